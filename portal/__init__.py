@@ -1,0 +1,67 @@
+"""Egna utrymmet: the portal where a person applies for ekonomiskt bistånd."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from portal.config import REPO_ROOT, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    config.validate()
+    app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"),
+                static_folder=str(REPO_ROOT / "static"), instance_path=str(config.instance_path))
+    app.config.update(config.flask_settings())
+    app.config["PORTAL"] = config
+    config.instance_path.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    _init_extensions(app, config)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _init_extensions(app: Flask, config: Config) -> None:
+    from portal.extensions import babel, csrf, db, oauth
+    from portal.i18n.services import select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    oauth.init_app(app)
+    metadata_url = f"{config.idp_url}/.well-known/openid-configuration"
+    for name, client_id, secret in (
+        ("citizen", config.citizen_client_id, config.citizen_client_secret),
+        ("staff", config.staff_client_id, config.staff_client_secret),
+    ):
+        oauth.register(name, client_id=client_id, client_secret=secret,
+                       server_metadata_url=metadata_url,
+                       client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
+                                      "timeout": 10})
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.application.routes import bp as application_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.i18n.routes import bp as i18n_bp
+    from portal.municipality.routes import bp as municipality_bp
+    from portal.web.routes import bp as web_bp
+
+    for bp in (web_bp, auth_bp, i18n_bp, application_bp, municipality_bp):
+        app.register_blueprint(bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from portal.auth.session import load_actor
+    from portal.web import errors, templating
+    from portal.web.security import security_headers
+
+    app.before_request(load_actor)
+    app.before_request(errors.enforce_access)
+    app.after_request(security_headers)
+    errors.register(app)
+    templating.register(app)

@@ -1,0 +1,1 @@
+"""The application for ekonomiskt bistånd: draft, household from folkbokföring, submission."""

@@ -1,0 +1,34 @@
+"""Plain-language, translated names for statuses, events and household relations."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "draft": _l("Draft – not sent"),
+    "submitted": _l("Sent – waiting for the municipality"),
+    "received": _l("Received by the municipality"),
+}
+
+EVENT = {
+    "created": _l("You started the application"),
+    "folkbokforing_fetched": _l("Your household was fetched from the population register"),
+    "submitted": _l("You sent the application"),
+    "received": _l("The municipality registered that it has received your application"),
+}
+
+RELATION = {
+    "applicant": _l("You"),
+    "spouse": _l("Spouse or registered partner"),
+    "partner": _l("Cohabiting partner"),
+    "child": _l("Child"),
+    "other": _l("Other household member"),
+}
+
+PROVIDER_REASON = {
+    "not_found": _l("The population register has no information about you."),
+    "timeout": _l("Skatteverket did not answer in time."),
+    "unreachable": _l("Skatteverket could not be reached."),
+    "error": _l("Skatteverket answered with an error."),
+    "malformed": _l("Skatteverket's answer could not be read."),
+    "unexpected_format": _l("Skatteverket's answer could not be read."),
+    "unknown_municipality": _l("Your registered municipality could not be recognised."),
+}

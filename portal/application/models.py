@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # routed and in the municipality's inbox, not yet registered
+    RECEIVED = "received"  # registered on arrival (ankomstregistrerad) by the municipality
+
+
+class Application(Base):
+    __tablename__ = "application"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    period: Mapped[date] = mapped_column(Date)  # first day of the month applied for
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value, index=True)
+    municipality_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    # Protected identity (sekretessmarkering / skyddad folkbokföring): no address is kept.
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    post_town: Mapped[str | None] = mapped_column(String(100))
+    folkbokforing_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    folkbokforing_error: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position")
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT.value
+
+
+class HouseholdMember(Base):
+    """A member of the applicant's household as registered in folkbokföring. Only what the
+    application needs: relation, name and birth date (no personnummer, no address)."""
+
+    __tablename__ = "household_member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(20))  # applicant, spouse, partner, child
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+
+    application: Mapped[Application] = relationship(back_populates="members")
+
+
+class ApplicationEvent(Base):
+    """What happened to an application, shown to the applicant as a timeline."""
+
+    __tablename__ = "application_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="events")

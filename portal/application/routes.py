@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, g, redirect, render_template, url_for
+
+from portal.application import services
+from portal.application.forms import StartForm, SubmitForm
+from portal.audit.services import record_read
+from portal.auth.access import ensure, requires
+from portal.i18n.services import month
+from portal.routing.services import municipality
+
+bp = Blueprint("application", __name__)
+
+
+def _load(application_id: str):
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("application", application)
+    return application
+
+
+@bp.get("/overview")
+@requires("citizen")
+def overview():
+    applications = services.applications_for(g.subject_id)
+    record_read("application_list", None, "applicant's overview")
+    return render_template("application/overview.html", applications=applications)
+
+
+def _start_form() -> StartForm:
+    form = StartForm()
+    form.period.choices = [(d.isoformat(), month(d)) for d in services.month_choices(date.today())]
+    return form
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@requires("citizen")
+def start():
+    form = _start_form()
+    if form.validate_on_submit():
+        application = services.start(g.subject_id, date.fromisoformat(form.period.data))
+        return redirect(url_for("application.show", application_id=application.id))
+    return render_template("application/start.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/applications/<application_id>")
+@requires("application")
+def show(application_id: str):
+    application = _load(application_id)
+    record_read("application", application.id, "applicant views own application")
+    receiver = municipality(application.municipality_code) if application.municipality_code else None
+    return render_template("application/show.html", application=application, receiver=receiver,
+                           form=SubmitForm())
+
+
+@bp.post("/applications/<application_id>/folkbokforing")
+@requires("application")
+def retry_folkbokforing(application_id: str):
+    application = _load(application_id)
+    if application.is_draft:
+        services.fetch_folkbokforing(application)
+    return redirect(url_for("application.show", application_id=application.id))
+
+
+@bp.post("/applications/<application_id>/submit")
+@requires("application")
+def submit(application_id: str):
+    application = _load(application_id)
+    form = SubmitForm()
+    if not application.is_draft:
+        # A repeated POST (double click, second tab) finds it already sent: show the receipt.
+        return redirect(url_for("application.show", application_id=application.id))
+    if not form.validate_on_submit():
+        receiver = municipality(application.municipality_code) if application.municipality_code else None
+        return render_template("application/show.html", application=application,
+                               receiver=receiver, form=form), 400
+    try:
+        services.submit(application)
+    except services.NotSubmittable:
+        abort(409)
+    return redirect(url_for("application.show", application_id=application.id))

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
+from portal.audit.services import record
+from portal.auth.models import Person
+from portal.db import utcnow
+from portal.extensions import db
+from portal.providers.base import ProviderError
+from portal.providers.services import skatteverket
+from portal.routing.services import UnknownMunicipality, route
+
+log = logging.getLogger(__name__)
+# Crockford's alphabet: no I, L, O, U, so a reference read aloud on the phone is unambiguous.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class NotSubmittable(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"EU-{chars[:4]}-{chars[4:]}"
+
+
+def month_choices(today: date) -> list[date]:
+    this_month = today.replace(day=1)
+    next_month = (this_month + timedelta(days=32)).replace(day=1)
+    return [this_month, next_month]
+
+
+def applications_for(subject_id: str) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.applicant_id == subject_id)
+        .order_by(Application.created_at.desc())))
+
+
+def get(application_id: str) -> Application | None:
+    return db.session.get(Application, application_id)
+
+
+def _event(application: Application, kind: str) -> None:
+    application.events.append(ApplicationEvent(kind=kind))
+
+
+def start(subject_id: str, period: date) -> Application:
+    application = Application(reference=new_reference(), applicant_id=subject_id, period=period)
+    db.session.add(application)
+    _event(application, "created")
+    db.session.flush()
+    record("create", "application", application.id, "start application", subject_id=subject_id)
+    fetch_folkbokforing(application)
+    return application
+
+
+def fetch_folkbokforing(application: Application) -> None:
+    """Fetch the applicant's folkbokföring over HTTP and keep the minimised result.
+
+    A failing provider never loses the application: the draft is saved with the reason and
+    the applicant can retry.
+    """
+    person = db.session.get(Person, application.applicant_id)
+    try:
+        registration = skatteverket().folkbokforing(person.personnummer)
+        route(registration.municipality_code)
+    except ProviderError as exc:
+        application.folkbokforing_error = exc.reason
+        log.warning("folkbokforing not fetched application=%s reason=%s", application.id,
+                    exc.reason)
+        db.session.commit()
+        return
+    except UnknownMunicipality:
+        application.folkbokforing_error = "unknown_municipality"
+        db.session.commit()
+        return
+    application.folkbokforing_error = None
+    application.folkbokforing_fetched_at = utcnow()
+    application.municipality_code = registration.municipality_code
+    application.protected = registration.protected
+    application.street = registration.street
+    application.postal_code = registration.postal_code
+    application.post_town = registration.post_town
+    application.members.clear()
+    application.members.append(HouseholdMember(
+        position=0, relation="applicant", given_name=registration.given_name,
+        family_name=registration.family_name, birth_date=registration.birth_date))
+    for position, member in enumerate(registration.members, start=1):
+        application.members.append(HouseholdMember(
+            position=position, relation=member.relation, given_name=member.given_name,
+            family_name=member.family_name, birth_date=member.birth_date))
+    _event(application, "folkbokforing_fetched")
+    record("fetch", "folkbokforing", application.id, "household and municipality for the application",
+           subject_id=application.applicant_id)
+    db.session.commit()
+
+
+def submit(application: Application) -> None:
+    """Freeze the draft and route it to the municipality's built-in inbox."""
+    if not application.is_draft:
+        raise NotSubmittable("already_submitted")
+    if application.folkbokforing_fetched_at is None or not application.municipality_code:
+        raise NotSubmittable("no_folkbokforing")
+    route(application.municipality_code)
+    application.status = Status.SUBMITTED.value
+    application.submitted_at = utcnow()
+    _event(application, "submitted")
+    record("submit", "application", application.id, "applicant submitted",
+           subject_id=application.applicant_id)
+    db.session.commit()
+
+
+def register_arrival(application: Application) -> None:
+    """Ankomstregistrering: the municipality records that the application has arrived."""
+    if application.status != Status.SUBMITTED.value:
+        return
+    application.status = Status.RECEIVED.value
+    application.received_at = utcnow()
+    _event(application, "received")
+    record("register", "application", application.id, "arrival registration",
+           subject_id=application.applicant_id)
+    db.session.commit()
+
+
+def inbox(municipality_code: str) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application)
+        .where(Application.municipality_code == municipality_code,
+               Application.status != Status.DRAFT.value)
+        .order_by(Application.submitted_at.desc())))

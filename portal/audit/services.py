@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+
+
+def record(action: str, object_type: str, object_id: str | None, purpose: str,
+           subject_id: str | None = None) -> AuditEvent:
+    """Add an audit event to the current transaction (committed with the change it records,
+    or by ``commit_read`` for reads)."""
+    actor = g.get("actor") if has_request_context() else None
+    event = AuditEvent(
+        actor_type=actor.kind if actor else "system",
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else None,
+        subject_id=subject_id if subject_id is not None else (g.get("subject_id") if has_request_context() else None),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_read(object_type: str, object_id: str | None, purpose: str,
+                subject_id: str | None = None) -> None:
+    record("read", object_type, object_id, purpose, subject_id)
+    db.session.commit()
+
+
+def events_for_subject(subject_id: str) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.id)))

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from authlib.integrations.base_client.errors import OAuthError
+from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import get_locale
+from joserfc.errors import JoseError
+
+from portal.audit.services import record
+from portal.auth.access import requires
+from portal.auth.actor import CITIZEN, STAFF
+from portal.auth.services import LoginRefused, citizen_from_claims, safe_next, staff_from_claims
+from portal.auth.session import seconds_left, start_session
+from portal.extensions import db, oauth
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+CLIENTS = {"citizen": CITIZEN, "staff": STAFF}
+HOME = {CITIZEN: "application.overview", STAFF: "municipality.home"}
+
+
+def _client(kind: str):
+    return oauth.create_client(kind)
+
+
+def _redirect_uri(kind: str) -> str:
+    config = current_app.config["PORTAL"]
+    return config.base_url + url_for("auth.callback", kind=kind)
+
+
+def _login(kind: str):
+    session["after_login"] = safe_next(request.args.get("next"), "")
+    return _client(kind).authorize_redirect(
+        _redirect_uri(kind), ui_locales=str(get_locale()))
+
+
+@bp.get("/login")
+@requires("public")
+def login():
+    return _login("citizen")
+
+
+@bp.get("/staff/login")
+@requires("public")
+def staff_login():
+    return _login("staff")
+
+
+@bp.get("/callback/<any(citizen, staff):kind>")
+@requires("public")
+def callback(kind: str):
+    after_login = session.get("after_login") or ""
+    try:
+        if "error" in request.args:
+            raise LoginRefused(request.args["error"][:40])
+        token = _client(kind).authorize_access_token()
+        claims = token.get("userinfo") or {}
+        actor = citizen_from_claims(claims) if kind == "citizen" else staff_from_claims(claims)
+    except (OAuthError, JoseError, LoginRefused, ValueError, KeyError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__
+        log.warning("login refused kind=%s reason=%s", kind, reason)
+        db.session.rollback()
+        return render_template("auth/login_failed.html", kind=kind, reason=reason), 400
+    start_session(actor)
+    g.actor = actor
+    g.subject_id = actor.id if kind == "citizen" else None
+    record("login", "session", None, "login", subject_id=g.subject_id)
+    db.session.commit()
+    return redirect(safe_next(after_login, url_for(HOME[actor.kind])))
+
+
+@bp.post("/logout")
+@requires("authenticated")
+def logout():
+    kind = "staff" if g.actor.kind == STAFF else "citizen"
+    record("logout", "session", None, "logout", subject_id=g.subject_id)
+    db.session.commit()
+    session.clear()
+    config = current_app.config["PORTAL"]
+    client = _client(kind)
+    metadata = client.load_server_metadata()
+    params = {
+        "client_id": client.client_id,
+        "post_logout_redirect_uri": config.base_url + url_for("auth.logged_out"),
+    }
+    return redirect(f"{metadata['end_session_endpoint']}?{urlencode(params)}")
+
+
+@bp.get("/logged-out")
+@requires("public")
+def logged_out():
+    return render_template("auth/logged_out.html")
+
+
+@bp.get("/session-expired")
+@requires("public")
+def session_expired():
+    return render_template("auth/session_expired.html")
+
+
+@bp.post("/keepalive")
+@requires("authenticated")
+def keepalive():
+    """Activity from the timeout warning's "stay logged in" button."""
+    if request.headers.get("HX-Request") or request.accept_mimetypes.best == "application/json":
+        return jsonify(seconds_left=seconds_left())
+    return redirect(safe_next(request.form.get("next"), url_for(HOME[g.actor.kind])))
+
+
+@bp.get("/session-status")
+@requires("authenticated")
+def session_status():
+    return jsonify(seconds_left=seconds_left())

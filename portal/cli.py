@@ -1,0 +1,68 @@
+"""The ``portal`` command: Flask's CLI plus the project's own commands."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from portal import create_app
+from portal.config import Config
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Egna utrymmet portal."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    from portal.database import upgrade
+
+    upgrade(current_app.config["PORTAL"].database_url)
+    click.echo("database up to date")
+
+
+@main.command()
+def demo() -> None:
+    """Run the whole demo: portal, test identity provider and sandbox providers (SQLite)."""
+    from portal.stack import start_stack
+
+    config = Config.from_env()
+    stack = start_stack(config)
+    click.echo(f"portal={config.base_url}")
+    click.echo(f"identity_provider={config.idp_url}")
+    click.echo(f"sandbox_providers={config.sandbox_url}")
+    click.echo(f"municipality_inbox={config.base_url}/municipality/")
+    click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stack.shutdown()
+
+
+@main.group()
+def i18n() -> None:
+    """Translation catalogs."""
+
+
+@i18n.command("check")
+def i18n_check() -> None:
+    """Fail when the catalog is stale or a message lacks a translation."""
+    from portal.i18n.catalog import check
+
+    problems = check()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("catalogs complete")

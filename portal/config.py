@@ -1,0 +1,118 @@
+"""All configuration, parsed from ``PORTAL_*`` environment variables in one place.
+
+Defaults are safe for the local demo (SQLite, local test identity provider and sandbox).
+Production mode (``PORTAL_ENV=production``) refuses to start with a default secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "demo-secret-not-for-production"
+DEFAULT_CLIENT_SECRETS = {"citizen": "citizen-demo-secret", "staff": "staff-demo-secret"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_{name} must be an integer") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    env: str = "demo"
+    secret_key: str = DEFAULT_SECRET
+    base_url: str = "http://localhost:5000"
+    database_url: str = ""
+    idp_url: str = "http://localhost:5001"
+    sandbox_url: str = "http://localhost:5002"
+    sandbox_token: str = "sandbox-token"
+    citizen_client_id: str = "portal-citizen"
+    citizen_client_secret: str = DEFAULT_CLIENT_SECRETS["citizen"]
+    staff_client_id: str = "portal-staff"
+    staff_client_secret: str = DEFAULT_CLIENT_SECRETS["staff"]
+    session_idle_minutes: int = 30
+    session_absolute_minutes: int = 8 * 60
+    session_warning_seconds: int = 120
+    secure_cookies: bool = False
+    provider_timeout_seconds: float = 5.0
+    instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = _env("ENV", "demo")
+        instance = Path(_env("INSTANCE_PATH", str(REPO_ROOT / "instance")))
+        base_url = _env("BASE_URL", "http://localhost:5000").rstrip("/")
+        config = cls(
+            env=env,
+            secret_key=_env("SECRET_KEY", DEFAULT_SECRET),
+            base_url=base_url,
+            database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}"),
+            idp_url=_env("IDP_URL", "http://localhost:5001").rstrip("/"),
+            sandbox_url=_env("SANDBOX_URL", "http://localhost:5002").rstrip("/"),
+            sandbox_token=_env("SANDBOX_TOKEN", "sandbox-token"),
+            citizen_client_id=_env("CITIZEN_CLIENT_ID", "portal-citizen"),
+            citizen_client_secret=_env("CITIZEN_CLIENT_SECRET", DEFAULT_CLIENT_SECRETS["citizen"]),
+            staff_client_id=_env("STAFF_CLIENT_ID", "portal-staff"),
+            staff_client_secret=_env("STAFF_CLIENT_SECRET", DEFAULT_CLIENT_SECRETS["staff"]),
+            session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+            session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
+            # Secure cookies everywhere except plain-HTTP local demo.
+            secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
+            instance_path=instance,
+        )
+        config.validate()
+        return config
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def validate(self) -> None:
+        if not self.is_production:
+            return
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            raise ConfigError("Refusing to start in production with the default or a short PORTAL_SECRET_KEY")
+        if self.citizen_client_secret in DEFAULT_CLIENT_SECRETS.values() or \
+                self.staff_client_secret in DEFAULT_CLIENT_SECRETS.values():
+            raise ConfigError("Refusing to start in production with a default OIDC client secret")
+        if self.database_url.startswith("sqlite"):
+            raise ConfigError("Refusing to start in production on SQLite; set PORTAL_DATABASE_URL")
+        if not self.base_url.startswith("https://") or not self.secure_cookies:
+            raise ConfigError("Refusing to start in production without HTTPS and Secure cookies")
+
+    def flask_settings(self) -> dict:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_NAME": "portal_session",
+            "SESSION_COOKIE_HTTPONLY": True,
+            # Lax, not Strict: Strict drops the cookie on the redirect back from the IdP.
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "PERMANENT_SESSION_LIFETIME": self.session_absolute_minutes * 60,
+            "WTF_CSRF_TIME_LIMIT": self.session_absolute_minutes * 60,
+            "WTF_CSRF_SSL_STRICT": self.secure_cookies,
+            "BABEL_DEFAULT_LOCALE": "sv",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+            "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "translations"),
+            "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        }

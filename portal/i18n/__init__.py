@@ -1,0 +1,1 @@
+"""Languages: locale choice (cookie > Accept-Language > Swedish), text direction, formatting."""

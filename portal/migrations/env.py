@@ -1,0 +1,24 @@
+"""Alembic environment: the database URL comes from the portal's configuration."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import portal.application.models  # noqa: F401  (register tables)
+import portal.audit.models  # noqa: F401
+import portal.auth.models  # noqa: F401
+from portal.db import Base
+
+url = context.config.get_main_option("sqlalchemy.url")
+
+
+def run() -> None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata,
+                          render_as_batch=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from portal.application import services as applications
+from portal.application.models import Application
+from portal.audit.services import record_read
+from portal.auth.access import ensure, requires
+from portal.auth.actor import ADMINISTRATOR
+from portal.extensions import db
+from portal.routing.services import municipalities, municipality
+
+bp = Blueprint("municipality", __name__, url_prefix="/municipality")
+
+
+@bp.get("/")
+@requires("public")
+def home():
+    if g.actor.role == ADMINISTRATOR:
+        return redirect(url_for("municipality.admin"))
+    if g.actor.municipality_code:
+        return redirect(url_for("municipality.inbox"))
+    return render_template("municipality/home.html")
+
+
+@bp.get("/inbox")
+@requires("inbox")
+def inbox():
+    items = applications.inbox(g.actor.municipality_code)
+    record_read("inbox", g.actor.municipality_code, "caseworker lists the inbox")
+    return render_template("municipality/inbox.html", items=items,
+                           municipality=municipality(g.actor.municipality_code))
+
+
+def _load(application_id: str) -> Application:
+    application = applications.get(application_id)
+    if application is None or application.is_draft:
+        abort(404)
+    ensure("inbox", application)
+    return application
+
+
+@bp.get("/inbox/<application_id>")
+@requires("inbox")
+def application(application_id: str):
+    item = _load(application_id)
+    record_read("application", item.id, "caseworker handles the application",
+                subject_id=item.applicant_id)
+    return render_template("municipality/application.html", item=item, form=FlaskForm())
+
+
+@bp.post("/inbox/<application_id>/register")
+@requires("inbox")
+def register(application_id: str):
+    item = _load(application_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        applications.register_arrival(item)
+    return redirect(url_for("municipality.application", application_id=item.id))
+
+
+@bp.get("/admin")
+@requires("admin")
+def admin():
+    """Operations overview: counts only, no personal data."""
+    counts = dict(db.session.execute(
+        select(Application.status, func.count()).group_by(Application.status)).all())
+    return render_template("municipality/admin.html", counts=counts,
+                           municipality_count=len(municipalities()))

@@ -1,0 +1,1 @@
+"""Routing: which municipality (kommun) receives an application, by folkbokföring code."""

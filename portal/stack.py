@@ -1,0 +1,62 @@
+"""The whole local stack (portal, test identity provider, sandbox providers) in one process,
+for the demo and the browser tests. Each app is its own WSGI server on its own port, reached
+over real HTTP exactly as in production."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from portal.config import Config
+
+
+def idp_clients(config: Config) -> list[dict]:
+    return [
+        {"client_id": config.citizen_client_id, "client_secret": config.citizen_client_secret,
+         "kind": "citizen", "redirect_uris": [f"{config.base_url}/auth/callback/citizen"],
+         "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
+        {"client_id": config.staff_client_id, "client_secret": config.staff_client_secret,
+         "kind": "staff", "redirect_uris": [f"{config.base_url}/auth/callback/staff"],
+         "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
+    ]
+
+
+@dataclass
+class Stack:
+    servers: list[BaseWSGIServer] = field(default_factory=list)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def add(self, app, host: str, port: int) -> BaseWSGIServer:
+        server = make_server(host, port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.servers.append(server)
+        self.threads.append(thread)
+        return server
+
+    def shutdown(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/", 1)[0])
+
+
+def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
+    from portal import create_app
+    from portal.database import upgrade
+    from portal.idp import create_idp_app
+    from portal.sandbox import create_sandbox_app
+
+    upgrade(config.database_url)
+    stack = Stack()
+    stack.add(create_idp_app(issuer=config.idp_url, clients=idp_clients(config)), host,
+              port_of(config.idp_url))
+    stack.add(create_sandbox_app(api_token=config.sandbox_token), host,
+              port_of(config.sandbox_url))
+    stack.add(create_app(config), host, port_of(config.base_url))
+    return stack

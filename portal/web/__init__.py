@@ -1,0 +1,1 @@
+"""Shared web parts: security headers, htmx helper, error pages, template globals."""

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import logging
+
+from flask import g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.auth.access import LOGIN_FOR_RULE, authorize
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def enforce_access():
+    """Every view declares its rule; a view without one is refused (fail closed)."""
+    if request.endpoint is None:
+        return None  # 404 follows
+    view = request.url_rule and _view_for(request.endpoint)
+    rule = getattr(view, "access_rule", None) if view else None
+    if rule is None:
+        if request.endpoint == "static":
+            return None
+        log.error("route without access rule endpoint=%s", request.endpoint)
+        return render_template("errors/403.html"), 403
+    if authorize(g.actor, rule, g.subject_id):
+        return None
+    if not g.actor.is_authenticated:
+        if g.session_expired:
+            return redirect(url_for("auth.session_expired"))
+        login = "auth.staff_login" if LOGIN_FOR_RULE.get(rule) == "staff" else "auth.login"
+        if request.method == "GET":
+            return redirect(url_for(login, next=request.full_path.rstrip("?")))
+        return redirect(url_for(login))
+    return render_template("errors/403.html"), 403
+
+
+def _view_for(endpoint: str):
+    from flask import current_app
+
+    return current_app.view_functions.get(endpoint)
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        log.warning("csrf refused endpoint=%s reason=%s", request.endpoint, error.description)
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = error.code or 500
+        template = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
+                    405: "errors/405.html", 413: "errors/413.html"}.get(code, "errors/500.html")
+        return render_template(template), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        log.exception("unexpected error endpoint=%s request=%s", request.endpoint,
+                      g.get("request_id"))
+        return render_template("errors/500.html"), 500

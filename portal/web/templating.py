@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+from portal.application import labels
+from portal.i18n import services as i18n
+
+
+def register(app):
+    app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment,
+                                 month=i18n.month)
+
+    @app.context_processor
+    def globals_():
+        locale = str(get_locale())
+        config = current_app.config["PORTAL"]
+        return {
+            "locale": locale,
+            "text_direction": i18n.text_direction(locale),
+            "languages": [(code, i18n.NATIVE_NAMES[code]) for code in i18n.SUPPORTED],
+            "actor": g.get("actor"),
+            "labels": labels,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "session_idle_seconds": config.session_idle_minutes * 60,
+            "session_warning_seconds": config.session_warning_seconds,
+        }
