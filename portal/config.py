@@ -55,6 +55,10 @@ class Config:
     provider_timeout_seconds: float = 5.0
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
+
     @classmethod
     def from_env(cls) -> Config:
         env = _env("ENV", "demo")

@@ -52,29 +52,32 @@ def _date(raw: str | None) -> date | None:
 
 def parse_folkbokforing(raw: dict) -> Folkbokforing:
     try:
-        name = raw["Namn"]
-        registration = raw["Folkbokforing"]
-        code = f"{registration['LanKod']}{registration['KommunKod']}"
-        protected = raw.get("Sekretessmarkering") == "J" or raw.get("SkyddadFolkbokforing") == "J"
-        address = {} if protected else (raw.get("Folkbokforingsadress") or {})
-        members = [
-            Member(relation=RELATIONS.get(m.get("Relation", ""), "other"),
-                   given_name=m["Namn"]["Fornamn"], family_name=m["Namn"]["Efternamn"],
-                   birth_date=_date(m.get("Fodelsedatum")))
-            for m in raw.get("Hushall") or []
-        ]
-    except (KeyError, TypeError):
+        return _parse(raw)
+    except (KeyError, TypeError, AttributeError):
         raise ProviderError(NAME, "unexpected_format") from None
+
+
+def _parse(raw: dict) -> Folkbokforing:
+    name = raw["Namn"]
+    registration = raw["Folkbokforing"]
+    code = f"{registration['LanKod']}{registration['KommunKod']}"
     if not (len(code) == 4 and code.isdigit()):
         raise ProviderError(NAME, "unexpected_format")
+    protected = raw.get("Sekretessmarkering") == "J" or raw.get("SkyddadFolkbokforing") == "J"
+    # A protected person's address and household are not kept, shown or sent (DESIGN §8).
+    address = {} if protected else (raw.get("Folkbokforingsadress") or {})
+    members = [] if protected else [
+        Member(relation=RELATIONS.get(m.get("Relation", ""), "other"),
+               given_name=m["Namn"]["Fornamn"], family_name=m["Namn"]["Efternamn"],
+               birth_date=_date(m.get("Fodelsedatum")))
+        for m in raw.get("Hushall") or []
+    ]
     postal_code = (address.get("PostNr") or "").replace(" ", "") or None
     return Folkbokforing(
         given_name=name["Fornamn"], family_name=name["Efternamn"],
         birth_date=_date(raw.get("Fodelsedatum")), municipality_code=code, protected=protected,
         street=address.get("Utdelningsadress2"), postal_code=postal_code,
-        post_town=address.get("Postort"),
-        # A protected person's household is not passed on either (DESIGN §8).
-        members=[] if protected else members,
+        post_town=address.get("Postort"), members=members,
     )
 
 

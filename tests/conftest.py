@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.config import Config
+from portal.extensions import db as _db
+from portal.stack import Stack, idp_clients
+from tests.support import Databases, free_port, idp_login
+
+PORTAL_BASE = "http://localhost"  # the Flask test client's host
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(scope="session")
+def live_services():
+    """The test identity provider and the sandbox providers on real ports, once per run."""
+    from portal.idp import create_idp_app
+    from portal.sandbox import create_sandbox_app
+
+    idp_url = f"http://127.0.0.1:{free_port()}"
+    sandbox_url = f"http://127.0.0.1:{free_port()}"
+    template = Config(base_url=PORTAL_BASE, idp_url=idp_url, sandbox_url=sandbox_url)
+    stack = Stack()
+    stack.add(create_idp_app(issuer=idp_url, clients=idp_clients(template)), "127.0.0.1",
+              int(idp_url.rsplit(":", 1)[1]))
+    stack.add(create_sandbox_app(api_token=template.sandbox_token), "127.0.0.1",
+              int(sandbox_url.rsplit(":", 1)[1]))
+    yield {"idp_url": idp_url, "sandbox_url": sandbox_url}
+    stack.shutdown()
+
+
+@pytest.fixture
+def config(databases, live_services, tmp_path):
+    url = databases.fresh()
+    yield Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"],
+                 sandbox_url=live_services["sandbox_url"], instance_path=tmp_path / "instance")
+    databases.drop(url)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, even while the test holds
+    one open for database access (else ``g`` — and the CSRF token cached in it — leaks
+    between requests and clients)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    app.config["TESTING"] = True
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    def _login(personnummer: str):
+        return idp_login(client, "/auth/login", {"subject": personnummer})
+
+    return _login
+
+
+@pytest.fixture
+def staff_login(client):
+    def _login(sub: str):
+        return idp_login(client, "/auth/staff/login", {"subject": sub})
+
+    return _login

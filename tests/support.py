@@ -1,0 +1,127 @@
+"""Shared test helpers: the database per test, live HTTP servers, login through the real
+test identity provider, and page checks on parsed HTML."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from bs4 import BeautifulSoup
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal.database import upgrade
+
+PG_ENV = "PORTAL_TEST_DATABASE_URL"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Databases:
+    """A migrated template once per run; each test gets a fresh copy of it (a file copy on
+    SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.pg_admin_url = os.environ.get(PG_ENV)
+        self.created: list[str] = []
+        if self.pg_admin_url:
+            self.template = f"portal_tmpl_{uuid.uuid4().hex[:10]}"
+            self._pg_execute(f'CREATE DATABASE "{self.template}"')
+            self.created.append(self.template)
+            upgrade(self._pg_url(self.template))
+        else:
+            self.template_file = workdir / "template.sqlite3"
+            upgrade(f"sqlite:///{self.template_file}")
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self.pg_admin_url else "sqlite"
+
+    def _pg_url(self, name: str) -> str:
+        return make_url(self.pg_admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def _pg_execute(self, statement: str) -> None:
+        engine = create_engine(self.pg_admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+        engine.dispose()
+
+    def fresh(self) -> str:
+        if self.pg_admin_url:
+            name = f"portal_t_{uuid.uuid4().hex[:12]}"
+            self._pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            self.created.append(name)
+            return self._pg_url(name)
+        target = self.workdir / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(self.template_file, target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        if self.pg_admin_url:
+            name = make_url(url).database
+            self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.created.remove(name)
+
+    def close(self) -> None:
+        for name in list(reversed(self.created)):
+            self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def soup(response_or_html) -> BeautifulSoup:
+    html = response_or_html if isinstance(response_or_html, str) else response_or_html.get_data(as_text=True)
+    return BeautifulSoup(html, "html.parser")
+
+
+def page_checks(response, lang: str = "sv", direction: str = "ltr") -> BeautifulSoup:
+    """What every page must be: one h1, a title, lang and dir, unique ids, a main landmark."""
+    doc = soup(response)
+    html = doc.find("html")
+    assert html is not None and html.get("lang") == lang and html.get("dir") == direction
+    assert len(doc.find_all("h1")) == 1, "exactly one h1"
+    assert doc.title and doc.title.get_text(strip=True)
+    assert doc.find("main") is not None
+    ids = [tag["id"] for tag in doc.find_all(attrs={"id": True})]
+    assert len(ids) == len(set(ids)), f"duplicate ids: {ids}"
+    assert not doc.find_all("script", src=False), "no inline scripts"
+    assert not doc.find_all(attrs={"style": True}), "no inline styles"
+    return doc
+
+
+def h1(response) -> str:
+    return soup(response).find("h1").get_text(" ", strip=True)
+
+
+def csrf_from(response) -> str:
+    field = soup(response).find("input", attrs={"name": "csrf_token"})
+    return field["value"]
+
+
+def idp_login(client, login_path: str, choose: dict) -> object:
+    """Log in through the live test IdP: the portal client follows the redirect to the IdP,
+    a plain HTTP session plays the browser there, and the code comes back to the portal."""
+    response = client.get(login_path)
+    assert response.status_code == 302, response.status_code
+    browser = requests.Session()
+    picker = browser.get(response.location, timeout=10)
+    assert picker.status_code == 200, picker.text[:500]
+    form = soup(picker.text).find("form", attrs={"method": lambda m: m and m.lower() == "post"})
+    data = {field["name"]: field.get("value", "") for field in form.find_all("input", attrs={"type": "hidden"})}
+    data.update(choose)
+    action = form.get("action") or response.location
+    if action.startswith("/"):
+        parts = urlsplit(response.location)
+        action = f"{parts.scheme}://{parts.netloc}{action}"
+    answer = browser.post(action, data=data, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303), answer.text[:500]
+    back = urlsplit(answer.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")
