@@ -20,6 +20,7 @@ RELATION = {
     "spouse": _l("Spouse or registered partner"),
     "partner": _l("Cohabiting partner"),
     "child": _l("Child"),
+    "parent": _l("Parent"),
     "other": _l("Other household member"),
 }
 

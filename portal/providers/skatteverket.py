@@ -15,7 +15,7 @@ from portal.providers.base import ProviderClient, ProviderError
 
 NAME = "skatteverket"
 RELATIONS = {"MAKE": "spouse", "REGISTRERAD_PARTNER": "spouse", "SAMBO": "partner",
-             "BARN": "child"}
+             "BARN": "child", "FORALDER": "parent"}
 
 
 @dataclass(frozen=True)

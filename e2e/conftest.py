@@ -1,0 +1,74 @@
+"""Browser journeys: the whole stack on real ports (SQLite), driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from portal.config import Config
+from portal.stack import start_stack
+from tests.support import free_port
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e")
+    config = Config(
+        base_url=f"http://127.0.0.1:{free_port()}",
+        idp_url=f"http://127.0.0.1:{free_port()}",
+        sandbox_url=f"http://127.0.0.1:{free_port()}",
+        database_url=f"sqlite:///{workdir / 'portal.sqlite3'}",
+        instance_path=workdir / "instance",
+    )
+    running = start_stack(config)
+    yield config
+    running.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def _new_page(javascript: bool = True):
+        context = browser.new_context(java_script_enabled=javascript, locale="sv-SE")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+class AxeChecker:
+    """Runs axe-core on a page and collects what it finds, so a journey reports every page."""
+
+    def __init__(self):
+        self.axe = Axe()
+        self.pages: list[str] = []
+
+    def check(self, page) -> None:
+        results = self.axe.run(page)
+        self.pages.append(page.url)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.fixture
+def axe():
+    return AxeChecker()

@@ -1,0 +1,93 @@
+"""The thin journey in the browser: log in, fetch folkbokföring, submit, the caseworker of the
+right municipality registers it, the applicant sees it received. Swedish and Arabic, axe on
+every page, a keyboard-only pass and a pass without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.journey import TEXT, Person
+
+pytestmark = pytest.mark.e2e
+
+
+def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
+    t = TEXT[lang]
+    me = Person(page, keyboard=keyboard, axe=axe)
+    page.goto(base_url)
+    if lang != "sv":
+        me.activate(page.get_by_role("link", name=t["language"]))
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    me.check_page()
+    me.activate(page.get_by_role("link", name=t["start"]))
+    me.idp_login(who)
+    me.check_page()
+    me.activate(page.get_by_role("link", name=t["new"]))
+    me.check_page()
+    me.choose(page.get_by_role("radio").first)
+    me.activate(page.get_by_role("button", name=t["continue"]))
+    me.check_page()
+    expect(page.locator("main dl")).to_contain_text("Uppsala")
+
+    # Sending without confirming: an error summary, nothing lost.
+    me.activate(page.get_by_role("button", name=t["send"]))
+    expect(page.get_by_role("heading", name=t["problem"])).to_be_visible()
+    me.check_page()
+    me.tick(page.get_by_label(t["confirm"]))
+    me.activate(page.get_by_role("button", name=t["send"]))
+    expect(page.locator("main dl")).to_contain_text(t["sent"])
+    me.check_page()
+    return page.locator("main dl dd").first.inner_text().strip()
+
+
+def caseworker_registers(page, base_url, reference, axe=None, keyboard=False):
+    worker = Person(page, keyboard=keyboard, axe=axe)
+    page.goto(f"{base_url}/municipality/")
+    worker.check_page()
+    worker.activate(page.get_by_role("link", name="Logga in med ditt organisationskonto"))
+    worker.idp_login("Per Handläggare")
+    worker.check_page()
+    worker.activate(page.get_by_role("link", name=reference))
+    worker.check_page()
+    worker.activate(page.get_by_role("button", name="Registrera ankomst"))
+    expect(page.locator("main dl")).to_contain_text("Mottagen av kommunen")
+    worker.check_page()
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_thin_journey(stack, new_page, axe, lang):
+    applicant = new_page()
+    reference = applicant_sends(applicant, stack.base_url, lang, "Anders Testsson", axe=axe)
+    assert re.fullmatch(r"EU-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+
+    caseworker_registers(new_page(), stack.base_url, reference, axe=axe)
+
+    other = new_page()
+    other.goto(f"{stack.base_url}/auth/staff/login")
+    Person(other).idp_login("Karin Handläggare")
+    expect(other.get_by_role("heading", level=1)).to_contain_text("Stockholm")
+    expect(other.get_by_role("link", name=reference)).to_have_count(0)
+
+    applicant.reload()
+    expect(applicant.locator("main dl")).to_contain_text(TEXT[lang]["received"])
+    Person(applicant, axe=axe).check_page()
+    assert len(axe.pages) >= 12
+
+
+def test_keyboard_only(stack, new_page):
+    page = new_page()
+    reference = applicant_sends(page, stack.base_url, "sv", "Anders Testsson", keyboard=True)
+    caseworker_registers(new_page(), stack.base_url, reference, keyboard=True)
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_without_javascript(stack, new_page, lang):
+    page = new_page(javascript=False)
+    reference = applicant_sends(page, stack.base_url, lang, "Anders Testsson")
+    caseworker_registers(new_page(javascript=False), stack.base_url, reference)
+    page.reload()
+    expect(page.locator("main dl")).to_contain_text(TEXT[lang]["received"])
