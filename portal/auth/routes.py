@@ -4,8 +4,17 @@ import logging
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import OAuthError
-from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from joserfc.errors import JoseError
 
