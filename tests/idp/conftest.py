@@ -103,7 +103,10 @@ def app(persons_dir, staff_file, signing_key_pem):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    # The assertions read English texts; tests of other languages set their own header.
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @dataclass
