@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -91,3 +92,41 @@ def test_without_javascript(stack, new_page, lang):
     caseworker_registers(new_page(javascript=False), stack.base_url, reference)
     page.reload()
     expect(page.locator("main dl")).to_contain_text(TEXT[lang]["received"])
+
+
+def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):
+    control = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {stack.sandbox_token}"})
+    control.post("/_control/faults", json={"rules": [
+        {"provider": "skatteverket", "person": "stockholm-sodermalm", "kind": "status", "status": 503,
+         "first": 1}]}).raise_for_status()
+    try:
+        page = new_page()
+        me = Person(page, axe=axe)
+        page.goto(f"{stack.base_url}/auth/login")
+        me.idp_login("Emma Sundberg")
+        me.activate(page.get_by_role("link", name=TEXT["sv"]["new"]))
+        me.choose(page.get_by_role("radio").first)
+        me.activate(page.get_by_role("button", name=TEXT["sv"]["continue"]))
+        expect(page.get_by_text("Vi kunde inte hämta dina uppgifter från folkbokföringen.")).to_be_visible()
+        me.check_page()
+        page.evaluate("window.notReloaded = true")
+        with page.expect_response(lambda r: "/folkbokforing" in r.url):
+            me.activate(page.get_by_role("button", name="Försök igen"))
+        expect(page.locator("main dl")).to_contain_text("Stockholm")
+        expect(page.get_by_role("button", name=TEXT["sv"]["send"])).to_be_visible()
+        assert page.evaluate("window.notReloaded === true")  # swapped in place by htmx
+        me.check_page()
+    finally:
+        control.delete("/_control/faults")
+
+
+def test_logout_at_both_ends(stack, new_page, axe):
+    page = new_page()
+    me = Person(page, axe=axe)
+    page.goto(f"{stack.base_url}/auth/login")
+    me.idp_login("Anders Testsson")
+    me.activate(page.get_by_role("button", name="Logga ut"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utloggad")
+    me.check_page()
+    page.goto(f"{stack.base_url}/overview")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Testlegitimering")  # asked to log in again

@@ -172,3 +172,11 @@ def test_logged_out_and_expired_pages(client):
 def test_session_context_is_clean(app):
     with app.test_request_context():
         assert "actor" not in session
+
+
+def test_callback_without_a_login_in_progress_is_a_page_not_a_crash(client):
+    for query in ("code=abc&state=xyz", "", "state=only", "error=server_error&error_description=%3Cscript%3E"):
+        response = client.get(f"/auth/callback/citizen?{query}")
+        assert response.status_code == 400
+        page_checks(response)
+    assert client.get("/auth/callback/somebody").status_code == 404

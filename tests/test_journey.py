@@ -178,3 +178,13 @@ def test_staff_cannot_use_citizen_pages_and_citizen_not_inbox(app, login, client
     assert admin.status_code == 200
     page_checks(admin)
     assert h1(admin)
+
+
+def test_htmx_post_needs_the_csrf_header_or_field(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    token = csrf_from(client.get(path))
+    assert client.post(f"{path}/folkbokforing", headers={"HX-Request": "true"}).status_code == 400
+    ok = client.post(f"{path}/folkbokforing", headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert ok.status_code == 302
+    assert "HX-Request" in ok.headers.get("Vary", "")
