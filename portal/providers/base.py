@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import abc
 import logging
 from dataclasses import dataclass
 
@@ -54,3 +55,67 @@ class ProviderClient:
         if not isinstance(payload, dict):
             raise ProviderError(self.name, "malformed")
         return payload
+
+
+@dataclass(frozen=True)
+class InfoSet:
+    """One information set of a provider (DESIGN §3).
+
+    ``extended`` marks sets beyond the basic ones, consented to separately (Arbetsförmedlingen's
+    14 sets of ``seeds/001``). ``for_children`` marks sets fetched for children under 18 under
+    the applicant's consent as guardian (CSN, efterlevandepension, underhållsstöd).
+    """
+
+    key: str
+    label: object  # lazy translated string: the set's plain-language name
+    extended: bool = False
+    for_children: bool = False
+
+
+class Provider(abc.ABC):
+    """An agency behind one interface. Subclasses give the request for a set (their own URL
+    and body format) and the normaliser from their raw format to :class:`Item`s.
+
+    Class attributes: ``name`` (code), ``title`` and ``purpose`` (lazy translated: the agency's
+    name and, in plain words, why the municipality needs this), ``sets``, ``order`` (display),
+    ``labels`` ({kind: (label, help)}), ``codes`` ({(detail key, code): label}),
+    ``detail_labels`` ({detail key: label}).
+    """
+
+    name: str = ""
+    title: object = ""
+    purpose: object = ""
+    order: int = 100
+    sets: tuple[InfoSet, ...] = ()
+    labels: dict = {}
+    codes: dict = {}
+    detail_labels: dict = {}
+
+    @abc.abstractmethod
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        """Path and JSON body for fetching ``info_set`` about the person over ``period``."""
+
+    @abc.abstractmethod
+    def normalise(self, info_set: str, raw: dict, period) -> list:
+        """Raw payload -> Items within ``period``. Raises ProviderError('unexpected_format')
+        when the payload does not have the provider's shape (never shows it as data)."""
+
+    def nothing(self, info_set: str, raw: dict) -> bool:
+        """Whether the answer says the provider has nothing about the person."""
+        return False
+
+    def fetch(self, client: ProviderClient, personnummer: str, info_set: str, period) -> list:
+        path, body = self.request(personnummer, info_set, period)
+        try:
+            raw = client.post_json(path, body)
+        except NotFound:
+            return []
+        if self.nothing(info_set, raw):
+            return []
+        return self.normalise(info_set, raw, period)
+
+    def info_set(self, key: str) -> InfoSet:
+        for candidate in self.sets:
+            if candidate.key == key:
+                return candidate
+        raise KeyError(key)

@@ -1,15 +1,27 @@
 """The sandbox providers, one module each. To add one: write ``providers/<name>.py`` building a
-:class:`~portal.sandbox.providers.base.Provider` named ``provider``, declare its information
-sets, and list the module here."""
+:class:`~portal.sandbox.providers.base.Provider` named ``provider`` and declare its information
+sets; modules are found by name, so nothing needs listing here."""
 
 from __future__ import annotations
 
-from . import skatteverket
+import importlib
+import pkgutil
+
 from .base import Provider
 
-PROVIDERS: tuple[Provider, ...] = (
-    skatteverket.provider,
-)
+
+def _discover() -> tuple[Provider, ...]:
+    found = []
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name == "base":
+            continue
+        provider = getattr(importlib.import_module(f"{__name__}.{module.name}"), "provider", None)
+        if isinstance(provider, Provider):
+            found.append(provider)
+    return tuple(found)
+
+
+PROVIDERS: tuple[Provider, ...] = _discover()
 
 
 def provider_sets() -> dict[str, list[str]]:

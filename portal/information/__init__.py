@@ -1,0 +1,1 @@
+"""Information items: what the portal keeps of fetched data, cleaned and minimised (DESIGN §4)."""
