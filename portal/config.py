@@ -52,7 +52,8 @@ class Config:
     session_absolute_minutes: int = 8 * 60
     session_warning_seconds: int = 120
     secure_cookies: bool = False
-    provider_timeout_seconds: float = 5.0
+    provider_timeout_seconds: float = 3.0  # deadline per provider call, retries included
+    fetch_in_background: bool = True
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
@@ -77,6 +78,7 @@ class Config:
             staff_client_id=_env("STAFF_CLIENT_ID", "portal-staff"),
             staff_client_secret=_env("STAFF_CLIENT_SECRET", DEFAULT_CLIENT_SECRETS["staff"]),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+            provider_timeout_seconds=float(_env("PROVIDER_DEADLINE_SECONDS", "3")),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
             # Secure cookies everywhere except plain-HTTP local demo.
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),

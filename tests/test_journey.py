@@ -21,7 +21,8 @@ PROTECTED = "199001252387"  # Malmö (1280), sekretessmarkering
 def start_application(client):
     form = client.get("/applications/new")
     period = soup(form).find("input", attrs={"name": "period"})["value"]
-    response = client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period})
+    response = client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period,
+                                                     "folkbokforing": "y"})
     assert response.status_code == 302
     return response.location
 
@@ -136,7 +137,7 @@ def test_provider_failure_keeps_the_draft_and_retry_works(login, client, live_se
         page = client.get(path)
         doc = page_checks(page)
         assert doc.find(class_="notice--warning") is not None
-        assert db.session.scalar(select(Application)).folkbokforing_error == "error"
+        assert db.session.scalar(select(Application)).folkbokforing_error == "unavailable"
         retried = client.post(f"{path}/folkbokforing", data={"csrf_token": csrf_from(page)})
         assert retried.status_code == 302
         doc = soup(client.get(path))

@@ -24,12 +24,8 @@ RELATION = {
     "other": _l("Other household member"),
 }
 
-PROVIDER_REASON = {
+# Folkbokföring failures with a text of their own; the rest use the general fetch reasons.
+FOLKBOKFORING_REASON = {
     "not_found": _l("The population register has no information about you."),
-    "timeout": _l("Skatteverket did not answer in time."),
-    "unreachable": _l("Skatteverket could not be reached."),
-    "error": _l("Skatteverket answered with an error."),
-    "malformed": _l("Skatteverket's answer could not be read."),
-    "unexpected_format": _l("Skatteverket's answer could not be read."),
     "unknown_municipality": _l("Your registered municipality could not be recognised."),
 }

@@ -55,12 +55,36 @@ class HouseholdMember(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    relation: Mapped[str] = mapped_column(String(20))  # applicant, spouse, partner, child
+    relation: Mapped[str] = mapped_column(String(20))  # applicant, spouse, partner, child, parent
+    # Kept because providers are asked by it (for the member's own consented fetch); never
+    # shown, logged or sent.
+    personnummer: Mapped[str | None] = mapped_column(String(12))
+    # Set when this member has logged in (a co-applicant consenting for themselves).
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
     given_name: Mapped[str] = mapped_column(String(200))
     family_name: Mapped[str] = mapped_column(String(200))
     birth_date: Mapped[date | None] = mapped_column(Date)
 
     application: Mapped[Application] = relationship(back_populates="members")
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def is_minor_on(self, day: date) -> bool:
+        age = self.age_on(day)
+        return age is not None and age < 18
+
+    @property
+    def is_co_applicant(self) -> bool:
+        """A spouse or partner applies together with the applicant and consents for themselves."""
+        return self.relation in ("spouse", "partner")
 
 
 class ApplicationEvent(Base):

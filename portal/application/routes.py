@@ -27,7 +27,8 @@ def _load(application_id: str):
 def overview():
     applications = services.applications_for(g.subject_id)
     record_read("application_list", None, "applicant's overview")
-    return render_template("application/overview.html", applications=applications)
+    return render_template("application/overview.html", applications=applications,
+                           memberships=services.memberships(g.subject_id))
 
 
 def _start_form() -> StartForm:
@@ -47,13 +48,24 @@ def start():
 
 
 @bp.get("/applications/<application_id>")
-@requires("application")
+@requires("household")
 def show(application_id: str):
-    application = _load(application_id)
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("household", application)
     record_read("application", application.id, "applicant views own application")
     receiver = municipality(application.municipality_code) if application.municipality_code else None
-    return render_template("application/show.html", application=application, receiver=receiver,
-                           form=SubmitForm())
+    return render_template("application/show.html", **_show_context(application, receiver, SubmitForm()))
+
+
+def _show_context(application, receiver, form) -> dict:
+    from portal.information import services as information
+
+    return {"application": application, "receiver": receiver, "form": form,
+            "grouped_items": information.grouped_items(application),
+            "statuses": information.statuses(application),
+            "is_applicant": application.applicant_id == g.subject_id}
 
 
 @bp.post("/applications/<application_id>/folkbokforing")
@@ -75,8 +87,7 @@ def submit(application_id: str):
         return redirect(url_for("application.show", application_id=application.id))
     if not form.validate_on_submit():
         receiver = municipality(application.municipality_code) if application.municipality_code else None
-        return render_template("application/show.html", application=application,
-                               receiver=receiver, form=form), 400
+        return render_template("application/show.html", **_show_context(application, receiver, form)), 400
     try:
         services.submit(application)
     except services.NotSubmittable:

@@ -52,13 +52,42 @@ def _event(application: Application, kind: str) -> None:
 
 
 def start(subject_id: str, period: date) -> Application:
+    """A new draft; the applicant has agreed to the folkbokföring fetch on the start form."""
+    from portal.consent.services import record_folkbokforing
+
+    person = db.session.get(Person, subject_id)
     application = Application(reference=new_reference(), applicant_id=subject_id, period=period)
+    application.members.append(HouseholdMember(
+        position=0, relation="applicant", given_name=person.given_name, family_name=person.family_name,
+        personnummer=person.personnummer, person_id=person.id))
     db.session.add(application)
     _event(application, "created")
     db.session.flush()
+    record_folkbokforing(application, application.members[0], subject_id)
     record("create", "application", application.id, "start application", subject_id=subject_id)
     fetch_folkbokforing(application)
     return application
+
+
+def link_memberships(person: Person) -> None:
+    """When an adult household member logs in, connect them to the drafts they belong to, so
+    they can consent for their own data."""
+    members = db.session.scalars(
+        select(HouseholdMember).join(Application)
+        .where(HouseholdMember.personnummer == person.personnummer, HouseholdMember.person_id.is_(None),
+               HouseholdMember.relation != "applicant", Application.status == Status.DRAFT.value)).all()
+    for member in members:
+        if not member.is_minor_on(member.application.period):
+            member.person_id = person.id
+    db.session.commit()
+
+
+def memberships(person_id: str) -> list[Application]:
+    """Drafts of others that include this person as an adult household member."""
+    return list(db.session.scalars(
+        select(Application).join(HouseholdMember)
+        .where(HouseholdMember.person_id == person_id, Application.applicant_id != person_id)
+        .order_by(Application.created_at.desc())))
 
 
 def fetch_folkbokforing(application: Application) -> None:
@@ -68,6 +97,8 @@ def fetch_folkbokforing(application: Application) -> None:
     the applicant can retry.
     """
     person = db.session.get(Person, application.applicant_id)
+    if len(application.members) > 1:
+        return  # already fetched: household members are referenced by consents and items
     try:
         registration = skatteverket().folkbokforing(person.personnummer)
         route(registration.municipality_code)
@@ -88,14 +119,15 @@ def fetch_folkbokforing(application: Application) -> None:
     application.street = registration.street
     application.postal_code = registration.postal_code
     application.post_town = registration.post_town
-    application.members.clear()
-    application.members.append(HouseholdMember(
-        position=0, relation="applicant", given_name=registration.given_name,
-        family_name=registration.family_name, birth_date=registration.birth_date))
+    applicant = application.members[0]
+    applicant.given_name = registration.given_name
+    applicant.family_name = registration.family_name
+    applicant.birth_date = registration.birth_date
     for position, member in enumerate(registration.members, start=1):
         application.members.append(HouseholdMember(
             position=position, relation=member.relation, given_name=member.given_name,
-            family_name=member.family_name, birth_date=member.birth_date))
+            family_name=member.family_name, birth_date=member.birth_date,
+            personnummer=member.personnummer))
     _event(application, "folkbokforing_fetched")
     record("fetch", "folkbokforing", application.id, "household and municipality for the application",
            subject_id=application.applicant_id)

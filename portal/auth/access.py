@@ -25,6 +25,18 @@ def _application_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> b
         obj is None or obj.applicant_id == subject_id)
 
 
+def _household_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    """The applicant, or an adult household member consenting for themselves."""
+    return _citizen_for_subject(actor, subject_id, obj) and (
+        obj is None or obj.applicant_id == subject_id
+        or any(member.person_id == subject_id for member in obj.members))
+
+
+def _consent_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    return _citizen_for_subject(actor, subject_id, obj) and (
+        obj is None or obj.given_by_person_id == subject_id)
+
+
 def _caseworker_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
     return (actor.kind == STAFF and actor.role == CASEWORKER and bool(actor.municipality_code)
             and (obj is None or obj.municipality_code == actor.municipality_code))
@@ -47,12 +59,15 @@ POLICY: dict[str, Rule] = {
     "authenticated": _authenticated,
     "citizen": _citizen_for_subject,
     "application": _application_of_subject,
+    "household": _household_of_subject,
+    "consent": _consent_of_subject,
     "inbox": _caseworker_of_municipality,
     "admin": _administrator,
 }
 
 # Which login a denied anonymous visitor is sent to, by rule.
-LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "inbox": "staff",
+LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen",
+                  "consent": "citizen", "inbox": "staff",
                   "admin": "staff", "authenticated": "citizen"}
 
 

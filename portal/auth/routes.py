@@ -74,6 +74,11 @@ def callback(kind: str):
         log.warning("login refused kind=%s reason=%s", kind, reason)
         db.session.rollback()
         return render_template("auth/login_failed.html", kind=kind, reason=reason), 400
+    if kind == "citizen":
+        from portal.application.services import link_memberships
+        from portal.auth.models import Person
+
+        link_memberships(db.session.get(Person, actor.id))
     start_session(actor)
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None

@@ -33,11 +33,11 @@ class ProviderClient:
     token: str
     timeout_seconds: float = 5.0
 
-    def post_json(self, path: str, body: dict) -> dict:
+    def post_json(self, path: str, body: dict, timeout: float | None = None) -> dict:
         # The person's number travels in the body, never in the URL.
         try:
             response = httpx.post(
-                f"{self.base_url}{path}", json=body, timeout=self.timeout_seconds,
+                f"{self.base_url}{path}", json=body, timeout=timeout or self.timeout_seconds,
                 headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
         except httpx.TimeoutException:
             raise ProviderError(self.name, "timeout") from None
@@ -47,14 +47,21 @@ class ProviderClient:
             raise NotFound(self.name)
         if response.status_code >= 400:
             log.warning("provider error provider=%s status=%s", self.name, response.status_code)
-            raise ProviderError(self.name, "error")
+            raise ProviderError(self.name, STATUS_REASONS.get(response.status_code, "refused"
+                                                              if response.status_code < 500 else "error"))
         try:
             payload = response.json()
         except ValueError:
+            log.warning("provider answer not JSON provider=%s", self.name)
             raise ProviderError(self.name, "malformed") from None
-        if not isinstance(payload, dict):
+        if not isinstance(payload, (dict, list)):
             raise ProviderError(self.name, "malformed")
         return payload
+
+
+# Failures worth another attempt: the provider may answer the next time.
+TRANSIENT = frozenset({"timeout", "unreachable", "error", "busy", "unavailable"})
+STATUS_REASONS = {429: "busy", 503: "unavailable", 504: "timeout"}
 
 
 @dataclass(frozen=True)
@@ -104,10 +111,11 @@ class Provider(abc.ABC):
         """Whether the answer says the provider has nothing about the person."""
         return False
 
-    def fetch(self, client: ProviderClient, personnummer: str, info_set: str, period) -> list:
+    def fetch(self, client: ProviderClient, personnummer: str, info_set: str, period,
+              timeout: float | None = None) -> list:
         path, body = self.request(personnummer, info_set, period)
         try:
-            raw = client.post_json(path, body)
+            raw = client.post_json(path, body, timeout=timeout)
         except NotFound:
             return []
         if self.nothing(info_set, raw):

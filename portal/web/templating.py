@@ -5,6 +5,8 @@ from flask_babel import get_locale
 
 from portal.application import labels
 from portal.i18n import services as i18n
+from portal.information import labels as information_labels
+from portal.providers.registry import providers
 
 
 def register(app):
@@ -21,6 +23,11 @@ def register(app):
             "languages": [(code, i18n.NATIVE_NAMES[code]) for code in i18n.SUPPORTED],
             "actor": g.get("actor"),
             "labels": labels,
+            "reason_text": information_labels.reason,
+            "item_label": information_labels.item_label,
+            "detail_text": information_labels.detail_text,
+            "theme_labels": information_labels.THEME,
+            "providers_by_name": {p.name: p for p in providers()},
             "current_path": request.full_path.rstrip("?") if request else "/",
             "session_idle_seconds": config.session_idle_minutes * 60,
             "session_warning_seconds": config.session_warning_seconds,

@@ -1,0 +1,170 @@
+"""Consent rules.
+
+A consent unit is a provider's basic sets, its extended sets (Arbetsförmedlingen's 14 of
+``seeds/001``; the banks), or folkbokföring. An adult consents for their own data; the
+applicant also consents as guardian for their children under 18, for the sets marked
+``for_children``. Nothing is fetched without an active consent on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.application.models import Application, HouseholdMember
+from portal.audit.services import record
+from portal.consent.models import Consent
+from portal.db import utcnow
+from portal.extensions import db
+from portal.providers.base import InfoSet, Provider
+from portal.providers.registry import providers
+
+FOLKBOKFORING = "folkbokforing"
+
+
+class ConsentClosed(Exception):
+    """The application has been sent: consents can no longer change."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    provider: Provider
+    scope: str  # basic | extended
+    sets: tuple[InfoSet, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider.name}.{self.scope}"
+
+    @property
+    def child_sets(self) -> tuple[InfoSet, ...]:
+        return tuple(s for s in self.sets if s.for_children)
+
+
+def units() -> list[Unit]:
+    found = []
+    for provider in providers():
+        for scope, extended in (("basic", False), ("extended", True)):
+            sets = tuple(s for s in provider.sets if s.extended == extended)
+            if sets:
+                found.append(Unit(provider, scope, sets))
+    return found
+
+
+def unit(key: str) -> Unit:
+    for candidate in units():
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)
+
+
+def member_for_person(application: Application, person_id: str) -> HouseholdMember | None:
+    for member in application.members:
+        if member.relation == "applicant" and application.applicant_id == person_id:
+            return member
+        if member.person_id == person_id:
+            return member
+    return None
+
+
+def wards(application: Application, member: HouseholdMember) -> list[HouseholdMember]:
+    """Children the applicant consents for as guardian."""
+    if member.relation != "applicant":
+        return []
+    return [m for m in application.members if m.relation == "child" and m.is_minor_on(application.period)]
+
+
+def self_consenting(application: Application) -> list[HouseholdMember]:
+    """Adults other than the applicant, who must log in and consent for themselves."""
+    return [m for m in application.members
+            if m.relation != "applicant" and not m.is_minor_on(application.period)]
+
+
+def active(application: Application) -> list[Consent]:
+    return list(db.session.scalars(
+        select(Consent).where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
+        .order_by(Consent.id)))
+
+
+def active_keys(application: Application, member: HouseholdMember) -> set[str]:
+    return {f"{c.provider}.{c.scope}" for c in active(application) if c.member_id == member.id}
+
+
+def record_folkbokforing(application: Application, member: HouseholdMember, person_id: str) -> Consent:
+    consent = Consent(application_id=application.id, member_id=member.id, provider="skatteverket",
+                      scope=FOLKBOKFORING, given_by_person_id=person_id)
+    db.session.add(consent)
+    return consent
+
+
+def set_consents(application: Application, member: HouseholdMember, person_id: str,
+                 chosen: set[str]) -> tuple[list[Consent], list[Consent]]:
+    """Make the member's consents (and, for the applicant, their children's for the child sets)
+    match the chosen unit keys. Returns (given, revoked)."""
+    if not application.is_draft:
+        raise ConsentClosed()
+    given, revoked = [], []
+    current = {(c.member_id, f"{c.provider}.{c.scope}"): c for c in active(application)
+               if c.scope != FOLKBOKFORING}
+    children = wards(application, member)
+    for candidate in units():
+        for subject, as_guardian in [(member, False)] + [(child, True) for child in children]:
+            if as_guardian and not candidate.child_sets:
+                continue
+            existing = current.get((subject.id, candidate.key))
+            if candidate.key in chosen and existing is None:
+                consent = Consent(application_id=application.id, member_id=subject.id,
+                                  provider=candidate.provider.name, scope=candidate.scope,
+                                  given_by_person_id=person_id, as_guardian=as_guardian)
+                db.session.add(consent)
+                given.append(consent)
+            elif candidate.key not in chosen and existing is not None:
+                revoked.append(existing)
+    db.session.flush()
+    for consent in given:
+        record("consent", "consent", str(consent.id), f"consent to {consent.provider}.{consent.scope}",
+               subject_id=application.applicant_id)
+    for consent in revoked:
+        _revoke(consent)
+    db.session.commit()
+    return given, revoked
+
+
+def _revoke(consent: Consent) -> None:
+    from portal.information.services import discard_for_consent
+
+    consent.revoked_at = utcnow()
+    discard_for_consent(consent)
+    record("revoke", "consent", str(consent.id), f"revoked {consent.provider}.{consent.scope}",
+           subject_id=consent_subject(consent))
+
+
+def consent_subject(consent: Consent) -> str:
+    application = db.session.get(Application, consent.application_id)
+    return application.applicant_id
+
+
+def revoke(consent: Consent) -> None:
+    application = db.session.get(Application, consent.application_id)
+    if not application.is_draft:
+        raise ConsentClosed()
+    if consent.revoked_at is None:
+        _revoke(consent)
+        db.session.commit()
+
+
+def consents_given_by(person_id: str) -> list[Consent]:
+    return list(db.session.scalars(
+        select(Consent).where(Consent.given_by_person_id == person_id).order_by(Consent.given_at.desc())))
+
+
+def sets_for(consent: Consent, member: HouseholdMember, day: date) -> list[InfoSet]:
+    """The information sets a consent allows fetching about its member."""
+    if consent.scope == FOLKBOKFORING or consent.revoked_at is not None:
+        return []
+    chosen = unit(f"{consent.provider}.{consent.scope}")
+    if consent.as_guardian:
+        return list(chosen.child_sets) if member.is_minor_on(day) else []
+    return list(chosen.sets)

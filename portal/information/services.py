@@ -1,0 +1,210 @@
+"""Fetching into the application: which calls the consents allow, running them in parallel
+(in the background for the web, so results show as they arrive), and keeping the items."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select
+
+from portal.application.models import Application, HouseholdMember
+from portal.audit.services import record
+from portal.consent import services as consents
+from portal.consent.models import Consent
+from portal.db import utcnow
+from portal.extensions import db
+from portal.information.items import Period
+from portal.information.models import FetchCall, InformationItem
+from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
+from portal.providers.registry import provider as provider_named
+
+log = logging.getLogger(__name__)
+_background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fetch-job")
+
+
+def period_of(application: Application) -> Period:
+    return Period(application.period)
+
+
+def settings(app: Flask) -> FetchSettings:
+    config = app.config["PORTAL"]
+    return FetchSettings(base_url=config.sandbox_url, token=config.sandbox_token,
+                         deadline_seconds=config.provider_timeout_seconds)
+
+
+def breakers(app: Flask) -> Breakers:
+    # Per app, so each process (and each test's app) has its own view of provider health.
+    if "portal.breakers" not in app.extensions:
+        app.extensions["portal.breakers"] = Breakers(fail_max=5, reset_seconds=30)
+    return app.extensions["portal.breakers"]
+
+
+def calls(application: Application) -> list[FetchCall]:
+    return list(db.session.scalars(
+        select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id)))
+
+
+def start_fetch(application: Application, only: list[FetchCall] | None = None) -> list[FetchCall]:
+    """Create a call for every set an active consent allows and that is not fetched or being
+    fetched (or exactly ``only``, to retry), commit, and run them."""
+    if only is None:
+        existing = {(c.member_id, c.provider, c.info_set): c for c in calls(application)}
+        members = {m.id: m for m in application.members}
+        new: list[FetchCall] = []
+        for consent in consents.active(application):
+            member = members[consent.member_id]
+            if not member.personnummer:
+                continue
+            for info_set in consents.sets_for(consent, member, application.period):
+                previous = existing.get((member.id, consent.provider, info_set.key))
+                if previous is not None and previous.status != "failed":
+                    continue
+                if previous is not None:
+                    db.session.delete(previous)
+                new.append(FetchCall(application_id=application.id, member_id=member.id,
+                                     consent_id=consent.id, provider=consent.provider,
+                                     info_set=info_set.key))
+    else:
+        new = []
+        for old in only:
+            db.session.delete(old)
+            new.append(FetchCall(application_id=old.application_id, member_id=old.member_id,
+                                 consent_id=old.consent_id, provider=old.provider, info_set=old.info_set))
+    db.session.add_all(new)
+    db.session.flush()
+    record("fetch", "provider_data", application.id, "applicant asked to fetch consented data",
+           subject_id=application.applicant_id)
+    db.session.commit()
+    if new:
+        app = current_app._get_current_object()
+        ids = [c.id for c in new]
+        if app.config["PORTAL"].fetch_in_background:
+            _background.submit(_run_in_app, app, application.id, ids)
+        else:
+            run(app, application.id, ids)
+    return new
+
+
+def _run_in_app(app: Flask, application_id: str, call_ids: list[int]) -> None:
+    try:
+        run(app, application_id, call_ids)
+    except Exception:  # a background job must never die silently
+        log.exception("fetch job failed application=%s", application_id)
+
+
+def run(app: Flask, application_id: str, call_ids: list[int]) -> None:
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        members = {m.id: m for m in application.members}
+        wanted = db.session.scalars(select(FetchCall).where(FetchCall.id.in_(call_ids))).all()
+        specs = [CallSpec(key=c.id, provider=c.provider, info_set=c.info_set,
+                          personnummer=members[c.member_id].personnummer) for c in wanted]
+        period = period_of(application)
+        db.session.remove()  # release the connection while the calls run
+    lock = threading.Lock()
+
+    def store(outcome: Outcome) -> None:
+        with lock, app.app_context():
+            _store(outcome)
+            db.session.remove()
+
+    fetch_all(specs, period, settings(app), breakers(app), on_outcome=store)
+
+
+def _store(outcome: Outcome) -> None:
+    call = db.session.get(FetchCall, outcome.key)
+    if call is None:  # the consent was revoked while the call ran
+        return
+    consent = db.session.get(Consent, call.consent_id)
+    if consent is None or consent.revoked_at is not None:
+        db.session.delete(call)
+        db.session.commit()
+        return
+    call.attempts = outcome.attempts
+    call.finished_at = utcnow()
+    if outcome.ok:
+        call.status = "done"
+        call.item_count = len(outcome.items)
+        for item in outcome.items:
+            db.session.add(InformationItem(
+                application_id=call.application_id, member_id=call.member_id, consent_id=call.consent_id,
+                provider=item.provider, info_set=item.info_set, kind=item.kind, theme=item.theme,
+                period_start=item.period_start, period_end=item.period_end, amount_ore=item.amount_ore,
+                gross=item.gross, details=dict(item.details), fetched_at=call.finished_at))
+    else:
+        call.status = "failed"
+        call.reason = outcome.reason
+    db.session.commit()
+
+
+def discard_for_consent(consent: Consent) -> None:
+    """Revoking a consent removes what was fetched under it."""
+    db.session.execute(delete(InformationItem).where(InformationItem.consent_id == consent.id))
+    db.session.execute(delete(FetchCall).where(FetchCall.consent_id == consent.id))
+
+
+def items(application: Application) -> list[InformationItem]:
+    return list(db.session.scalars(
+        select(InformationItem).where(InformationItem.application_id == application.id)
+        .order_by(InformationItem.member_id, InformationItem.provider, InformationItem.period_start,
+                  InformationItem.id)))
+
+
+@dataclass
+class ProviderStatus:
+    """What the applicant sees of one provider for one member."""
+
+    provider: object
+    member: HouseholdMember
+    calls: list[FetchCall] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        states = {c.status for c in self.calls}
+        if "pending" in states:
+            return "pending"
+        if "failed" in states:
+            return "failed"
+        return "done"
+
+    @property
+    def reason(self) -> str | None:
+        return next((c.reason for c in self.calls if c.status == "failed"), None)
+
+    @property
+    def item_count(self) -> int:
+        return sum(c.item_count for c in self.calls)
+
+
+def statuses(application: Application) -> list[ProviderStatus]:
+    members = {m.id: m for m in application.members}
+    grouped: dict[tuple[int, str], ProviderStatus] = {}
+    for call in calls(application):
+        key = (call.member_id, call.provider)
+        if key not in grouped:
+            grouped[key] = ProviderStatus(provider_named(call.provider), members[call.member_id])
+        grouped[key].calls.append(call)
+    return sorted(grouped.values(), key=lambda s: (s.member.position, s.provider.order))
+
+
+def pending(application: Application) -> bool:
+    return any(c.status == "pending" for c in calls(application))
+
+
+def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
+    return [c for c in calls(application)
+            if c.member_id == member_id and c.provider == provider and c.status == "failed"]
+
+
+def grouped_items(application: Application) -> dict:
+    """member -> theme -> items, for showing."""
+    members = {m.id: m for m in application.members}
+    result: dict = defaultdict(lambda: defaultdict(list))
+    for item in items(application):
+        result[members[item.member_id]][item.theme].append(item)
+    return result
