@@ -21,6 +21,7 @@ RELATIONS = {"MAKE": "spouse", "REGISTRERAD_PARTNER": "spouse", "SAMBO": "partne
 @dataclass(frozen=True)
 class Member:
     relation: str
+    personnummer: str | None
     given_name: str
     family_name: str
     birth_date: date | None
@@ -50,6 +51,10 @@ def _date(raw: str | None) -> date | None:
         return None
 
 
+def _personnummer(raw) -> str | None:
+    return raw if isinstance(raw, str) and len(raw) == 12 and raw.isdigit() else None
+
+
 def parse_folkbokforing(raw: dict) -> Folkbokforing:
     try:
         return _parse(raw)
@@ -68,6 +73,7 @@ def _parse(raw: dict) -> Folkbokforing:
     address = {} if protected else (raw.get("Folkbokforingsadress") or {})
     members = [] if protected else [
         Member(relation=RELATIONS.get(m.get("Relation", ""), "other"),
+               personnummer=_personnummer(m.get("Identitetsbeteckning")),
                given_name=m["Namn"]["Fornamn"], family_name=m["Namn"]["Efternamn"],
                birth_date=_date(m.get("Fodelsedatum")))
         for m in raw.get("Hushall") or []
