@@ -16,6 +16,11 @@ TEXT = {
         "sent": "Skickad – väntar på kommunen",
         "received": "Mottagen av kommunen",
         "language": "Svenska",
+        "choose": "Välj vad vi får hämta",
+        "save_fetch": "Spara och hämta",
+        "try_again": "Försök igen",
+        "not_fetched": "Inte hämtad",
+        "continue_app": "Fortsätt till ansökan",
     },
     "ar": {
         "start": "سجّل الدخول وابدأ",
@@ -28,6 +33,11 @@ TEXT = {
         "sent": "أُرسل – بانتظار البلدية",
         "received": "استلمته البلدية",
         "language": "العربية",
+        "choose": "اختر ما يمكننا جلبه",
+        "save_fetch": "احفظ واجلب",
+        "try_again": "حاول مرة أخرى",
+        "not_fetched": "لم تُجلب",
+        "continue_app": "المتابعة إلى الطلب",
     },
 }
 
@@ -35,8 +45,9 @@ TEXT = {
 class Person:
     """Acts on a page with the mouse, or with the keyboard only (Tab, arrows, Space, Enter)."""
 
-    def __init__(self, page: Page, keyboard: bool = False, axe=None):
+    def __init__(self, page: Page, keyboard: bool = False, axe=None, lang: str = "sv"):
         self.page = page
+        self.lang = lang
         self.keyboard = keyboard
         self.axe = axe
 

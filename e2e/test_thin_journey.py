@@ -30,6 +30,7 @@ def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
     me.activate(page.get_by_role("link", name=t["new"]))
     me.check_page()
     me.choose(page.get_by_role("radio").first)
+    me.tick(page.get_by_role("checkbox"))  # agree to the folkbokföring fetch
     me.activate(page.get_by_role("button", name=t["continue"]))
     me.check_page()
     expect(page.locator("main dl")).to_contain_text("Uppsala")
@@ -106,6 +107,7 @@ def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):
         me.idp_login("Emma Sundberg")
         me.activate(page.get_by_role("link", name=TEXT["sv"]["new"]))
         me.choose(page.get_by_role("radio").first)
+        me.tick(page.get_by_role("checkbox"))
         me.activate(page.get_by_role("button", name=TEXT["sv"]["continue"]))
         expect(page.get_by_text("Vi kunde inte hämta dina uppgifter från folkbokföringen.")).to_be_visible()
         me.check_page()

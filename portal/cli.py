@@ -50,6 +50,15 @@ def demo() -> None:
         stack.shutdown()
 
 
+def _register_bench() -> None:
+    from portal.bench import bench
+
+    main.add_command(bench)
+
+
+_register_bench()
+
+
 @main.group()
 def i18n() -> None:
     """Translation catalogs."""

@@ -42,7 +42,7 @@ def live_services():
 @pytest.fixture
 def config(databases, live_services, tmp_path):
     url = databases.fresh()
-    yield Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"],
+    yield Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"], fetch_in_background=False,
                  sandbox_url=live_services["sandbox_url"], instance_path=tmp_path / "instance")
     databases.drop(url)
 
@@ -86,3 +86,16 @@ def staff_login(client):
         return idp_login(client, "/auth/staff/login", {"subject": sub})
 
     return _login
+
+
+@pytest.fixture
+def sandbox(live_services):
+    """The sandbox's control API: faults and the call log, cleared before and after a test."""
+    import httpx
+
+    control = httpx.Client(base_url=live_services["sandbox_url"], headers={"Authorization": "Bearer sandbox-token"})
+    control.delete("/_control/faults")
+    control.delete("/_control/calls")
+    yield control
+    control.delete("/_control/faults")
+    control.close()

@@ -33,6 +33,9 @@ def choose(application_id: str):
     form.units.choices = [(u.key, u.key) for u in units]
     if form.validate_on_submit():
         services.set_consents(application, member, g.subject_id, set(form.units.data or []))
+        from portal.information.services import start_fetch
+
+        start_fetch(application)
         return redirect(url_for("information.fetch", application_id=application.id))
     if not form.is_submitted():
         form.units.data = sorted(services.active_keys(application, member))

@@ -40,6 +40,7 @@ class Outcome:
     items: list = field(default_factory=list)
     reason: str | None = None  # None: fetched (possibly nothing); else why not
     attempts: int = 0
+    started: float = 0.0  # time.monotonic() when the call began
     elapsed_ms: float = 0.0
 
     @property
@@ -89,7 +90,7 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     breaker = breakers(spec.provider)
     started = time.monotonic()
     deadline = started + settings.deadline_seconds
-    outcome = Outcome(spec.key, spec.provider, spec.info_set)
+    outcome = Outcome(spec.key, spec.provider, spec.info_set, started=started)
 
     def attempt():
         outcome.attempts += 1

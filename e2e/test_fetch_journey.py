@@ -1,0 +1,106 @@
+"""Consent and fetch in the browser: one provider failing then retried, no bank data without
+consent, and a co-applicant consenting from their own login. Swedish and Arabic, axe clean."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from e2e.journey import TEXT, Person
+from portal.consent.services import units
+
+pytestmark = pytest.mark.e2e
+
+
+def start(page, base_url, lang, who, axe):
+    t = TEXT[lang]
+    me = Person(page, axe=axe, lang=lang)
+    page.goto(base_url)
+    if lang != "sv":
+        me.activate(page.get_by_role("link", name=t["language"]))
+    me.activate(page.get_by_role("link", name=t["start"]))
+    me.idp_login(who)
+    me.activate(page.get_by_role("link", name=t["new"]))
+    me.choose(page.get_by_role("radio").first)
+    me.tick(page.get_by_role("checkbox"))
+    me.activate(page.get_by_role("button", name=t["continue"]))
+    me.check_page()
+    me.activate(page.get_by_role("link", name=t["choose"]))
+    me.check_page()
+    return me
+
+
+def consent_to(me, titles):
+    for title in titles:
+        me.tick(me.page.get_by_role("checkbox", name=title, exact=True))
+    me.activate(me.page.get_by_role("button", name=TEXT[me.lang]["save_fetch"]))
+
+
+@pytest.fixture
+def faults(stack):
+    control = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {stack.sandbox_token}"})
+    control.delete("/_control/faults")
+    yield control
+    control.delete("/_control/faults")
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_consent_fetch_one_failing_then_retry(stack, new_page, axe, faults, lang):
+    basic = [u for u in units() if u.scope == "basic"]
+    failing = basic[0].provider
+    faults.post("/_control/faults", json={"rules": [
+        {"provider": failing.name, "person": "single-adult", "kind": "status", "status": 503, "first": 3}]})
+    page = new_page()
+    me = start(page, stack.base_url, lang, "Anders Testsson", axe)
+    consent_to(me, [str(u.provider.title) for u in basic])
+    status = page.locator(".provider-status--failed")
+    expect(status).to_have_count(1, timeout=15_000)
+    expect(status).to_contain_text(str(failing.title))
+    me.check_page()
+    me.activate(status.get_by_role("button"))
+    expect(page.locator(".provider-status--failed")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
+    me.check_page()
+    me.activate(page.get_by_role("link", name=TEXT[lang]["continue_app"]))
+    expect(page.locator(".item").first).to_be_visible()
+    me.check_page()
+
+
+def test_no_bank_consent_no_bank_data(stack, new_page, axe):
+    bank = next(u for u in units() if u.provider.name == "bank")
+    others = [u for u in units() if u.provider.name != "bank" and u.scope == "basic"]
+    page = new_page()
+    me = start(page, stack.base_url, "sv", "Anders Testsson", axe)
+    consent_to(me, [str(u.provider.title) for u in others])
+    expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".provider-status", has_text=str(bank.provider.title))).to_have_count(0)
+    me.activate(page.get_by_role("link", name=TEXT["sv"]["continue_app"]))
+    expect(page.get_by_text(f"Från {bank.provider.title}")).to_have_count(0)
+    expect(page.locator(".item").first).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_co_applicant_consents_from_own_login(stack, new_page, axe, lang):
+    basic = [str(u.provider.title) for u in units() if u.scope == "basic"]
+    maria_page = new_page()
+    maria = start(maria_page, stack.base_url, "sv", "Maria Lindqvist", axe)
+    expect(maria_page.locator(".notice")).to_contain_text("Johan Lindqvist")
+    consent_to(maria, basic)
+    expect(maria_page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
+    expect(maria_page.get_by_role("heading", name="Johan Lindqvist")).to_have_count(0)
+
+    johan_page = new_page()
+    johan = Person(johan_page, axe=axe, lang=lang)
+    johan_page.goto(stack.base_url)
+    if lang != "sv":
+        johan.activate(johan_page.get_by_role("link", name=TEXT[lang]["language"]))
+    johan.activate(johan_page.get_by_role("link", name=TEXT[lang]["start"]))
+    johan.idp_login("Johan Lindqvist")
+    johan.check_page()
+    johan.activate(johan_page.locator("a[href$='/consent']").first)
+    johan.check_page()
+    consent_to(johan, basic)
+    expect(johan_page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
+    expect(johan_page.get_by_role("heading", name="Johan Lindqvist")).to_be_visible()
+    johan.check_page()
