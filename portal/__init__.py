@@ -20,6 +20,9 @@ def create_app(config: Config | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     _init_extensions(app, config)
+    from portal.information.seal import load_or_create
+
+    app.extensions["portal.sealer"] = load_or_create(config.seal_key_path)
     _register_blueprints(app)
     _register_hooks(app)
     return app

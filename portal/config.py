@@ -54,9 +54,12 @@ class Config:
     secure_cookies: bool = False
     provider_timeout_seconds: float = 3.0  # deadline per provider call, retries included
     fetch_in_background: bool = True
+    seal_key_path: Path | None = None  # default: <instance>/seal-ed25519.pem
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
+        if self.seal_key_path is None:
+            self.seal_key_path = self.instance_path / "seal-ed25519.pem"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
 
@@ -83,6 +86,7 @@ class Config:
             # Secure cookies everywhere except plain-HTTP local demo.
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             instance_path=instance,
+            seal_key_path=Path(os.environ["PORTAL_SEAL_KEY_PATH"]) if os.environ.get("PORTAL_SEAL_KEY_PATH") else None,
         )
         config.validate()
         return config

@@ -90,6 +90,8 @@ def submit(application_id: str):
         return render_template("application/show.html", **_show_context(application, receiver, form)), 400
     try:
         services.submit(application)
-    except services.NotSubmittable:
-        abort(409)
+    except services.NotSubmittable as refused:
+        receiver = municipality(application.municipality_code) if application.municipality_code else None
+        return render_template("application/show.html", refusal=refused.reason,
+                               **_show_context(application, receiver, form)), 409
     return redirect(url_for("application.show", application_id=application.id))

@@ -140,6 +140,13 @@ def submit(application: Application) -> None:
         raise NotSubmittable("already_submitted")
     if application.folkbokforing_fetched_at is None or not application.municipality_code:
         raise NotSubmittable("no_folkbokforing")
+    from portal.information.services import broken_seals, pending
+
+    if pending(application):
+        raise NotSubmittable("fetch_pending")
+    if broken_seals(application):
+        log.error("seal check failed application=%s", application.id)
+        raise NotSubmittable("broken_seal")
     route(application.municipality_code)
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()

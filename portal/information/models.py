@@ -48,3 +48,5 @@ class InformationItem(Base):
     gross: Mapped[bool | None] = mapped_column(Boolean)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seal: Mapped[str] = mapped_column(String(200))
+    seal_key_id: Mapped[str] = mapped_column(String(40))

@@ -18,6 +18,7 @@ from portal.consent import services as consents
 from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
+from portal.information import seal
 from portal.information.items import Period
 from portal.information.models import FetchCall, InformationItem
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
@@ -130,12 +131,15 @@ def _store(outcome: Outcome) -> None:
     if outcome.ok:
         call.status = "done"
         call.item_count = len(outcome.items)
+        sealer = current_app.extensions["portal.sealer"]
         for item in outcome.items:
-            db.session.add(InformationItem(
+            stored = InformationItem(
                 application_id=call.application_id, member_id=call.member_id, consent_id=call.consent_id,
                 provider=item.provider, info_set=item.info_set, kind=item.kind, theme=item.theme,
                 period_start=item.period_start, period_end=item.period_end, amount_ore=item.amount_ore,
-                gross=item.gross, details=dict(item.details), fetched_at=call.finished_at))
+                gross=item.gross, details=dict(item.details), fetched_at=call.finished_at.replace(microsecond=0))
+            stored.seal_key_id, stored.seal = sealer.seal(seal.fields_of(stored))
+            db.session.add(stored)
     else:
         call.status = "failed"
         call.reason = outcome.reason
@@ -199,6 +203,13 @@ def pending(application: Application) -> bool:
 def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
     return [c for c in calls(application)
             if c.member_id == member_id and c.provider == provider and c.status == "failed"]
+
+
+def broken_seals(application: Application) -> list[InformationItem]:
+    """Items whose stored values no longer match their seal (changed after fetching)."""
+    sealer = current_app.extensions["portal.sealer"]
+    return [item for item in items(application)
+            if not sealer.verify(seal.fields_of(item), item.seal_key_id, item.seal)]
 
 
 def grouped_items(application: Application) -> dict:
