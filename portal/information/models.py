@@ -50,3 +50,18 @@ class InformationItem(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seal: Mapped[str] = mapped_column(String(200))
     seal_key_id: Mapped[str] = mapped_column(String(40))
+
+
+class ItemComment(Base):
+    """The applicant's comment on a fetched item ("this payment ended in October"). It sits
+    beside the item and never alters it."""
+
+    __tablename__ = "item_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("information_item.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
+    author_person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,7 +7,9 @@ from portal.application import services as applications
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.information import services
-from portal.web.htmx import render
+from portal.information.forms import CommentForm
+from portal.providers.registry import provider as provider_named
+from portal.web.htmx import is_fragment_request, render
 
 bp = Blueprint("information", __name__)
 
@@ -61,3 +63,52 @@ def retry(application_id: str):
         if failed:
             services.start_fetch(application, only=failed)
     return redirect(url_for("information.fetch", application_id=application.id))
+
+
+def _information_context(application) -> dict:
+    return {"application": application, "groups": services.by_member_and_theme(application),
+            "comments": services.comments(application), "statuses": services.statuses(application),
+            "is_applicant": application.applicant_id == g.subject_id}
+
+
+@bp.get("/applications/<application_id>/information")
+@requires("household")
+def overview(application_id: str):
+    """Everything fetched, grouped by member and theme, with totals and comments."""
+    application = _application(application_id)
+    record_read("information_item", application.id, "applicant reviews fetched information",
+                subject_id=application.applicant_id)
+    return render_template("information/overview.html", **_information_context(application))
+
+
+# A comment may carry its text and nothing else: any other field is an attempt to change what
+# was fetched, which no route accepts.
+_COMMENT_FIELDS = {"csrf_token", "text"}
+
+
+@bp.route("/applications/<application_id>/items/<int:item_id>/comment", methods=["GET", "POST"])
+@requires("application")
+def comment(application_id: str, item_id: int):
+    application = _application(application_id)
+    ensure("application", application)
+    target = services.item(application, item_id)
+    if target is None or not application.is_draft:
+        abort(404)
+    existing = services.comments(application).get(target.id)
+    form = CommentForm(data={"text": existing.text if existing else ""})
+    form.text.id = f"comment-text-{target.id}"  # unique when several items are commented inline
+    if request.method == "POST":
+        if set(request.form) - _COMMENT_FIELDS:
+            abort(400, description="fetched values are read-only")
+        if form.validate_on_submit():
+            saved = services.save_comment(application, target, g.subject_id, form.text.data or "")
+            if is_fragment_request():
+                return render_template("information/_comment.html", application=application, item=target,
+                                       comment=saved, saved=True)
+            return redirect(url_for("information.overview", application_id=application.id) + f"#item-{target.id}")
+    context = {"application": application, "item": target, "comment": existing, "form": form,
+               "provider": provider_named(target.provider)}
+    status = 400 if form.errors else 200
+    if is_fragment_request():
+        return render_template("information/_comment_form.html", **context), status
+    return render_template("information/comment.html", **context), status

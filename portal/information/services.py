@@ -20,7 +20,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
 from portal.information.items import Period
-from portal.information.models import FetchCall, InformationItem
+from portal.information.models import FetchCall, InformationItem, ItemComment
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
 from portal.providers.registry import provider as provider_named
 
@@ -219,3 +219,62 @@ def grouped_items(application: Application) -> dict:
     for item in items(application):
         result[members[item.member_id]][item.theme].append(item)
     return result
+
+
+def item(application: Application, item_id: int) -> InformationItem | None:
+    found = db.session.get(InformationItem, item_id)
+    return found if found is not None and found.application_id == application.id else None
+
+
+def comments(application: Application) -> dict[int, ItemComment]:
+    return {c.item_id: c for c in db.session.scalars(
+        select(ItemComment).where(ItemComment.application_id == application.id))}
+
+
+def save_comment(application: Application, target: InformationItem, person_id: str, text: str) -> ItemComment | None:
+    """Add, change or (with empty text) remove the comment on an item. The item is untouched."""
+    existing = db.session.scalar(select(ItemComment).where(ItemComment.item_id == target.id))
+    if not text:
+        if existing is not None:
+            db.session.delete(existing)
+        existing = None
+    elif existing is None:
+        existing = ItemComment(item_id=target.id, application_id=application.id, author_person_id=person_id,
+                               text=text)
+        db.session.add(existing)
+    else:
+        existing.text = text
+    application.updated_at = utcnow()
+    record("change", "item_comment", str(target.id), "applicant comments on a fetched item",
+           subject_id=application.applicant_id)
+    db.session.commit()
+    return existing
+
+
+@dataclass
+class ThemeGroup:
+    theme: str
+    items: list[InformationItem]
+
+    @property
+    def monthly_totals(self) -> list[tuple]:
+        """Sum of amounts per calendar month, for items that concern a single month."""
+        totals: dict = defaultdict(int)
+        for entry in self.items:
+            if (entry.amount_ore is not None and entry.period_start and entry.period_end
+                    and (entry.period_start.year, entry.period_start.month)
+                    == (entry.period_end.year, entry.period_end.month)):
+                totals[entry.period_start.replace(day=1)] += entry.amount_ore
+        return sorted(totals.items())
+
+
+def by_member_and_theme(application: Application) -> list[tuple[HouseholdMember, list[ThemeGroup]]]:
+    from portal.information.items import THEMES
+
+    grouped = grouped_items(application)
+    ordered = []
+    for member in application.members:
+        themes = grouped.get(member)
+        if themes:
+            ordered.append((member, [ThemeGroup(t, themes[t]) for t in THEMES if t in themes]))
+    return ordered

@@ -1,0 +1,133 @@
+"""Fetched items: sealed, shown by member and theme, commented on, never changed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from portal.application.models import Application
+from portal.consent.models import Consent
+from portal.db import utcnow
+from portal.extensions import db
+from portal.information import seal
+from portal.information.models import InformationItem, ItemComment
+from tests.support import csrf_from, page_checks, soup
+from tests.test_journey import start_application
+
+SINGLE_ADULT = "199006022397"
+
+
+def plant_item(amount_ore=512300, month=date(2026, 10, 1)):
+    """An item exactly as the fetch stores one (sealed), without depending on a provider."""
+    application = db.session.scalar(select(Application))
+    member = application.members[0]
+    consent = Consent(application_id=application.id, member_id=member.id, provider="forsakringskassan",
+                      scope="basic", given_by_person_id=application.applicant_id)
+    db.session.add(consent)
+    db.session.flush()
+    item = InformationItem(
+        application_id=application.id, member_id=member.id, consent_id=consent.id, provider="forsakringskassan",
+        info_set="bostadsbidrag", kind="forsakringskassan.bostadsbidrag.payment", theme="income",
+        period_start=month, period_end=month.replace(day=28), amount_ore=amount_ore, gross=False, details={},
+        fetched_at=utcnow().replace(microsecond=0))
+    item.seal_key_id, item.seal = current_app.extensions["portal.sealer"].seal(seal.fields_of(item))
+    db.session.add(item)
+    db.session.commit()
+    return application, item
+
+
+def test_information_page_groups_by_member_and_theme_with_monthly_totals(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    plant_item(512300, date(2026, 10, 1))
+    plant_item(100000, date(2026, 10, 1))
+    doc = page_checks(client.get(f"{path}/information"))
+    section = doc.find("section", class_="member")
+    assert "Anders" in section.find("h2").get_text()
+    total = section.find("table").find("tbody").find("tr").find_all("td")[1].get_text()
+    assert total.replace("\xa0", " ") == "6 123,00 kr"
+    assert len(section.find_all(class_="item")) == 2
+
+
+def test_comment_without_javascript_and_it_never_alters_the_item(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    application, item = plant_item()
+    form_page = client.get(f"{path}/items/{item.id}/comment")
+    page_checks(form_page)
+    text = "Utbetalningen upphörde i oktober. انتهت الدفعة 👍"
+    response = client.post(f"{path}/items/{item.id}/comment", data={"csrf_token": csrf_from(form_page), "text": text})
+    assert response.status_code == 302 and response.location.endswith(f"#item-{item.id}")
+    comment = db.session.scalar(select(ItemComment))
+    assert comment.text == text and comment.item_id == item.id
+    db.session.expire_all()
+    stored = db.session.get(InformationItem, item.id)
+    assert stored.amount_ore == 512300
+    assert current_app.extensions["portal.sealer"].verify(seal.fields_of(stored), stored.seal_key_id, stored.seal)
+    shown = soup(client.get(f"{path}/information")).find(id=f"comment-{item.id}")
+    assert text in shown.get_text()
+
+
+def test_comment_inline_with_htmx_returns_the_fragment(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    _, item = plant_item()
+    token = csrf_from(client.get(path))
+    editor = client.get(f"{path}/items/{item.id}/comment", headers={"HX-Request": "true"})
+    assert "<html" not in editor.get_data(as_text=True) and soup(editor).find("textarea")
+    saved = client.post(f"{path}/items/{item.id}/comment", data={"text": "Stämmer inte"},
+                        headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert saved.status_code == 200
+    assert "Stämmer inte" in soup(saved).find(class_="comment__text").get_text()
+
+
+def test_too_long_comment_is_refused_and_kept(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    _, item = plant_item()
+    page = client.get(f"{path}/items/{item.id}/comment")
+    long_text = "å" * 1001
+    response = client.post(f"{path}/items/{item.id}/comment", data={"csrf_token": csrf_from(page), "text": long_text})
+    assert response.status_code == 400
+    doc = page_checks(response)
+    assert doc.find(class_="error-summary").find("a")["href"] == f"#comment-text-{item.id}"
+    assert doc.find("textarea").get_text() == long_text
+    assert db.session.scalar(select(ItemComment)) is None
+
+
+def test_a_post_that_tries_to_change_a_fetched_value_is_rejected(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    _, item = plant_item()
+    page = client.get(f"{path}/items/{item.id}/comment")
+    response = client.post(f"{path}/items/{item.id}/comment",
+                           data={"csrf_token": csrf_from(page), "text": "ok", "amount_ore": "1"})
+    assert response.status_code == 400
+    page_checks(response)
+    for method in ("post", "put", "patch", "delete"):
+        assert getattr(client, method)(f"{path}/items/{item.id}", data={"amount_ore": "1"}).status_code in (404, 405)
+    db.session.expire_all()
+    assert db.session.get(InformationItem, item.id).amount_ore == 512300
+    assert db.session.scalar(select(ItemComment)) is None
+
+
+def test_a_database_change_to_a_fetched_value_blocks_submission(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    _, item = plant_item()
+    db.session.execute(update(InformationItem).where(InformationItem.id == item.id).values(amount_ore=999900))
+    db.session.commit()
+    page = client.get(path)
+    response = client.post(f"{path}/submit", data={"csrf_token": csrf_from(page), "confirm": "y"})
+    assert response.status_code == 409
+    doc = page_checks(response)
+    assert doc.find(id="refusal-title") is not None
+    db.session.expire_all()
+    assert db.session.scalar(select(Application)).status == "draft"
+
+
+def test_the_verifying_key_is_published(client, app):
+    keys = client.get("/.well-known/seal-keys.json").json["keys"]
+    assert keys[0]["kid"] == app.extensions["portal.sealer"].kid and keys[0]["alg"] == "EdDSA"
