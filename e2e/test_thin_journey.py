@@ -34,6 +34,8 @@ def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
     me.activate(page.get_by_role("button", name=t["continue"]))
     me.check_page()
     expect(page.locator("main dl")).to_contain_text("Uppsala")
+    me.activate(page.get_by_role("link", name=t["check"]))
+    me.check_page()
 
     # Sending without confirming: an error summary, nothing lost.
     me.activate(page.get_by_role("button", name=t["send"]))
@@ -115,7 +117,7 @@ def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):
         with page.expect_response(lambda r: "/folkbokforing" in r.url):
             me.activate(page.get_by_role("button", name="Försök igen"))
         expect(page.locator("main dl")).to_contain_text("Stockholm")
-        expect(page.get_by_role("button", name=TEXT["sv"]["send"])).to_be_visible()
+        expect(page.get_by_role("link", name=TEXT["sv"]["check"])).to_be_visible()
         assert page.evaluate("window.notReloaded === true")  # swapped in place by htmx
         me.check_page()
     finally:

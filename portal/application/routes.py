@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from portal.application import services
+from portal.application import services, tasks
 from portal.application.forms import StartForm, SubmitForm
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
@@ -60,12 +60,29 @@ def show(application_id: str):
 
 
 def _show_context(application, receiver, form) -> dict:
+    from portal.consent.services import active
     from portal.information import services as information
 
     return {"application": application, "receiver": receiver, "form": form,
             "grouped_items": information.grouped_items(application),
             "statuses": information.statuses(application),
-            "is_applicant": application.applicant_id == g.subject_id}
+            "is_applicant": application.applicant_id == g.subject_id,
+            "tasks": tasks.visible(application), "task_state_label": tasks.STATE_LABEL,
+            "active_consents": active(application),
+            "member_names": {m.id: m.name for m in application.members},
+            "item_count": len(information.items(application)),
+            "comment_count": len(information.comments(application))}
+
+
+@bp.get("/applications/<application_id>/check")
+@requires("application")
+def check(application_id: str):
+    application = _load(application_id)
+    if not application.is_draft:
+        return redirect(url_for("application.show", application_id=application.id))
+    record_read("application", application.id, "applicant checks answers before sending")
+    receiver = municipality(application.municipality_code) if application.municipality_code else None
+    return render_template("application/check.html", **_show_context(application, receiver, SubmitForm()))
 
 
 @bp.post("/applications/<application_id>/folkbokforing")
@@ -87,11 +104,11 @@ def submit(application_id: str):
         return redirect(url_for("application.show", application_id=application.id))
     if not form.validate_on_submit():
         receiver = municipality(application.municipality_code) if application.municipality_code else None
-        return render_template("application/show.html", **_show_context(application, receiver, form)), 400
+        return render_template("application/check.html", **_show_context(application, receiver, form)), 400
     try:
         services.submit(application)
     except services.NotSubmittable as refused:
         receiver = municipality(application.municipality_code) if application.municipality_code else None
-        return render_template("application/show.html", refusal=refused.reason,
+        return render_template("application/check.html", refusal=refused.reason,
                                **_show_context(application, receiver, form)), 409
     return redirect(url_for("application.show", application_id=application.id))

@@ -1,0 +1,88 @@
+"""The application's task list (GOV.UK task list pattern) and check-answers summary.
+
+Each task names its page, says whether it should show, what state it is in, and which
+summary partial it contributes to the check-answers page. The list is the one place that
+knows the order of the journey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from portal.application.models import Application
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, OPTIONAL = (
+    "not_started", "in_progress", "completed", "cannot_start", "optional")
+
+STATE_LABEL = {
+    NOT_STARTED: _l("Not started"),
+    IN_PROGRESS: _l("In progress"),
+    COMPLETED: _l("Completed"),
+    CANNOT_START: _l("Cannot start yet"),
+    OPTIONAL: _l("Optional"),
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    title: object
+    endpoint: str
+    state: Callable[[Application], str]
+    summary: str | None = None  # partial for the check-answers page
+    should_show: Callable[[Application], bool] = lambda application: True
+
+    def url(self, application: Application) -> str:
+        return url_for(self.endpoint, application_id=application.id)
+
+
+def _household(application: Application) -> str:
+    if application.folkbokforing_fetched_at:
+        return COMPLETED
+    return IN_PROGRESS if application.folkbokforing_error else NOT_STARTED
+
+
+def _needs_household(state_of):
+    def state(application: Application) -> str:
+        return state_of(application) if application.folkbokforing_fetched_at else CANNOT_START
+    return state
+
+
+def _consent(application: Application) -> str:
+    from portal.consent.services import FOLKBOKFORING, active
+
+    return COMPLETED if any(c.scope != FOLKBOKFORING for c in active(application)) else NOT_STARTED
+
+
+def _information(application: Application) -> str:
+    from portal.information.services import calls, pending
+
+    if not calls(application):
+        return NOT_STARTED
+    return IN_PROGRESS if pending(application) else COMPLETED
+
+
+TASKS: list[Task] = [
+    Task("household", _l("Your household and municipality"), "application.show", _household,
+         summary="application/_summary_household.html"),
+    Task("consent", _l("Choose what we may fetch"), "consent.choose", _needs_household(_consent),
+         summary="consent/_summary.html"),
+    Task("information", _l("Check the fetched information"), "information.overview",
+         _needs_household(_information), summary="information/_summary.html"),
+]
+
+
+def register(task: Task, before: str | None = None) -> None:
+    """Areas add their own tasks (supplements, attachments, indication) here."""
+    if any(t.key == task.key for t in TASKS):
+        return
+    position = next((i for i, t in enumerate(TASKS) if t.key == before), len(TASKS))
+    TASKS.insert(position, task)
+
+
+def visible(application: Application) -> list[tuple[Task, str]]:
+    return [(task, task.state(application)) for task in TASKS if task.should_show(application)]
