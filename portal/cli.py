@@ -50,6 +50,20 @@ def demo() -> None:
         stack.shutdown()
 
 
+@main.group()
+def drafts() -> None:
+    """Drafts."""
+
+
+@drafts.command("purge")
+@click.option("--days", default=30, show_default=True, help="Delete drafts unchanged for this many days.")
+def drafts_purge(days: int) -> None:
+    """Delete drafts unchanged for 30 days (schedule daily, e.g. a systemd timer or cron)."""
+    from portal.application.services import purge_stale_drafts
+
+    click.echo(f"purged={purge_stale_drafts(days)}")
+
+
 def _register_bench() -> None:
     from portal.bench import bench
 

@@ -174,3 +174,42 @@ def inbox(municipality_code: str) -> list[Application]:
         .where(Application.municipality_code == municipality_code,
                Application.status != Status.DRAFT.value)
         .order_by(Application.submitted_at.desc())))
+
+
+DRAFT_LIFETIME_DAYS = 30
+
+
+def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
+    """Delete drafts untouched for ``days`` days, with everything that belongs to them (DESIGN
+    §5). Run daily by the scheduler (``portal drafts purge``)."""
+    from datetime import timedelta
+
+    from portal.db import Base
+
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    stale = list(db.session.scalars(
+        select(Application).where(Application.status == Status.DRAFT.value, Application.updated_at < cutoff)))
+    if not stale:
+        return 0
+    ids = [a.id for a in stale]
+    for hook in _purge_hooks:
+        hook(ids)
+    # Children first: every table that belongs to an application says so with application_id.
+    for table in reversed(Base.metadata.sorted_tables):
+        if "application_id" in table.c:
+            db.session.execute(table.delete().where(table.c.application_id.in_(ids)))
+    for application in stale:
+        record("delete", "application", application.id, f"draft unchanged for {days} days",
+               subject_id=application.applicant_id)
+    db.session.execute(Application.__table__.delete().where(Application.id.in_(ids)))
+    db.session.commit()
+    log.info("purged stale drafts count=%s", len(ids))
+    return len(ids)
+
+
+_purge_hooks: list = []
+
+
+def on_purge(hook) -> None:
+    """Areas that keep things outside the database (attachment files) clean up here."""
+    _purge_hooks.append(hook)

@@ -128,6 +128,7 @@ def set_consents(application: Application, member: HouseholdMember, person_id: s
                subject_id=application.applicant_id)
     for consent in revoked:
         _revoke(consent)
+    application.updated_at = utcnow()
     db.session.commit()
     return given, revoked
 
@@ -152,6 +153,7 @@ def revoke(consent: Consent) -> None:
         raise ConsentClosed()
     if consent.revoked_at is None:
         _revoke(consent)
+        application.updated_at = utcnow()
         db.session.commit()
 
 

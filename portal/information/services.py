@@ -77,6 +77,7 @@ def start_fetch(application: Application, only: list[FetchCall] | None = None) -
             new.append(FetchCall(application_id=old.application_id, member_id=old.member_id,
                                  consent_id=old.consent_id, provider=old.provider, info_set=old.info_set))
     db.session.add_all(new)
+    application.updated_at = utcnow()
     db.session.flush()
     record("fetch", "provider_data", application.id, "applicant asked to fetch consented data",
            subject_id=application.applicant_id)

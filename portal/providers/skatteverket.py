@@ -1,9 +1,18 @@
-"""Skatteverket: folkbokföring (the population register).
+"""Skatteverket: folkbokföring (the population register), and the sets of ``PROVIDER``.
 
 Raw format (Navet-like): ``Namn.Fornamn``, ``Folkbokforing.LanKod`` + ``KommunKod`` (two digits
 each, together the SCB municipality code), ``Folkbokforingsadress``, ``Sekretessmarkering`` and
 ``SkyddadFolkbokforing`` as "J"/"N", ``Hushall`` with ``Relation`` codes and ``Fodelsedatum``
 as YYYYMMDD.
+
+Folkbokföring is fetched on its own at the start (``Skatteverket.folkbokforing``); it is not a set
+of ``PROVIDER``. ``PROVIDER``'s sets (see ``portal/sandbox/providers/skatteverket.py``):
+``taxerad_inkomst`` (last year's taxed income), ``skattekonto`` (payouts from the tax account) and
+``f_skatt`` (F-skatt and registered business). Dates are YYYYMMDD, amounts integer kronor,
+yes/no as "J"/"N", as in folkbokföring.
+
+``taxerad_inkomst`` is by definition about last year: it keeps the latest income year decided
+by the end of the period applied for (not the period's months), and drops older years.
 """
 
 from __future__ import annotations
@@ -11,7 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from portal.providers.base import ProviderClient, ProviderError
+from flask_babel import lazy_gettext as _l
+
+from portal.information.items import Item
+from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
 
 NAME = "skatteverket"
 RELATIONS = {"MAKE": "spouse", "REGISTRERAD_PARTNER": "spouse", "SAMBO": "partner",
@@ -95,3 +107,192 @@ class Skatteverket:
         raw = self.client.post_json("/skatteverket/folkbokforing/v1/personsok",
                                     {"Identitetsbeteckning": personnummer})
         return parse_folkbokforing(raw)
+
+
+# The provider sets: taxed income, tax-account payouts, F-skatt.
+
+_PATHS = {"taxerad_inkomst": "/skatteverket/inkomst/v1/beskattningsbeslut",
+          "skattekonto": "/skatteverket/skattekonto/v1/transaktioner",
+          "f_skatt": "/skatteverket/registrering/v1/fskatt"}
+PAYOUT = "UTB"
+PAYOUT_METHODS = {"AVI", "KONTO"}
+LEGAL_FORMS = {"EF", "HB", "KB", "AB"}
+
+
+class _Drift(Exception):
+    pass
+
+
+def _get(raw, key: str, kind, optional: bool = False):
+    if not isinstance(raw, dict) or key not in raw:
+        raise _Drift(key)
+    value = raw[key]
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Drift(key)
+    return value
+
+
+def _ymd(raw, key: str, optional: bool = False) -> date | None:
+    text = _get(raw, key, str, optional)
+    if text is None:
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise _Drift(key)
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        raise _Drift(key) from None
+
+
+def _kronor(raw, key: str) -> int:
+    return _get(raw, key, int) * 100
+
+
+def _yes(raw, key: str) -> bool:
+    value = _get(raw, key, str)
+    if value not in ("J", "N"):
+        raise _Drift(key)
+    return value == "J"
+
+
+class SkatteverketSets(Provider):
+    name = NAME
+    title = _l("Skatteverket")
+    purpose = _l("To see last year's taxed income, money paid out from your tax account and whether "
+                 "you run a business, which all count when your right to ekonomiskt bistånd is assessed.")
+    order = 10
+    sets = (
+        InfoSet("taxerad_inkomst", _l("Last year's taxed income")),
+        InfoSet("skattekonto", _l("Payouts from the tax account")),
+        InfoSet("f_skatt", _l("F-skatt and registered business")),
+    )
+    labels = {
+        "skatteverket.taxerad_inkomst.employment": (
+            _l("Taxed income from work and pension"),
+            _l("Income from employment, pension and benefits last year, before tax. It shows your "
+               "earlier income.")),
+        "skatteverket.taxerad_inkomst.business": (
+            _l("Taxed income from business"),
+            _l("Profit from your own business last year, before tax.")),
+        "skatteverket.taxerad_inkomst.capital": (
+            _l("Taxed capital income"),
+            _l("Interest, dividends and gains minus losses last year. It can show savings or "
+               "assets.")),
+        "skatteverket.skattekonto.payout": (
+            _l("Payout from the tax account"),
+            _l("Money Skatteverket paid you, for example a tax refund (skatteåterbäring). It counts "
+               "as income in the month it was paid.")),
+        "skatteverket.f_skatt.f_tax": (
+            _l("F-skatt"),
+            _l("You are approved for F-skatt, which means you can run a business and bill for work. "
+               "Income from the business counts.")),
+        "skatteverket.f_skatt.business": (
+            _l("Registered business"),
+            _l("A business registered in your name. Its income and assets may count.")),
+    }
+    detail_labels = {
+        "income_year": _l("Income year"),
+        "decided": _l("Decision date"),
+        "method": _l("Paid by"),
+        "vat_registered": _l("Registered for VAT"),
+        "employer_registered": _l("Registered as employer"),
+        "business_name": _l("Business name"),
+        "legal_form": _l("Legal form"),
+    }
+    codes = {
+        ("method", "AVI"): _l("Payment slip (avi), not to a bank account"),
+        ("method", "KONTO"): _l("Bank account"),
+        ("legal_form", "EF"): _l("Sole trader"),
+        ("legal_form", "HB"): _l("Trading partnership"),
+        ("legal_form", "KB"): _l("Limited partnership"),
+        ("legal_form", "AB"): _l("Limited company"),
+    }
+
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        body = {"Identitetsbeteckning": personnummer}
+        if info_set == "skattekonto":
+            body.update(FromDatum=period.start.strftime("%Y%m%d"), TomDatum=period.end.strftime("%Y%m%d"))
+        elif info_set == "taxerad_inkomst":
+            body["Inkomstar"] = period.month.year - 1
+        elif info_set != "f_skatt":
+            raise KeyError(info_set)
+        return _PATHS[info_set], body
+
+    def normalise(self, info_set: str, raw: dict, period) -> list:
+        parse = {"taxerad_inkomst": self._taxerad_inkomst, "skattekonto": self._skattekonto,
+                 "f_skatt": self._f_skatt}[info_set]
+        try:
+            return parse(raw, period)
+        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
+            raise ProviderError(NAME, "unexpected_format") from None
+
+    def _item(self, info_set, kind, theme, start, end, amount=None, gross=None, **details) -> Item:
+        return Item(provider=NAME, info_set=info_set, kind=f"{NAME}.{info_set}.{kind}", theme=theme,
+                    period_start=start, period_end=end, amount_ore=amount, gross=gross, details=details)
+
+    def _taxerad_inkomst(self, raw, period) -> list:
+        decisions = []
+        for decision in _get(raw, "Beskattningsbeslut", list):
+            year, decided = _get(decision, "Inkomstar", int), _ymd(decision, "Beslutsdatum")
+            incomes = _get(decision, "Inkomster", dict)
+            amounts = {key: _kronor(incomes, key) for key in (
+                "OverskottTjanst", "OverskottNaringsverksamhet", "OverskottKapital", "UnderskottKapital")}
+            decisions.append((year, decided, amounts))
+        # Last year's: the latest income year decided by the end of the period, its latest decision.
+        known = [d for d in decisions if d[1] <= period.end]
+        if not known:
+            return []
+        year, decided, amounts = max(known, key=lambda d: (d[0], d[1]))
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        common = {"income_year": year, "decided": decided.isoformat()}
+        items = [self._item("taxerad_inkomst", "employment", "income", start, end,
+                            amounts["OverskottTjanst"], True, **common)]
+        if amounts["OverskottNaringsverksamhet"]:
+            items.append(self._item("taxerad_inkomst", "business", "income", start, end,
+                                    amounts["OverskottNaringsverksamhet"], True, **common))
+        items.append(self._item("taxerad_inkomst", "capital", "income", start, end,
+                                amounts["OverskottKapital"] - amounts["UnderskottKapital"], True, **common))
+        return items
+
+    def _skattekonto(self, raw, period) -> list:
+        account = _get(raw, "Skattekonto", dict, optional=True)
+        if account is None:
+            return []
+        items = []
+        for row in _get(account, "Transaktioner", list):
+            code = _get(row, "Transaktionskod", str)
+            day, amount = _ymd(row, "Transaktionsdatum"), _kronor(row, "Belopp")
+            if code != PAYOUT or not period.overlaps(day, day):
+                continue
+            method = _get(row, "Utbetalningssatt", str)
+            if method not in PAYOUT_METHODS:
+                raise _Drift("Utbetalningssatt")
+            items.append(self._item("skattekonto", "payout", "income", day, day, abs(amount), None, method=method))
+        return items
+
+    def _f_skatt(self, raw, period) -> list:
+        items = []
+        approval = _get(raw, "FSkatt", dict, optional=True)
+        vat = _get(raw, "Momsregistrering", dict, optional=True)
+        employer = _get(raw, "Arbetsgivarregistrering", dict, optional=True)
+        if approval is not None and _yes(approval, "Godkand"):
+            start, end = _ymd(approval, "FromDatum"), _ymd(approval, "TomDatum", True)
+            if period.overlaps(start, end):
+                items.append(self._item(
+                    "f_skatt", "f_tax", "work", start, end,
+                    vat_registered=vat is not None and _yes(vat, "Registrerad"),
+                    employer_registered=employer is not None and _yes(employer, "Registrerad")))
+        for business in _get(raw, "Naringsverksamheter", list):
+            form = _get(business, "Foretagsform", str)
+            if form not in LEGAL_FORMS:
+                raise _Drift("Foretagsform")
+            start, end = _ymd(business, "StartDatum"), _ymd(business, "AvslutDatum", True)
+            if period.overlaps(start, end):
+                items.append(self._item("f_skatt", "business", "work", start, end,
+                                        business_name=_get(business, "Firma", str), legal_form=form))
+        return items
+
+
+PROVIDER = SkatteverketSets()

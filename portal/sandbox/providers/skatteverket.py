@@ -1,12 +1,43 @@
-"""Skatteverket. Today: folkbokföring (Navet-like person search).
+"""Skatteverket: folkbokföring (Navet-like person search), taxed income, tax-account payouts
+and F-skatt. Every request is ``POST`` with ``{"Identitetsbeteckning": "<12 digits>", …}``; dates
+are YYYYMMDD strings, amounts integer kronor, yes/no "J"/"N".
 
-Later sets (taxed income, tax-account payouts, F-skatt) are added here with
-``provider.information_set(...)`` and a ``providers.skatteverket.<set>`` block per person file.
+- ``folkbokforing`` ``/skatteverket/folkbokforing/v1/personsok``: see ``portal/testdata/README.md``.
+- ``taxerad_inkomst`` ``/skatteverket/inkomst/v1/beskattningsbeslut`` (body also ``Inkomstar``,
+  which the sandbox ignores: it answers every stored year)::
+
+    {"Identitetsbeteckning", "Beskattningsbeslut": [{"Inkomstar": 2025, "Beslutsdatum": "20260814",
+      "Beslutstyp": "GRUNDBESLUT" | "OMPROVNING", "Arendenummer", "Handlaggare",
+      "Inkomster": {"OverskottTjanst", "OverskottNaringsverksamhet", "OverskottKapital",
+                    "UnderskottKapital"},  # integer kronor
+      "SlutligSkatt", "Arbetsgivare": [{"Organisationsnummer", "Namn", "Belopp"}]}]}
+
+- ``skattekonto`` ``/skatteverket/skattekonto/v1/transaktioner`` (body also ``FromDatum``,
+  ``TomDatum``, ignored: the whole year is answered)::
+
+    {"Identitetsbeteckning", "Skattekonto": {"Saldo", "Saldodatum", "Transaktioner": [
+      {"Transaktionsdatum", "Transaktionskod": "SLS" | "DEB" | "INB" | "RTA" | "UTB",
+       "Transaktionstext", "Belopp" (negative = out of the account), "Utbetalningssatt":
+       "AVI" | "KONTO" (UTB only, else null), "Verifikationsnummer", "Mottagarkonto"}]} | null}
+
+- ``f_skatt`` ``/skatteverket/registrering/v1/fskatt``::
+
+    {"Identitetsbeteckning", "FSkatt": {"Godkand": "J"/"N", "FromDatum", "TomDatum", "Beslutsnummer"} | null,
+     "Momsregistrering": {"Registrerad", "FromDatum", "Redovisningsperiod"} | null,
+     "Arbetsgivarregistrering": {"Registrerad", "FromDatum"} | null,
+     "Naringsverksamheter": [{"Organisationsnummer", "Foretagsform": "EF" | "HB" | "KB" | "AB",
+       "Firma", "SNIKod", "StartDatum", "AvslutDatum", "Postadress"}]}
+
+A person in folkbokföring but with nothing in a set: 200 with an empty answer (no decisions,
+``Skattekonto`` null, ``FSkatt`` null and no businesses). A number not in folkbokföring: 404
+``PERSON_SAKNAS``. Errors: ``{"Felkod", "Feltext"}``.
 """
 
 from __future__ import annotations
 
-from .base import Provider
+from flask import request
+
+from .base import Provider, json_response
 
 provider = Provider(
     "skatteverket",
@@ -27,4 +58,28 @@ provider = Provider(
 folkbokforing = provider.information_set(
     "folkbokforing", "/folkbokforing/v1/personsok",
     default_drift={"rename": {"Folkbokforing": "FolkbokforingUppgifter"}},
+)
+
+
+def _empty(**fields):
+    def answer():
+        body = request.get_json(silent=True) or {}
+        return json_response({"Identitetsbeteckning": body.get("Identitetsbeteckning"), **fields})
+    return answer
+
+
+taxerad_inkomst = provider.information_set(
+    "taxerad_inkomst", "/inkomst/v1/beskattningsbeslut",
+    default_drift={"rename": {"Beskattningsbeslut": "Beslut"}},
+    nothing=_empty(Beskattningsbeslut=[]),
+)
+skattekonto = provider.information_set(
+    "skattekonto", "/skattekonto/v1/transaktioner",
+    default_drift={"rename": {"Skattekonto.Transaktioner": "Kontohandelser"}},
+    nothing=_empty(Skattekonto=None),
+)
+f_skatt = provider.information_set(
+    "f_skatt", "/registrering/v1/fskatt",
+    default_drift={"rename": {"FSkatt": "Fskattsedel"}},
+    nothing=_empty(FSkatt=None, Momsregistrering=None, Arbetsgivarregistrering=None, Naringsverksamheter=[]),
 )

@@ -1,0 +1,131 @@
+"""Add, remove and list an application's attachments.
+
+Nothing here commits. The stored bytes follow the transaction:
+- a file stored by ``add`` is deleted again if the transaction ends without a commit
+  (rollback, or the session closed with the transaction open);
+- a file whose row ``remove`` deletes is deleted only after the commit, so a rolled-back
+  removal never leaves a row pointing at missing bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from portal.application.models import Application
+from portal.attachments import validation
+from portal.attachments.models import Attachment
+from portal.attachments.storage import Storage
+from portal.attachments.validation import AttachmentRefused
+from portal.extensions import db
+from portal.information.models import InformationItem
+
+log = logging.getLogger(__name__)
+
+MAX_DESCRIPTION_LENGTH = 500
+_PENDING = "portal.attachments.pending"  # session.info: [(when, storage, key)]
+_ON_ROLLBACK, _ON_COMMIT = "rollback", "commit"
+
+
+def count_for(application_id: str) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Attachment).where(Attachment.application_id == application_id)) or 0
+
+
+def add(application_id: str, person_id: str, data: bytes, filename: str, storage: Storage,
+        linked_item_id: int | None = None, linked_cost_id: int | None = None,
+        description: str | None = None) -> Attachment:
+    """Check, store and record a file. Raises ``AttachmentRefused`` (``reason`` is a code in
+    ``validation.REASON_TEXT``, e.g. ``"too_many"``), ``LookupError`` for an unknown application
+    and ``ValueError`` for a linked item of another application or a too long description."""
+    # Lock the application row (PostgreSQL; a no-op on SQLite) so that two uploads at the same
+    # time cannot both pass the count check and make it 31.
+    found = db.session.scalar(
+        select(Application.id).where(Application.id == application_id).with_for_update())
+    if found is None:
+        raise LookupError("no such application")
+    if count_for(application_id) >= validation.MAX_PER_APPLICATION:
+        raise AttachmentRefused("too_many")
+    checked = validation.check(data, filename)
+    if linked_item_id is not None:
+        owner = db.session.scalar(select(InformationItem.application_id).where(InformationItem.id == linked_item_id))
+        if owner != application_id:
+            raise ValueError("the linked item does not belong to this application")
+    description = _clean_description(description)
+
+    key = storage.put(bytes(data))
+    try:
+        attachment = Attachment(
+            application_id=application_id, uploaded_by_person_id=person_id, storage_key=key,
+            original_name=checked.safe_name, kind=checked.kind, media_type=checked.media_type,
+            size=checked.size, sha256=checked.sha256, linked_item_id=linked_item_id,
+            linked_cost_id=linked_cost_id, description=description)
+        db.session.add(attachment)
+        db.session.flush()
+    except BaseException:
+        storage.delete(key)
+        raise
+    _pending(db.session()).append((_ON_ROLLBACK, storage, key))
+    return attachment
+
+
+def remove(attachment: Attachment, storage: Storage) -> None:
+    """Delete the row now (flushed) and the bytes once the transaction commits."""
+    key = attachment.storage_key
+    db.session.delete(attachment)
+    db.session.flush()
+    _pending(db.session()).append((_ON_COMMIT, storage, key))
+
+
+def for_application(application_id: str) -> list[Attachment]:
+    """The application's attachments, oldest first."""
+    return list(db.session.scalars(
+        select(Attachment).where(Attachment.application_id == application_id)
+        .order_by(Attachment.created_at, Attachment.id)))
+
+
+def get(application_id: str, attachment_id: str) -> Attachment | None:
+    """One attachment, only if it belongs to that application (check access to the application first)."""
+    return db.session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application_id))
+
+
+def _clean_description(description: str | None) -> str | None:
+    if description is None:
+        return None
+    text = "".join(c for c in description if c in "\n\t" or c.isprintable()).strip()
+    if len(text) > MAX_DESCRIPTION_LENGTH:
+        raise ValueError("description too long")
+    return text or None
+
+
+# -- keeping the stored bytes in step with the transaction --------------------------------------
+
+
+def _pending(session: Session) -> list:
+    return session.info.setdefault(_PENDING, [])
+
+
+def _run(session: Session, when: str) -> None:
+    for kind, storage, key in session.info.pop(_PENDING, []):
+        if kind != when:
+            continue
+        try:
+            storage.delete(key)
+        except Exception:  # the row is settled; a stray file is logged, not fatal
+            log.exception("could not delete attachment bytes %s", key)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if _PENDING in session.info and session.get_nested_transaction() is None:
+        _run(session, _ON_COMMIT)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Still pending when the outermost transaction ends: it was not committed.
+    if _PENDING in session.info and transaction.parent is None and not transaction.nested:
+        _run(session, _ON_ROLLBACK)

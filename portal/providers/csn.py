@@ -1,0 +1,156 @@
+"""CSN: studiemedel (bidrag and lån per study period) and studiestartsstöd.
+
+Raw format (see ``portal/sandbox/providers/csn.py``): ``POST /csn/api/v1/<set>`` with
+``{"Personnummer", "Tidsperiod": {"Fran": "YYYYMMDD", "Till": "YYYYMMDD"}}``. Dates are
+``YYYYMMDD`` strings, amounts integer kronor. Studiemedel is tax-free; studiestartsstöd is
+taxable and comes with ``Bruttobelopp`` and ``Skatteavdrag``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from portal.information.items import Item
+from portal.providers.base import InfoSet, Provider, ProviderError
+
+NAME = "csn"
+_DATE = re.compile(r"\d{8}")
+_TERM = re.compile(r"(HT|VT)\d{4}")
+
+
+class _Drift(Exception):
+    pass
+
+
+def _get(raw, key: str, kind):
+    if not isinstance(raw, dict) or key not in raw:
+        raise _Drift(key)
+    value = raw[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Drift(key)
+    return value
+
+
+def _kronor(raw, key: str) -> int:
+    value = _get(raw, key, int)
+    if value < 0:
+        raise _Drift(key)
+    return value * 100
+
+
+def _date(raw, key: str) -> date:
+    text = _get(raw, key, str)
+    if not _DATE.fullmatch(text):
+        raise _Drift(key)
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise _Drift(key) from None
+
+
+class Csn(Provider):
+    name = NAME
+    title = _l("CSN")
+    purpose = _l("Student finance from CSN is meant to cover your living costs while you study, "
+                 "so the municipality needs to know what you get.")
+    order = 30
+    sets = (
+        InfoSet("studiemedel", _l("Studiemedel (student grant and loan)"), for_children=True),
+        InfoSet("studiestartsstod", _l("Studiestartsstöd (study start support)"), for_children=True),
+    )
+    labels = {
+        "csn.studiemedel.period": (
+            _l("Study period with studiemedel"),
+            _l("The term you have studiemedel for. While you study you are expected to live on studiemedel.")),
+        "csn.studiemedel.bidrag": (
+            _l("Studiemedel, grant (bidrag)"),
+            _l("The grant part of studiemedel from CSN. It counts as income.")),
+        "csn.studiemedel.lan": (
+            _l("Studiemedel, loan (lån)"),
+            _l("The loan part of studiemedel from CSN. It also counts as income, even though you pay it back.")),
+        "csn.studiestartsstod.payment": (
+            _l("Studiestartsstöd"),
+            _l("Studiestartsstöd: money from CSN while you study to get back to work. It counts as income.")),
+        "csn.studiestartsstod.tax": (
+            _l("Tax deducted by CSN"),
+            _l("The tax taken from studiestartsstöd. What you got is the amount before tax minus this tax.")),
+    }
+    codes = {}
+    detail_labels = {
+        "term": _l("Term"),
+        "study_pace": _l("Study pace, percent"),
+        "weeks": _l("Weeks"),
+        "paid_on": _l("Paid on"),
+    }
+
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        self.info_set(info_set)
+        return (f"/csn/api/v1/{info_set}",
+                {"Personnummer": personnummer,
+                 "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")}})
+
+    def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
+        self.info_set(info_set)
+        try:
+            if not isinstance(raw, dict):
+                raise _Drift("root")
+            if info_set == "studiemedel":
+                return self._studiemedel(raw, period)
+            return self._studiestartsstod(raw, period)
+        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
+            raise ProviderError(NAME, "unexpected_format") from None
+
+    def _studiemedel(self, raw: dict, period) -> list[Item]:
+        items: list[Item] = []
+        for study in _get(raw, "Studieperioder", list):
+            start, end = _date(study, "PeriodFran"), _date(study, "PeriodTill")
+            term = _get(study, "Termin", str)
+            if not _TERM.fullmatch(term):
+                raise _Drift("Termin")
+            pace = _get(study, "Studietakt", int)
+            weeks = _get(study, "Veckor", int)
+            payments = []
+            for payment in _get(study, "Utbetalningar", list):
+                payments.append((_date(payment, "Utbetalningsdatum"), _date(payment, "AvserFran"),
+                                 _date(payment, "AvserTill"),
+                                 _kronor(payment, "Bidrag") + _kronor(payment, "Tillaggsbidrag"),
+                                 _kronor(payment, "Lan") + _kronor(payment, "Tillaggslan")
+                                 + _kronor(payment, "Merkostnadslan")))
+            if not period.overlaps(start, end):
+                continue
+            items.append(Item(NAME, "studiemedel", "csn.studiemedel.period", "income", start, end,
+                              details={"term": term, "study_pace": pace, "weeks": weeks}))
+            for paid_on, pay_start, pay_end, grant, loan in payments:
+                if not period.overlaps(pay_start, pay_end):
+                    continue
+                details = {"term": term, "paid_on": paid_on.isoformat()}
+                if grant:
+                    items.append(Item(NAME, "studiemedel", "csn.studiemedel.bidrag", "income", pay_start, pay_end,
+                                      amount_ore=grant, gross=False, details=details))
+                if loan:
+                    items.append(Item(NAME, "studiemedel", "csn.studiemedel.lan", "income", pay_start, pay_end,
+                                      amount_ore=loan, gross=False, details=details))
+        return items
+
+    def _studiestartsstod(self, raw: dict, period) -> list[Item]:
+        items: list[Item] = []
+        for payment in _get(raw, "Utbetalningar", list):
+            paid_on = _date(payment, "Utbetalningsdatum")
+            start, end = _date(payment, "AvserFran"), _date(payment, "AvserTill")
+            gross, tax = _kronor(payment, "Bruttobelopp"), _kronor(payment, "Skatteavdrag")
+            pace = _get(payment, "Studietakt", int)
+            if not period.overlaps(start, end):
+                continue
+            items.append(Item(NAME, "studiestartsstod", "csn.studiestartsstod.payment", "income", start, end,
+                              amount_ore=gross, gross=True,
+                              details={"study_pace": pace, "paid_on": paid_on.isoformat()}))
+            if tax:
+                items.append(Item(NAME, "studiestartsstod", "csn.studiestartsstod.tax", "income", start, end,
+                                  amount_ore=tax, details={"paid_on": paid_on.isoformat()}))
+        return items
+
+
+PROVIDER = Csn()
