@@ -49,14 +49,18 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.application.routes import bp as application_bp
+    from portal.attachments.routes import bp as attachments_bp
     from portal.auth.routes import bp as auth_bp
     from portal.consent.routes import bp as consent_bp
-    from portal.information.routes import bp as information_bp
     from portal.i18n.routes import bp as i18n_bp
+    from portal.indication.routes import bp as indication_bp
+    from portal.information.routes import bp as information_bp
     from portal.municipality.routes import bp as municipality_bp
+    from portal.supplements.routes import bp as supplements_bp
     from portal.web.routes import bp as web_bp
 
-    for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, municipality_bp):
+    for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
+               attachments_bp, indication_bp, municipality_bp):
         app.register_blueprint(bp)
 
 

@@ -124,5 +124,6 @@ class Config:
             "BABEL_DEFAULT_LOCALE": "sv",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
             "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "translations"),
-            "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+            # Above the 10 MB file limit, so a too large file gets its own clear message.
+            "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         }

@@ -35,6 +35,8 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the applicant last was, so returning continues there.
+    last_path: Mapped[str | None] = mapped_column(String(200))
 
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position")

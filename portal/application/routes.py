@@ -5,6 +5,7 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
 from portal.application import services, tasks
+from portal.attachments import services as attachment_services
 from portal.application.forms import StartForm, SubmitForm
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
@@ -71,6 +72,7 @@ def _show_context(application, receiver, form) -> dict:
             "active_consents": active(application),
             "member_names": {m.id: m.name for m in application.members},
             "item_count": len(information.items(application)),
+            "attachments": attachment_services.for_application(application.id),
             "comment_count": len(information.comments(application))}
 
 

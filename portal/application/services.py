@@ -213,3 +213,8 @@ _purge_hooks: list = []
 def on_purge(hook) -> None:
     """Areas that keep things outside the database (attachment files) clean up here."""
     _purge_hooks.append(hook)
+
+
+def touch(application: Application) -> None:
+    """Every change to a draft counts as activity (drafts expire 30 days after the last)."""
+    application.updated_at = utcnow()

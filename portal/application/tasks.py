@@ -66,6 +66,12 @@ def _information(application: Application) -> str:
     return IN_PROGRESS if pending(application) else COMPLETED
 
 
+def _attachments(application: Application) -> str:
+    from portal.attachments.services import count_for
+
+    return COMPLETED if count_for(application.id) else OPTIONAL
+
+
 TASKS: list[Task] = [
     Task("household", _l("Your household and municipality"), "application.show", _household,
          summary="application/_summary_household.html"),
@@ -73,6 +79,10 @@ TASKS: list[Task] = [
          summary="consent/_summary.html"),
     Task("information", _l("Check the fetched information"), "information.overview",
          _needs_household(_information), summary="information/_summary.html"),
+    Task("attachments", _l("Documents"), "attachments.manage", _needs_household(_attachments),
+         summary="attachments/_summary.html"),
+    Task("indication", _l("Indication: what you may be entitled to"), "indication.show",
+         _needs_household(lambda application: OPTIONAL), summary="indication/_summary.html"),
 ]
 
 

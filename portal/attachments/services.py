@@ -14,10 +14,11 @@ import logging
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from portal.application import services as applications
 from portal.application.models import Application
 from portal.attachments import validation
 from portal.attachments.models import Attachment
-from portal.attachments.storage import Storage
+from portal.attachments.storage import Storage, current_storage
 from portal.attachments.validation import AttachmentRefused
 from portal.extensions import db
 from portal.information.models import InformationItem
@@ -99,6 +100,19 @@ def _clean_description(description: str | None) -> str | None:
     if len(text) > MAX_DESCRIPTION_LENGTH:
         raise ValueError("description too long")
     return text or None
+
+
+def _purge_files(application_ids: list[str]) -> None:
+    """Stale drafts are purged with their rows (``applications.purge_stale_drafts``); their
+    files go once that purge commits."""
+    keys = db.session.scalars(
+        select(Attachment.storage_key).where(Attachment.application_id.in_(application_ids))).all()
+    if keys:
+        storage = current_storage()
+        _pending(db.session()).extend((_ON_COMMIT, storage, key) for key in keys)
+
+
+applications.on_purge(_purge_files)
 
 
 # -- keeping the stored bytes in step with the transaction --------------------------------------

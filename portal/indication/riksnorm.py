@@ -29,12 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Mapping
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "riksnorm"
 
@@ -112,12 +112,12 @@ def read_raw(year: int) -> dict:
     return json.loads((DATA_DIR / f"{year}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_years() -> tuple[int, ...]:
     return tuple(sorted(int(p.stem) for p in DATA_DIR.glob("[0-9][0-9][0-9][0-9].json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(year: int) -> NormTable:
     """The norm table of exactly ``year``; ``FileNotFoundError`` if there is none."""
     return _from_json(read_raw(year))

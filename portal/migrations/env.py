@@ -4,10 +4,12 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import portal.application.models  # noqa: F401  (register tables)
+import portal.attachments.models  # noqa: F401
 import portal.audit.models  # noqa: F401
 import portal.auth.models  # noqa: F401
 import portal.consent.models  # noqa: F401
 import portal.information.models  # noqa: F401
+import portal.supplements.models  # noqa: F401
 from portal.db import Base
 
 url = context.config.get_main_option("sqlalchemy.url")

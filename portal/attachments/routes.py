@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from portal.application import services as applications
+from portal.attachments import services, validation
+from portal.attachments.forms import UploadForm
+from portal.attachments.storage import current_storage
+from portal.audit.services import record, record_read
+from portal.auth.access import ensure, requires
+from portal.extensions import db
+from portal.information import labels as information_labels
+from portal.information.services import items
+from portal.providers.registry import provider as provider_named
+
+bp = Blueprint("attachments", __name__)
+
+
+def _application(application_id: str, rule: str = "application"):
+    application = applications.get(application_id)
+    if application is None:
+        abort(404)
+    ensure(rule, application)
+    return application
+
+
+def _link_choices(application) -> list[tuple[str, str]]:
+    members = {m.id: m.name for m in application.members}
+    choices = [("", _("Nothing in particular"))]
+    for item in items(application):
+        label, _help = information_labels.item_label(provider_named(item.provider), item.kind)
+        when = item.period_start.strftime("%Y-%m") if item.period_start else ""
+        choices.append((f"item:{item.id}", f"{label} – {members.get(item.member_id, '')} {when}".strip()))
+    for cost in _costs(application):
+        choices.append((f"cost:{cost.id}", cost_label(cost)))
+    return choices
+
+
+def _costs(application):
+    from portal.supplements import services as supplements
+
+    return supplements.entries(application, "costs")
+
+
+def cost_label(cost) -> str:
+    from portal.i18n.services import money, month
+    from portal.supplements.labels import entry_label
+
+    return _("Your cost: %(what)s, %(amount)s, %(month)s", what=entry_label(cost),
+             amount=money(cost.amount_ore), month=month(cost.month))
+
+
+def _page(application, form, status=200):
+    attachments = services.for_application(application.id)
+    record_read("attachment_list", application.id, "applicant's attachments", subject_id=application.applicant_id)
+    choices = dict(_link_choices(application))
+    links = {a.id: choices.get(f"item:{a.linked_item_id}") or choices.get(f"cost:{a.linked_cost_id}")
+             for a in attachments}
+    return render_template("attachments/list.html", application=application, form=form, attachments=attachments,
+                           links=links, max_files=validation.MAX_PER_APPLICATION, remove_form=FlaskForm()), status
+
+
+@bp.route("/applications/<application_id>/attachments", methods=["GET", "POST"])
+@requires("application")
+def manage(application_id: str):
+    application = _application(application_id)
+    form = UploadForm()
+    form.documents.choices = _link_choices(application)
+    if form.is_submitted() and not application.is_draft:
+        abort(409)
+    if form.validate_on_submit():
+        upload = form.file.data
+        linked_item = linked_cost = None
+        kind, _sep, ident = (form.documents.data or "").partition(":")
+        if kind == "item":
+            linked_item = int(ident)
+        elif kind == "cost":
+            linked_cost = int(ident)
+        try:
+            attachment = services.add(application.id, g.subject_id, upload.read(), upload.filename or "",
+                                      current_storage(), linked_item_id=linked_item, linked_cost_id=linked_cost,
+                                      description=form.description.data or None)
+        except validation.AttachmentRefused as refused:
+            form.file.errors = [refused.message]
+            return _page(application, form, 400)
+        record("create", "attachment", attachment.id, "applicant attaches a document",
+               subject_id=application.applicant_id)
+        applications.touch(application)
+        db.session.commit()
+        return redirect(url_for("attachments.manage", application_id=application.id))
+    return _page(application, form, 400 if form.errors else 200)
+
+
+@bp.get("/applications/<application_id>/attachments/<attachment_id>")
+@requires("household")
+def download(application_id: str, attachment_id: str):
+    application = _application(application_id, "household")
+    attachment = services.get(application.id, attachment_id)
+    if attachment is None:
+        abort(404)
+    record_read("attachment", attachment.id, "attachment opened", subject_id=application.applicant_id)
+    response = send_file(current_storage().open(attachment.storage_key), mimetype=attachment.media_type,
+                         as_attachment=True, download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/applications/<application_id>/attachments/<attachment_id>/remove")
+@requires("application")
+def remove(application_id: str, attachment_id: str):
+    application = _application(application_id)
+    attachment = services.get(application.id, attachment_id)
+    if attachment is None or not application.is_draft:
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        services.remove(attachment, current_storage())
+        record("delete", "attachment", attachment_id, "applicant removes a document", subject_id=application.applicant_id)
+        applications.touch(application)
+        db.session.commit()
+    return redirect(url_for("attachments.manage", application_id=application.id))

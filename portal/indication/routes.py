@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from portal.application import services as applications
+from portal.auth.access import ensure, requires
+from portal.indication.calculate import LINE_TEXT, NOTE_TEXT, NormUnavailable
+from portal.indication.services import indication
+
+bp = Blueprint("indication", __name__)
+
+
+@bp.get("/applications/<application_id>/indication")
+@requires("household")
+def show(application_id: str):
+    application = applications.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("household", application)
+    try:
+        result = indication(application)
+    except (NormUnavailable, ValueError):
+        result = None
+    return render_template("indication/show.html", application=application, result=result,
+                           line_text=LINE_TEXT, note_text=NOTE_TEXT)

@@ -1,0 +1,62 @@
+"""The indication for an application: its household, the costs the applicant states and the
+month's incomes (fetched and stated), through ``calculate``."""
+
+from __future__ import annotations
+
+from portal.application.models import Application, HouseholdMember
+from portal.indication.calculate import CostInput, HouseholdMemberInput, IncomeInput, Indication, calculate
+from portal.information import labels as information_labels
+from portal.information.services import items
+from portal.providers.registry import provider as provider_named
+
+# Supplement categories -> the indication's cost categories.
+COST_CATEGORY = {"union_fee": "union_fees", "akassa_fee": "akassa_fees"}
+
+
+def _in_application(member: HouseholdMember, application: Application) -> bool:
+    """Applicant, partner and children under 21 living at home are one case; other adults in
+    the home (a grown child, a parent) apply for themselves."""
+    if member.relation in ("applicant", "spouse", "partner"):
+        return True
+    age = member.age_on(application.period)
+    return member.relation == "child" and age is not None and age < 21
+
+
+def _members(application: Application) -> list[HouseholdMemberInput]:
+    return [HouseholdMemberInput(birth_date=m.birth_date,
+                                 shares_household_as_non_partner=not _in_application(m, application))
+            for m in application.members if m.birth_date is not None]
+
+
+def _in_month(start, end, application: Application) -> bool:
+    month = application.period
+    return start is not None and (start.year, start.month) == (month.year, month.month) and (
+        end is None or (end.year, end.month) == (month.year, month.month))
+
+
+def _fetched_incomes(application: Application) -> list[IncomeInput]:
+    counted = {m.id for m in application.members if _in_application(m, application)}
+    incomes = []
+    for item in items(application):
+        if item.theme == "income" and item.amount_ore and item.member_id in counted and _in_month(
+                item.period_start, item.period_end, application):
+            label, _help = information_labels.item_label(provider_named(item.provider), item.kind)
+            incomes.append(IncomeInput(label=label, amount_ore=item.amount_ore))
+    return incomes
+
+
+def _stated(application: Application) -> tuple[list[CostInput], list[IncomeInput]]:
+    from portal.supplements import services as supplements
+    from portal.supplements.labels import entry_label
+
+    costs = [CostInput(COST_CATEGORY.get(c.category, c.category), c.amount_ore)
+             for c in supplements.entries(application, "costs") if c.month == application.period]
+    incomes = [IncomeInput(label=entry_label(i), amount_ore=i.amount_ore)
+               for i in supplements.entries(application, "incomes") if i.month == application.period]
+    return costs, incomes
+
+
+def indication(application: Application) -> Indication:
+    costs, stated_incomes = _stated(application)
+    return calculate(application.period, _members(application), costs,
+                     _fetched_incomes(application) + stated_incomes)

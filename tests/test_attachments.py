@@ -1,0 +1,97 @@
+"""Attachments through the web: upload, sniffed type, limits, authorised download, removal."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from portal.attachments.models import Attachment
+from portal.extensions import db
+from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.test_attachments_domain import EXE, make_pdf, make_png
+from tests.test_journey import start_application
+
+SINGLE_ADULT = "199006022397"
+OTHER = "196108283166"
+
+
+def upload(client, path, data, name, **fields):
+    page = client.get(f"{path}/attachments")
+    form = {"csrf_token": csrf_from(page), "file": (io.BytesIO(data), name), "documents": "", **fields}
+    return client.post(f"{path}/attachments", data=form, content_type="multipart/form-data")
+
+
+def test_upload_list_download_and_remove(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    pdf = make_pdf()
+    response = upload(client, path, pdf, "Hyreskontrakt 2026.pdf", description="Hyresavtal för lägenheten")
+    assert response.status_code == 302
+    page = client.get(f"{path}/attachments")
+    doc = page_checks(page)
+    link = doc.find("a", string="Hyreskontrakt 2026.pdf")
+    download = client.get(link["href"])
+    assert download.status_code == 200 and download.data == pdf
+    assert download.mimetype == "application/pdf"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    remove = doc.find("form", action=lambda a: a and a.endswith("/remove"))
+    assert client.post(remove["action"], data={"csrf_token": csrf_from(page)}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_an_exe_renamed_pdf_is_refused_and_the_description_kept(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    response = upload(client, path, EXE, "hyra.pdf", description="Mitt hyresavtal ✓")
+    assert response.status_code == 400
+    doc = page_checks(response)
+    assert doc.find(class_="error-summary").find("a")["href"] == "#file"
+    assert "PDF, JPG" in doc.find(id="file-error").get_text() or "PDF, JPG" in doc.find(id="file-error").get_text()
+    assert doc.find("input", id="description")["value"] == "Mitt hyresavtal ✓"
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_a_12_mb_file_gets_a_clear_error(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    big = make_pdf() + b"%" * (12 * 1024 * 1024)
+    response = upload(client, path, big, "stor.pdf", description="kvar")
+    assert response.status_code == 400
+    doc = page_checks(response)
+    assert "10 MB" in doc.find(id="file-error").get_text()
+    assert doc.find("input", id="description")["value"] == "kvar"
+
+
+def test_encrypted_pdf_and_missing_file(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    assert upload(client, path, make_pdf(password="hemligt"), "låst.pdf").status_code == 400
+    page = client.get(f"{path}/attachments")
+    response = client.post(f"{path}/attachments", data={"csrf_token": csrf_from(page), "documents": ""},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    page_checks(response)
+
+
+def test_at_most_30_files(login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    png = make_png()
+    for number in range(30):
+        assert upload(client, path, png, f"kvitto-{number}.png").status_code == 302
+    refused = upload(client, path, png, "en-till.png")
+    assert refused.status_code == 400
+    assert "30" in soup(refused).find(id="file-error").get_text()
+
+
+def test_nobody_else_can_open_an_attachment(app, login, client):
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    upload(client, path, make_png(), "bild.png")
+    href = soup(client.get(f"{path}/attachments")).find("a", string="bild.png")["href"]
+    other = app.test_client()
+    idp_login(other, "/auth/login", {"subject": OTHER})
+    assert other.get(href).status_code == 404
+    assert app.test_client().get(href).status_code == 302  # anonymous: asked to log in
