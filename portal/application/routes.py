@@ -5,12 +5,14 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
 from portal.application import services, tasks
-from portal.attachments import services as attachment_services
 from portal.application.forms import StartForm, SubmitForm
+from portal.attachments import services as attachment_services
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.i18n.services import month
 from portal.routing.services import municipality
+from portal.supplements import services as supplement_services
+from portal.supplements.labels import entry_label
 
 bp = Blueprint("application", __name__)
 
@@ -73,6 +75,8 @@ def _show_context(application, receiver, form) -> dict:
             "member_names": {m.id: m.name for m in application.members},
             "item_count": len(information.items(application)),
             "attachments": attachment_services.for_application(application.id),
+            "supplements": supplement_services.summary(application),
+            "entry_label": entry_label,
             "comment_count": len(information.comments(application))}
 
 

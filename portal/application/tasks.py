@@ -66,6 +66,15 @@ def _information(application: Application) -> str:
     return IN_PROGRESS if pending(application) else COMPLETED
 
 
+def _supplement(kind: str):
+    def state(application: Application) -> str:
+        from portal.supplements.services import status
+
+        # Saying nothing is a valid answer: these tasks are optional until filled in.
+        return COMPLETED if status(application)[kind] == "completed" else OPTIONAL
+    return state
+
+
 def _attachments(application: Application) -> str:
     from portal.attachments.services import count_for
 
@@ -79,6 +88,14 @@ TASKS: list[Task] = [
          summary="consent/_summary.html"),
     Task("information", _l("Check the fetched information"), "information.overview",
          _needs_household(_information), summary="information/_summary.html"),
+    Task("incomes", _l("Your own incomes"), "supplements.incomes", _needs_household(_supplement("incomes")),
+         summary="supplements/_summary_incomes.html"),
+    Task("costs", _l("Your costs"), "supplements.costs", _needs_household(_supplement("costs")),
+         summary="supplements/_summary_costs.html"),
+    Task("assets", _l("Your assets"), "supplements.assets", _needs_household(_supplement("assets")),
+         summary="supplements/_summary_assets.html"),
+    Task("message", _l("Anything else the municipality should know"), "supplements.message",
+         _needs_household(_supplement("message")), summary="supplements/_summary_message.html"),
     Task("attachments", _l("Documents"), "attachments.manage", _needs_household(_attachments),
          summary="attachments/_summary.html"),
     Task("indication", _l("Indication: what you may be entitled to"), "indication.show",

@@ -117,7 +117,8 @@ def remove(application_id: str, attachment_id: str):
         abort(404)
     if FlaskForm().validate_on_submit():
         services.remove(attachment, current_storage())
-        record("delete", "attachment", attachment_id, "applicant removes a document", subject_id=application.applicant_id)
+        record("delete", "attachment", attachment_id, "applicant removes a document",
+               subject_id=application.applicant_id)
         applications.touch(application)
         db.session.commit()
     return redirect(url_for("attachments.manage", application_id=application.id))

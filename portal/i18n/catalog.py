@@ -26,7 +26,7 @@ def extract(target: Path) -> None:
 
 def _ids(path: Path) -> set:
     with path.open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {(m.id, m.context) for m in read_po(fh) if m.id}
 
 
 def check() -> list[str]:
@@ -45,8 +45,8 @@ def check() -> list[str]:
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh)
-        for msgid in sorted(wanted, key=str):
-            message = catalog.get(msgid)
+        for msgid, context in sorted(wanted, key=str):
+            message = catalog.get(msgid, context)
             strings = message.string if message else None
             if isinstance(strings, tuple):
                 missing = not all(strings)

@@ -30,7 +30,8 @@ Seed item -> InfoSet (kind):
  19 programme activities and extent -> anvisningar (programme_activity)          [extended]
  20 right to SIUS               -> stod_och_ratt (sius)                           [extended]
 
-Item 15 is history; like every set it keeps only what overlaps the application's period.
+Item 15 is history; like every set it keeps only what overlaps the application's period. Item 6
+(last report) is kept from the day it came in with no end: it stays the latest until the next.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 
 NAME = "arbetsformedlingen"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 BASIC = ("inskrivning", "arbetsloshetskassa", "sokandekategori", "program", "aktivitetsrapport")
@@ -77,6 +79,8 @@ def _date(raw, key: str, optional: bool = False) -> date | None:
     text = _get(raw, key, str, optional)
     if text is None:
         return None
+    if not _ISO_DATE.fullmatch(text):
+        raise _Drift(key)
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -143,7 +147,8 @@ class Arbetsformedlingen(Provider):
                "which count as income.")),
         "arbetsformedlingen.aktivitetsrapport.last_report": (
             _l("Last activity report"),
-            _l("When you last sent your monthly activity report, and the month it was about.")),
+            _l("When you last sent your monthly activity report, and the month it was about. "
+               "Reporting every month is part of looking for work.")),
         "arbetsformedlingen.aktivitetsrapport_innehall.report": (
             _l("Activity report"),
             _l("What you reported doing to find work that month. It shows that you are "
@@ -202,6 +207,7 @@ class Arbetsformedlingen(Provider):
         "category": _l("Category"),
         "programme": _l("Programme"),
         "submitted": _l("Sent in"),
+        "month": _l("Month reported on"),
         "applications": _l("Jobs applied for"),
         "interviews": _l("Job interviews"),
         "recruitment_events": _l("Recruitment events"),
@@ -329,9 +335,11 @@ class Arbetsformedlingen(Provider):
         last = _get(raw, "senasteAktivitetsrapport", dict, optional=True)
         if last is None:
             return []
-        start, end = _month(last, "avserManad")
-        return [self._item("aktivitetsrapport", "last_report", start, end,
-                           submitted=_date(last, "inkomDatum").isoformat())]
+        # Still the latest report from the day it came in: an old one matters (no report since).
+        month, _ = _month(last, "avserManad")
+        submitted = _date(last, "inkomDatum")
+        return [self._item("aktivitetsrapport", "last_report", submitted, None,
+                           submitted=submitted.isoformat(), month=month.strftime("%Y-%m"))]
 
     # extended sets (seed items 7-20)
 
@@ -355,13 +363,15 @@ class Arbetsformedlingen(Provider):
             items.append(self._item(
                 "sanktioner", "sanction", start, end, decided=decided.isoformat(),
                 reason=_code(decision, "grund"), consequence=_code(decision, "pafoljd", CONSEQUENCES),
-                days=_get(decision, "avstangningsdagar", int, True) or 0, benefit=_code(decision, "ersattning")))
+                days=_get(decision, "avstangningsdagar", int, True), benefit=_code(decision, "ersattning")))
         return items
 
     def _avaktualisering(self, raw):
-        return [self._item("avaktualisering", "deregistration", _date(d, "datum"), None,
-                           reason=_code(d, "orsakskod"))
-                for d in _list(raw, "avaktualiseringar")]
+        # The latest deregistration explains the situation until now; earlier ones only their day.
+        found = sorted((_date(d, "datum"), _code(d, "orsakskod")) for d in _list(raw, "avaktualiseringar"))
+        return [self._item("avaktualisering", "deregistration", day, None if n == len(found) - 1 else day,
+                           reason=reason)
+                for n, (day, reason) in enumerate(found)]
 
     def _anvisningar(self, raw):
         items = [self._item("anvisningar", "referral", _date(a, "from"), _date(a, "tom", True),

@@ -15,8 +15,14 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import pybreaker
-from tenacity import (RetryError, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay,
-                      wait_exponential_jitter)
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from portal.providers.base import TRANSIENT, ProviderClient, ProviderError
 from portal.providers.registry import provider as provider_named
@@ -103,7 +109,7 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     retrying = Retrying(
         retry=retry_if_exception(_is_transient),
         stop=stop_after_attempt(settings.max_attempts) | stop_after_delay(settings.deadline_seconds),
-        wait=wait_exponential_jitter(initial=0.05, max=0.5, jitter=0.05),
+        wait=wait_exponential_jitter(multiplier=0.05, max=0.5, jitter=0.05),
         reraise=True,
     )
     try:

@@ -19,6 +19,7 @@ from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 
 NAME = "forsakringskassan"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _KRONOR = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2}")
 
@@ -49,6 +50,8 @@ def _ore(text) -> int:
 
 def _date(text) -> date:
     if not isinstance(text, str):
+        raise _Drift("date")
+    if not _ISO_DATE.fullmatch(text):
         raise _Drift("date")
     try:
         return date.fromisoformat(text)
@@ -267,7 +270,7 @@ class Forsakringskassan(Provider):
                 continue
             details = {"paid_on": paid_on.isoformat(), **details}
             items.append(Item(NAME, info_set, f"{NAME}.{info_set}.{suffix}", "income", start, end,
-                              amount_ore=gross, gross=True if taxable else False, details=details))
+                              amount_ore=gross, gross=taxable, details=details))
             if taxable and tax:
                 items.append(Item(NAME, info_set, f"{NAME}.{info_set}.tax", "income", start, end,
                                   amount_ore=tax, details={"paid_on": paid_on.isoformat()}))

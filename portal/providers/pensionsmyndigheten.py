@@ -16,6 +16,7 @@ from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 
 NAME = "pensionsmyndigheten"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})(\d{2})")
 PARTS = {"IP", "TP", "GP"}
 SURVIVOR_TYPES = {"OMSTALLNINGSPENSION", "BARNPENSION", "EFTERLEVANDESTOD", "ANKEPENSION"}
@@ -48,6 +49,8 @@ def _date(raw, key: str, optional: bool = False) -> date | None:
     text = _get(raw, key, str, optional)
     if text is None:
         return None
+    if not _ISO_DATE.fullmatch(text):
+        raise _Drift("date")
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -9,6 +9,7 @@ kept, with registration number, make and model, model year and since when.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 
 NAME = "transportstyrelsen"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 OWNER, USER = "AGARE", "BRUKARE"
 VEHICLE_TYPES = {"PB", "LB", "MC", "SLÄP", "HUSV", "MOPED", "TR", "SNOSK"}
 STATUSES = {"ITRAFIK", "AVST"}
@@ -41,6 +43,8 @@ def _date(raw, key: str, optional: bool = False) -> date | None:
     text = _get(raw, key, str, optional)
     if text is None:
         return None
+    if not _ISO_DATE.fullmatch(text):
+        raise _Drift(key)
     try:
         return date.fromisoformat(text)
     except ValueError:

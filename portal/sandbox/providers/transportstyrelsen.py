@@ -10,7 +10,7 @@ The register answers every vehicle linked to the person in the last years, sold 
        "Fordonsar": 2011, "ForstaRegistrering": "2011-11-03", "Fordonsstatus": "ITRAFIK" | "AVST",
        "Chassinummer", "Agarforhallande": {"Roll": "AGARE" | "BRUKARE", "From": "YYYY-MM-DD",
        "Tom": "YYYY-MM-DD" | null, "Kreditgivare": {"Organisationsnummer", "Namn"} | null,
-       "Tidigare agare": …}, "Fordonsskatt": {"ArsbeloppKr", "Betald"},
+       "TidigareAgare": […]}, "Fordonsskatt": {"ArsbeloppKr", "Betald"},
        "Besiktning": {"Senaste", "SenastSkaBesiktigas"}}]}
 
 No vehicles: 200 with ``"AntalTraffar": 0, "Fordon": []``. Errors:
