@@ -32,11 +32,13 @@ class ProviderClient:
     base_url: str
     token: str
     timeout_seconds: float = 5.0
+    # A shared client reuses connections and its TLS context across the calls of one fetch.
+    http: httpx.Client | None = None
 
     def post_json(self, path: str, body: dict, timeout: float | None = None) -> dict:
         # The person's number travels in the body, never in the URL.
         try:
-            response = httpx.post(
+            response = (self.http or httpx).post(
                 f"{self.base_url}{path}", json=body, timeout=timeout or self.timeout_seconds,
                 headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
         except httpx.TimeoutException:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-import pybreaker
+import httpx
+from circuitbreaker import CircuitBreaker, CircuitBreakerError
 from tenacity import (
     RetryError,
     Retrying,
@@ -64,25 +65,38 @@ class FetchSettings:
     breaker_reset_seconds: float = 30.0
 
 
-def _not_a_malfunction(exc: BaseException) -> bool:
-    return not (isinstance(exc, ProviderError) and exc.reason in TRANSIENT)
+def _is_malfunction(exc_type, exc: BaseException) -> bool:
+    """Only a provider that does not answer properly counts against it; "nothing found" or a
+    drifted payload does not mean it is down."""
+    return isinstance(exc, ProviderError) and exc.reason in TRANSIENT
 
 
 class Breakers:
-    """One circuit breaker per provider, so a provider that is down is not hammered."""
+    """Per provider: a circuit breaker, so a provider that is down is not hammered, and how
+    long it usually takes to answer. The breaker keeps no lock around the call itself (unlike
+    pybreaker), so calls stay parallel."""
 
     def __init__(self, fail_max: int, reset_seconds: float):
         self._lock = threading.Lock()
-        self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._latency_ms: dict[str, float] = {}
         self.fail_max = fail_max
         self.reset_seconds = reset_seconds
 
-    def __call__(self, provider: str) -> pybreaker.CircuitBreaker:
+    def observe(self, provider: str, elapsed_ms: float) -> None:
+        with self._lock:
+            previous = self._latency_ms.get(provider)
+            self._latency_ms[provider] = elapsed_ms if previous is None else 0.7 * previous + 0.3 * elapsed_ms
+
+    def expected_ms(self, provider: str) -> float:
+        return self._latency_ms.get(provider, 0.0)
+
+    def __call__(self, provider: str) -> CircuitBreaker:
         with self._lock:
             if provider not in self._breakers:
-                self._breakers[provider] = pybreaker.CircuitBreaker(
-                    fail_max=self.fail_max, reset_timeout=self.reset_seconds,
-                    exclude=[_not_a_malfunction], name=provider)
+                self._breakers[provider] = CircuitBreaker(
+                    failure_threshold=self.fail_max, recovery_timeout=self.reset_seconds,
+                    expected_exception=_is_malfunction, name=provider)
             return self._breakers[provider]
 
 
@@ -90,9 +104,10 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ProviderError) and exc.reason in TRANSIENT
 
 
-def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breakers) -> Outcome:
+def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breakers,
+              http: httpx.Client | None = None) -> Outcome:
     provider = provider_named(spec.provider)
-    client = ProviderClient(spec.provider, settings.base_url, settings.token, settings.deadline_seconds)
+    client = ProviderClient(spec.provider, settings.base_url, settings.token, settings.deadline_seconds, http)
     breaker = breakers(spec.provider)
     started = time.monotonic()
     deadline = started + settings.deadline_seconds
@@ -103,8 +118,9 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             raise ProviderError(spec.provider, "timeout")
-        return breaker.call(provider.fetch, client, spec.personnummer, spec.info_set, period,
-                            timeout=remaining)
+        if breaker.opened:
+            raise CircuitBreakerError(breaker)
+        return breaker.call(provider.fetch, client, spec.personnummer, spec.info_set, period, timeout=remaining)
 
     retrying = Retrying(
         retry=retry_if_exception(_is_transient),
@@ -114,13 +130,15 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     )
     try:
         outcome.items = retrying(attempt)
-    except pybreaker.CircuitBreakerError:
+    except CircuitBreakerError:
         outcome.reason = "circuit_open"
     except ProviderError as exc:
         outcome.reason = exc.reason
     except RetryError:
         outcome.reason = "timeout"
     outcome.elapsed_ms = (time.monotonic() - started) * 1000
+    if outcome.ok:
+        breakers.observe(spec.provider, outcome.elapsed_ms)
     if outcome.reason:
         log.warning("fetch failed provider=%s set=%s reason=%s attempts=%s", spec.provider,
                     spec.info_set, outcome.reason, outcome.attempts)
@@ -136,13 +154,20 @@ def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: 
     lock = threading.Lock()
 
     def run(spec: CallSpec) -> None:
-        outcome = fetch_one(spec, period, settings, breakers)
+        outcome = fetch_one(spec, period, settings, breakers, http)
         if on_outcome is not None:
             on_outcome(outcome)
         with lock:
             outcomes.append(outcome)
 
-    with ThreadPoolExecutor(max_workers=min(64, len(specs)), thread_name_prefix="fetch") as pool:
+    # One thread per call: the calls wait on the network, and all must start at once for the
+    # whole fetch to take as long as the slowest provider.
+    # Slowest providers first: starting many calls takes a moment of CPU, and that moment must
+    # not be spent before the call that decides when the whole fetch ends.
+    specs = sorted(specs, key=lambda spec: -breakers.expected_ms(spec.provider))
+    limits = httpx.Limits(max_connections=len(specs), max_keepalive_connections=len(specs))
+    with httpx.Client(limits=limits) as http, \
+            ThreadPoolExecutor(max_workers=min(256, len(specs)), thread_name_prefix="fetch") as pool:
         done, _ = wait([pool.submit(run, spec) for spec in specs])
     for future in done:
         if future.exception() is not None:
