@@ -22,6 +22,7 @@ TEXT = {
         "try_again": "Försök igen",
         "not_fetched": "Inte hämtad",
         "continue_app": "Fortsätt till ansökan",
+        "information": "Kontrollera de hämtade uppgifterna",
     },
     "ar": {
         "start": "سجّل الدخول وابدأ",
@@ -40,6 +41,7 @@ TEXT = {
         "try_again": "حاول مرة أخرى",
         "not_fetched": "لم تُجلب",
         "continue_app": "المتابعة إلى الطلب",
+        "information": "تحقق من المعلومات التي جُلبت",
     },
 }
 

@@ -48,9 +48,10 @@ def faults(stack):
 @pytest.mark.parametrize("lang", ["sv", "ar"])
 def test_consent_fetch_one_failing_then_retry(stack, new_page, axe, faults, lang):
     basic = [u for u in units() if u.scope == "basic"]
-    failing = basic[0].provider
+    failing = next(u.provider for u in basic if u.provider.name == "akassa")
     faults.post("/_control/faults", json={"rules": [
-        {"provider": failing.name, "person": "single-adult", "kind": "status", "status": 503, "first": 3}]})
+        {"provider": failing.name, "set": "medlemskap", "person": "single-adult", "kind": "status", "status": 503,
+         "first": 3}]})
     page = new_page()
     me = start(page, stack.base_url, lang, "Anders Testsson", axe)
     consent_to(me, [str(u.provider.title) for u in basic])
@@ -63,7 +64,10 @@ def test_consent_fetch_one_failing_then_retry(stack, new_page, axe, faults, lang
     expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
     me.check_page()
     me.activate(page.get_by_role("link", name=TEXT[lang]["continue_app"]))
+    me.check_page()
+    me.activate(page.get_by_role("link", name=TEXT[lang]["information"]))
     expect(page.locator(".item").first).to_be_visible()
+    expect(page.locator(".item", has_text=str(failing.title)).first).to_be_visible()
     me.check_page()
 
 
@@ -76,6 +80,7 @@ def test_no_bank_consent_no_bank_data(stack, new_page, axe):
     expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=15_000)
     expect(page.locator(".provider-status", has_text=str(bank.provider.title))).to_have_count(0)
     me.activate(page.get_by_role("link", name=TEXT["sv"]["continue_app"]))
+    me.activate(page.get_by_role("link", name=TEXT["sv"]["information"]))
     expect(page.get_by_text(f"Från {bank.provider.title}")).to_have_count(0)
     expect(page.locator(".item").first).to_be_visible()
 
