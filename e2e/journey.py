@@ -110,3 +110,13 @@ class Person:
         self.check_page()
         self.choose(self.page.get_by_label(who, exact=True))
         self.activate(self.page.locator("#submit"))
+
+
+def tr(lang: str, msgid: str, **params) -> str:
+    """The page's text for ``msgid`` in ``lang``, from the same catalogs the portal uses."""
+    from babel.support import Translations
+
+    from portal.config import REPO_ROOT
+
+    text = Translations.load(str(REPO_ROOT / "translations"), [lang]).gettext(msgid)
+    return text % params if params else text
