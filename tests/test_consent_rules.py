@@ -34,3 +34,20 @@ def test_a_co_applicant_is_guardian_of_no_one():
 def test_member_without_birth_date_is_not_treated_as_a_minor():
     application = household(("applicant", date(1980, 1, 1)), ("child", None))
     assert services.wards(application, application.members[0]) == []
+
+
+def test_guardian_consent_covers_only_the_child_sets_and_only_while_a_minor():
+    from portal.consent.models import Consent
+
+    application = household(("applicant", date(1980, 1, 1)), ("child", date(2015, 1, 1)), ("child", date(2000, 1, 1)))
+    child, grown = application.members[1], application.members[2]
+    for unit in services.units():
+        if not unit.child_sets:
+            continue
+        consent = Consent(provider=unit.provider.name, scope=unit.scope, as_guardian=True)
+        assert [s.key for s in services.sets_for(consent, child, application.period)] == \
+            [s.key for s in unit.child_sets]
+        assert services.sets_for(consent, grown, application.period) == []
+        own = Consent(provider=unit.provider.name, scope=unit.scope, as_guardian=False)
+        assert len(services.sets_for(own, grown, application.period)) == len(unit.sets)
+    assert any(u.child_sets for u in services.units())  # CSN, efterlevandepension, underhållsstöd

@@ -62,3 +62,16 @@ def test_purge_command(app):
 
     result = app.test_cli_runner().invoke(drafts_purge, [])
     assert result.exit_code == 0 and result.output.strip() == "purged=0"
+
+
+def test_coming_back_continues_where_the_applicant_was(login, client):
+    from tests.support import soup
+
+    login(SINGLE_ADULT)
+    path = start_application(client)
+    client.get(f"{path}/costs")
+    before = db.session.scalar(select(Application)).updated_at
+    link = soup(client.get("/overview")).find("a", href=f"{path}/costs")
+    assert link is not None
+    db.session.expire_all()
+    assert db.session.scalar(select(Application)).updated_at == before  # looking is not changing

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from portal.application import services, tasks
 from portal.application.forms import StartForm, SubmitForm
@@ -86,6 +86,7 @@ def check(application_id: str):
     application = _load(application_id)
     if not application.is_draft:
         return redirect(url_for("application.show", application_id=application.id))
+    services.remember_place(application, request.path)
     record_read("application", application.id, "applicant checks answers before sending")
     receiver = municipality(application.municipality_code) if application.municipality_code else None
     return render_template("application/check.html", **_show_context(application, receiver, SubmitForm()))

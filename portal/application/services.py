@@ -4,6 +4,7 @@ import logging
 import secrets
 from datetime import date, timedelta
 
+from flask import g
 from sqlalchemy import select
 
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
@@ -218,3 +219,13 @@ def on_purge(hook) -> None:
 def touch(application: Application) -> None:
     """Every change to a draft counts as activity (drafts expire 30 days after the last)."""
     application.updated_at = utcnow()
+
+
+def remember_place(application: Application, path: str) -> None:
+    """Keep the page the applicant is on, so that coming back continues there. Viewing is not a
+    change: ``updated_at`` (which decides when a draft expires) is left alone."""
+    if application.is_draft and application.applicant_id == g.get("subject_id") and application.last_path != path:
+        application.last_path = path[:200]
+        db.session.execute(Application.__table__.update().where(Application.id == application.id)
+                           .values(last_path=application.last_path))
+        db.session.commit()

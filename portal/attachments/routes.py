@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -90,6 +90,8 @@ def manage(application_id: str):
         applications.touch(application)
         db.session.commit()
         return redirect(url_for("attachments.manage", application_id=application.id))
+    if request.method == "GET":
+        applications.remember_place(application, request.path)
     return _page(application, form, 400 if form.errors else 200)
 
 

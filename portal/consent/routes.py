@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from portal.application import services as applications
 from portal.audit.services import record_read
@@ -39,6 +39,7 @@ def choose(application_id: str):
         return redirect(url_for("information.fetch", application_id=application.id))
     if not form.is_submitted():
         form.units.data = sorted(services.active_keys(application, member))
+        applications.remember_place(application, request.path)
     record_read("consent", application.id, "consent choices shown", subject_id=application.applicant_id)
     return render_template(
         "consent/choose.html", form=form, application=application, member=member, units=units,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from portal.application import services as applications
 from portal.auth.access import ensure, requires
@@ -17,6 +17,7 @@ def show(application_id: str):
     if application is None:
         abort(404)
     ensure("household", application)
+    applications.remember_place(application, request.path)
     try:
         result = indication(application)
     except (NormUnavailable, ValueError):

@@ -32,6 +32,7 @@ def _context(application):
 @requires("household")
 def fetch(application_id: str):
     application = _application(application_id)
+    applications.remember_place(application, request.path)
     record_read("provider_data", application.id, "fetch status shown", subject_id=application.applicant_id)
     return render("information/fetch.html", "information/_fetch_status.html", **_context(application))
 
@@ -76,6 +77,7 @@ def _information_context(application) -> dict:
 def overview(application_id: str):
     """Everything fetched, grouped by member and theme, with totals and comments."""
     application = _application(application_id)
+    applications.remember_place(application, request.path)
     record_read("information_item", application.id, "applicant reviews fetched information",
                 subject_id=application.applicant_id)
     return render_template("information/overview.html", **_information_context(application))

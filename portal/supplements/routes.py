@@ -68,6 +68,7 @@ def _back(section: Section, application):
 def _list(kind: str, application_id: str):
     section = SECTIONS[kind]
     application = _load(application_id)
+    applications.remember_place(application, request.path)
     entries = services.entries(application, kind)
     months = services.months(application)
     totals = None if kind == "assets" else services.totals(entries, months)
@@ -211,6 +212,7 @@ def message(application_id: str):
             pass
         return redirect(url_for("application.show", application_id=application.id))
     if request.method == "GET":
+        applications.remember_place(application, request.path)
         record_read("free_text", application.id, "applicant views own message to municipality",
                     subject_id=application.applicant_id)
     return render_template("supplements/message.html", form=form, application=application,
