@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import Person, tr
+from e2e.journey import tr
 from e2e.test_fetch_journey import consent_to, start
 from portal.consent.services import units
 from tests.test_attachments_domain import EXE, make_pdf

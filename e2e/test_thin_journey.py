@@ -43,6 +43,7 @@ def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
     me.check_page()
     me.tick(page.get_by_label(t["confirm"]))
     me.activate(page.get_by_role("button", name=t["send"]))
+    me.idp_login(who)  # signing: a fresh e-identification
     expect(page.locator("main dl")).to_contain_text(t["sent"])
     me.check_page()
     return page.locator("main dl dd").first.inner_text().strip()

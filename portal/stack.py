@@ -15,7 +15,8 @@ from portal.config import Config
 def idp_clients(config: Config) -> list[dict]:
     return [
         {"client_id": config.citizen_client_id, "client_secret": config.citizen_client_secret,
-         "kind": "citizen", "redirect_uris": [f"{config.base_url}/auth/callback/citizen"],
+         "kind": "citizen",
+         "redirect_uris": [f"{config.base_url}/auth/callback/citizen", f"{config.base_url}/auth/sign/callback"],
          "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
         {"client_id": config.staff_client_id, "client_secret": config.staff_client_secret,
          "kind": "staff", "redirect_uris": [f"{config.base_url}/auth/callback/staff"],

@@ -109,7 +109,20 @@ def csrf_from(response) -> str:
 def idp_login(client, login_path: str, choose: dict) -> object:
     """Log in through the live test IdP: the portal client follows the redirect to the IdP,
     a plain HTTP session plays the browser there, and the code comes back to the portal."""
-    response = client.get(login_path)
+    return at_idp(client, client.get(login_path), choose)
+
+
+def send_application(client, path: str, personnummer: str) -> object:
+    """Confirm and sign (a fresh login at the IdP as ``personnummer``); returns the last response."""
+    page = client.get(path)
+    response = client.post(f"{path}/submit", data={"csrf_token": csrf_from(page), "confirm": "y"})
+    if response.status_code != 302 or not response.location.startswith("http"):
+        return response
+    return at_idp(client, response, {"subject": personnummer})
+
+
+def at_idp(client, response, choose: dict) -> object:
+    """Follow a redirect to the IdP, choose who identifies there, and bring the answer back."""
     assert response.status_code == 302, response.status_code
     browser = requests.Session()
     picker = browser.get(response.location, timeout=10)

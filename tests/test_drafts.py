@@ -8,7 +8,7 @@ from portal.audit.models import AuditEvent
 from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
-from tests.support import csrf_from
+from tests.support import csrf_from, send_application
 from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
@@ -40,7 +40,7 @@ def test_recent_drafts_and_sent_applications_stay(login, client):
     age(29)
     assert purge_stale_drafts() == 0
     path = start_application(client)
-    client.post(f"{path}/submit", data={"csrf_token": csrf_from(client.get(path)), "confirm": "y"})
+    send_application(client, path, SINGLE_ADULT)
     age(400)
     assert purge_stale_drafts() == 1
     assert count(Application) == 1 and db.session.scalar(select(Application)).status == "submitted"

@@ -11,7 +11,7 @@ from portal.consent import services as consents
 from portal.consent.models import Consent
 from portal.extensions import db
 from portal.information.models import FetchCall, InformationItem
-from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.support import csrf_from, idp_login, page_checks, send_application, soup
 from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
@@ -112,7 +112,7 @@ def test_revoking_removes_what_was_fetched_and_is_closed_after_sending(login, cl
     assert db.session.get(Consent, int(revoke["action"].split("/")[2])).revoked_at is not None
 
     page = client.get(path)
-    client.post(f"{path}/submit", data={"csrf_token": csrf_from(page), "confirm": "y"})
+    send_application(client, path, SINGLE_ADULT)
     other = db.session.scalars(select(Consent).where(Consent.revoked_at.is_(None), Consent.scope == "basic")).first()
     response = client.post(f"/consents/{other.id}/revoke", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 409

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.application.models import Application, HouseholdMember
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from tests.support import csrf_from, h1, page_checks, soup
+from tests.support import csrf_from, h1, page_checks, send_application, soup
 
 SINGLE_ADULT = "199006022397"  # Uppsala (0380)
 FAMILY = "196108283166"  # Göteborg (1480), spouse and children
@@ -28,11 +28,9 @@ def start_application(client):
 
 
 def submit(client, path, confirm=True):
-    page = client.get(path)
-    data = {"csrf_token": csrf_from(page)}
     if confirm:
-        data["confirm"] = "y"
-    return client.post(f"{path}/submit", data=data)
+        return send_application(client, path, SINGLE_ADULT)
+    return client.post(f"{path}/submit", data={"csrf_token": csrf_from(client.get(path))})
 
 
 def test_start_page_is_public_and_well_formed(client):

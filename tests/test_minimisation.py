@@ -20,7 +20,7 @@ from portal.providers.registry import provider as provider_named
 from portal.sandbox import create_sandbox_app
 from portal.sandbox.testing import serve
 from tests.conftest import PORTAL_BASE, IsolatedClient
-from tests.support import csrf_from, idp_login
+from tests.support import idp_login, send_application
 from tests.test_fetch import consent, unit_keys
 from tests.test_journey import start_application
 
@@ -79,8 +79,7 @@ def test_raw_only_values_never_reach_database_logs_or_municipality(databases, li
             seen = [applicant.get(f"{path}/information").get_data(as_text=True)]
             items = db.session.execute(text("SELECT count(*) FROM information_item")).scalar()
             assert items > 10  # the fetch really happened
-            page = applicant.get(path)
-            applicant.post(f"{path}/submit", data={"csrf_token": csrf_from(page), "confirm": "y"})
+            send_application(applicant, path, "196108283166")
 
             caseworker = app.test_client()
             idp_login(caseworker, "/auth/staff/login", {"subject": "staff-goteborg-1"})

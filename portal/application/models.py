@@ -35,6 +35,9 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The fresh authentication (step-up at the identity provider) that signed the application.
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signature_acr: Mapped[str | None] = mapped_column(String(80))
     # Where the applicant last was, so returning continues there.
     last_path: Mapped[str | None] = mapped_column(String(200))
 

@@ -104,18 +104,20 @@ def retry_folkbokforing(application_id: str):
 @bp.post("/applications/<application_id>/submit")
 @requires("application")
 def submit(application_id: str):
+    """Confirming starts the signature: a fresh authentication at the identity provider."""
     application = _load(application_id)
     form = SubmitForm()
     if not application.is_draft:
         # A repeated POST (double click, second tab) finds it already sent: show the receipt.
         return redirect(url_for("application.show", application_id=application.id))
+    receiver = municipality(application.municipality_code) if application.municipality_code else None
     if not form.validate_on_submit():
-        receiver = municipality(application.municipality_code) if application.municipality_code else None
         return render_template("application/check.html", **_show_context(application, receiver, form)), 400
     try:
-        services.submit(application)
+        services.check_submittable(application)
     except services.NotSubmittable as refused:
-        receiver = municipality(application.municipality_code) if application.municipality_code else None
         return render_template("application/check.html", refusal=refused.reason,
                                **_show_context(application, receiver, form)), 409
-    return redirect(url_for("application.show", application_id=application.id))
+    from portal.auth.signing import start_signing
+
+    return start_signing(application)

@@ -135,8 +135,8 @@ def fetch_folkbokforing(application: Application) -> None:
     db.session.commit()
 
 
-def submit(application: Application) -> None:
-    """Freeze the draft and route it to the municipality's built-in inbox."""
+def check_submittable(application: Application) -> None:
+    """Everything that must hold before the applicant is asked to sign."""
     if not application.is_draft:
         raise NotSubmittable("already_submitted")
     if application.folkbokforing_fetched_at is None or not application.municipality_code:
@@ -148,6 +148,16 @@ def submit(application: Application) -> None:
     if broken_seals(application):
         log.error("seal check failed application=%s", application.id)
         raise NotSubmittable("broken_seal")
+
+
+def submit(application: Application, signed_at=None, acr: str | None = None) -> None:
+    """Send a signed draft: checked again, then routed to the municipality's inbox. A repeated
+    call (double click, second tab, a replayed signature) finds it sent and changes nothing."""
+    if not application.is_draft:
+        return
+    check_submittable(application)
+    application.signed_at = signed_at
+    application.signature_acr = acr
     route(application.municipality_code)
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()

@@ -87,6 +87,14 @@ def callback(kind: str):
     return redirect(safe_next(after_login, url_for(HOME[actor.kind])))
 
 
+@bp.get("/sign/callback")
+@requires("citizen")
+def sign_callback():
+    from portal.auth.signing import finish_signing
+
+    return finish_signing()
+
+
 @bp.post("/logout")
 @requires("authenticated")
 def logout():

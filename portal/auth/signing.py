@@ -1,0 +1,59 @@
+"""Signing by step-up: the applicant confirms the application with a fresh authentication at
+the identity provider (``prompt=login``, ``max_age=0``), and the answer must name the same
+person and a login made just now."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from authlib.integrations.base_client.errors import OAuthError
+from flask import current_app, g, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from joserfc.errors import JoseError
+
+from portal.application import services as applications
+from portal.auth.models import Person
+from portal.auth.services import PNR_CLAIM
+from portal.extensions import db, oauth
+
+log = logging.getLogger(__name__)
+SESSION_KEY = "signing"
+# The identity provider's clock and ours may differ a little.
+CLOCK_SKEW_SECONDS = 30
+
+
+def start_signing(application):
+    session[SESSION_KEY] = {"application_id": application.id, "started": int(time.time())}
+    config = current_app.config["PORTAL"]
+    return oauth.create_client("citizen").authorize_redirect(
+        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()))
+
+
+def finish_signing():
+    pending = session.pop(SESSION_KEY, None)
+    if not pending:
+        return render_template("auth/sign_failed.html", reason="no_signing"), 400
+    application = applications.get(pending["application_id"])
+    if application is None or application.applicant_id != g.subject_id:
+        return render_template("auth/sign_failed.html", reason="no_signing"), 400
+    try:
+        token = oauth.create_client("citizen").authorize_access_token()
+    except (OAuthError, JoseError, ValueError, KeyError) as exc:
+        log.warning("signature refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
+        return render_template("auth/sign_failed.html", reason="invalid", application=application), 400
+    claims = token.get("userinfo") or {}
+    person = db.session.get(Person, g.subject_id)
+    auth_time = int(claims.get("auth_time") or 0)
+    if claims.get(PNR_CLAIM) != person.personnummer:
+        log.warning("signature by another person application=%s", application.id)
+        return render_template("auth/sign_failed.html", reason="other_person", application=application), 400
+    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
+        return render_template("auth/sign_failed.html", reason="not_fresh", application=application), 400
+    from datetime import UTC, datetime
+
+    try:
+        applications.submit(application, signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"))
+    except applications.NotSubmittable:
+        return redirect(url_for("application.check", application_id=application.id))
+    return redirect(url_for("application.show", application_id=application.id))
