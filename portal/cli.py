@@ -50,6 +50,19 @@ def demo() -> None:
         stack.shutdown()
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
+def worker(once: bool, interval: float) -> None:
+    """Deliver sent applications to their inboxes (run one or more alongside the portal)."""
+    from portal.delivery.services import run_forever, run_once
+
+    if once:
+        click.echo(f"delivered={run_once()}")
+    else:
+        run_forever(current_app._get_current_object(), interval)
+
+
 @main.group()
 def drafts() -> None:
     """Drafts."""

@@ -37,7 +37,18 @@ class Stack:
         self.threads.append(thread)
         return server
 
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def start_worker(self, app) -> None:
+        """The delivery worker, as in production a separate loop beside the web process."""
+        from portal.delivery.services import run_forever
+
+        thread = threading.Thread(target=run_forever, args=(app, 0.5, self.stop), daemon=True, name="worker")
+        thread.start()
+        self.threads.append(thread)
+
     def shutdown(self) -> None:
+        self.stop.set()
         for server in self.servers:
             server.shutdown()
             server.server_close()
@@ -59,5 +70,7 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
               port_of(config.idp_url))
     stack.add(create_sandbox_app(api_token=config.sandbox_token), host,
               port_of(config.sandbox_url))
-    stack.add(create_app(config), host, port_of(config.base_url))
+    portal = create_app(config)
+    stack.add(portal, host, port_of(config.base_url))
+    stack.start_worker(portal)
     return stack

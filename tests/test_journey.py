@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.application.models import Application, HouseholdMember
 from portal.audit.models import AuditEvent
+from portal.delivery.services import run_once
 from portal.extensions import db
 from tests.support import csrf_from, h1, page_checks, send_application, soup
 
@@ -68,6 +69,7 @@ def test_whole_thin_journey(app, login, caplog):
     assert db.session.scalar(select(func.count()).select_from(Application)) == 1
     application = db.session.scalar(select(Application))
     assert application.status == "submitted" and application.municipality_code == "0380"
+    assert run_once() == 1  # the delivery worker takes it to Uppsala's inbox
 
     uppsala = app.test_client()
     idp_login(uppsala, "/auth/staff/login", {"subject": "staff-uppsala-1"})

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.config import REPO_ROOT, Config
+from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information.items import Period
 from portal.providers.registry import provider as provider_named
@@ -80,6 +81,7 @@ def test_raw_only_values_never_reach_database_logs_or_municipality(databases, li
             items = db.session.execute(text("SELECT count(*) FROM information_item")).scalar()
             assert items > 10  # the fetch really happened
             send_application(applicant, path, "196108283166")
+            assert run_once() == 1
 
             caseworker = app.test_client()
             idp_login(caseworker, "/auth/staff/login", {"subject": "staff-goteborg-1"})

@@ -158,7 +158,12 @@ def submit(application: Application, signed_at=None, acr: str | None = None) -> 
     check_submittable(application)
     application.signed_at = signed_at
     application.signature_acr = acr
-    route(application.municipality_code)
+    from portal.delivery.services import enqueue
+
+    receiver = route(application.municipality_code)
+    # The outbox record is written in the same transaction as the submission: a sent
+    # application always has a delivery on its way.
+    enqueue(application, receiver.code, "main", "inbox")
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()
     _event(application, "submitted")
@@ -180,11 +185,20 @@ def register_arrival(application: Application) -> None:
 
 
 def inbox(municipality_code: str) -> list[Application]:
+    """What the built-in inbox has received for the municipality."""
+    from portal.delivery.models import InboxEntry
+
     return list(db.session.scalars(
-        select(Application)
-        .where(Application.municipality_code == municipality_code,
-               Application.status != Status.DRAFT.value)
+        select(Application).join(InboxEntry, InboxEntry.application_id == Application.id)
+        .where(InboxEntry.municipality_code == municipality_code)
         .order_by(Application.submitted_at.desc())))
+
+
+def in_inbox(application: Application, municipality_code: str) -> bool:
+    from portal.delivery.models import InboxEntry
+
+    return db.session.scalar(select(InboxEntry.id).where(
+        InboxEntry.application_id == application.id, InboxEntry.municipality_code == municipality_code)) is not None
 
 
 DRAFT_LIFETIME_DAYS = 30

@@ -8,6 +8,7 @@ import portal.attachments.models  # noqa: F401
 import portal.audit.models  # noqa: F401
 import portal.auth.models  # noqa: F401
 import portal.consent.models  # noqa: F401
+import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base

@@ -39,6 +39,8 @@ def _load(application_id: str) -> Application:
     if application is None or application.is_draft:
         abort(404)
     ensure("inbox", application)
+    if not applications.in_inbox(application, g.actor.municipality_code):
+        abort(404)  # sent, but not delivered to this inbox (yet)
     return application
 
 
@@ -67,5 +69,7 @@ def admin():
     """Operations overview: counts only, no personal data."""
     counts = dict(db.session.execute(
         select(Application.status, func.count()).group_by(Application.status)).all())
-    return render_template("municipality/admin.html", counts=counts,
+    from portal.delivery.services import stuck
+
+    return render_template("municipality/admin.html", counts=counts, stuck=stuck(),
                            municipality_count=len(municipalities()))
