@@ -189,3 +189,33 @@ def test_htmx_post_needs_the_csrf_header_or_field(login, client):
     ok = client.post(f"{path}/folkbokforing", headers={"HX-Request": "true", "X-CSRFToken": token})
     assert ok.status_code == 302
     assert "HX-Request" in ok.headers.get("Vary", "")
+
+
+NOT_CONNECTED = "197912309296"  # Kiruna
+
+
+def test_a_not_connected_municipality_is_told_at_the_start(login, client):
+    login(NOT_CONNECTED)
+    path = start_application(client)
+    doc = page_checks(client.get(path))
+    notice = doc.find(id="not-receiving-title")
+    assert notice is not None and "Kiruna" in notice.get_text()
+    assert doc.find("ol", class_="task-list") is None  # no work is asked of them
+    assert doc.find("a", href="https://www.kiruna.se") is not None
+    refused = send_application(client, path, NOT_CONNECTED)
+    assert refused.status_code == 409
+    assert db.session.scalar(select(Application)).status == "draft"
+
+
+def test_districts_and_protected_identity_pick_the_inbox(login, client, app):
+    from portal.delivery.models import Delivery
+
+    for pnr, expected in (("197911109291", "stockholm-rinkeby-kista"), (PROTECTED, "malmo-skyddade")):
+        other = app.test_client()
+        from tests.support import idp_login
+
+        idp_login(other, "/auth/login", {"subject": pnr})
+        path = start_application(other)
+        send_application(other, path, pnr)
+        application_id = path.rsplit("/", 1)[1]
+        assert db.session.scalar(select(Delivery.inbox_id).where(Delivery.application_id == application_id)) == expected

@@ -11,6 +11,7 @@ from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.i18n.services import month
 from portal.routing.services import municipality
+from portal.routing.services import status as routing_status
 from portal.supplements import services as supplement_services
 from portal.supplements.labels import entry_label
 
@@ -77,7 +78,8 @@ def _show_context(application, receiver, form) -> dict:
             "attachments": attachment_services.for_application(application.id),
             "supplements": supplement_services.summary(application),
             "entry_label": entry_label,
-            "comment_count": len(information.comments(application))}
+            "comment_count": len(information.comments(application)),
+            "connection": routing_status(application.municipality_code) if application.municipality_code else None}
 
 
 @bp.get("/applications/<application_id>/check")

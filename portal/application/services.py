@@ -142,6 +142,10 @@ def check_submittable(application: Application) -> None:
     if application.folkbokforing_fetched_at is None or not application.municipality_code:
         raise NotSubmittable("no_folkbokforing")
     from portal.information.services import broken_seals, pending
+    from portal.routing.services import status
+
+    if not status(application.municipality_code).receiving:
+        raise NotSubmittable("not_receiving")
 
     if pending(application):
         raise NotSubmittable("fetch_pending")
@@ -160,10 +164,11 @@ def submit(application: Application, signed_at=None, acr: str | None = None) -> 
     application.signature_acr = acr
     from portal.delivery.services import enqueue
 
-    receiver = route(application.municipality_code)
+    # Protected identity: routed by the municipality code alone, never by address.
+    receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
     # The outbox record is written in the same transaction as the submission: a sent
     # application always has a delivery on its way.
-    enqueue(application, receiver.code, "main", "inbox")
+    enqueue(application, receiver.code, receiver.inbox.id, receiver.inbox.channel)
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()
     _event(application, "submitted")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 ENV = "PORTAL_ROUTING_FILE"
@@ -21,6 +22,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "routing.json"
 STATES = ("connected", "paused", "not_connected")
 CHANNELS = ("inbox", "webhook", "pull")
 LANGUAGES = ("sv", "en", "ar")
+INBOX_ID_MAX = 60  # delivery.inbox_id and inbox_entry.inbox_id are String(60)
 FALLBACK_LANGUAGE = "sv"
 
 _RANGE = re.compile(r"^(\d{3}(?:xx|\d\d))(?:\s*[-–]\s*(\d{3}(?:xx|\d\d)))?$")
@@ -356,8 +358,8 @@ class _Validator:
             if not self.keys(at, spec, {"id", "name", "channel", "url", "secret"}, {"id", "name", "channel"}):
                 continue
             inbox_id, name, channel = spec.get("id"), spec.get("name"), spec.get("channel")
-            if not isinstance(inbox_id, str) or not _INBOX_ID.match(inbox_id):
-                self.fail(f"{at}.id", "must be lower-case letters, digits and dashes")
+            if not isinstance(inbox_id, str) or not _INBOX_ID.match(inbox_id) or len(inbox_id) > INBOX_ID_MAX:
+                self.fail(f"{at}.id", f"must be lower-case letters, digits and dashes, at most {INBOX_ID_MAX} long")
                 continue
             if inbox_id in result:
                 self.fail(f"{at}.id", f"inbox id {inbox_id!r} is used more than once")
@@ -405,7 +407,7 @@ class _Validator:
             spans.extend((r, str(name)) for r in ranges)
             result.append(District(name=str(name), inbox=str(inbox), ranges=tuple(ranges)))
         spans.sort(key=lambda span: (span[0].low, span[0].high))
-        for (before, before_name), (after, after_name) in zip(spans, spans[1:]):
+        for (before, before_name), (after, after_name) in pairwise(spans):
             if after.low <= before.high:
                 self.fail(where, f"postal-code ranges overlap: {before} ({before_name}) and {after} ({after_name})")
         return tuple(result)

@@ -7,6 +7,7 @@ from portal.application import labels
 from portal.i18n import services as i18n
 from portal.information import labels as information_labels
 from portal.providers.registry import providers
+from portal.routing import labels as routing_labels
 
 
 def register(app):
@@ -27,6 +28,7 @@ def register(app):
             "item_label": information_labels.item_label,
             "detail_text": information_labels.detail_text,
             "theme_labels": information_labels.THEME,
+            "routing_labels": routing_labels,
             "providers_by_name": {p.name: p for p in providers()},
             "current_path": request.full_path.rstrip("?") if request else "/",
             "session_idle_seconds": config.session_idle_minutes * 60,
