@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.attachments.routes import bp as attachments_bp
     from portal.auth.routes import bp as auth_bp
     from portal.consent.routes import bp as consent_bp
+    from portal.exchange.routes import bp as exchange_bp
     from portal.i18n.routes import bp as i18n_bp
     from portal.indication.routes import bp as indication_bp
     from portal.information.routes import bp as information_bp
@@ -60,7 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.routes import bp as web_bp
 
     for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
-               attachments_bp, indication_bp, municipality_bp):
+               attachments_bp, indication_bp, exchange_bp, municipality_bp):
         app.register_blueprint(bp)
 
 

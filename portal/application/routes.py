@@ -79,7 +79,15 @@ def _show_context(application, receiver, form) -> dict:
             "supplements": supplement_services.summary(application),
             "entry_label": entry_label,
             "comment_count": len(information.comments(application)),
-            "connection": routing_status(application.municipality_code) if application.municipality_code else None}
+            "connection": routing_status(application.municipality_code) if application.municipality_code else None,
+            "frozen": services.frozen_document(application)}
+
+
+def render_check(application, refusal: str, status: int = 409):
+    """The check page again, saying why the application could not be sent."""
+    receiver = municipality(application.municipality_code) if application.municipality_code else None
+    return render_template("application/check.html", refusal=refusal,
+                           **_show_context(application, receiver, SubmitForm())), status
 
 
 @bp.get("/applications/<application_id>/check")
@@ -123,3 +131,27 @@ def submit(application_id: str):
     from portal.auth.signing import start_signing
 
     return start_signing(application)
+
+
+@bp.get("/applications/<application_id>/receipt.pdf")
+@requires("household")
+def receipt_pdf(application_id: str):
+    """The applicant's receipt (kvittens): reference, time, municipality and the document's digest."""
+    import json
+
+    from flask import Response
+
+    from portal.exchange.pdf import render_receipt
+
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("household", application)
+    frozen = services.frozen_document(application)
+    if frozen is None:
+        abort(404)
+    record_read("receipt", application.id, "applicant downloads the receipt", subject_id=application.applicant_id)
+    response = Response(render_receipt(json.loads(frozen.body), frozen.sha256), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="kvittens-{application.reference}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -154,7 +154,31 @@ def check_submittable(application: Application) -> None:
         raise NotSubmittable("broken_seal")
 
 
-def submit(application: Application, signed_at=None, acr: str | None = None) -> None:
+def freeze(application: Application, language: str):
+    """The exchange document, validated before it can leave, stored with its digest."""
+    from portal.delivery.models import FrozenDocument
+    from portal.exchange import document
+
+    doc = document.build(application, language)
+    try:
+        document.validate(doc)
+    except document.InvalidDocument as invalid:
+        log.error("exchange document invalid application=%s problems=%s", application.id, len(invalid.errors))
+        raise NotSubmittable("invalid_document") from None
+    frozen = FrozenDocument(application_id=application.id, schema_version=document.SCHEMA_VERSION, language=language,
+                            body=document.canonical_bytes(doc).decode("utf-8"), sha256=document.digest(doc))
+    db.session.add(frozen)
+    return frozen
+
+
+def frozen_document(application: Application):
+    from portal.delivery.models import FrozenDocument
+
+    return db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
+                             .order_by(FrozenDocument.version.desc()))
+
+
+def submit(application: Application, signed_at=None, acr: str | None = None, language: str = "sv") -> None:
     """Send a signed draft: checked again, then routed to the municipality's inbox. A repeated
     call (double click, second tab, a replayed signature) finds it sent and changes nothing."""
     if not application.is_draft:
@@ -166,11 +190,16 @@ def submit(application: Application, signed_at=None, acr: str | None = None) -> 
 
     # Protected identity: routed by the municipality code alone, never by address.
     receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
+    application.status = Status.SUBMITTED.value
+    application.submitted_at = utcnow()
+    try:
+        freeze(application, language)
+    except NotSubmittable:
+        db.session.rollback()  # an invalid document never leaves: the draft stays a draft
+        raise
     # The outbox record is written in the same transaction as the submission: a sent
     # application always has a delivery on its way.
     enqueue(application, receiver.code, receiver.inbox.id, receiver.inbox.channel)
-    application.status = Status.SUBMITTED.value
-    application.submitted_at = utcnow()
     _event(application, "submitted")
     record("submit", "application", application.id, "applicant submitted",
            subject_id=application.applicant_id)

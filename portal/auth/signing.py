@@ -53,7 +53,10 @@ def finish_signing():
     from datetime import UTC, datetime
 
     try:
-        applications.submit(application, signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"))
-    except applications.NotSubmittable:
-        return redirect(url_for("application.check", application_id=application.id))
+        applications.submit(application, signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"),
+                            language=str(get_locale()))
+    except applications.NotSubmittable as refused:
+        from portal.application.routes import render_check
+
+        return render_check(application, refused.reason)
     return redirect(url_for("application.show", application_id=application.id))

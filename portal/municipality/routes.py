@@ -50,7 +50,8 @@ def application(application_id: str):
     item = _load(application_id)
     record_read("application", item.id, "caseworker handles the application",
                 subject_id=item.applicant_id)
-    return render_template("municipality/application.html", item=item, form=FlaskForm())
+    return render_template("municipality/application.html", item=item, form=FlaskForm(),
+                           frozen=applications.frozen_document(item))
 
 
 @bp.post("/inbox/<application_id>/register")
@@ -73,3 +74,28 @@ def admin():
 
     return render_template("municipality/admin.html", counts=counts, stuck=stuck(),
                            municipality_count=len(municipalities()))
+
+
+@bp.get("/inbox/<application_id>/document.<any(json, pdf):kind>")
+@requires("inbox")
+def document(application_id: str, kind: str):
+    """The frozen exchange document as received: JSON for systems, PDF for people."""
+    import json
+
+    from flask import Response
+
+    from portal.exchange.pdf import render
+
+    item = _load(application_id)
+    frozen = applications.frozen_document(item)
+    if frozen is None:
+        abort(404)
+    record_read("exchange_document", item.id, "caseworker opens the application document", subject_id=item.applicant_id)
+    if kind == "json":
+        response = Response(frozen.body, mimetype="application/json")
+    else:
+        response = Response(render(json.loads(frozen.body)), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.reference}.{kind}"'
+    response.headers["Digest"] = f"sha-256={frozen.sha256}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
