@@ -8,32 +8,18 @@ amounts kronor as decimal strings with a point (``"18720.00"``).
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import get as _get
+from portal.providers.parse import iso_date as _date
 
 NAME = "akassa"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AMOUNT = re.compile(r"\d+\.\d{2}")
 BENEFIT_TYPES = {"INKOMSTBASERAD", "GRUNDBELOPP"}
-
-
-class _Drift(Exception):
-    pass
-
-
-def _get(raw, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
 
 
 def _ore(raw, key: str) -> int:
@@ -42,18 +28,6 @@ def _ore(raw, key: str) -> int:
         raise _Drift(key)
     kronor, decimals = text.split(".")
     return int(kronor) * 100 + int(decimals)
-
-
-def _date(raw, key: str, optional: bool = False) -> date | None:
-    text = _get(raw, key, str, optional)
-    if text is None:
-        return None
-    if not _ISO_DATE.fullmatch(text):
-        raise _Drift("date")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Drift(key) from None
 
 
 class Akassa(Provider):

@@ -43,9 +43,11 @@ from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import get as _get
+from portal.providers.parse import iso_date as _date
 
 NAME = "arbetsformedlingen"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 BASIC = ("inskrivning", "arbetsloshetskassa", "sokandekategori", "program", "aktivitetsrapport")
@@ -58,33 +60,6 @@ REPORT_ACTIVITIES = {"SOKT_ARBETE": "applications", "ANSTALLNINGSINTERVJU": "int
 CONSEQUENCES = {"VARNING", "AVSTANGNING", "UTSKRIVNING", "ATERKALLELSE"}
 MEETING_FORMS = {"BESOK", "TELEFON", "DISTANS"}
 APPLICATION_STATUSES = {"INKOMMEN", "UNDER_HANDLAGGNING", "KOMPLETTERING_BEGARD", "BEVILJAD", "AVSLAGEN"}
-
-
-class _Drift(Exception):
-    pass
-
-
-def _get(raw, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
-
-
-def _date(raw, key: str, optional: bool = False) -> date | None:
-    text = _get(raw, key, str, optional)
-    if text is None:
-        return None
-    if not _ISO_DATE.fullmatch(text):
-        raise _Drift(key)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Drift(key) from None
 
 
 def _month(raw, key: str) -> tuple[date, date]:

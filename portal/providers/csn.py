@@ -15,14 +15,11 @@ from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
 
 NAME = "csn"
 _DATE = re.compile(r"\d{8}")
 _TERM = re.compile(r"(HT|VT)\d{4}")
-
-
-class _Drift(Exception):
-    pass
 
 
 def _get(raw, key: str, kind):

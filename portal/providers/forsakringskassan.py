@@ -17,15 +17,12 @@ from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
 
 NAME = "forsakringskassan"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _KRONOR = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2}")
-
-
-class _Drift(Exception):
-    pass
 
 
 def _get(raw: dict, key: str, kind, optional: bool = False):

@@ -14,52 +14,21 @@ from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import code as _code
+from portal.providers.parse import get as _get
+from portal.providers.parse import iso_date as _date
 
 NAME = "pensionsmyndigheten"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})(\d{2})")
 PARTS = {"IP", "TP", "GP"}
 SURVIVOR_TYPES = {"OMSTALLNINGSPENSION", "BARNPENSION", "EFTERLEVANDESTOD", "ANKEPENSION"}
 SURVIVOR_STATUSES = {"LOPANDE", "UPPHORD"}
 
 
-class _Drift(Exception):
-    pass
-
-
-def _get(raw, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
-
-
 def _ore(raw, key: str) -> int:
     value = _get(raw, key, int)
     if value < 0:
-        raise _Drift(key)
-    return value
-
-
-def _date(raw, key: str, optional: bool = False) -> date | None:
-    text = _get(raw, key, str, optional)
-    if text is None:
-        return None
-    if not _ISO_DATE.fullmatch(text):
-        raise _Drift("date")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Drift(key) from None
-
-
-def _code(raw, key: str, allowed: set[str]) -> str:
-    value = _get(raw, key, str)
-    if value not in allowed:
         raise _Drift(key)
     return value
 

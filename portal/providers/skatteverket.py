@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
+from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import get as _get
 
 NAME = "skatteverket"
 RELATIONS = {"MAKE": "spouse", "REGISTRERAD_PARTNER": "spouse", "SAMBO": "partner",
@@ -117,21 +119,6 @@ _PATHS = {"taxerad_inkomst": "/skatteverket/inkomst/v1/beskattningsbeslut",
 PAYOUT = "UTB"
 PAYOUT_METHODS = {"AVI", "KONTO"}
 LEGAL_FORMS = {"EF", "HB", "KB", "AB"}
-
-
-class _Drift(Exception):
-    pass
-
-
-def _get(raw, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
 
 
 def _ymd(raw, key: str, optional: bool = False) -> date | None:

@@ -9,53 +9,19 @@ kept, with registration number, make and model, model year and since when.
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import code as _code
+from portal.providers.parse import get as _get
+from portal.providers.parse import iso_date as _date
 
 NAME = "transportstyrelsen"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 OWNER, USER = "AGARE", "BRUKARE"
 VEHICLE_TYPES = {"PB", "LB", "MC", "SLÄP", "HUSV", "MOPED", "TR", "SNOSK"}
 STATUSES = {"ITRAFIK", "AVST"}
-
-
-class _Drift(Exception):
-    pass
-
-
-def _get(raw, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
-
-
-def _date(raw, key: str, optional: bool = False) -> date | None:
-    text = _get(raw, key, str, optional)
-    if text is None:
-        return None
-    if not _ISO_DATE.fullmatch(text):
-        raise _Drift(key)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Drift(key) from None
-
-
-def _code(raw, key: str, allowed: set[str]) -> str:
-    value = _get(raw, key, str)
-    if value not in allowed:
-        raise _Drift(key)
-    return value
 
 
 class Transportstyrelsen(Provider):

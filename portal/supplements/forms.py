@@ -19,6 +19,7 @@ from wtforms.widgets import TextInput
 
 from portal.supplements import labels
 from portal.supplements.models import DESCRIPTION_MAX, TEXT_MAX
+from portal.web.text import clean_text
 
 INCOME_MAX_ORE = 1_000_000 * 100
 COST_MAX_ORE = 1_000_000 * 100
@@ -183,20 +184,6 @@ class AmountAtMost:
 
 
 # -- Text ------------------------------------------------------------------------------------
-
-# Directional overrides and isolates can make text display differently from what it is;
-# the marks (LRM, RLM, ALM) are harmless and common in mixed Arabic and Swedish text.
-_BIDI_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Any language and emoji are welcome; control characters other than new lines are not."""
-    if value is None:
-        return None
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in value if ch == "\n" or (
-        unicodedata.category(ch) != "Cc" and ch not in _BIDI_OVERRIDES)).strip()
-
 
 def one_line(value: str | None) -> str | None:
     cleaned = clean_text(value)
