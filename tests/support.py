@@ -121,6 +121,15 @@ def send_application(client, path: str, personnummer: str) -> object:
     return at_idp(client, response, {"subject": personnummer})
 
 
+def cosign_application(client, path: str, personnummer: str) -> object:
+    """A co-applicant reads the joint application and signs it from their own login."""
+    page = client.get(f"{path}/check")
+    response = client.post(f"{path}/cosign", data={"csrf_token": csrf_from(page), "confirm": "y"})
+    if response.status_code != 302 or not response.location.startswith("http"):
+        return response
+    return at_idp(client, response, {"subject": personnummer})
+
+
 def at_idp(client, response, choose: dict) -> object:
     """Follow a redirect to the IdP, choose who identifies there, and bring the answer back."""
     assert response.status_code == 302, response.status_code

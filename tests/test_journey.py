@@ -210,7 +210,7 @@ def test_a_not_connected_municipality_is_told_at_the_start(login, client):
 def test_districts_and_protected_identity_pick_the_inbox(login, client, app):
     from portal.delivery.models import Delivery
 
-    for pnr, expected in (("197911109291", "stockholm-rinkeby-kista"), (PROTECTED, "malmo-skyddade")):
+    for pnr, expected in (("199107172380", "stockholm-sodermalm"), (PROTECTED, "malmo-skyddade")):
         other = app.test_client()
         from tests.support import idp_login
 

@@ -21,7 +21,7 @@ from portal.providers.registry import provider as provider_named
 from portal.sandbox import create_sandbox_app
 from portal.sandbox.testing import serve
 from tests.conftest import PORTAL_BASE, IsolatedClient
-from tests.support import idp_login, send_application
+from tests.support import cosign_application, idp_login, send_application
 from tests.test_fetch import consent, unit_keys
 from tests.test_journey import start_application
 
@@ -81,6 +81,9 @@ def test_raw_only_values_never_reach_database_logs_or_municipality(databases, li
             items = db.session.execute(text("SELECT count(*) FROM information_item")).scalar()
             assert items > 10  # the fetch really happened
             send_application(applicant, path, "196108283166")
+            husband = app.test_client()
+            idp_login(husband, "/auth/login", {"subject": "196201082697"})
+            cosign_application(husband, path, "196201082697")
             assert run_once() == 1
 
             caseworker = app.test_client()

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 STATUS = {
     "draft": _l("Draft – not sent"),
+    "awaiting_cosign": _l("Signed by you – waiting for the co-applicant's signature"),
     "submitted": _l("Sent – waiting for the municipality"),
     "received": _l("Received by the municipality"),
 }
@@ -11,7 +12,9 @@ STATUS = {
 EVENT = {
     "created": _l("You started the application"),
     "folkbokforing_fetched": _l("Your household was fetched from the population register"),
-    "submitted": _l("You sent the application"),
+    "awaiting_cosignature": _l("You signed. The application waits for the co-applicant's signature"),
+    "signing_cancelled": _l("The signing was cancelled and the application is a draft again"),
+    "submitted": _l("The application was sent"),
     "received": _l("The municipality registered that it has received your application"),
 }
 

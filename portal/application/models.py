@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
@@ -11,6 +11,8 @@ from portal.db import Base, UTCDateTime, new_id, utcnow
 
 class Status(enum.StrEnum):
     DRAFT = "draft"
+    # Signed by the applicant; a joint application waits here for the co-applicant's signature.
+    AWAITING_COSIGNATURE = "awaiting_cosign"
     SUBMITTED = "submitted"  # routed and in the municipality's inbox, not yet registered
     RECEIVED = "received"  # registered on arrival (ankomstregistrerad) by the municipality
 
@@ -38,6 +40,7 @@ class Application(Base):
     # The fresh authentication (step-up at the identity provider) that signed the application.
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signature_acr: Mapped[str | None] = mapped_column(String(80))
+    language: Mapped[str | None] = mapped_column(String(10))  # the applicant's, noted for the municipality
     # Where the applicant last was, so returning continues there.
     last_path: Mapped[str | None] = mapped_column(String(200))
 
@@ -49,6 +52,14 @@ class Application(Base):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT.value
+
+    @property
+    def awaiting_cosignature(self) -> bool:
+        return self.status == Status.AWAITING_COSIGNATURE.value
+
+    def co_applicants(self) -> list[HouseholdMember]:
+        """Spouse or partner: a joint application needs their signature too."""
+        return [m for m in self.members if m.is_co_applicant and not m.is_minor_on(self.period)]
 
 
 class HouseholdMember(Base):
@@ -103,3 +114,18 @@ class ApplicationEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="events")
+
+
+class Signature(Base):
+    """One person's signature on the application: a fresh authentication at the identity
+    provider (step-up) by the applicant or, for a joint application, the co-applicant."""
+
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("application_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("household_member.id"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acr: Mapped[str | None] = mapped_column(String(80))

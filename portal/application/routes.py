@@ -80,7 +80,9 @@ def _show_context(application, receiver, form) -> dict:
             "entry_label": entry_label,
             "comment_count": len(information.comments(application)),
             "connection": routing_status(application.municipality_code) if application.municipality_code else None,
-            "frozen": services.frozen_document(application)}
+            "frozen": services.frozen_document(application),
+            "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
+            "signer": services.signer_member(application, g.subject_id)}
 
 
 def render_check(application, refusal: str, status: int = 409):
@@ -91,10 +93,17 @@ def render_check(application, refusal: str, status: int = 409):
 
 
 @bp.get("/applications/<application_id>/check")
-@requires("application")
+@requires("household")
 def check(application_id: str):
-    application = _load(application_id)
-    if not application.is_draft:
+    """What will be sent, with change links; the applicant sends from here, and a co-applicant
+    reads it here before co-signing a joint application."""
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("household", application)
+    is_applicant = application.applicant_id == g.subject_id
+    if not (application.is_draft and is_applicant) and not (
+            application.awaiting_cosignature and services.signer_member(application, g.subject_id) is not None):
         return redirect(url_for("application.show", application_id=application.id))
     services.remember_place(application, request.path)
     record_read("application", application.id, "applicant checks answers before sending")
@@ -131,6 +140,37 @@ def submit(application_id: str):
     from portal.auth.signing import start_signing
 
     return start_signing(application)
+
+
+@bp.post("/applications/<application_id>/cosign")
+@requires("household")
+def cosign(application_id: str):
+    """The co-applicant signs the joint application from their own login."""
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    ensure("household", application)
+    signer = services.signer_member(application, g.subject_id)
+    if signer is None or signer.relation == "applicant" or not application.awaiting_cosignature:
+        return redirect(url_for("application.show", application_id=application.id))
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        receiver = municipality(application.municipality_code)
+        return render_template("application/check.html", **_show_context(application, receiver, form)), 400
+    from portal.auth.signing import start_signing
+
+    return start_signing(application)
+
+
+@bp.post("/applications/<application_id>/cancel-signing")
+@requires("application")
+def cancel_signing(application_id: str):
+    application = _load(application_id)
+    from flask_wtf import FlaskForm
+
+    if FlaskForm().validate_on_submit():
+        services.cancel_signing(application)
+    return redirect(url_for("application.show", application_id=application.id))
 
 
 @bp.get("/applications/<application_id>/receipt.pdf")

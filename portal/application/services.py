@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import g
 from sqlalchemy import select
 
-from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
+from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature, Status
 from portal.audit.services import record
 from portal.auth.models import Person
 from portal.db import utcnow
@@ -76,7 +76,8 @@ def link_memberships(person: Person) -> None:
     members = db.session.scalars(
         select(HouseholdMember).join(Application)
         .where(HouseholdMember.personnummer == person.personnummer, HouseholdMember.person_id.is_(None),
-               HouseholdMember.relation != "applicant", Application.status == Status.DRAFT.value)).all()
+               HouseholdMember.relation != "applicant",
+               Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)))).all()
     for member in members:
         if not member.is_minor_on(member.application.period):
             member.person_id = person.id
@@ -136,8 +137,8 @@ def fetch_folkbokforing(application: Application) -> None:
 
 
 def check_submittable(application: Application) -> None:
-    """Everything that must hold before the applicant is asked to sign."""
-    if not application.is_draft:
+    """Everything that must hold before someone is asked to sign."""
+    if not (application.is_draft or application.awaiting_cosignature):
         raise NotSubmittable("already_submitted")
     if application.folkbokforing_fetched_at is None or not application.municipality_code:
         raise NotSubmittable("no_folkbokforing")
@@ -178,14 +179,67 @@ def frozen_document(application: Application):
                              .order_by(FrozenDocument.version.desc()))
 
 
-def submit(application: Application, signed_at=None, acr: str | None = None, language: str = "sv") -> None:
-    """Send a signed draft: checked again, then routed to the municipality's inbox. A repeated
-    call (double click, second tab, a replayed signature) finds it sent and changes nothing."""
-    if not application.is_draft:
+def signer_member(application: Application, person_id: str) -> HouseholdMember | None:
+    """The member who may sign: the applicant, or a co-applicant who has logged in."""
+    for member in application.members:
+        if (member.relation == "applicant" and application.applicant_id == person_id) or (
+                member.person_id == person_id and member in application.co_applicants()):
+            return member
+    return None
+
+
+def missing_signatures(application: Application) -> list[HouseholdMember]:
+    signed = set(db.session.scalars(select(Signature.member_id).where(Signature.application_id == application.id)))
+    return [m for m in [application.members[0], *application.co_applicants()] if m.id not in signed]
+
+
+def sign(application: Application, person_id: str, signed_at=None, acr: str | None = None,
+         language: str = "sv") -> None:
+    """Record a signature. The applicant's first; a joint application then waits, visibly, for
+    the co-applicant's; the last signature sends it. Repeats (double click, second tab, a
+    replayed signature) change nothing."""
+    if application.status not in (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value):
         return
+    member = signer_member(application, person_id)
+    if member is None or (member.relation != "applicant" and application.is_draft):
+        raise NotSubmittable("not_a_signer")
     check_submittable(application)
-    application.signed_at = signed_at
-    application.signature_acr = acr
+    if member in missing_signatures(application):
+        db.session.add(Signature(application_id=application.id, member_id=member.id, person_id=person_id,
+                                 signed_at=signed_at or utcnow(), acr=acr))
+        record("sign", "application", application.id, f"{member.relation} signed", subject_id=application.applicant_id)
+        db.session.flush()
+    if member.relation == "applicant":
+        application.signed_at = signed_at
+        application.signature_acr = acr
+        application.language = language
+    if missing_signatures(application):
+        if application.is_draft:
+            application.status = Status.AWAITING_COSIGNATURE.value
+            _event(application, "awaiting_cosignature")
+        db.session.commit()
+        return
+    _send(application, application.language or language)
+
+
+def submit(application: Application, signed_at=None, acr: str | None = None, language: str = "sv") -> None:
+    """The applicant signs (see ``sign``)."""
+    sign(application, application.applicant_id, signed_at, acr, language)
+
+
+def cancel_signing(application: Application) -> None:
+    """The applicant takes the application back to a draft while it waits for a co-signature."""
+    if application.awaiting_cosignature:
+        db.session.execute(Signature.__table__.delete().where(Signature.application_id == application.id))
+        application.status = Status.DRAFT.value
+        application.signed_at = None
+        _event(application, "signing_cancelled")
+        record("change", "application", application.id, "signing cancelled", subject_id=application.applicant_id)
+        db.session.commit()
+
+
+def _send(application: Application, language: str) -> None:
+    """Freeze the document and hand it to the outbox, in one transaction."""
     from portal.delivery.services import enqueue
 
     # Protected identity: routed by the municipality code alone, never by address.
@@ -195,14 +249,13 @@ def submit(application: Application, signed_at=None, acr: str | None = None, lan
     try:
         freeze(application, language)
     except NotSubmittable:
-        db.session.rollback()  # an invalid document never leaves: the draft stays a draft
+        db.session.rollback()  # an invalid document never leaves: nothing is sent
         raise
     # The outbox record is written in the same transaction as the submission: a sent
     # application always has a delivery on its way.
     enqueue(application, receiver.code, receiver.inbox.id, receiver.inbox.channel)
     _event(application, "submitted")
-    record("submit", "application", application.id, "applicant submitted",
-           subject_id=application.applicant_id)
+    record("submit", "application", application.id, "application sent", subject_id=application.applicant_id)
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ from flask import abort, g
 from portal.auth.actor import ADMINISTRATOR, CASEWORKER, CITIZEN, STAFF, Actor
 
 Rule = Callable[[Actor, str | None, Any], bool]
+API_CLIENT = "api"  # actor kind of a municipality's case system using the pull API (portal/api)
 
 
 def _citizen_for_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -42,6 +43,11 @@ def _caseworker_of_municipality(actor: Actor, subject_id: str | None, obj: Any) 
             and (obj is None or obj.municipality_code == actor.municipality_code))
 
 
+def _api_client_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    return (actor.kind == API_CLIENT and bool(actor.municipality_code)
+            and (obj is None or obj.municipality_code == actor.municipality_code))
+
+
 def _administrator(actor: Actor, subject_id: str | None, obj: Any) -> bool:
     return actor.kind == STAFF and actor.role == ADMINISTRATOR
 
@@ -63,6 +69,7 @@ POLICY: dict[str, Rule] = {
     "consent": _consent_of_subject,
     "inbox": _caseworker_of_municipality,
     "admin": _administrator,
+    "api": _api_client_of_municipality,
 }
 
 # Which login a denied anonymous visitor is sent to, by rule.

@@ -35,7 +35,7 @@ def finish_signing():
     if not pending:
         return render_template("auth/sign_failed.html", reason="no_signing"), 400
     application = applications.get(pending["application_id"])
-    if application is None or application.applicant_id != g.subject_id:
+    if application is None or applications.signer_member(application, g.subject_id) is None:
         return render_template("auth/sign_failed.html", reason="no_signing"), 400
     try:
         token = oauth.create_client("citizen").authorize_access_token()
@@ -53,8 +53,8 @@ def finish_signing():
     from datetime import UTC, datetime
 
     try:
-        applications.submit(application, signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"),
-                            language=str(get_locale()))
+        applications.sign(application, g.subject_id, signed_at=datetime.fromtimestamp(auth_time, UTC),
+                          acr=claims.get("acr"), language=str(get_locale()))
     except applications.NotSubmittable as refused:
         from portal.application.routes import render_check
 
