@@ -48,6 +48,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.api.routes import bp as api_bp
     from portal.application.routes import bp as application_bp
     from portal.attachments.routes import bp as attachments_bp
     from portal.auth.routes import bp as auth_bp
@@ -61,7 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.routes import bp as web_bp
 
     for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
-               attachments_bp, indication_bp, exchange_bp, municipality_bp):
+               attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp):
         app.register_blueprint(bp)
 
 

@@ -18,6 +18,10 @@ def enforce_access():
         return None  # 404 follows
     view = request.url_rule and _view_for(request.endpoint)
     rule = getattr(view, "access_rule", None) if view else None
+    if request.blueprint == "api":  # bearer tokens, not the session; JSON answers, no login redirect
+        from portal.api.tokens import enforce
+
+        return enforce(rule)
     if rule is None:
         if request.endpoint == "static":
             return None

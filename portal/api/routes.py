@@ -1,0 +1,251 @@
+"""The pull API (/api/v1) for the municipalities' own case systems (verksamhetssystem).
+
+A system gets a token with its client credentials, lists what its municipality has received,
+fetches each application as the frozen exchange document (exactly the stored bytes, with their
+SHA-256) and acknowledges receipt, which registers the arrival: the applicant then sees that
+the municipality has received the application. Described in ``openapi.json`` beside this file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import unquote_plus
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from portal.api import OPENAPI_PATH, clients, tokens
+from portal.api.tokens import problem, require_scope
+from portal.application import services as applications
+from portal.application.models import Application
+from portal.audit.services import record, record_read
+from portal.auth.access import ensure, requires
+from portal.delivery.models import FrozenDocument, InboxEntry
+from portal.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens in a header, never cookies: nothing for a cross-site form to ride on
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PAGE_DEFAULT, PAGE_MAX = 100, 500
+
+
+@bp.record_once
+def _check_configuration(state) -> None:
+    """A broken clients file stops the start; production never runs with the public demo clients."""
+    from portal.config import ConfigError
+
+    clients.clients()
+    if state.app.config["PORTAL"].is_production and clients.configured_path() == clients.DEFAULT_PATH:
+        raise ConfigError(f"Refusing to start in production with the demo API clients; set {clients.ENV}")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    names = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+    return problem(code, names.get(code, "server_error" if code >= 500 else "invalid_request"))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unexpected api error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
+    return problem(500, "server_error")
+
+
+def _utc(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- token --------------------------------------------------------------------------------------
+
+def _token_error(status: int, error: str, description: str):
+    headers = {"Pragma": "no-cache"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="egna-utrymmet"'
+    return problem(status, error, description, headers)
+
+
+def _client_credentials() -> tuple[str, str] | None | str:
+    """(client_id, secret) from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts) or the form;
+    ``None`` when there are none, ``"ambiguous"`` when both methods are used."""
+    form_id, form_secret = request.form.get("client_id"), request.form.get("client_secret")
+    auth = request.authorization
+    if auth is not None and auth.type == "basic" and auth.username is not None:
+        basic_id, basic_secret = unquote_plus(auth.username), unquote_plus(auth.password or "")
+        if form_secret is not None or (form_id is not None and form_id != basic_id):
+            return "ambiguous"
+        return basic_id, basic_secret
+    if form_id is not None and form_secret is not None:
+        return form_id, form_secret
+    return None
+
+
+@bp.post("/token")
+@requires("public")
+def token():
+    """OAuth 2.0 client credentials grant (RFC 6749 §4.4)."""
+    repeated = [key for key in request.form if len(request.form.getlist(key)) > 1]
+    if repeated:
+        return _token_error(400, "invalid_request", f"parameter repeated: {repeated[0]}")
+    grant_type = request.form.get("grant_type")
+    if not grant_type:
+        return _token_error(400, "invalid_request", "grant_type is required")
+    credentials = _client_credentials()
+    if credentials == "ambiguous":
+        return _token_error(400, "invalid_request", "use one client authentication method")
+    client = clients.authenticate(*credentials) if credentials else None
+    if client is None:
+        log.warning("api client authentication failed client_id=%s", credentials[0][:64] if credentials else None)
+        return _token_error(401, "invalid_client", "client authentication failed")
+    if grant_type != "client_credentials":
+        return _token_error(400, "unsupported_grant_type", "only client_credentials is supported")
+    requested = request.form.get("scope")
+    scopes = tuple(requested.split()) if requested is not None else client.scopes
+    if not scopes or not set(scopes) <= set(client.scopes):
+        return _token_error(400, "invalid_scope", f"allowed scopes: {' '.join(client.scopes)}")
+    scopes = tuple(s for s in clients.SCOPES if s in scopes)
+    access_token, lifetime = tokens.issue(client, scopes)
+    log.info("api token issued client_id=%s municipality=%s", client.client_id, client.municipality_code)
+    response = jsonify(access_token=access_token, token_type="Bearer", expires_in=lifetime, scope=" ".join(scopes))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+# --- applications -------------------------------------------------------------------------------
+
+def _latest_documents(application_ids: list[str]) -> dict[str, FrozenDocument]:
+    latest: dict[str, FrozenDocument] = {}
+    if application_ids:
+        for doc in db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id.in_(application_ids))):
+            if doc.application_id not in latest or doc.version > latest[doc.application_id].version:
+                latest[doc.application_id] = doc
+    return latest
+
+
+def _summary(entry: InboxEntry, application: Application, document: FrozenDocument | None) -> dict:
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "receivedAt": _utc(entry.received_at),
+        "acknowledged": application.received_at is not None,
+        "acknowledgedAt": _utc(application.received_at),
+        "digest": document.sha256 if document else None,
+        "schemaVersion": document.schema_version if document else None,
+    }
+
+
+def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValueError(name)
+    return int(raw)
+
+
+@bp.get("/applications")
+@requires("api")
+def list_applications():
+    if denied := require_scope(clients.READ):
+        return denied
+    status = request.args.get("status", "new")
+    try:
+        if status not in ("new", "all"):
+            raise ValueError("status")
+        limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
+        after = _int_arg("after", 0, 0, 2 ** 31 - 1)
+    except ValueError as bad:
+        return problem(400, "invalid_request", f"invalid parameter: {bad}")
+    code = g.actor.municipality_code
+    query = (select(InboxEntry, Application).join(Application, Application.id == InboxEntry.application_id)
+             .where(InboxEntry.municipality_code == code, InboxEntry.id > after)
+             .order_by(InboxEntry.id).limit(limit + 1))
+    if status == "new":
+        query = query.where(Application.received_at.is_(None))
+    rows = db.session.execute(query).all()
+    page, more = rows[:limit], len(rows) > limit
+    documents = _latest_documents([application.id for _, application in page])
+    record_read("inbox", code, "municipality system lists received applications")
+    return jsonify(applications=[_summary(entry, application, documents.get(application.id))
+                                 for entry, application in page],
+                   nextAfter=page[-1][0].id if more else None)
+
+
+def _load(application_id: str, for_update: bool = False) -> Application:
+    """The application, if it was delivered to this client's municipality; else 404 (whether it
+    does not exist or belongs to another municipality is not told)."""
+    from flask import abort
+
+    if not _UUID.match(application_id):
+        abort(404)
+    application = db.session.get(Application, application_id, with_for_update=for_update or None)
+    if application is None or application.is_draft:
+        abort(404)
+    ensure("api", application)
+    if not applications.in_inbox(application, g.actor.municipality_code):
+        abort(404)
+    return application
+
+
+@bp.get("/applications/<application_id>")
+@requires("api")
+def get_application(application_id: str):
+    if denied := require_scope(clients.READ):
+        return denied
+    application = _load(application_id)
+    frozen = applications.frozen_document(application)
+    if frozen is None:
+        return problem(404, "not_found")
+    record_read("exchange_document", application.id, "municipality system fetches the application",
+                subject_id=application.applicant_id)
+    body = frozen.body.encode("utf-8")
+    response = current_app.response_class(body, mimetype="application/json")
+    digest = base64.b64encode(bytes.fromhex(frozen.sha256)).decode("ascii")
+    response.headers["Content-Digest"] = f"sha-256=:{digest}:"  # RFC 9530
+    response.headers["Digest"] = f"sha-256={digest}"  # RFC 3230, for older receivers
+    response.headers["Cache-Control"] = "private, no-store"
+    response.set_etag(frozen.sha256)
+    return response.make_conditional(request)
+
+
+@bp.post("/applications/<application_id>/acknowledge")
+@requires("api")
+def acknowledge(application_id: str):
+    """Receipt acknowledged: registers the arrival the first time; a repeat changes nothing."""
+    if denied := require_scope(clients.ACKNOWLEDGE):
+        return denied
+    application = _load(application_id, for_update=True)
+    if application.received_at is None:
+        applications.register_arrival(application)  # audited there, with this client as actor
+    else:
+        record("acknowledge", "application", application.id, "repeated acknowledgement, already registered",
+               subject_id=application.applicant_id)
+        db.session.commit()
+    return jsonify(id=application.id, reference=application.reference, acknowledged=True,
+                   acknowledgedAt=_utc(application.received_at))
+
+
+# --- description --------------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+@requires("public")
+def openapi():
+    response = current_app.response_class(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def description() -> dict:
+    return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
