@@ -389,3 +389,9 @@ def test_schemathesis_against_the_description(app, api, received):
     assert call(acknowledge.Case(path_parameters={"application_id": received.id})).status_code == 200
     listing = schema["/api/v1/applications"]["GET"]
     assert call(listing.Case(query={"status": "all"})).json()["applications"][0]["acknowledged"] is True
+
+
+def test_unknown_api_paths_answer_json_not_html(client):
+    for response in (client.get("/api/v1/no-such-thing"), client.delete("/api/v1/token")):
+        assert response.status_code in (404, 405)
+        assert response.is_json and "error" in response.json

@@ -54,6 +54,9 @@ def register(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            # Systems get JSON even where no API route matched (unknown path, wrong method).
+            return {"error": error.name.lower().replace(" ", "_")}, code
         template = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
                     405: "errors/405.html", 413: "errors/413.html"}.get(code, "errors/500.html")
         return render_template(template), code
