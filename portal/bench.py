@@ -10,6 +10,7 @@ import sys
 import time
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import click
 import httpx
@@ -122,3 +123,240 @@ def bench_fetch(rounds: int, deadline: float) -> None:
         click.echo(f"timeout_overrun_ms={(ended - last_deadline) * 1000:.0f}")
         control.delete("/_control/faults")
         click.echo(f"fetch_ratio={statistics.median(fulls) / statistics.median(singles):.2f}")
+
+
+PG_ENV = "PORTAL_TEST_DATABASE_URL"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BENCH_SECRET_NAME = "bench"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _throwaway_database(admin_url: str):
+    """A fresh PostgreSQL database, migrated; dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from portal.database import upgrade
+
+    name = f"portal_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _bench_routing(path, receiver_url: str, count: int) -> list[str]:
+    """The shipped routing file plus ``count`` municipalities (not configured there) each with a webhook
+    inbox at the local receiver; returns their codes."""
+    import json
+
+    from portal.routing.config import DEFAULT_PATH
+    from portal.routing.services import municipalities
+
+    raw = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    codes = [code for code in sorted(municipalities()) if code not in raw["municipalities"]][:count]
+    for code in codes:
+        inbox_id = f"bench-{code}"
+        raw["municipalities"][code] = {
+            "state": "connected", "fallback_inbox": inbox_id,
+            "inboxes": [{"id": inbox_id, "name": f"Bench {code}", "channel": "webhook",
+                         "url": f"{receiver_url}/webhook/{inbox_id}", "secret": BENCH_SECRET_NAME}]}
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return codes
+
+
+def _bench_app(database_url: str, instance_path: str):
+    from portal import create_app
+    from portal.config import Config
+
+    return create_app(Config(database_url=database_url, instance_path=Path(instance_path), fetch_in_background=False))
+
+
+def _deliver_worker(database_url: str, instance_path: str, stop) -> None:
+    """A delivery worker process, as ``portal worker`` runs beside the portal."""
+    import logging
+
+    from portal.delivery.services import run_forever
+
+    app = _bench_app(database_url, instance_path)
+    logging.getLogger().setLevel(logging.WARNING)  # one line per delivery would be the benchmark's work
+    run_forever(app, 0.02, stop)
+
+
+def _submitter(database_url: str, instance_path: str, application_ids: list[str], ready) -> None:
+    """Send drafts through the service layer (``submit``), as the portal does once the signature is back."""
+    import logging
+
+    from portal.application.models import Application
+    from portal.application.services import submit
+    from portal.db import utcnow
+    from portal.extensions import db
+
+    app = _bench_app(database_url, instance_path)
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        ready.wait()
+        for application_id in application_ids:
+            submit(db.session.get(Application, application_id), signed_at=utcnow(), acr="bench")
+            db.session.remove()
+        db.engine.dispose()
+
+
+@bench.command("deliver")
+@click.option("--applications", "count", default=2000, show_default=True, help="Applications to submit.")
+@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
+@click.option("--workers", default=2, show_default=True, help="Delivery worker processes.")
+@click.option("--submitters", default=2, show_default=True, help="Submitting processes (the portal's web workers).")
+@click.option("--inboxes", default=1, show_default=True, help="Municipalities (webhook inboxes) to spread over.")
+@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for the last deliveries.")
+def bench_deliver(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float) -> None:
+    """Submit applications through the service layer while worker processes deliver them by webhook
+    to the sample receiver (its own process); delivery latency is submission → delivered."""
+    import multiprocessing
+    import tempfile
+
+    from sqlalchemy import select
+
+    from portal.application.models import Application, HouseholdMember
+    from portal.application.services import new_reference
+    from portal.auth.models import Person
+    from portal.db import utcnow
+    from portal.delivery.models import Delivery
+    from portal.extensions import db
+    from portal.routing.config import clear_cache
+
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    port = _free_port()
+    receiver_url = f"http://127.0.0.1:{port}"
+    codes = _bench_routing(workdir / "routing.json", receiver_url, inboxes)
+    saved = {name: os.environ.get(name) for name in ("PORTAL_ROUTING_FILE", "PORTAL_WEBHOOK_SECRET_BENCH")}
+    os.environ["PORTAL_ROUTING_FILE"] = str(workdir / "routing.json")
+    os.environ["PORTAL_WEBHOOK_SECRET_BENCH"] = "bench-webhook-secret"
+    clear_cache()
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    processes = []
+    receiver = subprocess.Popen([sys.executable, "-m", "portal.receiver", "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with _throwaway_database(database_url) as url:
+            app = _bench_app(url, str(workdir))  # also makes the seal key before the workers start
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{receiver_url}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            with app.app_context():
+                period = date.today().replace(day=1)
+                drafts = []
+                for index in range(count):  # setup, not timed: the drafts as the portal has them before sending
+                    person = Person(oidc_subject=f"bench-{index}", personnummer=f"{199000000000 + index}",
+                                    given_name="Test", family_name="Bench")
+                    db.session.add(person)
+                    db.session.flush()
+                    application = Application(reference=new_reference(), applicant_id=person.id, period=period,
+                                              municipality_code=codes[index % len(codes)], street="Testgatan 1",
+                                              postal_code="72210", post_town="Teststad",
+                                              folkbokforing_fetched_at=utcnow())
+                    application.members.append(HouseholdMember(
+                        position=0, relation="applicant", given_name="Test", family_name="Bench",
+                        birth_date=date(1990, 1, 1), person_id=person.id))
+                    db.session.add(application)
+                    db.session.flush()
+                    drafts.append(application.id)
+                db.session.commit()
+                db.session.remove()
+
+                processes = [context.Process(target=_deliver_worker, args=(url, str(workdir), stop), daemon=True)
+                             for _ in range(workers)]
+                for process in processes:
+                    process.start()
+                time.sleep(2)  # the workers' start-up (imports, app) is not the delivery's
+                # As the portal's web processes do: each submitter sends its share, all at once.
+                ready = context.Barrier(submitters + 1)
+                senders = [context.Process(target=_submitter, args=(url, str(workdir), drafts[i::submitters], ready))
+                           for i in range(submitters)]
+                for sender in senders:
+                    sender.start()
+                ready.wait()
+                started = time.monotonic()
+                for sender in senders:
+                    sender.join()
+                submit_seconds = time.monotonic() - started
+                if any(sender.exitcode for sender in senders):
+                    raise click.ClickException("a submitter failed")
+
+                deadline = time.monotonic() + wait
+                while time.monotonic() < deadline:
+                    open_ = db.session.scalar(select(db.func.count()).select_from(Delivery)
+                                              .where(Delivery.status.in_(("pending", "delivering"))))
+                    db.session.remove()
+                    if not open_:
+                        break
+                    time.sleep(0.2)
+                records = list(db.session.execute(
+                    select(Delivery.idempotency_key, Delivery.inbox_id, Delivery.created_at, Delivery.delivered_at,
+                           Delivery.status).order_by(Delivery.created_at)))
+                db.session.remove()
+            stop.set()
+            for process in processes:
+                process.join(timeout=10)
+            with app.app_context():
+                db.engine.dispose()  # before the database is dropped
+    finally:
+        stop.set()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        listed = httpx.get(f"{receiver_url}/cases", timeout=30).json() if receiver.poll() is None else None
+        receiver.terminate()
+        receiver.wait(timeout=10)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        clear_cache()
+
+    latencies = sorted((r.delivered_at - r.created_at).total_seconds() * 1000 for r in records if r.delivered_at)
+    received = [case["idempotency_key"] for case in (listed or {"cases": []})["cases"]]
+    submitted = {r.idempotency_key for r in records}
+    expected_order = {}
+    for r in records:
+        expected_order.setdefault(r.inbox_id, []).append(r.idempotency_key)
+    arrived_order = {}
+    for case in (listed or {"cases": []})["cases"]:
+        arrived_order.setdefault(case["inbox_id"], []).append(case["idempotency_key"])
+    out_of_order = sum(1 for inbox, keys in arrived_order.items()
+                       for a, b in zip(keys, [k for k in expected_order.get(inbox, []) if k in set(keys)], strict=False)
+                       if a != b)
+    click.echo(f"applications={count}")
+    click.echo(f"workers={workers}")
+    click.echo(f"submitters={submitters}")
+    click.echo(f"inboxes={len(codes)}")
+    click.echo(f"submissions_per_s={count / submit_seconds:.1f}")
+    click.echo(f"delivered={len(latencies)}")
+    click.echo(f"delivery_p50_ms={statistics.median(latencies):.0f}" if latencies else "delivery_p50_ms=nan")
+    click.echo(f"delivery_p95_ms={latencies[int(0.95 * (len(latencies) - 1))]:.0f}" if latencies
+               else "delivery_p95_ms=nan")
+    click.echo(f"out_of_order={out_of_order}")
+    click.echo(f"redelivered={(listed or {}).get('repeats', 0)}")
+    click.echo(f"lost={len(submitted - set(received))}")
+    click.echo(f"duplicated={len(received) - len(set(received))}")

@@ -4,12 +4,16 @@ over real HTTP exactly as in production."""
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from dataclasses import dataclass, field
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from portal.config import Config
+
+log = logging.getLogger(__name__)
 
 
 def idp_clients(config: Config) -> list[dict]:
@@ -65,6 +69,7 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
     from portal.sandbox import create_sandbox_app
 
     upgrade(config.database_url)
+    os.environ.setdefault("PORTAL_WEBHOOK_SECRET_VASTERAS", "demo-webhook-secret")
     stack = Stack()
     stack.add(create_idp_app(issuer=config.idp_url, clients=idp_clients(config)), host,
               port_of(config.idp_url))
@@ -72,5 +77,19 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
               port_of(config.sandbox_url))
     portal = create_app(config)
     stack.add(portal, host, port_of(config.base_url))
+    start_receivers(stack, host)
     stack.start_worker(portal)
     return stack
+
+
+def start_receivers(stack: Stack, host: str) -> None:
+    """The sample municipality receiver on the port of each local webhook inbox (Västerås:
+    http://localhost:5003). The port is fixed by the routing configuration, so it may be taken (a
+    second stack, a receiver run by hand): then deliveries there wait and retry, and the stack runs on."""
+    from portal.receiver import create_receiver_app, local_ports, local_secrets
+
+    for port in sorted(local_ports()):
+        try:
+            stack.add(create_receiver_app(local_secrets(port)), host, port)
+        except (OSError, SystemExit):  # werkzeug exits when the port is in use
+            log.warning("sample webhook receiver not started: port %s is in use", port)

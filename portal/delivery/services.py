@@ -15,10 +15,12 @@ import socket
 import time
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from portal.db import utcnow
+from portal.delivery import webhook
 from portal.delivery.models import Delivery, InboxEntry
 from portal.extensions import db
 
@@ -50,15 +52,26 @@ def worker_name() -> str:
 
 
 def claim(worker: str, limit: int = 20) -> list[str]:
+    """Take up to ``limit`` due records, in order of submission per inbox: only the oldest record of an inbox
+    that is not yet delivered (and not dead) can be taken, so a later application never overtakes an earlier
+    one, and one inbox is delivered to by one worker at a time."""
     now = utcnow()
     due = or_(
         (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
         (Delivery.status == "delivering") & (Delivery.claimed_until < now),  # a worker died
     )
-    query = select(Delivery.id).where(due).order_by(Delivery.created_at).limit(limit)
+    earlier = aliased(Delivery)
+    waits = exists().where(
+        earlier.inbox_id == Delivery.inbox_id, earlier.status.in_(("pending", "delivering")),
+        or_(earlier.created_at < Delivery.created_at,
+            (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id)))
+    first = and_(due, ~waits)
+    query = select(Delivery.id).where(first).order_by(Delivery.created_at, Delivery.id).limit(limit)
     lease = now + timedelta(seconds=LEASE_SECONDS)
     if db.engine.dialect.name == "postgresql":
-        ids = list(db.session.scalars(query.with_for_update(skip_locked=True)))
+        # SKIP LOCKED: an inbox's first record being claimed by another worker is skipped, and the
+        # records behind it still wait for it (the subquery sees it pending).
+        ids = list(db.session.scalars(query.with_for_update(of=Delivery, skip_locked=True)))
         if ids:
             db.session.execute(update(Delivery).where(Delivery.id.in_(ids))
                                .values(status="delivering", claimed_by=worker, claimed_until=lease))
@@ -66,7 +79,7 @@ def claim(worker: str, limit: int = 20) -> list[str]:
         return ids
     claimed = []
     for candidate in list(db.session.scalars(query)):
-        result = db.session.execute(update(Delivery).where(Delivery.id == candidate, due)
+        result = db.session.execute(update(Delivery).where(Delivery.id == candidate, first)
                                     .values(status="delivering", claimed_by=worker, claimed_until=lease))
         if result.rowcount == 1:
             claimed.append(candidate)
@@ -85,7 +98,7 @@ def _to_inbox(delivery: Delivery) -> None:
         pass  # another worker delivered it in the meantime
 
 
-CHANNELS = {"inbox": _to_inbox}
+CHANNELS = {"inbox": _to_inbox, "webhook": webhook.deliver, "pull": _to_inbox}
 
 
 def deliver(delivery_id: str, worker: str) -> str:
