@@ -102,3 +102,7 @@ def i18n_check() -> None:
     if problems:
         raise SystemExit(1)
     click.echo("catalogs complete")
+
+
+if __name__ == "__main__":
+    main()

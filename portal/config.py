@@ -54,6 +54,7 @@ class Config:
     secure_cookies: bool = False
     provider_timeout_seconds: float = 3.0  # deadline per provider call, retries included
     fetch_in_background: bool = True
+    delivery_lease_seconds: int = 60  # a worker that dies holds its claims this long
     seal_key_path: Path | None = None  # default: <instance>/seal-ed25519.pem
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
@@ -82,6 +83,7 @@ class Config:
             staff_client_secret=_env("STAFF_CLIENT_SECRET", DEFAULT_CLIENT_SECRETS["staff"]),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
             provider_timeout_seconds=float(_env("PROVIDER_DEADLINE_SECONDS", "3")),
+            delivery_lease_seconds=_env_int("DELIVERY_LEASE_SECONDS", 60),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
             # Secure cookies everywhere except plain-HTTP local demo.
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),

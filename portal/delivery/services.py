@@ -15,6 +15,7 @@ import socket
 import time
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -26,7 +27,6 @@ from portal.extensions import db
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
-LEASE_SECONDS = 60
 
 
 class ChannelUnavailable(Exception):
@@ -67,7 +67,7 @@ def claim(worker: str, limit: int = 20) -> list[str]:
             (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id)))
     first = and_(due, ~waits)
     query = select(Delivery.id).where(first).order_by(Delivery.created_at, Delivery.id).limit(limit)
-    lease = now + timedelta(seconds=LEASE_SECONDS)
+    lease = now + timedelta(seconds=current_app.config["PORTAL"].delivery_lease_seconds)
     if db.engine.dialect.name == "postgresql":
         # SKIP LOCKED: an inbox's first record being claimed by another worker is skipped, and the
         # records behind it still wait for it (the subquery sees it pending).
@@ -147,9 +147,12 @@ def run_forever(app, interval: float = 1.0, stop=None) -> None:
         with app.app_context():
             try:
                 delivered = run_once(worker)
-            except Exception:  # the database may be restarting: wait and try again
-                log.exception("worker round failed")
-                db.session.rollback()
+            except Exception as exc:  # the database may be restarting: wait and try again
+                log.warning("worker round failed: %s", type(exc).__name__)
+                try:
+                    db.session.rollback()
+                except Exception:
+                    db.session.invalidate()
                 delivered = 0
             finally:
                 db.session.remove()
