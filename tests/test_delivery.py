@@ -84,7 +84,7 @@ def test_failures_back_off_then_dead_letter_and_show_to_administrators(app, logi
     admin = app.test_client()
     idp_login(admin, "/auth/staff/login", {"subject": "staff-admin-1"})
     rows = soup(admin.get("/municipality/admin")).find_all("table")[-1].find("tbody").find_all("tr")
-    assert any("dead" in row.get_text() for row in rows)
+    assert any("Stoppad efter upprepade fel" in row.get_text() for row in rows)
 
 
 def test_backoff_grows_and_is_jittered():
