@@ -70,24 +70,13 @@ def test_not_found_and_drift_do_not_open_the_breaker(scripted):
     assert fetch_one(SPEC, PERIOD, SETTINGS, breakers).ok
 
 
-def test_slowest_providers_start_first(scripted):
+def test_slowest_providers_start_first_and_the_estimate_follows_answers(scripted):
     breakers = Breakers(5, 30)
     breakers.observe("slow", 1500)
     breakers.observe("fast", 100)
-    started = []
-
-    class Recording(Scripted):
-        def __init__(self, name):
-            super().__init__()
-            self.name = name
-
-        def fetch(self, *args, **kwargs):
-            started.append(self.name)
-            return []
-
-    scripted["slow"], scripted["fast"] = Recording("slow"), Recording("fast")
     specs = [CallSpec(key=i, provider=name, info_set="s", personnummer="x")
-             for i, name in enumerate(["fast", "fast", "slow"])]
-    outcomes = fetch_all(specs, PERIOD, SETTINGS, breakers)
-    assert len(outcomes) == 3 and started[0] == "slow"
+             for i, name in enumerate(["fast", "fast", "slow", "unknown"])]
+    assert [s.provider for s in fetch.slowest_first(specs, breakers)] == ["slow", "fast", "fast", "unknown"]
+    scripted["slow"], scripted["fast"], scripted["unknown"] = Scripted(), Scripted(), Scripted()
+    assert len(fetch_all(specs, PERIOD, SETTINGS, breakers)) == 4
     assert breakers.expected_ms("slow") < 1500  # it answered fast this time: the estimate moved

@@ -145,6 +145,10 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     return outcome
 
 
+def slowest_first(specs: list[CallSpec], breakers: Breakers) -> list[CallSpec]:
+    return sorted(specs, key=lambda spec: -breakers.expected_ms(spec.provider))
+
+
 def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: Breakers,
               on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Run every call at once; report each outcome as it arrives; return them all."""
@@ -164,7 +168,7 @@ def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: 
     # whole fetch to take as long as the slowest provider.
     # Slowest providers first: starting many calls takes a moment of CPU, and that moment must
     # not be spent before the call that decides when the whole fetch ends.
-    specs = sorted(specs, key=lambda spec: -breakers.expected_ms(spec.provider))
+    specs = slowest_first(specs, breakers)
     limits = httpx.Limits(max_connections=len(specs), max_keepalive_connections=len(specs))
     with httpx.Client(limits=limits) as http, \
             ThreadPoolExecutor(max_workers=min(256, len(specs)), thread_name_prefix="fetch") as pool:
