@@ -68,7 +68,6 @@ def _show_context(application, receiver, form) -> dict:
     from portal.information import services as information
 
     return {"application": application, "receiver": receiver, "form": form,
-            "grouped_items": information.grouped_items(application),
             "statuses": information.statuses(application),
             "is_applicant": application.applicant_id == g.subject_id,
             "tasks": tasks.visible(application), "task_state_label": tasks.STATE_LABEL,

@@ -103,13 +103,5 @@ TASKS: list[Task] = [
 ]
 
 
-def register(task: Task, before: str | None = None) -> None:
-    """Areas add their own tasks (supplements, attachments, indication) here."""
-    if any(t.key == task.key for t in TASKS):
-        return
-    position = next((i for i, t in enumerate(TASKS) if t.key == before), len(TASKS))
-    TASKS.insert(position, task)
-
-
 def visible(application: Application) -> list[tuple[Task, str]]:
     return [(task, task.state(application)) for task in TASKS if task.should_show(application)]
