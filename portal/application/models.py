@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
@@ -15,6 +15,17 @@ class Status(enum.StrEnum):
     AWAITING_COSIGNATURE = "awaiting_cosign"
     SUBMITTED = "submitted"  # routed and in the municipality's inbox, not yet registered
     RECEIVED = "received"  # registered on arrival (ankomstregistrerad) by the municipality
+    UNDER_HANDLING = "under_handling"
+    DECIDED = "decided"
+    CLOSED = "closed"
+    NOT_HANDLED = "not_handled"  # the municipality will not handle it (with a reason)
+    WITHDRAWN = "withdrawn"  # by the applicant, before a decision
+
+
+# Sent and with the municipality, before a decision: the applicant may still withdraw.
+OPEN_CASE = (Status.SUBMITTED.value, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
+# Nothing more happens to the case.
+FINISHED = (Status.CLOSED.value, Status.NOT_HANDLED.value, Status.WITHDRAWN.value)
 
 
 class Application(Base):
@@ -43,6 +54,16 @@ class Application(Base):
     language: Mapped[str | None] = mapped_column(String(10))  # the applicant's, noted for the municipality
     # Where the applicant last was, so returning continues there.
     last_path: Mapped[str | None] = mapped_column(String(200))
+    # The inbox (unit) the application was routed or forwarded to; caseworkers of a unit see its own.
+    inbox_id: Mapped[str | None] = mapped_column(String(60), index=True)
+    # Set on arrival registration: the municipality's series, e.g. EB-2026-000123.
+    case_number: Mapped[str | None] = mapped_column(String(20))
+    assigned_to: Mapped[str | None] = mapped_column(String(80))  # the caseworker's staff id
+    assigned_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Apply for next month": the application this one was started from.
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("application.id"))
 
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position")
@@ -112,6 +133,10 @@ class ApplicationEvent(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who caused it: applicant, municipality (a caseworker or the municipality's system) or system.
+    source: Mapped[str | None] = mapped_column(String(20))
+    # What the applicant is shown with it (a reason, the receiving municipality, a request id...).
+    data: Mapped[dict | None] = mapped_column(JSON)
 
     application: Mapped[Application] = relationship(back_populates="events")
 

@@ -175,7 +175,9 @@ def freeze(application: Application, language: str):
 def frozen_document(application: Application):
     from portal.delivery.models import FrozenDocument
 
-    return db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
+    # The application's own document; later supplements are further versions referring to it.
+    return db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
+                                                          FrozenDocument.refers_to.is_(None))
                              .order_by(FrozenDocument.version.desc()))
 
 
@@ -246,6 +248,7 @@ def _send(application: Application, language: str) -> None:
     receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()
+    application.inbox_id = receiver.inbox.id
     try:
         freeze(application, language)
     except NotSubmittable:
@@ -260,15 +263,11 @@ def _send(application: Application, language: str) -> None:
 
 
 def register_arrival(application: Application) -> None:
-    """Ankomstregistrering: the municipality records that the application has arrived."""
-    if application.status != Status.SUBMITTED.value:
-        return
-    application.status = Status.RECEIVED.value
-    application.received_at = utcnow()
-    _event(application, "received")
-    record("register", "application", application.id, "arrival registration",
-           subject_id=application.applicant_id)
-    db.session.commit()
+    """Ankomstregistrering, with a case number (see portal/case/services.register)."""
+    from portal.case.services import register
+
+    if application.status == Status.SUBMITTED.value:
+        register(application)
 
 
 def inbox(municipality_code: str) -> list[Application]:

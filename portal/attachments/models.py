@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+import portal.case.models  # noqa: F401  (the message and request an attachment may belong to)
 from portal.db import Base, UTCDateTime, new_id, utcnow
 
 
@@ -36,6 +37,9 @@ class Attachment(Base):
     # A cost the applicant states; no table yet, so no foreign key.
     linked_cost_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(String(500))
+    # Sent after submission: with a message, or as part of an answer to a supplement request.
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("case_message.id"), index=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("supplement_request.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

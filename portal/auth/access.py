@@ -39,8 +39,14 @@ def _consent_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
 
 
 def _caseworker_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
-    return (actor.kind == STAFF and actor.role == CASEWORKER and bool(actor.municipality_code)
-            and (obj is None or obj.municipality_code == actor.municipality_code))
+    """A caseworker of the municipality; one who belongs to a unit (a district's inbox) sees only
+    what is routed or forwarded to that unit, so forwarding takes the sending unit's access away."""
+    if not (actor.kind == STAFF and actor.role == CASEWORKER and bool(actor.municipality_code)):
+        return False
+    if obj is None:
+        return True
+    return obj.municipality_code == actor.municipality_code and (
+        not actor.unit or getattr(obj, "inbox_id", None) == actor.unit)
 
 
 def _api_client_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -67,6 +73,10 @@ POLICY: dict[str, Rule] = {
     "application": _application_of_subject,
     "household": _household_of_subject,
     "consent": _consent_of_subject,
+    # The applicant's case after sending: overview, timeline, requests, decision, withdrawal.
+    "case": _application_of_subject,
+    # Messages on a case (a proxy needs the messages scope).
+    "messages": _application_of_subject,
     "inbox": _caseworker_of_municipality,
     "admin": _administrator,
     "api": _api_client_of_municipality,
@@ -74,7 +84,7 @@ POLICY: dict[str, Rule] = {
 
 # Which login a denied anonymous visitor is sent to, by rule.
 LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen",
-                  "consent": "citizen", "inbox": "staff",
+                  "consent": "citizen", "case": "citizen", "messages": "citizen", "inbox": "staff",
                   "admin": "staff", "authenticated": "citizen"}
 
 

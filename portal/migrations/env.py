@@ -7,6 +7,7 @@ import portal.application.models  # noqa: F401  (register tables)
 import portal.attachments.models  # noqa: F401
 import portal.audit.models  # noqa: F401
 import portal.auth.models  # noqa: F401
+import portal.case.models  # noqa: F401
 import portal.consent.models  # noqa: F401
 import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
