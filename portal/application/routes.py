@@ -29,10 +29,16 @@ def _load(application_id: str):
 @bp.get("/overview")
 @requires("citizen")
 def overview():
+    from portal.case import labels as case_labels
+    from portal.case import overview as case_overview
+
     applications = services.applications_for(g.subject_id)
     record_read("application_list", None, "applicant's overview")
+    # A sent application leads to its case page, with its status and what needs the applicant.
     return render_template("application/overview.html", applications=applications,
-                           memberships=services.memberships(g.subject_id))
+                           memberships=services.memberships(g.subject_id),
+                           attention=case_overview.attention_for([a.id for a in applications]),
+                           case_status=case_labels.STATUS, is_sent=case_overview.is_sent)
 
 
 def _start_form() -> StartForm:

@@ -1,0 +1,363 @@
+"""What the applicant sees of a sent application: where it stands in plain words, the timeline,
+what needs their attention, and the counts the overview shows. Reads only; the operations are
+in ``portal/case/services.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
+from portal.case import labels
+from portal.case import services as case
+from portal.case.models import Decision, Message, SupplementRequest
+from portal.extensions import db
+from portal.i18n.services import day, money
+
+# Statuses that have a case page (everything after sending).
+SENT = (*OPEN_CASE, Status.DECIDED.value, *FINISHED)
+
+
+def is_sent(application: Application) -> bool:
+    return application.status in SENT
+
+
+def municipality_name(code: str | None) -> str:
+    from portal.routing.services import UnknownMunicipality, municipality
+
+    if not code:
+        return ""
+    try:
+        return municipality(code).name
+    except UnknownMunicipality:
+        return code
+
+
+def unit_name(municipality_code: str | None, inbox_id: str | None) -> str | None:
+    if not municipality_code or not inbox_id:
+        return None
+    inbox = case.inboxes_of(municipality_code).get(inbox_id)
+    return inbox.name if inbox else None
+
+
+def kronor(amount: int | None) -> str:
+    """Case amounts are whole kronor (the municipality's); shown in the reader's locale."""
+    return "" if amount is None else money(amount * 100)
+
+
+# --- attention ---------------------------------------------------------------------------------
+
+@dataclass
+class Attention:
+    """What needs the applicant: requests to answer, new messages, messages asking for a reply."""
+
+    open_requests: int = 0
+    unread_messages: int = 0
+    replies_wanted: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.open_requests or self.unread_messages or self.replies_wanted)
+
+    def items(self) -> list[tuple[str, str]]:
+        """(what, words): "requests", "replies" or "messages", each with its count in words."""
+        said = []
+        if self.open_requests:
+            said.append(("requests", ngettext("%(num)d request to answer", "%(num)d requests to answer",
+                                              self.open_requests)))
+        if self.replies_wanted:
+            said.append(("replies", ngettext("%(num)d message waits for your reply",
+                                             "%(num)d messages wait for your reply", self.replies_wanted)))
+        if self.unread_messages:
+            said.append(("messages", ngettext("%(num)d new message", "%(num)d new messages", self.unread_messages)))
+        return said
+
+
+def _replied():
+    reply = aliased(Message)
+    return select(reply.id).where(reply.in_reply_to == Message.id, reply.sender == case.APPLICANT).exists()
+
+
+def attention_for(application_ids: list[str]) -> dict[str, Attention]:
+    """Counts for many applications in three grouped queries (the overview)."""
+    found: dict[str, Attention] = {a: Attention() for a in application_ids}
+    if not application_ids:
+        return found
+    open_requests = db.session.execute(
+        select(SupplementRequest.application_id, func.count()).join(Application)
+        .where(SupplementRequest.application_id.in_(application_ids), SupplementRequest.answered_at.is_(None),
+               Application.status.in_(OPEN_CASE))
+        .group_by(SupplementRequest.application_id))
+    for application_id, count in open_requests:
+        found[application_id].open_requests = count
+    unread = db.session.execute(
+        select(Message.application_id, func.count())
+        .where(Message.application_id.in_(application_ids), Message.sender == case.MUNICIPALITY,
+               Message.read_at.is_(None))
+        .group_by(Message.application_id))
+    for application_id, count in unread:
+        found[application_id].unread_messages = count
+    wanted = db.session.execute(
+        select(Message.application_id, func.count()).join(Application, Application.id == Message.application_id)
+        .where(Message.application_id.in_(application_ids), Message.sender == case.MUNICIPALITY,
+               Message.reply_requested.is_(True), ~_replied(), Application.status.not_in(FINISHED))
+        .group_by(Message.application_id))
+    for application_id, count in wanted:
+        found[application_id].replies_wanted = count
+    return found
+
+
+def replies_wanted(application: Application) -> list[Message]:
+    """The municipality's messages that ask for a reply the applicant has not yet given."""
+    if application.status in FINISHED:
+        return []
+    return list(db.session.scalars(
+        select(Message).where(Message.application_id == application.id, Message.sender == case.MUNICIPALITY,
+                              Message.reply_requested.is_(True), ~_replied())
+        .order_by(Message.sent_at)))
+
+
+# --- where the case stands ----------------------------------------------------------------------
+
+@dataclass
+class Forwarding:
+    municipality: str
+    unit: str | None
+    reason: str
+    at: datetime
+
+
+def last_forwarding(application: Application) -> Forwarding | None:
+    for entry in reversed(application.events):
+        if entry.kind == "forwarded":
+            data = entry.data or {}
+            return Forwarding(municipality=municipality_name(data.get("to_municipality")),
+                              unit=unit_name(data.get("to_municipality"), data.get("to_inbox")),
+                              reason=data.get("reason", ""), at=entry.at)
+    return None
+
+
+def _event_data(application: Application, kind: str) -> dict | None:
+    for entry in reversed(application.events):
+        if entry.kind == kind:
+            return entry.data or {}
+    return None
+
+
+def status_text(application: Application) -> str:
+    """One sentence in plain words: where the case stands."""
+    name = municipality_name(application.municipality_code)
+    forwarding = last_forwarding(application)
+    if application.status == Status.SUBMITTED.value and forwarding is not None:
+        return str(labels.FORWARDED_STATUS) % {"municipality": name}
+    text = labels.STATUS_TEXT.get(application.status)
+    if text is None:
+        return ""
+    return str(text) % {"municipality": name, "case_number": application.case_number or ""}
+
+
+def end_reason(application: Application) -> str | None:
+    """The reason given for "will not be handled", or the applicant's own for withdrawing."""
+    if application.status in (Status.NOT_HANDLED.value, Status.WITHDRAWN.value):
+        data = _event_data(application, application.status) or {}
+        return data.get("reason")
+    return None
+
+
+def may_withdraw(application: Application) -> bool:
+    return application.status in OPEN_CASE
+
+
+def may_write(application: Application) -> bool:
+    return application.status not in FINISHED and is_sent(application)
+
+
+# --- the timeline -------------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    at: datetime
+    text: str
+    detail: str | None = None  # the municipality's or applicant's own words, shown as written
+    detail_label: str | None = None
+
+
+def _date(value: str | None) -> str:
+    return day(date.fromisoformat(value)) if value else ""
+
+
+def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementRequest]) -> Entry:
+    data = entry.data or {}
+    kind = entry.kind
+    if kind == "received" and data.get("case_number"):
+        return Entry(entry.at, _("%(municipality)s registered your application with case number %(number)s",
+                                 municipality=_municipality_of_registration(entry), number=data["case_number"]))
+    if kind == "forwarded":
+        target = municipality_name(data.get("to_municipality"))
+        unit = unit_name(data.get("to_municipality"), data.get("to_inbox"))
+        text = (_("Your application was forwarded to %(unit)s, %(municipality)s", unit=unit, municipality=target)
+                if unit else _("Your application was forwarded to %(municipality)s", municipality=target))
+        return Entry(entry.at, text, data.get("reason"), _("Reason"))
+    if kind == "supplement_requested":
+        request = requests_by_id.get(data.get("request_id"))
+        text = _("The municipality asked you for more information, to be answered by %(date)s",
+                 date=_date(data.get("due_date")))
+        return Entry(entry.at, text, request.what if request else None, _("What is needed"))
+    if kind == "interim_reply":
+        text = (_("The municipality sent an interim reply: it expects to decide by %(date)s",
+                  date=_date(data["expected_by"])) if data.get("expected_by")
+                else str(labels.EVENT["interim_reply"]))
+        return Entry(entry.at, text, data.get("text") or None, _("The municipality writes"))
+    if kind == "decision" and data.get("outcome") in labels.OUTCOME:
+        return Entry(entry.at, _("Decision: %(outcome)s", outcome=labels.OUTCOME[data["outcome"]]))
+    if kind == "payment" and data.get("state") in labels.PAYMENT_STATE:
+        return Entry(entry.at, _("Payment of %(amount)s on %(date)s: %(state)s", amount=kronor(data.get("amount")),
+                                 date=_date(data.get("due_date")),
+                                 state=str(labels.PAYMENT_STATE[data["state"]]).lower()))
+    if kind in ("not_handled", "withdrawn"):
+        label = _("Reason") if kind == "not_handled" else _("Your reason")
+        return Entry(entry.at, str(labels.EVENT[kind]), data.get("reason"), label)
+    if kind == "message":
+        text = (_("You sent a message to the municipality") if entry.source == case.APPLICANT
+                else _("The municipality sent you a message"))
+        return Entry(entry.at, text)
+    return Entry(entry.at, str(labels.EVENT.get(kind, kind)))
+
+
+def _municipality_of_registration(entry: ApplicationEvent) -> str:
+    """The municipality that registered: the one the case was with at that point of the timeline."""
+    code = None
+    for earlier in entry.application.events:
+        if earlier.id == entry.id:
+            break
+        if earlier.kind == "forwarded" and earlier.data:
+            code = earlier.data.get("to_municipality")
+    if code is None:
+        first = next((e for e in entry.application.events if e.kind == "forwarded" and e.data), None)
+        code = first.data.get("from_municipality") if first else entry.application.municipality_code
+    return municipality_name(code)
+
+
+def timeline(application: Application, requests_by_id: dict[str, SupplementRequest]) -> list[Entry]:
+    """Newest first."""
+    return [event_entry(e, requests_by_id) for e in reversed(application.events)]
+
+
+# --- the whole case page --------------------------------------------------------------------------
+
+@dataclass
+class RequestView:
+    request: SupplementRequest
+    item: str | None  # the fetched item it concerns, in words
+    files: list = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        from portal.db import utcnow
+
+        return self.request.is_open and self.request.due_date < utcnow().date()
+
+
+def item_text(item_id: int | None) -> str | None:
+    from portal.application.models import HouseholdMember
+    from portal.i18n.services import month
+    from portal.information.labels import item_label
+    from portal.information.models import InformationItem
+    from portal.providers.registry import provider
+
+    if item_id is None:
+        return None
+    item = db.session.get(InformationItem, item_id)
+    if item is None:
+        return None
+    try:
+        label, _help = item_label(provider(item.provider), item.kind)
+    except (KeyError, LookupError):
+        label = item.kind
+    member = db.session.get(HouseholdMember, item.member_id)
+    parts = [label]
+    if member is not None:
+        parts.append(member.name)
+    if item.period_start:
+        parts.append(month(item.period_start))
+    if item.amount_ore is not None:
+        parts.append(money(item.amount_ore))
+    return ", ".join(parts)
+
+
+def files_by(column, ids: list[str]) -> dict[str, list]:
+    from portal.attachments.models import Attachment
+
+    grouped: dict[str, list] = {i: [] for i in ids}
+    if ids:
+        for attachment in db.session.scalars(select(Attachment).where(column.in_(ids))
+                                             .order_by(Attachment.created_at, Attachment.id)):
+            grouped[getattr(attachment, column.key)].append(attachment)
+    return grouped
+
+
+def request_views(application: Application) -> list[RequestView]:
+    from portal.attachments.models import Attachment
+
+    found = case.requests(application)
+    files = files_by(Attachment.request_id, [r.id for r in found])
+    return [RequestView(r, item_text(r.item_id), files[r.id]) for r in found]
+
+
+def case_page(application: Application) -> dict:
+    """Everything the case page shows."""
+    from portal.application.services import frozen_document
+
+    requests = request_views(application)
+    by_id = {view.request.id: view.request for view in requests}
+    all_messages = case.messages(application)
+    interim = _event_data(application, "interim_reply")
+    attention = attention_for([application.id])[application.id]
+    return {
+        "application": application,
+        "municipality_name": municipality_name(application.municipality_code),
+        "unit_name": unit_name(application.municipality_code, application.inbox_id),
+        "status_label": labels.STATUS.get(application.status, application.status),
+        "status_text": status_text(application),
+        "forwarding": last_forwarding(application),
+        "end_reason": end_reason(application),
+        "interim": interim,
+        "interim_expected": date.fromisoformat(interim["expected_by"]) if interim and interim.get("expected_by")
+        else None,
+        "open_requests": [v for v in requests if v.request.is_open and application.status in OPEN_CASE],
+        "answered_requests": [v for v in requests if not v.request.is_open],
+        "unanswered_closed": [v for v in requests if v.request.is_open and application.status not in OPEN_CASE],
+        "decisions": case.decisions(application),
+        "payments": case.payments(application),
+        "message_count": len(all_messages),
+        "attention": attention,
+        "replies_wanted": replies_wanted(application),
+        "timeline": timeline(application, by_id),
+        "frozen": frozen_document(application),
+        "may_withdraw": may_withdraw(application),
+        "may_write": may_write(application),
+        "outcome_label": labels.OUTCOME,
+        "payment_label": labels.PAYMENT_STATE,
+        "kronor": kronor,
+    }
+
+
+def decision_of(application: Application, decision_id: str) -> Decision | None:
+    return db.session.scalar(select(Decision).where(Decision.id == decision_id,
+                                                    Decision.application_id == application.id))
+
+
+def request_of(application: Application, request_id: str) -> SupplementRequest | None:
+    return db.session.scalar(select(SupplementRequest).where(SupplementRequest.id == request_id,
+                                                             SupplementRequest.application_id == application.id))
+
+
+def message_of(application: Application, message_id: str) -> Message | None:
+    return db.session.scalar(select(Message).where(Message.id == message_id,
+                                                   Message.application_id == application.id))
+

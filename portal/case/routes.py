@@ -1,0 +1,243 @@
+"""The applicant's side of a sent application: the case page, answering the municipality's
+requests, messages both ways, the decision document, and withdrawing. Views stay thin over
+``portal/case/services.py`` (operations) and ``portal/case/overview.py`` (what is shown)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.application import services as applications
+from portal.application.models import OPEN_CASE
+from portal.attachments import services as attachment_services
+from portal.attachments import validation
+from portal.attachments.storage import current_storage
+from portal.audit.services import record, record_read
+from portal.auth.access import ensure, requires
+from portal.case import labels, overview
+from portal.case import services as case
+from portal.case.forms import AnswerForm, MessageForm, WithdrawForm, chosen_files
+from portal.extensions import db
+
+bp = Blueprint("case", __name__)
+
+# What the case page confirms after a successful POST (Post/Redirect/Get).
+DONE = {"answered", "withdrawn"}
+
+
+def _load(application_id: str, rule: str = "case"):
+    application = applications.get(application_id)
+    if application is None:
+        abort(404)
+    ensure(rule, application)
+    return application
+
+
+def _not_sent(application):
+    """Drafts (and applications waiting for a co-signature) have no case yet."""
+    return redirect(url_for("application.show", application_id=application.id))
+
+
+@bp.get("/cases/<application_id>")
+@requires("case")
+def show(application_id: str):
+    application = _load(application_id)
+    if not overview.is_sent(application):
+        return _not_sent(application)
+    record_read("case", application.id, "applicant views own case", subject_id=application.applicant_id)
+    done = request.args.get("done")
+    return render_template("case/show.html", done=done if done in DONE else None,
+                           **overview.case_page(application))
+
+
+# --- files sent with an answer or a message -----------------------------------------------------
+
+def _store_files(application, field) -> list[str] | None:
+    """Check and store the chosen files (reusing the attachments' validation and storage). On a
+    refused file nothing is kept: the transaction rolls back and its stored bytes go with it."""
+    stored = []
+    for upload in chosen_files(field):
+        try:
+            attachment = attachment_services.add(application.id, g.subject_id, upload.read(), upload.filename,
+                                                 current_storage())
+        except validation.AttachmentRefused as refused:
+            db.session.rollback()
+            field.errors = [_("%(file)s: %(problem)s", file=validation.safe_name(upload.filename),
+                              problem=refused.message)]
+            return None
+        record("create", "attachment", attachment.id, "applicant sends a document on the case",
+               subject_id=application.applicant_id)
+        stored.append(attachment.id)
+    return stored
+
+
+def _case_error(form, field, error: case.CaseError) -> str | None:
+    """Put a refusal beside the field it concerns; otherwise return it for the page."""
+    db.session.rollback()
+    text = str(labels.CASE_ERROR.get(error.reason, labels.CASE_ERROR["wrong_state"]))
+    if error.reason in ("answer_empty", "message_empty"):
+        field.errors = [text]
+        return None
+    if error.reason == "unknown_attachment":
+        form.files.errors = [text]
+        return None
+    return text
+
+
+# --- answering a request --------------------------------------------------------------------------
+
+@bp.route("/cases/<application_id>/requests/<request_id>", methods=["GET", "POST"])
+@requires("case")
+def answer(application_id: str, request_id: str):
+    application = _load(application_id)
+    supplement = overview.request_of(application, request_id)
+    if supplement is None or not overview.is_sent(application):
+        abort(404)
+    form = AnswerForm()
+    answerable = supplement.is_open and application.status in OPEN_CASE
+    refusal = None
+    if form.is_submitted() and not answerable:
+        refusal = str(labels.CASE_ERROR["already_answered" if not supplement.is_open else "wrong_state"])
+    elif form.validate_on_submit():
+        stored = _store_files(application, form.files)
+        if stored is not None:
+            try:
+                case.answer_request(supplement, form.text.data or "", stored)
+            except case.CaseError as error:
+                refusal = _case_error(form, form.text, error)
+            else:
+                return redirect(url_for("case.show", application_id=application.id, done="answered",
+                                        _anchor=f"request-{supplement.id}"))
+    record_read("supplement_request", supplement.id, "applicant reads a request for more information",
+                subject_id=application.applicant_id)
+    view = overview.RequestView(supplement, overview.item_text(supplement.item_id),
+                                overview.files_by(_attachment_column("request_id"), [supplement.id])[supplement.id])
+    status = 409 if refusal else 400 if form.errors else 200
+    return render_template("case/answer.html", application=application, view=view, form=form, refusal=refusal,
+                           answerable=answerable and not refusal, files_lost=bool(form.errors),
+                           max_files=validation.MAX_PER_APPLICATION), status
+
+
+def _attachment_column(name: str):
+    from portal.attachments.models import Attachment
+
+    return getattr(Attachment, name)
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+def _messages_page(application, form, status: int = 200, refusal: str | None = None):
+    record_read("case_messages", application.id, "applicant reads the messages on the case",
+                subject_id=application.applicant_id)
+    found = case.messages(application)
+    new = {m.id for m in found if m.sender == case.MUNICIPALITY and m.read_at is None}
+    waiting = {m.id for m in overview.replies_wanted(application)}
+    files = overview.files_by(_attachment_column("message_id"), [m.id for m in found])
+    if new:
+        case.mark_read(application, case.APPLICANT)
+    return render_template("case/messages.html", application=application, messages=list(reversed(found)),
+                           new_ids=new, waiting_ids=waiting, by_id={m.id: m for m in found}, files=files,
+                           form=form, refusal=refusal, may_write=overview.may_write(application),
+                           files_lost=bool(form.errors), sent=request.args.get("sent") == "1"), status
+
+
+@bp.route("/cases/<application_id>/messages", methods=["GET", "POST"])
+@requires("messages")
+def messages(application_id: str):
+    application = _load(application_id, "messages")
+    if not overview.is_sent(application):
+        return _not_sent(application)
+    form = MessageForm()
+    if form.is_submitted() and not overview.may_write(application):
+        return _messages_page(application, form, 409, str(labels.CASE_ERROR["wrong_state"]))
+    refusal = None
+    if form.validate_on_submit():
+        stored = _store_files(application, form.files)
+        if stored is not None:
+            try:
+                case.send_message(application, case.APPLICANT, g.actor.name, form.body.data or "",
+                                  attachment_ids=stored)
+            except case.CaseError as error:
+                refusal = _case_error(form, form.body, error)
+            else:
+                return redirect(url_for("case.messages", application_id=application.id, sent="1"))
+    return _messages_page(application, form, 409 if refusal else 400 if form.errors else 200, refusal)
+
+
+@bp.route("/cases/<application_id>/messages/<message_id>/reply", methods=["GET", "POST"])
+@requires("messages")
+def reply(application_id: str, message_id: str):
+    application = _load(application_id, "messages")
+    original = overview.message_of(application, message_id)
+    if original is None or original.sender != case.MUNICIPALITY:
+        abort(404)
+    form = MessageForm()
+    may_write = overview.may_write(application)
+    refusal = None
+    if form.is_submitted() and not may_write:
+        refusal = str(labels.CASE_ERROR["wrong_state"])
+    elif form.validate_on_submit():
+        stored = _store_files(application, form.files)
+        if stored is not None:
+            try:
+                case.send_message(application, case.APPLICANT, g.actor.name, form.body.data or "",
+                                  in_reply_to=original.id, attachment_ids=stored)
+            except case.CaseError as error:
+                refusal = _case_error(form, form.body, error)
+            else:
+                return redirect(url_for("case.messages", application_id=application.id, sent="1"))
+    record_read("case_message", original.id, "applicant reads a message to reply to",
+                subject_id=application.applicant_id)
+    if original.read_at is None:
+        case.mark_read(application, case.APPLICANT)
+    files = overview.files_by(_attachment_column("message_id"), [original.id])[original.id]
+    status = 409 if refusal else 400 if form.errors else 200
+    return render_template("case/reply.html", application=application, original=original, files=files, form=form,
+                           refusal=refusal, may_write=may_write and not refusal,
+                           files_lost=bool(form.errors)), status
+
+
+# --- the decision document ------------------------------------------------------------------------
+
+@bp.get("/cases/<application_id>/decisions/<decision_id>.pdf")
+@requires("case")
+def decision_pdf(application_id: str, decision_id: str):
+    application = _load(application_id)
+    decision = overview.decision_of(application, decision_id)
+    if decision is None:
+        abort(404)
+    record_read("decision", decision.id, "applicant opens the decision document", subject_id=application.applicant_id)
+    name = application.case_number or application.reference
+    response = Response(decision.document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="beslut-{name}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- withdrawing --------------------------------------------------------------------------------
+
+@bp.route("/cases/<application_id>/withdraw", methods=["GET", "POST"])
+@requires("case")
+def withdraw(application_id: str):
+    application = _load(application_id)
+    if not overview.is_sent(application):
+        return _not_sent(application)
+    form = WithdrawForm()
+    possible = overview.may_withdraw(application)
+    refusal = None
+    if form.is_submitted() and not possible:
+        refusal = str(labels.CASE_ERROR["wrong_state"])
+    elif form.validate_on_submit():
+        try:
+            case.withdraw(application, form.reason.data or None)
+        except case.CaseError as error:
+            refusal = _case_error(form, form.reason, error)
+        else:
+            return redirect(url_for("case.show", application_id=application.id, done="withdrawn"))
+    record_read("case", application.id, "applicant considers withdrawing", subject_id=application.applicant_id)
+    status = 409 if refusal else 400 if form.errors else 200
+    return render_template("case/withdraw.html", application=application, form=form, refusal=refusal,
+                           possible=possible and not refusal,
+                           status_label=labels.STATUS.get(application.status, application.status),
+                           municipality_name=overview.municipality_name(application.municipality_code)), status
