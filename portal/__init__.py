@@ -48,6 +48,12 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.application.nextmonth_routes import bp as nextmonth_bp  # apply again for the next month
+    from portal.case.contact import bp as contact_bp  # the applicant's contact details for notifications
+
+    app.register_blueprint(contact_bp)
+    app.register_blueprint(nextmonth_bp)
+
     from portal.api.routes import bp as api_bp
     from portal.application.routes import bp as application_bp
     from portal.attachments.routes import bp as attachments_bp
@@ -64,9 +70,6 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
                attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp):
         app.register_blueprint(bp)
-    from portal.case.routes import bp as case_bp  # the applicant's case pages
-
-    app.register_blueprint(case_bp)
 
 
 def _register_hooks(app: Flask) -> None:

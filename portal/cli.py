@@ -42,6 +42,8 @@ def demo() -> None:
     click.echo(f"identity_provider={config.idp_url}")
     click.echo(f"sandbox_providers={config.sandbox_url}")
     click.echo(f"municipality_inbox={config.base_url}/municipality/")
+    if stack.mail_sink is not None:
+        click.echo(f"demo_mailbox={config.demo_mailbox_url}/ (mails and SMS the portal sent)")
     click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
     try:
         while True:
@@ -54,12 +56,15 @@ def demo() -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
 def worker(once: bool, interval: float) -> None:
-    """Deliver sent applications to their inboxes (run one or more alongside the portal)."""
+    """Deliver sent applications to their inboxes and send notifications (run one or more alongside the portal)."""
+    from portal.case.notify import send_pending, start_thread
     from portal.delivery.services import run_forever, run_once
 
     if once:
         click.echo(f"delivered={run_once()}")
+        click.echo(f"notified={send_pending()}")
     else:
+        start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
         run_forever(current_app._get_current_object(), interval)
 
 

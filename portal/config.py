@@ -13,6 +13,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "demo-secret-not-for-production"
 DEFAULT_CLIENT_SECRETS = {"citizen": "citizen-demo-secret", "staff": "staff-demo-secret"}
+DEMO_SMTP_FROM = "Egna utrymmet <no-reply@egna-utrymmet.localhost>"
 
 
 class ConfigError(RuntimeError):
@@ -56,6 +57,17 @@ class Config:
     fetch_in_background: bool = True
     delivery_lease_seconds: int = 60  # a worker that dies holds its claims this long
     seal_key_path: Path | None = None  # default: <instance>/seal-ed25519.pem
+    # Notifications ("there is news"): the mail server, and the SMS gateway (an HTTP service).
+    smtp_host: str = "127.0.0.1"  # the demo runs a local SMTP sink here (portal/mailsink.py)
+    smtp_port: int = 8025
+    smtp_from: str = DEMO_SMTP_FROM
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10.0
+    sms_url: str = ""  # default: the sandbox's /sms (demo); unset in production means no SMS is sent
+    sms_token: str = ""  # default: the sandbox token
+    demo_mailbox_url: str = "http://localhost:5004"  # the demo's page listing sent mails and SMS
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
@@ -63,6 +75,10 @@ class Config:
             self.seal_key_path = self.instance_path / "seal-ed25519.pem"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
+        if not self.sms_url and not self.is_production:
+            self.sms_url = f"{self.sandbox_url.rstrip('/')}/sms"
+        if not self.sms_token and not self.is_production:
+            self.sms_token = self.sandbox_token
 
     @classmethod
     def from_env(cls) -> Config:
@@ -89,6 +105,16 @@ class Config:
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             instance_path=instance,
             seal_key_path=Path(os.environ["PORTAL_SEAL_KEY_PATH"]) if os.environ.get("PORTAL_SEAL_KEY_PATH") else None,
+            # Production has no defaults for the mail server: validate() asks for them.
+            smtp_host=_env("SMTP_HOST", "" if env == "production" else "127.0.0.1"),
+            smtp_port=_env_int("SMTP_PORT", 587 if env == "production" else 8025),
+            smtp_from=_env("SMTP_FROM", "" if env == "production" else DEMO_SMTP_FROM),
+            smtp_starttls=_env_bool("SMTP_STARTTLS", env == "production"),
+            smtp_username=_env("SMTP_USERNAME", ""),
+            smtp_password=_env("SMTP_PASSWORD", ""),
+            sms_url=_env("SMS_URL", ""),
+            sms_token=_env("SMS_TOKEN", ""),
+            demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
         )
         config.validate()
         return config
@@ -109,6 +135,11 @@ class Config:
             raise ConfigError("Refusing to start in production on SQLite; set PORTAL_DATABASE_URL")
         if not self.base_url.startswith("https://") or not self.secure_cookies:
             raise ConfigError("Refusing to start in production without HTTPS and Secure cookies")
+        if not self.smtp_host or not self.smtp_from or self.smtp_from == DEMO_SMTP_FROM:
+            raise ConfigError("Refusing to start in production without a mail server: set PORTAL_SMTP_HOST, "
+                              "PORTAL_SMTP_PORT and PORTAL_SMTP_FROM")
+        if self.smtp_username and not self.smtp_starttls:
+            raise ConfigError("Refusing to send the SMTP password unencrypted: set PORTAL_SMTP_STARTTLS=1")
 
     def flask_settings(self) -> dict:
         return {

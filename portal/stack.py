@@ -42,6 +42,9 @@ class Stack:
         return server
 
     stop: threading.Event = field(default_factory=threading.Event)
+    # The demo's SMTP sink (portal/mailsink.py), when the stack runs one; and what else to stop.
+    mail_sink: object | None = None
+    closers: list = field(default_factory=list)
 
     def start_worker(self, app) -> None:
         """The delivery worker, as in production a separate loop beside the web process."""
@@ -51,8 +54,16 @@ class Stack:
         thread.start()
         self.threads.append(thread)
 
+    def start_notifier(self, app) -> None:
+        """The notification sender ("there is news"), as in production beside the delivery worker."""
+        from portal.case.notify import start_thread
+
+        self.threads.append(start_thread(app, 0.5, self.stop))
+
     def shutdown(self) -> None:
         self.stop.set()
+        for close in self.closers:
+            close()
         for server in self.servers:
             server.shutdown()
             server.server_close()
@@ -75,11 +86,41 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
               port_of(config.idp_url))
     stack.add(create_sandbox_app(api_token=config.sandbox_token), host,
               port_of(config.sandbox_url))
+    start_mail_sink(stack, config, host)
     portal = create_app(config)
     stack.add(portal, host, port_of(config.base_url))
     start_receivers(stack, host)
     stack.start_worker(portal)
+    stack.start_notifier(portal)
     return stack
+
+
+def start_mail_sink(stack: Stack, config: Config, host: str) -> None:
+    """A local SMTP sink where the portal's mails go (when the configured server is this machine), and the demo
+    mailbox page listing them and the sandbox's SMS (``config.demo_mailbox_url``). ``smtp_port=0`` picks a free
+    port. A port in use leaves the mails pending (the worker retries) and the stack runs on."""
+    from portal.mailsink import MailSink, create_mailbox_app
+
+    if config.smtp_host not in ("127.0.0.1", "localhost"):
+        return
+    if not config.smtp_port:
+        from socket import socket
+
+        with socket() as probe:
+            probe.bind((host, 0))
+            config.smtp_port = probe.getsockname()[1]
+    try:
+        sink = MailSink(host, config.smtp_port).start()
+    except (OSError, RuntimeError) as exc:
+        log.warning("demo SMTP sink not started on port %s: %s", config.smtp_port, type(exc).__name__)
+        return
+    stack.mail_sink = sink
+    stack.closers.append(sink.stop)
+    try:
+        stack.add(create_mailbox_app(sink, config.sandbox_url, config.sandbox_token), host,
+                  port_of(config.demo_mailbox_url))
+    except (OSError, SystemExit):
+        log.warning("demo mailbox page not started: port of %s is in use", config.demo_mailbox_url)
 
 
 def start_receivers(stack: Stack, host: str) -> None:

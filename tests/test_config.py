@@ -34,7 +34,8 @@ def test_bad_integer_is_a_clear_error(monkeypatch):
 def _production(**overrides):
     values = dict(env="production", secret_key="x" * 40, base_url="https://portal.example",
                   database_url="postgresql+psycopg://u@h/db", secure_cookies=True,
-                  citizen_client_secret="c" * 32, staff_client_secret="s" * 32)
+                  citizen_client_secret="c" * 32, staff_client_secret="s" * 32,
+                  smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>")
     values.update(overrides)
     return Config(**values)
 

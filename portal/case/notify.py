@@ -1,0 +1,270 @@
+"""Sending the notification outbox: "there is news in Egna utrymmet, look here".
+
+``portal/case/services.notify`` writes a ``Notification`` row in the same transaction as the
+event that causes it; the worker (``portal worker``) sends what is due with ``send_pending``.
+A mail server or SMS gateway that is down never blocks a caseworker: the row stays pending and
+is tried again with backoff, and after ``MAX_ATTEMPTS`` it is marked failed.
+
+The text says only that there is news and where to look, in the applicant's language. It never
+carries a name, personnummer, reference, amount, reason or anything else about the case: an
+e-mail or SMS can be read by others, and the event kind stays in the database for statistics.
+
+Claiming is a conditional UPDATE (pending → sending, with a lease in ``next_attempt_at``), so
+several workers never send the same row at once; a worker that dies mid-send leaves a row whose
+lease runs out and is taken again (at least once: a mail may, rarely, arrive twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Protocol
+
+import httpx
+from flask import Flask, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
+
+from portal.case.models import ContactDetails, Notification
+from portal.config import Config
+from portal.db import utcnow
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+LEASE = timedelta(seconds=120)
+LANGUAGES = ("sv", "en", "ar")
+DEFAULT_LANGUAGE = "sv"
+
+
+class NotSent(Exception):
+    """This notification cannot be sent (now); ``permanent`` ones are not tried again."""
+
+    def __init__(self, reason: str, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+# --- the text ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Text:
+    language: str
+    subject: str
+    body: str
+    sms: str
+
+
+def overview_url(config: Config) -> str:
+    return f"{config.base_url.rstrip('/')}/overview"
+
+
+def language_of(contact: ContactDetails | None) -> str:
+    language = (contact.language if contact is not None else None) or DEFAULT_LANGUAGE
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text_for(language: str, url: str) -> Text:
+    """The one text there is. It is the same for every event on purpose."""
+    with force_locale(language):
+        return Text(
+            language=language,
+            subject=_("There is news for you in Egna utrymmet"),
+            body="\n\n".join([
+                _("Hello,"),
+                _("There is news for you in Egna utrymmet. Log in to read it:"),
+                url,
+                _("This message was sent automatically and says nothing about what the news is, for your "
+                  "privacy. Do not reply to it."),
+                _("Egna utrymmet"),
+            ]) + "\n",
+            sms=_("There is news for you in Egna utrymmet. Log in to read it: %(url)s", url=url),
+        )
+
+
+# --- channels ------------------------------------------------------------------------------------
+
+def build_mail(config: Config, to: str, text: Text) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = config.smtp_from
+    message["To"] = to
+    message["Subject"] = text.subject
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(domain=config.smtp_from.rsplit("@", 1)[-1].strip(" >") or None)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    message.set_content(text.body)
+    message["Content-Language"] = text.language  # after set_content, which clears Content-* headers
+    return message
+
+
+def send_mail(config: Config, message: EmailMessage) -> None:
+    """Through a real SMTP client to the configured server."""
+    if not config.smtp_host:
+        raise NotSent("smtp_not_configured")
+    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds) as smtp:
+        smtp.ehlo()
+        if config.smtp_starttls:
+            smtp.starttls()
+            smtp.ehlo()
+        if config.smtp_username:
+            smtp.login(config.smtp_username, config.smtp_password)
+        refused = smtp.send_message(message)
+    if refused:
+        raise NotSent("recipient_refused", permanent=True)
+
+
+class SmsGateway(Protocol):
+    """Whatever sends a text message to a mobile number (E.164)."""
+
+    def send(self, to: str, text: str) -> None: ...
+
+
+class HttpSmsGateway:
+    """An SMS gateway reached over HTTP: ``POST {url}`` with ``{"to": ..., "text": ...}`` and a
+    bearer token; any 2xx is accepted, 4xx other than 429 is permanent."""
+
+    def __init__(self, url: str, token: str, timeout: float = 10.0):
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+
+    def send(self, to: str, text: str) -> None:
+        response = httpx.post(self.url, json={"to": to, "text": text}, timeout=self.timeout,
+                              headers={"Authorization": f"Bearer {self.token}"})
+        if response.is_success:
+            return
+        permanent = 400 <= response.status_code < 500 and response.status_code != 429
+        raise NotSent(f"sms_gateway_{response.status_code}", permanent=permanent)
+
+
+def sms_gateway(config: Config) -> SmsGateway | None:
+    """The configured gateway; tests may put their own in ``app.extensions["portal.sms"]``."""
+    custom = current_app.extensions.get("portal.sms")
+    if custom is not None:
+        return custom
+    if not config.sms_url:
+        return None
+    return HttpSmsGateway(config.sms_url, config.sms_token, timeout=config.smtp_timeout_seconds)
+
+
+# --- the outbox ------------------------------------------------------------------------------------
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with jitter: about 30 s, 1 min, 2 min, ... capped at an hour."""
+    ceiling = min(3600.0, 30.0 * 2 ** (attempts - 1))
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def _due():
+    now = utcnow()
+    return or_((Notification.status == "pending") & (Notification.next_attempt_at <= now),
+               (Notification.status == "sending") & (Notification.next_attempt_at < now))  # a worker died
+
+
+def claim(limit: int = 50) -> list[int]:
+    candidates = list(db.session.scalars(select(Notification.id).where(_due())
+                                         .order_by(Notification.next_attempt_at, Notification.id).limit(limit)))
+    claimed = []
+    for candidate in candidates:
+        result = db.session.execute(update(Notification).where(Notification.id == candidate, _due())
+                                    .values(status="sending", next_attempt_at=utcnow() + LEASE))
+        if result.rowcount == 1:
+            claimed.append(candidate)
+    db.session.commit()
+    return claimed
+
+
+def _deliver(config: Config, notification: Notification) -> None:
+    contact = db.session.get(ContactDetails, notification.person_id)
+    text = text_for(language_of(contact), overview_url(config))
+    if notification.channel == "email":
+        if contact is None or not contact.email or not contact.notify_email:
+            raise NotSent("no_address", permanent=True)  # the applicant has removed it since
+        send_mail(config, build_mail(config, contact.email, text))
+    elif notification.channel == "sms":
+        if contact is None or not contact.phone or not contact.notify_sms:
+            raise NotSent("no_number", permanent=True)
+        gateway = sms_gateway(config)
+        if gateway is None:
+            raise NotSent("sms_not_configured", permanent=True)
+        gateway.send(contact.phone, text.sms)
+    else:
+        raise NotSent("unknown_channel", permanent=True)
+
+
+def send_one(notification_id: int) -> str:
+    config: Config = current_app.config["PORTAL"]
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.status != "sending":
+        db.session.rollback()
+        return "skipped"
+    attempts = notification.attempts + 1
+    try:
+        _deliver(config, notification)
+    except Exception as exc:  # any failure: keep the row and try later, or give up
+        db.session.rollback()
+        notification = db.session.get(Notification, notification_id)
+        notification.attempts = attempts
+        reason = exc.reason if isinstance(exc, NotSent) else type(exc).__name__
+        notification.last_error = reason[:200]
+        if (isinstance(exc, NotSent) and exc.permanent) or attempts >= MAX_ATTEMPTS:
+            notification.status = "failed"
+            log.warning("notification failed notification=%s channel=%s reason=%s", notification.id,
+                        notification.channel, reason)
+        else:
+            notification.status = "pending"
+            notification.next_attempt_at = utcnow() + backoff(attempts)
+            log.info("notification not sent yet notification=%s channel=%s attempt=%s reason=%s",
+                     notification.id, notification.channel, attempts, reason)
+        db.session.commit()
+        return notification.status
+    notification.attempts = attempts
+    notification.status = "sent"
+    notification.sent_at = utcnow()
+    notification.last_error = None
+    db.session.commit()
+    log.info("notification sent notification=%s channel=%s", notification.id, notification.channel)
+    return "sent"
+
+
+def send_pending(limit: int = 50) -> int:
+    """Send what is due; returns how many were sent. Needs an app context."""
+    return sum(send_one(notification_id) == "sent" for notification_id in claim(limit))
+
+
+def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """The notification loop of ``portal worker``, beside the delivery loop."""
+    while stop is None or not stop.is_set():
+        with app.app_context():
+            try:
+                sent = send_pending()
+            except Exception as exc:  # the database may be restarting: wait and try again
+                log.warning("notification round failed: %s", type(exc).__name__)
+                try:
+                    db.session.rollback()
+                except Exception:
+                    db.session.invalidate()
+                sent = 0
+            finally:
+                db.session.remove()
+        if not sent:
+            if stop is not None:
+                stop.wait(interval)
+            else:
+                time.sleep(interval)
+
+
+def start_thread(app: Flask, interval: float = 1.0, stop: threading.Event | None = None) -> threading.Thread:
+    thread = threading.Thread(target=run_forever, args=(app, interval, stop), daemon=True, name="notifications")
+    thread.start()
+    return thread

@@ -1,0 +1,80 @@
+"""``/sms``: the sandbox's SMS gateway. It sends nothing: it records each message, and
+``/_control/sms`` lists (GET) or clears (DELETE) what was recorded. Same bearer token as the
+provider routes. The portal's SMS adapter (portal/case/notify.HttpSmsGateway) posts here
+exactly as it would to a real gateway."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from itertools import count
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from .providers.base import json_response
+
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+TEXT_MAX = 480  # three concatenated SMS parts
+KEEP = 500
+
+bp = Blueprint("sandbox_sms", __name__)
+
+
+class SmsLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: list[dict] = []
+        self._ids = count(1)
+
+    def add(self, to: str, text: str) -> dict:
+        with self._lock:
+            message = {"id": next(self._ids), "to": to, "text": text, "received_at": time.time()}
+            self._messages.append(message)
+            del self._messages[:-KEEP]
+            return message
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return [dict(m) for m in self._messages]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["sandbox.sms"] = SmsLog()
+    app.register_blueprint(bp)
+
+
+def _log() -> SmsLog:
+    return current_app.extensions["sandbox.sms"]
+
+
+@bp.post("/sms")
+def send() -> Response:
+    body = request.get_json(silent=True)
+    problems = []
+    if not isinstance(body, dict):
+        return json_response({"error": "bad_request", "problems": ["send JSON: {\"to\": ..., \"text\": ...}"]}, 400)
+    to, text = body.get("to"), body.get("text")
+    if not isinstance(to, str) or not E164.match(to):
+        problems.append("to: a mobile number in E.164 form, e.g. +46701234567")
+    if not isinstance(text, str) or not text.strip() or len(text) > TEXT_MAX:
+        problems.append(f"text: 1 to {TEXT_MAX} characters")
+    if problems:
+        return json_response({"error": "bad_request", "problems": problems}, 400)
+    message = _log().add(to, text)
+    return json_response({"id": message["id"], "status": "accepted"}, 202)
+
+
+@bp.get("/_control/sms")
+def read() -> Response:
+    return json_response({"messages": _log().snapshot()})
+
+
+@bp.delete("/_control/sms")
+def clear() -> Response:
+    _log().clear()
+    return json_response({"messages": []})
