@@ -5,18 +5,29 @@ each due record to one worker; on SQLite (the demo) a conditional UPDATE does th
 SQLite runs one writer at a time. A claim is a lease: a worker that dies mid-delivery leaves a
 record whose lease runs out, and another worker takes it. Receivers deduplicate on the
 idempotency key, so delivering twice never makes two cases.
+
+Order: an inbox gets its applications in order of submission. Only an inbox's oldest open
+record (its *head*) can start a claim, and a worker takes it together with the records right
+behind it (a *batch*, up to :data:`BATCH` of them), so one inbox is delivered to by one worker at
+a time. The worker sends them one after the other over one kept-alive connection, marks each
+delivered as soon as it has arrived, and stops at the first failure, giving the rest back: a
+later application never overtakes an earlier one. Submission order is the order in which the
+records were made: :func:`enqueue` holds the inbox's queue until the submission commits, so a
+record that a worker can see never has an earlier one still to come.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import socket
 import time
 from datetime import timedelta
+from itertools import groupby
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -27,6 +38,10 @@ from portal.extensions import db
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
+BATCH = 50  # records of one inbox a worker claims at once and sends in order
+OPEN = ("pending", "delivering")
+# pg_advisory_xact_lock(QUEUE_LOCKS, hashtext(inbox)): the first key keeps these apart from other advisory locks.
+QUEUE_LOCKS = 0x45474E41
 
 
 class ChannelUnavailable(Exception):
@@ -34,9 +49,17 @@ class ChannelUnavailable(Exception):
 
 
 def enqueue(application, municipality_code: str, inbox_id: str, channel: str) -> Delivery:
-    """Called inside the submission's transaction (no commit here)."""
+    """Called inside the submission's transaction (no commit here).
+
+    The inbox's queue is held until that transaction ends (PostgreSQL: a transaction-level
+    advisory lock per inbox; SQLite: the database's write lock, taken by the flush), and the
+    record's time is taken while holding it: so records of one inbox become visible in the order
+    of their ``created_at``, and a worker never delivers one before an earlier one has committed."""
+    db.session.flush()  # the submission's own writes first (on SQLite: takes the write lock)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCKS, func.hashtext(inbox_id))))
     delivery = Delivery(application_id=application.id, municipality_code=municipality_code, inbox_id=inbox_id,
-                        channel=channel, idempotency_key=f"{application.reference}/v1")
+                        channel=channel, idempotency_key=f"{application.reference}/v1", created_at=utcnow())
     db.session.add(delivery)
     return delivery
 
@@ -48,46 +71,103 @@ def backoff(attempts: int) -> timedelta:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{id(object())}"
+    """Unique per worker (a lease taken over must never look like one's own): host, process, random."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{random.getrandbits(48):012x}"
 
 
-def claim(worker: str, limit: int = 20) -> list[str]:
-    """Take up to ``limit`` due records, in order of submission per inbox: only the oldest record of an inbox
-    that is not yet delivered (and not dead) can be taken, so a later application never overtakes an earlier
-    one, and one inbox is delivered to by one worker at a time."""
-    now = utcnow()
-    due = or_(
+def _due(now):
+    return or_(
         (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
         (Delivery.status == "delivering") & (Delivery.claimed_until < now),  # a worker died
     )
-    earlier = aliased(Delivery)
-    waits = exists().where(
-        earlier.inbox_id == Delivery.inbox_id, earlier.status.in_(("pending", "delivering")),
-        or_(earlier.created_at < Delivery.created_at,
-            (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id)))
-    first = and_(due, ~waits)
-    query = select(Delivery.id).where(first).order_by(Delivery.created_at, Delivery.id).limit(limit)
-    lease = now + timedelta(seconds=current_app.config["PORTAL"].delivery_lease_seconds)
-    if db.engine.dialect.name == "postgresql":
-        # SKIP LOCKED: an inbox's first record being claimed by another worker is skipped, and the
-        # records behind it still wait for it (the subquery sees it pending).
-        ids = list(db.session.scalars(query.with_for_update(of=Delivery, skip_locked=True)))
+
+
+def _queues(now, limit: int, batch: int) -> list[list[str]]:
+    """Per inbox whose head is due: the ids of its first ``batch`` open records, in order, as long as they
+    are due; inboxes in order of their head's age, until ``limit`` records in all."""
+    position = func.row_number().over(partition_by=Delivery.inbox_id, order_by=(Delivery.created_at, Delivery.id))
+    ranked = (select(Delivery.id, Delivery.inbox_id, Delivery.created_at, position.label("position"),
+                     case((_due(now), 1), else_=0).label("due"))
+              .where(Delivery.status.in_(OPEN)).subquery())
+    rows = db.session.execute(select(ranked).where(ranked.c.position <= batch)
+                              .order_by(ranked.c.inbox_id, ranked.c.position)).all()
+    queues = []
+    for _, records in groupby(rows, key=lambda row: row.inbox_id):
+        records = list(records)
+        ids = []
+        for record in records:
+            if not record.due:
+                break
+            ids.append(record.id)
         if ids:
-            db.session.execute(update(Delivery).where(Delivery.id.in_(ids))
+            queues.append(((records[0].created_at, records[0].id), ids))
+    queues.sort(key=lambda queue: queue[0])
+    chosen, taken = [], 0
+    for _, ids in queues:
+        if taken >= limit:
+            break
+        chosen.append(ids[:limit - taken])
+        taken += len(chosen[-1])
+    return chosen
+
+
+def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
+    now = utcnow()
+    wanted = _queues(now, limit, batch)
+    if not wanted:
+        db.session.rollback()
+        return []
+    lease = now + timedelta(seconds=current_app.config["PORTAL"].delivery_lease_seconds)
+    claimed = []
+    if db.session.get_bind().dialect.name == "postgresql":
+        # SKIP LOCKED: a record another worker is claiming this moment is skipped, and so is the rest of its
+        # inbox; the lock re-reads each record, so one claimed and committed since the look above is not due.
+        locked = set(db.session.scalars(
+            select(Delivery.id).where(Delivery.id.in_([i for ids in wanted for i in ids]), _due(now))
+            .with_for_update(skip_locked=True)))
+        for ids in wanted:
+            taken = []
+            for delivery_id in ids:  # the head and those right behind it; never one after a gap
+                if delivery_id not in locked:
+                    break
+                taken.append(delivery_id)
+            if taken:
+                claimed.append(taken)
+        if claimed:
+            db.session.execute(update(Delivery).where(Delivery.id.in_([i for ids in claimed for i in ids]))
                                .values(status="delivering", claimed_by=worker, claimed_until=lease))
         db.session.commit()
-        return ids
-    claimed = []
-    for candidate in list(db.session.scalars(query)):
-        result = db.session.execute(update(Delivery).where(Delivery.id == candidate, first)
-                                    .values(status="delivering", claimed_by=worker, claimed_until=lease))
-        if result.rowcount == 1:
-            claimed.append(candidate)
+        return claimed
+    # SQLite: each UPDATE checks again, under the write lock, that nothing earlier in the inbox is open
+    # except what this very claim has taken.
+    earlier = aliased(Delivery)
+    waits = exists().where(
+        earlier.inbox_id == Delivery.inbox_id, earlier.status.in_(OPEN),
+        or_(earlier.created_at < Delivery.created_at,
+            (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id)),
+        ~and_(earlier.status == "delivering", earlier.claimed_by == worker, earlier.claimed_until == lease))
+    for ids in wanted:
+        taken = []
+        for delivery_id in ids:
+            result = db.session.execute(update(Delivery).where(Delivery.id == delivery_id, _due(now), ~waits)
+                                        .values(status="delivering", claimed_by=worker, claimed_until=lease))
+            if result.rowcount != 1:
+                break
+            taken.append(delivery_id)
+        if taken:
+            claimed.append(taken)
     db.session.commit()
     return claimed
 
 
-def _to_inbox(delivery: Delivery) -> None:
+def claim(worker: str, limit: int = 20, batch: int = 1) -> list[str]:
+    """Take up to ``limit`` due records, in order of submission per inbox: an inbox's head (its oldest record
+    not yet delivered and not dead) and up to ``batch - 1`` records right behind it, so a later application
+    never overtakes an earlier one, and one inbox is delivered to by one worker at a time."""
+    return [delivery_id for ids in _claim(worker, limit, batch) for delivery_id in ids]
+
+
+def _to_inbox(delivery) -> None:
     if db.session.scalar(select(InboxEntry.id).where(InboxEntry.idempotency_key == delivery.idempotency_key)):
         return  # already received: a repeated delivery is the same delivery
     try:
@@ -101,44 +181,92 @@ def _to_inbox(delivery: Delivery) -> None:
 CHANNELS = {"inbox": _to_inbox, "webhook": webhook.deliver, "pull": _to_inbox}
 
 
-def deliver(delivery_id: str, worker: str) -> str:
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None or delivery.status != "delivering" or delivery.claimed_by != worker:
-        db.session.rollback()
-        return "skipped"
-    delivery.attempts += 1
-    try:
-        channel = CHANNELS.get(delivery.channel)
-        if channel is None:
-            raise ChannelUnavailable(delivery.channel)
-        channel(delivery)
-    except Exception as exc:  # any failure: keep the record, try again later
-        db.session.rollback()
-        delivery = db.session.get(Delivery, delivery_id)
-        delivery.attempts += 1
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:200]
-        delivery.claimed_by = delivery.claimed_until = None
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "dead"
-            log.error("delivery dead-lettered delivery=%s attempts=%s", delivery.id, delivery.attempts)
-        else:
-            delivery.status = "pending"
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-            log.warning("delivery failed delivery=%s attempt=%s", delivery.id, delivery.attempts)
-        db.session.commit()
-        return delivery.status
-    delivery.status = "delivered"
-    delivery.delivered_at = utcnow()
-    delivery.claimed_by = delivery.claimed_until = None
+def _mine(delivery_id: str, worker: str):
+    return and_(Delivery.id == delivery_id, Delivery.status == "delivering", Delivery.claimed_by == worker)
+
+
+def _failed(record, worker: str, exc: Exception) -> str:
+    """Keep the record and try again later; dead-letter it after :data:`MAX_ATTEMPTS`."""
+    attempts = record.attempts + 1
+    values = {"attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:200],
+              "claimed_by": None, "claimed_until": None}
+    if attempts >= MAX_ATTEMPTS:
+        values["status"] = "dead"
+        log.error("delivery dead-lettered delivery=%s attempts=%s", record.id, attempts)
+    else:
+        values.update(status="pending", next_attempt_at=utcnow() + backoff(attempts))
+        log.warning("delivery failed delivery=%s attempt=%s", record.id, attempts)
+    db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values))
     db.session.commit()
-    log.info("delivered delivery=%s channel=%s", delivery.id, delivery.channel)
-    return "delivered"
+    return values["status"]
 
 
-def run_once(worker: str | None = None, limit: int = 20) -> int:
+def _release(ids: list[str], worker: str) -> None:
+    """Give back claimed records not tried (behind a failure): due again, in their place."""
+    if ids:
+        db.session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "delivering",
+                                                  Delivery.claimed_by == worker)
+                           .values(status="pending", claimed_by=None, claimed_until=None))
+        db.session.commit()
+
+
+def _margin(record) -> float:
+    """Lease left that a record needs before it is sent: another worker takes over when the lease runs out."""
+    return 1.0 + (webhook.timeout_seconds() if record.channel == "webhook" else 0.0)
+
+
+def _deliver_queue(ids: list[str], worker: str) -> list[str]:
+    """Send one inbox's claimed records in order; stop at the first that does not arrive and give back the
+    rest. Each is marked delivered (one commit) as soon as it has arrived. Returns the outcomes."""
+    records = {r.id: r for r in db.session.execute(select(Delivery.__table__).where(Delivery.id.in_(ids)))}
+    documents = webhook.documents([records[i] for i in ids if i in records and records[i].channel == "webhook"])
+    db.session.commit()  # no transaction held open while sending
+    outcomes = []
+    for position, delivery_id in enumerate(ids):
+        record = records.get(delivery_id)
+        if record is None or record.status != "delivering" or record.claimed_by != worker:
+            outcomes.append("skipped")
+            break
+        left = (record.claimed_until - utcnow()).total_seconds() if record.claimed_until else 0.0
+        if position and left < _margin(record):
+            break  # the lease is running out: the rest waits for the next claim
+        try:
+            channel = CHANNELS.get(record.channel)
+            if channel is None:
+                raise ChannelUnavailable(record.channel)
+            if record.channel == "webhook":
+                channel(record, document=documents.get(record.id))
+            else:
+                channel(record)
+        except Exception as exc:  # any failure: keep the record, try again later
+            db.session.rollback()
+            outcomes.append(_failed(record, worker, exc))
+            break
+        result = db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(
+            status="delivered", delivered_at=utcnow(), attempts=record.attempts + 1,
+            claimed_by=None, claimed_until=None))
+        if result.rowcount != 1:  # the lease ran out and another worker took over: it delivers again
+            db.session.rollback()
+            outcomes.append("skipped")
+            break
+        db.session.commit()
+        log.info("delivered delivery=%s channel=%s", record.id, record.channel)
+        outcomes.append("delivered")
+    _release(ids[len(outcomes):], worker)
+    return outcomes
+
+
+def deliver(delivery_id: str, worker: str) -> str:
+    """Deliver one claimed record; "skipped" unless ``worker`` holds its claim."""
+    outcomes = _deliver_queue([delivery_id], worker)
+    return outcomes[0] if outcomes else "skipped"
+
+
+def run_once(worker: str | None = None, limit: int = BATCH, batch: int = BATCH) -> int:
     """Claim what is due and deliver it; returns how many were delivered."""
     worker = worker or worker_name()
-    return sum(deliver(delivery_id, worker) == "delivered" for delivery_id in claim(worker, limit))
+    return sum(outcome == "delivered" for ids in _claim(worker, limit, batch)
+               for outcome in _deliver_queue(ids, worker))
 
 
 def run_forever(app, interval: float = 1.0, stop=None) -> None:

@@ -102,25 +102,54 @@ def _client() -> httpx.Client:
     return client
 
 
+def _version(delivery) -> int | None:
+    match = re.search(r"/v(\d+)$", delivery.idempotency_key)
+    return int(match.group(1)) if match else None
+
+
 def _document(delivery) -> FrozenDocument:
     """The frozen document this delivery carries: the version its key names (``…/v1``), else the latest."""
     query = select(FrozenDocument).where(FrozenDocument.application_id == delivery.application_id)
-    match = re.search(r"/v(\d+)$", delivery.idempotency_key)
-    if match:
-        query = query.where(FrozenDocument.version == int(match.group(1)))
+    version = _version(delivery)
+    if version is not None:
+        query = query.where(FrozenDocument.version == version)
     document = db.session.scalar(query.order_by(FrozenDocument.version.desc()).limit(1))
     if document is None:
         raise WebhookError(f"no frozen document for delivery {delivery.id}")
     return document
 
 
-def deliver(delivery) -> None:
-    """POST the frozen document to the inbox's webhook; raises unless the receiver answers 2xx."""
+def documents(deliveries) -> dict:
+    """The frozen documents of several deliveries in one query (a worker's batch): delivery id → its body and
+    digest (plain rows: still readable after a commit), chosen as :func:`_document` chooses; deliveries
+    without one are left out (and fail when sent)."""
+    deliveries = list(deliveries)
+    if not deliveries:
+        return {}
+    found: dict[str, list] = {}
+    for document in db.session.execute(
+            select(FrozenDocument.application_id, FrozenDocument.version, FrozenDocument.body, FrozenDocument.sha256)
+            .where(FrozenDocument.application_id.in_({d.application_id for d in deliveries}))):
+        found.setdefault(document.application_id, []).append(document)
+    chosen = {}
+    for delivery in deliveries:
+        candidates = sorted(found.get(delivery.application_id, []), key=lambda d: d.version, reverse=True)
+        version = _version(delivery)
+        if version is not None:
+            candidates = [d for d in candidates if d.version == version]
+        if candidates:
+            chosen[delivery.id] = candidates[0]
+    return chosen
+
+
+def deliver(delivery, document=None) -> None:
+    """POST the frozen document (``document``: anything with ``body`` and ``sha256``, else looked up) to the
+    inbox's webhook; raises unless the receiver answers 2xx."""
     inbox = routing_config().inboxes.get(delivery.inbox_id)
     if inbox is None or inbox.channel != "webhook" or not inbox.url or not inbox.secret_name:
         raise WebhookError(f"inbox {delivery.inbox_id!r} is not configured as a webhook")
     secret = secret_value(inbox.secret_name)
-    document = _document(delivery)
+    document = document if document is not None else _document(delivery)
     body = document.body.encode("utf-8")
     if hashlib.sha256(body).hexdigest() != document.sha256:
         raise WebhookError(f"frozen document of delivery {delivery.id} does not match its digest")
