@@ -63,12 +63,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.i18n.routes import bp as i18n_bp
     from portal.indication.routes import bp as indication_bp
     from portal.information.routes import bp as information_bp
+    from portal.mandates.routes import bp as mandates_bp
     from portal.municipality.routes import bp as municipality_bp
     from portal.supplements.routes import bp as supplements_bp
     from portal.web.routes import bp as web_bp
 
     for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
-               attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp):
+               attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp, mandates_bp):
         app.register_blueprint(bp)
 
 

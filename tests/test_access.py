@@ -81,6 +81,91 @@ def test_authorize(actor, subject, action, obj, allowed):
     assert authorize(actor, action, subject, obj) is allowed
 
 
+MARIA = Actor(kind="citizen", id="p1", name="Maria")
+
+
+def proxy(*scopes, principal="p1"):
+    return Actor(kind="citizen", id="px", name="Lars").acting(principal, "Maria", "m1", "FM-TEST-0001",
+                                                             frozenset(scopes))
+
+
+@pytest.mark.parametrize("scopes,action,method,allowed", [
+    # see applications and status: reading only
+    (("view",), "citizen", "GET", True),
+    (("view",), "application", "GET", True),
+    (("view",), "household", "GET", True),
+    (("view",), "case", "GET", True),
+    (("view",), "application", "POST", False),
+    (("view",), "household", "POST", False),
+    (("view",), "citizen", "POST", False),
+    (("view",), "consent", "POST", False),
+    (("view",), "sign", "POST", False),
+    (("view",), "messages", "GET", False),
+    # prepare: writes to drafts, consent, fetch; not signing, not messages
+    (("view", "prepare"), "application", "POST", True),
+    (("view", "prepare"), "household", "POST", True),
+    (("view", "prepare"), "consent", "POST", True),
+    (("view", "prepare"), "citizen", "POST", True),
+    (("view", "prepare"), "case", "POST", True),
+    (("view", "prepare"), "sign", "POST", False),
+    (("view", "prepare"), "sign", "GET", False),
+    (("view", "prepare"), "messages", "POST", False),
+    # submit: signing and sending only
+    (("view", "submit"), "sign", "POST", True),
+    (("view", "submit"), "sign", "GET", True),
+    (("view", "submit"), "application", "POST", False),
+    # messages: read and send
+    (("view", "messages"), "messages", "GET", True),
+    (("view", "messages"), "messages", "POST", True),
+    (("view", "messages"), "case", "POST", False),
+    # never through a proxy, whatever the scope
+    (("view", "prepare", "submit", "messages"), "own", "GET", False),
+    (("view", "prepare", "submit", "messages"), "own", "POST", False),
+    # not bound to the subject: the proxy is a citizen like any other
+    (("view",), "person", "POST", True),
+    (("view",), "authenticated", "POST", True),
+    (("view", "prepare", "submit", "messages"), "inbox", "GET", False),
+    (("view", "prepare", "submit", "messages"), "admin", "GET", False),
+])
+def test_proxy_scope_decides_by_rule_and_method(scopes, action, method, allowed):
+    assert authorize(proxy(*scopes), action, "p1", None, method=method) is allowed
+
+
+def test_proxy_acts_only_for_the_principal_of_the_mandate():
+    lars = proxy("view", "prepare", "submit", "messages")
+    assert authorize(lars, "application", "p1", application("p1"), method="GET")
+    assert not authorize(lars, "application", "p2", application("p2"), method="GET")
+    assert not authorize(lars, "application", "p1", application("p2"), method="GET")
+    assert not authorize(lars, "citizen", "p3", None, method="GET")
+
+
+def test_the_citizen_for_themselves_is_not_limited_by_scopes():
+    for action in ("citizen", "application", "household", "consent", "case", "messages", "sign", "own"):
+        assert authorize(MARIA, action, "p1", None, method="POST"), action
+
+
+def test_own_is_the_citizen_for_themselves_only():
+    assert authorize(MARIA, "own", "p1", method="POST")
+    assert not authorize(MARIA, "own", "p2", method="GET")
+    assert not authorize(proxy("view"), "own", "p1", method="GET")
+    assert not authorize(CASEWORKER, "own", None, method="GET")
+    assert not authorize(ANONYMOUS, "own", None, method="GET")
+
+
+def test_proxy_scope_rules_are_all_in_the_policy():
+    from portal.auth.access import PROXY_SCOPE
+
+    assert set(PROXY_SCOPE) <= set(POLICY)
+
+
+def test_the_session_never_carries_what_a_proxy_may_do():
+    lars = proxy("view", "prepare")
+    stored = lars.to_session()
+    assert "scopes" not in stored and "acting_for" not in stored and "mandate_id" not in stored
+    again = Actor.from_session({**stored, "acting_for": "p1", "scopes": ["submit"]})
+    assert again.acting_for is None and not again.scopes and not again.is_proxy
+
+
 def test_policy_has_no_unused_rules(app):
     used = {line.rsplit(" ", 1)[1] for line in inventory(app)}
     assert used <= set(POLICY)

@@ -126,7 +126,7 @@ def retry_folkbokforing(application_id: str):
 
 
 @bp.post("/applications/<application_id>/submit")
-@requires("application")
+@requires("sign")
 def submit(application_id: str):
     """Confirming starts the signature: a fresh authentication at the identity provider."""
     application = _load(application_id)
@@ -148,7 +148,7 @@ def submit(application_id: str):
 
 
 @bp.post("/applications/<application_id>/cosign")
-@requires("household")
+@requires("sign")
 def cosign(application_id: str):
     """The co-applicant signs the joint application from their own login."""
     application = services.get(application_id)
@@ -168,7 +168,7 @@ def cosign(application_id: str):
 
 
 @bp.post("/applications/<application_id>/cancel-signing")
-@requires("application")
+@requires("sign")
 def cancel_signing(application_id: str):
     application = _load(application_id)
     from flask_wtf import FlaskForm

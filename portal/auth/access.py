@@ -1,5 +1,9 @@
 """The one authorisation function: may this actor do this action for this subject (on this
 object)? Every view declares its rule with ``@requires``; object checks call ``ensure``.
+
+A citizen acting for a principal (a proxy, ombud) passes a subject-bound rule only when the
+mandate in force includes the scope the rule needs for the request's method (``PROXY_SCOPE``):
+reading needs the first, changing the second. ``None`` means never through a proxy.
 """
 
 from __future__ import annotations
@@ -8,17 +12,45 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, has_request_context, request
 
 from portal.auth.actor import ADMINISTRATOR, CASEWORKER, CITIZEN, STAFF, Actor
 
 Rule = Callable[[Actor, str | None, Any], bool]
 API_CLIENT = "api"  # actor kind of a municipality's case system using the pull API (portal/api)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Mandate scopes (portal.mandates.models.SCOPES).
+VIEW, PREPARE, SUBMIT, MESSAGES = "view", "prepare", "submit", "messages"
+
+# Subject-bound rules and the scope a proxy needs: (to read, to change).
+PROXY_SCOPE: dict[str, tuple[str | None, str | None]] = {
+    "citizen": (VIEW, PREPARE),  # the principal's overview; starting an application
+    "application": (VIEW, PREPARE),  # the draft: pages to read, supplements, comments, attachments
+    "household": (VIEW, PREPARE),  # the draft with its household: consent, fetch
+    "consent": (PREPARE, PREPARE),
+    "case": (VIEW, PREPARE),  # after sending: overview and status; answering requests
+    "messages": (MESSAGES, MESSAGES),
+    "sign": (SUBMIT, SUBMIT),  # signing and sending (the step-up included)
+    "own": (None, None),  # only the person for themselves: mandates, contact details
+}
 
 
 def _citizen_for_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
-    # Later: a proxy's mandate scope decides when actor and subject differ.
-    return actor.kind == CITIZEN and subject_id == actor.id
+    """The citizen for themselves, or a proxy for the principal of the mandate in force (its
+    scope is checked by ``authorize``)."""
+    return actor.kind == CITIZEN and subject_id is not None and subject_id in (actor.id, actor.acting_for)
+
+
+def _own(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    """The citizen acting for themselves only: never through a mandate."""
+    return actor.kind == CITIZEN and not actor.is_proxy and subject_id == actor.id and (
+        obj is None or getattr(obj, "person_id", subject_id) == subject_id)
+
+
+def _person(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    """Any logged-in citizen, whoever they are acting for (choosing whom to act for)."""
+    return actor.kind == CITIZEN
 
 
 def _application_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -73,6 +105,12 @@ POLICY: dict[str, Rule] = {
     "application": _application_of_subject,
     "household": _household_of_subject,
     "consent": _consent_of_subject,
+    # Signing and sending: the applicant, a co-applicant, or a proxy with the submit scope.
+    "sign": _household_of_subject,
+    # The citizen for themselves only (granting mandates, contact details): never a proxy.
+    "own": _own,
+    # Any citizen, whoever they act for (the "act for" switch).
+    "person": _person,
     # The applicant's case after sending: overview, timeline, requests, decision, withdrawal.
     "case": _application_of_subject,
     # Messages on a case (a proxy needs the messages scope).
@@ -85,13 +123,30 @@ POLICY: dict[str, Rule] = {
 # Which login a denied anonymous visitor is sent to, by rule.
 LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen",
                   "consent": "citizen", "case": "citizen", "messages": "citizen", "inbox": "staff",
-                  "admin": "staff", "authenticated": "citizen"}
+                  "admin": "staff", "authenticated": "citizen", "sign": "citizen", "own": "citizen",
+                  "person": "citizen"}
 
 
-def authorize(actor: Actor, action: str, subject_id: str | None = None, obj: Any = None) -> bool:
-    """Decide access by actor, subject and role. Unknown actions are denied."""
+def within_mandate(actor: Actor, action: str, subject_id: str | None, method: str = "GET") -> bool:
+    """A proxy acting for ``subject_id`` needs the scope ``PROXY_SCOPE`` names for the rule and
+    method; anyone else, or a rule not bound to a subject, passes."""
+    if action not in PROXY_SCOPE or not actor.is_proxy or subject_id != actor.acting_for:
+        return True
+    reading, changing = PROXY_SCOPE[action]
+    needed = reading if method.upper() in SAFE_METHODS else changing
+    return needed is not None and needed in actor.scopes
+
+
+def authorize(actor: Actor, action: str, subject_id: str | None = None, obj: Any = None,
+              method: str | None = None) -> bool:
+    """Decide access by actor, subject, role and (for a proxy) the mandate's scope for the
+    method, by default the current request's. Unknown actions are denied."""
     rule = POLICY.get(action)
-    return bool(rule and rule(actor, subject_id, obj))
+    if not (rule and rule(actor, subject_id, obj)):
+        return False
+    if method is None:
+        method = request.method if has_request_context() else "GET"
+    return within_mandate(actor, action, subject_id, method)
 
 
 def requires(action: str):
@@ -111,6 +166,9 @@ def requires(action: str):
 
 
 def ensure(action: str, obj: Any) -> None:
-    """Object-level check. Not found rather than forbidden, so existence does not leak."""
-    if not authorize(g.actor, action, g.subject_id, obj):
+    """Object-level check: the object belongs to the subject (and a proxy may at least read it).
+    What the request may change was decided from the view's rule and method before it ran, so
+    a view declared ``sign`` may load its application with ``ensure("application", ...)``.
+    Not found rather than forbidden, so existence does not leak."""
+    if not authorize(g.actor, action, g.subject_id, obj, method="GET"):
         abort(404)

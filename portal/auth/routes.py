@@ -74,22 +74,36 @@ def callback(kind: str):
         log.warning("login refused kind=%s reason=%s", kind, reason)
         db.session.rollback()
         return render_template("auth/login_failed.html", kind=kind, reason=reason), 400
+    choose_whom = False
     if kind == "citizen":
         from portal.application.services import link_memberships
         from portal.auth.models import Person
+        from portal.mandates import services as mandates
 
-        link_memberships(db.session.get(Person, actor.id))
+        person = db.session.get(Person, actor.id)
+        link_memberships(person)
+        mandates.link_person(person)
+        # Someone who may act for others (or is asked to) chooses whose affairs to handle first.
+        choose_whom = bool(mandates.in_force_for(person.id) or mandates.invitations(person.id))
     start_session(actor)
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None
     record("login", "session", None, "login", subject_id=g.subject_id)
     db.session.commit()
-    return redirect(safe_next(after_login, url_for(HOME[actor.kind])))
+    target = safe_next(after_login, url_for(HOME[actor.kind]))
+    if choose_whom:
+        return redirect(url_for("mandates.choose", next=target))
+    return redirect(target)
 
 
 @bp.get("/sign/callback")
-@requires("citizen")
+@requires("sign")
 def sign_callback():
+    """Back from a step-up authentication: signing an application, or granting a mandate."""
+    from portal.mandates.routes import GRANT_KEY, finish_grant
+
+    if GRANT_KEY in session:
+        return finish_grant()
     from portal.auth.signing import finish_signing
 
     return finish_signing()

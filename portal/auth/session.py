@@ -42,5 +42,8 @@ def load_actor() -> None:
     elif actor.is_authenticated and request.endpoint not in PASSIVE_ENDPOINTS:
         session["last_seen"] = int(time.time())
     g.actor = actor
-    # A citizen acts for themselves until mandates (ombud) exist.
     g.subject_id = actor.id if actor.kind == CITIZEN else None
+    # A proxy (ombud) acts for the principal chosen, within the mandate in force right now.
+    from portal.mandates.acting import resolve
+
+    return resolve()

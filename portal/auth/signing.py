@@ -43,7 +43,8 @@ def finish_signing():
         log.warning("signature refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
         return render_template("auth/sign_failed.html", reason="invalid", application=application), 400
     claims = token.get("userinfo") or {}
-    person = db.session.get(Person, g.subject_id)
+    # The one who signs identifies: the applicant, or a proxy signing under a mandate.
+    person = db.session.get(Person, g.actor.id)
     auth_time = int(claims.get("auth_time") or 0)
     if claims.get(PNR_CLAIM) != person.personnummer:
         log.warning("signature by another person application=%s", application.id)
@@ -52,6 +53,10 @@ def finish_signing():
         return render_template("auth/sign_failed.html", reason="not_fresh", application=application), 400
     from datetime import UTC, datetime
 
+    if g.actor.is_proxy:
+        from portal.mandates.services import SUBMITTED, note_use
+
+        note_use(application.id, g.actor.mandate_id, SUBMITTED)
     try:
         applications.sign(application, g.subject_id, signed_at=datetime.fromtimestamp(auth_time, UTC),
                           acr=claims.get("acr"), language=str(get_locale()))

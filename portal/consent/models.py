@@ -28,6 +28,9 @@ class Consent(Base):
     wording_version: Mapped[str] = mapped_column(String(20), default=WORDING_VERSION)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Given by a proxy (ombud) acting for ``given_by_person_id`` under the named mandate.
+    proxy_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+    mandate_reference: Mapped[str | None] = mapped_column(String(20))
 
     @property
     def active(self) -> bool:

@@ -11,6 +11,7 @@ import portal.case.models  # noqa: F401
 import portal.consent.models  # noqa: F401
 import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
+import portal.mandates.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base
 

@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from authlib.integrations.base_client.errors import OAuthError
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from joserfc.errors import JoseError
+
+from portal.audit.services import record_read
+from portal.auth.access import requires
+from portal.auth.models import Person
+from portal.auth.services import PNR_CLAIM, safe_next
+from portal.extensions import db, oauth
+from portal.mandates import acting, services
+from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm
+
+log = logging.getLogger(__name__)
+bp = Blueprint("mandates", __name__)
+
+GRANT_KEY = "mandate_grant"
+CLOCK_SKEW_SECONDS = 30  # as for signing an application
+SELF = "self"
+
+REFUSAL = {
+    "invalid_personnummer": _l("Enter a valid personal identity number with 12 digits, like 19640415-3832"),
+    "self": _l("You cannot give a mandate to yourself"),
+    "validity": _l("A mandate can be valid for at most 12 months, from today"),
+    "exists": _l("This person already has a mandate from you, or an invitation waiting. "
+                 "End it first to give a new one."),
+    "no_scope": _l("Choose at least one thing the person may do for you"),
+    "not_pending": _l("This invitation has already been answered or withdrawn"),
+    "expired": _l("This invitation has expired"),
+    "not_open": _l("This mandate has already ended"),
+    "legal": _l("A legal representative's mandate follows the decision of the överförmyndare and cannot be ended here"),
+    "not_party": _l("You are not a party to this mandate"),
+    "kind": _l("Choose god man or förvaltare"),
+    "other_person": _l("The person who identified was not you. The mandate was not given."),
+    "not_fresh": _l("The identification was not made just now. Try again."),
+    "invalid": _l("The identification could not be completed. The mandate was not given."),
+}
+
+STATE_LABEL = {
+    "pending": _l("Waiting for the person to accept"),
+    "active": _l("In force"),
+    "declined": _l("Declined"),
+    "ended": _l("Ended"),
+    "revoked": _l("Revoked"),
+    "expired": _l("Expired"),
+    "not_started": _l("Not yet in force"),
+}
+KIND_LABEL = {"fullmakt": _l("Power of attorney (fullmakt)"), "god_man": _l("God man"),
+              "forvaltare": _l("Förvaltare")}
+SCOPE_LABEL = dict(SCOPE_CHOICES)
+
+# The trail in words: what was done (audit action) to what (object type).
+ACTION_LABEL = {
+    "read": _l("Looked at %(what)s"),
+    "create": _l("Created %(what)s"),
+    "change": _l("Changed %(what)s"),
+    "update": _l("Changed %(what)s"),
+    "delete": _l("Removed %(what)s"),
+    "consent": _l("Gave consent: %(what)s"),
+    "revoke": _l("Took back %(what)s"),
+    "sign": _l("Signed %(what)s"),
+    "submit": _l("Sent %(what)s"),
+    "accept": _l("Accepted %(what)s"),
+    "end": _l("Ended %(what)s"),
+}
+OBJECT_LABEL = {
+    "application": _l("your application"),
+    "application_list": _l("your list of applications"),
+    "consent": _l("a consent to fetch information"),
+    "consent_list": _l("your consents"),
+    "mandate": _l("the mandate"),
+    "information": _l("information fetched about you"),
+    "fetch": _l("fetched information"),
+    "receipt": _l("the receipt"),
+}
+
+
+def action_label(event) -> str:
+    what = OBJECT_LABEL.get(event.object_type, _l("information in your application"))
+    template = ACTION_LABEL.get(event.action, _l("Did something with %(what)s"))
+    return str(template) % {"what": what}
+
+
+@bp.app_context_processor
+def _banner():
+    return acting.banner_context()
+
+
+@bp.app_template_global()
+def mandate_uses(application_id: str):
+    """For the caseworker's page: who prepared or submitted the application under a mandate."""
+    return [(use, mandate, services.proxy_name(mandate)) for use, mandate in services.uses(application_id)]
+
+
+@bp.after_app_request
+def _note_prepared(response):
+    return acting.note_prepared(response)
+
+
+def _me() -> Person:
+    person = db.session.get(Person, g.actor.id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _page(template: str, status: int = 200, **context):
+    return render_template(template, state_of=services.state, state_label=STATE_LABEL, kind_label=KIND_LABEL,
+                           scope_label=SCOPE_LABEL, principal_name=services.principal_name,
+                           proxy_name=services.proxy_name, action_label=action_label, **context), status
+
+
+@bp.get("/mandates")
+@requires("own")
+def index():
+    me = _me()
+    told = services.untold_legal(me.id)
+    services.mark_told(told)
+    record_read("mandate_list", None, "own mandates", subject_id=me.id)
+    return _page("mandates/index.html", granted=services.granted_by(me), received=services.received_by(me),
+                 newly_told=told, form=None, button_form=FlaskForm())
+
+
+@bp.route("/mandates/new", methods=["GET", "POST"])
+@requires("own")
+def new():
+    """The principal chooses the proxy, the scope and the period; confirming is a fresh
+    authentication at the identity provider (as signing an application)."""
+    me = _me()
+    form = GrantForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            chosen = services.check_grant(me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data)
+        except services.MandateRefused as refused:
+            refusal = REFUSAL[refused.reason]
+        else:
+            session[GRANT_KEY] = {**chosen.to_session(), "started": int(time.time()), "principal": me.id}
+            config = current_app.config["PORTAL"]
+            return oauth.create_client("citizen").authorize_redirect(
+                config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0,
+                ui_locales=str(get_locale()))
+    if not form.is_submitted():
+        form.scopes.data = ["view"]
+    failed = bool(form.errors or refusal)
+    return _page("mandates/new.html", 400 if failed else 200, form=form, refusal=refusal,
+                 latest=services.latest_until(services.today()))
+
+
+def finish_grant():
+    """Back from the step-up: the same person, identified just now, signs the mandate."""
+    pending = session.pop(GRANT_KEY, None)
+    me = _me()
+    if not pending or pending.get("principal") != me.id or g.actor.is_proxy:
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
+    try:
+        token = oauth.create_client("citizen").authorize_access_token()
+    except (OAuthError, JoseError, ValueError, KeyError) as exc:
+        log.warning("mandate signature refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
+    claims = token.get("userinfo") or {}
+    auth_time = int(claims.get("auth_time") or 0)
+    if claims.get(PNR_CLAIM) != me.personnummer:
+        log.warning("mandate signed by another person principal=%s", me.id)
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["other_person"])
+    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["not_fresh"])
+    try:
+        mandate = services.grant(me, services.Grant.from_session(pending),
+                                 signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"))
+    except services.MandateRefused as refused:
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL[refused.reason])
+    session["mandate_granted"] = mandate.reference
+    return redirect(url_for("mandates.index"))
+
+
+def _mandate(mandate_id: str):
+    mandate = services.get(mandate_id)
+    me = _me()
+    if mandate is None or me.id not in (mandate.principal_id, mandate.proxy_id):
+        abort(404)
+    return mandate, me
+
+
+def _answer(mandate_id: str, action):
+    mandate, me = _mandate(mandate_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        action(mandate, me)
+    except services.MandateRefused as refused:
+        return _page("mandates/index.html", 409, granted=services.granted_by(me), received=services.received_by(me),
+                     newly_told=[], form=None, button_form=FlaskForm(), refusal=REFUSAL[refused.reason])
+    return redirect(url_for("mandates.index"))
+
+
+@bp.post("/mandates/<mandate_id>/accept")
+@requires("own")
+def accept(mandate_id: str):
+    return _answer(mandate_id, services.accept)
+
+
+@bp.post("/mandates/<mandate_id>/decline")
+@requires("own")
+def decline(mandate_id: str):
+    return _answer(mandate_id, services.decline)
+
+
+@bp.post("/mandates/<mandate_id>/end")
+@requires("own")
+def end(mandate_id: str):
+    """The principal revokes, or the proxy gives up, a mandate: at once."""
+    return _answer(mandate_id, services.end)
+
+
+@bp.get("/mandates/trail")
+@requires("own")
+def trail():
+    me = _me()
+    record_read("mandate_trail", None, "what proxies did in my name", subject_id=me.id)
+    return _page("mandates/trail.html", rows=services.trail(me.id))
+
+
+@bp.route("/act-for", methods=["GET", "POST"])
+@requires("person")
+def choose():
+    """Whose affairs to handle: oneself, or a principal whose mandate is in force."""
+    me = _me()
+    mandates = services.in_force_for(me.id)
+    form = ChooseForm()
+    form.acting_for.choices = [(SELF, me.display_name)] + [(m.id, services.principal_name(m)) for m in mandates]
+    next_url = safe_next(request.values.get("next"), url_for("application.overview"))
+    if form.validate_on_submit():
+        chosen = next((m for m in mandates if m.id == form.acting_for.data), None)
+        acting.act_for(me, chosen)
+        if chosen is not None:
+            record_read("mandate", chosen.id, f"acting for the principal under {chosen.reference}",
+                        subject_id=chosen.principal_id)
+            return redirect(url_for("application.overview"))
+        return redirect(next_url)
+    if not form.is_submitted():
+        form.acting_for.data = g.actor.mandate_id if g.actor.is_proxy else SELF
+    return _page("mandates/choose.html", 400 if form.errors else 200, form=form, mandates=mandates,
+                 invitations=services.invitations(me.id), next_url=next_url)
+
+
+@bp.route("/mandates/admin", methods=["GET", "POST"])
+@requires("admin")
+def admin():
+    """Administrators register a god man or förvaltare from the överförmyndare's decision."""
+    form = LegalForm()
+    refusal = None
+    if form.validate_on_submit():
+        decision = services.LegalDecision(
+            kind=form.kind.data, principal_personnummer=form.principal_personnummer.data,
+            principal_name=form.principal_name.data, representative_personnummer=form.representative_personnummer.data,
+            representative_name=form.representative_name.data, decision_reference=form.decision_reference.data,
+            scopes=frozenset(form.scopes.data), valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+        try:
+            services.register_legal(decision, registered_by=g.actor.id)
+        except services.MandateRefused as refused:
+            refusal = REFUSAL[refused.reason]
+        else:
+            return redirect(url_for("mandates.admin"))
+    record_read("legal_mandates", None, "administrator lists legal representatives")
+    return _page("mandates/admin.html", 400 if (form.errors or refusal) else 200, form=form, refusal=refusal,
+                 mandates=services.legal_mandates(), button_form=FlaskForm())
+
+
+@bp.post("/mandates/admin/<mandate_id>/end")
+@requires("admin")
+def admin_end(mandate_id: str):
+    mandate = services.get(mandate_id)
+    if mandate is None or not mandate.is_legal:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.end_legal(mandate)
+    except services.MandateRefused:
+        pass  # already ended: the list shows it
+    return redirect(url_for("mandates.admin"))

@@ -1,0 +1,430 @@
+"""Mandate rules and transactions: granting (signed), accepting, declining, ending, revoking,
+legal representatives, validity, what a proxy may act in, and the principal's trail.
+
+Time comes from :func:`now`, which tests replace to move the clock (never sleeps).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from stdnum.se import personnummer as pnr
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import record
+from portal.auth.models import Person
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mandates.models import (
+    ACTIVE,
+    DECLINED,
+    ENDED,
+    FULLMAKT,
+    LEGAL_KINDS,
+    PENDING,
+    REVOKED,
+    SCOPES,
+    VIEW,
+    WORDING_VERSION,
+    Mandate,
+    MandateUse,
+)
+
+SWEDEN = ZoneInfo("Europe/Stockholm")
+MAX_DAYS = 366  # a fullmakt is valid for at most 12 months
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PREFIX = {FULLMAKT: "FM", "god_man": "GM", "forvaltare": "FV"}
+
+
+def now() -> datetime:
+    """The clock every validity check reads (tests replace it)."""
+    return utcnow()
+
+
+class MandateRefused(Exception):
+    """A mandate cannot be granted or changed; ``reason`` is a code the page explains."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def clean_personnummer(text: str) -> str | None:
+    """Twelve digits (``YYYYMMDDNNNN``, dash or plus allowed) with a valid check digit, else None."""
+    digits = "".join(ch for ch in (text or "") if ch.isdigit())
+    if len(digits) != 12 or not pnr.is_valid(digits):
+        return None
+    return digits
+
+
+def normalise_scopes(chosen) -> frozenset[str]:
+    """Every scope includes seeing the applications and their status."""
+    scopes = frozenset(s for s in chosen or () if s in SCOPES)
+    if not scopes:
+        raise MandateRefused("no_scope")
+    return scopes | {VIEW}
+
+
+def scope_text(scopes) -> str:
+    return ",".join(s for s in SCOPES if s in scopes)
+
+
+def end_of_day(day: date) -> datetime:
+    """A mandate "valid until" a day holds until midnight after it, Swedish time."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=SWEDEN).astimezone(UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SWEDEN).astimezone(UTC)
+
+
+def latest_until(today: date) -> date:
+    """The last day a fullmakt granted today may run to: 12 months."""
+    try:
+        return today.replace(year=today.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def today() -> date:
+    return now().astimezone(SWEDEN).date()
+
+
+def new_reference(kind: str) -> str:
+    for _ in range(10):
+        body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = f"{PREFIX[kind]}-{body[:4]}-{body[4:]}"
+        if db.session.scalar(select(Mandate.id).where(Mandate.reference == reference)) is None:
+            return reference
+    raise RuntimeError("no free mandate reference")
+
+
+# --- the signed record ------------------------------------------------------------------------
+
+def sealed_fields(mandate: Mandate) -> bytes:
+    def at(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+    body = {"reference": mandate.reference, "kind": mandate.kind,
+            "principal": mandate.principal_personnummer, "proxy": mandate.proxy_personnummer,
+            "scopes": mandate.scopes, "validFrom": at(mandate.valid_from), "validUntil": at(mandate.valid_until),
+            "wordingVersion": mandate.wording_version, "signedAt": at(mandate.signed_at),
+            "decisionReference": mandate.decision_reference}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _seal(mandate: Mandate) -> None:
+    from flask import current_app
+
+    from portal.information.seal import _b64url
+
+    sealer = current_app.extensions["portal.sealer"]
+    mandate.seal_key_id = sealer.kid
+    mandate.seal = _b64url(sealer.private_key.sign(sealed_fields(mandate)))
+
+
+def seal_holds(mandate: Mandate) -> bool:
+    from flask import current_app
+
+    from portal.information.seal import _unb64url
+
+    sealer = current_app.extensions["portal.sealer"]
+    key = sealer.published.get(mandate.seal_key_id or "")
+    if key is None or not mandate.seal:
+        return False
+    try:
+        key.verify(_unb64url(mandate.seal), sealed_fields(mandate))
+    except Exception:  # noqa: BLE001 - any failure means the record was changed
+        return False
+    return True
+
+
+# --- granting ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Grant:
+    """What the principal chose, kept in the session during the step-up."""
+
+    proxy_personnummer: str
+    scopes: frozenset[str]
+    valid_until: date
+
+    def to_session(self) -> dict:
+        return {"proxy": self.proxy_personnummer, "scopes": scope_text(self.scopes),
+                "until": self.valid_until.isoformat()}
+
+    @classmethod
+    def from_session(cls, data: dict) -> Grant:
+        return cls(data["proxy"], frozenset(data["scopes"].split(",")), date.fromisoformat(data["until"]))
+
+
+def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date) -> Grant:
+    number = clean_personnummer(proxy_number)
+    if number is None:
+        raise MandateRefused("invalid_personnummer")
+    if number == principal.personnummer:
+        raise MandateRefused("self")
+    if not (today() <= valid_until <= latest_until(today())):
+        raise MandateRefused("validity")
+    if _open_between(principal.personnummer, number):
+        raise MandateRefused("exists")
+    return Grant(number, normalise_scopes(scopes), valid_until)
+
+
+def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
+    return db.session.scalar(select(Mandate).where(
+        Mandate.principal_personnummer == principal_number, Mandate.proxy_personnummer == proxy_number,
+        Mandate.status.in_((PENDING, ACTIVE)), Mandate.valid_until > now()))
+
+
+def grant(principal: Person, chosen: Grant, signed_at: datetime, acr: str | None) -> Mandate:
+    """The principal signed: store the mandate, sealed, waiting for the proxy to accept."""
+    checked = check_grant(principal, chosen.proxy_personnummer, chosen.scopes, chosen.valid_until)
+    proxy = db.session.scalar(select(Person).where(Person.personnummer == checked.proxy_personnummer))
+    mandate = Mandate(
+        reference=new_reference(FULLMAKT), kind=FULLMAKT,
+        principal_personnummer=principal.personnummer, principal_id=principal.id,
+        principal_name=principal.display_name,
+        proxy_personnummer=checked.proxy_personnummer, proxy_id=proxy.id if proxy else None,
+        proxy_name=proxy.display_name if proxy else None,
+        scopes=scope_text(checked.scopes), valid_from=now(), valid_until=end_of_day(checked.valid_until),
+        status=PENDING, wording_version=WORDING_VERSION, signed_at=signed_at, signature_acr=acr)
+    db.session.add(mandate)
+    db.session.flush()
+    _seal(mandate)
+    record("grant", "mandate", mandate.id, f"mandate {mandate.reference} granted ({mandate.scopes})",
+           subject_id=principal.id)
+    db.session.commit()
+    return mandate
+
+
+def link_person(person: Person) -> None:
+    """At login: mandates naming this person's number (as proxy or principal) get their id."""
+    for mandate in db.session.scalars(select(Mandate).where(or_(
+            (Mandate.proxy_personnummer == person.personnummer) & Mandate.proxy_id.is_(None),
+            (Mandate.principal_personnummer == person.personnummer) & Mandate.principal_id.is_(None)))):
+        if mandate.proxy_personnummer == person.personnummer:
+            mandate.proxy_id = person.id
+            mandate.proxy_name = mandate.proxy_name or person.display_name
+        if mandate.principal_personnummer == person.personnummer:
+            mandate.principal_id = person.id
+            mandate.principal_name = mandate.principal_name or person.display_name
+    db.session.commit()
+
+
+# --- the proxy's answer and ending ------------------------------------------------------------
+
+def get(mandate_id: str) -> Mandate | None:
+    return db.session.get(Mandate, mandate_id)
+
+
+def accept(mandate: Mandate, person: Person) -> None:
+    if mandate.proxy_id != person.id or mandate.status != PENDING:
+        raise MandateRefused("not_pending")
+    if mandate.valid_until <= now():
+        raise MandateRefused("expired")
+    mandate.status = ACTIVE
+    mandate.accepted_at = now()
+    record("accept", "mandate", mandate.id, f"mandate {mandate.reference} accepted by the proxy",
+           subject_id=mandate.principal_id)
+    db.session.commit()
+
+
+def decline(mandate: Mandate, person: Person) -> None:
+    if mandate.proxy_id != person.id or mandate.status != PENDING:
+        raise MandateRefused("not_pending")
+    mandate.status = DECLINED
+    mandate.declined_at = now()
+    record("decline", "mandate", mandate.id, f"mandate {mandate.reference} declined by the proxy",
+           subject_id=mandate.principal_id)
+    db.session.commit()
+
+
+def end(mandate: Mandate, person: Person) -> None:
+    """Either side ends a fullmakt at once: the principal revokes it, the proxy gives it up.
+    A legal representative's mandate follows the court's decision: only an administrator ends it."""
+    if mandate.status not in (PENDING, ACTIVE):
+        raise MandateRefused("not_open")
+    if mandate.is_legal:
+        raise MandateRefused("legal")
+    if person.id == mandate.principal_id:
+        mandate.status, mandate.ended_by = REVOKED, "principal"
+    elif person.id == mandate.proxy_id:
+        mandate.status, mandate.ended_by = ENDED, "proxy"
+    else:
+        raise MandateRefused("not_party")
+    mandate.ended_at = now()
+    record("revoke" if mandate.status == REVOKED else "end", "mandate", mandate.id,
+           f"mandate {mandate.reference} ended by the {mandate.ended_by}", subject_id=mandate.principal_id)
+    db.session.commit()
+
+
+# --- legal representatives --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LegalDecision:
+    kind: str
+    principal_personnummer: str
+    principal_name: str
+    representative_personnummer: str
+    representative_name: str
+    decision_reference: str
+    scopes: frozenset[str]
+    valid_from: date
+    valid_until: date
+
+
+def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
+    """An administrator registers a god man or förvaltare from the överförmyndare's decision:
+    in force from its start, no acceptance needed; the principal is told at their next visit."""
+    if decision.kind not in LEGAL_KINDS:
+        raise MandateRefused("kind")
+    principal_number = clean_personnummer(decision.principal_personnummer)
+    proxy_number = clean_personnummer(decision.representative_personnummer)
+    if principal_number is None or proxy_number is None:
+        raise MandateRefused("invalid_personnummer")
+    if principal_number == proxy_number:
+        raise MandateRefused("self")
+    if decision.valid_until < decision.valid_from:
+        raise MandateRefused("validity")
+    if _open_between(principal_number, proxy_number):
+        raise MandateRefused("exists")
+    principal = db.session.scalar(select(Person).where(Person.personnummer == principal_number))
+    proxy = db.session.scalar(select(Person).where(Person.personnummer == proxy_number))
+    mandate = Mandate(
+        reference=new_reference(decision.kind), kind=decision.kind,
+        principal_personnummer=principal_number, principal_id=principal.id if principal else None,
+        principal_name=decision.principal_name.strip() or (principal.display_name if principal else None),
+        proxy_personnummer=proxy_number, proxy_id=proxy.id if proxy else None,
+        proxy_name=decision.representative_name.strip() or (proxy.display_name if proxy else None),
+        scopes=scope_text(normalise_scopes(decision.scopes)),
+        valid_from=start_of_day(decision.valid_from), valid_until=end_of_day(decision.valid_until),
+        status=ACTIVE, decision_reference=decision.decision_reference.strip(), registered_by=registered_by,
+        accepted_at=now())
+    db.session.add(mandate)
+    db.session.flush()
+    _seal(mandate)
+    record("register", "mandate", mandate.id, f"{decision.kind} {mandate.reference} registered from a decision",
+           subject_id=principal.id if principal else None)
+    db.session.commit()
+    return mandate
+
+
+def end_legal(mandate: Mandate) -> None:
+    if not mandate.is_legal or mandate.status != ACTIVE:
+        raise MandateRefused("not_open")
+    mandate.status, mandate.ended_by, mandate.ended_at = ENDED, "administrator", now()
+    record("end", "mandate", mandate.id, f"{mandate.kind} {mandate.reference} ended by an administrator",
+           subject_id=mandate.principal_id)
+    db.session.commit()
+
+
+def legal_mandates() -> list[Mandate]:
+    return list(db.session.scalars(select(Mandate).where(Mandate.kind.in_(LEGAL_KINDS))
+                                   .order_by(Mandate.created_at.desc())))
+
+
+def untold_legal(principal_id: str) -> list[Mandate]:
+    """Legal representatives registered for the principal that they have not yet been shown."""
+    return list(db.session.scalars(select(Mandate).where(
+        Mandate.principal_id == principal_id, Mandate.kind.in_(LEGAL_KINDS),
+        Mandate.principal_told_at.is_(None)).order_by(Mandate.created_at)))
+
+
+def mark_told(mandates: list[Mandate]) -> None:
+    for mandate in mandates:
+        mandate.principal_told_at = now()
+    if mandates:
+        db.session.commit()
+
+
+# --- lists and acting -------------------------------------------------------------------------
+
+def state(mandate: Mandate, at: datetime | None = None) -> str:
+    """pending | active | declined | ended | revoked | expired | not_started, as shown."""
+    at = at or now()
+    if mandate.status in (PENDING, ACTIVE) and mandate.valid_until <= at:
+        return "expired"
+    if mandate.status == ACTIVE and mandate.valid_from > at:
+        return "not_started"
+    return mandate.status
+
+
+def granted_by(person: Person) -> list[Mandate]:
+    """Everyone who may act, or was asked to act, for this person."""
+    return list(db.session.scalars(select(Mandate).where(or_(
+        Mandate.principal_id == person.id, Mandate.principal_personnummer == person.personnummer))
+        .order_by(Mandate.created_at.desc())))
+
+
+def received_by(person: Person) -> list[Mandate]:
+    return list(db.session.scalars(select(Mandate).where(Mandate.proxy_id == person.id)
+                                   .order_by(Mandate.created_at.desc())))
+
+
+def invitations(person_id: str) -> list[Mandate]:
+    return list(db.session.scalars(select(Mandate).where(
+        Mandate.proxy_id == person_id, Mandate.status == PENDING, Mandate.valid_until > now())
+        .order_by(Mandate.created_at)))
+
+
+def in_force_for(person_id: str) -> list[Mandate]:
+    """The mandates this person may act under right now (as proxy)."""
+    at = now()
+    return [m for m in db.session.scalars(select(Mandate).where(
+        Mandate.proxy_id == person_id, Mandate.status == ACTIVE, Mandate.principal_id.is_not(None))
+        .order_by(Mandate.created_at)) if m.in_force(at)]
+
+
+def principal_name(mandate: Mandate) -> str:
+    person = db.session.get(Person, mandate.principal_id) if mandate.principal_id else None
+    return person.display_name if person else (mandate.principal_name or "")
+
+
+def proxy_name(mandate: Mandate) -> str:
+    person = db.session.get(Person, mandate.proxy_id) if mandate.proxy_id else None
+    return person.display_name if person else (mandate.proxy_name or "")
+
+
+# --- uses and the trail -----------------------------------------------------------------------
+
+PREPARED, SUBMITTED = "prepared", "submitted"
+
+
+def note_use(application_id: str, mandate_id: str, kind: str) -> None:
+    """A proxy prepared or submitted the application (added to the caller's transaction)."""
+    use = db.session.scalar(select(MandateUse).where(
+        MandateUse.application_id == application_id, MandateUse.mandate_id == mandate_id, MandateUse.kind == kind))
+    if use is None:
+        db.session.add(MandateUse(application_id=application_id, mandate_id=mandate_id, kind=kind,
+                                  first_at=now(), last_at=now()))
+    else:
+        use.last_at = now()
+    db.session.flush()
+
+
+def uses(application_id: str) -> list[tuple[MandateUse, Mandate]]:
+    return list(db.session.execute(
+        select(MandateUse, Mandate).join(Mandate, Mandate.id == MandateUse.mandate_id)
+        .where(MandateUse.application_id == application_id).order_by(MandateUse.first_at, MandateUse.id)).tuples())
+
+
+def trail(principal_id: str) -> list[tuple[AuditEvent, str]]:
+    """Everything done in the principal's name by someone else logged in as a citizen (a proxy),
+    newest first, with the proxy's name."""
+    events = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.subject_id == principal_id, AuditEvent.actor_type == "citizen",
+        AuditEvent.actor_id != principal_id).order_by(AuditEvent.id.desc()).limit(500)))
+    names: dict[str, str] = {}
+    for event in events:
+        if event.actor_id and event.actor_id not in names:
+            person = db.session.get(Person, event.actor_id)
+            names[event.actor_id] = person.display_name if person else ""
+    return [(event, names.get(event.actor_id or "", "")) for event in events]

@@ -1,0 +1,308 @@
+"""Mandates end to end through the real test IdP: granting with a step-up, accepting, declining,
+ending by either side, revoking, expiry at the second (a clock we control), legal
+representatives, acting for a principal, and the principal's trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.models import Person
+from portal.extensions import db
+from portal.mandates import services
+from portal.mandates.models import ACTIVE, DECLINED, ENDED, PENDING, REVOKED, Mandate
+from tests.support import at_idp, csrf_from, h1, idp_login, page_checks, soup
+
+MARGARETA = "194408139089"  # the principal (pensioner, Örebro)
+LARS = "196404153832"  # the proxy
+EMMA = "199107172380"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The mandates' clock: starts now, moved by the test."""
+    state = {"now": datetime.now(UTC)}
+    monkeypatch.setattr(services, "now", lambda: state["now"])
+
+    class Clock:
+        def move(self, **delta):
+            state["now"] = state["now"] + timedelta(**delta)
+
+        def set(self, moment):
+            state["now"] = moment
+
+        @property
+        def now(self):
+            return state["now"]
+
+    return Clock()
+
+
+def person_client(app, number):
+    client = app.test_client()
+    idp_login(client, "/auth/login", {"subject": number})
+    return client
+
+
+def grant(client, proxy=LARS, scopes=("prepare", "submit"), until=None, signer=MARGARETA):
+    page = client.get("/mandates/new")
+    assert page.status_code == 200
+    until = until or (date.today() + timedelta(days=90))
+    response = client.post("/mandates/new", data={"csrf_token": csrf_from(page), "proxy_personnummer": proxy,
+                                                   "scopes": list(scopes), "valid_until": until.isoformat()})
+    if response.status_code != 302 or not response.location.startswith("http"):
+        return response
+    return at_idp(client, response, {"subject": signer})
+
+
+def post_button(client, page_path, action_path):
+    page = client.get(page_path)
+    return client.post(action_path, data={"csrf_token": csrf_from(page)})
+
+
+def only_mandate() -> Mandate:
+    return db.session.scalars(select(Mandate)).one()
+
+
+def test_grant_needs_a_fresh_signature_and_waits_for_acceptance(app, clock):
+    margareta = person_client(app, MARGARETA)
+    response = grant(margareta)
+    assert response.status_code == 302 and response.location.endswith("/mandates")
+    db.session.expire_all()
+    mandate = only_mandate()
+    assert mandate.status == PENDING and mandate.scope_set == {"view", "prepare", "submit"}
+    assert mandate.signed_at is not None and mandate.wording_version and mandate.reference.startswith("FM-")
+    assert services.seal_holds(mandate)
+    mandate.scopes = "view,prepare,submit,messages"  # a changed record no longer matches its seal
+    assert not services.seal_holds(mandate)
+    db.session.rollback()
+    page = margareta.get("/mandates")
+    doc = page_checks(page)
+    assert mandate.reference in doc.get_text()
+    assert LARS not in page.get_data(as_text=True)  # the number is never shown back
+
+
+def test_a_signature_by_someone_else_gives_no_mandate(app):
+    margareta = person_client(app, MARGARETA)
+    response = grant(margareta, signer=EMMA)
+    assert response.status_code == 400
+    assert db.session.scalar(select(Mandate)) is None
+
+
+@pytest.mark.parametrize("data,status", [
+    ({"proxy_personnummer": "196404153833"}, 400),  # wrong check digit
+    ({"proxy_personnummer": MARGARETA}, 400),  # oneself
+    ({"scopes": []}, 400),
+    ({"valid_until": (date.today() + timedelta(days=400)).isoformat()}, 400),  # more than 12 months
+    ({"valid_until": "31/12/2026"}, 400),
+])
+def test_grant_form_refuses_with_clear_messages_and_keeps_what_was_entered(app, data, status):
+    margareta = person_client(app, MARGARETA)
+    page = margareta.get("/mandates/new")
+    form = {"csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
+            "valid_until": (date.today() + timedelta(days=30)).isoformat(), **data}
+    response = margareta.post("/mandates/new", data=form)
+    assert response.status_code == status
+    doc = page_checks(response)
+    assert doc.find(class_=["error-summary", "notice--warning"]) is not None
+    assert doc.find("input", attrs={"name": "proxy_personnummer"})["value"] == form["proxy_personnummer"]
+    assert db.session.scalar(select(Mandate)) is None
+
+
+def accept_as_proxy(app):
+    lars = app.test_client()
+    response = idp_login(lars, "/auth/login", {"subject": LARS})
+    assert response.status_code == 302 and "/act-for" in response.location  # the invitation is waiting
+    page = lars.get("/mandates")
+    assert "Margareta Nilsson" in page.get_data(as_text=True)
+    mandate = only_mandate()
+    response = post_button(lars, "/mandates", f"/mandates/{mandate.id}/accept")
+    assert response.status_code == 302
+    return lars, mandate
+
+
+def act_for(client, mandate):
+    page = client.get("/act-for")
+    return client.post("/act-for", data={"csrf_token": csrf_from(page), "acting_for": mandate.id})
+
+
+def test_accept_then_act_for_the_principal_within_the_scope(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("view",))
+    lars, mandate = accept_as_proxy(app)
+    db.session.expire_all()
+    assert db.session.get(Mandate, mandate.id).status == ACTIVE
+    response = act_for(lars, mandate)
+    assert response.status_code == 302
+    page = lars.get("/overview")
+    doc = page_checks(page)
+    banner = doc.find(id="acting-for-title")
+    assert banner is not None and "Margareta Nilsson" in banner.get_text()
+    # view only: starting an application for her is refused
+    refused = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": "x"})
+    assert refused.status_code == 403
+    # a proxy cannot grant onward nor see the principal's mandates
+    assert lars.get("/mandates").status_code == 403
+    assert lars.get("/mandates/new").status_code == 403
+    # switching back
+    response = lars.post("/act-for", data={"csrf_token": csrf_from(page), "acting_for": "self"})
+    assert response.status_code == 302
+    assert page_checks(lars.get("/overview")).find(id="acting-for-title") is None
+    assert lars.get("/mandates").status_code == 200
+
+
+def test_decline(app):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta)
+    lars = person_client(app, LARS)
+    mandate = only_mandate()
+    assert post_button(lars, "/mandates", f"/mandates/{mandate.id}/decline").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Mandate, mandate.id).status == DECLINED
+    assert services.in_force_for(mandate.proxy_id) == []
+    # the principal sees it declined
+    assert "Declined" in margareta.get("/mandates").get_data(as_text=True)
+
+
+def test_someone_else_cannot_answer_or_end_a_mandate(app):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta)
+    mandate = only_mandate()
+    emma = person_client(app, EMMA)
+    for action in ("accept", "decline", "end"):
+        assert post_button(emma, "/mandates", f"/mandates/{mandate.id}/{action}").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Mandate, mandate.id).status == PENDING
+
+
+def test_revoked_in_an_open_session_the_next_click_is_refused(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("prepare",))
+    lars, mandate = accept_as_proxy(app)
+    act_for(lars, mandate)
+    page = lars.get("/overview")
+    assert page.status_code == 200
+    assert post_button(margareta, "/mandates", f"/mandates/{mandate.id}/end").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Mandate, mandate.id).status == REVOKED
+    refused = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": "2026-12-01"})
+    assert refused.status_code == 403
+    assert "revoked" in h1(refused).lower() or "revoked" in soup(refused).find("main").get_text()
+    # back to acting for himself: his own overview, no banner
+    doc = page_checks(lars.get("/overview"))
+    assert doc.find(id="acting-for-title") is None
+
+
+def test_expiry_takes_access_away_at_the_second(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("view",), until=date.today() + timedelta(days=10))
+    lars, mandate = accept_as_proxy(app)
+    act_for(lars, mandate)
+    db.session.expire_all()
+    until = db.session.get(Mandate, mandate.id).valid_until
+    clock.set(until - timedelta(seconds=1))
+    assert lars.get("/overview").status_code == 200
+    clock.set(until)
+    refused = lars.get("/overview")
+    assert refused.status_code == 403
+    assert "expired" in soup(refused).find("main").get_text()
+    assert lars.get("/overview").status_code == 200  # now his own
+    # an expired mandate is not offered any more, and cannot be chosen
+    assert services.in_force_for(mandate.proxy_id) == []
+    response = act_for(lars, mandate)
+    assert response.status_code == 400
+
+
+def test_the_proxy_can_end_the_mandate(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta)
+    lars, mandate = accept_as_proxy(app)
+    assert post_button(lars, "/mandates", f"/mandates/{mandate.id}/end").status_code == 302
+    db.session.expire_all()
+    ended = db.session.get(Mandate, mandate.id)
+    assert ended.status == ENDED and ended.ended_by == "proxy"
+
+
+def test_a_second_mandate_to_the_same_person_waits_for_the_first_to_end(app):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta)
+    response = grant(margareta)
+    assert response.status_code == 400
+    assert len(db.session.scalars(select(Mandate)).all()) == 1
+
+
+def test_trail_lists_what_the_proxy_did_in_the_principals_name(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("prepare",))
+    lars, mandate = accept_as_proxy(app)
+    act_for(lars, mandate)
+    page = lars.get("/applications/new")
+    assert page.status_code == 200
+    period = soup(page).find("input", attrs={"name": "period"})["value"]
+    response = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": period,
+                                                    "folkbokforing": "y"})
+    assert response.status_code == 302
+    principal = db.session.scalar(select(Person).where(Person.personnummer == MARGARETA))
+    from portal.application.models import Application
+
+    application = db.session.scalars(select(Application)).one()
+    assert application.applicant_id == principal.id  # made in her name
+    trail = margareta.get("/mandates/trail")
+    doc = page_checks(trail)
+    rows = doc.find("tbody").find_all("tr")
+    assert rows and all("Lars Berglund" in row.get_text() for row in rows)
+    assert any("Created" in row.get_text() for row in rows)
+    # her own actions are not in the trail
+    assert not any("Margareta" in row.get_text() for row in rows)
+
+
+def test_legal_representative_registered_by_an_administrator(app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    page = client.get("/mandates/admin")
+    assert page.status_code == 200
+    form = {"csrf_token": csrf_from(page), "kind": "forvaltare", "decision_reference": "ÖF 2026-1234",
+            "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
+            "representative_personnummer": LARS, "representative_name": "Lars Berglund",
+            "scopes": ["prepare", "submit", "messages"], "valid_from": date.today().isoformat(),
+            "valid_until": (date.today() + timedelta(days=700)).isoformat()}
+    response = client.post("/mandates/admin", data=form)
+    assert response.status_code == 302
+    mandate = only_mandate()
+    assert mandate.status == ACTIVE and mandate.kind == "forvaltare" and mandate.reference.startswith("FV-")
+    assert mandate.decision_reference == "ÖF 2026-1234" and services.seal_holds(mandate)
+    listing = client.get("/mandates/admin")
+    assert MARGARETA not in listing.get_data(as_text=True)  # no personal data for administrators
+    # the principal is told at her next login, once
+    margareta = person_client(app, MARGARETA)
+    told = page_checks(margareta.get("/overview")).get_text()
+    assert "ÖF 2026-1234" in told and "Lars Berglund" in told
+    margareta.get("/mandates")
+    assert "ÖF 2026-1234" not in margareta.get("/overview").get_data(as_text=True)
+    # the representative acts without accepting; he cannot end it himself
+    lars = app.test_client()
+    assert "/act-for" in idp_login(lars, "/auth/login", {"subject": LARS}).location
+    act_for(lars, mandate)
+    assert lars.get("/overview").status_code == 200
+    assert post_button(lars, "/act-for", f"/mandates/{mandate.id}/end").status_code == 403  # acting: own pages refused
+    # an administrator ends it: the representative's next click is refused
+    assert post_button(client, "/mandates/admin", f"/mandates/admin/{mandate.id}/end").status_code == 302
+    assert lars.get("/overview").status_code == 403
+
+
+def test_legal_registration_refuses_bad_numbers(app, staff_login, client):
+    staff_login("staff-admin-1")
+    page = client.get("/mandates/admin")
+    response = client.post("/mandates/admin", data={
+        "csrf_token": csrf_from(page), "kind": "god_man", "decision_reference": "X",
+        "principal_personnummer": "194408139088", "principal_name": "M", "representative_personnummer": LARS,
+        "representative_name": "L", "scopes": ["view"], "valid_from": "2026-01-01", "valid_until": "2027-01-01"})
+    assert response.status_code == 400
+    assert page_checks(response).find(class_="error-summary") is not None
+    assert db.session.scalar(select(Mandate)) is None
+
+
+def test_citizens_cannot_register_legal_representatives(app):
+    margareta = person_client(app, MARGARETA)
+    assert margareta.get("/mandates/admin").status_code == 403
