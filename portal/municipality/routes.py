@@ -1,16 +1,26 @@
+"""The built-in inbox: caseworkers list, open and handle the applications of their municipality
+(and, where they belong to one, their unit). Views are thin over ``portal.case.services`` (the
+operations) and ``portal.municipality.services`` (what the inbox reads)."""
+
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.application import services as applications
-from portal.application.models import Application
+from portal.application.models import FINISHED, Application, Status
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.auth.actor import ADMINISTRATOR
+from portal.case import services as case
+from portal.case.models import Decision
 from portal.extensions import db
-from portal.routing.services import municipalities, municipality
+from portal.municipality import forms, labels
+from portal.municipality import services as inbox_services
+from portal.routing.services import UnknownMunicipality, municipalities, municipality
 
 bp = Blueprint("municipality", __name__, url_prefix="/municipality")
 
@@ -25,43 +35,325 @@ def home():
     return render_template("municipality/home.html")
 
 
+# --- the list -------------------------------------------------------------------------------------
+
 @bp.get("/inbox")
 @requires("inbox")
 def inbox():
-    items = applications.inbox(g.actor.municipality_code)
-    record_read("inbox", g.actor.municipality_code, "caseworker lists the inbox")
-    return render_template("municipality/inbox.html", items=items,
-                           municipality=municipality(g.actor.municipality_code))
+    search = forms.SearchForm(request.args)
+    name = request.args.get("filter", "all")
+    if name not in labels.FILTERS:
+        name = "all"
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    query = search.q.data if search.validate() else ""
+    rows, more = inbox_services.listing(g.actor, name, query, page)
+    record_read("inbox", f"{g.actor.municipality_code}/{g.actor.unit or '*'}",
+                f"caseworker lists the inbox ({name}{', search' if query else ''})")
+    unit = case.inboxes_of(g.actor.municipality_code).get(g.actor.unit) if g.actor.unit else None
+    return render_template("municipality/inbox.html", rows=rows, more=more, page=page, current=name,
+                           filters=labels.FILTERS, search=search, query=query, unit=unit,
+                           municipality=municipality(g.actor.municipality_code), labels_cw=labels,
+                           form=search if search.errors else None)
 
+
+# --- one case -------------------------------------------------------------------------------------
 
 def _load(application_id: str) -> Application:
-    application = applications.get(application_id)
-    if application is None or application.is_draft:
-        abort(404)
+    application = inbox_services.visible(g.actor, application_id)
+    if application is None:
+        abort(404)  # not this caseworker's: another municipality or unit, forwarded away, not delivered
     ensure("inbox", application)
-    if not applications.in_inbox(application, g.actor.municipality_code):
-        abort(404)  # sent, but not delivered to this inbox (yet)
     return application
+
+
+def _forward_choices(application: Application) -> list[tuple[str, str]]:
+    units = case.inboxes_of(application.municipality_code)
+    choices = [("", _("Choose where to forward"))]
+    choices += [(f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
+                for unit in units.values() if unit.id != application.inbox_id]
+    choices += [(f"municipality:{code}", _("Municipality: %(name)s", name=entry.name))
+                for code, entry in sorted(municipalities().items(), key=lambda kv: kv[1].name)
+                if code != application.municipality_code]
+    return choices
+
+
+def _actions(application: Application) -> list[str]:
+    """The handling actions that fit the case's status, in the order they are shown."""
+    status = application.status
+    actions: list[str] = []
+    if status == Status.SUBMITTED.value:
+        actions += ["register", "forward", "nothandled"]
+    elif status in (Status.RECEIVED.value, Status.UNDER_HANDLING.value):
+        if status == Status.RECEIVED.value:
+            actions.append("start")
+        if application.assigned_to != g.actor.id:
+            actions.append("assign")
+        actions += ["supplement", "interim", "decision", "forward", "nothandled"]
+    elif status == Status.DECIDED.value:
+        actions += ["payment", "close"]
+    if status not in FINISHED:
+        actions.append("message")
+    return actions
+
+
+def _forms(application: Application, view) -> dict:
+    built = {name: cls(prefix=name, formdata=None) for name, cls in forms.PREFIXES.items()}
+    _prepare(built, application, view)
+    return built
+
+
+def _prepare(built: dict, application: Application, view) -> None:
+    if "forward" in built:
+        built["forward"].destination.choices = _forward_choices(application)
+    if "supplement" in built:
+        built["supplement"].item.choices = view.item_choices if view else [("", "")]
+
+
+def _page(application: Application, failed: tuple[str, object] | None = None, problem: str | None = None,
+          status: int = 200, unread_ids: set | None = None):
+    view = inbox_services.case_view(application)
+    built = _forms(application, view)
+    if failed:
+        built[failed[0]] = failed[1]
+        _prepare({failed[0]: failed[1]}, application, view)
+    record_read("application", application.id, "caseworker handles the application",
+                subject_id=application.applicant_id)
+    units = case.inboxes_of(application.municipality_code)
+    return render_template(
+        "municipality/application.html", item=application, view=view, forms=built, actions=_actions(application),
+        failed=failed[0] if failed else None, problem=problem, unread_ids=unread_ids or set(),
+        unit=units.get(application.inbox_id), units=units, labels_cw=labels, iso_date=_iso_date, iso_month=_iso_month,
+        place=_place, form=failed[1] if failed and failed[1].errors else None), status
+
+
+def _iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _iso_month(value: str | None) -> date | None:
+    return _iso_date(f"{value}-01") if value else None
+
+
+def _place(code: str | None, inbox_id: str | None = None) -> str:
+    """A municipality (and unit) by name, for the timeline."""
+    try:
+        name = municipality(code).name
+    except UnknownMunicipality:
+        name = code or ""
+    unit = case.inboxes_of(code).get(inbox_id) if code and inbox_id else None
+    return f"{name} ({unit.name})" if unit else name
 
 
 @bp.get("/inbox/<application_id>")
 @requires("inbox")
 def application(application_id: str):
     item = _load(application_id)
-    record_read("application", item.id, "caseworker handles the application",
-                subject_id=item.applicant_id)
-    return render_template("municipality/application.html", item=item, form=FlaskForm(),
-                           frozen=applications.frozen_document(item))
+    # Opening the case: answers are seen, the applicant's messages are read.
+    unread_ids = {m.id for m in case.messages(item) if m.sender == case.APPLICANT and m.read_at is None}
+    inbox_services.seen_answers(item)
+    if unread_ids:
+        case.mark_read(item, case.MUNICIPALITY)
+    return _page(item, unread_ids=unread_ids)
+
+
+def _act(application_id: str, name: str, perform, anchor: str = ""):
+    """Validate the action's form, run it, tell what happened and go back to the case (PRG).
+    A form error or a refused operation shows the case again with what was typed."""
+    item = _load(application_id)
+    form = forms.PREFIXES[name](prefix=name)
+    _prepare({name: form}, item, inbox_services.case_view(item) if name == "supplement" else None)
+    if not form.validate_on_submit():
+        return _page(item, failed=(name, form), status=400)
+    try:
+        done, target = perform(item, form)
+    except case.CaseError as error:
+        message = str(labels.CASE_ERROR.get(error.reason, labels.CASE_ERROR["wrong_state"]))
+        field = FIELD_OF_ERROR.get((name, error.reason))
+        if field is None:
+            db.session.rollback()
+            return _page(item, problem=message, status=409)
+        getattr(form, field).errors = [*getattr(form, field).errors, message]
+        db.session.rollback()
+        return _page(item, failed=(name, form), status=400)
+    flash(done)
+    return redirect(target or url_for("municipality.application", application_id=item.id) + anchor)
+
+
+FIELD_OF_ERROR = {
+    ("forward", "reason_missing"): "reason", ("forward", "not_receiving"): "destination",
+    ("forward", "unknown_inbox"): "destination", ("forward", "same_inbox"): "destination",
+    ("supplement", "due_date_past"): "due_date", ("supplement", "unknown_item"): "item",
+    ("decision", "amount_missing"): "amount", ("decision", "period_missing"): "period_end",
+    ("decision", "unknown_outcome"): "outcome", ("payment", "unknown_state"): "state",
+    ("payment", "amount_missing"): "amount", ("nothandled", "reason_missing"): "reason",
+    ("message", "message_empty"): "body",
+}
 
 
 @bp.post("/inbox/<application_id>/register")
 @requires("inbox")
 def register(application_id: str):
+    def perform(item, form):
+        number = case.register(item)
+        return _("Arrival registered. Case number: %(number)s", number=number), None
+
+    return _act(application_id, "register", perform)
+
+
+@bp.post("/inbox/<application_id>/start")
+@requires("inbox")
+def start(application_id: str):
+    def perform(item, form):
+        case.start_handling(item)
+        return _("Handling started."), None
+
+    return _act(application_id, "start", perform)
+
+
+@bp.post("/inbox/<application_id>/assign")
+@requires("inbox")
+def assign(application_id: str):
+    def perform(item, form):
+        case.assign(item, g.actor.id, g.actor.name)
+        return _("The case is assigned to you."), None
+
+    return _act(application_id, "assign", perform)
+
+
+@bp.post("/inbox/<application_id>/forward")
+@requires("inbox")
+def forward(application_id: str):
+    def perform(item, form):
+        kind, _sep, target = form.destination.data.partition(":")
+        if kind == "unit":
+            case.forward(item, item.municipality_code, target, form.reason.data)
+            where = case.inboxes_of(item.municipality_code)[target].name
+        else:
+            case.forward(item, target, None, form.reason.data)
+            where = municipality(target).name
+        still_mine = inbox_services.visible(g.actor, item.id) is not None
+        return (_("The application was forwarded to %(where)s.", where=where),
+                None if still_mine else url_for("municipality.inbox"))
+
+    return _act(application_id, "forward", perform)
+
+
+@bp.post("/inbox/<application_id>/supplement")
+@requires("inbox")
+def supplement(application_id: str):
+    def perform(item, form):
+        case.request_supplement(item, form.what.data, form.why.data, form.due_date.date, g.actor.name,
+                                item_id=int(form.item.data) if form.item.data else None)
+        return _("The supplement request was sent to the applicant."), None
+
+    return _act(application_id, "supplement", perform, "#requests")
+
+
+@bp.post("/inbox/<application_id>/interim")
+@requires("inbox")
+def interim(application_id: str):
+    def perform(item, form):
+        case.interim_reply(item, form.text.data, form.expected_by.date)
+        return _("The interim reply was sent to the applicant."), None
+
+    return _act(application_id, "interim", perform, "#timeline")
+
+
+@bp.post("/inbox/<application_id>/decision")
+@requires("inbox")
+def decide(application_id: str):
+    def perform(item, form):
+        granting = form.outcome.data in case.GRANTING
+        case.decide(item, form.outcome.data, form.reasoning.data, g.actor.name,
+                    amount=form.amount.kronor if granting else None,
+                    period_start=form.period_start.date if granting else None,
+                    period_end=form.period_end.date if granting else None)
+        return _("The decision was made: %(outcome)s.", outcome=labels.OUTCOME[form.outcome.data]), None
+
+    return _act(application_id, "decision", perform, "#decisions")
+
+
+@bp.post("/inbox/<application_id>/payment")
+@requires("inbox")
+def payment(application_id: str):
+    def perform(item, form):
+        case.report_payment(item, form.amount.kronor, form.due_date.date, form.state.data,
+                            external_ref=form.external_ref.data or None)
+        return _("The payment was reported: %(state)s.", state=labels.PAYMENT_STATE[form.state.data]), None
+
+    return _act(application_id, "payment", perform, "#payments")
+
+
+@bp.post("/inbox/<application_id>/close")
+@requires("inbox")
+def close(application_id: str):
+    def perform(item, form):
+        case.close(item)
+        return _("The case is closed."), None
+
+    return _act(application_id, "close", perform)
+
+
+@bp.post("/inbox/<application_id>/not-handled")
+@requires("inbox")
+def not_handled(application_id: str):
+    def perform(item, form):
+        case.not_handled(item, form.reason.data)
+        return _("The application is marked as not to be handled."), None
+
+    return _act(application_id, "nothandled", perform)
+
+
+@bp.post("/inbox/<application_id>/messages")
+@requires("inbox")
+def message(application_id: str):
+    def perform(item, form):
+        case.send_message(item, case.MUNICIPALITY, g.actor.name, form.body.data,
+                          reply_requested=bool(form.reply_requested.data))
+        return _("The message was sent."), None
+
+    return _act(application_id, "message", perform, "#messages")
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+def _no_store(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/inbox/<application_id>/attachments/<attachment_id>")
+@requires("inbox")
+def attachment(application_id: str, attachment_id: str):
+    """A file the applicant sent, opened only here: authorised like the case, audited."""
+    from portal.attachments.storage import current_storage
+
     item = _load(application_id)
-    form = FlaskForm()
-    if form.validate_on_submit():
-        applications.register_arrival(item)
-    return redirect(url_for("municipality.application", application_id=item.id))
+    found = inbox_services.attachment(item, attachment_id)
+    if found is None:
+        abort(404)
+    record_read("attachment", found.id, "caseworker opens an attachment", subject_id=item.applicant_id)
+    return _no_store(send_file(current_storage().open(found.storage_key), mimetype=found.media_type,
+                               as_attachment=True, download_name=found.original_name, max_age=0))
+
+
+@bp.get("/inbox/<application_id>/decisions/<decision_id>.pdf")
+@requires("inbox")
+def decision_document(application_id: str, decision_id: str):
+    item = _load(application_id)
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or decision.application_id != item.id:
+        abort(404)
+    record_read("decision", decision.id, "caseworker opens the decision document", subject_id=item.applicant_id)
+    response = Response(decision.document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.case_number or item.reference}-beslut.pdf"'
+    response.headers["Digest"] = f"sha-256={decision.document_sha256}"
+    return _no_store(response)
 
 
 @bp.get("/admin")
@@ -82,8 +374,6 @@ def document(application_id: str, kind: str):
     """The frozen exchange document as received: JSON for systems, PDF for people."""
     import json
 
-    from flask import Response
-
     from portal.exchange.pdf import render
 
     item = _load(application_id)
@@ -99,3 +389,4 @@ def document(application_id: str, kind: str):
     response.headers["Digest"] = f"sha-256={frozen.sha256}"
     response.headers["Cache-Control"] = "no-store"
     return response
+

@@ -1,0 +1,247 @@
+"""What the built-in inbox reads: the caseworker's scoped list, and one case as the
+municipality received it (the frozen exchange document, its seals checked) with the live state
+of its handling. Changes go through ``portal.case.services``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import exists, func, or_, select
+
+from portal.application.models import Application, Status
+from portal.attachments.models import Attachment
+from portal.auth.actor import Actor
+from portal.case import services as case
+from portal.case.models import Message, SupplementRequest
+from portal.delivery.models import FrozenDocument, InboxEntry
+from portal.extensions import db
+from portal.municipality import labels
+
+PAGE_SIZE = 50
+NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+def scoped(query, actor: Actor):
+    """Only what the caseworker may see: delivered to their municipality's built-in inbox and
+    there now (the application's current municipality and, for a unit, its current unit), so a
+    forwarded case leaves the sending unit's list at once."""
+    query = query.where(
+        Application.municipality_code == actor.municipality_code,
+        Application.status.not_in(NOT_SENT),
+        exists().where(InboxEntry.application_id == Application.id,
+                       InboxEntry.municipality_code == actor.municipality_code))
+    if actor.unit:
+        query = query.where(Application.inbox_id == actor.unit)
+    return query
+
+
+@dataclass
+class Row:
+    application: Application
+    supplemented: bool
+    unread: int
+
+
+def listing(actor: Actor, name: str = "all", search: str = "", page: int = 1) -> tuple[list[Row], bool]:
+    """One page of the caseworker's inbox, newest first, and whether there is a next page."""
+    supplemented = exists().where(SupplementRequest.application_id == Application.id,
+                                  SupplementRequest.answered_at.is_not(None),
+                                  SupplementRequest.answer_seen_at.is_(None)).correlate(Application)
+    unread = (select(func.count(Message.id))
+              .where(Message.application_id == Application.id, Message.sender == case.APPLICANT,
+                     Message.read_at.is_(None))
+              .correlate(Application).scalar_subquery())
+    query = scoped(select(Application, supplemented.label("supplemented"), unread.label("unread")), actor)
+    query = case.case_filter(query, name if name in case.FILTERS else "all", actor.id)
+    search = (search or "").strip().upper()
+    if search:
+        query = query.where(or_(func.upper(Application.reference) == search,
+                                func.upper(Application.case_number) == search))
+    page = max(page, 1)
+    rows = db.session.execute(query.order_by(Application.submitted_at.desc(), Application.id)
+                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    return [Row(a, bool(s), int(u or 0)) for a, s, u in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+def visible(actor: Actor, application_id: str) -> Application | None:
+    """The application if the caseworker may open it (the same scope as the list)."""
+    return db.session.scalar(scoped(select(Application).where(Application.id == application_id), actor))
+
+
+# --- one case -------------------------------------------------------------------------------------
+
+def _when(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def item_verified(doc: dict, item: dict) -> bool:
+    """A fetched item of the document is verified when its seal checks with a published key and
+    every value shown equals the sealed one (so the page shows only what was signed)."""
+    from portal.exchange.document import _consistency_errors
+
+    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    sealed = source.get("sealedFields")
+    seal_ = source.get("seal") if isinstance(source.get("seal"), dict) else {}
+    if not isinstance(sealed, dict) or sealed.get("application_id") != doc.get("applicationId"):
+        return False
+    sealer = current_app.extensions["portal.sealer"]
+    if not sealer.verify(sealed, seal_.get("kid"), seal_.get("signature")):
+        return False
+    return not _consistency_errors({"applicationId": doc.get("applicationId"), "fetched": [item]})
+
+
+@dataclass
+class Fetched:
+    data: dict
+    verified: bool
+    fetched_at: datetime | None
+    attachments: list[dict] = field(default_factory=list)
+    requests: list[SupplementRequest] = field(default_factory=list)
+
+
+@dataclass
+class CaseView:
+    application: Application
+    frozen: FrozenDocument | None
+    doc: dict
+    digest_ok: bool
+    members: dict[int, str]
+    fetched: list[tuple[str, list[tuple[str, list[Fetched]]]]]  # member label -> theme -> items
+    unverified: int
+    live_broken: int
+    attachments: list[dict]
+    requests: list[SupplementRequest]
+    request_files: dict[str, list[Attachment]]
+    messages: list[Message]
+    message_files: dict[str, list[Attachment]]
+    decisions: list
+    payments: list
+    events: list
+    later_documents: list[FrozenDocument]
+    item_choices: list[tuple[str, str]]
+
+    @property
+    def seal_problem(self) -> bool:
+        return not self.digest_ok or self.unverified > 0 or self.live_broken > 0
+
+
+def member_labels(doc: dict) -> dict[int, str]:
+    """Who each member is, as the document says: for a protected identity only the applicant
+    has a name; the others are their relation."""
+    result: dict[int, str] = {}
+    applicant = doc.get("applicant") or {}
+    if applicant.get("memberId") is not None:
+        name = f"{applicant.get('givenName') or ''} {applicant.get('familyName') or ''}".strip()
+        result[applicant["memberId"]] = f"{name} ({labels.RELATION['applicant']})" if name else str(
+            labels.RELATION["applicant"])
+    for member in (doc.get("household") or {}).get("members") or []:
+        relation = str(labels.RELATION.get(member.get("relation"), labels.RELATION["other"]))
+        name = f"{member.get('givenName') or ''} {member.get('familyName') or ''}".strip()
+        result[member.get("memberId")] = f"{name} ({relation})" if name and not doc.get("protected") else relation
+    return result
+
+
+def _files(column, ids) -> dict[str, list[Attachment]]:
+    result: dict[str, list[Attachment]] = defaultdict(list)
+    if ids:
+        for attachment in db.session.scalars(select(Attachment).where(column.in_(ids))
+                                             .order_by(Attachment.created_at, Attachment.id)):
+            result[getattr(attachment, column.key)].append(attachment)
+    return result
+
+
+def case_view(application: Application) -> CaseView:
+    from portal.application.services import frozen_document
+    from portal.information.items import THEMES
+    from portal.information.services import broken_seals
+
+    frozen = frozen_document(application)
+    doc = json.loads(frozen.body) if frozen else {}
+    digest_ok = frozen is not None and hashlib.sha256(frozen.body.encode("utf-8")).hexdigest() == frozen.sha256
+    members = member_labels(doc)
+    requests = case.requests(application)
+    by_item: dict[int, list[SupplementRequest]] = defaultdict(list)
+    for request in requests:
+        if request.item_id is not None:
+            by_item[request.item_id].append(request)
+    attachments = doc.get("attachments") or []
+    grouped: dict = defaultdict(lambda: defaultdict(list))
+    unverified = 0
+    choices = [("", str(_none_choice()))]
+    for item in doc.get("fetched") or []:
+        verified = item_verified(doc, item)
+        unverified += not verified
+        entry = Fetched(item, verified, _when((item.get("source") or {}).get("fetchedAt")),
+                        [a for a in attachments if a.get("linkedItemId") == item.get("id")],
+                        by_item.get(item.get("id"), []))
+        grouped[item.get("memberId")][item.get("theme")].append(entry)
+        period = (item.get("period") or {}).get("start") or ""
+        choices.append((str(item.get("id")), f"{item.get('label')} – {members.get(item.get('memberId'), '')} "
+                                             f"{period[:7]}".strip()))
+    order = list(members)
+    fetched = []
+    for member_id in sorted(grouped, key=lambda m: order.index(m) if m in order else len(order)):
+        themes = grouped[member_id]
+        fetched.append((members.get(member_id, ""),
+                        [(t, themes[t]) for t in (*THEMES, *sorted(set(themes) - set(THEMES))) if t in themes]))
+    messages = case.messages(application)
+    later = list(db.session.scalars(select(FrozenDocument).where(
+        FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_not(None))
+        .order_by(FrozenDocument.version)))
+    return CaseView(
+        application=application, frozen=frozen, doc=doc, digest_ok=digest_ok, members=members, fetched=fetched,
+        unverified=unverified, live_broken=len(broken_seals(application)) if frozen else 0,
+        attachments=attachments, requests=requests,
+        request_files=_files(Attachment.request_id, [r.id for r in requests]), messages=messages,
+        message_files=_files(Attachment.message_id, [m.id for m in messages]),
+        decisions=case.decisions(application), payments=case.payments(application),
+        events=list(application.events), later_documents=later, item_choices=choices)
+
+
+def _none_choice():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("No particular item")
+
+
+def attachment(application: Application, attachment_id: str, doc: dict | None = None) -> Attachment | None:
+    """A file the municipality has received: sent with the application (in its document), with
+    an answer to a request, or with a message. A file the applicant has uploaded but not yet
+    sent is not the municipality's to open."""
+    from portal.application.services import frozen_document
+
+    found = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                       Attachment.application_id == application.id))
+    if found is None:
+        return None
+    if found.message_id:
+        return found
+    if found.request_id:
+        request = db.session.get(SupplementRequest, found.request_id)
+        return found if request is not None and request.answered_at else None
+    if doc is None:
+        frozen = frozen_document(application)
+        doc = json.loads(frozen.body) if frozen else {}
+    return found if any(a.get("id") == found.id for a in doc.get("attachments") or []) else None
+
+
+def seen_answers(application: Application) -> int:
+    """The caseworker has opened the case: answered requests are no longer "supplemented"."""
+    count = 0
+    for request in case.requests(application):
+        if request.answered_at and request.answer_seen_at is None:
+            case.mark_answer_seen(request)
+            count += 1
+    return count
