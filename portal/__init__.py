@@ -71,6 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
                attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp, mandates_bp):
         app.register_blueprint(bp)
+    from portal.case.routes import bp as case_bp  # the applicant's case pages
+
+    app.register_blueprint(case_bp)
 
 
 def _register_hooks(app: Flask) -> None:
