@@ -72,7 +72,7 @@ def test_token_with_good_credentials_by_basic_or_form(api):
     body = response.get_json()
     assert response.status_code == 200
     assert body["token_type"] == "Bearer" and body["expires_in"] == 900
-    assert body["scope"] == "applications:read applications:acknowledge"
+    assert body["scope"] == "applications:read applications:acknowledge case:write"
     assert response.headers["Cache-Control"] == "no-store"
     grant = tokens.verify(body["access_token"])
     assert (grant.client_id, grant.municipality_code) == ("uppsala-system", "0380")
@@ -126,7 +126,7 @@ def test_list_fetch_and_acknowledge(api, received):
     assert listed.get_json()["nextAfter"] is None
     assert (item["id"], item["reference"]) == (received.id, received.reference)
     assert item["acknowledged"] is False and item["acknowledgedAt"] is None
-    assert item["schemaVersion"] == "1.0.0"
+    assert item["schemaVersion"] == "1.1.0"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", item["receivedAt"])
 
     fetched = api.get(f"/api/v1/applications/{received.id}", headers=bearer(token))
@@ -189,7 +189,8 @@ def test_another_municipality_sees_nothing(api, received):
     for response in (api.get(f"/api/v1/applications/{received.id}", headers=bearer(token)),
                      api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=bearer(token))):
         assert response.status_code == 404
-        assert response.get_json() == {"error": "not_found"}
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json() == {"type": "about:blank", "title": "Not Found", "status": 404, "error": "not_found"}
     db.session.expire_all()
     assert db.session.get(Application, received.id).status == "submitted"
 
@@ -254,8 +255,8 @@ def test_missing_expired_or_garbage_tokens_get_401_json(app, api, received, auth
                      api.get(f"/api/v1/applications/{received.id}", headers=headers),
                      api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=headers)):
         assert response.status_code == 401
-        assert response.mimetype == "application/json"
-        assert response.get_json()["error"] == "invalid_token"
+        assert response.mimetype == "application/problem+json"  # RFC 9457
+        assert response.get_json()["error"] == "invalid_token" and response.get_json()["status"] == 401
         assert "Location" not in response.headers
         assert response.headers["WWW-Authenticate"].startswith("Bearer ")
     db.session.expire_all()
@@ -325,7 +326,8 @@ def test_production_refuses_the_demo_clients(config):
 
     production = replace(config, env="production", secret_key="x" * 40, base_url="https://portal.example",
                          secure_cookies=True, citizen_client_secret="c" * 32, staff_client_secret="s" * 32,
-                         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+                         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                         smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>")
     with pytest.raises(ConfigError, match="demo API clients"):
         create_app(production)
 

@@ -23,9 +23,10 @@ from pathlib import Path
 
 ENV = "PORTAL_API_CLIENTS_FILE"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "api_clients.json"
-READ = "applications:read"
-ACKNOWLEDGE = "applications:acknowledge"
-SCOPES = (READ, ACKNOWLEDGE)
+READ = "applications:read"  # list and fetch; read the case (timeline, requests, messages, decisions)
+ACKNOWLEDGE = "applications:acknowledge"  # acknowledge receipt, which registers the arrival
+CASE_WRITE = "case:write"  # handle the case: post events, send messages, mark messages and answers seen
+SCOPES = (READ, ACKNOWLEDGE, CASE_WRITE)
 
 # scrypt: n=2**14, r=8, p=1 (16 MiB, tens of milliseconds), 16-byte salt, 32-byte key.
 _N, _R, _P = 2 ** 14, 8, 1
@@ -47,6 +48,9 @@ class ApiClient:
     municipality_code: str
     scopes: tuple[str, ...]
     secret_hash: str
+    # Shown to the applicant where the municipality's system acts without a person's name
+    # (e.g. "requested by" on a supplement request when the system gives none).
+    name: str = ""
 
 
 def _b64(raw: bytes) -> str:
@@ -110,7 +114,12 @@ def _parse(path: Path) -> dict[str, ApiClient]:
         secret_hash = entry.get("secret_hash")
         if not isinstance(secret_hash, str) or not secret_hash.startswith("scrypt$") or secret_hash.count("$") != 5:
             problems.append(f"{where}: secret_hash must be a scrypt hash (python -m portal.api.clients)")
-        clients[client_id] = ApiClient(client_id, code, tuple(s for s in SCOPES if s in scopes), secret_hash)
+        name = entry.get("name", "")
+        if not isinstance(name, str) or len(name) > 200:
+            problems.append(f"{where}: name must be a text of at most 200 characters")
+            name = ""
+        clients[client_id] = ApiClient(client_id, code, tuple(s for s in SCOPES if s in scopes), secret_hash,
+                                       name.strip())
     if problems:
         raise ApiClientsError(path, problems)
     return clients

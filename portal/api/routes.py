@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
 from portal.api import OPENAPI_PATH, clients, tokens
-from portal.api.tokens import problem, require_scope
+from portal.api.tokens import oauth_error, problem, require_scope
 from portal.application import services as applications
 from portal.application.models import Application
 from portal.audit.services import record, record_read
 from portal.auth.access import ensure, requires
+from portal.case import services as case
 from portal.delivery.models import FrozenDocument, InboxEntry
 from portal.extensions import csrf, db
 
@@ -72,7 +74,7 @@ def _token_error(status: int, error: str, description: str):
     headers = {"Pragma": "no-cache"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="egna-utrymmet"'
-    return problem(status, error, description, headers)
+    return oauth_error(status, error, description, headers)
 
 
 def _client_credentials() -> tuple[str, str] | None | str:
@@ -125,9 +127,11 @@ def token():
 # --- applications -------------------------------------------------------------------------------
 
 def _latest_documents(application_ids: list[str]) -> dict[str, FrozenDocument]:
+    """Each application's own document (version 1 and its re-freezes), not later supplements."""
     latest: dict[str, FrozenDocument] = {}
     if application_ids:
-        for doc in db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id.in_(application_ids))):
+        for doc in db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id.in_(application_ids),
+                                                                   FrozenDocument.refers_to.is_(None))):
             if doc.application_id not in latest or doc.version > latest[doc.application_id].version:
                 latest[doc.application_id] = doc
     return latest
@@ -142,6 +146,9 @@ def _summary(entry: InboxEntry, application: Application, document: FrozenDocume
         "acknowledgedAt": _utc(application.received_at),
         "digest": document.sha256 if document else None,
         "schemaVersion": document.schema_version if document else None,
+        "status": application.status,
+        "caseNumber": application.case_number,
+        "inboxId": application.inbox_id,
     }
 
 
@@ -154,25 +161,50 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     return int(raw)
 
 
+# The built-in inbox's filters (portal/case/services.FILTERS) but "mine", which needs a caseworker.
+LIST_FILTERS = ("new", "all", "waiting", "supplemented", "decided")
+_REFERENCE = re.compile(r"^EU-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+_INBOX = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
 @bp.get("/applications")
 @requires("api")
 def list_applications():
+    """What is with the municipality now: applications delivered to it and not forwarded away
+    since. A forward to another municipality moves the application to that one's list."""
     if denied := require_scope(clients.READ):
         return denied
-    status = request.args.get("status", "new")
+    code = g.actor.municipality_code
     try:
-        if status not in ("new", "all"):
+        unknown = sorted(set(request.args) - {"status", "limit", "after", "inbox", "reference"})
+        if unknown:
+            raise ValueError(unknown[0])
+        status = request.args.get("status", "new")
+        if status not in LIST_FILTERS:
             raise ValueError("status")
         limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
         after = _int_arg("after", 0, 0, 2 ** 31 - 1)
+        inbox = request.args.get("inbox")
+        if inbox is not None and (not _INBOX.match(inbox) or inbox not in case.inboxes_of(code)):
+            raise ValueError("inbox")
+        reference = request.args.get("reference")
+        if reference is not None and not _REFERENCE.match(reference):
+            raise ValueError("reference")
     except ValueError as bad:
         return problem(400, "invalid_request", f"invalid parameter: {bad}")
-    code = g.actor.municipality_code
+    later = aliased(InboxEntry)
     query = (select(InboxEntry, Application).join(Application, Application.id == InboxEntry.application_id)
-             .where(InboxEntry.municipality_code == code, InboxEntry.id > after)
+             .where(InboxEntry.municipality_code == code, Application.municipality_code == code,
+                    InboxEntry.id > after,
+                    # forwarded away and back: the latest delivery to this municipality is the one
+                    ~exists().where(later.application_id == InboxEntry.application_id,
+                                    later.municipality_code == code, later.id > InboxEntry.id))
              .order_by(InboxEntry.id).limit(limit + 1))
-    if status == "new":
-        query = query.where(Application.received_at.is_(None))
+    query = case.case_filter(query, status, None) if status != "all" else query
+    if inbox is not None:
+        query = query.where(Application.inbox_id == inbox)
+    if reference is not None:
+        query = query.where(Application.reference == reference)
     rows = db.session.execute(query).all()
     page, more = rows[:limit], len(rows) > limit
     documents = _latest_documents([application.id for _, application in page])
@@ -182,9 +214,10 @@ def list_applications():
                    nextAfter=page[-1][0].id if more else None)
 
 
-def _load(application_id: str, for_update: bool = False) -> Application:
-    """The application, if it was delivered to this client's municipality; else 404 (whether it
-    does not exist or belongs to another municipality is not told)."""
+def load(application_id: str, for_update: bool = False) -> Application:
+    """The application, if it is with this client's municipality now (delivered there and not
+    forwarded away); else 404: whether it does not exist or is another municipality's is not
+    told. ``for_update`` locks the row (PostgreSQL) so one case's writes queue."""
     from flask import abort
 
     if not _UUID.match(application_id):
@@ -192,23 +225,14 @@ def _load(application_id: str, for_update: bool = False) -> Application:
     application = db.session.get(Application, application_id, with_for_update=for_update or None)
     if application is None or application.is_draft:
         abort(404)
-    ensure("api", application)
+    ensure("api", application)  # the application's current municipality is the client's
     if not applications.in_inbox(application, g.actor.municipality_code):
         abort(404)
     return application
 
 
-@bp.get("/applications/<application_id>")
-@requires("api")
-def get_application(application_id: str):
-    if denied := require_scope(clients.READ):
-        return denied
-    application = _load(application_id)
-    frozen = applications.frozen_document(application)
-    if frozen is None:
-        return problem(404, "not_found")
-    record_read("exchange_document", application.id, "municipality system fetches the application",
-                subject_id=application.applicant_id)
+def document_response(frozen: FrozenDocument):
+    """The exact stored bytes of a frozen document, with their digest."""
     body = frozen.body.encode("utf-8")
     response = current_app.response_class(body, mimetype="application/json")
     digest = base64.b64encode(bytes.fromhex(frozen.sha256)).decode("ascii")
@@ -219,21 +243,86 @@ def get_application(application_id: str):
     return response.make_conditional(request)
 
 
-@bp.post("/applications/<application_id>/acknowledge")
+@bp.get("/applications/<application_id>")
 @requires("api")
-def acknowledge(application_id: str):
-    """Receipt acknowledged: registers the arrival the first time; a repeat changes nothing."""
+def get_application(application_id: str):
+    if denied := require_scope(clients.READ):
+        return denied
+    application = load(application_id)
+    frozen = applications.frozen_document(application)
+    if frozen is None:
+        return problem(404, "not_found")
+    record_read("exchange_document", application.id, "municipality system fetches the application",
+                subject_id=application.applicant_id)
+    return document_response(frozen)
+
+
+def _registered(application_id: str):
+    """Acknowledge and register are one operation: the first call registers the arrival with a
+    case number from the municipality's series; a repeat changes nothing and answers the same."""
     if denied := require_scope(clients.ACKNOWLEDGE):
         return denied
-    application = _load(application_id, for_update=True)
+    application = load(application_id, for_update=True)
     if application.received_at is None:
-        applications.register_arrival(application)  # audited there, with this client as actor
+        try:
+            case.register(application)  # audited there, with this client as actor
+        except case.CaseError as refused:
+            db.session.rollback()
+            return case_problem(refused)
     else:
         record("acknowledge", "application", application.id, "repeated acknowledgement, already registered",
                subject_id=application.applicant_id)
         db.session.commit()
     return jsonify(id=application.id, reference=application.reference, acknowledged=True,
-                   acknowledgedAt=_utc(application.received_at))
+                   acknowledgedAt=_utc(application.received_at), caseNumber=application.case_number,
+                   status=application.status)
+
+
+@bp.post("/applications/<application_id>/acknowledge")
+@requires("api")
+def acknowledge(application_id: str):
+    """Receipt acknowledged: registers the arrival the first time; a repeat changes nothing."""
+    return _registered(application_id)
+
+
+@bp.post("/applications/<application_id>/register")
+@requires("api")
+def register(application_id: str):
+    """Arrival registration (ankomstregistrering): the same operation as acknowledge."""
+    return _registered(application_id)
+
+
+# Case rules that refuse (portal/case/services.CaseError.reason): input that cannot be right
+# whatever the state is 400; an operation that does not fit the case's state now is 409.
+CONFLICTS = {"wrong_state", "already_answered", "same_inbox", "not_receiving", "not_answered"}
+
+
+def case_problem(refused: case.CaseError):
+    if refused.reason in CONFLICTS:
+        return problem(409, "conflict", CASE_DETAIL.get(refused.reason, "the case's state does not allow this"),
+                       reason=refused.reason)
+    return problem(400, "invalid_request", CASE_DETAIL.get(refused.reason, refused.reason), reason=refused.reason)
+
+
+CASE_DETAIL = {
+    "wrong_state": "the case's status does not allow this operation",
+    "already_answered": "the request is already answered",
+    "not_answered": "the request is not answered yet",
+    "same_inbox": "the application is already in that inbox",
+    "not_receiving": "that municipality does not receive applications now",
+    "reason_missing": "a reason is required",
+    "due_date_past": "the due date has passed",
+    "unknown_item": "no such fetched item in this application",
+    "unknown_inbox": "no such inbox in that municipality",
+    "unknown_outcome": "unknown outcome",
+    "amount_missing": "a grant needs an amount above zero",
+    "period_missing": "a grant needs a period whose end is not before its start",
+    "not_a_pdf": "the decision document must be a PDF",
+    "unknown_state": "unknown payment state",
+    "message_empty": "the message is empty",
+    "unknown_message": "no such message in this case",
+    "unknown_attachment": "no such attachment in this case",
+}
 
 
 # --- description --------------------------------------------------------------------------------
@@ -249,3 +338,6 @@ def openapi():
 
 def description() -> dict:
     return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+from portal.api import cases  # noqa: E402,F401  (the case operations, on this blueprint)

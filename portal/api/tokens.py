@@ -8,12 +8,14 @@ live 15 minutes, and why a client removed from the configuration loses its token
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 
 from flask import current_app, g, jsonify, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.http import HTTP_STATUS_CODES
 
 from portal.api import clients
 from portal.auth.access import API_CLIENT, authorize
@@ -66,7 +68,25 @@ def verify(token: str, now: float | None = None) -> Grant:
     return grant
 
 
-def problem(status: int, error: str, description: str | None = None, headers: dict | None = None):
+def problem(status: int, error: str, detail: str | None = None, headers: dict | None = None, **extensions):
+    """An RFC 9457 problem (``application/problem+json``): ``type`` (``about:blank``: the status
+    says it all), ``title`` (the status phrase), ``status`` and ``detail``, plus ``error``, a
+    stable key to act on (``invalid_request``, ``not_found``, ``conflict``, ...), and where it
+    applies ``reason`` (the case rule that refused) or ``errors`` (``[{pointer, detail}]``)."""
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "error": error}
+    if detail:
+        body["detail"] = detail
+    body.update(extensions)
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
+                                          mimetype="application/problem+json")
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def oauth_error(status: int, error: str, description: str | None = None, headers: dict | None = None):
+    """An error of the token endpoint as RFC 6749 §5.2 has it (``application/json``)."""
     body = {"error": error}
     if description:
         body["error_description"] = description
