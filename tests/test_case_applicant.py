@@ -30,11 +30,15 @@ def english(client):
     return client
 
 
+def signed_in(app, personnummer=SINGLE_ADULT):
+    client = app.test_client()
+    idp_login(client, "/auth/login", {"subject": personnummer})
+    return english(client)
+
+
 @pytest.fixture
 def applicant(app):
-    client = app.test_client()
-    idp_login(client, "/auth/login", {"subject": SINGLE_ADULT})
-    return english(client)
+    return signed_in(app)
 
 
 def send(client) -> Application:
