@@ -101,6 +101,11 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
     """Ankomstregistrering: the arrival time and a case number from the municipality's series.
     From then the application is an allmän handling and the applicant sees "received" with
     the number. A repeat returns the number already given."""
+    # Lock the application's row and read it afresh, so that registrations of the same application
+    # at the same moment (two caseworkers, a double click, the inbox and the API) give one number
+    # and take no more from the series.
+    db.session.flush()
+    db.session.refresh(application, with_for_update=True)
     if application.case_number and application.status != Status.SUBMITTED.value:
         return application.case_number
     _require(application, Status.SUBMITTED.value)
