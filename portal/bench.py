@@ -217,17 +217,9 @@ def _submitter(database_url: str, instance_path: str, application_ids: list[str]
         db.engine.dispose()
 
 
-@bench.command("deliver")
-@click.option("--applications", "count", default=2000, show_default=True, help="Applications to submit.")
-@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
-@click.option("--workers", default=2, show_default=True, help="Delivery worker processes.")
-@click.option("--submitters", default=2, show_default=True, help="Submitting processes (the portal's web workers).")
-@click.option("--inboxes", default=1, show_default=True, help="Municipalities (webhook inboxes) to spread over.")
-@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for the last deliveries.")
-def bench_deliver(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float) -> None:
-    """Submit applications through the service layer while worker processes deliver them by webhook
-    to the sample receiver (its own process); delivery latency is submission → delivered."""
+def _deliver_run(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float) -> dict:
+    """One run on a fresh database and a fresh receiver: ``count`` applications spread over ``inboxes``
+    municipalities; returns the figures."""
     import multiprocessing
     import tempfile
 
@@ -313,7 +305,7 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
                     time.sleep(0.2)
                 records = list(db.session.execute(
                     select(Delivery.idempotency_key, Delivery.inbox_id, Delivery.created_at, Delivery.delivered_at,
-                           Delivery.status).order_by(Delivery.created_at)))
+                           Delivery.status).order_by(Delivery.created_at, Delivery.id)))
                 db.session.remove()
             stop.set()
             for process in processes:
@@ -336,27 +328,72 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
         clear_cache()
 
     latencies = sorted((r.delivered_at - r.created_at).total_seconds() * 1000 for r in records if r.delivered_at)
-    received = [case["idempotency_key"] for case in (listed or {"cases": []})["cases"]]
+    cases = (listed or {"cases": []})["cases"]
+    received = [case["idempotency_key"] for case in cases]
     submitted = {r.idempotency_key for r in records}
-    expected_order = {}
+    expected_order: dict[str, list[str]] = {}
     for r in records:
         expected_order.setdefault(r.inbox_id, []).append(r.idempotency_key)
-    arrived_order = {}
-    for case in (listed or {"cases": []})["cases"]:
+    arrived_order: dict[str, list[str]] = {}
+    for case in cases:
         arrived_order.setdefault(case["inbox_id"], []).append(case["idempotency_key"])
-    out_of_order = sum(1 for inbox, keys in arrived_order.items()
-                       for a, b in zip(keys, [k for k in expected_order.get(inbox, []) if k in set(keys)], strict=False)
-                       if a != b)
+    out_of_order = 0
+    for inbox, keys in arrived_order.items():
+        arrived = set(keys)
+        expected = [key for key in expected_order.get(inbox, []) if key in arrived]
+        out_of_order += sum(1 for a, b in zip(keys, expected, strict=False) if a != b)
+    return {
+        "inboxes": len(codes),
+        "submissions_per_s": count / submit_seconds,
+        "delivered": len(latencies),
+        "delivery_p50_ms": statistics.median(latencies) if latencies else float("nan"),
+        "delivery_p95_ms": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+        "delivery_max_ms": latencies[-1] if latencies else float("nan"),
+        "out_of_order": out_of_order,
+        "redelivered": (listed or {}).get("repeats", 0),
+        "lost": len(submitted - set(received)),
+        "duplicated": len(received) - len(set(received)),
+    }
+
+
+def _figure(key: str, value) -> str:
+    if key.endswith("_ms"):
+        return f"{value:.0f}"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+@bench.command("deliver")
+@click.option("--applications", "count", default=2000, show_default=True, help="Applications to submit per run.")
+@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
+@click.option("--workers", default=2, show_default=True, help="Delivery worker processes.")
+@click.option("--submitters", default=2, show_default=True, help="Submitting processes (the portal's web workers).")
+@click.option("--inboxes", default=10, show_default=True, help="Municipalities (webhook inboxes) in the spread run.")
+@click.option("--run", "runs", type=click.Choice(["spread", "one_inbox"]), multiple=True,
+              help="Only these runs (default: both).")
+@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for the last deliveries.")
+def bench_deliver(count: int, database_url: str, workers: int, submitters: int, inboxes: int, runs: tuple,
+                  wait: float) -> None:
+    """Submit applications through the service layer while worker processes deliver them by webhook to the
+    sample receiver (its own process); delivery latency is submission → delivered.
+
+    Two runs, each on a fresh database: ``spread`` over ``--inboxes`` municipalities, and ``one_inbox``, the
+    worst case, where every application goes to one municipality and so, in order of submission, through
+    one queue. Each run's figures are printed with its name as prefix; the unprefixed figures after them
+    are the worse of the runs (lowest rate, highest latencies, sums of the counts), ``duplicated`` last."""
+    plan = {"spread": inboxes, "one_inbox": 1}
+    results = {}
     click.echo(f"applications={count}")
     click.echo(f"workers={workers}")
     click.echo(f"submitters={submitters}")
-    click.echo(f"inboxes={len(codes)}")
-    click.echo(f"submissions_per_s={count / submit_seconds:.1f}")
-    click.echo(f"delivered={len(latencies)}")
-    click.echo(f"delivery_p50_ms={statistics.median(latencies):.0f}" if latencies else "delivery_p50_ms=nan")
-    click.echo(f"delivery_p95_ms={latencies[int(0.95 * (len(latencies) - 1))]:.0f}" if latencies
-               else "delivery_p95_ms=nan")
-    click.echo(f"out_of_order={out_of_order}")
-    click.echo(f"redelivered={(listed or {}).get('repeats', 0)}")
-    click.echo(f"lost={len(submitted - set(received))}")
-    click.echo(f"duplicated={len(received) - len(set(received))}")
+    for name in [n for n in plan if not runs or n in runs]:
+        results[name] = _deliver_run(count, database_url, workers, submitters, plan[name], wait)
+        for key, value in results[name].items():
+            click.echo(f"{name}_{key}={_figure(key, value)}")
+    figures = list(results.values())
+    click.echo(f"submissions_per_s={min(f['submissions_per_s'] for f in figures):.1f}")
+    click.echo(f"delivered={sum(f['delivered'] for f in figures)}")
+    for key in ("delivery_p50_ms", "delivery_p95_ms"):
+        click.echo(f"{key}={max(f[key] for f in figures):.0f}")
+    for key in ("out_of_order", "redelivered", "lost", "duplicated"):  # duplicated last
+        click.echo(f"{key}={sum(f[key] for f in figures)}")
