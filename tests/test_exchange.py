@@ -28,7 +28,7 @@ from portal.supplements import services as supplements
 from tests.test_items import plant_item
 from tests.test_journey import FAMILY, PROTECTED, SINGLE_ADULT, start_application, submit
 
-SCHEMA_PATH = "/exchange/schema/application-1.0.0.json"
+SCHEMA_PATH = "/exchange/schema/application-1.1.0.json"
 
 
 def _application() -> Application:
@@ -75,7 +75,7 @@ def test_built_document_validates_and_marks_every_source(app, client, login):
     path, application, item = full_application(client, login)
     doc = document.build(application, "sv")
     document.validate(doc)
-    assert doc["schemaVersion"] == document.SCHEMA_VERSION == "1.0.0"
+    assert doc["schemaVersion"] == document.SCHEMA_VERSION == "1.1.0"
     assert doc["reference"] == application.reference and doc["period"]["month"] == f"{application.period:%Y-%m}"
     assert doc["municipality"] == {"code": "0380", "name": "Uppsala"}
     assert doc["applicant"]["personnummer"] == SINGLE_ADULT and doc["protected"] is False

@@ -62,5 +62,5 @@ def test_an_invalid_document_never_leaves(login, client, monkeypatch):
 
 
 def test_the_schema_is_served_at_a_stable_url(client):
-    response = client.get("/exchange/schema/application-1.0.0.json")
-    assert response.status_code == 200 and response.json["$id"].endswith("application-1.0.0.json")
+    response = client.get("/exchange/schema/application-1.1.0.json")
+    assert response.status_code == 200 and response.json["$id"].endswith("application-1.1.0.json")

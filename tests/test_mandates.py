@@ -18,6 +18,7 @@ from tests.support import at_idp, csrf_from, h1, idp_login, page_checks, soup
 MARGARETA = "194408139089"  # the principal (pensioner, Örebro)
 LARS = "196404153832"  # the proxy
 EMMA = "199107172380"
+ANDERS = "199006022397"
 
 
 @pytest.fixture
@@ -111,12 +112,12 @@ def test_grant_form_refuses_with_clear_messages_and_keeps_what_was_entered(app, 
     assert db.session.scalar(select(Mandate)) is None
 
 
-def accept_as_proxy(app):
+def accept_as_proxy(app, principal_name="Margareta Nilsson"):
     lars = app.test_client()
     response = idp_login(lars, "/auth/login", {"subject": LARS})
     assert response.status_code == 302 and "/act-for" in response.location  # the invitation is waiting
     page = lars.get("/mandates")
-    assert "Margareta Nilsson" in page.get_data(as_text=True)
+    assert principal_name in page.get_data(as_text=True)
     mandate = only_mandate()
     response = post_button(lars, "/mandates", f"/mandates/{mandate.id}/accept")
     assert response.status_code == 302
@@ -306,3 +307,65 @@ def test_legal_registration_refuses_bad_numbers(app, staff_login, client):
 def test_citizens_cannot_register_legal_representatives(app):
     margareta = person_client(app, MARGARETA)
     assert margareta.get("/mandates/admin").status_code == 403
+
+
+def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_sees_it(app, clock, client,
+                                                                                     staff_login):
+    """A proxy with prepare + submit starts, consents, signs with their own e-identification; the
+    consent, the exchange document and the caseworker's page say so with the mandate's reference."""
+    from portal.application.models import Application
+    from portal.consent.models import Consent
+    from portal.exchange import document
+    from tests.support import send_application
+
+    anders = person_client(app, ANDERS)  # Uppsala, where there is a caseworker to look
+    grant(anders, scopes=("prepare", "submit"), signer=ANDERS)
+    lars, mandate = accept_as_proxy(app, "Anders Testsson")
+    act_for(lars, mandate)
+    page = lars.get("/applications/new")
+    period = soup(page).find("input", attrs={"name": "period"})["value"]
+    lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": period, "folkbokforing": "y"})
+    application = db.session.scalars(select(Application)).one()
+    path = f"/applications/{application.id}"
+    consent_page = lars.get(f"{path}/consent")
+    assert consent_page.status_code == 200
+    response = lars.post(f"{path}/consent", data={"csrf_token": csrf_from(consent_page),
+                                                   "units": ["forsakringskassan.basic"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    consents = db.session.scalars(select(Consent).where(Consent.application_id == application.id)).all()
+    lars_person = db.session.scalar(select(Person).where(Person.personnummer == LARS))
+    assert consents and all(c.proxy_id == lars_person.id and c.mandate_reference == mandate.reference
+                            for c in consents)
+    assert all(c.given_by_person_id == application.applicant_id for c in consents)
+    # the proxy signs with his own e-identification (signing as her is refused)
+    refused = send_application(lars, path, ANDERS)
+    assert refused.status_code == 400
+    sent = send_application(lars, path, LARS)
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert not application.is_draft
+    import json
+
+    from portal.application.services import frozen_document
+
+    doc = json.loads(frozen_document(application).body)
+    document.validate(doc)
+    assert doc["schemaVersion"] == "1.1.0"
+    roles = {p["role"]: p for p in doc["proxies"]}
+    assert set(roles) == {"prepared", "submitted"}
+    assert roles["submitted"]["mandateReference"] == mandate.reference and roles["submitted"]["name"] == "Lars Berglund"
+    assert all(c["givenByProxy"]["mandateReference"] == mandate.reference for c in doc["consents"])
+    # the caseworker of Uppsala sees it on the application page, once delivered
+    from portal.delivery.services import run_once
+
+    run_once()
+    staff_login("staff-uppsala-1")
+    caseworker_page = client.get(f"/municipality/inbox/{application.id}")
+    assert caseworker_page.status_code == 200
+    notice = soup(caseworker_page).find(id="proxy-notice")
+    assert notice is not None and mandate.reference in notice.get_text() and "Lars Berglund" in notice.get_text()
+    # and the principal sees the whole trail
+    trail = page_checks(anders.get("/mandates/trail")).get_text()
+    assert "Sent" in trail and "Signed" in trail and "Gave consent" in trail

@@ -92,9 +92,19 @@ def active_keys(application: Application, member: HouseholdMember) -> set[str]:
     return {f"{c.provider}.{c.scope}" for c in active(application) if c.member_id == member.id}
 
 
+def _proxy() -> dict:
+    """A consent given by a proxy (ombud) names them and the mandate it was given under."""
+    from flask import g, has_request_context
+
+    actor = g.get("actor") if has_request_context() else None
+    if actor is None or not actor.is_proxy:
+        return {}
+    return {"proxy_id": actor.id, "mandate_reference": actor.mandate_reference}
+
+
 def record_folkbokforing(application: Application, member: HouseholdMember, person_id: str) -> Consent:
     consent = Consent(application_id=application.id, member_id=member.id, provider="skatteverket",
-                      scope=FOLKBOKFORING, given_by_person_id=person_id)
+                      scope=FOLKBOKFORING, given_by_person_id=person_id, **_proxy())
     db.session.add(consent)
     return consent
 
@@ -117,7 +127,7 @@ def set_consents(application: Application, member: HouseholdMember, person_id: s
             if candidate.key in chosen and existing is None:
                 consent = Consent(application_id=application.id, member_id=subject.id,
                                   provider=candidate.provider.name, scope=candidate.scope,
-                                  given_by_person_id=person_id, as_guardian=as_guardian)
+                                  given_by_person_id=person_id, as_guardian=as_guardian, **_proxy())
                 db.session.add(consent)
                 given.append(consent)
             elif candidate.key not in chosen and existing is not None:

@@ -1,5 +1,5 @@
 """The exchange document: one application as a JSON-ready dict, validated against the published
-schema (``schema/application-1.0.0.json``), with a canonical byte form and its digest.
+schema (``schema/application-1.1.0.json``), with a canonical byte form and its digest.
 
 Every value says where it comes from. A fetched item carries ``source.kind == "system"`` with
 provider, set, fetch time, the seal and ``sealedFields`` — exactly the fields
@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1.0: proxies, consents given by a proxy
 SCHEMA_ID = f"https://egnautrymmet.se/exchange/schema/application-{SCHEMA_VERSION}.json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / f"application-{SCHEMA_VERSION}.json"
 ISSUER = "Egna utrymmet"
@@ -291,12 +291,46 @@ def _build(application, language: str) -> dict:
     doc["consents"] = [
         {"id": c.id, "provider": c.provider, "providerName": _provider_name(c.provider), "scope": c.scope,
          "memberId": c.member_id, "givenByMemberId": member_of_person.get(c.given_by_person_id),
-         "givenAt": _utc(c.given_at), "wordingVersion": c.wording_version, "asGuardian": bool(c.as_guardian)}
+         "givenAt": _utc(c.given_at), "wordingVersion": c.wording_version, "asGuardian": bool(c.as_guardian),
+         **_given_by_proxy(c)}
         for c in db.session.scalars(select(Consent).where(
             Consent.application_id == application.id, Consent.revoked_at.is_(None)).order_by(Consent.id))]
+    doc["proxies"] = _proxies(application)
     doc["attachments"] = _attachments(application, member_of_person)
     doc["indication"] = _indication(application)
     return doc
+
+
+PROXY_KIND_SV = {"fullmakt": "Ombud med fullmakt", "god_man": "God man", "forvaltare": "Förvaltare"}
+PROXY_ROLE_SV = {"prepared": "Har förberett ansökan", "submitted": "Har signerat och skickat ansökan"}
+
+
+def _proxy_ref(mandate) -> dict:
+    from portal.mandates.services import proxy_name
+
+    return {"mandateReference": mandate.reference, "kind": mandate.kind, "kindLabel": PROXY_KIND_SV[mandate.kind],
+            "name": proxy_name(mandate), "decisionReference": mandate.decision_reference,
+            "scopes": sorted(mandate.scope_set), "validUntil": _utc(mandate.valid_until)}
+
+
+def _proxies(application) -> list[dict]:
+    """Who prepared or submitted the application for the applicant under a mandate (ombud)."""
+    from portal.mandates.services import uses
+
+    return [{**_proxy_ref(mandate), "role": use.kind, "roleLabel": PROXY_ROLE_SV[use.kind],
+             "firstAt": _utc(use.first_at), "lastAt": _utc(use.last_at)} for use, mandate in uses(application.id)]
+
+
+def _given_by_proxy(consent) -> dict:
+    if not consent.mandate_reference:
+        return {}
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.mandates.models import Mandate
+
+    mandate = db.session.scalar(select(Mandate).where(Mandate.reference == consent.mandate_reference))
+    return {"givenByProxy": _proxy_ref(mandate)} if mandate is not None else {}
 
 
 def _fetched(application, information, member_of_person: dict) -> list[dict]:

@@ -413,7 +413,7 @@ def note_use(application_id: str, mandate_id: str, kind: str) -> None:
 def uses(application_id: str) -> list[tuple[MandateUse, Mandate]]:
     return list(db.session.execute(
         select(MandateUse, Mandate).join(Mandate, Mandate.id == MandateUse.mandate_id)
-        .where(MandateUse.application_id == application_id).order_by(MandateUse.first_at, MandateUse.id)).tuples())
+        .where(MandateUse.application_id == application_id).order_by(MandateUse.first_at, MandateUse.id)).all())
 
 
 def trail(principal_id: str) -> list[tuple[AuditEvent, str]]:
