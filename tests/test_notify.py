@@ -237,3 +237,27 @@ def test_production_environment_has_no_mail_defaults(monkeypatch):
     monkeypatch.setenv("PORTAL_SMTP_FROM", "Egna utrymmet <no-reply@portal.example>")
     config = Config.from_env()
     assert (config.smtp_port, config.smtp_starttls) == (587, True)
+
+
+def test_the_demo_stack_runs_a_mail_sink_and_a_mailbox_page_that_shows_mails_and_sms(live_services, tmp_path):
+    from portal.stack import Stack, start_mail_sink
+
+    config = Config(smtp_port=0, demo_mailbox_url=f"http://127.0.0.1:{free_port()}",
+                    sandbox_url=live_services["sandbox_url"], instance_path=tmp_path)
+    stack = Stack()
+    start_mail_sink(stack, config, "127.0.0.1")
+    try:
+        assert stack.mail_sink is not None and config.smtp_port == stack.mail_sink.port != 0
+        text = notify.Text("sv", "Nyheter <b>", "Hej\n<script>alert(1)</script>\n", "sms")
+        notify.send_mail(config, notify.build_mail(config, EMAIL, text))
+        httpx.post(f"{live_services['sandbox_url']}/sms", json={"to": MOBILE, "text": "Det finns nyheter"},
+                   headers={"Authorization": "Bearer sandbox-token"}).raise_for_status()
+        page = httpx.get(config.demo_mailbox_url + "/")
+        assert page.status_code == 200 and page.headers["Content-Security-Policy"] == "default-src 'none'"
+        assert EMAIL in page.text and "Nyheter &lt;b&gt;" in page.text and "<script>" not in page.text
+        assert MOBILE in page.text and "Det finns nyheter" in page.text
+        listed = httpx.get(config.demo_mailbox_url + "/mails.json").json()["mails"]
+        assert [m["recipients"] for m in listed] == [[EMAIL]]
+    finally:
+        stack.shutdown()
+    assert not stack.mail_sink.running
