@@ -205,11 +205,13 @@ def test_reply_to_a_message_that_asks_for_one(applicant, sent):
     case.register(sent)
     asking = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar på samma adress?",
                                reply_requested=True)
+    other = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Ett annat ärende.")
     path = f"/cases/{sent.id}/messages/{asking.id}/reply"
     doc = page_checks(applicant.get(path), lang="en")
     assert "Bor du kvar på samma adress?" in doc.find("main").get_text()
+    assert "Ett annat ärende." not in doc.find("main").get_text()
     db.session.expire_all()
-    assert asking.read_at is not None
+    assert asking.read_at is not None and other.read_at is None  # only what was shown is read
     empty = post_form(applicant, path, {"body": ""})
     assert empty.status_code == 400
     doc = page_checks(empty, lang="en")

@@ -24,7 +24,7 @@ STATUS_TEXT = {
                    "%(case_number)s."),
     "under_handling": _l("A caseworker at %(municipality)s is handling your application. Your case number is "
                          "%(case_number)s."),
-    "decided": _l("%(municipality)s has made a decision on your application."),
+    "decided": _l("%(municipality)s has made a decision on your application: %(outcome)s."),
     "closed": _l("Your case is closed. Nothing more will happen with this application."),
     "not_handled": _l("%(municipality)s will not handle your application."),
     "withdrawn": _l("You have withdrawn your application. The municipality keeps it as a record but will not "

@@ -158,7 +158,10 @@ def status_text(application: Application) -> str:
     text = labels.STATUS_TEXT.get(application.status)
     if text is None:
         return ""
-    return str(text) % {"municipality": name, "case_number": application.case_number or ""}
+    decided = _event_data(application, "decision") or {}
+    outcome = labels.OUTCOME.get(decided.get("outcome"), "")
+    return str(text) % {"municipality": name, "case_number": application.case_number or "",
+                        "outcome": outcome}
 
 
 def end_reason(application: Application) -> str | None:
@@ -167,6 +170,15 @@ def end_reason(application: Application) -> str | None:
         data = _event_data(application, application.status) or {}
         return data.get("reason")
     return None
+
+
+def mark_message_read(message: Message) -> None:
+    """The applicant has opened this one message of the municipality's (to reply to it)."""
+    from portal.db import utcnow
+
+    if message.sender == case.MUNICIPALITY and message.read_at is None:
+        message.read_at = utcnow()
+        db.session.commit()
 
 
 def may_withdraw(application: Application) -> bool:
@@ -218,7 +230,7 @@ def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementReq
     if kind == "payment" and data.get("state") in labels.PAYMENT_STATE:
         return Entry(entry.at, _("Payment of %(amount)s on %(date)s: %(state)s", amount=kronor(data.get("amount")),
                                  date=_date(data.get("due_date")),
-                                 state=str(labels.PAYMENT_STATE[data["state"]]).lower()))
+                                 state=labels.PAYMENT_STATE[data["state"]]))
     if kind in ("not_handled", "withdrawn"):
         label = _("Reason") if kind == "not_handled" else _("Your reason")
         return Entry(entry.at, str(labels.EVENT[kind]), data.get("reason"), label)

@@ -188,8 +188,7 @@ def reply(application_id: str, message_id: str):
                 return redirect(url_for("case.messages", application_id=application.id, sent="1"))
     record_read("case_message", original.id, "applicant reads a message to reply to",
                 subject_id=application.applicant_id)
-    if original.read_at is None:
-        case.mark_read(application, case.APPLICANT)
+    overview.mark_message_read(original)
     files = overview.files_by(_attachment_column("message_id"), [original.id])[original.id]
     status = 409 if refusal else 400 if form.errors else 200
     return render_template("case/reply.html", application=application, original=original, files=files, form=form,
