@@ -421,6 +421,15 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
     assert "supplement-due_date" in errors_of(response)
     assert db.session.scalar(select(func.count()).select_from(SupplementRequest)) == 0
 
+    # Amount and period matter only when granting: a refusal ignores what was left there.
+    response = act(worker, application, "decision", outcome="refused", amount="sju", period_start="x",
+                   period_end="", reasoning="Inkomsten räcker.")
+    assert response.status_code == 302
+    assert refresh(application).status == "decided" and case.decisions(refresh(application))[0].amount is None
+    application = delivered(app, DANIEL)
+    worker = caseworker(app, "staff-stockholm-2")
+    act(worker, application, "register")
+
     response = act(worker, application, "forward", destination="", reason="")
     assert set(errors_of(response)) == {"forward-destination", "forward-reason"}
     response = act(worker, application, "messages", body="   ")

@@ -158,6 +158,11 @@ class DecisionForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.outcome.data not in ("granted", "partly_granted"):
+            # Amount and period belong only to a granting decision: what else was typed there is ignored.
+            for field in (self.amount, self.period_start, self.period_end):
+                field.errors = []
+            return not any(field.errors for field in self)
         if self.outcome.data in ("granted", "partly_granted"):
             if not self.amount.errors and getattr(self.amount, "kronor", None) is None:
                 self.amount.errors = [*self.amount.errors, str(_l("Enter the amount granted in whole kronor"))]
