@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from portal.audit.models import AuditEvent
 from portal.case.contact import normalise_mobile
@@ -24,6 +25,12 @@ def test_swedish_mobile_numbers_are_normalised_to_e164(typed):
 def test_other_numbers_are_refused(typed):
     with pytest.raises(ValueError):
         normalise_mobile(typed)
+
+
+def sv(msgid: str) -> str:
+    """The page's words in Swedish (the default locale), whether or not translated yet."""
+    with force_locale("sv"):
+        return gettext(msgid)
 
 
 def post(client, page, **data):
@@ -63,11 +70,12 @@ def test_errors_are_clear_and_keep_what_was_typed(app, client, login):
                     language="sv")
     assert response.status_code == 400
     doc = page_checks(response)
-    assert doc.title.get_text().startswith("Error:")
+    assert doc.title.get_text().startswith(sv("Error:"))
     summary = doc.find(class_="error-summary")
     links = {a["href"]: a.get_text(strip=True) for a in summary.find_all("a")}
     assert set(links) == {"#email", "#phone"}
-    assert "name@example.com" in links["#email"] and "070 123 45 67" in links["#phone"]
+    assert links["#email"] == sv("Enter an e-mail address in the right format, like name@example.com")
+    assert links["#phone"] == sv("Enter a Swedish mobile number, like 070 123 45 67 or +46 70 123 45 67")
     assert doc.find("input", attrs={"name": "email"})["value"] == "anders@"
     assert doc.find("input", attrs={"name": "phone"})["value"] == "08-123 456 78"
     assert doc.find("input", attrs={"name": "email"})["aria-invalid"] == "true"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from portal.application import nextmonth
@@ -17,6 +18,12 @@ from portal.supplements.models import Cost, FreeText, Income
 from tests.support import csrf_from, page_checks, send_application, soup
 from tests.test_fetch import consent, unit_keys
 from tests.test_journey import SINGLE_ADULT, start_application
+
+
+def sv(msgid: str, **values) -> str:
+    """The page's words in Swedish (the default locale), whether or not translated yet."""
+    with force_locale("sv"):
+        return gettext(msgid, **values)
 
 
 def last_month(client, app):
@@ -89,7 +96,7 @@ def test_next_month_from_a_decided_application(app, client, login, sandbox):
     rows = doc.find(id="copied").find_all_next("tr")
     copied_rows = [r for r in rows if r.find(class_="tag")]
     assert len(copied_rows) == 2
-    assert all("Copied from last month" in r.get_text() for r in copied_rows)
+    assert all(sv("Copied from last month") in r.get_text() for r in copied_rows)
     assert doc.find("a", href=f"/applications/{draft.id}/costs/{costs[0].id}")
     remove = doc.find("form", action=f"/applications/{draft.id}/costs/{costs[0].id}/remove")
     assert remove is not None
@@ -115,7 +122,7 @@ def test_what_changed_since_last_month(app, client, login, sandbox):
 
     before_consent = client.get(path)
     doc = page_checks(before_consent)
-    assert "Nothing has been fetched" in doc.find(class_="notice").get_text()
+    assert sv("Nothing has been fetched for this application yet.") in doc.find(class_="notice").get_text()
 
     consent(client, f"/applications/{draft.id}", unit_keys())
     assert db.session.scalar(select(FetchCall.id).where(FetchCall.application_id == draft.id,
@@ -166,7 +173,12 @@ def test_only_sent_applications_and_only_the_owner(app, client, login):
     draft = db.session.get(Application, path.rsplit("/", 1)[1])
     response = client.get(f"/applications/{draft.id}/next-month/start")
     assert response.status_code == 409
-    assert "has not been sent" in soup(response).find("main").get_text()
+    from portal.i18n.services import month
+
+    with force_locale("sv"):
+        expected = gettext("Your application for %(month)s has not been sent yet. Send it first, then you can apply "
+                           "for the next month from it.", month=month(draft.period))
+    assert expected in soup(response).find("main").get_text()
     assert soup(client.get("/overview")).find("a", href=f"/applications/{draft.id}/next-month/start") is None
 
     other = app.test_client()

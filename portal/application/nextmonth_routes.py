@@ -73,7 +73,7 @@ def review(application_id: str):
 
     return render_template("nextmonth/review.html", application=application, previous=previous,
                            copied=nextmonth.copied_entries(application), entry_label=entry_label,
-                           form=None, csrf_form=FlaskForm())
+                           form=None)
 
 
 @bp.get("/applications/<application_id>/changes")
