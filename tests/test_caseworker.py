@@ -528,3 +528,18 @@ def test_messages_both_ways(app):
     assert "Här är den." in items[1].get_text() and items[1].find(class_="tag--submitted") is not None
     assert worker.get(items[1].find("a", string="avi.pdf")["href"]).status_code == 200
     assert kinds(application)[-2:] == ["message", "message"]
+
+
+def test_the_list_pages_without_javascript(app, monkeypatch):
+    from portal.municipality import services as inbox_services
+
+    monkeypatch.setattr(inbox_services, "PAGE_SIZE", 1)
+    first, second = delivered(app, EMMA), delivered(app, DANIEL)
+    worker = caseworker(app, "staff-stockholm-3")
+    page_one = page_checks(worker.get("/municipality/inbox"), "en")
+    assert listed(worker) == [second.reference]  # newest first
+    link = page_one.find("a", rel="next")
+    assert link is not None and page_one.find("a", rel="prev") is None
+    page_two = page_checks(worker.get(link["href"]), "en")
+    assert [a.get_text(strip=True) for a in page_two.find("tbody").find_all("a")] == [first.reference]
+    assert page_two.find("a", rel="next") is None and page_two.find("a", rel="prev") is not None
