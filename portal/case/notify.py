@@ -37,13 +37,14 @@ from portal.case.models import ContactDetails, Notification
 from portal.config import Config
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n.services import DEFAULT as DEFAULT_LANGUAGE
+from portal.i18n.services import SUPPORTED
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 LEASE = timedelta(seconds=120)
-LANGUAGES = ("sv", "en", "ar")
-DEFAULT_LANGUAGE = "sv"
+LANGUAGES = SUPPORTED  # the portal's languages
 
 
 class NotSent(Exception):
