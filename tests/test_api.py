@@ -43,11 +43,16 @@ def _fresh_clients():
 
 @pytest.fixture
 def received(login, client):
+    return send_to_uppsala(login, client)
+
+
+def send_to_uppsala(login, client) -> Application:
     """An application sent by an Uppsala resident and delivered to Uppsala's inbox."""
     login(UPPSALA_ADULT)
-    send_application(client, start_application(client), UPPSALA_ADULT)
+    path = start_application(client)
+    send_application(client, path, UPPSALA_ADULT)
     assert delivery.run_once() == 1
-    application = db.session.scalar(select(Application))
+    application = db.session.get(Application, path.rsplit("/", 1)[1])
     assert application.status == "submitted"
     return application
 

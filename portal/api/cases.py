@@ -184,7 +184,7 @@ def list_events(application_id: str):
                    lastId=page[-1].id if page else after)
 
 
-def _parse_event(body: dict, application_municipality: str) -> tuple[str, dict]:
+def _parse_event(body: dict) -> tuple[str, dict]:
     """The event's type and the operation's arguments, every field checked."""
     fields = Fields(body)
     kind = fields.choice("type", EVENT_TYPES)
@@ -293,7 +293,7 @@ def post_event(application_id: str):
         return _bad(bad)
     application = load(application_id, for_update=True)
     try:
-        kind, args = _parse_event(body, application.municipality_code)
+        kind, args = _parse_event(body)
     except BadInput as bad:
         db.session.rollback()
         return _bad(bad)
