@@ -95,6 +95,28 @@ def test_answer_a_request_with_text_and_files(applicant, sent):
     assert request.answer == "Här är kontraktet och en bild på avin."
 
 
+def test_a_case_decided_while_answering_shows_what_was_typed(applicant, sent):
+    case.register(sent)
+    request = case.request_supplement(sent, "Hyreskontrakt", "Boende", later(), "Per")
+    path = f"/cases/{sent.id}/requests/{request.id}"
+    token = csrf_from(applicant.get(path))
+    case.decide(sent, "refused", "Nej.", "Per")
+    typed = "Kontraktet kommer nästa vecka."
+    response = applicant.post(path, data={"csrf_token": token, "text": typed})
+    assert response.status_code == 409
+    doc = page_checks(response, lang="en")
+    assert "the case has moved on" in doc.find("div", role="alert").get_text()
+    unsent = doc.find("h2", string="What you wrote was not sent").find_parent("div")
+    assert typed in unsent.get_text()
+    db.session.expire_all()
+    assert request.is_open and request.answer is None
+    messages = f"/cases/{sent.id}/messages"
+    token = csrf_from(applicant.get(messages))
+    case.close(sent)
+    refused = applicant.post(messages, data={"csrf_token": token, "body": "Ett sista meddelande"})
+    assert refused.status_code == 409 and "Ett sista meddelande" in page_checks(refused, lang="en").get_text()
+
+
 def test_answer_with_text_only_and_an_empty_answer_is_refused(applicant, sent):
     case.register(sent)
     request = case.request_supplement(sent, "Lönebesked", "Inkomst", later(), "Per")

@@ -114,6 +114,7 @@ def answer(application_id: str, request_id: str):
                                 overview.files_by(_attachment_column("request_id"), [supplement.id])[supplement.id])
     status = 409 if refusal else 400 if form.errors else 200
     return render_template("case/answer.html", application=application, view=view, form=form, refusal=refusal,
+                           unsent=form.text.data if refusal else None,
                            answerable=answerable and not refusal, files_lost=bool(form.errors),
                            max_files=validation.MAX_PER_APPLICATION), status
 
@@ -137,7 +138,8 @@ def _messages_page(application, form, status: int = 200, refusal: str | None = N
         case.mark_read(application, case.APPLICANT)
     return render_template("case/messages.html", application=application, messages=list(reversed(found)),
                            new_ids=new, waiting_ids=waiting, by_id={m.id: m for m in found}, files=files,
-                           form=form, refusal=refusal, may_write=overview.may_write(application),
+                           form=form, refusal=refusal, unsent=form.body.data if refusal else None,
+                           may_write=overview.may_write(application),
                            files_lost=bool(form.errors), sent=request.args.get("sent") == "1"), status
 
 
@@ -192,7 +194,8 @@ def reply(application_id: str, message_id: str):
     files = overview.files_by(_attachment_column("message_id"), [original.id])[original.id]
     status = 409 if refusal else 400 if form.errors else 200
     return render_template("case/reply.html", application=application, original=original, files=files, form=form,
-                           refusal=refusal, may_write=may_write and not refusal,
+                           refusal=refusal, unsent=form.body.data if refusal else None,
+                           may_write=may_write and not refusal,
                            files_lost=bool(form.errors)), status
 
 
