@@ -64,3 +64,60 @@ def test_an_invalid_document_never_leaves(login, client, monkeypatch):
 def test_the_schema_is_served_at_a_stable_url(client):
     response = client.get("/exchange/schema/application-1.1.0.json")
     assert response.status_code == 200 and response.json["$id"].endswith("application-1.1.0.json")
+
+
+def _errors(validator, doc) -> list[str]:
+    return sorted(document._message(e) for e in validator.iter_errors(doc))
+
+
+def _mutations(doc: dict):
+    """Every value of ``doc`` removed and replaced by one of another type, and an unknown member added to
+    every object (of a list, its first item stands for the others): (what, the changed copy)."""
+    def places(node, path=()):
+        yield path, node
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from places(value, (*path, key))
+        elif isinstance(node, list) and node:
+            yield from places(node[0], (*path, 0))
+
+    def changed(path, change):
+        copy = json.loads(json.dumps(doc))
+        parent = copy
+        for part in path[:-1]:
+            parent = parent[part]
+        change(parent, path[-1])
+        return copy
+
+    def remove(parent, key):
+        del parent[key]
+
+    for path, value in list(places(doc)):
+        if isinstance(value, dict):
+            yield f"{path} + unknown", changed((*path, "unknownMember"), lambda p, k: p.__setitem__(k, 1)) \
+                if path else {**doc, "unknownMember": 1}
+        if not path:
+            continue
+        other = 7 if isinstance(value, str) else ("x" if value is not None else [])
+        yield f"{path} = {other!r}", changed(path, lambda p, k, v=other: p.__setitem__(k, v))
+        yield f"{path} removed", changed(path, remove)
+
+
+def test_the_compiled_validator_judges_exactly_as_the_published_schema(app, client, login):
+    """The validator in use follows no references (they are resolved once, for speed); it must find
+    exactly what the schema as published finds, in a full document changed in every place."""
+    from tests.test_exchange import full_application
+
+    _, application, _ = full_application(client, login)
+    doc = document.build(application, "sv")
+    fast, reference = document._validator(), document._reference_validator()
+    assert fast is not reference and "$ref" not in json.dumps(fast.schema)
+    assert _errors(fast, doc) == _errors(reference, doc) == []
+    protected = {**doc, "protected": True}  # a protected document must not carry the address
+    assert _errors(fast, protected) == _errors(reference, protected) != []
+    found_invalid = 0
+    for what, changed in _mutations(doc):
+        expected = _errors(reference, changed)
+        assert _errors(fast, changed) == expected, what
+        found_invalid += bool(expected)
+    assert found_invalid > 100  # the changes do make invalid documents

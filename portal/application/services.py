@@ -157,6 +157,8 @@ def check_submittable(application: Application) -> None:
 
 def freeze(application: Application, language: str):
     """The exchange document, validated before it can leave, stored with its digest."""
+    import hashlib
+
     from portal.delivery.models import FrozenDocument
     from portal.exchange import document
 
@@ -166,8 +168,9 @@ def freeze(application: Application, language: str):
     except document.InvalidDocument as invalid:
         log.error("exchange document invalid application=%s problems=%s", application.id, len(invalid.errors))
         raise NotSubmittable("invalid_document") from None
+    body = document.canonical_bytes(doc)  # once: the digest is of these very bytes
     frozen = FrozenDocument(application_id=application.id, schema_version=document.SCHEMA_VERSION, language=language,
-                            body=document.canonical_bytes(doc).decode("utf-8"), sha256=document.digest(doc))
+                            body=body.decode("utf-8"), sha256=hashlib.sha256(body).hexdigest())
     db.session.add(frozen)
     return frozen
 

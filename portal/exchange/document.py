@@ -69,9 +69,8 @@ def schema() -> dict:
     return copy.deepcopy(_schema())
 
 
-@cache
-def _validator():
-    from jsonschema import Draft202012Validator, FormatChecker
+def _format_checker():
+    from jsonschema import FormatChecker
 
     checker = FormatChecker(formats=("date",))  # built in, needs no extra package
 
@@ -85,8 +84,59 @@ def _validator():
         datetime.fromisoformat(value.replace("z", "Z"))
         return True
 
+    return checker
+
+
+class _Unresolvable(Exception):
+    pass
+
+
+def _resolved(schema_: dict) -> dict:
+    """The schema with every ``$ref`` into its own ``$defs`` replaced by the definition, so a check
+    follows no references (each one costs a registry look-up on every value it applies to). A ``$ref``
+    with sibling keywords becomes ``allOf: [definition]`` beside them, which in draft 2020-12 means the
+    same. Raises :class:`_Unresolvable` for anything else (a recursive or outside reference, anchors)."""
+    definitions = schema_.get("$defs", {})
+
+    def walk(node, trail: tuple):
+        if isinstance(node, list):
+            return [walk(item, trail) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if any(key in node for key in ("$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef")):
+            raise _Unresolvable("anchors or a nested $id")
+        rest = {key: walk(value, trail) for key, value in node.items() if key != "$ref"}
+        if "$ref" not in node:
+            return rest
+        ref = node["$ref"]
+        name = ref.removeprefix("#/$defs/")
+        if not ref.startswith("#/$defs/") or "/" in name or name not in definitions or name in trail:
+            raise _Unresolvable(ref)
+        target = walk(definitions[name], (*trail, name))
+        return {"allOf": [target], **rest} if rest else target
+
+    top = {key: value for key, value in schema_.items() if key not in ("$defs", "$id", "$schema")}
+    return {"$schema": schema_.get("$schema"), "$id": schema_.get("$id"), **walk(top, ())}
+
+
+@cache
+def _validator():
+    """Compiled once per process: the schema checked, its references resolved, the format checker made."""
+    from jsonschema import Draft202012Validator
+
     Draft202012Validator.check_schema(_schema())
-    return Draft202012Validator(_schema(), format_checker=checker)
+    try:
+        return Draft202012Validator(_resolved(copy.deepcopy(_schema())), format_checker=_format_checker())
+    except _Unresolvable:
+        return _reference_validator()
+
+
+@cache
+def _reference_validator():
+    """The schema exactly as published, references and all (what :func:`_validator` must agree with)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_schema(), format_checker=_format_checker())
 
 
 def _pointer(path) -> str:
@@ -139,10 +189,12 @@ def _consistency_errors(doc: dict) -> list[str]:
     return errors
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_bytes(doc: dict) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8 (not ASCII-escaped)."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _CANONICAL.encode(doc).encode("utf-8")
 
 
 def digest(doc: dict) -> str:
