@@ -429,3 +429,32 @@ def test_only_files_the_applicant_has_sent_are_served(app, system, received):
     assert system.get(f"/applications/{received.id}/attachments/{draft.id}").status_code == 404
     assert system.get(f"/applications/{received.id}/attachments/not-an-id").status_code == 404
     assert reads("attachment") == 0
+
+
+def test_the_same_event_posted_at_once_by_several_workers_is_applied_once(app, databases, system, received):
+    """A system that retries in parallel (several workers, one key): the application's row lock
+    queues them, the first applies the event, the others answer its result."""
+    import threading
+
+    if databases.dialect != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite has one writer at a time anyway)")
+    system.post(f"/applications/{received.id}/acknowledge")
+    body = {"type": "supplementRequested", "what": "Kontoutdrag", "why": "Inkomster", "dueDate": later()}
+    start = threading.Barrier(6)
+    answers = []
+
+    def post():
+        client = app.test_client()
+        start.wait()
+        response = client.post(f"/api/v1/applications/{received.id}/events", json=body,
+                               headers={**bearer(system.token), "Idempotency-Key": "parallel-1"})
+        answers.append((response.status_code, response.get_json()["id"]))
+
+    workers = [threading.Thread(target=post) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sorted(status for status, _ in answers) == [200] * 5 + [201]
+    assert len({event_id for _, event_id in answers}) == 1
+    assert db.session.scalar(select(func.count()).select_from(SupplementRequest)) == 1
