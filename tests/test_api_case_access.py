@@ -319,3 +319,12 @@ def test_every_read_is_audited_with_the_client_and_the_applicant(api, full):
         after = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "read"))
         assert after == before + 1, path
         assert rows == [("api", "uppsala-system", applicant)], path
+
+
+def test_a_body_over_the_limit_is_413(api, received):
+    from portal.api.inputs import MAX_BODY_BYTES
+
+    token = get_token(api)
+    response = api.post(f"/api/v1/applications/{received.id}/events", data=b" " * (MAX_BODY_BYTES + 1),
+                        headers={**bearer(token), "Content-Type": "application/json"})
+    assert response.status_code == 413 and response.get_json()["error"] == "request_too_large"

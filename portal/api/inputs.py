@@ -57,7 +57,9 @@ def json_body() -> dict:
     if request.mimetype != "application/json":
         raise NotJson()
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise BadInput("", "the body is too large")
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        raise RequestEntityTooLarge()  # answered 413 by the blueprint's error handler
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
