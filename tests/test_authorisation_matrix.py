@@ -175,6 +175,7 @@ def _build(app) -> dict:
     applications.link_memberships(johan)
     assert draft.municipality_code == "1480" and any(m.person_id == johan.id for m in draft.members)
     _sign_all(sent, maria, johan)
+    draft.previous_id = sent.id  # the draft applies again, for the month after the sent one
     _sign_all(anders_sent, anders)
     run_once()
     run_once()
@@ -262,10 +263,14 @@ def routes(app):
     return found
 
 
+# Pages about a sent application although their rule is a draft's (the receipt, applying again).
+SENT_ENDPOINTS = {"application.receipt_pdf", "nextmonth.start"}
+
+
 def application_for(world, rule, endpoint) -> str:
     if rule in ("inbox", "api"):
         return world["anders_sent"]
-    if rule in ("case", "messages") or endpoint == "application.receipt_pdf":
+    if rule in ("case", "messages") or endpoint in SENT_ENDPOINTS:
         return world["sent"]
     return world["draft"]
 
