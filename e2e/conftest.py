@@ -24,6 +24,8 @@ def stack(tmp_path_factory):
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         database_url=f"sqlite:///{workdir / 'portal.sqlite3'}",
         instance_path=workdir / "instance",
+        smtp_port=0,  # the stack's mail sink on a free port
+        demo_mailbox_url=f"http://127.0.0.1:{free_port()}",
     )
     running = start_stack(config)
     yield config
