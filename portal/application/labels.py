@@ -7,6 +7,11 @@ STATUS = {
     "awaiting_cosign": _l("Signed by you – waiting for the co-applicant's signature"),
     "submitted": _l("Sent – waiting for the municipality"),
     "received": _l("Received by the municipality"),
+    "under_handling": _l("Being handled"),
+    "decided": _l("Decided"),
+    "closed": _l("Closed"),
+    "not_handled": _l("Will not be handled"),
+    "withdrawn": _l("Withdrawn"),
 }
 
 EVENT = {

@@ -3,18 +3,10 @@ decisions and payments. Texts that take values are formatted in ``portal/case/ov
 
 from flask_babel import lazy_gettext as _l
 
-# The short status shown as a tag (overview and case page).
-STATUS = {
-    "draft": _l("Draft – not sent"),
-    "awaiting_cosign": _l("Signed by you – waiting for the co-applicant's signature"),
-    "submitted": _l("Sent – waiting for the municipality"),
-    "received": _l("Received by the municipality"),
-    "under_handling": _l("Being handled"),
-    "decided": _l("Decided"),
-    "closed": _l("Closed"),
-    "not_handled": _l("Will not be handled"),
-    "withdrawn": _l("Withdrawn"),
-}
+from portal.application import labels as application_labels
+
+# The short status shown as a tag (overview and case page): the one list of status words.
+STATUS = application_labels.STATUS
 
 # One sentence saying where the case stands; %(case_number)s and %(municipality)s where they appear.
 STATUS_TEXT = {
