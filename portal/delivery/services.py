@@ -27,7 +27,7 @@ from datetime import timedelta
 from itertools import groupby
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -185,6 +185,15 @@ def _mine(delivery_id: str, worker: str):
     return and_(Delivery.id == delivery_id, Delivery.status == "delivering", Delivery.claimed_by == worker)
 
 
+# Built once (a statement per delivery): only the worker holding the claim marks the record delivered.
+_table = Delivery.__table__
+_MARK_DELIVERED = (update(_table)
+                   .where(_table.c.id == bindparam("record"), _table.c.status == "delivering",
+                          _table.c.claimed_by == bindparam("worker"))
+                   .values(status="delivered", delivered_at=bindparam("at"), attempts=bindparam("attempts"),
+                           claimed_by=None, claimed_until=None))
+
+
 def _failed(record, worker: str, exc: Exception) -> str:
     """Keep the record and try again later; dead-letter it after :data:`MAX_ATTEMPTS`."""
     attempts = record.attempts + 1
@@ -242,9 +251,8 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
             db.session.rollback()
             outcomes.append(_failed(record, worker, exc))
             break
-        result = db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(
-            status="delivered", delivered_at=utcnow(), attempts=record.attempts + 1,
-            claimed_by=None, claimed_until=None))
+        result = db.session.execute(_MARK_DELIVERED, {"record": record.id, "worker": worker, "at": utcnow(),
+                                                      "attempts": record.attempts + 1})
         if result.rowcount != 1:  # the lease ran out and another worker took over: it delivers again
             db.session.rollback()
             outcomes.append("skipped")
