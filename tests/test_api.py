@@ -476,4 +476,6 @@ def test_schemathesis_against_the_description(app, api, client, received):
 def test_unknown_api_paths_answer_json_not_html(client):
     for response in (client.get("/api/v1/no-such-thing"), client.delete("/api/v1/token")):
         assert response.status_code in (404, 405)
-        assert response.is_json and "error" in response.json
+        assert response.mimetype == "application/problem+json" and response.json["status"] == response.status_code
+        assert "error" in response.json
+    assert "POST" in client.delete("/api/v1/token").headers["Allow"]

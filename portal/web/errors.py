@@ -55,8 +55,12 @@ def register(app):
     def http_error(error):
         code = error.code or 500
         if request.path.startswith("/api/"):
-            # Systems get JSON even where no API route matched (unknown path, wrong method).
-            return {"error": error.name.lower().replace(" ", "_")}, code
+            # Systems get an RFC 9457 problem even where no API route matched (unknown path, wrong method).
+            from portal.api.tokens import problem
+
+            allowed = getattr(error, "valid_methods", None)
+            return problem(code, error.name.lower().replace(" ", "_"),
+                           headers={"Allow": ", ".join(allowed)} if allowed else None)
         template = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
                     405: "errors/405.html", 413: "errors/413.html"}.get(code, "errors/500.html")
         return render_template(template), code
