@@ -24,6 +24,7 @@ import random
 import socket
 import time
 from datetime import timedelta
+from functools import cache
 from itertools import groupby
 
 from flask import current_app
@@ -82,15 +83,22 @@ def _due(now):
     )
 
 
+@cache
+def _queue_heads():
+    """The look at every inbox's first open records, built once (a worker asks many times a second):
+    per inbox, its open records numbered in order, whether each is due at ``:now``, the first ``:batch``."""
+    position = func.row_number().over(partition_by=Delivery.inbox_id, order_by=(Delivery.created_at, Delivery.id))
+    ranked = (select(Delivery.id, Delivery.inbox_id, Delivery.created_at, position.label("position"),
+                     case((_due(bindparam("now")), 1), else_=0).label("due"))
+              .where(Delivery.status.in_(OPEN)).subquery())
+    return select(ranked).where(ranked.c.position <= bindparam("batch")).order_by(ranked.c.inbox_id,
+                                                                                   ranked.c.position)
+
+
 def _queues(now, limit: int, batch: int) -> list[list[str]]:
     """Per inbox whose head is due: the ids of its first ``batch`` open records, in order, as long as they
     are due; inboxes in order of their head's age, until ``limit`` records in all."""
-    position = func.row_number().over(partition_by=Delivery.inbox_id, order_by=(Delivery.created_at, Delivery.id))
-    ranked = (select(Delivery.id, Delivery.inbox_id, Delivery.created_at, position.label("position"),
-                     case((_due(now), 1), else_=0).label("due"))
-              .where(Delivery.status.in_(OPEN)).subquery())
-    rows = db.session.execute(select(ranked).where(ranked.c.position <= batch)
-                              .order_by(ranked.c.inbox_id, ranked.c.position)).all()
+    rows = db.session.execute(_queue_heads(), {"now": now, "batch": batch}).all()
     queues = []
     for _, records in groupby(rows, key=lambda row: row.inbox_id):
         records = list(records)
@@ -115,7 +123,7 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
     now = utcnow()
     wanted = _queues(now, limit, batch)
     if not wanted:
-        db.session.rollback()
+        db.session.commit()  # ends the read (and commits what the caller had pending, as a claim always did)
         return []
     lease = now + timedelta(seconds=current_app.config["PORTAL"].delivery_lease_seconds)
     claimed = []
