@@ -51,8 +51,8 @@ def test_an_invalid_document_never_leaves(login, client, monkeypatch):
     login(SINGLE_ADULT)
     path = start_application(client)
     real_build = document.build
-    monkeypatch.setattr(document, "build", lambda application, language: {**real_build(application, language),
-                                                                           "schemaVersion": 1})
+    monkeypatch.setattr(document, "build", lambda application, language, **loaded: {
+        **real_build(application, language, **loaded), "schemaVersion": 1})
     response = send_application(client, path, SINGLE_ADULT)
     assert response.status_code == 409 and soup(response).find(id="refusal-title") is not None
     db.session.expire_all()

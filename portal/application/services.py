@@ -136,33 +136,43 @@ def fetch_folkbokforing(application: Application) -> None:
     db.session.commit()
 
 
-def check_submittable(application: Application) -> None:
-    """Everything that must hold before someone is asked to sign."""
+def check_submittable(application: Application) -> tuple[list, list]:
+    """Everything that must hold before someone is asked to sign. Returns what was checked: the
+    application's fetch calls (none pending) and fetched items (every seal whole), for the document."""
     if not (application.is_draft or application.awaiting_cosignature):
         raise NotSubmittable("already_submitted")
     if application.folkbokforing_fetched_at is None or not application.municipality_code:
         raise NotSubmittable("no_folkbokforing")
-    from portal.information.services import broken_seals, pending
+    from portal.information.services import broken_seals, calls, items, pending
     from portal.routing.services import status
 
     if not status(application.municipality_code).receiving:
         raise NotSubmittable("not_receiving")
 
-    if pending(application):
+    fetch_calls = calls(application)
+    if pending(application, fetch_calls):
         raise NotSubmittable("fetch_pending")
-    if broken_seals(application):
+    fetched = items(application)
+    if broken_seals(application, fetched):
         log.error("seal check failed application=%s", application.id)
         raise NotSubmittable("broken_seal")
+    return fetch_calls, fetched
 
 
-def freeze(application: Application, language: str):
-    """The exchange document, validated before it can leave, stored with its digest."""
+def freeze(application: Application, language: str, checked: tuple[list, list] | None = None):
+    """The exchange document, validated before it can leave, stored with its digest. ``checked``: what
+    ``check_submittable`` returned in this transaction; the document then carries exactly the calls and
+    items it checked (seals and all), not a second reading of them."""
     import hashlib
 
     from portal.delivery.models import FrozenDocument
     from portal.exchange import document
 
-    doc = document.build(application, language)
+    if checked is None:
+        doc = document.build(application, language)
+    else:
+        fetch_calls, fetched = checked
+        doc = document.build(application, language, items=fetched, calls=fetch_calls)
     try:
         document.validate(doc)
     except document.InvalidDocument as invalid:
@@ -208,23 +218,27 @@ def sign(application: Application, person_id: str, signed_at=None, acr: str | No
     member = signer_member(application, person_id)
     if member is None or (member.relation != "applicant" and application.is_draft):
         raise NotSubmittable("not_a_signer")
-    check_submittable(application)
-    if member in missing_signatures(application):
+    checked = check_submittable(application)
+    missing = missing_signatures(application)
+    if member in missing:
         db.session.add(Signature(application_id=application.id, member_id=member.id, person_id=person_id,
                                  signed_at=signed_at or utcnow(), acr=acr))
         record("sign", "application", application.id, f"{member.relation} signed", subject_id=application.applicant_id)
-        db.session.flush()
+        missing = [m for m in missing if m is not member]
+        if missing:  # a co-signer may have signed meanwhile: ask again (the query flushes this signature first)
+            missing = missing_signatures(application)
+    # (Signatures are only ever added: with none missing besides this signer's, none is missing now.)
     if member.relation == "applicant":
         application.signed_at = signed_at
         application.signature_acr = acr
         application.language = language
-    if missing_signatures(application):
+    if missing:
         if application.is_draft:
             application.status = Status.AWAITING_COSIGNATURE.value
             _event(application, "awaiting_cosignature")
         db.session.commit()
         return
-    _send(application, application.language or language)
+    _send(application, application.language or language, checked)
 
 
 def submit(application: Application, signed_at=None, acr: str | None = None, language: str = "sv") -> None:
@@ -243,7 +257,7 @@ def cancel_signing(application: Application) -> None:
         db.session.commit()
 
 
-def _send(application: Application, language: str) -> None:
+def _send(application: Application, language: str, checked: tuple[list, list] | None = None) -> None:
     """Freeze the document and hand it to the outbox, in one transaction."""
     from portal.delivery.services import enqueue
 
@@ -252,16 +266,19 @@ def _send(application: Application, language: str) -> None:
     application.status = Status.SUBMITTED.value
     application.submitted_at = utcnow()
     application.inbox_id = receiver.inbox.id
+    # The timeline entry (added from its own side: the application's list of events, not needed here,
+    # is not loaded for it) and the audit record, written with the signature's; all of it is undone
+    # below if the document is invalid.
+    db.session.add(ApplicationEvent(application=application, kind="submitted"))
+    record("submit", "application", application.id, "application sent", subject_id=application.applicant_id)
     try:
-        freeze(application, language)
+        freeze(application, language, checked)
     except NotSubmittable:
         db.session.rollback()  # an invalid document never leaves: nothing is sent
         raise
     # The outbox record is written in the same transaction as the submission: a sent
     # application always has a delivery on its way.
     enqueue(application, receiver.code, receiver.inbox.id, receiver.inbox.channel)
-    _event(application, "submitted")
-    record("submit", "application", application.id, "application sent", subject_id=application.applicant_id)
     db.session.commit()
 
 

@@ -34,10 +34,10 @@ def _in_month(start, end, application: Application) -> bool:
         end is None or (end.year, end.month) == (month.year, month.month))
 
 
-def _fetched_incomes(application: Application) -> list[IncomeInput]:
+def _fetched_incomes(application: Application, fetched: list | None = None) -> list[IncomeInput]:
     counted = {m.id for m in application.members if _in_application(m, application)}
     incomes = []
-    for item in items(application):
+    for item in items(application) if fetched is None else fetched:
         if item.theme == "income" and item.amount_ore and item.member_id in counted and _in_month(
                 item.period_start, item.period_end, application):
             label, _help = information_labels.item_label(provider_named(item.provider), item.kind)
@@ -45,18 +45,27 @@ def _fetched_incomes(application: Application) -> list[IncomeInput]:
     return incomes
 
 
-def _stated(application: Application) -> tuple[list[CostInput], list[IncomeInput]]:
+def _stated(application: Application, cost_entries: list | None = None,
+            income_entries: list | None = None) -> tuple[list[CostInput], list[IncomeInput]]:
     from portal.supplements import services as supplements
     from portal.supplements.labels import entry_label
 
+    if cost_entries is None:
+        cost_entries = supplements.entries(application, "costs")
+    if income_entries is None:
+        income_entries = supplements.entries(application, "incomes")
     costs = [CostInput(COST_CATEGORY.get(c.category, c.category), c.amount_ore)
-             for c in supplements.entries(application, "costs") if c.month == application.period]
+             for c in cost_entries if c.month == application.period]
     incomes = [IncomeInput(label=entry_label(i), amount_ore=i.amount_ore)
-               for i in supplements.entries(application, "incomes") if i.month == application.period]
+               for i in income_entries if i.month == application.period]
     return costs, incomes
 
 
-def indication(application: Application) -> Indication:
-    costs, stated_incomes = _stated(application)
-    return calculate(application.period, _members(application), costs,
-                     _fetched_incomes(application) + stated_incomes)
+def indication(application: Application, *, items: list | None = None, costs: list | None = None,
+               incomes: list | None = None) -> Indication:
+    """The indication for ``application``. A caller that has already loaded the application's fetched
+    items (``information.items``) or its stated costs and incomes (``supplements.entries(..., "costs")``,
+    ``"incomes"``), every one of them, passes them in and they are not loaded again."""
+    costs_in, stated_incomes = _stated(application, costs, incomes)
+    return calculate(application.period, _members(application), costs_in,
+                     _fetched_incomes(application, items) + stated_incomes)

@@ -197,8 +197,9 @@ def statuses(application: Application) -> list[ProviderStatus]:
     return sorted(grouped.values(), key=lambda s: (s.member.position, s.provider.order))
 
 
-def pending(application: Application) -> bool:
-    return any(c.status == "pending" for c in calls(application))
+def pending(application: Application, loaded: list[FetchCall] | None = None) -> bool:
+    """Whether a fetch is still running; ``loaded``: the application's calls if already at hand."""
+    return any(c.status == "pending" for c in (calls(application) if loaded is None else loaded))
 
 
 def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
@@ -206,10 +207,11 @@ def failed_calls(application: Application, member_id: int, provider: str) -> lis
             if c.member_id == member_id and c.provider == provider and c.status == "failed"]
 
 
-def broken_seals(application: Application) -> list[InformationItem]:
-    """Items whose stored values no longer match their seal (changed after fetching)."""
+def broken_seals(application: Application, loaded: list[InformationItem] | None = None) -> list[InformationItem]:
+    """Items whose stored values no longer match their seal (changed after fetching); ``loaded``: the
+    application's items if already at hand (every one of them is checked either way)."""
     sealer = current_app.extensions["portal.sealer"]
-    return [item for item in items(application)
+    return [item for item in (items(application) if loaded is None else loaded)
             if not sealer.verify(seal.fields_of(item), item.seal_key_id, item.seal)]
 
 
