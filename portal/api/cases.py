@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 from contextlib import contextmanager
+from functools import wraps
 
 from flask import abort, current_app, g, has_request_context, jsonify, request, send_file
 from sqlalchemy import event as sa_event
@@ -31,36 +32,103 @@ from sqlalchemy import select
 from portal.api import clients, inputs
 from portal.api import representation as rep
 from portal.api.inputs import BadInput, Fields, NotJson
-from portal.api.routes import bp, case_problem, document_response, load
+from portal.api.routes import (
+    INBOX_ID,
+    PAGE_DEFAULT,
+    PAGE_MAX,
+    UUID,
+    bp,
+    case_problem,
+    document_response,
+    load,
+    sha256_base64,
+)
 from portal.api.tokens import problem, require_scope
 from portal.application.models import Application, ApplicationEvent
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.case import services as case
-from portal.case.models import Decision, Payment, SupplementRequest
+from portal.case.models import Decision, Message, Payment, SupplementRequest
 from portal.db import utcnow
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CODE = re.compile(r"^\d{4}$")
-_INBOX = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-PAGE_DEFAULT, PAGE_MAX = 100, 500
 
-EVENT_TYPES = ("underHandling", "assigned", "forwarded", "supplementRequested", "interimReply", "decision",
-               "payment", "closed", "notHandled")
-PAYMENT_STATES = ("planned", "paid", "stopped", "cancelled")
+# The handling events a system may post, each applied by the case operation of this name.
+OPERATIONS = {"underHandling": "start_handling", "assigned": "assign", "forwarded": "forward",
+              "supplementRequested": "request_supplement", "interimReply": "interim_reply", "decision": "decide",
+              "payment": "report_payment", "closed": "close", "notHandled": "not_handled"}
+EVENT_TYPES = tuple(OPERATIONS)
+_KIND_OF = {api_type: kind for kind, api_type in rep.EVENT_TYPES.items()}
 
 
 # --- answers ------------------------------------------------------------------------------------
 
-def _bad(bad: BadInput):
-    return problem(400, "invalid_request", bad.detail if not bad.pointer else f"{bad.pointer}: {bad.detail}",
-                   errors=[{"pointer": bad.pointer, "detail": bad.detail}])
+def _refused(error: Exception):
+    if isinstance(error, NotJson):
+        return problem(415, "unsupported_media_type", "send the body as application/json")
+    if isinstance(error, BadInput):
+        return problem(400, "invalid_request", f"{error.pointer}: {error.detail}" if error.pointer else error.detail,
+                       errors=[{"pointer": error.pointer, "detail": error.detail}])
+    if isinstance(error, KeyReused):
+        return problem(422, "idempotency_key_reused", "this Idempotency-Key was used with another request body")
+    return case_problem(error)
 
 
-def _not_json():
-    return problem(415, "unsupported_media_type", "send the body as application/json")
+def _case_handler(scope: str):
+    """The scope is checked before anything is read. A handler refuses by raising (bad input, a
+    body that is not JSON, a reused idempotency key, a case rule): the refusal is answered as a
+    problem after a rollback, so nothing half-done is kept and no row lock outlives the request."""
+    def decorator(view):
+        @wraps(view)
+        def handler(*args, **kwargs):
+            if denied := require_scope(scope):
+                return denied
+            try:
+                return view(*args, **kwargs)
+            except (NotJson, BadInput, KeyReused, case.CaseError) as error:
+                db.session.rollback()
+                return _refused(error)
+
+        return handler
+
+    return decorator
+
+
+def _case_read(what: str, purpose: str, **ranges: tuple[int, int, int]):
+    """A read of the case as JSON: ``build(application, **params)`` gives the body. Query
+    parameters other than ``ranges`` (integers: default, low, high) are refused before the
+    application is looked at, so a bad query is told apart from a case that is not there."""
+    def decorator(build):
+        @_case_handler(clients.READ)
+        @wraps(build)
+        def handler(application_id: str):
+            _no_query(*ranges)
+            params = {name: _int_arg(name, *bounds) for name, bounds in ranges.items()}
+            application = load(application_id)
+            body = build(application, **params)
+            record_read(what, application.id, purpose, subject_id=application.applicant_id)
+            return jsonify(body)
+
+        return handler
+
+    return decorator
+
+
+def _created(payload: dict):
+    response = jsonify(payload)
+    response.status_code = 201
+    return response
+
+
+def _private_file(response, sha256: str):
+    """Personal data: kept by no cache, never sniffed into something a browser would run, and
+    with its digest (RFC 9530) so that the receiving system can check the bytes."""
+    response.headers["Content-Digest"] = f"sha-256=:{sha256_base64(sha256)}:"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _no_query(*allowed: str) -> None:
@@ -76,10 +144,6 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         raise BadInput("", f"invalid parameter: {name} (an integer {low}-{high})")
     return int(raw)
-
-
-def _read(what: str, application: Application, purpose: str) -> None:
-    record_read(what, application.id, purpose, subject_id=application.applicant_id)
 
 
 def _client() -> clients.ApiClient:
@@ -132,56 +196,47 @@ def _earlier(application: Application, key: str | None, digest: str) -> Applicat
     return None
 
 
-def _replayed(payload: dict):
+def _replay(application: Application, why: str, payload: dict):
+    """The first result again; a repeat changes nothing but the audit trail."""
+    record("replay", "application", application.id, why, subject_id=application.applicant_id)
+    db.session.commit()
     response = jsonify(payload)
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
-def _key_reused():
-    return problem(422, "idempotency_key_reused", "this Idempotency-Key was used with another request body")
+def _write_request() -> tuple[str | None, dict]:
+    """The idempotency key and the JSON body of a write, which takes no query parameters."""
+    key = inputs.idempotency_key()
+    body = inputs.json_body()
+    _no_query()
+    return key, body
 
 
 # --- the case -----------------------------------------------------------------------------------
 
 @bp.get("/applications/<application_id>/case")
 @requires("api")
-def get_case(application_id: str):
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
-    body = rep.case(application, case.unread(application, case.MUNICIPALITY), len(case.open_requests(application)))
-    _read("case", application, "municipality system reads the case's status")
-    return jsonify(body)
+@_case_read("case", "municipality system reads the case's status")
+def get_case(application: Application) -> dict:
+    return rep.case(application, case.unread(application, case.MUNICIPALITY), len(case.open_requests(application)))
 
 
 # --- the timeline ---------------------------------------------------------------------------------
 
 @bp.get("/applications/<application_id>/events")
 @requires("api")
-def list_events(application_id: str):
+@_case_read("case_events", "municipality system reads the case's timeline",
+            after=(0, 0, 2 ** 31 - 1), limit=(PAGE_DEFAULT, 1, PAGE_MAX))
+def list_events(application: Application, after: int, limit: int) -> dict:
     """The timeline, oldest first, from ``after`` (an event id): poll with the last id seen."""
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query("after", "limit")
-        after = _int_arg("after", 0, 0, 2 ** 31 - 1)
-        limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
     entries = list(db.session.scalars(
         select(ApplicationEvent).where(ApplicationEvent.application_id == application.id, ApplicationEvent.id > after,
                                        ApplicationEvent.kind.in_(rep.EVENT_TYPES))
         .order_by(ApplicationEvent.id).limit(limit + 1)))
     page, more = entries[:limit], len(entries) > limit
-    _read("case_events", application, "municipality system reads the case's timeline")
-    return jsonify(events=[rep.event(e) for e in page], nextAfter=page[-1].id if more else None,
-                   lastId=page[-1].id if page else after)
+    return {"events": [rep.event(e) for e in page], "nextAfter": page[-1].id if more else None,
+            "lastId": page[-1].id if page else after}
 
 
 def _parse_event(body: dict) -> tuple[str, dict]:
@@ -194,7 +249,7 @@ def _parse_event(body: dict) -> tuple[str, dict]:
         args["name"] = fields.text("caseworkerName", 200)
     elif kind == "forwarded":
         args["to_municipality"] = fields.pattern("municipalityCode", _CODE, "a municipality code of four digits")
-        args["to_inbox"] = fields.pattern("inboxId", _INBOX, "an inbox id (lowercase letters, digits, '-')",
+        args["to_inbox"] = fields.pattern("inboxId", INBOX_ID, "an inbox id (lowercase letters, digits, '-')",
                                           required=False)
         args["reason"] = fields.text("reason", 1000)
     elif kind == "supplementRequested":
@@ -229,37 +284,11 @@ def _parse_event(body: dict) -> tuple[str, dict]:
         args["external_ref"] = fields.text("externalRef", 80)
         args["amount"] = fields.integer("amount", 1, 10_000_000)
         args["due_date"] = fields.date("dueDate")
-        args["state"] = fields.choice("state", PAYMENT_STATES)
+        args["state"] = fields.choice("state", case.PAYMENT_STATES)
     elif kind == "notHandled":
         args["reason"] = fields.text("reason", 1000)
     fields.done()
     return kind, args
-
-
-def _run(kind: str, application: Application, args: dict):
-    if kind == "underHandling":
-        case.start_handling(application)
-    elif kind == "assigned":
-        case.assign(application, **args)
-    elif kind == "forwarded":
-        case.forward(application, **args)
-    elif kind == "supplementRequested":
-        case.request_supplement(application, **args)
-    elif kind == "interimReply":
-        case.interim_reply(application, **args)
-    elif kind == "decision":
-        case.decide(application, **args)
-    elif kind == "payment":
-        case.report_payment(application, **args)
-    elif kind == "closed":
-        case.close(application)
-    elif kind == "notHandled":
-        case.not_handled(application, **args)
-
-
-_KIND_OF = {"underHandling": "under_handling", "assigned": "assigned", "forwarded": "forwarded",
-            "supplementRequested": "supplement_requested", "interimReply": "interim_reply", "decision": "decision",
-            "payment": "payment", "closed": "closed", "notHandled": "not_handled"}
 
 
 def _unchanged_payment(application: Application, args: dict) -> ApplicationEvent | None:
@@ -278,62 +307,31 @@ def _unchanged_payment(application: Application, args: dict) -> ApplicationEvent
 
 @bp.post("/applications/<application_id>/events")
 @requires("api")
+@_case_handler(clients.CASE_WRITE)
 def post_event(application_id: str):
     """One handling event (typed by ``type``), applied with the case operation of the same name."""
-    if denied := require_scope(clients.CASE_WRITE):
-        return denied
-    try:
-        key = inputs.idempotency_key()
-        body = inputs.json_body()
-        if request.args:
-            _no_query()
-    except NotJson:
-        return _not_json()
-    except BadInput as bad:
-        return _bad(bad)
+    key, body = _write_request()
     application = load(application_id, for_update=True)
-    try:
-        kind, args = _parse_event(body)
-    except BadInput as bad:
-        db.session.rollback()
-        return _bad(bad)
+    kind, args = _parse_event(body)
     digest = _digest(body)
-    try:
-        earlier = _earlier(application, key, digest)
-    except KeyReused:
-        db.session.rollback()
-        return _key_reused()
-    if earlier is not None:
-        record("replay", "application", application.id, f"repeated event {kind} (idempotency key)",
-               subject_id=application.applicant_id)
-        db.session.commit()
-        return _replayed(rep.event(earlier))
+    if (earlier := _earlier(application, key, digest)) is not None:
+        return _replay(application, f"repeated event {kind} (idempotency key)", rep.event(earlier))
     if kind == "payment" and (same := _unchanged_payment(application, args)) is not None:
-        record("replay", "application", application.id, "repeated payment report, unchanged",
-               subject_id=application.applicant_id)
-        db.session.commit()
-        return _replayed(rep.event(same))
+        return _replay(application, "repeated payment report, unchanged", rep.event(same))
     if kind == "forwarded":
         from portal.routing.services import UnknownMunicipality, status
 
         try:
             status(args["to_municipality"])
         except UnknownMunicipality:
-            db.session.rollback()
-            return _bad(BadInput("/municipalityCode", "no such municipality"))
+            raise BadInput("/municipalityCode", "no such municipality") from None
     last = max((e.id for e in application.events), default=0)
-    try:
-        with _stamped(key, digest):
-            _run(kind, application, args)
-    except case.CaseError as refused:
-        db.session.rollback()
-        return case_problem(refused)
+    with _stamped(key, digest):
+        getattr(case, OPERATIONS[kind])(application, **args)
     entry = db.session.scalar(select(ApplicationEvent).where(
         ApplicationEvent.application_id == application.id, ApplicationEvent.kind == _KIND_OF[kind],
         ApplicationEvent.id > last).order_by(ApplicationEvent.id.desc()).limit(1))
-    response = jsonify(rep.event(entry))
-    response.status_code = 201
-    return response
+    return _created(rep.event(entry))
 
 
 # --- supplement requests and their answers -------------------------------------------------------
@@ -360,22 +358,14 @@ def _request_body(item: SupplementRequest, versions: dict[int, int]) -> dict:
 
 @bp.get("/applications/<application_id>/supplement-requests")
 @requires("api")
-def list_requests(application_id: str):
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
+@_case_read("supplement_requests", "municipality system reads supplement requests and answers")
+def list_requests(application: Application) -> dict:
     versions = _versions(application)
-    body = [_request_body(item, versions) for item in case.requests(application)]
-    _read("supplement_requests", application, "municipality system reads supplement requests and answers")
-    return jsonify(requests=body)
+    return {"requests": [_request_body(item, versions) for item in case.requests(application)]}
 
 
 def _request_of(application: Application, request_id: str) -> SupplementRequest:
-    item = db.session.get(SupplementRequest, request_id) if _UUID.match(request_id) else None
+    item = db.session.get(SupplementRequest, request_id) if UUID.match(request_id) else None
     if item is None or item.application_id != application.id:
         abort(404)
     return item
@@ -383,15 +373,13 @@ def _request_of(application: Application, request_id: str) -> SupplementRequest:
 
 @bp.post("/applications/<application_id>/supplement-requests/<request_id>/seen")
 @requires("api")
+@_case_handler(clients.CASE_WRITE)
 def answer_seen(application_id: str, request_id: str):
     """A person has read the answer: the case is no longer listed as supplemented."""
-    if denied := require_scope(clients.CASE_WRITE):
-        return denied
     application = load(application_id, for_update=True)
     item = _request_of(application, request_id)
     if item.answered_at is None:
-        db.session.rollback()
-        return case_problem(case.CaseError("not_answered"))
+        raise case.CaseError("not_answered")
     if item.answer_seen_at is None:
         record("change", "application", application.id, "supplement answer seen", subject_id=application.applicant_id)
         case.mark_answer_seen(item)
@@ -408,74 +396,41 @@ def _message_body(item) -> dict:
 
 @bp.get("/applications/<application_id>/messages")
 @requires("api")
-def list_messages(application_id: str):
+@_case_read("case_messages", "municipality system reads the case's messages")
+def list_messages(application: Application) -> dict:
     """Both ways, oldest first. Reading does not mark anything read (see ``messages/read``)."""
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
     items = case.messages(application)
-    body = [_message_body(m) for m in items]
     unread = sum(1 for m in items if m.sender == case.APPLICANT and m.read_at is None)
-    _read("case_messages", application, "municipality system reads the case's messages")
-    return jsonify(messages=body, unread=unread)
+    return {"messages": [_message_body(m) for m in items], "unread": unread}
 
 
 @bp.post("/applications/<application_id>/messages")
 @requires("api")
+@_case_handler(clients.CASE_WRITE)
 def send_message(application_id: str):
-    if denied := require_scope(clients.CASE_WRITE):
-        return denied
-    try:
-        key = inputs.idempotency_key()
-        body = inputs.json_body()
-        if request.args:
-            _no_query()
-        fields = Fields(body)
-        text = fields.text("body", 10000)
-        author = fields.text("authorName", 200)
-        reply_requested = fields.boolean("replyRequested") or False
-        in_reply_to = fields.pattern("inReplyTo", _UUID, "a message id", required=False)
-        fields.done()
-    except NotJson:
-        return _not_json()
-    except BadInput as bad:
-        return _bad(bad)
+    key, body = _write_request()
+    fields = Fields(body)
+    text = fields.text("body", 10000)
+    author = fields.text("authorName", 200)
+    reply_requested = fields.boolean("replyRequested") or False
+    in_reply_to = fields.pattern("inReplyTo", UUID, "a message id", required=False)
+    fields.done()
     application = load(application_id, for_update=True)
     digest = _digest(body)
-    try:
-        earlier = _earlier(application, key, digest)
-    except KeyReused:
-        db.session.rollback()
-        return _key_reused()
-    if earlier is not None:
-        from portal.case.models import Message
-
-        record("replay", "application", application.id, "repeated message (idempotency key)",
-               subject_id=application.applicant_id)
-        db.session.commit()
-        return _replayed(_message_body(db.session.get(Message, earlier.data["message_id"])))
-    try:
-        with _stamped(key, digest):
-            message = case.send_message(application, case.MUNICIPALITY, author, text, reply_requested=reply_requested,
-                                        in_reply_to=in_reply_to)
-    except case.CaseError as refused:
-        db.session.rollback()
-        return case_problem(refused)
-    response = jsonify(_message_body(message))
-    response.status_code = 201
-    return response
+    if (earlier := _earlier(application, key, digest)) is not None:
+        return _replay(application, "repeated message (idempotency key)",
+                       _message_body(db.session.get(Message, earlier.data["message_id"])))
+    with _stamped(key, digest):
+        message = case.send_message(application, case.MUNICIPALITY, author, text, reply_requested=reply_requested,
+                                    in_reply_to=in_reply_to)
+    return _created(_message_body(message))
 
 
 @bp.post("/applications/<application_id>/messages/read")
 @requires("api")
+@_case_handler(clients.CASE_WRITE)
 def mark_messages_read(application_id: str):
     """A person has read the applicant's messages: they are marked read (the applicant sees it)."""
-    if denied := require_scope(clients.CASE_WRITE):
-        return denied
     application = load(application_id, for_update=True)
     record("change", "application", application.id, "messages read", subject_id=application.applicant_id)
     marked = case.mark_read(application, case.MUNICIPALITY)
@@ -486,16 +441,10 @@ def mark_messages_read(application_id: str):
 
 @bp.get("/applications/<application_id>/documents")
 @requires("api")
-def list_documents(application_id: str):
+@_case_read("documents", "municipality system lists the application's documents")
+def list_documents(application: Application) -> dict:
     """The application's document and the later ones (answers to supplement requests), each a
     frozen version referring to the first."""
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
     documents = list(db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
                                         .order_by(FrozenDocument.version)))
     versions = {d.id: d.version for d in documents}
@@ -505,15 +454,13 @@ def list_documents(application_id: str):
         entry["refersTo"] = versions.get(item.refers_to)
         del entry["id"]
         body.append(entry)
-    _read("documents", application, "municipality system lists the application's documents")
-    return jsonify(documents=body)
+    return {"documents": body}
 
 
 @bp.get("/applications/<application_id>/documents/<version>")
 @requires("api")
+@_case_handler(clients.READ)
 def get_document(application_id: str, version: str):
-    if denied := require_scope(clients.READ):
-        return denied
     application = load(application_id)
     if not version.isascii() or not version.isdigit() or not 1 <= int(version) <= 2 ** 31 - 1:
         abort(404)
@@ -534,7 +481,7 @@ def _sent_attachment(application: Application, attachment_id: str):
     from portal.application.services import frozen_document
     from portal.attachments import services as attachments
 
-    file = attachments.get(application.id, attachment_id) if _UUID.match(attachment_id) else None
+    file = attachments.get(application.id, attachment_id) if UUID.match(attachment_id) else None
     if file is None:
         abort(404)
     if file.message_id:
@@ -554,73 +501,44 @@ def _sent_attachment(application: Application, attachment_id: str):
 
 @bp.get("/applications/<application_id>/attachments/<attachment_id>")
 @requires("api")
+@_case_handler(clients.READ)
 def get_attachment(application_id: str, attachment_id: str):
     """An attachment's bytes (PDF, JPEG or PNG as checked on upload), for the application's
     files, answers and messages; its SHA-256 is in the listing and the ``Content-Digest``."""
-    import base64
-
     from portal.attachments.storage import current_storage
 
-    if denied := require_scope(clients.READ):
-        return denied
     application = load(application_id)
     file = _sent_attachment(application, attachment_id)
     record_read("attachment", file.id, "municipality system fetches an attachment", subject_id=application.applicant_id)
     response = send_file(current_storage().open(file.storage_key), mimetype=file.media_type, as_attachment=True,
                          download_name=file.original_name, max_age=0, conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(file.sha256)).decode()}:"
-    return response
+    return _private_file(response, file.sha256)
 
 
 @bp.get("/applications/<application_id>/decisions")
 @requires("api")
-def list_decisions(application_id: str):
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
-    body = [rep.decision(d) for d in case.decisions(application)]
-    _read("decisions", application, "municipality system reads the decisions")
-    return jsonify(decisions=body)
+@_case_read("decisions", "municipality system reads the decisions")
+def list_decisions(application: Application) -> dict:
+    return {"decisions": [rep.decision(d) for d in case.decisions(application)]}
 
 
 @bp.get("/applications/<application_id>/decisions/<decision_id>/document")
 @requires("api")
+@_case_handler(clients.READ)
 def get_decision_document(application_id: str, decision_id: str):
-    import base64
-
-    if denied := require_scope(clients.READ):
-        return denied
     application = load(application_id)
-    decision = db.session.get(Decision, decision_id) if _UUID.match(decision_id) else None
+    decision = db.session.get(Decision, decision_id) if UUID.match(decision_id) else None
     if decision is None or decision.application_id != application.id:
         abort(404)
     record_read("decision", decision.id, "municipality system fetches the decision document",
                 subject_id=application.applicant_id)
     response = current_app.response_class(decision.document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-beslut.pdf"'
-    digest = base64.b64encode(bytes.fromhex(decision.document_sha256)).decode()
-    response.headers["Content-Digest"] = f"sha-256=:{digest}:"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _private_file(response, decision.document_sha256)
 
 
 @bp.get("/applications/<application_id>/payments")
 @requires("api")
-def list_payments(application_id: str):
-    if denied := require_scope(clients.READ):
-        return denied
-    try:
-        _no_query()
-    except BadInput as bad:
-        return _bad(bad)
-    application = load(application_id)
-    body = [rep.payment(p) for p in case.payments(application)]
-    _read("payments", application, "municipality system reads the payments")
-    return jsonify(payments=body)
+@_case_read("payments", "municipality system reads the payments")
+def list_payments(application: Application) -> dict:
+    return {"payments": [rep.payment(p) for p in case.payments(application)]}

@@ -12,7 +12,6 @@ import base64
 import json
 import logging
 import re
-from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -21,6 +20,7 @@ from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
 from portal.api import OPENAPI_PATH, clients, tokens
+from portal.api.representation import utc
 from portal.api.tokens import oauth_error, problem, require_scope
 from portal.application import services as applications
 from portal.application.models import Application
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens in a header, never cookies: nothing for a cross-site form to ride on
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PAGE_DEFAULT, PAGE_MAX = 100, 500
 
 
@@ -60,12 +60,6 @@ def _unexpected(error: Exception):
     db.session.rollback()
     log.exception("unexpected api error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
     return problem(500, "server_error")
-
-
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- token --------------------------------------------------------------------------------------
@@ -141,9 +135,9 @@ def _summary(entry: InboxEntry, application: Application, document: FrozenDocume
     return {
         "id": application.id,
         "reference": application.reference,
-        "receivedAt": _utc(entry.received_at),
+        "receivedAt": utc(entry.received_at),
         "acknowledged": application.received_at is not None,
-        "acknowledgedAt": _utc(application.received_at),
+        "acknowledgedAt": utc(application.received_at),
         "digest": document.sha256 if document else None,
         "schemaVersion": document.schema_version if document else None,
         "status": application.status,
@@ -164,7 +158,7 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
 # The built-in inbox's filters (portal/case/services.FILTERS) but "mine", which needs a caseworker.
 LIST_FILTERS = ("new", "all", "waiting", "supplemented", "decided")
 _REFERENCE = re.compile(r"^EU-[0-9A-Z]{4}-[0-9A-Z]{4}$")
-_INBOX = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+INBOX_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
 @bp.get("/applications")
@@ -185,7 +179,7 @@ def list_applications():
         limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
         after = _int_arg("after", 0, 0, 2 ** 31 - 1)
         inbox = request.args.get("inbox")
-        if inbox is not None and (not _INBOX.match(inbox) or inbox not in case.inboxes_of(code)):
+        if inbox is not None and (not INBOX_ID.match(inbox) or inbox not in case.inboxes_of(code)):
             raise ValueError("inbox")
         reference = request.args.get("reference")
         if reference is not None and not _REFERENCE.match(reference):
@@ -220,7 +214,7 @@ def load(application_id: str, for_update: bool = False) -> Application:
     told. ``for_update`` locks the row (PostgreSQL) so one case's writes queue."""
     from flask import abort
 
-    if not _UUID.match(application_id):
+    if not UUID.match(application_id):
         abort(404)
     application = db.session.get(Application, application_id, with_for_update=for_update or None)
     if application is None or application.is_draft:
@@ -231,11 +225,16 @@ def load(application_id: str, for_update: bool = False) -> Application:
     return application
 
 
+def sha256_base64(hex_digest: str) -> str:
+    """A SHA-256 kept as hex, in the base64 that the digest headers carry."""
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
+
+
 def document_response(frozen: FrozenDocument):
     """The exact stored bytes of a frozen document, with their digest."""
     body = frozen.body.encode("utf-8")
     response = current_app.response_class(body, mimetype="application/json")
-    digest = base64.b64encode(bytes.fromhex(frozen.sha256)).decode("ascii")
+    digest = sha256_base64(frozen.sha256)
     response.headers["Content-Digest"] = f"sha-256=:{digest}:"  # RFC 9530
     response.headers["Digest"] = f"sha-256={digest}"  # RFC 3230, for older receivers
     response.headers["Cache-Control"] = "private, no-store"
@@ -274,7 +273,7 @@ def _registered(application_id: str):
                subject_id=application.applicant_id)
         db.session.commit()
     return jsonify(id=application.id, reference=application.reference, acknowledged=True,
-                   acknowledgedAt=_utc(application.received_at), caseNumber=application.case_number,
+                   acknowledgedAt=utc(application.received_at), caseNumber=application.case_number,
                    status=application.status)
 
 
