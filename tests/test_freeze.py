@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -121,3 +122,77 @@ def test_the_compiled_validator_judges_exactly_as_the_published_schema(app, clie
         assert _errors(fast, changed) == expected, what
         found_invalid += bool(expected)
     assert found_invalid > 100  # the changes do make invalid documents
+
+
+def _strings(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+    elif isinstance(node, str):
+        yield path, node
+
+
+def _replaced(doc: dict, path, value) -> dict:
+    copy = json.loads(json.dumps(doc))
+    parent = copy
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return copy
+
+
+# Dates and times, well and badly formed, for every date or date-time in a document.
+TRICKY_TIMES = ("2026-02-28", "2026-02-30", "2026-1-05", "20260105", "2026-01-05T10:00:00Z", "2026-01-05T10:00:00",
+                "2026-01-05T10:00:00+01:00", "2026-01-05T25:00:00Z", "2026-01-05 10:00:00Z", "2026-01-05T10:00Z",
+                "2026-01-05T10:00:00.5Z", "2026-01-05\n", "2026-01-05T10:00:00Z\n", "٢٠٢٦-٠١-٠٥", "")
+
+
+def test_the_fast_validator_agrees_with_python_jsonschema(app, client, login):
+    """jsonschema_rs decides whether a document is valid (python-jsonschema only lists the problems then):
+    on a full document changed in every place, and with every date and time in it replaced by well and
+    badly formed ones, it finds a problem exactly when python-jsonschema does; the detailed list is
+    python-jsonschema's."""
+    from tests.test_exchange import full_application
+
+    _, application, _ = full_application(client, login)
+    doc = document.build(application, "sv")
+    reference = document._reference_validator()
+    assert document._fast_errors(doc) == [] and _errors(reference, doc) == []
+    document.validate(doc)
+    protected = {**doc, "protected": True}
+    assert document._fast_errors(protected) and _errors(reference, protected)
+
+    changes = list(_mutations(doc))
+    times = [(path, value) for path, value in _strings(doc) if value[:4].isdigit() and value[4:5] == "-"]
+    assert len(times) >= 8  # created, submitted, fetched, period, birth date, ...
+    changes += [(f"{path} = {tricky!r}", _replaced(doc, path, tricky)) for path, _ in times for tricky in TRICKY_TIMES]
+    found_invalid = 0
+    for what, changed in changes:
+        expected = _errors(reference, changed)
+        fast = document._fast_errors(changed)
+        assert fast is not None and bool(fast) == bool(expected), (what, fast, expected)
+        found_invalid += bool(expected)
+        expected += document._consistency_errors(changed)  # (a shown value is not the sealed one)
+        if expected:
+            with pytest.raises(document.InvalidDocument) as invalid:
+                document.validate(changed)
+            assert sorted(invalid.value.errors) == sorted(expected), what  # python-jsonschema's detailed list
+        else:
+            document.validate(changed)
+    assert found_invalid > 150
+
+
+def test_a_document_is_valid_only_if_both_validators_say_so(app, client, login):
+    """Where jsonschema_rs is the stricter (in Python a pattern's ``$`` lets a trailing newline through),
+    the document is refused with the fast validator's findings."""
+    from tests.test_exchange import full_application
+
+    _, application, _ = full_application(client, login)
+    doc = {**document.build(application, "sv"), "reference": application.reference + "\n"}
+    assert _errors(document._reference_validator(), doc) == []
+    with pytest.raises(document.InvalidDocument) as invalid:
+        document.validate(doc)
+    assert invalid.value.errors and all(line.startswith("/reference: ") for line in invalid.value.errors)
