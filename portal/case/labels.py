@@ -42,12 +42,7 @@ PAYMENT_STATE = {
 
 # Timeline events without values. Events with values are worded in overview.event_text.
 EVENT = {
-    "created": _l("You started the application"),
-    "folkbokforing_fetched": _l("Your household was fetched from the population register"),
-    "awaiting_cosignature": _l("You signed. The application waits for the co-applicant's signature"),
-    "signing_cancelled": _l("The signing was cancelled and the application is a draft again"),
-    "submitted": _l("The application was sent"),
-    "received": _l("The municipality registered that it has received your application"),
+    **application_labels.EVENT,
     "under_handling": _l("The municipality started handling your application"),
     "assigned": _l("A caseworker was assigned to your application"),
     "supplement_answered": _l("You answered a request for more information"),

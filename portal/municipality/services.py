@@ -78,12 +78,9 @@ def visible(actor: Actor, application_id: str) -> Application | None:
 # --- one case -------------------------------------------------------------------------------------
 
 def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    from portal.exchange.pdf import _parse_utc
+
+    return _parse_utc(value)
 
 
 def item_verified(doc: dict, item: dict) -> bool:
