@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 
 from flask import request
@@ -72,6 +73,10 @@ def json_body() -> dict:
     return body
 
 
+def _is_string(value: object) -> bool:
+    return isinstance(value, str)
+
+
 class Fields:
     """Take fields out of an object one by one; ``done()`` refuses whatever is left over."""
 
@@ -82,22 +87,22 @@ class Fields:
     def _at(self, name: str) -> str:
         return f"{self.pointer}/{name}"
 
-    def _take(self, name: str, required: bool):
-        if name not in self.data:
+    def _take(self, name: str, required: bool, accept: Callable[[object], object], what: str):
+        """The field's value, ``None`` when it is absent or null and may be; refused unless
+        ``accept`` takes it, with "must be ``what``"."""
+        value = self.data.pop(name, None)
+        if value is None:
             if required:
                 raise BadInput(self._at(name), "the field is required")
             return None
-        value = self.data.pop(name)
-        if value is None and required:
-            raise BadInput(self._at(name), "the field is required")
+        if not accept(value):
+            raise BadInput(self._at(name), f"must be {what}")
         return value
 
     def text(self, name: str, max_length: int, required: bool = True) -> str | None:
-        value = self._take(name, required)
+        value = self._take(name, required, _is_string, "a string")
         if value is None:
             return None
-        if not isinstance(value, str):
-            raise BadInput(self._at(name), "must be a string")
         if len(value) > max_length:
             raise BadInput(self._at(name), f"must be at most {max_length} characters")
         if _CONTROL.search(value):
@@ -111,57 +116,38 @@ class Fields:
         return value.strip()
 
     def pattern(self, name: str, regex: re.Pattern, what: str, required: bool = True) -> str | None:
-        value = self._take(name, required)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not regex.fullmatch(value):
-            raise BadInput(self._at(name), f"must be {what}")
-        return value
+        return self._take(name, required, lambda value: _is_string(value) and regex.fullmatch(value), what)
 
     def integer(self, name: str, low: int, high: int = MAX_INT, required: bool = True) -> int | None:
-        value = self._take(name, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise BadInput(self._at(name), "must be an integer")
-        if not low <= value <= high:
+        # JSON's true and false are not numbers, though Python's bool is an int.
+        value = self._take(name, required, lambda value: isinstance(value, int) and not isinstance(value, bool),
+                           "an integer")
+        if value is not None and not low <= value <= high:
             raise BadInput(self._at(name), f"must be between {low} and {high}")
         return value
 
     def boolean(self, name: str, required: bool = False) -> bool | None:
-        value = self._take(name, required)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            raise BadInput(self._at(name), "must be true or false")
-        return value
+        return self._take(name, required, lambda value: isinstance(value, bool), "true or false")
 
     def date(self, name: str, required: bool = True) -> date | None:
-        value = self._take(name, required)
+        value = self._take(name, required, lambda value: _is_string(value) and _DATE.match(value),
+                           "a date, YYYY-MM-DD")
         if value is None:
             return None
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise BadInput(self._at(name), "must be a date, YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
         except ValueError:
             raise BadInput(self._at(name), "must be a real date, YYYY-MM-DD") from None
 
     def choice(self, name: str, choices, required: bool = True) -> str | None:
-        value = self._take(name, required)
-        if value is None:
-            return None
-        if not isinstance(value, str) or value not in choices:
-            raise BadInput(self._at(name), f"must be one of: {', '.join(choices)}")
-        return value
+        return self._take(name, required, lambda value: _is_string(value) and value in choices,
+                          f"one of: {', '.join(choices)}")
 
     def pdf(self, name: str, required: bool = False) -> bytes | None:
         """A PDF as standard base64 (RFC 4648 §4, padded, no line breaks)."""
-        value = self._take(name, required)
+        value = self._take(name, required, _is_string, "a base64 string")
         if value is None:
             return None
-        if not isinstance(value, str):
-            raise BadInput(self._at(name), "must be a base64 string")
         if len(value) > (MAX_PDF_BYTES * 4) // 3 + 4:
             raise BadInput(self._at(name), f"must be at most {MAX_PDF_BYTES} bytes")
         try:
