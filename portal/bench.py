@@ -136,6 +136,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU (user + system) a process on this machine has used, from /proc; with ``children``, also what its
+    exited children used; 0 if it is gone or there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu() -> float:
+    """CPU used so far by every PostgreSQL process on this machine, exited backends included (the server
+    process counts its children's once they end); 0 if the server is elsewhere."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    return sum(_cpu_seconds(pid, children=parent not in parents) for pid, parent in parents.items())
+
+
 @contextmanager
 def _throwaway_database(admin_url: str):
     """A fresh PostgreSQL database, migrated; dropped afterwards."""
@@ -295,10 +320,14 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
                     sender.start()
                 ready.wait()
                 started = time.monotonic()
+                others = [p.pid for p in processes] + [receiver.pid]
+                before = [_cpu_seconds(pid) for pid in others] + [_postgres_cpu()]
                 for sender in senders:
                     sender.join()
                 submit_seconds = time.monotonic() - started
                 load = os.getloadavg()[0]
+                spent = [after - early for after, early in
+                         zip([_cpu_seconds(pid) for pid in others] + [_postgres_cpu()], before, strict=True)]
                 if any(sender.exitcode for sender in senders):
                     raise click.ClickException("a submitter failed")
 
@@ -355,6 +384,11 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
         # What one submission costs the submitting process in CPU (not waiting): the rate two free cores
         # could reach is about 2000 / this, less what the database, the workers and the receiver take.
         "submission_cpu_ms": cpu.value * 1000 / count,
+        # While submitting, per submission: what the delivery workers, the receiver and PostgreSQL (all of
+        # it on this machine, so others' tests too when it is not quiet) used of the same two cores.
+        "worker_cpu_ms": sum(spent[:workers]) * 1000 / count,
+        "receiver_cpu_ms": spent[workers] * 1000 / count,
+        "database_cpu_ms": spent[-1] * 1000 / count,
         # The machine's load while submitting (1-minute average): above the 2 cores, others were running too.
         "load_avg": load,
         "delivered": len(latencies),
