@@ -29,7 +29,7 @@ from flask import abort, current_app, g, has_request_context, jsonify, request, 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from portal.api import clients, inputs
+from portal.api import clients, inputs, message_files
 from portal.api import representation as rep
 from portal.api.inputs import BadInput, Fields, NotJson
 from portal.api.routes import (
@@ -414,15 +414,17 @@ def send_message(application_id: str):
     author = fields.text("authorName", 200)
     reply_requested = fields.boolean("replyRequested") or False
     in_reply_to = fields.pattern("inReplyTo", UUID, "a message id", required=False)
+    files = message_files.take(fields)
     fields.done()
     application = load(application_id, for_update=True)
     digest = _digest(body)
     if (earlier := _earlier(application, key, digest)) is not None:
         return _replay(application, "repeated message (idempotency key)",
                        _message_body(db.session.get(Message, earlier.data["message_id"])))
+    stored = message_files.store(application, files, _client().name or g.actor.id)
     with _stamped(key, digest):
         message = case.send_message(application, case.MUNICIPALITY, author, text, reply_requested=reply_requested,
-                                    in_reply_to=in_reply_to)
+                                    in_reply_to=in_reply_to, attachment_ids=stored)
     return _created(_message_body(message))
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 import portal.case.models  # noqa: F401  (the message and request an attachment may belong to)
 from portal.db import Base, UTCDateTime, new_id, utcnow
 
-
 # Who uploaded a file: a citizen (the applicant's side) or the municipality (a caseworker in the
 # built-in inbox, or a municipality's system through the API), never both, never neither.
 UPLOADER = ("(uploaded_by_person_id IS NOT NULL AND uploaded_by_staff IS NULL)"

@@ -100,7 +100,8 @@ def manage(application_id: str):
 def download(application_id: str, attachment_id: str):
     application = _application(application_id, "household")
     attachment = services.get(application.id, attachment_id)
-    if attachment is None:
+    # The municipality's files are on its messages, for the applicant only (``case.message_file``).
+    if attachment is None or attachment.from_municipality:
         abort(404)
     record_read("attachment", attachment.id, "attachment opened", subject_id=application.applicant_id)
     response = send_file(current_storage().open(attachment.storage_key), mimetype=attachment.media_type,

@@ -30,39 +30,66 @@ _PENDING = "portal.attachments.pending"  # session.info: [(when, storage, key)]
 _ON_ROLLBACK, _ON_COMMIT = "rollback", "commit"
 
 
-def count_for(application_id: str) -> int:
+# The applicant's side and the municipality each have their own files: the application's limit
+# (``validation.MAX_PER_APPLICATION``) applies to each side, so the municipality's files never use
+# up the applicant's, and the applicant's document lists only the applicant's side's files.
+_APPLICANTS = Attachment.uploaded_by_person_id.is_not(None)
+_MUNICIPALITYS = Attachment.uploaded_by_staff.is_not(None)
+
+
+def count_for(application_id: str, municipality: bool = False) -> int:
+    """How many files the applicant's side (or, with ``municipality``, the municipality) has added."""
     return db.session.scalar(
-        select(func.count()).select_from(Attachment).where(Attachment.application_id == application_id)) or 0
+        select(func.count()).select_from(Attachment).where(
+            Attachment.application_id == application_id, _MUNICIPALITYS if municipality else _APPLICANTS)) or 0
 
 
 def add(application_id: str, person_id: str, data: bytes, filename: str, storage: Storage,
         linked_item_id: int | None = None, linked_cost_id: int | None = None,
         description: str | None = None) -> Attachment:
-    """Check, store and record a file. Raises ``AttachmentRefused`` (``reason`` is a code in
+    """Check, store and record a citizen's file. Raises ``AttachmentRefused`` (``reason`` is a code in
     ``validation.REASON_TEXT``, e.g. ``"too_many"``), ``LookupError`` for an unknown application
     and ``ValueError`` for a linked item of another application or a too long description."""
+    checked = _checked(application_id, data, filename, municipality=False)
+    if linked_item_id is not None:
+        owner = db.session.scalar(select(InformationItem.application_id).where(InformationItem.id == linked_item_id))
+        if owner != application_id:
+            raise ValueError("the linked item does not belong to this application")
+    description = _clean_description(description)
+    return _store(application_id, storage, data, checked, uploaded_by_person_id=person_id,
+                  linked_item_id=linked_item_id, linked_cost_id=linked_cost_id, description=description)
+
+
+def add_from_municipality(application_id: str, staff_name: str, data: bytes, filename: str,
+                          storage: Storage) -> Attachment:
+    """Check, store and record a file the municipality sends (a caseworker, named, or a system,
+    by its client's name); the caller puts it on a message. Raises ``AttachmentRefused`` and
+    ``LookupError`` as ``add`` does, ``ValueError`` for a missing or too long name."""
+    staff_name = " ".join((staff_name or "").split())
+    if not staff_name or len(staff_name) > 200:
+        raise ValueError("the municipality's uploader must be named in at most 200 characters")
+    checked = _checked(application_id, data, filename, municipality=True)
+    return _store(application_id, storage, data, checked, uploaded_by_staff=staff_name)
+
+
+def _checked(application_id: str, data: bytes, filename: str, municipality: bool) -> validation.Checked:
     # Lock the application row (PostgreSQL; a no-op on SQLite) so that two uploads at the same
     # time cannot both pass the count check and make it 31.
     found = db.session.scalar(
         select(Application.id).where(Application.id == application_id).with_for_update())
     if found is None:
         raise LookupError("no such application")
-    if count_for(application_id) >= validation.MAX_PER_APPLICATION:
+    if count_for(application_id, municipality) >= validation.MAX_PER_APPLICATION:
         raise AttachmentRefused("too_many")
-    checked = validation.check(data, filename)
-    if linked_item_id is not None:
-        owner = db.session.scalar(select(InformationItem.application_id).where(InformationItem.id == linked_item_id))
-        if owner != application_id:
-            raise ValueError("the linked item does not belong to this application")
-    description = _clean_description(description)
+    return validation.check(data, filename)
 
+
+def _store(application_id: str, storage: Storage, data: bytes, checked: validation.Checked, **fields) -> Attachment:
     key = storage.put(bytes(data))
     try:
         attachment = Attachment(
-            application_id=application_id, uploaded_by_person_id=person_id, storage_key=key,
-            original_name=checked.safe_name, kind=checked.kind, media_type=checked.media_type,
-            size=checked.size, sha256=checked.sha256, linked_item_id=linked_item_id,
-            linked_cost_id=linked_cost_id, description=description)
+            application_id=application_id, storage_key=key, original_name=checked.safe_name,
+            kind=checked.kind, media_type=checked.media_type, size=checked.size, sha256=checked.sha256, **fields)
         db.session.add(attachment)
         db.session.flush()
     except BaseException:
@@ -81,9 +108,10 @@ def remove(attachment: Attachment, storage: Storage) -> None:
 
 
 def for_application(application_id: str) -> list[Attachment]:
-    """The application's attachments, oldest first."""
+    """The files the applicant's side added to the application, oldest first (the municipality's
+    files, sent only with its messages, are never part of the application or its document)."""
     return list(db.session.scalars(
-        select(Attachment).where(Attachment.application_id == application_id)
+        select(Attachment).where(Attachment.application_id == application_id, _APPLICANTS)
         .order_by(Attachment.created_at, Attachment.id)))
 
 

@@ -4,7 +4,7 @@ requests, messages both ways, the decision document, and withdrawing. Views stay
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from portal.application import services as applications
@@ -197,6 +197,24 @@ def reply(application_id: str, message_id: str):
                            refusal=refusal, unsent=form.body.data if refusal else None,
                            may_write=may_write and not refusal,
                            files_lost=bool(form.errors)), status
+
+
+@bp.get("/cases/<application_id>/messages/files/<attachment_id>")
+@requires("messages")
+def message_file(application_id: str, attachment_id: str):
+    """A file sent with a message, either way (the municipality's files are served only here):
+    a file of this application's messages, to whoever may read its messages; audited."""
+    application = _load(application_id, "messages")
+    found = attachment_services.get(application.id, attachment_id)
+    if found is None or found.message_id is None:
+        abort(404)
+    record_read("attachment", found.id, "applicant opens a file sent with a message",
+                subject_id=application.applicant_id)
+    response = send_file(current_storage().open(found.storage_key), mimetype=found.media_type, as_attachment=True,
+                         download_name=found.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- the decision document ------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from portal.case.forms import MAX_FILES, chosen_files
 from portal.municipality import labels
 from portal.web.text import clean_text
 
@@ -207,6 +209,12 @@ class MessageForm(FlaskForm):
     body = TextAreaField(_l("Message to the applicant"), filters=[clean_text], validators=[
         DataRequired(message=_l("Write your message")), _text_max(TEXT_MAX)])
     reply_requested = BooleanField(_l("Ask the applicant to reply"))
+    # PDF, JPEG or PNG, checked by content when stored (as the applicant's files are).
+    files = MultipleFileField(_l("Attach files (optional)"))
+
+    def validate_files(self, field):
+        if len(chosen_files(field)) > MAX_FILES:
+            raise ValidationError(str(_l("Choose at most %(max)d files at a time", max=MAX_FILES)))
 
 
 class SearchForm(FlaskForm):

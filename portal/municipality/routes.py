@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.application import services as applications
 from portal.application.models import FINISHED, Application, Status
-from portal.audit.services import record_read
+from portal.audit.services import record, record_read
 from portal.auth.access import ensure, requires
 from portal.auth.actor import ADMINISTRATOR
 from portal.case import services as case
@@ -160,6 +160,15 @@ def application(application_id: str):
     return _page(item, unread_ids=unread_ids)
 
 
+class _Refused(Exception):
+    """An action refused beside one of its form's fields, e.g. a file that may not be sent."""
+
+    def __init__(self, field: str, text: str):
+        super().__init__(text)
+        self.field = field
+        self.text = text
+
+
 def _act(application_id: str, name: str, perform, anchor: str = ""):
     """Validate the action's form, run it, tell what happened and go back to the case (PRG).
     A form error or a refused operation shows the case again with what was typed."""
@@ -170,6 +179,10 @@ def _act(application_id: str, name: str, perform, anchor: str = ""):
         return _page(item, failed=(name, form), status=400)
     try:
         done, target = perform(item, form)
+    except _Refused as refused:
+        db.session.rollback()  # and with it any file already stored for this action
+        getattr(form, refused.field).errors = [refused.text]
+        return _page(item, failed=(name, form), status=400)
     except case.CaseError as error:
         message = str(labels.CASE_ERROR.get(error.reason, labels.CASE_ERROR["wrong_state"]))
         field = FIELD_OF_ERROR.get((name, error.reason))
@@ -312,14 +325,37 @@ def not_handled(application_id: str):
 @requires("inbox")
 def message(application_id: str):
     def perform(item, form):
+        stored = _store_files(item, form.files)
         case.send_message(item, case.MUNICIPALITY, g.actor.name, form.body.data,
-                          reply_requested=bool(form.reply_requested.data))
+                          reply_requested=bool(form.reply_requested.data), attachment_ids=stored)
         return _("The message was sent."), None
 
     return _act(application_id, "message", perform, "#messages")
 
 
 # --- files ----------------------------------------------------------------------------------------
+
+def _store_files(item: Application, field) -> list[str]:
+    """Check and store the caseworker's chosen files with the applicant's checks and limits. A file
+    that may not be sent refuses the whole message: the rollback takes the stored bytes with it."""
+    from portal.attachments import services as attachment_services
+    from portal.attachments import validation
+    from portal.attachments.storage import current_storage
+    from portal.case.forms import chosen_files
+
+    stored = []
+    for upload in chosen_files(field):
+        try:
+            found = attachment_services.add_from_municipality(item.id, g.actor.name or g.actor.id, upload.read(),
+                                                              upload.filename, current_storage())
+        except validation.AttachmentRefused as refused:
+            raise _Refused(field.short_name, _("%(file)s: %(problem)s", file=validation.safe_name(upload.filename),
+                                               problem=refused.message)) from None
+        record("create", "attachment", found.id, "caseworker sends a document on the case",
+               subject_id=item.applicant_id)
+        stored.append(found.id)
+    return stored
+
 
 def _no_store(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
