@@ -319,3 +319,24 @@ def test_schema_is_loaded_once_and_is_valid_2020_12():
     first = document.schema()
     first["title"] = "changed"
     assert document.schema()["title"] != "changed"
+
+
+def test_rows_at_hand_give_the_same_document_and_indication(app, client, login):
+    """The submission passes the fetched items, calls and stated entries it has already read: the document
+    and the indication are exactly those built by reading them here."""
+    from flask_babel import force_locale
+
+    from portal.indication import services as indication
+
+    _, application, _ = full_application(client, login)
+    items, calls = information.items(application), information.calls(application)
+    assert items and calls
+    assert document.build(application, "sv", items=items, calls=calls) == document.build(application, "sv")
+    costs, incomes = supplements.entries(application, "costs"), supplements.entries(application, "incomes")
+    assert costs and incomes
+    with force_locale("sv"):  # (the stated incomes' labels are translated)
+        at_hand = indication.indication(application, items=items, costs=costs, incomes=incomes)
+        assert at_hand == indication.indication(application)
+        # and what is passed is what counts: without the stated rent the need is that much lower
+        without_rent = indication.indication(application, items=items, costs=[], incomes=incomes)
+    assert without_rent.need_ore == at_hand.need_ore - 650000

@@ -196,3 +196,66 @@ def test_a_document_is_valid_only_if_both_validators_say_so(app, client, login):
     with pytest.raises(document.InvalidDocument) as invalid:
         document.validate(doc)
     assert invalid.value.errors and all(line.startswith("/reference: ") for line in invalid.value.errors)
+
+
+def _reads(statements: list[str], table: str) -> int:
+    return sum(1 for s in statements if s.startswith("SELECT") and f" FROM {table} " in f"{s} ")
+
+
+def test_sending_reads_each_thing_once_and_sends_what_it_checked(app, client, login):
+    """The seal check, the document and the indication share one reading of the fetched items, the fetch
+    calls and the stated entries; what is frozen is the document as built from the database; the audit
+    records, the timeline entry and the outbox record are written with it."""
+    from sqlalchemy import event
+
+    from portal.application import services as applications
+    from portal.application.models import ApplicationEvent
+    from portal.audit.models import AuditEvent
+    from portal.db import utcnow
+    from tests.test_exchange import full_application
+
+    _, application, item = full_application(client, login)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        applications.submit(application, signed_at=utcnow(), acr="test")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    for table in ("information_item", "fetch_call", "supplement_cost", "supplement_income", "signature"):
+        assert _reads(statements, table) == 1, table
+    assert _reads(statements, "application_event") == 0
+
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status == "submitted"
+    frozen = db.session.scalar(select(FrozenDocument))
+    doc = json.loads(frozen.body)
+    assert doc == document.build(application, "sv")  # built afresh from the database: the same
+    assert [(f["id"], f["source"]["seal"]["signature"]) for f in doc["fetched"]] == [(item.id, item.seal)]
+    assert doc["indication"]["available"] and doc["notFetched"][0]["reason"] == "timeout"
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
+    assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == application.id))} \
+        >= {"sign", "submit"}
+    assert "submitted" in [e.kind for e in db.session.scalars(
+        select(ApplicationEvent).where(ApplicationEvent.application_id == application.id))]
+
+
+def test_an_item_changed_after_fetching_stops_the_sending(app, client, login):
+    from portal.application import services as applications
+    from portal.db import utcnow
+    from tests.test_exchange import full_application
+
+    _, application, item = full_application(client, login)
+    item.amount_ore += 100  # no longer what was sealed
+    db.session.commit()
+    with pytest.raises(applications.NotSubmittable) as refused:
+        applications.submit(application, signed_at=utcnow(), acr="test")
+    assert refused.value.reason == "broken_seal"
+    db.session.rollback()
+    assert db.session.get(Application, application.id).status == "draft"
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
+    assert db.session.scalar(select(func.count()).select_from(FrozenDocument)) == 0
