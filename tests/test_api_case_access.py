@@ -250,7 +250,8 @@ def test_messages_refuse_bad_input(api, received):
     for body, pointer in (({"body": "Hej"}, "/authorName"), ({"body": "", "authorName": "Per"}, "/body"),
                           ({"body": "Hej", "authorName": "Per", "replyRequested": "yes"}, "/replyRequested"),
                           ({"body": "Hej", "authorName": "Per", "inReplyTo": "x"}, "/inReplyTo"),
-                          ({"body": "Hej", "authorName": "Per", "attachments": []}, "/attachments")):
+                          ({"body": "Hej", "authorName": "Per", "attachments": [{}]}, "/attachments/0/name"),
+                          ({"body": "Hej", "authorName": "Per", "files": []}, "/files")):
         response = system.post(f"/applications/{received.id}/messages", body)
         assert response.status_code == 400 and response.get_json()["errors"][0]["pointer"] == pointer, body
 
