@@ -190,3 +190,41 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     for section in ("New since last month", "Changed since last month", "Ended since last month", "Unchanged"):
         expect(applicant_page.get_by_role("heading", level=2, name=tr(lang, section))).to_be_visible()
     me.check_page()
+
+
+# Others than in the journey above, so each has an application of its own.
+WITHDRAWING = {"sv": "Jonas Ström", "ar": "Per Ek"}
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_write_to_the_municipality_then_withdraw(stack, new_page, axe, lang):
+    from e2e.test_fetch_journey import start
+    from e2e.test_submit_journey import back_to_application, to_check_and_sign
+
+    who = WITHDRAWING[lang]
+    page = new_page()
+    me = start(page, stack.base_url, lang, who, axe)
+    back_to_application(me, lang)
+    to_check_and_sign(me, lang, who, "Send application")
+    expect(page.get_by_role("heading", name=tr(lang, "Your application has been sent"))).to_be_visible()
+    reference = page.locator("main dl dd").first.inner_text().strip()
+
+    page.goto(f"{stack.base_url}/overview")
+    me.activate(page.locator("tr", has_text=reference).get_by_role("link").first)
+    me.check_page()
+    me.activate(page.get_by_role("link", name=tr(lang, "Read and write messages")))
+    me.check_page()
+    page.get_by_label(tr(lang, "Your message")).fill("Jag har fått ett jobb från december.")
+    me.activate(page.get_by_role("button", name=tr(lang, "Send the message")))
+    expect(page.get_by_role("heading", name=tr(lang, "Your message has been sent"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Jag har fått ett jobb från december.")
+    me.check_page()
+
+    me.activate(page.get_by_role("link", name=tr(lang, "Back to your case")))
+    me.activate(page.get_by_role("link", name=tr(lang, "Withdraw the application")).last)
+    me.check_page()
+    page.get_by_label(tr(lang, "Why are you withdrawing the application? (optional)")).fill("Jag har fått jobb.")
+    me.activate(page.get_by_role("button", name=tr(lang, "Yes, withdraw the application")))
+    expect(page.get_by_role("heading", name=tr(lang, "You have withdrawn your application"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Jag har fått jobb.")
+    me.check_page()
