@@ -290,16 +290,6 @@ def register_arrival(application: Application) -> None:
         register(application)
 
 
-def inbox(municipality_code: str) -> list[Application]:
-    """What the built-in inbox has received for the municipality."""
-    from portal.delivery.models import InboxEntry
-
-    return list(db.session.scalars(
-        select(Application).join(InboxEntry, InboxEntry.application_id == Application.id)
-        .where(InboxEntry.municipality_code == municipality_code)
-        .order_by(Application.submitted_at.desc())))
-
-
 def in_inbox(application: Application, municipality_code: str) -> bool:
     from portal.delivery.models import InboxEntry
 
