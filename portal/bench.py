@@ -212,7 +212,7 @@ def _bench_app(database_url: str, instance_path: str):
     return create_app(Config(database_url=database_url, instance_path=Path(instance_path), fetch_in_background=False))
 
 
-def _deliver_worker(database_url: str, instance_path: str, stop) -> None:
+def _deliver_worker(database_url: str, instance_path: str, stop, poll: float = 0.02) -> None:
     """A delivery worker process, as ``portal worker`` runs beside the portal."""
     import logging
 
@@ -220,7 +220,7 @@ def _deliver_worker(database_url: str, instance_path: str, stop) -> None:
 
     app = _bench_app(database_url, instance_path)
     logging.getLogger().setLevel(logging.WARNING)  # one line per delivery would be the benchmark's work
-    run_forever(app, 0.02, stop)
+    run_forever(app, poll, stop)
 
 
 def _submitter(database_url: str, instance_path: str, application_ids: list[str], ready, cpu) -> None:
@@ -246,7 +246,8 @@ def _submitter(database_url: str, instance_path: str, application_ids: list[str]
         db.engine.dispose()
 
 
-def _deliver_run(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float) -> dict:
+def _deliver_run(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float,
+                 poll: float = 0.02) -> dict:
     """One run on a fresh database and a fresh receiver: ``count`` applications spread over ``inboxes``
     municipalities; returns the figures."""
     import multiprocessing
@@ -305,7 +306,7 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
                 db.session.commit()
                 db.session.remove()
 
-                processes = [context.Process(target=_deliver_worker, args=(url, str(workdir), stop), daemon=True)
+                processes = [context.Process(target=_deliver_worker, args=(url, str(workdir), stop, poll), daemon=True)
                              for _ in range(workers)]
                 for process in processes:
                     process.start()
@@ -418,8 +419,10 @@ def _figure(key: str, value) -> str:
 @click.option("--run", "runs", type=click.Choice(["spread", "one_inbox"]), multiple=True,
               help="Only these runs (default: both).")
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for the last deliveries.")
+@click.option("--poll", default=0.02, show_default=True,
+              help="Seconds an idle worker waits before looking again (`portal worker --interval`, 1 s there).")
 def bench_deliver(count: int, database_url: str, workers: int, submitters: int, inboxes: int, runs: tuple,
-                  wait: float) -> None:
+                  wait: float, poll: float) -> None:
     """Submit applications through the service layer while worker processes deliver them by webhook to the
     sample receiver (its own process); delivery latency is submission → delivered (the outbox record's
     time, taken in the submitting transaction, to the moment it was marked delivered).
@@ -434,7 +437,7 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
     click.echo(f"workers={workers}")
     click.echo(f"submitters={submitters}")
     for name in [n for n in plan if not runs or n in runs]:
-        results[name] = _deliver_run(count, database_url, workers, submitters, plan[name], wait)
+        results[name] = _deliver_run(count, database_url, workers, submitters, plan[name], wait, poll)
         for key, value in results[name].items():
             click.echo(f"{name}_{key}={_figure(key, value)}")
     figures = list(results.values())
