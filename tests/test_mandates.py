@@ -294,6 +294,28 @@ def test_legal_representative_registered_by_an_administrator(app, clock, staff_l
     assert lars.get("/overview").status_code == 403
 
 
+def test_a_representative_acts_for_someone_who_has_never_logged_in(app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    page = client.get("/mandates/admin")
+    client.post("/mandates/admin", data={
+        "csrf_token": csrf_from(page), "kind": "god_man", "decision_reference": "ÖF 2026-42",
+        "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
+        "representative_personnummer": LARS, "representative_name": "Lars Berglund", "scopes": ["prepare"],
+        "valid_from": date.today().isoformat(), "valid_until": (date.today() + timedelta(days=30)).isoformat()})
+    mandate = only_mandate()
+    principal = db.session.get(Person, mandate.principal_id)
+    assert principal.personnummer == MARGARETA and principal.display_name == "Margareta Nilsson"
+    lars = app.test_client()
+    assert "/act-for" in idp_login(lars, "/auth/login", {"subject": LARS}).location
+    act_for(lars, mandate)
+    assert lars.get("/applications/new").status_code == 200  # prepares in her name from the first day
+    # her own first login is the same person, now with the identity provider's subject
+    person_client(app, MARGARETA)
+    db.session.refresh(principal)
+    assert not principal.oidc_subject.startswith("decision:")
+    assert db.session.scalars(select(Person).where(Person.personnummer == MARGARETA)).all() == [principal]
+
+
 def test_legal_registration_refuses_bad_numbers(app, staff_login, client):
     staff_login("staff-admin-1")
     page = client.get("/mandates/admin")

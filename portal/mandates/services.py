@@ -18,7 +18,7 @@ from stdnum.se import personnummer as pnr
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import Person
-from portal.db import utcnow
+from portal.db import new_id, utcnow
 from portal.extensions import db
 from portal.mandates.models import (
     ACTIVE,
@@ -297,6 +297,8 @@ def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
     if _open_between(principal_number, proxy_number):
         raise MandateRefused("exists")
     principal = db.session.scalar(select(Person).where(Person.personnummer == principal_number))
+    if principal is None:
+        principal = _person_from_decision(principal_number, decision.principal_name)
     proxy = db.session.scalar(select(Person).where(Person.personnummer == proxy_number))
     mandate = Mandate(
         reference=new_reference(decision.kind), kind=decision.kind,
@@ -315,6 +317,20 @@ def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
            subject_id=principal.id if principal else None)
     db.session.commit()
     return mandate
+
+
+def _person_from_decision(number: str, name: str) -> Person:
+    """The person represented may never log in themselves (that is often why there is a god man),
+    so they are known from the decision: the representative acts for them from the first day.
+    Their own first login finds them by personnummer and takes over the identity provider's subject."""
+    given, _, family = name.strip().rpartition(" ")
+    person = Person(personnummer=number, oidc_subject=f"decision:{new_id()}", given_name=given or family,
+                    family_name=family if given else "")
+    db.session.add(person)
+    db.session.flush()
+    record("create", "person", person.id, "person represented, from the överförmyndare's decision",
+           subject_id=person.id)
+    return person
 
 
 def end_legal(mandate: Mandate) -> None:
