@@ -1,5 +1,7 @@
-"""case: registration, handling events, supplement requests, messages, decisions, payments,
-contact details and notifications
+"""case
+
+Registration, handling events, supplement requests, messages, decisions, payments, contact
+details and notifications.
 
 Revision ID: 0011
 Revises: 0010
