@@ -1,4 +1,4 @@
-"""Apply again for the next month (DESIGN §2 step 2).
+"""Apply again for the next month (docs/design.md §2 step 2).
 
 From a sent application the applicant starts the month after it: a new draft with ``previous_id``
 set, its own fresh folkbokföring fetch and (after new consents, which are per application) its own

@@ -301,7 +301,7 @@ DRAFT_LIFETIME_DAYS = 30
 
 
 def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
-    """Delete drafts untouched for ``days`` days, with everything that belongs to them (DESIGN
+    """Delete drafts untouched for ``days`` days, with everything that belongs to them (docs/design.md
     §5). Run daily by the scheduler (``portal drafts purge``)."""
     from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Who acts (the actor) and for whom (the subject), known on every request (DESIGN §1).
+"""Who acts (the actor) and for whom (the subject), known on every request (docs/design.md §1).
 
 For an applicant acting for themselves actor and subject are the same person; a proxy
 (ombud) acting for a principal makes them differ. What a proxy may do comes from the mandate,

@@ -1,4 +1,4 @@
-"""The exchange document: what a municipality receives (DESIGN §6).
+"""The exchange document: what a municipality receives (docs/design.md §6).
 
 ``document`` builds one application as a JSON document that follows the published JSON Schema
 (``schema/application-1.1.0.json``, served by ``routes`` at

@@ -10,7 +10,7 @@ municipality); ``language`` says which language the applicant used.
 
 A protected application (sekretessmarkering, skyddad folkbokföring) carries no address and,
 of the other household members, only an opaque member id and the relation — never their
-names, birth dates or personnummer (DESIGN §8). ``build`` enforces that whatever is stored,
+names, birth dates or personnummer (docs/design.md §8). ``build`` enforces that whatever is stored,
 and the schema rejects a protected document that has them.
 """
 

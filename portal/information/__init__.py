@@ -1,1 +1,1 @@
-"""Information items: what the portal keeps of fetched data, cleaned and minimised (DESIGN §4)."""
+"""Information items: what the portal keeps of fetched data, cleaned and minimised (docs/design.md §4)."""

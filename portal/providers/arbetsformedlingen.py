@@ -1,5 +1,5 @@
 """Arbetsförmedlingen: the 6 basic information sets of today (SSBTEK) and, with the person's
-separate consent, the 14 more that SKR asks for (``/work/shared/seeds/001_…``, items 7–20).
+separate consent, the 14 more that SKR asks for (items 7–20 of the list in docs/design.md §3).
 
 Raw format (see ``portal/sandbox/providers/arbetsformedlingen.py``): ``POST
 /arbetsformedlingen/ssbtek/v2/<set>`` (basic) or ``/arbetsformedlingen/samtycke/v1/<set>``

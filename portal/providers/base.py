@@ -68,7 +68,7 @@ STATUS_REASONS = {429: "busy", 503: "unavailable", 504: "timeout"}
 
 @dataclass(frozen=True)
 class InfoSet:
-    """One information set of a provider (DESIGN §3).
+    """One information set of a provider (docs/design.md §3).
 
     ``extended`` marks sets beyond the basic ones, consented to separately (Arbetsförmedlingen's
     14 sets of ``seeds/001``). ``for_children`` marks sets fetched for children under 18 under

@@ -83,7 +83,7 @@ def _parse(raw: dict) -> Folkbokforing:
     if not (len(code) == 4 and code.isdigit()):
         raise ProviderError(NAME, "unexpected_format")
     protected = raw.get("Sekretessmarkering") == "J" or raw.get("SkyddadFolkbokforing") == "J"
-    # A protected person's address and household are not kept, shown or sent (DESIGN §8).
+    # A protected person's address and household are not kept, shown or sent (docs/design.md §8).
     address = {} if protected else (raw.get("Folkbokforingsadress") or {})
     members = [] if protected else [
         Member(relation=RELATIONS.get(m.get("Relation", ""), "other"),

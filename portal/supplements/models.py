@@ -29,7 +29,7 @@ class Income(Base):
 
 
 class Cost(Base):
-    """A cost per month, for the indication's reasonable costs outside the norm (DESIGN §7)."""
+    """A cost per month, for the indication's reasonable costs outside the norm (docs/design.md §7)."""
 
     __tablename__ = "supplement_cost"
 
