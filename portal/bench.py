@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import httpx
 
+from portal import clock
 from portal.information.items import Period
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
 from portal.providers.registry import providers
@@ -75,7 +76,7 @@ def bench() -> None:
 @click.option("--deadline", default=3.0, show_default=True, help="Deadline per provider call, seconds.")
 def bench_fetch(rounds: int, deadline: float) -> None:
     """Full fetch for a household of four against the sandbox with realistic latencies."""
-    period = Period(date.today().replace(day=1))
+    period = Period(clock.today().replace(day=1))
     latencies = _latencies()
     with _sandbox_process() as base_url:
         control = httpx.Client(base_url=base_url, headers={"Authorization": "Bearer bench-token"})
@@ -286,7 +287,7 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
                 except httpx.HTTPError:
                     time.sleep(0.1)
             with app.app_context():
-                period = date.today().replace(day=1)
+                period = clock.today().replace(day=1)
                 drafts = []
                 for index in range(count):  # setup, not timed: the drafts as the portal has them before sending
                     person = Person(oidc_subject=f"bench-{index}", personnummer=f"{199000000000 + index}",

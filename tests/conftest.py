@@ -5,13 +5,46 @@ import contextvars
 import pytest
 from flask.testing import FlaskClient
 
-from portal import create_app
+from portal import clock, create_app
 from portal.config import Config
 from portal.extensions import db as _db
 from portal.stack import Stack, idp_clients
 from tests.support import Databases, free_port, idp_login
 
 PORTAL_BASE = "http://localhost"  # the Flask test client's host
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=None, metavar="MOMENT",
+                     help="run with portal.clock set to this ISO 8601 moment (a date alone: noon in Sweden); "
+                          "it keeps ticking from there")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "calendar: depends on the date; run again at month ends, a year "
+                                       "boundary, 29 February, the summer-time change and with the clock moved")
+
+
+@pytest.fixture(autouse=True)
+def _the_clock(request):
+    """Every test starts on the session's clock (the machine's, or ``--clock``) and leaves it so."""
+    moment = request.config.getoption("--clock")
+    if moment:
+        clock.travel(clock.parse_moment(moment))
+    else:
+        clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def as_authored():
+    """The clock on the day the sandbox's cast was written as seen on, for tests that compare a fetch
+    with the person files' own dates (portal/sandbox/dates.py)."""
+    from portal.sandbox.dates import AUTHORED_DAY
+
+    clock.travel(clock.parse_moment(AUTHORED_DAY.isoformat()))
+    yield AUTHORED_DAY
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.application import services
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
 from portal.audit.services import record
@@ -59,7 +60,7 @@ def check(previous: Application, today: date | None = None) -> date:
     if previous.status in NOT_SENT:
         raise NotPossible("not_sent")
     period = month_after(previous.period)
-    allowed = services.month_choices(today or date.today())
+    allowed = services.month_choices(today or clock.today())
     if period > allowed[-1]:
         raise NotPossible("too_early")
     if period < allowed[0]:

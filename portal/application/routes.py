@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
+from portal import clock
 from portal.application import services, tasks
 from portal.application.forms import StartForm, SubmitForm
 from portal.attachments import services as attachment_services
@@ -43,7 +44,7 @@ def overview():
 
 def _start_form() -> StartForm:
     form = StartForm()
-    form.period.choices = [(d.isoformat(), month(d)) for d in services.month_choices(date.today())]
+    form.period.choices = [(d.isoformat(), month(d)) for d in services.month_choices(clock.today())]
     return form
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from portal.clock import SWEDEN
 from portal.exchange import document as exchange
 
 FONT_DIRS = ("/usr/share/fonts/truetype", "/usr/share/fonts/TTF", "/usr/local/share/fonts")
@@ -113,13 +114,8 @@ def when(value: str | None) -> str:
     moment = _parse_utc(value)
     if moment is None:
         return _text(value) or "–"
-    try:
-        from zoneinfo import ZoneInfo
-
-        local = moment.astimezone(ZoneInfo("Europe/Stockholm"))
-        return f"{local:%Y-%m-%d} kl. {local:%H:%M} svensk tid ({moment.astimezone(UTC):%H:%M} UTC)"
-    except Exception:  # no time zone data: UTC alone is still right
-        return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    local = moment.astimezone(SWEDEN)
+    return f"{local:%Y-%m-%d} kl. {local:%H:%M} svensk tid ({moment.astimezone(UTC):%H:%M} UTC)"
 
 
 def when_utc(value: str | None) -> str:

@@ -10,15 +10,15 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from stdnum.se import personnummer as pnr
 
+from portal import clock
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import Person
-from portal.db import new_id, utcnow
+from portal.db import new_id
 from portal.extensions import db
 from portal.mandates.models import (
     ACTIVE,
@@ -35,15 +35,14 @@ from portal.mandates.models import (
     MandateUse,
 )
 
-SWEDEN = ZoneInfo("Europe/Stockholm")
 MAX_DAYS = 366  # a fullmakt is valid for at most 12 months
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PREFIX = {FULLMAKT: "FM", "god_man": "GM", "forvaltare": "FV"}
 
 
 def now() -> datetime:
-    """The clock every validity check reads (tests replace it)."""
-    return utcnow()
+    """The clock every validity check reads (:mod:`portal.clock`, which tests move)."""
+    return clock.now()
 
 
 class MandateRefused(Exception):
@@ -78,11 +77,11 @@ def scope_text(scopes) -> str:
 
 def end_of_day(day: date) -> datetime:
     """A mandate "valid until" a day holds until midnight after it, Swedish time."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=SWEDEN).astimezone(UTC)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.SWEDEN).astimezone(UTC)
 
 
 def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=SWEDEN).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=clock.SWEDEN).astimezone(UTC)
 
 
 def latest_until(today: date) -> date:
@@ -94,7 +93,7 @@ def latest_until(today: date) -> date:
 
 
 def today() -> date:
-    return now().astimezone(SWEDEN).date()
+    return now().astimezone(clock.SWEDEN).date()
 
 
 def new_reference(kind: str) -> str:

@@ -17,6 +17,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal import clock
 from portal.information.items import Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
@@ -30,7 +31,7 @@ _AMOUNT = re.compile(r"-?\d+\.\d{2}")
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _ore(raw, key: str) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from stdnum.se import personnummer as stdnum_personnummer
 
+from ..dates import as_of_today
 from ..faults import FaultPlan, apply_drift
 from ..persons import Person
 from ..state import current_sandbox
@@ -101,7 +102,7 @@ class Provider:
         plan.sleep_latency()
         if plan.terminal is not None:
             return self.fault_response(plan, person, info)
-        payload = person.dataset(self.name, info.name) if person else None
+        payload = as_of_today(person.dataset(self.name, info.name)) if person else None
         if payload is None:
             if person is not None and info.nothing is not None:
                 return info.nothing()
@@ -127,7 +128,7 @@ class Provider:
         # malformed: by default the answer the client would have had, cut in half
         body = params.get("body")
         if body is None:
-            payload = person.dataset(self.name, info.name) if person else None
+            payload = as_of_today(person.dataset(self.name, info.name)) if person else None
             if payload is None:
                 payload = self.error_body(*self.errors.get(404, GENERIC_ERRORS[404]))
             text = json.dumps(payload, ensure_ascii=False)
