@@ -28,8 +28,56 @@ class Delivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(60))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # What the last failure was: timeout (no answer in time: the receiver may have it), unavailable,
+    # configuration (both the inbox's), refused or document (this record's). Only the record's own count
+    # towards dead-lettering (``refusals``); the inbox's hold the inbox (:class:`DeliveryInbox`).
+    failure_kind: Mapped[str | None] = mapped_column(String(20))
+    refusals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An administrator put a dead letter back in its queue: when and why (the audit log has who).
+    requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requeue_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeliveryInbox(Base):
+    """One inbox's delivery health: its circuit. A row appears at the inbox's first failure.
+
+    Failures of the inbox as a whole (no answer in time, not reachable, 5xx, misconfigured) count here,
+    never on a record: the inbox backs off, and after :data:`portal.delivery.services.PAUSE_AFTER` of them
+    in a row it is *paused* (an alert is logged and administrators see it) with its queue intact and in
+    order; the head is tried now and then, and the first success closes the circuit again."""
+
+    __tablename__ = "delivery_inbox"
+
+    inbox_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="working")  # working|failing|paused
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_kind: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationAttempt(Base):
+    """One try at sending a notification, written and committed *before* the mail or SMS goes out.
+
+    A worker that dies between sending and recording the outcome leaves an attempt without an outcome:
+    the next try sees it (and logs it), and sends the same ``Message-ID``, so the mail systems and the
+    reader can tell a repeat from a new message. (See docs/decisions/0003-outbox-and-worker.md.)"""
+
+    __tablename__ = "notification_attempt"
+    __table_args__ = (UniqueConstraint("notification_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str] = mapped_column(String(200))  # the same for every attempt of a notification
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # sent|retry|failed|interrupted
 
 
 class InboxEntry(Base):
