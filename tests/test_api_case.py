@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.application.models import Application, ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.case.models import Decision, Message, Payment, SupplementRequest
@@ -32,7 +33,7 @@ from tests.test_attachments_domain import make_pdf, make_png
 
 
 def later(days=10) -> str:
-    return (utcnow().date() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 class System:
@@ -113,7 +114,7 @@ def test_acknowledge_registers_with_a_case_number_and_register_is_the_same(syste
     first = system.post(f"/applications/{received.id}/acknowledge")
     assert first.status_code == 200
     body = first.get_json()
-    year = utcnow().year
+    year = clock.today().year
     assert body["caseNumber"] == f"EB-{year}-000001" and body["status"] == "received"
     again = system.post(f"/applications/{received.id}/register")
     assert again.status_code == 200 and again.get_json() == body

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.application.models import Application, ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.case import services as case
-from portal.db import utcnow
 from portal.delivery import services as delivery
 from portal.extensions import db
 from tests.test_api import (
@@ -196,7 +196,7 @@ def test_bad_events_are_400_with_a_pointer_and_change_nothing(api, received, bod
 
 @pytest.mark.parametrize("body,reason", [
     ({"type": "supplementRequested", "what": "x", "why": "y",
-      "dueDate": (utcnow().date() - timedelta(days=1)).isoformat()}, "due_date_past"),
+      "dueDate": (clock.today() - timedelta(days=1)).isoformat()}, "due_date_past"),
     ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": 2 ** 31 - 1},
      "unknown_item"),
 ])

@@ -11,10 +11,10 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from sqlalchemy import select
 
+from portal import clock
 from portal.application.models import Application
 from portal.audit.models import AuditEvent
 from portal.case import services as case
-from portal.db import utcnow
 from portal.delivery.services import run_once
 from portal.extensions import db
 from tests.support import csrf_from, idp_login, page_checks, send_application, soup
@@ -57,7 +57,7 @@ def sent(applicant):
 
 
 def later(days=7):
-    return utcnow().date() + timedelta(days=days)
+    return clock.today() + timedelta(days=days)
 
 
 def case_page(client, application, lang="en", direction="ltr"):

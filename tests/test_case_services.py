@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.application.models import Application
 from portal.case import services as case
 from portal.case.models import ContactDetails, Notification
-from portal.db import utcnow
 from portal.delivery.models import Delivery, FrozenDocument
 from portal.delivery.services import run_once
 from portal.extensions import db
@@ -39,12 +39,12 @@ def kinds(application):
 
 
 def later(days=7):
-    return utcnow().date() + timedelta(days=days)
+    return clock.today() + timedelta(days=days)
 
 
 def test_register_gives_the_next_number_of_the_municipality_series(sent):
     number = case.register(sent)
-    year = utcnow().year
+    year = clock.today().year
     assert number == f"EB-{year}-000001"
     assert sent.status == "received" and sent.received_at is not None
     assert case.register(sent) == number  # a repeat changes nothing
@@ -54,7 +54,7 @@ def test_register_gives_the_next_number_of_the_municipality_series(sent):
 
 
 def test_a_rolled_back_registration_gives_its_number_back(sent):
-    year = utcnow().year
+    year = clock.today().year
     assert case.next_case_number("0380", year).endswith("000001")
     db.session.rollback()
     assert case.register(sent).endswith("000001")
@@ -110,7 +110,7 @@ def test_operations_that_do_not_fit_the_state_are_refused(sent):
         case.report_payment(sent, 100, later(), "planned")
     case.register(sent)
     with pytest.raises(case.CaseError) as past:
-        case.request_supplement(sent, "x", "y", utcnow().date() - timedelta(days=1), "Per")
+        case.request_supplement(sent, "x", "y", clock.today() - timedelta(days=1), "Per")
     assert past.value.reason == "due_date_past"
     case.decide(sent, "refused", "no", "Per")
     with pytest.raises(case.CaseError):
@@ -167,7 +167,7 @@ def test_forwarding_to_another_unit_and_to_another_municipality(sent):
     forwarded = [e for e in sent.events if e.kind == "forwarded"][-1]
     assert forwarded.data["reason"] == "The applicant has moved to Farsta."
     assert forwarded.data["from_municipality"] == "0380"
-    assert case.register(sent).startswith(f"EB-{utcnow().year}-")
+    assert case.register(sent).startswith(f"EB-{clock.today().year}-")
 
 
 def test_messages_both_ways_with_read_state(sent):

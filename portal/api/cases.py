@@ -29,6 +29,7 @@ from flask import abort, current_app, g, has_request_context, jsonify, request, 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from portal import clock
 from portal.api import clients, inputs, message_files
 from portal.api import representation as rep
 from portal.api.inputs import BadInput, Fields, NotJson
@@ -49,7 +50,6 @@ from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
-from portal.db import utcnow
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
 
@@ -261,7 +261,7 @@ def _parse_event(body: dict) -> tuple[str, dict]:
     elif kind == "interimReply":
         args["text"] = fields.text("text", 4000)
         args["expected_by"] = fields.date("expectedBy", required=False)
-        if args["expected_by"] is not None and args["expected_by"] < utcnow().date():
+        if args["expected_by"] is not None and args["expected_by"] < clock.today():
             raise BadInput("/expectedBy", "must not be in the past")
     elif kind == "decision":
         outcome = fields.choice("outcome", tuple(rep.OUTCOME_OF_API))

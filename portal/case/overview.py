@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from portal import clock
 from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
 from portal.case import labels
 from portal.case import services as case
@@ -270,9 +271,7 @@ class RequestView:
 
     @property
     def overdue(self) -> bool:
-        from portal.db import utcnow
-
-        return self.request.is_open and self.request.due_date < utcnow().date()
+        return self.request.is_open and self.request.due_date < clock.today()
 
 
 def item_text(item_id: int | None) -> str | None:

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from portal import clock
 from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
 from portal.audit.services import record
 from portal.case.models import CaseNumberSeries, Decision, Message, Notification, Payment, SupplementRequest
@@ -112,7 +113,9 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
     now = utcnow()
     application.status = Status.RECEIVED.value
     application.received_at = now
-    application.case_number = next_case_number(application.municipality_code, now.year)
+    # The year of the case number is the Swedish year: a case registered at 00:30 on New Year's Day is
+    # next year's, although it is still 31 December in UTC.
+    application.case_number = next_case_number(application.municipality_code, now.astimezone(clock.SWEDEN).year)
     event(application, "received", source, {"case_number": application.case_number})
     _audit("register", application, "arrival registration")
     db.session.commit()
@@ -197,7 +200,7 @@ def request_supplement(application: Application, what: str, why: str, due_date: 
                        item_id: int | None = None, source: str = MUNICIPALITY) -> SupplementRequest:
     """Komplettering: what is needed, why, and by when; optionally about one fetched item."""
     _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
-    if due_date < utcnow().date():
+    if due_date < clock.today():
         raise CaseError("due_date_past")
     if item_id is not None:
         from portal.information.models import InformationItem
