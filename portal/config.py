@@ -36,6 +36,15 @@ def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def derived_receiver_url(base_url: str) -> str:
+    """The demo's sample receiver beside the portal: the same host, the portal's port + 3."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"http://{parts.hostname or 'localhost'}:{port + 3}"
+
+
 @dataclass
 class Config:
     env: str = "demo"
@@ -68,6 +77,9 @@ class Config:
     sms_url: str = ""  # default: the sandbox's /sms (demo); unset in production means no SMS is sent
     sms_token: str = ""  # default: the sandbox token
     demo_mailbox_url: str = "http://localhost:5004"  # the demo's page listing sent mails and SMS
+    # The sample municipality receiver (webhook URLs "{receiver_url}/..." in the routing configuration).
+    # Unset outside production: derived from the portal's own address, its port + 3 (5000 → 5003).
+    receiver_url: str = ""
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
@@ -79,6 +91,9 @@ class Config:
             self.sms_url = f"{self.sandbox_url.rstrip('/')}/sms"
         if not self.sms_token and not self.is_production:
             self.sms_token = self.sandbox_token
+        if not self.receiver_url and not self.is_production:
+            self.receiver_url = derived_receiver_url(self.base_url)
+        self.receiver_url = self.receiver_url.rstrip("/")
 
     @classmethod
     def from_env(cls) -> Config:
@@ -115,6 +130,7 @@ class Config:
             sms_url=_env("SMS_URL", ""),
             sms_token=_env("SMS_TOKEN", ""),
             demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
+            receiver_url=_env("RECEIVER_URL", ""),
         )
         config.validate()
         return config

@@ -89,7 +89,7 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
     start_mail_sink(stack, config, host)
     portal = create_app(config)
     stack.add(portal, host, port_of(config.base_url))
-    start_receivers(stack, host)
+    start_receivers(stack, config, host)
     stack.start_worker(portal)
     stack.start_notifier(portal)
     return stack
@@ -123,14 +123,30 @@ def start_mail_sink(stack: Stack, config: Config, host: str) -> None:
         log.warning("demo mailbox page not started: port of %s is in use", config.demo_mailbox_url)
 
 
-def start_receivers(stack: Stack, host: str) -> None:
-    """The sample municipality receiver on the port of each local webhook inbox (Västerås:
-    http://localhost:5003). The port is fixed by the routing configuration, so it may be taken (a
-    second stack, a receiver run by hand): then deliveries there wait and retry, and the stack runs on."""
+def start_receivers(stack: Stack, config: Config, host: str) -> None:
+    """The sample municipality receiver at ``config.receiver_url`` (the demo's: the portal's port + 3), for the
+    routing configuration's inboxes there (``{receiver_url}/webhook/<id>``: Västerås), and one on the port of
+    any other webhook inbox on this machine. When the receiver's port is taken (say by another demo's
+    receiver), it runs on a free port instead and ``config.receiver_url`` is changed to it before any worker
+    starts, so this stack never delivers to another one's receiver."""
+    from urllib.parse import urlsplit
+
     from portal.receiver import create_receiver_app, local_ports, local_secrets
 
-    for port in sorted(local_ports()):
+    served: set[int] = set()
+    if config.receiver_url:
+        own = port_of(config.receiver_url)
+        app = create_receiver_app(local_secrets(own, config.receiver_url))
         try:
-            stack.add(create_receiver_app(local_secrets(port)), host, port)
+            served.add(stack.add(app, host, own).server_port)
         except (OSError, SystemExit):  # werkzeug exits when the port is in use
+            server = stack.add(app, host, 0)
+            served.update({own, server.server_port})
+            config.receiver_url = f"http://{urlsplit(config.receiver_url).hostname}:{server.server_port}"
+            log.warning("sample webhook receiver: port %s is in use, receiving on %s instead", own,
+                        config.receiver_url)
+    for port in sorted(local_ports(config.receiver_url) - served):
+        try:
+            stack.add(create_receiver_app(local_secrets(port, config.receiver_url)), host, port)
+        except (OSError, SystemExit):
             log.warning("sample webhook receiver not started: port %s is in use", port)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from portal.application.models import Application
 from portal.db import utcnow
 from portal.delivery import services as delivery
-from portal.delivery.models import Delivery, InboxEntry
+from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.extensions import db
 from tests.support import send_application
 from tests.test_journey import start_application
@@ -68,23 +68,48 @@ def test_a_dead_workers_claim_expires_and_another_delivers(login, client):
     assert delivery.deliver(claimed, "worker-b") == "delivered"
 
 
-def test_failures_back_off_then_dead_letter_and_show_to_administrators(app, login, client):
+def test_refusals_back_off_then_dead_letter_and_show_to_administrators(app, login, client, monkeypatch):
+    from portal.delivery.webhook import WebhookRefused
     from tests.support import idp_login, soup
 
     sent(login, client)
-    db.session.execute(update(Delivery).values(channel="webhook"))  # a channel not built yet
-    db.session.commit()
-    for _ in range(delivery.MAX_ATTEMPTS):
+
+    def refusing(record):
+        raise WebhookRefused("answered 422")
+
+    monkeypatch.setitem(delivery.CHANNELS, "inbox", refusing)
+    for _ in range(delivery.MAX_REFUSALS):
         db.session.execute(update(Delivery).values(next_attempt_at=utcnow()))
         db.session.commit()
         delivery.run_once()
     record = db.session.scalar(select(Delivery))
-    assert record.status == "dead" and record.attempts == delivery.MAX_ATTEMPTS and "webhook" in record.last_error
+    assert (record.status, record.refusals, record.attempts) == ("dead", delivery.MAX_REFUSALS, delivery.MAX_REFUSALS)
+    assert "422" in record.last_error and record.failure_kind == "refused"
     assert count(InboxEntry) == 0
     admin = app.test_client()
     idp_login(admin, "/auth/staff/login", {"subject": "staff-admin-1"})
     rows = soup(admin.get("/municipality/admin")).find_all("table")[-1].find("tbody").find_all("tr")
     assert any("Stoppad efter upprepade fel" in row.get_text() for row in rows)
+
+
+def test_the_inboxs_failures_never_dead_letter_they_pause_the_inbox(app, login, client, caplog):
+    """A channel that is not set up (the record names a webhook the routing does not have) is the inbox's
+    failure, however long it lasts: the record keeps its place, the inbox is paused with an alert."""
+    sent(login, client)
+    db.session.execute(update(Delivery).values(channel="webhook"))
+    db.session.commit()
+    for _ in range(3 * delivery.MAX_REFUSALS):
+        db.session.execute(update(Delivery).values(next_attempt_at=utcnow()))
+        db.session.commit()
+        delivery.run_once()
+    record = db.session.scalar(select(Delivery))
+    assert (record.status, record.refusals, record.failure_kind) == ("pending", 0, "configuration")
+    assert record.attempts == 3 * delivery.MAX_REFUSALS
+    inbox = db.session.get(DeliveryInbox, record.inbox_id)
+    assert (inbox.state, inbox.failures) == ("paused", 3 * delivery.MAX_REFUSALS)
+    alerts = [r for r in caplog.records if r.getMessage().startswith("ALERT delivery inbox paused")]
+    assert len(alerts) == 1 and f"inbox={record.inbox_id}" in alerts[0].getMessage()
+    assert alerts[0].levelname == "WARNING"
 
 
 def test_backoff_grows_and_is_jittered():

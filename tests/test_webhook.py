@@ -14,7 +14,7 @@ from portal.application.models import Application
 from portal.db import utcnow
 from portal.delivery import services as delivery
 from portal.delivery import webhook
-from portal.delivery.models import Delivery, FrozenDocument
+from portal.delivery.models import Delivery, DeliveryInbox, FrozenDocument
 from portal.extensions import db
 from portal.receiver import create_receiver_app
 from portal.routing import config as routing
@@ -78,6 +78,16 @@ def record_of(application: Application) -> Delivery:
 def retry_now() -> None:
     db.session.execute(update(Delivery).where(Delivery.status == "pending").values(next_attempt_at=utcnow()))
     db.session.commit()
+
+
+def wait_until(condition, seconds: float = 30.0):
+    """Poll ``condition`` until it holds (returns its value) or ``seconds`` have passed (returns a false value)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(0.05)
 
 
 def cases(receiver) -> dict:
@@ -149,15 +159,15 @@ def test_down_slow_failing_then_recovered_everything_arrives_once_in_order(app, 
     receiver.post("/_control", json={"mode": "slow", "seconds": 1.5})
     retry_now()
     assert delivery.run_once() == 0
-    assert "timed out" in record_of(first).last_error and record_of(second).attempts == 0
-    deadline = time.monotonic() + 10
-    while not cases(receiver)["cases"] and time.monotonic() < deadline:
-        time.sleep(0.1)
+    assert record_of(first).failure_kind == "timeout" and "no answer within" in record_of(first).last_error
+    assert record_of(second).attempts == 0
+    assert wait_until(lambda: cases(receiver)["cases"])
 
     receiver.post("/_control", json={"mode": "error"})
     retry_now()
     assert delivery.run_once() == 0
     assert "500" in record_of(first).last_error and record_of(second).attempts == 0
+    assert record_of(first).refusals == 0  # all three were the inbox's failures, none the record's
 
     receiver.post("/_control", json={"mode": "ok"})
     delivered = 0
@@ -185,16 +195,17 @@ def test_delivered_twice_after_a_lost_answer_is_one_case(app, receiver):
     assert listed["repeats"] == 1
 
 
-def test_dead_lettered_after_the_limit_and_the_next_in_line_goes_on(app, receiver):
+def test_refused_until_dead_lettered_and_the_next_in_line_goes_on(app, receiver):
     first = apply(app, FIRST, SECOND)
     second = apply(app, SECOND, FIRST)
-    receiver.post("/_control", json={"mode": "down"})
-    for _ in range(delivery.MAX_ATTEMPTS):
+    receiver.post("/_control", json={"mode": "refuse"})
+    for _ in range(delivery.MAX_REFUSALS):
         retry_now()
         delivery.run_once()
     record = record_of(first)
-    assert (record.status, record.attempts) == ("dead", delivery.MAX_ATTEMPTS) and "503" in record.last_error
+    assert (record.status, record.refusals) == ("dead", delivery.MAX_REFUSALS) and "422" in record.last_error
     assert record_of(second).attempts == 0 and delivery.stuck()[0].id == record.id
+    assert db.session.get(DeliveryInbox, "vasteras") is None  # the inbox answered every time: nothing held it
     receiver.post("/_control", json={"mode": "ok"})
     retry_now()
     assert delivery.run_once() == 1  # a dead record no longer holds up the inbox
@@ -207,6 +218,7 @@ def test_a_missing_secret_keeps_the_record_pending_with_a_clear_error(app, recei
     assert delivery.run_once() == 0
     record = record_of(application)
     assert record.status == "pending" and "PORTAL_WEBHOOK_SECRET_VASTERAS" in record.last_error
+    assert (record.failure_kind, record.refusals) == ("configuration", 0)
     assert SECRET not in record.last_error and cases(receiver)["cases"] == []
 
 

@@ -14,6 +14,18 @@ delivered as soon as it has arrived, and stops at the first failure, giving the 
 later application never overtakes an earlier one. Submission order is the order in which the
 records were made: :func:`enqueue` holds the inbox's queue until the submission commits, so a
 record that a worker can see never has an earlier one still to come.
+
+Failures are the inbox's or the record's (``kind``, see :mod:`portal.delivery.webhook`). No answer in time,
+not reachable, an error answer, a configuration missing: the *inbox* backs off (its circuit,
+:class:`~portal.delivery.models.DeliveryInbox`; the head waits until the inbox's next attempt), and after
+:data:`PAUSE_AFTER` in a row it is paused as a whole: an alert is logged, administrators see it, its queue
+stays intact and in order, and its head is tried every few minutes until the inbox answers again. Such
+failures never dead-letter anything. Only a record the receiver refuses (or whose frozen document is
+broken) backs off on its own and is dead-lettered after :data:`MAX_REFUSALS`, so the rest of its inbox
+goes on; an administrator can put it back (:func:`requeue`).
+
+A request never outlives its claim: each webhook call has one overall deadline, at most what is left of
+the lease less :func:`safety_seconds`, so another worker never sends a record this one still waits for.
 """
 
 from __future__ import annotations
@@ -34,11 +46,15 @@ from sqlalchemy.orm import aliased
 
 from portal.db import utcnow
 from portal.delivery import webhook
-from portal.delivery.models import Delivery, InboxEntry
+from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 12
+MAX_REFUSALS = 8  # a record refused this many times is dead-lettered (an administrator can requeue it)
+PAUSE_AFTER = 6  # the inbox's failures in a row (about a minute of them) that pause it, with an alert
+INBOX_BACKOFF_CAP = 300.0  # seconds: a paused inbox's head is tried again every 2.5 to 5 minutes
+SAFETY_SECONDS = 5.0  # a request's deadline ends this long before the lease (a quarter of a short lease)
+RECORD_KINDS = ("refused", "document")  # failures of the record itself; all others are the inbox's
 BATCH = 50  # records of one inbox a worker claims at once and sends in order
 OPEN = ("pending", "delivering")
 # pg_advisory_xact_lock(QUEUE_LOCKS, hashtext(inbox)): the first key keeps these apart from other advisory locks.
@@ -65,10 +81,28 @@ def enqueue(application, municipality_code: str, inbox_id: str, channel: str) ->
     return delivery
 
 
-def backoff(attempts: int) -> timedelta:
-    """Exponential with full jitter, capped at an hour."""
-    ceiling = min(3600.0, 2.0 ** attempts)
+def backoff(attempts: int, cap: float = 3600.0) -> timedelta:
+    """Exponential with jitter (between half and all of ``2 ** attempts`` seconds), capped at ``cap``."""
+    ceiling = min(cap, 2.0 ** attempts)
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def inbox_backoff(failures: int) -> timedelta:
+    return backoff(failures, INBOX_BACKOFF_CAP)
+
+
+def safety_seconds(lease_seconds: float) -> float:
+    """How long before its lease runs out a request must have ended."""
+    return min(SAFETY_SECONDS, lease_seconds / 4)
+
+
+def failure_kind(exc: Exception) -> str:
+    """Whose failure: ``refused``/``document`` (the record's) or ``timeout``/``unavailable``/``configuration``
+    (the inbox's). Anything not known to be the record's is taken as the inbox's: it holds the queue (and
+    pauses it, visibly) rather than dead-letter applications one after the other."""
+    if isinstance(exc, ChannelUnavailable):
+        return "configuration"
+    return getattr(exc, "kind", "unavailable")
 
 
 def worker_name() -> str:
@@ -203,19 +237,83 @@ _MARK_DELIVERED = (update(_table)
 
 
 def _failed(record, worker: str, exc: Exception) -> str:
-    """Keep the record and try again later; dead-letter it after :data:`MAX_ATTEMPTS`."""
-    attempts = record.attempts + 1
-    values = {"attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:200],
+    """Record a failed try of a claimed record, by whose failure it was (:func:`failure_kind`)."""
+    kind = failure_kind(exc)
+    error = f"{type(exc).__name__}: {exc}"[:200]
+    values = {"attempts": record.attempts + 1, "last_error": error, "failure_kind": kind,
               "claimed_by": None, "claimed_until": None}
-    if attempts >= MAX_ATTEMPTS:
-        values["status"] = "dead"
-        log.error("delivery dead-lettered delivery=%s attempts=%s", record.id, attempts)
+    if kind in RECORD_KINDS:
+        refusals = record.refusals + 1
+        values["refusals"] = refusals
+        if refusals >= MAX_REFUSALS:
+            values["status"] = "dead"
+            log.error("delivery dead-lettered delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id,
+                      kind, refusals)
+        else:
+            values.update(status="pending", next_attempt_at=utcnow() + backoff(refusals))
+            log.warning("delivery refused delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id,
+                        kind, refusals)
+        _inbox_answered(record.inbox_id)  # the inbox itself answered
     else:
-        values.update(status="pending", next_attempt_at=utcnow() + backoff(attempts))
-        log.warning("delivery failed delivery=%s attempt=%s", record.id, attempts)
-    db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values))
+        # The inbox's failure: the record keeps its place and is not counted towards dead-lettering; it waits
+        # for the inbox's next attempt.
+        values.update(status="pending", next_attempt_at=_inbox_failed(record.inbox_id, kind, error))
+    result = db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values))
+    if result.rowcount != 1:  # the lease ran out meanwhile and another worker has it: leave both alone
+        db.session.rollback()
+        return "skipped"
     db.session.commit()
     return values["status"]
+
+
+def _inbox_failed(inbox_id: str, kind: str, error: str):
+    """Count a failure of the inbox (in the caller's transaction); returns when it is to be tried next.
+    Pauses the inbox, with an alert, after :data:`PAUSE_AFTER` failures in a row."""
+    now = utcnow()
+    inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())
+    if inbox is None:
+        inbox = DeliveryInbox(inbox_id=inbox_id, state="working", failures=0)
+        db.session.add(inbox)
+    inbox.failures = (inbox.failures or 0) + 1
+    inbox.last_failure_kind, inbox.last_error, inbox.last_failure_at = kind, error, now
+    inbox.next_attempt_at = now + inbox_backoff(inbox.failures)
+    wait = (inbox.next_attempt_at - now).total_seconds()
+    if inbox.failures >= PAUSE_AFTER:
+        if inbox.state != "paused":
+            inbox.state, inbox.paused_at = "paused", now
+            log.warning("ALERT delivery inbox paused inbox=%s failures=%s kind=%s open=%s next_attempt_in_s=%.0f",
+                        inbox_id, inbox.failures, kind, _open_count(inbox_id), wait)
+        else:
+            log.warning("delivery inbox still paused inbox=%s failures=%s kind=%s paused_for_s=%.0f "
+                        "next_attempt_in_s=%.0f", inbox_id, inbox.failures, kind,
+                        (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0, wait)
+    else:
+        inbox.state = "failing"
+        log.warning("delivery inbox failed inbox=%s failures=%s kind=%s next_attempt_in_s=%.0f", inbox_id,
+                    inbox.failures, kind, wait)
+    return inbox.next_attempt_at
+
+
+def _inbox_answered(inbox_id: str) -> None:
+    """The inbox took a delivery or answered about a record: its circuit closes (in the caller's transaction)."""
+    inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())
+    if inbox is None or not inbox.failures:
+        return
+    now = utcnow()
+    if inbox.state == "paused":
+        log.warning("delivery inbox resumed inbox=%s paused_for_s=%.0f failures=%s", inbox_id,
+                    (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0, inbox.failures)
+    inbox.state, inbox.failures, inbox.next_attempt_at, inbox.paused_at, inbox.resumed_at = (
+        "working", 0, None, None, now)
+
+
+def _locking() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _open_count(inbox_id: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(Delivery)
+                             .where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))) or 0
 
 
 def _release(ids: list[str], worker: str) -> None:
@@ -227,9 +325,12 @@ def _release(ids: list[str], worker: str) -> None:
         db.session.commit()
 
 
-def _margin(record) -> float:
-    """Lease left that a record needs before it is sent: another worker takes over when the lease runs out."""
-    return 1.0 + (webhook.timeout_seconds() if record.channel == "webhook" else 0.0)
+def _margin(record, lease_seconds: float) -> float:
+    """Lease left that a record behind the head needs before it is sent (another worker takes over when the
+    lease runs out): a webhook its whole deadline and the safety margin, any other a second."""
+    if record.channel == "webhook":
+        return webhook.timeout_seconds() + safety_seconds(lease_seconds)
+    return 1.0
 
 
 def _deliver_queue(ids: list[str], worker: str) -> list[str]:
@@ -237,7 +338,11 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
     rest. Each is marked delivered (one commit) as soon as it has arrived. Returns the outcomes."""
     records = {r.id: r for r in db.session.execute(select(Delivery.__table__).where(Delivery.id.in_(ids)))}
     documents = webhook.documents([records[i] for i in ids if i in records and records[i].channel == "webhook"])
+    first = records.get(ids[0]) if ids else None
+    failing = first is not None and bool(db.session.scalar(
+        select(DeliveryInbox.failures).where(DeliveryInbox.inbox_id == first.inbox_id)))
     db.session.commit()  # no transaction held open while sending
+    lease_seconds = current_app.config["PORTAL"].delivery_lease_seconds
     outcomes = []
     for position, delivery_id in enumerate(ids):
         record = records.get(delivery_id)
@@ -245,14 +350,18 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
             outcomes.append("skipped")
             break
         left = (record.claimed_until - utcnow()).total_seconds() if record.claimed_until else 0.0
-        if position and left < _margin(record):
+        if position and left < _margin(record, lease_seconds):
             break  # the lease is running out: the rest waits for the next claim
+        # The request's overall deadline: its own, but ending well before the lease does.
+        seconds = min(webhook.timeout_seconds(), left - safety_seconds(lease_seconds))
         try:
             channel = CHANNELS.get(record.channel)
             if channel is None:
                 raise ChannelUnavailable(record.channel)
             if record.channel == "webhook":
-                channel(record, document=documents.get(record.id))
+                if seconds <= 0:
+                    break  # claimed too late to send within the lease: given back, due again at once
+                channel(record, document=documents.get(record.id), seconds=seconds)
             else:
                 channel(record)
         except Exception as exc:  # any failure: keep the record, try again later
@@ -265,6 +374,9 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
             db.session.rollback()
             outcomes.append("skipped")
             break
+        if failing:
+            _inbox_answered(record.inbox_id)
+            failing = False
         db.session.commit()
         log.info("delivered delivery=%s channel=%s", record.id, record.channel)
         outcomes.append("delivered")
@@ -308,3 +420,55 @@ def stuck() -> list[Delivery]:
     """For administrators: what has not arrived, oldest first."""
     return list(db.session.scalars(select(Delivery).where(Delivery.status.in_(("pending", "dead")))
                                    .order_by(Delivery.created_at)))
+
+
+# --- administrators ----------------------------------------------------------------------------------
+
+class NotRequeueable(Exception):
+    """Only a dead letter can be put back in its queue."""
+
+
+def requeue(delivery_id: str, reason: str) -> Delivery:
+    """Put a dead letter back in its inbox's queue, with the administrator's reason (and an audit row, in the
+    same transaction). Being older than what its inbox has had since, it is that inbox's head again: due now,
+    or at the inbox's next attempt while the inbox backs off or is paused."""
+    from portal.application.models import Application
+    from portal.audit.services import record as audit
+
+    delivery = db.session.get(Delivery, delivery_id, with_for_update=_locking())
+    if delivery is None or delivery.status != "dead":
+        db.session.rollback()
+        raise NotRequeueable(delivery_id)
+    now = utcnow()
+    held = db.session.scalar(select(DeliveryInbox.next_attempt_at).where(DeliveryInbox.inbox_id == delivery.inbox_id,
+                                                                          DeliveryInbox.failures > 0))
+    delivery.status, delivery.refusals, delivery.claimed_by, delivery.claimed_until = "pending", 0, None, None
+    delivery.next_attempt_at = max(now, held) if held else now
+    delivery.requeued_at, delivery.requeue_reason = now, reason[:200]
+    applicant = db.session.scalar(select(Application.applicant_id).where(Application.id == delivery.application_id))
+    audit("requeue", "delivery", delivery.id, "administrator puts a dead-lettered delivery back in its queue",
+          subject_id=applicant)
+    db.session.commit()
+    log.warning("delivery requeued delivery=%s inbox=%s", delivery.id, delivery.inbox_id)
+    return delivery
+
+
+def retry_inbox_now(inbox_id: str) -> int:
+    """An administrator's "try again now" for an inbox that backs off or is paused (say its municipality says
+    the system is back): its head is due at once. Returns how many records were made due (0 or 1)."""
+    from portal.audit.services import record as audit
+
+    now = utcnow()
+    inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())
+    if inbox is not None:
+        inbox.next_attempt_at = now
+    head = db.session.scalar(select(Delivery.id).where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))
+                             .order_by(Delivery.created_at, Delivery.id).limit(1))
+    made_due = 0
+    if head is not None:
+        made_due = db.session.execute(update(Delivery).where(Delivery.id == head, Delivery.status == "pending")
+                                      .values(next_attempt_at=now)).rowcount
+    audit("retry", "delivery_inbox", inbox_id, "administrator asks for a new delivery attempt now")
+    db.session.commit()
+    log.warning("delivery inbox retry requested inbox=%s", inbox_id)
+    return made_due

@@ -10,9 +10,20 @@ Every request carries:
   refuse replays outside its time window.
 
 The routing configuration names the secret (``secret``); its value comes from the environment,
-``PORTAL_WEBHOOK_SECRET_<NAME>`` (upper case, other than letters and digits → ``_``). Anything but a 2xx
-answer raises, and the worker backs off and tries again (``portal.delivery.services.deliver``).
-Nothing personal is logged: the body is never written anywhere but the request.
+``PORTAL_WEBHOOK_SECRET_<NAME>`` (upper case, other than letters and digits → ``_``). A URL starting with
+``{receiver_url}`` is the installation's sample receiver (``PORTAL_RECEIVER_URL``, see ``portal/config.py``).
+
+Every request has one overall deadline (:func:`deadline`), not a timeout per read: connecting, sending and
+reading the answer together end when it runs out, however slowly a receiver trickles its answer. The worker
+gives each request a deadline shorter than what is left of its lease, less a safety margin
+(``portal.delivery.services``), so no other worker ever sends the same record while this one still waits.
+
+Anything but a 2xx answer raises, and says whose fault it is (``kind``): ``timeout`` (no answer in time:
+the receiver may well have the application), ``unavailable`` (not reachable, reset, 5xx, 408, 429, or an
+answer about the inbox as a whole such as 401, 403, 404), ``configuration`` (the portal's side is not set up)
+— all three the inbox's, so the inbox backs off — and ``refused`` (400, 409, 413, 415, 422: this document)
+or ``document`` (the frozen document is missing or broken) — the record's. Nothing personal is logged:
+the body is never written anywhere but the request.
 """
 
 from __future__ import annotations
@@ -25,13 +36,16 @@ import os
 import re
 import threading
 import time
+from contextlib import contextmanager
 
+import httpcore
 import httpx
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
-from portal.routing.config import routing_config
+from portal.routing.config import resolve_url, routing_config
 
 log = logging.getLogger(__name__)
 SECRET_PREFIX = "PORTAL_WEBHOOK_SECRET_"
@@ -42,16 +56,42 @@ SIGNATURE_VERSION = "v1"
 _local = threading.local()
 
 
+# Answers that refuse this document (the record's fault); any other non-2xx answer is about the inbox.
+RECORD_REFUSALS = frozenset({400, 409, 413, 415, 422})
+
+
 class WebhookError(Exception):
     """The webhook delivery did not succeed; the message names no person and no content."""
 
+    kind = "unavailable"
 
-class WebhookSecretMissing(WebhookError):
+
+class WebhookNotConfigured(WebhookError):
+    kind = "configuration"
+
+
+class WebhookSecretMissing(WebhookNotConfigured):
     pass
+
+
+class WebhookDocumentProblem(WebhookError):
+    kind = "document"
+
+
+class WebhookTimeout(WebhookError):
+    """No (complete) answer before the deadline: the receiver may have the application all the same."""
+
+    kind = "timeout"
+
+
+class WebhookUnavailable(WebhookError):
+    kind = "unavailable"
 
 
 class WebhookRefused(WebhookError):
-    pass
+    """The receiver answered and refused this document."""
+
+    kind = "refused"
 
 
 def secret_env_name(secret_name: str) -> str:
@@ -94,12 +134,110 @@ def signed_headers(body: bytes, idempotency_key: str, secret: str, timestamp: in
     }
 
 
+# --- one deadline for the whole request ---------------------------------------------------------------
+
+def _left(error: type[Exception], timeout: float | None) -> float | None:
+    """The time a single network operation may take: its own timeout, but never past the thread's deadline
+    (raises ``error`` when that has passed)."""
+    ends = getattr(_local, "deadline", None)
+    if ends is None:
+        return timeout
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise error("deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Every network operation of this thread inside the block ends ``seconds`` from now at the latest."""
+    saved = getattr(_local, "deadline", None)
+    _local.deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _local.deadline = saved
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write (and every partial send) is bounded by the thread's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+        self._sock = stream.get_extra_info("socket")
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            self._sock.settimeout(_left(httpcore.ReadTimeout, timeout))
+            return self._sock.recv(max_bytes)
+        except TimeoutError as exc:
+            raise httpcore.ReadTimeout(exc) from exc
+        except OSError as exc:
+            raise httpcore.ReadError(exc) from exc
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            while buffer:
+                self._sock.settimeout(_left(httpcore.WriteTimeout, timeout))
+                buffer = buffer[self._sock.send(buffer):]
+        except TimeoutError as exc:
+            raise httpcore.WriteTimeout(exc) from exc
+        except OSError as exc:
+            raise httpcore.WriteError(exc) from exc
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      _left(httpcore.ConnectTimeout, timeout)))
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, connected and used within the thread's deadline."""
+
+    def __init__(self):
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return _DeadlineStream(self._backend.connect_tcp(host, port, _left(httpcore.ConnectTimeout, timeout),
+                                                         local_address, socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover - not used
+        return _DeadlineStream(self._backend.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout),
+                                                                 socket_options))
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - retries are off
+        time.sleep(min(seconds, _left(httpcore.PoolTimeout, seconds) or 0))
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport over :class:`_DeadlineBackend` (httpx takes no network backend itself)."""
+
+    def __init__(self):
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), http1=True, http2=False,
+                                             network_backend=_DeadlineBackend())
+
+
 def _client() -> httpx.Client:
     """One client (connection pool) per thread: deliveries to the same case system reuse connections."""
     client = getattr(_local, "client", None)
     if client is None:
-        client = _local.client = httpx.Client(follow_redirects=False)
+        client = _local.client = httpx.Client(follow_redirects=False, transport=_DeadlineTransport())
     return client
+
+
+def post(url: str, body: bytes, headers: dict[str, str], seconds: float) -> httpx.Response:
+    """POST within an overall deadline of ``seconds``: raises :class:`WebhookTimeout` when it runs out."""
+    with deadline(seconds):
+        try:
+            return _client().post(url, content=body, headers=headers, timeout=seconds)
+        except httpx.TimeoutException:
+            raise WebhookTimeout(f"no answer within {seconds:.3g} s (it may have arrived)") from None
 
 
 def _version(delivery) -> int | None:
@@ -115,7 +253,7 @@ def _document(delivery) -> FrozenDocument:
         query = query.where(FrozenDocument.version == version)
     document = db.session.scalar(query.order_by(FrozenDocument.version.desc()).limit(1))
     if document is None:
-        raise WebhookError(f"no frozen document for delivery {delivery.id}")
+        raise WebhookDocumentProblem(f"no frozen document for delivery {delivery.id}")
     return document
 
 
@@ -142,24 +280,40 @@ def documents(deliveries) -> dict:
     return chosen
 
 
-def deliver(delivery, document=None) -> None:
+def receiver_url() -> str:
+    """The installation's sample receiver (``PORTAL_RECEIVER_URL``), for URLs starting ``{receiver_url}``."""
+    return current_app.config["PORTAL"].receiver_url if has_app_context() else ""
+
+
+def inbox_url(inbox) -> str:
+    url = resolve_url(inbox.url or "", receiver_url())
+    if not url:
+        raise WebhookNotConfigured(f"inbox {inbox.id!r}: its URL needs PORTAL_RECEIVER_URL, which is not set")
+    return url
+
+
+def deliver(delivery, document=None, seconds: float | None = None) -> None:
     """POST the frozen document (``document``: anything with ``body`` and ``sha256``, else looked up) to the
-    inbox's webhook; raises unless the receiver answers 2xx."""
+    inbox's webhook within an overall deadline of ``seconds`` (default :func:`timeout_seconds`); raises
+    unless the receiver answers 2xx."""
     inbox = routing_config().inboxes.get(delivery.inbox_id)
     if inbox is None or inbox.channel != "webhook" or not inbox.url or not inbox.secret_name:
-        raise WebhookError(f"inbox {delivery.inbox_id!r} is not configured as a webhook")
+        raise WebhookNotConfigured(f"inbox {delivery.inbox_id!r} is not configured as a webhook")
+    url = inbox_url(inbox)
     secret = secret_value(inbox.secret_name)
     document = document if document is not None else _document(delivery)
     body = document.body.encode("utf-8")
     if hashlib.sha256(body).hexdigest() != document.sha256:
-        raise WebhookError(f"frozen document of delivery {delivery.id} does not match its digest")
+        raise WebhookDocumentProblem(f"frozen document of delivery {delivery.id} does not match its digest")
     headers = signed_headers(body, delivery.idempotency_key, secret)
+    seconds = timeout_seconds() if seconds is None else seconds
     try:
-        response = _client().post(inbox.url, content=body, headers=headers, timeout=timeout_seconds())
-    except httpx.TimeoutException:
-        raise WebhookError(f"webhook {inbox.id} timed out after {timeout_seconds():g} s") from None
+        response = post(url, body, headers, seconds)
+    except WebhookTimeout as exc:
+        raise WebhookTimeout(f"webhook {inbox.id}: {exc}") from None
     except httpx.HTTPError as exc:
-        raise WebhookError(f"webhook {inbox.id} unreachable: {type(exc).__name__}") from None
+        raise WebhookUnavailable(f"webhook {inbox.id} unreachable: {type(exc).__name__}") from None
     if not 200 <= response.status_code < 300:
-        raise WebhookRefused(f"webhook {inbox.id} answered {response.status_code}")
+        kind = WebhookRefused if response.status_code in RECORD_REFUSALS else WebhookUnavailable
+        raise kind(f"webhook {inbox.id} answered {response.status_code}")
     log.info("webhook delivered delivery=%s inbox=%s status=%s", delivery.id, inbox.id, response.status_code)

@@ -31,8 +31,22 @@ _SECRET_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-/]*$")
 _INBOX_ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 
 
+RECEIVER = "{receiver_url}"  # a webhook URL starting with it is the installation's sample receiver
+
+
+def resolve_url(url: str, receiver_url: str) -> str:
+    """A webhook URL as configured, with a leading ``{receiver_url}`` replaced by the configuration's
+    ``PORTAL_RECEIVER_URL`` (the demo derives it from its ports); "" when that is needed and not set."""
+    if not url.startswith(RECEIVER):
+        return url
+    return receiver_url.rstrip("/") + url[len(RECEIVER):] if receiver_url else ""
+
+
 def _webhook_url_ok(url: str) -> bool:
-    """https, or plain http to this machine only (the demo's sample receiver, tests)."""
+    """https, or plain http to this machine only (the demo's sample receiver, tests); or a path on the
+    installation's sample receiver (``{receiver_url}/...``)."""
+    if url.startswith(RECEIVER):
+        return url[len(RECEIVER):].startswith("/")
     parts = urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
@@ -379,7 +393,8 @@ class _Validator:
             url, secret = spec.get("url"), spec.get("secret")
             if channel == "webhook":
                 if not isinstance(url, str) or not _webhook_url_ok(url):
-                    self.fail(f"{at}.url", "a webhook needs an https:// url (plain http only to localhost)")
+                    self.fail(f"{at}.url", "a webhook needs an https:// url (plain http only to localhost, "
+                                           "or {receiver_url}/... for the sample receiver)")
                 if not isinstance(secret, str) or not _SECRET_NAME.match(secret):
                     self.fail(f"{at}.secret", "a webhook needs 'secret': the name of the signing secret")
             else:
