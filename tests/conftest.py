@@ -21,8 +21,26 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "unit: needs no database and no server (set by the fixtures a test uses)")
+    config.addinivalue_line("markers", "integration: needs a server or a database although it asks for no fixture")
     config.addinivalue_line("markers", "calendar: depends on the date; run again at month ends, a year "
                                        "boundary, 29 February, the summer-time change and with the clock moved")
+
+
+#: fixtures that mean a test needs servers or a database: it is an integration test, not a unit test
+INTEGRATION_FIXTURES = {"databases", "live_services", "app", "client", "config"}
+#: modules whose tests start servers or processes of their own
+SERVER_MODULES = {"test_sandbox_http.py", "test_delivery_reliability.py", "test_webhook.py", "test_notify.py",
+                  "test_minimisation.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``bin/test unit`` runs what needs neither a database nor a server (``-m unit``)."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ())) & INTEGRATION_FIXTURES
+        serves = "over_http" in item.name or item.path.name in SERVER_MODULES
+        if not needs and not serves and not item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(autouse=True)

@@ -94,7 +94,7 @@ def test_moving_keeps_the_order_of_every_persons_dates(slug):
         assert (a < b) <= (c <= d) and (a > b) <= (c >= d)
 
 
-def test_the_sandbox_answers_as_of_the_clock():
+def test_the_sandbox_answers_as_of_the_clock_over_http():
     stored = person_file("af-sanctions")["providers"]
     with serve(create_sandbox_app()) as url:
         def answer(path, payload):
