@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -234,3 +235,177 @@ def test_secret_names_map_to_environment_variables():
 ])
 def test_plain_http_webhooks_only_to_localhost(url, ok):
     assert routing._webhook_url_ok(url) is ok
+
+
+# --- a receiver that never finishes answering: one deadline per request, within the lease ------------------
+
+def in_thread(app, work, seconds: float = 60.0):
+    """Run ``work()`` in a worker's own thread (and app context); fail, rather than hang, if it is still
+    running after ``seconds``. Returns its result and when it returned (the portal's clock)."""
+    import threading
+
+    done = {}
+
+    def run():
+        with app.app_context():
+            try:
+                done["result"] = work()
+                done["at"] = utcnow()
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive(), f"the worker is still held after {seconds} s"
+    return done["result"], done["at"]
+
+
+def test_a_trickling_receiver_holds_a_worker_no_longer_than_the_deadline(app, receiver, monkeypatch):
+    """A byte every 0.2 s: no single read ever waits long, so only an overall deadline ends the request."""
+    application = apply(app, FIRST, SECOND)
+    monkeypatch.setenv(webhook.TIMEOUT_ENV, "2")
+    receiver.post("/_control", json={"mode": "trickle", "seconds": 0.2})
+    started = time.monotonic()
+    delivered, _ = in_thread(app, delivery.run_once)
+    held = time.monotonic() - started
+    assert delivered == 0 and held >= 2.0  # it waited out its deadline, and then let go
+    record = record_of(application)
+    assert (record.status, record.claimed_by, record.failure_kind) == ("pending", None, "timeout")
+    assert record.refusals == 0  # no answer in time is not a refusal: it may well have arrived
+    assert db.session.get(DeliveryInbox, "vasteras").failures == 1  # the inbox backs off, not the record
+    # The receiver made the case before trickling, and saw the portal hang up.
+    assert len(cases(receiver)["cases"]) == 1
+    assert wait_until(lambda: all(r["ended"] for r in cases(receiver)["requests"]))
+    # Delivered again when the receiver answers: the same case, no second one.
+    receiver.post("/_control", json={"mode": "ok"})
+    retry_now()
+    assert delivery.run_once() == 1
+    listed = cases(receiver)
+    assert len(listed["cases"]) == 1 and listed["repeats"] == 1
+
+
+def test_the_deadline_ends_before_the_lease_so_no_other_worker_sends_it_meanwhile(app, receiver, monkeypatch):
+    """A timeout configured longer than the lease is cut to the lease less the safety margin: the worker gives
+    the record back before its lease runs out, so another worker never sends it while this one still waits."""
+    application = apply(app, FIRST, SECOND)
+    monkeypatch.setenv(webhook.TIMEOUT_ENV, "600")
+    lease = app.config["PORTAL"].delivery_lease_seconds = 12
+    receiver.post("/_control", json={"mode": "trickle", "seconds": 0.2})
+    (claimed,) = delivery.claim("worker-a")
+    claimed_until = record_of(application).claimed_until
+    outcome, returned_at = in_thread(app, lambda: delivery.deliver(claimed, "worker-a"), seconds=lease + 60)
+    assert outcome == "pending"
+    assert returned_at < claimed_until  # given back while the lease still held
+    record = record_of(application)
+    assert (record.status, record.claimed_by, record.failure_kind) == ("pending", None, "timeout")
+    assert delivery.claim("worker-b") == []  # the inbox backs off: nobody sends it again at once
+    (request,) = wait_until(lambda: [r for r in cases(receiver)["requests"] if r["ended"]])
+    assert request["ended"] - request["started"] < lease - delivery.safety_seconds(lease) + 1.0
+
+
+def test_a_receiver_trickling_its_status_line_is_given_up_at_the_deadline(app, receiver, monkeypatch, tmp_path):
+    """Even the headers may trickle (a byte every 0.2 s, for ever): the deadline covers the whole request."""
+    import json as jsonlib
+    import socket
+    import threading
+
+    application = apply(app, FIRST, SECOND)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle_forever():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in iter(lambda: b"H", None):
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(byte)
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    server = threading.Thread(target=trickle_forever, daemon=True)
+    server.start()
+    raw = jsonlib.loads(routing.config_path().read_text(encoding="utf-8"))
+    raw["municipalities"]["1980"]["inboxes"][0]["url"] = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    path = tmp_path / "trickling.json"
+    path.write_text(jsonlib.dumps(raw), encoding="utf-8")
+    monkeypatch.setenv(routing.ENV, str(path))
+    monkeypatch.setenv(webhook.TIMEOUT_ENV, "2")
+    routing.clear_cache()
+    try:
+        started = time.monotonic()
+        delivered, _ = in_thread(app, delivery.run_once)
+        assert delivered == 0 and time.monotonic() - started >= 2.0
+    finally:
+        stop.set()
+        listener.close()
+        routing.clear_cache()
+    record = record_of(application)
+    assert (record.status, record.claimed_by, record.failure_kind) == ("pending", None, "timeout")
+
+
+# --- an inbox down far longer than any retry budget -----------------------------------------------------
+
+def queued_to_vasteras(count: int) -> list[Delivery]:
+    """``count`` sent applications to Västerås with their frozen documents and outbox records, in order."""
+    import hashlib
+    from datetime import date
+
+    from portal.auth.models import Person
+
+    person = Person(oidc_subject="outage", personnummer="199006022397", given_name="Test", family_name="Person")
+    db.session.add(person)
+    db.session.flush()
+    records = []
+    for n in range(count):
+        application = Application(reference=f"EU-OUT-{n:03d}", applicant_id=person.id, period=date(2026, 12, 1),
+                                  status="submitted", municipality_code="1980")
+        db.session.add(application)
+        db.session.flush()
+        body = json.dumps({"reference": application.reference, "n": n}, separators=(",", ":"))
+        db.session.add(FrozenDocument(application_id=application.id, schema_version="test", language="sv",
+                                      body=body, sha256=hashlib.sha256(body.encode()).hexdigest()))
+        records.append(delivery.enqueue(application, "1980", "vasteras", "webhook"))
+        db.session.flush()
+    db.session.commit()
+    return records
+
+
+def test_an_inbox_down_for_hours_is_paused_whole_nothing_dead_and_delivered_in_order_after(app, receiver, caplog):
+    from portal import clock
+
+    records = queued_to_vasteras(5)
+    receiver.post("/_control", json={"mode": "down"})
+    start = utcnow()
+    rounds = 0
+    while utcnow() - start < timedelta(hours=4):  # twice the old budget's worst case, and more
+        delivery.run_once()
+        rounds += 1
+        db.session.expire_all()
+        head = db.session.get(Delivery, records[0].id)
+        clock.travel(head.next_attempt_at + timedelta(seconds=1))  # the next attempt is due
+    db.session.expire_all()
+    statuses = [db.session.get(Delivery, r.id).status for r in records]
+    assert statuses == ["pending"] * 5  # nothing dead-lettered, nothing overtaken
+    head = db.session.get(Delivery, records[0].id)
+    assert head.attempts == rounds > 12 and head.refusals == 0
+    assert [db.session.get(Delivery, r.id).attempts for r in records[1:]] == [0, 0, 0, 0]  # queue intact
+    inbox = db.session.get(DeliveryInbox, "vasteras")
+    assert inbox.state == "paused" and inbox.failures == rounds and inbox.last_failure_kind == "unavailable"
+    # A paused inbox is still tried, every 2.5 to 5 minutes: at most ~100 tries in four hours, not a flood.
+    assert rounds <= 4 * 60 * 60 / (delivery.INBOX_BACKOFF_CAP / 2) + delivery.PAUSE_AFTER + 10
+    alerts = [r for r in caplog.records if r.getMessage().startswith("ALERT delivery inbox paused inbox=vasteras")]
+    assert len(alerts) == 1 and alerts[0].levelname == "WARNING" and "open=5" in alerts[0].getMessage()
+    assert cases(receiver)["cases"] == []
+
+    receiver.post("/_control", json={"mode": "ok"})  # back; the clock is at the paused inbox's next attempt
+    assert delivery.run_once() == 5
+    assert [c["idempotency_key"] for c in cases(receiver)["cases"]] == [r.idempotency_key for r in records]
+    db.session.expire_all()
+    inbox = db.session.get(DeliveryInbox, "vasteras")
+    assert (inbox.state, inbox.failures, inbox.paused_at) == ("working", 0, None) and inbox.resumed_at
+    assert any(r.getMessage().startswith("delivery inbox resumed inbox=vasteras") for r in caplog.records)
