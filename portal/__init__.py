@@ -74,6 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.case.routes import bp as case_bp  # the applicant's case pages
 
     app.register_blueprint(case_bp)
+    from portal.delivery.routes import bp as delivery_bp  # administrators: inbox health, dead letters
+
+    app.register_blueprint(delivery_bp)
 
 
 def _register_hooks(app: Flask) -> None:
