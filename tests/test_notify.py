@@ -19,6 +19,7 @@ from portal.case import services as case
 from portal.case.models import ContactDetails, Notification
 from portal.config import Config, ConfigError
 from portal.db import utcnow
+from portal.delivery.models import NotificationAttempt
 from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.mailsink import MailSink
@@ -171,7 +172,69 @@ def test_a_mail_server_that_is_down_leaves_the_notification_pending_and_it_is_se
     assert notify.send_pending() == 1
     db.session.refresh(notification)
     assert notification.status == "sent" and notification.attempts == 2 and notification.sent_at
-    assert [m.recipients for m in mail_sink.wait_for(1)] == [[EMAIL]]
+    (mail,) = mail_sink.wait_for(1)
+    assert mail.recipients == [EMAIL]
+    tries = attempts_of(notification)
+    assert [(a.number, a.outcome) for a in tries] == [(1, "retry"), (2, "sent")]
+    assert {a.message_id for a in tries} == {message_from_bytes(mail.raw, policy=policy.default)["Message-ID"]}
+
+
+def attempts_of(notification) -> list[NotificationAttempt]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(NotificationAttempt).where(NotificationAttempt.notification_id ==
+                                                                     notification.id).order_by(NotificationAttempt.number)))
+
+
+class Killed(BaseException):
+    """The worker process dying: nothing after it runs, no ``except Exception`` catches it."""
+
+
+def test_a_worker_dying_between_sending_and_committing_is_recognised_and_resends_the_same_message(
+        app, sent, mail_sink, monkeypatch, caplog):
+    from portal import clock
+
+    contact(sent)
+    case.register(sent)
+    real_send = notify.send_mail
+
+    def send_then_die(config, message):
+        real_send(config, message)
+        raise Killed  # after the SMTP server has the mail, before the outcome is committed
+
+    monkeypatch.setattr(notify, "send_mail", send_then_die)
+    with pytest.raises(Killed):
+        notify.send_pending()
+    db.session.rollback()  # the dead worker's transaction goes with it
+    notification = db.session.scalar(select(Notification))
+    assert (notification.status, notification.attempts) == ("sending", 1)
+    (first,) = attempts_of(notification)
+    assert (first.outcome, first.finished_at) == (None, None) and first.message_id  # recorded before sending
+    (mail,) = mail_sink.wait_for(1)
+
+    monkeypatch.setattr(notify, "send_mail", real_send)
+    assert notify.send_pending() == 0  # its lease holds: no other worker takes it at once
+    clock.travel(utcnow() + notify.LEASE + timedelta(seconds=1))
+    assert notify.send_pending() == 1
+    db.session.refresh(notification)
+    assert (notification.status, notification.attempts) == ("sent", 2)
+    tries = attempts_of(notification)
+    assert [(a.number, a.outcome) for a in tries] == [(1, "interrupted"), (2, "sent")]
+    assert tries[0].message_id == tries[1].message_id
+    mails = mail_sink.wait_for(2)
+    assert len(mails) == 2  # at least once: the mail went twice ...
+    ids = [message_from_bytes(m.raw, policy=policy.default)["Message-ID"] for m in mails]
+    assert ids == [first.message_id, first.message_id]  # ... as the same message, recognisably
+    warned = [r.getMessage() for r in caplog.records if "unfinished attempt" in r.getMessage()]
+    assert len(warned) == 1 and f"notification={notification.id}" in warned[0] and EMAIL not in warned[0]
+
+
+def test_every_notification_has_its_own_message_id(app, sent, mail_sink):
+    contact(sent)
+    case.register(sent)
+    case.send_message(sent, "municipality", "Per Handläggare", "Hello")
+    assert notify.send_pending() == 2
+    ids = [message_from_bytes(m.raw, policy=policy.default)["Message-ID"] for m in mail_sink.wait_for(2)]
+    assert len(set(ids)) == 2 and all(i.startswith("<") and i.endswith(">") for i in ids)
 
 
 def test_after_many_failures_a_notification_is_marked_failed(app, sent):

@@ -11,7 +11,15 @@ e-mail or SMS can be read by others, and the event kind stays in the database fo
 
 Claiming is a conditional UPDATE (pending → sending, with a lease in ``next_attempt_at``), so
 several workers never send the same row at once; a worker that dies mid-send leaves a row whose
-lease runs out and is taken again (at least once: a mail may, rarely, arrive twice).
+lease runs out and is taken again.
+
+Each try is recorded (a ``NotificationAttempt``, committed) *before* the mail or SMS goes out, and each
+notification has one ``Message-ID``, made at its first try and used by every later one. So a worker that
+dies between sending and recording the outcome leaves a try without an outcome: the next try marks it
+``interrupted``, logs it, and sends the same message again with the same ``Message-ID`` (SMS: the same
+``Idempotency-Key`` to the gateway). What remains at least once: the applicant may get that mail twice
+(mail systems that deduplicate on ``Message-ID`` show it once), and an SMS twice unless the gateway
+deduplicates on the key. See docs/decisions/0003-outbox-and-worker.md.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from sqlalchemy import or_, select, update
 from portal.case.models import ContactDetails, Notification
 from portal.config import Config
 from portal.db import utcnow
+from portal.delivery.models import NotificationAttempt
 from portal.extensions import db
 from portal.i18n.services import DEFAULT as DEFAULT_LANGUAGE
 from portal.i18n.services import SUPPORTED
@@ -95,13 +104,18 @@ def text_for(language: str, url: str) -> Text:
 
 # --- channels ------------------------------------------------------------------------------------
 
-def build_mail(config: Config, to: str, text: Text) -> EmailMessage:
+def new_message_id(config: Config) -> str:
+    return make_msgid(domain=config.smtp_from.rsplit("@", 1)[-1].strip(" >") or None)
+
+
+def build_mail(config: Config, to: str, text: Text, message_id: str | None = None) -> EmailMessage:
+    """The mail; ``message_id``: the notification's own (the same for every try), else a new one."""
     message = EmailMessage()
     message["From"] = config.smtp_from
     message["To"] = to
     message["Subject"] = text.subject
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=config.smtp_from.rsplit("@", 1)[-1].strip(" >") or None)
+    message["Message-ID"] = message_id or new_message_id(config)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(text.body)
     message["Content-Language"] = text.language  # after set_content, which clears Content-* headers
@@ -139,9 +153,11 @@ class HttpSmsGateway:
         self.token = token
         self.timeout = timeout
 
-    def send(self, to: str, text: str) -> None:
-        response = httpx.post(self.url, json={"to": to, "text": text}, timeout=self.timeout,
-                              headers={"Authorization": f"Bearer {self.token}"})
+    def send(self, to: str, text: str, key: str | None = None) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if key:
+            headers["Idempotency-Key"] = key  # the same for every try of one notification
+        response = httpx.post(self.url, json={"to": to, "text": text}, timeout=self.timeout, headers=headers)
         if response.is_success:
             return
         permanent = 400 <= response.status_code < 500 and response.status_code != 429
@@ -185,22 +201,47 @@ def claim(limit: int = 50) -> list[int]:
     return claimed
 
 
-def _deliver(config: Config, notification: Notification) -> None:
+def _deliver(config: Config, notification: Notification, message_id: str) -> None:
     contact = db.session.get(ContactDetails, notification.person_id)
     text = text_for(language_of(contact), overview_url(config))
     if notification.channel == "email":
         if contact is None or not contact.email or not contact.notify_email:
             raise NotSent("no_address", permanent=True)  # the applicant has removed it since
-        send_mail(config, build_mail(config, contact.email, text))
+        send_mail(config, build_mail(config, contact.email, text, message_id))
     elif notification.channel == "sms":
         if contact is None or not contact.phone or not contact.notify_sms:
             raise NotSent("no_number", permanent=True)
         gateway = sms_gateway(config)
         if gateway is None:
             raise NotSent("sms_not_configured", permanent=True)
-        gateway.send(contact.phone, text.sms)
+        if isinstance(gateway, HttpSmsGateway):
+            gateway.send(contact.phone, text.sms, key=message_id)
+        else:
+            gateway.send(contact.phone, text.sms)
     else:
         raise NotSent("unknown_channel", permanent=True)
+
+
+def _begin_attempt(config: Config, notification: Notification) -> NotificationAttempt:
+    """Record this try, and commit it, before anything is sent. A try before it without an outcome means a
+    worker died after (perhaps) sending it: it is marked ``interrupted`` and logged, and this try sends the
+    same ``Message-ID``."""
+    earlier = list(db.session.scalars(select(NotificationAttempt)
+                                      .where(NotificationAttempt.notification_id == notification.id)
+                                      .order_by(NotificationAttempt.number)))
+    now = utcnow()
+    for attempt in earlier:
+        if attempt.outcome is None:
+            attempt.outcome, attempt.finished_at = "interrupted", now
+            log.warning("notification retried after an unfinished attempt notification=%s channel=%s attempt=%s "
+                        "message_id=%s", notification.id, notification.channel, attempt.number, attempt.message_id)
+    attempt = NotificationAttempt(notification_id=notification.id, number=(earlier[-1].number if earlier else 0) + 1,
+                                  message_id=earlier[0].message_id if earlier else new_message_id(config),
+                                  started_at=now)
+    db.session.add(attempt)
+    notification.attempts = attempt.number
+    db.session.commit()
+    return attempt
 
 
 def send_one(notification_id: int) -> str:
@@ -209,32 +250,34 @@ def send_one(notification_id: int) -> str:
     if notification is None or notification.status != "sending":
         db.session.rollback()
         return "skipped"
-    attempts = notification.attempts + 1
+    attempt = _begin_attempt(config, notification)
+    attempts, message_id = attempt.number, attempt.message_id
     try:
-        _deliver(config, notification)
+        _deliver(config, notification, message_id)
     except Exception as exc:  # any failure: keep the row and try later, or give up
         db.session.rollback()
         notification = db.session.get(Notification, notification_id)
-        notification.attempts = attempts
+        attempt = db.session.get(NotificationAttempt, attempt.id)
         reason = exc.reason if isinstance(exc, NotSent) else type(exc).__name__
         notification.last_error = reason[:200]
         if (isinstance(exc, NotSent) and exc.permanent) or attempts >= MAX_ATTEMPTS:
-            notification.status = "failed"
+            notification.status = attempt.outcome = "failed"
             log.warning("notification failed notification=%s channel=%s reason=%s", notification.id,
                         notification.channel, reason)
         else:
-            notification.status = "pending"
+            notification.status, attempt.outcome = "pending", "retry"
             notification.next_attempt_at = utcnow() + backoff(attempts)
             log.info("notification not sent yet notification=%s channel=%s attempt=%s reason=%s",
                      notification.id, notification.channel, attempts, reason)
+        attempt.finished_at = utcnow()
         db.session.commit()
         return notification.status
-    notification.attempts = attempts
-    notification.status = "sent"
-    notification.sent_at = utcnow()
+    notification.status = attempt.outcome = "sent"
+    notification.sent_at = attempt.finished_at = utcnow()
     notification.last_error = None
     db.session.commit()
-    log.info("notification sent notification=%s channel=%s", notification.id, notification.channel)
+    log.info("notification sent notification=%s channel=%s attempt=%s", notification.id, notification.channel,
+             attempts)
     return "sent"
 
 
