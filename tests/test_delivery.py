@@ -229,8 +229,10 @@ def test_enqueue_holds_the_inboxs_queue_until_the_submission_commits(app, databa
     submission to the inbox waits at enqueue until the first has committed, and takes its time after that;
     a submission to another inbox does not wait."""
     import threading
+    import time
 
     import pytest
+    from sqlalchemy import text
 
     if databases.dialect != "postgresql":
         pytest.skip("the queue lock is PostgreSQL's advisory lock (SQLite has one writer at a time anyway)")
@@ -265,13 +267,22 @@ def test_enqueue_holds_the_inboxs_queue_until_the_submission_commits(app, databa
     elsewhere = threading.Thread(target=submit_other, args=(2, "kommun-0180"))
     same.start()
     elsewhere.start()
-    elsewhere.join(timeout=10)
+    elsewhere.join(timeout=30)
     assert "kommun-0180" in done  # another inbox's queue is not held
-    same.join(timeout=0.5)
+    # The same inbox's submission is seen waiting for the queue's lock (not merely slow to start).
+    with db.engine.connect() as probe:
+        waiting = (f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                   f"AND classid = {delivery.QUEUE_LOCKS} "
+                   "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        deadline = time.monotonic() + 30
+        while not probe.execute(text(waiting)).scalar() and time.monotonic() < deadline:
+            probe.rollback()
+            time.sleep(0.05)
+        assert probe.execute(text(waiting)).scalar() == 1
     assert same.is_alive() and "kommun-0380" not in done  # waits for the first submission
     committed = utcnow()
     db.session.commit()
-    same.join(timeout=10)
+    same.join(timeout=30)
     assert not same.is_alive()
     second = db.session.scalar(select(Delivery).where(Delivery.application_id == ids[1]))
     assert first.created_at < committed < second.created_at
