@@ -1,7 +1,7 @@
 """Consent rules.
 
-A consent unit is a provider's basic sets, its extended sets (Arbetsförmedlingen's 14 of
-``seeds/001``; the banks), or folkbokföring. An adult consents for their own data; the
+A consent unit is a provider's basic sets, its extended sets (Arbetsförmedlingen's 14 that
+SKR asks for, docs/design.md §3; the banks), or folkbokföring. An adult consents for their own data; the
 applicant also consents as guardian for their children under 18, for the sets marked
 ``for_children``. Nothing is fetched without an active consent on record.
 """

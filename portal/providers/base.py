@@ -71,7 +71,7 @@ class InfoSet:
     """One information set of a provider (docs/design.md §3).
 
     ``extended`` marks sets beyond the basic ones, consented to separately (Arbetsförmedlingen's
-    14 sets of ``seeds/001``). ``for_children`` marks sets fetched for children under 18 under
+    14 sets SKR asks for, docs/design.md §3). ``for_children`` marks sets fetched for children under 18 under
     the applicant's consent as guardian (CSN, efterlevandepension, underhållsstöd).
     """
 

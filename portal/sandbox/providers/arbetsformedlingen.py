@@ -1,5 +1,5 @@
-"""Arbetsförmedlingen: the 6 SSBTEK sets and, with the person's consent, the 14 more of
-``seeds/001`` (grouped into 7 sets; see ``portal/providers/arbetsformedlingen.py`` for the mapping).
+"""Arbetsförmedlingen: the 6 SSBTEK sets and, with the person's consent, the 14 more SKR
+asks for (docs/design.md §3; grouped into 7 sets; see ``portal/providers/arbetsformedlingen.py`` for the mapping).
 
 Request: ``POST /arbetsformedlingen/ssbtek/v2/<set>`` (basic) or
 ``/arbetsformedlingen/samtycke/v1/<set>`` (consent) with
