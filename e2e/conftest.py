@@ -49,7 +49,7 @@ def new_page(browser):
 
     def _new_page(javascript: bool = True):
         context = browser.new_context(java_script_enabled=javascript, locale="sv-SE")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # generous: CI shares two cores
         contexts.append(context)
         return context.new_page()
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextvars
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,15 +13,27 @@ from portal.stack import Stack, idp_clients
 from tests.support import Databases, free_port, idp_login
 
 PORTAL_BASE = "http://localhost"  # the Flask test client's host
+GENEROUS_DEADLINE_SECONDS = 20.0
 
 
 def pytest_addoption(parser):
     parser.addoption("--clock", default=None, metavar="MOMENT",
                      help="run with portal.clock set to this ISO 8601 moment (a date alone: noon in Sweden); "
                           "it keeps ticking from there")
+    parser.addoption("--move-process-clock", default=None, metavar="DAYS", type=int,
+                     help="move the whole process's wall clock (time.time, datetime.now, date.today: the portal, "
+                          "the identity provider and the sandbox alike) by DAYS days, ticking")
 
 
 def pytest_configure(config):
+    days = config.getoption("--move-process-clock")
+    if days:
+        # time-machine rather than libfaketime: Debian's libfaketime 0.9.10 breaks Python's timed waits
+        # (a sleep fails with EINVAL, or a lock with a timeout waits for the days moved).
+        import time_machine
+
+        config._moved_clock = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        config._moved_clock.start()
     config.addinivalue_line("markers", "unit: needs no database and no server (set by the fixtures a test uses)")
     config.addinivalue_line("markers", "integration: needs a server or a database although it asks for no fixture")
     config.addinivalue_line("markers", "calendar: depends on the date; run again at month ends, a year "
@@ -41,6 +54,12 @@ def pytest_collection_modifyitems(config, items):
         serves = "over_http" in item.name or item.path.name in SERVER_MODULES
         if not needs and not serves and not item.get_closest_marker("integration"):
             item.add_marker(pytest.mark.unit)
+
+
+def pytest_unconfigure(config):
+    moved = getattr(config, "_moved_clock", None)
+    if moved is not None:
+        moved.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -93,8 +112,11 @@ def live_services():
 @pytest.fixture
 def config(databases, live_services, tmp_path):
     url = databases.fresh()
+    # A generous provider deadline: on a busy shared machine the in-process sandbox can be slow, and a
+    # test that is about deadlines sets its own (tests/test_fetch_core.py, the sandbox's faults).
     yield Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"], fetch_in_background=False,
-                 sandbox_url=live_services["sandbox_url"], instance_path=tmp_path / "instance")
+                 sandbox_url=live_services["sandbox_url"], instance_path=tmp_path / "instance",
+                 provider_timeout_seconds=GENEROUS_DEADLINE_SECONDS)
     databases.drop(url)
 
 

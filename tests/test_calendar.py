@@ -4,7 +4,7 @@ change. On each, the portal offers the right months, a fetch for this month find
 the day the cast was written (moved by whole months), the case number carries the Swedish year,
 due dates are judged by the Swedish day, next month is offered, and drafts are purged on time.
 
-The same checks run with the whole process clock moved (``faketime``, see bin/test): this module
+The same checks run with the whole process clock moved (``--move-process-clock``, bin/test): this module
 is marked ``calendar`` like every other test that depends on the date."""
 
 from __future__ import annotations
