@@ -6,17 +6,16 @@ single-threaded tests in tests/test_case_services.py."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.application.models import Application, ApplicationEvent
-from portal.auth.models import Person
 from portal.case import services as case
 from portal.case.models import CaseNumberSeries
-from portal.db import utcnow
 from portal.extensions import db
+from tests import factories
 
 THREADS = 8
 
@@ -27,22 +26,19 @@ def postgresql_only(app):
         pytest.skip("concurrent registration is tested on PostgreSQL (set PORTAL_TEST_DATABASE_URL)")
 
 
-def submitted(count: int, municipality_code: str, start: int = 0) -> list[str]:
-    """Applications sent to the municipality and waiting for registration (made directly: the
-    web journey is tested elsewhere; here only registration matters)."""
-    ids = []
-    for n in range(start, start + count):
-        person = Person(oidc_subject=f"subject-{municipality_code}-{n}", personnummer=f"19900101{n:04d}",
-                        given_name="Test", family_name=f"Person {n}")
-        db.session.add(person)
-        db.session.flush()
-        application = Application(reference=f"EU-T{municipality_code}-{n:04d}", applicant_id=person.id,
-                                  period=date(2026, 12, 1), status="submitted", municipality_code=municipality_code,
-                                  submitted_at=utcnow(), inbox_id=f"kommun-{municipality_code}")
-        db.session.add(application)
-        db.session.flush()
-        ids.append(application.id)
-    db.session.commit()
+#: who sends to each municipality: Emma Sundberg (Stockholm, Södermalm) and Maria Lindqvist (Göteborg, a
+#: joint application her husband Johan co-signs)
+SENDER = {"0180": "199107172380", "1480": "196108283166"}
+
+
+def submitted(count: int, municipality_code: str) -> list[str]:
+    """Applications sent to the municipality and delivered, waiting for registration (built through the
+    services: the web journey is tested elsewhere; here only registration matters)."""
+    sent = [factories.submitted(factories.draft(SENDER[municipality_code])) for _ in range(count)]
+    factories.delivered(*sent)
+    assert {a.municipality_code for a in sent} == {municipality_code}
+    ids = [a.id for a in sent]
+    db.session.commit()  # no transaction left open while the threads register
     return ids
 
 
@@ -77,9 +73,9 @@ def register_concurrently(app, ids: list[str]) -> tuple[list[str], list[BaseExce
 
 
 def test_concurrent_registrations_get_unique_gap_free_numbers(app):
-    year = utcnow().year
+    year = clock.today().year  # the Swedish year, as the case number has
     stockholm = submitted(THREADS, "0180")
-    goteborg = submitted(THREADS // 2, "1480", start=100)
+    goteborg = submitted(THREADS // 2, "1480")
     numbers, errors = register_concurrently(app, stockholm + goteborg)
     assert errors == []
     db.session.expire_all()
@@ -92,14 +88,14 @@ def test_concurrent_registrations_get_unique_gap_free_numbers(app):
     assert sorted(numbers) == sorted(by_municipality["0180"] + by_municipality["1480"])
     assert db.session.get(CaseNumberSeries, ("0180", year)).last == THREADS
     # Later registrations go on from there, still without gaps.
-    (more,) = submitted(1, "0180", start=200)
+    (more,) = submitted(1, "0180")
     assert case.register(db.session.get(Application, more)) == f"EB-{year}-{THREADS + 1:06d}"
 
 
 def test_the_same_application_registered_at_once_gets_one_number(app):
     """Two caseworkers (or a double click) registering the same application at the same moment:
     one number, one event, and no number lost from the series."""
-    year = utcnow().year
+    year = clock.today().year  # the Swedish year, as the case number has
     (application_id,) = submitted(1, "0180")
     numbers, errors = register_concurrently(app, [application_id] * THREADS)
     assert errors == []
@@ -108,5 +104,5 @@ def test_the_same_application_registered_at_once_gets_one_number(app):
     assert db.session.get(CaseNumberSeries, ("0180", year)).last == 1
     assert db.session.scalar(select(func.count()).select_from(ApplicationEvent).where(
         ApplicationEvent.application_id == application_id, ApplicationEvent.kind == "received")) == 1
-    (other,) = submitted(1, "0180", start=300)
+    (other,) = submitted(1, "0180")
     assert case.register(db.session.get(Application, other)) == f"EB-{year}-000002"

@@ -10,26 +10,20 @@ import pytest
 from sqlalchemy import select
 
 from portal import clock
-from portal.application.models import Application
 from portal.case import services as case
 from portal.case.models import ContactDetails, Notification
 from portal.delivery.models import Delivery, FrozenDocument
 from portal.delivery.services import run_once
 from portal.extensions import db
-from tests.support import idp_login, send_application
-from tests.test_journey import SINGLE_ADULT, start_application
+from tests import factories
+from tests.test_journey import SINGLE_ADULT
 
 
 @pytest.fixture
 def sent(app):
     """Anders Testsson's application, sent and delivered to Uppsala's inbox."""
-    applicant = app.test_client()
-    idp_login(applicant, "/auth/login", {"subject": SINGLE_ADULT})
-    path = start_application(applicant)
-    send_application(applicant, path, SINGLE_ADULT)
-    assert run_once() == 1
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
-    assert application.status == "submitted" and application.inbox_id
+    application = factories.sent(SINGLE_ADULT)
+    assert application.status == "submitted" and application.inbox_id == "kommun-0380"
     return application
 
 
