@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 from pypdf import PdfWriter
 
+from portal import clock
 from portal.attachments import validation
 from portal.attachments.storage import InvalidKey, LocalStorage, Storage, storage_for
 from portal.attachments.validation import MAX_BYTES, REASON_TEXT, AttachmentRefused, check, safe_name
@@ -372,7 +373,7 @@ def test_service_refuses_unknown_application_foreign_item_and_long_description(d
 
 
 def test_purging_a_stale_draft_deletes_its_files(draft, app, tmp_path):
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from portal.application import services as applications
     from portal.application.models import Application
@@ -386,7 +387,7 @@ def test_purging_a_stale_draft_deletes_its_files(draft, app, tmp_path):
     key = services.add(application.id, person.id, make_pdf(), "a.pdf", storage).storage_key
     db.session.commit()
     db.session.execute(Application.__table__.update().where(Application.id == application.id)
-                       .values(updated_at=datetime.now(UTC) - timedelta(days=31)))
+                       .values(updated_at=clock.now() - timedelta(days=31)))
     db.session.commit()
     assert applications.purge_stale_drafts() == 1
     assert not storage.exists(key) and db.session.scalars(db.select(Attachment)).all() == []

@@ -4,11 +4,12 @@ representatives, acting for a principal, and the principal's trail."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal import clock as portal_clock
 from portal.auth.models import Person
 from portal.extensions import db
 from portal.mandates import services
@@ -22,21 +23,20 @@ ANDERS = "199006022397"
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The mandates' clock: starts now, moved by the test."""
-    state = {"now": datetime.now(UTC)}
-    monkeypatch.setattr(services, "now", lambda: state["now"])
+def clock():
+    """The portal's clock, stopped now and moved by the test (reset after every test)."""
+    portal_clock.freeze(portal_clock.now())
 
     class Clock:
         def move(self, **delta):
-            state["now"] = state["now"] + timedelta(**delta)
+            portal_clock.freeze(portal_clock.now() + timedelta(**delta))
 
         def set(self, moment):
-            state["now"] = moment
+            portal_clock.freeze(moment)
 
         @property
         def now(self):
-            return state["now"]
+            return portal_clock.now()
 
     return Clock()
 
@@ -50,7 +50,7 @@ def person_client(app, number):
 def grant(client, proxy=LARS, scopes=("prepare", "submit"), until=None, signer=MARGARETA):
     page = client.get("/mandates/new")
     assert page.status_code == 200
-    until = until or (date.today() + timedelta(days=90))
+    until = until or (portal_clock.today() + timedelta(days=90))
     response = client.post("/mandates/new", data={"csrf_token": csrf_from(page), "proxy_personnummer": proxy,
                                                    "scopes": list(scopes), "valid_until": until.isoformat()})
     if response.status_code != 302 or not response.location.startswith("http"):
@@ -96,14 +96,14 @@ def test_a_signature_by_someone_else_gives_no_mandate(app):
     ({"proxy_personnummer": "196404153833"}, 400),  # wrong check digit
     ({"proxy_personnummer": MARGARETA}, 400),  # oneself
     ({"scopes": []}, 400),
-    ({"valid_until": (date.today() + timedelta(days=400)).isoformat()}, 400),  # more than 12 months
+    ({"valid_until": (portal_clock.today() + timedelta(days=400)).isoformat()}, 400),  # more than 12 months
     ({"valid_until": "31/12/2026"}, 400),
 ])
 def test_grant_form_refuses_with_clear_messages_and_keeps_what_was_entered(app, data, status):
     margareta = person_client(app, MARGARETA)
     page = margareta.get("/mandates/new")
     form = {"csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
-            "valid_until": (date.today() + timedelta(days=30)).isoformat(), **data}
+            "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat(), **data}
     response = margareta.post("/mandates/new", data=form)
     assert response.status_code == status
     doc = page_checks(response)
@@ -199,7 +199,7 @@ def test_revoked_in_an_open_session_the_next_click_is_refused(app, clock):
 
 def test_expiry_takes_access_away_at_the_second(app, clock):
     margareta = person_client(app, MARGARETA)
-    grant(margareta, scopes=("view",), until=date.today() + timedelta(days=10))
+    grant(margareta, scopes=("view",), until=portal_clock.today() + timedelta(days=10))
     lars, mandate = accept_as_proxy(app)
     act_for(lars, mandate)
     db.session.expire_all()
@@ -268,8 +268,8 @@ def test_legal_representative_registered_by_an_administrator(app, clock, staff_l
     form = {"csrf_token": csrf_from(page), "kind": "forvaltare", "decision_reference": "ÖF 2026-1234",
             "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
             "representative_personnummer": LARS, "representative_name": "Lars Berglund",
-            "scopes": ["prepare", "submit", "messages"], "valid_from": date.today().isoformat(),
-            "valid_until": (date.today() + timedelta(days=700)).isoformat()}
+            "scopes": ["prepare", "submit", "messages"], "valid_from": portal_clock.today().isoformat(),
+            "valid_until": (portal_clock.today() + timedelta(days=700)).isoformat()}
     response = client.post("/mandates/admin", data=form)
     assert response.status_code == 302
     mandate = only_mandate()
@@ -301,7 +301,8 @@ def test_a_representative_acts_for_someone_who_has_never_logged_in(app, clock, s
         "csrf_token": csrf_from(page), "kind": "god_man", "decision_reference": "ÖF 2026-42",
         "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
         "representative_personnummer": LARS, "representative_name": "Lars Berglund", "scopes": ["prepare"],
-        "valid_from": date.today().isoformat(), "valid_until": (date.today() + timedelta(days=30)).isoformat()})
+        "valid_from": portal_clock.today().isoformat(),
+        "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat()})
     mandate = only_mandate()
     principal = db.session.get(Person, mandate.principal_id)
     assert principal.personnummer == MARGARETA and principal.display_name == "Margareta Nilsson"
