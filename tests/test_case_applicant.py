@@ -17,9 +17,10 @@ from portal.audit.models import AuditEvent
 from portal.case import services as case
 from portal.delivery.services import run_once
 from portal.extensions import db
-from tests.support import csrf_from, idp_login, page_checks, send_application, soup
+from tests import factories
+from tests.support import csrf_from, idp_login, page_checks, soup
 from tests.test_attachments_domain import make_pdf
-from tests.test_journey import SINGLE_ADULT, start_application
+from tests.test_journey import SINGLE_ADULT
 
 OTHER_CITIZEN = "199107172380"  # Emma Sundberg, Stockholm
 
@@ -41,19 +42,18 @@ def applicant(app):
     return signed_in(app)
 
 
-def send(client) -> Application:
-    path = start_application(client)
-    send_application(client, path, SINGLE_ADULT)
-    assert run_once() == 1
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
+def send(personnummer=SINGLE_ADULT) -> Application:
+    """An application sent (signed in English, the language of these tests' pages) and delivered to
+    the municipality's inbox."""
+    application = factories.sent(personnummer, language="en")
     assert application.status == "submitted" and application.inbox_id
     return application
 
 
 @pytest.fixture
 def sent(applicant):
-    """Anders Testsson's application, sent and delivered to Uppsala's inbox."""
-    return send(applicant)
+    """Anders Testsson's application, sent and delivered to Uppsala's inbox (he is logged in)."""
+    return send()
 
 
 def later(days=7):
@@ -141,11 +141,8 @@ def test_interim_reply_with_the_expected_date_in_the_applicants_language(applica
 def test_a_supplement_request_shows_what_why_by_when_and_the_item(applicant, app):
     from tests.test_items import plant_item
 
-    path = start_application(applicant)
-    _application, item = plant_item()
-    send_application(applicant, path, SINGLE_ADULT)
-    assert run_once() == 1
-    sent = db.session.get(Application, path.rsplit("/", 1)[1])
+    sent, item = plant_item(application=factories.draft(SINGLE_ADULT))
+    factories.delivered(factories.submitted(sent, language="en"))
     case.register(sent)
     due = later(10)
     request = case.request_supplement(sent, "Hyreskontrakt", "För att se din boendekostnad", due, "Per",
@@ -270,14 +267,8 @@ def test_forwarded_to_another_municipality_with_the_reason_and_its_name(applican
 
 
 def test_forwarded_to_another_unit_of_the_municipality(app):
-    client = app.test_client()
-    emma = "199107172380"
-    idp_login(client, "/auth/login", {"subject": emma})
-    english(client)
-    path = start_application(client)
-    send_application(client, path, emma)
-    assert run_once() == 1
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
+    client = signed_in(app, OTHER_CITIZEN)  # Emma Sundberg, Stockholm (Södermalm)
+    application = send(OTHER_CITIZEN)
     case.register(application)
     other = next(i for i in case.inboxes_of("0180") if i != application.inbox_id)
     unit = case.inboxes_of("0180")[other].name
@@ -290,8 +281,8 @@ def test_forwarded_to_another_unit_of_the_municipality(app):
 
 
 def test_drafts_keep_their_page_and_have_no_case(applicant):
-    path = start_application(applicant)
-    application_id = path.rsplit("/", 1)[1]
+    application_id = factories.draft(SINGLE_ADULT).id
+    path = f"/applications/{application_id}"
     doc = page_checks(applicant.get("/overview"), lang="en")
     row = doc.find("a", href=path).find_parent("tr")
     assert "Draft – not sent" in row.get_text()

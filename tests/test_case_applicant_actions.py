@@ -27,7 +27,7 @@ def applicant(app):
 
 @pytest.fixture
 def sent(applicant):
-    return send(applicant)
+    return send()
 
 
 def files(*pairs):
@@ -168,7 +168,7 @@ def test_a_too_long_answer_is_kept_with_a_clear_error(applicant, sent):
 def test_a_request_is_answered_only_under_its_own_application(applicant, sent):
     case.register(sent)
     request = case.request_supplement(sent, "Hyreskontrakt", "Boende", later(), "Per")
-    other = send(applicant)
+    other = send()
     assert applicant.get(f"/cases/{other.id}/requests/{request.id}").status_code == 404
     token = csrf_from(applicant.get(f"/cases/{sent.id}/requests/{request.id}"))
     response = applicant.post(f"/cases/{other.id}/requests/{request.id}", data={"csrf_token": token, "text": "x"})

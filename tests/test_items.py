@@ -19,9 +19,10 @@ from tests.test_journey import start_application
 SINGLE_ADULT = "199006022397"
 
 
-def plant_item(amount_ore=512300, month=date(2026, 10, 1)):
-    """An item exactly as the fetch stores one (sealed), without depending on a provider."""
-    application = db.session.scalar(select(Application))
+def plant_item(amount_ore=512300, month=date(2026, 10, 1), application=None):
+    """An item exactly as the fetch stores one (sealed), without depending on a provider; on
+    ``application``, or the only one there is."""
+    application = application or db.session.scalar(select(Application))
     member = application.members[0]
     consent = Consent(application_id=application.id, member_id=member.id, provider="forsakringskassan",
                       scope="basic", given_by_person_id=application.applicant_id)
