@@ -5,7 +5,7 @@ next month and sees what changed. Swedish and Arabic, axe on every page on both 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.journey import TEXT, Person, tr
 from e2e.test_submit_journey import CONFIRM
+from portal import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +112,7 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     worker_page.locator("summary", has_text=tr(lang, "Request a supplement")).click()
     worker_page.get_by_label(tr(lang, "What is needed")).fill("Hyreskontrakt")
     worker_page.get_by_label(tr(lang, "Why it is needed")).fill("Vi behöver se din boendekostnad.")
-    due = date.today() + timedelta(days=10)
+    due = clock.today() + timedelta(days=10)
     worker_page.get_by_label(tr(lang, "Due date")).fill(due.isoformat())
     worker.activate(worker_page.get_by_role("button", name=tr(lang, "Send the request")))
     worker.check_page()
@@ -149,7 +150,7 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     worker_page.locator("summary", has_text=tr(lang, "Make a decision")).click()
     worker_page.get_by_label(tr(lang, "Partly granted"), exact=True).check()
     worker_page.get_by_label(tr(lang, "Amount granted (kronor)")).fill("7450")
-    month = date.today().replace(day=1)
+    month = clock.today().replace(day=1)
     month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     worker_page.get_by_label(tr(lang, "Period from")).fill(month.isoformat())
     worker_page.get_by_label(tr(lang, "Period to")).fill(month_end.isoformat())

@@ -4,12 +4,13 @@ told. Axe on every page."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.journey import Person, tr
+from portal import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +42,8 @@ def test_administrator_registers_a_god_man_who_then_acts_for_the_person(stack, n
     page.get_by_label(tr(lang, "Name of the legal representative")).fill(REPRESENTATIVE[0])
     for box in page.locator("fieldset input[type=checkbox]").all():
         admin.tick(box)
-    page.get_by_label(tr(lang, "Valid from")).fill(date.today().isoformat())
-    page.get_by_label(tr(lang, "Valid until")).fill((date.today() + timedelta(days=300)).isoformat())
+    page.get_by_label(tr(lang, "Valid from")).fill(clock.today().isoformat())
+    page.get_by_label(tr(lang, "Valid until")).fill((clock.today() + timedelta(days=300)).isoformat())
     admin.activate(page.get_by_role("button", name=tr(lang, "Register")))
     expect(page.locator("table")).to_contain_text("ÖF 2026-777")
     admin.check_page()

@@ -6,7 +6,7 @@ Arabic, axe on every page."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +15,7 @@ from e2e.journey import TEXT, Person, tr
 from e2e.test_application_journey import add_cost, task
 from e2e.test_fetch_journey import consent_to
 from e2e.test_submit_journey import CONFIRM
+from portal import clock
 from portal.consent.services import units
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +51,7 @@ def test_proxy_prepares_and_sends_then_loses_access_when_revoked(stack, new_page
     margareta.tick(her.get_by_label(tr(lang, "Prepare an application: consent, fetch information, add "
                                              "supplements, comments and attachments")))
     margareta.tick(her.get_by_label(tr(lang, "Sign and send applications on my behalf")))
-    her.get_by_label(tr(lang, "Valid until")).fill((date.today() + timedelta(days=60)).isoformat())
+    her.get_by_label(tr(lang, "Valid until")).fill((clock.today() + timedelta(days=60)).isoformat())
     margareta.activate(her.get_by_role("button", name=tr(lang, "Continue and sign")))
     margareta.idp_login(PRINCIPAL)
     margareta.check_page()
