@@ -11,6 +11,7 @@ from portal.attachments.storage import current_storage
 from portal.audit.models import AuditEvent
 from portal.delivery.services import run_once
 from portal.extensions import db
+from tests import factories
 from tests.support import csrf_from
 from tests.test_attachments_domain import make_pdf
 from tests.test_caseworker import (
@@ -22,7 +23,6 @@ from tests.test_caseworker import (
     case_path,
     caseworker,
     delivered,
-    drafted,
     listed,
     refresh,
     rich,
@@ -54,7 +54,7 @@ def paths(application) -> list[str]:
 
 
 def test_the_access_matrix_across_municipalities_and_units(app):
-    cases = {"emma": delivered(app, EMMA), "daniel": delivered(app, DANIEL), "anders": delivered(app, ANDERS)}
+    cases = {"emma": delivered(EMMA), "daniel": delivered(DANIEL), "anders": delivered(ANDERS)}
     assert (cases["emma"].inbox_id, cases["daniel"].inbox_id) == ("stockholm-sodermalm", "stockholm-rinkeby-kista")
     for sub, allowed in SCOPE.items():
         worker = caseworker(app, sub)
@@ -86,12 +86,10 @@ SCOPE_CODE = {"staff-stockholm-1": "0180/stockholm-sodermalm", "staff-stockholm-
 
 
 def test_not_yet_delivered_or_not_sent_is_not_in_any_inbox(app):
-    client, path, draft = drafted(app, EMMA)
+    draft = factories.draft(EMMA)
     worker = caseworker(app, "staff-stockholm-3")
     assert worker.get(case_path(draft)).status_code == 404
-    from tests.support import send_application
-
-    send_application(client, path, EMMA)
+    factories.submitted(draft)
     assert refresh(draft).status == "submitted"
     assert listed(worker) == [] and worker.get(case_path(draft)).status_code == 404  # not delivered yet
     run_once()
@@ -99,7 +97,7 @@ def test_not_yet_delivered_or_not_sent_is_not_in_any_inbox(app):
 
 
 def test_applicants_and_administrators_have_no_inbox(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     emma = applicant_client(app, EMMA)
     assert emma.get("/municipality/inbox").status_code == 403
     assert emma.get(case_path(application)).status_code == 403
@@ -112,7 +110,7 @@ def test_applicants_and_administrators_have_no_inbox(app):
 
 
 def test_forwarding_moves_access_from_the_sending_unit_to_the_receiver(app):
-    application, item, attachment, pdf = rich(app, EMMA)
+    application, item, attachment, pdf = rich(EMMA)
     sodermalm, kista, stockholm = (caseworker(app, s) for s in
                                    ("staff-stockholm-1", "staff-stockholm-2", "staff-stockholm-3"))
     goteborg = caseworker(app, "staff-goteborg-1")
@@ -144,7 +142,7 @@ def test_forwarding_moves_access_from_the_sending_unit_to_the_receiver(app):
 
 
 def test_every_read_is_audited(app):
-    application, item, attachment, pdf = rich(app, EMMA)
+    application, item, attachment, pdf = rich(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
     act(worker, application, "decision", outcome="refused", reasoning="Inkomsten räcker.")

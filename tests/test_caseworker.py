@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.application.models import Application
 from portal.attachments import services as attachment_services
 from portal.attachments.storage import current_storage
@@ -26,15 +27,14 @@ from portal.information import seal
 from portal.information import services as information
 from portal.information.models import FetchCall, InformationItem
 from portal.supplements import services as supplements
-from tests.support import cosign_application, csrf_from, idp_login, page_checks, send_application, soup
+from tests import factories
+from tests.support import csrf_from, idp_login, page_checks, soup
 from tests.test_attachments_domain import make_pdf
-from tests.test_journey import start_application
 
 EMMA = "199107172380"  # Stockholm, Södermalm (stockholm-sodermalm)
 DANIEL, HANNA = "197911109291", "198808112380"  # Stockholm, Kista (stockholm-rinkeby-kista), married
 ANDERS = "199006022397"  # Uppsala, single
 LINA = "199001252387"  # Malmö, protected identity
-CO_APPLICANT = {DANIEL: HANNA}
 
 
 # --- helpers (also used by tests/test_case_access.py) ------------------------------------------------
@@ -45,27 +45,10 @@ def applicant_client(app, personnummer):
     return client
 
 
-def drafted(app, personnummer):
-    client = applicant_client(app, personnummer)
-    path = start_application(client)
-    return client, path, db.session.get(Application, path.rsplit("/", 1)[1])
-
-
-def send(app, client, path, personnummer) -> Application:
-    """Sign (and co-sign), then let the worker deliver it to the built-in inbox."""
-    send_application(client, path, personnummer)
-    if personnummer in CO_APPLICANT:
-        cosign_application(applicant_client(app, CO_APPLICANT[personnummer]), path, CO_APPLICANT[personnummer])
-    run_once()
-    db.session.expire_all()
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
-    assert application.status == "submitted", application.status
-    return application
-
-
-def delivered(app, personnummer) -> Application:
-    client, path, _application = drafted(app, personnummer)
-    return send(app, client, path, personnummer)
+def delivered(personnummer) -> Application:
+    """Sent (and, for Daniel and Hanna's joint application, co-signed), then delivered by the worker to
+    the built-in inbox."""
+    return factories.sent(personnummer)
 
 
 def caseworker(app, sub):
@@ -108,7 +91,7 @@ def kinds(application) -> list[str]:
 
 
 def later(days=14) -> str:
-    return (utcnow().date() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 def plant_item(application, amount_ore=512300, month=date(2026, 10, 1)) -> InformationItem:
@@ -128,10 +111,10 @@ def plant_item(application, amount_ore=512300, month=date(2026, 10, 1)) -> Infor
     return item
 
 
-def rich(app, personnummer=EMMA):
+def rich(personnummer=EMMA):
     """Delivered with a sealed item and its comment, a failed fetch, stated incomes, costs, assets,
     a message and a stored PDF about the item."""
-    client, path, application = drafted(app, personnummer)
+    application = factories.draft(personnummer)
     item = plant_item(application)
     information.save_comment(application, item, application.applicant_id, "Bidraget upphörde i oktober.")
     member = application.members[0]
@@ -153,7 +136,7 @@ def rich(app, personnummer=EMMA):
     attachment = attachment_services.add(application.id, application.applicant_id, pdf, "hyresavi.pdf",
                                          current_storage(), linked_item_id=item.id, description="Hyran")
     db.session.commit()
-    application = send(app, client, path, personnummer)
+    application = factories.delivered(factories.submitted(application))
     return application, item, attachment, pdf
 
 
@@ -177,7 +160,7 @@ def errors_of(response) -> dict[str, str]:
 # --- the application as received ---------------------------------------------------------------------
 
 def test_the_application_view_shows_what_was_received_with_verified_seals(app):
-    application, item, attachment, pdf = rich(app)
+    application, item, attachment, pdf = rich()
     worker = caseworker(app, "staff-stockholm-1")
     page = worker.get(case_path(application))
     doc = page_checks(page, "en")
@@ -201,7 +184,7 @@ def test_the_application_view_shows_what_was_received_with_verified_seals(app):
 
 
 def test_attachments_open_only_through_the_audited_route(app):
-    application, item, attachment, pdf = rich(app)
+    application, item, attachment, pdf = rich()
     worker = caseworker(app, "staff-stockholm-1")
     before = audited("read", "attachment", attachment.id, "staff-stockholm-1")
     response = worker.get(f"{case_path(application)}/attachments/{attachment.id}")
@@ -219,7 +202,7 @@ def test_attachments_open_only_through_the_audited_route(app):
 
 
 def test_a_changed_document_or_item_is_shown_with_a_loud_warning(app):
-    application, item, attachment, pdf = rich(app)
+    application, item, attachment, pdf = rich()
     worker = caseworker(app, "staff-stockholm-1")
     frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id))
     body = json.loads(frozen.body)
@@ -252,7 +235,7 @@ def test_a_changed_document_or_item_is_shown_with_a_loud_warning(app):
 
 
 def test_protected_identity_never_shows_address_or_the_others(app):
-    application = delivered(app, LINA)
+    application = delivered(LINA)
     assert application.protected
     worker = caseworker(app, "staff-malmo-1")
     doc = page_checks(worker.get(case_path(application)), "en")
@@ -271,9 +254,9 @@ def test_protected_identity_never_shows_address_or_the_others(app):
 # --- the list ------------------------------------------------------------------------------------------
 
 def test_inbox_lists_filters_and_searches(app):
-    first = delivered(app, EMMA)
+    first = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-3")
-    second = delivered(app, DANIEL)
+    second = delivered(DANIEL)
     page = worker.get("/municipality/inbox")
     doc = page_checks(page, "en")
     assert set(listed(worker)) == {first.reference, second.reference}
@@ -304,7 +287,7 @@ def test_inbox_lists_filters_and_searches(app):
 
 
 def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
     act(worker, application, "supplement", what="Hyreskontrakt", why="Boendekostnaden", due_date=later(), item="")
@@ -340,9 +323,9 @@ def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
 # --- handling actions ------------------------------------------------------------------------------
 
 def test_register_start_interim_decide_pay_and_close(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
-    year = utcnow().year
+    year = clock.today().year  # the Swedish year, as case numbers have
 
     response = act(worker, application, "register")
     assert response.status_code == 302 and response.location == case_path(application)
@@ -392,7 +375,7 @@ def test_register_start_interim_decide_pay_and_close(app):
 
 
 def test_form_errors_are_translated_and_keep_what_was_typed(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
 
@@ -408,7 +391,7 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
     assert doc.find(id="action-decision").has_attr("open")
     assert refresh(application).status == "received"
 
-    past = (utcnow().date() - timedelta(days=1)).isoformat()
+    past = (clock.today() - timedelta(days=1)).isoformat()
     response = act(worker, application, "supplement", what="Lönespecifikation", why="", due_date=past, item="")
     assert response.status_code == 400
     assert set(errors_of(response)) == {"supplement-why"}
@@ -426,7 +409,7 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
                    period_end="", reasoning="Inkomsten räcker.")
     assert response.status_code == 302
     assert refresh(application).status == "decided" and case.decisions(refresh(application))[0].amount is None
-    application = delivered(app, DANIEL)
+    application = delivered(DANIEL)
     worker = caseworker(app, "staff-stockholm-2")
     act(worker, application, "register")
 
@@ -437,7 +420,7 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
 
 
 def test_an_action_that_no_longer_fits_the_status_is_refused_clearly(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     page = worker.get(case_path(application))
     response = worker.post(f"{case_path(application)}/start", data={"start-csrf_token": csrf_from(page)})
@@ -451,7 +434,7 @@ def test_an_action_that_no_longer_fits_the_status_is_refused_clearly(app):
 
 
 def test_supplement_request_tied_to_an_item(app):
-    application, item, attachment, pdf = rich(app)
+    application, item, attachment, pdf = rich()
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
     doc = soup(worker.get(case_path(application)))
@@ -468,7 +451,7 @@ def test_supplement_request_tied_to_an_item(app):
 
 
 def test_will_not_be_handled_with_a_reason(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     assert act(worker, application, "not-handled", reason="Dubblett av en annan ansökan.").status_code == 302
     application = refresh(application)
@@ -480,7 +463,7 @@ def test_will_not_be_handled_with_a_reason(app):
 
 
 def test_forward_to_another_unit_and_to_another_municipality(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     sodermalm = caseworker(app, "staff-stockholm-1")
     kista = caseworker(app, "staff-stockholm-2")
     act(sodermalm, application, "register")
@@ -504,11 +487,11 @@ def test_forward_to_another_unit_and_to_another_municipality(app):
     run_once()
     assert listed(goteborg, filter="new") == [refresh(application).reference]
     act(goteborg, application, "register")
-    assert refresh(application).case_number == f"EB-{utcnow().year}-000001"  # Göteborg's own series
+    assert refresh(application).case_number == f"EB-{clock.today().year}-000001"  # Göteborg's own series
 
 
 def test_messages_both_ways(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     assert act(worker, application, "messages", body="Kan du skicka hyresavin?", reply_requested="y").status_code == 302
     message = db.session.scalar(select(Message))
@@ -534,7 +517,7 @@ def test_the_list_pages_without_javascript(app, monkeypatch):
     from portal.municipality import services as inbox_services
 
     monkeypatch.setattr(inbox_services, "PAGE_SIZE", 1)
-    first, second = delivered(app, EMMA), delivered(app, DANIEL)
+    first, second = delivered(EMMA), delivered(DANIEL)
     worker = caseworker(app, "staff-stockholm-3")
     page_one = page_checks(worker.get("/municipality/inbox"), "en")
     assert listed(worker) == [second.reference]  # newest first

@@ -82,7 +82,7 @@ def file_links(doc) -> dict[str, str]:
 # --- the caseworker ---------------------------------------------------------------------------------
 
 def test_a_caseworker_sends_a_pdf_and_the_applicant_opens_it(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     pdf = make_pdf(pages=2)
     response = send_from_inbox(worker, application, "Här är beslutsunderlaget.", [(pdf, "underlag.pdf")],
@@ -134,7 +134,7 @@ def test_a_caseworker_sends_a_pdf_and_the_applicant_opens_it(app):
 
 
 def test_nobody_else_opens_the_file(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     assert send_from_inbox(worker, application, "Se bilagan.", [(make_png(), "karta.png")]).status_code == 302
     (file,) = attachments()
@@ -147,7 +147,7 @@ def test_nobody_else_opens_the_file(app):
     assert caseworker(app, "staff-stockholm-2").get(f"{case_path(application)}/attachments/{file.id}").status_code \
         == 404
     # Another application's id with this file: 404 (the file belongs to Emma's application only).
-    theirs = delivered(app, ANDERS)
+    theirs = delivered(ANDERS)
     assert other.get(f"/cases/{theirs.id}/messages/files/{file.id}").status_code == 404
     # A file that is not on a message (the applicant's own, of the application) is not served here.
     emma = applicant_client(app, EMMA)
@@ -158,7 +158,7 @@ def test_nobody_else_opens_the_file(app):
 
 
 def test_a_co_applicant_does_not_open_the_messages_files(app):
-    application = delivered(app, DANIEL)
+    application = delivered(DANIEL)
     worker = caseworker(app, "staff-stockholm-2")
     assert send_from_inbox(worker, application, "Till Daniel.", [(make_pdf(), "brev.pdf")]).status_code == 302
     (file,) = attachments()
@@ -169,7 +169,7 @@ def test_a_co_applicant_does_not_open_the_messages_files(app):
 
 
 def test_a_bad_file_is_refused_clearly_and_the_text_is_kept(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     typed = "Här kommer underlaget\noch en fil som inte är en PDF."
     response = send_from_inbox(worker, application, typed, [(make_pdf(), "bra.pdf"), (EXE, "falsk.pdf")],
@@ -200,7 +200,7 @@ def test_a_bad_file_is_refused_clearly_and_the_text_is_kept(app):
 
 
 def test_the_error_is_in_swedish_for_a_swedish_caseworker(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     worker.set_cookie("portal_lang", "sv")
     response = send_from_inbox(worker, application, "Text", [(EXE, "program.pdf")])
@@ -210,7 +210,7 @@ def test_the_error_is_in_swedish_for_a_swedish_caseworker(app):
 
 
 def test_a_message_without_files_still_works_and_an_empty_one_keeps_the_files_hint(app):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     response = send_from_inbox(worker, application, "   ", [(make_pdf(), "a.pdf")])
     assert response.status_code == 400
@@ -225,7 +225,7 @@ def test_a_message_without_files_still_works_and_an_empty_one_keeps_the_files_hi
 
 @pytest.mark.parametrize("person, staff", [(True, True), (False, False)])
 def test_exactly_one_uploader(app, person, staff):
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     db.session.add(Attachment(application_id=application.id, storage_key="0" * 32, original_name="x.pdf",
                               kind="pdf", media_type="application/pdf", size=1, sha256="0" * 64,
                               uploaded_by_person_id=application.applicant_id if person else None,
@@ -239,7 +239,7 @@ def test_each_side_has_its_own_limit(app, monkeypatch):
     from portal.attachments import validation
 
     monkeypatch.setattr(validation, "MAX_PER_APPLICATION", 1)
-    application = delivered(app, EMMA)
+    application = delivered(EMMA)
     storage = current_storage()
     attachment_services.add_from_municipality(application.id, KARIN, make_pdf(), "a.pdf", storage)
     with pytest.raises(validation.AttachmentRefused) as refused:
