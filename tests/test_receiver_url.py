@@ -70,6 +70,7 @@ def test_deliveries_go_to_the_configured_receiver(app, monkeypatch):
     assert "PORTAL_RECEIVER_URL" in record.last_error
 
 
+@pytest.mark.integration  # starts a receiver of its own
 def test_a_second_demo_whose_receiver_port_is_taken_receives_on_its_own_port(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_WEBHOOK_SECRET_VASTERAS", SECRET)
     routing.clear_cache()
