@@ -17,6 +17,7 @@ What each step stands for:
 - :func:`draft`: ``application.services.start`` for this month, with the folkbokföring fetched from
   the sandbox, as the start form does.
 - :func:`with_consents`: the consent form: ``set_consents`` then ``start_fetch`` (from the sandbox).
+- :func:`attached`: the attachments page: a file checked by content, stored and recorded.
 - :func:`submitted`: what the signing callback does once the identity provider has answered:
   ``sign`` by the applicant, then by each co-applicant (logged in, as the cosign route requires),
   with the signature time and level of assurance the test IdP gives.
@@ -132,6 +133,25 @@ def with_consents(application: Application, keys: list[str] | None = None, by: s
         consents.set_consents(application, member, giver.id, set(keys))
         start_fetch(application)
     return application
+
+
+def attached(application: Application, data: bytes, filename: str, description: str | None = None,
+             linked_item_id: int | None = None, by: str | Person | None = None):
+    """A file uploaded on the attachments page (checked by content and stored), by ``by`` (default the
+    applicant). Returns the attachment."""
+    from portal.attachments import services as attachments
+    from portal.attachments.storage import current_storage
+    from portal.audit.services import record
+
+    uploader = _person(by) if by is not None else db.session.get(Person, application.applicant_id)
+    with acting_as(uploader):
+        attachment = attachments.add(application.id, uploader.id, data, filename, current_storage(),
+                                     linked_item_id=linked_item_id, description=description)
+        record("create", "attachment", attachment.id, "applicant attaches a document",
+               subject_id=application.applicant_id)
+        applications.touch(application)
+        db.session.commit()
+    return attachment
 
 
 def _signed_at():

@@ -11,23 +11,23 @@ import itertools
 import json
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.api import clients, tokens
 from portal.api.routes import description
 from portal.application.models import Application, ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.auth.access import authorize
 from portal.auth.actor import Actor
-from portal.delivery import services as delivery
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
-from tests.support import csrf_from, send_application
+from tests import factories
+from tests.support import csrf_from
 from tests.test_attachments_domain import make_pdf, make_png
-from tests.test_journey import start_application
 
 UPPSALA_ADULT = "199006022397"  # single adult, folkbokförd in Uppsala (0380)
 UPPSALA = ("uppsala-system", "uppsala-demo-secret")
@@ -42,18 +42,22 @@ def _fresh_clients():
 
 
 @pytest.fixture
-def received(login, client):
-    return send_to_uppsala(login, client)
+def received(app):
+    return send_to_uppsala()
 
 
-def send_to_uppsala(login, client) -> Application:
-    """An application sent by an Uppsala resident and delivered to Uppsala's inbox."""
+@pytest.fixture
+def applicant(login, client):
+    """The applicant's own browser, logged in through the IdP."""
     login(UPPSALA_ADULT)
-    path = start_application(client)
-    send_application(client, path, UPPSALA_ADULT)
-    assert delivery.run_once() == 1
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
-    assert application.status == "submitted"
+    return client
+
+
+def send_to_uppsala() -> Application:
+    """An application sent by an Uppsala resident and delivered to Uppsala's inbox (built with
+    tests/factories.py: the web journey is proved by tests/test_journey.py)."""
+    application = factories.sent(UPPSALA_ADULT)
+    assert application.status == "submitted" and application.inbox_id == "kommun-0380"
     return application
 
 
@@ -184,9 +188,9 @@ def test_list_fetch_and_acknowledge(api, received):
     assert ("acknowledge", "application", received.applicant_id) in events
 
 
-def test_the_applicant_sees_received_after_acknowledgement(api, client, received):
+def test_the_applicant_sees_received_after_acknowledgement(api, applicant, received):
     api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=bearer(get_token(api)))
-    page = client.get(f"/applications/{received.id}")
+    page = applicant.get(f"/applications/{received.id}")
     assert page.status_code == 200
     db.session.expire_all()
     assert db.session.get(Application, received.id).status == "received"
@@ -272,9 +276,9 @@ def test_missing_expired_or_garbage_tokens_get_401_json(app, api, received, auth
     assert db.session.get(Application, received.id).status == "submitted"
 
 
-def test_a_citizen_session_does_not_open_the_api(client, received):
+def test_a_citizen_session_does_not_open_the_api(applicant, received):
     """The logged-in applicant's cookie is no API credential."""
-    response = client.get("/api/v1/applications")
+    response = applicant.get("/api/v1/applications")
     assert response.status_code == 401 and response.get_json()["error"] == "invalid_token"
 
 
@@ -386,7 +390,7 @@ def message_as_applicant(client, application_id: str, body: str, files=()) -> ob
     return response
 
 
-def test_schemathesis_against_the_description(app, api, client, received):
+def test_schemathesis_against_the_description(app, api, applicant, received):
     """Generated requests for every operation, with a token of every scope: no 5xx, and every
     answer as described (status, headers, content type, body schema); invalid requests refused.
     Positive cases are sent half the time to the real application, whose case is first filled
@@ -414,11 +418,11 @@ def test_schemathesis_against_the_description(app, api, client, received):
     post_event = schema["/api/v1/applications/{application_id}/events"]["POST"]
     asked = call(post_event.Case(path_parameters={"application_id": received.id}, media_type="application/json",
                                  body={"type": "supplementRequested", "what": "Hyreskontrakt", "why": "Boendekostnad",
-                                       "dueDate": (date.today() + timedelta(days=10)).isoformat()}))
+                                       "dueDate": (clock.today() + timedelta(days=10)).isoformat()}))
     assert asked.status_code == 201
     request_id = asked.json()["data"]["requestId"]
-    answer_as_applicant(client, received.id, request_id, "Här är kontraktet.", [("kontrakt.pdf", make_pdf())])
-    message_as_applicant(client, received.id, "Jag har skickat kontraktet.", [("bild.png", make_png())])
+    answer_as_applicant(applicant, received.id, request_id, "Här är kontraktet.", [("kontrakt.pdf", make_pdf())])
+    message_as_applicant(applicant, received.id, "Jag har skickat kontraktet.", [("bild.png", make_png())])
     send = schema["/api/v1/applications/{application_id}/messages"]["POST"]
     assert call(send.Case(path_parameters={"application_id": received.id}, media_type="application/json",
                           body={"body": "Tack!", "authorName": "Per"})).status_code == 201

@@ -22,6 +22,7 @@ from portal.extensions import db
 from tests.support import page_checks
 from tests.test_api import (
     LINKOPING,
+    UPPSALA_ADULT,
     _fresh_clients,  # noqa: F401  (autouse fixture)
     answer_as_applicant,
     bearer,
@@ -61,8 +62,8 @@ class System:
 
 
 @pytest.fixture
-def received(login, client):
-    return send_to_uppsala(login, client)
+def received(app):
+    return send_to_uppsala()
 
 
 @pytest.fixture
@@ -76,8 +77,9 @@ def system(api):
 
 
 @pytest.fixture
-def applicant(client, received):
-    """The applicant's own browser (logged in by ``received``), in English."""
+def applicant(login, client):
+    """The applicant's own browser, logged in through the IdP, in English."""
+    login(UPPSALA_ADULT)
     client.get("/language?lang=en&next=/")
     return client
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import clock
-from portal.application.models import Application, ApplicationEvent
+from portal.application.models import ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.case import services as case
-from portal.delivery import services as delivery
 from portal.extensions import db
+from tests import factories
 from tests.test_api import (
     LINKOPING,
     UPPSALA,
@@ -28,16 +28,14 @@ from tests.test_api import (
     send_to_uppsala,
 )
 from tests.test_api_case import System, later
-from tests.test_attachments import upload
 from tests.test_attachments_domain import make_pdf, make_png
-from tests.test_journey import start_application
 
 READER = ("uppsala-reader", "uppsala-reader-demo-secret")
 
 
 @pytest.fixture
-def received(login, client):
-    return send_to_uppsala(login, client)
+def received(app):
+    return send_to_uppsala()
 
 
 @pytest.fixture
@@ -46,9 +44,10 @@ def api(app):
 
 
 @pytest.fixture
-def full(api, client, received):
+def full(api, login, client, received):
     """A case with something behind every route: a request answered with a file, a message with
     a file, a decision, a payment. Returns the ids the routes need."""
+    login(UPPSALA_ADULT)  # the applicant answers and writes from their own browser
     system = System(api)
     system.post(f"/applications/{received.id}/acknowledge")
     asked = system.event(received.id, {"type": "supplementRequested", "what": "Hyreskontrakt", "why": "Hyra",
@@ -103,9 +102,9 @@ def test_another_municipality_gets_404_on_every_route(api, full):
         assert uppsala.get(path).status_code == 200, path
 
 
-def test_items_of_another_application_are_not_found(api, full, login, client):
+def test_items_of_another_application_are_not_found(api, full):
     """A request, decision or file id of one application is not found under another."""
-    other = send_to_uppsala(login, client)
+    other = send_to_uppsala()
     system = System(api)
     a = f"/applications/{other.id}"
     for path in (f"{a}/attachments/{full['attachment_id']}", f"{a}/decisions/{full['decision_id']}/document",
@@ -288,16 +287,11 @@ def test_a_withdrawn_application_is_read_but_not_handled(api, received):
 
 # --- files sent with the application --------------------------------------------------------------
 
-def test_files_sent_with_the_application_are_served(app, api, login, client):
-    login(UPPSALA_ADULT)
-    path = start_application(client)
+def test_files_sent_with_the_application_are_served(app, api):
+    application = factories.draft(UPPSALA_ADULT)
     pdf = make_pdf(pages=2)
-    assert upload(client, path, pdf, "Hyresavi.pdf").status_code == 302
-    from tests.support import send_application
-
-    send_application(client, path, UPPSALA_ADULT)
-    assert delivery.run_once() == 1
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
+    factories.attached(application, pdf, "Hyresavi.pdf")
+    factories.delivered(factories.submitted(application))
     system = System(api)
     listed = system.get(f"/applications/{application.id}").get_json()["attachments"]
     (entry,) = listed

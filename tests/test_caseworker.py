@@ -133,9 +133,7 @@ def rich(personnummer=EMMA):
     supplements.add(application, "assets", {"kind": "cash", "description": "Kontanter hemma", "value_ore": 50000})
     supplements.save_text(application, "Jag har blivit av med mitt arbete.")
     pdf = make_pdf()
-    attachment = attachment_services.add(application.id, application.applicant_id, pdf, "hyresavi.pdf",
-                                         current_storage(), linked_item_id=item.id, description="Hyran")
-    db.session.commit()
+    attachment = factories.attached(application, pdf, "hyresavi.pdf", description="Hyran", linked_item_id=item.id)
     application = factories.delivered(factories.submitted(application))
     return application, item, attachment, pdf
 

@@ -26,7 +26,7 @@ from portal.case.models import Message
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
 from tests.support import csrf_from, page_checks, soup
-from tests.test_api import UPPSALA, send_to_uppsala
+from tests.test_api import UPPSALA, UPPSALA_ADULT, send_to_uppsala
 from tests.test_api_case import System
 from tests.test_attachments_domain import EXE, make_pdf, make_png
 from tests.test_caseworker import ANDERS, DANIEL, EMMA, HANNA, applicant_client, case_path, caseworker, delivered
@@ -255,8 +255,8 @@ def test_each_side_has_its_own_limit(app, monkeypatch):
 # --- the API ------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def received(login, client):
-    return send_to_uppsala(login, client)
+def received(app):
+    return send_to_uppsala()
 
 
 @pytest.fixture
@@ -270,7 +270,7 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def test_a_system_sends_a_message_with_files(app, client, system, received):
+def test_a_system_sends_a_message_with_files(app, login, client, system, received):
     pdf, png = make_pdf(), make_png()
     body = {"body": "Beslutsunderlag bifogas.", "authorName": "Per",
             "attachments": [{"name": "underlag.pdf", "mediaType": "application/pdf", "content": b64(pdf)},
@@ -297,6 +297,7 @@ def test_a_system_sends_a_message_with_files(app, client, system, received):
     assert listed[-1]["attachments"] == message["attachments"]
     fetched = system.get(f"/applications/{received.id}/attachments/{message['attachments'][0]['id']}")
     assert fetched.status_code == 200 and fetched.data == pdf
+    login(UPPSALA_ADULT)
     applicant = english(client)
     doc = messages_page(applicant, received)
     links = file_links(doc.find(id=f"message-{message['id']}"))
