@@ -127,9 +127,9 @@ def with_consents(application: Application, keys: list[str] | None = None, by: s
     giver = _person(by) if by is not None else db.session.get(Person, application.applicant_id)
     member = consents.member_for_person(application, giver.id)
     assert member is not None, "only the applicant or a logged-in adult member consents"
-    if keys is None:
-        keys = [u.key for u in consents.units() if u.scope == "basic"]
-    with acting_as(giver):
+    with acting_as(giver):  # (in a request: the providers' labels are translated when first imported)
+        if keys is None:
+            keys = [u.key for u in consents.units() if u.scope == "basic"]
         consents.set_consents(application, member, giver.id, set(keys))
         start_fetch(application)
     return application

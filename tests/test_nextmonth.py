@@ -7,17 +7,17 @@ from datetime import date
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from portal import clock
 from portal.application import nextmonth
 from portal.application.models import Application
 from portal.case import services as case
-from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information.models import FetchCall, InformationItem
 from portal.supplements import services as supplements
 from portal.supplements.models import Cost, FreeText, Income
-from tests.support import csrf_from, page_checks, send_application, soup
-from tests.test_fetch import consent, unit_keys
-from tests.test_journey import SINGLE_ADULT, start_application
+from tests import factories
+from tests.support import csrf_from, page_checks, soup
+from tests.test_journey import SINGLE_ADULT
 
 
 def sv(msgid: str, **values) -> str:
@@ -26,11 +26,9 @@ def sv(msgid: str, **values) -> str:
         return gettext(msgid, **values)
 
 
-def last_month(client, app):
+def last_month():
     """Anders's application with consents, fetched items, stated rent and salary, sent and decided."""
-    path = start_application(client)
-    consent(client, path, unit_keys())
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
+    application = factories.with_consents(factories.draft(SINGLE_ADULT))  # every basic unit
     assert db.session.scalar(select(InformationItem.id).where(InformationItem.application_id == application.id))
     supplements.add(application, "costs", {"category": "rent", "description": "Storgatan 1", "amount_ore": 650000,
                                            "month": application.period})
@@ -40,10 +38,7 @@ def last_month(client, app):
     supplements.add(application, "incomes", {"kind": "salary", "description": "Extra work", "amount_ore": 300000,
                                              "month": application.period, "member_id": application.members[0].id})
     supplements.save_text(application, "My message to the municipality")
-    send_application(client, path, SINGLE_ADULT)
-    assert run_once() == 1
-    db.session.refresh(application)
-    case.register(application)
+    factories.received(factories.delivered(factories.submitted(application)))
     case.decide(application, "granted", "According to the norm.", "Per Handläggare", amount=5000,
                 period_start=application.period, period_end=application.period.replace(day=28))
     return application
@@ -59,7 +54,7 @@ def start_next(client, previous, agree=True):
 
 def test_next_month_from_a_decided_application(app, client, login, sandbox):
     login(SINGLE_ADULT)
-    previous = last_month(client, app)
+    previous = last_month()
     overview = client.get("/overview")
     page_checks(overview)
     offer = soup(overview).find("a", href=f"/applications/{previous.id}/next-month/start")
@@ -115,7 +110,7 @@ def test_next_month_from_a_decided_application(app, client, login, sandbox):
 
 def test_what_changed_since_last_month(app, client, login, sandbox):
     login(SINGLE_ADULT)
-    previous = last_month(client, app)
+    previous = last_month()
     start_next(client, previous)
     draft = db.session.scalars(select(Application).where(Application.previous_id == previous.id)).one()
     path = f"/applications/{draft.id}/changes"
@@ -124,7 +119,7 @@ def test_what_changed_since_last_month(app, client, login, sandbox):
     doc = page_checks(before_consent)
     assert sv("Nothing has been fetched for this application yet.") in doc.find(class_="notice").get_text()
 
-    consent(client, f"/applications/{draft.id}", unit_keys())
+    factories.with_consents(draft)  # every basic unit
     assert db.session.scalar(select(FetchCall.id).where(FetchCall.application_id == draft.id,
                                                         FetchCall.status == "done"))
     result = nextmonth.what_changed(draft)
@@ -169,8 +164,7 @@ def test_what_changed_since_last_month(app, client, login, sandbox):
 
 def test_only_sent_applications_and_only_the_owner(app, client, login):
     login(SINGLE_ADULT)
-    path = start_application(client)
-    draft = db.session.get(Application, path.rsplit("/", 1)[1])
+    draft = factories.draft(SINGLE_ADULT)
     response = client.get(f"/applications/{draft.id}/next-month/start")
     assert response.status_code == 409
     from portal.i18n.services import month
@@ -191,11 +185,9 @@ def test_only_sent_applications_and_only_the_owner(app, client, login):
 
 def test_months_too_far_ahead_or_past_are_refused(app, client, login):
     login(SINGLE_ADULT)
-    path = start_application(client)
-    application = db.session.get(Application, path.rsplit("/", 1)[1])
-    application.status = "decided"
-    db.session.commit()
-    this_month = date.today().replace(day=1)
+    application = factories.sent(SINGLE_ADULT)
+    factories.decided(factories.received(application))
+    this_month = clock.today().replace(day=1)
     assert application.period == this_month and nextmonth.offer(application) == nextmonth.month_after(this_month)
     application.period = nextmonth.month_after(nextmonth.month_after(this_month))
     db.session.commit()
