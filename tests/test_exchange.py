@@ -16,7 +16,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.application.models import Application, HouseholdMember
-from portal.attachments.models import Attachment
 from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.exchange import document, pdf
@@ -25,8 +24,10 @@ from portal.information import seal
 from portal.information import services as information
 from portal.information.models import FetchCall
 from portal.supplements import services as supplements
+from tests import factories
+from tests.test_attachments_domain import make_pdf
 from tests.test_items import plant_item
-from tests.test_journey import FAMILY, PROTECTED, SINGLE_ADULT, start_application, submit
+from tests.test_journey import FAMILY, PROTECTED, SINGLE_ADULT
 
 SCHEMA_PATH = "/exchange/schema/application-1.1.0.json"
 
@@ -48,12 +49,11 @@ def plant_failed_call(application: Application, reason: str = "timeout") -> Fetc
     return call
 
 
-def full_application(client, login, person=SINGLE_ADULT):
+def full_application(person=SINGLE_ADULT):
     """An application with a sealed item and its comment, a failed call, stated incomes,
     costs, assets, a message and an attachment."""
-    login(person)
-    path = start_application(client)
-    application, item = plant_item(512300, date(2026, 10, 1))
+    application = factories.draft(person)
+    application, item = plant_item(512300, date(2026, 10, 1), application=application)
     information.save_comment(application, item, application.applicant_id, "Utbetalningen upphörde i oktober.")
     plant_failed_call(application)
     month = application.period
@@ -63,16 +63,13 @@ def full_application(client, login, person=SINGLE_ADULT):
                                            "month": month})
     supplements.add(application, "assets", {"kind": "cash", "description": "Kontanter hemma", "value_ore": 50000})
     supplements.save_text(application, "Jag har blivit av med mitt arbete. Tack på förhand!")
-    db.session.add(Attachment(
-        application_id=application.id, uploaded_by_person_id=application.applicant_id, storage_key="k" * 64,
-        original_name="hyresavi.pdf", kind="pdf", media_type="application/pdf", size=2048,
-        sha256=hashlib.sha256(b"x").hexdigest(), linked_item_id=item.id, description="Hyran för november"))
-    db.session.commit()
-    return path, application, item
+    factories.attached(application, make_pdf(), "hyresavi.pdf", description="Hyran för november",
+                       linked_item_id=item.id)
+    return application, item
 
 
-def test_built_document_validates_and_marks_every_source(app, client, login):
-    path, application, item = full_application(client, login)
+def test_built_document_validates_and_marks_every_source(app):
+    application, item = full_application()
     doc = document.build(application, "sv")
     document.validate(doc)
     assert doc["schemaVersion"] == document.SCHEMA_VERSION == "1.1.0"
@@ -106,16 +103,16 @@ def test_built_document_validates_and_marks_every_source(app, client, login):
     assert ("forsakringskassan", "basic") in consents and ("csn", "basic") in consents
 
     # Submitted: the time is ISO 8601 UTC, and the document still validates.
-    assert submit(client, path).status_code == 302
+    factories.submitted(application)
     db.session.expire_all()
     submitted = document.build(_application(), "ar")
     document.validate(submitted)
     assert submitted["submittedAt"].endswith("Z") and submitted["language"] == "ar"
 
 
-def test_every_fetched_value_carries_a_seal_a_receiver_can_verify(app, client, login):
-    _, application, _ = full_application(client, login)
-    plant_item(100000, date(2026, 9, 1))
+def test_every_fetched_value_carries_a_seal_a_receiver_can_verify(app, client):
+    application, _ = full_application()
+    plant_item(100000, date(2026, 9, 1), application=application)
     doc = document.build(application, "sv")
     assert len(doc["fetched"]) == 2
     sealer = app.extensions["portal.sealer"]
@@ -139,8 +136,8 @@ def test_every_fetched_value_carries_a_seal_a_receiver_can_verify(app, client, l
     assert not sealer.verify(tampered["sealedFields"], tampered["seal"]["kid"], tampered["seal"]["signature"])
 
 
-def test_a_failed_fetch_is_listed_as_not_fetched(app, client, login):
-    _, application, _ = full_application(client, login)
+def test_a_failed_fetch_is_listed_as_not_fetched(app):
+    application, _ = full_application()
     doc = document.build(application, "sv")
     [missing] = doc["notFetched"]
     assert missing["provider"] == "csn" and missing["set"] == "studiemedel" and missing["reason"] == "timeout"
@@ -148,10 +145,8 @@ def test_a_failed_fetch_is_listed_as_not_fetched(app, client, login):
     assert "CSN" in missing["reasonText"]
 
 
-def test_household_members_have_name_and_birth_date_but_no_personnummer(app, client, login):
-    login(FAMILY)
-    start_application(client)
-    application = _application()
+def test_household_members_have_name_and_birth_date_but_no_personnummer(app):
+    application = factories.draft(FAMILY)
     assert len(application.members) > 1
     doc = document.build(application, "sv")
     document.validate(doc)
@@ -165,10 +160,8 @@ def test_household_members_have_name_and_birth_date_but_no_personnummer(app, cli
             assert member.personnummer not in text
 
 
-def test_protected_identity_leaves_out_address_and_the_others_details(app, client, login):
-    login(PROTECTED)
-    start_application(client)
-    application = _application()
+def test_protected_identity_leaves_out_address_and_the_others_details(app):
+    application = factories.draft(PROTECTED)
     assert application.protected
     # Even if something about the others were stored, the document must not carry it.
     application.street, application.postal_code, application.post_town = "Hemliga gatan 1", "21111", "Malmö"
@@ -199,8 +192,8 @@ def test_protected_identity_leaves_out_address_and_the_others_details(app, clien
     assert "Hemlig" not in extracted and "SKYDDADE PERSONUPPGIFTER" in extracted
 
 
-def test_an_invalid_document_is_refused_with_readable_errors(app, client, login):
-    _, application, _ = full_application(client, login)
+def test_an_invalid_document_is_refused_with_readable_errors(app):
+    application, _ = full_application()
     doc = document.build(application, "sv")
 
     unsealed = copy.deepcopy(doc)
@@ -239,8 +232,8 @@ def test_an_invalid_document_is_refused_with_readable_errors(app, client, login)
     document.validate(future)
 
 
-def test_digest_is_stable_across_key_order(app, client, login):
-    _, application, _ = full_application(client, login)
+def test_digest_is_stable_across_key_order(app):
+    application, _ = full_application()
     doc = document.build(application, "sv")
     reordered = json.loads(json.dumps(doc, sort_keys=True))
     reversed_keys = {key: doc[key] for key in reversed(list(doc))}
@@ -258,15 +251,15 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_pdf_render_shows_the_application_in_swedish(app, client, login):
-    path, application, _ = full_application(client, login)
-    assert submit(client, path).status_code == 302
+def test_pdf_render_shows_the_application_in_swedish(app):
+    application, _ = full_application()
+    factories.submitted(application)
     db.session.expire_all()
     application = _application()
     # Arabic letters and emoji in a name and a comment must not break rendering.
     application.members[0].given_name = "Anders عمر"
     db.session.commit()
-    _, other = plant_item(100000, date(2026, 9, 1))
+    _, other = plant_item(100000, date(2026, 9, 1), application=application)
     information.save_comment(application, other, application.applicant_id, "Stämmer inte 👍 انتهت الدفعة")
     doc = document.build(application, "ar")
     document.validate(doc)
@@ -283,9 +276,9 @@ def test_pdf_render_shows_the_application_in_swedish(app, client, login):
     assert "عمر" in text or "رمع" in text  # Arabic letters kept (in visual order without shaping)
 
 
-def test_receipt_in_swedish_and_english(app, client, login):
-    path, application, _ = full_application(client, login)
-    assert submit(client, path).status_code == 302
+def test_receipt_in_swedish_and_english(app):
+    application, _ = full_application()
+    factories.submitted(application)
     db.session.expire_all()
     doc = document.build(_application(), "en")
     checksum = document.digest(doc)
@@ -321,14 +314,14 @@ def test_schema_is_loaded_once_and_is_valid_2020_12():
     assert document.schema()["title"] != "changed"
 
 
-def test_rows_at_hand_give_the_same_document_and_indication(app, client, login):
+def test_rows_at_hand_give_the_same_document_and_indication(app):
     """The submission passes the fetched items, calls and stated entries it has already read: the document
     and the indication are exactly those built by reading them here."""
     from flask_babel import force_locale
 
     from portal.indication import services as indication
 
-    _, application, _ = full_application(client, login)
+    application, _ = full_application()
     items, calls = information.items(application), information.calls(application)
     assert items and calls
     assert document.build(application, "sv", items=items, calls=calls) == document.build(application, "sv")

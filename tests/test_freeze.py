@@ -104,12 +104,12 @@ def _mutations(doc: dict):
         yield f"{path} removed", changed(path, remove)
 
 
-def test_the_compiled_validator_judges_exactly_as_the_published_schema(app, client, login):
+def test_the_compiled_validator_judges_exactly_as_the_published_schema(app):
     """The validator in use follows no references (they are resolved once, for speed); it must find
     exactly what the schema as published finds, in a full document changed in every place."""
     from tests.test_exchange import full_application
 
-    _, application, _ = full_application(client, login)
+    application, _ = full_application()
     doc = document.build(application, "sv")
     fast, reference = document._validator(), document._reference_validator()
     assert fast is not reference and "$ref" not in json.dumps(fast.schema)
@@ -150,14 +150,14 @@ TRICKY_TIMES = ("2026-02-28", "2026-02-30", "2026-1-05", "20260105", "2026-01-05
                 "2026-01-05T10:00:00.5Z", "2026-01-05\n", "2026-01-05T10:00:00Z\n", "٢٠٢٦-٠١-٠٥", "")
 
 
-def test_the_fast_validator_agrees_with_python_jsonschema(app, client, login):
+def test_the_fast_validator_agrees_with_python_jsonschema(app):
     """jsonschema_rs decides whether a document is valid (python-jsonschema only lists the problems then):
     on a full document changed in every place, and with every date and time in it replaced by well and
     badly formed ones, it finds a problem exactly when python-jsonschema does; the detailed list is
     python-jsonschema's."""
     from tests.test_exchange import full_application
 
-    _, application, _ = full_application(client, login)
+    application, _ = full_application()
     doc = document.build(application, "sv")
     reference = document._reference_validator()
     assert document._fast_errors(doc) == [] and _errors(reference, doc) == []
@@ -185,12 +185,12 @@ def test_the_fast_validator_agrees_with_python_jsonschema(app, client, login):
     assert found_invalid > 150
 
 
-def test_a_document_is_valid_only_if_both_validators_say_so(app, client, login):
+def test_a_document_is_valid_only_if_both_validators_say_so(app):
     """Where jsonschema_rs is the stricter (in Python a pattern's ``$`` lets a trailing newline through),
     the document is refused with the fast validator's findings."""
     from tests.test_exchange import full_application
 
-    _, application, _ = full_application(client, login)
+    application, _ = full_application()
     doc = {**document.build(application, "sv"), "reference": application.reference + "\n"}
     assert _errors(document._reference_validator(), doc) == []
     with pytest.raises(document.InvalidDocument) as invalid:
@@ -202,7 +202,7 @@ def _reads(statements: list[str], table: str) -> int:
     return sum(1 for s in statements if s.startswith("SELECT") and f" FROM {table} " in f"{s} ")
 
 
-def test_sending_reads_each_thing_once_and_sends_what_it_checked(app, client, login):
+def test_sending_reads_each_thing_once_and_sends_what_it_checked(app):
     """The seal check, the document and the indication share one reading of the fetched items, the fetch
     calls and the stated entries; what is frozen is the document as built from the database; the audit
     records, the timeline entry and the outbox record are written with it."""
@@ -214,7 +214,7 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app, client, lo
     from portal.db import utcnow
     from tests.test_exchange import full_application
 
-    _, application, item = full_application(client, login)
+    application, item = full_application()
     statements: list[str] = []
 
     def seen(conn, cursor, statement, *args):
@@ -244,12 +244,12 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app, client, lo
         select(ApplicationEvent).where(ApplicationEvent.application_id == application.id))]
 
 
-def test_an_item_changed_after_fetching_stops_the_sending(app, client, login):
+def test_an_item_changed_after_fetching_stops_the_sending(app):
     from portal.application import services as applications
     from portal.db import utcnow
     from tests.test_exchange import full_application
 
-    _, application, item = full_application(client, login)
+    application, item = full_application()
     item.amount_ore += 100  # no longer what was sealed
     db.session.commit()
     with pytest.raises(applications.NotSubmittable) as refused:
