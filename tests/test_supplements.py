@@ -27,6 +27,7 @@ from portal.supplements.forms import (
     parse_kronor,
 )
 from portal.supplements.models import Asset, Cost, FreeText, Income
+from tests import factories
 from tests.support import csrf_from, page_checks, soup
 
 SINGLE_ADULT = "199006022397"
@@ -131,25 +132,22 @@ def test_stored_amounts_are_shown_back_the_readers_way(app):
 
 # -- Pages -----------------------------------------------------------------------------------
 
-def start_application(client) -> str:
-    form = client.get("/applications/new")
-    period = soup(form).find("input", attrs={"name": "period"})["value"]
-    response = client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period,
-                                                     "folkbokforing": "y"})
-    assert response.status_code == 302
-    return response.location
-
-
 def in_english(client) -> None:
     client.get("/language?lang=en&next=/")
+
+
+def draft(personnummer) -> tuple[str, Application]:
+    """A draft for this month (tests/factories.py; starting one is the journey's, tests/test_journey.py)."""
+    application = factories.draft(personnummer)
+    return f"/applications/{application.id}", application
 
 
 @pytest.fixture
 def applicant(login, client):
     login(SINGLE_ADULT)
     in_english(client)
-    path = start_application(client)
-    return client, path, db.session.scalar(select(Application))
+    path, application = draft(SINGLE_ADULT)
+    return client, path, application
 
 
 def period_months(application) -> list[str]:
@@ -287,8 +285,7 @@ def test_several_errors_are_all_listed_in_field_order(applicant):
 def test_income_with_arabic_digits_for_a_household_member(login, client):
     login(FAMILY)
     in_english(client)
-    path = start_application(client)
-    application = db.session.scalar(select(Application))
+    path, application = draft(FAMILY)
     spouse = next(m for m in application.members if m.relation == "spouse")
     form_page = client.get(f"{path}/incomes/new")
     doc = page_checks(form_page, lang="en")
@@ -386,8 +383,7 @@ def test_pages_in_arabic_are_right_to_left(applicant):
 
 def test_another_persons_application_and_entries_are_not_found(app, login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
-    application = db.session.scalar(select(Application))
+    path, application = draft(SINGLE_ADULT)
     months = services.months(application)
     cost = services.add(application, "costs", {"category": "rent", "amount_ore": 100, "month": months[0]})
 
@@ -398,7 +394,7 @@ def test_another_persons_application_and_entries_are_not_found(app, login, clien
     for page in ("incomes", "incomes/new", "costs", "costs/new", f"costs/{cost.id}", "assets",
                  "assets/new", "message"):
         assert other.get(f"{path}/{page}").status_code == 404, page
-    own = start_application(other)
+    own, _theirs = draft(FAMILY)
     token = csrf_from(other.get(f"{own}/costs/new"))
     assert other.post(f"{path}/costs/{cost.id}/remove", data={"csrf_token": token}).status_code == 404
     assert other.post(f"{path}/costs/new", data={"csrf_token": token, "category": "rent", "amount": "1",
@@ -421,8 +417,7 @@ def test_a_sent_application_cannot_be_changed(applicant):
     month = services.months(application)[0]
     cost = services.add(application, "costs", {"category": "rent", "amount_ore": 100, "month": month})
     token = csrf_from(client.get(f"{path}/costs/new"))
-    application.status = "submitted"
-    db.session.commit()
+    factories.submitted(application)
 
     with pytest.raises(services.NotEditable):
         services.add(application, "costs", {"category": "rent", "amount_ore": 100, "month": month})
