@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal.attachments.models import Attachment
 from portal.extensions import db
+from tests import factories
 from tests.support import csrf_from, idp_login, page_checks, soup
 from tests.test_attachments_domain import EXE, make_pdf, make_png
-from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
 OTHER = "196108283166"
@@ -24,7 +24,7 @@ def upload(client, path, data, name, **fields):
 
 def test_upload_list_download_and_remove(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     pdf = make_pdf()
     response = upload(client, path, pdf, "Hyreskontrakt 2026.pdf", description="Hyresavtal för lägenheten")
     assert response.status_code == 302
@@ -43,7 +43,7 @@ def test_upload_list_download_and_remove(login, client):
 
 def test_an_exe_renamed_pdf_is_refused_and_the_description_kept(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     response = upload(client, path, EXE, "hyra.pdf", description="Mitt hyresavtal ✓")
     assert response.status_code == 400
     doc = page_checks(response)
@@ -55,7 +55,7 @@ def test_an_exe_renamed_pdf_is_refused_and_the_description_kept(login, client):
 
 def test_a_12_mb_file_gets_a_clear_error(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     big = make_pdf() + b"%" * (12 * 1024 * 1024)
     response = upload(client, path, big, "stor.pdf", description="kvar")
     assert response.status_code == 400
@@ -66,7 +66,7 @@ def test_a_12_mb_file_gets_a_clear_error(login, client):
 
 def test_encrypted_pdf_and_missing_file(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     assert upload(client, path, make_pdf(password="hemligt"), "låst.pdf").status_code == 400
     page = client.get(f"{path}/attachments")
     response = client.post(f"{path}/attachments", data={"csrf_token": csrf_from(page), "documents": ""},
@@ -77,7 +77,7 @@ def test_encrypted_pdf_and_missing_file(login, client):
 
 def test_at_most_30_files(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     png = make_png()
     for number in range(30):
         assert upload(client, path, png, f"kvitto-{number}.png").status_code == 302
@@ -88,7 +88,7 @@ def test_at_most_30_files(login, client):
 
 def test_nobody_else_can_open_an_attachment(app, login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     upload(client, path, make_png(), "bild.png")
     href = soup(client.get(f"{path}/attachments")).find("a", string="bild.png")["href"]
     other = app.test_client()

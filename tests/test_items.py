@@ -13,8 +13,8 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
 from portal.information.models import InformationItem, ItemComment
+from tests import factories
 from tests.support import csrf_from, page_checks, soup
-from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
 
@@ -41,7 +41,7 @@ def plant_item(amount_ore=512300, month=date(2026, 10, 1), application=None):
 
 def test_information_page_groups_by_member_and_theme_with_monthly_totals(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     plant_item(512300, date(2026, 10, 1))
     plant_item(100000, date(2026, 10, 1))
     doc = page_checks(client.get(f"{path}/information"))
@@ -54,7 +54,7 @@ def test_information_page_groups_by_member_and_theme_with_monthly_totals(login, 
 
 def test_comment_without_javascript_and_it_never_alters_the_item(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     application, item = plant_item()
     form_page = client.get(f"{path}/items/{item.id}/comment")
     page_checks(form_page)
@@ -73,7 +73,7 @@ def test_comment_without_javascript_and_it_never_alters_the_item(login, client):
 
 def test_comment_inline_with_htmx_returns_the_fragment(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     _, item = plant_item()
     token = csrf_from(client.get(path))
     editor = client.get(f"{path}/items/{item.id}/comment", headers={"HX-Request": "true"})
@@ -86,7 +86,7 @@ def test_comment_inline_with_htmx_returns_the_fragment(login, client):
 
 def test_too_long_comment_is_refused_and_kept(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     _, item = plant_item()
     page = client.get(f"{path}/items/{item.id}/comment")
     long_text = "å" * 1001
@@ -100,7 +100,7 @@ def test_too_long_comment_is_refused_and_kept(login, client):
 
 def test_a_post_that_tries_to_change_a_fetched_value_is_rejected(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     _, item = plant_item()
     page = client.get(f"{path}/items/{item.id}/comment")
     response = client.post(f"{path}/items/{item.id}/comment",
@@ -116,7 +116,7 @@ def test_a_post_that_tries_to_change_a_fetched_value_is_rejected(login, client):
 
 def test_a_database_change_to_a_fetched_value_blocks_submission(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     _, item = plant_item()
     db.session.execute(update(InformationItem).where(InformationItem.id == item.id).values(amount_ore=999900))
     db.session.commit()
