@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from portal.application.models import Application, Signature
 from portal.delivery.models import Delivery
 from portal.extensions import db
+from tests import factories
 from tests.support import at_idp, cosign_application, csrf_from, idp_login, page_checks, send_application, soup
 from tests.test_journey import start_application
 
@@ -49,8 +50,9 @@ def test_joint_application_waits_for_the_co_applicant_then_is_sent_once(app, log
 
 def test_the_applicant_can_take_it_back_while_waiting(login, client):
     login(MARIA)
-    path = start_application(client)
-    send_application(client, path, MARIA)
+    application = factories.sign(factories.draft(MARIA), MARIA)  # signed (the signing: the test above)
+    assert application.status == "awaiting_cosign" and count(Signature) == 1
+    path = f"/applications/{application.id}"
     page = client.get(path)
     form = soup(page).find("form", action=f"{path}/cancel-signing")
     assert client.post(form["action"], data={"csrf_token": csrf_from(page)}).status_code == 302

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from portal.application.models import Application
 from portal.extensions import db
+from tests import factories
 from tests.support import at_idp, csrf_from, page_checks, send_application
-from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
 SOMEONE_ELSE = "196108283166"
@@ -19,7 +19,7 @@ def confirm(client, path):
 
 def test_confirming_asks_for_a_fresh_login(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"  # the draft (starting: test_journey)
     response = confirm(client, path)
     query = parse_qs(urlsplit(response.location).query)
     assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
@@ -29,7 +29,7 @@ def test_confirming_asks_for_a_fresh_login(login, client):
 
 def test_signed_and_sent_once(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"  # the draft (starting: test_journey)
     done = send_application(client, path, SINGLE_ADULT)
     assert done.status_code == 302 and done.location == path
     application = db.session.scalar(select(Application))
@@ -41,7 +41,7 @@ def test_signed_and_sent_once(login, client):
 
 def test_a_signature_by_someone_else_is_refused(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"  # the draft (starting: test_journey)
     response = at_idp(client, confirm(client, path), {"subject": SOMEONE_ELSE})
     assert response.status_code == 400
     page_checks(response)
@@ -51,7 +51,7 @@ def test_a_signature_by_someone_else_is_refused(login, client):
 
 def test_a_cancelled_or_replayed_signature_sends_nothing(login, client):
     login(SINGLE_ADULT)
-    path = start_application(client)
+    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"  # the draft (starting: test_journey)
     confirm(client, path)
     cancelled = client.get("/auth/sign/callback?error=access_denied&state=x")
     assert cancelled.status_code == 400
