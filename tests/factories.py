@@ -16,6 +16,7 @@ What each step stands for:
   through the IdP (``tests.support.idp_login``), which finds this same person.
 - :func:`draft`: ``application.services.start`` for this month, with the folkbokföring fetched from
   the sandbox, as the start form does.
+- :func:`next_month`: applying again from a sent application (``nextmonth.start``).
 - :func:`with_consents`: the consent form: ``set_consents`` then ``start_fetch`` (from the sandbox).
 - :func:`attached`: the attachments page: a file checked by content, stored and recorded.
 - :func:`submitted`: what the signing callback does once the identity provider has answered:
@@ -116,6 +117,16 @@ def draft(who: str | Person, period: date | None = None) -> Application:
     with acting_as(applicant):
         application = applications.start(applicant.id, period)
     return application
+
+
+def next_month(previous: Application) -> Application:
+    """Applying again from a sent application, as the next-month start form does: a draft for the month
+    after, last month's stated entries copied in, the folkbokföring fetched afresh."""
+    from portal.application import nextmonth
+
+    applicant = db.session.get(Person, previous.applicant_id)
+    with acting_as(applicant):
+        return nextmonth.start(previous, applicant.id)
 
 
 def with_consents(application: Application, keys: list[str] | None = None, by: str | Person | None = None):

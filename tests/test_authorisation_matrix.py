@@ -18,15 +18,16 @@ Built once per module; runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import request
 from sqlalchemy import select
 
-from portal import create_app
+from portal import clock, create_app
 from portal.config import Config
 from portal.extensions import db as _db
+from tests import factories
 from tests.conftest import PORTAL_BASE, IsolatedClient
 from tests.support import sv
 
@@ -104,10 +105,10 @@ def object_expectation(rule, role, method, endpoint, params) -> bool:
 # --- the world ------------------------------------------------------------------------------
 
 MARIA, JOHAN, ANDERS = "196108283166", "196201082697", "199006022397"
-OTHERS = {  # proxies: test-series numbers without a cast file (they never log in at the IdP here)
-    "proxy_view": "189001019802", "proxy_prepare": "190001019876", "proxy_submit": "190102039839",
-    "proxy_messages": "190301049854", "legal_representative": "190407059819", "proxy_expired": "190512319818",
-    "proxy_revoked": "190611169817",
+OTHERS = {  # proxies: numbers of Skatteverket's test series without a cast file (the IdP names them Test Testperson)
+    "proxy_view": "195711212893", "proxy_prepare": "196108193175", "proxy_submit": "196109072972",
+    "proxy_messages": "200001022391", "legal_representative": "200001032382", "proxy_expired": "194201199124",
+    "proxy_revoked": "199007282388",
 }
 
 
@@ -134,75 +135,48 @@ def world(databases, live_services, tmp_path_factory):
     databases.drop(url)
 
 
-def _person(number, given, family):
-    from portal.auth.models import Person
-
-    person = Person(personnummer=number, oidc_subject=f"matrix-{number}", given_name=given, family_name=family)
-    _db.session.add(person)
-    _db.session.flush()
-    return person
-
-
-def _sign_all(application, *people):
-    from portal.application import services as applications
-
-    for person in people:
-        applications.sign(application, person.id, signed_at=datetime.now(UTC), acr="test")
-
-
 def _build(app) -> dict:
-    from portal.application import services as applications
-    from portal.attachments import services as attachments
-    from portal.attachments.storage import storage_for
+    """Maria's joint application (co-signed by Johan) and Anders's, sent and delivered; Maria's draft for the
+    next month, applying again from hers, with an item, entries and a file; Maria's proxies and their
+    mandates. Built with tests/factories.py: every person as their login makes them known."""
     from portal.consent.models import Consent
-    from portal.delivery.services import run_once
     from portal.information.models import InformationItem
     from portal.mandates.models import ACTIVE, REVOKED, Mandate
-    from portal.supplements.models import Asset, Cost, Income
+    from portal.supplements import services as supplements
     from tests.test_attachments_domain import make_pdf
 
-    maria, johan = _person(MARIA, "Maria", "Lindqvist"), _person(JOHAN, "Johan", "Lindqvist")
-    anders = _person(ANDERS, "Anders", "Testsson")
+    maria, johan, anders = factories.person(MARIA), factories.person(JOHAN), factories.person(ANDERS)
     people = {"applicant": maria, "co_applicant": johan}
     for role, number in OTHERS.items():
-        people[role] = _person(number, role.replace("_", " ").title(), "Matrix")
-    _db.session.commit()
+        people[role] = factories.person(number)
 
-    this_month = date.today().replace(day=1)
-    next_month = (this_month + timedelta(days=32)).replace(day=1)
-    draft = applications.start(maria.id, next_month)
-    sent = applications.start(maria.id, this_month)
-    anders_sent = applications.start(anders.id, this_month)
-    applications.link_memberships(johan)
+    sent = factories.submitted(factories.draft(maria))  # Maria signs, then Johan
+    draft = factories.next_month(sent)  # applying again, for the month after the sent one
+    next_month = draft.period
+    johan = factories.person(JOHAN)  # his next login: he is linked to Maria's new draft
     assert draft.municipality_code == "1480" and any(m.person_id == johan.id for m in draft.members)
-    _sign_all(sent, maria, johan)
-    draft.previous_id = sent.id  # the draft applies again, for the month after the sent one
-    _sign_all(anders_sent, anders)
-    run_once()
-    run_once()
+    anders_sent = factories.submitted(factories.draft(anders))
+    factories.delivered(sent, anders_sent)
 
     consent = _db.session.scalar(select(Consent).where(Consent.application_id == draft.id))
     sealer = app.extensions["portal.sealer"]
     member = draft.members[0]
     item = InformationItem(application_id=draft.id, member_id=member.id, consent_id=consent.id,
                            provider="skatteverket", info_set="folkbokforing", kind="matrix", theme="other",
-                           details={}, fetched_at=datetime.now(UTC), seal="", seal_key_id="")
+                           details={}, fetched_at=clock.now(), seal="", seal_key_id="")
     _db.session.add(item)
     _db.session.flush()
     from portal.information.seal import fields_of
 
     item.seal_key_id, item.seal = sealer.seal(fields_of(item))
-    entries = {}
-    for kind, row in (("income", Income(application_id=draft.id, kind="salary", amount_ore=100_00, month=next_month)),
-                      ("cost", Cost(application_id=draft.id, category="rent", amount_ore=5000_00, month=next_month)),
-                      ("asset", Asset(application_id=draft.id, kind="car", value_ore=1000_00))):
-        _db.session.add(row)
-        _db.session.flush()
-        entries[kind] = row.id
     _db.session.commit()
-    attachment = attachments.add(draft.id, maria.id, make_pdf(), "rent.pdf", storage_for(app))
+    entries = {kind: supplements.add(draft, kinds, values).id for kind, kinds, values in (
+        ("income", "incomes", {"kind": "salary", "amount_ore": 100_00, "month": next_month, "member_id": member.id}),
+        ("cost", "costs", {"category": "rent", "amount_ore": 5000_00, "month": next_month}),
+        ("asset", "assets", {"kind": "car", "value_ore": 1000_00}))}
+    attachment = factories.attached(draft, make_pdf(), "rent.pdf")
 
-    now = datetime.now(UTC)
+    now = clock.now()
     mandates = {}
     for role, scopes in {**PROXIES, "proxy_expired": ALL_SCOPES, "proxy_revoked": ALL_SCOPES}.items():
         kind = "forvaltare" if role == "legal_representative" else "fullmakt"
@@ -432,7 +406,6 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     address (the portal keeps none), while Maria's proxies do see Maria's."""
     import json
 
-    from portal.application import services as applications
     from portal.application.models import Application
     from portal.config import REPO_ROOT
     from portal.mandates.models import ACTIVE, Mandate
@@ -440,12 +413,11 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     record = json.loads((REPO_ROOT / "portal/testdata/persons/protected-identity.json").read_text())
     address = record["providers"]["skatteverket"]["folkbokforing"]["Folkbokforingsadress"]
     street, postal_code = address["Utdelningsadress1"] or address["Utdelningsadress2"], address["PostNr"]
-    lina = _person("199001252387", "Lina", "Berg")
-    _db.session.commit()
-    protected = applications.start(lina.id, date.today().replace(day=1))
+    lina = factories.person("199001252387")
+    protected = factories.draft(lina)
     assert protected.protected and protected.street is None
     proxy = world["people"]["proxy_view"]
-    now = datetime.now(UTC)
+    now = clock.now()
     mandate = Mandate(reference="FM-MTRX-LINA", kind="fullmakt", principal_personnummer=lina.personnummer,
                       principal_id=lina.id, proxy_personnummer=proxy.personnummer, proxy_id=proxy.id,
                       scopes="view", valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=1),
