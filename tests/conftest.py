@@ -47,9 +47,19 @@ SERVER_MODULES = {"test_sandbox_http.py", "test_delivery_reliability.py", "test_
                   "test_minimisation.py"}
 
 
+#: modules whose tests depend on the date (besides those marked ``calendar`` themselves): run again by
+#: bin/test with the process clock moved (docs/decisions/0005-test-data-moves-with-time.md)
+CALENDAR_MODULES = {"test_calendar.py", "test_clock.py", "test_sandbox_dates.py", "test_minimisation.py",
+                    "test_drafts.py", "test_case_services.py", "test_nextmonth.py", "test_nextmonth_compare.py",
+                    "test_routing.py", "test_indication.py", "test_mandates.py"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """``bin/test unit`` runs what needs neither a database nor a server (``-m unit``)."""
+    """``bin/test unit`` runs what needs neither a database nor a server (``-m unit``); ``-m calendar``
+    what depends on the date."""
     for item in items:
+        if item.path.name in CALENDAR_MODULES:
+            item.add_marker(pytest.mark.calendar)
         needs = set(getattr(item, "fixturenames", ())) & INTEGRATION_FIXTURES
         serves = "over_http" in item.name or item.path.name in SERVER_MODULES
         if not needs and not serves and not item.get_closest_marker("integration"):
