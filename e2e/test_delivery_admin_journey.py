@@ -5,7 +5,6 @@ Arabic, axe on every page."""
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -23,7 +22,7 @@ APPLICANT = {"sv": "190104132386", "ar": "200001052380"}
 
 def seed(stack, lang: str):
     """A stopped (dead-lettered) application to one inbox and a paused inbox, as the worker leaves them."""
-    from portal import create_app
+    from portal import clock, create_app
     from portal.application.models import Application
     from portal.auth.models import Person as Citizen
     from portal.db import utcnow
@@ -38,7 +37,7 @@ def seed(stack, lang: str):
         db.session.add(person)
         db.session.flush()
         application = Application(reference=f"EU-E2E-DLV-{lang.upper()}", applicant_id=person.id,
-                                  period=date.today().replace(day=1), status="submitted", municipality_code=stopped)
+                                  period=clock.today().replace(day=1), status="submitted", municipality_code=stopped)
         db.session.add(application)
         db.session.flush()
         record = Delivery(application_id=application.id, municipality_code=stopped, inbox_id=f"kommun-{stopped}",
