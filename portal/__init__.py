@@ -19,6 +19,9 @@ def create_app(config: Config | None = None) -> Flask:
     config.instance_path.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    from portal.web import converters
+
+    converters.register(app)
     _init_extensions(app, config)
     from portal.information.seal import load_or_create
 
