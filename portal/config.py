@@ -157,12 +157,20 @@ class Config:
         if self.smtp_username and not self.smtp_starttls:
             raise ConfigError("Refusing to send the SMTP password unencrypted: set PORTAL_SMTP_STARTTLS=1")
 
+    def cookie_name(self, name: str) -> str:
+        """The portal's cookies carry the ``__Host-`` prefix in production (Secure, Path=/, no Domain)."""
+        return f"__Host-{name}" if self.is_production else name
+
     def flask_settings(self) -> dict:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-            "SESSION_COOKIE_NAME": "portal_session",
+            # In production the __Host- prefix: the browser keeps the cookie only if it is Secure, for
+            # Path=/ and without Domain, so no sibling host or plain-HTTP page can set or shadow it.
+            "SESSION_COOKIE_NAME": self.cookie_name("portal_session"),
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
             "SESSION_COOKIE_HTTPONLY": True,
             # Lax, not Strict: Strict drops the cookie on the redirect back from the IdP.
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -9,7 +9,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portal.config import Config
 
@@ -28,13 +28,23 @@ def idp_clients(config: Config) -> list[dict]:
     ]
 
 
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without the ``Server: Werkzeug/x Python/y`` banner, which tells an
+    attacker what to look up; the status line, Date and the app's own headers are sent as before."""
+
+    def send_response(self, code, message=None):
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+
 @dataclass
 class Stack:
     servers: list[BaseWSGIServer] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def add(self, app, host: str, port: int) -> BaseWSGIServer:
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         self.servers.append(server)

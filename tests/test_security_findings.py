@@ -4,14 +4,120 @@ Anchor: OWASP ASVS 5.0 level 2."""
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 
+import httpx
 import pytest
+from flask import session
 
+from portal.api import clients as api_clients
+from portal.auth.access import requires
+from portal.config import Config
 from tests import factories
-from tests.support import idp_login
+from tests.support import free_port, idp_login
 
 ANDERS = "199006022397"
 HUGE = "99999999999999999999999"
+
+
+def strong() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@pytest.fixture
+def production(tmp_path, monkeypatch, live_services):
+    """A production configuration that passes every check: strong secrets of its own, an API clients
+    file of its own, PostgreSQL (never connected to: the requests made need no database). The identity
+    provider is the run's own."""
+    path = tmp_path / "api_clients.json"
+    path.write_text('{"clients": [{"client_id": "real-system", "municipality_code": "0380", '
+                    f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(strong())}"}}]}}',
+                    encoding="utf-8")
+    monkeypatch.setenv(api_clients.ENV, str(path))
+    for name in [n for n in os.environ if n.startswith("PORTAL_WEBHOOK_SECRET_")]:
+        monkeypatch.delenv(name)
+    api_clients.clear_cache()
+
+    def make(**overrides) -> Config:
+        values = dict(env="production", secret_key=strong(), base_url="https://portal.example",
+                      database_url="postgresql+psycopg://nobody@127.0.0.1:9/none", secure_cookies=True,
+                      citizen_client_secret=strong(), staff_client_secret=strong(), sandbox_token=strong(),
+                      smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>",
+                      idp_url=live_services["idp_url"], sandbox_url=live_services["sandbox_url"],
+                      instance_path=tmp_path / "instance")
+        values.update(overrides)
+        return Config(**values)
+
+    # The OIDC clients are registered once per process (portal.extensions.oauth, the first app's
+    # secrets win): the production app's must not outlive this test.
+    from portal.extensions import oauth
+
+    saved = dict(oauth._clients), dict(oauth._registry)
+    yield make
+    api_clients.clear_cache()
+    for kept, now in zip(saved, (oauth._clients, oauth._registry), strict=True):
+        now.clear()
+        now.update(kept)
+
+
+def production_app(config: Config):
+    from portal import create_app
+
+    app = create_app(config)
+    app.config["TESTING"] = True
+
+    @requires("public")
+    def remember():
+        session["seen"] = True
+        return "ok"
+
+    app.add_url_rule("/_remember", "remember", remember)
+    return app
+
+
+# --- 4. production transport: HSTS, __Host- cookies, no server banner ----------------------------
+
+def test_production_sends_hsts_and_prefixes_its_cookies_with_host(production):
+    client = production_app(production()).test_client()
+    response = client.get("/_remember", base_url="https://portal.example")
+    assert response.status_code == 200
+    hsts = response.headers["Strict-Transport-Security"]
+    assert "includeSubDomains" in hsts and int(hsts.split("max-age=")[1].split(";")[0]) >= 365 * 24 * 3600
+    cookie = response.headers["Set-Cookie"]
+    name, _, attributes = cookie.partition("=")
+    attributes = [part.strip().lower() for part in attributes.split(";")]
+    assert name == "__Host-portal_session"
+    assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes
+    assert not any(part.startswith("domain") for part in attributes)
+    language = client.get("/language?lang=en", base_url="https://portal.example")
+    assert language.headers["Set-Cookie"].startswith("__Host-portal_lang=en;")
+    assert "Secure" in language.headers["Set-Cookie"] and "Path=/" in language.headers["Set-Cookie"]
+    english = client.get("/", base_url="https://portal.example")  # the prefixed cookie is the one read
+    assert 'lang="en"' in english.get_data(as_text=True)
+
+
+def test_the_demo_sends_no_hsts(app, client):
+    response = client.get("/")
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP on localhost
+    assert app.config["SESSION_COOKIE_NAME"] == "portal_session"
+
+
+def test_the_server_names_no_software(app):
+    from portal.stack import Stack
+
+    stack = Stack()
+    port = free_port()
+    stack.add(app, "127.0.0.1", port)
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/", timeout=60)
+        missing = httpx.get(f"http://127.0.0.1:{port}/no-such-page", timeout=60)
+    finally:
+        stack.shutdown()
+    assert response.status_code == 200 and missing.status_code == 404
+    for answer in (response, missing):
+        assert "server" not in answer.headers, answer.headers.get("server")
+        assert "Werkzeug" not in str(answer.headers) and "Python" not in str(answer.headers)
 
 
 # --- 8. an integer id too large for the database is a 404, not a 500 ---------------------------

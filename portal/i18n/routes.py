@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from portal.auth.access import requires
 from portal.auth.services import safe_next
-from portal.i18n.services import COOKIE, SUPPORTED
+from portal.i18n.services import SUPPORTED, cookie_name
 
 bp = Blueprint("i18n", __name__)
 
@@ -18,6 +18,6 @@ def choose():
         return render_template("i18n/unknown_language.html", next=target), 400
     response = redirect(target)
     config = current_app.config["PORTAL"]
-    response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                        secure=config.secure_cookies)
+    response.set_cookie(cookie_name(), lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=config.secure_cookies, path="/")
     return response

@@ -3,18 +3,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import request
+from flask import current_app, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 
 SUPPORTED = ("sv", "en", "ar")
 DEFAULT = "sv"
-COOKIE = "portal_lang"
+COOKIE = "portal_lang"  # "__Host-portal_lang" in production: cookie_name()
 # Each language named in itself, so a reader finds their own language whatever the page's.
 NATIVE_NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية"}
 
 
+def cookie_name() -> str:
+    return current_app.config["PORTAL"].cookie_name(COOKIE)
+
+
 def select_locale() -> str:
-    chosen = request.cookies.get(COOKIE)
+    chosen = request.cookies.get(cookie_name())
     if chosen in SUPPORTED:
         return chosen
     return request.accept_languages.best_match(SUPPORTED) or DEFAULT

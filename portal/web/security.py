@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+HSTS_SECONDS = 2 * 365 * 24 * 3600
+
 
 def security_headers(response):
     config = current_app.config["PORTAL"]
@@ -18,6 +20,10 @@ def security_headers(response):
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.vary.add("HX-Request")
+    if config.is_production:
+        # Browsers reach the portal over HTTPS only, for two years, subdomains included (ASVS 12.1.x).
+        response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
+    response.headers.pop("Server", None)  # no banner (the WSGI server's own: portal.stack.QuietHandler)
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
     return response
