@@ -155,3 +155,93 @@ def test_every_integer_route_uses_the_bounded_converter(app):
                for converter in rule._converters.values() if isinstance(converter, NumberConverter)]
     assert numeric, "the portal has integer ids in its paths"
     assert all(isinstance(converter, BoundedInt) and converter.max == MAX_ID for _, converter in numeric), numeric
+
+
+# --- 9. Cache-Control: no-store on everything that may carry personal data ------------------------
+
+def _uppsala_token(client) -> str:
+    response = client.post("/api/v1/token", data={"grant_type": "client_credentials"},
+                           auth=("uppsala-system", "uppsala-demo-secret"))
+    assert response.status_code == 200
+    return response.get_json()["access_token"]
+
+
+def test_the_api_and_the_session_probe_are_never_stored(app, client):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.case import services as case
+
+    application = factories.under_handling(factories.received(factories.sent(ANDERS)))
+    case.request_supplement(application, "Hyreskontrakt", "Vi behöver se kontraktet.",
+                            clock.today() + timedelta(days=14), "Per Handläggare")
+    factories.decided(application)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {_uppsala_token(api)}"}
+    base = f"/api/v1/applications/{application.id}"
+    for path in ("/api/v1/applications", base, f"{base}/case", f"{base}/events", f"{base}/messages",
+                 f"{base}/decisions", f"{base}/payments", f"{base}/supplement-requests", f"{base}/documents",
+                 f"{base}/documents/1"):
+        response = api.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code)
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+    idp_login(client, "/auth/login", {"subject": ANDERS})
+    status = client.get("/auth/session-status")
+    assert status.status_code == 200 and status.mimetype == "application/json"
+    assert "no-store" in status.headers.get("Cache-Control", "")
+
+
+def _example_url(app, rule, application_id: str) -> str:
+    import uuid
+
+    values = {}
+    for name, converter in rule._converters.items():
+        if name == "application_id":
+            values[name] = application_id
+        elif type(converter).__name__ == "AnyConverter":
+            values[name] = converter.regex.strip("(?:)").split("|")[0].replace("\\", "")
+        elif type(converter).__name__ in ("BoundedInt", "IntegerConverter"):
+            values[name] = 1
+        else:
+            values[name] = str(uuid.uuid4())
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        return adapter.build(rule.endpoint, values, method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0])
+
+
+#: static files and documents published for anyone (keys, schemas, the API description): cacheable
+PUBLIC_DOCUMENTS = {"static", "web.seal_keys", "api.openapi", "exchange.schema"}
+
+
+def test_every_route_answers_no_store_whoever_asks(app):
+    """Over the route inventory: each route, every method, asked anonymously, by the applicant, by a
+    caseworker and by a municipality system; whatever the answer (page, JSON, file, redirect, refusal),
+    it may not be stored, except the public documents."""
+    from tests.test_access import INVENTORY, inventory
+
+    assert INVENTORY.read_text(encoding="utf-8").splitlines() == inventory(app)
+    application = factories.sent(ANDERS)
+    anonymous, citizen, staff, system = (app.test_client() for _ in range(4))
+    idp_login(citizen, "/auth/login", {"subject": ANDERS})
+    idp_login(staff, "/auth/staff/login", {"subject": "staff-uppsala-1"})
+    token = {"Authorization": f"Bearer {_uppsala_token(system)}"}
+    checked, stored = 0, []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_DOCUMENTS or rule.endpoint in (
+                "auth.logout", "auth.login", "auth.staff_login"):
+            continue  # logging out or in again would end the other clients' sessions: below
+        url = _example_url(app, rule, application.id)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for who, client, headers in (("anonymous", anonymous, {}), ("citizen", citizen, {}),
+                                         ("staff", staff, {}), ("system", system, token)):
+                response = client.open(url, method=method, headers=headers)
+                checked += 1
+                if "no-store" not in response.headers.get("Cache-Control", ""):
+                    stored.append(f"{method} {url} as {who}: {response.status_code} "
+                                  f"{response.headers.get('Cache-Control')}")
+    for path in ("/auth/login", "/auth/staff/login", "/no-such-page", "/api/v1/no-such-thing"):
+        response = anonymous.get(path)
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            stored.append(f"GET {path}: {response.status_code} {response.headers.get('Cache-Control')}")
+    assert checked > 400 and not stored, stored
+    assert "max-age" in anonymous.get("/.well-known/seal-keys.json").headers["Cache-Control"]  # public: cacheable

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 HSTS_SECONDS = 2 * 365 * 24 * 3600
+# Cache-Control: every response is ``no-store`` (pages, fragments, files, JSON, the API, redirects
+# and errors alike: any of them may carry personal data or be an answer about it), except these
+# public documents that carry none and say themselves how long they may be kept.
+PUBLIC_DOCUMENTS = frozenset({"static", "web.seal_keys", "api.openapi", "exchange.schema"})
 
 
 def security_headers(response):
@@ -24,6 +28,6 @@ def security_headers(response):
         # Browsers reach the portal over HTTPS only, for two years, subdomains included (ASVS 12.1.x).
         response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
     response.headers.pop("Server", None)  # no banner (the WSGI server's own: portal.stack.QuietHandler)
-    if response.mimetype == "text/html":
+    if request.endpoint not in PUBLIC_DOCUMENTS and "no-store" not in (response.headers.get("Cache-Control") or ""):
         response.headers["Cache-Control"] = "no-store"
     return response
