@@ -28,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["portal.sealer"] = load_or_create(config.seal_key_path)
     _register_blueprints(app)
     _register_hooks(app)
+    config.check_secrets()  # production: no published demo secret anywhere, every secret strong
     return app
 
 

@@ -14,6 +14,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "demo-secret-not-for-production"
 DEFAULT_CLIENT_SECRETS = {"citizen": "citizen-demo-secret", "staff": "staff-demo-secret"}
 DEMO_SMTP_FROM = "Egna utrymmet <no-reply@egna-utrymmet.localhost>"
+DEMO_SANDBOX_TOKEN = "sandbox-token"
+#: The API clients' secrets in portal/data/api_clients.json, published in that file's comment.
+DEMO_API_CLIENT_SECRETS = frozenset({"linkoping-demo-secret", "uppsala-demo-secret", "uppsala-reader-demo-secret"})
+#: Every secret the repository publishes for the demo and the tests: refused in production, wherever
+#: it is given (compared by content, not by where it came from).
+DEMO_SECRETS = frozenset({
+    DEFAULT_SECRET, *DEFAULT_CLIENT_SECRETS.values(), DEMO_SANDBOX_TOKEN, *DEMO_API_CLIENT_SECRETS,
+    "demo-webhook-secret", "bench-webhook-secret", "test-webhook-secret", "restart-webhook-secret",
+})
+#: A secret of the portal's own (keys, tokens, client secrets) in production: at least this many
+#: characters, and not one made of a few characters repeated (``secrets.token_urlsafe(32)`` gives 43).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
+WEBHOOK_SECRET_PREFIX = "PORTAL_WEBHOOK_SECRET_"  # as portal.delivery.webhook reads them
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +50,17 @@ def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def secret_problem(value: str) -> str | None:
+    """Why ``value`` may not serve as a secret in production, or None. Never says the value."""
+    if value.strip() in DEMO_SECRETS:
+        return "is a published demo secret"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < MIN_SECRET_DISTINCT:
+        return f"has fewer than {MIN_SECRET_DISTINCT} different characters"
+    return None
+
+
 def derived_receiver_url(base_url: str) -> str:
     """The demo's sample receiver beside the portal: the same host, the portal's port + 3."""
     from urllib.parse import urlsplit
@@ -53,7 +78,7 @@ class Config:
     database_url: str = ""
     idp_url: str = "http://localhost:5001"
     sandbox_url: str = "http://localhost:5002"
-    sandbox_token: str = "sandbox-token"
+    sandbox_token: str = DEMO_SANDBOX_TOKEN
     citizen_client_id: str = "portal-citizen"
     citizen_client_secret: str = DEFAULT_CLIENT_SECRETS["citizen"]
     staff_client_id: str = "portal-staff"
@@ -107,7 +132,7 @@ class Config:
             database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'portal.sqlite3'}"),
             idp_url=_env("IDP_URL", "http://localhost:5001").rstrip("/"),
             sandbox_url=_env("SANDBOX_URL", "http://localhost:5002").rstrip("/"),
-            sandbox_token=_env("SANDBOX_TOKEN", "sandbox-token"),
+            sandbox_token=_env("SANDBOX_TOKEN", DEMO_SANDBOX_TOKEN),
             citizen_client_id=_env("CITIZEN_CLIENT_ID", "portal-citizen"),
             citizen_client_secret=_env("CITIZEN_CLIENT_SECRET", DEFAULT_CLIENT_SECRETS["citizen"]),
             staff_client_id=_env("STAFF_CLIENT_ID", "portal-staff"),
@@ -144,9 +169,10 @@ class Config:
             return
         if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
             raise ConfigError("Refusing to start in production with the default or a short PORTAL_SECRET_KEY")
-        if self.citizen_client_secret in DEFAULT_CLIENT_SECRETS.values() or \
-                self.staff_client_secret in DEFAULT_CLIENT_SECRETS.values():
-            raise ConfigError("Refusing to start in production with a default OIDC client secret")
+        for name, value in (("PORTAL_CITIZEN_CLIENT_SECRET", self.citizen_client_secret),
+                            ("PORTAL_STAFF_CLIENT_SECRET", self.staff_client_secret)):
+            if value in DEFAULT_CLIENT_SECRETS.values():
+                raise ConfigError(f"Refusing to start in production with a default OIDC client secret in {name}")
         if self.database_url.startswith("sqlite"):
             raise ConfigError("Refusing to start in production on SQLite; set PORTAL_DATABASE_URL")
         if not self.base_url.startswith("https://") or not self.secure_cookies:
@@ -156,6 +182,27 @@ class Config:
                               "PORTAL_SMTP_PORT and PORTAL_SMTP_FROM")
         if self.smtp_username and not self.smtp_starttls:
             raise ConfigError("Refusing to send the SMTP password unencrypted: set PORTAL_SMTP_STARTTLS=1")
+
+    def check_secrets(self) -> None:
+        """Every secret a production portal uses: none of the published demo ones (by content, wherever
+        it was given), each strong. The error names the setting, never the value. ``create_app`` runs it
+        once every part has checked its own configuration (the API clients' file, for one)."""
+        if not self.is_production:
+            return
+        named = {"PORTAL_SECRET_KEY": self.secret_key, "PORTAL_CITIZEN_CLIENT_SECRET": self.citizen_client_secret,
+                 "PORTAL_STAFF_CLIENT_SECRET": self.staff_client_secret, "PORTAL_SANDBOX_TOKEN": self.sandbox_token}
+        if self.sms_token or self.sms_url:
+            named["PORTAL_SMS_TOKEN"] = self.sms_token
+        named.update({name: value for name, value in sorted(os.environ.items())
+                      if name.startswith(WEBHOOK_SECRET_PREFIX)})
+        for name, value in named.items():
+            problem = secret_problem(value or "")
+            if problem:
+                raise ConfigError(f"Refusing to start in production: {name} {problem}; "
+                                  f"set it to a secret of its own (e.g. python -c 'import secrets; "
+                                  f"print(secrets.token_urlsafe(32))')")
+        if self.smtp_password and self.smtp_password.strip() in DEMO_SECRETS:
+            raise ConfigError("Refusing to start in production: PORTAL_SMTP_PASSWORD is a published demo secret")
 
     def cookie_name(self, name: str) -> str:
         """The portal's cookies carry the ``__Host-`` prefix in production (Secure, Path=/, no Domain)."""

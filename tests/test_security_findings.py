@@ -245,3 +245,79 @@ def test_every_route_answers_no_store_whoever_asks(app):
             stored.append(f"GET {path}: {response.status_code} {response.headers.get('Cache-Control')}")
     assert checked > 400 and not stored, stored
     assert "max-age" in anonymous.get("/.well-known/seal-keys.json").headers["Cache-Control"]  # public: cacheable
+
+
+# --- 3. the demo's published secrets are refused in production, wherever they come from ----------
+
+@pytest.mark.parametrize("field,setting", [("sandbox_token", "PORTAL_SANDBOX_TOKEN"),
+                                           ("secret_key", "PORTAL_SECRET_KEY"),
+                                           ("staff_client_secret", "PORTAL_STAFF_CLIENT_SECRET")])
+def test_production_does_not_start_with_a_demo_or_weak_secret(production, field, setting):
+    from portal.config import ConfigError
+
+    for value in ("sandbox-token", "x" * 40, "uppsala-demo-secret"):
+        with pytest.raises(ConfigError, match=setting) as refused:
+            production_app(production(**{field: value}))
+        assert value not in str(refused.value)
+
+
+def test_a_copy_of_the_demo_api_clients_file_at_another_path_does_not_start(production, tmp_path, monkeypatch):
+    from portal.config import ConfigError
+
+    copy = tmp_path / "elsewhere" / "clients.json"
+    copy.parent.mkdir()
+    copy.write_bytes(api_clients.DEFAULT_PATH.read_bytes())
+    monkeypatch.setenv(api_clients.ENV, str(copy))
+    api_clients.clear_cache()
+    with pytest.raises(ConfigError) as refused:
+        production_app(production())
+    message = str(refused.value)
+    assert api_clients.ENV in message and "uppsala-system" in message
+    assert "demo-secret" not in message and "scrypt" not in message
+
+
+def test_demo_entries_copied_into_a_real_file_do_not_start(production, tmp_path, monkeypatch):
+    import json
+
+    from portal.config import ConfigError
+
+    demo = json.loads(api_clients.DEFAULT_PATH.read_text(encoding="utf-8"))["clients"]
+    own = {"client_id": "real-system", "municipality_code": "0380", "scopes": ["applications:read"],
+           "secret_hash": api_clients.hash_secret(strong())}
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps({"clients": [own, {**demo[1], "client_id": "renamed"}]}), encoding="utf-8")
+    monkeypatch.setenv(api_clients.ENV, str(mixed))
+    api_clients.clear_cache()
+    with pytest.raises(ConfigError, match="renamed"):
+        production_app(production())
+
+
+@pytest.mark.parametrize("secret", ["uppsala-demo-secret", "a-weak-secret"])
+def test_production_issues_no_token_for_a_demo_secret_hashed_again_or_a_weak_one(production, tmp_path, monkeypatch,
+                                                                                  caplog, secret):
+    path = tmp_path / "rehashed.json"
+    path.write_text('{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
+                    '"scopes": ["applications:read", "case:write"], '
+                    f'"secret_hash": "{api_clients.hash_secret(secret)}"}}]}}', encoding="utf-8")
+    monkeypatch.setenv(api_clients.ENV, str(path))
+    api_clients.clear_cache()
+    client = production_app(production()).test_client()
+    response = client.post("/api/v1/token", data={"grant_type": "client_credentials", "scope": "case:write"},
+                           auth=("uppsala-system", secret), base_url="https://portal.example")
+    assert response.status_code == 401 and "access_token" not in response.get_json()
+    assert any("uppsala-system" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+    assert not any(secret in r.getMessage() for r in caplog.records)
+
+
+def test_production_issues_a_token_for_a_strong_secret_of_its_own(production, tmp_path, monkeypatch):
+    secret = strong()
+    path = tmp_path / "own.json"
+    path.write_text('{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
+                    f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(secret)}"}}]}}',
+                    encoding="utf-8")
+    monkeypatch.setenv(api_clients.ENV, str(path))
+    api_clients.clear_cache()
+    client = production_app(production()).test_client()
+    response = client.post("/api/v1/token", data={"grant_type": "client_credentials"},
+                           auth=("uppsala-system", secret), base_url="https://portal.example")
+    assert response.status_code == 200 and response.get_json()["access_token"]

@@ -146,6 +146,23 @@ def get(client_id: str) -> ApiClient | None:
     return clients().get(client_id)
 
 
+def with_demo_secrets(configured: dict[str, ApiClient] | None = None) -> list[str]:
+    """The configured clients whose secret is one of the demo's published ones: the same hash as in
+    the demo file (a copy of it, or of its entries, at any path). Compared by content, not by path."""
+    demo_hashes = {client.secret_hash for client in _load(str(DEFAULT_PATH)).values()}
+    configured = clients() if configured is None else configured
+    return sorted(client_id for client_id, client in configured.items() if client.secret_hash in demo_hashes)
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a client secret may not be used in production (a published demo secret, too weak), or None.
+    The demo's secrets hashed again with a new salt are only recognisable from the secret itself, so
+    production checks it at every token request too."""
+    from portal.config import secret_problem as problem
+
+    return problem(secret)
+
+
 def authenticate(client_id: str, secret: str) -> ApiClient | None:
     client = get(client_id)
     ok = verify_secret(secret, client.secret_hash if client else _DUMMY_HASH)
@@ -153,4 +170,8 @@ def authenticate(client_id: str, secret: str) -> ApiClient | None:
 
 
 if __name__ == "__main__":  # pragma: no cover - operator tool
-    print(hash_secret(sys.stdin.readline().rstrip("\n")))
+    _secret = sys.stdin.readline().rstrip("\n")
+    if secret_problem(_secret):
+        sys.exit(f"refused: the secret {secret_problem(_secret)} (python -c 'import secrets; "
+                 "print(secrets.token_urlsafe(32))')")
+    print(hash_secret(_secret))

@@ -44,8 +44,14 @@ def _check_configuration(state) -> None:
     from portal.config import ConfigError
 
     clients.clients()
-    if state.app.config["PORTAL"].is_production and clients.configured_path() == clients.DEFAULT_PATH:
+    if not state.app.config["PORTAL"].is_production:
+        return
+    if clients.configured_path() == clients.DEFAULT_PATH:
         raise ConfigError(f"Refusing to start in production with the demo API clients; set {clients.ENV}")
+    demo = clients.with_demo_secrets()
+    if demo:
+        raise ConfigError(f"Refusing to start in production: {clients.ENV} gives clients the published demo "
+                          f"secrets ({', '.join(demo)}); give each client a secret of its own")
 
 
 @bp.errorhandler(HTTPException)
@@ -102,6 +108,11 @@ def token():
     client = clients.authenticate(*credentials) if credentials else None
     if client is None:
         log.warning("api client authentication failed client_id=%s", credentials[0][:64] if credentials else None)
+        return _token_error(401, "invalid_client", "client authentication failed")
+    if current_app.config["PORTAL"].is_production and clients.secret_problem(credentials[1]):
+        # A demo secret hashed again, or a weak one: the file cannot show it, the secret itself does.
+        log.error("api client refused: its secret %s client_id=%s", clients.secret_problem(credentials[1]),
+                  client.client_id)
         return _token_error(401, "invalid_client", "client authentication failed")
     if grant_type != "client_credentials":
         return _token_error(400, "unsupported_grant_type", "only client_credentials is supported")
