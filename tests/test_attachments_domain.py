@@ -178,11 +178,75 @@ def test_broken_images_are_refused():
 
 def test_every_reason_has_a_text_and_unknown_reasons_are_a_bug():
     assert set(REASON_TEXT) == {"empty", "too_large", "unsupported_type", "encrypted_pdf", "broken_pdf",
-                                "broken_image", "too_many"}
+                                "broken_image", "too_many", "image_too_large"}
     assert "10 MB" in str(REASON_TEXT["too_large"]) and "30" in str(REASON_TEXT["too_many"])
     assert AttachmentRefused("too_large").message == str(REASON_TEXT["too_large"])
     with pytest.raises(ValueError):
         AttachmentRefused("nope")
+
+
+# -- image bombs (issue 13, point 10) ----------------------------------------------------------
+
+
+def png_declaring(width: int, height: int, idat: bytes | None = None, extra: bytes = b"") -> bytes:
+    """A structurally whole PNG (valid chunks and CRCs) that declares ``width`` × ``height``."""
+    idat = zlib.compress(b"\x00" * 64) if idat is None else idat
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + extra + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """The real JPEG above with its frame header (SOF0) saying another size."""
+    sof = JPEG.index(b"\xff\xc0")
+    return JPEG[:sof + 5] + struct.pack(">HH", height, width) + JPEG[sof + 9:]
+
+
+@pytest.mark.parametrize("width,height", [(100_000, 100_000), (20_000, 10), (10, 20_000), (9_000, 9_000)])
+def test_a_png_declaring_too_many_pixels_is_refused(width, height):
+    assert refused(png_declaring(width, height), "bomb.png") == "image_too_large"
+
+
+@pytest.mark.parametrize("width,height", [(65_535, 65_535), (20_000, 16), (9_000, 9_000)])
+def test_a_jpeg_declaring_too_many_pixels_is_refused(width, height):
+    assert refused(jpeg_declaring(width, height), "bomb.jpg") == "image_too_large"
+
+
+def test_a_png_whose_data_inflates_beyond_its_declared_size_is_refused():
+    bomb = zlib.compress(b"\x00" * (50 * 1024 * 1024), 9)  # 50 MB of zeros in about 50 kB
+    assert len(bomb) < 100_000
+    assert refused(png_declaring(1_000, 1_000, idat=bomb), "bomb.png") == "image_too_large"
+
+
+def test_a_png_whose_metadata_inflates_to_megabytes_is_refused():
+    text = _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (20 * 1024 * 1024), 9))
+    assert refused(png_declaring(4, 3, idat=zlib.compress(b"\x00" * (3 * (1 + 12))), extra=text),
+                   "bomb.png") == "image_too_large"
+
+
+def test_a_png_with_less_data_than_it_declares_is_broken():
+    assert refused(png_declaring(400, 300, idat=zlib.compress(b"\x00" * 64)), "short.png") == "broken_image"
+
+
+def test_large_real_photos_are_still_accepted():
+    assert check(jpeg_declaring(8_000, 6_000), "camera.jpg").kind == "jpeg"  # 48 megapixels
+    width, height = 4_000, 3_000
+    rows = zlib.compress((b"\x00" + b"\x80" * (3 * width)) * height, 9)
+    assert check(png_declaring(width, height, idat=rows), "scan.png").kind == "png"
+    interlaced = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 5, 8, 2, 0, 0, 1))
+                  + _chunk(b"IDAT", zlib.compress(b"\x00" * validation._png_raw_size(7, 5, 8, 2, 1)))
+                  + _chunk(b"IEND", b""))
+    assert check(interlaced, "interlaced.png").kind == "png"
+
+
+def test_the_image_refusal_is_translated(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        texts = {}
+        for locale in ("sv", "en", "ar"):
+            with force_locale(locale):
+                texts[locale] = AttachmentRefused("image_too_large").message
+    assert len(set(texts.values())) == 3, texts
 
 
 # -- the user's file name ----------------------------------------------------------------------

@@ -321,3 +321,33 @@ def test_production_issues_a_token_for_a_strong_secret_of_its_own(production, tm
     response = client.post("/api/v1/token", data={"grant_type": "client_credentials"},
                            auth=("uppsala-system", secret), base_url="https://portal.example")
     assert response.status_code == 200 and response.get_json()["access_token"]
+
+
+# --- 10. image bombs --------------------------------------------------------------------------------
+
+def test_a_picture_declaring_100000_by_100000_pixels_is_refused_on_the_page(app, client):
+    import io
+    import struct
+    import zlib
+
+    from tests.support import csrf_from, soup
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + chunk(b"IEND", b""))
+    draft = factories.draft(factories.person(ANDERS))
+    idp_login(client, "/auth/login", {"subject": ANDERS})
+    client.set_cookie("portal_lang", "en")
+    page = client.get(f"/applications/{draft.id}/attachments")
+    response = client.post(f"/applications/{draft.id}/attachments", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_from(page), "documents": "",
+                                 "file": (io.BytesIO(bomb), "photo.png")})
+    assert response.status_code == 400
+    summary = soup(response).find(class_="error-summary")
+    assert summary is not None and "too many pixels" in summary.get_text()
+    from portal.attachments.models import Attachment
+    from portal.extensions import db
+
+    assert db.session.query(Attachment).count() == 0

@@ -20,6 +20,11 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_APPLICATION = 30
 MAX_NAME_LENGTH = 200
 MAX_PDF_PAGES = 2000
+# A picture is decoded in full wherever it is shown (the caseworker's browser, a PDF of the case): a
+# few kilobytes can declare billions of pixels (an image bomb). A 50-megapixel phone photo passes.
+MAX_IMAGE_SIDE = 16_000
+MAX_IMAGE_PIXELS = 64_000_000
+MAX_IMAGE_BYTES = 256 * 1024 * 1024  # the decoded pixels (the PNG's decompressed data) at most
 
 MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
@@ -34,6 +39,9 @@ REASON_TEXT = {
     "broken_image": _l(
         "The picture could not be read. It may be damaged or incomplete. Take a new photo or save it again."),
     "too_many": _l("You can attach at most 30 files to one application."),
+    "image_too_large": _l(
+        "The picture has too many pixels to be shown. Take a new photo with a lower resolution, or make "
+        "the picture smaller, and try again."),
 }
 
 _PDF_MAGIC = b"%PDF-"
@@ -81,8 +89,11 @@ def check(data: bytes, filename: str) -> Checked:
     elif kind == "png":
         if not _png_is_whole(data):
             raise AttachmentRefused("broken_image")
+        _check_png_size(data)
     elif not _jpeg_is_whole(data):
         raise AttachmentRefused("broken_image")
+    else:
+        _check_image_size(*_jpeg_size(data))
     return Checked(kind=kind, media_type=MEDIA_TYPES[kind], size=size,
                    safe_name=safe_name(filename, kind), sha256=hashlib.sha256(data).hexdigest())
 
@@ -192,7 +203,111 @@ def _png_is_whole(data: bytes) -> bool:
     return False
 
 
+# -- picture size (image bombs) ---------------------------------------------------------------
+
+def _check_image_size(width: int, height: int, bytes_per_pixel: float) -> None:
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS \
+            or width * height * bytes_per_pixel > MAX_IMAGE_BYTES:
+        raise AttachmentRefused("image_too_large")
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_COMPRESSED_TEXT_LIMIT = 1024 * 1024  # zTXt, iTXt, iCCP: metadata, decompressed
+
+
+def _png_raw_size(width: int, height: int, depth: int, colour: int, interlace: int) -> int:
+    """The bytes the image data inflates to: per row a filter byte and the packed samples."""
+    bits = depth * _PNG_CHANNELS[colour]
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    total = 0
+    for x0, y0, dx, dy in passes:
+        w, h = (width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy
+        if w > 0 and h > 0:
+            total += h * (1 + (w * bits + 7) // 8)
+    return total
+
+
+def _inflates_within(stream: bytes, limit: int) -> int | None:
+    """The size ``stream`` inflates to, or None if it is broken or would exceed ``limit`` (inflated a
+    piece at a time: a bomb never gets to use the memory it asks for)."""
+    inflater = zlib.decompressobj()
+    total, pending = 0, stream
+    try:
+        while pending:
+            total += len(inflater.decompress(pending, 1024 * 1024))
+            if total > limit:
+                return None
+            pending = inflater.unconsumed_tail
+        total += len(inflater.flush())
+    except zlib.error:
+        return None
+    return total if total <= limit else None
+
+
+def _check_png_size(data: bytes) -> None:
+    """The declared size within the limits, and the compressed data inflating to no more than that
+    size declares (nor metadata to more than a megabyte)."""
+    width, height, depth, colour, _compression, _filtering, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    _check_image_size(width, height, depth * _PNG_CHANNELS[colour] / 8)
+    expected = _png_raw_size(width, height, depth, colour, interlace)
+    pos, idat = len(_PNG_MAGIC), []
+    while pos + 12 <= len(data):
+        length, chunk_type = struct.unpack(">I4s", data[pos:pos + 8])
+        payload = data[pos + 8:pos + 8 + length]
+        if chunk_type == b"IDAT":
+            idat.append(payload)
+        elif chunk_type in (b"zTXt", b"iCCP", b"iTXt"):
+            _check_png_metadata(chunk_type, payload)
+        elif chunk_type == b"IEND":
+            break
+        pos += 12 + length
+    inflated = _inflates_within(b"".join(idat), expected)
+    if inflated is None:
+        raise AttachmentRefused("image_too_large")
+    if inflated < expected:
+        raise AttachmentRefused("broken_image")
+
+
+def _check_png_metadata(chunk_type: bytes, payload: bytes) -> None:
+    keyword_end = payload.find(b"\0")
+    if keyword_end < 0:
+        raise AttachmentRefused("broken_image")
+    if chunk_type == b"iTXt":  # keyword, flag, method, language, translated keyword, text
+        flag = payload[keyword_end + 1:keyword_end + 2]
+        if flag != b"\x01":
+            return  # not compressed
+        rest = payload[keyword_end + 3:]
+        language_end = rest.find(b"\0")
+        translated_end = rest.find(b"\0", language_end + 1) if language_end >= 0 else -1
+        if translated_end < 0:
+            raise AttachmentRefused("broken_image")
+        compressed = rest[translated_end + 1:]
+    else:  # zTXt, iCCP: keyword, method, compressed data
+        compressed = payload[keyword_end + 2:]
+    if _inflates_within(compressed, _COMPRESSED_TEXT_LIMIT) is None:
+        raise AttachmentRefused("image_too_large")
+
+
 # -- JPEG -------------------------------------------------------------------------------------
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int, int]:
+    """Width, height and components from the frame header (present: ``_jpeg_is_whole`` checked)."""
+    pos = 2
+    while pos + 4 <= len(data):
+        while pos < len(data) and data[pos] == 0xFF:
+            pos += 1
+        marker = data[pos]
+        pos += 1
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            continue
+        (length,) = struct.unpack(">H", data[pos:pos + 2])
+        if marker in _SOF_MARKERS:
+            _precision, height, width, components = struct.unpack(">BHHB", data[pos + 2:pos + 8])
+            return width, height, components
+        pos += length
+    raise AttachmentRefused("broken_image")
 
 _SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
