@@ -47,12 +47,13 @@ def person_client(app, number):
     return client
 
 
-def grant(client, proxy=LARS, scopes=("prepare", "submit"), until=None, signer=MARGARETA):
+def grant(client, proxy=LARS, scopes=("prepare", "submit"), until=None, signer=MARGARETA, name=None):
     page = client.get("/mandates/new")
     assert page.status_code == 200
     until = until or (portal_clock.today() + timedelta(days=90))
+    typed = {"proxy_name": name} if name is not None else {}
     response = client.post("/mandates/new", data={"csrf_token": csrf_from(page), "proxy_personnummer": proxy,
-                                                   "scopes": list(scopes), "valid_until": until.isoformat()})
+                                                   "scopes": list(scopes), "valid_until": until.isoformat(), **typed})
     if response.status_code != 302 or not response.location.startswith("http"):
         return response
     return at_idp(client, response, {"subject": signer})
@@ -395,3 +396,106 @@ def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_see
     trail = page_checks(anders.get("/mandates/trail")).get_text()
     for done in ("Sent %(what)s", "Signed %(what)s", "Gave consent: %(what)s"):
         assert sv(done, what="").strip() in trail
+
+
+# --- issue 13, point 1: granting does not tell whether someone uses the portal -----------------------
+
+def _who_cells(page) -> list[str]:
+    doc = page_checks(page)
+    table = doc.find("main").find("table")
+    return [" ".join(row.find("td").get_text(" ").split()) for row in table.find("tbody").find_all("tr")]
+
+
+def test_granting_shows_only_what_the_grantor_typed_until_the_proxy_accepts(app, clock):
+    lars = person_client(app, LARS)  # Lars uses the portal; Emma and Anders have never logged in
+    assert lars.get("/mandates").status_code == 200
+    margareta = person_client(app, MARGARETA)
+    assert grant(margareta, proxy=LARS, name="Lasse").status_code == 302
+    assert grant(margareta, proxy=EMMA, name="Emma").status_code == 302
+    assert grant(margareta, proxy=ANDERS).status_code == 302  # no name typed
+    page = margareta.get("/mandates")
+    text = page.get_data(as_text=True)
+    assert "Berglund" not in text and "Lars" not in text  # Lars's name as registered: never before he accepts
+    assert sv("A person who has not logged in yet") not in text
+    cells = sorted(_who_cells(page))
+    anonymous = sv("The person you gave the mandate to")
+    assert [cell.split(" ", 1)[0] for cell in cells] == sorted(["Lasse", "Emma", anonymous.split(" ", 1)[0]])
+    # the same wording for a person who uses the portal and one who does not
+    lasse = next(cell for cell in cells if cell.startswith("Lasse"))
+    emma = next(cell for cell in cells if cell.startswith("Emma"))
+    assert lasse.removeprefix("Lasse") == emma.removeprefix("Emma")
+    db.session.expire_all()
+    for mandate in db.session.scalars(select(Mandate)):
+        assert services.seal_holds(mandate)
+        assert mandate.proxy_name in ("Lasse", "Emma", None)
+    # once Lars accepts, his name as registered is shown
+    lasse_mandate = db.session.scalars(select(Mandate).where(Mandate.proxy_personnummer == LARS)).one()
+    assert post_button(lars, "/mandates", f"/mandates/{lasse_mandate.id}/accept").status_code == 302
+    assert "Lars Berglund" in margareta.get("/mandates").get_data(as_text=True)
+
+
+def test_a_proxy_who_logs_in_later_does_not_reveal_it_either(app, clock):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, proxy=LARS, name="Lasse")
+    before = _who_cells(margareta.get("/mandates"))
+    person_client(app, LARS)  # Lars logs in for the first time: the invitation is linked to him
+    assert _who_cells(margareta.get("/mandates")) == before
+
+
+# --- issue 13, point 12: the seal is checked whenever a mandate is used ---------------------------
+
+def _acting_lars(app):
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("view", "prepare"))
+    lars, mandate = accept_as_proxy(app)
+    assert act_for(lars, mandate).status_code == 302
+    assert lars.get("/overview").status_code == 200
+    return lars, mandate
+
+
+@pytest.mark.parametrize("change", [
+    {"scopes": "view,prepare,submit,messages"},  # more than was signed
+    {"valid_until_days": 300},  # longer than was signed
+    {"status": ACTIVE, "seal": "AAAA"},  # a seal that is not the server's
+])
+def test_a_mandate_whose_seal_does_not_hold_gives_no_access(app, clock, caplog, change):
+    from portal.audit.models import AuditEvent
+
+    lars, mandate = _acting_lars(app)
+    db.session.expire_all()
+    stored = db.session.get(Mandate, mandate.id)
+    for field, value in change.items():
+        if field == "valid_until_days":
+            stored.valid_until = stored.valid_until + timedelta(days=value)
+        else:
+            setattr(stored, field, value)
+    db.session.commit()  # as someone with write access to the database might
+    response = lars.get("/overview")
+    assert response.status_code == 403
+    doc = page_checks(response)
+    assert doc.find("h1").get_text(strip=True) == sv("The mandate could not be verified")
+    assert "Margareta Nilsson" in doc.find("main").get_text()
+    assert any("seal does not hold" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert LARS not in caplog.text and MARGARETA not in caplog.text
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "refuse",
+                                                          AuditEvent.object_id == mandate.id)).all()
+    assert len(refused) == 1 and refused[0].subject_id == stored.principal_id
+    # he is back to his own affairs, and the next page does not act for her
+    assert lars.get("/overview").status_code == 200
+    margareta = person_client(app, MARGARETA)
+    assert sv("Was refused %(what)s: it could not be verified", what=sv("the mandate")) in \
+        margareta.get("/mandates/trail").get_data(as_text=True)
+
+
+def test_an_unsealed_mandate_gives_no_access_in_production(app, clock, monkeypatch):
+    lars, mandate = _acting_lars(app)
+    db.session.expire_all()
+    stored = db.session.get(Mandate, mandate.id)
+    stored.seal = stored.seal_key_id = None
+    db.session.commit()
+    assert lars.get("/overview").status_code == 200  # the demo and tests build some records unsealed
+    assert act_for(lars, mandate).status_code == 302
+    monkeypatch.setattr(app.config["PORTAL"], "env", "production")
+    response = lars.get("/overview")
+    assert response.status_code == 403
+    assert page_checks(response).find("h1").get_text(strip=True) == sv("The mandate could not be verified")

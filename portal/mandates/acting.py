@@ -9,6 +9,7 @@ import logging
 
 from flask import current_app, g, render_template, request, session
 
+from portal.audit.services import record
 from portal.auth.access import PROXY_SCOPE, SAFE_METHODS
 from portal.auth.actor import CITIZEN, Actor
 from portal.auth.models import Person
@@ -36,20 +37,41 @@ def resolve():
     if actor.kind != CITIZEN or not choice:
         return None
     mandate = db.session.get(Mandate, choice.get("mandate_id") or "")
-    if mandate is not None and mandate.proxy_id == actor.id and mandate.principal_id and mandate.in_force(
-            services.now()):
+    in_force = mandate is not None and mandate.proxy_id == actor.id and mandate.principal_id and mandate.in_force(
+        services.now())
+    if in_force and _seal_holds(mandate):
         g.actor = actor.acting(mandate.principal_id, services.principal_name(mandate), mandate.id,
                                mandate.reference, mandate.scope_set)
         g.subject_id = mandate.principal_id
         return None
     session.pop(SESSION_KEY, None)
-    reason = services.state(mandate) if mandate is not None else "ended"
+    reason = UNVERIFIED if in_force else services.state(mandate) if mandate is not None else "ended"
     g.mandate_lost = {"name": choice.get("name", ""), "reason": reason}
     log.info("mandate no longer in force mandate=%s reason=%s", choice.get("mandate_id"), reason)
     if request.endpoint in PASSIVE_ENDPOINTS or _rule_of_request() not in PROXY_SCOPE:
         session["mandate_lost"] = g.mandate_lost  # told on the next page instead
         return None
     return render_template("mandates/lost.html", lost=g.mandate_lost), 403
+
+
+UNVERIFIED = "unverified"
+
+
+def _seal_holds(mandate: Mandate) -> bool:
+    """The record is as it was signed or registered (the server's seal over it): a changed scope, period,
+    party or status no one signed gives no access. A refusal is logged and audited. A record without a
+    seal is only accepted outside production (tests and the demo build some directly); in production
+    every mandate is sealed when it is made."""
+    if services.seal_holds(mandate):
+        return True
+    if not mandate.seal and not current_app.config["PORTAL"].is_production:
+        log.warning("mandate without a seal accepted outside production mandate=%s", mandate.id)
+        return True
+    log.error("mandate seal does not hold: acting refused mandate=%s proxy=%s", mandate.id, mandate.proxy_id)
+    record("refuse", "mandate", mandate.id, f"mandate {mandate.reference}: its seal does not hold, acting refused",
+           subject_id=mandate.principal_id)
+    db.session.commit()
+    return False
 
 
 def act_for(person: Person, mandate: Mandate | None) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.mandates.models import FORVALTARE, GOD_MAN, MESSAGES, PREPARE, SUBMIT, VIEW
 from portal.mandates.services import clean_personnummer
@@ -40,6 +40,9 @@ class GrantForm(FlaskForm):
         _l("The personal identity number of the person you give the mandate to"),
         validators=[DataRequired(message=_l(
             "Enter the personal identity number of the person you give the mandate to")), _valid_personnummer])
+    proxy_name = StringField(
+        _l("Their name (optional)"),
+        validators=[Optional(), Length(max=200, message=_l("Enter at most 200 characters for the name"))])
     scopes = SelectMultipleField(
         _l("What may they do for you?"), choices=[],
         validators=[DataRequired(message=_l("Choose at least one thing the person may do for you"))])

@@ -70,6 +70,7 @@ ACTION_LABEL = {
     "submit": _l("Sent %(what)s"),
     "accept": _l("Accepted %(what)s"),
     "end": _l("Ended %(what)s"),
+    "refuse": _l("Was refused %(what)s: it could not be verified"),
 }
 OBJECT_LABEL = {
     "application": _l("your application"),
@@ -139,7 +140,8 @@ def new():
     refusal = None
     if form.validate_on_submit():
         try:
-            chosen = services.check_grant(me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data)
+            chosen = services.check_grant(me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data,
+                                          form.proxy_name.data or "")
         except services.MandateRefused as refused:
             refusal = REFUSAL[refused.reason]
         else:

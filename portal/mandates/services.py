@@ -154,17 +154,19 @@ class Grant:
     proxy_personnummer: str
     scopes: frozenset[str]
     valid_until: date
+    proxy_name: str = ""  # as the principal typed it: all that is shown of the proxy until they accept
 
     def to_session(self) -> dict:
         return {"proxy": self.proxy_personnummer, "scopes": scope_text(self.scopes),
-                "until": self.valid_until.isoformat()}
+                "until": self.valid_until.isoformat(), "name": self.proxy_name}
 
     @classmethod
     def from_session(cls, data: dict) -> Grant:
-        return cls(data["proxy"], frozenset(data["scopes"].split(",")), date.fromisoformat(data["until"]))
+        return cls(data["proxy"], frozenset(data["scopes"].split(",")), date.fromisoformat(data["until"]),
+                   data.get("name", ""))
 
 
-def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date) -> Grant:
+def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date, proxy_name: str = "") -> Grant:
     number = clean_personnummer(proxy_number)
     if number is None:
         raise MandateRefused("invalid_personnummer")
@@ -174,7 +176,7 @@ def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date)
         raise MandateRefused("validity")
     if _open_between(principal.personnummer, number):
         raise MandateRefused("exists")
-    return Grant(number, normalise_scopes(scopes), valid_until)
+    return Grant(number, normalise_scopes(scopes), valid_until, " ".join((proxy_name or "").split())[:200])
 
 
 def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
@@ -185,14 +187,17 @@ def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
 
 def grant(principal: Person, chosen: Grant, signed_at: datetime, acr: str | None) -> Mandate:
     """The principal signed: store the mandate, sealed, waiting for the proxy to accept."""
-    checked = check_grant(principal, chosen.proxy_personnummer, chosen.scopes, chosen.valid_until)
+    checked = check_grant(principal, chosen.proxy_personnummer, chosen.scopes, chosen.valid_until,
+                          chosen.proxy_name)
     proxy = db.session.scalar(select(Person).where(Person.personnummer == checked.proxy_personnummer))
     mandate = Mandate(
         reference=new_reference(FULLMAKT), kind=FULLMAKT,
         principal_personnummer=principal.personnummer, principal_id=principal.id,
         principal_name=principal.display_name,
         proxy_personnummer=checked.proxy_personnummer, proxy_id=proxy.id if proxy else None,
-        proxy_name=proxy.display_name if proxy else None,
+        # What the principal typed, never the name the portal knows: whether the number belongs to
+        # someone who uses the portal is not the principal's to learn before the proxy accepts.
+        proxy_name=checked.proxy_name or None,
         scopes=scope_text(checked.scopes), valid_from=now(), valid_until=end_of_day(checked.valid_until),
         status=PENDING, wording_version=WORDING_VERSION, signed_at=signed_at, signature_acr=acr)
     db.session.add(mandate)
@@ -210,8 +215,7 @@ def link_person(person: Person) -> None:
             (Mandate.proxy_personnummer == person.personnummer) & Mandate.proxy_id.is_(None),
             (Mandate.principal_personnummer == person.personnummer) & Mandate.principal_id.is_(None)))):
         if mandate.proxy_personnummer == person.personnummer:
-            mandate.proxy_id = person.id
-            mandate.proxy_name = mandate.proxy_name or person.display_name
+            mandate.proxy_id = person.id  # the name stays the principal's words until the proxy accepts
         if mandate.principal_personnummer == person.personnummer:
             mandate.principal_id = person.id
             mandate.principal_name = mandate.principal_name or person.display_name
@@ -404,6 +408,10 @@ def principal_name(mandate: Mandate) -> str:
 
 
 def proxy_name(mandate: Mandate) -> str:
+    """The proxy's name as registered once they have accepted (a legal representative's from the
+    decision); before that only what the principal typed, whether or not the proxy has ever logged in."""
+    if not mandate.is_legal and mandate.accepted_at is None:
+        return mandate.proxy_name or ""
     person = db.session.get(Person, mandate.proxy_id) if mandate.proxy_id else None
     return person.display_name if person else (mandate.proxy_name or "")
 
