@@ -36,6 +36,8 @@ def pytest_configure(config):
         config._moved_clock.start()
     config.addinivalue_line("markers", "unit: needs no database and no server (set by the fixtures a test uses)")
     config.addinivalue_line("markers", "integration: needs a server or a database although it asks for no fixture")
+    config.addinivalue_line("markers", "own_processes: starts portal processes (a worker) whose clock the test "
+                                       "process cannot move")
     config.addinivalue_line("markers", "calendar: depends on the date; run again at month ends, a year "
                                        "boundary, 29 February, the summer-time change and with the clock moved")
 
@@ -57,7 +59,11 @@ CALENDAR_MODULES = {"test_calendar.py", "test_clock.py", "test_sandbox_dates.py"
 def pytest_collection_modifyitems(config, items):
     """``bin/test unit`` runs what needs neither a database nor a server (``-m unit``); ``-m calendar``
     what depends on the date."""
+    moved = config.getoption("--move-process-clock")
     for item in items:
+        if moved and item.get_closest_marker("own_processes"):
+            item.add_marker(pytest.mark.skip(reason="starts portal processes of its own, whose clock "
+                                                    "--move-process-clock cannot move"))
         if item.path.name in CALENDAR_MODULES:
             item.add_marker(pytest.mark.calendar)
         needs = set(getattr(item, "fixturenames", ())) & INTEGRATION_FIXTURES

@@ -87,6 +87,7 @@ def start_worker(config) -> subprocess.Popen:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.own_processes
 def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(app, config):
     seed_outbox(COUNT)
     first = start_worker(config)
@@ -208,6 +209,7 @@ RESTART_COUNT = 150
 RESTART_SECRET = "restart-webhook-secret"
 
 
+@pytest.mark.own_processes
 def test_the_worker_recovers_when_the_database_server_is_restarted(own_postgres, tmp_path):
     """``pg_ctl stop -m fast`` in the middle of delivering (by webhook, so an application can be sent and its
     mark lost with the server), then started again: the running worker carries on by itself, and every
