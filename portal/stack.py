@@ -23,7 +23,9 @@ def idp_clients(config: Config) -> list[dict]:
          "redirect_uris": [f"{config.base_url}/auth/callback/citizen", f"{config.base_url}/auth/sign/callback"],
          "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
         {"client_id": config.staff_client_id, "client_secret": config.staff_client_secret,
-         "kind": "staff", "redirect_uris": [f"{config.base_url}/auth/callback/staff"],
+         "kind": "staff",
+         # the second URI: an administrator's step-up (legal representatives, portal/mandates/admin.py)
+         "redirect_uris": [f"{config.base_url}/auth/callback/staff", f"{config.base_url}/mandates/admin/step-up"],
          "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
     ]
 
