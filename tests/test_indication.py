@@ -349,3 +349,35 @@ def test_texts_cover_every_code_without_an_app():
                               "non_partner_sharing", "large_household", "pension_age"}
     source = open(calc.__file__, encoding="utf-8").read()
     assert "from flask import" not in source and "request" not in source.split('"""', 2)[2]
+
+
+# --- fetched incomes: the same figures as the information page (issue 15) ----------------------
+
+
+def test_fetched_incomes_count_each_payment_after_tax_and_no_balances_or_rates(app):
+    """Emma's sjukpenning (before tax, tax withheld), a bank balance and an a-kassa daily rate: the
+    indication counts what was paid out, once per payment, never the tax, the balance or the rate."""
+    from types import SimpleNamespace
+
+    from portal.application.models import Application, HouseholdMember
+    from portal.indication.services import _fetched_incomes
+    from portal.providers.registry import provider as provider_named
+
+    month = date(2026, 9, 1)
+    application = Application(period=month)
+    application.members.append(HouseholdMember(id=1, position=0, relation="applicant", given_name="Emma",
+                                               family_name="E", birth_date=date(1990, 1, 1)))
+
+    def item(kind, amount, gross=None, start=month, end=date(2026, 9, 30), **details):
+        provider, info_set, _ = kind.split(".")
+        return SimpleNamespace(member_id=1, provider=provider, info_set=info_set, kind=kind, amount_ore=amount,
+                               gross=gross, period_start=start, period_end=end, details=details,
+                               figure=provider_named(provider).figure(kind, gross))
+
+    with app.test_request_context():
+        fetched = [item("forsakringskassan.sjukpenning.payment", 1009800, True, paid_on="2026-09-25"),
+                   item("forsakringskassan.sjukpenning.tax", 323136, paid_on="2026-09-25"),
+                   item("bank.konton.balance", 1250000, start=date(2026, 9, 30)),
+                   item("akassa.ersattning.period", 100000, True, start=date(2026, 3, 2), end=None)]
+        incomes = _fetched_incomes(application, fetched)
+    assert [i.amount_ore for i in incomes] == [1009800 - 323136]

@@ -7,6 +7,7 @@ from portal.application.models import Application, HouseholdMember
 from portal.indication.calculate import CostInput, HouseholdMemberInput, IncomeInput, Indication, calculate
 from portal.information import labels as information_labels
 from portal.information.services import items
+from portal.information.totals import payouts
 from portal.providers.registry import provider as provider_named
 
 # Supplement categories -> the indication's cost categories.
@@ -28,20 +29,17 @@ def _members(application: Application) -> list[HouseholdMemberInput]:
             for m in application.members if m.birth_date is not None]
 
 
-def _in_month(start, end, application: Application) -> bool:
-    month = application.period
-    return start is not None and (start.year, start.month) == (month.year, month.month) and (
-        end is None or (end.year, end.month) == (month.year, month.month))
-
-
 def _fetched_incomes(application: Application, fetched: list | None = None) -> list[IncomeInput]:
+    """The month's fetched payments as they reached the household: each payment's amount before tax
+    less the tax withheld from it (portal.information.totals, the same figures the information page
+    shows); balances, rates and facts are not income."""
     counted = {m.id for m in application.members if _in_application(m, application)}
+    fetched = items(application) if fetched is None else fetched
     incomes = []
-    for item in items(application) if fetched is None else fetched:
-        if item.theme == "income" and item.amount_ore and item.member_id in counted and _in_month(
-                item.period_start, item.period_end, application):
-            label, _help = information_labels.item_label(provider_named(item.provider), item.kind)
-            incomes.append(IncomeInput(label=label, amount_ore=item.amount_ore))
+    for payout in payouts([i for i in fetched if i.member_id in counted], application.period):
+        if payout.amount_ore:
+            label, _help = information_labels.item_label(provider_named(payout.item.provider), payout.item.kind)
+            incomes.append(IncomeInput(label=label, amount_ore=payout.amount_ore))
     return incomes
 
 

@@ -11,6 +11,21 @@ from datetime import date, timedelta
 
 THEMES = ("income", "housing", "work", "assets", "other")
 
+# What an item's amount is, so that totals add only what belongs together (issue 15): the
+# payments of a month before tax, the tax an agency withheld from them, payments with no tax
+# to withhold, the money on an account on one day, and everything else (a status, a decision,
+# a daily rate, last year's taxed income), which is shown but never added. Each provider
+# adapter says which of these its kinds are (``Provider.figures``).
+INCOME_GROSS = "income_gross"
+TAX_WITHHELD = "tax_withheld"
+INCOME_NET = "income_net"
+ASSET_BALANCE = "asset_balance"
+FACT = "fact"
+FIGURES = (INCOME_GROSS, TAX_WITHHELD, INCOME_NET, ASSET_BALANCE, FACT)
+# In ``Provider.figures``: a payment that is gross when the agency marks it taxable (``gross``
+# True) and net otherwise (barnbidrag, bostadstillägg, a tax refund).
+PAYMENT = "payment"
+
 DetailValue = str | int | bool | None
 
 
@@ -57,6 +72,12 @@ class Item:
     amount_ore: int | None = None
     gross: bool | None = None  # True: before tax; False: after tax; None: not an amount
     details: Mapping[str, DetailValue] = field(default_factory=dict)
+
+    @property
+    def figure(self) -> str:
+        from portal.providers.registry import provider
+
+        return provider(self.provider).figure(self.kind, self.gross)
 
     def __post_init__(self):
         if self.theme not in THEMES:

@@ -51,6 +51,14 @@ class InformationItem(Base):
     seal: Mapped[str] = mapped_column(String(200))
     seal_key_id: Mapped[str] = mapped_column(String(40))
 
+    @property
+    def figure(self) -> str:
+        """What the amount is (``portal.information.items.FIGURES``), as the provider's adapter says;
+        derived from the sealed kind and gross flag, so it needs no column and no new seal."""
+        from portal.providers.registry import provider
+
+        return provider(self.provider).figure(self.kind, self.gross)
+
 
 class ItemComment(Base):
     """The applicant's comment on a fetched item ("this payment ended in October"). It sits

@@ -11,7 +11,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -66,6 +66,10 @@ class Akassa(Provider):
         "days_used": _l("Benefit days used"),
         "days_total": _l("Benefit days in the period"),
     }
+
+    # The benefit period carries the amount per day (a rate), not a payment.
+    figures = {"akassa.medlemskap.membership": FACT, "akassa.ersattning.period": FACT,
+               "akassa.ersattning.payment": PAYMENT, "akassa.ersattning.tax": TAX_WITHHELD}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)

@@ -41,7 +41,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -263,6 +263,11 @@ class Arbetsformedlingen(Provider):
         ("status", "BEVILJAD"): _l("Granted"),
         ("status", "AVSLAGEN"): _l("Rejected"),
     }
+
+    # Registrations, plans, reports and sanctions: facts about the search for work, no amounts.
+    @property
+    def figures(self) -> dict:
+        return {kind: FACT for kind in self.labels}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)

@@ -18,7 +18,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from portal import clock
-from portal.information.items import Item
+from portal.information.items import ASSET_BALANCE, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -73,6 +73,8 @@ class Bank(Provider):
         ("account_type", "FORETAG"): _l("Business account"),
         ("account_type", "KAPITAL"): _l("Capital account"),
     }
+
+    figures = {f"{NAME}.konton.balance": ASSET_BALANCE}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         if info_set != "konton":

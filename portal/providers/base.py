@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from portal.information.items import FACT, INCOME_GROSS, INCOME_NET, PAYMENT
+
 log = logging.getLogger(__name__)
 
 
@@ -88,7 +90,9 @@ class Provider(abc.ABC):
     Class attributes: ``name`` (code), ``title`` and ``purpose`` (lazy translated: the agency's
     name and, in plain words, why the municipality needs this), ``sets``, ``order`` (display),
     ``labels`` ({kind: (label, help)}), ``codes`` ({(detail key, code): label}),
-    ``detail_labels`` ({detail key: label}).
+    ``detail_labels`` ({detail key: label}), ``figures`` ({kind: one of
+    ``portal.information.items.FIGURES`` or ``PAYMENT``}: what an amount of that kind is, so
+    totals add only what belongs together).
     """
 
     name: str = ""
@@ -99,6 +103,15 @@ class Provider(abc.ABC):
     labels: dict = {}
     codes: dict = {}
     detail_labels: dict = {}
+    figures: dict = {}
+
+    def figure(self, kind: str, gross: bool | None) -> str:
+        """What an item's amount is (``portal.information.items.FIGURES``). A kind the adapter does
+        not name is a fact: shown, never added to a total."""
+        figure = self.figures.get(kind, FACT)
+        if figure == PAYMENT:
+            return INCOME_GROSS if gross else INCOME_NET
+        return figure
 
     @abc.abstractmethod
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:

@@ -13,7 +13,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 
@@ -82,6 +82,10 @@ class Csn(Provider):
         "weeks": _l("Weeks"),
         "paid_on": _l("Paid on"),
     }
+
+    # Grant and loan are paid without tax withheld; studiestartsstöd is taxed.
+    figures = {"csn.studiemedel.period": FACT, "csn.studiemedel.bidrag": INCOME_NET, "csn.studiemedel.lan": INCOME_NET,
+               "csn.studiestartsstod.payment": PAYMENT, "csn.studiestartsstod.tax": TAX_WITHHELD}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 
@@ -231,6 +231,19 @@ class Forsakringskassan(Provider):
         "daily_amount_kr": _l("Amount per day, kronor"),
         "reduction_reason": _l("Reason for reduction"),
         "reduction_days": _l("Days without payment"),
+    }
+
+    figures = {
+        **{f"{NAME}.{s}.payment": PAYMENT for s in (
+            "bostadsbidrag", "barnbidrag", "underhallsstod", "sjukpenning", "aktivitetsstod", "sjukersattning",
+            "vardbidrag", "merkostnadsersattning")},
+        f"{NAME}.foraldrapenning.foraldrapenning": PAYMENT,
+        f"{NAME}.foraldrapenning.tillfallig": PAYMENT,
+        **{f"{NAME}.{s}.tax": TAX_WITHHELD for s in (
+            "sjukpenning", "foraldrapenning", "aktivitetsstod", "sjukersattning", "vardbidrag")},
+        # an application's status, and a decision's amount per day (a rate, not a payment)
+        f"{NAME}.bostadsbidrag.application": FACT,
+        f"{NAME}.aktivitetsstod.decision": FACT,
     }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:

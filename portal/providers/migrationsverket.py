@@ -14,7 +14,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, PAYMENT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -95,6 +95,9 @@ class Migrationsverket(Provider):
         ("benefit", "DAGERSATTNING"): _l("Dagersättning"),
         ("benefit", "SARSKILT_BIDRAG"): _l("Special allowance"),
     }
+
+    figures = {f"{NAME}.tillstand.residence_permit": FACT, f"{NAME}.tillstand.work_permit": FACT,
+               f"{NAME}.dagersattning.payment": PAYMENT}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         if info_set == "tillstand":

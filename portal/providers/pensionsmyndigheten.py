@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
@@ -92,6 +92,13 @@ class Pensionsmyndigheten(Provider):
         "type": _l("Type"),
         "status": _l("Status"),
         "paid_on": _l("Paid on"),
+    }
+
+    figures = {
+        **{f"{NAME}.{s}.payment": PAYMENT for s in (
+            "alderspension", "premiepension", "bostadstillagg", "efterlevandepension")},
+        **{f"{NAME}.{s}.tax": TAX_WITHHELD for s in ("alderspension", "premiepension", "efterlevandepension")},
+        f"{NAME}.efterlevandepension.decision": FACT,
     }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:

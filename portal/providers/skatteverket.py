@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, INCOME_NET, Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -195,6 +195,13 @@ class SkatteverketSets(Provider):
         ("legal_form", "HB"): _l("Trading partnership"),
         ("legal_form", "KB"): _l("Limited partnership"),
         ("legal_form", "AB"): _l("Limited company"),
+    }
+
+    # Last year's taxed income describes the past, not this month's money: shown, never added.
+    figures = {
+        **{f"{NAME}.taxerad_inkomst.{k}": FACT for k in ("employment", "business", "capital")},
+        f"{NAME}.skattekonto.payout": INCOME_NET,
+        f"{NAME}.f_skatt.f_tax": FACT, f"{NAME}.f_skatt.business": FACT,
     }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:

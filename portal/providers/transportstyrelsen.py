@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import Item
+from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
@@ -56,6 +56,9 @@ class Transportstyrelsen(Provider):
         ("status", "ITRAFIK"): _l("In use"),
         ("status", "AVST"): _l("Off the road (avställd)"),
     }
+
+    # A vehicle is an asset, but the register gives no value to add: a fact.
+    figures = {f"{NAME}.fordon.vehicle": FACT}
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         if info_set != "fordon":
