@@ -4,8 +4,10 @@ test identity provider, and page checks on parsed HTML."""
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import socket
+import threading
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +16,7 @@ import requests
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from portal.database import upgrade
 
@@ -28,17 +31,30 @@ def free_port() -> int:
 
 class Databases:
     """A migrated template once per run; each test gets a fresh copy of it (a file copy on
-    SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL)."""
+    SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL).
+
+    On PostgreSQL creating and dropping a database cost about 0.05 s and 0.12 s, more under
+    load, for each of over a thousand tests: a background thread keeps a copy ready ahead of the
+    next test and drops used ones while the tests go on. Nothing a test sees changes: it still
+    gets a database nobody has touched."""
+
+    READY_AHEAD = 2
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.pg_admin_url = os.environ.get(PG_ENV)
-        self.created: list[str] = []
         if self.pg_admin_url:
+            self._admin = create_engine(self.pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
             self.template = f"portal_tmpl_{uuid.uuid4().hex[:10]}"
             self._pg_execute(f'CREATE DATABASE "{self.template}"')
-            self.created.append(self.template)
             upgrade(self._pg_url(self.template))
+            self._ready: queue.Queue[str | BaseException] = queue.Queue()
+            self._chores: queue.Queue[tuple[str, str] | None] = queue.Queue()
+            self._in_use: set[str] = set()
+            self._background = threading.Thread(target=self._keeper, name="test-databases", daemon=True)
+            self._background.start()
+            for _ in range(self.READY_AHEAD):
+                self._chores.put(("create", ""))
         else:
             self.template_file = workdir / "template.sqlite3"
             upgrade(f"sqlite:///{self.template_file}")
@@ -51,17 +67,33 @@ class Databases:
         return make_url(self.pg_admin_url).set(database=name).render_as_string(hide_password=False)
 
     def _pg_execute(self, statement: str) -> None:
-        engine = create_engine(self.pg_admin_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
+        with self._admin.connect() as conn:
             conn.execute(text(statement))
-        engine.dispose()
+
+    def _keeper(self) -> None:
+        while (chore := self._chores.get()) is not None:
+            kind, name = chore
+            try:
+                if kind == "create":
+                    name = f"portal_t_{uuid.uuid4().hex[:12]}"
+                    self._pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+                    self._ready.put(name)
+                else:
+                    self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except BaseException as error:  # handed to the test that waits, so it fails with the cause
+                if kind == "create":
+                    self._ready.put(error)
+            finally:
+                self._chores.task_done()
 
     def fresh(self) -> str:
         if self.pg_admin_url:
-            name = f"portal_t_{uuid.uuid4().hex[:12]}"
-            self._pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
-            self.created.append(name)
-            return self._pg_url(name)
+            self._chores.put(("create", ""))
+            ready = self._ready.get(timeout=120)
+            if isinstance(ready, BaseException):
+                raise ready
+            self._in_use.add(ready)
+            return self._pg_url(ready)
         target = self.workdir / f"{uuid.uuid4().hex}.sqlite3"
         shutil.copyfile(self.template_file, target)
         return f"sqlite:///{target}"
@@ -69,12 +101,23 @@ class Databases:
     def drop(self, url: str) -> None:
         if self.pg_admin_url:
             name = make_url(url).database
-            self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self.created.remove(name)
+            self._in_use.discard(name)
+            self._chores.put(("drop", name))
 
     def close(self) -> None:
-        for name in list(reversed(self.created)):
+        if not self.pg_admin_url:
+            return
+        self._chores.join()
+        self._chores.put(None)
+        self._background.join(timeout=120)
+        left = list(self._in_use)
+        while not self._ready.empty():
+            ready = self._ready.get_nowait()
+            if isinstance(ready, str):
+                left.append(ready)
+        for name in [*left, self.template]:
             self._pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin.dispose()
 
 
 def soup(response_or_html) -> BeautifulSoup:
