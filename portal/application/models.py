@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
@@ -64,6 +64,10 @@ class Application(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "Apply for next month": the application this one was started from.
     previous_id: Mapped[str | None] = mapped_column(ForeignKey("application.id"))
+    # One application per person and month: a second one for a month already applied for is made
+    # only on purpose, for something that cannot wait (an emergency), and the caseworker sees it so.
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    emergency_reason: Mapped[str | None] = mapped_column(String(1000))
 
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position")
