@@ -1,7 +1,11 @@
 """``/sms``: the sandbox's SMS gateway. It sends nothing: it records each message, and
 ``/_control/sms`` lists (GET) or clears (DELETE) what was recorded. Same bearer token as the
 provider routes. The portal's SMS adapter (portal/case/notify.HttpSmsGateway) posts here
-exactly as it would to a real gateway."""
+exactly as it would to a real gateway.
+
+Like real gateways, it keeps a message's ``Idempotency-Key``: a second send with a key it has
+seen is answered with the first message and recorded once, so a portal retrying after a crash
+(docs/decisions/0003-outbox-and-worker.md) does not text the person twice."""
 
 from __future__ import annotations
 
@@ -26,13 +30,21 @@ class SmsLog:
         self._lock = threading.Lock()
         self._messages: list[dict] = []
         self._ids = count(1)
+        self._by_key: dict[str, dict] = {}
 
-    def add(self, to: str, text: str) -> dict:
+    def add(self, to: str, text: str, key: str | None = None) -> tuple[dict, bool]:
+        """The message recorded for this send, and whether it is new."""
         with self._lock:
+            if key and key in self._by_key:
+                return self._by_key[key], False
             message = {"id": next(self._ids), "to": to, "text": text, "received_at": time.time()}
             self._messages.append(message)
             del self._messages[:-KEEP]
-            return message
+            if key:
+                self._by_key[key] = message
+                if len(self._by_key) > KEEP:
+                    del self._by_key[next(iter(self._by_key))]
+            return message, True
 
     def snapshot(self) -> list[dict]:
         with self._lock:
@@ -41,6 +53,7 @@ class SmsLog:
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
+            self._by_key.clear()
 
 
 def init_app(app: Flask) -> None:
@@ -65,8 +78,9 @@ def send() -> Response:
         problems.append(f"text: 1 to {TEXT_MAX} characters")
     if problems:
         return json_response({"error": "bad_request", "problems": problems}, 400)
-    message = _log().add(to, text)
-    return json_response({"id": message["id"], "status": "accepted"}, 202)
+    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
+    message, new = _log().add(to, text, key)
+    return json_response({"id": message["id"], "status": "accepted"}, 202 if new else 200)
 
 
 @bp.get("/_control/sms")

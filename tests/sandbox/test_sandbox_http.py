@@ -88,3 +88,17 @@ def test_concurrent_requests_share_intermittent_counters(client):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] * 7 + [503] * 5
+
+
+def test_sms_gateway_records_a_send_once_per_idempotency_key(client):
+    client.delete("/_control/sms")
+    message = {"to": "+46701234567", "text": "Det finns nyheter"}
+    first = client.post("/sms", json=message, headers={"Idempotency-Key": "notification-7"})
+    again = client.post("/sms", json=message, headers={"Idempotency-Key": "notification-7"})
+    other = client.post("/sms", json=message, headers={"Idempotency-Key": "notification-8"})
+    unkeyed = [client.post("/sms", json=message) for _ in range(2)]
+    assert (first.status_code, again.status_code, other.status_code) == (202, 200, 202)
+    assert again.json()["id"] == first.json()["id"] != other.json()["id"]
+    assert [r.status_code for r in unkeyed] == [202, 202]
+    assert len(client.get("/_control/sms").json()["messages"]) == 4
+    client.delete("/_control/sms")
