@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from portal.config import REPO_ROOT, Config
@@ -17,7 +15,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(config.flask_settings())
     app.config["PORTAL"] = config
     config.instance_path.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from portal.ops import logs
+
+    logs.configure()  # JSON lines under `portal serve` and in production, else the plain text as before
 
     from portal.web import converters
 
@@ -81,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.delivery.routes import bp as delivery_bp  # administrators: inbox health, dead letters
 
     app.register_blueprint(delivery_bp)
+    from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
+
+    app.register_blueprint(ops_bp)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -93,3 +96,6 @@ def _register_hooks(app: Flask) -> None:
     app.after_request(security_headers)
     errors.register(app)
     templating.register(app)
+    from portal.ops import logs
+
+    logs.init_app(app)  # request id, access line, request metrics (after load_actor: it makes the id)

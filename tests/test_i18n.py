@@ -66,3 +66,13 @@ def test_formats_per_locale(app):
         with force_locale("ar"):
             assert text_direction() == "rtl"
             assert "2026" in month(date(2026, 12, 1)) or "٢٠٢٦" in month(date(2026, 12, 1))
+
+
+def test_outside_a_request_the_default_language_is_used(app):
+    """A worker formats amounts and dates without a request; the locale must not need one."""
+    from portal.i18n.services import select_locale
+
+    with app.app_context():
+        assert select_locale() == "sv"
+        assert month(date(2026, 12, 1)) == "december 2026"
+        assert text_direction() == "ltr"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 
 SUPPORTED = ("sv", "en", "ar")
@@ -18,6 +18,10 @@ def cookie_name() -> str:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # A worker or a command renders in the reader's language through force_locale; anything
+        # else outside a request (a log line, a CLI report) is in the default language.
+        return DEFAULT
     chosen = request.cookies.get(cookie_name())
     if chosen in SUPPORTED:
         return chosen
