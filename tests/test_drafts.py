@@ -2,13 +2,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from portal import clock
 from portal.application.models import Application, ApplicationEvent, HouseholdMember
-from portal.application.services import purge_stale_drafts
+from portal.application.services import month_choices, purge_stale_drafts
 from portal.audit.models import AuditEvent
 from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
-from tests.support import csrf_from, send_application
+from tests import factories
+from tests.support import csrf_from, page_checks, send_application, soup
 from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
@@ -39,11 +41,85 @@ def test_recent_drafts_and_sent_applications_stay(login, client):
     start_application(client)
     age(29)
     assert purge_stale_drafts() == 0
-    path = start_application(client)
-    send_application(client, path, SINGLE_ADULT)
+    path = start_application(client)  # the same month: the same draft (one application per month)
+    assert count(Application) == 1
+    send_application(client, path.split("?")[0], SINGLE_ADULT)
+    factories.draft(SINGLE_ADULT, _next_month())
     age(400)
     assert purge_stale_drafts() == 1
     assert count(Application) == 1 and db.session.scalar(select(Application)).status == "submitted"
+
+
+# --- one application per person and month (issue 15, point 4) -----------------------------------------
+
+
+def _next_month():
+    return month_choices(clock.today())[1]
+
+
+def _start(client, period):
+    form = client.get("/applications/new")
+    return client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period.isoformat(),
+                                                  "folkbokforing": "y"})
+
+
+def test_starting_again_for_a_month_with_a_draft_continues_that_draft(login, client):
+    login(SINGLE_ADULT)
+    first = factories.draft(SINGLE_ADULT)
+    response = _start(client, first.period)
+    assert response.status_code == 302
+    assert response.location == f"/applications/{first.id}?again=1"
+    assert count(Application) == 1
+    page = soup(client.get(response.location))
+    assert "continue here" in page.find("p", class_="notice").get_text()
+    # the other month offered is still a new application
+    other = _start(client, _next_month())
+    assert other.status_code == 302 and first.id not in other.location and count(Application) == 2
+
+
+def test_starting_again_for_a_sent_month_shows_that_application_and_the_emergency_way(login, client):
+    login(SINGLE_ADULT)
+    first = factories.submitted(factories.draft(SINGLE_ADULT))
+    response = _start(client, first.period)
+    assert response.status_code == 200 and count(Application) == 1
+    page = page_checks(response)
+    links = {a["href"] for a in page.find("main").find_all("a")}
+    assert f"/applications/{first.id}/case" in links or any(first.id in link for link in links)
+    assert f"/applications/new/emergency?period={first.period.isoformat()}" in links
+
+
+def test_an_emergency_application_is_explicit_has_a_reason_and_is_marked(login, client):
+    login(SINGLE_ADULT)
+    first = factories.submitted(factories.draft(SINGLE_ADULT))
+    path = f"/applications/new/emergency?period={first.period.isoformat()}"
+    form = client.get(path)
+    assert form.status_code == 200
+    assert soup(form).find("input", attrs={"name": "period", "checked": True})["value"] == first.period.isoformat()
+    # no reason: a clear error, nothing made, the choices kept
+    refused = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
+                                      "folkbokforing": "y", "reason": "  "})
+    assert refused.status_code == 400 and count(Application) == 1
+    assert soup(refused).find("p", class_="field-error")
+    long = "x" * 1001
+    refused = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
+                                      "folkbokforing": "y", "reason": long})
+    assert refused.status_code == 400 and long in soup(refused).find("textarea").get_text()
+    made = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
+                                   "folkbokforing": "y", "reason": "Min plånbok blev stulen."})
+    assert made.status_code == 302 and count(Application) == 2
+    second = db.session.scalar(select(Application).where(Application.id != first.id))
+    assert second.emergency and second.emergency_reason == "Min plånbok blev stulen."
+    assert second.period == first.period and not db.session.get(Application, first.id).emergency
+    assert "emergency application" in soup(client.get(made.location)).find("p", class_="notice--warning").get_text()
+    # starting again now leads to the emergency draft being written, not a third application
+    again = _start(client, first.period)
+    assert again.location == f"/applications/{second.id}?again=1" and count(Application) == 2
+
+
+def test_the_emergency_way_needs_a_sent_application(login, client):
+    login(SINGLE_ADULT)
+    response = client.get("/applications/new/emergency")
+    assert response.status_code == 302 and response.location == "/applications/new"
 
 
 def test_every_change_keeps_a_draft_alive(login, client):

@@ -50,9 +50,7 @@ def month_after(period: date) -> date:
 
 def existing_for(applicant_id: str, period: date) -> Application | None:
     """The applicant's application for the month that still counts (anything but withdrawn)."""
-    return db.session.scalar(select(Application).where(
-        Application.applicant_id == applicant_id, Application.period == period,
-        Application.status != Status.WITHDRAWN.value).order_by(Application.created_at).limit(1))
+    return services.existing_for(applicant_id, period)
 
 
 def check(previous: Application, today: date | None = None) -> date:

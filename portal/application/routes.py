@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from portal import clock
 from portal.application import services, tasks
-from portal.application.forms import StartForm, SubmitForm
+from portal.application.forms import EmergencyForm, StartForm, SubmitForm
 from portal.attachments import services as attachment_services
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
@@ -53,9 +53,50 @@ def _start_form() -> StartForm:
 def start():
     form = _start_form()
     if form.validate_on_submit():
-        application = services.start(g.subject_id, date.fromisoformat(form.period.data))
+        period = date.fromisoformat(form.period.data)
+        existing = services.existing_for(g.subject_id, period)
+        if existing is not None:
+            return _lead_to(existing)
+        application = services.start(g.subject_id, period)
         return redirect(url_for("application.show", application_id=application.id))
     return render_template("application/start.html", form=form), 400 if form.errors else 200
+
+
+def _lead_to(existing):
+    """One application per person and month: starting again leads to the month's application. A
+    draft is simply continued; a sent one is shown with the explicit way to an emergency application."""
+    from portal.case.overview import is_sent
+
+    if not is_sent(existing):
+        return redirect(url_for("application.show", application_id=existing.id, again=1))
+    return render_template("application/exists.html", existing=existing)
+
+
+@bp.route("/applications/new/emergency", methods=["GET", "POST"])
+@requires("citizen")
+def emergency():
+    """A second application for a month that already has a sent one, on purpose and with the reason
+    (something that cannot wait); the municipality sees it marked as an emergency application."""
+    from portal.case.overview import is_sent
+
+    sent = {}
+    for day in services.month_choices(clock.today()):
+        existing = services.existing_for(g.subject_id, day)
+        if existing is not None and not is_sent(existing) and request.args.get("period") == day.isoformat():
+            return redirect(url_for("application.show", application_id=existing.id, again=1))
+        if existing is not None and is_sent(existing):
+            sent[day] = existing
+    if not sent:  # nothing sent to add to: the ordinary start
+        return redirect(url_for("application.start"))
+    form = EmergencyForm()
+    form.period.choices = [(d.isoformat(), month(d)) for d in sent]
+    if request.method == "GET" and request.args.get("period") in {c for c, _label in form.period.choices}:
+        form.period.data = request.args["period"]
+    if form.validate_on_submit():
+        period = date.fromisoformat(form.period.data)
+        application = services.start(g.subject_id, period, emergency_reason=form.reason.data.strip())
+        return redirect(url_for("application.show", application_id=application.id))
+    return render_template("application/emergency.html", form=form, sent=sent), 400 if form.errors else 200
 
 
 @bp.get("/applications/<application_id>")

@@ -5,7 +5,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature, Status
 from portal.audit.services import record
@@ -52,12 +52,27 @@ def _event(application: Application, kind: str) -> None:
     application.events.append(ApplicationEvent(kind=kind))
 
 
-def start(subject_id: str, period: date) -> Application:
-    """A new draft; the applicant has agreed to the folkbokföring fetch on the start form."""
+def existing_for(applicant_id: str, period: date) -> Application | None:
+    """The applicant's application for the month that still counts (anything but withdrawn): one
+    application per person and month (issue 15). One not yet sent comes first (an emergency
+    application being written), then the first one made."""
+    unsent = case((Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)), 0), else_=1)
+    return db.session.scalar(select(Application).where(
+        Application.applicant_id == applicant_id, Application.period == period,
+        Application.status != Status.WITHDRAWN.value).order_by(unsent, Application.created_at).limit(1))
+
+
+def start(subject_id: str, period: date, *, emergency_reason: str | None = None) -> Application:
+    """A new draft; the applicant has agreed to the folkbokföring fetch on the start form.
+
+    Callers first look for the month's application (``existing_for``) and lead there; a second
+    application for the same month is made only through the emergency path, with its reason,
+    and is marked so for the caseworker."""
     from portal.consent.services import record_folkbokforing
 
     person = db.session.get(Person, subject_id)
-    application = Application(reference=new_reference(), applicant_id=subject_id, period=period)
+    application = Application(reference=new_reference(), applicant_id=subject_id, period=period,
+                              emergency=emergency_reason is not None, emergency_reason=emergency_reason)
     application.members.append(HouseholdMember(
         position=0, relation="applicant", given_name=person.given_name, family_name=person.family_name,
         personnummer=person.personnummer, person_id=person.id))
