@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -42,9 +43,9 @@ def demo() -> None:
     click.echo(f"identity_provider={config.idp_url}")
     click.echo(f"sandbox_providers={config.sandbox_url}")
     click.echo(f"municipality_inbox={config.base_url}/municipality/")
-    if stack.mail_sink is not None:
     if config.receiver_url:
         click.echo(f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks)")
+    if stack.mail_sink is not None:
         click.echo(f"demo_mailbox={config.demo_mailbox_url}/ (mails and SMS the portal sent)")
     click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
     try:
@@ -57,17 +58,49 @@ def demo() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
-def worker(once: bool, interval: float) -> None:
+@click.option("--heartbeat", "heartbeat_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Heartbeat file (default PORTAL_WORKER_HEARTBEAT or <instance>/worker.heartbeat).")
+@click.option("--check", is_flag=True, help="Exit 0 if the worker's loop beat within --max-age seconds, else 1.")
+@click.option("--max-age", default=60.0, show_default=True, help="With --check: the oldest acceptable beat.")
+def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool, max_age: float) -> None:
     """Deliver sent applications to their inboxes and send notifications (run one or more alongside the portal)."""
     from portal.case.notify import send_pending, start_thread
-    from portal.delivery.services import run_forever, run_once
+    from portal.delivery.services import run_once
+    from portal.ops import heartbeat
 
+    path = heartbeat_file or heartbeat.default_path(current_app.config["PORTAL"].instance_path)
+    if check:
+        seconds = heartbeat.age(path)
+        click.echo("alive" if heartbeat.alive(path, max_age) else "not alive", nl=False)
+        click.echo(f" last_beat_s={seconds:.1f}" if seconds is not None else " no_heartbeat")
+        raise SystemExit(0 if heartbeat.alive(path, max_age) else 1)
     if once:
         click.echo(f"delivered={run_once()}")
         click.echo(f"notified={send_pending()}")
     else:
         start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
-        run_forever(current_app._get_current_object(), interval)
+        heartbeat.run_worker(current_app._get_current_object(), interval, path)
+
+
+@main.command(with_appcontext=False, context_settings={"ignore_unknown_options": True})
+@click.option("--bind", default=None, help="host:port (default PORTAL_BIND or 127.0.0.1:8000).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default PORTAL_WEB_WORKERS, else 2 x CPUs + 1).")
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...]) -> None:
+    """Serve the portal under gunicorn (portal/ops/gunicorn_conf.py); run `portal db upgrade` first. Further
+    arguments go to gunicorn."""
+    import os
+    import sys
+
+    from portal.ops import gunicorn_conf
+
+    args = [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__]
+    if bind:
+        args += ["--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    os.execv(sys.executable, [*args, *gunicorn_args, "portal.ops.wsgi:app"])
 
 
 @main.group()
