@@ -28,3 +28,9 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(36))
+    # Who read, named when it happened (staff are not persons in the portal; a name or unit may change):
+    # shown to the subject on "who has read my data" (issue 18). Empty on events older than migration 0018.
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    actor_unit: Mapped[str | None] = mapped_column(String(100))
+    actor_municipality: Mapped[str | None] = mapped_column(String(4))
+    mandate_id: Mapped[str | None] = mapped_column(String(36))  # the mandate a proxy acted under

@@ -22,6 +22,10 @@ def record(action: str, object_type: str, object_id: str | None, purpose: str,
         object_id=object_id,
         purpose=purpose,
         request_id=g.get("request_id") if has_request_context() else None,
+        actor_name=(actor.name or "")[:200] or None if actor else None,
+        actor_unit=(getattr(actor, "unit", None) or "")[:100] or None if actor else None,
+        actor_municipality=getattr(actor, "municipality_code", None) if actor else None,
+        mandate_id=getattr(actor, "mandate_id", None) if actor else None,
     )
     db.session.add(event)
     return event

@@ -12,6 +12,7 @@ import portal.consent.models  # noqa: F401
 import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
 import portal.mandates.models  # noqa: F401
+import portal.rights.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base
 
