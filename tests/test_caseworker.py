@@ -280,8 +280,41 @@ def test_inbox_lists_filters_and_searches(app):
     assert listed(worker, q=first.reference[:-1]) == []
     row = soup(worker.get("/municipality/inbox", query_string={"q": number})).find("tbody").find("tr")
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
-    assert cells[1] == number and cells[3] == "Under handling" and "Eva Mottagning" in cells[5]
+    assert cells[1] == "Emma Sundberg" and cells[2] == number and cells[4] == "Under handling"
+    assert "Eva Mottagning" in cells[6]
     assert audited("read", "inbox", "0180/*", "staff-stockholm-3") >= 8
+
+
+def test_an_emergency_application_is_marked_with_its_reason_beside_the_first(app):
+    """One application per person and month; the explicit second one (issue 15, point 4) is shown as
+    an emergency application in the inbox, with its reason and a link to the first in the view."""
+    first = delivered(EMMA)
+    second = factories.draft(EMMA, first.period)
+    second.emergency, second.emergency_reason = True, "Plånboken stulen, inga pengar till mat."
+    db.session.commit()
+    second = factories.delivered(factories.submitted(second))
+    worker = caseworker(app, "staff-stockholm-3")
+    rows = soup(worker.get("/municipality/inbox")).find("tbody").find_all("tr")
+    cells = {r.find("a").get_text(strip=True): [td.get_text(" ", strip=True) for td in r.find_all("td")]
+             for r in rows}
+    assert cells[first.reference][1] == cells[second.reference][1] == "Emma Sundberg"
+    assert "Emergency application" in cells[second.reference][-1]
+    assert "Emergency application" not in cells[first.reference][-1]
+    doc = page_checks(worker.get(case_path(second)), "en")
+    notice = doc.find(id="emergency")
+    assert "Plånboken stulen, inga pengar till mat." in notice.get_text()
+    assert doc.find(id="same-month").find("a")["href"] == case_path(first)
+    first_page = page_checks(worker.get(case_path(first)), "en")
+    assert first_page.find(id="emergency") is None
+    assert "emergency application" in first_page.find(id="same-month").get_text()
+
+
+def test_the_application_comes_before_the_handling_forms(app):
+    application = delivered(EMMA)
+    worker = caseworker(app, "staff-stockholm-3")
+    html = worker.get(case_path(application)).get_data(as_text=True)
+    assert 0 < html.index('id="received"') < html.index('id="handling"')
+    assert html.index('id="received"') < html.index(f'action="/municipality/inbox/{application.id}/')
 
 
 def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
@@ -298,7 +331,7 @@ def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
 
     assert listed(worker, filter="supplemented") == [application.reference]
     assert listed(worker, filter="waiting") == []
-    flags = soup(worker.get("/municipality/inbox")).find("tbody").find("tr").find_all("td")[6].get_text(" ")
+    flags = soup(worker.get("/municipality/inbox")).find("tbody").find("tr").find_all("td")[7].get_text(" ")
     assert "Supplemented" in flags and "1 unread message" in flags
 
     doc = page_checks(worker.get(case_path(application)), "en")

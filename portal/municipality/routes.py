@@ -122,6 +122,7 @@ def _page(application: Application, failed: tuple[str, object] | None = None, pr
     units = case.inboxes_of(application.municipality_code)
     return render_template(
         "municipality/application.html", item=application, view=view, forms=built, actions=_actions(application),
+        same_month=inbox_services.same_month(g.actor, application),
         failed=failed[0] if failed else None, problem=problem, unread_ids=unread_ids or set(),
         unit=units.get(application.inbox_id), units=units, labels_cw=labels, iso_date=_iso_date, iso_month=_iso_month,
         place=_place, form=failed[1] if failed and failed[1].errors else None), status

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.application.models import Application, Status
 from portal.attachments.models import Attachment
@@ -65,9 +66,20 @@ def listing(actor: Actor, name: str = "all", search: str = "", page: int = 1) ->
         query = query.where(or_(func.upper(Application.reference) == search,
                                 func.upper(Application.case_number) == search))
     page = max(page, 1)
+    # The applicant's name in the same round (one more query, not one per row): a second application
+    # of one person for one month is visible as such.
+    query = query.options(selectinload(Application.members))
     rows = db.session.execute(query.order_by(Application.submitted_at.desc(), Application.id)
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return [Row(a, bool(s), int(u or 0)) for a, s, u in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+def same_month(actor: Actor, application: Application) -> list[Application]:
+    """The applicant's other applications for the same month that this caseworker may open: a
+    duplicate or an emergency application is seen beside the first."""
+    return list(db.session.scalars(scoped(select(Application).where(
+        Application.applicant_id == application.applicant_id, Application.period == application.period,
+        Application.id != application.id), actor).order_by(Application.submitted_at)))
 
 
 def visible(actor: Actor, application_id: str) -> Application | None:

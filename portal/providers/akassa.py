@@ -55,7 +55,7 @@ class Akassa(Provider):
             _l("How much you get per day before tax and how many of your benefit days you have used.")),
     }
     codes = {
-        ("type", "INKOMSTBASERAD"): _l("Based on your earlier income"),
+        ("type", "INKOMSTBASERAD"): _l("Based on earlier income"),
         ("type", "GRUNDBELOPP"): _l("Basic amount"),
     }
     detail_labels = {

@@ -204,7 +204,7 @@ class Forsakringskassan(Provider):
         ("type", "VARDBIDRAG"): _l("Vårdbidrag"),
         ("type", "OMVARDNADSBIDRAG"): _l("Omvårdnadsbidrag"),
         ("level", "GRUNDNIVA"): _l("Basic level"),
-        ("level", "INKOMSTRELATERAD"): _l("Based on your earlier income"),
+        ("level", "INKOMSTRELATERAD"): _l("Based on earlier income"),
         ("level", "ETABLERING"): _l("Establishment level"),
         ("level", "UTVECKLING"): _l("Development level"),
         ("level", "NIVA_1"): _l("Level 1"),

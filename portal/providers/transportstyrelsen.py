@@ -33,7 +33,7 @@ class Transportstyrelsen(Provider):
     sets = (InfoSet("fordon", _l("Vehicles you own")),)
     labels = {
         "transportstyrelsen.fordon.vehicle": (
-            _l("Vehicle you own"),
+            _l("Vehicle owned"),
             _l("A vehicle registered with you as owner. Its value is an asset; the municipality "
                "may ask whether you need it, for example for work.")),
     }
