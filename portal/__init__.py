@@ -40,6 +40,9 @@ def _init_extensions(app: Flask, config: Config) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     oauth.init_app(app)
+    from portal.auth import session
+
+    session.init_app(app)  # sessions kept on the server; the cookie holds only their id
     metadata_url = f"{config.idp_url}/.well-known/openid-configuration"
     for name, client_id, secret in (
         ("citizen", config.citizen_client_id, config.citizen_client_secret),

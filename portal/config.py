@@ -86,6 +86,12 @@ class Config:
     session_idle_minutes: int = 30
     session_absolute_minutes: int = 8 * 60
     session_warning_seconds: int = 120
+    # Sessions live in the database; where this is set, in Redis instead (portal/auth/session.py).
+    session_redis_url: str = ""
+    # The staff directory (who is a caseworker or an administrator, of which municipality and unit),
+    # re-read on every request: removing someone ends their access at once (portal/auth/staff.py).
+    # Default outside production: portal/testdata/staff.json; unset in production means no staff login.
+    staff_directory: Path | None = None
     secure_cookies: bool = False
     provider_timeout_seconds: float = 3.0  # deadline per provider call, retries included
     fetch_in_background: bool = True
@@ -102,14 +108,14 @@ class Config:
     sms_url: str = ""  # default: the sandbox's /sms (demo); unset in production means no SMS is sent
     sms_token: str = ""  # default: the sandbox token
     demo_mailbox_url: str = "http://localhost:5004"  # the demo's page listing sent mails and SMS
-    # Where reports of accessibility problems are e-mailed (the operator; portal/rights). Unset: stored only.
-    accessibility_email: str = "tillganglighet@egna-utrymmet.localhost"
     # The sample municipality receiver (webhook URLs "{receiver_url}/..." in the routing configuration).
     # Unset outside production: derived from the portal's own address, its port + 3 (5000 → 5003).
     receiver_url: str = ""
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
+        if self.staff_directory is None and not self.is_production:
+            self.staff_directory = REPO_ROOT / "portal" / "testdata" / "staff.json"
         if self.seal_key_path is None:
             self.seal_key_path = self.instance_path / "seal-ed25519.pem"
         if not self.database_url:
@@ -143,6 +149,9 @@ class Config:
             provider_timeout_seconds=float(_env("PROVIDER_DEADLINE_SECONDS", "3")),
             delivery_lease_seconds=_env_int("DELIVERY_LEASE_SECONDS", 60),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
+            session_redis_url=_env("SESSION_REDIS_URL", ""),
+            staff_directory=Path(os.environ["PORTAL_STAFF_DIRECTORY"]) if os.environ.get("PORTAL_STAFF_DIRECTORY")
+            else None,
             # Secure cookies everywhere except plain-HTTP local demo.
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             instance_path=instance,
@@ -157,8 +166,6 @@ class Config:
             sms_url=_env("SMS_URL", ""),
             sms_token=_env("SMS_TOKEN", ""),
             demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
-            accessibility_email=_env("ACCESSIBILITY_EMAIL", "" if env == "production" else
-                                     "tillganglighet@egna-utrymmet.localhost"),
             receiver_url=_env("RECEIVER_URL", ""),
         )
         config.validate()
