@@ -53,8 +53,8 @@ def test_login_creates_person_without_personnummer_in_session_or_audit(client):
 
 
 def test_session_cookie_flags(client):
-    idp_login(client, "/auth/login", {"subject": SINGLE_ADULT})
-    header = client.get("/overview").headers.get("Set-Cookie", "")
+    # The cookie is set when the session gets its id (here: at login, a new id): only then.
+    header = idp_login(client, "/auth/login", {"subject": SINGLE_ADULT}).headers.get("Set-Cookie", "")
     assert "HttpOnly" in header and "SameSite=Lax" in header
 
 

@@ -85,7 +85,7 @@ def callback(kind: str):
         mandates.link_person(person)
         # Someone who may act for others (or is asked to) chooses whose affairs to handle first.
         choose_whom = bool(mandates.in_force_for(person.id) or mandates.invitations(person.id))
-    start_session(actor)
+    start_session(actor, id_token=token.get("id_token"))
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None
     record("login", "session", None, "login", subject_id=g.subject_id)
@@ -102,6 +102,8 @@ def sign_callback():
     """Back from a step-up authentication: signing an application, or granting a mandate."""
     from portal.mandates.routes import GRANT_KEY, finish_grant
 
+    # A step-up changes what the session may do: it goes on under a new id.
+    session.rotate()
     if GRANT_KEY in session:
         return finish_grant()
     from portal.auth.signing import finish_signing
@@ -115,7 +117,8 @@ def logout():
     kind = "staff" if g.actor.kind == STAFF else "citizen"
     record("logout", "session", None, "logout", subject_id=g.subject_id)
     db.session.commit()
-    session.clear()
+    id_token = session.get("id_token")
+    session.clear()  # the session is deleted on the server: its cookie opens nothing any more
     config = current_app.config["PORTAL"]
     client = _client(kind)
     metadata = client.load_server_metadata()
@@ -123,6 +126,8 @@ def logout():
         "client_id": client.client_id,
         "post_logout_redirect_uri": config.base_url + url_for("auth.logged_out"),
     }
+    if id_token:
+        params["id_token_hint"] = id_token
     return redirect(f"{metadata['end_session_endpoint']}?{urlencode(params)}")
 
 
@@ -151,3 +156,26 @@ def keepalive():
 @requires("authenticated")
 def session_status():
     return jsonify(seconds_left=seconds_left())
+
+
+@bp.route("/admin/sessions", methods=["GET", "POST"])
+@requires("admin")
+def end_sessions():
+    """An administrator ends every session of a person at once (a lost phone, a caseworker who left)."""
+    from flask_babel import gettext as _
+    from stdnum.se import personnummer as pnr
+
+    from portal.auth.forms import EndSessionsForm
+    from portal.auth.services import end_all_sessions
+
+    form = EndSessionsForm()
+    ended = unknown = None
+    if form.validate_on_submit():
+        compact = form.identity.data.replace("-", "").replace("+", "").strip()
+        if compact.isdigit() and not (len(compact) == 12 and pnr.is_valid(compact)):
+            form.identity.errors.append(_("Enter a personnummer with 12 digits (ÅÅÅÅMMDDNNNN), or a staff identity."))
+        else:
+            ended = end_all_sessions(form.identity.data)
+            unknown = ended is None
+    status = 400 if form.errors else 200
+    return render_template("auth/end_sessions.html", form=form, ended=ended, unknown=unknown), status

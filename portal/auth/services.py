@@ -51,10 +51,17 @@ def citizen_from_claims(claims: dict) -> Actor:
 
 
 def staff_from_claims(claims: dict) -> Actor:
-    role = claims.get("role")
+    """The organisation's identity provider says who logs in; the staff directory (never the
+    claims) says in which role, municipality and unit (portal/auth/staff.py)."""
+    from flask import current_app
+
+    entry = current_app.extensions["portal.staff_directory"].lookup(claims.get("sub"))
+    if entry is None:
+        raise LoginRefused("not_in_staff_directory")
+    role = entry.role
     if role not in (CASEWORKER, ADMINISTRATOR):
         raise LoginRefused("unknown_role")
-    code = claims.get("municipality_code") or None
+    code = entry.municipality_code
     if role == CASEWORKER:
         try:
             municipality(code or "")
@@ -64,7 +71,7 @@ def staff_from_claims(claims: dict) -> Actor:
     log.info("staff login sub=%s role=%s", claims.get("sub"), role)
     return Actor(kind=STAFF, id=claims.get("sub"), name=name, role=role,
                  municipality_code=code if role == CASEWORKER else None,
-                 unit=claims.get("unit"))
+                 unit=entry.unit)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -75,3 +82,25 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def end_all_sessions(identity: str) -> int | None:
+    """An administrator ends every session of a person: a citizen named by personnummer (12
+    digits, a hyphen allowed) or a staff member by their subject. ``None``: a personnummer no one
+    has logged in with. Audited (the citizen sees it in their trail)."""
+    from portal.auth.session import end_sessions_of
+
+    compact = identity.replace("-", "").replace("+", "").strip()
+    if compact.isdigit():
+        person = db.session.scalar(select(Person).where(Person.personnummer == compact))
+        if person is None:
+            return None
+        ended = end_sessions_of(person.id)
+        record("end_sessions", "person", person.id, "administrator ended all sessions", subject_id=person.id)
+        log.info("sessions ended by administrator person=%s count=%s", person.id, ended)
+    else:
+        ended = end_sessions_of(identity.strip())
+        record("end_sessions", "staff", identity.strip()[:64], "administrator ended all sessions")
+        log.info("sessions ended by administrator sub=%s count=%s", identity.strip(), ended)
+    db.session.commit()
+    return ended
