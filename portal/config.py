@@ -108,6 +108,8 @@ class Config:
     sms_url: str = ""  # default: the sandbox's /sms (demo); unset in production means no SMS is sent
     sms_token: str = ""  # default: the sandbox token
     demo_mailbox_url: str = "http://localhost:5004"  # the demo's page listing sent mails and SMS
+    # Where reports of accessibility problems are e-mailed (the operator; portal/rights). Unset: stored only.
+    accessibility_email: str = "tillganglighet@egna-utrymmet.localhost"
     # The sample municipality receiver (webhook URLs "{receiver_url}/..." in the routing configuration).
     # Unset outside production: derived from the portal's own address, its port + 3 (5000 → 5003).
     receiver_url: str = ""
@@ -166,6 +168,8 @@ class Config:
             sms_url=_env("SMS_URL", ""),
             sms_token=_env("SMS_TOKEN", ""),
             demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
+            accessibility_email=_env("ACCESSIBILITY_EMAIL", "" if env == "production" else
+                                     "tillganglighet@egna-utrymmet.localhost"),
             receiver_url=_env("RECEIVER_URL", ""),
         )
         config.validate()
