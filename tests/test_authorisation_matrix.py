@@ -46,6 +46,10 @@ PROXIES = {  # role -> the scopes of the mandate in force it acts under (for the
     "legal_representative": ALL_SCOPES,  # a förvaltare registered from a decision
 }
 LOST = ("proxy_expired", "proxy_revoked")  # acting for the applicant, but the mandate is gone
+# A förvaltare registered by one administrator (sealed as such) but not approved by a second one:
+# waiting for approval, or "approved" by the administrator who registered it. Neither may do anything.
+UNAPPROVED = ("legal_awaiting", "legal_self_approved")
+LOST = (*LOST, *UNAPPROVED)
 SELF = ("applicant", "co_applicant")
 CITIZENS = (*SELF, *PROXIES, *LOST)
 ROLES = ("anonymous", *CITIZENS, "caseworker_in", "caseworker_out", "administrator", "api_client")
@@ -108,7 +112,7 @@ MARIA, JOHAN, ANDERS = "196108283166", "196201082697", "199006022397"
 OTHERS = {  # proxies: numbers of Skatteverket's test series without a cast file (the IdP names them Test Testperson)
     "proxy_view": "195711212893", "proxy_prepare": "196108193175", "proxy_submit": "196109072972",
     "proxy_messages": "200001022391", "legal_representative": "200001032382", "proxy_expired": "194201199124",
-    "proxy_revoked": "199007282388",
+    "proxy_revoked": "199007282388", "legal_awaiting": "198001012387", "legal_self_approved": "197503152386",
 }
 
 
@@ -141,7 +145,8 @@ def _build(app) -> dict:
     mandates. Built with tests/factories.py: every person as their login makes them known."""
     from portal.consent.models import Consent
     from portal.information.models import InformationItem
-    from portal.mandates.models import ACTIVE, REVOKED, Mandate
+    from portal.mandates import services as mandate_services
+    from portal.mandates.models import ACTIVE, AWAITING_APPROVAL, REVOKED, Mandate
     from portal.supplements import services as supplements
     from tests.test_attachments_domain import make_pdf
 
@@ -178,17 +183,25 @@ def _build(app) -> dict:
 
     now = clock.now()
     mandates = {}
-    for role, scopes in {**PROXIES, "proxy_expired": ALL_SCOPES, "proxy_revoked": ALL_SCOPES}.items():
-        kind = "forvaltare" if role == "legal_representative" else "fullmakt"
+    others = {"proxy_expired": ALL_SCOPES, "proxy_revoked": ALL_SCOPES, **{role: ALL_SCOPES for role in UNAPPROVED}}
+    approver = {"legal_representative": "staff-admin-2", "legal_self_approved": "staff-admin-1"}
+    for role, scopes in {**PROXIES, **others}.items():
+        legal = role.startswith("legal")
+        kind = "forvaltare" if legal else "fullmakt"
         mandate = Mandate(
-            reference=f"{'FV' if kind == 'forvaltare' else 'FM'}-MTRX-{len(mandates):04d}", kind=kind,
+            reference=f"{'FV' if legal else 'FM'}-MTRX-{len(mandates):04d}", kind=kind,
             principal_personnummer=MARIA, principal_id=maria.id, principal_name="Maria Lindqvist",
             proxy_personnummer=people[role].personnummer, proxy_id=people[role].id,
             scopes=",".join(sorted(scopes)), valid_from=now - timedelta(days=30),
             valid_until=now - timedelta(seconds=1) if role == "proxy_expired" else now + timedelta(days=30),
-            status=REVOKED if role == "proxy_revoked" else ACTIVE)
+            status=REVOKED if role == "proxy_revoked" else AWAITING_APPROVAL if role == "legal_awaiting" else ACTIVE)
+        if legal:  # registered by one administrator; approved by another only for the legal representative
+            mandate.registered_by, mandate.registered_stepup_at = "staff-admin-1", now
+            if role in approver:
+                mandate.approved_by, mandate.approved_at, mandate.approved_stepup_at = approver[role], now, now
         _db.session.add(mandate)
         _db.session.flush()
+        mandate_services.seal(mandate)  # as every mandate is made: an unsealed one acts in no mode
         mandates[role] = mandate.id
     _db.session.commit()
 
@@ -267,8 +280,9 @@ def real_params(world, url_rule, rule) -> dict | None:
             values[name] = world["attachment"]
         elif name == "consent_id":
             values[name] = world["consent"]
-        elif name == "mandate_id":
-            values[name] = world["mandates"]["proxy_view"]
+        elif name == "mandate_id":  # the administrators' pages are about legal representatives
+            admin_page = url_rule.endpoint.startswith("mandates.admin")
+            values[name] = world["mandates"]["legal_awaiting" if admin_page else "proxy_view"]
         elif name in url_rule._converters and hasattr(url_rule._converters[name], "items"):
             values[name] = sorted(url_rule._converters[name].items)[0]  # any(json, pdf)
         else:
@@ -401,6 +415,23 @@ def test_a_lost_mandate_is_refused_with_its_reason_and_switches_back(world):
         assert client.get(draft).status_code == 404  # now as themselves: not their application
 
 
+def test_a_legal_representative_needs_a_second_administrator_s_approval(world):
+    """A förvaltare waiting for approval, or approved by the administrator who registered them, can do
+    nothing for the principal and is not offered her among those they may act for."""
+    draft = f"/applications/{world['draft']}"
+    for role in UNAPPROVED:
+        client = world["app"].test_client()
+        with client.session_transaction() as session:
+            session.update(session_for(world, role))
+        assert client.get(draft).status_code == 403, role
+        with client.session_transaction() as session:
+            assert "acting_for" not in session
+        choose = client.get("/act-for").get_data(as_text=True)
+        assert world["mandates"][role] not in choose, role
+    # the control: the förvaltare a second administrator approved works
+    assert send(world, "legal_representative", GET, draft).status_code == 200
+
+
 def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     """Lina Berg has protected identity: a proxy acting for her sees her application, never her
     address (the portal keeps none), while Maria's proxies do see Maria's."""
@@ -408,6 +439,7 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
 
     from portal.application.models import Application
     from portal.config import REPO_ROOT
+    from portal.mandates import services as mandate_services
     from portal.mandates.models import ACTIVE, Mandate
 
     record = json.loads((REPO_ROOT / "portal/testdata/persons/protected-identity.json").read_text())
@@ -423,6 +455,8 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
                       scopes="view", valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=1),
                       status=ACTIVE)
     _db.session.add(mandate)
+    _db.session.flush()
+    mandate_services.seal(mandate)
     _db.session.commit()
     client = world["app"].test_client()
     with client.session_transaction() as session:

@@ -262,29 +262,82 @@ def test_trail_lists_what_the_proxy_did_in_the_principals_name(app, clock):
     assert not any("Margareta" in row.get_text() for row in rows)
 
 
-def test_legal_representative_registered_by_an_administrator(app, clock, staff_login, client):
-    staff_login("staff-admin-1")
-    page = client.get("/mandates/admin")
-    assert page.status_code == 200
-    form = {"csrf_token": csrf_from(page), "kind": "forvaltare", "decision_reference": "ÖF 2026-1234",
+def legal_form(page, kind="forvaltare", reference="ÖF 2026-1234", scopes=("prepare", "submit", "messages"),
+               days=700) -> dict:
+    return {"csrf_token": csrf_from(page), "kind": kind, "decision_reference": reference,
             "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
             "representative_personnummer": LARS, "representative_name": "Lars Berglund",
-            "scopes": ["prepare", "submit", "messages"], "valid_from": portal_clock.today().isoformat(),
-            "valid_until": (portal_clock.today() + timedelta(days=700)).isoformat()}
-    response = client.post("/mandates/admin", data=form)
-    assert response.status_code == 302
+            "scopes": list(scopes), "valid_from": portal_clock.today().isoformat(),
+            "valid_until": (portal_clock.today() + timedelta(days=days)).isoformat()}
+
+
+def register(client, identifies="staff-admin-1", **form):
+    """The logged-in administrator fills in the decision and identifies again at the IdP (step-up)."""
+    page = client.get("/mandates/admin")
+    assert page.status_code == 200
+    response = client.post("/mandates/admin", data=legal_form(page, **form))
+    if response.status_code != 302 or not response.location.startswith("http"):
+        return response
+    assert "prompt=login" in response.location and "max_age=0" in response.location
+    return at_idp(client, response, {"subject": identifies})
+
+
+def staff_client(app, sub):
+    client = app.test_client()
+    idp_login(client, "/auth/staff/login", {"subject": sub})
+    return client
+
+
+def approve(client, mandate, identifies=None, sub="staff-admin-2"):
+    """A second administrator approves, identifying again at the IdP."""
+    response = post_button(client, "/mandates/admin", f"/mandates/admin/{mandate.id}/approve")
+    if response.status_code != 302 or not response.location.startswith("http"):
+        return response
+    return at_idp(client, response, {"subject": identifies or sub})
+
+
+def test_legal_representative_registered_by_one_administrator_approved_by_another(app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    assert register(client).status_code == 302
     mandate = only_mandate()
-    assert mandate.status == ACTIVE and mandate.kind == "forvaltare" and mandate.reference.startswith("FV-")
+    assert mandate.status == "awaiting_approval" and mandate.kind == "forvaltare"
+    assert mandate.reference.startswith("FV-")
+    assert mandate.registered_by == "staff-admin-1" and mandate.registered_stepup_at is not None
     assert mandate.decision_reference == "ÖF 2026-1234" and services.seal_holds(mandate)
     listing = client.get("/mandates/admin")
     assert MARGARETA not in listing.get_data(as_text=True)  # no personal data for administrators
-    # the principal is told at her next login, once
+    assert sv("Waiting for a second administrator's approval") in listing.get_data(as_text=True)
+    # until a second administrator approves, the representative can do nothing
+    lars = app.test_client()
+    idp_login(lars, "/auth/login", {"subject": LARS})
+    assert mandate.id not in lars.get("/act-for").get_data(as_text=True)
+    assert act_for(lars, mandate).status_code == 400  # not among the choices
+    assert "Margareta" not in lars.get("/overview").get_data(as_text=True)
+    # the second administrator approves after identifying again
+    other = staff_client(app, "staff-admin-2")
+    assert approve(other, mandate).status_code == 302
+    db.session.expire_all()
+    mandate = only_mandate()
+    assert mandate.status == ACTIVE and mandate.approved_by == "staff-admin-2" and mandate.approved_stepup_at
+    assert services.seal_holds(mandate)
+    # the principal is told at her next login, once; her trail names both administrators and the step-ups
     margareta = person_client(app, MARGARETA)
     told = page_checks(margareta.get("/overview")).get_text()
     assert "ÖF 2026-1234" in told and "Lars Berglund" in told
     margareta.get("/mandates")
     assert "ÖF 2026-1234" not in margareta.get("/overview").get_data(as_text=True)
-    # the representative acts without accepting; he cannot end it himself
+    rows = [row.get_text(" ", strip=True) for row in page_checks(margareta.get("/mandates/trail")).find_all("tr")]
+    registered = next(row for row in rows if "Sara Förvaltare" in row)
+    approved = next(row for row in rows if "Mats Drift" in row)
+    stepped = sv(", after identifying again at %(time)s", time="").strip(" ,")
+    assert stepped.split()[0] in registered and stepped.split()[0] in approved
+    # the audit log names both administrators and their re-authentication
+    from portal.audit.models import AuditEvent
+
+    events = {e.action: e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == mandate.id))}
+    assert events["register"].actor_id == "staff-admin-1" and events["approve"].actor_id == "staff-admin-2"
+    assert "re-authenticated" in events["approve"].purpose and "staff-admin-1" in events["approve"].purpose
+    # the representative now acts without accepting; he cannot end it himself
     lars = app.test_client()
     assert "/act-for" in idp_login(lars, "/auth/login", {"subject": LARS}).location
     act_for(lars, mandate)
@@ -295,15 +348,103 @@ def test_legal_representative_registered_by_an_administrator(app, clock, staff_l
     assert lars.get("/overview").status_code == 403
 
 
+def test_one_administrator_cannot_make_a_representative_effective_alone(app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    register(client)
+    mandate = only_mandate()
+    # approving one's own registration: refused before any step-up, and by the service itself
+    response = post_button(client, "/mandates/admin", f"/mandates/admin/{mandate.id}/approve")
+    assert response.status_code == 409
+    assert sv("Another administrator must approve or refuse a registration you made yourself") in \
+        response.get_data(as_text=True)
+    assert sv("Identify yourself and approve") not in client.get("/mandates/admin").get_data(as_text=True)
+    from datetime import UTC, datetime
+
+    just_now = datetime.fromtimestamp(__import__("time").time(), UTC)  # the IdP's auth_time is wall-clock
+    with pytest.raises(services.MandateRefused) as refused:
+        services.approve_legal(mandate, services.Administrator("staff-admin-1", "Sara Förvaltare", just_now))
+    assert refused.value.reason == "same_administrator"
+    with pytest.raises(services.MandateRefused):
+        services.refuse_legal(mandate, services.Administrator("staff-admin-1", "Sara Förvaltare", None), "oops")
+    # a step-up made by the other administrator in the first one's session approves nothing either
+    other = staff_client(app, "staff-admin-2")
+    response = approve(other, mandate, identifies="staff-admin-1")
+    assert response.status_code == 400
+    assert sv("The person who identified was not you. Nothing was registered or approved.") in \
+        response.get_data(as_text=True)
+    db.session.expire_all()
+    assert only_mandate().status == "awaiting_approval" and only_mandate().approved_by is None
+    # a record set to active in the database without a second administrator gives no access
+    mandate = only_mandate()
+    mandate.status = ACTIVE
+    db.session.commit()
+    lars = app.test_client()
+    idp_login(lars, "/auth/login", {"subject": LARS})
+    assert act_for(lars, mandate).status_code == 400
+    assert not services.in_force_for(mandate.proxy_id)
+
+
+def test_registration_without_a_fresh_step_up_is_refused(app, clock, staff_login, client):
+    from datetime import UTC, datetime
+
+    staff_login("staff-admin-1")
+    # the form alone registers nothing: it sends the administrator to identify again
+    page = client.get("/mandates/admin")
+    response = client.post("/mandates/admin", data=legal_form(page))
+    assert response.status_code == 302 and "prompt=login" in response.location
+    assert db.session.scalar(select(Mandate)) is None
+    # someone else identifies: refused, nothing registered, the form comes back as typed
+    response = at_idp(client, response, {"subject": "staff-admin-2"})
+    assert response.status_code == 400
+    assert sv("The person who identified was not you. Nothing was registered or approved.") in \
+        response.get_data(as_text=True)
+    assert "ÖF 2026-1234" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Mandate)) is None
+    # coming back with nothing pending (a replayed or forged callback) registers nothing
+    assert client.get("/mandates/admin/step-up?code=x&state=y").status_code == 400
+    # the service refuses a re-authentication that is not from the last few minutes, or none
+    decision = services.LegalDecision("god_man", MARGARETA, "Margareta Nilsson", LARS, "Lars Berglund", "ÖF 1",
+                                      frozenset({"view"}), portal_clock.today(), portal_clock.today())
+    stale = datetime.fromtimestamp(__import__("time").time() - 3600, UTC)
+    for at in (stale, None):
+        with pytest.raises(services.MandateRefused) as refused:
+            services.register_legal(decision, services.Administrator("staff-admin-1", "Sara Förvaltare", at))
+        assert refused.value.reason == "not_fresh"
+    assert db.session.scalar(select(Mandate)) is None
+
+
+def test_a_second_administrator_refuses_with_a_reason(app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    register(client)
+    mandate = only_mandate()
+    other = staff_client(app, "staff-admin-2")
+    page = other.get(f"/mandates/admin/{mandate.id}/refuse")
+    page_checks(page)
+    empty = other.post(f"/mandates/admin/{mandate.id}/refuse", data={"csrf_token": csrf_from(page), "reason": " "})
+    assert empty.status_code == 400 and sv("Enter why the registration is refused") in empty.get_data(as_text=True)
+    response = other.post(f"/mandates/admin/{mandate.id}/refuse",
+                          data={"csrf_token": csrf_from(page), "reason": "The decision number is not in our register"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    mandate = only_mandate()
+    assert mandate.status == "refused" and mandate.refused_by == "staff-admin-2"
+    assert mandate.refusal_reason == "The decision number is not in our register"
+    assert "The decision number is not in our register" in other.get("/mandates/admin").get_data(as_text=True)
+    # a refused registration can no longer be approved, and gives no access
+    assert approve(other, mandate).status_code == 409
+    assert not services.in_force_for(mandate.proxy_id or "")
+    # her trail shows who registered and who refused
+    margareta = person_client(app, MARGARETA)
+    trail = margareta.get("/mandates/trail").get_data(as_text=True)
+    assert "Sara Förvaltare" in trail and "Mats Drift" in trail
+
+
 def test_a_representative_acts_for_someone_who_has_never_logged_in(app, clock, staff_login, client):
     staff_login("staff-admin-1")
-    page = client.get("/mandates/admin")
-    client.post("/mandates/admin", data={
-        "csrf_token": csrf_from(page), "kind": "god_man", "decision_reference": "ÖF 2026-42",
-        "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
-        "representative_personnummer": LARS, "representative_name": "Lars Berglund", "scopes": ["prepare"],
-        "valid_from": portal_clock.today().isoformat(),
-        "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat()})
+    register(client, kind="god_man", reference="ÖF 2026-42", scopes=("prepare",), days=30)
+    mandate = only_mandate()
+    approve(staff_client(app, "staff-admin-2"), mandate)
+    db.session.expire_all()
     mandate = only_mandate()
     principal = db.session.get(Person, mandate.principal_id)
     assert principal.personnummer == MARGARETA and principal.display_name == "Margareta Nilsson"
@@ -487,15 +628,16 @@ def test_a_mandate_whose_seal_does_not_hold_gives_no_access(app, clock, caplog, 
         margareta.get("/mandates/trail").get_data(as_text=True)
 
 
-def test_an_unsealed_mandate_gives_no_access_in_production(app, clock, monkeypatch):
+def test_an_unsealed_mandate_gives_no_access_in_any_mode(app, clock, monkeypatch):
+    """No exception for records without a seal any more, outside production either."""
     lars, mandate = _acting_lars(app)
     db.session.expire_all()
     stored = db.session.get(Mandate, mandate.id)
     stored.seal = stored.seal_key_id = None
     db.session.commit()
-    assert lars.get("/overview").status_code == 200  # the demo and tests build some records unsealed
-    assert act_for(lars, mandate).status_code == 302
-    monkeypatch.setattr(app.config["PORTAL"], "env", "production")
-    response = lars.get("/overview")
-    assert response.status_code == 403
-    assert page_checks(response).find("h1").get_text(strip=True) == sv("The mandate could not be verified")
+    for env in ("demo", "production"):
+        monkeypatch.setattr(app.config["PORTAL"], "env", env)
+        assert act_for(lars, mandate).status_code == 302
+        response = lars.get("/overview")
+        assert response.status_code == 403, env
+        assert page_checks(response).find("h1").get_text(strip=True) == sv("The mandate could not be verified")

@@ -59,13 +59,10 @@ UNVERIFIED = "unverified"
 
 def _seal_holds(mandate: Mandate) -> bool:
     """The record is as it was signed or registered (the server's seal over it): a changed scope, period,
-    party or status no one signed gives no access. A refusal is logged and audited. A record without a
-    seal is only accepted outside production (tests and the demo build some directly); in production
-    every mandate is sealed when it is made."""
+    party or status no one signed gives no access. A refusal is logged and audited. A record without any
+    seal is refused the same way, in every mode: every mandate is sealed when it is made (the tests too
+    make theirs through ``services.seal``)."""
     if services.seal_holds(mandate):
-        return True
-    if not mandate.seal and not current_app.config["PORTAL"].is_production:
-        log.warning("mandate without a seal accepted outside production mandate=%s", mandate.id)
         return True
     log.error("mandate seal does not hold: acting refused mandate=%s proxy=%s", mandate.id, mandate.proxy_id)
     record("refuse", "mandate", mandate.id, f"mandate {mandate.reference}: its seal does not hold, acting refused",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.mandates.models import FORVALTARE, GOD_MAN, MESSAGES, PREPARE, SUBMIT, VIEW
@@ -96,3 +96,12 @@ class LegalForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.scopes.choices = list(SCOPE_CHOICES)
         self.kind.choices = [(GOD_MAN, _l("God man")), (FORVALTARE, _l("Förvaltare"))]
+
+
+class RefuseForm(FlaskForm):
+    """The second administrator refuses a legal representative's registration, and says why."""
+
+    reason = TextAreaField(
+        _l("Why is the registration refused?"),
+        validators=[DataRequired(message=_l("Enter why the registration is refused")),
+                    Length(max=500, message=_l("Enter at most 500 characters"))])

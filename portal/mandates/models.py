@@ -31,6 +31,10 @@ ACTIVE = "active"
 DECLINED = "declined"
 ENDED = "ended"  # ended by the proxy or, for a legal representative, by an administrator
 REVOKED = "revoked"  # revoked by the principal
+# A legal representative registered by one administrator waits for a second one (four eyes), who
+# approves it (then ACTIVE) or refuses it with a reason.
+AWAITING_APPROVAL = "awaiting_approval"
+REFUSED = "refused"
 
 
 class Mandate(Base):
@@ -61,7 +65,18 @@ class Mandate(Base):
     seal_key_id: Mapped[str | None] = mapped_column(String(40))
     # A legal representative: the överförmyndare's decision and who registered it.
     decision_reference: Mapped[str | None] = mapped_column(String(60))
-    registered_by: Mapped[str | None] = mapped_column(String(128))
+    registered_by: Mapped[str | None] = mapped_column(String(128))  # the administrator's IdP subject
+    registered_by_name: Mapped[str | None] = mapped_column(String(200))
+    registered_stepup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # their fresh re-authentication
+    # Four eyes: a second, different administrator approves (after their own step-up) or refuses.
+    approved_by: Mapped[str | None] = mapped_column(String(128))
+    approved_by_name: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_stepup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused_by: Mapped[str | None] = mapped_column(String(128))
+    refused_by_name: Mapped[str | None] = mapped_column(String(200))
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
     principal_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -76,9 +91,17 @@ class Mandate(Base):
     def is_legal(self) -> bool:
         return self.kind in LEGAL_KINDS
 
+    @property
+    def four_eyes_hold(self) -> bool:
+        """A legal representative's registration was approved by an administrator other than the one
+        who registered it (both sealed into the record); a fullmakt needs no approval."""
+        return not self.is_legal or bool(
+            self.registered_by and self.approved_by and self.approved_by != self.registered_by)
+
     def in_force(self, at: datetime) -> bool:
-        """Active and within its validity at ``at``: the one test every request makes."""
-        return self.status == ACTIVE and self.valid_from <= at < self.valid_until
+        """Active, approved where it must be, and within its validity at ``at``: the one test every request
+        makes."""
+        return self.status == ACTIVE and self.four_eyes_hold and self.valid_from <= at < self.valid_until
 
 
 class MandateUse(Base):

@@ -12,12 +12,13 @@ from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 
 from portal.audit.services import record_read
+from portal.auth import stepup
 from portal.auth.access import requires
 from portal.auth.models import Person
 from portal.auth.services import PNR_CLAIM, safe_next
 from portal.extensions import db, oauth
 from portal.mandates import acting, services
-from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm
+from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
 
 log = logging.getLogger(__name__)
 bp = Blueprint("mandates", __name__)
@@ -42,7 +43,16 @@ REFUSAL = {
     "other_person": _l("The person who identified was not you. The mandate was not given."),
     "not_fresh": _l("The identification was not made just now. Try again."),
     "invalid": _l("The identification could not be completed. The mandate was not given."),
+    # An administrator's step-up and the four eyes (legal representatives).
+    "staff_not_fresh": _l("You did not identify yourself again just now. Nothing was registered or approved. "
+                          "Try again."),
+    "staff_other_person": _l("The person who identified was not you. Nothing was registered or approved."),
+    "staff_invalid": _l("The identification could not be completed. Nothing was registered or approved."),
+    "not_awaiting": _l("This registration is no longer waiting for approval"),
+    "same_administrator": _l("Another administrator must approve or refuse a registration you made yourself"),
+    "no_reason": _l("Enter why the registration is refused"),
 }
+STAFF_REFUSAL = {"not_fresh": "staff_not_fresh", "other_person": "staff_other_person", "invalid": "staff_invalid"}
 
 STATE_LABEL = {
     "pending": _l("Waiting for the person to accept"),
@@ -52,6 +62,8 @@ STATE_LABEL = {
     "revoked": _l("Revoked"),
     "expired": _l("Expired"),
     "not_started": _l("Not yet in force"),
+    "awaiting_approval": _l("Waiting for a second administrator's approval"),
+    "refused": _l("Refused by an administrator"),
 }
 KIND_LABEL = {"fullmakt": _l("Power of attorney (fullmakt)"), "god_man": _l("God man"),
               "forvaltare": _l("Förvaltare")}
@@ -71,6 +83,9 @@ ACTION_LABEL = {
     "accept": _l("Accepted %(what)s"),
     "end": _l("Ended %(what)s"),
     "refuse": _l("Was refused %(what)s: it could not be verified"),
+    "register": _l("Registered %(what)s from the överförmyndare's decision"),
+    "approve": _l("Approved %(what)s (the second administrator)"),
+    "refuse_registration": _l("Refused the registration of %(what)s"),
 }
 OBJECT_LABEL = {
     "application": _l("your application"),
@@ -88,6 +103,16 @@ def action_label(event) -> str:
     what = OBJECT_LABEL.get(event.object_type, _l("information in your application"))
     template = ACTION_LABEL.get(event.action, _l("Did something with %(what)s"))
     return str(template) % {"what": what}
+
+
+def stepup_of(event):
+    """For an administrator's registration or approval in the trail: when they identified themselves again."""
+    if event.actor_type != "staff" or event.object_type != "mandate" or event.action not in ("register", "approve"):
+        return None
+    mandate = services.get(event.object_id or "")
+    if mandate is None:
+        return None
+    return mandate.registered_stepup_at if event.action == "register" else mandate.approved_stepup_at
 
 
 @bp.app_context_processor
@@ -116,7 +141,8 @@ def _me() -> Person:
 def _page(template: str, status: int = 200, **context):
     return render_template(template, state_of=services.state, state_label=STATE_LABEL, kind_label=KIND_LABEL,
                            scope_label=SCOPE_LABEL, principal_name=services.principal_name,
-                           proxy_name=services.proxy_name, action_label=action_label, **context), status
+                           proxy_name=services.proxy_name, action_label=action_label, stepup_of=stepup_of,
+                           **context), status
 
 
 @bp.get("/mandates")
@@ -254,35 +280,146 @@ def choose():
                  invitations=services.invitations(me.id), next_url=next_url)
 
 
+# --- legal representatives: registered by one administrator, approved by another (four eyes) ----------
+
+REGISTER, APPROVE = "register_legal", "approve_legal"
+
+
+def _administrator(stepped_up_at=None) -> services.Administrator:
+    return services.Administrator(id=g.actor.id, name=g.actor.name, stepped_up_at=stepped_up_at)
+
+
+def _decision(form: LegalForm) -> services.LegalDecision:
+    return services.LegalDecision(
+        kind=form.kind.data, principal_personnummer=form.principal_personnummer.data,
+        principal_name=form.principal_name.data, representative_personnummer=form.representative_personnummer.data,
+        representative_name=form.representative_name.data, decision_reference=form.decision_reference.data,
+        scopes=frozenset(form.scopes.data), valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+
+
+def _decision_to_session(decision: services.LegalDecision) -> dict:
+    return {"kind": decision.kind, "principal_personnummer": decision.principal_personnummer,
+            "principal_name": decision.principal_name,
+            "representative_personnummer": decision.representative_personnummer,
+            "representative_name": decision.representative_name, "decision_reference": decision.decision_reference,
+            "scopes": sorted(decision.scopes), "valid_from": decision.valid_from.isoformat(),
+            "valid_until": decision.valid_until.isoformat()}
+
+
+def _decision_from_session(data: dict) -> services.LegalDecision:
+    from datetime import date
+
+    return services.LegalDecision(**{**data, "scopes": frozenset(data["scopes"]),
+                                     "valid_from": date.fromisoformat(data["valid_from"]),
+                                     "valid_until": date.fromisoformat(data["valid_until"])})
+
+
+def _admin_page(form=None, refusal=None, status=None):
+    form = form or LegalForm(formdata=None)
+    record_read("legal_mandates", None, "administrator lists legal representatives")
+    failed = bool(form.errors or refusal)
+    return _page("mandates/admin.html", status or (400 if failed else 200), form=form, refusal=refusal,
+                 mandates=services.legal_mandates(), button_form=FlaskForm(), me=g.actor.id,
+                 done=session.pop("legal_done", None))
+
+
 @bp.route("/mandates/admin", methods=["GET", "POST"])
 @requires("admin")
 def admin():
-    """Administrators register a god man or förvaltare from the överförmyndare's decision."""
+    """An administrator registers a god man or förvaltare from the överförmyndare's decision, after
+    identifying again at the identity provider (step-up); a second administrator approves it."""
     form = LegalForm()
     refusal = None
     if form.validate_on_submit():
-        decision = services.LegalDecision(
-            kind=form.kind.data, principal_personnummer=form.principal_personnummer.data,
-            principal_name=form.principal_name.data, representative_personnummer=form.representative_personnummer.data,
-            representative_name=form.representative_name.data, decision_reference=form.decision_reference.data,
-            scopes=frozenset(form.scopes.data), valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+        decision = _decision(form)
         try:
-            services.register_legal(decision, registered_by=g.actor.id)
+            services.check_legal(decision)
         except services.MandateRefused as refused:
             refusal = REFUSAL[refused.reason]
         else:
+            return stepup.start(REGISTER, _decision_to_session(decision), "mandates.admin_stepup")
+    return _admin_page(form, refusal)
+
+
+@bp.get("/mandates/admin/step-up")
+@requires("admin")
+def admin_stepup():
+    """Back from the administrator's re-authentication: register, or approve, what was asked for."""
+    purpose = stepup.pending_purpose()
+    payload = (session.get(stepup.SESSION_KEY) or {}).get("payload") or {}
+    try:
+        purpose, payload, at = stepup.finish()
+    except stepup.StepUpFailed as failed:
+        log.warning("legal representative: step-up failed reason=%s", failed.reason)
+        form = None
+        if purpose == REGISTER and payload:  # nothing typed is lost: the form again, as it was
+            decision = _decision_from_session(payload)
+            form = LegalForm(formdata=None, data={**payload, "valid_from": decision.valid_from,
+                                                  "valid_until": decision.valid_until})
+        return _admin_page(form, REFUSAL[STAFF_REFUSAL[failed.reason]], status=400)
+    try:
+        if purpose == REGISTER:
+            mandate = services.register_legal(_decision_from_session(payload), _administrator(at))
+        elif purpose == APPROVE:
+            mandate = services.get(payload.get("mandate_id") or "")
+            if mandate is None:
+                abort(404)
+            services.approve_legal(mandate, _administrator(at))
+        else:
+            abort(400)
+    except services.MandateRefused as refused:
+        reason = STAFF_REFUSAL.get(refused.reason, refused.reason)
+        return _admin_page(None, REFUSAL[reason], status=409)
+    session["legal_done"] = {"action": purpose, "reference": mandate.reference}
+    return redirect(url_for("mandates.admin"))
+
+
+def _legal_mandate(mandate_id: str):
+    mandate = services.get(mandate_id)
+    if mandate is None or not mandate.is_legal:
+        abort(404)
+    return mandate
+
+
+@bp.post("/mandates/admin/<mandate_id>/approve")
+@requires("admin")
+def admin_approve(mandate_id: str):
+    """A second administrator approves: after identifying again, the registration takes effect."""
+    mandate = _legal_mandate(mandate_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.check_approver(mandate, g.actor.id)
+    except services.MandateRefused as refused:
+        return _admin_page(None, REFUSAL[refused.reason], status=409)
+    return stepup.start(APPROVE, {"mandate_id": mandate.id}, "mandates.admin_stepup")
+
+
+@bp.route("/mandates/admin/<mandate_id>/refuse", methods=["GET", "POST"])
+@requires("admin")
+def admin_refuse(mandate_id: str):
+    """A second administrator refuses the registration, with a reason: it never takes effect."""
+    mandate = _legal_mandate(mandate_id)
+    form = RefuseForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            services.refuse_legal(mandate, _administrator(), form.reason.data)
+        except services.MandateRefused as refused:
+            refusal = REFUSAL[refused.reason]
+        else:
+            session["legal_done"] = {"action": "refuse", "reference": mandate.reference}
             return redirect(url_for("mandates.admin"))
-    record_read("legal_mandates", None, "administrator lists legal representatives")
-    return _page("mandates/admin.html", 400 if (form.errors or refusal) else 200, form=form, refusal=refusal,
-                 mandates=services.legal_mandates(), button_form=FlaskForm())
+    elif not form.is_submitted() and mandate.registered_by == g.actor.id:
+        refusal = REFUSAL["same_administrator"]
+    return _page("mandates/refuse.html", 400 if (form.errors or refusal) else 200, form=form, mandate=mandate,
+                 refusal=refusal)
 
 
 @bp.post("/mandates/admin/<mandate_id>/end")
 @requires("admin")
 def admin_end(mandate_id: str):
-    mandate = services.get(mandate_id)
-    if mandate is None or not mandate.is_legal:
-        abort(404)
+    mandate = _legal_mandate(mandate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:

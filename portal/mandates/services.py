@@ -22,11 +22,13 @@ from portal.db import new_id
 from portal.extensions import db
 from portal.mandates.models import (
     ACTIVE,
+    AWAITING_APPROVAL,
     DECLINED,
     ENDED,
     FULLMAKT,
     LEGAL_KINDS,
     PENDING,
+    REFUSED,
     REVOKED,
     SCOPES,
     VIEW,
@@ -116,7 +118,18 @@ def sealed_fields(mandate: Mandate) -> bytes:
             "scopes": mandate.scopes, "validFrom": at(mandate.valid_from), "validUntil": at(mandate.valid_until),
             "wordingVersion": mandate.wording_version, "signedAt": at(mandate.signed_at),
             "decisionReference": mandate.decision_reference}
+    if mandate.is_legal:
+        # Four eyes: who registered it and who approved it, each with their re-authentication, are part of
+        # what is sealed, so a record set to "active" (or given another approver) in the database acts not.
+        body.update({"registeredBy": mandate.registered_by, "registeredStepUpAt": at(mandate.registered_stepup_at),
+                     "approvedBy": mandate.approved_by, "approvedAt": at(mandate.approved_at),
+                     "approvedStepUpAt": at(mandate.approved_stepup_at), "status": mandate.status})
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def seal(mandate: Mandate) -> None:
+    """Seal the record as it stands (every mandate is sealed when it is made or approved)."""
+    _seal(mandate)
 
 
 def _seal(mandate: Mandate) -> None:
@@ -182,7 +195,7 @@ def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date,
 def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
     return db.session.scalar(select(Mandate).where(
         Mandate.principal_personnummer == principal_number, Mandate.proxy_personnummer == proxy_number,
-        Mandate.status.in_((PENDING, ACTIVE)), Mandate.valid_until > now()))
+        Mandate.status.in_((PENDING, ACTIVE, AWAITING_APPROVAL)), Mandate.valid_until > now()))
 
 
 def grant(principal: Person, chosen: Grant, signed_at: datetime, acr: str | None) -> Mandate:
@@ -284,9 +297,28 @@ class LegalDecision:
     valid_until: date
 
 
-def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
-    """An administrator registers a god man or förvaltare from the överförmyndare's decision:
-    in force from its start, no acceptance needed; the principal is told at their next visit."""
+@dataclass(frozen=True)
+class Administrator:
+    """The administrator acting, with the time of their fresh re-authentication (``portal.auth.stepup``)."""
+
+    id: str
+    name: str
+    stepped_up_at: datetime | None
+
+
+def _check_stepped_up(by: Administrator) -> None:
+    from portal.auth.stepup import is_fresh
+
+    if not by.id or not is_fresh(by.stepped_up_at):
+        raise MandateRefused("not_fresh")
+
+
+def _at(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
+
+
+def check_legal(decision: LegalDecision) -> tuple[str, str]:
+    """The decision's numbers, cleaned, before anyone re-authenticates for it."""
     if decision.kind not in LEGAL_KINDS:
         raise MandateRefused("kind")
     principal_number = clean_personnummer(decision.principal_personnummer)
@@ -299,6 +331,17 @@ def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
         raise MandateRefused("validity")
     if _open_between(principal_number, proxy_number):
         raise MandateRefused("exists")
+    normalise_scopes(decision.scopes)
+    return principal_number, proxy_number
+
+
+def register_legal(decision: LegalDecision, by: Administrator) -> Mandate:
+    """An administrator, just re-authenticated, registers a god man or förvaltare from the
+    överförmyndare's decision. It takes effect only when a second administrator approves it
+    (:func:`approve_legal`); until then the representative can do nothing. No acceptance is needed;
+    the principal is told at their next visit after the approval."""
+    _check_stepped_up(by)
+    principal_number, proxy_number = check_legal(decision)
     principal = db.session.scalar(select(Person).where(Person.personnummer == principal_number))
     if principal is None:
         principal = _person_from_decision(principal_number, decision.principal_name)
@@ -311,15 +354,58 @@ def register_legal(decision: LegalDecision, registered_by: str) -> Mandate:
         proxy_name=decision.representative_name.strip() or (proxy.display_name if proxy else None),
         scopes=scope_text(normalise_scopes(decision.scopes)),
         valid_from=start_of_day(decision.valid_from), valid_until=end_of_day(decision.valid_until),
-        status=ACTIVE, decision_reference=decision.decision_reference.strip(), registered_by=registered_by,
-        accepted_at=now())
+        status=AWAITING_APPROVAL, decision_reference=decision.decision_reference.strip(), registered_by=by.id,
+        registered_by_name=by.name or None, registered_stepup_at=by.stepped_up_at)
     db.session.add(mandate)
     db.session.flush()
     _seal(mandate)
-    record("register", "mandate", mandate.id, f"{decision.kind} {mandate.reference} registered from a decision",
+    record("register", "mandate", mandate.id,
+           f"{decision.kind} {mandate.reference} registered from a decision by administrator {by.id} "
+           f"(re-authenticated {_at(by.stepped_up_at)}); waiting for a second administrator's approval",
            subject_id=principal.id if principal else None)
     db.session.commit()
     return mandate
+
+
+def check_approver(mandate: Mandate, administrator_id: str) -> None:
+    """Only a registration waiting for approval, and never by the administrator who registered it."""
+    if not mandate.is_legal or mandate.status != AWAITING_APPROVAL:
+        raise MandateRefused("not_awaiting")
+    if not administrator_id or administrator_id == mandate.registered_by:
+        raise MandateRefused("same_administrator")
+
+
+def approve_legal(mandate: Mandate, by: Administrator) -> None:
+    """A second administrator, just re-authenticated, approves the registration: in force from now on
+    (within the decision's period), sealed again with both administrators."""
+    check_approver(mandate, by.id)
+    _check_stepped_up(by)
+    mandate.status = ACTIVE
+    mandate.approved_by, mandate.approved_by_name = by.id, by.name or None
+    mandate.approved_at, mandate.approved_stepup_at = now(), by.stepped_up_at
+    mandate.accepted_at = mandate.approved_at
+    _seal(mandate)
+    record("approve", "mandate", mandate.id,
+           f"{mandate.kind} {mandate.reference} approved by administrator {by.id} (re-authenticated "
+           f"{_at(by.stepped_up_at)}), registered by administrator {mandate.registered_by} (re-authenticated "
+           f"{_at(mandate.registered_stepup_at)})", subject_id=mandate.principal_id)
+    db.session.commit()
+
+
+def refuse_legal(mandate: Mandate, by: Administrator, reason: str) -> None:
+    """A second administrator refuses the registration, with a reason; it never takes effect."""
+    check_approver(mandate, by.id)
+    reason = " ".join((reason or "").split())[:500]
+    if not reason:
+        raise MandateRefused("no_reason")
+    mandate.status = REFUSED
+    mandate.refused_by, mandate.refused_by_name, mandate.refused_at = by.id, by.name or None, now()
+    mandate.refusal_reason = reason
+    _seal(mandate)
+    record("refuse_registration", "mandate", mandate.id,
+           f"{mandate.kind} {mandate.reference} refused by administrator {by.id}, registered by administrator "
+           f"{mandate.registered_by}", subject_id=mandate.principal_id)
+    db.session.commit()
 
 
 def _person_from_decision(number: str, name: str) -> Person:
@@ -340,6 +426,7 @@ def end_legal(mandate: Mandate) -> None:
     if not mandate.is_legal or mandate.status != ACTIVE:
         raise MandateRefused("not_open")
     mandate.status, mandate.ended_by, mandate.ended_at = ENDED, "administrator", now()
+    _seal(mandate)
     record("end", "mandate", mandate.id, f"{mandate.kind} {mandate.reference} ended by an administrator",
            subject_id=mandate.principal_id)
     db.session.commit()
@@ -353,7 +440,7 @@ def legal_mandates() -> list[Mandate]:
 def untold_legal(principal_id: str) -> list[Mandate]:
     """Legal representatives registered for the principal that they have not yet been shown."""
     return list(db.session.scalars(select(Mandate).where(
-        Mandate.principal_id == principal_id, Mandate.kind.in_(LEGAL_KINDS),
+        Mandate.principal_id == principal_id, Mandate.kind.in_(LEGAL_KINDS), Mandate.approved_at.is_not(None),
         Mandate.principal_told_at.is_(None)).order_by(Mandate.created_at)))
 
 
@@ -371,6 +458,8 @@ def state(mandate: Mandate, at: datetime | None = None) -> str:
     at = at or now()
     if mandate.status in (PENDING, ACTIVE) and mandate.valid_until <= at:
         return "expired"
+    if mandate.status == ACTIVE and not mandate.four_eyes_hold:
+        return AWAITING_APPROVAL
     if mandate.status == ACTIVE and mandate.valid_from > at:
         return "not_started"
     return mandate.status
@@ -440,14 +529,34 @@ def uses(application_id: str) -> list[tuple[MandateUse, Mandate]]:
 
 
 def trail(principal_id: str) -> list[tuple[AuditEvent, str]]:
-    """Everything done in the principal's name by someone else logged in as a citizen (a proxy),
-    newest first, with the proxy's name."""
+    """Everything done in the principal's name by someone else logged in as a citizen (a proxy), and
+    what administrators did to the legal representatives registered for them (who registered, who
+    approved or refused), newest first, with the name of whoever did it."""
     events = list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.subject_id == principal_id, AuditEvent.actor_type == "citizen",
-        AuditEvent.actor_id != principal_id).order_by(AuditEvent.id.desc()).limit(500)))
+        AuditEvent.subject_id == principal_id, or_(
+            (AuditEvent.actor_type == "citizen") & (AuditEvent.actor_id != principal_id),
+            (AuditEvent.actor_type == "staff") & (AuditEvent.object_type == "mandate")))
+        .order_by(AuditEvent.id.desc()).limit(500)))
     names: dict[str, str] = {}
+    rows = []
     for event in events:
+        if event.actor_type == "staff":
+            rows.append((event, _administrator_name(event)))
+            continue
         if event.actor_id and event.actor_id not in names:
             person = db.session.get(Person, event.actor_id)
             names[event.actor_id] = person.display_name if person else ""
-    return [(event, names.get(event.actor_id or "", "")) for event in events]
+        rows.append((event, names.get(event.actor_id or "", "")))
+    return rows
+
+
+def _administrator_name(event: AuditEvent) -> str:
+    """An administrator is named as the mandate recorded them (staff are not persons in the portal)."""
+    mandate = db.session.get(Mandate, event.object_id or "")
+    if mandate is None:
+        return ""
+    for who, name in ((mandate.registered_by, mandate.registered_by_name),
+                      (mandate.approved_by, mandate.approved_by_name), (mandate.refused_by, mandate.refused_by_name)):
+        if who and who == event.actor_id:
+            return name or who
+    return event.actor_id or ""

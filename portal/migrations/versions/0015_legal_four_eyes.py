@@ -10,7 +10,6 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0015'
 down_revision = '0014'
 branch_labels = None
