@@ -448,3 +448,20 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
         click.echo(f"{key}={max(f[key] for f in figures):.0f}")
     for key in ("out_of_order", "redelivered", "lost", "duplicated"):  # duplicated last
         click.echo(f"{key}={sum(f[key] for f in figures)}")
+
+
+@bench.command("pages")
+@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
+@click.option("--seconds", default=10.0, show_default=True, help="Load per page (wrk), after the warm-up.")
+@click.option("--warmup", default=2.0, show_default=True, help="Unmeasured load per page first.")
+@click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")
+@click.option("--cases", default=200, show_default=True, help="Applications in the caseworker's inbox.")
+@click.option("--workers", default=2, show_default=True, help="gunicorn workers for the portal and the bare app.")
+def bench_pages(database_url: str, seconds: float, warmup: float, connections: int, cases: int, workers: int) -> None:
+    """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95
+    and SQL statements per page, then each page's ratio to the bare page, the worst last
+    (portal/ops/bench_pages.py)."""
+    from portal.ops.bench_pages import run
+
+    run(database_url, seconds, warmup, connections, cases, workers)
