@@ -77,7 +77,14 @@ def _paid_skatteverket(raw, month):
                if t["Transaktionskod"] == "UTB" and _ymd(t["Transaktionsdatum"]).replace(day=1) == month)
 
 
-PAID = {"forsakringskassan": _paid_forsakringskassan, "akassa": _paid_akassa,
+def _paid_arbetsgivardeklaration(raw, month):
+    # An employer declares no net pay: cash pay less the tax withheld, benefits never (not money).
+    return sum((d["KontantErsattning"] - d["AvdragenSkatt"]) * 100 for d in raw.get("Individuppgifter", [])
+               if d["Borttagen"] == "N" and _month_of(d["Redovisningsmanad"]) == month)
+
+
+PAID = {"arbetsgivardeklaration": _paid_arbetsgivardeklaration,
+        "forsakringskassan": _paid_forsakringskassan, "akassa": _paid_akassa,
         "pensionsmyndigheten": _paid_pensionsmyndigheten, "csn": _paid_csn,
         "migrationsverket": _paid_migrationsverket, "skatteverket": _paid_skatteverket}
 
