@@ -24,9 +24,11 @@ from tests.test_fetch import consent
 from tests.test_journey import start_application
 
 SENTINEL = "SENTINEL-22b7e1"
-NEW_PROVIDERS = ("kronofogden",)
-SINGLE_ADULT = "199006022397"  # Uppsala: Kronofogden has a debt and a refused skuldsanering
-RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207")
+NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration")
+# Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay
+SINGLE_ADULT = "199006022397"
+RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207",
+            "556889-0021", "Fyrislundsgatan")
 
 
 def plant(node):
@@ -73,6 +75,7 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 stored = db.session.scalars(select(InformationItem).where(
                     InformationItem.provider.in_(NEW_PROVIDERS))).all()
                 assert sorted((i.kind, i.amount_ore) for i in stored) == [
+                    ("arbetsgivardeklaration.lon.benefit", 18_000), ("arbetsgivardeklaration.lon.pay", 435_000),
                     ("kronofogden.skulder.debt", 648_000), ("kronofogden.skuldsanering.case", None)]
                 assert "Aimo Park Sweden AB" in mine and "Skuld som Kronofogden driver in" in mine  # in Swedish
                 send_application(applicant, path, SINGLE_ADULT)
@@ -82,7 +85,7 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
                 application_id = path.rsplit("/", 1)[1]
                 theirs = caseworker.get(f"/municipality/inbox/{application_id}").get_data(as_text=True)
-                assert "Aimo Park Sweden AB" in theirs
+                assert "Aimo Park Sweden AB" in theirs and "Uppsala Evenemang &amp; Servering AB" in theirs
 
                 for table in db.metadata.sorted_tables:
                     rows = repr(db.session.execute(table.select()).all())
