@@ -84,6 +84,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.delivery.routes import bp as delivery_bp  # administrators: inbox health, dead letters
 
     app.register_blueprint(delivery_bp)
+    from portal.rights.routes import bp as rights_bp  # accessibility, privacy, who read my data (issue 18)
+
+    app.register_blueprint(rights_bp)
     from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
 
     app.register_blueprint(ops_bp)

@@ -1,0 +1,118 @@
+"""The pages the law requires and the person's rights (issue 18): the accessibility statement and its
+feedback form, the privacy notice (public, linked from every page's footer), and "who has read my data"
+(the logged-in person, from the audit log)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from portal.application.services import DRAFT_LIFETIME_DAYS
+from portal.audit.services import record_read
+from portal.auth.access import requires
+from portal.providers.registry import providers
+from portal.rights import services
+from portal.rights.forms import FeedbackForm
+
+bp = Blueprint("rights", __name__)
+
+# DIGG's supervision of digital public services (lag 2018:1937 17 §): where to turn when the operator's
+# answer to a reported problem is not good enough.
+DIGG_URL = "https://www.digg.se/tillganglighetsredogorelse"
+
+# Who read, in words: by the kind of actor and their role.
+READER_LABEL = {
+    ("staff", "caseworker"): _l("Caseworker"),
+    ("staff", "administrator"): _l("Administrator of Egna utrymmet"),
+    ("api", None): _l("The municipality's case system (API)"),
+    ("citizen", "proxy"): _l("Your proxy (ombud), under a mandate"),
+    ("citizen", None): _l("Another person in your application (for example a co-applicant)"),
+    ("system", None): _l("Egna utrymmet itself (automatically, for example when delivering)"),
+}
+WHAT_LABEL = {
+    "application": _l("your application"),
+    "application_list": _l("your list of applications"),
+    "exchange_document": _l("your application as the municipality received it"),
+    "attachment": _l("an attachment"),
+    "attachment_list": _l("your attachments"),
+    "decision": _l("a decision"),
+    "case": _l("your case"),
+    "case_messages": _l("your messages"),
+    "case_message": _l("a message"),
+    "supplement_request": _l("a request for more information"),
+    "receipt": _l("the receipt"),
+    "provider_data": _l("information fetched about you"),
+    "information_item": _l("information fetched about you"),
+    "free_text": _l("your message to the municipality"),
+    "consent": _l("a consent"),
+    "consent_list": _l("your consents"),
+    "contact_details": _l("your contact details"),
+    "mandate": _l("a mandate"),
+    "mandate_list": _l("your mandates"),
+    "mandate_trail": _l("what proxies did in your name"),
+    "delivery": _l("the delivery of your application"),
+}
+
+
+def reader_label(read: services.Read) -> str:
+    if read.actor_type == "citizen":
+        key = ("citizen", "proxy" if read.on_mandate else None)
+    elif read.actor_type == "staff":
+        key = ("staff", read.actor_role)
+    else:
+        key = (read.actor_type, None)
+    return str(READER_LABEL.get(key, READER_LABEL[("system", None)]))
+
+
+def what_label(read: services.Read) -> str:
+    return str(WHAT_LABEL.get(read.object_type, _l("information in your application")))
+
+
+@bp.get("/accessibility")
+@requires("public")
+def statement():
+    return render_template("rights/statement.html", digg_url=DIGG_URL)
+
+
+@bp.route("/accessibility/feedback", methods=["GET", "POST"])
+@requires("public")
+def feedback():
+    form = FeedbackForm()
+    if request.method == "GET" and not form.page.data:
+        form.page.data = request.args.get("page", "")[:500]
+    if form.validate_on_submit():
+        config = current_app.config["PORTAL"]
+        services.receive_feedback(form.problem.data, form.page.data, form.contact.data, str(get_locale()),
+                                  config.accessibility_email, config)
+        return redirect(url_for("rights.feedback_sent"))
+    return render_template("rights/feedback.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/accessibility/feedback/sent")
+@requires("public")
+def feedback_sent():
+    return render_template("rights/feedback_sent.html")
+
+
+@bp.get("/privacy")
+@requires("public")
+def privacy():
+    return render_template("rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS)
+
+
+@bp.get("/my-data/readers")
+@requires("own")
+def readers():
+    """Who has read my data: every read by someone else, newest first, by month."""
+    month, error = None, None
+    if request.args.get("month"):
+        try:
+            month = services.parse_month(request.args["month"])
+        except ValueError:
+            error = _l("Choose a month from the list")
+    record_read("reader_list", None, "the person looks at who has read their data", subject_id=g.subject_id)
+    rows = services.reads(g.subject_id, month)
+    return render_template("rights/readers.html", rows=rows, month=month, error=error,
+                           months=services.months_with_reads(g.subject_id), reader_label=reader_label,
+                           what_label=what_label), 400 if error else 200
