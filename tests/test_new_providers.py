@@ -24,11 +24,15 @@ from tests.test_fetch import consent
 from tests.test_journey import start_application
 
 SENTINEL = "SENTINEL-22b7e1"
-NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration")
-# Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay
+NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket")
+# Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay;
+# managing director and board member of a company until it went into liquidation in September
 SINGLE_ADULT = "199006022397"
 RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207",
-            "556889-0021", "Fyrislundsgatan")
+            "556889-0021", "Fyrislundsgatan", "559188-2047", "Kerstin Likvidatorsson", "196811021234",
+            "Kungsgatan 48")
+
+SHOWN = ("Aimo Park Sweden AB", "Uppsala Evenemang &amp; Servering AB", "Testsson Event &amp; Ljud AB")
 
 
 def plant(node):
@@ -76,6 +80,7 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                     InformationItem.provider.in_(NEW_PROVIDERS))).all()
                 assert sorted((i.kind, i.amount_ore) for i in stored) == [
                     ("arbetsgivardeklaration.lon.benefit", 18_000), ("arbetsgivardeklaration.lon.pay", 435_000),
+                    ("bolagsverket.roller.role", None), ("bolagsverket.roller.role", None),
                     ("kronofogden.skulder.debt", 648_000), ("kronofogden.skuldsanering.case", None)]
                 assert "Aimo Park Sweden AB" in mine and "Skuld som Kronofogden driver in" in mine  # in Swedish
                 send_application(applicant, path, SINGLE_ADULT)
@@ -85,7 +90,8 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
                 application_id = path.rsplit("/", 1)[1]
                 theirs = caseworker.get(f"/municipality/inbox/{application_id}").get_data(as_text=True)
-                assert "Aimo Park Sweden AB" in theirs and "Uppsala Evenemang &amp; Servering AB" in theirs
+                for shown in SHOWN:
+                    assert shown in theirs
 
                 for table in db.metadata.sorted_tables:
                     rows = repr(db.session.execute(table.select()).all())
