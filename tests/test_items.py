@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import current_app
@@ -12,6 +13,7 @@ from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
+from portal.information.items import Period
 from portal.information.models import InformationItem, ItemComment
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
@@ -39,17 +41,62 @@ def plant_item(amount_ore=512300, month=date(2026, 10, 1), application=None):
     return application, item
 
 
-def test_information_page_groups_by_member_and_theme_with_monthly_totals(login, client):
+def plant(application, kind, amount_ore=None, gross=None, start=None, end=None, theme="income", **details):
+    """A sealed item of any kind for the applicant, as the fetch stores it."""
+    member = application.members[0]
+    provider, info_set, _suffix = kind.split(".")
+    consent = Consent(application_id=application.id, member_id=member.id, provider=provider, scope="basic",
+                      given_by_person_id=application.applicant_id)
+    db.session.add(consent)
+    db.session.flush()
+    item = InformationItem(
+        application_id=application.id, member_id=member.id, consent_id=consent.id, provider=provider,
+        info_set=info_set, kind=kind, theme=theme, period_start=start, period_end=end, amount_ore=amount_ore,
+        gross=gross, details=details, fetched_at=utcnow().replace(microsecond=0))
+    item.seal_key_id, item.seal = current_app.extensions["portal.sealer"].seal(seal.fields_of(item))
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def test_information_page_summary_first_then_items_by_what_they_are(login, client):
+    """Issue 15: the month's income after tax (never the tax added to it), balances as assets not per
+    month, a payment and its tax on one card, facts collapsed, the source said once, no seconds."""
     login(SINGLE_ADULT)
-    path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
-    plant_item(512300, date(2026, 10, 1))
-    plant_item(100000, date(2026, 10, 1))
+    application = factories.draft(SINGLE_ADULT)
+    path = f"/applications/{application.id}"
+    month = application.period
+    month_end = Period(month).end
+    payment = plant(application, "forsakringskassan.sjukpenning.payment", 1009800, True, month, month_end,
+                    paid_on=month_end.isoformat(), extent="HEL", days=30)
+    tax = plant(application, "forsakringskassan.sjukpenning.tax", 323136, None, month, month_end,
+                paid_on=month_end.isoformat())
+    plant(application, "bank.konton.balance", 1250000, None, month, month, theme="assets", bank="Nordea",
+          account="…1234", account_type="SPAR", joint=False)
+    fact = plant(application, "forsakringskassan.bostadsbidrag.application", None, None, month, None,
+                 theme="housing", status="KOMPLETTERING_BEGARD", applied_on=month.isoformat())
     doc = page_checks(client.get(f"{path}/information"))
-    section = doc.find("section", class_="member")
-    assert "Anders" in section.find("h2").get_text()
-    total = section.find("table").find("tbody").find("tr").find_all("td")[1].get_text()
-    assert total.replace("\xa0", " ") == "6 123,00 kr"
-    assert len(section.find_all(class_="item")) == 2
+    summary = doc.find(id="summary")
+    assert doc.find("main").find("section") is summary  # the summary comes first
+    rows = {row.find("dt").get_text(strip=True): row.find("dd").get_text(" ", strip=True).replace("\xa0", " ")
+            for row in summary.find(id=f"summary-{application.members[0].id}").find_all(class_="summary__row")}
+    income = next(text for label, text in rows.items() if label.startswith("Inkomst"))
+    assert income.startswith("6 866,64 kr")  # 10 098,00 − 3 231,36, not 13 329,36
+    assert "10 098,00 kr" in income and "3 231,36 kr" in income and "13 329,36" not in income
+    assert rows["Pengar på bankkonton"].startswith("12 500,00 kr")
+    member = doc.find("section", class_="member")
+    cards = member.find_all("li", class_="item")
+    payment_card = member.find(id=f"item-{payment.id}")
+    assert payment_card.find(id=f"item-{tax.id}") is not None  # the tax on the payment's card
+    assert len(cards) == 3
+    facts = member.find("details")
+    assert facts is not None and not facts.has_attr("open") and facts.find(id=f"item-{fact.id}")
+    fact_text = facts.find(id=f"item-{fact.id}").get_text(" ")
+    assert "Sedan" in fact_text and "Period" not in fact_text  # a start alone is "since"
+    sources = [h.get_text() for h in member.find_all("h4", class_="source")]
+    assert len(sources) == 3  # Försäkringskassan (money), the bank, Försäkringskassan (facts)
+    assert not any(re.search(r"\d:\d\d:\d\d", text) for text in sources)
+    assert not payment_card.find(class_="source")
 
 
 def test_comment_without_javascript_and_it_never_alters_the_item(login, client):

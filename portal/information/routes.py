@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal.application import services as applications
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
+from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
+from portal.information.items import Period
+from portal.information.labels import detail_text
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
 
@@ -66,10 +74,50 @@ def retry(application_id: str):
     return redirect(url_for("information.fetch", application_id=application.id))
 
 
+@bp.app_template_global()
+def period_text(start, end) -> str:
+    """One wording for when a fact applies: "Period" only for a period; a start alone is "since"."""
+    if start is None and end is None:
+        return ""
+    if end is None:
+        return _("Since %(day)s", day=day(start))
+    if start is None:
+        return _("Until %(day)s", day=day(end))
+    if start == end:
+        return _("On %(day)s", day=day(start))
+    if start.day == 1 and Period(start).end == end:
+        return _("For %(month)s", month=month(start))
+    return _("Period: %(start)s – %(end)s", start=day(start), end=day(end))
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@bp.app_template_global()
+def detail_display(provider, key: str, value) -> tuple[str, str]:
+    """A detail's label and text, a date in it written as every other date on the page."""
+    name, text = detail_text(provider, key, value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return name, day(date.fromisoformat(value))
+        except ValueError:
+            pass
+    return name, text
+
+
+@bp.app_template_global()
+def fetched_text(moment) -> str:
+    """When something was fetched: the date as every date on the page, and the time without seconds."""
+    return _("%(day)s at %(time)s", day=day(moment), time=format_time(moment, "short"))
+
+
 def _information_context(application) -> dict:
-    return {"application": application, "groups": services.by_member_and_theme(application),
-            "comments": services.comments(application), "statuses": services.statuses(application),
-            "is_applicant": application.applicant_id == g.subject_id}
+    statuses = services.statuses(application)
+    viewer = services.viewer_member(application, g.subject_id)
+    return {"application": application, "pages": services.information_page(application, loaded_statuses=statuses),
+            "comments": services.comments(application), "statuses": statuses,
+            "is_applicant": application.applicant_id == g.subject_id, "viewer": viewer,
+            "costs_ore": services.stated_costs(application)}
 
 
 @bp.get("/applications/<application_id>/information")

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Flask, current_app
 from sqlalchemy import delete, select
@@ -19,10 +21,12 @@ from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
-from portal.information.items import Period
+from portal.information.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.information.models import FetchCall, InformationItem, ItemComment
+from portal.information.totals import MonthTotals, month_totals
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
 from portal.providers.registry import provider as provider_named
+from portal.providers.registry import providers
 
 log = logging.getLogger(__name__)
 _background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fetch-job")
@@ -86,7 +90,8 @@ def start_fetch(application: Application, only: list[FetchCall] | None = None) -
         app = current_app._get_current_object()
         ids = [c.id for c in new]
         if app.config["PORTAL"].fetch_in_background:
-            _background.submit(_run_in_app, app, application.id, ids)
+            # with this request's context variables: the provider calls carry its id (portal/ops/logs.py)
+            _background.submit(contextvars.copy_context().run, _run_in_app, app, application.id, ids)
         else:
             run(app, application.id, ids)
     return new
@@ -281,3 +286,131 @@ def by_member_and_theme(application: Application) -> list[tuple[HouseholdMember,
         if themes:
             ordered.append((member, [ThemeGroup(t, themes[t]) for t in THEMES if t in themes]))
     return ordered
+
+
+# --- the information page, as the applicant reads it (issue 15, point 4) ------------------------------
+
+INCOME_FIGURES = (INCOME_GROSS, TAX_WITHHELD, INCOME_NET)
+# The page's groups, by what the items are (not by provider): money paid, money on accounts, and
+# facts (statuses, decisions, rates, last year's income) that are shown collapsed.
+GROUPS = ("income", "assets", "facts")
+
+
+def group_of(figure: str) -> str:
+    if figure in INCOME_FIGURES:
+        return "income"
+    return "assets" if figure == ASSET_BALANCE else "facts"
+
+
+@dataclass
+class Card:
+    """One thing fetched, as one short card: a payment with its parts and the tax withheld from it, a
+    balance, or a fact. ``items[0]`` names it; the others are its further parts and its tax."""
+
+    items: list[InformationItem]
+
+    @property
+    def main(self) -> InformationItem:
+        return self.items[0]
+
+    @property
+    def parts(self) -> list[InformationItem]:
+        return [i for i in self.items if i.figure != TAX_WITHHELD]
+
+    @property
+    def gross_ore(self) -> int:
+        return sum(i.amount_ore or 0 for i in self.items if i.figure == INCOME_GROSS)
+
+    @property
+    def tax_ore(self) -> int:
+        return sum(i.amount_ore or 0 for i in self.items if i.figure == TAX_WITHHELD)
+
+    @property
+    def paid_ore(self) -> int:
+        return sum(i.amount_ore or 0 for i in self.parts if i.figure in (INCOME_GROSS, INCOME_NET)) - self.tax_ore
+
+
+@dataclass
+class ProviderGroup:
+    """The cards from one provider in one group: the source and fetch time are said once, here."""
+
+    provider: object
+    cards: list[Card]
+
+    @property
+    def fetched_at(self):
+        return max(card.main.fetched_at for card in self.cards)
+
+
+@dataclass
+class MemberPage:
+    member: HouseholdMember
+    totals: MonthTotals
+    groups: dict[str, list[ProviderGroup]]
+    missing: list[ProviderStatus]
+    fetched: bool  # anything was asked for about this member
+
+    def count(self, group: str) -> int:
+        return sum(len(g.cards) for g in self.groups.get(group, []))
+
+
+def _cards(found: list[InformationItem]) -> list[Card]:
+    """A payment's parts and its tax on one card (same provider, set, period and payment day);
+    every other item a card of its own. Newest first."""
+    cards: list[Card] = []
+    payments: dict[tuple, Card] = {}
+    for entry in found:
+        if entry.figure in INCOME_FIGURES:
+            key = (entry.provider, entry.info_set, entry.period_start, entry.period_end,
+                   (entry.details or {}).get("paid_on"))
+            card = payments.get(key)
+            if card is None:
+                card = payments[key] = Card([])
+                cards.append(card)
+            card.items.append(entry)
+        else:
+            cards.append(Card([entry]))
+    for card in cards:  # the payment first, its tax after
+        card.items.sort(key=lambda i: i.figure == TAX_WITHHELD)
+    return sorted(cards, key=lambda c: (c.main.period_start or date.min, c.main.id), reverse=True)
+
+
+def information_page(application: Application, loaded: list[InformationItem] | None = None,
+                     loaded_statuses: list[ProviderStatus] | None = None) -> list[MemberPage]:
+    """Per member: the month's totals, the items grouped by what they are and then by provider, and
+    what could not be fetched. Items and calls are loaded once (or passed in)."""
+    found = items(application) if loaded is None else loaded
+    all_statuses = statuses(application) if loaded_statuses is None else loaded_statuses
+    by_member: dict[int, list[InformationItem]] = defaultdict(list)
+    for entry in found:
+        by_member[entry.member_id].append(entry)
+    order = {p.name: p.order for p in providers()}
+    pages = []
+    for member in application.members:
+        own = by_member.get(member.id, [])
+        groups: dict[str, list[ProviderGroup]] = {}
+        for group in GROUPS:
+            chosen = [i for i in own if group_of(i.figure) == group]
+            by_provider: dict[str, list[InformationItem]] = defaultdict(list)
+            for entry in chosen:
+                by_provider[entry.provider].append(entry)
+            groups[group] = [ProviderGroup(provider_named(name), _cards(entries))
+                             for name, entries in sorted(by_provider.items(), key=lambda kv: order.get(kv[0], 999))]
+        member_statuses = [s for s in all_statuses if s.member.id == member.id]
+        pages.append(MemberPage(member, month_totals(own, application.period), groups,
+                                [s for s in member_statuses if s.state == "failed"], bool(member_statuses or own)))
+    return pages
+
+
+def viewer_member(application: Application, person_id: str | None) -> HouseholdMember | None:
+    """The member who is reading (the applicant, or a co-applicant from their own login), so the page
+    speaks to them about their own items and names the others."""
+    return next((m for m in application.members if person_id and m.person_id == person_id), None)
+
+
+def stated_costs(application: Application) -> int | None:
+    """The costs the applicant stated for the month applied for (öre), None when none were stated."""
+    from portal.supplements.services import entries
+
+    found = [c.amount_ore for c in entries(application, "costs") if c.month == application.period]
+    return sum(found) if found else None

@@ -112,13 +112,15 @@ def _prepare(built: dict, application: Application, view) -> None:
 
 def _page(application: Application, failed: tuple[str, object] | None = None, problem: str | None = None,
           status: int = 200, unread_ids: set | None = None):
+    # Audited first: the audit commits, and a commit after loading would expire what the view loaded,
+    # so the page would load each event, message and item again one by one while rendering.
+    record_read("application", application.id, "caseworker handles the application",
+                subject_id=application.applicant_id)
     view = inbox_services.case_view(application)
     built = _forms(application, view)
     if failed:
         built[failed[0]] = failed[1]
         _prepare({failed[0]: failed[1]}, application, view)
-    record_read("application", application.id, "caseworker handles the application",
-                subject_id=application.applicant_id)
     units = case.inboxes_of(application.municipality_code)
     return render_template(
         "municipality/application.html", item=application, view=view, forms=built, actions=_actions(application),

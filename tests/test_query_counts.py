@@ -1,0 +1,113 @@
+"""SQL statements per page: a fixed number, not one more per fetched item or member (issue 15, point 5).
+
+A household of four (Maria, Johan and their two grown children) with every consent and every item the
+sandbox has about them, against a single person with his few items: each page runs the same number of
+statements for both. Counted with a SQLAlchemy event listener on the engine, around one request.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select
+
+from portal.consent import services as consents
+from portal.extensions import db
+from portal.information.models import InformationItem
+from tests import factories
+from tests.support import idp_login
+
+MARIA, JOHAN, ELIN, OSKAR = "196108283166", "196201082697", "200304302383", "200512312398"
+ANDERS = "199006022397"  # single, Uppsala
+
+PAGES = {
+    "application": "/applications/{id}",
+    "information": "/applications/{id}/information",
+    "check": "/applications/{id}/check",
+    "indication": "/applications/{id}/indication",
+    "fetch": "/applications/{id}/fetch",
+}
+
+
+@contextmanager
+def counted():
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def _everything(application, who):
+    keys = [u.key for u in consents.units()]
+    factories.with_consents(application, keys, by=who)
+
+
+def _household(app, applicant, *others):
+    application = factories.draft(applicant)
+    _everything(application, applicant)
+    for other in others:
+        factories.person(other)
+        member = next((m for m in application.members if m.personnummer == other), None)
+        if member is not None and member.person_id is not None:
+            _everything(application, other)
+    client = app.test_client()
+    idp_login(client, "/auth/login", {"subject": applicant})
+    return application, client
+
+
+def _statements(client, path) -> int:
+    client.get(path)  # warm: first-request work (translations, templates) is not the page's
+    with counted() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(statements)
+
+
+def _items(application) -> int:
+    return db.session.scalar(select(func.count()).select_from(InformationItem)
+                             .where(InformationItem.application_id == application.id))
+
+
+@pytest.fixture
+def two_households(app):
+    family, family_client = _household(app, MARIA, JOHAN, ELIN, OSKAR)
+    single, single_client = _household(app, ANDERS)
+    assert len(family.members) == 4 and len(single.members) == 1
+    assert _items(family) > 2 * _items(single) > 0, (_items(family), _items(single))
+    return (family, family_client), (single, single_client)
+
+
+def test_each_page_runs_the_same_statements_for_four_members_with_many_items_as_for_one(two_households):
+    (family, family_client), (single, single_client) = two_households
+    counts = {}
+    for name, path in PAGES.items():
+        counts[name] = (_statements(family_client, path.format(id=family.id)),
+                        _statements(single_client, path.format(id=single.id)))
+    assert all(many == few for many, few in counts.values()), counts
+
+
+def test_sent_pages_and_the_caseworkers_view_too(app, two_households):
+    """The applicant's case page and the caseworker's view of the application (both read the frozen
+    document, with every item's seal checked on the caseworker's side), Maria and Johan's joint
+    application against Anders's."""
+    (family, family_client), (single, single_client) = two_households
+    factories.delivered(factories.submitted(family), factories.submitted(single))
+    counts = {"case": (_statements(family_client, f"/cases/{family.id}"),
+                       _statements(single_client, f"/cases/{single.id}"))}
+    workers = {}
+    for code, staff in (("1480", "staff-goteborg-1"), ("0380", "staff-uppsala-1")):
+        workers[code] = app.test_client()
+        idp_login(workers[code], "/auth/staff/login", {"subject": staff})
+    counts["caseworker"] = (_statements(workers[family.municipality_code], f"/municipality/inbox/{family.id}"),
+                            _statements(workers[single.municipality_code], f"/municipality/inbox/{single.id}"))
+    counts["inbox"] = (_statements(workers[family.municipality_code], "/municipality/inbox"),
+                       _statements(workers[single.municipality_code], "/municipality/inbox"))
+    assert all(many == few for many, few in counts.values()), counts
