@@ -43,15 +43,9 @@ def _init_extensions(app: Flask, config: Config) -> None:
     from portal.auth import session
 
     session.init_app(app)  # sessions kept on the server; the cookie holds only their id
-    metadata_url = f"{config.idp_url}/.well-known/openid-configuration"
-    for name, client_id, secret in (
-        ("citizen", config.citizen_client_id, config.citizen_client_secret),
-        ("staff", config.staff_client_id, config.staff_client_secret),
-    ):
-        oauth.register(name, client_id=client_id, client_secret=secret,
-                       server_metadata_url=metadata_url,
-                       client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
-                                      "timeout": 10})
+    from portal.auth.oidc import register_providers
+
+    register_providers(app, oauth)  # the OIDC Sweden profile, per provider
 
 
 def _register_blueprints(app: Flask) -> None:

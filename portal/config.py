@@ -46,6 +46,11 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"PORTAL_{name} must be an integer") from exc
 
 
+def _env_path(name: str) -> Path | None:
+    value = _env(name, "")
+    return Path(value) if value else None
+
+
 def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
@@ -83,6 +88,21 @@ class Config:
     citizen_client_secret: str = DEFAULT_CLIENT_SECRETS["citizen"]
     staff_client_id: str = "portal-staff"
     staff_client_secret: str = DEFAULT_CLIENT_SECRETS["staff"]
+    # The OIDC Sweden profile, per provider (portal/auth/oidc.py): the issuer (default: idp_url), the
+    # scopes asked for, client authentication (client_secret_basic or private_key_jwt with the key in
+    # a PEM file, published at /auth/jwks.json) and the assurance level required (acr_values,
+    # enforced on the answer; empty: none asked for).
+    citizen_idp_url: str = ""
+    citizen_scopes: str = ("openid https://id.oidc.se/scope/naturalPersonNumber "
+                           "https://id.oidc.se/scope/naturalPersonInfo")
+    citizen_client_auth: str = "client_secret_basic"
+    citizen_private_key_path: Path | None = None
+    citizen_acr: str = "http://id.elegnamnden.se/loa/1.0/loa3"
+    staff_idp_url: str = ""
+    staff_scopes: str = "openid profile"
+    staff_client_auth: str = "client_secret_basic"
+    staff_private_key_path: Path | None = None
+    staff_acr: str = ""
     session_idle_minutes: int = 30
     session_absolute_minutes: int = 8 * 60
     session_warning_seconds: int = 120
@@ -116,6 +136,8 @@ class Config:
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     def __post_init__(self) -> None:
+        self.citizen_idp_url = (self.citizen_idp_url or self.idp_url).rstrip("/")
+        self.staff_idp_url = (self.staff_idp_url or self.idp_url).rstrip("/")
         if self.staff_directory is None and not self.is_production:
             self.staff_directory = REPO_ROOT / "portal" / "testdata" / "staff.json"
         if self.seal_key_path is None:
@@ -152,6 +174,12 @@ class Config:
             delivery_lease_seconds=_env_int("DELIVERY_LEASE_SECONDS", 60),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
             session_redis_url=_env("SESSION_REDIS_URL", ""),
+            **{f"{kind}_{name}": _env(f"{kind.upper()}_{name.upper()}", default)
+               for kind in ("citizen", "staff")
+               for name, default in (("idp_url", ""), ("scopes", getattr(cls, f"{kind}_scopes")),
+                                     ("client_auth", "client_secret_basic"), ("acr", getattr(cls, f"{kind}_acr")))},
+            citizen_private_key_path=_env_path("CITIZEN_PRIVATE_KEY"),
+            staff_private_key_path=_env_path("STAFF_PRIVATE_KEY"),
             staff_directory=Path(os.environ["PORTAL_STAFF_DIRECTORY"]) if os.environ.get("PORTAL_STAFF_DIRECTORY")
             else None,
             # Secure cookies everywhere except plain-HTTP local demo.
@@ -195,6 +223,9 @@ class Config:
         if not self.smtp_host or not self.smtp_from or self.smtp_from == DEMO_SMTP_FROM:
             raise ConfigError("Refusing to start in production without a mail server: set PORTAL_SMTP_HOST, "
                               "PORTAL_SMTP_PORT and PORTAL_SMTP_FROM")
+        for kind in ("citizen", "staff"):
+            if getattr(self, f"{kind}_client_auth") not in ("client_secret_basic", "private_key_jwt"):
+                raise ConfigError(f"PORTAL_{kind.upper()}_CLIENT_AUTH must be client_secret_basic or private_key_jwt")
         if self.smtp_username and not self.smtp_starttls:
             raise ConfigError("Refusing to send the SMTP password unencrypted: set PORTAL_SMTP_STARTTLS=1")
 

@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from joserfc.errors import JoseError
 
 from portal.audit.services import record
+from portal.auth import oidc
 from portal.auth.access import requires
 from portal.auth.actor import CITIZEN, STAFF
 from portal.auth.services import LoginRefused, citizen_from_claims, safe_next, staff_from_claims
@@ -66,10 +67,9 @@ def callback(kind: str):
     try:
         if "error" in request.args:
             raise LoginRefused(request.args["error"][:40])
-        token = _client(kind).authorize_access_token()
-        claims = token.get("userinfo") or {}
+        claims, token = oidc.complete(kind)
         actor = citizen_from_claims(claims) if kind == "citizen" else staff_from_claims(claims)
-    except (OAuthError, JoseError, LoginRefused, ValueError, KeyError) as exc:
+    except (OAuthError, JoseError, LoginRefused, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
         reason = getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__
         log.warning("login refused kind=%s reason=%s", kind, reason)
         db.session.rollback()
@@ -129,6 +129,13 @@ def logout():
     if id_token:
         params["id_token_hint"] = id_token
     return redirect(f"{metadata['end_session_endpoint']}?{urlencode(params)}")
+
+
+@bp.get("/jwks.json")
+@requires("public")
+def jwks():
+    """The public keys of the portal's private_key_jwt clients (none when both use client secrets)."""
+    return jsonify(oidc.public_jwks())
 
 
 @bp.get("/logged-out")

@@ -9,13 +9,15 @@ import time
 
 from authlib.integrations.base_client.errors import OAuthError
 from flask import current_app, g, redirect, render_template, session, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from portal.application import services as applications
+from portal.auth import oidc
 from portal.auth.models import Person
 from portal.auth.services import PNR_CLAIM
-from portal.extensions import db, oauth
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "signing"
@@ -23,11 +25,30 @@ SESSION_KEY = "signing"
 CLOCK_SKEW_SECONDS = 30
 
 
+def sign_message_for(application) -> str:
+    """The sign message in the page's language (the signing page shows what the OP will show)."""
+    messages = sign_message(application)
+    return messages.get(str(get_locale())[:2], messages["sv"])
+
+
+def sign_message(application) -> dict[str, str]:
+    """What the identity provider shows before the person signs (the OIDC Sweden profile's
+    ``userMessage``), in each of the portal's languages: the OP picks the person's own."""
+    messages = {}
+    for language in ("sv", "en", "ar"):
+        with force_locale(language):
+            month = format_date(application.period, "LLLL yyyy")
+            messages[language] = _("I sign my application for ekonomiskt bistånd for %(month)s.", month=month)
+    return messages
+
+
 def start_signing(application):
+    # The wall clock, not portal.clock: it is compared with the identity provider's auth_time.
     session[SESSION_KEY] = {"application_id": application.id, "started": int(time.time())}
     config = current_app.config["PORTAL"]
-    return oauth.create_client("citizen").authorize_redirect(
-        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()))
+    return oidc.client("citizen").authorize_redirect(
+        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()),
+        **{oidc.USER_MESSAGE: oidc.user_message(sign_message(application))})
 
 
 def finish_signing():
@@ -38,11 +59,11 @@ def finish_signing():
     if application is None or applications.signer_member(application, g.subject_id) is None:
         return render_template("auth/sign_failed.html", reason="no_signing"), 400
     try:
-        token = oauth.create_client("citizen").authorize_access_token()
-    except (OAuthError, JoseError, ValueError, KeyError) as exc:
-        log.warning("signature refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
+        claims, _token = oidc.complete("citizen")  # the assurance level enforced there, as at login
+    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
+        log.warning("signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
+                    or type(exc).__name__)
         return render_template("auth/sign_failed.html", reason="invalid", application=application), 400
-    claims = token.get("userinfo") or {}
     # The one who signs identifies: the applicant, or a proxy signing under a mandate.
     person = db.session.get(Person, g.actor.id)
     auth_time = int(claims.get("auth_time") or 0)

@@ -18,7 +18,17 @@ from authlib.oidc.core import AuthorizationCodeMixin
 #: Swedish eID assurance level (Tillitsnivå 3), what BankID/Freja give through a broker.
 ACR_LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 
-SCOPES_SUPPORTED = ("openid", "profile", "https://id.oidc.se/scope/naturalPersonNumber")
+NATURAL_PERSON_NUMBER = "https://id.oidc.se/scope/naturalPersonNumber"
+NATURAL_PERSON_INFO = "https://id.oidc.se/scope/naturalPersonInfo"
+SCOPES_SUPPORTED = ("openid", "profile", NATURAL_PERSON_NUMBER, NATURAL_PERSON_INFO)
+#: Which claims each scope releases (the OIDC Sweden profile's "Claims and Scopes Specification";
+#: ``profile`` for the organisation login, whose staff claims it carries). ``sub`` always.
+SCOPE_CLAIMS = {
+    NATURAL_PERSON_NUMBER: ("https://id.oidc.se/claim/personalIdentityNumber",),
+    NATURAL_PERSON_INFO: ("name", "given_name", "family_name", "birthdate"),
+    "profile": ("name", "given_name", "family_name", "birthdate", "role", "municipality_code", "unit"),
+}
+CLIENT_AUTH_METHODS = ("client_secret_basic", "private_key_jwt")
 
 CODE_LIFETIME_SECONDS = 60
 ACCESS_TOKEN_LIFETIME_SECONDS = 3600
@@ -34,6 +44,11 @@ class Client(ClientMixin):
     kind: str = "citizen"
     redirect_uris: tuple[str, ...] = ()
     post_logout_redirect_uris: tuple[str, ...] = ()
+    #: client_secret_basic (the default) or private_key_jwt (the client's public keys in ``jwks``)
+    token_endpoint_auth_method: str = "client_secret_basic"
+    jwks: dict | None = field(default=None, repr=False)
+    #: the assurance level this client's logins are answered with (a test of a too low one: loa2)
+    acr: str = ACR_LOA3
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Client:
@@ -42,14 +57,23 @@ class Client(ClientMixin):
             raise ValueError(
                 f"client {data.get('client_id')!r}: kind must be one of {CLIENT_KINDS}"
             )
-        if not data.get("client_id") or not data.get("client_secret"):
-            raise ValueError("every client needs client_id and client_secret")
+        method = data.get("token_endpoint_auth_method", "client_secret_basic")
+        if method not in CLIENT_AUTH_METHODS:
+            raise ValueError(f"client {data.get('client_id')!r}: token_endpoint_auth_method must be one of "
+                             f"{CLIENT_AUTH_METHODS}")
+        if not data.get("client_id") or not (data.get("client_secret") or data.get("jwks")):
+            raise ValueError("every client needs client_id and client_secret (or jwks for private_key_jwt)")
+        if method == "private_key_jwt" and not data.get("jwks"):
+            raise ValueError(f"client {data.get('client_id')!r}: private_key_jwt needs the client's jwks")
         return cls(
             client_id=data["client_id"],
-            client_secret=data["client_secret"],
+            client_secret=data.get("client_secret") or "",
             kind=kind,
             redirect_uris=tuple(data.get("redirect_uris") or ()),
             post_logout_redirect_uris=tuple(data.get("post_logout_redirect_uris") or ()),
+            token_endpoint_auth_method=method,
+            jwks=data.get("jwks"),
+            acr=data.get("acr") or ACR_LOA3,
         )
 
     # Used by authlib's EndSessionEndpoint.
@@ -73,9 +97,12 @@ class Client(ClientMixin):
         return redirect_uri in self.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
+        return bool(self.client_secret) and hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        # A private_key_jwt client authenticates only so: a secret alone is not enough.
+        if self.token_endpoint_auth_method == "private_key_jwt":
+            return method == "private_key_jwt"
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_response_type(self, response_type: str) -> bool:
@@ -120,6 +147,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
     code_challenge: str | None
     code_challenge_method: str | None
     expires_at: float
+    acr: str = ACR_LOA3
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -134,7 +162,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
         return self.end_user.auth_time
 
     def get_acr(self) -> str:
-        return ACR_LOA3
+        return self.acr
 
     def is_expired(self) -> bool:
         return time.time() >= self.expires_at
@@ -184,7 +212,20 @@ class MemoryStore:
     nonces: dict[tuple[str, str], float] = field(default_factory=dict)
     #: IdP login sessions: opaque session id -> EndUser
     logins: dict[str, tuple[float, EndUser]] = field(default_factory=dict)
+    #: private_key_jwt assertions seen: (client_id, jti) -> until when it is remembered
+    jtis: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def first_use_of_jti(self, client_id: str, jti: str, expires_at: float) -> bool:
+        with self.lock:
+            now = time.time()
+            for key, until in list(self.jtis.items()):
+                if until <= now:
+                    del self.jtis[key]
+            if (client_id, jti) in self.jtis:
+                return False
+            self.jtis[(client_id, jti)] = max(float(expires_at), now) + 120
+            return True
 
     def _purge(self, now: float) -> None:
         for code, item in list(self.codes.items()):

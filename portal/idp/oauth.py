@@ -8,8 +8,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
-from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants, scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode
 from authlib.oidc.core.grants.util import is_openid_scope
@@ -18,6 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from .models import (
     CODE_LIFETIME_SECONDS,
+    SCOPE_CLAIMS,
     AuthorizationCode,
     Client,
     EndUser,
@@ -70,11 +72,40 @@ class IdpOpenIDCode(OpenIDCode):
         return {"iss": self.issuer, "aud": client.get_client_id(), "iat": now, "exp": now + 600}
 
     def generate_user_info(self, user: EndUser, scope):
-        return dict(user.identity.claims)
+        return released_claims(user.identity.claims, scope)
+
+
+def released_claims(claims: dict[str, Any], scope: str) -> dict[str, Any]:
+    """Only what the scopes granted release (the OIDC Sweden profile): ``sub`` always."""
+    allowed = {"sub"}
+    for item in scope_to_list(scope or "") or []:
+        allowed.update(SCOPE_CLAIMS.get(item, ()))
+    return {name: value for name, value in claims.items() if name in allowed}
+
+
+class PrivateKeyJwtAuth(JWTBearerClientAssertion):
+    """``private_key_jwt`` (RFC 7523 section 2.2 as OpenID Connect names it): a JWT signed with the
+    client's key, verified with the public keys registered for it; each ``jti`` once."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, issuer: str, store: MemoryStore):
+        super().__init__(validate_jti=True)
+        self.issuer = issuer
+        self.store = store
+
+    def get_audiences(self):
+        return [f"{self.issuer}/token", self.issuer]
+
+    def validate_jti(self, claims, jti):
+        return self.store.first_use_of_jti(claims["sub"], jti, claims["exp"])
+
+    def resolve_client_public_key(self, client):
+        return KeySet.import_key_set(client.jwks or {"keys": []})
 
 
 class IdpAuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
     def validate_authorization_request(self):
         redirect_uri = super().validate_authorization_request()
@@ -104,6 +135,7 @@ class IdpAuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 code_challenge=data.get("code_challenge"),
                 code_challenge_method=data.get("code_challenge_method"),
                 expires_at=time.time() + CODE_LIFETIME_SECONDS,
+                acr=request.client.acr,
             )
         )
         log.info(
@@ -215,6 +247,7 @@ def create_authorization_server(
 
     server = IdpAuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.store = store
+    server.register_client_auth_method(PrivateKeyJwtAuth.CLIENT_AUTH_METHOD, PrivateKeyJwtAuth(issuer, store))
     server.register_grant(
         IdpAuthorizationCodeGrant,
         [S256CodeChallenge(required=True), IdpOpenIDCode(issuer, key, store)],

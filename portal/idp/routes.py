@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -10,12 +11,14 @@ from typing import TYPE_CHECKING
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from .models import ACR_LOA3, SCOPES_SUPPORTED, EndUser, Identity
+from .oauth import released_claims
 from .persons import (
     PNR_CLAIM,
     UNKNOWN_FAMILY_NAME,
@@ -84,10 +87,12 @@ def openid_configuration():
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
+                                                      "private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
             "scopes_supported": list(SCOPES_SUPPORTED),
             "claims_supported": CLAIMS_SUPPORTED,
-            "acr_values_supported": [ACR_LOA3],
+            "acr_values_supported": sorted({ACR_LOA3, *(c.acr for c in idp().clients.values())}),
             "prompt_values_supported": ["none", "login"],
             "ui_locales_supported": ["sv", "en", "ar"],
             "claims_parameter_supported": False,
@@ -207,6 +212,26 @@ def _staff_description(member: StaffMember) -> str:
     return ", ".join(parts)
 
 
+USER_MESSAGE = "https://id.oidc.se/param/userMessage"
+
+
+def _user_message() -> str | None:
+    """The OIDC Sweden profile's ``userMessage`` request parameter: what the person is about to
+    sign, shown before they identify (in their language if given, else the first one)."""
+    raw = request.args.get(USER_MESSAGE)
+    if not raw:
+        return None
+    try:
+        messages = json.loads(raw).get("message") or {}
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(messages, dict) or not messages:
+        return None
+    language = str(get_locale() or "sv")[:2]
+    text = messages.get(language) or next(iter(messages.values()))
+    return str(text)[:1000] if text else None
+
+
 def _render_picker(client: Client, form: FormState, status: int = 200):
     entries = _persons_or_staff(client)
     choices = []
@@ -235,6 +260,7 @@ def _render_picker(client: Client, form: FormState, status: int = 200):
             errors=errors,
             error_fields=error_fields,
             action=request.script_root + request.full_path,
+            user_message=_user_message(),
             csrf_token=generate_csrf(),
         ),
         status,
@@ -356,7 +382,7 @@ def token():
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo():
     with idp().resource_protector.acquire("openid") as access_token:
-        return jsonify(dict(access_token.end_user.identity.claims))
+        return jsonify(released_claims(access_token.end_user.identity.claims, access_token.scope))
 
 
 @bp.route("/end_session", methods=["GET", "POST"])

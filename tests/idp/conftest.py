@@ -116,7 +116,7 @@ class AuthRequest:
     state: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     code_verifier: str = field(default_factory=lambda: secrets.token_urlsafe(48))
-    scope: str = "openid profile"
+    scope: str = "openid https://id.oidc.se/scope/naturalPersonNumber https://id.oidc.se/scope/naturalPersonInfo"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -163,7 +163,7 @@ class Flow:
         return AuthRequest("portal", CITIZEN_REDIRECT, extra=extra)
 
     def staff(self, **extra) -> AuthRequest:
-        return AuthRequest("portal-org", STAFF_REDIRECT, extra=extra)
+        return AuthRequest("portal-org", STAFF_REDIRECT, scope="openid profile", extra=extra)
 
     def open(self, auth: AuthRequest, **kwargs):
         response = self.client.get(auth.url, **kwargs)

@@ -70,7 +70,9 @@ def rp(app, idp_consts):
         client_id="portal",
         client_secret="portal-secret",
         server_metadata_url=f"{idp_consts.ISSUER}/.well-known/openid-configuration",
-        client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
+        # The OIDC Sweden profile: the personnummer under its own scope, no names asked for.
+        client_kwargs={"scope": "openid https://id.oidc.se/scope/naturalPersonNumber",
+                       "code_challenge_method": "S256"},
     )
 
     @rp_app.get("/login")
@@ -113,6 +115,7 @@ def test_authlib_flask_client_logs_in(rp, client, idp_consts):
     assert userinfo["iss"] == idp_consts.ISSUER
     assert userinfo["aud"] == "portal"
     assert userinfo["acr"] == "http://id.elegnamnden.se/loa/1.0/loa3"
+    assert "given_name" not in userinfo and "name" not in userinfo  # naturalPersonInfo not asked for
 
 
 def test_authlib_flask_client_sees_cancel_as_access_denied(rp, client, idp_consts):

@@ -39,7 +39,10 @@ def test_discovery_document(client, idp_consts):
     assert set(doc["token_endpoint_auth_methods_supported"]) == {
         "client_secret_basic",
         "client_secret_post",
+        "private_key_jwt",
     }
+    assert {"https://id.oidc.se/scope/naturalPersonNumber",
+            "https://id.oidc.se/scope/naturalPersonInfo"} <= set(doc["scopes_supported"])
 
 
 def test_jwks_publishes_public_key_with_kid(client):
