@@ -38,6 +38,8 @@ class Delivery(Base):
     # An administrator put a dead letter back in its queue: when and why (the audit log has who).
     requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requeue_reason: Mapped[str | None] = mapped_column(String(200))
+    # The request that submitted it (portal/ops/logs.py): the worker's lines about this delivery carry it.
+    request_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class DeliveryInbox(Base):

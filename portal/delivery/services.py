@@ -48,6 +48,7 @@ from portal.db import utcnow
 from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.extensions import db
+from portal.ops import logs
 
 log = logging.getLogger(__name__)
 MAX_REFUSALS = 8  # a record refused this many times is dead-lettered (an administrator can requeue it)
@@ -76,7 +77,8 @@ def enqueue(application, municipality_code: str, inbox_id: str, channel: str) ->
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCKS, func.hashtext(inbox_id))))
     delivery = Delivery(application_id=application.id, municipality_code=municipality_code, inbox_id=inbox_id,
-                        channel=channel, idempotency_key=f"{application.reference}/v1", created_at=utcnow())
+                        channel=channel, idempotency_key=f"{application.reference}/v1", created_at=utcnow(),
+                        request_id=logs.current_request_id())  # the submitting request's (portal/ops/logs.py)
     db.session.add(delivery)
     return delivery
 
@@ -349,6 +351,7 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
         if record is None or record.status != "delivering" or record.claimed_by != worker:
             outcomes.append("skipped")
             break
+        logs.set_request_id(record.request_id)  # this delivery's lines (and its webhook) carry the submitter's id
         left = (record.claimed_until - utcnow()).total_seconds() if record.claimed_until else 0.0
         if position and left < _margin(record, lease_seconds):
             break  # the lease is running out: the rest waits for the next claim
@@ -380,6 +383,7 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
         db.session.commit()
         log.info("delivered delivery=%s channel=%s", record.id, record.channel)
         outcomes.append("delivered")
+    logs.set_request_id(None)
     _release(ids[len(outcomes):], worker)
     return outcomes
 

@@ -306,6 +306,8 @@ def deliver(delivery, document=None, seconds: float | None = None) -> None:
     if hashlib.sha256(body).hexdigest() != document.sha256:
         raise WebhookDocumentProblem(f"frozen document of delivery {delivery.id} does not match its digest")
     headers = signed_headers(body, delivery.idempotency_key, secret)
+    if getattr(delivery, "request_id", None):  # the submitting request's id, for the receiver's own logs
+        headers["X-Request-ID"] = delivery.request_id
     seconds = timeout_seconds() if seconds is None else seconds
     try:
         response = post(url, body, headers, seconds)

@@ -28,8 +28,9 @@ from pythonjsonlogger.json import JsonFormatter
 #: the request id outside a request (a worker delivering for one, a fetch thread)
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_request_id", default=None)
 HEADER = "X-Request-ID"
-# 12 or 10 digits, optionally with the century and the - or + before the last four: a personnummer's shape.
-PERSONNUMMER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+# 12 or 10 digits, optionally with the century and the - or + before the last four: a personnummer's shape;
+# not a part of a longer word (a UUID's groups of digits, joined by hyphens, stay as they are).
+PERSONNUMMER = re.compile(r"(?<![\w-])(?:\d{2})?\d{6}[-+]?\d{4}(?![\w-])")
 MASK = "[personnummer]"
 access = logging.getLogger("portal.access")
 
@@ -38,6 +39,11 @@ def current_request_id() -> str | None:
     if has_request_context() and g.get("request_id"):
         return g.request_id
     return _request_id.get()
+
+
+def set_request_id(request_id: str | None) -> None:
+    """Outside a request: the id the following lines of this thread carry (the worker, per delivery)."""
+    _request_id.set(request_id)
 
 
 @contextmanager
@@ -65,7 +71,7 @@ class PortalJsonFormatter(JsonFormatter):
                          datefmt="%Y-%m-%dT%H:%M:%S%z")
 
     def format(self, record: logging.LogRecord) -> str:
-        if not hasattr(record, "request_id"):
+        if getattr(record, "request_id", None) is None:
             record.request_id = current_request_id()
         return PERSONNUMMER.sub(MASK, super().format(record))
 
@@ -108,6 +114,13 @@ def _adopt_request_id() -> None:
         g.request_id = str(uuid.UUID(sent))
     except ValueError:
         pass
+    # Also as a context variable: work this request hands to a thread (the background fetch) takes it along
+    # with contextvars.copy_context().
+    _request_id.set(g.get("request_id"))
+
+
+def _forget_request_id(error=None) -> None:
+    _request_id.set(None)
 
 
 def route_of() -> str:
@@ -139,3 +152,4 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.before_request(_adopt_request_id)
     app.after_request(_finish)
+    app.teardown_request(_forget_request_id)

@@ -25,6 +25,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from portal.ops import metrics
+from portal.ops.logs import HEADER as REQUEST_ID_HEADER
+from portal.ops.logs import current_request_id
 from portal.providers.base import TRANSIENT, ProviderClient, ProviderError
 from portal.providers.registry import provider as provider_named
 
@@ -137,6 +140,7 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     except RetryError:
         outcome.reason = "timeout"
     outcome.elapsed_ms = (time.monotonic() - started) * 1000
+    metrics.observe_provider_call(spec.provider, outcome.elapsed_ms / 1000, outcome.reason, breaker.state)
     if outcome.ok:
         breakers.observe(spec.provider, outcome.elapsed_ms)
     if outcome.reason:
@@ -170,7 +174,9 @@ def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: 
     # not be spent before the call that decides when the whole fetch ends.
     specs = slowest_first(specs, breakers)
     limits = httpx.Limits(max_connections=len(specs), max_keepalive_connections=len(specs))
-    with httpx.Client(limits=limits) as http, \
+    request_id = current_request_id()  # the request that asked for the fetch, for the providers' logs
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    with httpx.Client(limits=limits, headers=headers) as http, \
             ThreadPoolExecutor(max_workers=min(256, len(specs)), thread_name_prefix="fetch") as pool:
         done, _ = wait([pool.submit(run, spec) for spec in specs])
     for future in done:
