@@ -95,3 +95,55 @@ def test_nobody_else_can_open_an_attachment(app, login, client):
     idp_login(other, "/auth/login", {"subject": OTHER})
     assert other.get(href).status_code == 404
     assert app.test_client().get(href).status_code == 302  # anonymous: asked to log in
+
+
+MARIA, JOHAN, ELIN = "196108283166", "196201082697", "200304302383"  # the Lindqvists; Elin is 23
+
+
+def _client_of(app, number):
+    client = app.test_client()
+    idp_login(client, "/auth/login", {"subject": number})
+    return client
+
+
+def test_the_applicant_s_files_are_for_the_applicant_and_the_co_signer_only(app):
+    """The rule (portal/auth/access.py, ``joint``): the applicant and the co-applicant who signs the joint
+    application open its files; an adult child of the household does not, by direct URL either."""
+    maria = factories.person(MARIA)
+    application = factories.draft(maria)
+    johan, elin = factories.person(JOHAN), factories.person(ELIN)  # their logins link them to the draft
+    assert {m.person_id for m in application.members} >= {maria.id, johan.id, elin.id}
+    pdf = make_pdf()
+    attachment = factories.attached(application, pdf, "hyra.pdf")
+    url = f"/applications/{application.id}/attachments/{attachment.id}"
+    assert _client_of(app, MARIA).get(url).data == pdf
+    assert _client_of(app, JOHAN).get(url).data == pdf  # the co-signer reads what he signs
+    daughter = _client_of(app, ELIN)
+    assert daughter.get(url).status_code == 404  # a household member, not a signer: as if it were not there
+    assert daughter.get(f"/applications/{application.id}/attachments").status_code == 404  # the list: the applicant's
+    assert daughter.get(f"/applications/{application.id}").status_code == 200  # the household's page is hers too
+
+
+def test_a_household_member_sees_only_what_concerns_them(app):
+    """Before consenting (and as an adult child, after too) a household member sees their own fetched
+    information only, never the parents' sjukpenning or bank balances, nor the indication of the household."""
+    from portal.auth import household
+    from portal.information.services import items
+
+    maria = factories.person(MARIA)
+    application = factories.with_consents(factories.draft(maria))
+    johan, elin = factories.person(JOHAN), factories.person(ELIN)  # their logins link them to the draft
+    factories.with_consents(application, by=elin)
+    members = {m.person_id: m.id for m in application.members}
+    everything = items(application)
+    assert {i.member_id for i in everything} >= {members[maria.id], members[elin.id]}
+    assert household.visible_member_ids(application, maria.id) is None  # the applicant: all
+    elins = household.only_visible(everything, application, elin.id)
+    assert elins and {i.member_id for i in elins} == {members[elin.id]}
+    # Johan, the co-applicant: only his own until he consents, then the joint application
+    assert household.visible_member_ids(application, johan.id) == {members[johan.id]}
+    factories.with_consents(application, by=johan)
+    assert household.visible_member_ids(application, johan.id) is None
+    # the indication is the household's: not for Elin
+    assert _client_of(app, ELIN).get(f"/applications/{application.id}/indication").status_code == 404
+    assert _client_of(app, MARIA).get(f"/applications/{application.id}/indication").status_code == 200

@@ -50,7 +50,9 @@ LOST = ("proxy_expired", "proxy_revoked")  # acting for the applicant, but the m
 # waiting for approval, or "approved" by the administrator who registered it. Neither may do anything.
 UNAPPROVED = ("legal_awaiting", "legal_self_approved")
 LOST = (*LOST, *UNAPPROVED)
-SELF = ("applicant", "co_applicant")
+# Acting for themselves: the applicant, the co-applicant (Johan, who co-signs), and an adult child of
+# the household (Elin, 23), who consents for herself but is neither applicant nor co-signer.
+SELF = ("applicant", "co_applicant", "household_member")
 CITIZENS = (*SELF, *PROXIES, *LOST)
 ROLES = ("anonymous", *CITIZENS, "caseworker_in", "caseworker_out", "administrator", "api_client")
 
@@ -66,6 +68,7 @@ SUBJECT_RULES = {
     "messages": ("messages", "messages"),
     "sign": ("submit", "submit"),
     "own": (None, None),
+    "joint": ("view", "prepare"),  # the applicant's attachments: the applicant and the co-signer
 }
 
 
@@ -93,6 +96,13 @@ EXPECT = {
 # Object layer: what the objects add to the rule.
 CO_APPLICANT_OBJECT_RULES = {"application", "consent", "sign", "case", "messages"}  # the applicant's own
 CO_APPLICANT_MAY = {"application.cosign"}  # a co-applicant signs the joint application
+# A household member who is not a co-applicant: the household's pages about themselves (consent, fetch,
+# their own information), nothing of the applicant's own, nor the joint application's attachments, nor the
+# indication computed from the whole household's incomes.
+MEMBER_OBJECT_RULES = CO_APPLICANT_OBJECT_RULES | {"joint"}
+MEMBER_MAY_NOT = {"indication.show", "application.receipt_pdf"}
+# Johan has not consented in Maria's new draft yet: until he does, he too sees only what concerns him.
+CO_APPLICANT_BEFORE_CONSENT_MAY_NOT = {"indication.show"}
 
 
 def object_expectation(rule, role, method, endpoint, params) -> bool:
@@ -103,12 +113,16 @@ def object_expectation(rule, role, method, endpoint, params) -> bool:
         return False
     if role == "co_applicant" and rule in CO_APPLICANT_OBJECT_RULES and endpoint not in CO_APPLICANT_MAY:
         return False
+    if role == "household_member" and (rule in MEMBER_OBJECT_RULES or endpoint in MEMBER_MAY_NOT):
+        return False
+    if role == "co_applicant" and endpoint in CO_APPLICANT_BEFORE_CONSENT_MAY_NOT:
+        return False
     return True
 
 
 # --- the world ------------------------------------------------------------------------------
 
-MARIA, JOHAN, ANDERS = "196108283166", "196201082697", "199006022397"
+MARIA, JOHAN, ANDERS, ELIN = "196108283166", "196201082697", "199006022397", "200304302383"
 OTHERS = {  # proxies: numbers of Skatteverket's test series without a cast file (the IdP names them Test Testperson)
     "proxy_view": "195711212893", "proxy_prepare": "196108193175", "proxy_submit": "196109072972",
     "proxy_messages": "200001022391", "legal_representative": "200001032382", "proxy_expired": "194201199124",
@@ -160,6 +174,9 @@ def _build(app) -> dict:
     next_month = draft.period
     johan = factories.person(JOHAN)  # his next login: he is linked to Maria's new draft
     assert draft.municipality_code == "1480" and any(m.person_id == johan.id for m in draft.members)
+    elin = people["household_member"] = factories.person(ELIN)  # the adult daughter logs in: a member too
+    assert any(m.person_id == elin.id for m in draft.members)
+    assert not any(m.person_id == elin.id for m in draft.co_applicants())
     anders_sent = factories.submitted(factories.draft(anders))
     factories.delivered(sent, anders_sent)
 

@@ -196,7 +196,7 @@ def cosign(application_id: str):
     application = services.get(application_id)
     if application is None:
         abort(404)
-    ensure("household", application)
+    ensure("sign", application)  # the applicant or a co-applicant: no other household member
     signer = services.signer_member(application, g.subject_id)
     if signer is None or signer.relation == "applicant" or not application.awaiting_cosignature:
         return redirect(url_for("application.show", application_id=application.id))

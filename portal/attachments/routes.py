@@ -96,9 +96,11 @@ def manage(application_id: str):
 
 
 @bp.get("/applications/<application_id>/attachments/<attachment_id>")
-@requires("household")
+@requires("joint")
 def download(application_id: str, attachment_id: str):
-    application = _application(application_id, "household")
+    """The applicant and the co-signer of a joint application open its files; no other household member
+    (rule ``joint``, portal/auth/access.py). The list and changes are the applicant's (rule ``application``)."""
+    application = _application(application_id, "joint")
     attachment = services.get(application.id, attachment_id)
     # The municipality's files are on its messages, for the applicant only (``case.message_file``).
     if attachment is None or attachment.from_municipality:

@@ -28,6 +28,7 @@ PROXY_SCOPE: dict[str, tuple[str | None, str | None]] = {
     "citizen": (VIEW, PREPARE),  # the principal's overview; starting an application
     "application": (VIEW, PREPARE),  # the draft: pages to read, supplements, comments, attachments
     "household": (VIEW, PREPARE),  # the draft with its household: consent, fetch
+    "joint": (VIEW, PREPARE),  # the joint application's attachments: the applicant and the co-signer
     "consent": (PREPARE, PREPARE),
     "case": (VIEW, PREPARE),  # after sending: overview and status; answering requests
     "messages": (MESSAGES, MESSAGES),
@@ -63,6 +64,15 @@ def _household_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> boo
     return _citizen_for_subject(actor, subject_id, obj) and (
         obj is None or obj.applicant_id == subject_id
         or any(member.person_id == subject_id for member in obj.members))
+
+
+def _joint_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
+    """The applicant, or a co-applicant who signs the joint application (the co-signer); never another
+    household member (an adult child, a parent): the applicant's attachments are the joint application's,
+    not the household's (docs/design.md, "Who sees what in a household")."""
+    return _citizen_for_subject(actor, subject_id, obj) and (
+        obj is None or obj.applicant_id == subject_id
+        or any(member.person_id == subject_id for member in obj.co_applicants()))
 
 
 def _consent_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -104,9 +114,12 @@ POLICY: dict[str, Rule] = {
     "citizen": _citizen_for_subject,
     "application": _application_of_subject,
     "household": _household_of_subject,
+    # The applicant's attachments: the applicant and the co-signer only, never other household members.
+    "joint": _joint_of_subject,
     "consent": _consent_of_subject,
-    # Signing and sending: the applicant, a co-applicant, or a proxy with the submit scope.
-    "sign": _household_of_subject,
+    # Signing and sending: the applicant, a co-applicant, or a proxy with the submit scope; never
+    # another household member.
+    "sign": _joint_of_subject,
     # The citizen for themselves only (granting mandates, contact details): never a proxy.
     "own": _own,
     # Any citizen, whoever they act for (the "act for" switch).
@@ -121,7 +134,7 @@ POLICY: dict[str, Rule] = {
 }
 
 # Which login a denied anonymous visitor is sent to, by rule.
-LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen",
+LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen", "joint": "citizen",
                   "consent": "citizen", "case": "citizen", "messages": "citizen", "inbox": "staff",
                   "admin": "staff", "authenticated": "citizen", "sign": "citizen", "own": "citizen",
                   "person": "citizen"}

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 
 from portal.application import services as applications
+from portal.auth import household
 from portal.auth.access import ensure, requires
 from portal.indication.calculate import LINE_TEXT, NOTE_TEXT, NormUnavailable
 from portal.indication.services import indication
@@ -17,6 +18,9 @@ def show(application_id: str):
     if application is None:
         abort(404)
     ensure("household", application)
+    # Computed from the whole household's incomes: not for a member who sees only what concerns them.
+    if not household.sees_whole_household(application, g.subject_id):
+        abort(404)
     applications.remember_place(application, request.path)
     try:
         result = indication(application)
