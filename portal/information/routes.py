@@ -156,6 +156,9 @@ def comment(application_id: str, item_id: int):
                 return render_template("information/_comment.html", application=application, item=target,
                                        comment=saved, saved=True)
             return redirect(url_for("information.overview", application_id=application.id) + f"#item-{target.id}")
+    if request.method == "GET":  # the item and its comment shown: a read (issue 18, tests/test_audit_coverage.py)
+        record_read("information_item", str(target.id), "the item shown to comment on",
+                    subject_id=application.applicant_id)
     context = {"application": application, "item": target, "comment": existing, "form": form,
                "provider": provider_named(target.provider)}
     status = 400 if form.errors else 200
