@@ -152,3 +152,23 @@ def test_the_gunicorn_config_drops_query_strings_and_the_server_banner():
     assert "%(q)s" not in gunicorn_conf.access_log_format
     assert gunicorn_conf.preload_app is False and gunicorn_conf.timeout >= 30
     assert getattr(wsgi.Response.default_headers, "without_banner", False)
+
+
+def test_the_alert_rules_name_only_series_the_portal_exports(client, monkeypatch):
+    """deploy/prometheus/portal-alerts.yml cannot drift from the metrics: every portal_* series it names is in a
+    scrape (as a TYPE line, even before anything was counted)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    rules_file = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "portal-alerts.yml"
+    rules = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
+    expressions = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+    named = {re.sub(r"_(total|count|bucket|sum)$", "", name)
+             for expr in expressions for name in re.findall(r"\bportal_[a-z_]+", expr)}
+    monkeypatch.setenv("PORTAL_METRICS_TOKEN", METRICS_TOKEN)
+    client.get("/health")
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).get_data(as_text=True)
+    exported = {re.sub(r"_total$", "", line.split()[2]) for line in text.splitlines() if line.startswith("# TYPE ")}
+    assert named and named <= exported, named - exported
