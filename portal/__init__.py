@@ -28,6 +28,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["portal.sealer"] = load_or_create(config.seal_key_path)
     _register_blueprints(app)
     _register_hooks(app)
+    from portal.web import limits, origin
+
+    app.before_request(origin.refuse_cross_site)  # a second line behind CSRF tokens (issue 13, point 11)
+    limits.install(app)  # rate limits by endpoint name, once every blueprint is registered (issue 13, point 2)
     config.check_secrets()  # production: no published demo secret anywhere, every secret strong
     return app
 

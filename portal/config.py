@@ -28,6 +28,19 @@ DEMO_SECRETS = frozenset({
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_DISTINCT = 10
 WEBHOOK_SECRET_PREFIX = "PORTAL_WEBHOOK_SECRET_"  # as portal.delivery.webhook reads them
+#: Rate limits per family (portal/web/limits.py says which endpoints and by what key), each a
+#: Flask-Limiter string ("N per minute; M per day"), set by ``PORTAL_RATELIMIT_<FAMILY>``.
+RATE_LIMITS = {
+    "login": "60 per minute; 600 per hour",  # login callbacks, per IP (nobody is known yet)
+    "token": "30 per minute; 300 per hour",  # /api/v1/token, per client id
+    "token_failures": "10 per 15 minutes",  # wrong secrets per client id: then locked out until the window ends
+    "mandate_grant": "5 per hour; 20 per day",  # per person
+    "upload": "20 per 10 minutes; 200 per day",  # per person or API client
+    "submit": "10 per hour; 20 per day",  # sending and co-signing, per person
+    "message": "20 per 10 minutes; 200 per day",  # per person, caseworker or API client
+    "search": "60 per minute; 1000 per day",  # the inbox search, per caseworker
+    "ip": "300 per minute",  # every limited endpoint together, per IP address
+}
 
 
 class ConfigError(RuntimeError):
@@ -134,6 +147,14 @@ class Config:
     # Unset outside production: derived from the portal's own address, its port + 3 (5000 → 5003).
     receiver_url: str = ""
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
+    # Rate limits (portal/web/limits.py): where the counters live, shared by every process (Redis in
+    # production: redis://host:6379/0); memory:// counts per process, refused in production unless allowed.
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_allow_memory: bool = False
+    ratelimit_key_prefix: str = "portal"
+    ratelimits: dict[str, str] = field(default_factory=lambda: dict(RATE_LIMITS))
+    # API bearer tokens: any token whose exp - iat is longer is refused, whoever signed it.
+    api_token_max_lifetime_seconds: int = 3600
 
     def __post_init__(self) -> None:
         self.citizen_idp_url = (self.citizen_idp_url or self.idp_url).rstrip("/")
@@ -199,6 +220,12 @@ class Config:
             accessibility_email=_env("ACCESSIBILITY_EMAIL", "" if env == "production" else
                                      "tillganglighet@egna-utrymmet.localhost"),
             receiver_url=_env("RECEIVER_URL", ""),
+            ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://"),
+            ratelimit_allow_memory=_env_bool("RATELIMIT_ALLOW_MEMORY", False),
+            ratelimit_key_prefix=_env("RATELIMIT_KEY_PREFIX", "portal"),
+            ratelimits={family: _env(f"RATELIMIT_{family.upper()}", default)
+                        for family, default in RATE_LIMITS.items()},
+            api_token_max_lifetime_seconds=_env_int("API_TOKEN_MAX_LIFETIME_SECONDS", 3600),
         )
         config.validate()
         return config
@@ -228,6 +255,16 @@ class Config:
                 raise ConfigError(f"PORTAL_{kind.upper()}_CLIENT_AUTH must be client_secret_basic or private_key_jwt")
         if self.smtp_username and not self.smtp_starttls:
             raise ConfigError("Refusing to send the SMTP password unencrypted: set PORTAL_SMTP_STARTTLS=1")
+
+    def check_rate_limits(self) -> None:
+        """Production counts rate limits in a store every process shares (Redis): in memory each
+        process would count alone, and behind a load balancer every limit would multiply. Run by
+        ``portal.web.limits.install``; the error names the setting, never the URI (it may hold a password)."""
+        memory = self.ratelimit_storage_uri.startswith("memory://")
+        if self.is_production and memory and not self.ratelimit_allow_memory:
+            raise ConfigError("Refusing to start in production with rate limits counted in memory: set "
+                              "PORTAL_RATELIMIT_STORAGE_URI (redis://...), or PORTAL_RATELIMIT_ALLOW_MEMORY=1 "
+                              "for a single process")
 
     def check_secrets(self) -> None:
         """Every secret a production portal uses: none of the published demo ones (by content, wherever

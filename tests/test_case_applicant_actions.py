@@ -233,7 +233,7 @@ def test_reply_to_a_message_that_asks_for_one(applicant, sent):
     assert "Bor du kvar på samma adress?" in doc.find("main").get_text()
     assert "Ett annat ärende." not in doc.find("main").get_text()
     db.session.expire_all()
-    assert asking.read_at is not None and other.read_at is None  # only what was shown is read
+    assert asking.read_at is None and other.read_at is None  # opening the page changes nothing
     empty = post_form(applicant, path, {"body": ""})
     assert empty.status_code == 400
     doc = page_checks(empty, lang="en")
@@ -243,6 +243,8 @@ def test_reply_to_a_message_that_asks_for_one(applicant, sent):
     assert response.status_code == 302
     reply = db.session.scalar(select(Message).where(Message.sender == "applicant"))
     assert reply.in_reply_to == asking.id and reply.body == "Ja, jag bor kvar."
+    db.session.expire_all()
+    assert asking.read_at is not None and other.read_at is None  # replying shows it was read
     assert [a.message_id for a in attachments()] == [reply.id]
     doc = page_checks(applicant.get(f"/cases/{sent.id}/messages"), lang="en")
     assert doc.find("span", string="Waiting for your reply") is None

@@ -324,7 +324,9 @@ def test_legal_representative_registered_by_one_administrator_approved_by_anothe
     margareta = person_client(app, MARGARETA)
     told = page_checks(margareta.get("/overview")).get_text()
     assert "ÖF 2026-1234" in told and "Lars Berglund" in told
-    margareta.get("/mandates")
+    margareta.get("/mandates")  # looking changes nothing (issue 13, point 11): she says she has read it
+    assert "ÖF 2026-1234" in margareta.get("/overview").get_data(as_text=True)
+    assert post_button(margareta, "/overview", "/mandates/notices/seen").status_code == 302
     assert "ÖF 2026-1234" not in margareta.get("/overview").get_data(as_text=True)
     rows = [row.get_text(" ", strip=True) for row in page_checks(margareta.get("/mandates/trail")).find_all("tr")]
     registered = next(row for row in rows if "Sara Förvaltare" in row)

@@ -45,7 +45,7 @@ def production(tmp_path, monkeypatch, live_services):
                       citizen_client_secret=strong(), staff_client_secret=strong(), sandbox_token=strong(),
                       smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>",
                       idp_url=live_services["idp_url"], sandbox_url=live_services["sandbox_url"],
-                      instance_path=tmp_path / "instance")
+                      instance_path=tmp_path / "instance", ratelimit_allow_memory=True)
         values.update(overrides)
         return Config(**values)
 
@@ -351,3 +351,147 @@ def test_a_picture_declaring_100000_by_100000_pixels_is_refused_on_the_page(app,
     from portal.extensions import db
 
     assert db.session.query(Attachment).count() == 0
+
+
+# --- 11. smaller holes: content type, token lifetime, cross-site requests, GETs that changed state ----
+
+def _api(app) -> tuple:
+    api = app.test_client()
+    return api, {"Authorization": f"Bearer {_uppsala_token(api)}"}
+
+
+def test_the_api_refuses_a_body_that_is_not_declared_as_json(app):
+    application = factories.sent(ANDERS)
+    api, auth = _api(app)
+    base = f"/api/v1/applications/{application.id}"
+    # text/plain is what a browser sends to another site without asking first (no CORS preflight)
+    for path in (f"{base}/acknowledge", f"{base}/register", f"{base}/messages/read", f"{base}/events"):
+        refused = api.post(path, data=b'{"type": "underHandling"}', headers={**auth, "Content-Type": "text/plain"})
+        assert refused.status_code == 415 and refused.mimetype == "application/problem+json", path
+        assert refused.get_json()["error"] == "unsupported_media_type"
+    from portal.extensions import db
+
+    db.session.refresh(application)
+    assert application.received_at is None  # nothing was registered
+    assert api.post(f"{base}/acknowledge", headers=auth).status_code == 200  # no body: as before
+    event = api.post(f"{base}/events", data=b'{"type": "underHandling"}',
+                     headers={**auth, "Content-Type": "application/vnd.egna-utrymmet.event+json"})
+    assert event.status_code == 201  # a +json type is JSON
+
+
+def _signed_token(app, issued: int, expires: int | None, **claims) -> str:
+    from itsdangerous import URLSafeSerializer
+
+    from portal.api import tokens
+
+    payload = {"cid": "uppsala-system", "mun": "0380", "scp": [api_clients.READ], "iat": issued, **claims}
+    if expires is not None:
+        payload["exp"] = expires
+    # Signed with the portal's own key, as a leaked key or an old version of the portal would.
+    return URLSafeSerializer(app.config["SECRET_KEY"], salt=tokens._SALT).dumps(payload)
+
+
+def test_a_bearer_token_living_for_years_is_refused_whoever_signed_it(app):
+    import time
+
+    now = int(time.time())
+    api = app.test_client()
+
+    def status(token: str) -> int:
+        return api.get("/api/v1/applications", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert status(_signed_token(app, now, now + 5 * 365 * 24 * 3600)) == 401
+    assert status(_signed_token(app, now - 10, now + 3600 + 1)) == 401  # just over the hour
+    assert status(_signed_token(app, now + 3600, now + 3700)) == 401  # issued in the future
+    without_iat = _signed_token(app, now, now + 600)
+    assert status(without_iat) == 200
+    from itsdangerous import URLSafeSerializer
+
+    from portal.api import tokens
+
+    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt=tokens._SALT)
+    payload = serializer.loads(without_iat)
+    del payload["iat"]
+    assert status(serializer.dumps(payload)) == 401  # no issue time: no lifetime to check
+    assert status(_uppsala_token(api)) == 200  # the portal's own tokens live 15 minutes
+    app.config["PORTAL"].api_token_max_lifetime_seconds = 300  # the cap is a setting
+    assert status(_signed_token(app, now, now + 600)) == 401
+
+
+def test_a_post_from_another_sites_page_is_refused_though_session_and_csrf_token_are_valid(app, client):
+    idp_login(client, "/auth/login", {"subject": ANDERS})
+    from tests.support import csrf_from
+
+    def save(email: str, **headers):
+        page = client.get("/contact-details")
+        return client.post("/contact-details", headers=headers,
+                           data={"csrf_token": csrf_from(page), "email": email, "language": "sv"})
+
+    assert save("evil@example.org", Origin="https://evil.example").status_code == 403
+    assert save("evil@example.org", Origin="null").status_code == 403
+    assert save("evil@example.org", **{"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert save("evil@example.org", **{"Sec-Fetch-Site": "same-site"}).status_code == 403
+    assert "evil@example.org" not in client.get("/contact-details").get_data(as_text=True)
+    # The portal's own pages, and a client that sends neither header, go on as before.
+    base = app.config["PORTAL"].base_url
+    assert save("a@example.org", Origin=base, **{"Sec-Fetch-Site": "same-origin"}).status_code == 302
+    assert save("b@example.org", Origin="http://localhost").status_code == 302  # the address the request came to
+    assert save("c@example.org").status_code == 302
+    assert "c@example.org" in client.get("/contact-details").get_data(as_text=True)
+
+
+def test_an_api_write_from_another_sites_page_is_refused_though_the_token_is_valid(app):
+    application = factories.sent(ANDERS)
+    api, auth = _api(app)
+    path = f"/api/v1/applications/{application.id}/acknowledge"
+    refused = api.post(path, headers={**auth, "Origin": "https://evil.example"})
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert api.post(path, headers={**auth, "Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert api.post(path, headers=auth).status_code == 200  # a system calling the API sends neither
+
+
+def test_opening_a_reply_page_marks_nothing_read(app, client):
+    from portal.case import services as case
+    from portal.extensions import db
+
+    application = factories.received(factories.sent(ANDERS))
+    asking = case.send_message(application, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar?",
+                               reply_requested=True)
+    idp_login(client, "/auth/login", {"subject": ANDERS})
+    assert client.get(f"/cases/{application.id}/messages/{asking.id}/reply").status_code == 200
+    db.session.expire_all()
+    assert asking.read_at is None
+    assert case.unread(application, case.APPLICANT) == 1
+
+
+def test_the_mandates_page_does_not_mark_notices_told_a_post_does(app, client):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.extensions import db
+    from portal.mandates import services as mandates
+    from portal.mandates.models import ACTIVE, Mandate
+    from tests.support import csrf_from
+
+    anders = factories.person(ANDERS)
+    now = clock.now()
+    mandate = Mandate(reference="GM-TEST-0011", kind="god_man", principal_personnummer=ANDERS,
+                      principal_id=anders.id, proxy_personnummer="196404153832", proxy_name="Lars Berglund",
+                      scopes="view", valid_from=now, valid_until=now + timedelta(days=365), status=ACTIVE,
+                      decision_reference="ÖF 2026-1111", registered_by="staff-admin-1", accepted_at=now)
+    if hasattr(Mandate, "approved_at"):  # four eyes: a registration is in force once approved
+        mandate.approved_by, mandate.approved_at = "staff-admin-2", now
+    db.session.add(mandate)
+    db.session.commit()
+    assert mandates.untold_legal(anders.id) == [mandate]
+    idp_login(client, "/auth/login", {"subject": ANDERS})
+    assert "ÖF 2026-1111" in client.get("/mandates").get_data(as_text=True)
+    assert "ÖF 2026-1111" in client.get("/overview").get_data(as_text=True)
+    db.session.expire_all()
+    assert mandate.principal_told_at is None  # looking changed nothing
+    page = client.get("/overview")
+    seen = client.post("/mandates/notices/seen", data={"csrf_token": csrf_from(page), "next": "/overview"})
+    assert seen.status_code == 302 and seen.location.endswith("/overview")
+    db.session.expire_all()
+    assert mandate.principal_told_at is not None
+    assert "ÖF 2026-1111" not in client.get("/overview").get_data(as_text=True)

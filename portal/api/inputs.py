@@ -53,9 +53,18 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return seen
 
 
+def is_json(mimetype: str) -> bool:
+    """``application/json`` or a JSON-based type (``application/<something>+json``, RFC 6839)."""
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def json_body() -> dict:
-    """The request's body as a JSON object (``Content-Type: application/json``)."""
-    if request.mimetype != "application/json":
+    """The request's body as a JSON object (``Content-Type: application/json`` or ``+json``)."""
+    if not is_json(request.mimetype):
         raise NotJson()
     if (request.content_length or 0) > MAX_BODY_BYTES:
         from werkzeug.exceptions import RequestEntityTooLarge

@@ -54,6 +54,21 @@ def _check_configuration(state) -> None:
                           f"secrets ({', '.join(demo)}); give each client a secret of its own")
 
 
+@bp.before_request
+def _json_bodies_only():
+    """A body the API reads is JSON, declared so (issue 13, point 11): a write whose body says it is
+    anything else (``text/plain``, a form) is refused with 415 before anything is read, also where the
+    operation takes no body (acknowledge, register, seen, read). ``text/plain`` in particular is what a
+    browser sends cross-site without asking first. The token endpoint takes its form (RFC 6749)."""
+    from portal.api import inputs
+
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "api.token" or not inputs.has_body():
+        return None
+    if not inputs.is_json(request.mimetype):
+        return problem(415, "unsupported_media_type", "send the body as application/json")
+    return None
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     code = error.code or 500

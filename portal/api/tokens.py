@@ -1,9 +1,12 @@
 """Short-lived bearer tokens for API clients, and the check every API request passes.
 
-A token is the client id, its municipality, the granted scopes and an expiry, signed with the
-app's secret key (itsdangerous, a salt of its own so no other signed value of the portal is ever
-accepted as a token). Tokens are not stored: they cannot be revoked one by one, which is why they
-live 15 minutes, and why a client removed from the configuration loses its tokens at once.
+A token is the client id, its municipality, the granted scopes, when it was issued and its expiry,
+signed with the app's secret key (itsdangerous, a salt of its own so no other signed value of the
+portal is ever accepted as a token). Tokens are not stored: they cannot be revoked one by one, which is
+why they live 15 minutes, and why a client removed from the configuration loses its tokens at once.
+A token claiming a longer life than ``PORTAL_API_TOKEN_MAX_LIFETIME_SECONDS`` (one hour), or issued in
+the future, is refused whoever signed it (issue 13, point 11): a leaked or forged key must not buy
+years of access.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from portal.auth.actor import ANONYMOUS, Actor
 log = logging.getLogger(__name__)
 LIFETIME_SECONDS = 15 * 60
 _SALT = "portal.api.access-token.v1"
+CLOCK_SKEW_SECONDS = 60  # a token issued by another portal process whose clock runs a little ahead
 MUNICIPALITY_SYSTEM = "municipality_system"
 
 
@@ -33,6 +37,7 @@ class Grant:
     municipality_code: str
     scopes: tuple[str, ...]
     expires_at: int
+    issued_at: int = 0
 
 
 def _serializer() -> URLSafeSerializer:
@@ -42,9 +47,14 @@ def _serializer() -> URLSafeSerializer:
 def issue(client: clients.ApiClient, scopes: tuple[str, ...], now: float | None = None) -> tuple[str, int]:
     """A token for ``client`` with ``scopes``; returns the token and its lifetime in seconds."""
     issued = int(now if now is not None else time.time())
+    lifetime = min(LIFETIME_SECONDS, max_lifetime())
     payload = {"cid": client.client_id, "mun": client.municipality_code, "scp": list(scopes),
-               "iat": issued, "exp": issued + LIFETIME_SECONDS}
-    return _serializer().dumps(payload), LIFETIME_SECONDS
+               "iat": issued, "exp": issued + lifetime}
+    return _serializer().dumps(payload), lifetime
+
+
+def max_lifetime() -> int:
+    return current_app.config["PORTAL"].api_token_max_lifetime_seconds
 
 
 class InvalidToken(Exception):
@@ -54,10 +64,16 @@ class InvalidToken(Exception):
 def verify(token: str, now: float | None = None) -> Grant:
     try:
         payload = _serializer().loads(token)
-        grant = Grant(str(payload["cid"]), str(payload["mun"]), tuple(payload["scp"]), int(payload["exp"]))
+        grant = Grant(str(payload["cid"]), str(payload["mun"]), tuple(payload["scp"]), int(payload["exp"]),
+                      int(payload["iat"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise InvalidToken("malformed or not signed by this portal") from None
-    if grant.expires_at <= (now if now is not None else time.time()):
+    now = now if now is not None else time.time()
+    if grant.expires_at - grant.issued_at > max_lifetime():
+        raise InvalidToken("lifetime longer than allowed")
+    if grant.issued_at > now + CLOCK_SKEW_SECONDS:
+        raise InvalidToken("issued in the future")
+    if grant.expires_at <= now:
         raise InvalidToken("expired")
     client = clients.get(grant.client_id)
     # The configuration is the truth: a removed client, a moved municipality or a withdrawn scope

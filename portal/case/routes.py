@@ -187,10 +187,12 @@ def reply(application_id: str, message_id: str):
             except case.CaseError as error:
                 refusal = _case_error(form, form.body, error)
             else:
+                # Replying shows it was read; opening the page does not (a GET changes nothing: issue 13,
+                # point 11): a prefetch or a link preview marks nothing.
+                overview.mark_message_read(original)
                 return redirect(url_for("case.messages", application_id=application.id, sent="1"))
     record_read("case_message", original.id, "applicant reads a message to reply to",
                 subject_id=application.applicant_id)
-    overview.mark_message_read(original)
     files = overview.files_by(_attachment_column("message_id"), [original.id])[original.id]
     status = 409 if refusal else 400 if form.errors else 200
     return render_template("case/reply.html", application=application, original=original, files=files, form=form,

@@ -149,11 +149,19 @@ def _page(template: str, status: int = 200, **context):
 @requires("own")
 def index():
     me = _me()
-    told = services.untold_legal(me.id)
-    services.mark_told(told)
     record_read("mandate_list", None, "own mandates", subject_id=me.id)
     return _page("mandates/index.html", granted=services.granted_by(me), received=services.received_by(me),
-                 newly_told=told, form=None, button_form=FlaskForm())
+                 newly_told=services.untold_legal(me.id), form=None, button_form=FlaskForm())
+
+
+@bp.post("/mandates/notices/seen")
+@requires("own")
+def notices_seen():
+    """The person says they have read the notices of legal representatives registered for them. A POST
+    of its own (issue 13, point 11): looking at a page, a prefetch or a link preview changes nothing."""
+    if FlaskForm().validate_on_submit():
+        services.mark_told(services.untold_legal(_me().id))
+    return redirect(safe_next(request.form.get("next"), url_for("mandates.index")))
 
 
 @bp.route("/mandates/new", methods=["GET", "POST"])
