@@ -45,8 +45,8 @@ MOMENTS = {
 }
 
 #: depend on the day of the month rather than the month: the bank answers with the balance on the
-#: day asked about, and Skatteverket's latest taxation is a year's, not a month's
-DAY_DEPENDENT = ("bank", "skatteverket")
+#: day asked about and the transactions up to it, and Skatteverket's latest taxation is a year's, not a month's
+DAY_DEPENDENT = ("bank", "banktransaktioner", "skatteverket")
 
 
 def fetched(path, months=0):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal import create_app
 from portal.config import REPO_ROOT, Config
+from portal.consent.services import units
 from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information.models import InformationItem
@@ -24,13 +25,15 @@ from tests.test_fetch import consent
 from tests.test_journey import start_application
 
 SENTINEL = "SENTINEL-22b7e1"
-NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket")
+NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket", "banktransaktioner")
 # Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay;
-# managing director and board member of a company until it went into liquidation in September
+# managing director and board member of a company until it went into liquidation in September;
+# his bank account has his father's support, friends' Swish, groceries, rent and two large withdrawals
 SINGLE_ADULT = "199006022397"
 RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207",
             "556889-0021", "Fyrislundsgatan", "559188-2047", "Kerstin Likvidatorsson", "196811021234",
-            "Kungsgatan 48")
+            "Kungsgatan 48", "TX0000", "Uppsalahem", "ICA Kvantum Luthagen", "Kortköp", "SE35 8000",
+            "Stöd från pappa", "Sara Testsson", "Johanna Berg")
 
 SHOWN = ("Aimo Park Sweden AB", "Uppsala Evenemang &amp; Servering AB", "Testsson Event &amp; Ljud AB")
 
@@ -57,7 +60,9 @@ def planted_persons(tmp_path):
     return persons
 
 
-def test_new_providers_fetched_minimised_and_shown(databases, live_services, planted_persons, tmp_path, caplog):
+def test_new_providers_fetched_minimised_and_shown(databases, live_services, planted_persons, tmp_path, caplog,
+                                                   as_authored):
+    """On the day the cast was written, so the bank's transactions up to today are the file's."""
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.testing import serve
 
@@ -74,12 +79,19 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 applicant = app.test_client()
                 idp_login(applicant, "/auth/login", {"subject": SINGLE_ADULT})
                 path = start_application(applicant)
-                consent(applicant, path, [f"{name}.basic" for name in NEW_PROVIDERS])
+                consent(applicant, path, [u.key for u in units() if u.provider.name in NEW_PROVIDERS])
                 mine = applicant.get(f"{path}/information").get_data(as_text=True)
                 stored = db.session.scalars(select(InformationItem).where(
                     InformationItem.provider.in_(NEW_PROVIDERS))).all()
                 assert sorted((i.kind, i.amount_ore) for i in stored) == [
                     ("arbetsgivardeklaration.lon.benefit", 18_000), ("arbetsgivardeklaration.lon.pay", 435_000),
+                    *[("banktransaktioner.kontohandelser.incoming", 150_000)] * 4,
+                    ("banktransaktioner.kontohandelser.incoming", 300_000),
+                    ("banktransaktioner.kontohandelser.incoming", 435_000),
+                    *[("banktransaktioner.kontohandelser.incoming_other", 25_000)] * 3,
+                    ("banktransaktioner.kontohandelser.incoming_other", 43_000),
+                    ("banktransaktioner.kontohandelser.withdrawal", 600_000),
+                    ("banktransaktioner.kontohandelser.withdrawal", 1_250_000),
                     ("bolagsverket.roller.role", None), ("bolagsverket.roller.role", None),
                     ("kronofogden.skulder.debt", 648_000), ("kronofogden.skuldsanering.case", None)]
                 assert "Aimo Park Sweden AB" in mine and "Skuld som Kronofogden driver in" in mine  # in Swedish
