@@ -71,7 +71,7 @@ def test_starting_again_for_a_month_with_a_draft_continues_that_draft(login, cli
     assert response.location == f"/applications/{first.id}?again=1"
     assert count(Application) == 1
     page = soup(client.get(response.location))
-    assert "continue here" in page.find("p", class_="notice").get_text()
+    assert "fortsätter här" in page.find("p", class_="notice").get_text()
     # the other month offered is still a new application
     other = _start(client, _next_month())
     assert other.status_code == 302 and first.id not in other.location and count(Application) == 2
@@ -110,7 +110,7 @@ def test_an_emergency_application_is_explicit_has_a_reason_and_is_marked(login, 
     second = db.session.scalar(select(Application).where(Application.id != first.id))
     assert second.emergency and second.emergency_reason == "Min plånbok blev stulen."
     assert second.period == first.period and not db.session.get(Application, first.id).emergency
-    assert "emergency application" in soup(client.get(made.location)).find("p", class_="notice--warning").get_text()
+    assert "akut ansökan" in soup(client.get(made.location)).find("p", class_="notice--warning").get_text()
     # starting again now leads to the emergency draft being written, not a third application
     again = _start(client, first.period)
     assert again.location == f"/applications/{second.id}?again=1" and count(Application) == 2
