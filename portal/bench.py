@@ -275,8 +275,12 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     processes = []
+    import secrets as random_secrets
+
+    token = random_secrets.token_urlsafe(32)  # the receiver's own pages need it (portal/receiver)
     receiver = subprocess.Popen([sys.executable, "-m", "portal.receiver", "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "PORTAL_RECEIVER_TOKEN": token})
     try:
         with _throwaway_database(database_url) as url:
             app = _bench_app(url, str(workdir))  # also makes the seal key before the workers start
@@ -355,7 +359,8 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
         for process in processes:
             if process.is_alive():
                 process.terminate()
-        listed = httpx.get(f"{receiver_url}/cases", timeout=30).json() if receiver.poll() is None else None
+        listed = httpx.get(f"{receiver_url}/cases", headers={"Authorization": f"Bearer {token}"},
+                           timeout=30).json() if receiver.poll() is None else None
         receiver.terminate()
         receiver.wait(timeout=10)
         for name, value in saved.items():

@@ -143,12 +143,12 @@ def start_receivers(stack: Stack, config: Config, host: str) -> None:
     starts, so this stack never delivers to another one's receiver."""
     from urllib.parse import urlsplit
 
-    from portal.receiver import create_receiver_app, local_ports, local_secrets
+    from portal.receiver import create_receiver_app, local_ports, local_secrets, token_from_env
 
     served: set[int] = set()
     if config.receiver_url:
         own = port_of(config.receiver_url)
-        app = create_receiver_app(local_secrets(own, config.receiver_url))
+        app = create_receiver_app(local_secrets(own, config.receiver_url), token=token_from_env())
         try:
             served.add(stack.add(app, host, own).server_port)
         except (OSError, SystemExit):  # werkzeug exits when the port is in use
@@ -159,6 +159,6 @@ def start_receivers(stack: Stack, config: Config, host: str) -> None:
                         config.receiver_url)
     for port in sorted(local_ports(config.receiver_url) - served):
         try:
-            stack.add(create_receiver_app(local_secrets(port, config.receiver_url)), host, port)
+            stack.add(create_receiver_app(local_secrets(port, config.receiver_url), token=token_from_env()), host, port)
         except (OSError, SystemExit):
             log.warning("sample webhook receiver not started: port %s is in use", port)

@@ -14,7 +14,7 @@ from portal.config import Config
 from portal.delivery import services as delivery
 from portal.delivery.models import Delivery
 from portal.extensions import db
-from portal.receiver import create_receiver_app, local_ports, local_secrets
+from portal.receiver import DEMO_TOKEN, create_receiver_app, local_ports, local_secrets
 from portal.routing import config as routing
 from portal.sandbox.testing import serve
 from portal.stack import Stack, start_receivers
@@ -84,7 +84,9 @@ def test_a_second_demo_whose_receiver_port_is_taken_receives_on_its_own_port(mon
             start_receivers(stack, config, "127.0.0.1")
             assert config.receiver_url != f"http://127.0.0.1:{port}"
             assert httpx.get(f"{config.receiver_url}/health", timeout=10).json() == {"status": "ok"}
-            listed = httpx.get(f"{config.receiver_url}/cases", timeout=10).json()
+            assert httpx.get(f"{config.receiver_url}/cases", timeout=10).status_code == 401  # its pages: a token
+            listed = httpx.get(f"{config.receiver_url}/cases", headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+                               timeout=10).json()
             assert listed["cases"] == [] and len(stack.servers) == 1
         finally:
             stack.shutdown()

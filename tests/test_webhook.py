@@ -24,6 +24,7 @@ from tests.support import idp_login, send_application
 from tests.test_journey import start_application
 
 SECRET = "test-webhook-secret"
+TOKEN = "test-receiver-token"  # the receiver's own pages
 # Both live in Västerås (1980), at the same address: sambos.
 FIRST = "199912282382"  # pending-bostadsbidrag
 SECOND = "200001042399"  # pending-bostadsbidrag-sambo
@@ -32,7 +33,7 @@ SECOND = "200001042399"  # pending-bostadsbidrag-sambo
 @pytest.fixture
 def receiver(app, tmp_path, monkeypatch):
     """The sample receiver on a free port; Västerås's webhook inbox pointed at it."""
-    receiver_app = create_receiver_app({"vasteras": SECRET})
+    receiver_app = create_receiver_app({"vasteras": SECRET}, token=TOKEN, store=tmp_path / "receiver.sqlite3")
     with serve(receiver_app) as base_url:
         raw = json.loads(routing.DEFAULT_PATH.read_text(encoding="utf-8"))
         (inbox,) = raw["municipalities"]["1980"]["inboxes"]
@@ -44,8 +45,9 @@ def receiver(app, tmp_path, monkeypatch):
         monkeypatch.setenv("PORTAL_WEBHOOK_SECRET_VASTERAS", SECRET)
         monkeypatch.setenv(webhook.TIMEOUT_ENV, "0.5")
         routing.clear_cache()
-        control = httpx.Client(base_url=base_url, timeout=10)
+        control = httpx.Client(base_url=base_url, timeout=10, headers={"Authorization": f"Bearer {TOKEN}"})
         control.state = receiver_app.extensions["receiver"]
+        control.store = tmp_path / "receiver.sqlite3"
         yield control
         control.close()
         monkeypatch.undo()
@@ -121,24 +123,91 @@ def test_a_tampered_body_a_bad_signature_a_stale_timestamp_are_refused(app, rece
     key = f"{application.reference}/v1"
     url = "/webhook/vasteras"
     headers = webhook.signed_headers(body, key, SECRET)
+    assert headers["webhook-id"] == key and headers["webhook-signature"].startswith("v1,")
     tampered = body.replace(b'"', b"'", 1)
 
     assert receiver.post(url, content=tampered, headers=headers).status_code == 401  # signature no longer fits
-    bad_signature = {**headers, "X-Egna-Signature": "v1=" + webhook.signature("wrong", headers["X-Egna-Timestamp"],
-                                                                                 body)}
+    bad_signature = {**headers, "webhook-signature": webhook.signature("wrong", key, headers["webhook-timestamp"],
+                                                                       body)}
     assert receiver.post(url, content=body, headers=bad_signature).status_code == 401
     # Signed correctly over the changed body, but the digest is the original body's.
     resigned = {**webhook.signed_headers(tampered, key, SECRET), "Content-Digest": webhook.content_digest(body)}
     assert receiver.post(url, content=tampered, headers=resigned).status_code == 400
-    stale = webhook.signed_headers(body, key, SECRET, timestamp=int(time.time()) - 600)
+    stale = webhook.signed_headers(body, key, SECRET, timestamp=int(time.time()) - 301)
     assert receiver.post(url, content=body, headers=stale).status_code == 401
+    ahead = webhook.signed_headers(body, key, SECRET, timestamp=int(time.time()) + 120)
+    assert receiver.post(url, content=body, headers=ahead).status_code == 401
+    unsigned = {k: v for k, v in headers.items() if k != "webhook-signature"}
+    assert receiver.post(url, content=body, headers=unsigned).status_code == 401
     assert receiver.post("/webhook/unknown", content=body, headers=headers).status_code == 404
     assert cases(receiver)["cases"] == []
 
     assert receiver.post(url, content=body, headers=headers).status_code == 201
     assert receiver.post(url, content=body, headers=headers).status_code == 200  # repeated: the same case
     listed = cases(receiver)
-    assert len(listed["cases"]) == 1 and listed["repeats"] == 1 and listed["refused"] == 5
+    assert len(listed["cases"]) == 1 and listed["repeats"] == 1 and listed["refused"] == 7
+
+
+def test_a_replay_under_a_new_key_makes_no_second_case(app, receiver):
+    """The finding (issue 13, point 7): a correctly signed request sent again with a new Idempotency-Key made a
+    second case. Now the id is signed with the time and the body: a new key no longer fits the signature."""
+    application = apply(app, FIRST, SECOND)
+    body = frozen_body(application)
+    url = "/webhook/vasteras"
+    headers = webhook.signed_headers(body, f"{application.reference}/v1", SECRET)
+    assert receiver.post(url, content=body, headers=headers).status_code == 201
+    new_key = "replayed-under-a-new-key"
+    assert receiver.post(url, content=body, headers={**headers, "Idempotency-Key": new_key}).status_code == 400
+    assert receiver.post(url, content=body, headers={**headers, "webhook-id": new_key}).status_code == 401
+    both = {**headers, "webhook-id": new_key, "Idempotency-Key": new_key}
+    assert receiver.post(url, content=body, headers=both).status_code == 401
+    # Another id with the same body needs the secret: signed by the portal it would be a new delivery.
+    assert len(cases(receiver)["cases"]) == 1
+
+
+def test_a_signature_seen_before_is_refused_even_after_a_restart(app, receiver):
+    """A request that made no case (refused, say) replayed byte for byte is a replay; the ids and the signatures
+    seen are kept in the receiver's store, so a restarted receiver still knows them."""
+    application = apply(app, FIRST, SECOND)
+    body = frozen_body(application)
+    url = "/webhook/vasteras"
+    key = f"{application.reference}/v1"
+    first = webhook.signed_headers(body, key, SECRET)
+    receiver.post("/_control", json={"mode": "refuse"})
+    assert receiver.post(url, content=body, headers=first).status_code == 422
+    receiver.post("/_control", json={"mode": "ok"})
+    # its signature was not noted (refused before): the same request may come again, once
+    second = webhook.signed_headers(body, "other-id", SECRET, timestamp=int(time.time()) - 1)
+    assert receiver.post(url, content=body, headers=second).status_code == 201
+    assert receiver.post(url, content=body, headers=first).status_code == 201  # its own id: a case
+    assert len(cases(receiver)["cases"]) == 2
+    # a new receiver on the same store: the same ids are known, nothing is made twice
+    restarted = create_receiver_app({"vasteras": SECRET}, token=TOKEN, store=receiver.store)
+    with restarted.test_client() as again:
+        assert again.post(url, data=body, headers=first).status_code == 200
+        listed = again.get("/cases", headers={"Authorization": f"Bearer {TOKEN}"}).get_json()
+        assert [case["idempotency_key"] for case in listed["cases"]] == ["other-id", key]
+        # a signature seen before whose id made no case there (written directly: a replay of a refused one)
+        state = restarted.extensions["receiver"]
+        lost = webhook.signed_headers(body, "never-made", SECRET)
+        from portal.receiver import Store
+
+        Store(receiver.store).note_signature(lost["webhook-signature"], time.time())
+        assert again.post(url, data=body, headers=lost).status_code == 409
+        assert len(state.cases) == 2
+
+
+def test_the_receiver_s_own_pages_need_its_token(app, receiver):
+    base = str(receiver.base_url)
+    for method, path in (("GET", "/cases"), ("GET", "/cases/1"), ("POST", "/_control")):
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
+            assert httpx.request(method, base + path, headers=headers, json={"mode": "down"}, timeout=10
+                                 ).status_code == 401, (method, path, headers)
+    assert receiver.state.mode == "ok"  # the refused control changed nothing
+    assert receiver.get("/cases").status_code == 200
+    assert httpx.get(base + "/health", timeout=10).status_code == 200  # open: a load balancer's probe
+    without_token = create_receiver_app({"vasteras": SECRET})  # no token configured: nobody gets in
+    assert without_token.test_client().get("/cases", headers={"Authorization": "Bearer "}).status_code == 401
 
 
 def test_down_slow_failing_then_recovered_everything_arrives_once_in_order(app, receiver):

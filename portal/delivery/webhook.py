@@ -2,12 +2,15 @@
 
 Every request carries:
 
-* ``Idempotency-Key``: the delivery's key; the receiver makes one case per key, so a retry after a
-  lost answer is the same delivery, never a second case;
-* ``Content-Digest: sha-256=:<base64>:`` (RFC 9530) of the body;
-* ``X-Egna-Timestamp`` (unix seconds) and ``X-Egna-Signature: v1=<hex>``, the HMAC-SHA256 of
-  ``f"{timestamp}.{body}"`` with the inbox's secret, so the receiver knows the portal sent it and can
-  refuse replays outside its time window.
+* Standard Webhooks' headers (https://www.standardwebhooks.com/, the receiver's contract in
+  docs/webhook-contract.md): ``webhook-id``, the delivery's idempotency key (the same on every retry: the
+  receiver makes one case per id, so a retry after a lost answer is never a second case);
+  ``webhook-timestamp`` (unix seconds, the time of this attempt); ``webhook-signature: v1,<base64>``, the
+  HMAC-SHA256 of ``f"{id}.{timestamp}.{body}"`` with the inbox's secret. The id, the time and the body are
+  signed together: none can be replaced (a replay under a new key) or reused outside the receiver's
+  five-minute window;
+* ``Idempotency-Key``: the same id, for receivers that look for it there;
+* ``Content-Digest: sha-256=:<base64>:`` (RFC 9530) of the body.
 
 The routing configuration names the secret (``secret``); its value comes from the environment,
 ``PORTAL_WEBHOOK_SECRET_<NAME>`` (upper case, other than letters and digits → ``_``). A URL starting with
@@ -30,18 +33,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import logging
 import os
 import re
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import httpcore
 import httpx
 from flask import current_app, has_app_context
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook
 
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
@@ -52,6 +56,7 @@ SECRET_PREFIX = "PORTAL_WEBHOOK_SECRET_"
 TIMEOUT_ENV = "PORTAL_WEBHOOK_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 SIGNATURE_VERSION = "v1"
+WHSEC_PREFIX = "whsec_"  # a secret written whsec_<base64> is those bytes (Standard Webhooks); else its UTF-8
 
 _local = threading.local()
 
@@ -118,19 +123,28 @@ def content_digest(body: bytes) -> str:
     return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
 
 
-def signature(secret: str, timestamp: int | str, body: bytes) -> str:
-    """Hex HMAC-SHA256 of ``f"{timestamp}.{body}"``."""
-    return hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
+def signing_key(secret: str) -> bytes:
+    if secret.startswith(WHSEC_PREFIX):
+        return base64.b64decode(secret[len(WHSEC_PREFIX):] + "==")
+    return secret.encode("utf-8")
+
+
+def signature(secret: str, webhook_id: str, timestamp: int | str, body: bytes) -> str:
+    """``v1,<base64>``: the HMAC-SHA256 of ``f"{webhook_id}.{timestamp}.{body}"`` (Standard Webhooks)."""
+    return Webhook(signing_key(secret)).sign(webhook_id, datetime.fromtimestamp(int(timestamp), UTC),
+                                             body.decode("utf-8"))
 
 
 def signed_headers(body: bytes, idempotency_key: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers of one attempt: signed now (or at ``timestamp``), so each retry has a fresh signature."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     return {
         "Content-Type": "application/json",
+        "webhook-id": idempotency_key,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(secret, idempotency_key, timestamp, body),
         "Idempotency-Key": idempotency_key,
         "Content-Digest": content_digest(body),
-        "X-Egna-Timestamp": str(timestamp),
-        "X-Egna-Signature": f"{SIGNATURE_VERSION}={signature(secret, timestamp, body)}",
     }
 
 
@@ -306,8 +320,6 @@ def deliver(delivery, document=None, seconds: float | None = None) -> None:
     if hashlib.sha256(body).hexdigest() != document.sha256:
         raise WebhookDocumentProblem(f"frozen document of delivery {delivery.id} does not match its digest")
     headers = signed_headers(body, delivery.idempotency_key, secret)
-    if getattr(delivery, "request_id", None):  # the submitting request's id, for the receiver's own logs
-        headers["X-Request-ID"] = delivery.request_id
     seconds = timeout_seconds() if seconds is None else seconds
     try:
         response = post(url, body, headers, seconds)

@@ -1,15 +1,30 @@
-"""A sample municipality case system receiving the portal's webhook: what a municipality builds,
-and what the tests and the demo deliver to.
+"""A sample municipality case system receiving the portal's webhook: what a municipality builds, and what
+the tests and the demo deliver to. It is the reference implementation of the receiver's contract
+(docs/webhook-contract.md): copy its checks, in its order.
 
-``POST /webhook/<inbox_id>`` checks, in this order: the timestamp is within five minutes, the
-``X-Egna-Signature`` HMAC over ``f"{timestamp}.{body}"`` with the inbox's secret (401 otherwise), the
-``Content-Digest`` of the body (400), an ``Idempotency-Key``. A key seen before answers 200 and makes no
-second case; a new one becomes a case (201). Cases are kept in memory in arrival order; ``GET /cases``
-lists them (without the documents). ``POST /_control`` ``{"mode": "ok" | "down" | "slow" | "error" | "refuse" |
-"trickle", "seconds": n}`` injects faults for tests: down answers 503, error 500, refuse 422 (this document
-is refused), slow waits ``seconds`` first, trickle makes the case and then trickles its answer one byte every
-``seconds``, endlessly (a receiver that never finishes answering). ``GET /cases`` also lists every request's
-key with when it started and ended (``requests``, this process's monotonic seconds), to see overlaps.
+``POST /webhook/<inbox_id>`` (Standard Webhooks, https://www.standardwebhooks.com/) checks, in this order:
+
+1. the inbox is known (404);
+2. ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` are there, and the timestamp is at most
+   five minutes old and at most 30 seconds ahead (401);
+3. the signature, ``v1,<base64 HMAC-SHA256 of f"{id}.{timestamp}.{body}">`` with the inbox's secret (401): the
+   id (the delivery's idempotency key), the time and the body are signed together, so none can be changed
+   or reused with another;
+4. the ``Content-Digest`` of the body (400) and, when sent, that ``Idempotency-Key`` equals ``webhook-id`` (400);
+5. a signature seen before that made no case is a replay (409); an id seen before answers 200 with the case
+   it made (a retry after a lost answer: never a second case), unless its body differs (409);
+6. anything else new becomes a case (201).
+
+Seen signatures (for twice the time window) and ids with their cases are kept in a SQLite file (``store``),
+so a restart forgets nothing; by default in memory (tests).
+
+Its own pages need ``Authorization: Bearer <token>`` (the ``token`` from the configuration,
+``PORTAL_RECEIVER_TOKEN``): ``GET /cases`` lists the cases (without the documents) and every request's key
+with when it started and ended (``requests``, this process's monotonic seconds), ``GET /cases/<n>`` shows
+one with its document, ``POST /_control`` ``{"mode": "ok" | "down" | "slow" | "error" | "refuse" | "trickle",
+"seconds": n}`` injects faults for tests: down answers 503, error 500, refuse 422 (this document is refused),
+slow waits ``seconds`` first, trickle makes the case and then trickles its answer one byte every ``seconds``,
+endlessly (a receiver that never finishes answering). ``GET /health`` is open.
 """
 
 from __future__ import annotations
@@ -18,14 +33,28 @@ import base64
 import hashlib
 import hmac
 import json
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, Response, jsonify, request
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-TOLERANCE_SECONDS = 300
+TOLERANCE_SECONDS = 300  # how old a request may be
+FUTURE_SKEW_SECONDS = 30  # how far ahead of our clock the sender's may be
 MODES = ("ok", "down", "slow", "error", "refuse", "trickle")
+SECRET_PREFIX = "whsec_"
+TOKEN_ENV = "PORTAL_RECEIVER_TOKEN"  # the bearer token of the receiver's own pages
+DEMO_TOKEN = "demo-receiver-token"  # the demo's and the tests' when the setting is not given
+
+
+def token_from_env() -> str:
+    import os
+
+    return os.environ.get(TOKEN_ENV) or DEMO_TOKEN
 
 
 @dataclass
@@ -40,6 +69,20 @@ class ReceiverState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def signing_key(secret: str) -> bytes:
+    """A secret written ``whsec_<base64>`` is those bytes, as every Standard Webhooks library reads it; any other
+    is its UTF-8 bytes (the portal's configured secrets)."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret[len(SECRET_PREFIX):] + "==")
+    return secret.encode("utf-8")
+
+
+def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,<base64>``: the HMAC-SHA256 of ``f"{webhook_id}.{timestamp}.{body}"``."""
+    return Webhook(signing_key(secret)).sign(webhook_id, datetime.fromtimestamp(timestamp, UTC),
+                                             body.decode("utf-8"))
+
+
 def _digest_ok(header: str, body: bytes) -> bool:
     expected = base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
     for member in header.split(","):
@@ -49,22 +92,67 @@ def _digest_ok(header: str, body: bytes) -> bool:
     return False
 
 
-def _signature_ok(header: str, secret: str, timestamp: str, body: bytes) -> bool:
-    expected = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
-    candidates = [part.strip()[3:] for part in header.split(",") if part.strip().startswith("v1=")]
-    return any(hmac.compare_digest(candidate, expected) for candidate in candidates)
+class Store:
+    """What must survive a restart: the cases, the ids that made them, and the signatures seen."""
+
+    def __init__(self, path: str | Path | None):
+        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
+                                  isolation_level=None)
+        if path:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript("""
+            CREATE TABLE IF NOT EXISTS receiver_case (number INTEGER PRIMARY KEY, inbox_id TEXT NOT NULL,
+                webhook_id TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL, received_at REAL NOT NULL,
+                document TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS receiver_signature (signature TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+        """)
+
+    def cases(self) -> list[dict]:
+        rows = self.db.execute("SELECT number, inbox_id, webhook_id, sha256, received_at, document "
+                               "FROM receiver_case ORDER BY number").fetchall()
+        return [{"case": n, "inbox_id": inbox, "idempotency_key": key, "sha256": sha, "received_at": at,
+                 "document": json.loads(doc)} for n, inbox, key, sha, at, doc in rows]
+
+    def seen_signature(self, signature: str) -> bool:
+        return self.db.execute("SELECT 1 FROM receiver_signature WHERE signature = ?", (signature,)).fetchone() \
+            is not None
+
+    def note_signature(self, signature: str, now: float) -> None:
+        self.db.execute("DELETE FROM receiver_signature WHERE seen_at < ?", (now - 2 * TOLERANCE_SECONDS,))
+        self.db.execute("INSERT OR IGNORE INTO receiver_signature VALUES (?, ?)", (signature, now))
+
+    def add_case(self, case: dict) -> None:
+        self.db.execute("INSERT INTO receiver_case VALUES (?, ?, ?, ?, ?, ?)",
+                        (case["case"], case["inbox_id"], case["idempotency_key"], case["sha256"],
+                         case["received_at"], json.dumps(case["document"], ensure_ascii=False)))
 
 
-def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERANCE_SECONDS) -> Flask:
-    """``secrets``: inbox id (the last part of the webhook URL) → the shared signing secret."""
+def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERANCE_SECONDS,
+                        token: str | None = None, store: str | Path | None = None) -> Flask:
+    """``secrets``: inbox id (the last part of the webhook URL) → the shared signing secret. ``token``: what its
+    own pages need as a bearer token (without one they answer 401 to everyone). ``store``: a SQLite file for
+    what must survive a restart (default: memory)."""
     app = Flask(__name__)
     state = app.extensions["receiver"] = ReceiverState()
     secrets = dict(secrets)
+    kept = Store(store)
+    state.cases = kept.cases()
+    state.by_key = {case["idempotency_key"]: case for case in state.cases}
 
     def refuse(status: int, problem: str) -> tuple[dict, int]:
         with state.lock:
             state.refused += 1
         return {"error": problem}, status
+
+    def authorised() -> bool:
+        given = request.headers.get("Authorization", "")
+        return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+    @app.before_request
+    def _own_pages_need_the_token():
+        if request.endpoint in ("cases", "case", "control") and not authorised():
+            return jsonify(error="authentication required"), 401, {"WWW-Authenticate": "Bearer"}
+        return None
 
     def trickle(answer: bytes, seconds: float, seen: dict):
         """The answer one byte every ``seconds``, then spaces (valid trailing JSON whitespace) for ever, until
@@ -80,7 +168,7 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
 
     @app.post("/webhook/<inbox_id>")
     def webhook(inbox_id: str):
-        seen = {"key": request.headers.get("Idempotency-Key", ""), "started": time.monotonic(), "ended": None}
+        seen = {"key": request.headers.get("webhook-id", ""), "started": time.monotonic(), "ended": None}
         with state.lock:
             state.requests.append(seen)
             del state.requests[:-10000]  # the last ten thousand are plenty
@@ -107,31 +195,47 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
         if secret is None:
             return refuse(404, "unknown inbox")
         body = request.get_data()
-        timestamp = request.headers.get("X-Egna-Timestamp", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance_seconds:
-            return refuse(401, "timestamp missing or outside the allowed window")
-        if not _signature_ok(request.headers.get("X-Egna-Signature", ""), secret, timestamp, body):
+        webhook_id = request.headers.get("webhook-id", "").strip()
+        timestamp = request.headers.get("webhook-timestamp", "").strip()
+        signature = request.headers.get("webhook-signature", "").strip()
+        if not (webhook_id and timestamp.isdigit() and signature):
+            return refuse(401, "webhook-id, webhook-timestamp or webhook-signature missing")
+        now = time.time()
+        if not -FUTURE_SKEW_SECONDS <= now - int(timestamp) <= tolerance_seconds:
+            return refuse(401, "timestamp outside the allowed window")
+        try:
+            Webhook(signing_key(secret)).verify(body, {"webhook-id": webhook_id, "webhook-timestamp": timestamp,
+                                                       "webhook-signature": signature}, json_parse=False)
+        except (WebhookVerificationError, ValueError):  # ValueError: a malformed signature or body
             return refuse(401, "bad signature")
         if not _digest_ok(request.headers.get("Content-Digest", ""), body):
             return refuse(400, "Content-Digest does not match the body")
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return refuse(400, "Idempotency-Key missing")
+        if request.headers.get("Idempotency-Key", webhook_id).strip() != webhook_id:
+            return refuse(400, "Idempotency-Key differs from webhook-id")
         try:
             document = json.loads(body)
         except ValueError:
             return refuse(400, "body is not JSON")
         if mode == "refuse":
             return refuse(422, "this document is refused")
+        sha256 = hashlib.sha256(body).hexdigest()
         with state.lock:
-            known = state.by_key.get(key)
+            known = state.by_key.get(webhook_id)
+            if known is None and kept.seen_signature(signature):
+                state.refused += 1
+                return {"error": "this request was received before (a replay)"}, 409
+            kept.note_signature(signature, now)
             if known is not None:
+                if known["sha256"] != sha256:
+                    state.refused += 1
+                    return {"error": "webhook-id already used for another document"}, 409
                 state.repeats += 1
                 return {"case": known["case"], "repeated": True}, 200
-            case = {"case": len(state.cases) + 1, "inbox_id": inbox_id, "idempotency_key": key,
-                    "sha256": hashlib.sha256(body).hexdigest(), "received_at": time.time(), "document": document}
+            case = {"case": len(state.cases) + 1, "inbox_id": inbox_id, "idempotency_key": webhook_id,
+                    "sha256": sha256, "received_at": now, "document": document}
+            kept.add_case(case)
             state.cases.append(case)
-            state.by_key[key] = case
+            state.by_key[webhook_id] = case
         return {"case": case["case"], "repeated": False}, 201
 
     @app.get("/cases")
