@@ -115,13 +115,18 @@ def _show_context(application, receiver, form) -> dict:
     from portal.consent.services import active
     from portal.information import services as information
 
+    statuses = information.statuses(application)
+    fetched = information.items(application)
     return {"application": application, "receiver": receiver, "form": form,
-            "statuses": information.statuses(application),
+            "statuses": statuses,
+            # the key figures read before signing: the same totals as the information page
+            "figures": information.information_page(application, loaded=fetched, loaded_statuses=statuses),
+            "viewer": information.viewer_member(application, g.subject_id),
             "is_applicant": application.applicant_id == g.subject_id,
             "tasks": tasks.visible(application), "task_state_label": tasks.STATE_LABEL,
             "active_consents": active(application),
             "member_names": {m.id: m.name for m in application.members},
-            "item_count": len(information.items(application)),
+            "item_count": len(fetched),
             "attachments": attachment_services.for_application(application.id),
             "supplements": supplement_services.summary(application),
             "entry_label": entry_label,
@@ -129,7 +134,18 @@ def _show_context(application, receiver, form) -> dict:
             "connection": routing_status(application.municipality_code) if application.municipality_code else None,
             "frozen": services.frozen_document(application),
             "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
-            "signer": services.signer_member(application, g.subject_id)}
+            "signer": services.signer_member(application, g.subject_id),
+            "has_contact": _has_contact(application)}
+
+
+def _has_contact(application) -> bool:
+    """Whether the applicant can be told when something happens (the receipt asks for it otherwise)."""
+    if application.is_draft or application.applicant_id != g.subject_id:
+        return True
+    from portal.case.contact import details_of
+
+    found = details_of(application.applicant_id)
+    return found is not None and bool(found.email or found.phone)
 
 
 def render_check(application, refusal: str, status: int = 409):
