@@ -93,9 +93,9 @@ def serve(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...])
     import os
     import sys
 
-    from portal.ops import gunicorn_conf
+    from portal.ops.bench_pages import CONFIG_FILE
 
-    args = [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__]
+    args = [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE]
     if bind:
         args += ["--bind", bind]
     if workers:

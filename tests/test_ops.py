@@ -144,9 +144,16 @@ def _script_info(app):
 
 @pytest.mark.unit
 def test_the_gunicorn_config_drops_query_strings_and_the_server_banner():
+    import importlib
+    import os
+
     from gunicorn.http import wsgi
 
     from portal.ops import gunicorn_conf
+
+    before = dict(os.environ)
+    importlib.reload(gunicorn_conf)  # importing the config (the bench does) changes nothing in the process
+    assert dict(os.environ) == before
 
     assert "%(U)s" in gunicorn_conf.access_log_format and "%(r)s" not in gunicorn_conf.access_log_format
     assert "%(q)s" not in gunicorn_conf.access_log_format

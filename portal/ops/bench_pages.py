@@ -35,6 +35,8 @@ CASEWORKER = "staff-goteborg-1"  # Omar, Göteborg, every unit
 GOTEBORG = "1480"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 SANDBOX_TOKEN = "bench-token"
+#: portal serve's gunicorn configuration (a path: gunicorn reads the file itself)
+CONFIG_FILE = str(Path(__file__).with_name("gunicorn_conf.py"))
 PAGES = ("start", "information", "check", "case", "inbox", "application")
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -96,11 +98,9 @@ def cookie_header(client: httpx.Client) -> str:
 @contextmanager
 def gunicorn(app_path: str, port: int, env: dict, log_path: Path, workers: int = 2):
     """``portal serve``'s server and configuration for ``app_path``, until the block ends."""
-    from portal.ops import gunicorn_conf
-
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", gunicorn_conf.__file__, "--workers", str(workers),
+            [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE, "--workers", str(workers),
              "--bind", f"127.0.0.1:{port}", app_path], env={**os.environ, **env}, stdout=log, stderr=log)
     try:
         wait_for(f"http://127.0.0.1:{port}/", process)

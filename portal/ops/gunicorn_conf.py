@@ -5,7 +5,8 @@ portal.ops.wsgi:app``). Settings come from the environment so one file serves ev
 - ``PORTAL_WEB_WORKERS`` (default: 2 × CPUs + 1, gunicorn's own advice for synchronous workers),
 - ``PORTAL_WEB_THREADS`` (1: synchronous workers; a page waits on PostgreSQL, not on the network),
 - ``PORTAL_WEB_TIMEOUT`` (30 s: a worker stuck longer is killed and replaced),
-- ``PROMETHEUS_MULTIPROC_DIR`` (metrics files of the workers; default a fresh directory per start).
+- ``PROMETHEUS_MULTIPROC_DIR`` (metrics files of the workers; default a fresh directory per start),
+- ``PORTAL_LOG_FORMAT`` (``json`` unless set).
 
 Graceful reload: ``kill -HUP <master>`` (systemd ``ExecReload``) starts new workers with the new code and lets
 the old ones finish their requests within ``graceful_timeout``. The access log leaves out query strings
@@ -30,20 +31,16 @@ max_requests = 10000  # workers are replaced now and then (memory), not all at o
 max_requests_jitter = 1000
 forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")  # the reverse proxy
 proc_name = "portal"
-os.environ.setdefault("PORTAL_LOG_FORMAT", "json")
+_log_format = os.environ.get("PORTAL_LOG_FORMAT", "json")
 # With JSON logs the portal's own access line (route, status, duration, actor kind, request id) is the access
 # log; PORTAL_ACCESS_LOG=- adds gunicorn's too.
-accesslog = os.environ.get("PORTAL_ACCESS_LOG") or (None if os.environ["PORTAL_LOG_FORMAT"] == "json" else "-")
+accesslog = os.environ.get("PORTAL_ACCESS_LOG") or (None if _log_format == "json" else "-")
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 # gunicorn's control socket is one per user by default; several nodes on one machine (the scale-out test)
 # would fight over it, and the portal is managed by signals (HUP reload, TERM stop).
 control_socket_disable = True
 
-# Metrics of all workers, added up at a scrape (prometheus_client's multiprocess mode). Set before any worker
-# is forked, so every worker's prometheus_client writes its files there.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
 
 
 def _without_server_banner() -> None:
@@ -66,10 +63,15 @@ _without_server_banner()
 
 
 def on_starting(server):
-    """Counters start from zero with the service: the files of a previous run are removed."""
-    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    """In the master, before any worker is forked (so every worker inherits it): the settings the workers
+    read from the environment. Metrics of all workers are added up at a scrape (prometheus_client's
+    multiprocess mode) from files in one directory; counters start from zero with the service, so the files
+    of a previous run are removed. Nothing of this happens on import: importing this file changes nothing."""
+    os.environ["PORTAL_LOG_FORMAT"] = _log_format
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="portal-metrics-")
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
 
 
 def child_exit(server, worker):
@@ -81,7 +83,7 @@ def child_exit(server, worker):
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "portal.ops.logs.PortalJsonFormatter"}} if os.environ["PORTAL_LOG_FORMAT"] == "json"
+    "formatters": {"json": {"()": "portal.ops.logs.PortalJsonFormatter"}} if _log_format == "json"
     else {"json": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
     # The root logger's handler is the portal's own (portal/ops/logs.py), added once by the app.
