@@ -220,15 +220,6 @@ def broken_seals(application: Application, loaded: list[InformationItem] | None 
             if not sealer.verify(seal.fields_of(item), item.seal_key_id, item.seal)]
 
 
-def grouped_items(application: Application) -> dict:
-    """member -> theme -> items, for showing."""
-    members = {m.id: m for m in application.members}
-    result: dict = defaultdict(lambda: defaultdict(list))
-    for item in items(application):
-        result[members[item.member_id]][item.theme].append(item)
-    return result
-
-
 def item(application: Application, item_id: int) -> InformationItem | None:
     found = db.session.get(InformationItem, item_id)
     return found if found is not None and found.application_id == application.id else None
@@ -257,35 +248,6 @@ def save_comment(application: Application, target: InformationItem, person_id: s
            subject_id=application.applicant_id)
     db.session.commit()
     return existing
-
-
-@dataclass
-class ThemeGroup:
-    theme: str
-    items: list[InformationItem]
-
-    @property
-    def monthly_totals(self) -> list[tuple]:
-        """Sum of amounts per calendar month, for items that concern a single month."""
-        totals: dict = defaultdict(int)
-        for entry in self.items:
-            if (entry.amount_ore is not None and entry.period_start and entry.period_end
-                    and (entry.period_start.year, entry.period_start.month)
-                    == (entry.period_end.year, entry.period_end.month)):
-                totals[entry.period_start.replace(day=1)] += entry.amount_ore
-        return sorted(totals.items())
-
-
-def by_member_and_theme(application: Application) -> list[tuple[HouseholdMember, list[ThemeGroup]]]:
-    from portal.information.items import THEMES
-
-    grouped = grouped_items(application)
-    ordered = []
-    for member in application.members:
-        themes = grouped.get(member)
-        if themes:
-            ordered.append((member, [ThemeGroup(t, themes[t]) for t in THEMES if t in themes]))
-    return ordered
 
 
 # --- the information page, as the applicant reads it (issue 15, point 4) ------------------------------
