@@ -144,6 +144,14 @@ def test_a_household_member_sees_only_what_concerns_them(app):
     assert household.visible_member_ids(application, johan.id) == {members[johan.id]}
     factories.with_consents(application, by=johan)
     assert household.visible_member_ids(application, johan.id) is None
+    # the information page as each reads it: Maria every member's, Elin her own only
+    def headings(number):
+        page = _client_of(app, number).get(f"/applications/{application.id}/information")
+        assert page.status_code == 200
+        return " | ".join(h.get_text(" ", strip=True) for h in soup(page).find("main").find_all("h2"))
+
+    assert "Maria Lindqvist" in headings(MARIA) and "Elin Lindqvist" in headings(MARIA)
+    assert "Elin Lindqvist" in headings(ELIN) and "Maria Lindqvist" not in headings(ELIN)
     # the indication is the household's: not for Elin
     assert _client_of(app, ELIN).get(f"/applications/{application.id}/indication").status_code == 404
     assert _client_of(app, MARIA).get(f"/applications/{application.id}/indication").status_code == 200

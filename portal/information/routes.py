@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from portal.application import services as applications
 from portal.audit.services import record_read
+from portal.auth import household
 from portal.auth.access import ensure, requires
 from portal.i18n.services import day, month
 from portal.information import services
@@ -31,7 +32,9 @@ def _application(application_id: str):
 
 
 def _context(application):
-    return {"application": application, "statuses": services.statuses(application),
+    visible = household.visible_member_ids(application, g.subject_id)
+    statuses = [s for s in services.statuses(application) if visible is None or s.member.id in visible]
+    return {"application": application, "statuses": statuses,
             "pending": services.pending(application), "form": FlaskForm(),
             "is_applicant": application.applicant_id == g.subject_id}
 
@@ -114,7 +117,14 @@ def fetched_text(moment) -> str:
 def _information_context(application) -> dict:
     statuses = services.statuses(application)
     viewer = services.viewer_member(application, g.subject_id)
-    return {"application": application, "pages": services.information_page(application, loaded_statuses=statuses),
+    pages = services.information_page(application, loaded_statuses=statuses)
+    # A household member who sees only what concerns them (portal/auth/household.py): their own page.
+    visible = household.visible_member_ids(application, g.subject_id)
+    if visible is not None:
+        return {"application": application, "pages": [p for p in pages if p.member.id in visible], "comments": {},
+                "statuses": [s for s in statuses if s.member.id in visible], "is_applicant": False,
+                "viewer": viewer, "costs_ore": None}
+    return {"application": application, "pages": pages,
             "comments": services.comments(application), "statuses": statuses,
             "is_applicant": application.applicant_id == g.subject_id, "viewer": viewer,
             "costs_ore": services.stated_costs(application)}
