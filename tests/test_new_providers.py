@@ -25,15 +25,17 @@ from tests.test_fetch import consent
 from tests.test_journey import start_application
 
 SENTINEL = "SENTINEL-22b7e1"
-NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket", "banktransaktioner")
+NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket", "banktransaktioner", "akassa_arenden",
+                 "forsakringskassan_arenden", "csn_arenden", "pensionsmyndigheten_arenden")
 # Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay;
 # managing director and board member of a company until it went into liquidation in September;
-# his bank account has his father's support, friends' Swish, groceries, rent and two large withdrawals
+# his bank account has his father's support, friends' Swish, groceries, rent and two large withdrawals;
+# his application for unemployment benefit is being decided
 SINGLE_ADULT = "199006022397"
 RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207",
             "556889-0021", "Fyrislundsgatan", "559188-2047", "Kerstin Likvidatorsson", "196811021234",
             "Kungsgatan 48", "TX0000", "Uppsalahem", "ICA Kvantum Luthagen", "Kortköp", "SE35 8000",
-            "Stöd från pappa", "Sara Testsson", "Johanna Berg")
+            "Stöd från pappa", "Sara Testsson", "Johanna Berg", "AEA-2026-118830", "Kim Sjö")
 
 SHOWN = ("Aimo Park Sweden AB", "Uppsala Evenemang &amp; Servering AB", "Testsson Event &amp; Ljud AB")
 
@@ -84,6 +86,7 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 stored = db.session.scalars(select(InformationItem).where(
                     InformationItem.provider.in_(NEW_PROVIDERS))).all()
                 assert sorted((i.kind, i.amount_ore) for i in stored) == [
+                    ("akassa_arenden.arenden.application", None),
                     ("arbetsgivardeklaration.lon.benefit", 18_000), ("arbetsgivardeklaration.lon.pay", 435_000),
                     *[("banktransaktioner.kontohandelser.incoming", 150_000)] * 4,
                     ("banktransaktioner.kontohandelser.incoming", 300_000),

@@ -1,0 +1,69 @@
+"""CSN: applications being decided (a refusal with its reason) and payments decided for the
+coming months (``portal/providers/pending.py``).
+
+Raw format (see ``portal/sandbox/providers/csn_arenden.py``): ``POST /csn/api/v1/arenden`` with
+``{"Personnummer", "Tidsperiod": {"Fran", "Till"}}``, as CSN's other endpoints: PascalCase keys,
+dates YYYYMMDD, months YYYYMM, whole kronor as integers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from portal.providers.parse import Drift
+from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
+
+_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH = re.compile(r"(\d{4})(0[1-9]|1[0-2])")
+
+
+def compact_date(text: str) -> date:
+    match = _DAY.fullmatch(text)
+    if match is None:
+        raise Drift("date")
+    return date(*map(int, match.groups()))
+
+
+def month(text) -> tuple[date, date]:
+    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise Drift("month")
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def kronor(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Drift("Belopp")
+    return value * 100
+
+
+class CsnPending(PendingProvider):
+    name = "csn_arenden"
+    title = _l("CSN: applications and coming payments")
+    agency = _l("CSN")
+    purpose = _l("An application CSN is deciding, or a payment it has decided for the coming months, may be "
+                 "money for the same months you apply for.")
+    order = 31
+    fmt = Format(
+        applications="Ansokningar", payments="KommandeUtbetalningar", benefit="Stodform", status="Status",
+        applied="Inkommen", decided="Beslutad", reason="Avslagsskal", reason_code="Kod",
+        pay_benefit="Stodform", covers="AvserManad", paid_on="Utbetalningsdag", amount="Belopp",
+        taxable="Skattepliktig", date=compact_date, month=month, amount_of=kronor,
+        benefits={"SM": "STUDIEMEDEL", "SSS": "STUDIESTARTSSTOD"},
+        statuses={"HANDLAGGS": PENDING, "BEVILJAD": GRANTED, "AVSLAG": REFUSED},
+        reasons={"STUDIERESULTAT": "STUDY_RESULTS", "FRIBELOPP": "INCOME_TOO_HIGH",
+                 "KOMPLETTERING": "DOCUMENTS_MISSING", "OVRIGT": "OTHER"},
+    )
+
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        self.info_set(info_set)
+        return "/csn/api/v1/arenden", {"Personnummer": personnummer,
+                                       "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"),
+                                                      "Till": period.end.strftime("%Y%m%d")}}
+
+
+PROVIDER = CsnPending()

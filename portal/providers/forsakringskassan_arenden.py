@@ -1,0 +1,73 @@
+"""Försäkringskassan: applications being decided (a refusal with its reason) and payments decided
+for the coming months, for every benefit (``portal/providers/pending.py``).
+
+Raw format (see ``portal/sandbox/providers/forsakringskassan_arenden.py``): ``POST
+/forsakringskassan/api/arenden/v1/sok`` with ``{"personId", "fromDatum", "tomDatum"}`` (ISO dates),
+as Försäkringskassan's other endpoints: ISO dates, months "YYYY-MM", kronor as strings with a comma
+decimal and a space as thousands separator.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from portal.providers.parse import Drift
+from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_KRONOR = re.compile(r"\d{1,3}(?: \d{3})*,\d{2}")
+
+
+def iso_date(text: str) -> date:
+    if not _ISO.fullmatch(text):
+        raise Drift("date")
+    return date.fromisoformat(text)
+
+
+def month(text) -> tuple[date, date]:
+    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise Drift("month")
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def kronor(text) -> int:
+    if not isinstance(text, str) or not _KRONOR.fullmatch(text):
+        raise Drift("belopp")
+    whole, decimals = text.replace(" ", "").split(",")
+    return int(whole) * 100 + int(decimals)
+
+
+class ForsakringskassanPending(PendingProvider):
+    name = "forsakringskassan_arenden"
+    title = _l("Försäkringskassan: applications and coming payments")
+    agency = _l("Försäkringskassan")
+    purpose = _l("An application Försäkringskassan is deciding, or a payment it has decided for the coming "
+                 "months, may be money for the same months you apply for.")
+    order = 21
+    fmt = Format(
+        applications="arenden", payments="beslutadeUtbetalningar", benefit="forman", status="status",
+        applied="ansokningsdatum", decided="beslutsdatum", reason="avslag", reason_code="grundkod",
+        pay_benefit="forman", covers="avserManad", paid_on="utbetalningsdatum", amount="belopp",
+        taxable="skattepliktig", date=iso_date, month=month, amount_of=kronor,
+        benefits={k: k for k in ("BOSTADSBIDRAG", "BARNBIDRAG", "UNDERHALLSSTOD", "SJUKPENNING", "FORALDRAPENNING",
+                                 "AKTIVITETSSTOD", "SJUKERSATTNING")},
+        statuses={"MOTTAGEN": PENDING, "UNDER_HANDLAGGNING": PENDING, "KOMPLETTERING_BEGARD": PENDING,
+                  "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
+        reasons={"INKOMST_OVER_GRANS": "INCOME_TOO_HIGH", "KOMPLETTERING_UTEBLEV": "DOCUMENTS_MISSING",
+                 "EJ_FORSAKRAD": "NOT_INSURED", "VILLKOR_EJ_UPPFYLLDA": "CONDITIONS_NOT_MET"},
+    )
+
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        self.info_set(info_set)
+        return "/forsakringskassan/api/arenden/v1/sok", {"personId": personnummer,
+                                                          "fromDatum": period.start.isoformat(),
+                                                          "tomDatum": period.end.isoformat()}
+
+
+PROVIDER = ForsakringskassanPending()
