@@ -111,6 +111,10 @@ def test_sent_pages_and_the_caseworkers_view_too(app, two_households):
         idp_login(workers[code], "/auth/staff/login", {"subject": staff})
     counts["caseworker"] = (_statements(workers[family.municipality_code], f"/municipality/inbox/{family.id}"),
                             _statements(workers[single.municipality_code], f"/municipality/inbox/{single.id}"))
-    counts["inbox"] = (_statements(workers[family.municipality_code], "/municipality/inbox"),
-                       _statements(workers[single.municipality_code], "/municipality/inbox"))
+    one_row = _statements(workers[single.municipality_code], "/municipality/inbox")
+    # two more rows in Anders's inbox (a second and third application for the month, as the emergency path
+    # makes them): the inbox still runs the same statements
+    for _ in range(2):
+        factories.delivered(factories.submitted(factories.draft(ANDERS, single.period)))
+    counts["inbox"] = (_statements(workers[single.municipality_code], "/municipality/inbox"), one_row)
     assert all(many == few for many, few in counts.values()), counts

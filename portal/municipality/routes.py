@@ -47,9 +47,11 @@ def inbox():
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
     query = search.q.data if search.validate() else ""
-    rows, more = inbox_services.listing(g.actor, name, query, page)
+    # Audited before the listing is loaded: the audit commits, which would expire the rows and have the
+    # page load each one again (and its members) while rendering.
     record_read("inbox", f"{g.actor.municipality_code}/{g.actor.unit or '*'}",
                 f"caseworker lists the inbox ({name}{', search' if query else ''})")
+    rows, more = inbox_services.listing(g.actor, name, query, page)
     unit = case.inboxes_of(g.actor.municipality_code).get(g.actor.unit) if g.actor.unit else None
     return render_template("municipality/inbox.html", rows=rows, more=more, page=page, current=name,
                            filters=labels.FILTERS, search=search, query=query, unit=unit,
