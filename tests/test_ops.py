@@ -179,3 +179,29 @@ def test_the_alert_rules_name_only_series_the_portal_exports(client, monkeypatch
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).get_data(as_text=True)
     exported = {re.sub(r"_total$", "", line.split()[2]) for line in text.splitlines() if line.startswith("# TYPE ")}
     assert named and named <= exported, named - exported
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(app, monkeypatch):
+    from flask import request
+    from werkzeug.test import EnvironBuilder
+
+    from portal.ops.proxy import behind_proxy
+
+    seen = []
+
+    def remember(environ, start_response):
+        with app.request_context(environ):
+            seen.append(request.remote_addr)
+        start_response("204 No Content", [])
+        return [b""]
+
+    app.wsgi_app = remember
+    environ = EnvironBuilder(path="/health", headers={"X-Forwarded-For": "198.51.100.7"},
+                             environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    monkeypatch.delenv("PORTAL_PROXY_HOPS", raising=False)
+    behind_proxy(app)  # no proxy configured: the header is not believed
+    app.wsgi_app(environ, lambda *args: None)
+    monkeypatch.setenv("PORTAL_PROXY_HOPS", "1")
+    behind_proxy(app)
+    app.wsgi_app(dict(environ), lambda *args: None)
+    assert seen == ["127.0.0.1", "198.51.100.7"]

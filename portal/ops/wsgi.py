@@ -2,6 +2,9 @@
 the ``PORTAL_*`` environment, one app per gunicorn worker process (the config does not preload it, so no
 database connection is shared across a fork)."""
 
-from portal import create_app
+from __future__ import annotations
 
-app = create_app()
+from portal import create_app
+from portal.ops.proxy import behind_proxy
+
+app = behind_proxy(create_app())
