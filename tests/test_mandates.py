@@ -206,6 +206,8 @@ def test_expiry_takes_access_away_at_the_second(app, clock):
     db.session.expire_all()
     until = db.session.get(Mandate, mandate.id).valid_until
     clock.set(until - timedelta(seconds=1))
+    lars = person_client(app, LARS)  # ten days on his first session has expired (portal.clock): again
+    act_for(lars, mandate)
     assert lars.get("/overview").status_code == 200
     clock.set(until)
     refused = lars.get("/overview")
