@@ -94,7 +94,7 @@ def service(databases, live_services, tmp_path_factory):
             _wait_ready(node_url, process)
         with app.app_context():
             yield {"nodes": urls, "app": app, "env": env, "heartbeats": heartbeats, "workdir": workdir,
-                   "redis": redis_url}
+                   "redis": redis_url, "processes": nodes}
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -262,3 +262,23 @@ def test_rate_limits_count_once_for_both_nodes(service):
     for node in nodes:
         refused = httpx.get(f"{node}/municipality/inbox", params={"q": "EB-x"}, headers=caseworker, timeout=60)
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0, node
+
+
+def test_a_graceful_reload_drops_no_request(service):
+    """``systemctl reload portal-web`` (HUP to gunicorn's master): new workers start, the old ones finish, and
+    the node answers throughout."""
+    import signal
+
+    node, master = service["nodes"][0], service["processes"][0]
+    log = service["workdir"] / "node-0.log"
+    booted = log.read_text(encoding="utf-8").count("Booting worker")
+    master.send_signal(signal.SIGHUP)
+    statuses = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        statuses.append(httpx.get(f"{node}/health", timeout=60).status_code)
+        if log.read_text(encoding="utf-8").count("Booting worker") > booted and len(statuses) >= 20:
+            break
+        time.sleep(0.05)
+    assert log.read_text(encoding="utf-8").count("Booting worker") > booted, "no new worker after HUP"
+    assert statuses and set(statuses) == {200}
