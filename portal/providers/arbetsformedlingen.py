@@ -30,8 +30,11 @@ Seed item -> InfoSet (kind):
  19 programme activities and extent -> anvisningar (programme_activity)          [extended]
  20 right to SIUS               -> stod_och_ratt (sius)                           [extended]
 
-Item 15 is history; like every set it keeps only what overlaps the application's period. Item 6
-(last report) is kept from the day it came in with no end: it stays the latest until the next.
+Item 15 is history: its set (``anvisningar``) is asked for and kept over the :data:`HISTORY_MONTHS`
+months before the month applied for (issue 22, point 6); every other set keeps only what
+overlaps the application's period. Item 6 (last report) is kept from the day it came in with no
+end: it stays the latest until the next. Each report's content (item 7) carries whether
+Arbetsförmedlingen approved it (``granskning.status``: godkänd, not approved, not yet reviewed).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from portal.information.items import FACT, Item
+from portal.information.items import FACT, Item, Period
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
@@ -58,6 +61,16 @@ REPORT_ACTIVITIES = {"SOKT_ARBETE": "applications", "ANSTALLNINGSINTERVJU": "int
                      "REKRYTERINGSTRAFF": "recruitment_events", "PRAKTIK": "work_experience",
                      "STUDIER": "studies", "OVRIGT": "other_activities"}
 CONSEQUENCES = {"VARNING", "AVSTANGNING", "UTSKRIVNING", "ATERKALLELSE"}
+REVIEWS = {"GODKAND", "EJ_GODKAND", "EJ_GRANSKAD"}
+# Sets kept over a longer history than the application's period: past programme decisions and
+# planned activities (item 15) over two years, which the municipality asks about.
+HISTORY_MONTHS = {"anvisningar": 24}
+
+
+def window(info_set: str, period) -> Period:
+    """The months a set is asked for and kept over: the application's period, or its history."""
+    months = HISTORY_MONTHS.get(info_set)
+    return period if months is None else Period(period.month, months_before=months)
 MEETING_FORMS = {"BESOK", "TELEFON", "DISTANS"}
 APPLICATION_STATUSES = {"INKOMMEN", "UNDER_HANDLAGGNING", "KOMPLETTERING_BEGARD", "BEVILJAD", "AVSLAGEN"}
 
@@ -182,6 +195,7 @@ class Arbetsformedlingen(Provider):
         "category": _l("Category"),
         "programme": _l("Programme"),
         "submitted": _l("Sent in"),
+        "review": _l("Approved by Arbetsförmedlingen"),
         "month": _l("Month reported on"),
         "applications": _l("Jobs applied for"),
         "interviews": _l("Job interviews"),
@@ -211,6 +225,9 @@ class Arbetsformedlingen(Provider):
         "supplemented": _l("Supplement sent in"),
     }
     codes = {
+        ("review", "GODKAND"): _l("Yes, approved (godkänd)"),
+        ("review", "EJ_GODKAND"): _l("No, not approved"),
+        ("review", "EJ_GRANSKAD"): _l("Not yet reviewed"),
         ("category", "11"): _l("Openly unemployed"),
         ("category", "12"): _l("Job seeker with an obstacle (for example sick)"),
         ("category", "21"): _l("Part-time unemployed"),
@@ -272,8 +289,9 @@ class Arbetsformedlingen(Provider):
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
         base = "/arbetsformedlingen/ssbtek/v2" if info_set in BASIC else "/arbetsformedlingen/samtycke/v1"
-        return f"{base}/{info_set}", {"personnummer": personnummer, "franDatum": period.start.isoformat(),
-                                      "tillDatum": period.end.isoformat()}
+        span = window(info_set, period)
+        return f"{base}/{info_set}", {"personnummer": personnummer, "franDatum": span.start.isoformat(),
+                                      "tillDatum": span.end.isoformat()}
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
         parse = getattr(self, f"_{info_set}", None)
@@ -284,7 +302,8 @@ class Arbetsformedlingen(Provider):
             items = parse(raw)
         except (_Drift, KeyError, TypeError, ValueError, AttributeError):
             raise ProviderError(NAME, "unexpected_format") from None
-        return [item for item in items if period.overlaps(item.period_start, item.period_end)]
+        span = window(info_set, period)
+        return [item for item in items if span.overlaps(item.period_start, item.period_end)]
 
     def _item(self, info_set: str, kind: str, start, end, theme: str = "work", **details) -> Item:
         return Item(provider=NAME, info_set=info_set, kind=f"{NAME}.{info_set}.{kind}", theme=theme,
@@ -330,8 +349,9 @@ class Arbetsformedlingen(Provider):
             counts = dict.fromkeys(REPORT_ACTIVITIES.values(), 0)
             for activity in _list(report, "aktiviteter"):
                 counts[REPORT_ACTIVITIES[_code(activity, "aktivitetstyp", set(REPORT_ACTIVITIES))]] += 1
+            review = _code(_get(report, "granskning", dict), "status", REVIEWS)
             items.append(self._item("aktivitetsrapport_innehall", "report", start, end,
-                                    submitted=_date(report, "inkomDatum").isoformat(), **counts))
+                                    submitted=_date(report, "inkomDatum").isoformat(), review=review, **counts))
         return items
 
     def _sanktioner(self, raw):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal.information.items import Period
-from portal.providers.arbetsformedlingen import BASIC, EXTENDED, PROVIDER
+from portal.providers.arbetsformedlingen import BASIC, EXTENDED, PROVIDER, window
 from portal.providers.base import ProviderClient, ProviderError
 from portal.sandbox import create_sandbox_app
 from portal.sandbox.testing import serve
@@ -113,10 +113,44 @@ def test_referrals_programme_decisions_and_activities():
     assert kinds(items) == ["programme_decision", "programme_activity", "programme_activity", "programme_activity"]
     assert sum(i.details["extent_percent"] for i in items[1:]) == 100
     referral = PROVIDER.normalise("anvisningar", raw("single-adult", "anvisningar"), DEC)
-    assert [dict(i.details) for i in referral] == [{"service": "RUSTA_OCH_MATCHA", "provider": "Jobbhuset Uppsala AB"}]
+    assert [dict(i.details) for i in referral if i.kind.endswith("referral")] == [
+        {"service": "RUSTA_OCH_MATCHA", "provider": "Jobbhuset Uppsala AB"}]
     assert "Mats Lund" not in repr(referral)
     history = PROVIDER.normalise("anvisningar", raw("af-sanctions", "anvisningar"), DEC)
-    assert "AUB" not in repr(history)  # 2022: outside the period
+    assert "AUB" not in repr(history)  # 2022: more than 24 months before
+
+
+def test_programme_history_over_24_months():
+    """Item 15 over two years (issue 22, point 6), asked for and kept; other sets keep the period."""
+    items = PROVIDER.normalise("anvisningar", raw("single-adult", "anvisningar"), DEC)
+    assert [(i.kind.rsplit(".", 1)[1], i.period_start, i.period_end, i.details.get("programme")) for i in items] == [
+        ("referral", date(2026, 6, 1), date(2026, 12, 31), None),
+        ("programme_decision", date(2025, 9, 1), date(2026, 1, 30), "AUB"),
+        ("programme_activity", date(2025, 9, 1), date(2026, 1, 30), "AUB")]  # 2024's placement: too old
+    decisions = PROVIDER.normalise("anvisningar", raw("af-sanctions", "anvisningar"), DEC)
+    assert [(i.details["programme"], i.period_start) for i in decisions if i.kind.endswith("programme_decision")] == [
+        ("PRAO", date(2025, 4, 7)), ("JOB", date(2026, 2, 1))]
+    assert PROVIDER.request("199006022397", "anvisningar", DEC)[1] == {
+        "personnummer": "199006022397", "franDatum": "2024-12-01", "tillDatum": "2026-12-31"}
+    assert PROVIDER.request("199006022397", "sanktioner", DEC)[1]["franDatum"] == "2026-09-01"
+    assert window("sanktioner", DEC) == DEC
+
+
+def test_each_activity_report_says_whether_it_was_approved():
+    items = PROVIDER.normalise("aktivitetsrapport_innehall", raw("single-adult", "aktivitetsrapport_innehall"), NOV)
+    assert [(i.period_start.month, i.details["review"]) for i in items] == [
+        (8, "GODKAND"), (9, "GODKAND"), (10, "EJ_GRANSKAD")]
+    sanctioned = PROVIDER.normalise("aktivitetsrapport_innehall", raw("af-sanctions", "aktivitetsrapport_innehall"),
+                                    NOV)
+    assert "EJ_GODKAND" in [i.details["review"] for i in sanctioned]
+    assert all(PROVIDER.codes[("review", i.details["review"])] for i in items + sanctioned)
+    broken = copy.deepcopy(raw("single-adult", "aktivitetsrapport_innehall"))
+    broken["aktivitetsrapporter"][0]["granskning"]["status"] = "OK"
+    with pytest.raises(ProviderError):
+        PROVIDER.normalise("aktivitetsrapport_innehall", broken, NOV)
+    del broken["aktivitetsrapporter"][0]["granskning"]
+    with pytest.raises(ProviderError):
+        PROVIDER.normalise("aktivitetsrapport_innehall", broken, NOV)
 
 
 def test_action_plan_and_next_meeting():
@@ -161,7 +195,9 @@ def test_every_set_minimises_the_case_and_the_person(info_set):
             assert forbidden not in text
         assert all(i.provider == NAME and i.info_set == info_set and i.theme in ("work", "income") for i in items)
         assert all(i.kind in PROVIDER.labels for i in items)
-        assert all(NOV.overlaps(i.period_start, i.period_end) for i in items)
+        assert all(window(info_set, NOV).overlaps(i.period_start, i.period_end) for i in items)
+        for reviewer in ("Göran Wallin", "Lejla Hodzic", "Amir Haddad", "Per Sand", "För få sökta jobb"):
+            assert reviewer not in text
 
 
 def test_empty_answers_are_nothing():
