@@ -6,8 +6,8 @@ p50/p95 per page; beside them the SQL statements one request of each page runs (
 
 The world, built through the portal's services on a throw-away database before anything is timed: Maria's
 household of four (couple-with-children: Maria, Johan, their adult daughter and son), every member consenting
-to every provider and set; their application for this month signed by both and delivered to Göteborg's inbox
-(the case page, the caseworker's application view), and their draft for next month fetched afresh (the
+to every provider and set; their application for next month signed by both and delivered to Göteborg's inbox
+(the case page, the caseworker's application view), and their draft for this month fetched afresh (the
 information page, check answers); and enough other sent applications that the inbox holds ``--cases``. Logins
 go through the test identity provider, as a browser's would."""
 
@@ -261,17 +261,19 @@ def build_world(idp_url: str, cases: int) -> dict:
     persons = [_person(pnr, idp_url) for pnr in HOUSEHOLD]
     this_month = clock.today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
+    # The draft is this month's (the month people apply for, and the sandbox's fullest: more items than next
+    # month's), so the application sent through the services is next month's.
     with _as(persons[0]):
-        sent = applications.start(persons[0].id, this_month)
+        sent = applications.start(persons[0].id, next_month)
     _every_consent(sent, persons)
     _sign(sent, persons)
     sent_id = sent.id
-    _other_cases(max(0, cases - 1), this_month)
+    _other_cases(max(0, cases - 1), next_month)
     while run_once():
         pass
     persons = [_person(pnr, idp_url) for pnr in HOUSEHOLD]
     with _as(persons[0]):
-        draft = applications.start(persons[0].id, next_month)
+        draft = applications.start(persons[0].id, this_month)
     _every_consent(draft, persons)
     items = db.session.scalar(select(func.count()).select_from(InformationItem)
                               .where(InformationItem.application_id == draft.id))
