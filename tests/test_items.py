@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.information import seal
 from portal.information.items import Period
 from portal.information.models import InformationItem, ItemComment
+from portal.information.render import CardCache
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
 
@@ -179,3 +180,25 @@ def test_a_database_change_to_a_fetched_value_blocks_submission(login, client):
 def test_the_verifying_key_is_published(client, app):
     keys = client.get("/.well-known/seal-keys.json").json["keys"]
     assert keys[0]["kid"] == app.extensions["portal.sealer"].kid and keys[0]["alg"] == "EdDSA"
+
+
+def test_a_card_body_is_rendered_once_per_item_and_language(login, client, app):
+    """Stored items never change, so their cards are rendered once per language (portal/information/
+    render.py); the comment beside each stays live."""
+    login(SINGLE_ADULT)
+    application = factories.draft(SINGLE_ADULT)
+    _app, item = plant_item(application=application)
+    cache = app.extensions.setdefault("portal.card_cache", CardCache())
+    path = f"/applications/{application.id}/information"
+    client.get(path)
+    cached = len(cache._cards)
+    assert cached == 1
+    client.get(path)
+    assert len(cache._cards) == cached
+    client.set_cookie("portal_lang", "en")
+    assert "Bostadsbidrag" in client.get(path).get_data(as_text=True)
+    assert len(cache._cards) == cached + 1
+    page = client.get(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment")
+    client.post(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment",
+                data={"csrf_token": csrf_from(page), "text": "Slutade i oktober."})
+    assert "Slutade i oktober." in soup(client.get(path)).find(id=f"item-{item.id}").get_text()

@@ -17,6 +17,7 @@ from portal.information import services
 from portal.information.forms import CommentForm
 from portal.information.items import Period
 from portal.information.labels import detail_text
+from portal.information.render import card_body
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
 
@@ -92,6 +93,8 @@ def period_text(start, end) -> str:
         return _("For %(month)s", month=month(start))
     return _("Period: %(start)s – %(end)s", start=day(start), end=day(end))
 
+
+bp.add_app_template_global(card_body, "card_body")
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -1,0 +1,59 @@
+"""Rendering a fetched item's card once (issue 15, point 5).
+
+A stored item is never changed (it is sealed; revoking a consent deletes it), so the body of its card —
+label, amount, when, details, help text — is the same every time it is shown in one language. It is
+rendered on first use and kept in a bounded in-process cache keyed by the items' seals (unique to their
+content, so a reused row id can never show an old card), the language and whether the help text is
+shown; the comment beside it is rendered live. This removes most of the information page's template
+and translation work from every request after the first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+MAX_CARDS = 20_000  # a few kilobytes each: tens of megabytes at most per process
+
+
+class CardCache:
+    def __init__(self, size: int = MAX_CARDS):
+        self.size = size
+        self._cards: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            found = self._cards.get(key)
+            if found is not None:
+                self._cards.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, html: Markup) -> None:
+        with self._lock:
+            self._cards[key] = html
+            self._cards.move_to_end(key)
+            while len(self._cards) > self.size:
+                self._cards.popitem(last=False)
+
+
+def _cache() -> CardCache:
+    app = current_app._get_current_object()
+    if "portal.card_cache" not in app.extensions:
+        app.extensions["portal.card_cache"] = CardCache()
+    return app.extensions["portal.card_cache"]
+
+
+def card_body(card, provider, help_shown: bool) -> Markup:
+    key = (tuple(i.seal for i in card.items), str(get_locale()), bool(help_shown))
+    cache = _cache()
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("information/_card_body.html", card=card, provider=provider,
+                                      help_shown=help_shown))
+        cache.put(key, html)
+    return html
