@@ -241,8 +241,12 @@ def test_in_redis_a_session_works_across_processes_and_ends_at_logout(redis_conf
         session_id = _cookie(browser)
         assert db.session.scalar(select(func.count()).select_from(WebSession)) == 0  # not in the database
     other = _client_with(second, session_id)
+    clock.travel(clock.now() + timedelta(minutes=1))  # a click a minute later: the session is updated
     with second.app_context():
         assert other.get("/overview").status_code == 200
+        store = store_for(second)
+        assert store.redis.ttl(store._key(_hash(session_id))) > 0
+        assert store.redis.ttl(store._actor_key(store.load(_hash(session_id))["actor"]["id"])) > 0
         assert _logout(other).status_code == 302
     with first.app_context():
         assert _logged_out(browser.get("/overview"))

@@ -160,7 +160,9 @@ class RedisStore:
             actor_key = self._actor_key(columns["actor_id"])
             pipe = self.redis.pipeline()
             pipe.sadd(actor_key, id_hash)
-            pipe.expire(actor_key, ttl, gt=True) if not new else pipe.expire(actor_key, ttl)
+            # The set lives as long as its longest session: lengthened, never shortened.
+            pipe.expire(actor_key, ttl, nx=True)
+            pipe.expire(actor_key, ttl, gt=True)
             pipe.execute()
         return bool(written)
 
