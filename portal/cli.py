@@ -44,7 +44,10 @@ def demo() -> None:
     click.echo(f"sandbox_providers={config.sandbox_url}")
     click.echo(f"municipality_inbox={config.base_url}/municipality/")
     if config.receiver_url:
-        click.echo(f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks)")
+        from portal.receiver import TOKEN_ENV, token_from_env
+
+        click.echo(f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks; "
+                   f"its /cases need 'Authorization: Bearer {token_from_env()}', set by {TOKEN_ENV})")
     if stack.mail_sink is not None:
         click.echo(f"demo_mailbox={config.demo_mailbox_url}/ (mails and SMS the portal sent)")
     click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
