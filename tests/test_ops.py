@@ -31,6 +31,19 @@ def test_not_ready_when_the_schema_is_behind_the_code(client, monkeypatch):
     assert response.json["checks"]["database"] == "ok"
 
 
+def test_not_ready_without_the_database_and_the_other_checks_still_run(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down():
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setitem(health.CHECKS, "database", down)
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "failed: OperationalError", "migrations": "skipped",
+                                       "seal_key": "ok", "identity_provider": "ok"}
+
+
 def test_not_ready_without_the_identity_providers_metadata(client, monkeypatch):
     import requests
 

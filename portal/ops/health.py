@@ -22,11 +22,9 @@ def head_revisions() -> frozenset[str]:
     """The migrations' head, read once per process from the migration scripts the code ships."""
     from alembic.script import ScriptDirectory
 
-    from portal.database import MIGRATIONS, alembic_config
+    from portal.database import alembic_config
 
-    config = alembic_config("sqlite://")
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
 def _database() -> None:
@@ -60,18 +58,18 @@ CHECKS = {"database": _database, "migrations": _migrations, "seal_key": _seal_ke
 
 
 def readiness() -> dict[str, str]:
-    results = {}
+    results: dict[str, str] = {}
     for name, check in CHECKS.items():
+        if name == "migrations" and results.get("database") != "ok":
+            results[name] = "skipped"  # it reads the database
+            continue
         try:
             check()
             results[name] = "ok"
         except Exception as exc:  # a readiness probe reports, it does not fail
             log.warning("not ready check=%s error=%s", name, type(exc).__name__)
             results[name] = f"failed: {type(exc).__name__}"
-            if name == "database":
-                db.session.rollback()
-                results.update({later: "skipped" for later in ("migrations",)})
-                break
+            db.session.rollback()
     db.session.remove()
     return results
 

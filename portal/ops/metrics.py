@@ -91,12 +91,12 @@ class DatabaseCollector:
                 pending.add_metric([], db.session.scalar(
                     select(func.count()).select_from(Notification).where(Notification.status == "pending")))
                 yield from (depth, age, dead, pending)
-                yield from _sessions(db, inspect, select, func)
+                yield from _sessions(db, inspect)
             finally:
                 db.session.remove()
 
 
-def _sessions(db, inspect, select, func):
+def _sessions(db, inspect):
     """Sessions active, where the portal keeps them server-side (``web_session``, issue 12: a row per session
     with its expiry); with signed-cookie sessions no server can count them, and the series is absent."""
     from sqlalchemy import text
