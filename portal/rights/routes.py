@@ -69,6 +69,14 @@ def what_label(read: services.Read) -> str:
     return str(WHAT_LABEL.get(read.object_type, _l("information in your application")))
 
 
+@bp.app_template_global()
+def correction_for(provider_name: str | None):
+    """For the page of one fetched item: who holds it and how to ask for a correction (portal/rights/correction.py)."""
+    from portal.rights.correction import correction_for as find
+
+    return find(provider_name)
+
+
 @bp.get("/accessibility")
 @requires("public")
 def statement():
