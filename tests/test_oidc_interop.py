@@ -134,8 +134,30 @@ def _logout_at_op(browser, url):
     return response
 
 
-def test_login_signing_and_logout_with_claims_under_their_scopes(config, ops):
+def _sign(app, browser):
+    """Signing: a fresh login (prompt=login, max_age=0) with the sign message shown by the OP; the
+    application is sent with the acr answered."""
     from portal.application.models import Application
+
+    draft = factories.draft(APPLICANT)
+    path = f"/applications/{draft.id}"
+    check = browser.get(f"{path}/check")
+    start = browser.post(f"{path}/submit", data={"csrf_token": csrf_from(check), "confirm": "y"})
+    query = parse_qs(urlsplit(start.location).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
+    done, page = at_op(browser, start)
+    with app.test_request_context(), force_locale("sv"):
+        month = format_date(draft.period, "LLLL yyyy")
+    shown = soup(page).find(id="user-message")
+    assert shown is not None
+    assert sv("I sign my application for ekonomiskt bistånd for %(month)s.", month=month) in shown.get_text()
+    assert done.status_code == 302 and done.location == path
+    db.session.expire_all()  # the draft built above is in this session's identity map
+    application = db.session.get(Application, draft.id)
+    assert application.status == "submitted" and application.signature_acr == LOA3
+
+
+def test_login_signing_and_logout_with_claims_under_their_scopes(config, ops):
     from portal.auth.models import Person
 
     app = _portal(config, ops["standard"])
@@ -144,28 +166,12 @@ def test_login_signing_and_logout_with_claims_under_their_scopes(config, ops):
         assert response.status_code == 302 and response.location == "/overview"
         person = db.session.scalar(select(Person))
         assert person.personnummer == APPLICANT and person.given_name == "Anders"
-        # Signing: a fresh login with the sign message shown by the OP.
-        draft = factories.draft(APPLICANT)
-        path = f"/applications/{draft.id}"
-        check = browser.get(f"{path}/check")
-        start = browser.post(f"{path}/submit", data={"csrf_token": csrf_from(check), "confirm": "y"})
-        query = parse_qs(urlsplit(start.location).query)
-        assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
-        done, page = at_op(browser, start)
-        with app.test_request_context(), force_locale("sv"):
-            month = format_date(draft.period, "LLLL yyyy")
-        shown = soup(page).find(id="user-message")
-        assert shown is not None
-        assert sv("I sign my application for ekonomiskt bistånd for %(month)s.", month=month) in shown.get_text()
-        assert done.status_code == 302 and done.location == path
-        db.session.expire_all()  # the draft built above is in this session's identity map
-        application = db.session.scalar(select(Application))
-        assert application.status == "submitted" and application.signature_acr == LOA3
+        _sign(app, browser)
         _logout_at_op(browser, ops["standard"])
         assert browser.get("/overview").status_code == 302
 
 
-def test_login_with_the_claims_from_userinfo_only(config, ops):
+def test_login_signing_and_logout_with_the_claims_from_userinfo_only(config, ops):
     from portal.auth.models import Person
 
     app = _portal(config, ops["userinfo"])
@@ -173,16 +179,18 @@ def test_login_with_the_claims_from_userinfo_only(config, ops):
         browser, response = _login(app)
         assert response.status_code == 302 and response.location == "/overview"
         assert db.session.scalar(select(Person)).personnummer == APPLICANT
+        _sign(app, browser)
         _logout_at_op(browser, ops["userinfo"])
 
 
-def test_login_with_private_key_jwt(config, ops, client_key):
+def test_login_signing_and_logout_with_private_key_jwt(config, ops, client_key):
     _key, path = client_key
     app = _portal(config, ops["pkjwt"], citizen_client_auth="private_key_jwt", citizen_private_key_path=path)
     with app.app_context():
         browser, response = _login(app)
         assert response.status_code == 302 and response.location == "/overview"
         assert browser.get("/overview").status_code == 200
+        _sign(app, browser)
         _logout_at_op(browser, ops["pkjwt"])
     # The same OP refuses the client secret: private_key_jwt is required.
     refused = _portal(config, ops["pkjwt"])
