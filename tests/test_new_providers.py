@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portal import create_app
+from portal.application.models import Application
 from portal.config import REPO_ROOT, Config
 from portal.consent.services import units
 from portal.delivery.services import run_once
+from portal.exchange import document as exchange
 from portal.extensions import db
 from portal.information.models import InformationItem
 from tests.conftest import PORTAL_BASE, IsolatedClient
@@ -107,6 +109,13 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 theirs = caseworker.get(f"/municipality/inbox/{application_id}").get_data(as_text=True)
                 for shown in SHOWN:
                     assert shown in theirs
+                # The municipality's document: valid against the published schema, with the new kinds.
+                document = exchange.build(db.session.get(Application, application_id), "sv")
+                exchange.validate(document)
+                assert {f"{e['source']['provider']}.{e['source']['set']}" for e in document["fetched"]} >= {
+                    "kronofogden.skulder", "arbetsgivardeklaration.lon", "bolagsverket.roller",
+                    "banktransaktioner.kontohandelser", "akassa_arenden.arenden"}
+                theirs += json.dumps(document, ensure_ascii=False)
 
                 for table in db.metadata.sorted_tables:
                     rows = repr(db.session.execute(table.select()).all())
