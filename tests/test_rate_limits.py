@@ -97,6 +97,8 @@ REQUESTS = {
     "api.send_message": ("api", lambda c: c.post(f"/api/v1/applications/{BOGUS}/messages",
                                                  json={"body": "Hej", "authorName": "Per"})),
     "municipality.inbox": ("staff", lambda c: c.get("/municipality/inbox?q=EU-AAAA-BBBB")),
+    "rights.feedback": ("anonymous", lambda c: _post(c, "/accessibility/feedback", page="/accessibility/feedback",
+                                                     problem="Knappen syns inte.")),
 }
 MAKE_CLIENT = {"anonymous": lambda app: app.test_client(), "citizen": citizen, "staff": caseworker,
                "api": api_client}

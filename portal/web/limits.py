@@ -69,6 +69,8 @@ LIMITED: dict[str, Limited] = {
     "case.reply": Limited("message"),
     "municipality.message": Limited("message"),
     "api.send_message": Limited("message"),
+    # Reports of accessibility problems to the operator: no login, so counted per IP address (issue 18).
+    "rights.feedback": Limited("message"),
     # The inbox search (a listing without a search term is not counted).
     "municipality.inbox": Limited("search", ("GET",), searching=True),
 }
