@@ -47,7 +47,8 @@ def test_an_administrator_ends_all_sessions_of_a_citizen(stack, new_page, axe, l
     admin.activate(page.get_by_role("link", name=tr(lang, "Log in with your organisation account")))
     admin.idp_login("Sara Förvaltare")
     expect(page).to_have_url(re.compile("^" + re.escape(stack.base_url) + "/"))  # back, logged in
-    page.goto(f"{stack.base_url}/auth/admin/sessions")
+    page.goto(f"{stack.base_url}/municipality/admin")
+    admin.activate(page.get_by_role("link", name=tr(lang, "End all sessions of a person")))
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "End all sessions of a person"))
     admin.check_page()
     field = page.get_by_label(tr(lang, "Personnummer or staff identity"))
