@@ -359,11 +359,7 @@ def admin_stepup():
         purpose, payload, at = stepup.finish()
     except stepup.StepUpFailed as failed:
         log.warning("legal representative: step-up failed reason=%s", failed.reason)
-        form = None
-        if purpose == REGISTER and payload:  # nothing typed is lost: the form again, as it was
-            decision = _decision_from_session(payload)
-            form = LegalForm(formdata=None, data={**payload, "valid_from": decision.valid_from,
-                                                  "valid_until": decision.valid_until})
+        form = _typed_form(payload) if purpose == REGISTER else None
         return _admin_page(form, REFUSAL[STAFF_REFUSAL[failed.reason]], status=400)
     try:
         if purpose == REGISTER:
@@ -377,9 +373,18 @@ def admin_stepup():
             abort(400)
     except services.MandateRefused as refused:
         reason = STAFF_REFUSAL.get(refused.reason, refused.reason)
-        return _admin_page(None, REFUSAL[reason], status=409)
+        return _admin_page(_typed_form(payload) if purpose == REGISTER else None, REFUSAL[reason], status=409)
     session["legal_done"] = {"action": purpose, "reference": mandate.reference}
     return redirect(url_for("mandates.admin"))
+
+
+def _typed_form(payload: dict) -> LegalForm | None:
+    """The registration form again as the administrator typed it (nothing typed is lost)."""
+    if not payload:
+        return None
+    decision = _decision_from_session(payload)
+    return LegalForm(formdata=None, data={**payload, "valid_from": decision.valid_from,
+                                          "valid_until": decision.valid_until})
 
 
 def _legal_mandate(mandate_id: str):
