@@ -264,3 +264,13 @@ def test_in_redis_an_administrator_ends_all_sessions_of_a_person(redis_config):
         form = admin.get("/auth/admin/sessions")
         admin.post("/auth/admin/sessions", data={"csrf_token": csrf_from(form), "identity": APPLICANT})
         assert _logged_out(citizen.get("/overview"))
+
+
+def test_static_files_do_not_read_the_session(client, app, monkeypatch):
+    idp_login(client, "/auth/login", {"subject": APPLICANT})
+    store, reads = store_for(app), []
+    load = store.load
+    monkeypatch.setattr(store, "load", lambda id_hash: reads.append(id_hash) or load(id_hash))
+    assert client.get("/static/css/portal.css").status_code == 200
+    assert reads == [] and _cookie(client)  # not read, and the cookie kept
+    assert client.get("/overview").status_code == 200 and len(reads) == 1

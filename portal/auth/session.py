@@ -199,6 +199,8 @@ def store_for(app):
 
 class ServerSessionInterface(SessionInterface):
     def open_session(self, app, request):
+        if app.static_url_path and request.path.startswith(f"{app.static_url_path}/"):
+            return ServerSession()  # a page's styles and scripts need no session: no read per file
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) <= _MAX_COOKIE_LENGTH:
             data = store_for(app).load(_hash(sid))
