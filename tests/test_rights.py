@@ -161,3 +161,30 @@ def test_only_the_person_sees_their_readers(app, client):
     assert client.get("/my-data/readers").status_code in (302, 401, 403)
     idp_login(client, "/auth/staff/login", {"subject": "staff-uppsala-1"})
     assert client.get("/my-data/readers").status_code == 403
+
+
+def test_the_municipality_system_and_a_proxy_are_named_as_such(app, client, login):
+    from portal.audit.services import record_read
+    from portal.auth.actor import Actor
+
+    application = factories.delivered(factories.sent(SINGLE_ADULT))
+    token = app.test_client().post("/api/v1/token", data={"grant_type": "client_credentials"},
+                                   auth=("uppsala-system", "uppsala-demo-secret")).get_json()["access_token"]
+    api = app.test_client()
+    assert api.get(f"/api/v1/applications/{application.id}",
+                   headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    # A proxy's read, as the audit records one made under a mandate.
+    proxy = Actor(kind="citizen", id="someone-else", name="Lars Berglund", mandate_id="m-1", acting_for="x")
+    with app.test_request_context():
+        from flask import g
+
+        g.actor = proxy
+        record_read("application", application.id, "proxy reads the application", subject_id=application.applicant_id)
+
+    login(SINGLE_ADULT)
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+            for row in page_checks(client.get("/my-data/readers")).find("tbody").find_all("tr")]
+    by_system = [row for row in rows if swedish("The municipality's case system (API)") in row[1]]
+    assert by_system and "uppsala-system" in by_system[0][1] and "Uppsala" in by_system[0][1]
+    by_proxy = [row for row in rows if "Lars Berglund" in row[1]]
+    assert by_proxy and swedish("Your proxy (ombud), under a mandate") in by_proxy[0][1]
