@@ -81,8 +81,8 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
         click.echo(f"delivered={run_once()}")
         click.echo(f"notified={send_pending()}")
     else:
-        start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
-        heartbeat.run_worker(current_app._get_current_object(), interval, path)
+        notifier = start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
+        heartbeat.run_worker(current_app._get_current_object(), interval, path, also_alive=[notifier])
 
 
 @main.command(with_appcontext=False, context_settings={"ignore_unknown_options": True})

@@ -149,6 +149,30 @@ def test_the_worker_loop_beats_and_worker_check_tells(app, tmp_path):
     assert result.exit_code == 1 and result.output.startswith("not alive")
 
 
+def test_no_beat_while_the_notification_sender_has_stopped(app, tmp_path, monkeypatch):
+    from portal.delivery import services
+
+    path = tmp_path / "worker.heartbeat"
+    stopped = threading.Thread(target=lambda: None, name="notifications")
+    stopped.start()
+    stopped.join()
+    stop, rounds = threading.Event(), []
+
+    def round_(worker=None):
+        rounds.append(worker)
+        if len(rounds) == 5:
+            stop.set()
+        return 0
+
+    monkeypatch.setattr(services, "run_once", round_)
+    heartbeat.run_worker(app, 0, path, stop, also_alive=[stopped])
+    assert len(rounds) == 5 and not path.exists()
+    stop.clear()
+    rounds.clear()
+    heartbeat.run_worker(app, 0, path, stop, also_alive=[])
+    assert len(rounds) == 5 and heartbeat.alive(path)
+
+
 def _script_info(app):
     from flask.cli import ScriptInfo
 

@@ -41,9 +41,10 @@ def alive(path: Path, max_age: float = DEFAULT_MAX_AGE) -> bool:
     return seconds is not None and seconds <= max_age
 
 
-def run_worker(app, interval: float, path: Path, stop=None) -> None:
+def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> None:
     """``portal worker``: the delivery loop of :func:`portal.delivery.services.run_forever`, with a beat after
-    every round (delivered or not, failed or not)."""
+    every round (delivered or not, failed or not) while every thread in ``also_alive`` (the notification
+    sender) still runs: a worker whose notifications stopped is not alive either."""
     from portal.delivery.services import run_once, worker_name
     from portal.extensions import db
 
@@ -61,8 +62,12 @@ def run_worker(app, interval: float, path: Path, stop=None) -> None:
                 delivered = 0
             finally:
                 db.session.remove()
+        dead = [thread.name for thread in also_alive if not thread.is_alive()]
         try:
-            beat(path)
+            if dead:
+                log.error("worker not beating: thread stopped threads=%s", ",".join(dead))
+            else:
+                beat(path)
         except OSError as exc:
             log.warning("worker heartbeat not written: %s", type(exc).__name__)
         if not delivered:
