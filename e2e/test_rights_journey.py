@@ -44,7 +44,7 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
 
     me.activate(footer_link(page, lang, "Accessibility"))
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Accessibility of Egna utrymmet"))
-    expect(page.locator("a[href='https://www.digg.se/tillganglighetsredogorelse']")).to_have_count(1)
+    expect(page.locator("a[href='https://www.digg.se/tdosanmalan']")).to_have_count(1)
     me.check_page()
 
     me.activate(page.get_by_role("link", name=tr(lang, "Report a problem"), exact=True))

@@ -37,7 +37,7 @@ def test_the_public_pages_are_in_every_language_and_linked_from_the_footer(clien
         assert "/accessibility" in links.values() and "/privacy" in links.values(), path
         assert "/my-data/readers" not in links.values()  # nobody logged in: nothing of theirs to show
     statement = soup(client.get("/accessibility"))
-    assert statement.find("a", href="https://www.digg.se/tillganglighetsredogorelse")
+    assert statement.find("a", href="https://www.digg.se/tdosanmalan")
     assert statement.find("a", href="/accessibility/feedback")
 
 

@@ -17,9 +17,9 @@ from portal.rights.forms import FeedbackForm
 
 bp = Blueprint("rights", __name__)
 
-# DIGG's supervision of digital public services (lag 2018:1937 17 §): where to turn when the operator's
-# answer to a reported problem is not good enough.
-DIGG_URL = "https://www.digg.se/tillganglighetsredogorelse"
+# DIGG's reporting function for its supervision (lag 2018:1937 17–18 §§), the link DIGG asks every statement
+# to carry: where to turn when the operator's answer to a reported problem is not good enough.
+DIGG_URL = "https://www.digg.se/tdosanmalan"
 
 # Who read, in words: by the kind of actor and their role.
 READER_LABEL = {
