@@ -141,6 +141,11 @@ class Config:
     sms_url: str = ""  # default: the sandbox's /sms (demo); unset in production means no SMS is sent
     sms_token: str = ""  # default: the sandbox token
     demo_mailbox_url: str = "http://localhost:5004"  # the demo's page listing sent mails and SMS
+    # Delgivning (portal/delgivning): the digital-mail infrastructure (Mina meddelanden) decisions are served
+    # through. Default outside production: the sandbox's /digitalmail; unset in production means every
+    # decision goes to the municipality's print queue (paper), said at start.
+    digital_mail_url: str = ""
+    digital_mail_token: str = ""  # default: the sandbox token
     # Where reports of accessibility problems are e-mailed (the operator; portal/rights). Unset: stored only.
     accessibility_email: str = "tillganglighet@egna-utrymmet.localhost"
     # The sample municipality receiver (webhook URLs "{receiver_url}/..." in the routing configuration).
@@ -171,6 +176,10 @@ class Config:
             self.sms_token = self.sandbox_token
         if not self.receiver_url and not self.is_production:
             self.receiver_url = derived_receiver_url(self.base_url)
+        if not self.digital_mail_url and not self.is_production:
+            self.digital_mail_url = f"{self.sandbox_url.rstrip('/')}/digitalmail"
+        if not self.digital_mail_token and not self.is_production:
+            self.digital_mail_token = self.sandbox_token
         self.receiver_url = self.receiver_url.rstrip("/")
 
     @classmethod
@@ -216,6 +225,8 @@ class Config:
             smtp_password=_env("SMTP_PASSWORD", ""),
             sms_url=_env("SMS_URL", ""),
             sms_token=_env("SMS_TOKEN", ""),
+            digital_mail_url=_env("DIGITAL_MAIL_URL", "").rstrip("/"),
+            digital_mail_token=_env("DIGITAL_MAIL_TOKEN", ""),
             demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
             accessibility_email=_env("ACCESSIBILITY_EMAIL", "" if env == "production" else
                                      "tillganglighet@egna-utrymmet.localhost"),
@@ -276,6 +287,8 @@ class Config:
                  "PORTAL_STAFF_CLIENT_SECRET": self.staff_client_secret, "PORTAL_SANDBOX_TOKEN": self.sandbox_token}
         if self.sms_token or self.sms_url:
             named["PORTAL_SMS_TOKEN"] = self.sms_token
+        if self.digital_mail_url:
+            named["PORTAL_DIGITAL_MAIL_TOKEN"] = self.digital_mail_token
         named.update({name: value for name, value in sorted(os.environ.items())
                       if name.startswith(WEBHOOK_SECRET_PREFIX)})
         for name, value in named.items():

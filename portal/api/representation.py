@@ -25,6 +25,7 @@ EVENT_TYPES = {
     "not_handled": "notHandled",
     "withdrawn": "withdrawn",
     "message": "message",
+    "served": "served",  # delgivning (portal/delgivning): data.channel digital|paper, data.servedOn
 }
 OUTCOMES = {"granted": "granted", "partly_granted": "partlyGranted", "refused": "refused", "dismissed": "dismissed"}
 OUTCOME_OF_API = {value: key for key, value in OUTCOMES.items()}
@@ -105,7 +106,8 @@ def decision(item) -> dict:
     return {"id": item.id, "outcome": OUTCOMES[item.outcome], "amount": item.amount,
             "periodStart": day(item.period_start), "periodEnd": day(item.period_end), "reasoning": item.reasoning,
             "decidedBy": item.decided_by, "decidedAt": utc(item.decided_at), "documentSha256": item.document_sha256,
-            "documentSize": len(item.document)}
+            "documentSize": len(item.document), "servedOn": day(item.served_on),
+            "servedChannel": item.served_channel}
 
 
 def payment(item) -> dict:

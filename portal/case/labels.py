@@ -54,6 +54,7 @@ EVENT = {
     "decision": _l("The municipality made a decision"),
     "payment": _l("A payment was reported"),
     "forwarded": _l("Your application was forwarded"),
+    "served": _l("The decision was delivered to you"),
 }
 
 CASE_ERROR = {

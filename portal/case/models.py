@@ -82,6 +82,10 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     document: Mapped[bytes] = mapped_column(LargeBinary)  # the decision as a PDF
     document_sha256: Mapped[str] = mapped_column(String(64))
+    # Delgivning (portal/delgivning): the day the decision was served and how (digital | paper). The appeal's
+    # three weeks run from it; None until served.
+    served_on: Mapped[date | None] = mapped_column(Date)
+    served_channel: Mapped[str | None] = mapped_column(String(20))
 
 
 class Payment(Base):

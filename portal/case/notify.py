@@ -292,6 +292,9 @@ def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None 
         with app.app_context():
             try:
                 sent = send_pending()
+                from portal.delgivning.services import serve_pending
+
+                sent += serve_pending()  # decisions served by digital mail, else to the print queue
             except Exception as exc:  # the database may be restarting: wait and try again
                 log.warning("notification round failed: %s", type(exc).__name__)
                 try:

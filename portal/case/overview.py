@@ -228,6 +228,11 @@ def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementReq
         return Entry(entry.at, text, data.get("text") or None, _("The municipality writes"))
     if kind == "decision" and data.get("outcome") in labels.OUTCOME:
         return Entry(entry.at, _("Decision: %(outcome)s", outcome=labels.OUTCOME[data["outcome"]]))
+    if kind == "served" and data.get("served_on"):
+        text = (_("The decision was delivered to your digital mailbox on %(date)s", date=_date(data["served_on"]))
+                if data.get("channel") == "digital"
+                else _("The decision was sent to you by post on %(date)s", date=_date(data["served_on"])))
+        return Entry(entry.at, text)
     if kind == "payment" and data.get("state") in labels.PAYMENT_STATE:
         return Entry(entry.at, _("Payment of %(amount)s on %(date)s: %(state)s", amount=kronor(data.get("amount")),
                                  date=_date(data.get("due_date")),

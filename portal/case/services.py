@@ -34,7 +34,7 @@ PAYMENT_STATES = ("planned", "paid", "stopped", "cancelled")
 
 # Events that ask something of the applicant or bring a result: they trigger a notification.
 NOTIFYING = {"received", "forwarded", "supplement_requested", "interim_reply", "decision", "payment",
-             "not_handled", "message"}
+             "not_handled", "message"}  # "served" (portal/delgivning) is not news: the decision was
 
 
 class CaseError(Exception):
@@ -335,6 +335,9 @@ def decide(application: Application, outcome: str, reasoning: str, decided_by: s
     application.status = Status.DECIDED.value
     application.decided_at = decision.decided_at
     event(application, "decision", source, {"decision_id": decision.id, "outcome": outcome})
+    from portal.delgivning.services import enqueue
+
+    enqueue(application, decision)  # served on the person by the worker: digital mail, else paper
     _audit("decide", application, f"decision: {outcome}")
     db.session.commit()
     return decision

@@ -9,6 +9,7 @@ import portal.audit.models  # noqa: F401
 import portal.auth.models  # noqa: F401
 import portal.case.models  # noqa: F401
 import portal.consent.models  # noqa: F401
+import portal.delgivning.models  # noqa: F401
 import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
 import portal.mandates.models  # noqa: F401

@@ -64,6 +64,7 @@ EVENT = {
     "not_handled": _l("Will not be handled"),
     "withdrawn": _l("The applicant withdrew the application"),
     "message": _l("Message"),
+    "served": _l("Decision served"),
 }
 
 # Member relations as the caseworker reads them (the applicant is not "you" here).

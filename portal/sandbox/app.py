@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import sms
+from . import digitalmail, sms
 from .control import bp as control_bp
 from .faults import FaultBook, parse_rules
 from .persons import PersonStore
@@ -64,6 +64,7 @@ def create_sandbox_app(persons_dir: str | Path | None = None, api_token: str = "
         app.register_blueprint(provider.blueprint)
     app.register_blueprint(control_bp)
     sms.init_app(app)  # /sms: a recording SMS gateway for the portal's notifications
+    digitalmail.init_app(app)  # /digitalmail: the digital-mail infrastructure for serving decisions
     log.info("sandbox ready: %d persons, %d fault rules", len(persons), len(rules))
     return app
 

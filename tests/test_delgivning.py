@@ -1,0 +1,160 @@
+"""Delgivning (issue 17, point 1): a decision served by digital mail through the sandbox's infrastructure
+over HTTP, else by paper through the municipality's print queue; faults retried, then paper, nothing lost.
+The timeline and the API carry the channel and the date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from portal import clock
+from portal.api import representation as rep
+from portal.case.models import Decision
+from portal.delgivning import services as delgivning
+from portal.delgivning.models import Delgivning
+from portal.extensions import db
+from tests import factories
+from tests.test_journey import SINGLE_ADULT
+from tests.test_pdf import assert_accessible
+
+PENSIONER = "194408139089"  # no digital mailbox (portal/sandbox/digitalmail.py WITHOUT_MAILBOX)
+
+
+@pytest.fixture
+def mail(live_services):
+    """The sandbox infrastructure's control API: delivered messages and faults, cleared around a test."""
+    control = httpx.Client(base_url=live_services["sandbox_url"], headers={"Authorization": "Bearer sandbox-token"})
+    control.delete("/_control/digitalmail/faults")
+    control.delete("/_control/digitalmail/messages")
+    yield control
+    control.delete("/_control/digitalmail/faults")
+    control.close()
+
+
+def decided(personnummer, outcome="granted"):
+    application = factories.received(factories.sent(personnummer))
+    decision = factories.decided(application, outcome)
+    return application, decision
+
+
+def record_of(decision):
+    db.session.expire_all()
+    return delgivning.of_decision(decision.id)
+
+
+def test_the_decision_writes_a_service_record_and_the_worker_serves_it_digitally(app, mail):
+    application, decision = decided(SINGLE_ADULT)
+    assert record_of(decision).status == "pending" and decision.served_on is None
+    assert delgivning.serve_pending() == 1
+    entry = record_of(decision)
+    decision = db.session.get(Decision, decision.id)
+    assert entry.status == "served" and entry.receipt_id.startswith("MM-") and entry.mailbox
+    assert decision.served_channel == "digital" and decision.served_on == clock.today()
+    [sent] = mail.get("/_control/digitalmail/messages").json()["messages"]
+    assert sent["person"] == "single-adult" and sent["receipt"] == entry.receipt_id
+    assert sent["documents"][0]["sha256"] == decision.document_sha256
+    served = [e for e in application.events if e.kind == "served"]
+    assert served[0].data["channel"] == "digital" and served[0].data["served_on"] == clock.today().isoformat()
+    api = rep.event(served[0])
+    assert api["type"] == "served" and api["data"]["channel"] == "digital"
+    assert api["data"]["servedOn"] == clock.today().isoformat() and api["data"]["receiptId"] == entry.receipt_id
+    assert rep.decision(decision)["servedChannel"] == "digital"
+    assert rep.decision(decision)["servedOn"] == clock.today().isoformat()
+    assert delgivning.serve_pending() == 0  # served once
+
+
+def test_without_a_mailbox_the_decision_goes_to_the_print_queue_then_served_by_post(app, mail):
+    application, decision = decided(PENSIONER, "refused")
+    assert delgivning.serve_pending() == 1
+    entry = record_of(decision)
+    assert entry.status == "printing" and entry.paper_reason == "no_mailbox"
+    assert mail.get("/_control/digitalmail/messages").json()["messages"] == []
+    code = application.municipality_code
+    assert [e.id for e in delgivning.print_queue(code)] == [entry.id]
+    pdf = delgivning.batch_pdf(code, [entry.id])
+    reader = assert_accessible(pdf, archived=True)  # tagged PDF/A-2a, fonts embedded
+    assert "Margareta" in "".join(page.extract_text() for page in reader.pages)
+    assert record_of(decision).status == "printing"  # printed is not yet sent
+    assert delgivning.confirm_sent(code, [entry.id], "Per Handläggare") == 1
+    decision = db.session.get(Decision, decision.id)
+    assert decision.served_channel == "paper" and decision.served_on == clock.today()
+    assert delgivning.print_queue(code) == []
+    assert [e.data["channel"] for e in application.events if e.kind == "served"] == ["paper"]
+    with pytest.raises(LookupError):  # confirmed twice: it is no longer in the queue
+        delgivning.confirm_sent(code, [entry.id], "Per Handläggare")
+
+
+def test_a_queue_confirms_only_its_own_municipality(app, mail):
+    application, decision = decided(PENSIONER)
+    delgivning.serve_pending()
+    entry = record_of(decision)
+    other = "0180" if application.municipality_code != "0180" else "0380"
+    with pytest.raises(LookupError):
+        delgivning.confirm_sent(other, [entry.id], "Someone")
+    with pytest.raises(LookupError):
+        delgivning.batch_pdf(other, [entry.id])
+
+
+def test_a_failing_lookup_is_retried_then_the_decision_goes_to_paper_and_nothing_is_lost(app, mail):
+    answer = mail.post("/_control/digitalmail/faults", json={"rules": [
+        {"provider": "digitalmail", "set": "reachable", "person": "single-adult", "kind": "status", "status": 503}]})
+    assert answer.status_code == 200, answer.text
+    application, decision = decided(SINGLE_ADULT)
+    statuses = []
+    for _ in range(delgivning.MAX_ATTEMPTS):
+        delgivning.serve_pending()
+        statuses.append(record_of(decision).status)
+        clock.travel(clock.now() + timedelta(minutes=31))
+    assert statuses == ["pending"] * (delgivning.MAX_ATTEMPTS - 1) + ["printing"]
+    entry = record_of(decision)
+    assert entry.attempts == delgivning.MAX_ATTEMPTS and entry.paper_reason == "lookup_failed"
+    assert entry.last_error == "reachable_503"
+    assert [e.id for e in delgivning.print_queue(application.municipality_code)] == [entry.id]
+
+
+def test_a_lookup_failing_twice_is_retried_and_then_served_digitally(app, mail):
+    mail.post("/_control/digitalmail/faults", json={"rules": [
+        {"provider": "digitalmail", "set": "reachable", "kind": "timeout", "seconds": 0, "first": 2}]})
+    _, decision = decided(SINGLE_ADULT)
+    for _ in range(3):
+        delgivning.serve_pending()
+        clock.travel(clock.now() + timedelta(minutes=31))
+    entry = record_of(decision)
+    assert entry.status == "served" and entry.attempts == 3
+    assert len(mail.get("/_control/digitalmail/messages").json()["messages"]) == 1
+
+
+def test_a_worker_dying_after_sending_does_not_send_twice(app, mail):
+    _, decision = decided(SINGLE_ADULT)
+    entry = record_of(decision)
+    # The first try sent and then died before its commit: the infrastructure has it under the record's key.
+    service = delgivning.mail_service()
+    first = service.send(SINGLE_ADULT, "Beslut", "Uppsala", "beslut.pdf", decision.document,
+                         key=f"delgivning/{entry.id}")
+    delgivning.serve_pending()
+    assert record_of(decision).receipt_id == first["id"]
+    assert len(mail.get("/_control/digitalmail/messages").json()["messages"]) == 1
+
+
+def test_without_a_configured_service_every_decision_goes_to_paper(app, mail):
+    app.config["PORTAL"].digital_mail_url = ""
+    _, decision = decided(SINGLE_ADULT)
+    delgivning.serve_pending()
+    entry = record_of(decision)
+    assert entry.status == "printing" and entry.paper_reason == "not_configured"
+
+
+def test_the_applicant_and_caseworker_timelines_show_the_served_date(app, client, login, mail):
+    application, decision = decided(SINGLE_ADULT)
+    delgivning.serve_pending()
+    login(SINGLE_ADULT)
+    page = client.get(f"/cases/{application.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "delivered to your digital mailbox on" in page
+
+
+def test_records_are_kept_one_per_decision(app, mail):
+    _, decision = decided(SINGLE_ADULT)
+    assert len(list(db.session.scalars(select(Delgivning).where(Delgivning.decision_id == decision.id)))) == 1
