@@ -80,6 +80,9 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
     if once:
         click.echo(f"delivered={run_once()}")
         click.echo(f"notified={send_pending()}")
+        from portal.rights.copy import run_once as prepare_copies
+
+        click.echo(f"data_copies={prepare_copies()}")
     else:
         notifier = start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
         heartbeat.run_worker(current_app._get_current_object(), interval, path, also_alive=[notifier])
@@ -127,6 +130,15 @@ def _register_bench() -> None:
 
 
 _register_bench()
+
+
+def _register_cases() -> None:
+    from portal.archive.cli import cases  # archive packages and gallring (issue 17, point 4)
+
+    main.add_command(cases)
+
+
+_register_cases()
 
 
 @main.group()

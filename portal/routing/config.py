@@ -25,6 +25,11 @@ CHANNELS = ("inbox", "webhook", "pull")
 LANGUAGES = ("sv", "en", "ar")
 INBOX_ID_MAX = 60  # delivery.inbox_id and inbox_entry.inbox_id are String(60)
 FALLBACK_LANGUAGE = "sv"
+# Gallring: a finished case is purged this many years after its last entry (socialtjänstlagen
+# (2001:453) 12 kap. 1 §: five years after the last note); 'retention_years' per municipality or in
+# 'default' changes it (docs/decisions/0009-archive-package-and-retention.md).
+DEFAULT_RETENTION_YEARS = 5
+RETENTION_YEARS_MAX = 100
 
 _RANGE = re.compile(r"^(\d{3}(?:xx|\d\d))(?:\s*[-–]\s*(\d{3}(?:xx|\d\d)))?$")
 _SECRET_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-/]*$")
@@ -126,6 +131,7 @@ class MunicipalityRouting:
     contact_url: str | None = None
     contact_address: str | None = None
     until: date | None = None  # paused: expected back
+    retention_years: int = DEFAULT_RETENTION_YEARS  # gallring (portal/archive/retention.py)
 
     def district_for(self, postal_code: int) -> District | None:
         for district in self.districts:
@@ -255,8 +261,9 @@ class _Validator:
         return RoutingConfig(version=version, path=str(self.path), municipalities=result, inboxes=inboxes)
 
     def default(self, raw) -> dict | None:
-        if not self.keys("default", raw, {"state", "inbox"}, {"state", "inbox"}):
+        if not self.keys("default", raw, {"state", "inbox", "retention_years"}, {"state", "inbox"}):
             return None
+        self.retention("default.retention_years", raw.get("retention_years", DEFAULT_RETENTION_YEARS))
         if raw.get("state") != "connected":
             self.fail("default.state", "must be 'connected' (list other states per municipality)")
         inbox = raw.get("inbox")
@@ -282,12 +289,27 @@ class _Validator:
         except (KeyError, IndexError, ValueError, AttributeError):
             inbox = Inbox(id=f"kommun-{code}", name=name, channel="inbox")  # already reported
         return MunicipalityRouting(code=code, state="connected", inboxes={inbox.id: inbox}, districts=(),
-                                   fallback_inbox=inbox.id, protected_inbox=inbox.id)
+                                   fallback_inbox=inbox.id, protected_inbox=inbox.id,
+                                   retention_years=self.default_retention(default))
+
+    def default_retention(self, default: dict | None) -> int:
+        years = (default or {}).get("retention_years", DEFAULT_RETENTION_YEARS)
+        return years if self._years_ok(years) else DEFAULT_RETENTION_YEARS  # a bad value is reported once
+
+    @staticmethod
+    def _years_ok(years) -> bool:
+        return isinstance(years, int) and not isinstance(years, bool) and 1 <= years <= RETENTION_YEARS_MAX
+
+    def retention(self, where: str, years) -> int:
+        if not self._years_ok(years):
+            self.fail(where, f"must be a whole number of years from 1 to {RETENTION_YEARS_MAX}")
+            return DEFAULT_RETENTION_YEARS
+        return years
 
     def municipality(self, code: str, raw, default: dict | None) -> MunicipalityRouting | None:
         where = f"municipalities.{code}"
         allowed = {"state", "inboxes", "districts", "fallback_inbox", "protected_inbox", "reason", "instructions",
-                   "contact", "until"}
+                   "contact", "until", "retention_years"}
         if not self.keys(where, raw, allowed, {"state"}):
             return None
         state = raw.get("state")
@@ -315,6 +337,8 @@ class _Validator:
             except (TypeError, ValueError):
                 self.fail(f"{where}.until", "must be a date like 2026-09-01")
 
+        retention = (self.retention(f"{where}.retention_years", raw["retention_years"]) if "retention_years" in raw
+                     else self.default_retention(default))
         if "inboxes" not in raw:
             for key in ("districts", "fallback_inbox", "protected_inbox"):
                 if key in raw:
@@ -326,7 +350,7 @@ class _Validator:
             return MunicipalityRouting(code=code, state=state, inboxes=base.inboxes, districts=(),
                                        fallback_inbox=base.fallback_inbox, protected_inbox=base.protected_inbox,
                                        reason=reason, instructions=instructions, contact_url=contact_url,
-                                       contact_address=contact_address, until=until)
+                                       contact_address=contact_address, until=until, retention_years=retention)
 
         inboxes = self.inboxes(f"{where}.inboxes", raw.get("inboxes"))
         fallback = raw.get("fallback_inbox")
@@ -341,7 +365,7 @@ class _Validator:
         return MunicipalityRouting(code=code, state=state, inboxes=inboxes, districts=districts,
                                    fallback_inbox=fallback, protected_inbox=protected, reason=reason,
                                    instructions=instructions, contact_url=contact_url,
-                                   contact_address=contact_address, until=until)
+                                   contact_address=contact_address, until=until, retention_years=retention)
 
     def text(self, where: str, raw) -> LocalText | None:
         if raw is None:

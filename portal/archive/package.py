@@ -1,0 +1,130 @@
+"""The archive package (arkivpaket) of one case: what the municipality hands over to its e-archive.
+
+A ZIP holding
+
+- ``documents/application.pdf``: the application as sent, laid out from the frozen exchange document
+  as PDF/A-2a (the same rendering as the caseworker's PDF);
+- ``documents/decision-N.pdf``: each decision's document as it was made (already PDF/A-2a);
+- ``attachments/N-<name>``: the applicant's files as received (PDF, JPEG, PNG; not converted: the
+  received file is the record);
+- ``exchange/document-vN.json``: every frozen exchange document version, byte for byte as frozen;
+- ``description.xml``: the case's metadata, its timeline and every file above with its SHA-256
+  (``portal.archive.description``, schema in ``portal/archive/schema/``).
+
+Built in memory: a case holds at most 30 attachments of at most 10 MB (portal/attachments).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal import clock
+from portal.application.models import Application, ApplicationEvent, Status
+from portal.attachments.models import Attachment
+from portal.attachments.storage import current_storage
+from portal.case.models import Decision
+from portal.delivery.models import FrozenDocument
+from portal.extensions import db
+
+DESCRIPTION = "description.xml"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class NotArchivable(ValueError):
+    """The application was never sent: there is no case to archive."""
+
+
+@dataclass
+class PackageFile:
+    path: str
+    data: bytes
+    kind: str  # application | decision | attachment | exchange
+    media_type: str
+    title: str
+    created: datetime | None = None
+    ref: str | None = None  # the record's own id (decision, attachment, document version)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Package:
+    application: Application
+    files: list[PackageFile] = field(default_factory=list)
+    events: list[ApplicationEvent] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    created_at: datetime | None = None
+    description: bytes = b""
+
+    @property
+    def name(self) -> str:
+        """The file name: the case number (or the reference, before registration); no personal data."""
+        return f"arkivpaket-{self.application.case_number or self.application.reference}.zip"
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        stamp = self.created_at.astimezone(clock.SWEDEN).timetuple()[:6] if self.created_at else (1980, 1, 1, 0, 0, 0)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path, data in [(DESCRIPTION, self.description)] + [(f.path, f.data) for f in self.files]:
+                info = zipfile.ZipInfo(path, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        return buffer.getvalue()
+
+
+def _safe_name(name: str) -> str:
+    cleaned = _UNSAFE.sub("_", name).strip("._") or "fil"
+    return cleaned[-80:]
+
+
+def build(application: Application) -> Package:
+    """Collect the case's documents and describe them. Raises NotArchivable for a draft."""
+    from portal.archive.description import describe
+    from portal.exchange.pdf import render
+
+    not_sent = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
+    if application.status in not_sent or application.submitted_at is None:
+        raise NotArchivable(application.id)
+    package = Package(application=application, created_at=clock.now())
+    frozen = list(db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
+                                     .order_by(FrozenDocument.id)))
+    first = next((f for f in frozen if f.refers_to is None), None)
+    if first is not None:
+        package.files.append(PackageFile("documents/application.pdf", render(json.loads(first.body)), "application",
+                                         "application/pdf", "Ansökan om ekonomiskt bistånd", first.created_at,
+                                         ref=str(first.id)))
+    package.decisions = list(db.session.scalars(select(Decision).where(Decision.application_id == application.id)
+                                                .order_by(Decision.decided_at, Decision.id)))
+    for number, decision in enumerate(package.decisions, start=1):
+        package.files.append(PackageFile(f"documents/decision-{number}.pdf", decision.document, "decision",
+                                         "application/pdf", "Beslut om ekonomiskt bistånd", decision.decided_at,
+                                         ref=decision.id))
+    storage = current_storage()
+    attachments = db.session.scalars(select(Attachment).where(Attachment.application_id == application.id)
+                                     .order_by(Attachment.created_at, Attachment.id))
+    for number, attachment in enumerate(attachments, start=1):
+        package.files.append(PackageFile(f"attachments/{number}-{_safe_name(attachment.original_name)}",
+                                         storage.read(attachment.storage_key), "attachment", attachment.media_type,
+                                         attachment.description or attachment.original_name, attachment.created_at,
+                                         ref=attachment.id))
+    for document in frozen:
+        package.files.append(PackageFile(f"exchange/document-v{document.version}-{document.id}.json",
+                                         document.body.encode("utf-8"), "exchange", "application/json",
+                                         f"Utbytesdokument version {document.version} ({document.schema_version})",
+                                         document.created_at, ref=str(document.id)))
+    package.events = list(db.session.scalars(select(ApplicationEvent)
+                                             .where(ApplicationEvent.application_id == application.id)
+                                             .order_by(ApplicationEvent.at, ApplicationEvent.id)))
+    package.description = describe(package, {f.ref: f for f in package.files if f.kind == "exchange"},
+                                   frozen_digests={str(d.id): d.sha256 for d in frozen})
+    return package

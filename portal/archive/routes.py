@@ -1,0 +1,46 @@
+"""The municipality's export of a case as an archive package: a page saying what the package holds
+and when the case is due for gallring, and the ZIP itself. Caseworkers of the case's municipality
+only (the inbox's own scope, so another municipality or unit gets a 404); every export audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template
+
+from portal.archive import package as packages
+from portal.archive import retention
+from portal.audit.services import record_read
+from portal.auth.access import ensure, requires
+from portal.municipality import services as inbox_services
+
+bp = Blueprint("archive", __name__, url_prefix="/municipality/inbox")
+
+
+def _load(application_id: str):
+    application = inbox_services.visible(g.actor, application_id)
+    if application is None:
+        abort(404)  # not this municipality's (or unit's) case, or never sent
+    ensure("inbox", application)
+    return application
+
+
+@bp.get("/<application_id>/archive")
+@requires("inbox")
+def export(application_id: str):
+    application = _load(application_id)
+    years = retention.retention_years(application.municipality_code)
+    pending = retention.pending(application)
+    return render_template("archive/export.html", item=application, years=years, pending=pending)
+
+
+@bp.get("/<application_id>/archive.zip")
+@requires("inbox")
+def download(application_id: str):
+    application = _load(application_id)
+    record_read("archive_package", application.id, "caseworker exports the case as an archive package",
+                subject_id=application.applicant_id)
+    package = packages.build(application)
+    response = Response(package.zip_bytes(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{package.name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,145 @@
+"""Issue 17, point 4: the archive package of a case (every document present, checksums that match,
+a description that validates against the checked-in schema, PDFs that are PDF/A), who may export it
+(only the case's municipality), and the CLI that writes it without naming a person."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+from click.testing import CliRunner
+from lxml import etree
+from sqlalchemy import func, select
+
+from portal.archive import description
+from portal.archive.cli import cases
+from portal.audit.models import AuditEvent
+from portal.delivery.models import FrozenDocument
+from portal.extensions import db
+from tests import factories
+from tests.support import idp_login
+from tests.test_attachments_domain import make_pdf, make_png
+from tests.test_pdf import assert_accessible
+
+ANDERS = "199006022397"  # Uppsala (0380), single: staff-uppsala-1's
+NS = {"a": description.NAMESPACE}
+
+
+def decided_case():
+    application = factories.draft(ANDERS)
+    pdf, png = make_pdf(2), make_png()
+    factories.attached(application, pdf, "lönebesked nov.pdf", description="Lönebesked")
+    factories.attached(application, png, "hyra.png")
+    factories.received(factories.delivered(factories.submitted(application)))
+    decision = factories.decided(application)
+    return application, decision, {"pdf": pdf, "png": png}
+
+
+def staff(app, sub: str):
+    client = app.test_client()
+    client.set_cookie("portal_lang", "en")
+    idp_login(client, "/auth/staff/login", {"subject": sub})
+    return client
+
+
+def test_the_package_holds_every_document_with_matching_checksums_and_a_valid_description(app):
+    application, decision, originals = decided_case()
+    worker = staff(app, "staff-uppsala-1")
+
+    page = worker.get(f"/municipality/inbox/{application.id}")
+    assert f'href="/municipality/inbox/{application.id}/archive"' in page.get_data(as_text=True)
+    response = worker.get(f"/municipality/inbox/{application.id}/archive.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert application.case_number in response.headers["Content-Disposition"]
+    assert ANDERS not in response.headers["Content-Disposition"]
+
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = set(archive.namelist())
+    xml = archive.read("description.xml")
+    assert description.validate(xml) == []
+    root = etree.fromstring(xml)
+    assert root.findtext("a:caseFile/a:caseNumber", namespaces=NS) == application.case_number
+    assert root.find("a:control/a:archiveCreator", NS).get("code") == "0380"
+    assert ANDERS.encode() not in xml and ANDERS[2:].encode() not in xml
+
+    # Every file is described with its checksum, and every described file is there.
+    described = {f.get("path"): f for f in root.iterfind(".//a:record/a:file", NS)}
+    assert names == set(described) | {"description.xml"}
+    for path, element in described.items():
+        data = archive.read(path)
+        assert element.get("checksum") == hashlib.sha256(data).hexdigest(), path
+        assert int(element.get("size")) == len(data)
+    kinds = sorted(r.get("type") for r in root.iterfind(".//a:record", NS))
+    assert kinds == ["application", "attachment", "attachment", "decision", "exchange"]
+
+    # The PDFs are PDF/A (tagged, PDF/A-2a in their metadata); the decision is the one made.
+    assert_accessible(archive.read("documents/application.pdf"), archived=True)
+    assert archive.read("documents/decision-1.pdf") == decision.document
+    assert_accessible(decision.document, archived=True)
+    # Attachments as received, byte for byte.
+    received = sorted(archive.read(n) for n in names if n.startswith("attachments/"))
+    assert received == sorted(originals.values())
+    # The exchange document as frozen, its stored digest carried beside the file's.
+    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id))
+    exchange_path = next(n for n in names if n.startswith("exchange/"))
+    assert archive.read(exchange_path) == frozen.body.encode("utf-8")
+    record = next(r for r in root.iterfind(".//a:record", NS) if r.get("type") == "exchange")
+    assert record.findtext("a:frozenDigest", namespaces=NS) == frozen.sha256
+    json.loads(archive.read(exchange_path))
+    # The timeline goes with it.
+    assert [e.get("kind") for e in root.iterfind(".//a:event", NS)][-2:] == ["received", "decision"]
+
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "archive_package", AuditEvent.object_id == application.id,
+        AuditEvent.actor_id == "staff-uppsala-1", AuditEvent.subject_id == application.applicant_id))
+    assert audited == 1
+
+
+def test_a_broken_description_is_refused_by_the_schema():
+    # The schema check can fail: a missing checksum and a wrong creator code.
+    bad = (b'<archivePackage xmlns="urn:egna-utrymmet:arkivpaket:1" specification="x" version="1">'
+           b'<control><created>2026-01-01T00:00:00+00:00</created><archiveCreator code="38">U</archiveCreator>'
+           b'<producingSystem>x</producingSystem></control></archivePackage>')
+    problems = description.validate(bad)
+    assert any("code" in p for p in problems) and any("caseFile" in p for p in problems)
+
+
+def test_only_the_cases_municipality_may_export_it(app):
+    application, _, _ = decided_case()
+    for path in (f"/municipality/inbox/{application.id}/archive", f"/municipality/inbox/{application.id}/archive.zip"):
+        assert staff(app, "staff-stockholm-3").get(path).status_code == 404  # another municipality
+        assert staff(app, "staff-admin-1").get(path).status_code in (403, 404)  # no municipality's
+        applicant = app.test_client()
+        idp_login(applicant, "/auth/login", {"subject": ANDERS})
+        assert applicant.get(path).status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "archive_package")) == 0
+
+    page = staff(app, "staff-uppsala-2").get(f"/municipality/inbox/{application.id}/archive")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "5 years after its last entry" in text
+    assert 'id="archive-download"' in text and "will be purged from the portal on" in text
+
+
+def test_the_command_line_writes_the_package_named_by_case_number(app, tmp_path):
+    application, _, _ = decided_case()
+    runner = CliRunner()
+    result = runner.invoke(cases, ["export", "--case", application.case_number.lower(), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "out" / f"arkivpaket-{application.case_number}.zip"
+    assert written.is_file()
+    assert f"sha256={hashlib.sha256(written.read_bytes()).hexdigest()}" in result.output
+    assert ANDERS not in result.output and "Anders" not in result.output
+    with zipfile.ZipFile(written) as archive:
+        assert description.validate(archive.read("description.xml")) == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "archive_package", AuditEvent.actor_type == "system")) == 1
+
+    missing = runner.invoke(cases, ["export", "--case", "EB-1999-000001", "--out", str(tmp_path / "none")])
+    assert missing.exit_code != 0 and "no case" in missing.output
+    assert not (tmp_path / "none").exists()
+    draft = factories.draft("199107172380")
+    never_sent = runner.invoke(cases, ["export", "--case", draft.reference, "--out", str(tmp_path / "none")])
+    assert never_sent.exit_code != 0 and "never sent" in never_sent.output
