@@ -36,7 +36,7 @@ RATE_LIMITS = {
     "token_failures": "10 per 15 minutes",  # wrong secrets per client id: then locked out until the window ends
     "mandate_grant": "5 per hour; 20 per day",  # per person
     "upload": "20 per 10 minutes; 200 per day",  # per person or API client
-    "submit": "10 per hour; 20 per day",  # sending and co-signing, per person
+    "submit": "20 per hour; 50 per day",  # sending and co-signing (each press, refused ones too), per person
     "message": "20 per 10 minutes; 200 per day",  # per person, caseworker or API client
     "search": "60 per minute; 1000 per day",  # the inbox search, per caseworker
     "ip": "300 per minute",  # every limited endpoint together, per IP address
