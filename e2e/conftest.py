@@ -15,6 +15,9 @@ from tests.support import free_port
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 
 
+CURRENT: dict = {}
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
@@ -28,6 +31,7 @@ def stack(tmp_path_factory):
         demo_mailbox_url=f"http://127.0.0.1:{free_port()}",
     )
     running = start_stack(config)
+    CURRENT["stack"] = config  # for helpers that prepare the stack's database (e2e/test_fetch_journey.py)
     yield config
     running.shutdown()
 

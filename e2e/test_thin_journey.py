@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.journey import TEXT, Person, tr
+from e2e.test_fetch_journey import no_open_application
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.e2e
 def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
     t = TEXT[lang]
     me = Person(page, keyboard=keyboard, axe=axe)
+    no_open_application(who)  # one application per person and month: earlier journeys' cleared
     page.goto(base_url)
     if lang != "sv":
         me.activate(page.get_by_role("link", name=t["language"]))
@@ -106,6 +108,7 @@ def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):
     try:
         page = new_page()
         me = Person(page, axe=axe)
+        no_open_application("Emma Sundberg")
         page.goto(f"{stack.base_url}/auth/login")
         me.idp_login("Emma Sundberg")
         me.activate(page.get_by_role("link", name=TEXT["sv"]["new"]))
