@@ -47,12 +47,14 @@ def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> No
     sender) still runs: a worker whose notifications stopped is not alive either."""
     from portal.delivery.services import run_once, worker_name
     from portal.extensions import db
+    from portal.rights.copy import run_once as prepare_copies
 
     worker = worker_name()
     while stop is None or not stop.is_set():
         with app.app_context():
             try:
                 delivered = run_once(worker)
+                delivered += prepare_copies()  # a copy of my data (portal/rights/copy.py), and expired ones deleted
             except Exception as exc:  # the database may be restarting: wait and try again, as run_forever does
                 log.warning("worker round failed: %s", type(exc).__name__)
                 try:

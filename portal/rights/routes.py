@@ -124,3 +124,54 @@ def readers():
     return render_template("rights/readers.html", rows=rows, month=month, error=error,
                            months=services.months_with_reads(g.subject_id), reader_label=reader_label,
                            what_label=what_label), 400 if error else 200
+
+
+# --- a copy of my data (portal/rights/copy.py) -------------------------------------------------------
+
+@bp.route("/my-data/copy", methods=["GET", "POST"])
+@requires("own")
+def data_copy():
+    """Ask for a copy of everything held about me; the worker prepares it and this page shows how far it is."""
+    from flask_wtf import FlaskForm
+
+    from portal.rights import copy
+
+    form = FlaskForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            copy.request_copy(g.subject_id, str(get_locale()))
+        return redirect(url_for("rights.data_copy"))
+    return render_template("rights/data_copy.html", form=form, copies=copy.copies_of(g.subject_id),
+                           lifetime_days=copy.LIFETIME.days)
+
+
+@bp.get("/my-data/copy/<copy_id>/status")
+@requires("own")
+def data_copy_status(copy_id: str):
+    """Polled by htmx while the copy is prepared; without JavaScript the page's refresh link reloads it."""
+    from flask import abort
+
+    from portal.rights import copy
+
+    found = copy.copy_of(g.subject_id, copy_id)
+    if found is None:
+        abort(404)
+    return render_template("rights/_data_copy_status.html", copy=found)
+
+
+@bp.get("/my-data/copy/<copy_id>/download")
+@requires("own")
+def data_copy_download(copy_id: str):
+    """The ZIP, to the person who asked for it only: anyone else, and an expired copy, get 404."""
+    from flask import Response, abort
+
+    from portal.rights import copy
+
+    found = copy.copy_of(g.subject_id, copy_id)
+    if found is None or found.status != copy.READY:
+        abort(404)
+    record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
+    day = found.ready_at.strftime("%Y-%m-%d")
+    return Response(found.package, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="egna-utrymmet-my-data-{day}.zip"',
+        "Cache-Control": "no-store"})

@@ -1,0 +1,175 @@
+"""A copy of my data (issue 18, point 4): what goes in (and what does not, across a household), the published
+schema, the tagged PDF, the expiry, and who may download it (the person, by session, and no one else)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal import clock
+from portal.application.models import HouseholdMember
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+from portal.information.models import InformationItem
+from portal.rights import copy
+from tests import factories
+from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.test_attachments_domain import make_png
+from tests.test_journey import PROTECTED, SINGLE_ADULT
+
+MARIA, JOHAN = "196108283166", "196201082697"
+PNG = make_png()
+
+
+def prepared(person_id: str, language: str = "sv") -> tuple[copy.DataCopy, zipfile.ZipFile]:
+    request = copy.request_copy(person_id, language)
+    assert copy.run_once() == 1
+    db.session.expire_all()
+    done = db.session.get(copy.DataCopy, request.id)
+    assert done.status == copy.READY and done.progress == 100
+    return done, zipfile.ZipFile(io.BytesIO(done.package))
+
+
+def test_the_copy_holds_the_application_its_items_with_seals_files_and_validates(app):
+    application = factories.with_consents(factories.draft(SINGLE_ADULT))
+    attachment = factories.attached(application, PNG, "hyra.png", description="Hyresavi")
+    factories.decided(factories.received(factories.delivered(factories.submitted(application))))
+    person_id = application.applicant_id
+    done, package = prepared(person_id)
+    names = package.namelist()
+    assert {"data.json", "data.pdf", "data-copy-1.0.0.schema.json"} <= set(names)
+    data = json.loads(package.read("data.json"))
+    copy.validate(data)  # the published schema, checked in
+    assert json.loads(package.read("data-copy-1.0.0.schema.json")) == copy.schema()
+    [entry] = data["applications"]
+    assert entry["reference"] == application.reference and entry["role"] == "applicant"
+    stored = db.session.scalars(select(InformationItem).where(InformationItem.application_id == application.id)).all()
+    assert stored and {i["seal"] for i in entry["fetched"]} == {i.seal for i in stored}
+    [file] = entry["attachments"]
+    assert file["id"] == attachment.id and package.read(file["file"]) == PNG
+    assert data["person"]["givenName"] and entry["consents"]
+    [decision] = entry["decisions"]
+    assert package.read(decision["file"]).startswith(b"%PDF-") and decision["outcome"] == "granted"
+    assert entry["status"] == "decided" and entry["caseNumber"]
+    # Preparing it is logged as a read of the person's data by the system.
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "data_copy",
+                                                      AuditEvent.action == "read", AuditEvent.subject_id == person_id))
+    assert done.package_size == len(done.package)
+
+
+def test_the_schema_refuses_what_it_does_not_describe(app):
+    application = factories.draft(SINGLE_ADULT)
+    data, _files = copy.gather(application.applicant_id)
+    copy.validate(data)
+    for broken in ({**data, "unknown": 1}, {**data, "schema": "data-copy-2"},
+                   {**data, "person": {**data["person"], "personnummer": "19900602-2397"}}):
+        with pytest.raises(jsonschema.ValidationError):
+            copy.validate(broken)
+
+
+def test_a_co_applicant_gets_the_joint_application_but_not_the_other_adults_own_items(app):
+    application = factories.with_consents(factories.draft(MARIA))
+    johan = factories.person(JOHAN)
+    factories.with_consents(application, by=johan)
+    members = {m.person_id: m.id for m in db.session.scalars(
+        select(HouseholdMember).where(HouseholdMember.application_id == application.id)) if m.person_id}
+    maria_items = db.session.scalars(select(InformationItem).where(
+        InformationItem.member_id == members[application.applicant_id])).all()
+    assert maria_items
+    data, _files = copy.gather(johan.id)
+    copy.validate(data)
+    [entry] = data["applications"]
+    assert entry["role"] == "coApplicant" and entry["reference"] == application.reference
+    assert entry["fetched"] and {i["memberId"] for i in entry["fetched"]} == {members[johan.id]}
+    assert not {i.seal for i in maria_items} & {i["seal"] for i in entry["fetched"]}
+    assert entry["address"] is None  # the applicant's folkbokföring address, not his to take
+    assert all(c["memberId"] == members[johan.id] for c in entry["consents"])
+    others = [m for m in entry["members"] if not m["you"]]
+    assert others and all("birthDate" not in m for m in others)
+    # Maria's own copy has her items and the address.
+    own, _ = copy.gather(application.applicant_id)
+    assert {i.seal for i in maria_items} <= {i["seal"] for i in own["applications"][0]["fetched"]}
+
+
+def test_protected_identity_carries_no_address(app):
+    application = factories.draft(PROTECTED)
+    assert application.protected
+    data, _files = copy.gather(application.applicant_id)
+    copy.validate(data)
+    assert data["applications"][0]["address"] is None
+
+
+def test_a_copy_expires_and_the_worker_deletes_it(app):
+    application = factories.draft(SINGLE_ADULT)
+    done, _ = prepared(application.applicant_id)
+    assert copy.copy_of(application.applicant_id, done.id) is not None
+    with clock.travelled(clock.now() + copy.LIFETIME + timedelta(minutes=1)):
+        assert copy.copy_of(application.applicant_id, done.id) is None
+        copy.run_once()
+        db.session.expire_all()
+        assert db.session.get(copy.DataCopy, done.id) is None
+
+
+def test_the_pdf_is_tagged_in_the_persons_language_and_right_to_left_in_arabic(app):
+    application = factories.draft(SINGLE_ADULT)
+    for language in ("sv", "ar"):
+        data, _ = copy.gather(application.applicant_id, language)
+        pdf = copy.render_pdf(data, language)
+        reader = PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        assert root["/MarkInfo"]["/Marked"].value is True and root["/StructTreeRoot"].get_object()["/K"]
+        assert root["/Lang"] == language and reader.metadata.title
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert application.reference in text
+    assert "نسخة" in text or "بيانات" in text  # the Arabic title, as text
+
+
+# --- through the Flask client ------------------------------------------------------------------------
+
+def test_request_progress_and_download_only_by_the_person(app, client, login):
+    application = factories.draft(SINGLE_ADULT)
+    login(SINGLE_ADULT)
+    page = client.get("/my-data/copy")
+    page_checks(page)
+    response = client.post("/my-data/copy", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    [request] = db.session.scalars(select(copy.DataCopy)).all()
+    waiting = soup(client.get("/my-data/copy"))
+    assert waiting.find("a", href="/my-data/copy")  # the refresh link without JavaScript
+    assert waiting.find(attrs={"hx-get": f"/my-data/copy/{request.id}/status"})
+    assert client.get(f"/my-data/copy/{request.id}/download").status_code == 404  # not ready yet
+    assert copy.run_once() == 1
+    status = soup(client.get(f"/my-data/copy/{request.id}/status"))
+    link = status.find("a", href=f"/my-data/copy/{request.id}/download")
+    assert link and not status.find(attrs={"hx-get": True})  # done: no more polling
+    download = client.get(link["href"])
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert application.reference in json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("data.json"))[
+        "applications"][0]["reference"]
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "data_copy",
+                                                      AuditEvent.actor_type == "citizen", AuditEvent.action == "read"))
+    assert SINGLE_ADULT not in download.headers["Content-Disposition"]
+
+    someone = app.test_client()
+    idp_login(someone, "/auth/login", {"subject": MARIA})
+    caseworker = app.test_client()
+    idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
+    for other in (someone, caseworker, app.test_client()):
+        for path in (f"/my-data/copy/{request.id}/download", f"/my-data/copy/{request.id}/status"):
+            assert other.get(path).status_code in (404, 403, 302, 401), path
+    assert someone.get(f"/my-data/copy/{request.id}/download").status_code == 404
+
+
+def test_a_second_request_while_one_is_prepared_makes_no_second_copy(app, client, login):
+    factories.draft(SINGLE_ADULT)
+    login(SINGLE_ADULT)
+    for _ in range(2):
+        client.post("/my-data/copy", data={"csrf_token": csrf_from(client.get("/my-data/copy"))})
+    assert len(db.session.scalars(select(copy.DataCopy)).all()) == 1
