@@ -85,6 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.rights.routes import bp as rights_bp  # accessibility, privacy, who read my data (issue 18)
 
     app.register_blueprint(rights_bp)
+    from portal.delgivning.routes import bp as delgivning_bp  # the municipality's print queue (issue 17)
+
+    app.register_blueprint(delgivning_bp)
     from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
 
     app.register_blueprint(ops_bp)

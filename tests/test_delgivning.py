@@ -20,7 +20,8 @@ from tests import factories
 from tests.test_journey import SINGLE_ADULT
 from tests.test_pdf import assert_accessible
 
-PENSIONER = "194408139089"  # no digital mailbox (portal/sandbox/digitalmail.py WITHOUT_MAILBOX)
+AMINA = "199212252382"  # Södertälje, no digital mailbox (portal/sandbox/digitalmail.py WITHOUT_MAILBOX)
+LEILA = "staff-sodertalje-1"  # Södertälje's caseworker
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_the_decision_writes_a_service_record_and_the_worker_serves_it_digitally
 
 
 def test_without_a_mailbox_the_decision_goes_to_the_print_queue_then_served_by_post(app, mail):
-    application, decision = decided(PENSIONER, "refused")
+    application, decision = decided(AMINA, "refused")
     assert delgivning.serve_pending() == 1
     entry = record_of(decision)
     assert entry.status == "printing" and entry.paper_reason == "no_mailbox"
@@ -76,7 +77,7 @@ def test_without_a_mailbox_the_decision_goes_to_the_print_queue_then_served_by_p
     assert [e.id for e in delgivning.print_queue(code)] == [entry.id]
     pdf = delgivning.batch_pdf(code, [entry.id])
     reader = assert_accessible(pdf, archived=True)  # tagged PDF/A-2a, fonts embedded
-    assert "Margareta" in "".join(page.extract_text() for page in reader.pages)
+    assert "Amina" in "".join(page.extract_text() for page in reader.pages)
     assert record_of(decision).status == "printing"  # printed is not yet sent
     assert delgivning.confirm_sent(code, [entry.id], "Per Handläggare") == 1
     decision = db.session.get(Decision, decision.id)
@@ -88,7 +89,7 @@ def test_without_a_mailbox_the_decision_goes_to_the_print_queue_then_served_by_p
 
 
 def test_a_queue_confirms_only_its_own_municipality(app, mail):
-    application, decision = decided(PENSIONER)
+    application, decision = decided(AMINA)
     delgivning.serve_pending()
     entry = record_of(decision)
     other = "0180" if application.municipality_code != "0180" else "0380"
@@ -158,3 +159,59 @@ def test_the_applicant_and_caseworker_timelines_show_the_served_date(app, client
 def test_records_are_kept_one_per_decision(app, mail):
     _, decision = decided(SINGLE_ADULT)
     assert len(list(db.session.scalars(select(Delgivning).where(Delgivning.decision_id == decision.id)))) == 1
+
+
+def caseworker(app, sub=LEILA, language="en"):
+    from tests.support import idp_login
+
+    client = app.test_client()
+    client.set_cookie("portal_lang", language)
+    idp_login(client, "/auth/staff/login", {"subject": sub})
+    return client
+
+
+def csrf(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_the_print_queue_page_prints_a_batch_and_confirms_it_sent(app, mail):
+    application, decision = decided(AMINA, "refused")
+    delgivning.serve_pending()
+    entry = record_of(decision)
+    client = caseworker(app)
+    page = client.get("/municipality/print-queue/").get_data(as_text=True)
+    assert application.case_number in page and "Amina" in page and "No digital mailbox" in page
+    token = csrf(page)
+    # Nothing chosen: a clear error, the page again, nothing changed.
+    missing = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "confirm"})
+    assert missing.status_code == 400 and "Choose at least one decision" in missing.get_data(as_text=True)
+    # A date in the future: refused, the choice kept.
+    future = (clock.today() + timedelta(days=2)).isoformat()
+    wrong = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "confirm",
+                                                             "letters": entry.id, "sent_on": future})
+    body = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "cannot be in the future" in body and f'value="{entry.id}" checked' in body
+    assert record_of(decision).status == "printing"
+    batch = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "batch",
+                                                             "letters": entry.id})
+    assert batch.status_code == 200 and batch.mimetype == "application/pdf"
+    assert_accessible(batch.data, archived=True)
+    done = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "confirm",
+                                                            "letters": entry.id}, follow_redirects=True)
+    assert done.status_code == 200 and "marked as served by post" in done.get_data(as_text=True)
+    db.session.expire_all()
+    decision = db.session.get(Decision, decision.id)
+    assert decision.served_channel == "paper" and decision.served_on == clock.today()
+    assert record_of(decision).confirmed_by == "Leila Handläggare"
+
+
+def test_another_municipality_does_not_see_the_queue(app, mail):
+    application, decision = decided(AMINA)
+    delgivning.serve_pending()
+    assert record_of(decision).status == "printing"
+    client = caseworker(app, "staff-uppsala-1")
+    page = client.get("/municipality/print-queue/").get_data(as_text=True)
+    assert application.case_number not in page
+    assert record_of(decision).status == "printing"
