@@ -645,3 +645,61 @@ def test_an_unsealed_mandate_gives_no_access_in_any_mode(app, clock, monkeypatch
         response = lars.get("/overview")
         assert response.status_code == 403, env
         assert page_checks(response).find("h1").get_text(strip=True) == sv("The mandate could not be verified")
+
+
+# --- the step-ups speak the OIDC Sweden profile as login and signing do (issue 12) -------------------
+
+LOA4 = "http://id.elegnamnden.se/loa/1.0/loa4"
+
+
+def test_granting_shows_a_sign_message_without_the_proxy_s_number(app):
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from portal.auth import oidc
+
+    margareta = person_client(app, MARGARETA)
+    page = margareta.get("/mandates/new")
+    until = portal_clock.today() + timedelta(days=30)
+    response = margareta.post("/mandates/new", data={
+        "csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
+        "valid_until": until.isoformat(), "proxy_name": "Lars B"})
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response.location).query).items()}
+    message = json.loads(query[oidc.USER_MESSAGE])["message"]
+    assert set(message) == {"sv", "en", "ar"}
+    assert message["sv"].startswith("Jag ger Lars B") and until.strftime("%Y") in message["sv"]
+    assert all(LARS not in text and LARS[2:] not in text for text in message.values())
+    assert query["acr_values"] == oidc.LOA3 and query["prompt"] == "login"
+
+
+def test_a_grant_signed_at_a_lower_assurance_level_gives_no_mandate(app):
+    margareta = person_client(app, MARGARETA)
+    page = margareta.get("/mandates/new")
+    response = margareta.post("/mandates/new", data={
+        "csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
+        "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat()})
+    app.config["PORTAL"].citizen_acr = LOA4  # the test IdP answers loa3: now too low
+    try:
+        assert at_idp(margareta, response, {"subject": MARGARETA}).status_code == 400
+    finally:
+        app.config["PORTAL"].citizen_acr = "http://id.elegnamnden.se/loa/1.0/loa3"
+    assert db.session.scalar(select(Mandate)) is None
+
+
+def test_an_administrator_s_step_up_enforces_the_assurance_level_and_renews_the_session_id(
+        app, clock, staff_login, client):
+    staff_login("staff-admin-1")
+    page = client.get("/mandates/admin")
+    before = client.get_cookie("portal_session").value
+    response = client.post("/mandates/admin", data=legal_form(page))
+    app.config["PORTAL"].staff_acr = LOA4
+    try:
+        assert at_idp(client, response, {"subject": "staff-admin-1"}).status_code == 400
+    finally:
+        app.config["PORTAL"].staff_acr = ""
+    assert db.session.scalar(select(Mandate)) is None
+    assert register(client).status_code == 302
+    assert only_mandate().registered_by == "staff-admin-1"
+    after = client.get_cookie("portal_session").value
+    assert after != before
+    assert client.get("/mandates/admin").status_code == 200  # the new id is the session

@@ -20,6 +20,7 @@ from flask import current_app, g, session, url_for
 from flask_babel import get_locale
 from joserfc.errors import JoseError
 
+from portal.auth import oidc
 from portal.extensions import oauth
 
 log = logging.getLogger(__name__)
@@ -57,17 +58,19 @@ def finish() -> tuple[str, dict, datetime]:
     if not pending or pending.get("actor") != g.actor.id:
         raise StepUpFailed("invalid")
     try:
-        token = oauth.create_client("staff").authorize_access_token()
-    except (OAuthError, JoseError, ValueError, KeyError) as exc:
-        log.warning("staff step-up refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
+        # As at login: UserInfo merged for the same sub, the assurance level enforced.
+        claims, _token = oidc.complete("staff")
+    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
+        log.warning("staff step-up refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
+                    or type(exc).__name__)
         raise StepUpFailed("invalid") from None
-    claims = token.get("userinfo") or {}
     if claims.get("sub") != g.actor.id:
         log.warning("staff step-up by another person actor=%s", g.actor.id)
         raise StepUpFailed("other_person")
     auth_time = int(claims.get("auth_time") or 0)
     if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
         raise StepUpFailed("not_fresh")
+    session.rotate()  # a new session id after every step-up, as after login and signing
     return pending["purpose"], pending["payload"], datetime.fromtimestamp(auth_time, UTC)
 
 

@@ -6,17 +6,18 @@ from datetime import UTC, datetime
 
 from authlib.integrations.base_client.errors import OAuthError
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 
 from portal.audit.services import record_read
-from portal.auth import stepup
+from portal.auth import oidc, stepup
 from portal.auth.access import requires
 from portal.auth.models import Person
 from portal.auth.services import PNR_CLAIM, safe_next
-from portal.extensions import db, oauth
+from portal.extensions import db
 from portal.mandates import acting, services
 from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
 
@@ -181,14 +182,28 @@ def new():
         else:
             session[GRANT_KEY] = {**chosen.to_session(), "started": int(time.time()), "principal": me.id}
             config = current_app.config["PORTAL"]
-            return oauth.create_client("citizen").authorize_redirect(
+            return oidc.client("citizen").authorize_redirect(
                 config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0,
-                ui_locales=str(get_locale()))
+                ui_locales=str(get_locale()), **{oidc.USER_MESSAGE: oidc.user_message(grant_message(chosen))})
     if not form.is_submitted():
         form.scopes.data = ["view"]
     failed = bool(form.errors or refusal)
     return _page("mandates/new.html", 400 if failed else 200, form=form, refusal=refusal,
                  latest=services.latest_until(services.today()))
+
+
+def grant_message(chosen: services.Grant) -> dict[str, str]:
+    """What the identity provider shows before the principal signs the mandate (the OIDC Sweden
+    profile's ``userMessage``), in each of the portal's languages; the name as the principal typed
+    it, never the personnummer."""
+    messages = {}
+    for language in ("sv", "en", "ar"):
+        with force_locale(language):
+            name = chosen.proxy_name or _("the person I have chosen")
+            messages[language] = _("I give %(name)s a power of attorney to act for me in my applications for "
+                                   "ekonomiskt bistånd until %(date)s.", name=name,
+                                   date=format_date(chosen.valid_until, "long"))
+    return messages
 
 
 def finish_grant():
@@ -198,11 +213,11 @@ def finish_grant():
     if not pending or pending.get("principal") != me.id or g.actor.is_proxy:
         return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
     try:
-        token = oauth.create_client("citizen").authorize_access_token()
-    except (OAuthError, JoseError, ValueError, KeyError) as exc:
-        log.warning("mandate signature refused reason=%s", getattr(exc, "error", None) or type(exc).__name__)
+        claims, _token = oidc.complete("citizen")  # the assurance level enforced, UserInfo merged, as at login
+    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
+        log.warning("mandate signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
+                    or type(exc).__name__)
         return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
-    claims = token.get("userinfo") or {}
     auth_time = int(claims.get("auth_time") or 0)
     if claims.get(PNR_CLAIM) != me.personnummer:
         log.warning("mandate signed by another person principal=%s", me.id)
