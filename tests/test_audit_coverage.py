@@ -47,6 +47,8 @@ NO_PERSONAL_DATA = {
     "auth.end_sessions": "an administrator's form to end sessions by login name they type",
     "information.status": "the fragment of /fetch that htmx polls every second while answers are pending: the "
                           "page showing it (information.fetch) is audited once; a row per poll would drown the log",
+    "rights.data_copy": "the person's own requests for a copy: their state and dates, none of the data itself",
+    "rights.data_copy_status": "the fragment of /my-data/copy that htmx polls while a copy is prepared: its state",
 }
 # Routes that do show personal data but are not exercised here yet, and why (a known gap, not an exemption).
 NOT_CHECKED_YET = {
@@ -56,6 +58,8 @@ NOT_CHECKED_YET = {
                        "when shown; choosing one does (\"mandate\"). Reported to the mandates area",
     "mandates.admin_refuse": "needs a legal representative's registration waiting for a second administrator "
                              "(issue 13's four-eyes flow); its audit is in tests/test_mandates.py",
+    "rights.data_copy_download": "needs a copy prepared by the worker; its audit row (the download, and the "
+                                 "preparation) is checked in tests/test_data_copy.py",
 }
 
 

@@ -106,7 +106,10 @@ def feedback_sent():
 @bp.get("/privacy")
 @requires("public")
 def privacy():
-    return render_template("rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS)
+    from portal.rights.copy import LIFETIME
+
+    return render_template("rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS,
+                           copy_days=LIFETIME.days)
 
 
 @bp.get("/my-data/readers")
