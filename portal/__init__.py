@@ -91,9 +91,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
 
     app.register_blueprint(ops_bp)
-    from portal.archive.routes import bp as archive_bp  # the case's archive package (issue 17, point 4)
-
-    app.register_blueprint(archive_bp)
 
 
 def _register_hooks(app: Flask) -> None:

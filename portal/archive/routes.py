@@ -1,18 +1,19 @@
 """The municipality's export of a case as an archive package: a page saying what the package holds
 and when the case is due for gallring, and the ZIP itself. Caseworkers of the case's municipality
-only (the inbox's own scope, so another municipality or unit gets a 404); every export audited."""
+only (the inbox's own scope, so another municipality or unit gets a 404); every view audited. The routes
+are the inbox's own (``municipality.archive``, ``municipality.archive_download``): portal/municipality/routes.py
+imports this module after making its blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template
+from flask import Response, abort, g, render_template
 
 from portal.archive import package as packages
 from portal.archive import retention
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.municipality import services as inbox_services
-
-bp = Blueprint("archive", __name__, url_prefix="/municipality/inbox")
+from portal.municipality.routes import bp
 
 
 def _load(application_id: str):
@@ -23,16 +24,18 @@ def _load(application_id: str):
     return application
 
 
-@bp.get("/<application_id>/archive")
+@bp.get("/inbox/<application_id>/archive", endpoint="archive")
 @requires("inbox")
 def export(application_id: str):
     application = _load(application_id)
+    record_read("archive_package", application.id, "caseworker opens the case's archive package page",
+                subject_id=application.applicant_id)
     years = retention.retention_years(application.municipality_code)
     pending = retention.pending(application)
     return render_template("archive/export.html", item=application, years=years, pending=pending)
 
 
-@bp.get("/<application_id>/archive.zip")
+@bp.get("/inbox/<application_id>/archive.zip", endpoint="archive_download")
 @requires("inbox")
 def download(application_id: str):
     application = _load(application_id)

@@ -431,3 +431,5 @@ def document(application_id: str, kind: str):
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+from portal.archive import routes as _archive_routes  # noqa: E402,F401  the case's archive package (issue 17, point 4)
