@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.journey import TEXT, Person, tr
 from e2e.test_application_journey import add_cost, task
-from e2e.test_fetch_journey import consent_to
+from e2e.test_fetch_journey import consent_to, no_open_application
 from e2e.test_submit_journey import CONFIRM
 from portal import clock
 from portal.consent.services import units
@@ -71,7 +71,9 @@ def test_proxy_prepares_and_sends_then_loses_access_when_revoked(stack, new_page
     banner = his.locator("#acting-for-title")
     expect(banner).to_have_text(tr(lang, "You are acting for %(name)s", name=PRINCIPAL))
 
-    # In her name: start, consent, fetch, add the rent, send with his own e-identification.
+    # In her name: start, consent, fetch, add the rent, send with his own e-identification (one application
+    # per person and month: what an earlier run left for her month is cleared first).
+    no_open_application(PRINCIPAL)
     lars.activate(his.get_by_role("link", name=TEXT[lang]["new"]))
     lars.choose(his.get_by_role("radio").first)
     lars.tick(his.get_by_role("checkbox"))

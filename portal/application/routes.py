@@ -79,6 +79,7 @@ def emergency():
     (something that cannot wait); the municipality sees it marked as an emergency application."""
     from portal.case.overview import is_sent
 
+    record_read("application_list", None, "emergency path: which months the applicant has already applied for")
     sent = {}
     for day in services.month_choices(clock.today()):
         existing = services.existing_for(g.subject_id, day)
