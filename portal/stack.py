@@ -104,6 +104,9 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
     start_receivers(stack, config, host)
     stack.start_worker(portal)
     stack.start_notifier(portal)
+    from portal.rights.copy import start_thread as start_copies  # a copy of my data, prepared in the background
+
+    stack.threads.append(start_copies(portal, 0.5, stack.stop))
     return stack
 
 

@@ -389,3 +389,30 @@ def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:
         for path, content in sorted(files.items()):
             archive.writestr(path, content)
     return buffer.getvalue()
+
+
+def run_forever(app, interval: float = 1.0, stop=None) -> None:
+    """The copies' loop for the demo stack (``portal/stack.py``), beside its delivery worker; in production
+    ``portal worker`` runs :func:`run_once` in its own loop."""
+    import time
+
+    while stop is None or not stop.is_set():
+        with app.app_context():
+            try:
+                prepared = run_once()
+            except Exception as exc:  # the database may be restarting: wait and try again
+                log.warning("data copy round failed: %s", type(exc).__name__)
+                db.session.rollback()
+                prepared = 0
+            finally:
+                db.session.remove()
+        if not prepared:
+            time.sleep(interval)
+
+
+def start_thread(app, interval: float = 1.0, stop=None):
+    import threading
+
+    thread = threading.Thread(target=run_forever, args=(app, interval, stop), daemon=True, name="data-copies")
+    thread.start()
+    return thread
