@@ -215,3 +215,49 @@ def test_another_municipality_does_not_see_the_queue(app, mail):
     page = client.get("/municipality/print-queue/").get_data(as_text=True)
     assert application.case_number not in page
     assert record_of(decision).status == "printing"
+
+
+def test_the_api_shows_the_served_date_and_channel_in_decisions_and_events(app, mail):
+    """The municipality's system (the pull API) reads the served date and channel, additively: the decision
+    gains ``servedOn``/``servedChannel`` and the timeline a ``served`` event."""
+    from tests.test_api import UPPSALA, bearer, get_token
+
+    application, decision = decided(SINGLE_ADULT)
+    api = app.test_client()
+    token = get_token(api)
+    before = api.get(f"/api/v1/applications/{application.id}/decisions", headers=bearer(token)).get_json()
+    assert before["decisions"][0]["servedOn"] is None and before["decisions"][0]["servedChannel"] is None
+    delgivning.serve_pending()
+    after = api.get(f"/api/v1/applications/{application.id}/decisions", headers=bearer(token)).get_json()
+    assert after["decisions"][0]["servedOn"] == clock.today().isoformat()
+    assert after["decisions"][0]["servedChannel"] == "digital"
+    events = api.get(f"/api/v1/applications/{application.id}/events", headers=bearer(token)).get_json()["events"]
+    [served] = [e for e in events if e["type"] == "served"]
+    assert served["source"] == "system" and served["data"]["channel"] == "digital"
+    assert served["data"]["servedOn"] == clock.today().isoformat() and served["data"]["decisionId"] == decision.id
+    assert UPPSALA  # the Uppsala system's credentials (the case is Uppsala's)
+
+
+def test_the_caseworker_timeline_shows_the_decision_served(app, mail):
+    from tests.test_caseworker import caseworker as uppsala_caseworker
+
+    application, _ = decided(SINGLE_ADULT)
+    delgivning.serve_pending()
+    page = uppsala_caseworker(app, "staff-uppsala-1").get(f"/municipality/inbox/{application.id}")
+    assert page.status_code == 200 and "Decision served" in page.get_data(as_text=True)
+
+
+def test_production_without_a_digital_mail_service_says_at_start_it_serves_on_paper(config, caplog):
+    from portal import create_app
+
+    config.digital_mail_url = ""
+    with caplog.at_level("WARNING", logger="portal.delgivning"):
+        create_app(config)
+    assert any("PORTAL_DIGITAL_MAIL_URL is not set" in r.getMessage() for r in caplog.records)
+
+
+def test_the_demo_derives_the_digital_mail_url_from_the_sandbox_and_production_does_not():
+    from portal.config import Config
+
+    assert Config(sandbox_url="http://localhost:5002").digital_mail_url == "http://localhost:5002/digitalmail"
+    assert Config(env="production", sandbox_url="http://localhost:5002").digital_mail_url == ""

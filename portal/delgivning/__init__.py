@@ -4,5 +4,6 @@ A decision is served by digital mail (Mina meddelanden: the national infrastruct
 lookup, then a secure message with the decision's PDF, whose receipt and date are kept) when the person
 has a digital mailbox; otherwise, or when the lookup keeps failing, on paper: the municipality's print
 queue gives a PDF/A batch for its post room and a "confirm sent" marks them served by post. The worker
-does it in the background from an outbox record written with the decision (docs/decisions/0009).
+does it in the background from an outbox record written with the decision
+(docs/decisions/0010-delgivning-digital-mail-then-paper.md).
 """

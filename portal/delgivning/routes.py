@@ -22,6 +22,21 @@ from portal.routing.services import municipality
 
 bp = Blueprint("delgivning", __name__, url_prefix="/municipality/print-queue")
 
+
+@bp.record_once
+def _announce(state) -> None:
+    """Say at start how decisions will be served: without a digital-mail service, on paper only."""
+    import logging
+
+    config = state.app.config["PORTAL"]
+    if config.digital_mail_url:
+        logging.getLogger("portal.delgivning").info("delgivning: decisions served by digital mail, paper as the "
+                                                    "fallback")
+    else:
+        logging.getLogger("portal.delgivning").warning(
+            "delgivning: PORTAL_DIGITAL_MAIL_URL is not set: every decision goes to its municipality's print queue "
+            "(paper)")
+
 # Why a decision is to be posted (Delgivning.paper_reason).
 REASONS = {
     "no_mailbox": _l("No digital mailbox"),
