@@ -161,10 +161,28 @@ def test_request_progress_and_download_only_by_the_person(app, client, login):
     idp_login(someone, "/auth/login", {"subject": MARIA})
     caseworker = app.test_client()
     idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
-    for other in (someone, caseworker, app.test_client()):
+    for other in (someone, caseworker):
         for path in (f"/my-data/copy/{request.id}/download", f"/my-data/copy/{request.id}/status"):
-            assert other.get(path).status_code in (404, 403, 302, 401), path
-    assert someone.get(f"/my-data/copy/{request.id}/download").status_code == 404
+            assert other.get(path).status_code == 404, path
+    anonymous = app.test_client().get(f"/my-data/copy/{request.id}/download")
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.location
+
+
+def test_a_proxy_acting_for_the_person_gets_404(app):
+    from tests.test_mandates import MARGARETA, accept_as_proxy, act_for, grant, person_client
+
+    margareta = person_client(app, MARGARETA)
+    grant(margareta, scopes=("view", "prepare", "submit", "messages"))
+    lars, mandate = accept_as_proxy(app)
+    assert act_for(lars, mandate).status_code == 302
+    page = margareta.get("/my-data/copy")
+    margareta.post("/my-data/copy", data={"csrf_token": csrf_from(page)})
+    assert copy.run_once() == 1
+    [ready] = db.session.scalars(select(copy.DataCopy)).all()
+    assert margareta.get(f"/my-data/copy/{ready.id}/download").status_code == 200
+    for path in (f"/my-data/copy/{ready.id}/download", f"/my-data/copy/{ready.id}/status"):
+        assert lars.get(path).status_code == 404, path
+    assert lars.get("/my-data/copy").status_code == 403  # nor may he ask for one in her name
 
 
 def test_a_second_request_while_one_is_prepared_makes_no_second_copy(app, client, login):

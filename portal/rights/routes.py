@@ -148,30 +148,40 @@ def data_copy():
                            lifetime_days=copy.LIFETIME.days)
 
 
-@bp.get("/my-data/copy/<copy_id>/status")
-@requires("own")
-def data_copy_status(copy_id: str):
-    """Polled by htmx while the copy is prepared; without JavaScript the page's refresh link reloads it."""
+def _own_copy(copy_id: str):
+    """The logged-in person's own copy, for themselves (never through a mandate), else 404: a caseworker, a
+    proxy or another person learns nothing, not even that the copy exists."""
     from flask import abort
 
+    from portal.auth.access import authorize
     from portal.rights import copy
 
-    found = copy.copy_of(g.subject_id, copy_id)
+    actor = g.actor
+    if not authorize(actor, "own", actor.id):
+        abort(404)
+    found = copy.copy_of(actor.id, copy_id)
     if found is None:
         abort(404)
-    return render_template("rights/_data_copy_status.html", copy=found)
+    return found
+
+
+@bp.get("/my-data/copy/<copy_id>/status")
+@requires("authenticated")  # anyone logged in reaches the view, which answers 404 unless the copy is theirs
+def data_copy_status(copy_id: str):
+    """Polled by htmx while the copy is prepared; without JavaScript the page's refresh link reloads it."""
+    return render_template("rights/_data_copy_status.html", copy=_own_copy(copy_id))
 
 
 @bp.get("/my-data/copy/<copy_id>/download")
-@requires("own")
+@requires("authenticated")  # as the status: 404 unless the copy is the person's own
 def data_copy_download(copy_id: str):
     """The ZIP, to the person who asked for it only: anyone else, and an expired copy, get 404."""
     from flask import Response, abort
 
     from portal.rights import copy
 
-    found = copy.copy_of(g.subject_id, copy_id)
-    if found is None or found.status != copy.READY:
+    found = _own_copy(copy_id)
+    if found.status != copy.READY:
         abort(404)
     record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
     day = found.ready_at.strftime("%Y-%m-%d")
