@@ -140,6 +140,8 @@ def test_the_command_line_writes_the_package_named_by_case_number(app, tmp_path)
     missing = runner.invoke(cases, ["export", "--case", "EB-1999-000001", "--out", str(tmp_path / "none")])
     assert missing.exit_code != 0 and "no case" in missing.output
     assert not (tmp_path / "none").exists()
+    personal = runner.invoke(cases, ["export", "--case", ANDERS, "--out", str(tmp_path / "none")])
+    assert personal.exit_code != 0 and "never a personnummer" in personal.output and ANDERS not in personal.output
     draft = factories.draft("199107172380")
     never_sent = runner.invoke(cases, ["export", "--case", draft.reference, "--out", str(tmp_path / "none")])
     assert never_sent.exit_code != 0 and "never sent" in never_sent.output

@@ -5,6 +5,7 @@ nothing printed or logged names a person."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -31,6 +32,10 @@ def export(case_number: str, out_dir: Path) -> None:
     from portal.extensions import db
 
     wanted = case_number.strip().upper()
+    if re.fullmatch(r"\d{6}(\d{2})?[-+]?\d{4}", wanted):
+        # Looks like a personnummer: refused without repeating it (it would stay in the shell's history
+        # and the job's log, which is why cases are named by case number).
+        raise click.ClickException("give the case number or reference, never a personnummer")
     found = list(db.session.scalars(select(Application).where(
         (func.upper(Application.case_number) == wanted) | (func.upper(Application.reference) == wanted))))
     if len(found) != 1:
