@@ -191,3 +191,29 @@ def test_a_second_request_while_one_is_prepared_makes_no_second_copy(app, client
     for _ in range(2):
         client.post("/my-data/copy", data={"csrf_token": csrf_from(client.get("/my-data/copy"))})
     assert len(db.session.scalars(select(copy.DataCopy)).all()) == 1
+
+
+def test_portal_worker_once_prepares_the_copy_and_a_failing_one_is_retried_then_given_up(app, monkeypatch):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    from tests.test_ops import _script_info
+
+    application = factories.draft(SINGLE_ADULT)
+    asked = copy.request_copy(application.applicant_id, "sv")
+    result = CliRunner().invoke(main, ["worker", "--once"], obj=_script_info(app))
+    assert result.exit_code == 0 and "data_copies=1" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(copy.DataCopy, asked.id).status == copy.READY
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer down")
+
+    monkeypatch.setattr(copy, "render_pdf", broken)
+    failing = copy.request_copy(application.applicant_id, "sv")
+    for attempt in range(1, copy.MAX_ATTEMPTS + 1):
+        assert copy.run_once() == 0
+        db.session.expire_all()
+        state = db.session.get(copy.DataCopy, failing.id)
+        assert state.attempts == attempt and state.error == "RuntimeError"
+    assert state.status == copy.FAILED and state.package is None
