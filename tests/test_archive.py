@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from portal.archive import description
 from portal.archive.cli import cases
 from portal.audit.models import AuditEvent
+from portal.case import services as case
 from portal.delivery.models import FrozenDocument
 from portal.extensions import db
 from tests import factories
@@ -33,6 +34,7 @@ def decided_case():
     factories.attached(application, pdf, "lönebesked nov.pdf", description="Lönebesked")
     factories.attached(application, png, "hyra.png")
     factories.received(factories.delivered(factories.submitted(application)))
+    case.send_message(application, case.MUNICIPALITY, "Per Handläggare", "Hej, vi har tagit emot din ansökan.")
     decision = factories.decided(application)
     return application, decision, {"pdf": pdf, "png": png}
 
@@ -72,7 +74,9 @@ def test_the_package_holds_every_document_with_matching_checksums_and_a_valid_de
         assert element.get("checksum") == hashlib.sha256(data).hexdigest(), path
         assert int(element.get("size")) == len(data)
     kinds = sorted(r.get("type") for r in root.iterfind(".//a:record", NS))
-    assert kinds == ["application", "attachment", "attachment", "decision", "exchange"]
+    assert kinds == ["application", "attachment", "attachment", "correspondence", "decision", "exchange"]
+    correspondence = json.loads(archive.read("case/correspondence.json"))
+    assert [m["body"] for m in correspondence["messages"]] == ["Hej, vi har tagit emot din ansökan."]
 
     # The PDFs are PDF/A (tagged, PDF/A-2a in their metadata); the decision is the one made.
     assert_accessible(archive.read("documents/application.pdf"), archived=True)
@@ -89,7 +93,7 @@ def test_the_package_holds_every_document_with_matching_checksums_and_a_valid_de
     assert record.findtext("a:frozenDigest", namespaces=NS) == frozen.sha256
     json.loads(archive.read(exchange_path))
     # The timeline goes with it.
-    assert [e.get("kind") for e in root.iterfind(".//a:event", NS)][-2:] == ["received", "decision"]
+    assert [e.get("kind") for e in root.iterfind(".//a:event", NS)][-3:] == ["received", "message", "decision"]
 
     audited = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.object_type == "archive_package", AuditEvent.object_id == application.id,

@@ -19,8 +19,9 @@ from lxml import etree
 NAMESPACE = "urn:egna-utrymmet:arkivpaket:1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "arkivpaket-1.xsd"
 SPECIFICATION = "FGS Ärendehantering (Riksarkivet), as far as applies"
-# Incoming to the municipality (from the applicant) or outgoing (made by it).
-DIRECTION = {"application": "incoming", "attachment": "incoming", "exchange": "incoming", "decision": "outgoing"}
+# Incoming to the municipality (from the applicant), outgoing (made by it), or both (the correspondence).
+DIRECTION = {"application": "incoming", "attachment": "incoming", "exchange": "incoming", "decision": "outgoing",
+             "correspondence": "both"}
 
 
 def _when(value: datetime | None) -> str:

@@ -8,6 +8,8 @@ A ZIP holding
 - ``attachments/N-<name>``: the applicant's files as received (PDF, JPEG, PNG; not converted: the
   received file is the record);
 - ``exchange/document-vN.json``: every frozen exchange document version, byte for byte as frozen;
+- ``case/correspondence.json``: the messages both ways, the supplement requests with their answers' texts
+  and the payments, as the portal holds them (they have no document of their own);
 - ``description.xml``: the case's metadata, its timeline and every file above with its SHA-256
   (``portal.archive.description``, schema in ``portal/archive/schema/``).
 
@@ -46,7 +48,7 @@ class NotArchivable(ValueError):
 class PackageFile:
     path: str
     data: bytes
-    kind: str  # application | decision | attachment | exchange
+    kind: str  # application | decision | attachment | exchange | correspondence
     media_type: str
     title: str
     created: datetime | None = None
@@ -122,9 +124,42 @@ def build(application: Application) -> Package:
                                          document.body.encode("utf-8"), "exchange", "application/json",
                                          f"Utbytesdokument version {document.version} ({document.schema_version})",
                                          document.created_at, ref=str(document.id)))
+    correspondence = _correspondence(application)
+    if any(correspondence.values()):
+        package.files.append(PackageFile("case/correspondence.json",
+                                         json.dumps(correspondence, ensure_ascii=False, indent=2).encode("utf-8"),
+                                         "correspondence", "application/json",
+                                         "Meddelanden, kompletteringsbegäranden och utbetalningar",
+                                         application.closed_at or clock.now(), ref=f"{application.id}/correspondence"))
     package.events = list(db.session.scalars(select(ApplicationEvent)
                                              .where(ApplicationEvent.application_id == application.id)
                                              .order_by(ApplicationEvent.at, ApplicationEvent.id)))
     package.description = describe(package, {f.ref: f for f in package.files if f.kind == "exchange"},
                                    frozen_digests={str(d.id): d.sha256 for d in frozen})
     return package
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _correspondence(application: Application) -> dict[str, list[dict]]:
+    from portal.case.models import Message, Payment, SupplementRequest
+
+    messages = db.session.scalars(select(Message).where(Message.application_id == application.id)
+                                  .order_by(Message.sent_at, Message.id))
+    requests = db.session.scalars(select(SupplementRequest).where(SupplementRequest.application_id == application.id)
+                                  .order_by(SupplementRequest.requested_at, SupplementRequest.id))
+    payments = db.session.scalars(select(Payment).where(Payment.application_id == application.id)
+                                  .order_by(Payment.due_date, Payment.id))
+    return {
+        "messages": [{"id": m.id, "sender": m.sender, "author": m.author_name, "sentAt": _iso(m.sent_at),
+                      "body": m.body, "replyRequested": m.reply_requested, "inReplyTo": m.in_reply_to,
+                      "readAt": _iso(m.read_at)} for m in messages],
+        "supplementRequests": [{"id": r.id, "what": r.what, "why": r.why, "dueDate": _iso(r.due_date),
+                                "requestedBy": r.requested_by, "requestedAt": _iso(r.requested_at),
+                                "answer": r.answer, "answeredAt": _iso(r.answered_at),
+                                "answerDocumentId": r.document_id} for r in requests],
+        "payments": [{"id": p.id, "amount": p.amount, "dueDate": _iso(p.due_date), "state": p.state,
+                      "externalRef": p.external_ref} for p in payments],
+    }
