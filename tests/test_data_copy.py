@@ -183,6 +183,34 @@ def test_a_proxy_acting_for_the_person_gets_404(app):
     for path in (f"/my-data/copy/{ready.id}/download", f"/my-data/copy/{ready.id}/status"):
         assert lars.get(path).status_code == 404, path
     assert lars.get("/my-data/copy").status_code == 403  # nor may he ask for one in her name
+    # The mandate is in both copies: given in hers, received in his; neither carries a personnummer of the other.
+    given = json.loads(zipfile.ZipFile(io.BytesIO(margareta.get(f"/my-data/copy/{ready.id}/download").data))
+                       .read("data.json"))["mandates"]
+    assert [(m["reference"], m["direction"]) for m in given] == [(mandate.reference, "given")]
+    received, _ = copy.gather(mandate.proxy_id)
+    assert [(m["reference"], m["direction"]) for m in received["mandates"]] == [(mandate.reference, "received")]
+    assert MARGARETA not in json.dumps(received)
+
+
+def test_the_copy_lists_who_read_the_data(app):
+    application = factories.delivered(factories.sent(SINGLE_ADULT))
+    caseworker = app.test_client()
+    idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
+    assert caseworker.get(f"/municipality/inbox/{application.id}/document.pdf").status_code == 200
+    data, _ = copy.gather(application.applicant_id)
+    copy.validate(data)
+    reads = [r for r in data["readsByOthers"] if r["name"] == "Per Handläggare"]
+    assert reads and reads[0]["actorType"] == "staff" and reads[0]["municipality"] == "Uppsala"
+
+
+def test_the_page_is_in_arabic_right_to_left(app, client, login):
+    factories.draft(SINGLE_ADULT)
+    login(SINGLE_ADULT)
+    client.get("/language?lang=ar&next=/")
+    page = client.get("/my-data/copy")
+    client.post("/my-data/copy", data={"csrf_token": csrf_from(page)})
+    doc = page_checks(client.get("/my-data/copy"), lang="ar", direction="rtl")
+    assert doc.find("progress") is not None and doc.find("h2")
 
 
 def test_a_second_request_while_one_is_prepared_makes_no_second_copy(app, client, login):
