@@ -149,3 +149,18 @@ def test_the_command_line_writes_the_package_named_by_case_number(app, tmp_path)
     draft = factories.draft("199107172380")
     never_sent = runner.invoke(cases, ["export", "--case", draft.reference, "--out", str(tmp_path / "none")])
     assert never_sent.exit_code != 0 and "never sent" in never_sent.output
+
+
+def test_an_open_case_with_protected_identity_is_exported_without_the_name(app):
+    lina = factories.received(factories.sent("199001252387"))  # Malmö, protected identity
+    response = staff(app, "staff-malmo-1").get(f"/municipality/inbox/{lina.id}/archive")
+    assert "still open: it will not be purged" in response.get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(staff(app, "staff-malmo-1").get(
+        f"/municipality/inbox/{lina.id}/archive.zip").data))
+    xml = archive.read("description.xml")
+    assert description.validate(xml) == []
+    party = etree.fromstring(xml).find("a:caseFile/a:party", NS)
+    assert party.get("protectedIdentity") == "true" and not (party.text or "").strip()
+    member = lina.members[0]
+    assert member.given_name.encode() not in xml and member.family_name.encode() not in xml
+    assert not any(n.startswith("documents/decision") for n in archive.namelist())
