@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal import clock
+from portal.application.labels import STATUS
 from portal.application.models import HouseholdMember
 from portal.audit.models import AuditEvent
 from portal.extensions import db
@@ -128,6 +130,9 @@ def test_the_pdf_is_tagged_in_the_persons_language_and_right_to_left_in_arabic(a
         assert root["/Lang"] == language and reader.metadata.title
         text = "".join(page.extract_text() for page in reader.pages)
         assert application.reference in text
+        with force_locale(language):
+            # The portal's words for the status, not its code (a dash between Arabic words may extract elsewhere).
+            assert all(word in text for word in str(STATUS["draft"]).split())
     assert "نسخة" in text or "بيانات" in text  # the Arabic title, as text
 
 

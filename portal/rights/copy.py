@@ -376,7 +376,24 @@ def render_pdf(data: dict, language: str) -> bytes:
 
     locale = language if language in ("sv", "en", "ar") else "sv"
     return write_pdf("data_copy.html", PERSONAL, locale=locale, data=data, language=locale,
-                     rtl=locale in RTL_LANGUAGES)
+                     rtl=locale in RTL_LANGUAGES, labels=_labels(locale))
+
+
+def _labels(locale: str) -> dict[str, dict[str, str]]:
+    """The portal's own words for the codes in the JSON (statuses, relations, outcomes, providers), in the
+    person's language, so the PDF reads as the pages do; a code without a word is shown as it is."""
+    from flask_babel import force_locale
+
+    from portal.application.labels import STATUS
+    from portal.case.labels import OUTCOME
+    from portal.municipality.labels import RELATION
+    from portal.providers.registry import providers
+
+    with force_locale(locale):
+        return {"status": {k: str(v) for k, v in STATUS.items()},
+                "relation": {k: str(v) for k, v in RELATION.items()},
+                "outcome": {k: str(v) for k, v in OUTCOME.items()},
+                "provider": {p.name: str(p.title) for p in providers()}}
 
 
 def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:
