@@ -91,7 +91,7 @@ def case_page(applicant, application):
 
 
 def status_shown(doc) -> str:
-    for row in doc.find("dl", class_="summary").find_all("div", class_="summary__row"):
+    for row in doc.find("dl", id="case-summary").find_all("div", class_="summary__row"):
         if row.find("dt").get_text(strip=True) == "Status":
             return row.find("dd").get_text(" ", strip=True)
     raise AssertionError("no status on the case page")

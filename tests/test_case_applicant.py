@@ -68,7 +68,7 @@ def case_page(client, application, lang="en", direction="ltr"):
 
 
 def summary(doc) -> dict[str, str]:
-    rows = doc.find("dl", class_="summary").find_all("div", class_="summary__row")
+    rows = doc.find("dl", id="case-summary").find_all("div", class_="summary__row")
     return {row.find("dt").get_text(" ", strip=True): row.find("dd").get_text(" ", strip=True) for row in rows}
 
 
