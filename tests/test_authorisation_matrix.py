@@ -93,6 +93,10 @@ EXPECT = {
     **{rule: _subject_rule(rule) for rule in SUBJECT_RULES},
 }
 
+# Routes open to no role of the portal: ``/metrics`` answers only the operator's bearer token
+# (PORTAL_METRICS_TOKEN; tests/test_ops.py), and is a 404 for everyone here, the API client included.
+OPERATOR_ONLY = {"ops.metrics"}
+
 # Object layer: what the objects add to the rule.
 CO_APPLICANT_OBJECT_RULES = {"application", "consent", "sign", "case", "messages"}  # the applicant's own
 CO_APPLICANT_MAY = {"application.cosign"}  # a co-applicant signs the joint application
@@ -389,6 +393,12 @@ def test_matrix(world):
         if access not in EXPECT:
             continue  # reported by test_every_rule_in_use_has_an_expectation
         values = real_params(world, url_rule, access)
+        if url_rule.endpoint in OPERATOR_ONLY:
+            for role in ROLES:
+                response = send_as(role, method, build(world["app"], url_rule, values or {}, method))
+                if response.status_code != 404:
+                    wrong.append(f"{role} {method} {url_rule.rule} (operator only): got {response.status_code}")
+            continue
         for role in ROLES:
             by_rule = EXPECT[access](role, method)
             by_object = object_expectation(access, role, method, url_rule.endpoint, values or {})
