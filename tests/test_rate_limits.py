@@ -83,6 +83,7 @@ def _post(client, path: str, page: str = "/overview", **data):
 REQUESTS = {
     "auth.callback": ("anonymous", lambda c: c.get("/auth/callback/citizen?code=x&state=y")),
     "auth.sign_callback": ("citizen", lambda c: c.get("/auth/sign/callback?code=x&state=y")),
+    "mandates.admin_stepup": ("admin", lambda c: c.get("/mandates/admin/step-up?code=x&state=y")),
     "api.token": ("anonymous", lambda c: c.post("/api/v1/token", data={"grant_type": "client_credentials"},
                                                 auth=("uppsala-system", "not-the-secret"))),
     "mandates.new": ("citizen", lambda c: _post(c, "/mandates/new")),
@@ -101,7 +102,7 @@ REQUESTS = {
                                                      problem="Knappen syns inte.")),
 }
 MAKE_CLIENT = {"anonymous": lambda app: app.test_client(), "citizen": citizen, "staff": caseworker,
-               "api": api_client}
+               "admin": lambda app: caseworker(app, "staff-admin-1"), "api": api_client}
 
 
 def test_every_limited_endpoint_exists_and_is_limited(make_app):

@@ -53,9 +53,11 @@ class Limited:
 
 
 LIMITED: dict[str, Limited] = {
-    # Login callbacks: the citizen's and the staff's, and the step-up that signs (applications, mandates).
+    # Login callbacks: the citizen's and the staff's, the step-up that signs (applications, mandates), and
+    # the administrators' step-up.
     "auth.callback": Limited("login", None),
     "auth.sign_callback": Limited("login", None),
+    "mandates.admin_stepup": Limited("login", None),  # an administrator back from the step-up (four eyes)
     "api.token": Limited("token", token=True),
     "mandates.new": Limited("mandate_grant"),
     # Uploads: the application's attachments and a supplement request's answer (text and files).
