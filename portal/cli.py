@@ -66,7 +66,8 @@ def demo() -> None:
 @click.option("--check", is_flag=True, help="Exit 0 if the worker's loop beat within --max-age seconds, else 1.")
 @click.option("--max-age", default=60.0, show_default=True, help="With --check: the oldest acceptable beat.")
 def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool, max_age: float) -> None:
-    """Deliver sent applications to their inboxes and send notifications (run one or more alongside the portal)."""
+    """Deliver sent applications to their inboxes, send notifications and serve decisions (run one or more alongside
+    the portal)."""
     from portal.case.notify import send_pending, start_thread
     from portal.delivery.services import run_once
     from portal.ops import heartbeat
@@ -80,6 +81,10 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
     if once:
         click.echo(f"delivered={run_once()}")
         click.echo(f"notified={send_pending()}")
+        from portal.delgivning.services import serve_pending
+
+        # Decisions due to be served (digital mail, else the print queue), as the long-running loop does.
+        click.echo(f"served={serve_pending()}")
         from portal.rights.copy import run_once as prepare_copies
 
         click.echo(f"data_copies={prepare_copies()}")

@@ -261,3 +261,18 @@ def test_the_demo_derives_the_digital_mail_url_from_the_sandbox_and_production_d
 
     assert Config(sandbox_url="http://localhost:5002").digital_mail_url == "http://localhost:5002/digitalmail"
     assert Config(env="production", sandbox_url="http://localhost:5002").digital_mail_url == ""
+
+
+def test_portal_worker_once_serves_the_decisions_that_are_due(app, mail):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    from tests.test_ops import _script_info
+
+    _application, digital = decided(SINGLE_ADULT)
+    _other, paper = decided(AMINA, "refused")
+    result = CliRunner().invoke(main, ["worker", "--once"], obj=_script_info(app))
+    assert result.exit_code == 0 and "served=2" in result.output, result.output
+    assert record_of(digital).status == "served" and record_of(paper).status == "printing"
+    again = CliRunner().invoke(main, ["worker", "--once"], obj=_script_info(app))
+    assert again.exit_code == 0 and "served=0" in again.output, again.output
