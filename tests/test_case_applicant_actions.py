@@ -196,11 +196,23 @@ def test_messages_both_ways_with_read_state(applicant, sent):
     assert sorted(new_tags) == sorted([f"message-{first.id}", f"message-{asking.id}"])
     waiting = doc.find("article", id=f"message-{asking.id}")
     assert waiting.find("span", string="Waiting for your reply")
+    assert "You have 2 new messages" in doc.find(id="new-messages").get_text()
     db.session.expire_all()
-    assert first.read_at is not None and asking.read_at is not None  # opened means read
-    doc = page_checks(applicant.get(path), lang="en")
+    assert first.read_at is None and asking.read_at is None  # opening the page marks nothing (issue 13)
+    response = applicant.post(f"{path}/read", data={"csrf_token": csrf_from(applicant.get(path))})
+    assert response.status_code == 302
+    doc = page_checks(applicant.get(response.headers["Location"]), lang="en")
+    assert "2 messages are marked as read" in doc.find(role="status").get_text()
+    db.session.expire_all()
+    assert first.read_at is not None and asking.read_at is not None
     assert not [a for a in doc.find_all("article") if a.find("span", string="New")]
+    assert doc.find(id="new-messages") is None
     assert "new message" not in overview_row(applicant, sent).get_text()
+    # Without the form's token nothing is marked.
+    third = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "En sak till.")
+    assert applicant.post(f"{path}/read", data={}).status_code == 400
+    db.session.expire_all()
+    assert third.read_at is None
 
     # The applicant writes, with a file; the municipality has not read it yet.
     png = make_png()

@@ -317,7 +317,7 @@ def test_the_application_comes_before_the_handling_forms(app):
     assert html.index('id="received"') < html.index(f'action="/municipality/inbox/{application.id}/')
 
 
-def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
+def test_supplemented_and_unread_flags_until_the_caseworker_marks_them_seen(app):
     application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
@@ -341,7 +341,18 @@ def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
     assert worker.get(link["href"]).data.startswith(b"%PDF-")
     messages = doc.find(id="messages")
     assert "Jag har skickat kontraktet." in messages.get_text() and messages.find(class_="tag--submitted")
+    new = doc.find(id="new-from-applicant").get_text(" ", strip=True)
+    assert "1 new answer to a supplement request" in new and "1 new message" in new
+    # Opening the case marks nothing (a GET changes nothing: issue 13); the caseworker marks them seen.
+    db.session.expire_all()
+    assert db.session.get(SupplementRequest, request.id).answer_seen_at is None
+    assert db.session.scalar(select(Message)).read_at is None
+    assert listed(worker, filter="supplemented") == [application.reference]
+    done = act(worker, application, "seen")
+    assert done.status_code == 302
+    assert "marked as seen" in page_checks(worker.get(done.headers["Location"]), "en").get_text()
     # Seen: no longer supplemented or unread, and "new" is not shown again.
+    db.session.expire_all()
     assert db.session.get(SupplementRequest, request.id).answer_seen_at is not None
     assert db.session.scalar(select(Message)).read_at is not None
     assert listed(worker, filter="supplemented") == []
@@ -349,6 +360,7 @@ def test_supplemented_and_unread_flags_until_the_caseworker_opens_the_case(app):
     assert "Supplemented" not in flags and "unread" not in flags
     again = page_checks(worker.get(case_path(application)), "en")
     assert again.find(id="messages").find(class_="tag--submitted") is None
+    assert again.find(id="new-from-applicant") is None
 
 
 # --- handling actions ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from portal.application import services as applications
 from portal.application.models import OPEN_CASE
@@ -134,13 +135,27 @@ def _messages_page(application, form, status: int = 200, refusal: str | None = N
     new = {m.id for m in found if m.sender == case.MUNICIPALITY and m.read_at is None}
     waiting = {m.id for m in overview.replies_wanted(application)}
     files = overview.files_by(_attachment_column("message_id"), [m.id for m in found])
-    if new:
-        case.mark_read(application, case.APPLICANT)
+    # Reading the page marks nothing (a GET changes nothing: issue 13 point 11); the person marks the
+    # new messages read with the button, or by replying.
     return render_template("case/messages.html", application=application, messages=list(reversed(found)),
                            new_ids=new, waiting_ids=waiting, by_id={m.id: m for m in found}, files=files,
-                           form=form, refusal=refusal, unsent=form.body.data if refusal else None,
-                           may_write=overview.may_write(application),
-                           files_lost=bool(form.errors), sent=request.args.get("sent") == "1"), status
+                           form=form, refusal=refusal,
+                           unsent=form.body.data if refusal else None, may_write=overview.may_write(application),
+                           files_lost=bool(form.errors), sent=request.args.get("sent") == "1",
+                           marked=request.args.get("marked")), status
+
+
+@bp.post("/cases/<application_id>/messages/read")
+@requires("messages")
+def messages_read(application_id: str):
+    """The person has read the municipality's new messages: the caseworker sees them as read."""
+    application = _load(application_id, "messages")
+    if not overview.is_sent(application):
+        return _not_sent(application)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    marked = case.mark_read(application, case.APPLICANT)
+    return redirect(url_for("case.messages", application_id=application.id, marked=str(marked)))
 
 
 @bp.route("/cases/<application_id>/messages", methods=["GET", "POST"])

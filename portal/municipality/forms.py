@@ -106,6 +106,11 @@ class StartForm(FlaskForm):
     pass
 
 
+class SeenForm(FlaskForm):
+    """The caseworker marks the applicant's new answers and messages as seen: opening the case does
+    not (a GET changes nothing, issue 13 point 11)."""
+
+
 class AssignForm(FlaskForm):
     pass
 
@@ -234,5 +239,5 @@ class SearchForm(FlaskForm):
 PREFIXES = {
     "register": RegisterForm, "start": StartForm, "assign": AssignForm, "forward": ForwardForm,
     "supplement": SupplementForm, "interim": InterimForm, "decision": DecisionForm, "payment": PaymentForm,
-    "close": CloseForm, "nothandled": NotHandledForm, "message": MessageForm,
+    "close": CloseForm, "nothandled": NotHandledForm, "message": MessageForm, "seen": SeenForm,
 }

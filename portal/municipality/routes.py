@@ -157,12 +157,23 @@ def _place(code: str | None, inbox_id: str | None = None) -> str:
 @requires("inbox")
 def application(application_id: str):
     item = _load(application_id)
-    # Opening the case: answers are seen, the applicant's messages are read.
+    # Opening the case changes nothing (a prefetch or a colleague's glance must not clear "new"): the
+    # caseworker marks the new answers and messages as seen with the "seen" action.
     unread_ids = {m.id for m in case.messages(item) if m.sender == case.APPLICANT and m.read_at is None}
-    inbox_services.seen_answers(item)
-    if unread_ids:
-        case.mark_read(item, case.MUNICIPALITY)
     return _page(item, unread_ids=unread_ids)
+
+
+@bp.post("/inbox/<application_id>/seen")
+@requires("inbox")
+def seen(application_id: str):
+    def perform(item, form):
+        answers = inbox_services.seen_answers(item)
+        messages = case.mark_read(item, case.MUNICIPALITY)
+        if not answers and not messages:
+            return _("There was nothing new to mark."), None
+        return _("The new answers and messages are marked as seen."), None
+
+    return _act(application_id, "seen", perform, "#requests")
 
 
 class _Refused(Exception):
