@@ -7,6 +7,7 @@ import portal.application.models  # noqa: F401  (register tables)
 import portal.attachments.models  # noqa: F401
 import portal.audit.models  # noqa: F401
 import portal.auth.models  # noqa: F401
+import portal.calculation.models  # noqa: F401
 import portal.case.models  # noqa: F401
 import portal.consent.models  # noqa: F401
 import portal.delgivning.models  # noqa: F401
@@ -14,6 +15,7 @@ import portal.delivery.models  # noqa: F401
 import portal.information.models  # noqa: F401
 import portal.mandates.models  # noqa: F401
 import portal.rights.models  # noqa: F401
+import portal.situation.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base
 

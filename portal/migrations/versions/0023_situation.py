@@ -15,8 +15,32 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "situation",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("application_id", sa.String(36), sa.ForeignKey("application.id", ondelete="CASCADE"),
+                  nullable=False, unique=True),
+        sa.Column("answers", sa.JSON, nullable=False),
+        sa.Column("pages_done", sa.JSON, nullable=False),
+        sa.Column("unconfirmed", sa.JSON, nullable=False),
+        sa.Column("prefilled_from", sa.String(36), sa.ForeignKey("application.id", ondelete="SET NULL")),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "situation_document",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("application_id", sa.String(36), sa.ForeignKey("application.id", ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("requirement", sa.String(60), nullable=False),
+        sa.Column("answer", sa.String(20), nullable=False),
+        sa.Column("reason", sa.String(500)),
+        sa.Column("attachment_id", sa.String(36), sa.ForeignKey("attachment.id", ondelete="SET NULL")),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("application_id", "requirement"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("situation_document")
+    op.drop_table("situation")
