@@ -463,10 +463,19 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
 @click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")
 @click.option("--cases", default=200, show_default=True, help="Applications in the caseworker's inbox.")
 @click.option("--workers", default=2, show_default=True, help="gunicorn workers for the portal and the bare app.")
-def bench_pages(database_url: str, seconds: float, warmup: float, connections: int, cases: int, workers: int) -> None:
-    """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95
-    and SQL statements per page, then each page's ratio to the bare page, the worst last
-    (portal/ops/bench_pages.py)."""
+@click.option("--cpu-requests", default=30, show_default=True,
+              help="In-process requests per page for <page>_server_cpu_ms (median CPU time of one request).")
+@click.option("--profile-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write a cProfile of each page's in-process requests there (<page>.prof).")
+def bench_pages(database_url: str, seconds: float, warmup: float, connections: int, cases: int, workers: int,
+                cpu_requests: int, profile_dir: Path | None) -> None:
+    """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95,
+    the median CPU milliseconds of one request in process (steady on a busy machine, unlike wrk's figures)
+    and SQL statements per page, then each page's ratio to the bare page, the worst last; ``--seconds 0``
+    skips wrk (portal/ops/bench_pages.py)."""
     from portal.ops.bench_pages import run
 
-    run(database_url, seconds, warmup, connections, cases, workers)
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    run(database_url, seconds, warmup, connections, cases, workers, cpu_requests=cpu_requests,
+        profile_dir=profile_dir)

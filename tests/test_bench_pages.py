@@ -26,12 +26,14 @@ def test_bench_pages_measures_every_page_beside_the_bare_one():
     figures = dict(line.split("=", 1) for line in lines)
     assert int(figures["information_items"]) > 0 and figures["information_fetch_calls_not_done"] == "0"
     assert figures["inbox_cases"] == "3"
-    assert float(figures["bare_requests_per_s"]) > 0
+    assert float(figures["bare_requests_per_s"]) > 0 and float(figures["bare_server_cpu_ms"]) > 0
     for page in PAGES:
         assert float(figures[f"{page}_requests_per_s"]) > 0, page
         assert figures[f"{page}_errors"] == "0", page
         assert 0 < float(figures[f"{page}_p50_ms"]) <= float(figures[f"{page}_p95_ms"]), page
         assert int(figures[f"{page}_sql_statements"]) >= 1, page
+        assert float(figures[f"{page}_server_cpu_ms"]) > 0, page
+        assert float(figures[f"{page}_cpu_ratio"]) > 0, page
     ratios = [(line.split("=")[0].removesuffix("_ratio"), float(line.split("=")[1]))
               for line in lines if line.split("=")[0].removesuffix("_ratio") in PAGES and "_ratio=" in line]
     assert sorted(name for name, _ in ratios) == sorted(PAGES)

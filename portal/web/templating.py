@@ -13,6 +13,9 @@ from portal.routing import labels as routing_labels
 def register(app):
     app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment,
                                  month=i18n.month)
+    from portal.i18n import cached
+
+    cached.install(app)  # the same filters and gettext, cheap on a page of many items
 
     # Worked out once, not on every request (issue 15, point 5): they do not change while the app runs.
     directions = {code: i18n.text_direction(code) for code in i18n.SUPPORTED}
