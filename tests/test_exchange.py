@@ -29,7 +29,7 @@ from tests.test_attachments_domain import make_pdf
 from tests.test_items import plant_item
 from tests.test_journey import FAMILY, PROTECTED, SINGLE_ADULT
 
-SCHEMA_PATH = "/exchange/schema/application-1.1.0.json"
+SCHEMA_PATH = "/exchange/schema/application-1.2.0.json"
 
 
 def _application() -> Application:
@@ -72,7 +72,7 @@ def test_built_document_validates_and_marks_every_source(app):
     application, item = full_application()
     doc = document.build(application, "sv")
     document.validate(doc)
-    assert doc["schemaVersion"] == document.SCHEMA_VERSION == "1.1.0"
+    assert doc["schemaVersion"] == document.SCHEMA_VERSION == "1.2.0"
     assert doc["reference"] == application.reference and doc["period"]["month"] == f"{application.period:%Y-%m}"
     assert doc["municipality"] == {"code": "0380", "name": "Uppsala"}
     assert doc["applicant"]["personnummer"] == SINGLE_ADULT and doc["protected"] is False
@@ -226,7 +226,7 @@ def test_an_invalid_document_is_refused_with_readable_errors(app):
 
     # Unknown properties elsewhere are fine: receivers ignore what they do not know.
     future = copy.deepcopy(doc)
-    future["schemaVersion"] = "1.1.0"
+    future["schemaVersion"] = "1.3.0"
     future["somethingNew"] = {"x": 1}
     future["fetched"][0]["alsoNew"] = True
     document.validate(future)

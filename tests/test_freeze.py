@@ -63,8 +63,11 @@ def test_an_invalid_document_never_leaves(login, client, monkeypatch):
 
 
 def test_the_schema_is_served_at_a_stable_url(client):
-    response = client.get("/exchange/schema/application-1.1.0.json")
-    assert response.status_code == 200 and response.json["$id"].endswith("application-1.1.0.json")
+    # Every published version stays where it was: documents frozen under 1.1.0 still point at it.
+    for version in ("1.1.0", "1.2.0"):
+        response = client.get(f"/exchange/schema/application-{version}.json")
+        assert response.status_code == 200 and response.json["$id"].endswith(f"application-{version}.json")
+    assert client.get("/exchange/schema/application-1.9.0.json").status_code == 404
 
 
 def _errors(validator, doc) -> list[str]:

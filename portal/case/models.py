@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
@@ -86,6 +86,9 @@ class Decision(Base):
     # three weeks run from it; None until served.
     served_on: Mapped[date | None] = mapped_column(Date)
     served_channel: Mapped[str | None] = mapped_column(String(20))
+    # The calculation lines as decided (portal/calculation): each proposed line with its final amount, whether
+    # the municipality accepted or changed it, and why. None for a decision without lines (an older document).
+    calculation_lines: Mapped[list | None] = mapped_column(JSON)
 
 
 class Payment(Base):

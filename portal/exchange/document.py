@@ -1,5 +1,5 @@
 """The exchange document: one application as a JSON-ready dict, validated against the published
-schema (``schema/application-1.1.0.json``), with a canonical byte form and its digest.
+schema (``schema/application-1.2.0.json``), with a canonical byte form and its digest.
 
 Every value says where it comes from. A fetched item carries ``source.kind == "system"`` with
 provider, set, fetch time, the seal and ``sealedFields`` — exactly the fields
@@ -24,7 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.1.0"  # 1.1.0: proxies, consents given by a proxy
+SCHEMA_VERSION = "1.2.0"  # 1.1.0: proxies, consents given by a proxy; 1.2.0: calculationLines, emergency
+# Every version published so far: a document frozen under an older one stays valid (minor versions only add).
+SCHEMA_VERSIONS = ("1.1.0", "1.2.0")
 SCHEMA_ID = f"https://egnautrymmet.se/exchange/schema/application-{SCHEMA_VERSION}.json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / f"application-{SCHEMA_VERSION}.json"
 ISSUER = "Egna utrymmet"
@@ -392,6 +394,13 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     doc["attachments"] = _attachments(application, member_of_person)
     # The indication from the very items and stated entries shown above (not loaded a second time).
     doc["indication"] = _indication(application, items, summary["costs"]["entries"], summary["incomes"]["entries"])
+    from portal.calculation.services import for_document
+
+    # The lines the municipality will judge, proposed from the same items and entries, frozen with the document.
+    doc["calculationLines"] = for_document(application, items=items, cost_entries=summary["costs"]["entries"],
+                                           income_entries=summary["incomes"]["entries"])
+    doc["emergency"] = ({"source": {"kind": "applicant", "enteredAt": _utc(application.created_at)},
+                         "reason": application.emergency_reason or ""} if application.emergency else None)
     return doc
 
 

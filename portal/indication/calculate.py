@@ -98,6 +98,9 @@ class Line:
     code: str
     amount_ore: int
     params: dict = field(default_factory=dict)
+    # Which of ``members`` (their indexes) a norm line is for, so the calculation lines (portal/calculation)
+    # can say whose line it is; empty for lines about the household or totals.
+    members: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,7 +269,7 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
         band = band_for_age(ages[i])
         amount = _kr(table.children[band])
         code = "personal_cost.child" if i in children else "personal_cost.youth"
-        lines.append(Line(code, amount, {"age": ages[i], "band": band_label(band)}))
+        lines.append(Line(code, amount, {"age": ages[i], "band": band_label(band)}, (i,)))
         norm_ore += amount
     if youths:
         notes.append("young_adult_at_home")
@@ -274,15 +277,15 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
         notes.append("preschool_lunch")
     if len(adults) == 1:
         amount = _kr(table.single)
-        lines.append(Line("personal_cost.single", amount, {"age": ages[adults[0]]}))
+        lines.append(Line("personal_cost.single", amount, {"age": ages[adults[0]]}, (adults[0],)))
         norm_ore += amount
     elif len(adults) == 2:
         amount = _kr(table.cohabiting_pair)
         lines.append(Line("personal_cost.couple", amount,
-                          {"age_1": ages[adults[0]], "age_2": ages[adults[1]]}))
+                          {"age_1": ages[adults[0]], "age_2": ages[adults[1]]}, (adults[0], adults[1])))
         norm_ore += amount
     for i in non_partners:
-        lines.append(Line("non_partner_member", 0, {"age": ages[i]}))
+        lines.append(Line("non_partner_member", 0, {"age": ages[i]}, (i,)))
 
     size = len(members)
     full_ore = _kr(table.household_cost(size))

@@ -1,0 +1,268 @@
+"""The calculation lines of a case: proposed when the application is sent (frozen in its exchange
+document), judged line by line by the municipality (in the inbox or over the API), carried by the decision.
+
+One set of operations for the inbox and the API, like ``portal.case.services``: each judgement is
+checked against the case's state, audited with actor and subject, and committed here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.application.models import Application, Status
+from portal.audit.services import record
+from portal.calculation import lines as calc
+from portal.calculation.models import ACCEPT, ACTIONS, CHANGE, LineChange
+from portal.case.services import CaseError
+from portal.extensions import db
+
+# A line is judged only while the case is being handled; after the decision the lines are the decision's.
+JUDGING = (Status.RECEIVED.value, Status.UNDER_HANDLING.value)
+MAX_ORE = 10_000_000_00  # ten million kronor: far above any month's line, below an int32
+
+
+# --- proposing (when the application is sent) ------------------------------------------------------
+
+def _situation_costs(application: Application) -> list[calc.StatedCost]:
+    """The costs stated in the applicant's situation (issue 16, point 1), when that area exists."""
+    try:
+        from portal.situation.services import stated_costs
+    except ImportError:
+        return []  # not built yet: the costs added on the application are the only stated costs
+    return [calc.StatedCost(c.kind, c.amount_ore, c.member_id, f"situation:{c.question}")
+            for c in stated_costs(application)]
+
+
+def inputs(application: Application, items: list | None = None, cost_entries: list | None = None,
+           income_entries: list | None = None) -> tuple[list, list, list, list]:
+    """Members, stated costs, fetched incomes (net, per payment) and stated incomes of the month. A caller
+    that has loaded the fetched items or the stated entries (all of them) passes them in."""
+    from portal.indication.services import _in_application
+    from portal.information.services import items as fetched_items
+    from portal.information.totals import payouts
+    from portal.supplements import services as supplements
+
+    month = application.period
+    members = [calc.Member(m.id, m.birth_date, not _in_application(m, application))
+               for m in application.members if m.birth_date is not None]
+    counted = {m.member_id for m in members if not m.non_partner}
+    if items is None:
+        items = fetched_items(application)
+    if cost_entries is None:
+        cost_entries = supplements.entries(application, "costs")
+    if income_entries is None:
+        income_entries = supplements.entries(application, "incomes")
+    costs = [calc.StatedCost(c.category, c.amount_ore, None, f"cost:{c.id}")
+             for c in cost_entries if c.month == month] + _situation_costs(application)
+    fetched = [calc.FetchedIncome(p.item.member_id, p.item.provider, p.item.kind, p.amount_ore, (p.item.id,))
+               for p in payouts([i for i in items if i.member_id in counted], month) if p.amount_ore]
+    stated = [calc.StatedIncome(i.member_id, i.kind, i.amount_ore, f"income:{i.id}")
+              for i in income_entries if i.month == month]
+    return members, costs, fetched, stated
+
+
+def propose(application: Application, **loaded) -> calc.Proposal | None:
+    """The proposed lines, or None when the norm cannot say (a month before the earliest table, no
+    member with a birth date)."""
+    from portal.indication.calculate import NormUnavailable
+
+    members, costs, fetched, stated = inputs(application, **loaded)
+    try:
+        return calc.propose(application.period, members, costs, fetched, stated)
+    except (NormUnavailable, ValueError):
+        return None
+
+
+def line_dict(line: calc.ProposedLine) -> dict:
+    from portal.calculation.text import line_text
+
+    return {"id": line.id, "group": line.group, "code": line.code, "params": dict(line.params),
+            "memberIds": list(line.member_ids), "amountOre": line.amount_ore, "text": line_text(_plain(line)),
+            "source": dict(line.source)}
+
+
+def _plain(line: calc.ProposedLine) -> dict:
+    return {"code": line.code, "params": line.params}
+
+
+def for_document(application: Application, **loaded) -> dict:
+    """``calculationLines`` of the exchange document (texts in the locale in force: Swedish there)."""
+    proposal = propose(application, **loaded)
+    if proposal is None:
+        return {"proposed": True, "available": False, "reason": "norm_unavailable", "lines": []}
+    return {"proposed": True, "available": True, "year": proposal.year, "derivedNorm": proposal.derived_norm,
+            "lines": [line_dict(line) for line in proposal.lines], "needOre": proposal.need_ore,
+            "incomeOre": proposal.income_ore, "resultOre": proposal.result_ore}
+
+
+# --- the case's lines -------------------------------------------------------------------------------
+
+@dataclass
+class CaseLine:
+    line: dict  # as proposed in the document
+    amount_ore: int
+    status: str  # proposed | accepted | changed
+    changes: list[LineChange] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.line["id"]
+
+    @property
+    def group(self) -> str:
+        return self.line["group"]
+
+    @property
+    def proposed_ore(self) -> int:
+        return self.line["amountOre"]
+
+    @property
+    def last(self) -> LineChange | None:
+        return self.changes[-1] if self.changes else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the amount differs from the proposal (the latest change's reason)."""
+        changed = [c for c in self.changes if c.action == CHANGE]
+        return changed[-1].reason if changed and self.amount_ore != self.proposed_ore else None
+
+
+@dataclass
+class Sheet:
+    available: bool
+    lines: list[CaseLine]
+    year: int | None = None
+
+    @property
+    def need_ore(self) -> int:
+        return sum(line.amount_ore for line in self.lines if line.group in (calc.NORM, calc.COST))
+
+    @property
+    def income_ore(self) -> int:
+        return sum(line.amount_ore for line in self.lines if line.group == calc.INCOME)
+
+    @property
+    def result_ore(self) -> int:
+        return self.need_ore - self.income_ore
+
+    @property
+    def proposed_result_ore(self) -> int:
+        return calc.need([c.line for c in self.lines]) - calc.income([c.line for c in self.lines])
+
+    def line(self, line_id: str) -> CaseLine | None:
+        return next((line for line in self.lines if line.id == line_id), None)
+
+
+def proposed(application: Application) -> dict | None:
+    """The document's ``calculationLines`` as sent, or None (not sent, or sent before schema 1.2.0)."""
+    from portal.application.services import frozen_document
+
+    frozen = frozen_document(application)
+    if frozen is None:
+        return None
+    part = json.loads(frozen.body).get("calculationLines")
+    return part if isinstance(part, dict) else None
+
+
+def changes(application: Application) -> list[LineChange]:
+    return list(db.session.scalars(select(LineChange).where(LineChange.application_id == application.id)
+                                   .order_by(LineChange.changed_at, LineChange.id)))
+
+
+def sheet(application: Application) -> Sheet | None:
+    """The lines as they stand: each proposed line with its latest judgement. None without proposed lines."""
+    part = proposed(application)
+    if part is None:
+        return None
+    by_line: dict[str, list[LineChange]] = {}
+    for change in changes(application):
+        by_line.setdefault(change.line_id, []).append(change)
+    result = []
+    for line in part.get("lines") or []:
+        history = by_line.get(line["id"], [])
+        if history:
+            last = history[-1]
+            status = "changed" if last.amount_ore != line["amountOre"] else "accepted"
+            amount = last.amount_ore
+        else:
+            status, amount = "proposed", line["amountOre"]
+        result.append(CaseLine(line, amount, status, history))
+    return Sheet(bool(part.get("available")), result, part.get("year"))
+
+
+def judge(application: Application, line_id: str, action: str, by: str, *, source: str = "municipality",
+          amount_ore: int | None = None, reason: str | None = None, idempotency_key: str | None = None,
+          request_sha256: str | None = None) -> LineChange:
+    """Accept a line as it stands, or change it to ``amount_ore`` with a ``reason`` (CaseError otherwise)."""
+    if application.status not in JUDGING:
+        raise CaseError("wrong_state")
+    if action not in ACTIONS:
+        raise CaseError("unknown_action")
+    current = sheet(application)
+    line = current.line(line_id) if current is not None else None
+    if line is None:
+        raise CaseError("unknown_line")
+    reason = (reason or "").strip() or None
+    if action == CHANGE:
+        if amount_ore is None or not 0 <= amount_ore <= MAX_ORE:
+            raise CaseError("amount_missing")
+        if reason is None:
+            raise CaseError("reason_missing")
+    else:
+        amount_ore = line.amount_ore
+    change = LineChange(application_id=application.id, line_id=line_id, action=action, amount_ore=amount_ore,
+                        previous_ore=line.amount_ore, reason=reason, changed_by=by, source=source,
+                        idempotency_key=idempotency_key, request_sha256=request_sha256)
+    db.session.add(change)
+    record("change", "application", application.id, f"calculation line {action}: {line_id}",
+           subject_id=application.applicant_id)
+    db.session.commit()
+    return change
+
+
+def earlier(application: Application, key: str) -> LineChange | None:
+    return db.session.scalar(select(LineChange).where(LineChange.application_id == application.id,
+                                                      LineChange.idempotency_key == key))
+
+
+# --- what the decision carries and how it is shown -----------------------------------------------------
+
+def _utc(value: datetime | None) -> str | None:
+    from portal.api.representation import utc
+
+    return utc(value)
+
+
+def case_line(line: CaseLine) -> dict:
+    """A line as the decision, its event and the API carry it."""
+    last = line.last
+    return {"id": line.id, "group": line.group, "code": line.line["code"], "params": line.line.get("params") or {},
+            "memberIds": line.line.get("memberIds") or [], "text": line.line.get("text"),
+            "proposedOre": line.proposed_ore, "amountOre": line.amount_ore, "status": line.status,
+            "reason": line.reason, "judgedBy": last.changed_by if last else None,
+            "judgedAt": _utc(last.changed_at) if last else None}
+
+
+def final(application: Application) -> list[dict] | None:
+    """The lines as they stand, for the decision (None when the application has no proposed lines)."""
+    current = sheet(application)
+    return None if current is None else [case_line(line) for line in current.lines]
+
+
+def history(line: CaseLine) -> list[dict]:
+    return [{"action": c.action, "previousOre": c.previous_ore, "amountOre": c.amount_ore, "reason": c.reason,
+             "by": c.changed_by, "source": c.source, "at": _utc(c.changed_at)} for c in line.changes]
+
+
+def totals(lines: list[dict]) -> dict:
+    need = sum(line["amountOre"] for line in lines if line["group"] in (calc.NORM, calc.COST))
+    income = sum(line["amountOre"] for line in lines if line["group"] == calc.INCOME)
+    return {"needOre": need, "incomeOre": income, "resultOre": need - income}
+
+
+__all__ = ["ACCEPT", "CHANGE", "CaseLine", "Sheet", "case_line", "final", "for_document", "history", "judge",
+           "proposed", "propose", "sheet", "totals"]
