@@ -58,3 +58,41 @@ def test_the_applicant_can_take_it_back_while_waiting(login, client):
     assert client.post(form["action"], data={"csrf_token": csrf_from(page)}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Application)).status == "draft" and count(Signature) == 0
+
+
+
+def test_the_co_signer_reads_the_whole_joint_application_before_signing_worded_to_them(app, login, client):
+    """Issue 13 point 6: Johan has not consented to anything (his own data is not fetched); Maria fetched
+    hers and signs first. Asked to sign, he sees all he signs, her figures included, addressed to him."""
+    draft = factories.with_consents(factories.draft(MARIA))
+    path = f"/applications/{draft.id}"
+    login(MARIA)
+    mine = page_checks(client.get(f"{path}/check"))
+    sections = [h["id"] for h in mine.select(".check-section h2")]
+    assert "Din inkomst från myndigheterna" in mine.find(id="key-figures").get_text(" ", strip=True)
+    husband = app.test_client()
+    idp_login(husband, "/auth/login", {"subject": JOHAN})
+    assert husband.get(f"{path}/check").status_code == 302  # a draft is not his to read: his own data only
+    factories.sign(draft, MARIA)
+    page = page_checks(husband.get(f"{path}/check"))
+    assert page.find("h1").get_text(strip=True) == "Läs den gemensamma ansökan innan du skriver under"
+    assert [h["id"] for h in page.select(".check-section h2")] == sections  # every part he signs
+    figures = page.find(id="key-figures").get_text(" ", strip=True)
+    assert "Inkomst från myndigheterna: Maria" in figures  # hers, named, not "your"
+    assert "Din inkomst" not in figures
+    assert page.find("form", action=f"{path}/cosign") is not None
+    headings = [h.get_text(strip=True) for h in page.select(".check-section h2")]
+    assert "Dina egna inkomster" not in headings and "Andra angivna inkomster" in headings
+    assert not page.find("a", string="Ändra")  # nothing to change: he reads and signs
+    # The fetched items he signs are his to read now (before, only his own: none).
+    items = page_checks(husband.get(f"{path}/information"))
+    assert "Inget har hämtats än" not in items.get_text(" ", strip=True)
+    # The application's page speaks to him: Maria signed, not "you".
+    show = page_checks(husband.get(path))
+    status = show.find("span", class_="tag--awaiting_cosign").get_text(strip=True)
+    assert status == "Underskriven av Maria Lindqvist – väntar på din underskrift"
+    timeline = show.find("ol", class_="timeline").get_text(" ", strip=True)
+    assert "Du skrev under" not in timeline and "Du började" not in timeline
+    assert "Maria Lindqvist skrev under. Ansökan väntar på din underskrift" in timeline
+    # Maria's own page still says "you".
+    assert "Underskriven av dig" in page_checks(client.get(path)).get_text(" ", strip=True)

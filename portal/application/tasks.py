@@ -35,6 +35,12 @@ class Task:
     state: Callable[[Application], str]
     summary: str | None = None  # partial for the check-answers page
     should_show: Callable[[Application], bool] = lambda application: True
+    # The heading a co-applicant reads on the joint application before signing: the applicant's "your"
+    # would be wrong there (issue 13, point 6).
+    joint_title: object | None = None
+
+    def title_for(self, cosigning: bool) -> object:
+        return self.joint_title if cosigning and self.joint_title is not None else self.title
 
     def url(self, application: Application) -> str:
         return url_for(self.endpoint, application_id=application.id)
@@ -83,23 +89,26 @@ def _attachments(application: Application) -> str:
 
 TASKS: list[Task] = [
     Task("household", _l("Your household and municipality"), "application.show", _household,
-         summary="application/_summary_household.html"),
+         summary="application/_summary_household.html", joint_title=_l("The household and municipality")),
     Task("consent", _l("Choose what we may fetch"), "consent.choose", _needs_household(_consent),
-         summary="consent/_summary.html"),
+         summary="consent/_summary.html", joint_title=_l("What may be fetched")),
     Task("information", _l("Check the fetched information"), "information.overview",
-         _needs_household(_information), summary="information/_summary.html"),
+         _needs_household(_information), summary="information/_summary.html",
+         joint_title=_l("The fetched information")),
     Task("incomes", _l("Your own incomes"), "supplements.incomes", _needs_household(_supplement("incomes")),
-         summary="supplements/_summary_incomes.html"),
+         summary="supplements/_summary_incomes.html", joint_title=_l("Other incomes stated")),
     Task("costs", _l("Your costs"), "supplements.costs", _needs_household(_supplement("costs")),
-         summary="supplements/_summary_costs.html"),
+         summary="supplements/_summary_costs.html", joint_title=_l("Costs stated")),
     Task("assets", _l("Your assets"), "supplements.assets", _needs_household(_supplement("assets")),
-         summary="supplements/_summary_assets.html"),
+         summary="supplements/_summary_assets.html", joint_title=_l("Assets stated")),
     Task("message", _l("Anything else the municipality should know"), "supplements.message",
-         _needs_household(_supplement("message")), summary="supplements/_summary_message.html"),
+         _needs_household(_supplement("message")), summary="supplements/_summary_message.html",
+         joint_title=_l("What the municipality is told")),
     Task("attachments", _l("Documents"), "attachments.manage", _needs_household(_attachments),
          summary="attachments/_summary.html"),
     Task("indication", _l("Indication: what you may be entitled to"), "indication.show",
-         _needs_household(lambda application: OPTIONAL), summary="indication/_summary.html"),
+         _needs_household(lambda application: OPTIONAL), summary="indication/_summary.html",
+         joint_title=_l("Indication: what you may be entitled to together")),
 ]
 
 

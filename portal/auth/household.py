@@ -5,7 +5,9 @@ this decides which members' data those pages may show them:
 
 - the applicant (or a proxy for them) sees the whole application;
 - a co-applicant (spouse or partner, who co-signs the joint application) sees the whole application once
-  they have consented for themselves: the joint parts are theirs to sign. Before that, only their own;
+  they have consented for themselves, or once the applicant has signed and it waits for (or has) their
+  signature: the joint parts are theirs to sign, and nobody signs what they may not read. Before that, only
+  their own;
 - any other household member who logs in (an adult child, a parent) sees only what concerns them: their
   own fetched information and consents, never the others' (sjukpenning, bank balances), the household's
   incomes, costs, assets, attachments or the indication computed from them.
@@ -38,7 +40,17 @@ def sees_whole_household(application, person_id: str | None) -> bool:
     if person_id is not None and application.applicant_id == person_id:
         return True
     member = member_of(application, person_id)
-    return member is not None and member in application.co_applicants() and has_consented(application, member)
+    if member is None or member not in application.co_applicants():
+        return False
+    return (application.awaiting_cosignature or has_signed(application, member)
+            or has_consented(application, member))
+
+
+def has_signed(application, member) -> bool:
+    from portal.application.models import Signature
+
+    return db.session.scalar(select(Signature.id).where(
+        Signature.application_id == application.id, Signature.member_id == member.id).limit(1)) is not None
 
 
 def visible_member_ids(application, person_id: str | None) -> set[int] | None:
