@@ -152,16 +152,38 @@ def i18n() -> None:
 
 
 @i18n.command("check")
-def i18n_check() -> None:
-    """Fail when the catalog is stale or a message lacks a translation."""
+@click.option("--language", "languages", multiple=True,
+              help="Check this language (repeatable) instead of the enabled ones, e.g. one not enabled yet.")
+def i18n_check(languages: tuple[str, ...]) -> None:
+    """Fail when the catalog is stale, a message lacks a translation or a translation leaves the glossary."""
     from portal.i18n.catalog import check
 
-    problems = check()
+    problems = check(languages) if languages else check()
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
     click.echo("catalogs complete")
+
+
+@i18n.command("glossary")
+@click.option("--merge", is_flag=True, help="Fill translations/glossary.csv from translations/glossary/<lang>.json.")
+def i18n_glossary(merge: bool) -> None:
+    """The glossary's terms per language; with --merge, take in the translators' choices."""
+    from portal.i18n import glossary
+
+    terms = glossary.load()
+    if merge:
+        problems = glossary.merge(terms)
+        for problem in problems:
+            click.echo(problem, err=True)
+        glossary.save(terms)
+    for language in glossary.LANGUAGES:
+        explained = sum(1 for t in terms if t.explanation.get(language))
+        rendered = sum(1 for t in terms if t.rule == "1" or t.forms(language))
+        click.echo(f"language={language} terms={len(terms)} rendered={rendered} explained={explained}")
+    if merge and problems:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

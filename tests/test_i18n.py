@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from portal.i18n.services import money, month, text_direction
+from portal.i18n.services import NATIVE_NAMES, SUPPORTED, day, money, month, text_direction
 from tests.support import page_checks, soup
 
 
@@ -25,7 +25,7 @@ def test_explicit_choice_beats_accept_language(client):
     assert "HttpOnly" in response.headers["Set-Cookie"]
     page = client.get("/", headers={"Accept-Language": "en"})
     doc = page_checks(page, lang="ar", direction="rtl")
-    assert doc.find("h1").get_text(strip=True) == "التقدم بطلب للحصول على المساعدة المالية"
+    assert doc.find("h1").get_text(strip=True) == "التقدم بطلب للحصول على المساعدة المالية (ekonomiskt bistånd)"
 
 
 def test_swedish_is_translated(client):
@@ -40,7 +40,7 @@ def test_unknown_language_gets_a_translated_page_and_no_cookie(client):
     assert "Set-Cookie" not in response.headers or "portal_lang" not in response.headers["Set-Cookie"]
     doc = page_checks(response)
     assert doc.find("h1").get_text(strip=True) == "Det språket finns inte"
-    assert len(doc.find("main").find_all("a", lang=True)) == 3
+    assert len(doc.find("main").find_all("a", lang=True)) == len(SUPPORTED)
 
 
 def test_language_switch_never_redirects_off_site(client):
@@ -50,7 +50,8 @@ def test_language_switch_never_redirects_off_site(client):
 
 def test_language_links_are_marked_with_their_language(client):
     nav = soup(client.get("/")).find("nav", class_="language-switcher")
-    assert {a["lang"] for a in nav.find_all("a")} == {"sv", "en", "ar"}
+    assert {a["lang"] for a in nav.find_all("a")} == set(SUPPORTED)
+    assert {a.get_text(strip=True) for a in nav.find_all("a")} == {NATIVE_NAMES[code] for code in SUPPORTED}
     assert nav.find("a", attrs={"aria-current": "true"})["lang"] == "sv"
 
 
@@ -61,7 +62,7 @@ def test_formats_per_locale(app):
             assert month(date(2026, 12, 1)) == "december 2026"
             assert text_direction() == "ltr"
         with force_locale("en"):
-            assert money(123456) == "SEK1,234.56"
+            assert money(123456) == "SEK\xa01,234.56"
             assert month(date(2026, 12, 1)) == "December 2026"
         with force_locale("ar"):
             assert text_direction() == "rtl"
@@ -76,3 +77,60 @@ def test_outside_a_request_the_default_language_is_used(app):
         assert select_locale() == "sv"
         assert month(date(2026, 12, 1)) == "december 2026"
         assert text_direction() == "ltr"
+
+
+# CLDR's pattern per locale; a letter sign is kept apart from the digits (CLDR currency spacing).
+AMOUNTS = {"sv": "13\xa0329,36\xa0kr", "en": "SEK\xa013,329.36", "ar": "\u200f13,329.36\xa0SEK",
+           "so": "SEK\xa013,329.36", "fa": "\u200eSEK\xa013,329.36", "ti": "SEK\xa013,329.36",
+           "uk": "13\xa0329,36\xa0SEK", "fi": "13\xa0329,36\xa0SEK"}
+DAYS = {"sv": "4 december 2026", "en": "December 4, 2026", "ar": "4 ديسمبر 2026", "so": "Diseembar 4, 2026",
+        "fa": "4 دسامبر 2026", "ti": "ታሕሳስ 4, 2026", "uk": "4 грудня 2026\u202fр.", "fi": "4. joulukuuta 2026"}
+
+
+@pytest.mark.parametrize("locale", list(NATIVE_NAMES))
+def test_amounts_and_dates_in_each_language(app, locale):
+    """Every language the portal has or will enable; the formats come from CLDR, not the catalogs."""
+    with app.test_request_context(), force_locale(locale):
+        assert money(1332936) == AMOUNTS[locale]
+        assert day(date(2026, 12, 4)) == DAYS[locale]
+        assert text_direction() == ("rtl" if locale in ("ar", "fa") else "ltr")
+
+
+def test_every_language_is_named_in_itself():
+    assert NATIVE_NAMES == {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی",
+                            "ti": "ትግርኛ", "uk": "Українська", "fi": "Suomi"}
+    assert set(SUPPORTED) <= set(NATIVE_NAMES)
+
+
+def test_a_logged_in_person_s_choice_is_kept_for_the_next_login_and_the_notifications(app, client, login):
+    from portal.audit.models import AuditEvent
+    from portal.case.models import ContactDetails
+    from portal.case.notify import language_of
+    from portal.extensions import db
+    from tests.test_journey import SINGLE_ADULT
+
+    login(SINGLE_ADULT)
+    client.get("/language?lang=en&next=/overview")
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.object_type == "contact_details")).one()
+    contact = db.session.get(ContactDetails, event.subject_id)
+    assert contact.language == "en" and language_of(contact) == "en"
+    assert (contact.email, contact.notify_email, contact.notify_sms) == (None, False, False)
+
+    other_browser = app.test_client()  # no language cookie: the person's own choice, not the browser's wish
+    from tests.support import idp_login
+
+    idp_login(other_browser, "/auth/login", {"subject": SINGLE_ADULT})
+    page_checks(other_browser.get("/overview", headers={"Accept-Language": "ar"}), lang="en")
+    # A choice in that browser still wins, and becomes the person's.
+    other_browser.get("/language?lang=ar&next=/")
+    page_checks(other_browser.get("/overview"), lang="ar", direction="rtl")
+    db.session.expire_all()
+    assert db.session.get(ContactDetails, event.subject_id).language == "ar"
+
+
+def test_an_anonymous_choice_stores_nothing(client):
+    from portal.case.models import ContactDetails
+    from portal.extensions import db
+
+    client.get("/language?lang=en&next=/")
+    assert db.session.scalars(db.select(ContactDetails)).all() == []

@@ -86,6 +86,10 @@ def callback(kind: str):
         # Someone who may act for others (or is asked to) chooses whose affairs to handle first.
         choose_whom = bool(mandates.in_force_for(person.id) or mandates.invitations(person.id))
     start_session(actor, id_token=token.get("id_token"))
+    if kind == "citizen":
+        from portal.i18n.routes import remember_person_language
+
+        remember_person_language(actor.id)
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None
     record("login", "session", None, "login", subject_id=g.subject_id)

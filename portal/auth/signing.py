@@ -18,6 +18,7 @@ from portal.auth import oidc
 from portal.auth.models import Person
 from portal.auth.services import PNR_CLAIM
 from portal.extensions import db
+from portal.i18n.services import SUPPORTED
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "signing"
@@ -35,7 +36,7 @@ def sign_message(application) -> dict[str, str]:
     """What the identity provider shows before the person signs (the OIDC Sweden profile's
     ``userMessage``), in each of the portal's languages: the OP picks the person's own."""
     messages = {}
-    for language in ("sv", "en", "ar"):
+    for language in SUPPORTED:
         with force_locale(language):
             month = format_date(application.period, "LLLL yyyy")
             messages[language] = _("I sign my application for ekonomiskt bistånd for %(month)s.", month=month)

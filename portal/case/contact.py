@@ -74,6 +74,23 @@ def save(person_id: str, email: str | None, phone: str | None, notify_email: boo
     return contact
 
 
+def save_language(person_id: str, language: str) -> None:
+    """The language the person chose in the header: theirs from now on, for the pages after their
+    next login and for the notifications (the same preference the contact details page sets)."""
+    if language not in SUPPORTED:
+        return
+    contact = details_of(person_id)
+    if contact is None:
+        contact = ContactDetails(person_id=person_id, notify_email=False, notify_sms=False)
+        db.session.add(contact)
+    elif contact.language == language:
+        return
+    contact.language = language
+    record("change", "contact_details", person_id, "the person chooses the language of the portal",
+           subject_id=person_id)
+    db.session.commit()
+
+
 # --- the form ----------------------------------------------------------------------------------
 
 class ContactForm(FlaskForm):
@@ -113,7 +130,8 @@ def _form(contact: ContactDetails | None) -> ContactForm:
         if contact is not None:
             form.email.data = contact.email
             form.phone.data = contact.phone
-            form.notify_email.data = contact.notify_email
+            # A row holding only the language chosen in the header: e-mail proposed as for anyone new.
+            form.notify_email.data = contact.notify_email if (contact.email or contact.phone) else True
             form.notify_sms.data = contact.notify_sms
             form.language.data = contact.language or str(get_locale())
         else:

@@ -1,5 +1,6 @@
-"""Catalog checks for CI: the committed template must match the code, and every supported
-language must translate every message."""
+"""Catalog checks for CI: the committed template must match the code, every supported
+language must translate every message, and every translation must keep to the glossary
+(portal/i18n/glossary.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from portal.config import REPO_ROOT
+from portal.i18n import glossary
 from portal.i18n.services import SUPPORTED
 
 TRANSLATIONS = REPO_ROOT / "translations"
@@ -29,8 +31,9 @@ def _ids(path: Path) -> set:
         return {(m.id, m.context) for m in read_po(fh) if m.id}
 
 
-def check() -> list[str]:
+def check(languages: tuple[str, ...] = SUPPORTED) -> list[str]:
     problems: list[str] = []
+    terms = glossary.load()
     template = TRANSLATIONS / "messages.pot"
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
@@ -38,7 +41,7 @@ def check() -> list[str]:
         wanted = _ids(fresh)
     if not template.exists() or _ids(template) != wanted:
         problems.append("translations/messages.pot is stale: run `bin/translations update`")
-    for locale in SUPPORTED:
+    for locale in languages:
         po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             problems.append(f"{locale}: no catalog")
@@ -54,4 +57,5 @@ def check() -> list[str]:
                 missing = not strings
             if message is None or missing or message.fuzzy:
                 problems.append(f"{locale}: untranslated {msgid!r}")
+        problems += glossary.check_catalog(locale, catalog, terms)
     return problems

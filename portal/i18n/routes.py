@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
 from portal.auth.access import requires
 from portal.auth.services import safe_next
-from portal.i18n.services import SUPPORTED, cookie_name
+from portal.i18n.services import PERSON_LANGUAGE, SUPPORTED, cookie_name
 
 bp = Blueprint("i18n", __name__)
 
@@ -16,8 +16,26 @@ def choose():
     target = safe_next(request.args.get("next"), url_for("web.start"))
     if lang not in SUPPORTED:
         return render_template("i18n/unknown_language.html", next=target), 400
+    actor = g.get("actor")
+    if actor is not None and actor.kind == "citizen" and not actor.is_proxy:
+        # The existing pattern of this link (a preference, like the cookie it always set) extended
+        # to the person: their choice is kept with their contact details, so their notifications
+        # and their next login in another browser use it. A proxy's choice is only their browser's.
+        from portal.case.contact import save_language
+
+        save_language(actor.id, lang)
+        session[PERSON_LANGUAGE] = lang
     response = redirect(target)
     config = current_app.config["PORTAL"]
     response.set_cookie(cookie_name(), lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=config.secure_cookies, path="/")
     return response
+
+
+def remember_person_language(person_id: str) -> None:
+    """At login: the language the person chose before (in another browser too) for this session."""
+    from portal.case.contact import details_of
+
+    contact = details_of(person_id)
+    if contact is not None and contact.language in SUPPORTED:
+        session[PERSON_LANGUAGE] = contact.language
