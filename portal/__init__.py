@@ -88,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.delgivning.routes import bp as delgivning_bp  # the municipality's print queue (issue 17)
 
     app.register_blueprint(delgivning_bp)
+    from portal.calculation.routes import bp as calculation_bp  # calculation lines, the decision explained (16, 17)
+
+    app.register_blueprint(calculation_bp)
     from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
 
     app.register_blueprint(ops_bp)

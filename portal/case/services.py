@@ -322,6 +322,9 @@ def decide(application: Application, outcome: str, reasoning: str, decided_by: s
     decision = Decision(application_id=application.id, outcome=outcome, amount=amount, period_start=period_start,
                         period_end=period_end, reasoning=reasoning.strip(), decided_by=decided_by,
                         decided_at=utcnow(), document=b"", document_sha256="")
+    from portal.calculation.services import final
+
+    decision.calculation_lines = final(application)  # the lines as they stand now, each accepted or changed
     if document is None:
         from portal.case.pdf import render_decision
 
@@ -334,7 +337,10 @@ def decide(application: Application, outcome: str, reasoning: str, decided_by: s
     db.session.flush()
     application.status = Status.DECIDED.value
     application.decided_at = decision.decided_at
-    event(application, "decision", source, {"decision_id": decision.id, "outcome": outcome})
+    data = {"decision_id": decision.id, "outcome": outcome}
+    if decision.calculation_lines is not None:
+        data["calculation_lines"] = decision.calculation_lines  # the event tells systems the lines decided on
+    event(application, "decision", source, data)
     from portal.delgivning.services import enqueue
 
     enqueue(application, decision)  # served on the person by the worker: digital mail, else paper
