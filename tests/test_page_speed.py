@@ -3,7 +3,7 @@ language: formatted values keyed by locale (and time zone), translations per req
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import render_template_string
 from flask_babel import force_locale, gettext
@@ -12,7 +12,7 @@ from portal.i18n import cached, services
 
 
 def test_cached_formatting_is_the_locales_own(app):
-    moment = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)  # 1 December in Stockholm
+    moment = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December in Stockholm
     with app.test_request_context():
         for code in ("sv", "en", "ar", "sv"):
             with force_locale(code):
@@ -37,3 +37,17 @@ def test_templates_translate_in_the_locale_forced_inside_a_request(app):
             assert render_template_string('{{ _("Error:") }}') == swedish
         with force_locale("en"):
             assert render_template_string('{{ _("Error:") }}') == "Error:"
+
+
+def test_a_seal_checked_once_is_known_only_for_the_same_key_signature_and_bytes(tmp_path):
+    from portal.information.seal import load_or_create
+    from tests.test_seal import FIELDS
+
+    sealer = load_or_create(tmp_path / "key.pem")
+    kid, signature = sealer.seal(FIELDS)
+    assert sealer.verify(FIELDS, kid, signature) and sealer.verify(FIELDS, kid, signature)
+    other_kid, other_signature = sealer.seal({**FIELDS, "amount_ore": 1})
+    assert not sealer.verify(FIELDS, kid, other_signature)  # a known good signature, other bytes
+    assert not sealer.verify({**FIELDS, "amount_ore": 345601}, kid, signature)
+    stranger = load_or_create(tmp_path / "other.pem")  # another key: nothing known from the first
+    assert not stranger.verify(FIELDS, kid, signature)

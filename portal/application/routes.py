@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from portal import clock
-from portal.application import labels, services, tasks
+from portal.application import services, tasks
 from portal.application.forms import EmergencyForm, StartForm, SubmitForm
 from portal.attachments import services as attachment_services
 from portal.audit.services import record_read
@@ -15,6 +15,7 @@ from portal.routing.services import municipality
 from portal.routing.services import status as routing_status
 from portal.supplements import services as supplement_services
 from portal.supplements.labels import entry_label
+from portal.web.reads import reads_once
 
 bp = Blueprint("application", __name__)
 
@@ -109,7 +110,8 @@ def show(application_id: str):
     ensure("household", application)
     record_read("application", application.id, "applicant views own application")
     receiver = municipality(application.municipality_code) if application.municipality_code else None
-    return render_template("application/show.html", **_show_context(application, receiver, SubmitForm()))
+    with reads_once():  # the task list, summaries and figures share their reads (issue 15, point 5)
+        return render_template("application/show.html", **_show_context(application, receiver, SubmitForm()))
 
 
 def _show_context(application, receiver, form) -> dict:
@@ -136,16 +138,7 @@ def _show_context(application, receiver, form) -> dict:
             "frozen": services.frozen_document(application),
             "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
             "signer": services.signer_member(application, g.subject_id),
-            "reader": _reader(application),
             "has_contact": _has_contact(application)}
-
-
-def _reader(application) -> str:
-    """Whom the page speaks to: the applicant (or a proxy for them), a co-applicant, another member."""
-    if application.applicant_id == g.subject_id:
-        return labels.APPLICANT
-    member = services.signer_member(application, g.subject_id)
-    return labels.CO_APPLICANT if member is not None else labels.MEMBER
 
 
 def _has_contact(application) -> bool:
@@ -181,7 +174,8 @@ def check(application_id: str):
     services.remember_place(application, request.path)
     record_read("application", application.id, "applicant checks answers before sending")
     receiver = municipality(application.municipality_code) if application.municipality_code else None
-    return render_template("application/check.html", **_show_context(application, receiver, SubmitForm()))
+    with reads_once():  # the task list, summaries and figures share their reads (issue 15, point 5)
+        return render_template("application/check.html", **_show_context(application, receiver, SubmitForm()))
 
 
 @bp.post("/applications/<application_id>/folkbokforing")

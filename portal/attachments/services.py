@@ -22,6 +22,7 @@ from portal.attachments.storage import Storage, current_storage
 from portal.attachments.validation import AttachmentRefused
 from portal.extensions import db
 from portal.information.models import InformationItem
+from portal.web.reads import once, reading_once
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ _MUNICIPALITYS = Attachment.uploaded_by_staff.is_not(None)
 
 def count_for(application_id: str, municipality: bool = False) -> int:
     """How many files the applicant's side (or, with ``municipality``, the municipality) has added."""
+    if not municipality and reading_once():  # the page lists them anyway
+        return len(for_application(application_id))
     return db.session.scalar(
         select(func.count()).select_from(Attachment).where(
             Attachment.application_id == application_id, _MUNICIPALITYS if municipality else _APPLICANTS)) or 0
@@ -110,9 +113,9 @@ def remove(attachment: Attachment, storage: Storage) -> None:
 def for_application(application_id: str) -> list[Attachment]:
     """The files the applicant's side added to the application, oldest first (the municipality's
     files, sent only with its messages, are never part of the application or its document)."""
-    return list(db.session.scalars(
+    return once(("applicant_attachments", application_id), lambda: list(db.session.scalars(
         select(Attachment).where(Attachment.application_id == application_id, _APPLICANTS)
-        .order_by(Attachment.created_at, Attachment.id)))
+        .order_by(Attachment.created_at, Attachment.id))))
 
 
 def get(application_id: str, attachment_id: str) -> Attachment | None:

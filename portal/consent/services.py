@@ -20,6 +20,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.providers.base import InfoSet, Provider
 from portal.providers.registry import providers
+from portal.web.reads import once
 
 FOLKBOKFORING = "folkbokforing"
 
@@ -83,9 +84,9 @@ def self_consenting(application: Application) -> list[HouseholdMember]:
 
 
 def active(application: Application) -> list[Consent]:
-    return list(db.session.scalars(
+    return once(("active_consents", application.id), lambda: list(db.session.scalars(
         select(Consent).where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
-        .order_by(Consent.id)))
+        .order_by(Consent.id))))
 
 
 def active_keys(application: Application, member: HouseholdMember) -> set[str]:

@@ -20,6 +20,7 @@ from portal.information.labels import detail_text
 from portal.information.render import card_body
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
+from portal.web.reads import reads_once
 
 bp = Blueprint("information", __name__)
 
@@ -141,7 +142,8 @@ def overview(application_id: str):
     applications.remember_place(application, request.path)
     record_read("information_item", application.id, "applicant reviews fetched information",
                 subject_id=application.applicant_id)
-    return render_template("information/overview.html", **_information_context(application))
+    with reads_once():
+        return render_template("information/overview.html", **_information_context(application))
 
 
 # A comment may carry its text and nothing else: any other field is an attempt to change what

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -64,6 +64,11 @@ class Sealer:
 
     private_key: Ed25519PrivateKey
     published: dict[str, Ed25519PublicKey]
+    # Seals that checked, by key id, signature and the digest of the exact bytes signed: the same three
+    # check the same way for as long as this sealer's keys are the same, so a page that shows sixty sealed
+    # items checks each signature once per process, not on every request (issue 15, point 5). Only
+    # successes are kept; a failure is checked again every time.
+    _verified: set = field(default_factory=set, repr=False)
 
     @property
     def kid(self) -> str:
@@ -76,10 +81,17 @@ class Sealer:
         key = self.published.get(kid or "")
         if key is None or not signature:
             return False
+        signed = canonical(fields)
+        known = (kid, signature, hashlib.sha256(signed).digest())
+        if known in self._verified:
+            return True
         try:
-            key.verify(_unb64url(signature), canonical(fields))
+            key.verify(_unb64url(signature), signed)
         except (InvalidSignature, ValueError):
             return False
+        if len(self._verified) >= 50_000:  # bounded: a long-lived worker process does not grow without end
+            self._verified.clear()
+        self._verified.add(known)
         return True
 
     def jwks(self) -> dict:

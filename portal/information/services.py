@@ -27,6 +27,7 @@ from portal.information.totals import MonthTotals, month_totals
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
 from portal.providers.registry import provider as provider_named
 from portal.providers.registry import providers
+from portal.web.reads import once
 
 log = logging.getLogger(__name__)
 _background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fetch-job")
@@ -50,8 +51,8 @@ def breakers(app: Flask) -> Breakers:
 
 
 def calls(application: Application) -> list[FetchCall]:
-    return list(db.session.scalars(
-        select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id)))
+    return once(("fetch_calls", application.id), lambda: list(db.session.scalars(
+        select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id))))
 
 
 def start_fetch(application: Application, only: list[FetchCall] | None = None) -> list[FetchCall]:

@@ -5,6 +5,7 @@ operations) and ``portal.municipality.services`` (what the inbox reads)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -74,10 +75,16 @@ def _forward_choices(application: Application) -> list[tuple[str, str]]:
     choices = [("", _("Choose where to forward"))]
     choices += [(f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
                 for unit in units.values() if unit.id != application.inbox_id]
-    choices += [(f"municipality:{code}", _("Municipality: %(name)s", name=entry.name))
-                for code, entry in sorted(municipalities().items(), key=lambda kv: kv[1].name)
-                if code != application.municipality_code]
+    # One translation for the 290 municipalities, in their order by name worked out once per process.
+    wording = _("Municipality: %(name)s")
+    choices += [(f"municipality:{code}", wording % {"name": name})
+                for code, name in _municipalities_by_name() if code != application.municipality_code]
     return choices
+
+
+@cache
+def _municipalities_by_name() -> tuple[tuple[str, str], ...]:
+    return tuple((code, entry.name) for code, entry in sorted(municipalities().items(), key=lambda kv: kv[1].name))
 
 
 def _actions(application: Application) -> list[str]:

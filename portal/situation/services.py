@@ -15,6 +15,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.situation.models import Situation
 from portal.situation.questions import BY_KEY, NEEDS, PAGES, RENTING, Page
+from portal.web.reads import once
 
 ADULT_RELATIONS = ("applicant", "spouse", "partner")
 
@@ -90,7 +91,8 @@ def uid(page: Page, member: HouseholdMember | None, key: str) -> str:
 # -- Reading -----------------------------------------------------------------------------------
 
 def stored(application: Application) -> Situation | None:
-    return db.session.scalar(select(Situation).where(Situation.application_id == application.id))
+    return once(("situation", application.id),  # read once per page (portal/web/reads.py)
+                lambda: db.session.scalar(select(Situation).where(Situation.application_id == application.id)))
 
 
 def previous_for(application: Application) -> Application | None:
@@ -98,11 +100,11 @@ def previous_for(application: Application) -> Application | None:
     month"), else the applicant's latest sent application for an earlier month."""
     if application.previous_id:
         return db.session.get(Application, application.previous_id)
-    return db.session.scalar(
+    return once(("previous_application", application.id), lambda: db.session.scalar(
         select(Application).where(Application.applicant_id == application.applicant_id,
                                   Application.period < application.period,
                                   Application.status.not_in((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)))
-        .order_by(Application.period.desc(), Application.submitted_at.desc()).limit(1))
+        .order_by(Application.period.desc(), Application.submitted_at.desc()).limit(1)))
 
 
 def _prefill(application: Application) -> View:

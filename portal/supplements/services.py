@@ -15,6 +15,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.information.items import Period
 from portal.supplements.models import Asset, Cost, FreeText, Income
+from portal.web.reads import once, reading_once
 
 # The kinds of entry, by the name used in URLs and in ``summary``/``status``.
 MODELS: dict[str, type[Income] | type[Cost] | type[Asset]] = {
@@ -47,8 +48,8 @@ def months(application: Application) -> list[date]:
 def entries(application: Application, kind: str) -> list[Entry]:
     model = MODELS[kind]
     order = [model.id] if kind == "assets" else [model.month, model.id]
-    return list(db.session.scalars(
-        select(model).where(model.application_id == application.id).order_by(*order)))
+    return once(("supplement_entries", application.id, kind), lambda: list(db.session.scalars(
+        select(model).where(model.application_id == application.id).order_by(*order))))
 
 
 def entry(application: Application, kind: str, entry_id: int) -> Entry | None:
@@ -112,7 +113,8 @@ def delete(application: Application, kind: str, removed: Entry) -> None:
 
 
 def free_text(application: Application) -> FreeText | None:
-    return db.session.scalar(select(FreeText).where(FreeText.application_id == application.id))
+    return once(("free_text", application.id),
+                lambda: db.session.scalar(select(FreeText).where(FreeText.application_id == application.id)))
 
 
 def save_text(application: Application, text: str) -> FreeText | None:
@@ -172,6 +174,10 @@ def summary(application: Application) -> dict[str, dict[str, Any]]:
 
 def status(application: Application) -> dict[str, str]:
     """Per kind: "completed" when the applicant has added something, else "not_started"."""
+    if reading_once():  # the page reads the entries anyway (its summary): from those, not four more reads
+        result = {kind: "completed" if entries(application, kind) else "not_started" for kind in MODELS}
+        result["message"] = "completed" if free_text(application) is not None else "not_started"
+        return result
     result = {}
     for kind, model in MODELS.items():
         found = db.session.scalar(select(model.id).where(model.application_id == application.id).limit(1))
