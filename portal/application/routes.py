@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from portal import clock
-from portal.application import services, tasks
+from portal.application import labels, services, tasks
 from portal.application.forms import EmergencyForm, StartForm, SubmitForm
 from portal.attachments import services as attachment_services
 from portal.audit.services import record_read
@@ -138,7 +138,16 @@ def _show_context(application, receiver, form) -> dict:
             "frozen": services.frozen_document(application),
             "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
             "signer": services.signer_member(application, g.subject_id),
+            "reader": _reader(application),
             "has_contact": _has_contact(application)}
+
+
+def _reader(application) -> str:
+    """Whom the page speaks to: the applicant (or a proxy for them), a co-applicant, another member."""
+    if application.applicant_id == g.subject_id:
+        return labels.APPLICANT
+    member = services.signer_member(application, g.subject_id)
+    return labels.CO_APPLICANT if member is not None else labels.MEMBER
 
 
 def _has_contact(application) -> bool:
