@@ -88,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.delgivning.routes import bp as delgivning_bp  # the municipality's print queue (issue 17)
 
     app.register_blueprint(delgivning_bp)
+    from portal.appeal.routes import bp as appeal_bp  # appealing a decision, reconsidering, forwarding (issue 17)
+
+    app.register_blueprint(appeal_bp)
     from portal.calculation.routes import bp as calculation_bp  # calculation lines, the decision explained (16, 17)
 
     app.register_blueprint(calculation_bp)

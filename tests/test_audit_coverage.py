@@ -90,9 +90,13 @@ def world(app):
     own_file = attachment_services.add(sent.id, sent.applicant_id, make_pdf(), "egen.pdf", current_storage())
     case.send_message(sent, case.APPLICANT, "Anders", "Här är filen.", attachment_ids=[own_file.id])
     decision = factories.decided(sent)
+    from portal.appeal import services as appeals
+
+    appeal = appeals.send(sent, decision, "Bevilja hyran.", "Hyran är skälig.", sent.applicant_id, "Anders",
+                          clock.now(), "sv")
     db.session.commit()
     return {"sent": sent, "item": item, "attachment": attachment, "request": request, "decision": decision,
-            "message": from_municipality, "file": own_file}
+            "message": from_municipality, "file": own_file, "appeal": appeal}
 
 
 def _reads_about(subject_id: str | None, since: int) -> int:
@@ -122,6 +126,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     sent, applicant_id = world["sent"], world["sent"].applicant_id
     ids = {"application_id": sent.id, "attachment_id": world["attachment"].id, "decision_id": world["decision"].id,
            "request_id": world["request"].id, "message_id": world["message"].id, "version": "1",
+           "appeal_id": world["appeal"].id,
            "item_id": str(world["item"].id), "kind": "pdf"}
 
     def fill(pattern: str, **override) -> str:
@@ -146,7 +151,8 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
             problems.append(_check(app.test_client(), fill(pattern), subject,
                                    headers={"Authorization": f"Bearer {token}"}))
             checked.add(endpoint)
-        elif endpoint.startswith(("municipality.", "delgivning.")) and endpoint not in NO_PERSONAL_DATA:
+        elif (endpoint.startswith(("municipality.", "delgivning.")) or endpoint == "appeal.caseworker_pdf") \
+                and endpoint not in NO_PERSONAL_DATA:
             # Lists (the inbox, the print queue) name many people: the read is recorded about none.
             subject = None if endpoint in ("municipality.inbox", "delgivning.queue") else applicant_id
             for kind in (("json", "pdf") if endpoint == "municipality.document" else ("pdf",)):
@@ -176,7 +182,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
         "supplements.edit_asset": {**on_draft, "entry_id": entry_of["assets"]},
     }
     sent_pages = {"case", "application.receipt_pdf", "application.overview", "contact.edit", "consent.mine",
-                  "mandates.index", "mandates.trail", "rights.readers"}
+                  "mandates.index", "mandates.trail", "rights.readers", "appeal"}
     for endpoint, pattern in routes.items():
         skipped = {*NO_PERSONAL_DATA, *NOT_CHECKED_YET, *checked}
         if endpoint in skipped or endpoint.split(".")[0] in ("municipality", "api", "delivery", "delgivning") \

@@ -67,6 +67,7 @@ SUBJECT_RULES = {
     "case": ("view", "prepare"),
     "messages": ("messages", "messages"),
     "sign": ("submit", "submit"),
+    "appeal": ("view", "submit"),  # appealing a decision: signed and sent like the application
     "own": (None, None),
     "joint": ("view", "prepare"),  # the applicant's attachments: the applicant and the co-signer
 }
@@ -98,7 +99,7 @@ EXPECT = {
 OPERATOR_ONLY = {"ops.metrics"}
 
 # Object layer: what the objects add to the rule.
-CO_APPLICANT_OBJECT_RULES = {"application", "consent", "sign", "case", "messages"}  # the applicant's own
+CO_APPLICANT_OBJECT_RULES = {"application", "consent", "sign", "case", "messages", "appeal"}  # the applicant's own
 CO_APPLICANT_MAY = {"application.cosign"}  # a co-applicant signs the joint application
 # A household member who is not a co-applicant: the household's pages about themselves (consent, fetch,
 # their own information), nothing of the applicant's own, nor the joint application's attachments, nor the

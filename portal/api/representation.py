@@ -26,6 +26,11 @@ EVENT_TYPES = {
     "withdrawn": "withdrawn",
     "message": "message",
     "served": "served",  # delgivning (portal/delgivning): data.channel digital|paper, data.servedOn
+    # The appeal (portal/appeal): data.appealId, .decisionId, .deadline, .late, .documentVersion; then
+    # data.outcome kept|changed; then data.forwardedOn.
+    "appealed": "appealed",
+    "appeal_reconsidered": "appealReconsidered",
+    "appeal_forwarded": "appealForwarded",
 }
 OUTCOMES = {"granted": "granted", "partly_granted": "partlyGranted", "refused": "refused", "dismissed": "dismissed"}
 OUTCOME_OF_API = {value: key for key, value in OUTCOMES.items()}
@@ -116,6 +121,8 @@ def payment(item) -> dict:
 
 
 def document(item) -> dict:
-    return {"id": item.id, "version": item.version, "documentType": "supplement" if item.refers_to else "application",
+    # A later version names its kind in its schema version: supplement-1.0.0, appeal-1.0.0 (portal/appeal).
+    kind = item.schema_version.rsplit("-", 1)[0] if item.refers_to else "application"
+    return {"id": item.id, "version": item.version, "documentType": kind,
             "refersTo": item.refers_to, "schemaVersion": item.schema_version, "sha256": item.sha256,
             "createdAt": utc(item.created_at)}

@@ -33,6 +33,7 @@ PROXY_SCOPE: dict[str, tuple[str | None, str | None]] = {
     "case": (VIEW, PREPARE),  # after sending: overview and status; answering requests
     "messages": (MESSAGES, MESSAGES),
     "sign": (SUBMIT, SUBMIT),  # signing and sending (the step-up included)
+    "appeal": (VIEW, SUBMIT),  # appealing a decision: reading the way to appeal; signing and sending one
     "own": (None, None),  # only the person for themselves: mandates, contact details
 }
 
@@ -128,6 +129,8 @@ POLICY: dict[str, Rule] = {
     "case": _application_of_subject,
     # Messages on a case (a proxy needs the messages scope).
     "messages": _application_of_subject,
+    # Appealing the applicant's decision: the applicant, or a proxy with the submit scope to send it.
+    "appeal": _application_of_subject,
     "inbox": _caseworker_of_municipality,
     "admin": _administrator,
     "api": _api_client_of_municipality,
@@ -135,7 +138,7 @@ POLICY: dict[str, Rule] = {
 
 # Which login a denied anonymous visitor is sent to, by rule.
 LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen", "joint": "citizen",
-                  "consent": "citizen", "case": "citizen", "messages": "citizen", "inbox": "staff",
+                  "consent": "citizen", "case": "citizen", "messages": "citizen", "appeal": "citizen", "inbox": "staff",
                   "admin": "staff", "authenticated": "citizen", "sign": "citizen", "own": "citizen",
                   "person": "citizen"}
 

@@ -110,6 +110,10 @@ def sign_callback():
     session.rotate()
     if GRANT_KEY in session:
         return finish_grant()
+    from portal.appeal import signing as appeal_signing
+
+    if appeal_signing.SESSION_KEY in session:
+        return appeal_signing.finish()
     from portal.auth.signing import finish_signing
 
     return finish_signing()

@@ -55,6 +55,9 @@ EVENT = {
     "payment": _l("A payment was reported"),
     "forwarded": _l("Your application was forwarded"),
     "served": _l("The decision was delivered to you"),
+    "appealed": _l("You appealed the decision"),
+    "appeal_reconsidered": _l("The municipality reconsidered the decision you appealed"),
+    "appeal_forwarded": _l("Your appeal was sent to the administrative court"),
 }
 
 CASE_ERROR = {

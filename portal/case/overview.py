@@ -233,6 +233,19 @@ def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementReq
                 if data.get("channel") == "digital"
                 else _("The decision was sent to you by post on %(date)s", date=_date(data["served_on"])))
         return Entry(entry.at, text)
+    if kind == "appealed":
+        text = (_("You appealed the decision (after the last day, %(date)s: the municipality decides whether it can "
+                  "be tried)", date=_date(data.get("deadline"))) if data.get("late")
+                else str(labels.EVENT["appealed"]))
+        return Entry(entry.at, text)
+    if kind == "appeal_reconsidered":
+        text = (_("The municipality reconsidered and changed the decision you appealed")
+                if data.get("outcome") == "changed"
+                else _("The municipality reconsidered the decision you appealed and kept it"))
+        return Entry(entry.at, text)
+    if kind == "appeal_forwarded" and data.get("forwarded_on"):
+        return Entry(entry.at, _("Your appeal was sent to the administrative court (förvaltningsrätten) on %(date)s",
+                                 date=_date(data["forwarded_on"])))
     if kind == "payment" and data.get("state") in labels.PAYMENT_STATE:
         return Entry(entry.at, _("Payment of %(amount)s on %(date)s: %(state)s", amount=kronor(data.get("amount")),
                                  date=_date(data.get("due_date")),

@@ -478,7 +478,7 @@ def unread(application: Application, reader: str) -> int:
 
 # --- what the caseworker lists --------------------------------------------------------------------
 
-FILTERS = ("all", "new", "mine", "waiting", "supplemented", "decided")
+FILTERS = ("all", "new", "mine", "waiting", "supplemented", "decided", "appealed")
 
 
 def case_filter(query, name: str, staff_id: str | None):
@@ -500,4 +500,8 @@ def case_filter(query, name: str, staff_id: str | None):
         return query.where(answered_unseen)
     if name == "decided":
         return query.where(Application.status.in_((Status.DECIDED.value, Status.CLOSED.value)))
+    if name == "appealed":  # an appeal the municipality has still to reconsider or forward (portal/appeal)
+        from portal.appeal.models import Appeal
+
+        return query.where(exists().where(Appeal.application_id == Application.id, Appeal.status != "forwarded"))
     return query

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import portal.appeal.models  # noqa: F401
 import portal.application.models  # noqa: F401  (register tables)
 import portal.attachments.models  # noqa: F401
 import portal.audit.models  # noqa: F401

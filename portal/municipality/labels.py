@@ -22,6 +22,7 @@ FILTERS = {
     "waiting": _l("Waiting for the applicant"),
     "supplemented": _l("Supplemented"),
     "decided": _l("Decided"),
+    "appealed": _l("Appealed"),
 }
 
 OUTCOME = {
@@ -65,6 +66,9 @@ EVENT = {
     "withdrawn": _l("The applicant withdrew the application"),
     "message": _l("Message"),
     "served": _l("Decision served"),
+    "appealed": _l("The applicant appealed the decision"),
+    "appeal_reconsidered": _l("Appeal: the decision was reconsidered"),
+    "appeal_forwarded": _l("Appeal forwarded to the administrative court"),
 }
 
 # Member relations as the caseworker reads them (the applicant is not "you" here).

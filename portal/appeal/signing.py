@@ -1,0 +1,84 @@
+"""Signing the appeal by step-up, as an application is signed (``portal/auth/signing.py``): a fresh
+authentication at the identity provider (``prompt=login``, ``max_age=0``) showing what is signed, whose answer
+must name the person who asked and a login made just now. The appeal's words wait in the session meanwhile, so
+nothing typed is lost when the person cancels. The identity provider comes back to ``/auth/sign/callback``,
+which hands over here when an appeal is pending."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from authlib.integrations.base_client.errors import OAuthError
+from flask import current_app, g, redirect, render_template, session, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from joserfc.errors import JoseError
+
+from portal.auth import oidc
+from portal.auth.models import Person
+from portal.auth.services import PNR_CLAIM
+from portal.auth.signing import CLOCK_SKEW_SECONDS
+from portal.extensions import db
+from portal.i18n.services import SUPPORTED
+
+log = logging.getLogger(__name__)
+SESSION_KEY = "appeal_signing"
+DRAFT_KEY = "appeal_draft"  # the words typed, kept when the signing is cancelled or fails
+
+
+def sign_message(application) -> dict[str, str]:
+    messages = {}
+    for language in SUPPORTED:
+        with force_locale(language):
+            messages[language] = _("I sign my appeal of the decision on my application with case number "
+                                   "%(number)s.", number=application.case_number or application.reference)
+    return messages
+
+
+def start(application, decision, change: str, reasons: str):
+    pending = {"application_id": application.id, "decision_id": decision.id, "change": change, "reasons": reasons,
+               "started": int(time.time()), "actor": g.actor.id}  # the wall clock: compared with auth_time
+    session[SESSION_KEY] = pending
+    session[DRAFT_KEY] = {"decision_id": decision.id, "change": change, "reasons": reasons}
+    config = current_app.config["PORTAL"]
+    return oidc.client("citizen").authorize_redirect(
+        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()),
+        **{oidc.USER_MESSAGE: oidc.user_message(sign_message(application))})
+
+
+def finish():
+    from portal.appeal import services
+    from portal.application import services as applications
+    from portal.case.models import Decision
+
+    pending = session.pop(SESSION_KEY, None)
+    application = applications.get(pending["application_id"]) if pending else None
+    decision = db.session.get(Decision, pending["decision_id"]) if pending else None
+    if (application is None or decision is None or pending.get("actor") != g.actor.id
+            or application.applicant_id != g.subject_id):
+        return render_template("appeal/sign_failed.html", reason="no_signing", application=None), 400
+    back = url_for("appeal.write", application_id=application.id, decision_id=decision.id)
+    try:
+        claims, _token = oidc.complete("citizen")
+    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
+        log.warning("appeal signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
+                    or type(exc).__name__)
+        return render_template("appeal/sign_failed.html", reason="invalid", back=back), 400
+    person = db.session.get(Person, g.actor.id)
+    auth_time = int(claims.get("auth_time") or 0)
+    if claims.get(PNR_CLAIM) != person.personnummer:
+        log.warning("appeal signature by another person application=%s", application.id)
+        return render_template("appeal/sign_failed.html", reason="other_person", back=back), 400
+    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
+        return render_template("appeal/sign_failed.html", reason="not_fresh", back=back), 400
+    try:
+        services.send(application, decision, pending["change"], pending["reasons"], signed_by=person.id,
+                      signer_name=f"{person.given_name} {person.family_name}",
+                      signed_at=datetime.fromtimestamp(auth_time, UTC), language=str(get_locale()))
+    except services.AppealError as refused:
+        db.session.rollback()
+        return render_template("appeal/sign_failed.html", reason=refused.reason, back=back), 409
+    session.pop(DRAFT_KEY, None)
+    return redirect(url_for("case.show", application_id=application.id, _anchor="appeal"))
