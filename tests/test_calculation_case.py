@@ -134,7 +134,7 @@ def test_an_unknown_line_is_404(app):
 @pytest.mark.parametrize(("language", "direction", "expect"), [
     ("sv", "ltr", ("Så räknade kommunen", "Hyra", "Överklaga")),
     ("en", "ltr", ("How the municipality calculated", "Rent", "appeal")),
-    ("ar", "rtl", ("كيف حسبت البلدية", "الإيجار", "الاستئناف")),
+    ("ar", "rtl", ("كيف حسبت البلدية", "الإيجار", "الاعتراض")),
 ])
 def test_the_applicant_reads_the_decision_and_its_lines_in_their_language(app, language, direction, expect):
     application = _handled()
