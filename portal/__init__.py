@@ -91,6 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.appeal.routes import bp as appeal_bp  # appealing a decision, reconsidering, forwarding (issue 17)
 
     app.register_blueprint(appeal_bp)
+    from portal.situation.routes import bp as situation_bp  # the applicant's situation and its documents (issue 16)
+
+    app.register_blueprint(situation_bp)
     from portal.calculation.routes import bp as calculation_bp  # calculation lines, the decision explained (16, 17)
 
     app.register_blueprint(calculation_bp)

@@ -49,6 +49,8 @@ NO_PERSONAL_DATA = {
                           "page showing it (information.fetch) is audited once; a row per poll would drown the log",
     "rights.data_copy": "the person's own requests for a copy: their state and dates, none of the data itself",
     "rights.data_copy_status": "the fragment of /my-data/copy that htmx polls while a copy is prepared: its state",
+    "situation.start": "the task list's link to the situation: a redirect to the first open page or the answers, "
+                       "which are audited when shown",
 }
 # Routes that do show personal data but are not exercised here yet, and why (a known gap, not an exemption).
 NOT_CHECKED_YET = {
@@ -127,7 +129,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     ids = {"application_id": sent.id, "attachment_id": world["attachment"].id, "decision_id": world["decision"].id,
            "request_id": world["request"].id, "message_id": world["message"].id, "version": "1",
            "appeal_id": world["appeal"].id,
-           "item_id": str(world["item"].id), "kind": "pdf"}
+           "item_id": str(world["item"].id), "kind": "pdf", "page_key": "housing"}
 
     def fill(pattern: str, **override) -> str:
         path = pattern.replace("<any(json, pdf):kind>", "{kind}").replace("<int:", "<")

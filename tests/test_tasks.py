@@ -13,10 +13,11 @@ def test_task_list_shows_every_step_with_its_state(login, client):
     items = doc.find("ol", class_="task-list").find_all("li")
     names = [li.find(class_="task-list__name").get_text(strip=True) for li in items]
     assert names[0].startswith("Ditt hushåll") and names[-1] == "Kontrollera dina svar och skicka"
-    assert len(items) == 10
+    assert len(items) == 11
     states = {li.find(class_="task-list__name").get("id"): li.find(class_="tag").get_text(strip=True)
               for li in items if li.find(class_="tag")}
     assert states["task-household"] == "Klar" and states["task-consent"] == "Inte påbörjad"
+    assert states["task-situation"] == "Inte påbörjad"
 
 
 def test_check_answers_lists_everything_with_change_links(login, client):

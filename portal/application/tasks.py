@@ -81,6 +81,12 @@ def _supplement(kind: str):
     return state
 
 
+def _situation(application: Application) -> str:
+    from portal.situation.services import state
+
+    return state(application)
+
+
 def _attachments(application: Application) -> str:
     from portal.attachments.services import count_for
 
@@ -95,6 +101,8 @@ TASKS: list[Task] = [
     Task("information", _l("Check the fetched information"), "information.overview",
          _needs_household(_information), summary="information/_summary.html",
          joint_title=_l("The fetched information")),
+    Task("situation", _l("Your situation"), "situation.start", _needs_household(_situation),
+         summary="situation/_summary.html"),
     Task("incomes", _l("Your own incomes"), "supplements.incomes", _needs_household(_supplement("incomes")),
          summary="supplements/_summary_incomes.html", joint_title=_l("Other incomes stated")),
     Task("costs", _l("Your costs"), "supplements.costs", _needs_household(_supplement("costs")),

@@ -18,6 +18,7 @@ from portal.situation.questions import BY_KEY, NEEDS, PAGES, RENTING, Page
 from portal.web.reads import once
 
 ADULT_RELATIONS = ("applicant", "spouse", "partner")
+PAYOUT_DERIVED = ("bank", "holder")
 
 
 class NotEditable(Exception):
@@ -193,6 +194,9 @@ def effective(application: Application, view: View | None = None) -> dict:
                     if q.key in given and q.asked(given) and given[q.key] not in (None, "", [])}
             if member is None:
                 result.update(kept)
+                if page.key == "payout" and "clearing" in kept:
+                    # Derived when the page was saved: the bank, and how the holder was established.
+                    result.update({k: view.answers[k] for k in PAYOUT_DERIVED if k in view.answers})
             elif kept:
                 members.setdefault(str(member.id), {}).update(kept)
     if members:
@@ -218,6 +222,10 @@ def save_page(application: Application, page: Page, given: dict[int | None, dict
     confirmed = set()
     for member_id, page_values in given.items():
         target = answers if member_id is None else members.setdefault(str(member_id), {})
+        for key in (PAYOUT_DERIVED if page.key == "payout" else ()):
+            target.pop(key, None)
+            if page_values.get(key):
+                target[key] = page_values[key]
         for q in page.questions:
             target.pop(q.key, None)
             value = page_values.get(q.key)
