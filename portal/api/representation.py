@@ -112,7 +112,7 @@ def decision(item) -> dict:
             "periodStart": day(item.period_start), "periodEnd": day(item.period_end), "reasoning": item.reasoning,
             "decidedBy": item.decided_by, "decidedAt": utc(item.decided_at), "documentSha256": item.document_sha256,
             "documentSize": len(item.document), "servedOn": day(item.served_on),
-            "servedChannel": item.served_channel}
+            "servedChannel": item.served_channel, "calculationLines": item.calculation_lines}
 
 
 def payment(item) -> dict:

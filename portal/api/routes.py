@@ -366,4 +366,5 @@ def description() -> dict:
 
 
 from portal.api import cases  # noqa: E402,F401  (the case operations, on this blueprint)
+from portal.api import lines  # noqa: E402,F401  (the calculation lines, on this blueprint)
 from portal.appeal import api as appeal_api  # noqa: E402,F401  (appeals, on this blueprint)
