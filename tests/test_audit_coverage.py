@@ -128,7 +128,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     sent, applicant_id = world["sent"], world["sent"].applicant_id
     ids = {"application_id": sent.id, "attachment_id": world["attachment"].id, "decision_id": world["decision"].id,
            "request_id": world["request"].id, "message_id": world["message"].id, "version": "1",
-           "appeal_id": world["appeal"].id,
+           "appeal_id": world["appeal"].id, "line_id": "norm-household",
            "item_id": str(world["item"].id), "kind": "pdf", "page_key": "housing"}
 
     def fill(pattern: str, **override) -> str:
@@ -153,7 +153,8 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
             problems.append(_check(app.test_client(), fill(pattern), subject,
                                    headers={"Authorization": f"Bearer {token}"}))
             checked.add(endpoint)
-        elif (endpoint.startswith(("municipality.", "delgivning.")) or endpoint == "appeal.caseworker_pdf") \
+        elif (endpoint.startswith(("municipality.", "delgivning.")) or endpoint in ("appeal.caseworker_pdf",
+                                                                                   "calculation.change")) \
                 and endpoint not in NO_PERSONAL_DATA:
             # Lists (the inbox, the print queue) name many people: the read is recorded about none.
             subject = None if endpoint in ("municipality.inbox", "delgivning.queue") else applicant_id
@@ -184,7 +185,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
         "supplements.edit_asset": {**on_draft, "entry_id": entry_of["assets"]},
     }
     sent_pages = {"case", "application.receipt_pdf", "application.overview", "contact.edit", "consent.mine",
-                  "mandates.index", "mandates.trail", "rights.readers", "appeal"}
+                  "mandates.index", "mandates.trail", "rights.readers", "appeal", "calculation.decision"}
     for endpoint, pattern in routes.items():
         skipped = {*NO_PERSONAL_DATA, *NOT_CHECKED_YET, *checked}
         if endpoint in skipped or endpoint.split(".")[0] in ("municipality", "api", "delivery", "delgivning") \
