@@ -227,7 +227,10 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
                         "periodStart": "2026-12-01", "periodEnd": "2026-12-31",
                         "reasoning": "Hyran är högre än skälig nivå.", "decidedBy": "Per Handläggare",
                         "decidedAt": decision["decidedAt"], "documentSha256": hashlib.sha256(own).hexdigest(),
-                        "documentSize": len(own), "servedOn": None, "servedChannel": None}  # served later
+                        "documentSize": len(own), "servedOn": None, "servedChannel": None,  # served later
+                        "calculationLines": decision["calculationLines"]}
+    # No line was judged: the decision carries each as proposed (tests/test_calculation_api.py judges them).
+    assert decision["calculationLines"] and {line["status"] for line in decision["calculationLines"]} == {"proposed"}
     pdf = system.get(f"/applications/{app_id}/decisions/{decision['id']}/document")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data == own
     assert reads("decision", decision["id"]) == 1

@@ -61,8 +61,8 @@ def _decision() -> bytes:
                                   period=date(2026, 11, 1))
     decision = SimpleNamespace(outcome="refused", amount=None, period_start=None, period_end=None,
                                reasoning="Inkomsterna överstiger normen.", decided_by="Per Handläggare",
-                               decided_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
-    return render_decision(application, decision)
+                               decided_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC), calculation_lines=None)
+    return render_decision(application, decision, language="sv")
 
 
 def _text(data: bytes) -> str:

@@ -14,10 +14,11 @@ def kronor(amount: int | None) -> str:
     return "–" if amount is None else f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
-def render_decision(application, decision) -> bytes:
+def render_decision(application, decision, language: str | None = None) -> bytes:
+    """The decision in Swedish; ``language`` (default: the one the applicant signed in) adds a cover page."""
     from portal.routing.services import municipality
 
-    language = _language(application)
+    language = language or _language(application)
     return write_pdf("decision.html", ARCHIVED, locale=language, application=application, decision=decision,
                      municipality=municipality(application.municipality_code).name,
                      month=application.period.strftime("%Y-%m"), outcome=OUTCOME_SV[decision.outcome],
