@@ -51,3 +51,27 @@ def test_a_seal_checked_once_is_known_only_for_the_same_key_signature_and_bytes(
     assert not sealer.verify({**FIELDS, "amount_ore": 345601}, kid, signature)
     stranger = load_or_create(tmp_path / "other.pem")  # another key: nothing known from the first
     assert not stranger.verify(FIELDS, kid, signature)
+
+
+def test_the_banners_one_read_finds_what_the_three_reads_found(app):
+    """A pending invitation, then the same mandate active (Margareta to Lars): the banner's one read gives the
+    same invitations, unseen legal representatives and mandates in force as the three reads it replaces."""
+    from portal.auth.models import Person
+    from portal.extensions import db
+    from portal.mandates import services as mandates
+    from tests.test_mandates import LARS, MARGARETA, accept_as_proxy, grant, person_client
+
+    def same_for(number):
+        person = db.session.scalars(db.select(Person).where(Person.personnummer == number)).first()
+        if person is None:
+            return None
+        db.session.expire_all()
+        expected = (mandates.invitations(person.id), mandates.untold_legal(person.id), mandates.in_force_for(person.id))
+        assert mandates.banner(person.id) == expected
+        return expected
+
+    grant(person_client(app, MARGARETA))
+    accept_as_proxy(app)
+    invited, _, acting_for = same_for(LARS)
+    assert not invited and len(acting_for) == 1
+    same_for(MARGARETA)

@@ -108,7 +108,8 @@ def banner_context() -> dict:
     lost = session.pop("mandate_lost", None) if request.endpoint not in PASSIVE_ENDPOINTS else None
     context = {"acting": actor if actor.is_proxy else None, "mandate_lost_notice": lost}
     if not actor.is_proxy:
-        context["mandate_invitations"] = len(services.invitations(actor.id))
-        context["legal_notices"] = services.untold_legal(actor.id)
-        context["can_act_for_others"] = bool(services.in_force_for(actor.id))
+        invited, untold, acting_for = services.banner(actor.id)
+        context["mandate_invitations"] = len(invited)
+        context["legal_notices"] = untold
+        context["can_act_for_others"] = bool(acting_for)
     return context

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from stdnum.se import personnummer as pnr
 
 from portal import clock
@@ -489,6 +489,23 @@ def in_force_for(person_id: str) -> list[Mandate]:
     return [m for m in db.session.scalars(select(Mandate).where(
         Mandate.proxy_id == person_id, Mandate.status == ACTIVE, Mandate.principal_id.is_not(None))
         .order_by(Mandate.created_at)) if m.in_force(at)]
+
+
+def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]:
+    """What every page's banner tells a citizen, in one read (issue 15, point 5), not three: the invitations
+    waiting for them (``invitations``), the legal representatives they have not been shown (``untold_legal``)
+    and the mandates they may act under now (``in_force_for``), each by the same test as those."""
+    at = now()
+    found = list(db.session.scalars(select(Mandate).where(or_(
+        and_(Mandate.proxy_id == person_id, Mandate.status.in_((PENDING, ACTIVE))),
+        and_(Mandate.principal_id == person_id, Mandate.kind.in_(LEGAL_KINDS), Mandate.approved_at.is_not(None),
+             Mandate.principal_told_at.is_(None)))).order_by(Mandate.created_at)))
+    invited = [m for m in found if m.proxy_id == person_id and m.status == PENDING and m.valid_until > at]
+    untold = [m for m in found if m.principal_id == person_id and m.kind in LEGAL_KINDS
+              and m.approved_at is not None and m.principal_told_at is None]
+    acting_for = [m for m in found if m.proxy_id == person_id and m.status == ACTIVE and m.principal_id is not None
+                  and m.in_force(at)]
+    return invited, untold, acting_for
 
 
 def principal_name(mandate: Mandate) -> str:
