@@ -401,6 +401,11 @@ def _build(application, language: str, items: list | None = None, calls: list | 
                                            income_entries=summary["incomes"]["entries"])
     doc["emergency"] = ({"source": {"kind": "applicant", "enteredAt": _utc(application.created_at)},
                          "reason": application.emergency_reason or ""} if application.emergency else None)
+    from portal.situation.summary import documents_block, situation_block
+
+    # The applicant's situation and the documents it calls for (issue 16), frozen and sealed with the rest.
+    doc["situation"] = situation_block(application, items)
+    doc["expectedDocuments"] = documents_block(application, items)
     return doc
 
 

@@ -186,7 +186,17 @@ def render(doc: dict) -> bytes:
     costs = {entry.get("id"): entry.get("label") for entry in (stated.get("costs") or {}).get("entries") or []}
     return write_pdf("application.html", ARCHIVED, doc=doc, checksum=exchange.digest(doc), members=members,
                      groups=_fetched_groups(doc, members), stated=stated, item_labels=labels, cost_labels=costs,
-                     scope_sv=SCOPE_SV, kind_sv=KIND_SV)
+                     scope_sv=SCOPE_SV, kind_sv=KIND_SV, situation=_situation(doc))
+
+
+def _situation(doc: dict) -> dict | None:
+    """The applicant's situation (issue 16) in Swedish, from the document alone."""
+    from flask_babel import force_locale
+
+    from portal.situation.summary import for_document
+
+    with force_locale("sv"):
+        return for_document(doc)
 
 
 def render_receipt(doc: dict, digest: str) -> bytes:

@@ -56,6 +56,12 @@ def situation_for_check(application) -> dict:
             "documents": summary.document_rows(summary.documents_block(application), names)}
 
 
+@bp.app_template_global("situation_from_document")
+def situation_from_document(doc: dict | None) -> dict | None:
+    """What the caseworker's view shows of the situation: from the frozen document, as sealed."""
+    return summary.for_document(doc)
+
+
 @bp.get("/applications/<application_id>/situation")
 @requires("application")
 def start(application_id: str):

@@ -160,8 +160,9 @@ def next_page(application: Application, view: View, after: str | None) -> Page |
 def state(application: Application) -> str:
     """not_started, in_progress or completed, for the task list."""
     view = current(application)
-    if not view.pages_done and view.stored is None:
-        return "not_started"
+    if view.stored is None:
+        # Prefilled from last month: begun, though nothing is confirmed yet.
+        return "in_progress" if view.prefilled_from else "not_started"
     shown = visible_pages(application, view)
     done = all(p.key in view.pages_done for p in shown) and not _open_unconfirmed(application, view)
     return "completed" if done else "in_progress"

@@ -52,7 +52,8 @@ def situation_block(application, items: list | None = None) -> dict | None:
                                  "value": given[question.key], "source": SOURCE})
     block = {"source": SOURCE, "answeredAt": _utc(view.stored.updated_at), "answers": rows,
              "interpreter": {"needed": answers.get("interpreter") == "yes",
-                             "language": answers.get("interpreter_language")},
+                             # A BCP 47 tag for the municipality's interpreter booking ("fa_AF" -> "fa-AF").
+                             "language": (answers.get("interpreter_language") or "").replace("_", "-") or None},
              "toExplain": [{"code": t.code, "memberId": t.member_id, "text": str(TO_EXPLAIN[t.code])}
                            for t in services.to_explain(application, items)]}
     if answers.get("clearing"):
@@ -171,3 +172,33 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
         rows.append(DocumentRow(str(title), names.get(entry.get("memberId")), str(reason), entry["status"],
                                 str(DOCUMENT_STATE.get(entry["status"], entry["status"])), entry.get("reasonGiven")))
     return rows
+
+
+def document_names(doc: dict) -> dict[int, str]:
+    """memberId -> the member's name in a frozen document (the relation only, when protected)."""
+    applicant = doc.get("applicant") or {}
+    names = {applicant.get("memberId"): f"{applicant.get('givenName', '')} {applicant.get('familyName', '')}".strip()}
+    for member in (doc.get("household") or {}).get("members", []):
+        if doc.get("protected") or "givenName" not in member:
+            names[member.get("memberId")] = member.get("relationLabel") or member.get("relation") or ""
+        else:
+            names[member.get("memberId")] = f"{member.get('givenName', '')} {member.get('familyName', '')}".strip()
+    return names
+
+
+def for_document(doc: dict | None) -> dict | None:
+    """What the caseworker's view and the application PDF show of the situation, from the frozen
+    document alone (in the reader's language: call under ``force_locale`` for another). None when the
+    document has no situation (a document before 1.2.0, or nothing answered)."""
+    from portal.situation.forms import language_name
+
+    if not doc or (not doc.get("situation") and not doc.get("expectedDocuments")):
+        return None
+    names = document_names(doc)
+    block = doc.get("situation") or {}
+    interpreter = block.get("interpreter") or {}
+    language = (interpreter.get("language") or "").replace("-", "_")
+    return {"sections": sections(block, names), "explain": explain_texts(block, names),
+            "documents": document_rows(doc.get("expectedDocuments") or [], names),
+            "interpreter": language_name(language) if interpreter.get("needed") else None,
+            "interpreter_code": interpreter.get("language") if interpreter.get("needed") else None}
