@@ -26,6 +26,7 @@ from tests.test_api import UPPSALA_ADULT, _fresh_clients  # noqa: F401  (autouse
 from tests.test_api_case import System
 from tests.test_caseworker import caseworker
 from tests.test_delgivning import mail  # noqa: F401  (fixture)
+from tests.test_webhook import receiver  # noqa: F401  (fixture)
 
 STAFF = "staff-uppsala-1"  # Uppsala's caseworker
 OTHER_STAFF = "staff-stockholm-1"
@@ -246,18 +247,54 @@ def test_the_appeal_over_the_api_events_documents_reconsider_and_forward(app):
     assert other.get(f"/applications/{application.id}/appeals").status_code == 404
 
 
-def test_a_webhook_municipality_gets_the_appeal_pushed_as_its_own_delivery(app):
-    from portal.case import services as case
+def test_an_inbox_municipality_gets_no_push_the_appeal_is_in_the_inbox_and_the_api(app):
     from portal.routing.config import routing_config
 
     application = factories.received(factories.sent(UPPSALA_ADULT))
     decision = factories.decided(application, "refused")
-    inbox = routing_config().inboxes[application.inbox_id]
-    if inbox.channel == "webhook":
-        pytest.skip("Uppsala is a webhook inbox in this configuration")
+    assert routing_config().inboxes[application.inbox_id].channel != "webhook"
     person = factories.person(UPPSALA_ADULT)
-    appeals.send(application, decision, "Mer", "Hyran", person.id, "Anders", clock.now(), "sv")
-    # Not a webhook inbox: nothing pushed, the appeal is in the inbox and the API.
-    assert db.session.scalars(select(Delivery).where(Delivery.application_id == application.id,
-                                                     Delivery.idempotency_key.like("%/v2"))).all() == []
-    assert case.FILTERS[-1] == "appealed"
+    appeal = appeals.send(application, decision, "Mer", "Hyran", person.id, "Anders", clock.now(), "sv")
+    assert db.session.scalars(select(Delivery).where(
+        Delivery.idempotency_key == f"{application.reference}/v{appeal.document_version}")).all() == []
+
+
+def test_a_webhook_municipality_gets_the_appeal_pushed_as_its_own_delivery(app, request):
+    sample = request.getfixturevalue("receiver")  # Västerås's webhook pointed at the sample receiver
+    from portal.delivery import services as delivery
+    from tests.test_webhook import FIRST, SECOND, apply, cases
+
+    application = apply(app, FIRST, SECOND)
+    assert delivery.run_once() == 1
+    factories.received(application)
+    decision = factories.decided(application, "refused")
+    person = factories.person(FIRST)
+    appeal = appeals.send(application, decision, "Bevilja", "Hyran", person.id, "Sara Holm", clock.now(), "sv")
+    key = f"{application.reference}/v{appeal.document_version}"
+    pushed = db.session.scalar(select(Delivery).where(Delivery.idempotency_key == key))
+    assert (pushed.channel, pushed.inbox_id, pushed.status) == ("webhook", "vasteras", "pending")
+    assert delivery.run_once() == 1
+    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
+                                                            FrozenDocument.version == appeal.document_version))
+    received = {case["idempotency_key"]: case for case in cases(sample)["cases"]}
+    assert received[key]["sha256"] == frozen.sha256 and f"{application.reference}/v1" in received
+
+
+@pytest.mark.usefixtures("mail")
+def test_the_page_explaining_the_decision_leads_to_the_appeal_with_the_last_day(app):
+    application, decision = decided_and_served()
+    client = applicant_browser(app, "en")
+    path = f"/cases/{application.id}/decisions/{decision.id}"
+    explained = page_checks(client.get(path), lang="en")
+    deadline = appeal_deadline(decision.served_on)
+    from flask_babel import force_locale
+
+    from portal.i18n.services import day
+
+    with app.test_request_context(), force_locale("en"):
+        shown = day(deadline)
+    assert explained.find(id="appeal-last-day").get_text(" ", strip=True) == f"Last day to appeal: {shown}"
+    assert explained.find(id="appeal-start")["href"] == f"{path}/appeal"
+    appeal_by_page(client, application, decision)
+    again = page_checks(client.get(path), lang="en")
+    assert again.find(id="appeal-start") is None and again.find(id="appeal-sent") is not None
