@@ -10,21 +10,24 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import RIGHT_TO_LEFT, TEXT, Person, text, tr
 from e2e.test_fetch_journey import no_open_application
+from portal.i18n.services import SUPPORTED
 
 pytestmark = pytest.mark.e2e
+# The journey in Arabic runs in Persian too once Persian is enabled (issue 19): right to left, another catalog.
+RTL_TOO = ["fa"] if "fa" in SUPPORTED else []
 
 
 def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
-    t = TEXT[lang]
+    t = text(lang)
     me = Person(page, keyboard=keyboard, axe=axe)
     no_open_application(who)  # one application per person and month: earlier journeys' cleared
     page.goto(base_url)
     if lang != "sv":
         me.activate(page.get_by_role("link", name=t["language"]))
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang in RIGHT_TO_LEFT else "ltr")
     me.check_page()
     me.activate(page.get_by_role("link", name=t["start"]))
     me.idp_login(who)
@@ -65,7 +68,7 @@ def caseworker_registers(page, base_url, reference, axe=None, keyboard=False):
     worker.check_page()
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", ["sv", "ar", *RTL_TOO])
 def test_thin_journey(stack, new_page, axe, lang):
     applicant = new_page()
     reference = applicant_sends(applicant, stack.base_url, lang, "Anders Testsson", axe=axe)
@@ -80,7 +83,7 @@ def test_thin_journey(stack, new_page, axe, lang):
     expect(other.get_by_role("link", name=reference)).to_have_count(0)
 
     applicant.reload()
-    expect(applicant.locator("main dl")).to_contain_text(TEXT[lang]["received"])
+    expect(applicant.locator("main dl")).to_contain_text(text(lang)["received"])
     Person(applicant, axe=axe).check_page()
     assert len(axe.pages) >= 12
 
@@ -91,13 +94,13 @@ def test_keyboard_only(stack, new_page):
     caseworker_registers(new_page(), stack.base_url, reference, keyboard=True)
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", ["sv", "ar", *RTL_TOO])
 def test_without_javascript(stack, new_page, lang):
     page = new_page(javascript=False)
     reference = applicant_sends(page, stack.base_url, lang, "Anders Testsson")
     caseworker_registers(new_page(javascript=False), stack.base_url, reference)
     page.reload()
-    expect(page.locator("main dl")).to_contain_text(TEXT[lang]["received"])
+    expect(page.locator("main dl")).to_contain_text(text(lang)["received"])
 
 
 def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):

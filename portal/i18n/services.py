@@ -7,6 +7,7 @@ from datetime import date, datetime
 from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale
+from markupsafe import Markup
 
 from portal.config import REPO_ROOT
 
@@ -82,3 +83,12 @@ def month(value: date | None) -> str:
     if value is None:
         return ""
     return format_date(value, format="LLLL y")
+
+
+def isolate(value) -> Markup:
+    """A name, reference, amount, date or Swedish term as its own bidirectional island (<bdi>), so
+    that inside right-to-left text "Arbetsförmedlingen (معلومات إضافية) – Amina Yusuf" keeps its
+    order, and an Arabic name inside left-to-right text keeps its own."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>{}</bdi>").format(value)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, g, request
 from flask_babel import get_locale
 
@@ -10,16 +12,43 @@ from portal.providers.registry import providers
 from portal.routing import labels as routing_labels
 
 
+@lru_cache(maxsize=4)
+def _languages(supported: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The language menu: each language named in itself (the list changes only when languages are enabled)."""
+    return [(code, i18n.NATIVE_NAMES[code]) for code in supported]
+
+
+@lru_cache(maxsize=16)
+def _right_to_left(locale: str) -> bool:
+    return i18n.text_direction(locale) == "rtl"
+
+
+def _isolated(format_):
+    """In right-to-left pages an amount or a date is its own isolate, so it keeps its order inside a
+    sentence; in left-to-right pages it already does, and stays plain text."""
+    def isolated(value):
+        text = format_(value)
+        return i18n.isolate(text) if text and _right_to_left(str(get_locale())) else text
+
+    return isolated
+
+
 def register(app):
     app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment,
                                  month=i18n.month)
     from portal.i18n import cached
 
     cached.install(app)  # the same filters and gettext, cheap on a page of many items
+    # Amounts and dates in right-to-left pages are bidirectional islands (<bdi>), so "13,329.36 SEK" or a
+    # date keeps its order inside the sentence; |bdi does the same for names, references and Swedish terms.
+    # |month is left as text: it is used in page titles, where no markup may go.
+    filters = app.jinja_env.filters
+    for name in ("money", "day", "moment"):
+        filters[name] = _isolated(filters[name])
+    filters["bdi"] = i18n.isolate
 
     # Worked out once, not on every request (issue 15, point 5): they do not change while the app runs.
     directions = {code: i18n.text_direction(code) for code in i18n.SUPPORTED}
-    languages = [(code, i18n.NATIVE_NAMES[code]) for code in i18n.SUPPORTED]
     providers_by_name = {p.name: p for p in providers()}
 
     @app.context_processor
@@ -29,7 +58,8 @@ def register(app):
         return {
             "locale": locale,
             "text_direction": directions.get(locale) or i18n.text_direction(locale),
-            "languages": languages,
+            "languages": _languages(i18n.SUPPORTED),
+            "native_name": i18n.NATIVE_NAMES.get(locale, locale),
             "actor": g.get("actor"),
             "labels": labels,
             "reason_text": information_labels.reason,
