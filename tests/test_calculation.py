@@ -163,3 +163,22 @@ def test_the_emergency_application_says_so_in_its_document(app):
     wrong["emergency"] = {"reason": "no source"}
     with pytest.raises(document.InvalidDocument):
         document.validate(wrong)
+
+
+def test_the_application_pdf_shows_the_proposed_lines_and_the_emergency(app):
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.exchange import document
+    from portal.exchange import pdf as exchange_pdf
+    from tests.test_exchange import full_application
+
+    application, _item = full_application()
+    doc = document.build(application, "sv")
+    doc["emergency"] = {"source": {"kind": "applicant"}, "reason": "Elräkningen måste betalas i dag."}
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(exchange_pdf.render(doc))).pages)
+                    .split()).replace("\u00a0", " ")
+    assert "AKUT ANSÖKAN" in text and "Elräkningen måste betalas i dag." in text
+    assert "Beräkningsrader – förslag till handläggaren" in text
+    assert "Kostnad: Hyra Sökanden 6 500,00 kr" in text
