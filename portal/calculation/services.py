@@ -56,8 +56,12 @@ def inputs(application: Application, items: list | None = None, cost_entries: li
         cost_entries = supplements.entries(application, "costs")
     if income_entries is None:
         income_entries = supplements.entries(application, "incomes")
+    situation = _situation_costs(application)
+    # The situation asks for these kinds in structured form: its answer replaces a cost of the same kind
+    # added on the application, which would otherwise be counted twice (the rent stated in both places).
+    answered = {c.kind for c in situation}
     costs = [calc.StatedCost(c.category, c.amount_ore, None, f"cost:{c.id}")
-             for c in cost_entries if c.month == month] + _situation_costs(application)
+             for c in cost_entries if c.month == month and c.category not in answered] + situation
     fetched = [calc.FetchedIncome(p.item.member_id, p.item.provider, p.item.kind, p.amount_ore, (p.item.id,))
                for p in payouts([i for i in items if i.member_id in counted], month) if p.amount_ore]
     stated = [calc.StatedIncome(i.member_id, i.kind, i.amount_ore, f"income:{i.id}")

@@ -19,6 +19,8 @@ EXTRA_COST = {
     "furniture": _l("Furniture and household equipment"),
     "moving": _l("Moving costs"),
     "housing": _l("Rent or housing cost"),
+    "maintenance_paid": _l("Maintenance you pay for a child"),
+    "medicine": _l("Medicine beyond the high-cost ceiling (högkostnadsskydd)"),
 }
 
 
