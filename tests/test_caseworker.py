@@ -261,7 +261,7 @@ def test_inbox_lists_filters_and_searches(app):
     nav = doc.find("nav", attrs={"aria-label": "Inbox filters"})
     assert nav.find("a", attrs={"aria-current": "page"}).get_text(strip=True) == "All"
     assert [a.get_text(strip=True) for a in nav.find_all("a")] == [
-        "All", "New", "Mine", "Waiting for the applicant", "Supplemented", "Decided"]
+        "All", "New", "Mine", "Waiting for the applicant", "Supplemented", "Decided", "Appealed"]
     assert set(listed(worker, filter="new")) == {first.reference, second.reference}
 
     assert act(worker, first, "register").status_code == 302
