@@ -119,7 +119,7 @@ def _prefill(application: Application) -> View:
     old_keys = member_keys(previous.members)
     new_ids = {key: member_id for member_id, key in member_keys(application.members).items()}
     answers: dict[str, Any] = {k: v for k, v in before.answers.items() if k not in ("members", "moved")}
-    unconfirmed = [k for k in answers]
+    unconfirmed = [k for k in answers if k not in PAYOUT_DERIVED]
     moved = [new_ids[old_keys[m]] for m in before.answers.get("moved") or ()
              if m in old_keys and old_keys[m] in new_ids]
     if moved:
