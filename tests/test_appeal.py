@@ -298,3 +298,30 @@ def test_the_page_explaining_the_decision_leads_to_the_appeal_with_the_last_day(
     appeal_by_page(client, application, decision)
     again = page_checks(client.get(path), lang="en")
     assert again.find(id="appeal-start") is None and again.find(id="appeal-sent") is not None
+
+
+def test_the_archive_package_holds_the_appeal_and_what_the_municipality_did_with_it(app):
+    import io
+    import json
+    import zipfile
+
+    from portal.archive import description
+    from portal.archive.package import build
+
+    application = factories.received(factories.sent(UPPSALA_ADULT))
+    decision = factories.decided(application, "refused")
+    person = factories.person(UPPSALA_ADULT)
+    appeal = appeals.send(application, decision, "Bevilja hyran", "Hyran", person.id, "Anders", clock.now(), "sv")
+    appeals.reconsider(appeal, "kept", "Hyran är för hög.", "Per Handläggare")
+    appeals.forward(appeal, "Kommunen vidhåller beslutet.", "Per Handläggare")
+    package = build(application)
+    by_path = {f.path: f for f in package.files}
+    assert by_path["documents/appeal-1.pdf"].data == appeal.document
+    assert by_path["documents/appeal-1.pdf"].kind == "appeal"
+    assert any(p.startswith(f"exchange/document-v{appeal.document_version}-") for p in by_path)
+    correspondence = json.loads(by_path["case/correspondence.json"].data)
+    (kept,) = correspondence["appeals"]
+    assert kept["reconsideration"] == "kept" and kept["opinion"] == "Kommunen vidhåller beslutet."
+    assert description.validate(package.description) == []  # "appeal" is a record type of the schema
+    zipped = zipfile.ZipFile(io.BytesIO(package.zip_bytes()))
+    assert zipped.read("documents/appeal-1.pdf") == appeal.document

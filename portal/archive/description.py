@@ -21,7 +21,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "arkivpaket-1.xsd"
 SPECIFICATION = "FGS Ärendehantering (Riksarkivet), as far as applies"
 # Incoming to the municipality (from the applicant), outgoing (made by it), or both (the correspondence).
 DIRECTION = {"application": "incoming", "attachment": "incoming", "exchange": "incoming", "decision": "outgoing",
-             "correspondence": "both"}
+             "correspondence": "both", "appeal": "incoming"}
 
 
 def _when(value: datetime | None) -> str:

@@ -5,11 +5,13 @@ A ZIP holding
 - ``documents/application.pdf``: the application as sent, laid out from the frozen exchange document
   as PDF/A-2a (the same rendering as the caseworker's PDF);
 - ``documents/decision-N.pdf``: each decision's document as it was made (already PDF/A-2a);
+- ``documents/appeal-N.pdf``: each appeal as the person signed it (PDF/A-2a, portal/appeal);
 - ``attachments/N-<name>``: the applicant's files as received (PDF, JPEG, PNG; not converted: the
   received file is the record);
 - ``exchange/document-vN.json``: every frozen exchange document version, byte for byte as frozen;
-- ``case/correspondence.json``: the messages both ways, the supplement requests with their answers' texts
-  and the payments, as the portal holds them (they have no document of their own);
+- ``case/correspondence.json``: the messages both ways, the supplement requests with their answers' texts,
+  the payments and the appeals' reconsideration and forwarding, as the portal holds them (they have no
+  document of their own);
 - ``description.xml``: the case's metadata, its timeline and every file above with its SHA-256
   (``portal.archive.description``, schema in ``portal/archive/schema/``).
 
@@ -111,6 +113,13 @@ def build(application: Application) -> Package:
         package.files.append(PackageFile(f"documents/decision-{number}.pdf", decision.document, "decision",
                                          "application/pdf", "Beslut om ekonomiskt bistånd", decision.decided_at,
                                          ref=decision.id))
+    from portal.appeal.models import Appeal
+
+    appeals = db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
+                                 .order_by(Appeal.sent_at, Appeal.id))
+    for number, appeal in enumerate(appeals, start=1):
+        package.files.append(PackageFile(f"documents/appeal-{number}.pdf", appeal.document, "appeal",
+                                         "application/pdf", "Överklagande", appeal.sent_at, ref=appeal.id))
     storage = current_storage()
     attachments = db.session.scalars(select(Attachment).where(Attachment.application_id == application.id)
                                      .order_by(Attachment.created_at, Attachment.id))
@@ -152,6 +161,10 @@ def _correspondence(application: Application) -> dict[str, list[dict]]:
                                   .order_by(SupplementRequest.requested_at, SupplementRequest.id))
     payments = db.session.scalars(select(Payment).where(Payment.application_id == application.id)
                                   .order_by(Payment.due_date, Payment.id))
+    from portal.appeal.models import Appeal
+
+    appeals = db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
+                                 .order_by(Appeal.sent_at, Appeal.id))
     return {
         "messages": [{"id": m.id, "sender": m.sender, "author": m.author_name, "sentAt": _iso(m.sent_at),
                       "body": m.body, "replyRequested": m.reply_requested, "inReplyTo": m.in_reply_to,
@@ -162,4 +175,10 @@ def _correspondence(application: Application) -> dict[str, list[dict]]:
                                 "answerDocumentId": r.document_id} for r in requests],
         "payments": [{"id": p.id, "amount": p.amount, "dueDate": _iso(p.due_date), "state": p.state,
                       "externalRef": p.external_ref} for p in payments],
+        "appeals": [{"id": a.id, "decisionId": a.decision_id, "sentAt": _iso(a.sent_at), "deadline": _iso(a.deadline),
+                     "late": a.late, "documentVersion": a.document_version, "status": a.status,
+                     "reconsideration": a.reconsideration, "reconsiderationNote": a.reconsideration_note,
+                     "reconsideredBy": a.reconsidered_by, "reconsideredAt": _iso(a.reconsidered_at),
+                     "opinion": a.opinion, "forwardedOn": _iso(a.forwarded_on), "forwardedBy": a.forwarded_by}
+                    for a in appeals],
     }
