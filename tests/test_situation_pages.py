@@ -139,3 +139,22 @@ def test_expected_documents_follow_the_answers_and_take_files(family):
     assert states == {"rent_contract": "met", "rent_notice": "missing", "sick_certificate": "missing",
                       "residence_agreement": "missing", "dental_estimate": "unavailable"}
 
+
+
+def test_an_account_fetched_in_the_applicants_name_needs_no_confirmation(family):
+    from tests.test_items import plant
+
+    client, path, application = family
+    plant(application, "bank.konton.balance", amount_ore=120_000, theme="assets",
+          start=application.period, end=application.period, bank="Handelsbanken", account="…6789",
+          account_type="transaktionskonto", joint=False)
+    page = client.get(f"{path}/payout")
+    assert "6789" in soup(page).find("main").get_text()
+    saved = client.post(f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": ACCOUNT[0],
+                                                 "account": ACCOUNT[1]})
+    assert saved.status_code == 302, errors(saved)
+    assert services.effective(application)["holder"] == "fetched"
+    # Another account (Forex Bank, valid) is not among the fetched: the applicant confirms it is theirs.
+    other = client.post(f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": "9420",
+                                                 "account": "417 23 85"})
+    assert errors(other) == ["Confirm that the account is in your name"]
