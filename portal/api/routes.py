@@ -365,6 +365,6 @@ def description() -> dict:
     return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
 
 
-from portal.api import cases  # noqa: E402,F401  (the case operations, on this blueprint)
-from portal.api import lines  # noqa: E402,F401  (the calculation lines, on this blueprint)
+# The case operations, the calculation lines and the appeals register their routes on this blueprint.
+from portal.api import cases, lines  # noqa: E402,F401
 from portal.appeal import api as appeal_api  # noqa: E402,F401  (appeals, on this blueprint)
