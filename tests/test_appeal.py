@@ -26,6 +26,7 @@ from tests.test_api import UPPSALA_ADULT, _fresh_clients  # noqa: F401  (autouse
 from tests.test_api_case import System
 from tests.test_caseworker import caseworker
 from tests.test_delgivning import mail  # noqa: F401  (fixture)
+from tests.test_pdf import assert_accessible
 from tests.test_webhook import receiver  # noqa: F401  (fixture)
 
 STAFF = "staff-uppsala-1"  # Uppsala's caseworker
@@ -90,7 +91,9 @@ def test_appeal_in_arabic_signed_by_step_up_then_reconsidered_and_forwarded_in_t
     appeal = the_appeal(decision)
     assert appeal.status == "sent" and not appeal.late and appeal.deadline == deadline
     assert appeal.deadline_basis == "served" and appeal.language == "ar" and appeal.change.startswith("أريد")
-    assert appeal.document.startswith(b"%PDF-")
+    reader = assert_accessible(appeal.document, archived=True)  # tagged PDF/A-2a, fonts embedded
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Överklagande" in text and application.case_number in text
     frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
                                                             FrozenDocument.version == appeal.document_version))
     assert frozen.schema_version == "appeal-1.0.0" and '"late":false' in frozen.body and frozen.refers_to
