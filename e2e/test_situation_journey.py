@@ -46,7 +46,10 @@ def answer_the_situation(me) -> None:
     me.check_page()
     page.get_by_label(tr(lang, "How much rent do you pay each month?")).fill("8 120")
     me.choose(page.get_by_label(tr(lang, "A landlord or housing company"), exact=True))
+    me.choose(page.locator("input[name=rent_arrears][value=yes]"))
+    expect(page.locator("input[name=rent_arrears_amount]")).to_be_visible()  # the follow-up, shown by the script
     me.choose(page.locator("input[name=rent_arrears][value=no]"))
+    expect(page.locator("input[name=rent_arrears_amount]")).to_be_hidden()
     me.choose(page.locator("input[name=eviction_notice][value=no]"))
     save(me)
 
@@ -74,6 +77,7 @@ def answer_the_situation(me) -> None:
 
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "One-off needs this month"))
     me.check_page()
+    expect(page.locator("input[name=dental_amount]")).to_be_hidden()
     me.tick(page.get_by_label(tr(lang, "Dental care"), exact=True))
     page.locator("input[name=dental_amount]").fill("3500")
     save(me)

@@ -89,7 +89,7 @@ class Question:
     choices: tuple = ()
     required: bool = True
     # Asked only when this holds on the same person's answers on the same page (a follow-up).
-    when: Callable[[dict], bool] | None = None
+    when: Condition | None = None
     # The message when it is required and empty (each question names what is missing).
     missing: object = None
 
@@ -110,12 +110,29 @@ class Page:
     show: Callable[[object, dict], bool] = field(default=lambda application, answers: True)
 
 
-def _is(key: str, *values: str) -> Callable[[dict], bool]:
-    return lambda answers: answers.get(key) in values
+@dataclass(frozen=True)
+class Condition:
+    """A follow-up's condition on another answer of the same page and person: that answer is one of
+    ``values`` (or, for checkboxes, ``chosen``: one of them is among those ticked). Data rather than a
+    function, so the page can also show and hide the follow-up in the browser (static/js/situation.js)."""
+
+    key: str
+    values: tuple[str, ...]
+    chosen: bool = False
+
+    def __call__(self, answers: dict) -> bool:
+        given = answers.get(self.key)
+        if self.chosen:
+            return bool(set(given or ()) & set(self.values))
+        return given in self.values
 
 
-def _chose(key: str, value: str) -> Callable[[dict], bool]:
-    return lambda answers: value in (answers.get(key) or ())
+def _is(key: str, *values: str) -> Condition:
+    return Condition(key, values)
+
+
+def _chose(key: str, value: str) -> Condition:
+    return Condition(key, (value,), chosen=True)
 
 
 def _renting(application, answers: dict) -> bool:
