@@ -20,6 +20,7 @@ def test_cached_formatting_is_the_locales_own(app):
                 assert cached.day(date(2026, 12, 1)) == services.day(date(2026, 12, 1))
                 assert cached.day(moment) == services.day(moment)
                 assert cached.moment(moment) == services.moment(moment)
+                assert cached.month(date(2026, 12, 1)) == services.month(date(2026, 12, 1))
         with force_locale("sv"):
             swedish = cached.money(123456)
         with force_locale("en"):

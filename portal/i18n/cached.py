@@ -40,6 +40,13 @@ def moment(value) -> str:
     return _formatted("moment", str(get_locale()), str(get_timezone()), value)
 
 
+def month(value) -> str:
+    if value is None:
+        return ""
+    return _formatted("month", str(get_locale()), str(get_timezone()) if isinstance(value, datetime) else None,
+                      value)
+
+
 def translations():
     """The current translations, looked up once per request and locale. ``force_locale`` (a notice in its
     reader's language) sets another locale object, which the identity check follows."""
@@ -61,7 +68,7 @@ def translations():
 
 def install(app) -> None:
     """The template filters and Jinja's gettext callables (in place of Flask-Babel's), for ``app``."""
-    app.jinja_env.filters.update(money=money, day=day, moment=moment)
+    app.jinja_env.filters.update(money=money, day=day, moment=moment, month=month)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
