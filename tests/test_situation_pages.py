@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.extensions import db
 from portal.situation import documents, services
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
@@ -158,3 +159,18 @@ def test_an_account_fetched_in_the_applicants_name_needs_no_confirmation(family)
     other = client.post(f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": "9420",
                                                  "account": "417 23 85"})
     assert errors(other) == ["Confirm that the account is in your name"]
+
+
+def test_a_removed_file_no_longer_meets_its_requirement(family):
+    from portal.attachments import services as attachment_services
+    from portal.attachments.storage import current_storage
+
+    client, path, application = family
+    post(client, f"{path}/housing", housing="own_contract")
+    requirement = documents.expected(application)[0]
+    attached = factories.attached(application, make_pdf(), "kontrakt.pdf")
+    documents.respond(application, requirement, documents.ATTACHED, attachment_id=attached.id)
+    assert documents.statuses(application)[0].state == "met"
+    attachment_services.remove(attached, current_storage())
+    db.session.commit()
+    assert documents.statuses(application)[0].state == "missing"

@@ -113,10 +113,13 @@ def responses(application: Application) -> dict[str, DocumentAnswer]:
 class Status:
     requirement: Requirement
     response: DocumentAnswer | None
+    # The response's file is still there (the applicant may remove it on the documents page).
+    file_present: bool = False
 
     @property
     def met(self) -> bool:
-        return self.response is not None and self.response.answer == ATTACHED and bool(self.response.attachment_id)
+        return (self.response is not None and self.response.answer == ATTACHED
+                and bool(self.response.attachment_id) and self.file_present)
 
     @property
     def state(self) -> str:
@@ -129,8 +132,12 @@ class Status:
 
 
 def statuses(application: Application, answers: dict | None = None, items: list | None = None) -> list[Status]:
+    from portal.attachments.models import Attachment
+
     given = responses(application)
-    return [Status(r, given.get(r.key)) for r in expected(application, answers, items)]
+    files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
+    return [Status(r, given.get(r.key), bool(given.get(r.key) and given[r.key].attachment_id in files))
+            for r in expected(application, answers, items)]
 
 
 class NotEditable(Exception):
