@@ -197,7 +197,9 @@ def grant_message(chosen: services.Grant) -> dict[str, str]:
     profile's ``userMessage``), in each of the portal's languages; the name as the principal typed
     it, never the personnummer."""
     messages = {}
-    for language in ("sv", "en", "ar"):
+    from portal.i18n.services import SUPPORTED
+
+    for language in SUPPORTED:
         with force_locale(language):
             name = chosen.proxy_name or _("the person I have chosen")
             messages[language] = _("I give %(name)s a power of attorney to act for me in my applications for "

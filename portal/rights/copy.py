@@ -373,8 +373,9 @@ def validate(data: dict) -> None:
 
 def render_pdf(data: dict, language: str) -> bytes:
     from portal.exchange.pdf import PERSONAL, RTL_LANGUAGES, write_pdf
+    from portal.i18n.services import DEFAULT, SUPPORTED
 
-    locale = language if language in ("sv", "en", "ar") else "sv"
+    locale = language if language in SUPPORTED else DEFAULT
     return write_pdf("data_copy.html", PERSONAL, locale=locale, data=data, language=locale,
                      rtl=locale in RTL_LANGUAGES, labels=_labels(locale))
 

@@ -18,11 +18,13 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from portal.i18n.services import SUPPORTED
+
 ENV = "PORTAL_ROUTING_FILE"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "routing.json"
 STATES = ("connected", "paused", "not_connected")
 CHANNELS = ("inbox", "webhook", "pull")
-LANGUAGES = ("sv", "en", "ar")
+LANGUAGES = SUPPORTED  # a municipality's own texts, in any of the portal's languages
 INBOX_ID_MAX = 60  # delivery.inbox_id and inbox_entry.inbox_id are String(60)
 FALLBACK_LANGUAGE = "sv"
 # Gallring: a finished case is purged this many years after its last entry (socialtjänstlagen
