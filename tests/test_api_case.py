@@ -18,7 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.case.models import Decision, Message, Payment, SupplementRequest
 from portal.delivery import services as delivery
 from portal.extensions import db
-from tests.support import page_checks
+from tests.support import csrf_from, page_checks
 from tests.test_api import (
     LINKOPING,
     UPPSALA_ADULT,
@@ -339,6 +339,14 @@ def test_forwarding_refusals(system, received):
 
 # --- messages -------------------------------------------------------------------------------------
 
+def sent_message_read_at(message_id):
+    from portal.case.models import Message
+    from portal.extensions import db
+
+    db.session.expire_all()
+    return db.session.get(Message, message_id).read_at
+
+
 def test_messages_both_ways_with_read_state_and_files(system, applicant, received):
     app_id = received.id
     system.post(f"/applications/{app_id}/acknowledge")
@@ -347,14 +355,17 @@ def test_messages_both_ways_with_read_state_and_files(system, applicant, receive
     assert sent.status_code == 201
     ours = sent.get_json()
     assert ours["sender"] == "municipality" and ours["replyRequested"] is True and ours["readAt"] is None
-    assert "Kan du ringa oss?" in applicant.get(f"/cases/{app_id}/messages").get_data(as_text=True)
+    page = applicant.get(f"/cases/{app_id}/messages")
+    assert "Kan du ringa oss?" in page.get_data(as_text=True)
+    assert sent_message_read_at(ours["id"]) is None  # opening the page marks nothing
+    applicant.post(f"/cases/{app_id}/messages/read", data={"csrf_token": csrf_from(page)})
     picture = make_png()
     message_as_applicant(applicant, app_id, "Ja, i morgon.", [("bild.png", picture)])
 
     listed = system.get(f"/applications/{app_id}/messages").get_json()
     assert listed["unread"] == 1
     mine, theirs = listed["messages"]
-    assert mine["id"] == ours["id"] and mine["readAt"] is not None  # the applicant opened the messages page
+    assert mine["id"] == ours["id"] and mine["readAt"] is not None  # the applicant marked it read
     assert theirs["sender"] == "applicant" and theirs["body"] == "Ja, i morgon." and theirs["readAt"] is None
     (file,) = theirs["attachments"]
     assert system.get(f"/applications/{app_id}/attachments/{file['id']}").data == picture
