@@ -65,11 +65,12 @@ def _consent(application: Application) -> str:
 
 
 def _information(application: Application) -> str:
-    from portal.information.services import calls, pending
+    from portal.information.services import call_states
 
-    if not calls(application):
+    states = call_states(application)
+    if not states:
         return NOT_STARTED
-    return IN_PROGRESS if pending(application) else COMPLETED
+    return IN_PROGRESS if any(s.status == "pending" for s in states) else COMPLETED
 
 
 def _supplement(kind: str):

@@ -50,6 +50,14 @@ def breakers(app: Flask) -> Breakers:
     return app.extensions["portal.breakers"]
 
 
+def call_states(application: Application) -> list:
+    """Each fetch call's member, provider, status, reason and item count, as plain rows: what the pages show of
+    the calls, without building an ORM object for each of a household's hundred and more calls."""
+    return once(("fetch_call_states", application.id), lambda: list(db.session.execute(
+        select(FetchCall.member_id, FetchCall.provider, FetchCall.status, FetchCall.reason, FetchCall.item_count)
+        .where(FetchCall.application_id == application.id).order_by(FetchCall.id))))
+
+
 def calls(application: Application) -> list[FetchCall]:
     return once(("fetch_calls", application.id), lambda: list(db.session.scalars(
         select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id))))
@@ -172,7 +180,7 @@ class ProviderStatus:
 
     provider: object
     member: HouseholdMember
-    calls: list[FetchCall] = field(default_factory=list)
+    calls: list = field(default_factory=list)  # rows of call_states()
 
     @property
     def state(self) -> str:
@@ -195,7 +203,7 @@ class ProviderStatus:
 def statuses(application: Application) -> list[ProviderStatus]:
     members = {m.id: m for m in application.members}
     grouped: dict[tuple[int, str], ProviderStatus] = {}
-    for call in calls(application):
+    for call in call_states(application):
         key = (call.member_id, call.provider)
         if key not in grouped:
             grouped[key] = ProviderStatus(provider_named(call.provider), members[call.member_id])
