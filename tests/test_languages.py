@@ -161,3 +161,27 @@ PHYSICAL = re.compile(r"(?<![\w-])(margin|padding|border)-(left|right)\b|(?<![\w
 def test_styles_use_logical_properties_so_right_to_left_mirrors_itself(name):
     css = (STATIC / "css" / name).read_text()
     assert not PHYSICAL.findall(css), name
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["so", "fa", "ti", "uk", "fi"])
+def test_a_notification_is_written_in_the_person_s_language_once_it_is_enabled(app, monkeypatch, languages, lang):
+    from babel.support import Translations
+
+    from portal.case import notify
+    from portal.case.models import ContactDetails
+
+    if not (REPO_ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").exists():
+        pytest.skip(f"no {lang} catalog yet")
+    contact = ContactDetails(person_id="x", language=lang)
+    if lang not in i18n.SUPPORTED:
+        assert notify.language_of(contact) == "sv"  # not enabled: Swedish
+    languages(lang)
+    monkeypatch.setattr(notify, "LANGUAGES", i18n.SUPPORTED)
+    assert notify.language_of(contact) == lang
+    text = notify.text_for(lang, "https://egna.example/overview")
+    catalog = Translations.load(str(REPO_ROOT / "translations"), [lang])
+    assert text.subject == catalog.gettext("There is news for you in Egna utrymmet")
+    assert text.subject != "There is news for you in Egna utrymmet"
+    assert "https://egna.example/overview" in text.sms and text.language == lang
