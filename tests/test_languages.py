@@ -185,3 +185,18 @@ def test_a_notification_is_written_in_the_person_s_language_once_it_is_enabled(a
     assert text.subject == catalog.gettext("There is news for you in Egna utrymmet")
     assert text.subject != "There is news for you in Egna utrymmet"
     assert "https://egna.example/overview" in text.sms and text.language == lang
+
+
+@pytest.mark.parametrize("lang,font", [("ti", "Noto-Sans-Ethiopic"), ("fa", "Noto-Naskh-Arabic"), ("uk", "Noto-Sans")])
+def test_the_receipt_s_translated_part_is_set_in_its_script_s_font(lang, font):
+    from tests.test_pdf import _receipt
+
+    if not (REPO_ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").exists():
+        pytest.skip(f"no {lang} catalog yet")
+    reader = PdfReader(io.BytesIO(_receipt(lang)))
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert font in fonts, fonts
+    text = "".join(page.extract_text() for page in reader.pages)
+    sample = {"ti": "\u1200", "fa": "\u0600", "uk": "\u0400"}[lang]
+    assert any(ord(c) >= ord(sample) and ord(c) < ord(sample) + 0x100 for c in text), "the cover is translated"
