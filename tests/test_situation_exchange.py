@@ -120,6 +120,7 @@ def test_next_month_starts_prefilled_and_each_answer_is_confirmed(app, client, l
     doc = soup(housing)
     assert doc.find(id="prefilled") is not None
     assert doc.find("input", attrs={"name": "housing", "value": "own_contract"}).has_attr("checked")
+    assert services.stored(draft) is None  # showing the prefilled pages changed nothing
     client.post(f"{path}/housing", data={"csrf_token": csrf_from(housing), "housing": "own_contract"})
     view = services.current(draft)
     assert "housing" not in view.unconfirmed and "rent" in view.unconfirmed
