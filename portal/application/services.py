@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.providers.base import ProviderError
 from portal.providers.services import skatteverket
 from portal.routing.services import UnknownMunicipality, route
+from portal.web.reads import once
 
 log = logging.getLogger(__name__)
 # Crockford's alphabet: no I, L, O, U, so a reference read aloud on the phone is unambiguous.
@@ -203,10 +204,12 @@ def freeze(application: Application, language: str, checked: tuple[list, list] |
 def frozen_document(application: Application):
     from portal.delivery.models import FrozenDocument
 
-    # The application's own document; later supplements are further versions referring to it.
-    return db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
-                                                          FrozenDocument.refers_to.is_(None))
-                             .order_by(FrozenDocument.version.desc()))
+    # The application's own document; later supplements are further versions referring to it. It never
+    # changes once frozen, so a page that asks for it twice (the case view, the calculation) reads it once.
+    return once(("frozen_document", application.id), lambda: db.session.scalar(
+        select(FrozenDocument).where(FrozenDocument.application_id == application.id,
+                                     FrozenDocument.refers_to.is_(None))
+        .order_by(FrozenDocument.version.desc())))
 
 
 def signer_member(application: Application, person_id: str) -> HouseholdMember | None:

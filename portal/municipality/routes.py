@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
 from portal.routing.services import UnknownMunicipality, municipalities, municipality
+from portal.web.reads import reads_once
 
 bp = Blueprint("municipality", __name__, url_prefix="/municipality")
 
@@ -125,6 +126,11 @@ def _page(application: Application, failed: tuple[str, object] | None = None, pr
     # so the page would load each event, message and item again one by one while rendering.
     record_read("application", application.id, "caseworker handles the application",
                 subject_id=application.applicant_id)
+    with reads_once():  # after the audit's commit, so nothing read once is expired under the page
+        return _render_page(application, failed, problem, status, unread_ids)
+
+
+def _render_page(application: Application, failed, problem, status, unread_ids):
     view = inbox_services.case_view(application)
     built = _forms(application, view)
     if failed:
