@@ -110,7 +110,13 @@ def test_a_logged_in_person_s_choice_is_kept_for_the_next_login_and_the_notifica
     from tests.test_journey import SINGLE_ADULT
 
     login(SINGLE_ADULT)
-    client.get("/language?lang=en&next=/overview")
+    client.get("/language?lang=en&next=/overview")  # a link (GET): this browser only, nothing kept
+    assert db.session.scalars(db.select(ContactDetails)).all() == []
+    header = soup(client.get("/overview")).find("nav", class_="language-switcher").find("form")
+    assert header["method"] == "post" and header.find("button", attrs={"name": "lang", "value": "en"})
+    token = header.find("input", attrs={"name": "csrf_token"})["value"]
+    chosen = client.post(header["action"], data={"csrf_token": token, "next": "/overview", "lang": "en"})
+    assert chosen.status_code == 303 and chosen.location.endswith("/overview")
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.object_type == "contact_details")).one()
     contact = db.session.get(ContactDetails, event.subject_id)
     assert contact.language == "en" and language_of(contact) == "en"
@@ -122,7 +128,9 @@ def test_a_logged_in_person_s_choice_is_kept_for_the_next_login_and_the_notifica
     idp_login(other_browser, "/auth/login", {"subject": SINGLE_ADULT})
     page_checks(other_browser.get("/overview", headers={"Accept-Language": "ar"}), lang="en")
     # A choice in that browser still wins, and becomes the person's.
-    other_browser.get("/language?lang=ar&next=/")
+    form = soup(other_browser.get("/overview")).find("nav", class_="language-switcher").find("form")
+    other_browser.post(form["action"], data={"csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"],
+                                             "next": "/", "lang": "ar"})
     page_checks(other_browser.get("/overview"), lang="ar", direction="rtl")
     db.session.expire_all()
     assert db.session.get(ContactDetails, event.subject_id).language == "ar"
