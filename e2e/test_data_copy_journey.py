@@ -35,7 +35,7 @@ def logged_in(stack, page, lang, keyboard=False, axe=None) -> Person:
 
 def check_package(data: bytes, given_name: str) -> None:
     package = zipfile.ZipFile(io.BytesIO(data))
-    assert {"data.json", "data.pdf", "data-copy-1.0.0.schema.json"} <= set(package.namelist())
+    assert {"data.json", "data.pdf", "data-copy-1.1.0.schema.json"} <= set(package.namelist())
     assert json.loads(package.read("data.json"))["person"]["givenName"] == given_name
     assert package.read("data.pdf").startswith(b"%PDF-")
 

@@ -46,10 +46,10 @@ def test_the_copy_holds_the_application_its_items_with_seals_files_and_validates
     person_id = application.applicant_id
     done, package = prepared(person_id)
     names = package.namelist()
-    assert {"data.json", "data.pdf", "data-copy-1.0.0.schema.json"} <= set(names)
+    assert {"data.json", "data.pdf", "data-copy-1.1.0.schema.json"} <= set(names)
     data = json.loads(package.read("data.json"))
     copy.validate(data)  # the published schema, checked in
-    assert json.loads(package.read("data-copy-1.0.0.schema.json")) == copy.schema()
+    assert json.loads(package.read("data-copy-1.1.0.schema.json")) == copy.schema()
     [entry] = data["applications"]
     assert entry["reference"] == application.reference and entry["role"] == "applicant"
     stored = db.session.scalars(select(InformationItem).where(InformationItem.application_id == application.id)).all()
@@ -250,3 +250,165 @@ def test_portal_worker_once_prepares_the_copy_and_a_failing_one_is_retried_then_
         state = db.session.get(copy.DataCopy, failing.id)
         assert state.attempts == attempt and state.error == "RuntimeError"
     assert state.status == copy.FAILED and state.package is None
+
+
+# --- 1.1.0: calculation lines and appeals ------------------------------------------------------------
+
+def _joint_decided_and_appealed():
+    """Maria and Johan's joint application: sent, a line changed with a reason, decided, appealed by Maria,
+    reconsidered and forwarded."""
+    from portal.appeal import services as appeals
+    from portal.calculation import services as calculation
+
+    application = factories.with_consents(factories.draft(MARIA))
+    johan = factories.person(JOHAN)
+    factories.with_consents(application, by=johan)
+    factories.received(factories.delivered(factories.submitted(application)))
+    lines = calculation.proposed(application)["lines"]
+    norm = next(line for line in lines if line["group"] == "norm")
+    income = next(line for line in lines if line["group"] == "income")
+    calculation.judge(application, norm["id"], "accept", "Per Handläggare")
+    calculation.judge(application, income["id"], "change", "Per Handläggare", amount_ore=income["amountOre"] + 10000,
+                      reason="Utbetalningen i december är högre enligt beslutet.")
+    decision = factories.decided(application, "refused")
+    appeal = appeals.send(application, decision, "Bevilja hyran för december.", "Inkomsten är fel räknad.",
+                          application.applicant_id, "Maria", clock.now(), "sv")
+    appeals.reconsider(appeal, "kept", "Inkomsten stämmer med Försäkringskassans uppgift.", "Per Handläggare")
+    appeals.forward(appeal, "Kommunen vidhåller beslutet.", "Per Handläggare")
+    return application, johan, decision, appeal, income
+
+
+def _own_item_ids(application, person_id: str) -> set[int]:
+    member = next(m.id for m in application.members if m.person_id == person_id
+                  or (person_id == application.applicant_id and m.relation == "applicant"))
+    return set(db.session.scalars(select(InformationItem.id).where(InformationItem.application_id == application.id,
+                                                                   InformationItem.member_id == member)))
+
+
+def test_the_copy_holds_the_lines_proposed_judged_and_decided_and_the_appeal(app):
+    application, johan, decision, appeal, income = _joint_decided_and_appealed()
+    done, package = prepared(application.applicant_id)
+    data = json.loads(package.read("data.json"))
+    copy.validate(data)
+    assert data["schema"] == "data-copy-1.1.0"
+    [entry] = data["applications"]
+
+    calc = entry["calculation"]
+    assert calc["available"] and [line["id"] for line in calc["proposed"]] == [
+        line["id"] for line in json.loads(_frozen_body(application))["calculationLines"]["lines"]]
+    proposed = next(line for line in calc["proposed"] if line["id"] == income["id"])
+    assert proposed["amount"] == copy._ore(income["amountOre"]) and proposed["source"] == "system"
+    assert proposed["text"] and proposed["text"] != proposed["code"]  # in words, not the code
+    [accepted, changed] = calc["changes"]
+    assert accepted["action"] == "accept" and accepted["reason"] is None
+    assert changed == {**changed, "lineId": income["id"], "action": "change", "by": "Per Handläggare",
+                       "previousAmount": copy._ore(income["amountOre"]),
+                       "amount": copy._ore(income["amountOre"] + 10000),
+                       "reason": "Utbetalningen i december är högre enligt beslutet."}
+    assert changed["at"]
+
+    [decided] = entry["decisions"]
+    assert len(decided["calculationLines"]) == len(calc["proposed"])
+    final = next(line for line in decided["calculationLines"] if line["id"] == income["id"])
+    assert final["status"] == "changed" and final["proposedAmount"] != final["amount"]
+    assert final["reason"] == "Utbetalningen i december är högre enligt beslutet." and final["judgedBy"]
+    assert decision.calculation_lines and {line["id"] for line in decision.calculation_lines} == {
+        line["id"] for line in decided["calculationLines"]}
+
+    [appealed] = entry["appeals"]
+    assert appealed["id"] == appeal.id and appealed["decisionId"] == decision.id and appealed["signedByYou"]
+    assert appealed["change"] == "Bevilja hyran för december." and appealed["late"] is False
+    assert appealed["status"] == "forwarded" and appealed["reconsideration"] == "kept"
+    assert appealed["opinion"] == "Kommunen vidhåller beslutet." and appealed["forwardedOn"]
+    assert package.read(appealed["file"]) == appeal.document
+
+
+def test_a_co_applicant_sees_the_joint_lines_but_only_their_own_items_behind_them(app):
+    application, johan, decision, appeal, _income = _joint_decided_and_appealed()
+    maria_items = _own_item_ids(application, application.applicant_id)
+    johan_items = _own_item_ids(application, johan.id)
+    assert maria_items and johan_items
+    mine, _ = copy.gather(application.applicant_id)
+    his, files = copy.gather(johan.id)
+    copy.validate(his)
+    [entry] = his["applications"]
+    referred = {i for line in entry["calculation"]["proposed"] for i in line["fetchedItemIds"]}
+    assert referred and referred <= johan_items and not referred & maria_items
+    hers = {i for line in mine["applications"][0]["calculation"]["proposed"] for i in line["fetchedItemIds"]}
+    assert hers & maria_items and not hers & johan_items
+    # The joint decision's lines are all there (its document in the copy shows them too).
+    assert [line["id"] for line in entry["calculation"]["proposed"]] == [
+        line["id"] for line in mine["applications"][0]["calculation"]["proposed"]]
+    [appealed] = entry["appeals"]
+    assert appealed["signedByYou"] is False and files[appealed["file"]] == appeal.document
+    assert MARIA not in json.dumps(entry["calculation"]) + json.dumps(entry["appeals"])
+
+
+def test_protected_identity_lines_name_no_one_and_carry_no_address(app):
+    from portal.calculation import services as calculation
+
+    application = factories.received(factories.sent(PROTECTED))
+    assert application.protected and calculation.proposed(application)["lines"]
+    factories.decided(application)
+    data, _ = copy.gather(application.applicant_id)
+    copy.validate(data)
+    [entry] = data["applications"]
+    assert entry["calculation"]["proposed"] and entry["decisions"][0]["calculationLines"]
+    shown = json.dumps([entry["calculation"], entry["decisions"]], ensure_ascii=False)
+    for member in application.members:
+        if member.relation != "applicant":
+            assert member.given_name not in shown and member.family_name not in shown
+    for part in (application.street, application.postal_code):
+        assert not part or part not in shown
+
+
+def test_a_draft_has_no_lines_and_a_decision_without_lines_says_so(app):
+    draft = factories.draft(SINGLE_ADULT)
+    data, _ = copy.gather(draft.applicant_id)
+    copy.validate(data)
+    assert data["applications"][0]["calculation"] is None and data["applications"][0]["appeals"] == []
+
+
+def test_the_schema_1_1_0_requires_the_new_parts_and_1_0_0_stays_published(app):
+    application, *_ = _joint_decided_and_appealed()
+    data, _ = copy.gather(application.applicant_id)
+    entry = data["applications"][0]
+    for broken in ({**entry, "appeals": [{**entry["appeals"][0], "late": "no"}]},
+                   {k: v for k, v in entry.items() if k != "calculation"},
+                   {**entry, "decisions": [{**entry["decisions"][0], "calculationLines": [
+                       {**entry["decisions"][0]["calculationLines"][0], "status": "guessed"}]}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            copy.validate({**data, "applications": [broken]})
+    old = copy.SCHEMA_PATH.parent / "data-copy-1.0.0.json"
+    assert json.loads(old.read_text(encoding="utf-8"))["properties"]["schema"]["const"] == "data-copy-1.0.0"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_pdf_shows_the_lines_and_the_appeal_in_the_persons_language(app, language):
+    from portal.calculation.text import line_text
+
+    application, _johan, _decision, appeal, income = _joint_decided_and_appealed()
+    data, _ = copy.gather(application.applicant_id, language)
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        copy.render_pdf(data, language))).pages).split())
+    # The municipality's reason and the appeal's words as written (without the full stop, which bidi moves).
+    assert "Utbetalningen i december är högre enligt beslutet" in text
+    assert "Bevilja hyran för december" in text and "Kommunen vidhåller beslutet" in text
+    assert copy._ore(income["amountOre"] + 10000) in text
+    with force_locale(language):
+        words = line_text(next(line for line in data["applications"][0]["calculation"]["proposed"]
+                               if line["group"] == "norm"))
+    if language == "en":
+        assert "How the municipality calculated" in text and "Changed by the municipality from" in text
+        assert "Your appeal" in text and words in text
+    else:
+        for english in ("How the municipality calculated", "How the municipality judged the lines",
+                        "Forwarded to the administrative court", "Last day to appeal"):
+            assert english not in text  # in Arabic, not in English
+        assert any(word in text for word in words.split() if len(word) > 3)
+
+
+def _frozen_body(application) -> str:
+    from portal.application.services import frozen_document
+
+    return frozen_document(application).body

@@ -2,7 +2,7 @@
 
 The person asks on "my data"; the worker (``portal worker``, beside deliveries) gathers everything held about
 them into a ZIP: ``data.json`` (machine-readable, valid against the published schema in
-``portal/rights/schema/data-copy-1.0.0.json``, also inside the ZIP), ``data.pdf`` (readable: a tagged PDF in the
+``portal/rights/schema/data-copy-1.1.0.json``, also inside the ZIP), ``data.pdf`` (readable: a tagged PDF in the
 person's language, right to left in Arabic, made by the same WeasyPrint setup as the receipts) and the files
 themselves (attachments, decision documents) under ``files/``. The ZIP is kept in the database (every web node
 and worker reaches it) until ``expires_at``, then deleted by the worker or ``portal drafts purge``.
@@ -12,6 +12,13 @@ joint application, its answers, messages, decisions and files, their own fetched
 they consented for as guardian, but not the other adult's own fetched items or consents. Another member is
 named by relation and name only (no birth date, no personnummer), and by relation alone under protected
 identity; an address is included only for the applicant's own application and never when it is protected.
+
+Since 1.1.0 each sent application also carries its calculation lines (as proposed in the frozen exchange
+document, and each judgement of them), each decision the lines it rests on, and the appeals with the
+municipality's reconsideration and forwarding. A joint decision rests on both adults' incomes, so a
+co-applicant sees every line of it (the decision document in the copy shows them too), but a line points
+only at the person's own fetched items (``fetchedItemIds``), never at the other adult's. Lines name members
+by ``memberId`` only: who that is follows the members' minimisation above.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"data-copy-{SCHEMA_VERSION}.json"
 # How long a prepared copy can be downloaded; then it is deleted (it is a second copy of everything).
 LIFETIME = timedelta(days=7)
@@ -271,7 +278,8 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
             decisions.append({"id": d.id, "outcome": d.outcome, "amountKronor": d.amount,
                               "periodStart": _iso(d.period_start), "periodEnd": _iso(d.period_end),
                               "reasoning": d.reasoning, "decidedBy": d.decided_by, "decidedAt": _iso(d.decided_at),
-                              "file": path, "sha256": d.document_sha256})
+                              "file": path, "sha256": d.document_sha256,
+                              "calculationLines": _decided_lines(d.calculation_lines, language)})
         address = None
         if is_applicant and not app.protected and app.street:
             address = {"street": app.street, "postalCode": app.postal_code, "postTown": app.post_town}
@@ -321,6 +329,8 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
                          for p in db.session.scalars(select(Payment).where(Payment.application_id == app.id)
                                                      .order_by(Payment.due_date))],
             "attachments": attachments,
+            "calculation": _calculation(app, item_ids, language),
+            "appeals": _appeals(app, person_id, files),
         })
     mandates = []
     for m in db.session.scalars(select(Mandate).where(or_(Mandate.principal_id == person_id,
@@ -350,6 +360,72 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
         "readsByOthers": reads,
     }
     return data, files
+
+
+def _in_words(line: dict, language: str) -> str:
+    from flask_babel import force_locale
+
+    from portal.calculation.text import line_text
+
+    with force_locale(language):
+        return line_text(line)
+
+
+def _line(line: dict, language: str) -> dict:
+    return {"id": line["id"], "group": line["group"], "code": line.get("code") or "",
+            "params": line.get("params") or {}, "memberIds": list(line.get("memberIds") or []),
+            "text": _in_words(line, language)}
+
+
+def _calculation(app, own_item_ids: set[int], language: str) -> dict | None:
+    """The lines proposed when the application was sent and every judgement of them; None when it has none
+    (a draft, or sent before the exchange document carried lines)."""
+    from portal.calculation import services as calculation
+
+    if app.submitted_at is None:
+        return None
+    part = calculation.proposed(app)
+    if part is None:
+        return None
+    proposed = []
+    for line in part.get("lines") or []:
+        source = line.get("source") or {}
+        proposed.append({**_line(line, language), "amount": _ore(line["amountOre"]),
+                         "source": source.get("kind") if source.get("kind") in ("norm", "applicant") else "system",
+                         "fetchedItemIds": [i for i in source.get("itemIds") or [] if i in own_item_ids]})
+    changes = [{"lineId": c.line_id, "action": c.action, "previousAmount": _ore(c.previous_ore),
+                "amount": _ore(c.amount_ore), "reason": c.reason, "by": c.changed_by, "source": c.source,
+                "at": _iso(c.changed_at)} for c in calculation.changes(app)]
+    return {"available": bool(part.get("available")), "year": part.get("year"), "proposed": proposed,
+            "changes": changes}
+
+
+def _decided_lines(lines: list | None, language: str) -> list[dict] | None:
+    if lines is None:
+        return None
+    return [{**_line(line, language), "proposedAmount": _ore(line["proposedOre"]), "amount": _ore(line["amountOre"]),
+             "status": line["status"], "reason": line.get("reason"), "judgedBy": line.get("judgedBy"),
+             "judgedAt": line.get("judgedAt")} for line in lines]
+
+
+def _appeals(app, person_id: str, files: dict[str, bytes]) -> list[dict]:
+    """The appeals of the application's decisions, their PDFs among the files."""
+    from portal.appeal.models import Appeal
+
+    appeals = []
+    for a in db.session.scalars(select(Appeal).where(Appeal.application_id == app.id)
+                                .order_by(Appeal.sent_at, Appeal.id)):
+        path = f"files/{app.reference}/appeals/{a.id}.pdf"
+        files[path] = a.document
+        appeals.append({"id": a.id, "decisionId": a.decision_id, "status": a.status, "sentAt": _iso(a.sent_at),
+                        "signedAt": _iso(a.signed_at), "signedByYou": a.signed_by == person_id,
+                        "language": a.language, "change": a.change, "reasons": a.reasons,
+                        "deadline": _iso(a.deadline), "deadlineBasis": a.deadline_basis, "late": a.late,
+                        "reconsideration": a.reconsideration, "reconsiderationNote": a.reconsideration_note,
+                        "reconsideredBy": a.reconsidered_by, "reconsideredAt": _iso(a.reconsidered_at),
+                        "opinion": a.opinion, "forwardedOn": _iso(a.forwarded_on), "forwardedBy": a.forwarded_by,
+                        "file": path, "sha256": a.document_sha256})
+    return appeals
 
 
 def _asset(x) -> dict:
@@ -384,8 +460,11 @@ def _labels(locale: str) -> dict[str, dict[str, str]]:
     """The portal's own words for the codes in the JSON (statuses, relations, outcomes, providers), in the
     person's language, so the PDF reads as the pages do; a code without a word is shown as it is."""
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     from portal.application.labels import STATUS
+    from portal.calculation.text import GROUP
+    from portal.calculation.text import STATUS as LINE_STATUS
     from portal.case.labels import OUTCOME
     from portal.municipality.labels import RELATION
     from portal.providers.registry import providers
@@ -394,7 +473,13 @@ def _labels(locale: str) -> dict[str, dict[str, str]]:
         return {"status": {k: str(v) for k, v in STATUS.items()},
                 "relation": {k: str(v) for k, v in RELATION.items()},
                 "outcome": {k: str(v) for k, v in OUTCOME.items()},
-                "provider": {p.name: str(p.title) for p in providers()}}
+                "provider": {p.name: str(p.title) for p in providers()},
+                "group": {k: str(v) for k, v in GROUP.items()},
+                "judgement": {"accept": str(LINE_STATUS["accepted"]), "change": str(LINE_STATUS["changed"])},
+                "appealStatus": {"sent": _("The municipality is reconsidering the decision."),
+                                 "reconsidered": _("Reconsidered: to forward"),
+                                 "forwarded": _("Forwarded to the administrative court")},
+                "reconsideration": {"kept": _("The decision is kept"), "changed": _("The decision is changed")}}
 
 
 def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:
