@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from portal.archive import description
 from portal.archive.cli import cases
+from portal.archive.package import build as build_package
 from portal.audit.models import AuditEvent
 from portal.case import services as case
 from portal.delivery.models import FrozenDocument
@@ -164,3 +165,63 @@ def test_an_open_case_with_protected_identity_is_exported_without_the_name(app):
     member = lina.members[0]
     assert member.given_name.encode() not in xml and member.family_name.encode() not in xml
     assert not any(n.startswith("documents/decision") for n in archive.namelist())
+
+
+def test_the_package_holds_the_decisions_lines_their_judgements_and_the_appeal_all_valid(app):
+    from portal import clock
+    from portal.appeal import services as appeals
+    from portal.calculation import services as calculation
+    from portal.supplements import services as supplements
+
+    application = factories.draft(ANDERS)
+    supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
+                                           "month": application.period})
+    factories.received(factories.delivered(factories.submitted(application)))
+    proposed = calculation.proposed(application)["lines"]
+    norm = next(line for line in proposed if line["group"] == "norm")
+    assert "cost-rent" in {line["id"] for line in proposed}
+    calculation.judge(application, norm["id"], "accept", "Per Handläggare")
+    calculation.judge(application, "cost-rent", "change", "Per Handläggare", amount_ore=600000,
+                      reason="Skälig hyra för en person i Uppsala.")
+    decision = factories.decided(application)
+    appeal = appeals.send(application, decision, "Bevilja hela hyran.", "Hyran är den jag betalar.",
+                          application.applicant_id, "Anders", clock.now(), "sv")
+    package = build_package(application)
+    assert description.validate(package.description) == []
+    root = etree.fromstring(package.description)
+
+    # The decision's record carries its final lines, in Swedish, with what changed and why.
+    record = next(r for r in root.iterfind(".//a:record", NS) if r.get("type") == "decision")
+    lines = {line.get("id"): line for line in record.iterfind("a:calculationLines/a:line", NS)}
+    assert set(lines) == {line["id"] for line in proposed} == {line["id"] for line in decision.calculation_lines}
+    rent = lines["cost-rent"]
+    assert (rent.get("status"), rent.get("proposedOre"), rent.get("amountOre")) == ("changed", "650000", "600000")
+    assert rent.findtext("a:reason", namespaces=NS) == "Skälig hyra för en person i Uppsala."
+    assert rent.findtext("a:text", namespaces=NS) == "Hyra" and rent.get("judgedBy") == "Per Handläggare"
+    assert rent.get("judgedAt") and lines[norm["id"]].get("status") == "accepted"
+    sums = record.find("a:calculationLines", NS)
+    assert int(sums.get("resultOre")) == int(sums.get("needOre")) - int(sums.get("incomeOre"))
+    assert int(sums.get("needOre")) == sum(int(line.get("amountOre")) for line in lines.values()
+                                           if line.get("group") in ("norm", "cost"))
+
+    # Every judgement, in order, with who, when and why, in the correspondence.
+    by_path = {f.path: f for f in package.files}
+    changes = json.loads(by_path["case/correspondence.json"].data)["calculationLineChanges"]
+    assert [(c["lineId"], c["action"], c["previousOre"], c["amountOre"], c["reason"], c["by"]) for c in changes] == [
+        (norm["id"], "accept", norm["amountOre"], norm["amountOre"], None, "Per Handläggare"),
+        ("cost-rent", "change", 650000, 600000, "Skälig hyra för en person i Uppsala.", "Per Handläggare")]
+    assert all(c["at"] and c["source"] == "municipality" for c in changes)
+    # The proposal itself is in the exchange document the package holds, as frozen.
+    exchange = next(f for f in package.files if f.kind == "exchange" and f.ref and "appeal" not in f.title)
+    assert json.loads(exchange.data)["calculationLines"]["lines"] == proposed
+
+    # The appeal is a record of its own type, incoming, described and valid.
+    [appealed] = [r for r in root.iterfind(".//a:record", NS) if r.get("type") == "appeal"]
+    assert appealed.get("id") == appeal.id and appealed.get("direction") == "incoming"
+    assert by_path[appealed.find("a:file", NS).get("path")].data == appeal.document
+
+    # The schema can refuse these parts: an unknown line status, a negative amount, an unknown record type.
+    for old, new in ((b'status="changed"', b'status="guessed"'), (b'amountOre="600000"', b'amountOre="-1"'),
+                     (b'type="appeal"', b'type="appeals"')):
+        assert old in package.description
+        assert description.validate(package.description.replace(old, new, 1)) != [], new

@@ -86,6 +86,8 @@ def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> b
         if decision is not None:
             _add(record, "outcome", decision.outcome)
             _add(record, "decidedBy", decision.decided_by)
+            if decision.calculation_lines is not None:
+                _calculation_lines(record, decision.calculation_lines)
         _add(record, "file", path=item.path, mediaType=item.media_type, size=len(item.data),
              checksumAlgorithm="SHA-256", checksum=item.sha256)
         if item.kind == "exchange":
@@ -93,6 +95,32 @@ def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> b
         elif item.kind == "decision" and decision is not None:
             _add(record, "frozenDigest", decision.document_sha256, algorithm="SHA-256")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _calculation_lines(record, lines: list[dict]) -> None:
+    """The lines the decision rests on, as its snapshot keeps them, in Swedish (the archive's language)."""
+    from flask_babel import force_locale
+
+    from portal.calculation.services import totals
+    from portal.calculation.text import line_text
+
+    sums = totals(lines)
+    element = _add(record, "calculationLines", needOre=sums["needOre"], incomeOre=sums["incomeOre"],
+                   resultOre=sums["resultOre"])
+    for line in lines:
+        judged_at = line.get("judgedAt")
+        if judged_at:
+            judged_at = _when(datetime.fromisoformat(judged_at.replace("Z", "+00:00")))
+        row = _add(element, "line", id=line["id"], group=line["group"], code=line.get("code") or line["group"],
+                   proposedOre=line["proposedOre"], amountOre=line["amountOre"], status=line["status"],
+                   judgedBy=line.get("judgedBy") or None, judgedAt=judged_at or None)
+        if line.get("text"):
+            _add(row, "text", line["text"])
+        else:
+            with force_locale("sv"):
+                _add(row, "text", line_text(line))
+        if line.get("reason"):
+            _add(row, "reason", line["reason"])
 
 
 @cache

@@ -10,8 +10,9 @@ A ZIP holding
   received file is the record);
 - ``exchange/document-vN.json``: every frozen exchange document version, byte for byte as frozen;
 - ``case/correspondence.json``: the messages both ways, the supplement requests with their answers' texts,
-  the payments and the appeals' reconsideration and forwarding, as the portal holds them (they have no
-  document of their own);
+  the payments, every judgement of a calculation line (accepted or changed, the amounts, who, when, why) and
+  the appeals' reconsideration and forwarding, as the portal holds them (they have no document of their own;
+  the lines as proposed are in the exchange document, and each decision's final lines in ``description.xml``);
 - ``description.xml``: the case's metadata, its timeline and every file above with its SHA-256
   (``portal.archive.description``, schema in ``portal/archive/schema/``).
 
@@ -138,7 +139,8 @@ def build(application: Application) -> Package:
         package.files.append(PackageFile("case/correspondence.json",
                                          json.dumps(correspondence, ensure_ascii=False, indent=2).encode("utf-8"),
                                          "correspondence", "application/json",
-                                         "Meddelanden, kompletteringsbegäranden och utbetalningar",
+                                         "Meddelanden, kompletteringsbegäranden, utbetalningar, "
+                                         "bedömningar av beräkningsrader och överklaganden",
                                          application.closed_at or clock.now(), ref=f"{application.id}/correspondence"))
     package.events = list(db.session.scalars(select(ApplicationEvent)
                                              .where(ApplicationEvent.application_id == application.id)
@@ -162,6 +164,7 @@ def _correspondence(application: Application) -> dict[str, list[dict]]:
     payments = db.session.scalars(select(Payment).where(Payment.application_id == application.id)
                                   .order_by(Payment.due_date, Payment.id))
     from portal.appeal.models import Appeal
+    from portal.calculation.services import changes
 
     appeals = db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
                                  .order_by(Appeal.sent_at, Appeal.id))
@@ -175,6 +178,10 @@ def _correspondence(application: Application) -> dict[str, list[dict]]:
                                 "answerDocumentId": r.document_id} for r in requests],
         "payments": [{"id": p.id, "amount": p.amount, "dueDate": _iso(p.due_date), "state": p.state,
                       "externalRef": p.external_ref} for p in payments],
+        "calculationLineChanges": [{"id": c.id, "lineId": c.line_id, "action": c.action,
+                                    "previousOre": c.previous_ore, "amountOre": c.amount_ore, "reason": c.reason,
+                                    "by": c.changed_by, "source": c.source, "at": _iso(c.changed_at)}
+                                   for c in changes(application)],
         "appeals": [{"id": a.id, "decisionId": a.decision_id, "sentAt": _iso(a.sent_at), "deadline": _iso(a.deadline),
                      "late": a.late, "documentVersion": a.document_version, "status": a.status,
                      "reconsideration": a.reconsideration, "reconsiderationNote": a.reconsideration_note,
