@@ -412,3 +412,22 @@ def _frozen_body(application) -> str:
     from portal.application.services import frozen_document
 
     return frozen_document(application).body
+
+
+def test_a_late_appeal_is_in_the_copy_marked_late_with_what_its_deadline_was_counted_from(app):
+    from portal.appeal import services as appeals
+
+    application = factories.received(factories.sent(SINGLE_ADULT))
+    decision = factories.decided(application, "refused")
+    with clock.travelled(clock.now() + timedelta(days=40)):
+        appeal = appeals.send(application, decision, "Ompröva beslutet.", "Jag fick brevet sent.",
+                              application.applicant_id, "Anders", clock.now(), "sv")
+        data, files = copy.gather(application.applicant_id, "en")
+    copy.validate(data)
+    [appealed] = data["applications"][0]["appeals"]
+    assert appeal.late and appealed["late"] is True and appealed["deadlineBasis"] == "decided"
+    assert appealed["deadline"] == appeal.deadline.isoformat() and appealed["status"] == "sent"
+    assert appealed["reconsideration"] is None and appealed["forwardedOn"] is None
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        copy.render_pdf(data, "en"))).pages).split())
+    assert f"{appeal.deadline.isoformat()} – Late" in text and "The municipality is reconsidering the decision." in text
