@@ -76,3 +76,31 @@ def test_the_banners_one_read_finds_what_the_three_reads_found(app):
     invited, _, acting_for = same_for(LARS)
     assert not invited and len(acting_for) == 1
     same_for(MARGARETA)
+
+
+def test_an_item_verified_once_is_checked_again_when_the_document_changes(app):
+    """The caseworker's view remembers verified items by the hash of the document's bytes: seen verified, then
+    changed in the database, the item is shown as not verified at once."""
+    import json
+
+    from sqlalchemy import select
+
+    from portal.delivery.models import FrozenDocument
+    from portal.extensions import db
+    from tests.support import page_checks
+    from tests.test_caseworker import case_path, caseworker, rich
+
+    application, item, _, _ = rich()
+    worker = caseworker(app, "staff-stockholm-1")
+    for _ in range(2):  # the second time from what the first remembered
+        doc = page_checks(worker.get(case_path(application)), "en")
+        assert doc.find(id=f"item-{item.id}").find(class_="tag--received") is not None
+        assert doc.find(id="seal-warning") is None
+    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id))
+    body = json.loads(frozen.body)
+    body["fetched"][0]["amountOre"] = 9_999_900
+    body["fetched"][0]["source"]["sealedFields"]["amount_ore"] = 9_999_900
+    frozen.body = json.dumps(body, ensure_ascii=False)
+    db.session.commit()
+    doc = page_checks(worker.get(case_path(application)), "en")
+    assert doc.find(id=f"item-{item.id}").find(class_="tag--failed") is not None

@@ -111,6 +111,23 @@ def item_verified(doc: dict, item: dict) -> bool:
     return not _consistency_errors({"applicationId": doc.get("applicationId"), "fetched": [item]})
 
 
+def _verified_in(body_digest: str | None, position: int, doc: dict, item: dict) -> bool:
+    """``item_verified``, remembered for the document whose bytes hash to ``body_digest`` (the hash of the
+    body as read, not the stored checksum): the same bytes hold the same items with the same seals, and this
+    process's published keys do not change, so the caseworker's view checks each item once per process, not
+    on every request (issue 15, point 5). Only items that verified are remembered."""
+    known = current_app.extensions.setdefault("portal.verified_document_items", set())
+    key = (body_digest, position)
+    if body_digest is not None and key in known:
+        return True
+    verified = item_verified(doc, item)
+    if verified and body_digest is not None:
+        if len(known) >= 100_000:  # bounded for a long-lived process
+            known.clear()
+        known.add(key)
+    return verified
+
+
 @dataclass
 class Fetched:
     data: dict
@@ -178,7 +195,8 @@ def case_view(application: Application) -> CaseView:
 
     frozen = frozen_document(application)
     doc = json.loads(frozen.body) if frozen else {}
-    digest_ok = frozen is not None and hashlib.sha256(frozen.body.encode("utf-8")).hexdigest() == frozen.sha256
+    body_digest = hashlib.sha256(frozen.body.encode("utf-8")).hexdigest() if frozen else None
+    digest_ok = frozen is not None and body_digest == frozen.sha256
     members = member_labels(doc)
     requests = case.requests(application)
     by_item: dict[int, list[SupplementRequest]] = defaultdict(list)
@@ -189,8 +207,8 @@ def case_view(application: Application) -> CaseView:
     grouped: dict = defaultdict(lambda: defaultdict(list))
     unverified = 0
     choices = [("", str(_none_choice()))]
-    for item in doc.get("fetched") or []:
-        verified = item_verified(doc, item)
+    for position, item in enumerate(doc.get("fetched") or []):
+        verified = _verified_in(body_digest, position, doc, item)
         unverified += not verified
         entry = Fetched(item, verified, _when((item.get("source") or {}).get("fetchedAt")),
                         [a for a in attachments if a.get("linkedItemId") == item.get("id")],
