@@ -53,16 +53,21 @@ def seed(stack, personnummer: str):
         factories.received(application)
         found = application.id, application.members[0].id
         db.session.remove()
+    return found, lambda: purge(stack, [found[0]])
 
-    def purge() -> None:
-        from portal.archive import retention
 
-        with app.app_context(), app.test_request_context():
-            retention._purge_batch([found[0]], applications)
-            db.session.remove()
-            db.engine.dispose()
+def purge(stack, application_ids: list[str]) -> None:
+    """Remove applications as ``portal cases purge`` does, so no other journey meets them."""
+    from portal import create_app
+    from portal.application import services as applications
+    from portal.archive import retention
+    from portal.extensions import db
 
-    return found, purge
+    app = create_app(stack)
+    with app.app_context(), app.test_request_context():
+        retention._purge_batch(list(application_ids), applications)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def logs_in(page, base_url, lang, name, axe, staff: bool) -> Person:
