@@ -524,7 +524,7 @@ def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_see
 
     doc = json.loads(frozen_document(application).body)
     document.validate(doc)
-    assert doc["schemaVersion"] == "1.1.0"
+    assert doc["schemaVersion"] == document.SCHEMA_VERSION  # proxies: since 1.1.0
     roles = {p["role"]: p for p in doc["proxies"]}
     assert set(roles) == {"prepared", "submitted"}
     assert roles["submitted"]["mandateReference"] == mandate.reference and roles["submitted"]["name"] == "Lars Berglund"
