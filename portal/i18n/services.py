@@ -13,7 +13,7 @@ from portal.config import REPO_ROOT
 
 # The languages the portal offers. Enabling a language is adding its code here, once its catalog
 # (translations/<code>/LC_MESSAGES/messages.po) is complete and `portal i18n check` passes with it.
-ENABLED = ("sv", "en", "ar")
+ENABLED = ("sv", "en", "ar", "so", "fa", "ti", "uk", "fi")
 # Each language named in itself, so a reader finds their own language whatever the page's.
 NATIVE_NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی",
                 "ti": "ትግርኛ", "uk": "Українська", "fi": "Suomi"}
