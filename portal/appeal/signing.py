@@ -10,16 +10,12 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from authlib.integrations.base_client.errors import OAuthError
-from flask import current_app, g, redirect, render_template, session, url_for
+from flask import g, redirect, render_template, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from joserfc.errors import JoseError
 
-from portal.auth import oidc
 from portal.auth.models import Person
-from portal.auth.services import PNR_CLAIM
-from portal.auth.signing import CLOCK_SKEW_SECONDS
+from portal.auth.signing import StepUpRefused, signed_step_up, step_up
 from portal.extensions import db
 from portal.i18n.services import SUPPORTED
 
@@ -42,10 +38,7 @@ def start(application, decision, change: str, reasons: str):
                "started": int(time.time()), "actor": g.actor.id}  # the wall clock: compared with auth_time
     session[SESSION_KEY] = pending
     session[DRAFT_KEY] = {"decision_id": decision.id, "change": change, "reasons": reasons}
-    config = current_app.config["PORTAL"]
-    return oidc.client("citizen").authorize_redirect(
-        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()),
-        **{oidc.USER_MESSAGE: oidc.user_message(sign_message(application))})
+    return step_up(sign_message(application))
 
 
 def finish():
@@ -60,19 +53,11 @@ def finish():
             or application.applicant_id != g.subject_id):
         return render_template("appeal/sign_failed.html", reason="no_signing", application=None), 400
     back = url_for("appeal.write", application_id=application.id, decision_id=decision.id)
-    try:
-        claims, _token = oidc.complete("citizen")
-    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
-        log.warning("appeal signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
-                    or type(exc).__name__)
-        return render_template("appeal/sign_failed.html", reason="invalid", back=back), 400
     person = db.session.get(Person, g.actor.id)
-    auth_time = int(claims.get("auth_time") or 0)
-    if claims.get(PNR_CLAIM) != person.personnummer:
-        log.warning("appeal signature by another person application=%s", application.id)
-        return render_template("appeal/sign_failed.html", reason="other_person", back=back), 400
-    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
-        return render_template("appeal/sign_failed.html", reason="not_fresh", back=back), 400
+    try:
+        auth_time, _claims = signed_step_up(pending["started"], person, "appeal")
+    except StepUpRefused as refused:
+        return render_template("appeal/sign_failed.html", reason=refused.reason, back=back), 400
     try:
         services.send(application, decision, pending["change"], pending["reasons"], signed_by=person.id,
                       signer_name=f"{person.given_name} {person.family_name}",

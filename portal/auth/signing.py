@@ -43,13 +43,48 @@ def sign_message(application) -> dict[str, str]:
     return messages
 
 
-def start_signing(application):
-    # The wall clock, not portal.clock: it is compared with the identity provider's auth_time.
-    session[SESSION_KEY] = {"application_id": application.id, "started": int(time.time())}
+class StepUpRefused(Exception):
+    """The step-up's answer does not sign: ``invalid`` (refused by the OP or unreadable), ``other_person``
+    or ``not_fresh`` (an older login)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def step_up(messages: dict[str, str]):
+    """To the identity provider for a fresh login (``prompt=login``, ``max_age=0``) that shows ``messages``
+    (the OIDC Sweden profile's ``userMessage``); it comes back to ``/auth/sign/callback``. Used for
+    everything a person signs: an application, an appeal, a mandate."""
     config = current_app.config["PORTAL"]
     return oidc.client("citizen").authorize_redirect(
         config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()),
-        **{oidc.USER_MESSAGE: oidc.user_message(sign_message(application))})
+        **{oidc.USER_MESSAGE: oidc.user_message(messages)})
+
+
+def signed_step_up(started: int, signer: Person, what: str) -> tuple[int, dict]:
+    """The step-up's answer, checked: the assurance level (enforced by ``oidc.complete`` as at login),
+    the same person as ``signer``, a login made after ``started`` (the wall clock at the start, less the
+    clock skew). Returns ``(auth_time, claims)``; raises ``StepUpRefused``. ``what`` names it in the log."""
+    try:
+        claims, _token = oidc.complete("citizen")
+    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
+        log.warning("%s signature refused reason=%s", what,
+                    getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__)
+        raise StepUpRefused("invalid") from None
+    auth_time = int(claims.get("auth_time") or 0)
+    if claims.get(PNR_CLAIM) != signer.personnummer:
+        log.warning("%s signed by another person signer=%s", what, signer.id)
+        raise StepUpRefused("other_person")
+    if auth_time < started - CLOCK_SKEW_SECONDS:
+        raise StepUpRefused("not_fresh")
+    return auth_time, claims
+
+
+def start_signing(application):
+    # The wall clock, not portal.clock: it is compared with the identity provider's auth_time.
+    session[SESSION_KEY] = {"application_id": application.id, "started": int(time.time())}
+    return step_up(sign_message(application))
 
 
 def finish_signing():
@@ -59,20 +94,11 @@ def finish_signing():
     application = applications.get(pending["application_id"])
     if application is None or applications.signer_member(application, g.subject_id) is None:
         return render_template("auth/sign_failed.html", reason="no_signing"), 400
-    try:
-        claims, _token = oidc.complete("citizen")  # the assurance level enforced there, as at login
-    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
-        log.warning("signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
-                    or type(exc).__name__)
-        return render_template("auth/sign_failed.html", reason="invalid", application=application), 400
     # The one who signs identifies: the applicant, or a proxy signing under a mandate.
-    person = db.session.get(Person, g.actor.id)
-    auth_time = int(claims.get("auth_time") or 0)
-    if claims.get(PNR_CLAIM) != person.personnummer:
-        log.warning("signature by another person application=%s", application.id)
-        return render_template("auth/sign_failed.html", reason="other_person", application=application), 400
-    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
-        return render_template("auth/sign_failed.html", reason="not_fresh", application=application), 400
+    try:
+        auth_time, claims = signed_step_up(pending["started"], db.session.get(Person, g.actor.id), "application")
+    except StepUpRefused as refused:
+        return render_template("auth/sign_failed.html", reason=refused.reason, application=application), 400
     from datetime import UTC, datetime
 
     if g.actor.is_proxy:

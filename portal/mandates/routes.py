@@ -4,19 +4,18 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from authlib.integrations.base_client.errors import OAuthError
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, format_date, get_locale
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from joserfc.errors import JoseError
 
 from portal.audit.services import record_read
-from portal.auth import oidc, stepup
+from portal.auth import stepup
 from portal.auth.access import requires
 from portal.auth.models import Person
-from portal.auth.services import PNR_CLAIM, safe_next
+from portal.auth.services import safe_next
+from portal.auth.signing import StepUpRefused, signed_step_up, step_up
 from portal.extensions import db
 from portal.mandates import acting, services
 from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
@@ -25,7 +24,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("mandates", __name__)
 
 GRANT_KEY = "mandate_grant"
-CLOCK_SKEW_SECONDS = 30  # as for signing an application
 SELF = "self"
 
 REFUSAL = {
@@ -181,10 +179,7 @@ def new():
             refusal = REFUSAL[refused.reason]
         else:
             session[GRANT_KEY] = {**chosen.to_session(), "started": int(time.time()), "principal": me.id}
-            config = current_app.config["PORTAL"]
-            return oidc.client("citizen").authorize_redirect(
-                config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0,
-                ui_locales=str(get_locale()), **{oidc.USER_MESSAGE: oidc.user_message(grant_message(chosen))})
+            return step_up(grant_message(chosen))
     if not form.is_submitted():
         form.scopes.data = ["view"]
     failed = bool(form.errors or refusal)
@@ -215,17 +210,9 @@ def finish_grant():
     if not pending or pending.get("principal") != me.id or g.actor.is_proxy:
         return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
     try:
-        claims, _token = oidc.complete("citizen")  # the assurance level enforced, UserInfo merged, as at login
-    except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
-        log.warning("mandate signature refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
-                    or type(exc).__name__)
-        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["invalid"])
-    auth_time = int(claims.get("auth_time") or 0)
-    if claims.get(PNR_CLAIM) != me.personnummer:
-        log.warning("mandate signed by another person principal=%s", me.id)
-        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["other_person"])
-    if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
-        return _page("mandates/grant_failed.html", 400, reason=REFUSAL["not_fresh"])
+        auth_time, claims = signed_step_up(pending["started"], me, "mandate")
+    except StepUpRefused as refused:
+        return _page("mandates/grant_failed.html", 400, reason=REFUSAL[refused.reason])
     try:
         mandate = services.grant(me, services.Grant.from_session(pending),
                                  signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"))
