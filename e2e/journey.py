@@ -48,12 +48,20 @@ TEXT = {
 
 # The same words for any other language, from its catalog (issue 19): msgid of each TEXT key.
 MSGIDS = {
-    "start": "Log in and start", "new": "Start a new application", "continue": "Continue",
-    "send": "Send application", "confirm": "I confirm that the information is correct and complete as far as I know",
-    "problem": "There is a problem", "sent": "Sent – waiting for the municipality",
-    "received": "Received by the municipality", "choose": "Choose what we may fetch",
-    "check": "Check your answers and send", "save_fetch": "Save and fetch", "try_again": "Try again",
-    "not_fetched": "Not fetched", "continue_app": "Continue to the application",
+    "start": "Log in and start",
+    "new": "Start a new application",
+    "continue": "Continue",
+    "send": "Send application",
+    "confirm": "I confirm that the information is correct and complete as far as I know",
+    "problem": "There is a problem",
+    "sent": "Sent – waiting for the municipality",
+    "received": "Received by the municipality",
+    "choose": "Choose what we may fetch",
+    "check": "Check your answers and send",
+    "save_fetch": "Save and fetch",
+    "try_again": "Try again",
+    "not_fetched": "Not fetched",
+    "continue_app": "Continue to the application",
     "information": "Check the fetched information",
 }
 RIGHT_TO_LEFT = ("ar", "fa")
@@ -65,8 +73,11 @@ def text(lang: str) -> dict:
         return TEXT[lang]
     from portal.i18n.services import NATIVE_NAMES
 
-    return {**{key: tr(lang, msgid) for key, msgid in MSGIDS.items()}, "language": NATIVE_NAMES[lang],
-            "idp_login": TEXT["sv"]["idp_login"]}
+    return {
+        **{key: tr(lang, msgid) for key, msgid in MSGIDS.items()},
+        "language": NATIVE_NAMES[lang],
+        "idp_login": TEXT["sv"]["idp_login"],
+    }
 
 
 class Person:

@@ -21,10 +21,14 @@ pytestmark = pytest.mark.e2e
 
 # Per language: (the applicant with a digital mailbox, their caseworker), (one without, their caseworker).
 CAST = {
-    "sv": (("199006022397", "Anders Testsson", "Per Handläggare"),
-           ("199504242398", "Erik Johansson", "Ulla Handläggare")),
-    "ar": (("199107172380", "Emma Sundberg", "Karin Handläggare"),
-           ("199212252382", "Amina Yusuf", "Leila Handläggare")),
+    "sv": (
+        ("199006022397", "Anders Testsson", "Per Handläggare"),
+        ("199504242398", "Erik Johansson", "Ulla Handläggare"),
+    ),
+    "ar": (
+        ("199107172380", "Emma Sundberg", "Karin Handläggare"),
+        ("199212252382", "Amina Yusuf", "Leila Handläggare"),
+    ),
 }
 DEADLINE_SECONDS = 90  # generous: CI shares two cores
 
@@ -55,15 +59,25 @@ def seed(stack, lang):
         for who in CAST[lang]:
             application = factories.submitted(factories.draft(who[0], applications.month_choices(clock.today())[-1]))
             # The stack's own worker may deliver it first: wait for the inbox, not for our call.
-            _wait(lambda a=application: run_once() >= 0 and applications.in_inbox(a, a.municipality_code) and (
-                db.session.refresh(a) or a.inbox_id), "the delivery to the inbox")
+            _wait(
+                lambda a=application: (
+                    run_once() >= 0
+                    and applications.in_inbox(a, a.municipality_code)
+                    and (db.session.refresh(a) or a.inbox_id)
+                ),
+                "the delivery to the inbox",
+            )
             factories.received(application)
             decision = factories.decided(application, outcome="refused", reasoning="Inkomsterna överstiger riksnormen.")
             found[who[0]] = (application.id, application.case_number, decision.id)
         for _application, _number, decision_id in found.values():
-            _wait(lambda d=decision_id: delgivning.serve_pending() >= 0 and (
-                db.session.expire_all() or delgivning.of_decision(d).status in ("served", "printing")),
-                "the decision to be served or queued for post")
+            _wait(
+                lambda d=decision_id: (
+                    delgivning.serve_pending() >= 0
+                    and (db.session.expire_all() or delgivning.of_decision(d).status in ("served", "printing"))
+                ),
+                "the decision to be served or queued for post",
+            )
         db.session.remove()
 
     def purge() -> None:
@@ -127,9 +141,11 @@ def test_served_digitally_and_by_post_then_appealed_reconsidered_and_forwarded(s
         expect(page.locator("#appeal-deadline")).not_to_be_empty()
         me.check_page()
         page.get_by_label(tr(lang, "How do you want the decision to be changed?")).fill(
-            "أريد أن تمنحني البلدية مساعدة لدفع الإيجار." if lang == "ar" else "Jag vill få bistånd till hyran.")
+            "أريد أن تمنحني البلدية مساعدة لدفع الإيجار." if lang == "ar" else "Jag vill få bistånd till hyran."
+        )
         page.get_by_label(tr(lang, "Why do you think the decision is wrong?")).fill(
-            "لم تحسب البلدية الإيجار الذي أدفعه." if lang == "ar" else "Kommunen räknade inte med min hyra.")
+            "لم تحسب البلدية الإيجار الذي أدفعه." if lang == "ar" else "Kommunen räknade inte med min hyra."
+        )
         me.activate(page.get_by_role("button", name=tr(lang, "Sign and send the appeal")))
         me.idp_login(digital_name)  # the fresh e-identification that signs
         expect(page.locator("#appeal-status")).to_have_text(tr(lang, "The municipality is reconsidering the decision."))
@@ -146,15 +162,18 @@ def test_served_digitally_and_by_post_then_appealed_reconsidered_and_forwarded(s
         worker.check_page()
         worker.choose(page.get_by_label(tr(lang, "The decision is kept"), exact=True))
         page.get_by_label(tr(lang, "The reconsideration (what was considered, and what changes)")).fill(
-            "Hyran är över kommunens skäliga nivå.")
+            "Hyran är över kommunens skäliga nivå."
+        )
         worker.activate(page.get_by_role("button", name=tr(lang, "Record the reconsideration")))
         expect(page.locator("#appeal-state")).to_have_text(tr(lang, "Reconsidered: to forward"))
         worker.check_page()
         page.get_by_label(tr(lang, "The municipality's opinion to the administrative court")).fill(
-            "Kommunen vidhåller beslutet: hyran överstiger skälig nivå.")
+            "Kommunen vidhåller beslutet: hyran överstiger skälig nivå."
+        )
         worker.activate(page.get_by_role("button", name=tr(lang, "Record as forwarded")))
-        expect(page.locator("#appeal-state")).to_contain_text(tr(lang, "Forwarded to the administrative court on "
-                                                                       "%(date)s", date="").strip())
+        expect(page.locator("#appeal-state")).to_contain_text(
+            tr(lang, "Forwarded to the administrative court on %(date)s", date="").strip()
+        )
         worker.check_page()
 
         # The applicant follows it on the case page.

@@ -39,7 +39,8 @@ def add_cost(me, lang, category, amount):
 
 def upload(page, name, data, description):
     page.get_by_label(tr_lang(page, "Choose a file")).set_input_files(
-        files=[{"name": name, "mimeType": "application/pdf", "buffer": data}])
+        files=[{"name": name, "mimeType": "application/pdf", "buffer": data}]
+    )
     page.get_by_label(tr_lang(page, "Describe the file (optional)")).fill(description)
     page.get_by_role("button", name=tr_lang(page, "Upload")).click()
 
@@ -84,12 +85,14 @@ def test_couple_from_fetch_to_check_answers(stack, new_page, axe, lang):
     expect(page.get_by_label(tr(lang, "Describe the file (optional)"))).to_have_value("Hyreskontrakt")
     me.check_page()
     upload(page, "stor.pdf", make_pdf() + b"%" * (12 * 1024 * 1024), "Hyreskontrakt")
-    expect(page.locator("#file-error")).to_contain_text(tr(
-        lang, "The file is larger than 10 MB. Choose a smaller file or take a photo with lower resolution."))
+    expect(page.locator("#file-error")).to_contain_text(
+        tr(lang, "The file is larger than 10 MB. Choose a smaller file or take a photo with lower resolution.")
+    )
     expect(page.get_by_label(tr(lang, "Describe the file (optional)"))).to_have_value("Hyreskontrakt")
     me.check_page()
-    page.get_by_label(tr(lang, "What does the file show? (optional)")).select_option(index=len(
-        page.locator("#documents option").all()) - 2)  # the rent, listed before the electricity
+    page.get_by_label(tr(lang, "What does the file show? (optional)")).select_option(
+        index=len(page.locator("#documents option").all()) - 2
+    )  # the rent, listed before the electricity
     upload(page, "hyreskontrakt.pdf", make_pdf(), "Hyreskontrakt")
     expect(page.get_by_role("link", name="hyreskontrakt.pdf")).to_be_visible()
     expect(page.locator("main table")).to_contain_text(tr(lang, "Rent"))

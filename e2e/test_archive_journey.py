@@ -61,7 +61,8 @@ def test_the_caseworker_exports_a_case_as_an_archive_package(stack, new_page, ax
 
         worker.activate(page.get_by_role("link", name=tr(lang, "Archive package"), exact=True))
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            tr(lang, "Archive package for %(reference)s", reference=case_number))
+            tr(lang, "Archive package for %(reference)s", reference=case_number)
+        )
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
         # Decided, so the page gives the date it will be purged (Malmö keeps the default five years).
         still_open = tr(lang, "This case is still open: it will not be purged.")

@@ -19,8 +19,10 @@ from e2e.journey import TEXT, Person, tr
 pytestmark = pytest.mark.e2e
 
 # Per language: the applicant (personnummer, name at the IdP) and the caseworker of their municipality.
-CAST = {"sv": ("199107172380", "Emma Sundberg", "Karin Handläggare"),
-        "ar": ("199212252382", "Amina Yusuf", "Leila Handläggare")}
+CAST = {
+    "sv": ("199107172380", "Emma Sundberg", "Karin Handläggare"),
+    "ar": ("199212252382", "Amina Yusuf", "Leila Handläggare"),
+}
 DEADLINE_SECONDS = 90  # generous: CI shares two cores
 
 
@@ -45,11 +47,20 @@ def seed(stack, personnummer: str):
     app = create_app(stack)
     with app.app_context(), app.test_request_context():
         application = factories.draft(personnummer, applications.month_choices(clock.today())[-1])
-        supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                               "month": application.period})
+        supplements.add(
+            application,
+            "costs",
+            {"category": "rent", "description": None, "amount_ore": 650000, "month": application.period},
+        )
         factories.submitted(application)
-        _wait(lambda: run_once() >= 0 and applications.in_inbox(application, application.municipality_code) and (
-            db.session.refresh(application) or application.inbox_id), "the delivery to the inbox")
+        _wait(
+            lambda: (
+                run_once() >= 0
+                and applications.in_inbox(application, application.municipality_code)
+                and (db.session.refresh(application) or application.inbox_id)
+            ),
+            "the delivery to the inbox",
+        )
         factories.received(application)
         found = application.id, application.members[0].id
         db.session.remove()
@@ -118,7 +129,8 @@ def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_pa
         page.get_by_label(tr(lang, "New amount for the month (kronor)")).fill("5200")
         worker.activate(page.get_by_role("button", name=tr(lang, "Change the line")))
         expect(page.locator(".error-summary")).to_contain_text(
-            tr(lang, "Write why you change the amount: the applicant reads it in the decision"))
+            tr(lang, "Write why you change the amount: the applicant reads it in the decision")
+        )
         expect(page.get_by_label(tr(lang, "New amount for the month (kronor)"))).to_have_value("5200")
         page.get_by_label(tr(lang, "Reason for the change")).fill("Skälig hyra för en person är 5 200 kr.")
         worker.activate(page.get_by_role("button", name=tr(lang, "Change the line")))
@@ -138,8 +150,11 @@ def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_pa
         me = logs_in(page, stack.base_url, lang, applicant_name, axe, staff=False)
         page.goto(f"{stack.base_url}/cases/{application_id}")
         me.check_page()
-        me.activate(page.get_by_role("link", name=tr(
-            lang, "Read the decision explained: how it was calculated and how to appeal")))
+        me.activate(
+            page.get_by_role(
+                "link", name=tr(lang, "Read the decision explained: how it was calculated and how to appeal")
+            )
+        )
         expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Your decision explained"))
         expect(page.locator("html")).to_have_attribute("lang", lang)
         expect(page.locator("html")).to_have_attribute("dir", direction)

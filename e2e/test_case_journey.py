@@ -18,8 +18,10 @@ from portal import clock
 pytestmark = pytest.mark.e2e
 
 # One person per language, so each run has its own months; each municipality's caseworker.
-CAST = {"sv": ("Erik Johansson", "Ulla Handläggare", "erik@example.org"),
-        "ar": ("Amina Yusuf", "Leila Handläggare", "amina@example.org")}
+CAST = {
+    "sv": ("Erik Johansson", "Ulla Handläggare", "erik@example.org"),
+    "ar": ("Amina Yusuf", "Leila Handläggare", "amina@example.org"),
+}
 
 
 def rent_contract() -> bytes:
@@ -132,14 +134,18 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     # The applicant answers with a file.
     applicant_page.goto(f"{stack.base_url}/overview")
     me.check_page()
-    me.activate(applicant_page.get_by_role("link", name=reference).or_(
-        applicant_page.locator("tr", has_text=reference).get_by_role("link")).first)
+    me.activate(
+        applicant_page.get_by_role("link", name=reference)
+        .or_(applicant_page.locator("tr", has_text=reference).get_by_role("link"))
+        .first
+    )
     me.check_page()
     me.activate(applicant_page.locator("a.button", has_text=tr(lang, "Answer the request")))
     me.check_page()
     applicant_page.get_by_label(tr(lang, "Your answer")).fill("Här är mitt hyreskontrakt.")
     applicant_page.locator("input[type=file]").set_input_files(
-        files=[{"name": "hyreskontrakt.pdf", "mimeType": "application/pdf", "buffer": rent_contract()}])
+        files=[{"name": "hyreskontrakt.pdf", "mimeType": "application/pdf", "buffer": rent_contract()}]
+    )
     me.activate(applicant_page.get_by_role("button", name=tr(lang, "Send the answer")))
     expect(applicant_page.get_by_role("heading", name=tr(lang, "Your answer has been sent"))).to_be_visible()
     me.check_page()
@@ -187,8 +193,7 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     consent_to_everything(me)
     applicant_page.goto(f"{stack.base_url}/overview")
     me.activate(applicant_page.get_by_role("link", name=tr(lang, "See what has changed since last month")).first)
-    expect(applicant_page.get_by_role("heading", level=1)).to_have_text(
-        tr(lang, "What has changed since last month"))
+    expect(applicant_page.get_by_role("heading", level=1)).to_have_text(tr(lang, "What has changed since last month"))
     expect(applicant_page.locator("table").first).to_be_visible()
     for section in ("New since last month", "Changed since last month", "Ended since last month", "Unchanged"):
         expect(applicant_page.get_by_role("heading", level=2, name=tr(lang, section))).to_be_visible()

@@ -32,21 +32,45 @@ def seed(stack, lang: str):
     stopped, paused = CODES[lang]
     app = create_app(stack)
     with app.app_context():
-        person = Citizen(oidc_subject=f"e2e-delivery-{lang}", personnummer=APPLICANT[lang], given_name="Test",
-                         family_name="Person")
+        person = Citizen(
+            oidc_subject=f"e2e-delivery-{lang}", personnummer=APPLICANT[lang], given_name="Test", family_name="Person"
+        )
         db.session.add(person)
         db.session.flush()
-        application = Application(reference=f"EU-E2E-DLV-{lang.upper()}", applicant_id=person.id,
-                                  period=clock.today().replace(day=1), status="submitted", municipality_code=stopped)
+        application = Application(
+            reference=f"EU-E2E-DLV-{lang.upper()}",
+            applicant_id=person.id,
+            period=clock.today().replace(day=1),
+            status="submitted",
+            municipality_code=stopped,
+        )
         db.session.add(application)
         db.session.flush()
-        record = Delivery(application_id=application.id, municipality_code=stopped, inbox_id=f"kommun-{stopped}",
-                          channel="inbox", idempotency_key=f"{application.reference}/v1", status="dead", attempts=8,
-                          refusals=8, failure_kind="refused", last_error="WebhookRefused: answered 422")
+        record = Delivery(
+            application_id=application.id,
+            municipality_code=stopped,
+            inbox_id=f"kommun-{stopped}",
+            channel="inbox",
+            idempotency_key=f"{application.reference}/v1",
+            status="dead",
+            attempts=8,
+            refusals=8,
+            failure_kind="refused",
+            last_error="WebhookRefused: answered 422",
+        )
         db.session.add(record)
-        db.session.add(DeliveryInbox(inbox_id=f"kommun-{paused}", state="paused", failures=9, paused_at=utcnow(),
-                                     next_attempt_at=utcnow(), last_failure_kind="timeout",
-                                     last_error="WebhookTimeout: no answer within 10 s", last_failure_at=utcnow()))
+        db.session.add(
+            DeliveryInbox(
+                inbox_id=f"kommun-{paused}",
+                state="paused",
+                failures=9,
+                paused_at=utcnow(),
+                next_attempt_at=utcnow(),
+                last_failure_kind="timeout",
+                last_error="WebhookTimeout: no answer within 10 s",
+                last_failure_at=utcnow(),
+            )
+        )
         db.session.commit()
         record_id = record.id
         db.session.remove()
@@ -83,8 +107,11 @@ def test_administrator_sees_a_paused_inbox_and_sends_a_stopped_application_again
         page.goto(f"{stack.base_url}/municipality/admin")
         expect(page.get_by_role("alert")).to_be_visible()  # a paused inbox stands out on the overview
         admin.check_page()
-        admin.activate(page.get_by_role("link", name=tr(
-            lang, "Delivery to the municipalities: inbox health and stopped applications")))
+        admin.activate(
+            page.get_by_role(
+                "link", name=tr(lang, "Delivery to the municipalities: inbox health and stopped applications")
+            )
+        )
         expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Delivery to the municipalities"))
         expect(page.locator("main table").first).to_contain_text(tr(lang, "Paused: not answering"))
         admin.check_page()
@@ -100,7 +127,8 @@ def test_administrator_sees_a_paused_inbox_and_sends_a_stopped_application_again
         page.get_by_label(tr(lang, "Why is the application sent again?")).fill("Kommunen har rättat sitt system")
         admin.activate(page.locator("main form").get_by_role("button", name=tr(lang, "Send again")))
         expect(page.get_by_role("status")).to_contain_text(
-            tr(lang, "The application is back in its inbox's queue and will be sent again."))
+            tr(lang, "The application is back in its inbox's queue and will be sent again.")
+        )
         admin.check_page()
         # The stack's worker delivers it.
         deadline = time.monotonic() + 30

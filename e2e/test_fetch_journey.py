@@ -35,13 +35,16 @@ def no_open_application(who: str) -> None:
     app = create_app(CURRENT["stack"])
     with app.app_context(), app.test_request_context():
         people = select(Citizen.id).where(Citizen.given_name == given, Citizen.family_name == family)
-        db.session.execute(update(Application).where(
-            Application.applicant_id.in_(people), Application.status.in_(("draft", "awaiting_cosign")))
-            .values(status="draft", updated_at=utcnow() - timedelta(days=400)))
+        db.session.execute(
+            update(Application)
+            .where(Application.applicant_id.in_(people), Application.status.in_(("draft", "awaiting_cosign")))
+            .values(status="draft", updated_at=utcnow() - timedelta(days=400))
+        )
         db.session.commit()
         purge_stale_drafts()
-        for sent in db.session.scalars(select(Application).where(
-                Application.applicant_id.in_(people), Application.status.in_(OPEN_CASE))).all():
+        for sent in db.session.scalars(
+            select(Application).where(Application.applicant_id.in_(people), Application.status.in_(OPEN_CASE))
+        ).all():
             withdraw(sent, "e2e: a new journey")
         db.session.remove()
         db.engine.dispose()
@@ -85,9 +88,21 @@ def faults(stack):
 def test_consent_fetch_one_failing_then_retry(stack, new_page, axe, faults, lang):
     basic = [u for u in units() if u.scope == "basic"]
     failing = next(u.provider for u in basic if u.provider.name == "akassa")
-    faults.post("/_control/faults", json={"rules": [
-        {"provider": failing.name, "set": "medlemskap", "person": "single-adult", "kind": "status", "status": 503,
-         "first": 3}]})
+    faults.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {
+                    "provider": failing.name,
+                    "set": "medlemskap",
+                    "person": "single-adult",
+                    "kind": "status",
+                    "status": 503,
+                    "first": 3,
+                }
+            ]
+        },
+    )
     page = new_page()
     me = start(page, stack.base_url, lang, "Anders Testsson", axe)
     consent_to(me, [str(u.provider.title) for u in basic])

@@ -19,10 +19,43 @@ pytestmark = pytest.mark.e2e
 
 # Common words of the portal's Swedish interface: on a page in another language any of them, outside a
 # name, a Swedish term of the glossary or text someone typed, is a message left untranslated.
-SWEDISH_WORDS = ("Skicka", "Fortsätt", "Ansökan", "ansökan", "ansökningar", "Tillbaka", "Spara", "Logga", "Hämta",
-                 "hämtade", "Ändra", "Kontrollera", "Välj", "Avbryt", "Försök", "Beslut", "beslut", "kommunen",
-                 "uppgifter", "Uppgifter", "inkomster", "kostnader", "hushållet", "Meddelanden", "och", "eller",
-                 "inte", "är", "att", "dina", "för", "från", "vill", "måste", "här")
+SWEDISH_WORDS = (
+    "Skicka",
+    "Fortsätt",
+    "Ansökan",
+    "ansökan",
+    "ansökningar",
+    "Tillbaka",
+    "Spara",
+    "Logga",
+    "Hämta",
+    "hämtade",
+    "Ändra",
+    "Kontrollera",
+    "Välj",
+    "Avbryt",
+    "Försök",
+    "Beslut",
+    "beslut",
+    "kommunen",
+    "uppgifter",
+    "Uppgifter",
+    "inkomster",
+    "kostnader",
+    "hushållet",
+    "Meddelanden",
+    "och",
+    "eller",
+    "inte",
+    "är",
+    "att",
+    "dina",
+    "för",
+    "från",
+    "vill",
+    "måste",
+    "här",
+)
 _WORDS = re.compile(r"(?<!\w)(" + "|".join(SWEDISH_WORDS) + r")(?!\w)")
 # What the scan leaves out: names and agencies (isolated in <bdi>), text marked Swedish, what people
 # typed (dir=auto), the language menu (each language in itself) and the hidden small-screen copy of it.

@@ -77,8 +77,7 @@ def test_two_administrators_register_a_god_man_who_then_acts_for_the_person(stac
 
     # Until a second administrator approves, the representative cannot act for the person.
     rep_page, rep = citizen(new_page, stack, axe, lang, representative[0])
-    expect(rep_page.get_by_role("heading", level=1)).not_to_have_text(
-        tr(lang, "Whose affairs do you want to handle?"))
+    expect(rep_page.get_by_role("heading", level=1)).not_to_have_text(tr(lang, "Whose affairs do you want to handle?"))
     expect(rep_page.locator(".acting-for")).to_have_count(0)
     rep.check_page()
 

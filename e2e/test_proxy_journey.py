@@ -46,10 +46,12 @@ def test_proxy_prepares_and_sends_then_loses_access_when_revoked(stack, new_page
     her = margareta.page
     link(margareta, "Mandates: who may act for you")
     link(margareta, "Give someone a mandate")
-    her.get_by_label(tr(lang, "The personal identity number of the person you give the mandate to")).fill(
-        PROXY_NUMBER)
-    margareta.tick(her.get_by_label(tr(lang, "Prepare an application: consent, fetch information, add "
-                                             "supplements, comments and attachments")))
+    her.get_by_label(tr(lang, "The personal identity number of the person you give the mandate to")).fill(PROXY_NUMBER)
+    margareta.tick(
+        her.get_by_label(
+            tr(lang, "Prepare an application: consent, fetch information, add supplements, comments and attachments")
+        )
+    )
     margareta.tick(her.get_by_label(tr(lang, "Sign and send applications on my behalf")))
     her.get_by_label(tr(lang, "Valid until")).fill((clock.today() + timedelta(days=60)).isoformat())
     margareta.activate(her.get_by_role("button", name=tr(lang, "Continue and sign")))
@@ -111,7 +113,8 @@ def test_proxy_prepares_and_sends_then_loses_access_when_revoked(stack, new_page
     # Lars's next click is refused, and says why.
     lars.activate(his.get_by_role("link", name=tr(lang, "Back to your applications")).first)
     expect(his.get_by_role("heading", level=1)).to_have_text(tr(lang, "Your mandate has ended"))
-    expect(his.locator("main")).to_contain_text(tr(
-        lang, "You can no longer act for %(name)s: they have revoked the mandate. Nothing was done.", name=PRINCIPAL))
+    expect(his.locator("main")).to_contain_text(
+        tr(lang, "You can no longer act for %(name)s: they have revoked the mandate. Nothing was done.", name=PRINCIPAL)
+    )
     lars.check_page()
     expect(his.locator("#acting-for-title")).to_have_count(0)

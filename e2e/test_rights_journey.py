@@ -58,7 +58,8 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
     expect(page.get_by_role("heading", name=TEXT[lang]["problem"])).to_be_visible()
     expect(page.locator("main")).to_contain_text(tr(lang, "Describe the problem you met"))
     expect(page.locator("main")).to_contain_text(
-        tr(lang, "Enter an e-mail address in the right format, like name@example.com"))
+        tr(lang, "Enter an e-mail address in the right format, like name@example.com")
+    )
     expect(where).to_have_value("Startsidan")
     expect(contact).to_have_value("inte-en-adress")
     me.check_page()
@@ -69,8 +70,11 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
     me.activate(page.get_by_role("button", name=tr(lang, "Send the report")))
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Thank you for your report"))
     me.check_page()
-    mails = [mail for mail in httpx.get(f"{stack.demo_mailbox_url}/mails.json").json()["mails"]
-             if OPERATOR in mail["recipients"] and text in mail["body"]]
+    mails = [
+        mail
+        for mail in httpx.get(f"{stack.demo_mailbox_url}/mails.json").json()["mails"]
+        if OPERATOR in mail["recipients"] and text in mail["body"]
+    ]
     assert len(mails) == 1 and "svar@example.org" in mails[0]["body"]
 
     me.activate(footer_link(page, lang, "Personal data"))

@@ -55,7 +55,8 @@ def test_an_administrator_ends_all_sessions_of_a_citizen(stack, new_page, axe, l
     field.fill(CITIZEN[lang][:-1] + str((int(CITIZEN[lang][-1]) + 1) % 10))  # a wrong check digit
     admin.activate(page.get_by_role("button", name=tr(lang, "End all sessions")))
     expect(page.locator("[data-error-summary]")).to_contain_text(
-        tr(lang, "Enter a personnummer with 12 digits (ÅÅÅÅMMDDNNNN), or a staff identity."))
+        tr(lang, "Enter a personnummer with 12 digits (ÅÅÅÅMMDDNNNN), or a staff identity.")
+    )
     expect(field).to_have_value(CITIZEN[lang][:-1] + str((int(CITIZEN[lang][-1]) + 1) % 10))  # kept
     admin.check_page()
     field.fill(CITIZEN[lang])

@@ -97,8 +97,12 @@ def answer_the_situation(me) -> None:
     me.tick(page.get_by_label(tr(lang, "I confirm the account is in my name")))
     save(me)
     expect(page.locator(".error-summary")).to_contain_text(
-        tr(lang, "The account number is not a valid %(bank)s account number. Check it with your bank",
-           bank="Handelsbanken"))
+        tr(
+            lang,
+            "The account number is not a valid %(bank)s account number. Check it with your bank",
+            bank="Handelsbanken",
+        )
+    )
     expect(page.get_by_label(tr(lang, "Account number"))).to_have_value("123 456 788")  # what was typed, kept
     me.check_page()
     page.get_by_label(tr(lang, "Account number")).fill("123 456 789")
@@ -126,8 +130,10 @@ def attach_the_documents(me) -> None:
     sections = page.locator("section.document-requirement")
     # rent contract, rent notice, where Liam lives, Ella's maintenance, the dentist's estimate
     expect(sections).to_have_count(5)
-    for selector, name in (("#requirement-rent_contract", "hyreskontrakt.pdf"),
-                           ("section[id^='requirement-residence_agreement']", "boendeavtal.pdf")):
+    for selector, name in (
+        ("#requirement-rent_contract", "hyreskontrakt.pdf"),
+        ("section[id^='requirement-residence_agreement']", "boendeavtal.pdf"),
+    ):
         section = page.locator(selector)
         me.choose(section.get_by_label(tr(lang, "Attach it now"), exact=True))
         section.get_by_label(tr(lang, "Choose a file")).set_input_files(pdf_file(name))
@@ -174,9 +180,11 @@ def _children_ages(stack, application_id: str) -> list[int]:
     with app.app_context():
         application = db.session.get(Application, application_id)
         first = application.period.replace(day=1)
-        ages = sorted(first.year - m.birth_date.year - ((first.month, first.day) < (m.birth_date.month,
-                                                                                    m.birth_date.day))
-                      for m in application.members if m.relation == "child")
+        ages = sorted(
+            first.year - m.birth_date.year - ((first.month, first.day) < (m.birth_date.month, m.birth_date.day))
+            for m in application.members
+            if m.relation == "child"
+        )
         db.session.remove()
     return ages
 
@@ -196,15 +204,20 @@ def caseworker_decides(page, stack, lang, reference, axe) -> str:
     expect(situation).to_contain_text(tr(lang, "Part of the time"))
     documents = situation.locator("table tbody tr")
     expect(documents.filter(has_text=tr(lang, "Your rent contract (hyreskontrakt)"))).to_contain_text(
-        tr(lang, "Attached"))
-    expect(documents.filter(has_text=tr(lang, "The agreement or decision on where the child lives"))
-           ).to_contain_text(tr(lang, "Attached"))
+        tr(lang, "Attached")
+    )
+    expect(documents.filter(has_text=tr(lang, "The agreement or decision on where the child lives"))).to_contain_text(
+        tr(lang, "Attached")
+    )
     expect(documents.filter(has_text=tr(lang, "Your latest rent notice (hyresavi)"))).to_contain_text(
-        tr(lang, "Missing"))
+        tr(lang, "Missing")
+    )
     expect(documents.filter(has_text=tr(lang, "The maintenance agreement or judgment"))).to_contain_text(
-        tr(lang, "Missing"))
+        tr(lang, "Missing")
+    )
     expect(documents.filter(has_text=tr(lang, "A cost estimate from the dentist"))).to_contain_text(
-        tr(lang, "Will be sent later"))
+        tr(lang, "Will be sent later")
+    )
     worker.check_page()
 
     lines = page.locator("#calculation-lines")
@@ -212,8 +225,12 @@ def caseworker_decides(page, stack, lang, reference, axe) -> str:
     # riksnorm data has no rule for it).
     children = lines.locator("[id^='line-norm-person-']")
     for age in _children_ages(stack, application_id):
-        text = tr(lang, "Personal costs for a child aged %(age)s (age group %(band)s in the norm)",
-                  age=age, band=band_label(band_for_age(age)))
+        text = tr(
+            lang,
+            "Personal costs for a child aged %(age)s (age group %(band)s in the norm)",
+            age=age,
+            band=band_label(band_for_age(age)),
+        )
         expect(children.filter(has_text=text)).to_have_count(1)
     register = page.get_by_role("button", name=tr(lang, "Register arrival"))
     if register.count():
@@ -223,7 +240,8 @@ def caseworker_decides(page, stack, lang, reference, axe) -> str:
     worker.check_page()
     page.get_by_label(tr(lang, "New amount for the month (kronor)")).fill("8400")
     page.get_by_label(tr(lang, "Reason for the change")).fill(
-        "Skälig hyra för en förälder med två barn i Uppsala är 8 400 kr.")
+        "Skälig hyra för en förälder med två barn i Uppsala är 8 400 kr."
+    )
     worker.activate(page.get_by_role("button", name=tr(lang, "Change the line")))
     expect(page.locator("[role=status]")).to_contain_text(tr(lang, "The line was changed."))
     worker.check_page()
@@ -240,8 +258,9 @@ def reads_the_decision(me, base_url, application_id) -> None:
     page, lang = me.page, me.lang
     page.goto(f"{base_url}/cases/{application_id}")
     me.check_page()
-    me.activate(page.get_by_role("link", name=tr(
-        lang, "Read the decision explained: how it was calculated and how to appeal")))
+    me.activate(
+        page.get_by_role("link", name=tr(lang, "Read the decision explained: how it was calculated and how to appeal"))
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Your decision explained"))
     me.check_page()
     rent = page.locator("#decision-lines tr", has_text="Skälig hyra för en förälder med två barn i Uppsala")
@@ -290,7 +309,8 @@ def purge_sannas_applications(stack) -> None:
 
 @pytest.mark.parametrize("lang", ["sv", "ar"])
 def test_a_family_with_a_child_living_part_time_applies_is_decided_and_next_month_starts_prefilled(
-        stack, new_page, axe, lang):
+    stack, new_page, axe, lang
+):
     purge_sannas_applications(stack)
     try:
         page = new_page()

@@ -105,9 +105,20 @@ def test_without_javascript(stack, new_page, lang):
 
 def test_failed_fetch_is_kept_and_retried_with_htmx(stack, new_page, axe):
     control = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {stack.sandbox_token}"})
-    control.post("/_control/faults", json={"rules": [
-        {"provider": "skatteverket", "person": "stockholm-sodermalm", "kind": "status", "status": 503,
-         "first": 1}]}).raise_for_status()
+    control.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {
+                    "provider": "skatteverket",
+                    "person": "stockholm-sodermalm",
+                    "kind": "status",
+                    "status": 503,
+                    "first": 1,
+                }
+            ]
+        },
+    ).raise_for_status()
     try:
         page = new_page()
         me = Person(page, axe=axe)

@@ -10,8 +10,12 @@ from portal.config import REPO_ROOT, Config
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     config.validate()
-    app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"),
-                static_folder=str(REPO_ROOT / "static"), instance_path=str(config.instance_path))
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+        instance_path=str(config.instance_path),
+    )
     app.config.update(config.flask_settings())
     app.config["PORTAL"] = config
     config.instance_path.mkdir(parents=True, exist_ok=True)
@@ -73,8 +77,21 @@ def _register_blueprints(app: Flask) -> None:
     from portal.supplements.routes import bp as supplements_bp
     from portal.web.routes import bp as web_bp
 
-    for bp in (web_bp, auth_bp, i18n_bp, application_bp, consent_bp, information_bp, supplements_bp,
-               attachments_bp, indication_bp, exchange_bp, municipality_bp, api_bp, mandates_bp):
+    for bp in (
+        web_bp,
+        auth_bp,
+        i18n_bp,
+        application_bp,
+        consent_bp,
+        information_bp,
+        supplements_bp,
+        attachments_bp,
+        indication_bp,
+        exchange_bp,
+        municipality_bp,
+        api_bp,
+        mandates_bp,
+    ):
         app.register_blueprint(bp)
     from portal.case.routes import bp as case_bp  # the applicant's case pages
 

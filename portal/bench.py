@@ -34,8 +34,12 @@ def _latencies() -> dict[str, int]:
 
 
 def _specs(household=HOUSEHOLD) -> list[CallSpec]:
-    return [CallSpec(key=(pnr, p.name, s.key), provider=p.name, info_set=s.key, personnummer=pnr)
-            for pnr in household for p in providers() for s in p.sets]
+    return [
+        CallSpec(key=(pnr, p.name, s.key), provider=p.name, info_set=s.key, personnummer=pnr)
+        for pnr in household
+        for p in providers()
+        for s in p.sets
+    ]
 
 
 @contextmanager
@@ -46,8 +50,12 @@ def _sandbox_process():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "PORTAL_SANDBOX_TOKEN": "bench-token"}
-    process = subprocess.Popen([sys.executable, "-m", "portal.sandbox", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.sandbox", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -109,8 +117,9 @@ def bench_fetch(rounds: int, deadline: float) -> None:
 
         # One provider times out: the whole fetch must end right after its deadline.
         timing_out = next(name for name in latencies if name != slow_provider)
-        rules = [{"provider": name, "kind": "latency", "ms": ms} for name, ms in latencies.items()
-                 if name != timing_out]
+        rules = [
+            {"provider": name, "kind": "latency", "ms": ms} for name, ms in latencies.items() if name != timing_out
+        ]
         rules.append({"provider": timing_out, "kind": "timeout", "seconds": deadline + 10})
         _set_faults(control, rules)
         started = time.monotonic()
@@ -199,9 +208,18 @@ def _bench_routing(path, receiver_url: str, count: int) -> list[str]:
     for code in codes:
         inbox_id = f"bench-{code}"
         raw["municipalities"][code] = {
-            "state": "connected", "fallback_inbox": inbox_id,
-            "inboxes": [{"id": inbox_id, "name": f"Bench {code}", "channel": "webhook",
-                         "url": f"{receiver_url}/webhook/{inbox_id}", "secret": BENCH_SECRET_NAME}]}
+            "state": "connected",
+            "fallback_inbox": inbox_id,
+            "inboxes": [
+                {
+                    "id": inbox_id,
+                    "name": f"Bench {code}",
+                    "channel": "webhook",
+                    "url": f"{receiver_url}/webhook/{inbox_id}",
+                    "secret": BENCH_SECRET_NAME,
+                }
+            ],
+        }
     path.write_text(json.dumps(raw), encoding="utf-8")
     return codes
 
@@ -247,8 +265,9 @@ def _submitter(database_url: str, instance_path: str, application_ids: list[str]
         db.engine.dispose()
 
 
-def _deliver_run(count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float,
-                 poll: float = 0.02) -> dict:
+def _deliver_run(
+    count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float, poll: float = 0.02
+) -> dict:
     """One run on a fresh database and a fresh receiver: ``count`` applications spread over ``inboxes``
     municipalities; returns the figures."""
     import multiprocessing
@@ -278,9 +297,12 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
     import secrets as random_secrets
 
     token = random_secrets.token_urlsafe(32)  # the receiver's own pages need it (portal/receiver)
-    receiver = subprocess.Popen([sys.executable, "-m", "portal.receiver", "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "PORTAL_RECEIVER_TOKEN": token})
+    receiver = subprocess.Popen(
+        [sys.executable, "-m", "portal.receiver", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PORTAL_RECEIVER_TOKEN": token},
+    )
     try:
         with _throwaway_database(database_url) as url:
             app = _bench_app(url, str(workdir))  # also makes the seal key before the workers start
@@ -294,34 +316,54 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
                 period = clock.today().replace(day=1)
                 drafts = []
                 for index in range(count):  # setup, not timed: the drafts as the portal has them before sending
-                    person = Person(oidc_subject=f"bench-{index}", personnummer=f"{199000000000 + index}",
-                                    given_name="Test", family_name="Bench")
+                    person = Person(
+                        oidc_subject=f"bench-{index}",
+                        personnummer=f"{199000000000 + index}",
+                        given_name="Test",
+                        family_name="Bench",
+                    )
                     db.session.add(person)
                     db.session.flush()
-                    application = Application(reference=new_reference(), applicant_id=person.id, period=period,
-                                              municipality_code=codes[index % len(codes)], street="Testgatan 1",
-                                              postal_code="72210", post_town="Teststad",
-                                              folkbokforing_fetched_at=utcnow())
-                    application.members.append(HouseholdMember(
-                        position=0, relation="applicant", given_name="Test", family_name="Bench",
-                        birth_date=date(1990, 1, 1), person_id=person.id))
+                    application = Application(
+                        reference=new_reference(),
+                        applicant_id=person.id,
+                        period=period,
+                        municipality_code=codes[index % len(codes)],
+                        street="Testgatan 1",
+                        postal_code="72210",
+                        post_town="Teststad",
+                        folkbokforing_fetched_at=utcnow(),
+                    )
+                    application.members.append(
+                        HouseholdMember(
+                            position=0,
+                            relation="applicant",
+                            given_name="Test",
+                            family_name="Bench",
+                            birth_date=date(1990, 1, 1),
+                            person_id=person.id,
+                        )
+                    )
                     db.session.add(application)
                     db.session.flush()
                     drafts.append(application.id)
                 db.session.commit()
                 db.session.remove()
 
-                processes = [context.Process(target=_deliver_worker, args=(url, str(workdir), stop, poll), daemon=True)
-                             for _ in range(workers)]
+                processes = [
+                    context.Process(target=_deliver_worker, args=(url, str(workdir), stop, poll), daemon=True)
+                    for _ in range(workers)
+                ]
                 for process in processes:
                     process.start()
                 time.sleep(2)  # the workers' start-up (imports, app) is not the delivery's
                 # As the portal's web processes do: each submitter sends its share, all at once.
                 ready = context.Barrier(submitters + 1)
                 cpu = context.Value("d", 0.0)
-                senders = [context.Process(target=_submitter,
-                                           args=(url, str(workdir), drafts[i::submitters], ready, cpu))
-                           for i in range(submitters)]
+                senders = [
+                    context.Process(target=_submitter, args=(url, str(workdir), drafts[i::submitters], ready, cpu))
+                    for i in range(submitters)
+                ]
                 for sender in senders:
                     sender.start()
                 ready.wait()
@@ -332,22 +374,37 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
                     sender.join()
                 submit_seconds = time.monotonic() - started
                 load = os.getloadavg()[0]
-                spent = [after - early for after, early in
-                         zip([_cpu_seconds(pid) for pid in others] + [_postgres_cpu()], before, strict=True)]
+                spent = [
+                    after - early
+                    for after, early in zip(
+                        [_cpu_seconds(pid) for pid in others] + [_postgres_cpu()], before, strict=True
+                    )
+                ]
                 if any(sender.exitcode for sender in senders):
                     raise click.ClickException("a submitter failed")
 
                 deadline = time.monotonic() + wait
                 while time.monotonic() < deadline:
-                    open_ = db.session.scalar(select(db.func.count()).select_from(Delivery)
-                                              .where(Delivery.status.in_(("pending", "delivering"))))
+                    open_ = db.session.scalar(
+                        select(db.func.count())
+                        .select_from(Delivery)
+                        .where(Delivery.status.in_(("pending", "delivering")))
+                    )
                     db.session.remove()
                     if not open_:
                         break
                     time.sleep(0.2)
-                records = list(db.session.execute(
-                    select(Delivery.idempotency_key, Delivery.inbox_id, Delivery.created_at, Delivery.delivered_at,
-                           Delivery.status).order_by(Delivery.created_at, Delivery.id)))
+                records = list(
+                    db.session.execute(
+                        select(
+                            Delivery.idempotency_key,
+                            Delivery.inbox_id,
+                            Delivery.created_at,
+                            Delivery.delivered_at,
+                            Delivery.status,
+                        ).order_by(Delivery.created_at, Delivery.id)
+                    )
+                )
                 db.session.remove()
             stop.set()
             for process in processes:
@@ -359,8 +416,11 @@ def _deliver_run(count: int, database_url: str, workers: int, submitters: int, i
         for process in processes:
             if process.is_alive():
                 process.terminate()
-        listed = httpx.get(f"{receiver_url}/cases", headers={"Authorization": f"Bearer {token}"},
-                           timeout=30).json() if receiver.poll() is None else None
+        listed = (
+            httpx.get(f"{receiver_url}/cases", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+            if receiver.poll() is None
+            else None
+        )
         receiver.terminate()
         receiver.wait(timeout=10)
         for name, value in saved.items():
@@ -417,18 +477,27 @@ def _figure(key: str, value) -> str:
 
 @bench.command("deliver")
 @click.option("--applications", "count", default=2000, show_default=True, help="Applications to submit per run.")
-@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
+@click.option(
+    "--database-url",
+    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
+)
 @click.option("--workers", default=2, show_default=True, help="Delivery worker processes.")
 @click.option("--submitters", default=2, show_default=True, help="Submitting processes (the portal's web workers).")
 @click.option("--inboxes", default=10, show_default=True, help="Municipalities (webhook inboxes) in the spread run.")
-@click.option("--run", "runs", type=click.Choice(["spread", "one_inbox"]), multiple=True,
-              help="Only these runs (default: both).")
+@click.option(
+    "--run", "runs", type=click.Choice(["spread", "one_inbox"]), multiple=True, help="Only these runs (default: both)."
+)
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for the last deliveries.")
-@click.option("--poll", default=0.02, show_default=True,
-              help="Seconds an idle worker waits before looking again (`portal worker --interval`, 1 s there).")
-def bench_deliver(count: int, database_url: str, workers: int, submitters: int, inboxes: int, runs: tuple,
-                  wait: float, poll: float) -> None:
+@click.option(
+    "--poll",
+    default=0.02,
+    show_default=True,
+    help="Seconds an idle worker waits before looking again (`portal worker --interval`, 1 s there).",
+)
+def bench_deliver(
+    count: int, database_url: str, workers: int, submitters: int, inboxes: int, runs: tuple, wait: float, poll: float
+) -> None:
     """Submit applications through the service layer while worker processes deliver them by webhook to the
     sample receiver (its own process); delivery latency is submission → delivered (the outbox record's
     time, taken in the submitting transaction, to the moment it was marked delivered).
@@ -456,19 +525,38 @@ def bench_deliver(count: int, database_url: str, workers: int, submitters: int, 
 
 
 @bench.command("pages")
-@click.option("--database-url", default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-              help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.")
+@click.option(
+    "--database-url",
+    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
+)
 @click.option("--seconds", default=10.0, show_default=True, help="Load per page (wrk), after the warm-up.")
 @click.option("--warmup", default=2.0, show_default=True, help="Unmeasured load per page first.")
 @click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")
 @click.option("--cases", default=200, show_default=True, help="Applications in the caseworker's inbox.")
 @click.option("--workers", default=2, show_default=True, help="gunicorn workers for the portal and the bare app.")
-@click.option("--cpu-requests", default=30, show_default=True,
-              help="In-process requests per page for <page>_server_cpu_ms (median CPU time of one request).")
-@click.option("--profile-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write a cProfile of each page's in-process requests there (<page>.prof).")
-def bench_pages(database_url: str, seconds: float, warmup: float, connections: int, cases: int, workers: int,
-                cpu_requests: int, profile_dir: Path | None) -> None:
+@click.option(
+    "--cpu-requests",
+    default=30,
+    show_default=True,
+    help="In-process requests per page for <page>_server_cpu_ms (median CPU time of one request).",
+)
+@click.option(
+    "--profile-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write a cProfile of each page's in-process requests there (<page>.prof).",
+)
+def bench_pages(
+    database_url: str,
+    seconds: float,
+    warmup: float,
+    connections: int,
+    cases: int,
+    workers: int,
+    cpu_requests: int,
+    profile_dir: Path | None,
+) -> None:
     """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95,
     the median CPU milliseconds of one request in process (steady on a busy machine, unlike wrk's figures)
     and SQL statements per page, then each page's ratio to the bare page, the worst last; ``--seconds 0``
@@ -477,5 +565,4 @@ def bench_pages(database_url: str, seconds: float, warmup: float, connections: i
 
     if profile_dir is not None:
         profile_dir.mkdir(parents=True, exist_ok=True)
-    run(database_url, seconds, warmup, connections, cases, workers, cpu_requests=cpu_requests,
-        profile_dir=profile_dir)
+    run(database_url, seconds, warmup, connections, cases, workers, cpu_requests=cpu_requests, profile_dir=profile_dir)

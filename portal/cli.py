@@ -46,8 +46,10 @@ def demo() -> None:
     if config.receiver_url:
         from portal.receiver import TOKEN_ENV, token_from_env
 
-        click.echo(f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks; "
-                   f"its /cases need 'Authorization: Bearer {token_from_env()}', set by {TOKEN_ENV})")
+        click.echo(
+            f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks; "
+            f"its /cases need 'Authorization: Bearer {token_from_env()}', set by {TOKEN_ENV})"
+        )
     if stack.mail_sink is not None:
         click.echo(f"demo_mailbox={config.demo_mailbox_url}/ (mails and SMS the portal sent)")
     click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
@@ -61,8 +63,13 @@ def demo() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
-@click.option("--heartbeat", "heartbeat_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Heartbeat file (default PORTAL_WORKER_HEARTBEAT or <instance>/worker.heartbeat).")
+@click.option(
+    "--heartbeat",
+    "heartbeat_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Heartbeat file (default PORTAL_WORKER_HEARTBEAT or <instance>/worker.heartbeat).",
+)
 @click.option("--check", is_flag=True, help="Exit 0 if the worker's loop beat within --max-age seconds, else 1.")
 @click.option("--max-age", default=60.0, show_default=True, help="With --check: the oldest acceptable beat.")
 def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool, max_age: float) -> None:
@@ -95,8 +102,9 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
 
 @main.command(with_appcontext=False, context_settings={"ignore_unknown_options": True})
 @click.option("--bind", default=None, help="host:port (default PORTAL_BIND or 127.0.0.1:8000).")
-@click.option("--workers", type=int, default=None,
-              help="Worker processes (default PORTAL_WEB_WORKERS, else 2 x CPUs + 1).")
+@click.option(
+    "--workers", type=int, default=None, help="Worker processes (default PORTAL_WEB_WORKERS, else 2 x CPUs + 1)."
+)
 @click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
 def serve(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...]) -> None:
     """Serve the portal under gunicorn (portal/ops/gunicorn_conf.py); run `portal db upgrade` first. Further
@@ -152,8 +160,12 @@ def i18n() -> None:
 
 
 @i18n.command("check")
-@click.option("--language", "languages", multiple=True,
-              help="Check this language (repeatable) instead of the enabled ones, e.g. one not enabled yet.")
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    help="Check this language (repeatable) instead of the enabled ones, e.g. one not enabled yet.",
+)
 def i18n_check(languages: tuple[str, ...]) -> None:
     """Fail when the catalog is stale, a message lacks a translation or a translation leaves the glossary."""
     from portal.i18n.catalog import check

@@ -19,10 +19,18 @@ DEMO_SANDBOX_TOKEN = "sandbox-token"
 DEMO_API_CLIENT_SECRETS = frozenset({"linkoping-demo-secret", "uppsala-demo-secret", "uppsala-reader-demo-secret"})
 #: Every secret the repository publishes for the demo and the tests: refused in production, wherever
 #: it is given (compared by content, not by where it came from).
-DEMO_SECRETS = frozenset({
-    DEFAULT_SECRET, *DEFAULT_CLIENT_SECRETS.values(), DEMO_SANDBOX_TOKEN, *DEMO_API_CLIENT_SECRETS,
-    "demo-webhook-secret", "bench-webhook-secret", "test-webhook-secret", "restart-webhook-secret",
-})
+DEMO_SECRETS = frozenset(
+    {
+        DEFAULT_SECRET,
+        *DEFAULT_CLIENT_SECRETS.values(),
+        DEMO_SANDBOX_TOKEN,
+        *DEMO_API_CLIENT_SECRETS,
+        "demo-webhook-secret",
+        "bench-webhook-secret",
+        "test-webhook-secret",
+        "restart-webhook-secret",
+    }
+)
 #: A secret of the portal's own (keys, tokens, client secrets) in production: at least this many
 #: characters, and not one made of a few characters repeated (``secrets.token_urlsafe(32)`` gives 43).
 MIN_SECRET_LENGTH = 32
@@ -106,8 +114,9 @@ class Config:
     # a PEM file, published at /auth/jwks.json) and the assurance level required (acr_values,
     # enforced on the answer; empty: none asked for).
     citizen_idp_url: str = ""
-    citizen_scopes: str = ("openid https://id.oidc.se/scope/naturalPersonNumber "
-                           "https://id.oidc.se/scope/naturalPersonInfo")
+    citizen_scopes: str = (
+        "openid https://id.oidc.se/scope/naturalPersonNumber https://id.oidc.se/scope/naturalPersonInfo"
+    )
     citizen_client_auth: str = "client_secret_basic"
     citizen_private_key_path: Path | None = None
     citizen_acr: str = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -204,13 +213,20 @@ class Config:
             delivery_lease_seconds=_env_int("DELIVERY_LEASE_SECONDS", 60),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
             session_redis_url=_env("SESSION_REDIS_URL", ""),
-            **{f"{kind}_{name}": _env(f"{kind.upper()}_{name.upper()}", default)
-               for kind in ("citizen", "staff")
-               for name, default in (("idp_url", ""), ("scopes", getattr(cls, f"{kind}_scopes")),
-                                     ("client_auth", "client_secret_basic"), ("acr", getattr(cls, f"{kind}_acr")))},
+            **{
+                f"{kind}_{name}": _env(f"{kind.upper()}_{name.upper()}", default)
+                for kind in ("citizen", "staff")
+                for name, default in (
+                    ("idp_url", ""),
+                    ("scopes", getattr(cls, f"{kind}_scopes")),
+                    ("client_auth", "client_secret_basic"),
+                    ("acr", getattr(cls, f"{kind}_acr")),
+                )
+            },
             citizen_private_key_path=_env_path("CITIZEN_PRIVATE_KEY"),
             staff_private_key_path=_env_path("STAFF_PRIVATE_KEY"),
-            staff_directory=Path(os.environ["PORTAL_STAFF_DIRECTORY"]) if os.environ.get("PORTAL_STAFF_DIRECTORY")
+            staff_directory=Path(os.environ["PORTAL_STAFF_DIRECTORY"])
+            if os.environ.get("PORTAL_STAFF_DIRECTORY")
             else None,
             # Secure cookies everywhere except plain-HTTP local demo.
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
@@ -228,14 +244,16 @@ class Config:
             digital_mail_url=_env("DIGITAL_MAIL_URL", "").rstrip("/"),
             digital_mail_token=_env("DIGITAL_MAIL_TOKEN", ""),
             demo_mailbox_url=_env("DEMO_MAILBOX_URL", "http://localhost:5004").rstrip("/"),
-            accessibility_email=_env("ACCESSIBILITY_EMAIL", "" if env == "production" else
-                                     "tillganglighet@egna-utrymmet.localhost"),
+            accessibility_email=_env(
+                "ACCESSIBILITY_EMAIL", "" if env == "production" else "tillganglighet@egna-utrymmet.localhost"
+            ),
             receiver_url=_env("RECEIVER_URL", ""),
             ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://"),
             ratelimit_allow_memory=_env_bool("RATELIMIT_ALLOW_MEMORY", False),
             ratelimit_key_prefix=_env("RATELIMIT_KEY_PREFIX", "portal"),
-            ratelimits={family: _env(f"RATELIMIT_{family.upper()}", default)
-                        for family, default in RATE_LIMITS.items()},
+            ratelimits={
+                family: _env(f"RATELIMIT_{family.upper()}", default) for family, default in RATE_LIMITS.items()
+            },
             api_token_max_lifetime_seconds=_env_int("API_TOKEN_MAX_LIFETIME_SECONDS", 3600),
         )
         config.validate()
@@ -250,8 +268,10 @@ class Config:
             return
         if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
             raise ConfigError("Refusing to start in production with the default or a short PORTAL_SECRET_KEY")
-        for name, value in (("PORTAL_CITIZEN_CLIENT_SECRET", self.citizen_client_secret),
-                            ("PORTAL_STAFF_CLIENT_SECRET", self.staff_client_secret)):
+        for name, value in (
+            ("PORTAL_CITIZEN_CLIENT_SECRET", self.citizen_client_secret),
+            ("PORTAL_STAFF_CLIENT_SECRET", self.staff_client_secret),
+        ):
             if value in DEFAULT_CLIENT_SECRETS.values():
                 raise ConfigError(f"Refusing to start in production with a default OIDC client secret in {name}")
         if self.database_url.startswith("sqlite"):
@@ -259,8 +279,10 @@ class Config:
         if not self.base_url.startswith("https://") or not self.secure_cookies:
             raise ConfigError("Refusing to start in production without HTTPS and Secure cookies")
         if not self.smtp_host or not self.smtp_from or self.smtp_from == DEMO_SMTP_FROM:
-            raise ConfigError("Refusing to start in production without a mail server: set PORTAL_SMTP_HOST, "
-                              "PORTAL_SMTP_PORT and PORTAL_SMTP_FROM")
+            raise ConfigError(
+                "Refusing to start in production without a mail server: set PORTAL_SMTP_HOST, "
+                "PORTAL_SMTP_PORT and PORTAL_SMTP_FROM"
+            )
         for kind in ("citizen", "staff"):
             if getattr(self, f"{kind}_client_auth") not in ("client_secret_basic", "private_key_jwt"):
                 raise ConfigError(f"PORTAL_{kind.upper()}_CLIENT_AUTH must be client_secret_basic or private_key_jwt")
@@ -273,9 +295,11 @@ class Config:
         ``portal.web.limits.install``; the error names the setting, never the URI (it may hold a password)."""
         memory = self.ratelimit_storage_uri.startswith("memory://")
         if self.is_production and memory and not self.ratelimit_allow_memory:
-            raise ConfigError("Refusing to start in production with rate limits counted in memory: set "
-                              "PORTAL_RATELIMIT_STORAGE_URI (redis://...), or PORTAL_RATELIMIT_ALLOW_MEMORY=1 "
-                              "for a single process")
+            raise ConfigError(
+                "Refusing to start in production with rate limits counted in memory: set "
+                "PORTAL_RATELIMIT_STORAGE_URI (redis://...), or PORTAL_RATELIMIT_ALLOW_MEMORY=1 "
+                "for a single process"
+            )
 
     def check_secrets(self) -> None:
         """Every secret a production portal uses: none of the published demo ones (by content, wherever
@@ -283,20 +307,27 @@ class Config:
         once every part has checked its own configuration (the API clients' file, for one)."""
         if not self.is_production:
             return
-        named = {"PORTAL_SECRET_KEY": self.secret_key, "PORTAL_CITIZEN_CLIENT_SECRET": self.citizen_client_secret,
-                 "PORTAL_STAFF_CLIENT_SECRET": self.staff_client_secret, "PORTAL_SANDBOX_TOKEN": self.sandbox_token}
+        named = {
+            "PORTAL_SECRET_KEY": self.secret_key,
+            "PORTAL_CITIZEN_CLIENT_SECRET": self.citizen_client_secret,
+            "PORTAL_STAFF_CLIENT_SECRET": self.staff_client_secret,
+            "PORTAL_SANDBOX_TOKEN": self.sandbox_token,
+        }
         if self.sms_token or self.sms_url:
             named["PORTAL_SMS_TOKEN"] = self.sms_token
         if self.digital_mail_url:
             named["PORTAL_DIGITAL_MAIL_TOKEN"] = self.digital_mail_token
-        named.update({name: value for name, value in sorted(os.environ.items())
-                      if name.startswith(WEBHOOK_SECRET_PREFIX)})
+        named.update(
+            {name: value for name, value in sorted(os.environ.items()) if name.startswith(WEBHOOK_SECRET_PREFIX)}
+        )
         for name, value in named.items():
             problem = secret_problem(value or "")
             if problem:
-                raise ConfigError(f"Refusing to start in production: {name} {problem}; "
-                                  f"set it to a secret of its own (e.g. python -c 'import secrets; "
-                                  f"print(secrets.token_urlsafe(32))')")
+                raise ConfigError(
+                    f"Refusing to start in production: {name} {problem}; "
+                    f"set it to a secret of its own (e.g. python -c 'import secrets; "
+                    f"print(secrets.token_urlsafe(32))')"
+                )
         if self.smtp_password and self.smtp_password.strip() in DEMO_SECRETS:
             raise ConfigError("Refusing to start in production: PORTAL_SMTP_PASSWORD is a published demo secret")
 

@@ -33,9 +33,16 @@ class ReceivedMail:
     received_at: float = field(default_factory=time.time)
 
     def summary(self) -> dict:
-        return {"id": self.id, "from": self.mail_from, "recipients": self.recipients, "to": self.to,
-                "subject": self.subject, "language": self.language, "body": self.body,
-                "received_at": self.received_at}
+        return {
+            "id": self.id,
+            "from": self.mail_from,
+            "recipients": self.recipients,
+            "to": self.to,
+            "subject": self.subject,
+            "language": self.language,
+            "body": self.body,
+            "received_at": self.received_at,
+        }
 
 
 class _Handler:
@@ -77,9 +84,16 @@ class MailSink:
         part = message.get_body(preferencelist=("plain",))
         body = part.get_content().replace("\r\n", "\n") if part is not None else ""
         with self._lock:
-            mail = ReceivedMail(id=next(self._ids), mail_from=mail_from, recipients=recipients,
-                                subject=str(message.get("Subject", "")), to=str(message.get("To", "")),
-                                language=str(message.get("Content-Language", "")), body=body, raw=raw)
+            mail = ReceivedMail(
+                id=next(self._ids),
+                mail_from=mail_from,
+                recipients=recipients,
+                subject=str(message.get("Subject", "")),
+                to=str(message.get("To", "")),
+                language=str(message.get("Content-Language", "")),
+                body=body,
+                raw=raw,
+            )
             self._mails.append(mail)
             del self._mails[:-KEEP]
             return mail
@@ -151,8 +165,11 @@ def create_mailbox_app(sink: MailSink, sandbox_url: str | None = None, sandbox_t
         import httpx
 
         try:
-            response = httpx.get(f"{sandbox_url.rstrip('/')}/_control/sms", timeout=3,
-                                 headers={"Authorization": f"Bearer {sandbox_token}"})
+            response = httpx.get(
+                f"{sandbox_url.rstrip('/')}/_control/sms",
+                timeout=3,
+                headers={"Authorization": f"Bearer {sandbox_token}"},
+            )
             response.raise_for_status()
             return list(reversed(response.json()["messages"])), None
         except (httpx.HTTPError, ValueError, KeyError) as exc:
@@ -164,9 +181,16 @@ def create_mailbox_app(sink: MailSink, sandbox_url: str | None = None, sandbox_t
     @app.get("/")
     def index():
         sms, sms_error = sms_messages()
-        response = app.response_class(render_template_string(
-            PAGE, mails=list(reversed(sink.mails)), sms=sms, sms_error=sms_error, when=when,
-            smtp=f"{sink.host}:{sink.port}"))
+        response = app.response_class(
+            render_template_string(
+                PAGE,
+                mails=list(reversed(sink.mails)),
+                sms=sms,
+                sms_error=sms_error,
+                when=when,
+                smtp=f"{sink.host}:{sink.port}",
+            )
+        )
         response.headers["Content-Security-Policy"] = "default-src 'none'"
         response.headers["Cache-Control"] = "no-store"
         return response

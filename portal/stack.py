@@ -18,15 +18,21 @@ log = logging.getLogger(__name__)
 
 def idp_clients(config: Config) -> list[dict]:
     return [
-        {"client_id": config.citizen_client_id, "client_secret": config.citizen_client_secret,
-         "kind": "citizen",
-         "redirect_uris": [f"{config.base_url}/auth/callback/citizen", f"{config.base_url}/auth/sign/callback"],
-         "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
-        {"client_id": config.staff_client_id, "client_secret": config.staff_client_secret,
-         "kind": "staff",
-         # the second URI: an administrator's step-up (legal representatives, portal/mandates/admin.py)
-         "redirect_uris": [f"{config.base_url}/auth/callback/staff", f"{config.base_url}/mandates/admin/step-up"],
-         "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"]},
+        {
+            "client_id": config.citizen_client_id,
+            "client_secret": config.citizen_client_secret,
+            "kind": "citizen",
+            "redirect_uris": [f"{config.base_url}/auth/callback/citizen", f"{config.base_url}/auth/sign/callback"],
+            "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"],
+        },
+        {
+            "client_id": config.staff_client_id,
+            "client_secret": config.staff_client_secret,
+            "kind": "staff",
+            # the second URI: an administrator's step-up (legal representatives, portal/mandates/admin.py)
+            "redirect_uris": [f"{config.base_url}/auth/callback/staff", f"{config.base_url}/mandates/admin/step-up"],
+            "post_logout_redirect_uris": [f"{config.base_url}/auth/logged-out"],
+        },
     ]
 
 
@@ -94,10 +100,8 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
     upgrade(config.database_url)
     os.environ.setdefault("PORTAL_WEBHOOK_SECRET_VASTERAS", "demo-webhook-secret")
     stack = Stack()
-    stack.add(create_idp_app(issuer=config.idp_url, clients=idp_clients(config)), host,
-              port_of(config.idp_url))
-    stack.add(create_sandbox_app(api_token=config.sandbox_token), host,
-              port_of(config.sandbox_url))
+    stack.add(create_idp_app(issuer=config.idp_url, clients=idp_clients(config)), host, port_of(config.idp_url))
+    stack.add(create_sandbox_app(api_token=config.sandbox_token), host, port_of(config.sandbox_url))
     start_mail_sink(stack, config, host)
     portal = create_app(config)
     stack.add(portal, host, port_of(config.base_url))
@@ -132,8 +136,9 @@ def start_mail_sink(stack: Stack, config: Config, host: str) -> None:
     stack.mail_sink = sink
     stack.closers.append(sink.stop)
     try:
-        stack.add(create_mailbox_app(sink, config.sandbox_url, config.sandbox_token), host,
-                  port_of(config.demo_mailbox_url))
+        stack.add(
+            create_mailbox_app(sink, config.sandbox_url, config.sandbox_token), host, port_of(config.demo_mailbox_url)
+        )
     except (OSError, SystemExit):
         log.warning("demo mailbox page not started: port of %s is in use", config.demo_mailbox_url)
 
@@ -158,8 +163,7 @@ def start_receivers(stack: Stack, config: Config, host: str) -> None:
             server = stack.add(app, host, 0)
             served.update({own, server.server_port})
             config.receiver_url = f"http://{urlsplit(config.receiver_url).hostname}:{server.server_port}"
-            log.warning("sample webhook receiver: port %s is in use, receiving on %s instead", own,
-                        config.receiver_url)
+            log.warning("sample webhook receiver: port %s is in use, receiving on %s instead", own, config.receiver_url)
     for port in sorted(local_ports(config.receiver_url) - served):
         try:
             stack.add(create_receiver_app(local_secrets(port, config.receiver_url), token=token_from_env()), host, port)

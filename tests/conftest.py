@@ -17,12 +17,21 @@ GENEROUS_DEADLINE_SECONDS = 20.0
 
 
 def pytest_addoption(parser):
-    parser.addoption("--clock", default=None, metavar="MOMENT",
-                     help="run with portal.clock set to this ISO 8601 moment (a date alone: noon in Sweden); "
-                          "it keeps ticking from there")
-    parser.addoption("--move-process-clock", default=None, metavar="DAYS", type=int,
-                     help="move the whole process's wall clock (time.time, datetime.now, date.today: the portal, "
-                          "the identity provider and the sandbox alike) by DAYS days, ticking")
+    parser.addoption(
+        "--clock",
+        default=None,
+        metavar="MOMENT",
+        help="run with portal.clock set to this ISO 8601 moment (a date alone: noon in Sweden); "
+        "it keeps ticking from there",
+    )
+    parser.addoption(
+        "--move-process-clock",
+        default=None,
+        metavar="DAYS",
+        type=int,
+        help="move the whole process's wall clock (time.time, datetime.now, date.today: the portal, "
+        "the identity provider and the sandbox alike) by DAYS days, ticking",
+    )
 
 
 def pytest_configure(config):
@@ -36,24 +45,43 @@ def pytest_configure(config):
         config._moved_clock.start()
     config.addinivalue_line("markers", "unit: needs no database and no server (set by the fixtures a test uses)")
     config.addinivalue_line("markers", "integration: needs a server or a database although it asks for no fixture")
-    config.addinivalue_line("markers", "own_processes: starts portal processes (a worker) whose clock the test "
-                                       "process cannot move")
-    config.addinivalue_line("markers", "calendar: depends on the date; run again at month ends, a year "
-                                       "boundary, 29 February, the summer-time change and with the clock moved")
+    config.addinivalue_line(
+        "markers", "own_processes: starts portal processes (a worker) whose clock the test process cannot move"
+    )
+    config.addinivalue_line(
+        "markers",
+        "calendar: depends on the date; run again at month ends, a year "
+        "boundary, 29 February, the summer-time change and with the clock moved",
+    )
 
 
 #: fixtures that mean a test needs servers or a database: it is an integration test, not a unit test
 INTEGRATION_FIXTURES = {"databases", "live_services", "app", "client", "config"}
 #: modules whose tests start servers or processes of their own
-SERVER_MODULES = {"test_sandbox_http.py", "test_delivery_reliability.py", "test_webhook.py", "test_notify.py",
-                  "test_minimisation.py"}
+SERVER_MODULES = {
+    "test_sandbox_http.py",
+    "test_delivery_reliability.py",
+    "test_webhook.py",
+    "test_notify.py",
+    "test_minimisation.py",
+}
 
 
 #: modules whose tests depend on the date (besides those marked ``calendar`` themselves): run again by
 #: bin/test with the process clock moved (docs/decisions/0005-test-data-moves-with-time.md)
-CALENDAR_MODULES = {"test_calendar.py", "test_clock.py", "test_sandbox_dates.py", "test_minimisation.py",
-                    "test_drafts.py", "test_case_services.py", "test_nextmonth.py", "test_nextmonth_compare.py",
-                    "test_routing.py", "test_indication.py", "test_mandates.py"}
+CALENDAR_MODULES = {
+    "test_calendar.py",
+    "test_clock.py",
+    "test_sandbox_dates.py",
+    "test_minimisation.py",
+    "test_drafts.py",
+    "test_case_services.py",
+    "test_nextmonth.py",
+    "test_nextmonth_compare.py",
+    "test_routing.py",
+    "test_indication.py",
+    "test_mandates.py",
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,8 +90,11 @@ def pytest_collection_modifyitems(config, items):
     moved = config.getoption("--move-process-clock")
     for item in items:
         if moved and item.get_closest_marker("own_processes"):
-            item.add_marker(pytest.mark.skip(reason="starts portal processes of its own, whose clock "
-                                                    "--move-process-clock cannot move"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="starts portal processes of its own, whose clock --move-process-clock cannot move"
+                )
+            )
         if item.path.name in CALENDAR_MODULES:
             item.add_marker(pytest.mark.calendar)
         needs = set(getattr(item, "fixturenames", ())) & INTEGRATION_FIXTURES
@@ -117,10 +148,10 @@ def live_services():
     sandbox_url = f"http://127.0.0.1:{free_port()}"
     template = Config(base_url=PORTAL_BASE, idp_url=idp_url, sandbox_url=sandbox_url)
     stack = Stack()
-    stack.add(create_idp_app(issuer=idp_url, clients=idp_clients(template)), "127.0.0.1",
-              int(idp_url.rsplit(":", 1)[1]))
-    stack.add(create_sandbox_app(api_token=template.sandbox_token), "127.0.0.1",
-              int(sandbox_url.rsplit(":", 1)[1]))
+    stack.add(
+        create_idp_app(issuer=idp_url, clients=idp_clients(template)), "127.0.0.1", int(idp_url.rsplit(":", 1)[1])
+    )
+    stack.add(create_sandbox_app(api_token=template.sandbox_token), "127.0.0.1", int(sandbox_url.rsplit(":", 1)[1]))
     yield {"idp_url": idp_url, "sandbox_url": sandbox_url}
     stack.shutdown()
 
@@ -130,9 +161,15 @@ def config(databases, live_services, tmp_path):
     url = databases.fresh()
     # A generous provider deadline: on a busy shared machine the in-process sandbox can be slow, and a
     # test that is about deadlines sets its own (tests/test_fetch_core.py, the sandbox's faults).
-    yield Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"], fetch_in_background=False,
-                 sandbox_url=live_services["sandbox_url"], instance_path=tmp_path / "instance",
-                 provider_timeout_seconds=GENEROUS_DEADLINE_SECONDS)
+    yield Config(
+        base_url=PORTAL_BASE,
+        database_url=url,
+        idp_url=live_services["idp_url"],
+        fetch_in_background=False,
+        sandbox_url=live_services["sandbox_url"],
+        instance_path=tmp_path / "instance",
+        provider_timeout_seconds=GENEROUS_DEADLINE_SECONDS,
+    )
     databases.drop(url)
 
 

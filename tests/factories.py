@@ -146,8 +146,14 @@ def with_consents(application: Application, keys: list[str] | None = None, by: s
     return application
 
 
-def attached(application: Application, data: bytes, filename: str, description: str | None = None,
-             linked_item_id: int | None = None, by: str | Person | None = None):
+def attached(
+    application: Application,
+    data: bytes,
+    filename: str,
+    description: str | None = None,
+    linked_item_id: int | None = None,
+    by: str | Person | None = None,
+):
     """A file uploaded on the attachments page (checked by content and stored), by ``by`` (default the
     applicant). Returns the attachment."""
     from portal.attachments import services as attachments
@@ -156,10 +162,18 @@ def attached(application: Application, data: bytes, filename: str, description: 
 
     uploader = _person(by) if by is not None else db.session.get(Person, application.applicant_id)
     with acting_as(uploader):
-        attachment = attachments.add(application.id, uploader.id, data, filename, current_storage(),
-                                     linked_item_id=linked_item_id, description=description)
-        record("create", "attachment", attachment.id, "applicant attaches a document",
-               subject_id=application.applicant_id)
+        attachment = attachments.add(
+            application.id,
+            uploader.id,
+            data,
+            filename,
+            current_storage(),
+            linked_item_id=linked_item_id,
+            description=description,
+        )
+        record(
+            "create", "attachment", attachment.id, "applicant attaches a document", subject_id=application.applicant_id
+        )
         applications.touch(application)
         db.session.commit()
     return attachment
@@ -223,13 +237,19 @@ def under_handling(application: Application) -> Application:
     return application
 
 
-def decided(application: Application, outcome: str = "granted", reasoning: str = "Enligt riksnormen.",
-            decided_by: str = "Per Handläggare", amount: int | None = 5000):
+def decided(
+    application: Application,
+    outcome: str = "granted",
+    reasoning: str = "Enligt riksnormen.",
+    decided_by: str = "Per Handläggare",
+    amount: int | None = 5000,
+):
     """A decision on a registered application; a grant covers the application's month. Returns the
     decision."""
     if outcome in case.GRANTING:
         start = application.period
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return case.decide(application, outcome, reasoning, decided_by, amount=amount, period_start=start,
-                           period_end=end)
+        return case.decide(
+            application, outcome, reasoning, decided_by, amount=amount, period_start=start, period_end=end
+        )
     return case.decide(application, outcome, reasoning, decided_by)

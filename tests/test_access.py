@@ -56,27 +56,30 @@ def application(applicant="p1", code="0180"):
     return Application(applicant_id=applicant, municipality_code=code)
 
 
-@pytest.mark.parametrize("actor,subject,action,obj,allowed", [
-    (ANONYMOUS, None, "public", None, True),
-    (ANONYMOUS, None, "citizen", None, False),
-    (ANONYMOUS, None, "authenticated", None, False),
-    (CITIZEN, "p1", "citizen", None, True),
-    (CITIZEN, "p1", "application", application(), True),
-    (CITIZEN, "p1", "application", application(applicant="p2"), False),
-    (OTHER_CITIZEN, "p2", "application", application(), False),
-    (CITIZEN, "p2", "citizen", None, False),  # acting for someone else needs a mandate
-    (CITIZEN, "p1", "inbox", None, False),
-    (CITIZEN, "p1", "admin", None, False),
-    (CASEWORKER, None, "inbox", application(), True),
-    (OTHER_CASEWORKER, None, "inbox", application(), False),
-    (CASEWORKER, None, "application", application(), False),
-    (CASEWORKER, None, "citizen", None, False),
-    (CASEWORKER, None, "admin", None, False),
-    (ADMIN, None, "admin", None, True),
-    (ADMIN, None, "inbox", None, False),
-    (ADMIN, None, "application", application(), False),
-    (CITIZEN, "p1", "no-such-action", None, False),
-])
+@pytest.mark.parametrize(
+    "actor,subject,action,obj,allowed",
+    [
+        (ANONYMOUS, None, "public", None, True),
+        (ANONYMOUS, None, "citizen", None, False),
+        (ANONYMOUS, None, "authenticated", None, False),
+        (CITIZEN, "p1", "citizen", None, True),
+        (CITIZEN, "p1", "application", application(), True),
+        (CITIZEN, "p1", "application", application(applicant="p2"), False),
+        (OTHER_CITIZEN, "p2", "application", application(), False),
+        (CITIZEN, "p2", "citizen", None, False),  # acting for someone else needs a mandate
+        (CITIZEN, "p1", "inbox", None, False),
+        (CITIZEN, "p1", "admin", None, False),
+        (CASEWORKER, None, "inbox", application(), True),
+        (OTHER_CASEWORKER, None, "inbox", application(), False),
+        (CASEWORKER, None, "application", application(), False),
+        (CASEWORKER, None, "citizen", None, False),
+        (CASEWORKER, None, "admin", None, False),
+        (ADMIN, None, "admin", None, True),
+        (ADMIN, None, "inbox", None, False),
+        (ADMIN, None, "application", application(), False),
+        (CITIZEN, "p1", "no-such-action", None, False),
+    ],
+)
 def test_authorize(actor, subject, action, obj, allowed):
     assert authorize(actor, action, subject, obj) is allowed
 
@@ -85,48 +88,52 @@ MARIA = Actor(kind="citizen", id="p1", name="Maria")
 
 
 def proxy(*scopes, principal="p1"):
-    return Actor(kind="citizen", id="px", name="Lars").acting(principal, "Maria", "m1", "FM-TEST-0001",
-                                                             frozenset(scopes))
+    return Actor(kind="citizen", id="px", name="Lars").acting(
+        principal, "Maria", "m1", "FM-TEST-0001", frozenset(scopes)
+    )
 
 
-@pytest.mark.parametrize("scopes,action,method,allowed", [
-    # see applications and status: reading only
-    (("view",), "citizen", "GET", True),
-    (("view",), "application", "GET", True),
-    (("view",), "household", "GET", True),
-    (("view",), "case", "GET", True),
-    (("view",), "application", "POST", False),
-    (("view",), "household", "POST", False),
-    (("view",), "citizen", "POST", False),
-    (("view",), "consent", "POST", False),
-    (("view",), "sign", "POST", False),
-    (("view",), "messages", "GET", False),
-    # prepare: writes to drafts, consent, fetch; not signing, not messages
-    (("view", "prepare"), "application", "POST", True),
-    (("view", "prepare"), "household", "POST", True),
-    (("view", "prepare"), "consent", "POST", True),
-    (("view", "prepare"), "citizen", "POST", True),
-    (("view", "prepare"), "case", "POST", True),
-    (("view", "prepare"), "sign", "POST", False),
-    (("view", "prepare"), "sign", "GET", False),
-    (("view", "prepare"), "messages", "POST", False),
-    # submit: signing and sending only
-    (("view", "submit"), "sign", "POST", True),
-    (("view", "submit"), "sign", "GET", True),
-    (("view", "submit"), "application", "POST", False),
-    # messages: read and send
-    (("view", "messages"), "messages", "GET", True),
-    (("view", "messages"), "messages", "POST", True),
-    (("view", "messages"), "case", "POST", False),
-    # never through a proxy, whatever the scope
-    (("view", "prepare", "submit", "messages"), "own", "GET", False),
-    (("view", "prepare", "submit", "messages"), "own", "POST", False),
-    # not bound to the subject: the proxy is a citizen like any other
-    (("view",), "person", "POST", True),
-    (("view",), "authenticated", "POST", True),
-    (("view", "prepare", "submit", "messages"), "inbox", "GET", False),
-    (("view", "prepare", "submit", "messages"), "admin", "GET", False),
-])
+@pytest.mark.parametrize(
+    "scopes,action,method,allowed",
+    [
+        # see applications and status: reading only
+        (("view",), "citizen", "GET", True),
+        (("view",), "application", "GET", True),
+        (("view",), "household", "GET", True),
+        (("view",), "case", "GET", True),
+        (("view",), "application", "POST", False),
+        (("view",), "household", "POST", False),
+        (("view",), "citizen", "POST", False),
+        (("view",), "consent", "POST", False),
+        (("view",), "sign", "POST", False),
+        (("view",), "messages", "GET", False),
+        # prepare: writes to drafts, consent, fetch; not signing, not messages
+        (("view", "prepare"), "application", "POST", True),
+        (("view", "prepare"), "household", "POST", True),
+        (("view", "prepare"), "consent", "POST", True),
+        (("view", "prepare"), "citizen", "POST", True),
+        (("view", "prepare"), "case", "POST", True),
+        (("view", "prepare"), "sign", "POST", False),
+        (("view", "prepare"), "sign", "GET", False),
+        (("view", "prepare"), "messages", "POST", False),
+        # submit: signing and sending only
+        (("view", "submit"), "sign", "POST", True),
+        (("view", "submit"), "sign", "GET", True),
+        (("view", "submit"), "application", "POST", False),
+        # messages: read and send
+        (("view", "messages"), "messages", "GET", True),
+        (("view", "messages"), "messages", "POST", True),
+        (("view", "messages"), "case", "POST", False),
+        # never through a proxy, whatever the scope
+        (("view", "prepare", "submit", "messages"), "own", "GET", False),
+        (("view", "prepare", "submit", "messages"), "own", "POST", False),
+        # not bound to the subject: the proxy is a citizen like any other
+        (("view",), "person", "POST", True),
+        (("view",), "authenticated", "POST", True),
+        (("view", "prepare", "submit", "messages"), "inbox", "GET", False),
+        (("view", "prepare", "submit", "messages"), "admin", "GET", False),
+    ],
+)
 def test_proxy_scope_decides_by_rule_and_method(scopes, action, method, allowed):
     assert authorize(proxy(*scopes), action, "p1", None, method=method) is allowed
 

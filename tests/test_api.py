@@ -79,6 +79,7 @@ def bearer(token: str) -> dict:
 
 # --- tokens ---------------------------------------------------------------------------------------
 
+
 def test_token_with_good_credentials_by_basic_or_form(api):
     response = api.post("/api/v1/token", data={"grant_type": "client_credentials"}, auth=UPPSALA)
     body = response.get_json()
@@ -89,28 +90,47 @@ def test_token_with_good_credentials_by_basic_or_form(api):
     grant = tokens.verify(body["access_token"])
     assert (grant.client_id, grant.municipality_code) == ("uppsala-system", "0380")
 
-    response = api.post("/api/v1/token", data={"grant_type": "client_credentials", "client_id": LINKOPING[0],
-                                               "client_secret": LINKOPING[1], "scope": "applications:read"})
+    response = api.post(
+        "/api/v1/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": LINKOPING[0],
+            "client_secret": LINKOPING[1],
+            "scope": "applications:read",
+        },
+    )
     assert response.status_code == 200
     assert response.get_json()["scope"] == "applications:read"
     assert tokens.verify(response.get_json()["access_token"]).municipality_code == "0580"
 
 
-@pytest.mark.parametrize("kwargs,status,error", [
-    ({"auth": ("uppsala-system", "wrong")}, 401, "invalid_client"),
-    ({"auth": ("no-such-system", "uppsala-demo-secret")}, 401, "invalid_client"),
-    ({"auth": ("linkoping-system", "uppsala-demo-secret")}, 401, "invalid_client"),
-    ({}, 401, "invalid_client"),
-    ({"data": {"grant_type": "client_credentials", "client_id": "uppsala-system", "client_secret": "nope"}},
-     401, "invalid_client"),
-    ({"auth": UPPSALA, "data": {"grant_type": "password"}}, 400, "unsupported_grant_type"),
-    ({"auth": UPPSALA, "data": {"grant_type": "authorization_code"}}, 400, "unsupported_grant_type"),
-    ({"auth": UPPSALA, "data": {"grant_type": ""}}, 400, "invalid_request"),
-    ({"auth": UPPSALA, "data": {"grant_type": "client_credentials", "client_secret": UPPSALA[1]}},
-     400, "invalid_request"),  # two authentication methods at once
-    ({"auth": UPPSALA, "data": {"grant_type": "client_credentials", "scope": "applications:delete"}},
-     400, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "kwargs,status,error",
+    [
+        ({"auth": ("uppsala-system", "wrong")}, 401, "invalid_client"),
+        ({"auth": ("no-such-system", "uppsala-demo-secret")}, 401, "invalid_client"),
+        ({"auth": ("linkoping-system", "uppsala-demo-secret")}, 401, "invalid_client"),
+        ({}, 401, "invalid_client"),
+        (
+            {"data": {"grant_type": "client_credentials", "client_id": "uppsala-system", "client_secret": "nope"}},
+            401,
+            "invalid_client",
+        ),
+        ({"auth": UPPSALA, "data": {"grant_type": "password"}}, 400, "unsupported_grant_type"),
+        ({"auth": UPPSALA, "data": {"grant_type": "authorization_code"}}, 400, "unsupported_grant_type"),
+        ({"auth": UPPSALA, "data": {"grant_type": ""}}, 400, "invalid_request"),
+        (
+            {"auth": UPPSALA, "data": {"grant_type": "client_credentials", "client_secret": UPPSALA[1]}},
+            400,
+            "invalid_request",
+        ),  # two authentication methods at once
+        (
+            {"auth": UPPSALA, "data": {"grant_type": "client_credentials", "scope": "applications:delete"}},
+            400,
+            "invalid_scope",
+        ),
+    ],
+)
 def test_token_errors_follow_rfc_6749(api, kwargs, status, error):
     data = kwargs.pop("data", {"grant_type": "client_credentials"})
     response = api.post("/api/v1/token", data=data, **kwargs)
@@ -123,12 +143,12 @@ def test_token_errors_follow_rfc_6749(api, kwargs, status, error):
 
 
 def test_repeated_parameters_are_refused(api):
-    response = api.post("/api/v1/token", data={"grant_type": ["client_credentials", "password"]},
-                        auth=UPPSALA)
+    response = api.post("/api/v1/token", data={"grant_type": ["client_credentials", "password"]}, auth=UPPSALA)
     assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
 
 
 # --- list, fetch, acknowledge ---------------------------------------------------------------------
+
 
 def test_list_fetch_and_acknowledge(api, received):
     token = get_token(api)
@@ -138,8 +158,9 @@ def test_list_fetch_and_acknowledge(api, received):
     assert listed.get_json()["nextAfter"] is None
     assert (item["id"], item["reference"]) == (received.id, received.reference)
     assert item["acknowledged"] is False and item["acknowledgedAt"] is None
-    assert item["schemaVersion"] == db.session.scalar(select(FrozenDocument.schema_version)
-                                                      .where(FrozenDocument.application_id == received.id))
+    assert item["schemaVersion"] == db.session.scalar(
+        select(FrozenDocument.schema_version).where(FrozenDocument.application_id == received.id)
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", item["receivedAt"])
 
     fetched = api.get(f"/api/v1/applications/{received.id}", headers=bearer(token))
@@ -170,8 +191,11 @@ def test_list_fetch_and_acknowledge(api, received):
     time.sleep(1.1)  # a second registration would show in acknowledgedAt
     repeat = api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=bearer(token))
     assert repeat.status_code == 200 and repeat.get_json() == first.get_json()
-    received_events = db.session.scalar(select(func.count()).select_from(ApplicationEvent).where(
-        ApplicationEvent.application_id == received.id, ApplicationEvent.kind == "received"))
+    received_events = db.session.scalar(
+        select(func.count())
+        .select_from(ApplicationEvent)
+        .where(ApplicationEvent.application_id == received.id, ApplicationEvent.kind == "received")
+    )
     assert received_events == 1
 
     assert api.get("/api/v1/applications", headers=bearer(token)).get_json()["applications"] == []
@@ -179,9 +203,13 @@ def test_list_fetch_and_acknowledge(api, received):
     assert item["acknowledged"] is True and item["acknowledgedAt"] == first.get_json()["acknowledgedAt"]
 
     # Every read and change is audited with the API client as the actor.
-    events = db.session.execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.subject_id)
-                                .where(AuditEvent.actor_type == "api", AuditEvent.actor_id == "uppsala-system",
-                                       AuditEvent.actor_role == "municipality_system")).all()
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.object_type, AuditEvent.subject_id).where(
+            AuditEvent.actor_type == "api",
+            AuditEvent.actor_id == "uppsala-system",
+            AuditEvent.actor_role == "municipality_system",
+        )
+    ).all()
     assert ("read", "inbox", None) in events
     assert ("read", "exchange_document", received.applicant_id) in events
     assert ("register", "application", received.applicant_id) in events
@@ -199,8 +227,10 @@ def test_the_applicant_sees_received_after_acknowledgement(api, applicant, recei
 def test_another_municipality_sees_nothing(api, received):
     token = get_token(api, LINKOPING)
     assert api.get("/api/v1/applications?status=all", headers=bearer(token)).get_json()["applications"] == []
-    for response in (api.get(f"/api/v1/applications/{received.id}", headers=bearer(token)),
-                     api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=bearer(token))):
+    for response in (
+        api.get(f"/api/v1/applications/{received.id}", headers=bearer(token)),
+        api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=bearer(token)),
+    ):
         assert response.status_code == 404
         assert response.mimetype == "application/problem+json"
         assert response.get_json() == {"type": "about:blank", "title": "Not Found", "status": 404, "error": "not_found"}
@@ -210,8 +240,11 @@ def test_another_municipality_sees_nothing(api, received):
 
 def test_unknown_or_malformed_ids_are_not_found(api, received):
     token = get_token(api)
-    for path in ("/api/v1/applications/00000000-0000-4000-8000-000000000000", "/api/v1/applications/%00x",
-                 f"/api/v1/applications/{received.id.upper()}"):
+    for path in (
+        "/api/v1/applications/00000000-0000-4000-8000-000000000000",
+        "/api/v1/applications/%00x",
+        f"/api/v1/applications/{received.id.upper()}",
+    ):
         response = api.get(path, headers=bearer(token))
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
@@ -235,6 +268,7 @@ def test_paging_and_parameter_errors(api, received):
 
 # --- refusals are 401 JSON, never a login redirect -----------------------------------------------
 
+
 def _expired(app) -> str:
     client = clients.get("uppsala-system")
     token, lifetime = tokens.issue(client, client.scopes, now=time.time() - tokens.LIFETIME_SECONDS - 1)
@@ -244,29 +278,40 @@ def _expired(app) -> str:
 def _foreign(app) -> str:
     from itsdangerous import URLSafeSerializer
 
-    payload = {"cid": "uppsala-system", "mun": "0380", "scp": ["applications:read"], "iat": 0, "exp": 2 ** 40}
+    payload = {"cid": "uppsala-system", "mun": "0380", "scp": ["applications:read"], "iat": 0, "exp": 2**40}
     return URLSafeSerializer("another portal's key", salt="portal.api.access-token.v1").dumps(payload)
 
 
 def _other_salt(app) -> str:
     from itsdangerous import URLSafeSerializer
 
-    payload = {"cid": "uppsala-system", "mun": "0380", "scp": ["applications:read"], "iat": 0, "exp": 2 ** 40}
+    payload = {"cid": "uppsala-system", "mun": "0380", "scp": ["applications:read"], "iat": 0, "exp": 2**40}
     return URLSafeSerializer(app.config["SECRET_KEY"], salt="another-purpose").dumps(payload)
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "Bearer", "Bearer garbage", "Bearer a.b.c", "Basic dXBwc2FsYS1zeXN0ZW06dXBwc2FsYS1kZW1vLXNlY3JldA==",
-    "expired", "foreign", "other_salt",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer",
+        "Bearer garbage",
+        "Bearer a.b.c",
+        "Basic dXBwc2FsYS1zeXN0ZW06dXBwc2FsYS1kZW1vLXNlY3JldA==",
+        "expired",
+        "foreign",
+        "other_salt",
+    ],
+)
 def test_missing_expired_or_garbage_tokens_get_401_json(app, api, received, authorization):
     makers = {"expired": _expired, "foreign": _foreign, "other_salt": _other_salt}
     if authorization in makers:
         authorization = f"Bearer {makers[authorization](app)}"
     headers = {"Authorization": authorization} if authorization else {}
-    for response in (api.get("/api/v1/applications", headers=headers),
-                     api.get(f"/api/v1/applications/{received.id}", headers=headers),
-                     api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=headers)):
+    for response in (
+        api.get("/api/v1/applications", headers=headers),
+        api.get(f"/api/v1/applications/{received.id}", headers=headers),
+        api.post(f"/api/v1/applications/{received.id}/acknowledge", headers=headers),
+    ):
         assert response.status_code == 401
         assert response.mimetype == "application/problem+json"  # RFC 9457
         assert response.get_json()["error"] == "invalid_token" and response.get_json()["status"] == 401
@@ -307,6 +352,7 @@ def test_the_access_rule_for_api_clients():
 
 # --- client configuration -------------------------------------------------------------------------
 
+
 def test_the_clients_file_holds_salted_hashes_never_secrets():
     text = clients.DEFAULT_PATH.read_text(encoding="utf-8")
     data = json.loads(text)
@@ -322,9 +368,22 @@ def test_the_clients_file_holds_salted_hashes_never_secrets():
 
 def test_a_broken_clients_file_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "clients.json"
-    path.write_text(json.dumps({"clients": [
-        {"client_id": "x-system", "municipality_code": "580", "scopes": ["applications:delete"],
-         "secret": "plain", "secret_hash": "plain"}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "clients": [
+                    {
+                        "client_id": "x-system",
+                        "municipality_code": "580",
+                        "scopes": ["applications:delete"],
+                        "secret": "plain",
+                        "secret_hash": "plain",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv(clients.ENV, str(path))
     with pytest.raises(clients.ApiClientsError) as refused:
         clients.clients()
@@ -337,15 +396,24 @@ def test_production_refuses_the_demo_clients(config):
     from portal import create_app
     from portal.config import ConfigError
 
-    production = replace(config, env="production", secret_key="x" * 40, base_url="https://portal.example",
-                         secure_cookies=True, citizen_client_secret="c" * 32, staff_client_secret="s" * 32,
-                         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
-                         smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>")
+    production = replace(
+        config,
+        env="production",
+        secret_key="x" * 40,
+        base_url="https://portal.example",
+        secure_cookies=True,
+        citizen_client_secret="c" * 32,
+        staff_client_secret="s" * 32,
+        database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        smtp_host="smtp.portal.example",
+        smtp_from="Egna utrymmet <no-reply@portal.example>",
+    )
     with pytest.raises(ConfigError, match="demo API clients"):
         create_app(production)
 
 
 # --- the description ------------------------------------------------------------------------------
+
 
 def test_the_openapi_description_is_valid_and_served(api):
     from openapi_spec_validator import validate
@@ -363,9 +431,12 @@ def test_the_openapi_description_is_valid_and_served(api):
 
 def test_every_api_route_is_described(app):
     described = {(path, method.upper()) for path, item in description()["paths"].items() for method in item}
-    routes = {(re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method)
-              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes, "the api blueprint has routes"
     assert routes - described == set(), "routes missing from portal/api/openapi.json"
     assert described - routes == set(), "described operations without a route"
@@ -374,8 +445,11 @@ def test_every_api_route_is_described(app):
 def answer_as_applicant(client, application_id: str, request_id: str, text: str, files=()) -> object:
     """The applicant answers a supplement request on their case page, with files."""
     path = f"/cases/{application_id}/requests/{request_id}"
-    form = {"csrf_token": csrf_from(client.get(path)), "text": text,
-            "files": [(io.BytesIO(data), name) for name, data in files]}
+    form = {
+        "csrf_token": csrf_from(client.get(path)),
+        "text": text,
+        "files": [(io.BytesIO(data), name) for name, data in files],
+    }
     response = client.post(path, data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.status_code
     return response
@@ -383,8 +457,11 @@ def answer_as_applicant(client, application_id: str, request_id: str, text: str,
 
 def message_as_applicant(client, application_id: str, body: str, files=()) -> object:
     path = f"/cases/{application_id}/messages"
-    form = {"csrf_token": csrf_from(client.get(path)), "body": body,
-            "files": [(io.BytesIO(data), name) for name, data in files]}
+    form = {
+        "csrf_token": csrf_from(client.get(path)),
+        "body": body,
+        "files": [(io.BytesIO(data), name) for name, data in files],
+    }
     response = client.post(path, data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.status_code
     return response
@@ -416,22 +493,47 @@ def test_schemathesis_against_the_description(app, api, applicant, received):
     listing = schema["/api/v1/applications"]["GET"]
     assert call(listing.Case(query={"status": "all"})).json()["applications"][0]["acknowledged"] is True
     post_event = schema["/api/v1/applications/{application_id}/events"]["POST"]
-    asked = call(post_event.Case(path_parameters={"application_id": received.id}, media_type="application/json",
-                                 body={"type": "supplementRequested", "what": "Hyreskontrakt", "why": "Boendekostnad",
-                                       "dueDate": (clock.today() + timedelta(days=10)).isoformat()}))
+    asked = call(
+        post_event.Case(
+            path_parameters={"application_id": received.id},
+            media_type="application/json",
+            body={
+                "type": "supplementRequested",
+                "what": "Hyreskontrakt",
+                "why": "Boendekostnad",
+                "dueDate": (clock.today() + timedelta(days=10)).isoformat(),
+            },
+        )
+    )
     assert asked.status_code == 201
     request_id = asked.json()["data"]["requestId"]
     answer_as_applicant(applicant, received.id, request_id, "Här är kontraktet.", [("kontrakt.pdf", make_pdf())])
     message_as_applicant(applicant, received.id, "Jag har skickat kontraktet.", [("bild.png", make_png())])
     send = schema["/api/v1/applications/{application_id}/messages"]["POST"]
-    assert call(send.Case(path_parameters={"application_id": received.id}, media_type="application/json",
-                          body={"body": "Tack!", "authorName": "Per"})).status_code == 201
+    assert (
+        call(
+            send.Case(
+                path_parameters={"application_id": received.id},
+                media_type="application/json",
+                body={"body": "Tack!", "authorName": "Per"},
+            )
+        ).status_code
+        == 201
+    )
     requests = schema["/api/v1/applications/{application_id}/supplement-requests"]["GET"]
     (answered,) = call(requests.Case(path_parameters={"application_id": received.id})).json()["requests"]
     attachment = schema["/api/v1/applications/{application_id}/attachments/{attachment_id}"]["GET"]
-    assert call(attachment.Case(path_parameters={"application_id": received.id,
-                                                 "attachment_id": answered["answer"]["attachments"][0]["id"]})
-                ).status_code == 200
+    assert (
+        call(
+            attachment.Case(
+                path_parameters={
+                    "application_id": received.id,
+                    "attachment_id": answered["answer"]["attachments"][0]["id"],
+                }
+            )
+        ).status_code
+        == 200
+    )
     document = schema["/api/v1/applications/{application_id}/documents/{version}"]["GET"]
     assert call(document.Case(path_parameters={"application_id": received.id, "version": 2})).status_code == 200
 
@@ -439,17 +541,29 @@ def test_schemathesis_against_the_description(app, api, applicant, received):
     # (schemathesis leaves out the operation that serves the description itself)
     described = {op.label for op in operations}
     assert described >= {
-        "POST /api/v1/token", "GET /api/v1/applications", "GET /api/v1/applications/{application_id}",
-        "POST /api/v1/applications/{application_id}/acknowledge", "POST /api/v1/applications/{application_id}/events",
-        "GET /api/v1/applications/{application_id}/events", "POST /api/v1/applications/{application_id}/messages"}
+        "POST /api/v1/token",
+        "GET /api/v1/applications",
+        "GET /api/v1/applications/{application_id}",
+        "POST /api/v1/applications/{application_id}/acknowledge",
+        "POST /api/v1/applications/{application_id}/events",
+        "GET /api/v1/applications/{application_id}/events",
+        "POST /api/v1/applications/{application_id}/messages",
+    }
     # Reads first, while the case is as prepared; then the writes, which move it along.
     operations.sort(key=lambda op: (op.method.upper() != "GET", op.label.endswith("/events")))
     # Rules a schema cannot state (a due date in the past, an inbox the municipality does not
     # have, a reply to an unknown message) answer 400 to requests the schema allows.
-    semantic = {"GET /api/v1/applications", "POST /api/v1/applications/{application_id}/events",
-                "POST /api/v1/applications/{application_id}/messages"}
-    known = {"application_id": received.id, "request_id": request_id, "version": 2,
-             "attachment_id": answered["answer"]["attachments"][0]["id"]}
+    semantic = {
+        "GET /api/v1/applications",
+        "POST /api/v1/applications/{application_id}/events",
+        "POST /api/v1/applications/{application_id}/messages",
+    }
+    known = {
+        "application_id": received.id,
+        "request_id": request_id,
+        "version": 2,
+        "attachment_id": answered["answer"]["attachments"][0]["id"],
+    }
 
     def fuzz(operation, mode):
         real = mode == GenerationMode.POSITIVE and "{application_id}" in operation.path
@@ -457,8 +571,13 @@ def test_schemathesis_against_the_description(app, api, applicant, received):
         examples = 20 if operation.label in semantic and operation.method.upper() == "POST" else 10
 
         @given(case=operation.as_strategy(generation_mode=mode), ours=st.booleans() if real else st.just(False))
-        @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case, ours):
             if ours:
                 case.path_parameters.update({k: v for k, v in known.items() if k in case.path_parameters})
@@ -473,8 +592,12 @@ def test_schemathesis_against_the_description(app, api, applicant, received):
     db.session.expire_all()
     if db.session.get(Application, received.id).municipality_code == "0380":  # unless a generated event forwarded it
         timeline = call(events.Case(path_parameters={"application_id": received.id})).json()["events"]
-        assert [e["type"] for e in timeline][:4] == ["submitted", "received", "supplementRequested",
-                                                      "supplementAnswered"]
+        assert [e["type"] for e in timeline][:4] == [
+            "submitted",
+            "received",
+            "supplementRequested",
+            "supplementAnswered",
+        ]
 
 
 def test_unknown_api_paths_answer_json_not_html(client):

@@ -102,14 +102,18 @@ def timeline_shown(doc) -> list[str]:
 
 
 def reads(what: str, object_id: str | None = None) -> int:
-    query = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.actor_type == "api", AuditEvent.action == "read", AuditEvent.object_type == what)
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.actor_type == "api", AuditEvent.action == "read", AuditEvent.object_type == what)
+    )
     if object_id is not None:
         query = query.where(AuditEvent.object_id == object_id)
     return db.session.scalar(query)
 
 
 # --- registration ---------------------------------------------------------------------------------
+
 
 def test_acknowledge_registers_with_a_case_number_and_register_is_the_same(system, applicant, received):
     first = system.post(f"/applications/{received.id}/acknowledge")
@@ -138,6 +142,7 @@ def test_register_through_the_register_route_first(system, received):
 
 # --- the whole case, event by event ---------------------------------------------------------------
 
+
 def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, applicant, received):
     app_id = received.id
     system.post(f"/applications/{app_id}/acknowledge")
@@ -153,8 +158,9 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     assert "Per Handläggare" not in doc.get_text()  # the applicant is told a caseworker handles it, not who
     assert assigned["data"] == {}
 
-    interim = system.event(app_id, {"type": "interimReply", "text": "Vi behöver några dagar till.",
-                                    "expectedBy": later(5)})
+    interim = system.event(
+        app_id, {"type": "interimReply", "text": "Vi behöver några dagar till.", "expectedBy": later(5)}
+    )
     assert interim["data"] == {"text": "Vi behöver några dagar till.", "expectedBy": later(5)}
     assert "Vi behöver några dagar till." in " ".join(timeline_shown(case_page(applicant, received)))
 
@@ -163,13 +169,23 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     assert [e["type"] for e in polled["events"]] == ["underHandling", "assigned", "interimReply"]
     assert polled["lastId"] == interim["id"]
     assert system.get(f"/applications/{app_id}/events?after={polled['lastId']}").get_json() == {
-        "events": [], "nextAfter": None, "lastId": interim["id"]}
+        "events": [],
+        "nextAfter": None,
+        "lastId": interim["id"],
+    }
     paged = system.get(f"/applications/{app_id}/events?after={cursor}&limit=2").get_json()
     assert len(paged["events"]) == 2 and paged["nextAfter"] == paged["events"][-1]["id"]
 
     # A supplement request; the applicant answers on their page with a file.
-    asked = system.event(app_id, {"type": "supplementRequested", "what": "Hyreskontrakt",
-                                  "why": "För att se din boendekostnad", "dueDate": later()})
+    asked = system.event(
+        app_id,
+        {
+            "type": "supplementRequested",
+            "what": "Hyreskontrakt",
+            "why": "För att se din boendekostnad",
+            "dueDate": later(),
+        },
+    )
     request_id = asked["data"]["requestId"]
     assert asked["data"]["dueDate"] == later()
     assert "Hyreskontrakt" in case_page(applicant, received).get_text()
@@ -178,7 +194,8 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     answer_as_applicant(applicant, app_id, request_id, "Här är kontraktet.", [("kontrakt.pdf", contract)])
     after_answer = system.get(f"/applications/{app_id}/events?after={asked['id']}").get_json()["events"]
     assert [(e["type"], e["source"], e["data"]) for e in after_answer] == [
-        ("supplementAnswered", "applicant", {"requestId": request_id})]
+        ("supplementAnswered", "applicant", {"requestId": request_id})
+    ]
 
     (request,) = system.get(f"/applications/{app_id}/supplement-requests").get_json()["requests"]
     assert request["open"] is False and request["requestedBy"] == "Uppsala kommun, verksamhetssystem (demo)"
@@ -196,7 +213,9 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     # The answer is a new document version referring to the first.
     documents = system.get(f"/applications/{app_id}/documents").get_json()["documents"]
     assert [(d["version"], d["documentType"], d["refersTo"]) for d in documents] == [
-        (1, "application", None), (2, "supplement", 1)]
+        (1, "application", None),
+        (2, "supplement", 1),
+    ]
     version2 = system.get(f"/applications/{app_id}/documents/2")
     assert hashlib.sha256(version2.data).hexdigest() == documents[1]["sha256"] == version2.headers["ETag"].strip('"')
     assert json.loads(version2.data)["answer"]["attachments"][0]["sha256"] == file["sha256"]
@@ -208,47 +227,72 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     seen_answer = system.post(f"/applications/{app_id}/supplement-requests/{request_id}/seen")
     assert seen_answer.status_code == 200 and seen_answer.get_json()["answer"]["seenAt"] is not None
     assert system.get("/applications?status=supplemented").get_json()["applications"] == []
-    assert system.post(f"/applications/{app_id}/supplement-requests/{request_id}/seen").get_json() == \
-        seen_answer.get_json()  # a repeat changes nothing
+    assert (
+        system.post(f"/applications/{app_id}/supplement-requests/{request_id}/seen").get_json()
+        == seen_answer.get_json()
+    )  # a repeat changes nothing
 
     # The decision, with the system's own PDF.
     own = make_pdf(pages=3)
-    decided = system.event(app_id, {"type": "decision", "outcome": "partlyGranted", "amount": 7450,
-                                    "periodStart": "2026-12-01", "periodEnd": "2026-12-31",
-                                    "reasoning": "Hyran är högre än skälig nivå.", "decidedBy": "Per Handläggare",
-                                    "document": base64.b64encode(own).decode()})
+    decided = system.event(
+        app_id,
+        {
+            "type": "decision",
+            "outcome": "partlyGranted",
+            "amount": 7450,
+            "periodStart": "2026-12-01",
+            "periodEnd": "2026-12-31",
+            "reasoning": "Hyran är högre än skälig nivå.",
+            "decidedBy": "Per Handläggare",
+            "document": base64.b64encode(own).decode(),
+        },
+    )
     assert decided["data"]["outcome"] == "partlyGranted"
     doc = case_page(applicant, received)
     assert status_shown(doc).startswith("Decided") and "Partly granted" in doc.find("main").get_text()
     link = doc.find("a", href=f"/cases/{app_id}/decisions/{decided['data']['decisionId']}.pdf")
     assert applicant.get(link["href"]).data == own  # the applicant gets the document as sent
     (decision,) = system.get(f"/applications/{app_id}/decisions").get_json()["decisions"]
-    assert decision == {"id": decided["data"]["decisionId"], "outcome": "partlyGranted", "amount": 7450,
-                        "periodStart": "2026-12-01", "periodEnd": "2026-12-31",
-                        "reasoning": "Hyran är högre än skälig nivå.", "decidedBy": "Per Handläggare",
-                        "decidedAt": decision["decidedAt"], "documentSha256": hashlib.sha256(own).hexdigest(),
-                        "documentSize": len(own), "servedOn": None, "servedChannel": None,  # served later
-                        "calculationLines": decision["calculationLines"]}
+    assert decision == {
+        "id": decided["data"]["decisionId"],
+        "outcome": "partlyGranted",
+        "amount": 7450,
+        "periodStart": "2026-12-01",
+        "periodEnd": "2026-12-31",
+        "reasoning": "Hyran är högre än skälig nivå.",
+        "decidedBy": "Per Handläggare",
+        "decidedAt": decision["decidedAt"],
+        "documentSha256": hashlib.sha256(own).hexdigest(),
+        "documentSize": len(own),
+        "servedOn": None,
+        "servedChannel": None,  # served later
+        "calculationLines": decision["calculationLines"],
+    }
     # No line was judged: the decision carries each as proposed (tests/test_calculation_api.py judges them).
     assert decision["calculationLines"] and {line["status"] for line in decision["calculationLines"]} == {"proposed"}
     pdf = system.get(f"/applications/{app_id}/decisions/{decision['id']}/document")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data == own
     assert reads("decision", decision["id"]) == 1
     assert [a["id"] for a in system.get("/applications?status=decided").get_json()["applications"]] == [app_id]
-    second = system.post(f"/applications/{app_id}/events", {"type": "decision", "outcome": "refused",
-                                                            "reasoning": "Nej.", "decidedBy": "Per"})
+    second = system.post(
+        f"/applications/{app_id}/events",
+        {"type": "decision", "outcome": "refused", "reasoning": "Nej.", "decidedBy": "Per"},
+    )
     assert second.status_code == 409 and second.get_json()["reason"] == "wrong_state"
 
     # Payments: planned, then paid, by the municipality's reference.
-    planned = system.event(app_id, {"type": "payment", "externalRef": "UTB-1", "amount": 7450,
-                                    "dueDate": "2026-12-03", "state": "planned"})
-    repeat = system.post(f"/applications/{app_id}/events", {"type": "payment", "externalRef": "UTB-1",
-                                                            "amount": 7450, "dueDate": "2026-12-03",
-                                                            "state": "planned"})
+    planned = system.event(
+        app_id, {"type": "payment", "externalRef": "UTB-1", "amount": 7450, "dueDate": "2026-12-03", "state": "planned"}
+    )
+    repeat = system.post(
+        f"/applications/{app_id}/events",
+        {"type": "payment", "externalRef": "UTB-1", "amount": 7450, "dueDate": "2026-12-03", "state": "planned"},
+    )
     assert repeat.status_code == 200 and repeat.headers["Idempotent-Replayed"] == "true"
     assert repeat.get_json() == planned  # unchanged: the same event, no second entry
-    paid = system.event(app_id, {"type": "payment", "externalRef": "UTB-1", "amount": 7450,
-                                 "dueDate": "2026-12-03", "state": "paid"})
+    paid = system.event(
+        app_id, {"type": "payment", "externalRef": "UTB-1", "amount": 7450, "dueDate": "2026-12-03", "state": "paid"}
+    )
     assert paid["id"] > planned["id"] and paid["data"]["state"] == "paid"
     (payment,) = system.get(f"/applications/{app_id}/payments").get_json()["payments"]
     assert (payment["externalRef"], payment["state"], payment["amount"]) == ("UTB-1", "paid", 7450)
@@ -262,20 +306,44 @@ def test_a_case_from_registration_to_closed_and_what_the_applicant_sees(system, 
     case = system.get(f"/applications/{app_id}/case").get_json()
     assert case["status"] == "closed" and case["closedAt"] is not None and case["openRequests"] == 0
     everything = [e["type"] for e in system.get(f"/applications/{app_id}/events").get_json()["events"]]
-    assert everything == ["submitted", "received", "underHandling", "assigned", "interimReply", "supplementRequested",
-                          "supplementAnswered", "decision", "payment", "payment", "closed"]
+    assert everything == [
+        "submitted",
+        "received",
+        "underHandling",
+        "assigned",
+        "interimReply",
+        "supplementRequested",
+        "supplementAnswered",
+        "decision",
+        "payment",
+        "payment",
+        "closed",
+    ]
     # Every change is audited with the system as the actor.
-    changes = db.session.scalars(select(AuditEvent.purpose).where(
-        AuditEvent.actor_type == "api", AuditEvent.actor_id == "uppsala-system", AuditEvent.action != "read")).all()
-    assert {"arrival registration", "handling started", "assigned to a caseworker", "interim reply",
-            "supplement requested", "decision: partly_granted", "payment planned", "payment paid",
-            "case closed"} <= set(changes)
+    changes = db.session.scalars(
+        select(AuditEvent.purpose).where(
+            AuditEvent.actor_type == "api", AuditEvent.actor_id == "uppsala-system", AuditEvent.action != "read"
+        )
+    ).all()
+    assert {
+        "arrival registration",
+        "handling started",
+        "assigned to a caseworker",
+        "interim reply",
+        "supplement requested",
+        "decision: partly_granted",
+        "payment planned",
+        "payment paid",
+        "case closed",
+    } <= set(changes)
 
 
 def test_a_refusal_without_a_document_gets_one_rendered(system, applicant, received):
     system.post(f"/applications/{received.id}/acknowledge")
-    decided = system.event(received.id, {"type": "decision", "outcome": "refused", "decidedBy": "Per",
-                                         "reasoning": "Inkomsten täcker behovet."})
+    decided = system.event(
+        received.id,
+        {"type": "decision", "outcome": "refused", "decidedBy": "Per", "reasoning": "Inkomsten täcker behovet."},
+    )
     (decision,) = system.get(f"/applications/{received.id}/decisions").get_json()["decisions"]
     assert decision["outcome"] == "refused" and decision["amount"] is None and decision["periodStart"] is None
     pdf = system.get(f"/applications/{received.id}/decisions/{decided['data']['decisionId']}/document")
@@ -296,8 +364,14 @@ def test_not_handled_with_the_reason(system, applicant, received):
 def test_forwarding_moves_the_case_to_the_other_municipality(api, system, applicant, received):
     system.post(f"/applications/{received.id}/acknowledge")
     linkoping = System(api, LINKOPING)
-    forwarded = system.event(received.id, {"type": "forwarded", "municipalityCode": "0580",
-                                           "reason": "Du är folkbokförd i Linköping sedan förra månaden."})
+    forwarded = system.event(
+        received.id,
+        {
+            "type": "forwarded",
+            "municipalityCode": "0580",
+            "reason": "Du är folkbokförd i Linköping sedan förra månaden.",
+        },
+    )
     assert forwarded["data"]["toMunicipality"] == "0580" and forwarded["data"]["fromMunicipality"] == "0380"
     # Uppsala loses access at once, on every route.
     assert system.get("/applications?status=all").get_json()["applications"] == []
@@ -320,24 +394,29 @@ def test_forwarding_moves_the_case_to_the_other_municipality(api, system, applic
 
 def test_forwarding_refusals(system, received):
     system.post(f"/applications/{received.id}/acknowledge")
-    unknown = system.post(f"/applications/{received.id}/events",
-                          {"type": "forwarded", "municipalityCode": "9999", "reason": "x"})
+    unknown = system.post(
+        f"/applications/{received.id}/events", {"type": "forwarded", "municipalityCode": "9999", "reason": "x"}
+    )
     assert unknown.status_code == 400 and unknown.get_json()["errors"][0]["pointer"] == "/municipalityCode"
-    kiruna = system.post(f"/applications/{received.id}/events",
-                         {"type": "forwarded", "municipalityCode": "2584", "reason": "moved"})
+    kiruna = system.post(
+        f"/applications/{received.id}/events", {"type": "forwarded", "municipalityCode": "2584", "reason": "moved"}
+    )
     assert kiruna.status_code == 409 and kiruna.get_json()["reason"] == "not_receiving"
-    unit = system.post(f"/applications/{received.id}/events",
-                       {"type": "forwarded", "municipalityCode": "0180", "inboxId": "goteborg-centrum",
-                        "reason": "wrong unit"})
+    unit = system.post(
+        f"/applications/{received.id}/events",
+        {"type": "forwarded", "municipalityCode": "0180", "inboxId": "goteborg-centrum", "reason": "wrong unit"},
+    )
     assert unit.status_code == 400 and unit.get_json()["reason"] == "unknown_inbox"
-    same = system.post(f"/applications/{received.id}/events",
-                       {"type": "forwarded", "municipalityCode": "0380", "reason": "same"})
+    same = system.post(
+        f"/applications/{received.id}/events", {"type": "forwarded", "municipalityCode": "0380", "reason": "same"}
+    )
     assert same.status_code == 409 and same.get_json()["reason"] == "same_inbox"
     db.session.expire_all()
     assert db.session.get(Application, received.id).municipality_code == "0380"
 
 
 # --- messages -------------------------------------------------------------------------------------
+
 
 def sent_message_read_at(message_id):
     from portal.case.models import Message
@@ -350,8 +429,9 @@ def sent_message_read_at(message_id):
 def test_messages_both_ways_with_read_state_and_files(system, applicant, received):
     app_id = received.id
     system.post(f"/applications/{app_id}/acknowledge")
-    sent = system.post(f"/applications/{app_id}/messages", {"body": "Kan du ringa oss?", "authorName": "Per",
-                                                            "replyRequested": True})
+    sent = system.post(
+        f"/applications/{app_id}/messages", {"body": "Kan du ringa oss?", "authorName": "Per", "replyRequested": True}
+    )
     assert sent.status_code == 201
     ours = sent.get_json()
     assert ours["sender"] == "municipality" and ours["replyRequested"] is True and ours["readAt"] is None
@@ -376,17 +456,21 @@ def test_messages_both_ways_with_read_state_and_files(system, applicant, receive
     assert marked.status_code == 200 and marked.get_json() == {"marked": 1, "unread": 0}
     assert system.get(f"/applications/{app_id}/messages").get_json()["messages"][1]["readAt"] is not None
     assert system.post(f"/applications/{app_id}/messages/read").get_json() == {"marked": 0, "unread": 0}
-    reply = system.post(f"/applications/{app_id}/messages", {"body": "Tack.", "authorName": "Per",
-                                                             "inReplyTo": theirs["id"]})
+    reply = system.post(
+        f"/applications/{app_id}/messages", {"body": "Tack.", "authorName": "Per", "inReplyTo": theirs["id"]}
+    )
     assert reply.status_code == 201 and reply.get_json()["inReplyTo"] == theirs["id"]
-    unknown = system.post(f"/applications/{app_id}/messages", {"body": "?", "authorName": "Per",
-                                                               "inReplyTo": "00000000-0000-4000-8000-000000000000"})
+    unknown = system.post(
+        f"/applications/{app_id}/messages",
+        {"body": "?", "authorName": "Per", "inReplyTo": "00000000-0000-4000-8000-000000000000"},
+    )
     assert unknown.status_code == 400 and unknown.get_json()["reason"] == "unknown_message"
     types = [e["type"] for e in system.get(f"/applications/{app_id}/events").get_json()["events"]]
     assert types.count("message") == 3
 
 
 # --- idempotency ----------------------------------------------------------------------------------
+
 
 def test_an_idempotency_key_makes_a_repeat_answer_the_first_result(system, received):
     system.post(f"/applications/{received.id}/acknowledge")
@@ -413,8 +497,10 @@ def test_a_message_repeated_with_its_key_is_sent_once(system, received):
     again = system.post(f"/applications/{received.id}/messages", body, key="msg-1")
     assert (first.status_code, again.status_code) == (201, 200) and again.get_json() == first.get_json()
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
-    assert system.post(f"/applications/{received.id}/messages", {**body, "replyRequested": True},
-                       key="msg-1").status_code == 422
+    assert (
+        system.post(f"/applications/{received.id}/messages", {**body, "replyRequested": True}, key="msg-1").status_code
+        == 422
+    )
 
 
 def test_without_a_key_a_state_change_cannot_happen_twice(system, received):
@@ -423,8 +509,15 @@ def test_without_a_key_a_state_change_cannot_happen_twice(system, received):
     repeat = system.post(f"/applications/{received.id}/events", {"type": "underHandling"})
     assert repeat.status_code == 409 and repeat.get_json()["reason"] == "wrong_state"
     assert repeat.mimetype == "application/problem+json" and repeat.get_json()["status"] == 409
-    grant = {"type": "decision", "outcome": "granted", "amount": 100, "periodStart": "2026-12-01",
-             "periodEnd": "2026-12-31", "reasoning": "Ja.", "decidedBy": "Per"}
+    grant = {
+        "type": "decision",
+        "outcome": "granted",
+        "amount": 100,
+        "periodStart": "2026-12-01",
+        "periodEnd": "2026-12-31",
+        "reasoning": "Ja.",
+        "decidedBy": "Per",
+    }
     system.event(received.id, grant)
     assert system.post(f"/applications/{received.id}/events", grant).status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 1
@@ -432,13 +525,15 @@ def test_without_a_key_a_state_change_cannot_happen_twice(system, received):
 
 # --- files ----------------------------------------------------------------------------------------
 
+
 def test_only_files_the_applicant_has_sent_are_served(app, system, received):
     from portal.attachments import services as attachments
     from portal.attachments.storage import current_storage
 
     system.post(f"/applications/{received.id}/acknowledge")
-    system.event(received.id, {"type": "supplementRequested", "what": "Lönespecifikation", "why": "Inkomst",
-                               "dueDate": later()})
+    system.event(
+        received.id, {"type": "supplementRequested", "what": "Lönespecifikation", "why": "Inkomst", "dueDate": later()}
+    )
     # Uploaded for an answer, not sent yet: the applicant's own.
     draft = attachments.add(received.id, received.applicant_id, make_pdf(), "utkast.pdf", current_storage())
     db.session.commit()
@@ -462,8 +557,11 @@ def test_the_same_event_posted_at_once_by_several_workers_is_applied_once(app, d
     def post():
         client = app.test_client()
         start.wait()
-        response = client.post(f"/api/v1/applications/{received.id}/events", json=body,
-                               headers={**bearer(system.token), "Idempotency-Key": "parallel-1"})
+        response = client.post(
+            f"/api/v1/applications/{received.id}/events",
+            json=body,
+            headers={**bearer(system.token), "Idempotency-Key": "parallel-1"},
+        )
         answers.append((response.status_code, response.get_json()["id"]))
 
     workers = [threading.Thread(target=post) for _ in range(6)]

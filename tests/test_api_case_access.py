@@ -50,41 +50,75 @@ def full(api, login, client, received):
     login(UPPSALA_ADULT)  # the applicant answers and writes from their own browser
     system = System(api)
     system.post(f"/applications/{received.id}/acknowledge")
-    asked = system.event(received.id, {"type": "supplementRequested", "what": "Hyreskontrakt", "why": "Hyra",
-                                       "dueDate": later()})
+    asked = system.event(
+        received.id, {"type": "supplementRequested", "what": "Hyreskontrakt", "why": "Hyra", "dueDate": later()}
+    )
     request_id = asked["data"]["requestId"]
     answer_as_applicant(client, received.id, request_id, "Här.", [("kontrakt.pdf", make_pdf())])
     message_as_applicant(client, received.id, "Hej", [("bild.png", make_png())])
-    decided = system.event(received.id, {"type": "decision", "outcome": "granted", "amount": 5000,
-                                         "periodStart": "2026-12-01", "periodEnd": "2026-12-31",
-                                         "reasoning": "Beviljas.", "decidedBy": "Per"})
-    system.event(received.id, {"type": "payment", "externalRef": "U-1", "amount": 5000, "dueDate": "2026-12-05",
-                               "state": "planned"})
+    decided = system.event(
+        received.id,
+        {
+            "type": "decision",
+            "outcome": "granted",
+            "amount": 5000,
+            "periodStart": "2026-12-01",
+            "periodEnd": "2026-12-31",
+            "reasoning": "Beviljas.",
+            "decidedBy": "Per",
+        },
+    )
+    system.event(
+        received.id,
+        {"type": "payment", "externalRef": "U-1", "amount": 5000, "dueDate": "2026-12-05", "state": "planned"},
+    )
     (request,) = system.get(f"/applications/{received.id}/supplement-requests").get_json()["requests"]
-    return {"application": received, "request_id": request_id, "decision_id": decided["data"]["decisionId"],
-            "attachment_id": request["answer"]["attachments"][0]["id"]}
+    return {
+        "application": received,
+        "request_id": request_id,
+        "decision_id": decided["data"]["decisionId"],
+        "attachment_id": request["answer"]["attachments"][0]["id"],
+    }
 
 
 def read_routes(ids) -> list[str]:
     a = f"/applications/{ids['application'].id}"
-    return [a, f"{a}/case", f"{a}/events", f"{a}/supplement-requests", f"{a}/messages", f"{a}/documents",
-            f"{a}/documents/1", f"{a}/documents/2", f"{a}/attachments/{ids['attachment_id']}", f"{a}/decisions",
-            f"{a}/decisions/{ids['decision_id']}/document", f"{a}/payments"]
+    return [
+        a,
+        f"{a}/case",
+        f"{a}/events",
+        f"{a}/supplement-requests",
+        f"{a}/messages",
+        f"{a}/documents",
+        f"{a}/documents/1",
+        f"{a}/documents/2",
+        f"{a}/attachments/{ids['attachment_id']}",
+        f"{a}/decisions",
+        f"{a}/decisions/{ids['decision_id']}/document",
+        f"{a}/payments",
+    ]
 
 
 def write_routes(ids) -> list[tuple[str, dict | None]]:
     a = f"/applications/{ids['application'].id}"
-    return [(f"{a}/acknowledge", None), (f"{a}/register", None), (f"{a}/events", {"type": "closed"}),
-            (f"{a}/messages", {"body": "Hej", "authorName": "Per"}), (f"{a}/messages/read", None),
-            (f"{a}/supplement-requests/{ids['request_id']}/seen", None)]
+    return [
+        (f"{a}/acknowledge", None),
+        (f"{a}/register", None),
+        (f"{a}/events", {"type": "closed"}),
+        (f"{a}/messages", {"body": "Hej", "authorName": "Per"}),
+        (f"{a}/messages/read", None),
+        (f"{a}/supplement-requests/{ids['request_id']}/seen", None),
+    ]
 
 
 def event_count(application_id: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(ApplicationEvent)
-                             .where(ApplicationEvent.application_id == application_id))
+    return db.session.scalar(
+        select(func.count()).select_from(ApplicationEvent).where(ApplicationEvent.application_id == application_id)
+    )
 
 
 # --- scoping across municipalities ----------------------------------------------------------------
+
 
 def test_another_municipality_gets_404_on_every_route(api, full):
     linkoping = System(api, LINKOPING)
@@ -107,18 +141,26 @@ def test_items_of_another_application_are_not_found(api, full):
     other = send_to_uppsala()
     system = System(api)
     a = f"/applications/{other.id}"
-    for path in (f"{a}/attachments/{full['attachment_id']}", f"{a}/decisions/{full['decision_id']}/document",
-                 f"{a}/documents/2"):
+    for path in (
+        f"{a}/attachments/{full['attachment_id']}",
+        f"{a}/decisions/{full['decision_id']}/document",
+        f"{a}/documents/2",
+    ):
         assert system.get(path).status_code == 404, path
     assert system.post(f"{a}/supplement-requests/{full['request_id']}/seen").status_code == 404
 
 
 # --- scopes ---------------------------------------------------------------------------------------
 
+
 def test_a_read_only_client_reads_and_cannot_write(api, full):
     reader = System(api, READER)
-    assert reader.api.post("/api/v1/token", data={"grant_type": "client_credentials", "scope": "case:write"},
-                           auth=READER).status_code == 400  # it cannot even ask for it
+    assert (
+        reader.api.post(
+            "/api/v1/token", data={"grant_type": "client_credentials", "scope": "case:write"}, auth=READER
+        ).status_code
+        == 400
+    )  # it cannot even ask for it
     for path in read_routes(full):
         assert reader.get(path).status_code == 200, path
     before = event_count(full["application"].id)
@@ -144,42 +186,52 @@ def test_a_token_narrowed_to_reading_and_acknowledging_cannot_handle_the_case(ap
 # --- bad input ------------------------------------------------------------------------------------
 
 PDF_B64 = base64.b64encode(make_pdf()).decode()
-GRANT = {"type": "decision", "outcome": "granted", "amount": 100, "periodStart": "2026-12-01",
-         "periodEnd": "2026-12-31", "reasoning": "Ja.", "decidedBy": "Per"}
+GRANT = {
+    "type": "decision",
+    "outcome": "granted",
+    "amount": 100,
+    "periodStart": "2026-12-01",
+    "periodEnd": "2026-12-31",
+    "reasoning": "Ja.",
+    "decidedBy": "Per",
+}
 
 
-@pytest.mark.parametrize("body,pointer", [
-    ({}, "/type"),
-    ({"type": "approved"}, "/type"),
-    ({"type": "underHandling", "note": "x"}, "/note"),
-    ({"type": "notHandled"}, "/reason"),
-    ({"type": "notHandled", "reason": "   "}, "/reason"),
-    ({"type": "notHandled", "reason": None}, "/reason"),
-    ({"type": "notHandled", "reason": 7}, "/reason"),
-    ({"type": "notHandled", "reason": "a\x00b"}, "/reason"),
-    ({"type": "notHandled", "reason": "x" * 1001}, "/reason"),
-    ({"type": "assigned", "caseworkerId": "p1"}, "/caseworkerName"),
-    ({"type": "forwarded", "municipalityCode": "580", "reason": "x"}, "/municipalityCode"),
-    ({"type": "forwarded", "municipalityCode": "0580", "inboxId": "../etc", "reason": "x"}, "/inboxId"),
-    ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2026-02-30"}, "/dueDate"),
-    ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "30/12/2026"}, "/dueDate"),
-    ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": "3"}, "/itemId"),
-    ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": 0}, "/itemId"),
-    ({"type": "interimReply", "text": "x", "expectedBy": "2001-01-01"}, "/expectedBy"),
-    ({**GRANT, "amount": "100"}, "/amount"),
-    ({**GRANT, "amount": True}, "/amount"),
-    ({**GRANT, "amount": 100.0}, "/amount"),
-    ({**GRANT, "amount": 0}, "/amount"),
-    ({k: v for k, v in GRANT.items() if k != "amount"}, "/amount"),
-    ({**GRANT, "periodEnd": "2026-11-30"}, "/periodEnd"),
-    ({**GRANT, "outcome": "partly_granted"}, "/outcome"),
-    ({**GRANT, "outcome": "refused"}, "/amount"),
-    ({**GRANT, "document": "not base64!"}, "/document"),
-    ({**GRANT, "document": base64.b64encode(b"<html>").decode()}, "/document"),
-    ({**GRANT, "document": PDF_B64[:-1]}, "/document"),
-    ({"type": "payment", "externalRef": "U-1", "amount": 10, "dueDate": "2026-12-01", "state": "sent"}, "/state"),
-    ({"type": "payment", "amount": 10, "dueDate": "2026-12-01", "state": "paid"}, "/externalRef"),
-])
+@pytest.mark.parametrize(
+    "body,pointer",
+    [
+        ({}, "/type"),
+        ({"type": "approved"}, "/type"),
+        ({"type": "underHandling", "note": "x"}, "/note"),
+        ({"type": "notHandled"}, "/reason"),
+        ({"type": "notHandled", "reason": "   "}, "/reason"),
+        ({"type": "notHandled", "reason": None}, "/reason"),
+        ({"type": "notHandled", "reason": 7}, "/reason"),
+        ({"type": "notHandled", "reason": "a\x00b"}, "/reason"),
+        ({"type": "notHandled", "reason": "x" * 1001}, "/reason"),
+        ({"type": "assigned", "caseworkerId": "p1"}, "/caseworkerName"),
+        ({"type": "forwarded", "municipalityCode": "580", "reason": "x"}, "/municipalityCode"),
+        ({"type": "forwarded", "municipalityCode": "0580", "inboxId": "../etc", "reason": "x"}, "/inboxId"),
+        ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2026-02-30"}, "/dueDate"),
+        ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "30/12/2026"}, "/dueDate"),
+        ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": "3"}, "/itemId"),
+        ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": 0}, "/itemId"),
+        ({"type": "interimReply", "text": "x", "expectedBy": "2001-01-01"}, "/expectedBy"),
+        ({**GRANT, "amount": "100"}, "/amount"),
+        ({**GRANT, "amount": True}, "/amount"),
+        ({**GRANT, "amount": 100.0}, "/amount"),
+        ({**GRANT, "amount": 0}, "/amount"),
+        ({k: v for k, v in GRANT.items() if k != "amount"}, "/amount"),
+        ({**GRANT, "periodEnd": "2026-11-30"}, "/periodEnd"),
+        ({**GRANT, "outcome": "partly_granted"}, "/outcome"),
+        ({**GRANT, "outcome": "refused"}, "/amount"),
+        ({**GRANT, "document": "not base64!"}, "/document"),
+        ({**GRANT, "document": base64.b64encode(b"<html>").decode()}, "/document"),
+        ({**GRANT, "document": PDF_B64[:-1]}, "/document"),
+        ({"type": "payment", "externalRef": "U-1", "amount": 10, "dueDate": "2026-12-01", "state": "sent"}, "/state"),
+        ({"type": "payment", "amount": 10, "dueDate": "2026-12-01", "state": "paid"}, "/externalRef"),
+    ],
+)
 def test_bad_events_are_400_with_a_pointer_and_change_nothing(api, received, body, pointer):
     system = System(api)
     system.post(f"/applications/{received.id}/acknowledge")
@@ -193,12 +245,24 @@ def test_bad_events_are_400_with_a_pointer_and_change_nothing(api, received, bod
     assert event_count(received.id) == before
 
 
-@pytest.mark.parametrize("body,reason", [
-    ({"type": "supplementRequested", "what": "x", "why": "y",
-      "dueDate": (clock.today() - timedelta(days=1)).isoformat()}, "due_date_past"),
-    ({"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": 2 ** 31 - 1},
-     "unknown_item"),
-])
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        (
+            {
+                "type": "supplementRequested",
+                "what": "x",
+                "why": "y",
+                "dueDate": (clock.today() - timedelta(days=1)).isoformat(),
+            },
+            "due_date_past",
+        ),
+        (
+            {"type": "supplementRequested", "what": "x", "why": "y", "dueDate": "2099-01-01", "itemId": 2**31 - 1},
+            "unknown_item",
+        ),
+    ],
+)
 def test_rules_of_the_case_operations_are_400_with_the_reason(api, received, body, reason):
     system = System(api)
     system.post(f"/applications/{received.id}/acknowledge")
@@ -206,21 +270,28 @@ def test_rules_of_the_case_operations_are_400_with_the_reason(api, received, bod
     assert response.status_code == 400 and response.get_json()["reason"] == reason
 
 
-@pytest.mark.parametrize("raw,content_type,status", [
-    (b'{"type": "underHandling"}', "text/plain", 415),
-    (b"type=underHandling", "application/x-www-form-urlencoded", 415),
-    (b'{"type": "underHandling"', "application/json", 400),
-    (b'["underHandling"]', "application/json", 400),
-    (b'{"type": "underHandling", "type": "closed"}', "application/json", 400),
-    (b'{"type": "payment", "externalRef": "U", "amount": NaN, "dueDate": "2026-12-01", "state": "paid"}',
-     "application/json", 400),
-    (b'\xff\xfe{}', "application/json", 400),
-    (b"", "application/json", 400),
-])
+@pytest.mark.parametrize(
+    "raw,content_type,status",
+    [
+        (b'{"type": "underHandling"}', "text/plain", 415),
+        (b"type=underHandling", "application/x-www-form-urlencoded", 415),
+        (b'{"type": "underHandling"', "application/json", 400),
+        (b'["underHandling"]', "application/json", 400),
+        (b'{"type": "underHandling", "type": "closed"}', "application/json", 400),
+        (
+            b'{"type": "payment", "externalRef": "U", "amount": NaN, "dueDate": "2026-12-01", "state": "paid"}',
+            "application/json",
+            400,
+        ),
+        (b"\xff\xfe{}", "application/json", 400),
+        (b"", "application/json", 400),
+    ],
+)
 def test_bodies_that_are_not_one_json_object(api, received, raw, content_type, status):
     token = get_token(api)
-    response = api.post(f"/api/v1/applications/{received.id}/events", data=raw,
-                        headers={**bearer(token), "Content-Type": content_type})
+    response = api.post(
+        f"/api/v1/applications/{received.id}/events", data=raw, headers={**bearer(token), "Content-Type": content_type}
+    )
     assert response.status_code == status and response.mimetype == "application/problem+json"
     assert response.get_json()["detail"]
 
@@ -228,11 +299,22 @@ def test_bodies_that_are_not_one_json_object(api, received, raw, content_type, s
 def test_bad_idempotency_keys_and_query_parameters(api, received):
     system = System(api)
     for key in ("", "a b", "x" * 101, "ä"):
-        response = system.api.post(f"/api/v1/applications/{received.id}/events", json={"type": "underHandling"},
-                                   headers={**bearer(system.token), "Idempotency-Key": key})
+        response = system.api.post(
+            f"/api/v1/applications/{received.id}/events",
+            json={"type": "underHandling"},
+            headers={**bearer(system.token), "Idempotency-Key": key},
+        )
         assert response.status_code == 400, key
-    for query in ("status=mine", "status=old", "inbox=stockholm-farsta", "inbox=Kommun_0380", "reference=x",
-                  "limit=0", "after=-1", "colour=red"):
+    for query in (
+        "status=mine",
+        "status=old",
+        "inbox=stockholm-farsta",
+        "inbox=Kommun_0380",
+        "reference=x",
+        "limit=0",
+        "after=-1",
+        "colour=red",
+    ):
         response = system.get(f"/applications?{query}")
         assert response.status_code == 400 and response.get_json()["error"] == "invalid_request", query
     for query in ("after=x", "limit=501", "since=1"):
@@ -246,21 +328,29 @@ def test_bad_idempotency_keys_and_query_parameters(api, received):
 def test_messages_refuse_bad_input(api, received):
     system = System(api)
     system.post(f"/applications/{received.id}/acknowledge")
-    for body, pointer in (({"body": "Hej"}, "/authorName"), ({"body": "", "authorName": "Per"}, "/body"),
-                          ({"body": "Hej", "authorName": "Per", "replyRequested": "yes"}, "/replyRequested"),
-                          ({"body": "Hej", "authorName": "Per", "inReplyTo": "x"}, "/inReplyTo"),
-                          ({"body": "Hej", "authorName": "Per", "attachments": [{}]}, "/attachments/0/name"),
-                          ({"body": "Hej", "authorName": "Per", "files": []}, "/files")):
+    for body, pointer in (
+        ({"body": "Hej"}, "/authorName"),
+        ({"body": "", "authorName": "Per"}, "/body"),
+        ({"body": "Hej", "authorName": "Per", "replyRequested": "yes"}, "/replyRequested"),
+        ({"body": "Hej", "authorName": "Per", "inReplyTo": "x"}, "/inReplyTo"),
+        ({"body": "Hej", "authorName": "Per", "attachments": [{}]}, "/attachments/0/name"),
+        ({"body": "Hej", "authorName": "Per", "files": []}, "/files"),
+    ):
         response = system.post(f"/applications/{received.id}/messages", body)
         assert response.status_code == 400 and response.get_json()["errors"][0]["pointer"] == pointer, body
 
 
 # --- state ----------------------------------------------------------------------------------------
 
+
 def test_operations_that_do_not_fit_the_state_are_409(api, received):
     system = System(api)
-    for body in ({"type": "underHandling"}, {"type": "closed"}, GRANT,
-                 {"type": "payment", "externalRef": "U", "amount": 1, "dueDate": "2026-12-01", "state": "paid"}):
+    for body in (
+        {"type": "underHandling"},
+        {"type": "closed"},
+        GRANT,
+        {"type": "payment", "externalRef": "U", "amount": 1, "dueDate": "2026-12-01", "state": "paid"},
+    ):
         response = system.post(f"/applications/{received.id}/events", body)  # not registered yet
         assert response.status_code == 409 and response.get_json()["reason"] == "wrong_state", body
         assert response.get_json()["error"] == "conflict"
@@ -280,12 +370,14 @@ def test_a_withdrawn_application_is_read_but_not_handled(api, received):
     assert refused.status_code == 409 and refused.get_json()["reason"] == "wrong_state"
     message = system.post(f"/applications/{received.id}/messages", {"body": "Hej", "authorName": "Per"})
     assert message.status_code == 409
-    (withdrawn,) = [e for e in system.get(f"/applications/{received.id}/events").get_json()["events"]
-                    if e["type"] == "withdrawn"]
+    (withdrawn,) = [
+        e for e in system.get(f"/applications/{received.id}/events").get_json()["events"] if e["type"] == "withdrawn"
+    ]
     assert withdrawn["source"] == "applicant" and withdrawn["data"] == {"reason": "Jag fick jobb."}
 
 
 # --- files sent with the application --------------------------------------------------------------
+
 
 def test_files_sent_with_the_application_are_served(app, api):
     application = factories.draft(UPPSALA_ADULT)
@@ -302,15 +394,19 @@ def test_files_sent_with_the_application_are_served(app, api):
 
 # --- audit ----------------------------------------------------------------------------------------
 
+
 def test_every_read_is_audited_with_the_client_and_the_applicant(api, full):
     system = System(api)
     applicant = full["application"].applicant_id
     for path in read_routes(full):
         before = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "read"))
         assert system.get(path).status_code == 200
-        rows = db.session.execute(select(AuditEvent.actor_type, AuditEvent.actor_id, AuditEvent.subject_id)
-                                  .where(AuditEvent.action == "read").order_by(AuditEvent.id.desc())
-                                  .limit(1)).all()
+        rows = db.session.execute(
+            select(AuditEvent.actor_type, AuditEvent.actor_id, AuditEvent.subject_id)
+            .where(AuditEvent.action == "read")
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        ).all()
         after = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "read"))
         assert after == before + 1, path
         assert rows == [("api", "uppsala-system", applicant)], path
@@ -320,6 +416,9 @@ def test_a_body_over_the_limit_is_413(api, received):
     from portal.api.inputs import MAX_BODY_BYTES
 
     token = get_token(api)
-    response = api.post(f"/api/v1/applications/{received.id}/events", data=b" " * (MAX_BODY_BYTES + 1),
-                        headers={**bearer(token), "Content-Type": "application/json"})
+    response = api.post(
+        f"/api/v1/applications/{received.id}/events",
+        data=b" " * (MAX_BODY_BYTES + 1),
+        headers={**bearer(token), "Content-Type": "application/json"},
+    )
     assert response.status_code == 413 and response.get_json()["error"] == "request_too_large"

@@ -49,8 +49,14 @@ def applicant_browser(app, lang="ar"):
     return client
 
 
-def appeal_by_page(client, application, decision, change="Jag vill få bistånd till hyran.",
-                   reasons="Kommunen räknade inte med min hyra.", signer=UPPSALA_ADULT):
+def appeal_by_page(
+    client,
+    application,
+    decision,
+    change="Jag vill få bistånd till hyran.",
+    reasons="Kommunen räknade inte med min hyra.",
+    signer=UPPSALA_ADULT,
+):
     path = f"/cases/{application.id}/decisions/{decision.id}/appeal"
     page = client.get(path)
     assert page.status_code == 200
@@ -94,8 +100,11 @@ def test_appeal_in_arabic_signed_by_step_up_then_reconsidered_and_forwarded_in_t
     reader = assert_accessible(appeal.document, archived=True)  # tagged PDF/A-2a, fonts embedded
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Överklagande" in text and application.case_number in text
-    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
-                                                            FrozenDocument.version == appeal.document_version))
+    frozen = db.session.scalar(
+        select(FrozenDocument).where(
+            FrozenDocument.application_id == application.id, FrozenDocument.version == appeal.document_version
+        )
+    )
     assert frozen.schema_version == "appeal-1.0.0" and '"late":false' in frozen.body and frozen.refers_to
     shown = page_checks(client.get(f"/cases/{application.id}"), lang="ar", direction="rtl")
     assert shown.find(id="appeal-link") is None and shown.find(id="appeal-status")
@@ -110,28 +119,55 @@ def test_appeal_in_arabic_signed_by_step_up_then_reconsidered_and_forwarded_in_t
     assert pdf.status_code == 200 and pdf.data == appeal.document
     empty = worker.post(f"{path}/appeals/{appeal.id}/reconsider", data={"csrf_token": csrf_from(page)})
     assert empty.status_code == 400
-    assert worker.post(f"{path}/appeals/{appeal.id}/reconsider", data={
-        "csrf_token": csrf_from(page), "appeal_reconsider-outcome": "kept",
-        "appeal_reconsider-note": "Hyran är över skälig nivå."}).status_code == 302
+    assert (
+        worker.post(
+            f"{path}/appeals/{appeal.id}/reconsider",
+            data={
+                "csrf_token": csrf_from(page),
+                "appeal_reconsider-outcome": "kept",
+                "appeal_reconsider-note": "Hyran är över skälig nivå.",
+            },
+        ).status_code
+        == 302
+    )
     assert the_appeal(decision).status == "reconsidered"
     page = worker.get(path)
     future = (clock.today() + timedelta(days=1)).isoformat()
-    typed = worker.post(f"{path}/appeals/{appeal.id}/forward", data={
-        "csrf_token": csrf_from(page), "appeal_forward-opinion": "Kommunen vidhåller beslutet.",
-        "appeal_forward-forwarded_on": future})
+    typed = worker.post(
+        f"{path}/appeals/{appeal.id}/forward",
+        data={
+            "csrf_token": csrf_from(page),
+            "appeal_forward-opinion": "Kommunen vidhåller beslutet.",
+            "appeal_forward-forwarded_on": future,
+        },
+    )
     assert typed.status_code == 400 and "Kommunen vidhåller beslutet." in typed.get_data(as_text=True)
-    assert worker.post(f"{path}/appeals/{appeal.id}/forward", data={
-        "csrf_token": csrf_from(page), "appeal_forward-opinion": "Kommunen vidhåller beslutet."}).status_code == 302
+    assert (
+        worker.post(
+            f"{path}/appeals/{appeal.id}/forward",
+            data={"csrf_token": csrf_from(page), "appeal_forward-opinion": "Kommunen vidhåller beslutet."},
+        ).status_code
+        == 302
+    )
     appeal = the_appeal(decision)
     assert appeal.status == "forwarded" and appeal.forwarded_on == clock.today()
     assert appeal.opinion == "Kommunen vidhåller beslutet." and appeal.reconsideration == "kept"
     listed = soup(worker.get("/municipality/inbox?filter=appealed"))
     assert f"/municipality/inbox/{application.id}" not in {a.get("href") for a in listed.find_all("a")}
-    kinds = [e.kind for e in db.session.scalars(select(ApplicationEvent).where(
-        ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id))]
+    kinds = [
+        e.kind
+        for e in db.session.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.id)
+        )
+    ]
     assert kinds[-3:] == ["appealed", "appeal_reconsidered", "appeal_forwarded"]
-    timeline = page_checks(client.get(f"/cases/{application.id}"), lang="ar", direction="rtl").find(
-        class_="timeline").find_all("li")
+    timeline = (
+        page_checks(client.get(f"/cases/{application.id}"), lang="ar", direction="rtl")
+        .find(class_="timeline")
+        .find_all("li")
+    )
     assert len(timeline) == entries_before + 3  # appealed, reconsidered, forwarded: the applicant follows it
     assert shown_on_case_page(client, application).find(id="appeal-status") is not None
 
@@ -157,8 +193,9 @@ def test_a_cancelled_signing_keeps_what_was_written_and_sends_nothing(app):
 def test_a_late_appeal_is_accepted_and_marked_late(app):
     application, decision = decided_and_served()
     deadline = appeal_deadline(decision.served_on)
-    clock.travel(datetime.combine(deadline + timedelta(days=1), datetime.min.time(), clock.SWEDEN)
-                 + timedelta(hours=10))
+    clock.travel(
+        datetime.combine(deadline + timedelta(days=1), datetime.min.time(), clock.SWEDEN) + timedelta(hours=10)
+    )
     person = factories.person(UPPSALA_ADULT)
     appeal = appeals.send(application, decision, "Mer pengar", "Hyran", person.id, "Anders", clock.now(), "sv")
     assert appeal.late and appeal.deadline == deadline
@@ -201,10 +238,10 @@ def test_only_the_applicant_or_a_proxy_with_the_submit_scope_may_appeal(app):
     assert anonymous.get(path).status_code == 302  # to the login
     principal = factories.person(UPPSALA_ADULT).id
     reader = Actor(kind=CITIZEN, id="proxy", role="proxy", acting_for=principal, scopes=frozenset({"view"}))
-    sender = Actor(kind=CITIZEN, id="proxy", role="proxy", acting_for=principal,
-                   scopes=frozenset({"view", "submit"}))
-    assert within_mandate(reader, "appeal", principal, "GET") and not within_mandate(reader, "appeal", principal,
-                                                                                    "POST")
+    sender = Actor(kind=CITIZEN, id="proxy", role="proxy", acting_for=principal, scopes=frozenset({"view", "submit"}))
+    assert within_mandate(reader, "appeal", principal, "GET") and not within_mandate(
+        reader, "appeal", principal, "POST"
+    )
     assert within_mandate(sender, "appeal", principal, "POST")
     assert not within_mandate(reader, "sign", principal, "GET")  # the step-up's callback needs submit too
     other = caseworker(app, OTHER_STAFF)
@@ -235,14 +272,19 @@ def test_the_appeal_over_the_api_events_documents_reconsider_and_forward(app):
     assert pdf.status_code == 200 and pdf.data == appeal.document and "Content-Digest" in pdf.headers
     early = system.post(f"/applications/{application.id}/appeals/{appeal.id}/forward", {"opinion": "Nej"})
     assert early.status_code == 409  # reconsider first
-    bad = system.post(f"/applications/{application.id}/appeals/{appeal.id}/reconsider", {"outcome": "maybe",
-                                                                                        "note": "x"})
+    bad = system.post(
+        f"/applications/{application.id}/appeals/{appeal.id}/reconsider", {"outcome": "maybe", "note": "x"}
+    )
     assert bad.status_code == 400
-    done = system.post(f"/applications/{application.id}/appeals/{appeal.id}/reconsider",
-                       {"outcome": "changed", "note": "Hyran godtas."})
+    done = system.post(
+        f"/applications/{application.id}/appeals/{appeal.id}/reconsider",
+        {"outcome": "changed", "note": "Hyran godtas."},
+    )
     assert done.status_code == 200 and done.get_json()["reconsideration"] == "changed"
-    forwarded = system.post(f"/applications/{application.id}/appeals/{appeal.id}/forward",
-                            {"opinion": "Delvis ändrat.", "forwardedOn": clock.today().isoformat()})
+    forwarded = system.post(
+        f"/applications/{application.id}/appeals/{appeal.id}/forward",
+        {"opinion": "Delvis ändrat.", "forwardedOn": clock.today().isoformat()},
+    )
     assert forwarded.status_code == 200 and forwarded.get_json()["status"] == "forwarded"
     types = [e["type"] for e in system.get(f"/applications/{application.id}/events").get_json()["events"]]
     assert types[-2:] == ["appealReconsidered", "appealForwarded"]
@@ -258,8 +300,12 @@ def test_an_inbox_municipality_gets_no_push_the_appeal_is_in_the_inbox_and_the_a
     assert routing_config().inboxes[application.inbox_id].channel != "webhook"
     person = factories.person(UPPSALA_ADULT)
     appeal = appeals.send(application, decision, "Mer", "Hyran", person.id, "Anders", clock.now(), "sv")
-    assert db.session.scalars(select(Delivery).where(
-        Delivery.idempotency_key == f"{application.reference}/v{appeal.document_version}")).all() == []
+    assert (
+        db.session.scalars(
+            select(Delivery).where(Delivery.idempotency_key == f"{application.reference}/v{appeal.document_version}")
+        ).all()
+        == []
+    )
 
 
 def test_a_webhook_municipality_gets_the_appeal_pushed_as_its_own_delivery(app, request):
@@ -277,8 +323,11 @@ def test_a_webhook_municipality_gets_the_appeal_pushed_as_its_own_delivery(app, 
     pushed = db.session.scalar(select(Delivery).where(Delivery.idempotency_key == key))
     assert (pushed.channel, pushed.inbox_id, pushed.status) == ("webhook", "vasteras", "pending")
     assert delivery.run_once() == 1
-    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
-                                                            FrozenDocument.version == appeal.document_version))
+    frozen = db.session.scalar(
+        select(FrozenDocument).where(
+            FrozenDocument.application_id == application.id, FrozenDocument.version == appeal.document_version
+        )
+    )
     received = {case["idempotency_key"]: case for case in cases(sample)["cases"]}
     assert received[key]["sha256"] == frozen.sha256 and f"{application.reference}/v1" in received
 

@@ -96,17 +96,26 @@ def test_the_package_holds_every_document_with_matching_checksums_and_a_valid_de
     # The timeline goes with it.
     assert [e.get("kind") for e in root.iterfind(".//a:event", NS)][-3:] == ["received", "message", "decision"]
 
-    audited = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.object_type == "archive_package", AuditEvent.object_id == application.id,
-        AuditEvent.actor_id == "staff-uppsala-1", AuditEvent.subject_id == application.applicant_id))
+    audited = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.object_type == "archive_package",
+            AuditEvent.object_id == application.id,
+            AuditEvent.actor_id == "staff-uppsala-1",
+            AuditEvent.subject_id == application.applicant_id,
+        )
+    )
     assert audited == 1
 
 
 def test_a_broken_description_is_refused_by_the_schema():
     # The schema check can fail: a missing checksum and a wrong creator code.
-    bad = (b'<archivePackage xmlns="urn:egna-utrymmet:arkivpaket:1" specification="x" version="1">'
-           b'<control><created>2026-01-01T00:00:00+00:00</created><archiveCreator code="38">U</archiveCreator>'
-           b'<producingSystem>x</producingSystem></control></archivePackage>')
+    bad = (
+        b'<archivePackage xmlns="urn:egna-utrymmet:arkivpaket:1" specification="x" version="1">'
+        b'<control><created>2026-01-01T00:00:00+00:00</created><archiveCreator code="38">U</archiveCreator>'
+        b"<producingSystem>x</producingSystem></control></archivePackage>"
+    )
     problems = description.validate(bad)
     assert any("code" in p for p in problems) and any("caseFile" in p for p in problems)
 
@@ -119,8 +128,12 @@ def test_only_the_cases_municipality_may_export_it(app):
         applicant = app.test_client()
         idp_login(applicant, "/auth/login", {"subject": ANDERS})
         assert applicant.get(path).status_code in (403, 404)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.object_type == "archive_package")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "archive_package")
+        )
+        == 0
+    )
 
     page = staff(app, "staff-uppsala-2").get(f"/municipality/inbox/{application.id}/archive")
     text = page.get_data(as_text=True)
@@ -139,8 +152,14 @@ def test_the_command_line_writes_the_package_named_by_case_number(app, tmp_path)
     assert ANDERS not in result.output and "Anders" not in result.output
     with zipfile.ZipFile(written) as archive:
         assert description.validate(archive.read("description.xml")) == []
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.object_type == "archive_package", AuditEvent.actor_type == "system")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type == "archive_package", AuditEvent.actor_type == "system")
+        )
+        == 1
+    )
 
     missing = runner.invoke(cases, ["export", "--case", "EB-1999-000001", "--out", str(tmp_path / "none")])
     assert missing.exit_code != 0 and "no case" in missing.output
@@ -156,8 +175,9 @@ def test_an_open_case_with_protected_identity_is_exported_without_the_name(app):
     lina = factories.received(factories.sent("199001252387"))  # Malmö, protected identity
     response = staff(app, "staff-malmo-1").get(f"/municipality/inbox/{lina.id}/archive")
     assert "still open: it will not be purged" in response.get_data(as_text=True)
-    archive = zipfile.ZipFile(io.BytesIO(staff(app, "staff-malmo-1").get(
-        f"/municipality/inbox/{lina.id}/archive.zip").data))
+    archive = zipfile.ZipFile(
+        io.BytesIO(staff(app, "staff-malmo-1").get(f"/municipality/inbox/{lina.id}/archive.zip").data)
+    )
     xml = archive.read("description.xml")
     assert description.validate(xml) == []
     party = etree.fromstring(xml).find("a:caseFile/a:party", NS)
@@ -174,18 +194,35 @@ def test_the_package_holds_the_decisions_lines_their_judgements_and_the_appeal_a
     from portal.supplements import services as supplements
 
     application = factories.draft(ANDERS)
-    supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                           "month": application.period})
+    supplements.add(
+        application,
+        "costs",
+        {"category": "rent", "description": None, "amount_ore": 650000, "month": application.period},
+    )
     factories.received(factories.delivered(factories.submitted(application)))
     proposed = calculation.proposed(application)["lines"]
     norm = next(line for line in proposed if line["group"] == "norm")
     assert "cost-rent" in {line["id"] for line in proposed}
     calculation.judge(application, norm["id"], "accept", "Per Handläggare")
-    calculation.judge(application, "cost-rent", "change", "Per Handläggare", amount_ore=600000,
-                      reason="Skälig hyra för en person i Uppsala.")
+    calculation.judge(
+        application,
+        "cost-rent",
+        "change",
+        "Per Handläggare",
+        amount_ore=600000,
+        reason="Skälig hyra för en person i Uppsala.",
+    )
     decision = factories.decided(application)
-    appeal = appeals.send(application, decision, "Bevilja hela hyran.", "Hyran är den jag betalar.",
-                          application.applicant_id, "Anders", clock.now(), "sv")
+    appeal = appeals.send(
+        application,
+        decision,
+        "Bevilja hela hyran.",
+        "Hyran är den jag betalar.",
+        application.applicant_id,
+        "Anders",
+        clock.now(),
+        "sv",
+    )
     package = build_package(application)
     assert description.validate(package.description) == []
     root = etree.fromstring(package.description)
@@ -201,15 +238,17 @@ def test_the_package_holds_the_decisions_lines_their_judgements_and_the_appeal_a
     assert rent.get("judgedAt") and lines[norm["id"]].get("status") == "accepted"
     sums = record.find("a:calculationLines", NS)
     assert int(sums.get("resultOre")) == int(sums.get("needOre")) - int(sums.get("incomeOre"))
-    assert int(sums.get("needOre")) == sum(int(line.get("amountOre")) for line in lines.values()
-                                           if line.get("group") in ("norm", "cost"))
+    assert int(sums.get("needOre")) == sum(
+        int(line.get("amountOre")) for line in lines.values() if line.get("group") in ("norm", "cost")
+    )
 
     # Every judgement, in order, with who, when and why, in the correspondence.
     by_path = {f.path: f for f in package.files}
     changes = json.loads(by_path["case/correspondence.json"].data)["calculationLineChanges"]
     assert [(c["lineId"], c["action"], c["previousOre"], c["amountOre"], c["reason"], c["by"]) for c in changes] == [
         (norm["id"], "accept", norm["amountOre"], norm["amountOre"], None, "Per Handläggare"),
-        ("cost-rent", "change", 650000, 600000, "Skälig hyra för en person i Uppsala.", "Per Handläggare")]
+        ("cost-rent", "change", 650000, 600000, "Skälig hyra för en person i Uppsala.", "Per Handläggare"),
+    ]
     assert all(c["at"] and c["source"] == "municipality" for c in changes)
     # The proposal itself is in the exchange document the package holds, as frozen.
     exchange = next(f for f in package.files if f.kind == "exchange" and f.ref and "appeal" not in f.title)
@@ -221,7 +260,10 @@ def test_the_package_holds_the_decisions_lines_their_judgements_and_the_appeal_a
     assert by_path[appealed.find("a:file", NS).get("path")].data == appeal.document
 
     # The schema can refuse these parts: an unknown line status, a negative amount, an unknown record type.
-    for old, new in ((b'status="changed"', b'status="guessed"'), (b'amountOre="600000"', b'amountOre="-1"'),
-                     (b'type="appeal"', b'type="appeals"')):
+    for old, new in (
+        (b'status="changed"', b'status="guessed"'),
+        (b'amountOre="600000"', b'amountOre="-1"'),
+        (b'type="appeal"', b'type="appeals"'),
+    ):
         assert old in package.description
         assert description.validate(package.description.replace(old, new, 1)) != [], new

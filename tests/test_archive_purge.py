@@ -55,22 +55,32 @@ def rows_of(application_id: str) -> dict[str, int]:
     counts = {}
     for table in Base.metadata.sorted_tables:
         if "application_id" in table.c:
-            counts[table.name] = db.session.scalar(select(func.count()).select_from(table)
-                                                   .where(table.c.application_id == application_id))
-    counts["application"] = db.session.scalar(select(func.count()).select_from(Application)
-                                              .where(Application.id == application_id))
+            counts[table.name] = db.session.scalar(
+                select(func.count()).select_from(table).where(table.c.application_id == application_id)
+            )
+    counts["application"] = db.session.scalar(
+        select(func.count()).select_from(Application).where(Application.id == application_id)
+    )
     return counts
 
 
 def audit_rows() -> list[tuple]:
-    return list(db.session.execute(select(AuditEvent.id, AuditEvent.subject_id, AuditEvent.object_id,
-                                          AuditEvent.purpose).order_by(AuditEvent.id)))
+    return list(
+        db.session.execute(
+            select(AuditEvent.id, AuditEvent.subject_id, AuditEvent.object_id, AuditEvent.purpose).order_by(
+                AuditEvent.id
+            )
+        )
+    )
 
 
 def test_due_by_the_clock_per_municipality_dry_run_first_then_purged(app, two_years_in_stockholm, caplog):
     emma = finished(EMMA, attachment=make_pdf())
-    key = db.session.scalar(select(Base.metadata.tables["attachment"].c.storage_key)
-                            .where(Base.metadata.tables["attachment"].c.application_id == emma.id))
+    key = db.session.scalar(
+        select(Base.metadata.tables["attachment"].c.storage_key).where(
+            Base.metadata.tables["attachment"].c.application_id == emma.id
+        )
+    )
     following = factories.next_month(emma)  # the next month's application stays, without its link back
     anders = finished(ANDERS)
     lina = factories.sent(LINA)  # open: never due
@@ -112,8 +122,8 @@ def test_due_by_the_clock_per_municipality_dry_run_first_then_purged(app, two_ye
     assert db.session.get(Application, following.id).previous_id is None
     # The audit log keeps every row as it was; the purge adds one that names the case's internal id only.
     after = audit_rows()
-    assert after[:len(audit_before)] == audit_before
-    added = after[len(audit_before):]
+    assert after[: len(audit_before)] == audit_before
+    added = after[len(audit_before) :]
     assert [(subject, object_id) for _, subject, object_id, _ in added] == [(None, emma_id)]
     logged = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("portal.archive"))
     assert "municipality=0180 cases=1" in logged
@@ -149,7 +159,9 @@ def test_the_retention_rule_is_checked_when_the_routing_is_loaded(tmp_path):
     with pytest.raises(routing.RoutingConfigError) as refused:
         routing.load(path)
     assert sorted(p.split(":")[0] for p in refused.value.problems) == [
-        "municipalities.0180.retention_years", "municipalities.1980.retention_years"]
+        "municipalities.0180.retention_years",
+        "municipalities.1980.retention_years",
+    ]
     del raw["municipalities"]["0180"]["retention_years"], raw["municipalities"]["1980"]["retention_years"]
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     loaded = routing.load(path)

@@ -69,8 +69,9 @@ def test_encrypted_pdf_and_missing_file(login, client):
     path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     assert upload(client, path, make_pdf(password="hemligt"), "låst.pdf").status_code == 400
     page = client.get(f"{path}/attachments")
-    response = client.post(f"{path}/attachments", data={"csrf_token": csrf_from(page), "documents": ""},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"{path}/attachments", data={"csrf_token": csrf_from(page), "documents": ""}, content_type="multipart/form-data"
+    )
     assert response.status_code == 400
     page_checks(response)
 
@@ -146,6 +147,7 @@ def test_a_household_member_sees_only_what_concerns_them(app):
     assert household.visible_member_ids(application, johan.id) == {members[johan.id]}
     factories.with_consents(application, by=johan)
     assert household.visible_member_ids(application, johan.id) is None
+
     # the information page as each reads it: Maria every member's, Elin her own only
     def headings(number):
         page = _client_of(app, number).get(f"/applications/{application.id}/information")

@@ -28,8 +28,7 @@ def make_pdf(pages: int = 1, password: str | None = None, owner_only: bool = Fal
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
     if password is not None or owner_only:
-        writer.encrypt(user_password="" if owner_only else password, owner_password="owner-secret",
-                       algorithm="AES-256")
+        writer.encrypt(user_password="" if owner_only else password, owner_password="owner-secret", algorithm="AES-256")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -40,12 +39,15 @@ def _chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def make_png(width: int = 4, height: int = 3) -> bytes:
-    rows = b"".join(b"\x00" + b"".join(bytes((x * 60 % 256, y * 80 % 256, 128)) for x in range(width))
-                    for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(rows))
-            + _chunk(b"IEND", b""))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 60 % 256, y * 80 % 256, 128)) for x in range(width)) for y in range(height)
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + _chunk(b"IDAT", zlib.compress(rows))
+        + _chunk(b"IEND", b"")
+    )
 
 
 # A 16×16 baseline JPEG written by libjpeg (through Pillow, quality 60), kept as bytes so
@@ -59,10 +61,14 @@ JPEG = base64.b64decode(
     "+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEI"
     "FEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImK"
     "kpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDm"
-    "LXTuny1r2undPlrXtdO6fLWxa6d0+Wqr47zDKsx21P/Z")
+    "LXTuny1r2undPlrXtdO6fLWxa6d0+Wqr47zDKsx21P/Z"
+)
 
-EXE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
-       + b"This program cannot be run in DOS mode.")
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 48
+    + b"This program cannot be run in DOS mode."
+)
 
 
 def refused(data: bytes, filename: str = "file.pdf") -> str:
@@ -137,13 +143,16 @@ def test_a_text_file_named_png_is_refused():
     assert refused("Hyresavi för oktober\n".encode(), "hyra.png") == "unsupported_type"
 
 
-@pytest.mark.parametrize("data", [
-    b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
-    b"PK\x03\x04" + b"\x00" * 30,  # zip / docx
-    b"<html><script>alert(1)</script></html>",
-    b"<svg xmlns='http://www.w3.org/2000/svg'/>",
-    b" %PDF-1.7\n",  # the magic must be at the start
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+        b"PK\x03\x04" + b"\x00" * 30,  # zip / docx
+        b"<html><script>alert(1)</script></html>",
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        b" %PDF-1.7\n",  # the magic must be at the start
+    ],
+)
 def test_other_kinds_are_refused(data):
     assert refused(data) == "unsupported_type"
 
@@ -177,8 +186,16 @@ def test_broken_images_are_refused():
 
 
 def test_every_reason_has_a_text_and_unknown_reasons_are_a_bug():
-    assert set(REASON_TEXT) == {"empty", "too_large", "unsupported_type", "encrypted_pdf", "broken_pdf",
-                                "broken_image", "too_many", "image_too_large"}
+    assert set(REASON_TEXT) == {
+        "empty",
+        "too_large",
+        "unsupported_type",
+        "encrypted_pdf",
+        "broken_pdf",
+        "broken_image",
+        "too_many",
+        "image_too_large",
+    }
     assert "10 MB" in str(REASON_TEXT["too_large"]) and "30" in str(REASON_TEXT["too_many"])
     assert AttachmentRefused("too_large").message == str(REASON_TEXT["too_large"])
     with pytest.raises(ValueError):
@@ -191,14 +208,19 @@ def test_every_reason_has_a_text_and_unknown_reasons_are_a_bug():
 def png_declaring(width: int, height: int, idat: bytes | None = None, extra: bytes = b"") -> bytes:
     """A structurally whole PNG (valid chunks and CRCs) that declares ``width`` × ``height``."""
     idat = zlib.compress(b"\x00" * 64) if idat is None else idat
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + extra + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + extra
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def jpeg_declaring(width: int, height: int) -> bytes:
     """The real JPEG above with its frame header (SOF0) saying another size."""
     sof = JPEG.index(b"\xff\xc0")
-    return JPEG[:sof + 5] + struct.pack(">HH", height, width) + JPEG[sof + 9:]
+    return JPEG[: sof + 5] + struct.pack(">HH", height, width) + JPEG[sof + 9 :]
 
 
 @pytest.mark.parametrize("width,height", [(100_000, 100_000), (20_000, 10), (10, 20_000), (9_000, 9_000)])
@@ -219,8 +241,10 @@ def test_a_png_whose_data_inflates_beyond_its_declared_size_is_refused():
 
 def test_a_png_whose_metadata_inflates_to_megabytes_is_refused():
     text = _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (20 * 1024 * 1024), 9))
-    assert refused(png_declaring(4, 3, idat=zlib.compress(b"\x00" * (3 * (1 + 12))), extra=text),
-                   "bomb.png") == "image_too_large"
+    assert (
+        refused(png_declaring(4, 3, idat=zlib.compress(b"\x00" * (3 * (1 + 12))), extra=text), "bomb.png")
+        == "image_too_large"
+    )
 
 
 def test_a_png_with_less_data_than_it_declares_is_broken():
@@ -232,9 +256,12 @@ def test_large_real_photos_are_still_accepted():
     width, height = 4_000, 3_000
     rows = zlib.compress((b"\x00" + b"\x80" * (3 * width)) * height, 9)
     assert check(png_declaring(width, height, idat=rows), "scan.png").kind == "png"
-    interlaced = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 5, 8, 2, 0, 0, 1))
-                  + _chunk(b"IDAT", zlib.compress(b"\x00" * validation._png_raw_size(7, 5, 8, 2, 1)))
-                  + _chunk(b"IEND", b""))
+    interlaced = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 5, 8, 2, 0, 0, 1))
+        + _chunk(b"IDAT", zlib.compress(b"\x00" * validation._png_raw_size(7, 5, 8, 2, 1)))
+        + _chunk(b"IEND", b"")
+    )
     assert check(interlaced, "interlaced.png").kind == "png"
 
 
@@ -252,23 +279,26 @@ def test_the_image_refusal_is_translated(app):
 # -- the user's file name ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\Windows\\system32\\kvitto.pdf", "kvitto.pdf"),
-    ("/var/www/../secret.png", "secret.png"),
-    ("C:\\Users\\Anna\\Desktop\\hyra.pdf", "hyra.pdf"),
-    ("fakturafdp\u202e.exe", "fakturafdp.exe"),
-    ("invoice\u202egnp.exe", "invoicegnp.exe"),
-    ("a\x00b\r\nc\x1b[31md\x7f.pdf", "abc[31md.pdf"),
-    ("zero\u200bwidth\ufeff.pdf", "zerowidth.pdf"),
-    ("  many    spaces\u2028here .pdf  ", "many spaces here .pdf"),
-    (".hidden.pdf", "hidden.pdf"),
-    ("Lönebesked – mars.pdf", "Lönebesked – mars.pdf"),
-    ("إيصال الإيجار.pdf", "إيصال الإيجار.pdf"),
-    ("", "attachment.pdf"),
-    ("../..", "attachment.pdf"),
-    ("\u202e\u202d", "attachment.pdf"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\system32\\kvitto.pdf", "kvitto.pdf"),
+        ("/var/www/../secret.png", "secret.png"),
+        ("C:\\Users\\Anna\\Desktop\\hyra.pdf", "hyra.pdf"),
+        ("fakturafdp\u202e.exe", "fakturafdp.exe"),
+        ("invoice\u202egnp.exe", "invoicegnp.exe"),
+        ("a\x00b\r\nc\x1b[31md\x7f.pdf", "abc[31md.pdf"),
+        ("zero\u200bwidth\ufeff.pdf", "zerowidth.pdf"),
+        ("  many    spaces\u2028here .pdf  ", "many spaces here .pdf"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("Lönebesked – mars.pdf", "Lönebesked – mars.pdf"),
+        ("إيصال الإيجار.pdf", "إيصال الإيجار.pdf"),
+        ("", "attachment.pdf"),
+        ("../..", "attachment.pdf"),
+        ("\u202e\u202d", "attachment.pdf"),
+    ],
+)
 def test_safe_name(given, expected):
     assert safe_name(given, "pdf") == expected
 
@@ -319,11 +349,27 @@ def test_same_content_gets_separate_keys(tmp_path):
     assert storage.read(second) == b"same"
 
 
-@pytest.mark.parametrize("key", [
-    "../../etc/passwd", "..", ".", "", "/etc/passwd", "ab/../../etc/passwd", "a" * 31, "a" * 33,
-    "ABCDEF0123456789ABCDEF0123456789", "0123456789abcdef0123456789abcdef/", "0123456789abcdef0123456789abcde\x00",
-    "0123456789abcdef0123456789abcdef\n", "..\\..\\boot.ini", "%2e%2e%2fetc%2fpasswd", None, 12,
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../../etc/passwd",
+        "..",
+        ".",
+        "",
+        "/etc/passwd",
+        "ab/../../etc/passwd",
+        "a" * 31,
+        "a" * 33,
+        "ABCDEF0123456789ABCDEF0123456789",
+        "0123456789abcdef0123456789abcdef/",
+        "0123456789abcdef0123456789abcde\x00",
+        "0123456789abcdef0123456789abcdef\n",
+        "..\\..\\boot.ini",
+        "%2e%2e%2fetc%2fpasswd",
+        None,
+        12,
+    ],
+)
 def test_storage_refuses_keys_that_could_leave_the_root(tmp_path, key):
     root = tmp_path / "root"
     storage = LocalStorage(root)
@@ -450,8 +496,11 @@ def test_purging_a_stale_draft_deletes_its_files(draft, app, tmp_path):
     storage = current_storage()
     key = services.add(application.id, person.id, make_pdf(), "a.pdf", storage).storage_key
     db.session.commit()
-    db.session.execute(Application.__table__.update().where(Application.id == application.id)
-                       .values(updated_at=clock.now() - timedelta(days=31)))
+    db.session.execute(
+        Application.__table__.update()
+        .where(Application.id == application.id)
+        .values(updated_at=clock.now() - timedelta(days=31))
+    )
     db.session.commit()
     assert applications.purge_stale_drafts() == 1
     assert not storage.exists(key) and db.session.scalars(db.select(Attachment)).all() == []

@@ -13,15 +13,23 @@ def test_audit_records_actor_subject_action_object_and_time(app):
         db.session.commit()
     event = db.session.scalar(select(AuditEvent))
     assert (event.actor_type, event.subject_id, event.action, event.object_type, event.object_id) == (
-        "system", "p1", "read", "application", "a1")
+        "system",
+        "p1",
+        "read",
+        "application",
+        "a1",
+    )
     assert event.at.tzinfo is not None
     assert [e.id for e in events_for_subject("p1")] == [event.id]
 
 
-@pytest.mark.parametrize("statement", [
-    update(AuditEvent).values(purpose="changed"),
-    delete(AuditEvent),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        update(AuditEvent).values(purpose="changed"),
+        delete(AuditEvent),
+    ],
+)
 def test_audit_log_is_append_only_in_the_database(app, statement):
     record("read", "application", "a1", "testing", subject_id="p1")
     db.session.commit()

@@ -46,22 +46,22 @@ NO_PERSONAL_DATA = {
     "delivery.requeue": "a delivery's state and error for an administrator, no applicant data",
     "auth.end_sessions": "an administrator's form to end sessions by login name they type",
     "information.status": "the fragment of /fetch that htmx polls every second while answers are pending: the "
-                          "page showing it (information.fetch) is audited once; a row per poll would drown the log",
+    "page showing it (information.fetch) is audited once; a row per poll would drown the log",
     "rights.data_copy": "the person's own requests for a copy: their state and dates, none of the data itself",
     "rights.data_copy_status": "the fragment of /my-data/copy that htmx polls while a copy is prepared: its state",
     "situation.start": "the task list's link to the situation: a redirect to the first open page or the answers, "
-                       "which are audited when shown",
+    "which are audited when shown",
 }
 # Routes that do show personal data but are not exercised here yet, and why (a known gap, not an exemption).
 NOT_CHECKED_YET = {
     "indication.show": "shows the indication worked out from the household's incomes but writes no audit row; "
-                       "its module is being changed by another engineer (issue 22), so it is reported, not fixed here",
+    "its module is being changed by another engineer (issue 22), so it is reported, not fixed here",
     "mandates.choose": "the proxy's list of the people who gave them a mandate (their names) writes no audit row "
-                       "when shown; choosing one does (\"mandate\"). Reported to the mandates area",
+    'when shown; choosing one does ("mandate"). Reported to the mandates area',
     "mandates.admin_refuse": "needs a legal representative's registration waiting for a second administrator "
-                             "(issue 13's four-eyes flow); its audit is in tests/test_mandates.py",
+    "(issue 13's four-eyes flow); its audit is in tests/test_mandates.py",
     "rights.data_copy_download": "needs a copy prepared by the worker; its audit row (the download, and the "
-                                 "preparation) is checked in tests/test_data_copy.py",
+    "preparation) is checked in tests/test_data_copy.py",
 }
 
 
@@ -85,20 +85,31 @@ def world(app):
     factories.submitted(sent)
     factories.delivered(sent)
     factories.received(sent)
-    request = case.request_supplement(sent, "Hyreskontrakt", "För att se hyran.", clock.today() + timedelta(days=14),
-                                      "Per Handläggare")
-    from_municipality = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Hej Anders.",
-                                          reply_requested=True)
+    request = case.request_supplement(
+        sent, "Hyreskontrakt", "För att se hyran.", clock.today() + timedelta(days=14), "Per Handläggare"
+    )
+    from_municipality = case.send_message(
+        sent, case.MUNICIPALITY, "Per Handläggare", "Hej Anders.", reply_requested=True
+    )
     own_file = attachment_services.add(sent.id, sent.applicant_id, make_pdf(), "egen.pdf", current_storage())
     case.send_message(sent, case.APPLICANT, "Anders", "Här är filen.", attachment_ids=[own_file.id])
     decision = factories.decided(sent)
     from portal.appeal import services as appeals
 
-    appeal = appeals.send(sent, decision, "Bevilja hyran.", "Hyran är skälig.", sent.applicant_id, "Anders",
-                          clock.now(), "sv")
+    appeal = appeals.send(
+        sent, decision, "Bevilja hyran.", "Hyran är skälig.", sent.applicant_id, "Anders", clock.now(), "sv"
+    )
     db.session.commit()
-    return {"sent": sent, "item": item, "attachment": attachment, "request": request, "decision": decision,
-            "message": from_municipality, "file": own_file, "appeal": appeal}
+    return {
+        "sent": sent,
+        "item": item,
+        "attachment": attachment,
+        "request": request,
+        "decision": decision,
+        "message": from_municipality,
+        "file": own_file,
+        "appeal": appeal,
+    }
 
 
 def _reads_about(subject_id: str | None, since: int) -> int:
@@ -126,10 +137,19 @@ def _check(client, path: str, subject_id: str | None, headers=None) -> str | Non
 
 def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, client, world):
     sent, applicant_id = world["sent"], world["sent"].applicant_id
-    ids = {"application_id": sent.id, "attachment_id": world["attachment"].id, "decision_id": world["decision"].id,
-           "request_id": world["request"].id, "message_id": world["message"].id, "version": "1",
-           "appeal_id": world["appeal"].id, "line_id": "norm-household",
-           "item_id": str(world["item"].id), "kind": "pdf", "page_key": "housing"}
+    ids = {
+        "application_id": sent.id,
+        "attachment_id": world["attachment"].id,
+        "decision_id": world["decision"].id,
+        "request_id": world["request"].id,
+        "message_id": world["message"].id,
+        "version": "1",
+        "appeal_id": world["appeal"].id,
+        "line_id": "norm-household",
+        "item_id": str(world["item"].id),
+        "kind": "pdf",
+        "page_key": "housing",
+    }
 
     def fill(pattern: str, **override) -> str:
         path = pattern.replace("<any(json, pdf):kind>", "{kind}").replace("<int:", "<")
@@ -144,21 +164,26 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     # The municipality: the caseworker's inbox and the municipality system's API.
     caseworker = app.test_client()
     idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
-    token = app.test_client().post("/api/v1/token", data={"grant_type": "client_credentials"},
-                                   auth=UPPSALA_SYSTEM).get_json()["access_token"]
+    token = (
+        app.test_client()
+        .post("/api/v1/token", data={"grant_type": "client_credentials"}, auth=UPPSALA_SYSTEM)
+        .get_json()["access_token"]
+    )
     for endpoint, pattern in routes.items():
         if endpoint.startswith("api."):
             # Lists name many people: the read is recorded, about each or about none.
             subject = None if endpoint == "api.list_applications" else applicant_id
-            problems.append(_check(app.test_client(), fill(pattern), subject,
-                                   headers={"Authorization": f"Bearer {token}"}))
+            problems.append(
+                _check(app.test_client(), fill(pattern), subject, headers={"Authorization": f"Bearer {token}"})
+            )
             checked.add(endpoint)
-        elif (endpoint.startswith(("municipality.", "delgivning.")) or endpoint in ("appeal.caseworker_pdf",
-                                                                                   "calculation.change")) \
-                and endpoint not in NO_PERSONAL_DATA:
+        elif (
+            endpoint.startswith(("municipality.", "delgivning."))
+            or endpoint in ("appeal.caseworker_pdf", "calculation.change")
+        ) and endpoint not in NO_PERSONAL_DATA:
             # Lists (the inbox, the print queue) name many people: the read is recorded about none.
             subject = None if endpoint in ("municipality.inbox", "delgivning.queue") else applicant_id
-            for kind in (("json", "pdf") if endpoint == "municipality.document" else ("pdf",)):
+            for kind in ("json", "pdf") if endpoint == "municipality.document" else ("pdf",):
                 problems.append(_check(caseworker, fill(pattern, kind=kind), subject))
             checked.add(endpoint)
 
@@ -167,10 +192,20 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     problems.append(_check(client, fill(routes["nextmonth.start"]), applicant_id))  # before next month exists
     checked.add("nextmonth.start")
     draft = factories.next_month(sent)  # last month's entries copied in: an income, a cost, an asset
-    supplements.add(draft, "incomes", {"kind": "salary", "description": "Timanställning", "amount_ore": 250000,
-                                       "month": draft.period, "member_id": draft.members[0].id})
-    supplements.add(draft, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                     "month": draft.period})
+    supplements.add(
+        draft,
+        "incomes",
+        {
+            "kind": "salary",
+            "description": "Timanställning",
+            "amount_ore": 250000,
+            "month": draft.period,
+            "member_id": draft.members[0].id,
+        },
+    )
+    supplements.add(
+        draft, "costs", {"category": "rent", "description": None, "amount_ore": 650000, "month": draft.period}
+    )
     supplements.add(draft, "assets", {"kind": "cash", "description": "Kontanter", "value_ore": 50000})
     supplements.save_text(draft, "Jag behöver hjälp med hyran.")
     draft, draft_item = plant_item(100000, draft.period, application=draft)
@@ -184,12 +219,25 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
         "supplements.edit_cost": {**on_draft, "entry_id": entry_of["costs"]},
         "supplements.edit_asset": {**on_draft, "entry_id": entry_of["assets"]},
     }
-    sent_pages = {"case", "application.receipt_pdf", "application.overview", "contact.edit", "consent.mine",
-                  "mandates.index", "mandates.trail", "rights.readers", "appeal", "calculation.decision"}
+    sent_pages = {
+        "case",
+        "application.receipt_pdf",
+        "application.overview",
+        "contact.edit",
+        "consent.mine",
+        "mandates.index",
+        "mandates.trail",
+        "rights.readers",
+        "appeal",
+        "calculation.decision",
+    }
     for endpoint, pattern in routes.items():
         skipped = {*NO_PERSONAL_DATA, *NOT_CHECKED_YET, *checked}
-        if endpoint in skipped or endpoint.split(".")[0] in ("municipality", "api", "delivery", "delgivning") \
-                or endpoint.startswith("mandates.admin"):
+        if (
+            endpoint in skipped
+            or endpoint.split(".")[0] in ("municipality", "api", "delivery", "delgivning")
+            or endpoint.startswith("mandates.admin")
+        ):
             continue
         on_sent = endpoint in sent_pages or endpoint.split(".")[0] in sent_pages
         values = overrides.get(endpoint, {} if on_sent else on_draft)

@@ -144,8 +144,11 @@ def test_status_probe_does_not_extend_the_session(client, app):
     assert 0 < status.json["seconds_left"] <= app.config["PORTAL"].session_idle_minutes * 60 - 99
     with client.session_transaction() as s:
         assert s["last_seen"] == stale
-    kept = client.post("/auth/keepalive", data={"csrf_token": csrf_from(client.get("/overview"))},
-                       headers={"Accept": "application/json"})
+    kept = client.post(
+        "/auth/keepalive",
+        data={"csrf_token": csrf_from(client.get("/overview"))},
+        headers={"Accept": "application/json"},
+    )
     assert kept.json["seconds_left"] >= app.config["PORTAL"].session_idle_minutes * 60 - 2
 
 

@@ -81,6 +81,7 @@ def _subject_rule(rule):
             needed = SUBJECT_RULES[rule][0 if method == GET else 1]
             return needed is not None and needed in PROXIES[role]
         return False  # lost mandates are refused at the next click; staff, systems, anonymous
+
     return allows
 
 
@@ -129,18 +130,29 @@ def object_expectation(rule, role, method, endpoint, params) -> bool:
 
 MARIA, JOHAN, ANDERS, ELIN = "196108283166", "196201082697", "199006022397", "200304302383"
 OTHERS = {  # proxies: numbers of Skatteverket's test series without a cast file (the IdP names them Test Testperson)
-    "proxy_view": "195711212893", "proxy_prepare": "196108193175", "proxy_submit": "196109072972",
-    "proxy_messages": "200001022391", "legal_representative": "200001032382", "proxy_expired": "194201199124",
-    "proxy_revoked": "199007282388", "legal_awaiting": "198001012387", "legal_self_approved": "197503152386",
+    "proxy_view": "195711212893",
+    "proxy_prepare": "196108193175",
+    "proxy_submit": "196109072972",
+    "proxy_messages": "200001022391",
+    "legal_representative": "200001032382",
+    "proxy_expired": "194201199124",
+    "proxy_revoked": "199007282388",
+    "legal_awaiting": "198001012387",
+    "legal_self_approved": "197503152386",
 }
 
 
 @pytest.fixture(scope="module")
 def world(databases, live_services, tmp_path_factory):
     url = databases.fresh()
-    config = Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"],
-                    fetch_in_background=False, sandbox_url=live_services["sandbox_url"],
-                    instance_path=tmp_path_factory.mktemp("matrix") / "instance")
+    config = Config(
+        base_url=PORTAL_BASE,
+        database_url=url,
+        idp_url=live_services["idp_url"],
+        fetch_in_background=False,
+        sandbox_url=live_services["sandbox_url"],
+        instance_path=tmp_path_factory.mktemp("matrix") / "instance",
+    )
     app = create_app(config)
     app.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
     app.test_client_class = IsolatedClient
@@ -188,19 +200,37 @@ def _build(app) -> dict:
     consent = _db.session.scalar(select(Consent).where(Consent.application_id == draft.id))
     sealer = app.extensions["portal.sealer"]
     member = draft.members[0]
-    item = InformationItem(application_id=draft.id, member_id=member.id, consent_id=consent.id,
-                           provider="skatteverket", info_set="folkbokforing", kind="matrix", theme="other",
-                           details={}, fetched_at=clock.now(), seal="", seal_key_id="")
+    item = InformationItem(
+        application_id=draft.id,
+        member_id=member.id,
+        consent_id=consent.id,
+        provider="skatteverket",
+        info_set="folkbokforing",
+        kind="matrix",
+        theme="other",
+        details={},
+        fetched_at=clock.now(),
+        seal="",
+        seal_key_id="",
+    )
     _db.session.add(item)
     _db.session.flush()
     from portal.information.seal import fields_of
 
     item.seal_key_id, item.seal = sealer.seal(fields_of(item))
     _db.session.commit()
-    entries = {kind: supplements.add(draft, kinds, values).id for kind, kinds, values in (
-        ("income", "incomes", {"kind": "salary", "amount_ore": 100_00, "month": next_month, "member_id": member.id}),
-        ("cost", "costs", {"category": "rent", "amount_ore": 5000_00, "month": next_month}),
-        ("asset", "assets", {"kind": "car", "value_ore": 1000_00}))}
+    entries = {
+        kind: supplements.add(draft, kinds, values).id
+        for kind, kinds, values in (
+            (
+                "income",
+                "incomes",
+                {"kind": "salary", "amount_ore": 100_00, "month": next_month, "member_id": member.id},
+            ),
+            ("cost", "costs", {"category": "rent", "amount_ore": 5000_00, "month": next_month}),
+            ("asset", "assets", {"kind": "car", "value_ore": 1000_00}),
+        )
+    }
     attachment = factories.attached(draft, make_pdf(), "rent.pdf")
 
     now = clock.now()
@@ -211,12 +241,18 @@ def _build(app) -> dict:
         legal = role.startswith("legal")
         kind = "forvaltare" if legal else "fullmakt"
         mandate = Mandate(
-            reference=f"{'FV' if legal else 'FM'}-MTRX-{len(mandates):04d}", kind=kind,
-            principal_personnummer=MARIA, principal_id=maria.id, principal_name="Maria Lindqvist",
-            proxy_personnummer=people[role].personnummer, proxy_id=people[role].id,
-            scopes=",".join(sorted(scopes)), valid_from=now - timedelta(days=30),
+            reference=f"{'FV' if legal else 'FM'}-MTRX-{len(mandates):04d}",
+            kind=kind,
+            principal_personnummer=MARIA,
+            principal_id=maria.id,
+            principal_name="Maria Lindqvist",
+            proxy_personnummer=people[role].personnummer,
+            proxy_id=people[role].id,
+            scopes=",".join(sorted(scopes)),
+            valid_from=now - timedelta(days=30),
             valid_until=now - timedelta(seconds=1) if role == "proxy_expired" else now + timedelta(days=30),
-            status=REVOKED if role == "proxy_revoked" else AWAITING_APPROVAL if role == "legal_awaiting" else ACTIVE)
+            status=REVOKED if role == "proxy_revoked" else AWAITING_APPROVAL if role == "legal_awaiting" else ACTIVE,
+        )
         if legal:  # registered by one administrator; approved by another only for the legal representative
             mandate.registered_by, mandate.registered_stepup_at = "staff-admin-1", now
             if role in approver:
@@ -228,16 +264,35 @@ def _build(app) -> dict:
     _db.session.commit()
 
     client = app.test_client()
-    token = client.post("/api/v1/token", data={"grant_type": "client_credentials", "client_id": "uppsala-system",
-                                                "client_secret": "uppsala-demo-secret"})
+    token = client.post(
+        "/api/v1/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "uppsala-system",
+            "client_secret": "uppsala-demo-secret",
+        },
+    )
     assert token.status_code == 200, token.data
-    return {"app": app, "people": people, "mandates": mandates, "draft": draft.id, "sent": sent.id,
-            "anders_sent": anders_sent.id, "entries": entries, "item": item.id, "attachment": attachment.id,
-            "consent": consent.id, "token": token.json["access_token"]}
+    return {
+        "app": app,
+        "people": people,
+        "mandates": mandates,
+        "draft": draft.id,
+        "sent": sent.id,
+        "anders_sent": anders_sent.id,
+        "entries": entries,
+        "item": item.id,
+        "attachment": attachment.id,
+        "consent": consent.id,
+        "token": token.json["access_token"],
+    }
 
 
-STAFF = {"caseworker_in": ("staff-uppsala-1", "0380", None), "caseworker_out": ("staff-goteborg-1", "1480", None),
-         "administrator": ("staff-admin-1", None, None)}
+STAFF = {
+    "caseworker_in": ("staff-uppsala-1", "0380", None),
+    "caseworker_out": ("staff-goteborg-1", "1480", None),
+    "administrator": ("staff-admin-1", None, None),
+}
 
 
 def session_for(world, role) -> dict:
@@ -254,12 +309,22 @@ def session_for(world, role) -> dict:
     if role in STAFF:
         sub, code, unit = STAFF[role]
         kind_role = "administrator" if role == "administrator" else "caseworker"
-        return {**base, "actor": {"kind": "staff", "id": sub, "name": sub, "role": kind_role,
-                                  "municipality_code": code, "unit": unit}}
+        return {
+            **base,
+            "actor": {
+                "kind": "staff",
+                "id": sub,
+                "name": sub,
+                "role": kind_role,
+                "municipality_code": code,
+                "unit": unit,
+            },
+        }
     return {}
 
 
 # --- the routes -----------------------------------------------------------------------------
+
 
 def routes(app):
     """(rule text, endpoint, method, access rule, parameter names) for every route and method."""
@@ -371,6 +436,7 @@ def send(world, role, method, path, probe=False):
 
 # --- the tests ------------------------------------------------------------------------------
 
+
 def test_every_rule_in_use_has_an_expectation(world):
     unknown = sorted({f"{r.rule} {m} {access}" for r, m, access in routes(world["app"]) if access not in EXPECT})
     assert not unknown, f"routes whose rule the matrix does not know (add it to EXPECT): {unknown}"
@@ -429,8 +495,10 @@ def test_matrix(world):
 
 def test_a_lost_mandate_is_refused_with_its_reason_and_switches_back(world):
     draft = f"/applications/{world['draft']}"
-    lost = {"expired": "You can no longer act for %(name)s: the mandate has expired. Nothing was done.",
-            "revoked": "You can no longer act for %(name)s: they have revoked the mandate. Nothing was done."}
+    lost = {
+        "expired": "You can no longer act for %(name)s: the mandate has expired. Nothing was done.",
+        "revoked": "You can no longer act for %(name)s: they have revoked the mandate. Nothing was done.",
+    }
     for role, reason in (("proxy_expired", "expired"), ("proxy_revoked", "revoked")):
         client = world["app"].test_client()
         with client.session_transaction() as session:
@@ -478,10 +546,18 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     assert protected.protected and protected.street is None
     proxy = world["people"]["proxy_view"]
     now = clock.now()
-    mandate = Mandate(reference="FM-MTRX-LINA", kind="fullmakt", principal_personnummer=lina.personnummer,
-                      principal_id=lina.id, proxy_personnummer=proxy.personnummer, proxy_id=proxy.id,
-                      scopes="view", valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=1),
-                      status=ACTIVE)
+    mandate = Mandate(
+        reference="FM-MTRX-LINA",
+        kind="fullmakt",
+        principal_personnummer=lina.personnummer,
+        principal_id=lina.id,
+        proxy_personnummer=proxy.personnummer,
+        proxy_id=proxy.id,
+        scopes="view",
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=1),
+        status=ACTIVE,
+    )
     _db.session.add(mandate)
     _db.session.flush()
     mandate_services.seal(mandate)

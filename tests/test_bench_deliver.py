@@ -13,8 +13,9 @@ from portal.bench import PG_ENV, bench
 
 @pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the delivery benchmark runs on PostgreSQL")
 def test_bench_deliver_prints_both_runs_and_loses_nothing():
-    result = CliRunner().invoke(bench, ["deliver", "--applications", "12", "--inboxes", "3", "--wait", "60"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        bench, ["deliver", "--applications", "12", "--inboxes", "3", "--wait", "60"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "=" in line]
     figures = dict(line.split("=", 1) for line in lines)
@@ -24,7 +25,8 @@ def test_bench_deliver_prints_both_runs_and_loses_nothing():
         assert float(figures[f"{run}_submissions_per_s"]) > 0
         assert float(figures[f"{run}_delivery_p50_ms"]) <= float(figures[f"{run}_delivery_p95_ms"])
     assert figures["spread_inboxes"] == "3" and figures["one_inbox_inboxes"] == "1"
-    assert float(figures["submissions_per_s"]) == min(float(figures[f"{run}_submissions_per_s"])
-                                                      for run in ("spread", "one_inbox"))
+    assert float(figures["submissions_per_s"]) == min(
+        float(figures[f"{run}_submissions_per_s"]) for run in ("spread", "one_inbox")
+    )
     assert figures["delivered"] == "24" and figures["lost"] == "0"
     assert lines[-1] == "duplicated=0"

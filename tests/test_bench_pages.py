@@ -13,14 +13,20 @@ from click.testing import CliRunner
 from portal.bench import PG_ENV, bench
 from portal.ops.bench_pages import PAGES
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_processes,
-              pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the pages benchmark runs on PostgreSQL"),
-              pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (bin/test installs it) is not installed")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.own_processes,
+    pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the pages benchmark runs on PostgreSQL"),
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (bin/test installs it) is not installed"),
+]
 
 
 def test_bench_pages_measures_every_page_beside_the_bare_one():
-    result = CliRunner().invoke(bench, ["pages", "--seconds", "2", "--warmup", "0", "--cases", "3",
-                                        "--connections", "4"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        bench,
+        ["pages", "--seconds", "2", "--warmup", "0", "--cases", "3", "--connections", "4"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "=" in line]
     figures = dict(line.split("=", 1) for line in lines)
@@ -34,8 +40,11 @@ def test_bench_pages_measures_every_page_beside_the_bare_one():
         assert int(figures[f"{page}_sql_statements"]) >= 1, page
         assert float(figures[f"{page}_server_cpu_ms"]) > 0, page
         assert float(figures[f"{page}_cpu_ratio"]) > 0, page
-    ratios = [(line.split("=")[0].removesuffix("_ratio"), float(line.split("=")[1]))
-              for line in lines if line.split("=")[0].removesuffix("_ratio") in PAGES and "_ratio=" in line]
+    ratios = [
+        (line.split("=")[0].removesuffix("_ratio"), float(line.split("=")[1]))
+        for line in lines
+        if line.split("=")[0].removesuffix("_ratio") in PAGES and "_ratio=" in line
+    ]
     assert sorted(name for name, _ in ratios) == sorted(PAGES)
     assert [value for _, value in ratios] == sorted((value for _, value in ratios), reverse=True)
     assert lines[-1] == f"worst_ratio={ratios[-1][1]:.2f}"

@@ -29,8 +29,13 @@ def _by_id(proposal) -> dict:
 def test_riksnorm_per_person_by_age_and_household():
     table, _stand_in = table_for_month(date(2023, 3, 1))
     # A couple (ids 1 and 2) and a baby born in the month (counts as 0 years): the pair's amount, the child's band.
-    proposal = propose(date(2023, 3, 1), [Member(1, date(1985, 1, 1)), Member(2, date(1987, 5, 5)),
-                                          Member(3, date(2023, 3, 20))], [], [], [])
+    proposal = propose(
+        date(2023, 3, 1),
+        [Member(1, date(1985, 1, 1)), Member(2, date(1987, 5, 5)), Member(3, date(2023, 3, 20))],
+        [],
+        [],
+        [],
+    )
     lines = _by_id(proposal)
     assert list(lines) == ["norm-person-3", "norm-couple-1-2", "norm-household"]
     assert lines["norm-person-3"].amount_ore == kr(table.children["0"]) == kr(2420)
@@ -55,11 +60,17 @@ def test_a_non_partner_counts_in_the_household_but_has_no_line_of_their_own():
 
 def test_costs_one_line_per_kind_and_incomes_per_kind_net():
     member = [Member(7, date(1990, 1, 1))]
-    costs = [StatedCost("rent", kr(6000), ref="cost:1"), StatedCost("electricity", kr(350), ref="cost:2"),
-             StatedCost("rent", kr(500), ref="situation:rent_extra"), StatedCost("dental", kr(1200))]
-    fetched = [FetchedIncome(7, "forsakringskassan", "sjukpenning", kr(4000), (11,)),
-               FetchedIncome(7, "forsakringskassan", "sjukpenning", kr(1000), (12,)),
-               FetchedIncome(7, "arbetsformedlingen", "aktivitetsstod", 0, (13,))]
+    costs = [
+        StatedCost("rent", kr(6000), ref="cost:1"),
+        StatedCost("electricity", kr(350), ref="cost:2"),
+        StatedCost("rent", kr(500), ref="situation:rent_extra"),
+        StatedCost("dental", kr(1200)),
+    ]
+    fetched = [
+        FetchedIncome(7, "forsakringskassan", "sjukpenning", kr(4000), (11,)),
+        FetchedIncome(7, "forsakringskassan", "sjukpenning", kr(1000), (12,)),
+        FetchedIncome(7, "arbetsformedlingen", "aktivitetsstod", 0, (13,)),
+    ]
     stated = [StatedIncome(7, "salary", kr(900), "income:4")]
     proposal = propose(date(2023, 3, 1), member, costs, fetched, stated)
     lines = _by_id(proposal)
@@ -79,8 +90,13 @@ def test_costs_one_line_per_kind_and_incomes_per_kind_net():
 
 
 def test_the_result_can_be_negative_and_bad_input_is_refused():
-    proposal = propose(date(2023, 3, 1), [Member(1, date(1990, 1, 1))], [],
-                       [FetchedIncome(1, "pensionsmyndigheten", "pension", kr(20000))], [])
+    proposal = propose(
+        date(2023, 3, 1),
+        [Member(1, date(1990, 1, 1))],
+        [],
+        [FetchedIncome(1, "pensionsmyndigheten", "pension", kr(20000))],
+        [],
+    )
     assert proposal.result_ore == kr(3490 + 1130) - kr(20000) < 0
     with pytest.raises(ValueError):
         propose(date(2023, 3, 1), [Member(1, date(1990, 1, 1))], [StatedCost("rent", -1)], [], [])
@@ -94,15 +110,28 @@ def test_the_lines_agree_with_the_indication_on_the_same_household():
     from portal.indication.calculate import CostInput, HouseholdMemberInput, IncomeInput, calculate
 
     members = [Member(1, date(1980, 2, 2)), Member(2, date(2012, 6, 6)), Member(3, date(2005, 1, 1))]
-    indication = calculate(date(2023, 3, 1), [HouseholdMemberInput(m.birth_date) for m in members],
-                           [CostInput("rent", kr(7000))], [IncomeInput("Lön", kr(3000))])
-    proposal = propose(date(2023, 3, 1), members, [StatedCost("rent", kr(7000))],
-                       [FetchedIncome(1, "skatteverket", "lon", kr(3000))], [])
+    indication = calculate(
+        date(2023, 3, 1),
+        [HouseholdMemberInput(m.birth_date) for m in members],
+        [CostInput("rent", kr(7000))],
+        [IncomeInput("Lön", kr(3000))],
+    )
+    proposal = propose(
+        date(2023, 3, 1),
+        members,
+        [StatedCost("rent", kr(7000))],
+        [FetchedIncome(1, "skatteverket", "lon", kr(3000))],
+        [],
+    )
     assert (proposal.need_ore, proposal.income_ore, proposal.result_ore) == (
-        indication.need_ore, indication.income_ore, indication.result_ore)
+        indication.need_ore,
+        indication.income_ore,
+        indication.result_ore,
+    )
 
 
 # --- the exchange document 1.2.0 ------------------------------------------------------------------------
+
 
 def test_the_document_carries_the_proposed_lines_and_validates(app):
     from portal.exchange import document
@@ -123,7 +152,10 @@ def test_the_document_carries_the_proposed_lines_and_validates(app):
     assert all(line["source"]["kind"] == "system" for line in fetched)
     # The same need, income and result as the indication the document carries beside them.
     assert (part["needOre"], part["incomeOre"], part["resultOre"]) == (
-        doc["indication"]["needOre"], doc["indication"]["incomeOre"], doc["indication"]["resultOre"])
+        doc["indication"]["needOre"],
+        doc["indication"]["incomeOre"],
+        doc["indication"]["resultOre"],
+    )
 
     broken = copy.deepcopy(doc)
     broken["calculationLines"]["lines"][0]["id"] = "Not an id!"
@@ -177,8 +209,9 @@ def test_the_application_pdf_shows_the_proposed_lines_and_the_emergency(app):
     application, _item = full_application()
     doc = document.build(application, "sv")
     doc["emergency"] = {"source": {"kind": "applicant"}, "reason": "Elräkningen måste betalas i dag."}
-    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(exchange_pdf.render(doc))).pages)
-                    .split()).replace("\u00a0", " ")
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(exchange_pdf.render(doc))).pages).split()
+    ).replace("\u00a0", " ")
     assert "AKUT ANSÖKAN" in text and "Elräkningen måste betalas i dag." in text
     assert "Beräkningsrader – förslag till handläggaren" in text
     assert "Kostnad: Hyra Sökanden 6 500,00 kr" in text
@@ -192,8 +225,14 @@ def test_a_cost_answered_in_the_situation_is_not_counted_twice(app, monkeypatch)
     from tests.test_exchange import full_application
 
     application, _item = full_application()  # rent 6 500 kr added on the application
-    monkeypatch.setattr(services, "_situation_costs", lambda _application: [
-        StatedCost("rent", kr(7000), None, "situation:rent"), StatedCost("medicine", kr(300), None, "situation:x")])
+    monkeypatch.setattr(
+        services,
+        "_situation_costs",
+        lambda _application: [
+            StatedCost("rent", kr(7000), None, "situation:rent"),
+            StatedCost("medicine", kr(300), None, "situation:x"),
+        ],
+    )
     lines = {line.id: line for line in services.propose(application).lines}
     assert lines["cost-rent"].amount_ore == kr(7000) and lines["cost-rent"].source["refs"] == ["situation:rent"]
     assert lines["cost-medicine"].amount_ore == kr(300)

@@ -42,27 +42,49 @@ def test_a_system_reads_accepts_and_changes_lines(app):
     assert ids[0] == f"norm-person-{member}" and "norm-household" in ids
     assert all(line["status"] == "proposed" and line["history"] == [] for line in body["lines"])
     assert body["resultOre"] == body["proposedResultOre"] == body["needOre"] - body["incomeOre"]
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "read", AuditEvent.object_type == "calculation_lines")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "read", AuditEvent.object_type == "calculation_lines")
+        )
+        == 1
+    )
 
     accepted = system.post(_path(application, f"norm-person-{member}"), {"action": "accept"}, key="acc-1")
     assert accepted.status_code == 201 and accepted.get_json()["status"] == "accepted"
     household = next(line for line in body["lines"] if line["id"] == "norm-household")
-    changed = system.post(_path(application, "norm-household"),
-                          {"action": "change", "amountOre": household["proposedOre"] - 10000,
-                           "reason": "Delad bostad: halva hushållskostnaden.", "judgedBy": "Per Handläggare"},
-                          key="chg-1")
+    changed = system.post(
+        _path(application, "norm-household"),
+        {
+            "action": "change",
+            "amountOre": household["proposedOre"] - 10000,
+            "reason": "Delad bostad: halva hushållskostnaden.",
+            "judgedBy": "Per Handläggare",
+        },
+        key="chg-1",
+    )
     line = changed.get_json()
     assert changed.status_code == 201
     assert (line["status"], line["amountOre"], line["reason"], line["judgedBy"]) == (
-        "changed", household["proposedOre"] - 10000, "Delad bostad: halva hushållskostnaden.", "Per Handläggare")
+        "changed",
+        household["proposedOre"] - 10000,
+        "Delad bostad: halva hushållskostnaden.",
+        "Per Handläggare",
+    )
     assert [h["source"] for h in line["history"]] == ["api"]
 
     # The same key and body: the first result, nothing new. The same key with another body: 422.
-    again = system.post(_path(application, "norm-household"),
-                        {"action": "change", "amountOre": household["proposedOre"] - 10000,
-                         "reason": "Delad bostad: halva hushållskostnaden.", "judgedBy": "Per Handläggare"},
-                        key="chg-1")
+    again = system.post(
+        _path(application, "norm-household"),
+        {
+            "action": "change",
+            "amountOre": household["proposedOre"] - 10000,
+            "reason": "Delad bostad: halva hushållskostnaden.",
+            "judgedBy": "Per Handläggare",
+        },
+        key="chg-1",
+    )
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     reused = system.post(_path(application, "norm-household"), {"action": "accept"}, key="chg-1")
     assert reused.status_code == 422 and reused.get_json()["error"] == "idempotency_key_reused"
@@ -88,12 +110,14 @@ def test_bad_input_scopes_and_other_municipalities(app):
     application = _registered()
     api = app.test_client()
     system = System(api)
-    for body, pointer in (({"action": "change", "amountOre": 100}, "/reason"),
-                          ({"action": "change", "reason": "x"}, "/amountOre"),
-                          ({"action": "accept", "amountOre": 100}, "/amountOre"),
-                          ({"action": "delete"}, "/action"),
-                          ({"action": "change", "amountOre": -1, "reason": "x"}, "/amountOre"),
-                          ({"action": "accept", "extra": 1}, "/extra")):
+    for body, pointer in (
+        ({"action": "change", "amountOre": 100}, "/reason"),
+        ({"action": "change", "reason": "x"}, "/amountOre"),
+        ({"action": "accept", "amountOre": 100}, "/amountOre"),
+        ({"action": "delete"}, "/action"),
+        ({"action": "change", "amountOre": -1, "reason": "x"}, "/amountOre"),
+        ({"action": "accept", "extra": 1}, "/extra"),
+    ):
         refused = system.post(_path(application, "norm-household"), body)
         assert refused.status_code == 400, body
         assert refused.get_json()["errors"][0]["pointer"] == pointer

@@ -38,8 +38,11 @@ def _rich_in(language: str):
     application = factories.draft(EMMA)
     item = plant_item(application)
     information.save_comment(application, item, application.applicant_id, "Bidraget upphörde.")
-    supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                           "month": application.period})
+    supplements.add(
+        application,
+        "costs",
+        {"category": "rent", "description": None, "amount_ore": 650000, "month": application.period},
+    )
     application = factories.delivered(factories.submitted(application, language))
     return application, item, None, None
 
@@ -80,8 +83,14 @@ def test_the_caseworker_accepts_and_changes_lines_and_the_decision_carries_them(
     assert bad_page.title.get_text().startswith("Error:")
     assert db.session.scalar(select(LineChange).where(LineChange.line_id == "cost-rent")) is None
 
-    ok = worker.post(change_path, data={"csrf_token": csrf_from(change_page), "amount": "5 200",
-                                        "reason": "Skälig hyra för en person i Stockholm är 5 200 kr."})
+    ok = worker.post(
+        change_path,
+        data={
+            "csrf_token": csrf_from(change_page),
+            "amount": "5 200",
+            "reason": "Skälig hyra för en person i Stockholm är 5 200 kr.",
+        },
+    )
     assert ok.status_code == 302
     sheet = calculation.sheet(refresh(application))
     assert sheet.line("cost-rent").amount_ore == 520000 and sheet.line("cost-rent").status == "changed"
@@ -91,8 +100,11 @@ def test_the_caseworker_accepts_and_changes_lines_and_the_decision_carries_them(
     # A second change is history too: who, when, why, from what.
     worker.post(change_path, data={"csrf_token": csrf_from(change_page), "amount": "5300", "reason": "Rättat."})
     history = [(c.action, c.previous_ore, c.amount_ore, c.changed_by) for c in calculation.changes(application)]
-    assert history == [("accept", history[0][1], history[0][1], "Karin Handläggare"),
-                       ("change", 650000, 520000, "Karin Handläggare"), ("change", 520000, 530000, "Karin Handläggare")]
+    assert history == [
+        ("accept", history[0][1], history[0][1], "Karin Handläggare"),
+        ("change", 650000, 520000, "Karin Handläggare"),
+        ("change", 520000, 530000, "Karin Handläggare"),
+    ]
     shown = page_checks(worker.get(change_path), "en").find("table").get_text()
     assert "Skälig hyra" in shown and "Rättat." in shown
     assert audited("change", "application", application.id) >= 3
@@ -103,8 +115,13 @@ def test_the_caseworker_accepts_and_changes_lines_and_the_decision_carries_them(
     decision = factories.decided(refresh(application), "partly_granted", reasoning="Hyran över skälig nivå.")
     lines = {line["id"]: line for line in decision.calculation_lines}
     assert lines["cost-rent"] | {"judgedAt": None} == lines["cost-rent"] | {
-        "proposedOre": 650000, "amountOre": 530000, "status": "changed", "reason": "Rättat.",
-        "judgedBy": "Karin Handläggare", "judgedAt": None}
+        "proposedOre": 650000,
+        "amountOre": 530000,
+        "status": "changed",
+        "reason": "Rättat.",
+        "judgedBy": "Karin Handläggare",
+        "judgedAt": None,
+    }
     event = refresh(application).events[-1]
     assert event.kind == "decision" and event.data["calculation_lines"] == decision.calculation_lines
     text = _pdf_text(decision.document)
@@ -131,15 +148,19 @@ def test_an_unknown_line_is_404(app):
     assert worker.get(f"{case_path(application)}/lines/cost-nothing").status_code == 404
 
 
-@pytest.mark.parametrize(("language", "direction", "expect"), [
-    ("sv", "ltr", ("Så räknade kommunen", "Hyra", "Överklaga")),
-    ("en", "ltr", ("How the municipality calculated", "Rent", "appeal")),
-    ("ar", "rtl", ("كيف حسبت البلدية", "الإيجار", "الاعتراض")),
-])
+@pytest.mark.parametrize(
+    ("language", "direction", "expect"),
+    [
+        ("sv", "ltr", ("Så räknade kommunen", "Hyra", "Överklaga")),
+        ("en", "ltr", ("How the municipality calculated", "Rent", "appeal")),
+        ("ar", "rtl", ("كيف حسبت البلدية", "الإيجار", "الاعتراض")),
+    ],
+)
 def test_the_applicant_reads_the_decision_and_its_lines_in_their_language(app, language, direction, expect):
     application = _handled()
-    calculation.judge(application, "cost-rent", "change", "Karin Handläggare", amount_ore=520000,
-                      reason="Skälig hyra är 5 200 kr.")
+    calculation.judge(
+        application, "cost-rent", "change", "Karin Handläggare", amount_ore=520000, reason="Skälig hyra är 5 200 kr."
+    )
     decision = factories.decided(refresh(application), "partly_granted")
     applicant = applicant_client(app, EMMA)
     applicant.set_cookie("portal_lang", language)

@@ -27,13 +27,16 @@ def _family() -> list[Member]:
     return [Member(i + 1, _birth(p["Fodelsedatum"])) for i, p in enumerate(people)]
 
 
-@pytest.mark.parametrize(("month", "ages"), [
-    (date(2026, 12, 1), {"Liam": 9, "Ella": 4}),
-    (date(2027, 3, 1), {"Liam": 9, "Ella": 4}),   # Ella turns 5 on the 14th: the first day counts
-    (date(2027, 4, 1), {"Liam": 9, "Ella": 5}),
-    (date(2027, 7, 1), {"Liam": 10, "Ella": 5}),
-    (date(2029, 1, 1), {"Liam": 11, "Ella": 6}),  # Liam leaves the 7-10 group
-])
+@pytest.mark.parametrize(
+    ("month", "ages"),
+    [
+        (date(2026, 12, 1), {"Liam": 9, "Ella": 4}),
+        (date(2027, 3, 1), {"Liam": 9, "Ella": 4}),  # Ella turns 5 on the 14th: the first day counts
+        (date(2027, 4, 1), {"Liam": 9, "Ella": 5}),
+        (date(2027, 7, 1), {"Liam": 10, "Ella": 5}),
+        (date(2029, 1, 1), {"Liam": 11, "Ella": 6}),  # Liam leaves the 7-10 group
+    ],
+)
 def test_each_child_gets_the_norm_of_their_age(month, ages):
     members = _family()
     assert len(members) == 3

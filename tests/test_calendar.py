@@ -52,11 +52,16 @@ DAY_DEPENDENT = ("bank", "banktransaktioner", "skatteverket")
 def fetched(path, months=0):
     """What the fetch kept, as (provider, kind, amount, start, end), its dates moved by ``months``
     as the sandbox moves the cast's."""
+
     def move(d):
-        return (move_date(d, months) if d else None)
+        return move_date(d, months) if d else None
+
     items = db.session.scalars(select(InformationItem).where(InformationItem.application_id == path.rsplit("/", 1)[1]))
-    return Counter((i.provider, i.kind, i.amount_ore, move(i.period_start), move(i.period_end))
-                   for i in items if i.provider not in DAY_DEPENDENT)
+    return Counter(
+        (i.provider, i.kind, i.amount_ore, move(i.period_start), move(i.period_end))
+        for i in items
+        if i.provider not in DAY_DEPENDENT
+    )
 
 
 def apply_and_fetch(app, personnummer):
@@ -102,8 +107,11 @@ def test_the_journey_on_the_days_calendars_go_wrong(app, moment):
     assert request.due_date == today
 
     # Drafts untouched for 30 days go, younger ones stay.
-    db.session.execute(update(Application).where(Application.id == authored_path.rsplit("/", 1)[1])
-                       .values(updated_at=clock.now() - timedelta(days=31), status="draft"))
+    db.session.execute(
+        update(Application)
+        .where(Application.id == authored_path.rsplit("/", 1)[1])
+        .values(updated_at=clock.now() - timedelta(days=31), status="draft")
+    )
     db.session.commit()
     assert applications.purge_stale_drafts() == 1
     assert db.session.get(Application, application.id) is not None

@@ -41,8 +41,9 @@ SCOPE = {
 
 
 def reads(actor_id: str, object_type: str, object_id: str | None = None) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action == "read", AuditEvent.actor_id == actor_id,
-                                     AuditEvent.object_type == object_type)
+    query = select(AuditEvent).where(
+        AuditEvent.action == "read", AuditEvent.actor_id == actor_id, AuditEvent.object_type == object_type
+    )
     if object_id is not None:
         query = query.where(AuditEvent.object_id == object_id)
     return list(db.session.scalars(query))
@@ -64,12 +65,12 @@ def test_the_access_matrix_across_municipalities_and_units(app):
             for path in paths(application):
                 assert worker.get(path).status_code == expected, (sub, key, path)
             # Search finds only what is in scope, however the reference is typed.
-            assert listed(worker, q=application.reference.lower()) == ([application.reference] if key in allowed
-                                                                      else []), (sub, key)
+            assert listed(worker, q=application.reference.lower()) == (
+                [application.reference] if key in allowed else []
+            ), (sub, key)
             # Nor can an action be taken on a case out of scope.
             page = worker.get("/municipality/inbox")
-            response = worker.post(f"{case_path(application)}/register",
-                                   data={"register-csrf_token": csrf_from(page)})
+            response = worker.post(f"{case_path(application)}/register", data={"register-csrf_token": csrf_from(page)})
             assert response.status_code == (302 if key in allowed else 404), (sub, key)
             # Every read in scope is audited with the applicant as subject; none out of scope.
             audited = reads(sub, "application", application.id)
@@ -80,9 +81,15 @@ def test_the_access_matrix_across_municipalities_and_units(app):
         assert listings and all(e.object_id.startswith(SCOPE_CODE[sub]) for e in listings), sub
 
 
-SCOPE_CODE = {"staff-stockholm-1": "0180/stockholm-sodermalm", "staff-stockholm-2": "0180/stockholm-rinkeby-kista",
-              "staff-stockholm-3": "0180/*", "staff-uppsala-1": "0380/*", "staff-uppsala-2": "0380/*",
-              "staff-goteborg-1": "1480/*", "staff-malmo-1": "1280/*"}
+SCOPE_CODE = {
+    "staff-stockholm-1": "0180/stockholm-sodermalm",
+    "staff-stockholm-2": "0180/stockholm-rinkeby-kista",
+    "staff-stockholm-3": "0180/*",
+    "staff-uppsala-1": "0380/*",
+    "staff-uppsala-2": "0380/*",
+    "staff-goteborg-1": "1480/*",
+    "staff-malmo-1": "1280/*",
+}
 
 
 def test_not_yet_delivered_or_not_sent_is_not_in_any_inbox(app):
@@ -111,8 +118,9 @@ def test_applicants_and_administrators_have_no_inbox(app):
 
 def test_forwarding_moves_access_from_the_sending_unit_to_the_receiver(app):
     application, item, attachment, pdf = rich(EMMA)
-    sodermalm, kista, stockholm = (caseworker(app, s) for s in
-                                   ("staff-stockholm-1", "staff-stockholm-2", "staff-stockholm-3"))
+    sodermalm, kista, stockholm = (
+        caseworker(app, s) for s in ("staff-stockholm-1", "staff-stockholm-2", "staff-stockholm-3")
+    )
     goteborg = caseworker(app, "staff-goteborg-1")
     file_path = f"{case_path(application)}/attachments/{attachment.id}"
     act(sodermalm, application, "register")
@@ -125,8 +133,9 @@ def test_forwarding_moves_access_from_the_sending_unit_to_the_receiver(app):
         assert stockholm.get(path).status_code == 200, path
     assert listed(sodermalm) == [] and listed(kista) == [application.reference]
     page = sodermalm.get("/municipality/inbox")
-    refused = sodermalm.post(f"{case_path(application)}/messages",
-                             data={"message-csrf_token": csrf_from(page), "message-body": "Hej"})
+    refused = sodermalm.post(
+        f"{case_path(application)}/messages", data={"message-csrf_token": csrf_from(page), "message-body": "Hej"}
+    )
     assert refused.status_code == 404
 
     act(kista, application, "forward", destination="municipality:1480", reason="Har flyttat till Göteborg.")
@@ -150,17 +159,28 @@ def test_every_read_is_audited(app):
     proof = attachment_services.add(application.id, application.applicant_id, make_pdf(), "x.pdf", current_storage())
     db.session.commit()
     assert proof.id  # an unsent upload: opening it is refused and not logged as a read
-    before = {t: len(reads("staff-stockholm-1", t)) for t in
-              ("inbox", "application", "exchange_document", "attachment", "decision")}
-    for path in ("/municipality/inbox", case_path(application), f"{case_path(application)}/document.json",
-                 f"{case_path(application)}/document.pdf", f"{case_path(application)}/attachments/{attachment.id}",
-                 decision_link):
+    before = {
+        t: len(reads("staff-stockholm-1", t))
+        for t in ("inbox", "application", "exchange_document", "attachment", "decision")
+    }
+    for path in (
+        "/municipality/inbox",
+        case_path(application),
+        f"{case_path(application)}/document.json",
+        f"{case_path(application)}/document.pdf",
+        f"{case_path(application)}/attachments/{attachment.id}",
+        decision_link,
+    ):
         assert worker.get(path).status_code == 200, path
     assert worker.get(f"{case_path(application)}/attachments/{proof.id}").status_code == 404
     after = {t: len(reads("staff-stockholm-1", t)) for t in before}
-    assert after == {"inbox": before["inbox"] + 1, "application": before["application"] + 1,
-                     "exchange_document": before["exchange_document"] + 2,
-                     "attachment": before["attachment"] + 1, "decision": before["decision"] + 1}
+    assert after == {
+        "inbox": before["inbox"] + 1,
+        "application": before["application"] + 1,
+        "exchange_document": before["exchange_document"] + 2,
+        "attachment": before["attachment"] + 1,
+        "decision": before["decision"] + 1,
+    }
     for event in reads("staff-stockholm-1", "attachment") + reads("staff-stockholm-1", "decision"):
         assert event.subject_id == application.applicant_id
     assert not reads("staff-stockholm-1", "attachment", proof.id)

@@ -150,8 +150,9 @@ def test_a_supplement_request_shows_what_why_by_when_and_the_item(applicant, app
     factories.delivered(factories.submitted(sent, language="en"))
     case.register(sent)
     due = later(10)
-    request = case.request_supplement(sent, "Hyreskontrakt", "För att se din boendekostnad", due, "Per",
-                                      item_id=item.id)
+    request = case.request_supplement(
+        sent, "Hyreskontrakt", "För att se din boendekostnad", due, "Per", item_id=item.id
+    )
     doc = case_page(applicant, sent)
     section = doc.find(id=f"request-{request.id}")
     text = section.get_text(" ", strip=True)
@@ -169,8 +170,15 @@ def test_a_supplement_request_shows_what_why_by_when_and_the_item(applicant, app
 def test_decision_with_amount_period_and_the_document_through_an_audited_route(applicant, sent):
     case.register(sent)
     request = case.request_supplement(sent, "Hyreskontrakt", "Boendekostnad", later(), "Per")
-    decision = case.decide(sent, "partly_granted", "Hyran är högre än skälig nivå.", "Per Handläggare",
-                           amount=7450, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31))
+    decision = case.decide(
+        sent,
+        "partly_granted",
+        "Hyran är högre än skälig nivå.",
+        "Per Handläggare",
+        amount=7450,
+        period_start=date(2026, 12, 1),
+        period_end=date(2026, 12, 31),
+    )
     doc = case_page(applicant, sent)
     assert summary(doc)["Status"].startswith("Decided")
     assert "Uppsala has made a decision on your application: Partly granted." in summary(doc)["Status"]
@@ -191,8 +199,9 @@ def test_decision_with_amount_period_and_the_document_through_an_audited_route(a
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data == decision.document and pdf.data.startswith(b"%PDF-")
     assert pdf.headers["Cache-Control"] == "no-store"
-    audited = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "decision",
-                                                          AuditEvent.object_id == decision.id)).all()
+    audited = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "decision", AuditEvent.object_id == decision.id)
+    ).all()
     assert [(a.action, a.subject_id) for a in audited] == [("read", sent.applicant_id)]
     assert applicant.get(f"/cases/{sent.id}/decisions/not-a-decision.pdf").status_code == 404
 
@@ -208,24 +217,36 @@ def test_a_decision_document_sent_by_a_system_is_served_as_sent(applicant, sent)
 
 def test_payments_planned_paid_stopped_cancelled(applicant, sent):
     case.register(sent)
-    case.decide(sent, "granted", "Du har rätt till bistånd.", "Per", amount=9000,
-                period_start=date(2026, 12, 1), period_end=date(2026, 12, 31))
+    case.decide(
+        sent,
+        "granted",
+        "Du har rätt till bistånd.",
+        "Per",
+        amount=9000,
+        period_start=date(2026, 12, 1),
+        period_end=date(2026, 12, 31),
+    )
     case.report_payment(sent, 6000, date(2026, 12, 3), "planned", external_ref="P-1")
     case.report_payment(sent, 3000, date(2026, 12, 20), "planned", external_ref="P-2")
     doc = case_page(applicant, sent)
-    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in doc.find(id="payments")
-            .find_next("table").find("tbody").find_all("tr")]
-    assert rows == [[long_date(date(2026, 12, 3)), sek_en(6000), "Planned"],
-                    [long_date(date(2026, 12, 20)), sek_en(3000), "Planned"]]
+    rows = [
+        [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in doc.find(id="payments").find_next("table").find("tbody").find_all("tr")
+    ]
+    assert rows == [
+        [long_date(date(2026, 12, 3)), sek_en(6000), "Planned"],
+        [long_date(date(2026, 12, 20)), sek_en(3000), "Planned"],
+    ]
     case.report_payment(sent, 6000, date(2026, 12, 3), "paid", external_ref="P-1")
     case.report_payment(sent, 3000, date(2026, 12, 20), "stopped", external_ref="P-2")
     case.report_payment(sent, 500, date(2026, 12, 24), "cancelled")
     doc = case_page(applicant, sent)
-    states = [tr.find_all("td")[2].get_text(strip=True) for tr in doc.find(id="payments")
-              .find_next("table").find("tbody").find_all("tr")]
+    states = [
+        tr.find_all("td")[2].get_text(strip=True)
+        for tr in doc.find(id="payments").find_next("table").find("tbody").find_all("tr")
+    ]
     assert states == ["Paid", "Stopped", "Cancelled"]
-    assert f"Payment of {sek_en(6000)} on {long_date(date(2026, 12, 3))}: Paid" in (
-        " ".join(timeline(doc)))
+    assert f"Payment of {sek_en(6000)} on {long_date(date(2026, 12, 3))}: Paid" in (" ".join(timeline(doc)))
 
 
 def test_closed_case(applicant, sent):
@@ -298,10 +319,17 @@ def test_drafts_keep_their_page_and_have_no_case(applicant):
 
 # --- access ---------------------------------------------------------------------------------------
 
+
 def case_routes(application, decision_id="d", request_id="r", message_id="m"):
     base = f"/cases/{application.id}"
-    return [f"{base}", f"{base}/messages", f"{base}/withdraw", f"{base}/requests/{request_id}",
-            f"{base}/messages/{message_id}/reply", f"{base}/decisions/{decision_id}.pdf"]
+    return [
+        f"{base}",
+        f"{base}/messages",
+        f"{base}/withdraw",
+        f"{base}/requests/{request_id}",
+        f"{base}/messages/{message_id}/reply",
+        f"{base}/decisions/{decision_id}.pdf",
+    ]
 
 
 @pytest.fixture
@@ -309,8 +337,9 @@ def full_case(sent):
     case.register(sent)
     request = case.request_supplement(sent, "Hyreskontrakt", "Boendekostnad", later(), "Per")
     message = case.send_message(sent, case.MUNICIPALITY, "Per", "Hej", reply_requested=True)
-    decision = case.decide(sent, "granted", "Ja.", "Per", amount=100, period_start=date(2026, 12, 1),
-                           period_end=date(2026, 12, 31))
+    decision = case.decide(
+        sent, "granted", "Ja.", "Per", amount=100, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31)
+    )
     return sent, case_routes(sent, decision.id, request.id, message.id)
 
 
@@ -354,8 +383,9 @@ def test_anonymous_visitors_are_sent_to_the_login(app, full_case):
 
 def test_the_case_page_is_audited(applicant, sent):
     case_page(applicant, sent)
-    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "case",
-                                                        AuditEvent.object_id == sent.id)).all()
+    reads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "case", AuditEvent.object_id == sent.id)
+    ).all()
     assert reads and all(r.action == "read" and r.subject_id == sent.applicant_id for r in reads)
 
 

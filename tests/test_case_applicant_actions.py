@@ -50,6 +50,7 @@ def attachments():
 
 # --- answering a request --------------------------------------------------------------------------
 
+
 def test_answer_a_request_with_text_and_files(applicant, sent):
     case.register(sent)
     request = case.request_supplement(sent, "Hyreskontrakt", "För att se din boendekostnad", later(), "Per")
@@ -58,8 +59,12 @@ def test_answer_a_request_with_text_and_files(applicant, sent):
     assert "Hyreskontrakt" in doc.find("main").get_text() and doc.find("label", attrs={"for": "files"})
     assert doc.find("main").find("form")["enctype"] == "multipart/form-data"
     pdf, png = make_pdf(), make_png()
-    response = post_form(applicant, path, {"text": "Här är kontraktet och en bild på avin."},
-                         [(pdf, "Hyreskontrakt.pdf"), (png, "avi.png")])
+    response = post_form(
+        applicant,
+        path,
+        {"text": "Här är kontraktet och en bild på avin."},
+        [(pdf, "Hyreskontrakt.pdf"), (png, "avi.png")],
+    )
     assert response.status_code == 302
     assert response.location == f"/cases/{sent.id}?done=answered#request-{request.id}"
 
@@ -67,7 +72,9 @@ def test_answer_a_request_with_text_and_files(applicant, sent):
     assert request.answer == "Här är kontraktet och en bild på avin." and request.answered_at is not None
     stored = attachments()
     assert [(a.original_name, a.request_id, a.message_id) for a in stored] == [
-        ("Hyreskontrakt.pdf", request.id, None), ("avi.png", request.id, None)]
+        ("Hyreskontrakt.pdf", request.id, None),
+        ("avi.png", request.id, None),
+    ]
     # The answer is a new document version that refers to the application's.
     frozen = db.session.get(FrozenDocument, request.document_id)
     body = json.loads(frozen.body)
@@ -179,11 +186,13 @@ def test_a_request_is_answered_only_under_its_own_application(applicant, sent):
 
 # --- messages -------------------------------------------------------------------------------------
 
+
 def test_messages_both_ways_with_read_state(applicant, sent):
     case.register(sent)
     first = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Välkommen! Hör av dig om något ändras.")
-    asking = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar på samma adress?",
-                               reply_requested=True)
+    asking = case.send_message(
+        sent, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar på samma adress?", reply_requested=True
+    )
     row = overview_row(applicant, sent).get_text(" ", strip=True)
     assert "2 new messages" in row and "1 message waits for your reply" in row
     doc = case_page(applicant, sent)
@@ -237,8 +246,9 @@ def test_messages_both_ways_with_read_state(applicant, sent):
 
 def test_reply_to_a_message_that_asks_for_one(applicant, sent):
     case.register(sent)
-    asking = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar på samma adress?",
-                               reply_requested=True)
+    asking = case.send_message(
+        sent, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar på samma adress?", reply_requested=True
+    )
     other = case.send_message(sent, case.MUNICIPALITY, "Per Handläggare", "Ett annat ärende.")
     path = f"/cases/{sent.id}/messages/{asking.id}/reply"
     doc = page_checks(applicant.get(path), lang="en")
@@ -250,7 +260,8 @@ def test_reply_to_a_message_that_asks_for_one(applicant, sent):
     assert empty.status_code == 400
     doc = page_checks(empty, lang="en")
     assert [a.get_text(strip=True) for a in doc.find("div", class_="error-summary").find_all("a")] == [
-        "Write your message"]
+        "Write your message"
+    ]
     response = post_form(applicant, path, {"body": "Ja, jag bor kvar."}, [(make_pdf(), "intyg.pdf")])
     assert response.status_code == 302
     reply = db.session.scalar(select(Message).where(Message.sender == "applicant"))
@@ -295,6 +306,7 @@ def test_no_messages_can_be_written_on_an_ended_case(applicant, sent):
 
 # --- withdrawing ----------------------------------------------------------------------------------
 
+
 def test_withdraw_after_a_confirmation_with_a_reason(applicant, sent):
     case.register(sent)
     doc = case_page(applicant, sent)
@@ -305,8 +317,9 @@ def test_withdraw_after_a_confirmation_with_a_reason(applicant, sent):
     assert doc.find("button", string="Yes, withdraw the application")
     db.session.expire_all()
     assert sent.status == "received"  # the page itself changes nothing
-    response = applicant.post(link["href"], data={"csrf_token": csrf_from(confirm),
-                                                  "reason": "Jag har fått ett arbete."})
+    response = applicant.post(
+        link["href"], data={"csrf_token": csrf_from(confirm), "reason": "Jag har fått ett arbete."}
+    )
     assert response.status_code == 302 and response.location == f"/cases/{sent.id}?done=withdrawn"
     db.session.expire_all()
     assert sent.status == "withdrawn"
@@ -331,8 +344,9 @@ def test_no_withdrawing_after_a_decision(applicant, sent):
     case.register(sent)
     path = f"/cases/{sent.id}/withdraw"
     token = csrf_from(applicant.get(path))
-    case.decide(sent, "granted", "Ja.", "Per", amount=5000, period_start=date(2026, 12, 1),
-                period_end=date(2026, 12, 31))
+    case.decide(
+        sent, "granted", "Ja.", "Per", amount=5000, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31)
+    )
     page = applicant.get(path)
     doc = page_checks(page, lang="en")
     assert page.status_code == 200 and doc.find("textarea") is None

@@ -102,7 +102,13 @@ def test_the_same_application_registered_at_once_gets_one_number(app):
     assert set(numbers) == {f"EB-{year}-000001"}
     db.session.expire_all()
     assert db.session.get(CaseNumberSeries, ("0180", year)).last == 1
-    assert db.session.scalar(select(func.count()).select_from(ApplicationEvent).where(
-        ApplicationEvent.application_id == application_id, ApplicationEvent.kind == "received")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application_id, ApplicationEvent.kind == "received")
+        )
+        == 1
+    )
     (other,) = submitted(1, "0180")
     assert case.register(db.session.get(Application, other)) == f"EB-{year}-000002"

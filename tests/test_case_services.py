@@ -61,8 +61,15 @@ def test_full_handling_to_closed(sent):
     case.interim_reply(sent, "We need a few more days.", later(5))
     request = case.request_supplement(sent, "Rent contract", "To see your housing cost", later(), "Per Handläggare")
     assert case.open_requests(sent) == [request]
-    decision = case.decide(sent, "partly_granted", "Rent is above the reasonable level.", "Per Handläggare",
-                           amount=7450, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31))
+    decision = case.decide(
+        sent,
+        "partly_granted",
+        "Rent is above the reasonable level.",
+        "Per Handläggare",
+        amount=7450,
+        period_start=date(2026, 12, 1),
+        period_end=date(2026, 12, 31),
+    )
     assert sent.status == "decided" and decision.document.startswith(b"%PDF-")
     assert len(decision.document_sha256) == 64
     payment = case.report_payment(sent, 7450, date(2026, 12, 3), "planned", external_ref="P-1")
@@ -70,8 +77,16 @@ def test_full_handling_to_closed(sent):
     assert again.id == payment.id and [p.state for p in case.payments(sent)] == ["paid"]
     case.close(sent)
     assert sent.status == "closed" and sent.closed_at is not None
-    assert kinds(sent)[-8:] == ["received", "assigned", "interim_reply", "supplement_requested", "decision",
-                                "payment", "payment", "closed"]
+    assert kinds(sent)[-8:] == [
+        "received",
+        "assigned",
+        "interim_reply",
+        "supplement_requested",
+        "decision",
+        "payment",
+        "payment",
+        "closed",
+    ]
 
 
 @pytest.mark.parametrize("outcome", ["granted", "partly_granted"])
@@ -81,8 +96,9 @@ def test_a_grant_needs_an_amount_and_a_period(sent, outcome):
         case.decide(sent, outcome, "ok", "Per")
     assert missing.value.reason == "amount_missing"
     with pytest.raises(case.CaseError) as backwards:
-        case.decide(sent, outcome, "ok", "Per", amount=100, period_start=date(2026, 12, 31),
-                    period_end=date(2026, 12, 1))
+        case.decide(
+            sent, outcome, "ok", "Per", amount=100, period_start=date(2026, 12, 31), period_end=date(2026, 12, 1)
+        )
     assert backwards.value.reason == "period_missing"
 
 
@@ -118,8 +134,9 @@ def test_answering_a_request_freezes_a_new_document_referring_to_the_first(sent)
         case.answer_request(request, "   ")
     assert empty.value.reason == "answer_empty"
     frozen = case.answer_request(request, "The contract is on its way by post.")
-    first = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == sent.id,
-                                                          FrozenDocument.version == 1))
+    first = db.session.scalar(
+        select(FrozenDocument).where(FrozenDocument.application_id == sent.id, FrozenDocument.version == 1)
+    )
     assert frozen.version == 2 and frozen.refers_to == first.id
     body = json.loads(frozen.body)
     assert body["documentType"] == "supplement" and body["refersTo"]["sha256"] == first.sha256
@@ -151,8 +168,9 @@ def test_forwarding_to_another_unit_and_to_another_municipality(sent):
     case.forward(sent, "0180", "stockholm-farsta", "The applicant has moved to Farsta.")
     assert sent.municipality_code == "0180" and sent.inbox_id == "stockholm-farsta"
     assert sent.status == "submitted" and sent.case_number is None  # Stockholm registers in its own series
-    delivery = db.session.scalar(select(Delivery).where(Delivery.application_id == sent.id,
-                                                        Delivery.municipality_code == "0180"))
+    delivery = db.session.scalar(
+        select(Delivery).where(Delivery.application_id == sent.id, Delivery.municipality_code == "0180")
+    )
     assert delivery.idempotency_key.endswith("/forward-1")
     assert run_once() == 1
     from portal.application.services import in_inbox
@@ -167,8 +185,7 @@ def test_forwarding_to_another_unit_and_to_another_municipality(sent):
 def test_messages_both_ways_with_read_state(sent):
     case.register(sent)
     asks = case.send_message(sent, case.MUNICIPALITY, "Per", "Can you call us?", reply_requested=True)
-    case.send_message(sent, case.APPLICANT, "Anders", "Yes, tomorrow.", in_reply_to=asks.id,
-                      reply_requested=True)
+    case.send_message(sent, case.APPLICANT, "Anders", "Yes, tomorrow.", in_reply_to=asks.id, reply_requested=True)
     listed = case.messages(sent)
     assert [m.sender for m in listed] == ["municipality", "applicant"]
     assert listed[0].reply_requested and not listed[1].reply_requested  # only the municipality asks
@@ -192,11 +209,20 @@ def test_withdraw_before_a_decision_and_not_handled_need_their_states(sent):
 def test_events_that_need_the_applicant_queue_notifications_on_their_channels(sent):
     case.register(sent)
     assert db.session.scalars(select(Notification)).all() == []  # no contact details: nothing queued
-    db.session.add(ContactDetails(person_id=sent.applicant_id, email="anders@example.org", phone="+46701234567",
-                                  notify_email=True, notify_sms=True))
+    db.session.add(
+        ContactDetails(
+            person_id=sent.applicant_id,
+            email="anders@example.org",
+            phone="+46701234567",
+            notify_email=True,
+            notify_sms=True,
+        )
+    )
     db.session.commit()
     case.request_supplement(sent, "Rent contract", "Housing cost", later(), "Per")
     case.send_message(sent, case.APPLICANT, "Anders", "From me: no notice to myself")
     queued = db.session.scalars(select(Notification).order_by(Notification.id)).all()
-    assert [(n.channel, n.reason) for n in queued] == [("email", "supplement_requested"),
-                                                       ("sms", "supplement_requested")]
+    assert [(n.channel, n.reason) for n in queued] == [
+        ("email", "supplement_requested"),
+        ("sms", "supplement_requested"),
+    ]

@@ -39,6 +39,7 @@ LINA = "199001252387"  # Malmö, protected identity
 
 # --- helpers (also used by tests/test_case_access.py) ------------------------------------------------
 
+
 def applicant_client(app, personnummer):
     client = app.test_client()
     idp_login(client, "/auth/login", {"subject": personnummer})
@@ -96,15 +97,30 @@ def later(days=14) -> str:
 
 def plant_item(application, amount_ore=512300, month=date(2026, 10, 1)) -> InformationItem:
     member = application.members[0]
-    consent = Consent(application_id=application.id, member_id=member.id, provider="forsakringskassan",
-                      scope="basic", given_by_person_id=application.applicant_id)
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider="forsakringskassan",
+        scope="basic",
+        given_by_person_id=application.applicant_id,
+    )
     db.session.add(consent)
     db.session.flush()
     item = InformationItem(
-        application_id=application.id, member_id=member.id, consent_id=consent.id, provider="forsakringskassan",
-        info_set="bostadsbidrag", kind="forsakringskassan.bostadsbidrag.payment", theme="income",
-        period_start=month, period_end=month.replace(day=28), amount_ore=amount_ore, gross=False, details={},
-        fetched_at=utcnow().replace(microsecond=0))
+        application_id=application.id,
+        member_id=member.id,
+        consent_id=consent.id,
+        provider="forsakringskassan",
+        info_set="bostadsbidrag",
+        kind="forsakringskassan.bostadsbidrag.payment",
+        theme="income",
+        period_start=month,
+        period_end=month.replace(day=28),
+        amount_ore=amount_ore,
+        gross=False,
+        details={},
+        fetched_at=utcnow().replace(microsecond=0),
+    )
     item.seal_key_id, item.seal = current_app.extensions["portal.sealer"].seal(seal.fields_of(item))
     db.session.add(item)
     db.session.commit()
@@ -118,18 +134,43 @@ def rich(personnummer=EMMA):
     item = plant_item(application)
     information.save_comment(application, item, application.applicant_id, "Bidraget upphörde i oktober.")
     member = application.members[0]
-    consent = Consent(application_id=application.id, member_id=member.id, provider="csn", scope="basic",
-                      given_by_person_id=application.applicant_id)
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider="csn",
+        scope="basic",
+        given_by_person_id=application.applicant_id,
+    )
     db.session.add(consent)
     db.session.flush()
-    db.session.add(FetchCall(application_id=application.id, member_id=member.id, consent_id=consent.id,
-                             provider="csn", info_set="studiemedel", status="failed", reason="timeout", attempts=3,
-                             finished_at=utcnow()))
+    db.session.add(
+        FetchCall(
+            application_id=application.id,
+            member_id=member.id,
+            consent_id=consent.id,
+            provider="csn",
+            info_set="studiemedel",
+            status="failed",
+            reason="timeout",
+            attempts=3,
+            finished_at=utcnow(),
+        )
+    )
     month = application.period
-    supplements.add(application, "incomes", {"kind": "salary", "description": "Timanställning", "amount_ore": 250000,
-                                             "month": month, "member_id": member.id})
-    supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                           "month": month})
+    supplements.add(
+        application,
+        "incomes",
+        {
+            "kind": "salary",
+            "description": "Timanställning",
+            "amount_ore": 250000,
+            "month": month,
+            "member_id": member.id,
+        },
+    )
+    supplements.add(
+        application, "costs", {"category": "rent", "description": None, "amount_ore": 650000, "month": month}
+    )
     supplements.add(application, "assets", {"kind": "cash", "description": "Kontanter hemma", "value_ore": 50000})
     supplements.save_text(application, "Jag har blivit av med mitt arbete.")
     pdf = make_pdf()
@@ -139,8 +180,11 @@ def rich(personnummer=EMMA):
 
 
 def audited(action, object_type, object_id=None, actor_id=None) -> int:
-    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action,
-                                                               AuditEvent.object_type == object_type)
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.object_type == object_type)
+    )
     if object_id is not None:
         query = query.where(AuditEvent.object_id == object_id)
     if actor_id is not None:
@@ -156,6 +200,7 @@ def errors_of(response) -> dict[str, str]:
 
 
 # --- the application as received ---------------------------------------------------------------------
+
 
 def test_the_application_view_shows_what_was_received_with_verified_seals(app):
     application, item, attachment, pdf = rich()
@@ -190,11 +235,14 @@ def test_attachments_open_only_through_the_audited_route(app):
     assert response.headers["Cache-Control"] == "no-store"
     assert audited("read", "attachment", attachment.id, "staff-stockholm-1") == before + 1
     # Another unit of the same municipality cannot open it.
-    assert caseworker(app, "staff-stockholm-2").get(
-        f"{case_path(application)}/attachments/{attachment.id}").status_code == 404
+    assert (
+        caseworker(app, "staff-stockholm-2").get(f"{case_path(application)}/attachments/{attachment.id}").status_code
+        == 404
+    )
     # A file the applicant has uploaded but not sent is not the municipality's to open.
-    unsent = attachment_services.add(application.id, application.applicant_id, make_pdf(), "utkast.pdf",
-                                     current_storage())
+    unsent = attachment_services.add(
+        application.id, application.applicant_id, make_pdf(), "utkast.pdf", current_storage()
+    )
     db.session.commit()
     assert worker.get(f"{case_path(application)}/attachments/{unsent.id}").status_code == 404
 
@@ -240,8 +288,13 @@ def test_protected_identity_never_shows_address_or_the_others(app):
     text = doc.get_text()
     assert "Protected identity" in text
     assert doc.find(class_="address") is None
-    person = json.loads(open(next(p for p in __import__("pathlib").Path("portal/testdata/persons").glob("*.json")
-                                  if LINA in p.read_text())).read())
+    person = json.loads(
+        open(
+            next(
+                p for p in __import__("pathlib").Path("portal/testdata/persons").glob("*.json") if LINA in p.read_text()
+            )
+        ).read()
+    )
     address = person["providers"]["skatteverket"]["folkbokforing"]["Folkbokforingsadress"]
     for secret in (address.get("Utdelningsadress2"), address.get("PostNr")):
         assert secret and secret not in text
@@ -250,6 +303,7 @@ def test_protected_identity_never_shows_address_or_the_others(app):
 
 
 # --- the list ------------------------------------------------------------------------------------------
+
 
 def test_inbox_lists_filters_and_searches(app):
     first = delivered(EMMA)
@@ -261,15 +315,32 @@ def test_inbox_lists_filters_and_searches(app):
     nav = doc.find("nav", attrs={"aria-label": "Inbox filters"})
     assert nav.find("a", attrs={"aria-current": "page"}).get_text(strip=True) == "All"
     assert [a.get_text(strip=True) for a in nav.find_all("a")] == [
-        "All", "New", "Mine", "Waiting for the applicant", "Supplemented", "Decided", "Appealed"]
+        "All",
+        "New",
+        "Mine",
+        "Waiting for the applicant",
+        "Supplemented",
+        "Decided",
+        "Appealed",
+    ]
     assert set(listed(worker, filter="new")) == {first.reference, second.reference}
 
     assert act(worker, first, "register").status_code == 302
     assert listed(worker, filter="new") == [second.reference]
     assert act(worker, first, "assign").status_code == 302
     assert listed(worker, filter="mine") == [first.reference]
-    assert act(worker, first, "supplement", what="Hyreskontrakt", why="För att se boendekostnaden",
-               due_date=later(), item="").status_code == 302
+    assert (
+        act(
+            worker,
+            first,
+            "supplement",
+            what="Hyreskontrakt",
+            why="För att se boendekostnaden",
+            due_date=later(),
+            item="",
+        ).status_code
+        == 302
+    )
     assert listed(worker, filter="waiting") == [first.reference]
     assert listed(worker, filter="supplemented") == []
     number = refresh(first).case_number
@@ -295,8 +366,7 @@ def test_an_emergency_application_is_marked_with_its_reason_beside_the_first(app
     second = factories.delivered(factories.submitted(second))
     worker = caseworker(app, "staff-stockholm-3")
     rows = soup(worker.get("/municipality/inbox")).find("tbody").find_all("tr")
-    cells = {r.find("a").get_text(strip=True): [td.get_text(" ", strip=True) for td in r.find_all("td")]
-             for r in rows}
+    cells = {r.find("a").get_text(strip=True): [td.get_text(" ", strip=True) for td in r.find_all("td")] for r in rows}
     assert cells[first.reference][1] == cells[second.reference][1] == "Emma Sundberg"
     assert "Emergency application" in cells[second.reference][-1]
     assert "Emergency application" not in cells[first.reference][-1]
@@ -323,8 +393,9 @@ def test_supplemented_and_unread_flags_until_the_caseworker_marks_them_seen(app)
     act(worker, application, "register")
     act(worker, application, "supplement", what="Hyreskontrakt", why="Boendekostnaden", due_date=later(), item="")
     request = db.session.scalar(select(SupplementRequest))
-    proof = attachment_services.add(application.id, application.applicant_id, make_pdf(), "kontrakt.pdf",
-                                    current_storage())
+    proof = attachment_services.add(
+        application.id, application.applicant_id, make_pdf(), "kontrakt.pdf", current_storage()
+    )
     db.session.commit()
     case.answer_request(db.session.get(SupplementRequest, request.id), "Här är kontraktet.", [proof.id])
     case.send_message(refresh(application), case.APPLICANT, "Emma Sundberg", "Jag har skickat kontraktet.")
@@ -365,6 +436,7 @@ def test_supplemented_and_unread_flags_until_the_caseworker_marks_them_seen(app)
 
 # --- handling actions ------------------------------------------------------------------------------
 
+
 def test_register_start_interim_decide_pay_and_close(app):
     application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
@@ -385,13 +457,23 @@ def test_register_start_interim_decide_pay_and_close(app):
     assert "Karin Handläggare" in page.find("dl", class_="summary").get_text()
     assert page.find("form", action=f"{case_path(application)}/assign") is None  # already mine
 
-    assert act(worker, application, "interim", text="Vi behöver några dagar till.",
-               expected_by=later(10)).status_code == 302
+    assert (
+        act(worker, application, "interim", text="Vi behöver några dagar till.", expected_by=later(10)).status_code
+        == 302
+    )
     event = refresh(application).events[-1]
     assert event.kind == "interim_reply" and event.data["expected_by"] == later(10)
 
-    response = act(worker, application, "decision", outcome="partly_granted", amount="7 450",
-                   period_start="2026-12-01", period_end="2026-12-31", reasoning="Hyran är över skälig nivå.")
+    response = act(
+        worker,
+        application,
+        "decision",
+        outcome="partly_granted",
+        amount="7 450",
+        period_start="2026-12-01",
+        period_end="2026-12-31",
+        reasoning="Hyran är över skälig nivå.",
+    )
     assert response.status_code == 302
     assert refresh(application).status == "decided"
     page = page_checks(worker.get(case_path(application)), "en")
@@ -402,10 +484,18 @@ def test_register_start_interim_decide_pay_and_close(app):
     assert audited("read", "decision", actor_id="staff-stockholm-1") == 1
     assert page.find("form", action=f"{case_path(application)}/decision") is None
 
-    assert act(worker, application, "payment", state="planned", amount="7450", due_date="2026-12-03",
-               external_ref="P-1").status_code == 302
-    assert act(worker, application, "payment", state="paid", amount="7450", due_date="2026-12-03",
-               external_ref="P-1").status_code == 302
+    assert (
+        act(
+            worker, application, "payment", state="planned", amount="7450", due_date="2026-12-03", external_ref="P-1"
+        ).status_code
+        == 302
+    )
+    assert (
+        act(
+            worker, application, "payment", state="paid", amount="7450", due_date="2026-12-03", external_ref="P-1"
+        ).status_code
+        == 302
+    )
     rows = page_checks(worker.get(case_path(application)), "en").find(id="payments").find("tbody").find_all("tr")
     assert len(rows) == 1 and "Paid" in rows[0].get_text()
 
@@ -413,8 +503,16 @@ def test_register_start_interim_decide_pay_and_close(app):
     assert refresh(application).status == "closed"
     page = page_checks(worker.get(case_path(application)), "en")
     assert page.find(id="handling").find("form") is None and page.find(id="messages").find("form") is None
-    assert kinds(application)[-8:] == ["received", "under_handling", "assigned", "interim_reply", "decision",
-                                       "payment", "payment", "closed"]
+    assert kinds(application)[-8:] == [
+        "received",
+        "under_handling",
+        "assigned",
+        "interim_reply",
+        "decision",
+        "payment",
+        "payment",
+        "closed",
+    ]
 
 
 def test_form_errors_are_translated_and_keep_what_was_typed(app):
@@ -422,13 +520,23 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
     worker = caseworker(app, "staff-stockholm-1")
     act(worker, application, "register")
 
-    response = act(worker, application, "decision", outcome="granted", amount="", period_start="2026-12-01",
-                   period_end="2026-11-01", reasoning="Beviljas enligt norm.")
+    response = act(
+        worker,
+        application,
+        "decision",
+        outcome="granted",
+        amount="",
+        period_start="2026-12-01",
+        period_end="2026-11-01",
+        reasoning="Beviljas enligt norm.",
+    )
     assert response.status_code == 400
     doc = page_checks(response, "en")
     assert doc.title.get_text().startswith("Error:")
-    assert errors_of(response) == {"decision-amount": "Enter the amount granted in whole kronor",
-                                   "decision-period_end": "The period must end on or after the day it starts"}
+    assert errors_of(response) == {
+        "decision-amount": "Enter the amount granted in whole kronor",
+        "decision-period_end": "The period must end on or after the day it starts",
+    }
     assert doc.find(id="decision-reasoning").get_text() == "Beviljas enligt norm."
     assert doc.find(id="decision-period_start")["value"] == "2026-12-01"
     assert doc.find(id="action-decision").has_attr("open")
@@ -438,18 +546,26 @@ def test_form_errors_are_translated_and_keep_what_was_typed(app):
     response = act(worker, application, "supplement", what="Lönespecifikation", why="", due_date=past, item="")
     assert response.status_code == 400
     assert set(errors_of(response)) == {"supplement-why"}
-    response = act(worker, application, "supplement", what="Lönespecifikation", why="Inkomsten", due_date=past,
-                   item="")
+    response = act(worker, application, "supplement", what="Lönespecifikation", why="Inkomsten", due_date=past, item="")
     assert errors_of(response) == {"supplement-due_date": "The due date must be today or later"}
     assert soup(response).find(id="supplement-what")["value"] == "Lönespecifikation"
-    response = act(worker, application, "supplement", what="Lönespecifikation", why="Inkomsten",
-                   due_date="31/12/2026", item="")
+    response = act(
+        worker, application, "supplement", what="Lönespecifikation", why="Inkomsten", due_date="31/12/2026", item=""
+    )
     assert "supplement-due_date" in errors_of(response)
     assert db.session.scalar(select(func.count()).select_from(SupplementRequest)) == 0
 
     # Amount and period matter only when granting: a refusal ignores what was left there.
-    response = act(worker, application, "decision", outcome="refused", amount="sju", period_start="x",
-                   period_end="", reasoning="Inkomsten räcker.")
+    response = act(
+        worker,
+        application,
+        "decision",
+        outcome="refused",
+        amount="sju",
+        period_start="x",
+        period_end="",
+        reasoning="Inkomsten räcker.",
+    )
     assert response.status_code == 302
     assert refresh(application).status == "decided" and case.decisions(refresh(application))[0].amount is None
     application = delivered(DANIEL)
@@ -483,14 +599,23 @@ def test_supplement_request_tied_to_an_item(app):
     doc = soup(worker.get(case_path(application)))
     options = [o["value"] for o in doc.find(id="supplement-item").find_all("option")]
     assert options == ["", str(item.id)]
-    assert act(worker, application, "supplement", what="Beslut om bostadsbidrag", why="Det upphörde",
-               due_date=later(), item=str(item.id)).status_code == 302
+    assert (
+        act(
+            worker,
+            application,
+            "supplement",
+            what="Beslut om bostadsbidrag",
+            why="Det upphörde",
+            due_date=later(),
+            item=str(item.id),
+        ).status_code
+        == 302
+    )
     request = db.session.scalar(select(SupplementRequest))
     assert request.item_id == item.id and request.requested_by == "Karin Handläggare"
     doc = page_checks(worker.get(case_path(application)), "en")
     assert "Beslut om bostadsbidrag" in doc.find(id=f"item-{item.id}").get_text()
-    assert act(worker, application, "supplement", what="X", why="Y", due_date=later(),
-               item="999999").status_code == 400
+    assert act(worker, application, "supplement", what="X", why="Y", due_date=later(), item="999999").status_code == 400
 
 
 def test_will_not_be_handled_with_a_reason(app):
@@ -510,8 +635,13 @@ def test_forward_to_another_unit_and_to_another_municipality(app):
     sodermalm = caseworker(app, "staff-stockholm-1")
     kista = caseworker(app, "staff-stockholm-2")
     act(sodermalm, application, "register")
-    response = act(sodermalm, application, "forward", destination="unit:stockholm-rinkeby-kista",
-                   reason="Bor i Kista sedan oktober.")
+    response = act(
+        sodermalm,
+        application,
+        "forward",
+        destination="unit:stockholm-rinkeby-kista",
+        reason="Bor i Kista sedan oktober.",
+    )
     assert response.status_code == 302 and response.location == "/municipality/inbox"
     assert sodermalm.get(case_path(application)).status_code == 404
     assert listed(sodermalm) == []
@@ -538,16 +668,21 @@ def test_messages_both_ways(app):
     worker = caseworker(app, "staff-stockholm-1")
     assert act(worker, application, "messages", body="Kan du skicka hyresavin?", reply_requested="y").status_code == 302
     message = db.session.scalar(select(Message))
-    assert (message.sender, message.author_name, message.reply_requested) == ("municipality", "Karin Handläggare",
-                                                                              True)
+    assert (message.sender, message.author_name, message.reply_requested) == ("municipality", "Karin Handläggare", True)
     doc = page_checks(worker.get(case_path(application)), "en")
     shown = doc.find(id="messages").find("li")
     assert "Kan du skicka hyresavin?" in shown.get_text() and "Not yet read by the applicant" in shown.get_text()
     case.mark_read(refresh(application), case.APPLICANT)
     proof = attachment_services.add(application.id, application.applicant_id, make_pdf(), "avi.pdf", current_storage())
     db.session.commit()
-    case.send_message(refresh(application), case.APPLICANT, "Emma Sundberg", "Här är den.", in_reply_to=message.id,
-                      attachment_ids=[proof.id])
+    case.send_message(
+        refresh(application),
+        case.APPLICANT,
+        "Emma Sundberg",
+        "Här är den.",
+        in_reply_to=message.id,
+        attachment_ids=[proof.id],
+    )
     doc = page_checks(worker.get(case_path(application)), "en")
     items = doc.find(id="messages").find_all("li", class_="check-section")
     assert "Read by the applicant" in items[0].get_text()

@@ -37,18 +37,21 @@ def test_naive_moments_are_refused():
         clock.travel(datetime(2030, 1, 1))
 
 
-@pytest.mark.parametrize(("moment", "day"), [
-    # New Year's night: still 31 December in UTC, already 1 January in Sweden
-    (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1)),
-    (datetime(2026, 12, 31, 22, 59, tzinfo=UTC), date(2026, 12, 31)),
-    # summer time: Sweden is two hours ahead of UTC
-    (datetime(2027, 6, 30, 22, 30, tzinfo=UTC), date(2027, 7, 1)),
-    (datetime(2027, 6, 30, 21, 30, tzinfo=UTC), date(2027, 6, 30)),
-    # the night the clocks go forward (28 March 2027, 02:00 -> 03:00) and back (31 October)
-    (datetime(2027, 3, 28, 1, 30, tzinfo=UTC), date(2027, 3, 28)),
-    (datetime(2027, 10, 30, 22, 30, tzinfo=UTC), date(2027, 10, 31)),
-    (datetime(2028, 2, 29, 12, tzinfo=UTC), date(2028, 2, 29)),
-])
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        # New Year's night: still 31 December in UTC, already 1 January in Sweden
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1)),
+        (datetime(2026, 12, 31, 22, 59, tzinfo=UTC), date(2026, 12, 31)),
+        # summer time: Sweden is two hours ahead of UTC
+        (datetime(2027, 6, 30, 22, 30, tzinfo=UTC), date(2027, 7, 1)),
+        (datetime(2027, 6, 30, 21, 30, tzinfo=UTC), date(2027, 6, 30)),
+        # the night the clocks go forward (28 March 2027, 02:00 -> 03:00) and back (31 October)
+        (datetime(2027, 3, 28, 1, 30, tzinfo=UTC), date(2027, 3, 28)),
+        (datetime(2027, 10, 30, 22, 30, tzinfo=UTC), date(2027, 10, 31)),
+        (datetime(2028, 2, 29, 12, tzinfo=UTC), date(2028, 2, 29)),
+    ],
+)
 def test_today_is_the_swedish_date(moment, day):
     clock.freeze(moment)
     assert clock.today() == day
@@ -59,11 +62,14 @@ def test_a_date_alone_means_noon_in_sweden():
     assert clock.parse_moment("2027-03-28T01:30:00+00:00") == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("today", "choices"), [
-    (date(2026, 12, 31), [date(2026, 12, 1), date(2027, 1, 1)]),
-    (date(2027, 1, 31), [date(2027, 1, 1), date(2027, 2, 1)]),
-    (date(2028, 2, 29), [date(2028, 2, 1), date(2028, 3, 1)]),
-    (date(2027, 11, 30), [date(2027, 11, 1), date(2027, 12, 1)]),
-])
+@pytest.mark.parametrize(
+    ("today", "choices"),
+    [
+        (date(2026, 12, 31), [date(2026, 12, 1), date(2027, 1, 1)]),
+        (date(2027, 1, 31), [date(2027, 1, 1), date(2027, 2, 1)]),
+        (date(2028, 2, 29), [date(2028, 2, 1), date(2028, 3, 1)]),
+        (date(2027, 11, 30), [date(2027, 11, 1), date(2027, 12, 1)]),
+    ],
+)
 def test_the_months_one_can_apply_for(today, choices):
     assert month_choices(today) == choices

@@ -39,10 +39,18 @@ def _strong() -> str:
 
 
 def _production(**overrides):
-    values = dict(env="production", secret_key=_strong(), base_url="https://portal.example",
-                  database_url="postgresql+psycopg://u@h/db", secure_cookies=True,
-                  citizen_client_secret=_strong(), staff_client_secret=_strong(), sandbox_token=_strong(),
-                  smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>")
+    values = dict(
+        env="production",
+        secret_key=_strong(),
+        base_url="https://portal.example",
+        database_url="postgresql+psycopg://u@h/db",
+        secure_cookies=True,
+        citizen_client_secret=_strong(),
+        staff_client_secret=_strong(),
+        sandbox_token=_strong(),
+        smtp_host="smtp.portal.example",
+        smtp_from="Egna utrymmet <no-reply@portal.example>",
+    )
     values.update(overrides)
     return Config(**values)
 
@@ -51,13 +59,16 @@ def test_production_with_real_secrets_starts():
     _production().validate()
 
 
-@pytest.mark.parametrize("overrides", [
-    {"secret_key": DEFAULT_SECRET},
-    {"secret_key": "short"},
-    {"citizen_client_secret": "citizen-demo-secret"},
-    {"database_url": "sqlite:///x.db"},
-    {"base_url": "http://portal.example", "secure_cookies": False},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"secret_key": DEFAULT_SECRET},
+        {"secret_key": "short"},
+        {"citizen_client_secret": "citizen-demo-secret"},
+        {"database_url": "sqlite:///x.db"},
+        {"base_url": "http://portal.example", "secure_cookies": False},
+    ],
+)
 def test_production_refuses_unsafe_settings(overrides):
     with pytest.raises(ConfigError):
         _production(**overrides).validate()
@@ -73,9 +84,13 @@ def test_create_app_refuses_production_default_secret(monkeypatch):
 
 # --- issue 13, point 3: no published demo secret in production, and strong secrets ------------------
 
-SETTING = {"secret_key": "PORTAL_SECRET_KEY", "citizen_client_secret": "PORTAL_CITIZEN_CLIENT_SECRET",
-           "staff_client_secret": "PORTAL_STAFF_CLIENT_SECRET", "sandbox_token": "PORTAL_SANDBOX_TOKEN",
-           "sms_token": "PORTAL_SMS_TOKEN"}
+SETTING = {
+    "secret_key": "PORTAL_SECRET_KEY",
+    "citizen_client_secret": "PORTAL_CITIZEN_CLIENT_SECRET",
+    "staff_client_secret": "PORTAL_STAFF_CLIENT_SECRET",
+    "sandbox_token": "PORTAL_SANDBOX_TOKEN",
+    "sms_token": "PORTAL_SMS_TOKEN",
+}
 
 
 @pytest.mark.parametrize("field", list(SETTING))
@@ -93,11 +108,17 @@ def test_production_refuses_a_demo_or_weak_secret_naming_the_setting_not_the_sec
 
 
 def test_the_default_sandbox_token_is_refused_when_started_from_the_environment(monkeypatch, tmp_path):
-    for name, value in {"ENV": "production", "SECRET_KEY": _strong(), "BASE_URL": "https://portal.example",
-                        "DATABASE_URL": "postgresql+psycopg://u@h/db", "CITIZEN_CLIENT_SECRET": _strong(),
-                        "STAFF_CLIENT_SECRET": _strong(), "SMTP_HOST": "smtp.portal.example",
-                        "SMTP_FROM": "Egna utrymmet <no-reply@portal.example>",
-                        "INSTANCE_PATH": str(tmp_path)}.items():
+    for name, value in {
+        "ENV": "production",
+        "SECRET_KEY": _strong(),
+        "BASE_URL": "https://portal.example",
+        "DATABASE_URL": "postgresql+psycopg://u@h/db",
+        "CITIZEN_CLIENT_SECRET": _strong(),
+        "STAFF_CLIENT_SECRET": _strong(),
+        "SMTP_HOST": "smtp.portal.example",
+        "SMTP_FROM": "Egna utrymmet <no-reply@portal.example>",
+        "INSTANCE_PATH": str(tmp_path),
+    }.items():
         monkeypatch.setenv(f"PORTAL_{name}", value)
     monkeypatch.delenv("PORTAL_SANDBOX_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="PORTAL_SANDBOX_TOKEN"):

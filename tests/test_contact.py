@@ -13,15 +13,37 @@ from tests.support import csrf_from, page_checks, soup
 from tests.test_journey import SINGLE_ADULT
 
 
-@pytest.mark.parametrize("typed", ["070-123 45 67", "0701234567", "+46 70 123 45 67", "+46701234567",
-                                   "0046 70-123 45 67", "(070) 123 45 67", "073.123.45.67"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "070-123 45 67",
+        "0701234567",
+        "+46 70 123 45 67",
+        "+46701234567",
+        "0046 70-123 45 67",
+        "(070) 123 45 67",
+        "073.123.45.67",
+    ],
+)
 def test_swedish_mobile_numbers_are_normalised_to_e164(typed):
     assert normalise_mobile(typed).startswith("+467")
     assert normalise_mobile("070-123 45 67") == "+46701234567"
 
 
-@pytest.mark.parametrize("typed", ["", "08-123 456 78", "071 234 56 78", "070 123 45 6", "070 123 45 678",
-                                   "+47 912 34 567", "070 123 45 6x", "+46+70123456", "0046 8 123 456 78"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "08-123 456 78",
+        "071 234 56 78",
+        "070 123 45 6",
+        "070 123 45 678",
+        "+47 912 34 567",
+        "070 123 45 6x",
+        "+46+70123456",
+        "0046 8 123 456 78",
+    ],
+)
 def test_other_numbers_are_refused(typed):
     with pytest.raises(ValueError):
         normalise_mobile(typed)
@@ -47,13 +69,25 @@ def test_the_applicant_sets_e_mail_and_mobile_and_chooses_channels(app, client, 
     legend = doc.find("legend")
     assert legend and legend.find_parent("fieldset").find("input", attrs={"name": "notify_sms"})
     assert doc.find("input", attrs={"name": "notify_email"}).has_attr("checked")  # the default for a newcomer
-    response = post(client, page, email="  Anders.Testsson@Example.se ", phone="070-123 45 67",
-                    notify_email="y", notify_sms="y", language="ar")
+    response = post(
+        client,
+        page,
+        email="  Anders.Testsson@Example.se ",
+        phone="070-123 45 67",
+        notify_email="y",
+        notify_sms="y",
+        language="ar",
+    )
     assert response.status_code == 302 and response.location == "/contact-details?saved=1"
     person_id = db.session.scalar(db.select(AuditEvent.subject_id).where(AuditEvent.object_type == "contact_details"))
     contact = db.session.get(ContactDetails, person_id)
     assert (contact.email, contact.phone, contact.notify_email, contact.notify_sms, contact.language) == (
-        "Anders.Testsson@example.se", "+46701234567", True, True, "ar")
+        "Anders.Testsson@example.se",
+        "+46701234567",
+        True,
+        True,
+        "ar",
+    )
     saved = client.get(response.location)
     doc = page_checks(saved)
     assert doc.find(id="saved")
@@ -66,8 +100,9 @@ def test_the_applicant_sets_e_mail_and_mobile_and_chooses_channels(app, client, 
 def test_errors_are_clear_and_keep_what_was_typed(app, client, login):
     login(SINGLE_ADULT)
     page = client.get("/contact-details")
-    response = post(client, page, email="anders@", phone="08-123 456 78", notify_email="y", notify_sms="y",
-                    language="sv")
+    response = post(
+        client, page, email="anders@", phone="08-123 456 78", notify_email="y", notify_sms="y", language="sv"
+    )
     assert response.status_code == 400
     doc = page_checks(response)
     assert doc.title.get_text().startswith(sv("Error:"))

@@ -34,15 +34,20 @@ def test_joint_application_waits_for_the_co_applicant_then_is_sent_once(app, log
     overview = soup(husband.get("/overview"))
     assert overview.find("a", href=f"{path}/check") is not None
     page_checks(husband.get(f"{path}/check"))
-    refused = at_idp(husband, husband.post(f"{path}/cosign", data={
-        "csrf_token": csrf_from(husband.get(f"{path}/check")), "confirm": "y"}), {"subject": MARIA})
+    refused = at_idp(
+        husband,
+        husband.post(f"{path}/cosign", data={"csrf_token": csrf_from(husband.get(f"{path}/check")), "confirm": "y"}),
+        {"subject": MARIA},
+    )
     assert refused.status_code == 400  # signed at the IdP as someone else
     assert cosign_application(husband, path, JOHAN).status_code == 302
     db.session.expire_all()
     application = db.session.scalar(select(Application))
     assert application.status == "submitted" and count(Delivery) == 1
     assert {s.person_id for s in db.session.scalars(select(Signature))} == {
-        application.applicant_id, application.members[1].person_id}
+        application.applicant_id,
+        application.members[1].person_id,
+    }
     again = husband.post(f"{path}/cosign", data={"csrf_token": csrf_from(husband.get(path)), "confirm": "y"})
     assert again.status_code == 302 and again.location == path  # a second signature changes nothing
     assert count(Delivery) == 1 and count(Signature) == 2
@@ -58,7 +63,6 @@ def test_the_applicant_can_take_it_back_while_waiting(login, client):
     assert client.post(form["action"], data={"csrf_token": csrf_from(page)}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Application)).status == "draft" and count(Signature) == 0
-
 
 
 def test_the_co_signer_reads_the_whole_joint_application_before_signing_worded_to_them(app, login, client):

@@ -61,8 +61,11 @@ def test_the_copy_holds_the_application_its_items_with_seals_files_and_validates
     assert package.read(decision["file"]).startswith(b"%PDF-") and decision["outcome"] == "granted"
     assert entry["status"] == "decided" and entry["caseNumber"]
     # Preparing it is logged as a read of the person's data by the system.
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "data_copy",
-                                                      AuditEvent.action == "read", AuditEvent.subject_id == person_id))
+    assert db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "data_copy", AuditEvent.action == "read", AuditEvent.subject_id == person_id
+        )
+    )
     assert done.package_size == len(done.package)
 
 
@@ -70,8 +73,11 @@ def test_the_schema_refuses_what_it_does_not_describe(app):
     application = factories.draft(SINGLE_ADULT)
     data, _files = copy.gather(application.applicant_id)
     copy.validate(data)
-    for broken in ({**data, "unknown": 1}, {**data, "schema": "data-copy-2"},
-                   {**data, "person": {**data["person"], "personnummer": "19900602-2397"}}):
+    for broken in (
+        {**data, "unknown": 1},
+        {**data, "schema": "data-copy-2"},
+        {**data, "person": {**data["person"], "personnummer": "19900602-2397"}},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             copy.validate(broken)
 
@@ -80,10 +86,14 @@ def test_a_co_applicant_gets_the_joint_application_but_not_the_other_adults_own_
     application = factories.with_consents(factories.draft(MARIA))
     johan = factories.person(JOHAN)
     factories.with_consents(application, by=johan)
-    members = {m.person_id: m.id for m in db.session.scalars(
-        select(HouseholdMember).where(HouseholdMember.application_id == application.id)) if m.person_id}
-    maria_items = db.session.scalars(select(InformationItem).where(
-        InformationItem.member_id == members[application.applicant_id])).all()
+    members = {
+        m.person_id: m.id
+        for m in db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application.id))
+        if m.person_id
+    }
+    maria_items = db.session.scalars(
+        select(InformationItem).where(InformationItem.member_id == members[application.applicant_id])
+    ).all()
     assert maria_items
     data, _files = copy.gather(johan.id)
     copy.validate(data)
@@ -138,6 +148,7 @@ def test_the_pdf_is_tagged_in_the_persons_language_and_right_to_left_in_arabic(a
 
 # --- through the Flask client ------------------------------------------------------------------------
 
+
 def test_request_progress_and_download_only_by_the_person(app, client, login):
     application = factories.draft(SINGLE_ADULT)
     login(SINGLE_ADULT)
@@ -156,10 +167,15 @@ def test_request_progress_and_download_only_by_the_person(app, client, login):
     assert link and not status.find(attrs={"hx-get": True})  # done: no more polling
     download = client.get(link["href"])
     assert download.status_code == 200 and download.mimetype == "application/zip"
-    assert application.reference in json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("data.json"))[
-        "applications"][0]["reference"]
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "data_copy",
-                                                      AuditEvent.actor_type == "citizen", AuditEvent.action == "read"))
+    assert (
+        application.reference
+        in json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("data.json"))["applications"][0]["reference"]
+    )
+    assert db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "data_copy", AuditEvent.actor_type == "citizen", AuditEvent.action == "read"
+        )
+    )
     assert SINGLE_ADULT not in download.headers["Content-Disposition"]
 
     someone = app.test_client()
@@ -189,8 +205,9 @@ def test_a_proxy_acting_for_the_person_gets_404(app):
         assert lars.get(path).status_code == 404, path
     assert lars.get("/my-data/copy").status_code == 403  # nor may he ask for one in her name
     # The mandate is in both copies: given in hers, received in his; neither carries a personnummer of the other.
-    given = json.loads(zipfile.ZipFile(io.BytesIO(margareta.get(f"/my-data/copy/{ready.id}/download").data))
-                       .read("data.json"))["mandates"]
+    given = json.loads(
+        zipfile.ZipFile(io.BytesIO(margareta.get(f"/my-data/copy/{ready.id}/download").data)).read("data.json")
+    )["mandates"]
     assert [(m["reference"], m["direction"]) for m in given] == [(mandate.reference, "given")]
     received, _ = copy.gather(mandate.proxy_id)
     assert [(m["reference"], m["direction"]) for m in received["mandates"]] == [(mandate.reference, "received")]
@@ -254,6 +271,7 @@ def test_portal_worker_once_prepares_the_copy_and_a_failing_one_is_retried_then_
 
 # --- 1.1.0: calculation lines and appeals ------------------------------------------------------------
 
+
 def _joint_decided_and_appealed():
     """Maria and Johan's joint application: sent, a line changed with a reason, decided, appealed by Maria,
     reconsidered and forwarded."""
@@ -268,21 +286,43 @@ def _joint_decided_and_appealed():
     norm = next(line for line in lines if line["group"] == "norm")
     income = next(line for line in lines if line["group"] == "income")
     calculation.judge(application, norm["id"], "accept", "Per Handläggare")
-    calculation.judge(application, income["id"], "change", "Per Handläggare", amount_ore=income["amountOre"] + 10000,
-                      reason="Utbetalningen i december är högre enligt beslutet.")
+    calculation.judge(
+        application,
+        income["id"],
+        "change",
+        "Per Handläggare",
+        amount_ore=income["amountOre"] + 10000,
+        reason="Utbetalningen i december är högre enligt beslutet.",
+    )
     decision = factories.decided(application, "refused")
-    appeal = appeals.send(application, decision, "Bevilja hyran för december.", "Inkomsten är fel räknad.",
-                          application.applicant_id, "Maria", clock.now(), "sv")
+    appeal = appeals.send(
+        application,
+        decision,
+        "Bevilja hyran för december.",
+        "Inkomsten är fel räknad.",
+        application.applicant_id,
+        "Maria",
+        clock.now(),
+        "sv",
+    )
     appeals.reconsider(appeal, "kept", "Inkomsten stämmer med Försäkringskassans uppgift.", "Per Handläggare")
     appeals.forward(appeal, "Kommunen vidhåller beslutet.", "Per Handläggare")
     return application, johan, decision, appeal, income
 
 
 def _own_item_ids(application, person_id: str) -> set[int]:
-    member = next(m.id for m in application.members if m.person_id == person_id
-                  or (person_id == application.applicant_id and m.relation == "applicant"))
-    return set(db.session.scalars(select(InformationItem.id).where(InformationItem.application_id == application.id,
-                                                                   InformationItem.member_id == member)))
+    member = next(
+        m.id
+        for m in application.members
+        if m.person_id == person_id or (person_id == application.applicant_id and m.relation == "applicant")
+    )
+    return set(
+        db.session.scalars(
+            select(InformationItem.id).where(
+                InformationItem.application_id == application.id, InformationItem.member_id == member
+            )
+        )
+    )
 
 
 def test_the_copy_holds_the_lines_proposed_judged_and_decided_and_the_appeal(app):
@@ -295,16 +335,22 @@ def test_the_copy_holds_the_lines_proposed_judged_and_decided_and_the_appeal(app
 
     calc = entry["calculation"]
     assert calc["available"] and [line["id"] for line in calc["proposed"]] == [
-        line["id"] for line in json.loads(_frozen_body(application))["calculationLines"]["lines"]]
+        line["id"] for line in json.loads(_frozen_body(application))["calculationLines"]["lines"]
+    ]
     proposed = next(line for line in calc["proposed"] if line["id"] == income["id"])
     assert proposed["amount"] == copy._ore(income["amountOre"]) and proposed["source"] == "system"
     assert proposed["text"] and proposed["text"] != proposed["code"]  # in words, not the code
     [accepted, changed] = calc["changes"]
     assert accepted["action"] == "accept" and accepted["reason"] is None
-    assert changed == {**changed, "lineId": income["id"], "action": "change", "by": "Per Handläggare",
-                       "previousAmount": copy._ore(income["amountOre"]),
-                       "amount": copy._ore(income["amountOre"] + 10000),
-                       "reason": "Utbetalningen i december är högre enligt beslutet."}
+    assert changed == {
+        **changed,
+        "lineId": income["id"],
+        "action": "change",
+        "by": "Per Handläggare",
+        "previousAmount": copy._ore(income["amountOre"]),
+        "amount": copy._ore(income["amountOre"] + 10000),
+        "reason": "Utbetalningen i december är högre enligt beslutet.",
+    }
     assert changed["at"]
 
     [decided] = entry["decisions"]
@@ -313,7 +359,8 @@ def test_the_copy_holds_the_lines_proposed_judged_and_decided_and_the_appeal(app
     assert final["status"] == "changed" and final["proposedAmount"] != final["amount"]
     assert final["reason"] == "Utbetalningen i december är högre enligt beslutet." and final["judgedBy"]
     assert decision.calculation_lines and {line["id"] for line in decision.calculation_lines} == {
-        line["id"] for line in decided["calculationLines"]}
+        line["id"] for line in decided["calculationLines"]
+    }
 
     [appealed] = entry["appeals"]
     assert appealed["id"] == appeal.id and appealed["decisionId"] == decision.id and appealed["signedByYou"]
@@ -338,7 +385,8 @@ def test_a_co_applicant_sees_the_joint_lines_but_only_their_own_items_behind_the
     assert hers & maria_items and not hers & johan_items
     # The joint decision's lines are all there (its document in the copy shows them too).
     assert [line["id"] for line in entry["calculation"]["proposed"]] == [
-        line["id"] for line in mine["applications"][0]["calculation"]["proposed"]]
+        line["id"] for line in mine["applications"][0]["calculation"]["proposed"]
+    ]
     [appealed] = entry["appeals"]
     assert appealed["signedByYou"] is False and files[appealed["file"]] == appeal.document
     assert MARIA not in json.dumps(entry["calculation"]) + json.dumps(entry["appeals"])
@@ -373,10 +421,19 @@ def test_the_schema_1_1_0_requires_the_new_parts_and_1_0_0_stays_published(app):
     application, *_ = _joint_decided_and_appealed()
     data, _ = copy.gather(application.applicant_id)
     entry = data["applications"][0]
-    for broken in ({**entry, "appeals": [{**entry["appeals"][0], "late": "no"}]},
-                   {k: v for k, v in entry.items() if k != "calculation"},
-                   {**entry, "decisions": [{**entry["decisions"][0], "calculationLines": [
-                       {**entry["decisions"][0]["calculationLines"][0], "status": "guessed"}]}]}):
+    for broken in (
+        {**entry, "appeals": [{**entry["appeals"][0], "late": "no"}]},
+        {k: v for k, v in entry.items() if k != "calculation"},
+        {
+            **entry,
+            "decisions": [
+                {
+                    **entry["decisions"][0],
+                    "calculationLines": [{**entry["decisions"][0]["calculationLines"][0], "status": "guessed"}],
+                }
+            ],
+        },
+    ):
         with pytest.raises(jsonschema.ValidationError):
             copy.validate({**data, "applications": [broken]})
     old = copy.SCHEMA_PATH.parent / "data-copy-1.0.0.json"
@@ -389,21 +446,27 @@ def test_the_pdf_shows_the_lines_and_the_appeal_in_the_persons_language(app, lan
 
     application, _johan, _decision, appeal, income = _joint_decided_and_appealed()
     data, _ = copy.gather(application.applicant_id, language)
-    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(
-        copy.render_pdf(data, language))).pages).split())
+    text = " ".join(
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(copy.render_pdf(data, language))).pages).split()
+    )
     # The municipality's reason and the appeal's words as written (without the full stop, which bidi moves).
     assert "Utbetalningen i december är högre enligt beslutet" in text
     assert "Bevilja hyran för december" in text and "Kommunen vidhåller beslutet" in text
     assert copy._ore(income["amountOre"] + 10000) in text
     with force_locale(language):
-        words = line_text(next(line for line in data["applications"][0]["calculation"]["proposed"]
-                               if line["group"] == "norm"))
+        words = line_text(
+            next(line for line in data["applications"][0]["calculation"]["proposed"] if line["group"] == "norm")
+        )
     if language == "en":
         assert "How the municipality calculated" in text and "Changed by the municipality from" in text
         assert "Your appeal" in text and words in text
     else:
-        for english in ("How the municipality calculated", "How the municipality judged the lines",
-                        "Forwarded to the administrative court", "Last day to appeal"):
+        for english in (
+            "How the municipality calculated",
+            "How the municipality judged the lines",
+            "Forwarded to the administrative court",
+            "Last day to appeal",
+        ):
             assert english not in text  # in Arabic, not in English
         assert any(word in text for word in words.split() if len(word) > 3)
 
@@ -420,14 +483,23 @@ def test_a_late_appeal_is_in_the_copy_marked_late_with_what_its_deadline_was_cou
     application = factories.received(factories.sent(SINGLE_ADULT))
     decision = factories.decided(application, "refused")
     with clock.travelled(clock.now() + timedelta(days=40)):
-        appeal = appeals.send(application, decision, "Ompröva beslutet.", "Jag fick brevet sent.",
-                              application.applicant_id, "Anders", clock.now(), "sv")
+        appeal = appeals.send(
+            application,
+            decision,
+            "Ompröva beslutet.",
+            "Jag fick brevet sent.",
+            application.applicant_id,
+            "Anders",
+            clock.now(),
+            "sv",
+        )
         data, files = copy.gather(application.applicant_id, "en")
     copy.validate(data)
     [appealed] = data["applications"][0]["appeals"]
     assert appeal.late and appealed["late"] is True and appealed["deadlineBasis"] == "decided"
     assert appealed["deadline"] == appeal.deadline.isoformat() and appealed["status"] == "sent"
     assert appealed["reconsideration"] is None and appealed["forwardedOn"] is None
-    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(
-        copy.render_pdf(data, "en"))).pages).split())
+    text = " ".join(
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(copy.render_pdf(data, "en"))).pages).split()
+    )
     assert f"{appeal.deadline.isoformat()} – Late" in text and "The municipality is reconsidering the decision." in text

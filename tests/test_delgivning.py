@@ -100,8 +100,20 @@ def test_a_queue_confirms_only_its_own_municipality(app, mail):
 
 
 def test_a_failing_lookup_is_retried_then_the_decision_goes_to_paper_and_nothing_is_lost(app, mail):
-    answer = mail.post("/_control/digitalmail/faults", json={"rules": [
-        {"provider": "digitalmail", "set": "reachable", "person": "single-adult", "kind": "status", "status": 503}]})
+    answer = mail.post(
+        "/_control/digitalmail/faults",
+        json={
+            "rules": [
+                {
+                    "provider": "digitalmail",
+                    "set": "reachable",
+                    "person": "single-adult",
+                    "kind": "status",
+                    "status": 503,
+                }
+            ]
+        },
+    )
     assert answer.status_code == 200, answer.text
     application, decision = decided(SINGLE_ADULT)
     statuses = []
@@ -117,8 +129,10 @@ def test_a_failing_lookup_is_retried_then_the_decision_goes_to_paper_and_nothing
 
 
 def test_a_lookup_failing_twice_is_retried_and_then_served_digitally(app, mail):
-    mail.post("/_control/digitalmail/faults", json={"rules": [
-        {"provider": "digitalmail", "set": "reachable", "kind": "timeout", "seconds": 0, "first": 2}]})
+    mail.post(
+        "/_control/digitalmail/faults",
+        json={"rules": [{"provider": "digitalmail", "set": "reachable", "kind": "timeout", "seconds": 0, "first": 2}]},
+    )
     _, decision = decided(SINGLE_ADULT)
     for _ in range(3):
         delgivning.serve_pending()
@@ -133,8 +147,9 @@ def test_a_worker_dying_after_sending_does_not_send_twice(app, mail):
     entry = record_of(decision)
     # The first try sent and then died before its commit: the infrastructure has it under the record's key.
     service = delgivning.mail_service()
-    first = service.send(SINGLE_ADULT, "Beslut", "Uppsala", "beslut.pdf", decision.document,
-                         key=f"delgivning/{entry.id}")
+    first = service.send(
+        SINGLE_ADULT, "Beslut", "Uppsala", "beslut.pdf", decision.document, key=f"delgivning/{entry.id}"
+    )
     delgivning.serve_pending()
     assert record_of(decision).receipt_id == first["id"]
     assert len(mail.get("/_control/digitalmail/messages").json()["messages"]) == 1
@@ -189,17 +204,23 @@ def test_the_print_queue_page_prints_a_batch_and_confirms_it_sent(app, mail):
     assert missing.status_code == 400 and "Choose at least one decision" in missing.get_data(as_text=True)
     # A date in the future: refused, the choice kept.
     future = (clock.today() + timedelta(days=2)).isoformat()
-    wrong = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "confirm",
-                                                             "letters": entry.id, "sent_on": future})
+    wrong = client.post(
+        "/municipality/print-queue/",
+        data={"csrf_token": token, "action": "confirm", "letters": entry.id, "sent_on": future},
+    )
     body = wrong.get_data(as_text=True)
     assert wrong.status_code == 400 and "cannot be in the future" in body and f'value="{entry.id}" checked' in body
     assert record_of(decision).status == "printing"
-    batch = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "batch",
-                                                             "letters": entry.id})
+    batch = client.post(
+        "/municipality/print-queue/", data={"csrf_token": token, "action": "batch", "letters": entry.id}
+    )
     assert batch.status_code == 200 and batch.mimetype == "application/pdf"
     assert_accessible(batch.data, archived=True)
-    done = client.post("/municipality/print-queue/", data={"csrf_token": token, "action": "confirm",
-                                                            "letters": entry.id}, follow_redirects=True)
+    done = client.post(
+        "/municipality/print-queue/",
+        data={"csrf_token": token, "action": "confirm", "letters": entry.id},
+        follow_redirects=True,
+    )
     assert done.status_code == 200 and "marked as served by post" in done.get_data(as_text=True)
     db.session.expire_all()
     decision = db.session.get(Decision, decision.id)

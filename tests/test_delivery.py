@@ -114,7 +114,7 @@ def test_the_inboxs_failures_never_dead_letter_they_pause_the_inbox(app, login, 
 
 def test_backoff_grows_and_is_jittered():
     waits = [delivery.backoff(n).total_seconds() for n in range(1, 8)]
-    assert all(2 ** (n - 1) / 2 <= w <= 2 ** n for n, w in zip(range(1, 8), waits, strict=True))
+    assert all(2 ** (n - 1) / 2 <= w <= 2**n for n, w in zip(range(1, 8), waits, strict=True))
     assert delivery.backoff(30).total_seconds() <= 3600
 
 
@@ -125,6 +125,7 @@ def test_applicant_sees_sent_until_the_municipality_registers(login, client):
 
 
 # --- batches: an inbox's records taken together, sent in order, stopped at the first failure ---
+
 
 def queued(count: int, inbox: str = "kommun-0380") -> list[Delivery]:
     """``count`` submitted applications to one inbox with their outbox records, oldest first."""
@@ -139,8 +140,13 @@ def queued(count: int, inbox: str = "kommun-0380") -> list[Delivery]:
         db.session.flush()
     records = []
     for n in range(count):
-        application = Application(reference=f"EU-BAT-{inbox[-4:]}-{n:03d}", applicant_id=person.id,
-                                  period=date(2026, 12, 1), status="submitted", municipality_code="0380")
+        application = Application(
+            reference=f"EU-BAT-{inbox[-4:]}-{n:03d}",
+            applicant_id=person.id,
+            period=date(2026, 12, 1),
+            status="submitted",
+            municipality_code="0380",
+        )
         db.session.add(application)
         db.session.flush()
         records.append(delivery.enqueue(application, "0380", inbox, "inbox"))
@@ -245,8 +251,13 @@ def test_enqueue_holds_the_inboxs_queue_until_the_submission_commits(app, databa
     db.session.flush()
     applications = []
     for n in range(3):
-        application = Application(reference=f"EU-QUE-{n}", applicant_id=person.id, period=date(2026, 12, 1),
-                                  status="submitted", municipality_code="0380")
+        application = Application(
+            reference=f"EU-QUE-{n}",
+            applicant_id=person.id,
+            period=date(2026, 12, 1),
+            status="submitted",
+            municipality_code="0380",
+        )
         db.session.add(application)
         applications.append(application)
     db.session.commit()
@@ -271,9 +282,11 @@ def test_enqueue_holds_the_inboxs_queue_until_the_submission_commits(app, databa
     assert "kommun-0180" in done  # another inbox's queue is not held
     # The same inbox's submission is seen waiting for the queue's lock (not merely slow to start).
     with db.engine.connect() as probe:
-        waiting = (f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                   f"AND classid = {delivery.QUEUE_LOCKS} "
-                   "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        waiting = (
+            f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            f"AND classid = {delivery.QUEUE_LOCKS} "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         deadline = time.monotonic() + 30
         while not probe.execute(text(waiting)).scalar() and time.monotonic() < deadline:
             probe.rollback()

@@ -27,8 +27,13 @@ def queued(count: int) -> list[Delivery]:
     db.session.flush()
     records = []
     for n in range(count):
-        application = Application(reference=f"EU-ADM-{n:03d}", applicant_id=person.id, period=date(2026, 12, 1),
-                                  status="submitted", municipality_code="0380")
+        application = Application(
+            reference=f"EU-ADM-{n:03d}",
+            applicant_id=person.id,
+            period=date(2026, 12, 1),
+            status="submitted",
+            municipality_code="0380",
+        )
         db.session.add(application)
         db.session.flush()
         records.append(delivery.enqueue(application, "0380", INBOX, "inbox"))
@@ -87,8 +92,10 @@ def test_a_paused_inbox_shows_on_the_delivery_page_and_the_operations_overview(a
     assert response.status_code == 200
     page = page_checks(response)
     assert page.select("[role=alert]")
-    rows = {row.find("td").get_text(strip=True): [c.get_text(" ", strip=True) for c in row.find_all("td")]
-            for row in page.find_all("table")[0].find("tbody").find_all("tr")}
+    rows = {
+        row.find("td").get_text(strip=True): [c.get_text(" ", strip=True) for c in row.find_all("td")]
+        for row in page.find_all("table")[0].find("tbody").find_all("tr")
+    }
     (name,) = rows
     assert "Uppsala" in name
     cells = rows[name]
@@ -150,9 +157,11 @@ def test_a_stopped_application_is_sent_again_from_the_admin_page_with_a_reason(a
     assert (read.object_type, read.object_id) == ("delivery", first.id) and read.subject_id == first_applicant(first)
 
     token = csrf_from(form_page)
-    for reason, problem in (("", "Write why the application is sent again"),
-                            ("Fixed for 19900602-2397", "Do not write a personal identity number in the reason"),
-                            ("x" * 151, "Write at most %(max)s characters")):
+    for reason, problem in (
+        ("", "Write why the application is sent again"),
+        ("Fixed for 19900602-2397", "Do not write a personal identity number in the reason"),
+        ("x" * 151, "Write at most %(max)s characters"),
+    ):
         refused = admin.post(send_again["href"], data={"csrf_token": token, "reason": reason})
         assert refused.status_code == 400
         summary = page_checks(refused).find(attrs={"data-error-summary": True})

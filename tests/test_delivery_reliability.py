@@ -47,12 +47,24 @@ def seed_outbox(count: int) -> None:
     db.session.flush()
     for n in range(count):
         code = MUNICIPALITIES[n % len(MUNICIPALITIES)]
-        application = Application(reference=f"EU-REL-{n:05d}", applicant_id=person.id, period=date(2026, 12, 1),
-                                  status="submitted", municipality_code=code)
+        application = Application(
+            reference=f"EU-REL-{n:05d}",
+            applicant_id=person.id,
+            period=date(2026, 12, 1),
+            status="submitted",
+            municipality_code=code,
+        )
         db.session.add(application)
         db.session.flush()
-        db.session.add(Delivery(application_id=application.id, municipality_code=code, inbox_id=f"kommun-{code}",
-                                channel="inbox", idempotency_key=f"{application.reference}/v1"))
+        db.session.add(
+            Delivery(
+                application_id=application.id,
+                municipality_code=code,
+                inbox_id=f"kommun-{code}",
+                channel="inbox",
+                idempotency_key=f"{application.reference}/v1",
+            )
+        )
     db.session.commit()
 
 
@@ -81,10 +93,19 @@ def assert_each_delivered_once(count: int) -> None:
 
 
 def start_worker(config) -> subprocess.Popen:
-    env = {**os.environ, "PORTAL_DATABASE_URL": config.database_url, "PORTAL_DELIVERY_LEASE_SECONDS": "2",
-           "PORTAL_INSTANCE_PATH": str(config.instance_path)}
-    return subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", "--interval", "0.1"], cwd=REPO_ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": config.database_url,
+        "PORTAL_DELIVERY_LEASE_SECONDS": "2",
+        "PORTAL_INSTANCE_PATH": str(config.instance_path),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "worker", "--interval", "0.1"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.own_processes
@@ -122,8 +143,13 @@ def test_the_worker_recovers_when_the_database_drops_its_connections(app, databa
         assert wait_until(lambda: delivered() >= 20, 60)
         name = db.engine.url.database
         with db.engine.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
             conn.commit()
         assert wait_until(lambda: delivered() == 200, 60)
     finally:
@@ -133,6 +159,7 @@ def test_the_worker_recovers_when_the_database_drops_its_connections(app, databa
 
 
 # --- a real restart of the database server ---------------------------------------------------
+
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL server binaries (Debian: /usr/lib/postgresql/<version>/bin)."""
@@ -161,20 +188,38 @@ class OwnPostgres:
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str, timeout: float = 60) -> None:
-        result = subprocess.run([str(self.bin / args[0]), *args[1:]], user=self.user, cwd=self.base,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [str(self.bin / args[0]), *args[1:]],
+            user=self.user,
+            cwd=self.base,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
             log = (self.base / "server.log").read_text(errors="replace") if (self.base / "server.log").exists() else ""
             raise RuntimeError(f"{args[0]} failed: {result.stdout}{result.stderr}{log[-2000:]}")
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
-                  "--no-sync")
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"
+        )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-o", options, "-w",
-                  "-t", "30", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
@@ -228,27 +273,49 @@ def test_the_worker_recovers_when_the_database_server_is_restarted(own_postgres,
         routing_file = tmp_path / "routing.json"
         routing_file.write_text(json.dumps(raw), encoding="utf-8")
 
-        app = create_app(Config(database_url=own_postgres.url, instance_path=tmp_path / "instance",
-                                fetch_in_background=False))
+        app = create_app(
+            Config(database_url=own_postgres.url, instance_path=tmp_path / "instance", fetch_in_background=False)
+        )
         with app.app_context():
-            person = Person(oidc_subject="restart", personnummer="199006022397", given_name="Test",
-                            family_name="Person")
+            person = Person(
+                oidc_subject="restart", personnummer="199006022397", given_name="Test", family_name="Person"
+            )
             db.session.add(person)
             db.session.flush()
             for n in range(RESTART_COUNT):
-                application = Application(reference=f"EU-RST-{n:05d}", applicant_id=person.id,
-                                          period=date(2026, 12, 1), status="submitted", municipality_code="1980")
+                application = Application(
+                    reference=f"EU-RST-{n:05d}",
+                    applicant_id=person.id,
+                    period=date(2026, 12, 1),
+                    status="submitted",
+                    municipality_code="1980",
+                )
                 db.session.add(application)
                 db.session.flush()
                 body = json.dumps({"reference": application.reference, "n": n}, separators=(",", ":"))
-                db.session.add(FrozenDocument(application_id=application.id, schema_version="test", language="sv",
-                                              body=body, sha256=hashlib.sha256(body.encode()).hexdigest()))
-                db.session.add(Delivery(application_id=application.id, municipality_code="1980", inbox_id="vasteras",
-                                        channel="webhook", idempotency_key=f"{application.reference}/v1"))
+                db.session.add(
+                    FrozenDocument(
+                        application_id=application.id,
+                        schema_version="test",
+                        language="sv",
+                        body=body,
+                        sha256=hashlib.sha256(body.encode()).hexdigest(),
+                    )
+                )
+                db.session.add(
+                    Delivery(
+                        application_id=application.id,
+                        municipality_code="1980",
+                        inbox_id="vasteras",
+                        channel="webhook",
+                        idempotency_key=f"{application.reference}/v1",
+                    )
+                )
                 db.session.flush()  # one at a time: created_at in order of n
             db.session.commit()
-            expected = list(db.session.scalars(select(Delivery.idempotency_key)
-                                               .order_by(Delivery.created_at, Delivery.id)))
+            expected = list(
+                db.session.scalars(select(Delivery.idempotency_key).order_by(Delivery.created_at, Delivery.id))
+            )
             db.session.remove()
             db.engine.dispose()
 
@@ -263,25 +330,38 @@ def test_the_worker_recovers_when_the_database_server_is_restarted(own_postgres,
 
         # A short lease, so what the restart cut off is taken again soon; each request's deadline is the lease
         # less the safety margin at most (here 3 s), generous for a receiver answering in 10 ms.
-        env = {**os.environ, "PORTAL_DATABASE_URL": own_postgres.url, "PORTAL_DELIVERY_LEASE_SECONDS": "4",
-               "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"), routing.ENV: str(routing_file),
-               "PORTAL_WEBHOOK_SECRET_VASTERAS": RESTART_SECRET, webhook.TIMEOUT_ENV: "2"}
+        env = {
+            **os.environ,
+            "PORTAL_DATABASE_URL": own_postgres.url,
+            "PORTAL_DELIVERY_LEASE_SECONDS": "4",
+            "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+            routing.ENV: str(routing_file),
+            "PORTAL_WEBHOOK_SECRET_VASTERAS": RESTART_SECRET,
+            webhook.TIMEOUT_ENV: "2",
+        }
         with open(tmp_path / "worker.log", "wb") as worker_log:
-            worker = subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", "--interval", "0.1"],
-                                      cwd=REPO_ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "portal.cli", "worker", "--interval", "0.1"],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
+            )
         try:
             assert wait_until(lambda: delivered_count() >= 20, 60), "the worker did not start delivering"
             own_postgres.stop("fast")  # a real shutdown: every connection ends, new ones are refused
             arrived_while_stopping = len(state.cases)
             assert arrived_while_stopping < RESTART_COUNT, "too late: everything had arrived before the restart"
             # Down until the worker has seen it: its rounds fail meanwhile (and it lives on).
-            assert wait_until(lambda: "worker round failed" in (tmp_path / "worker.log").read_text(errors="replace"),
-                              30), "the worker never noticed the database was down"
+            assert wait_until(
+                lambda: "worker round failed" in (tmp_path / "worker.log").read_text(errors="replace"), 30
+            ), "the worker never noticed the database was down"
             assert worker.poll() is None, "the worker died while the database was down"
             own_postgres.start()
             assert wait_until(lambda: delivered_count() == RESTART_COUNT, 60), (
                 "not everything was delivered after the restart:\n"
-                + (tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+                + (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+            )
             assert worker.poll() is None, "the worker did not recover by itself"
         finally:
             worker.terminate()

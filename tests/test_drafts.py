@@ -59,8 +59,9 @@ def _next_month():
 
 def _start(client, period):
     form = client.get("/applications/new")
-    return client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period.isoformat(),
-                                                  "folkbokforing": "y"})
+    return client.post(
+        "/applications/new", data={"csrf_token": csrf_from(form), "period": period.isoformat(), "folkbokforing": "y"}
+    )
 
 
 def test_starting_again_for_a_month_with_a_draft_continues_that_draft(login, client):
@@ -96,16 +97,27 @@ def test_an_emergency_application_is_explicit_has_a_reason_and_is_marked(login, 
     assert form.status_code == 200
     assert soup(form).find("input", attrs={"name": "period", "checked": True})["value"] == first.period.isoformat()
     # no reason: a clear error, nothing made, the choices kept
-    refused = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
-                                      "folkbokforing": "y", "reason": "  "})
+    refused = client.post(
+        path,
+        data={"csrf_token": csrf_from(form), "period": first.period.isoformat(), "folkbokforing": "y", "reason": "  "},
+    )
     assert refused.status_code == 400 and count(Application) == 1
     assert soup(refused).find("p", class_="field-error")
     long = "x" * 1001
-    refused = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
-                                      "folkbokforing": "y", "reason": long})
+    refused = client.post(
+        path,
+        data={"csrf_token": csrf_from(form), "period": first.period.isoformat(), "folkbokforing": "y", "reason": long},
+    )
     assert refused.status_code == 400 and long in soup(refused).find("textarea").get_text()
-    made = client.post(path, data={"csrf_token": csrf_from(form), "period": first.period.isoformat(),
-                                   "folkbokforing": "y", "reason": "Min plånbok blev stulen."})
+    made = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(form),
+            "period": first.period.isoformat(),
+            "folkbokforing": "y",
+            "reason": "Min plånbok blev stulen.",
+        },
+    )
     assert made.status_code == 302 and count(Application) == 2
     second = db.session.scalar(select(Application).where(Application.id != first.id))
     assert second.emergency and second.emergency_reason == "Min plånbok blev stulen."

@@ -38,12 +38,26 @@ def _application() -> Application:
 
 def plant_failed_call(application: Application, reason: str = "timeout") -> FetchCall:
     member = application.members[0]
-    consent = Consent(application_id=application.id, member_id=member.id, provider="csn", scope="basic",
-                      given_by_person_id=application.applicant_id)
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider="csn",
+        scope="basic",
+        given_by_person_id=application.applicant_id,
+    )
     db.session.add(consent)
     db.session.flush()
-    call = FetchCall(application_id=application.id, member_id=member.id, consent_id=consent.id, provider="csn",
-                     info_set="studiemedel", status="failed", reason=reason, attempts=3, finished_at=utcnow())
+    call = FetchCall(
+        application_id=application.id,
+        member_id=member.id,
+        consent_id=consent.id,
+        provider="csn",
+        info_set="studiemedel",
+        status="failed",
+        reason=reason,
+        attempts=3,
+        finished_at=utcnow(),
+    )
     db.session.add(call)
     db.session.commit()
     return call
@@ -57,14 +71,25 @@ def full_application(person=SINGLE_ADULT):
     information.save_comment(application, item, application.applicant_id, "Utbetalningen upphörde i oktober.")
     plant_failed_call(application)
     month = application.period
-    supplements.add(application, "incomes", {"kind": "salary", "description": "Timanställning", "amount_ore": 250000,
-                                             "month": month, "member_id": application.members[0].id})
-    supplements.add(application, "costs", {"category": "rent", "description": None, "amount_ore": 650000,
-                                           "month": month})
+    supplements.add(
+        application,
+        "incomes",
+        {
+            "kind": "salary",
+            "description": "Timanställning",
+            "amount_ore": 250000,
+            "month": month,
+            "member_id": application.members[0].id,
+        },
+    )
+    supplements.add(
+        application, "costs", {"category": "rent", "description": None, "amount_ore": 650000, "month": month}
+    )
     supplements.add(application, "assets", {"kind": "cash", "description": "Kontanter hemma", "value_ore": 50000})
     supplements.save_text(application, "Jag har blivit av med mitt arbete. Tack på förhand!")
-    factories.attached(application, make_pdf(), "hyresavi.pdf", description="Hyran för november",
-                       linked_item_id=item.id)
+    factories.attached(
+        application, make_pdf(), "hyresavi.pdf", description="Hyran för november", linked_item_id=item.id
+    )
     return application, item
 
 
@@ -86,8 +111,13 @@ def test_built_document_validates_and_marks_every_source(app):
     assert fetched["comments"][0]["source"]["kind"] == "applicant" and fetched["comments"][0]["itemId"] == item.id
 
     stated = doc["applicantStated"]
-    applicant_values = (stated["incomes"]["entries"] + stated["costs"]["entries"] + stated["assets"]["entries"]
-                        + [stated["message"]] + doc["attachments"])
+    applicant_values = (
+        stated["incomes"]["entries"]
+        + stated["costs"]["entries"]
+        + stated["assets"]["entries"]
+        + [stated["message"]]
+        + doc["attachments"]
+    )
     assert len(applicant_values) == 5
     assert all(value["source"]["kind"] == "applicant" for value in applicant_values)
     assert stated["incomes"]["entries"][0]["amountOre"] == 250000
@@ -165,17 +195,25 @@ def test_protected_identity_leaves_out_address_and_the_others_details(app):
     assert application.protected
     # Even if something about the others were stored, the document must not carry it.
     application.street, application.postal_code, application.post_town = "Hemliga gatan 1", "21111", "Malmö"
-    application.members.append(HouseholdMember(position=1, relation="child", given_name="Hemlig",
-                                               family_name="Persson", birth_date=date(2015, 3, 4),
-                                               personnummer="201503042388"))
+    application.members.append(
+        HouseholdMember(
+            position=1,
+            relation="child",
+            given_name="Hemlig",
+            family_name="Persson",
+            birth_date=date(2015, 3, 4),
+            personnummer="201503042388",
+        )
+    )
     db.session.commit()
     doc = document.build(application, "sv")
     document.validate(doc)
     assert doc["protected"] is True and "address" not in doc
     assert doc["applicant"]["personnummer"] == PROTECTED and doc["applicant"]["givenName"]
     assert doc["household"]["otherMembersCount"] == 1
-    assert doc["household"]["members"] == [{"memberId": application.members[1].id, "relation": "child",
-                                           "relationLabel": "Barn", "coApplicant": False}]
+    assert doc["household"]["members"] == [
+        {"memberId": application.members[1].id, "relation": "child", "relationLabel": "Barn", "coApplicant": False}
+    ]
     text = json.dumps(doc, ensure_ascii=False)
     for secret in ("Hemliga gatan", "21111", "Hemlig", "Persson", "2015-03-04", "201503042388"):
         assert secret not in text
@@ -267,11 +305,22 @@ def test_pdf_render_shows_the_application_in_swedish(app):
     flat = " ".join(text.split())
     assert application.reference in text
     assert document.digest(doc) in flat
-    for expected in ("Ansökan om ekonomiskt bistånd", "Sökandens språk: arabiska", "Uppsala", "Ej hämtat",
-                     "Hämtade uppgifter", "Sökandens kommentar: Utbetalningen upphörde i oktober.",
-                     "Sökandens egna uppgifter", "Jag har blivit av med mitt arbete. Tack på förhand!",
-                     "hyresavi.pdf", "PRELIMINÄR", "5 123,00 kr", "Anders", "Timanställning",
-                     "Sökandens kommentar: Stämmer inte"):
+    for expected in (
+        "Ansökan om ekonomiskt bistånd",
+        "Sökandens språk: arabiska",
+        "Uppsala",
+        "Ej hämtat",
+        "Hämtade uppgifter",
+        "Sökandens kommentar: Utbetalningen upphörde i oktober.",
+        "Sökandens egna uppgifter",
+        "Jag har blivit av med mitt arbete. Tack på förhand!",
+        "hyresavi.pdf",
+        "PRELIMINÄR",
+        "5 123,00 kr",
+        "Anders",
+        "Timanställning",
+        "Sökandens kommentar: Stämmer inte",
+    ):
         assert expected in flat.replace("\u00a0", " "), expected
     assert "عمر" in text or "رمع" in text  # Arabic letters kept (in visual order without shaping)
 

@@ -103,8 +103,12 @@ def test_revoking_removes_what_was_fetched_and_is_closed_after_sending(login, cl
     provider = target.provider
     mine = client.get("/consents")
     page_checks(mine)
-    revoke = next(f for f in soup(mine).find_all("form") if f.get("action", "").endswith("/revoke")
-                  and db.session.get(Consent, int(f["action"].split("/")[2])).provider == provider)
+    revoke = next(
+        f
+        for f in soup(mine).find_all("form")
+        if f.get("action", "").endswith("/revoke")
+        and db.session.get(Consent, int(f["action"].split("/")[2])).provider == provider
+    )
     assert client.post(revoke["action"], data={"csrf_token": csrf_from(mine)}).status_code == 302
     db.session.expire_all()
     assert not db.session.scalars(select(InformationItem).where(InformationItem.provider == provider)).all()
@@ -126,9 +130,14 @@ FAILING = ("akassa", "medlemskap")
 
 def test_a_failing_provider_is_marked_with_a_reason_and_retry_succeeds(login, client, sandbox):
     provider, info_set = FAILING
-    sandbox.post("/_control/faults", json={"rules": [
-        {"provider": provider, "set": info_set, "person": "single-adult", "kind": "status", "status": 500}]}
-                 ).raise_for_status()
+    sandbox.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {"provider": provider, "set": info_set, "person": "single-adult", "kind": "status", "status": 500}
+            ]
+        },
+    ).raise_for_status()
     login(SINGLE_ADULT)
     path = start_application(client)
     consent(client, path, unit_keys())  # saving consents starts the fetch
@@ -151,9 +160,21 @@ def test_a_failing_provider_is_marked_with_a_reason_and_retry_succeeds(login, cl
 
 def test_a_transient_failure_is_retried_within_the_deadline(login, client, sandbox):
     provider, info_set = FAILING
-    sandbox.post("/_control/faults", json={"rules": [
-        {"provider": provider, "set": info_set, "person": "single-adult", "kind": "status", "status": 503,
-         "first": 1}]})
+    sandbox.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {
+                    "provider": provider,
+                    "set": info_set,
+                    "person": "single-adult",
+                    "kind": "status",
+                    "status": 503,
+                    "first": 1,
+                }
+            ]
+        },
+    )
     login(SINGLE_ADULT)
     path = start_application(client)
     consent(client, path, unit_keys())
@@ -165,9 +186,15 @@ def test_a_transient_failure_is_retried_within_the_deadline(login, client, sandb
 
 def test_malformed_and_drifted_answers_are_never_shown_as_data(login, client, sandbox):
     first, second = "akassa", "arbetsformedlingen"
-    sandbox.post("/_control/faults", json={"rules": [
-        {"provider": first, "person": "single-adult", "kind": "malformed"},
-        {"provider": second, "person": "single-adult", "kind": "schema_drift"}]})
+    sandbox.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {"provider": first, "person": "single-adult", "kind": "malformed"},
+                {"provider": second, "person": "single-adult", "kind": "schema_drift"},
+            ]
+        },
+    )
     login(SINGLE_ADULT)
     path = start_application(client)
     consent(client, path, unit_keys())
@@ -227,8 +254,10 @@ def test_co_applicant_consents_from_own_login(app, login, client, sandbox):
 def test_fetch_in_the_background_appears_as_it_arrives(app, login, client, sandbox):
     app.config["PORTAL"].fetch_in_background = True
     provider = unit_keys()[0].split(".")[0]
-    sandbox.post("/_control/faults", json={"rules": [
-        {"provider": provider, "person": "single-adult", "kind": "latency", "ms": 700}]})
+    sandbox.post(
+        "/_control/faults",
+        json={"rules": [{"provider": provider, "person": "single-adult", "kind": "latency", "ms": 700}]},
+    )
     login(SINGLE_ADULT)
     path = start_application(client)
     consent(client, path, unit_keys())

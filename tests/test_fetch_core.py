@@ -74,8 +74,10 @@ def test_slowest_providers_start_first_and_the_estimate_follows_answers(scripted
     breakers = Breakers(5, 30)
     breakers.observe("slow", 1500)
     breakers.observe("fast", 100)
-    specs = [CallSpec(key=i, provider=name, info_set="s", personnummer="x")
-             for i, name in enumerate(["fast", "fast", "slow", "unknown"])]
+    specs = [
+        CallSpec(key=i, provider=name, info_set="s", personnummer="x")
+        for i, name in enumerate(["fast", "fast", "slow", "unknown"])
+    ]
     assert [s.provider for s in fetch.slowest_first(specs, breakers)] == ["slow", "fast", "fast", "unknown"]
     scripted["slow"], scripted["fast"], scripted["unknown"] = Scripted(), Scripted(), Scripted()
     assert len(fetch_all(specs, PERIOD, SETTINGS, breakers)) == 4

@@ -52,8 +52,11 @@ def test_an_invalid_document_never_leaves(login, client, monkeypatch):
     login(SINGLE_ADULT)
     path = start_application(client)
     real_build = document.build
-    monkeypatch.setattr(document, "build", lambda application, language, **loaded: {
-        **real_build(application, language, **loaded), "schemaVersion": 1})
+    monkeypatch.setattr(
+        document,
+        "build",
+        lambda application, language, **loaded: {**real_build(application, language, **loaded), "schemaVersion": 1},
+    )
     response = send_application(client, path, SINGLE_ADULT)
     assert response.status_code == 409 and soup(response).find(id="refusal-title") is not None
     db.session.expire_all()
@@ -77,6 +80,7 @@ def _errors(validator, doc) -> list[str]:
 def _mutations(doc: dict):
     """Every value of ``doc`` removed and replaced by one of another type, and an unknown member added to
     every object (of a list, its first item stands for the others): (what, the changed copy)."""
+
     def places(node, path=()):
         yield path, node
         if isinstance(node, dict):
@@ -98,8 +102,12 @@ def _mutations(doc: dict):
 
     for path, value in list(places(doc)):
         if isinstance(value, dict):
-            yield f"{path} + unknown", changed((*path, "unknownMember"), lambda p, k: p.__setitem__(k, 1)) \
-                if path else {**doc, "unknownMember": 1}
+            yield (
+                f"{path} + unknown",
+                changed((*path, "unknownMember"), lambda p, k: p.__setitem__(k, 1))
+                if path
+                else {**doc, "unknownMember": 1},
+            )
         if not path:
             continue
         other = 7 if isinstance(value, str) else ("x" if value is not None else [])
@@ -148,9 +156,23 @@ def _replaced(doc: dict, path, value) -> dict:
 
 
 # Dates and times, well and badly formed, for every date or date-time in a document.
-TRICKY_TIMES = ("2026-02-28", "2026-02-30", "2026-1-05", "20260105", "2026-01-05T10:00:00Z", "2026-01-05T10:00:00",
-                "2026-01-05T10:00:00+01:00", "2026-01-05T25:00:00Z", "2026-01-05 10:00:00Z", "2026-01-05T10:00Z",
-                "2026-01-05T10:00:00.5Z", "2026-01-05\n", "2026-01-05T10:00:00Z\n", "٢٠٢٦-٠١-٠٥", "")
+TRICKY_TIMES = (
+    "2026-02-28",
+    "2026-02-30",
+    "2026-1-05",
+    "20260105",
+    "2026-01-05T10:00:00Z",
+    "2026-01-05T10:00:00",
+    "2026-01-05T10:00:00+01:00",
+    "2026-01-05T25:00:00Z",
+    "2026-01-05 10:00:00Z",
+    "2026-01-05T10:00Z",
+    "2026-01-05T10:00:00.5Z",
+    "2026-01-05\n",
+    "2026-01-05T10:00:00Z\n",
+    "٢٠٢٦-٠١-٠٥",
+    "",
+)
 
 
 def test_the_fast_validator_agrees_with_python_jsonschema(app):
@@ -241,10 +263,14 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app):
     assert [(f["id"], f["source"]["seal"]["signature"]) for f in doc["fetched"]] == [(item.id, item.seal)]
     assert doc["indication"]["available"] and doc["notFetched"][0]["reason"] == "timeout"
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
-    assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == application.id))} \
-        >= {"sign", "submit"}
-    assert "submitted" in [e.kind for e in db.session.scalars(
-        select(ApplicationEvent).where(ApplicationEvent.application_id == application.id))]
+    assert {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == application.id))} >= {
+        "sign",
+        "submit",
+    }
+    assert "submitted" in [
+        e.kind
+        for e in db.session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id))
+    ]
 
 
 def test_an_item_changed_after_fetching_stops_the_sending(app):

@@ -45,13 +45,18 @@ def test_the_glossary_has_every_term_of_both_rules_with_sv_en_ar_explained(terms
 def test_a_swedish_term_translated_away_is_found_and_one_kept_is_not(terms):
     found = problems_about("ar", [("Debts that Kronofogden collects", "الديون التي تحصّلها مصلحة التحصيل")], terms)
     assert found == ["ar: 'Kronofogden' not kept in Swedish in 'Debts that Kronofogden collects'"]
-    assert problems_about("ar", [("Debts that Kronofogden collects",
-                                  "الديون التي تحصّلها مصلحة التحصيل (Kronofogden)")], terms) == []
+    assert (
+        problems_about(
+            "ar", [("Debts that Kronofogden collects", "الديون التي تحصّلها مصلحة التحصيل (Kronofogden)")], terms
+        )
+        == []
+    )
 
 
 def test_swedish_itself_may_inflect_its_terms(terms):
-    assert problems_about("sv", [("Debts that Kronofogden collects", "Skulder som Kronofogdens driver in")],
-                          terms) == []
+    assert (
+        problems_about("sv", [("Debts that Kronofogden collects", "Skulder som Kronofogdens driver in")], terms) == []
+    )
 
 
 def test_a_domain_word_must_have_the_language_s_rendering(terms):
@@ -70,9 +75,11 @@ def test_a_broken_plural_is_one_of_the_listed_forms(terms):
 
 def test_a_swedish_term_alone_needs_an_explanation_beyond_and_or(terms):
     assert problems_about("ar", [("Premiepension", "Premiepension")], terms) == [
-        "ar: 'Premiepension' is a Swedish term alone: explain it in the translation"]
-    assert problems_about("ar", [("Sjukersättning or aktivitetsersättning",
-                                  "Sjukersättning أو aktivitetsersättning")], terms)
+        "ar: 'Premiepension' is a Swedish term alone: explain it in the translation"
+    ]
+    assert problems_about(
+        "ar", [("Sjukersättning or aktivitetsersättning", "Sjukersättning أو aktivitetsersättning")], terms
+    )
     assert problems_about("ar", [("Premiepension", "Premiepension (جزء المعاش المستثمر في الصناديق)")], terms) == []
     # An agency's name alone is a name (a heading, a source), not a term to explain each time.
     assert problems_about("ar", [("Skatteverket", "Skatteverket")], terms) == []
@@ -88,19 +95,26 @@ def test_a_language_without_its_glossary_choices_fails(terms):
 
 
 def test_merge_takes_the_translators_choices_and_keeps_swedish_terms_swedish(tmp_path, terms):
-    (tmp_path / "fi.json").write_text(json.dumps({
-        "municipality": {"rendering": "kun", "explanation": "Kunta, jossa asut."},
-        "försörjningsstöd": {"rendering": "toimeentulotuki", "explanation": "Rahaa elämiseen."},
-        "tomato": {"rendering": "tomaatti", "explanation": "-"},
-    }), encoding="utf-8")
+    (tmp_path / "fi.json").write_text(
+        json.dumps(
+            {
+                "municipality": {"rendering": "kun", "explanation": "Kunta, jossa asut."},
+                "försörjningsstöd": {"rendering": "toimeentulotuki", "explanation": "Rahaa elämiseen."},
+                "tomato": {"rendering": "tomaatti", "explanation": "-"},
+            }
+        ),
+        encoding="utf-8",
+    )
     problems = glossary.merge(terms, tmp_path)
     by_name = {t.term: t for t in terms}
     assert by_name["municipality"].rendering["fi"] == "kun"
     assert by_name["municipality"].explanation["fi"] == "Kunta, jossa asut."
     assert by_name["försörjningsstöd"].rendering["fi"] == "försörjningsstöd"
     assert by_name["försörjningsstöd"].explanation["fi"] == "Rahaa elämiseen."
-    assert problems == ["fi: 'försörjningsstöd' must stay Swedish, not 'toimeentulotuki'",
-                        "fi: 'tomato' is not a term of the glossary"]
+    assert problems == [
+        "fi: 'försörjningsstöd' must stay Swedish, not 'toimeentulotuki'",
+        "fi: 'tomato' is not a term of the glossary",
+    ]
     saved = tmp_path / "glossary.csv"
     glossary.save(terms, saved)
     again = {t.term: t for t in glossary.load(saved)}

@@ -7,12 +7,15 @@ from portal.i18n.services import NATIVE_NAMES, SUPPORTED, day, money, month, tex
 from tests.support import page_checks, soup
 
 
-@pytest.mark.parametrize("header,lang,direction", [
-    (None, "sv", "ltr"),
-    ("en-GB,en;q=0.9", "en", "ltr"),
-    ("ar-SE,ar;q=0.9,sv;q=0.5", "ar", "rtl"),
-    ("fr-FR,de;q=0.8", "sv", "ltr"),
-])
+@pytest.mark.parametrize(
+    "header,lang,direction",
+    [
+        (None, "sv", "ltr"),
+        ("en-GB,en;q=0.9", "en", "ltr"),
+        ("ar-SE,ar;q=0.9,sv;q=0.5", "ar", "rtl"),
+        ("fr-FR,de;q=0.8", "sv", "ltr"),
+    ],
+)
 def test_accept_language_then_swedish(client, header, lang, direction):
     headers = {"Accept-Language": header} if header else {}
     page_checks(client.get("/", headers=headers), lang=lang, direction=direction)
@@ -80,11 +83,26 @@ def test_outside_a_request_the_default_language_is_used(app):
 
 
 # CLDR's pattern per locale; a letter sign is kept apart from the digits (CLDR currency spacing).
-AMOUNTS = {"sv": "13\xa0329,36\xa0kr", "en": "SEK\xa013,329.36", "ar": "\u200f13,329.36\xa0SEK",
-           "so": "SEK\xa013,329.36", "fa": "\u200eSEK\xa013,329.36", "ti": "SEK\xa013,329.36",
-           "uk": "13\xa0329,36\xa0SEK", "fi": "13\xa0329,36\xa0SEK"}
-DAYS = {"sv": "4 december 2026", "en": "December 4, 2026", "ar": "4 ديسمبر 2026", "so": "Diseembar 4, 2026",
-        "fa": "4 دسامبر 2026", "ti": "ታሕሳስ 4, 2026", "uk": "4 грудня 2026\u202fр.", "fi": "4. joulukuuta 2026"}
+AMOUNTS = {
+    "sv": "13\xa0329,36\xa0kr",
+    "en": "SEK\xa013,329.36",
+    "ar": "\u200f13,329.36\xa0SEK",
+    "so": "SEK\xa013,329.36",
+    "fa": "\u200eSEK\xa013,329.36",
+    "ti": "SEK\xa013,329.36",
+    "uk": "13\xa0329,36\xa0SEK",
+    "fi": "13\xa0329,36\xa0SEK",
+}
+DAYS = {
+    "sv": "4 december 2026",
+    "en": "December 4, 2026",
+    "ar": "4 ديسمبر 2026",
+    "so": "Diseembar 4, 2026",
+    "fa": "4 دسامبر 2026",
+    "ti": "ታሕሳስ 4, 2026",
+    "uk": "4 грудня 2026\u202fр.",
+    "fi": "4. joulukuuta 2026",
+}
 
 
 @pytest.mark.parametrize("locale", list(NATIVE_NAMES))
@@ -97,8 +115,16 @@ def test_amounts_and_dates_in_each_language(app, locale):
 
 
 def test_every_language_is_named_in_itself():
-    assert NATIVE_NAMES == {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی",
-                            "ti": "ትግርኛ", "uk": "Українська", "fi": "Suomi"}
+    assert NATIVE_NAMES == {
+        "sv": "Svenska",
+        "en": "English",
+        "ar": "العربية",
+        "so": "Soomaali",
+        "fa": "فارسی",
+        "ti": "ትግርኛ",
+        "uk": "Українська",
+        "fi": "Suomi",
+    }
     assert set(SUPPORTED) <= set(NATIVE_NAMES)
 
 
@@ -129,8 +155,10 @@ def test_a_logged_in_person_s_choice_is_kept_for_the_next_login_and_the_notifica
     page_checks(other_browser.get("/overview", headers={"Accept-Language": "ar"}), lang="en")
     # A choice in that browser still wins, and becomes the person's.
     form = soup(other_browser.get("/overview")).find("nav", class_="language-switcher").find("form")
-    other_browser.post(form["action"], data={"csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"],
-                                             "next": "/", "lang": "ar"})
+    other_browser.post(
+        form["action"],
+        data={"csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"], "next": "/", "lang": "ar"},
+    )
     page_checks(other_browser.get("/overview"), lang="ar", direction="rtl")
     db.session.expire_all()
     assert db.session.get(ContactDetails, event.subject_id).language == "ar"

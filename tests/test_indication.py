@@ -50,13 +50,17 @@ def assert_renders(ind: Indication) -> None:
 
 # --- worked examples --------------------------------------------------------------------------
 
+
 def test_single_adult_with_rent_electricity_and_akassa():
     # March 2023, born 1989-06-15: 33 years on 2023-03-01 -> adult, ensamstående.
     # personal 3 490 + household of 1: 1 130 = norm 4 620
     # + rent 6 000 + electricity 350 = need 10 970; − a-kassa 9 000 = 1 970
-    ind = calculate(date(2023, 3, 15), [M(date(1989, 6, 15))],
-                    [CostInput("rent", kr(6000)), CostInput("electricity", kr(350))],
-                    [IncomeInput("A-kassa", kr(9000))])
+    ind = calculate(
+        date(2023, 3, 15),
+        [M(date(1989, 6, 15))],
+        [CostInput("rent", kr(6000)), CostInput("electricity", kr(350))],
+        [IncomeInput("A-kassa", kr(9000))],
+    )
     assert (ind.year_used, ind.derived_norm) == (2023, False)
     assert line(ind, "personal_cost.single") == kr(3490)
     assert [x.params for x in ind.lines if x.code == "personal_cost.single"] == [{"age": 33}]
@@ -70,8 +74,17 @@ def test_single_adult_with_rent_electricity_and_akassa():
     assert ind.result_ore == line(ind, "result") == kr(1970)
     assert ind.notes == ["indication_only"]
     assert [x.code for x in ind.lines] == [
-        "personal_cost.single", "household_cost", "norm_total", "cost.rent", "cost.electricity",
-        "costs_total", "total_need", "income", "total_income", "result"]
+        "personal_cost.single",
+        "household_cost",
+        "norm_total",
+        "cost.rent",
+        "cost.electricity",
+        "costs_total",
+        "total_need",
+        "income",
+        "total_income",
+        "result",
+    ]
     assert_renders(ind)
 
 
@@ -81,12 +94,17 @@ def test_couple_with_two_children_in_different_bands():
     # household of 4: 1 790.  Norm 6 300 + 2 410 + 3 380 + 1 790 = 13 880.
     # + rent 9 500 + childcare 1 200 = need 24 580; − salary 18 000 − barnbidrag 2 500 = 4 080
     members = [M(date(1985, 2, 1)), M(date(1987, 9, 10)), M(date(2020, 3, 15)), M(date(2012, 8, 20))]
-    ind = calculate(date(2023, 5, 1), members,
-                    [CostInput("rent", kr(9500)), CostInput("childcare", kr(1200))],
-                    [IncomeInput("Salary", kr(18000)), IncomeInput("Barnbidrag", kr(2500))])
+    ind = calculate(
+        date(2023, 5, 1),
+        members,
+        [CostInput("rent", kr(9500)), CostInput("childcare", kr(1200))],
+        [IncomeInput("Salary", kr(18000)), IncomeInput("Barnbidrag", kr(2500))],
+    )
     children = [x for x in ind.lines if x.code == "personal_cost.child"]
     assert [(x.params, x.amount_ore) for x in children] == [
-        ({"age": 3, "band": "3"}, kr(2410)), ({"age": 10, "band": "7\u201310"}, kr(3380))]
+        ({"age": 3, "band": "3"}, kr(2410)),
+        ({"age": 10, "band": "7\u201310"}, kr(3380)),
+    ]
     couple = [x for x in ind.lines if x.code == "personal_cost.couple"]
     assert [(x.params, x.amount_ore) for x in couple] == [({"age_1": 38, "age_2": 35}, kr(6300))]
     assert line(ind, "household_cost") == kr(1790)
@@ -105,15 +123,22 @@ def test_household_of_eight_adds_the_six_to_seven_step():
     # 13 (11-14: 3 890), 16 (15-18: 4 390) = 19 480.
     # Household of 8 = 7-person amount 2 510 + 1 × (2 510 − 2 330 = 180) = 2 690.
     # Norm 6 300 + 19 480 + 2 690 = 28 470.
-    members = [M(date(1983, 1, 1)), M(date(1985, 5, 5)), M(date(2023, 3, 1)), M(date(2021, 1, 10)),
-               M(date(2018, 6, 1)), M(date(2014, 2, 2)), M(date(2010, 9, 30)), M(date(2007, 4, 1))]
+    members = [
+        M(date(1983, 1, 1)),
+        M(date(1985, 5, 5)),
+        M(date(2023, 3, 1)),
+        M(date(2021, 1, 10)),
+        M(date(2018, 6, 1)),
+        M(date(2014, 2, 2)),
+        M(date(2010, 9, 30)),
+        M(date(2007, 4, 1)),
+    ]
     ind = calculate(date(2023, 10, 1), members, [], [])
     bands = [x.params["band"] for x in ind.lines if x.code == "personal_cost.child"]
     assert bands == ["0", "1\u20132", "4\u20136", "7\u201310", "11\u201314", "15\u201318"]
     assert sum(amounts(ind, "personal_cost.child")) == kr(19480)
     large = [x for x in ind.lines if x.code == "household_cost.large"]
-    assert [(x.params, x.amount_ore) for x in large] == [
-        ({"size": 8, "extra": 1, "extra_kr": 180}, kr(2690))]
+    assert [(x.params, x.amount_ore) for x in large] == [({"size": 8, "extra": 1, "extra_kr": 180}, kr(2690))]
     assert line(ind, "norm_total") == kr(28470)
     assert ind.result_ore == ind.need_ore == kr(28470)
     assert "large_household" in ind.notes
@@ -134,14 +159,12 @@ def test_single_adult_sharing_a_flat_with_a_non_partner():
     # 3 490 + 1 250 / 2 = 3 490 + 625 = 4 115 (the flatmate is an own case: no personal cost here).
     # + her rent share 3 500 = 7 615; − sjukpenning 5 000 = 2 615
     members = [M(date(1993, 7, 1)), M(date(1991, 6, 1), shares_household_as_non_partner=True)]
-    ind = calculate(date(2023, 2, 1), members, [CostInput("rent", kr(3500))],
-                    [IncomeInput("Sjukpenning", kr(5000))])
+    ind = calculate(date(2023, 2, 1), members, [CostInput("rent", kr(3500))], [IncomeInput("Sjukpenning", kr(5000))])
     assert line(ind, "personal_cost.single") == kr(3490)
     assert [x.params for x in ind.lines if x.code == "non_partner_member"] == [{"age": 31}]
     assert line(ind, "non_partner_member") == 0
     share = [x for x in ind.lines if x.code == "household_cost.share"]
-    assert [(x.params, x.amount_ore) for x in share] == [
-        ({"size": 2, "shares": 1, "full_kr": 1250}, kr(625))]
+    assert [(x.params, x.amount_ore) for x in share] == [({"size": 2, "shares": 1, "full_kr": 1250}, kr(625))]
     assert line(ind, "norm_total") == kr(4115)
     assert ind.result_ore == kr(2615)
     assert "non_partner_sharing" in ind.notes
@@ -164,9 +187,12 @@ def test_pensioner():
     # June 2023: born 1953-03-03, 70 years -> adult ensamstående 3 490 + household of 1: 1 130
     # = 4 620 (the norm has no separate pensioner amount); + rent 5 200 + medical 300 = 10 120;
     # − ålderspension 7 800 − bostadstillägg 2 000 = 320
-    ind = calculate(date(2023, 6, 1), [M(date(1953, 3, 3))],
-                    [CostInput("rent", kr(5200)), CostInput("medical", kr(300))],
-                    [IncomeInput("Ålderspension", kr(7800)), IncomeInput("Bostadstillägg", kr(2000))])
+    ind = calculate(
+        date(2023, 6, 1),
+        [M(date(1953, 3, 3))],
+        [CostInput("rent", kr(5200)), CostInput("medical", kr(300))],
+        [IncomeInput("Ålderspension", kr(7800)), IncomeInput("Bostadstillägg", kr(2000))],
+    )
     assert line(ind, "personal_cost.single") == kr(3490)
     assert line(ind, "norm_total") == kr(4620)
     assert ind.result_ore == kr(320)
@@ -258,6 +284,7 @@ def test_invalid_input():
 
 def test_every_cost_category_has_a_text_and_is_added_as_stated():
     from portal.indication.calculate import COST_CATEGORIES
+
     costs = [CostInput(c, 100 + i) for i, c in enumerate(COST_CATEGORIES)]
     ind = calculate(date(2023, 1, 1), [M(date(1980, 1, 1))], costs, [])
     assert line(ind, "costs_total") == sum(c.amount_ore for c in costs)
@@ -265,6 +292,7 @@ def test_every_cost_category_has_a_text_and_is_added_as_stated():
 
 
 # --- the data files ---------------------------------------------------------------------------
+
 
 def test_per_year_files_restate_the_shared_official_tables():
     shared = json.loads(SHARED.read_text(encoding="utf-8"))
@@ -278,17 +306,18 @@ def test_per_year_files_restate_the_shared_official_tables():
 
 def test_2023_posts_sum_to_the_official_totals():
     t = riksnorm.read_raw(2023)
-    for section, totals in (("children", t["children"]), ("adults", t["adults"]),
-                            ("household", t["household"])):
+    for section, totals in (("children", t["children"]), ("adults", t["adults"]), ("household", t["household"])):
         for key, total in totals.items():
             assert sum(t["posts"][section][key].values()) == total, (section, key)
 
 
 def test_2023_official_totals_by_calculation():
     # single adult 3 490 + 1 130; couple 6 300 + 1 250; one parent and a 0-year-old 3 490 + 2 420 + 1 250
-    cases = [([M(date(1980, 1, 1))], 4620),
-             ([M(date(1980, 1, 1)), M(date(1981, 1, 1))], 7550),
-             ([M(date(1980, 1, 1)), M(date(2022, 6, 1))], 7160)]
+    cases = [
+        ([M(date(1980, 1, 1))], 4620),
+        ([M(date(1980, 1, 1)), M(date(1981, 1, 1))], 7550),
+        ([M(date(1980, 1, 1)), M(date(2022, 6, 1))], 7160),
+    ]
     for members, total in cases:
         assert line(calculate(date(2023, 1, 1), members, [], []), "norm_total") == kr(total)
 
@@ -339,14 +368,33 @@ def test_derived_tables_against_published_official_totals():
 
 def test_texts_cover_every_code_without_an_app():
     import portal.indication.calculate as calc
-    codes = {"personal_cost.child", "personal_cost.youth", "personal_cost.single",
-             "personal_cost.couple", "non_partner_member", "household_cost",
-             "household_cost.large", "household_cost.share", "norm_total", "costs_total",
-             "total_need", "income", "total_income", "result"}
+
+    codes = {
+        "personal_cost.child",
+        "personal_cost.youth",
+        "personal_cost.single",
+        "personal_cost.couple",
+        "non_partner_member",
+        "household_cost",
+        "household_cost.large",
+        "household_cost.share",
+        "norm_total",
+        "costs_total",
+        "total_need",
+        "income",
+        "total_income",
+        "result",
+    }
     codes |= {f"cost.{c}" for c in calc.COST_CATEGORIES}
     assert set(LINE_TEXT) == codes
-    assert set(NOTE_TEXT) >= {"indication_only", "norm_derived", "norm_latest_year",
-                              "non_partner_sharing", "large_household", "pension_age"}
+    assert set(NOTE_TEXT) >= {
+        "indication_only",
+        "norm_derived",
+        "norm_latest_year",
+        "non_partner_sharing",
+        "large_household",
+        "pension_age",
+    }
     source = open(calc.__file__, encoding="utf-8").read()
     assert "from flask import" not in source and "request" not in source.split('"""', 2)[2]
 
@@ -365,19 +413,33 @@ def test_fetched_incomes_count_each_payment_after_tax_and_no_balances_or_rates(a
 
     month = date(2026, 9, 1)
     application = Application(period=month)
-    application.members.append(HouseholdMember(id=1, position=0, relation="applicant", given_name="Emma",
-                                               family_name="E", birth_date=date(1990, 1, 1)))
+    application.members.append(
+        HouseholdMember(
+            id=1, position=0, relation="applicant", given_name="Emma", family_name="E", birth_date=date(1990, 1, 1)
+        )
+    )
 
     def item(kind, amount, gross=None, start=month, end=date(2026, 9, 30), **details):
         provider, info_set, _ = kind.split(".")
-        return SimpleNamespace(member_id=1, provider=provider, info_set=info_set, kind=kind, amount_ore=amount,
-                               gross=gross, period_start=start, period_end=end, details=details,
-                               figure=provider_named(provider).figure(kind, gross))
+        return SimpleNamespace(
+            member_id=1,
+            provider=provider,
+            info_set=info_set,
+            kind=kind,
+            amount_ore=amount,
+            gross=gross,
+            period_start=start,
+            period_end=end,
+            details=details,
+            figure=provider_named(provider).figure(kind, gross),
+        )
 
     with app.test_request_context():
-        fetched = [item("forsakringskassan.sjukpenning.payment", 1009800, True, paid_on="2026-09-25"),
-                   item("forsakringskassan.sjukpenning.tax", 323136, paid_on="2026-09-25"),
-                   item("bank.konton.balance", 1250000, start=date(2026, 9, 30)),
-                   item("akassa.ersattning.period", 100000, True, start=date(2026, 3, 2), end=None)]
+        fetched = [
+            item("forsakringskassan.sjukpenning.payment", 1009800, True, paid_on="2026-09-25"),
+            item("forsakringskassan.sjukpenning.tax", 323136, paid_on="2026-09-25"),
+            item("bank.konton.balance", 1250000, start=date(2026, 9, 30)),
+            item("akassa.ersattning.period", 100000, True, start=date(2026, 3, 2), end=None),
+        ]
         incomes = _fetched_incomes(application, fetched)
     assert [i.amount_ore for i in incomes] == [1009800 - 323136]

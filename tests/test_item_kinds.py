@@ -47,13 +47,15 @@ def _month_of(text: str) -> date:
 
 # What the agency says was paid out for a month, from its own raw answer (öre).
 def _paid_forsakringskassan(raw, month):
-    return sum(_kronor(p["nettobelopp"]) for p in raw.get("utbetalningar", [])
-               if _month_of(p["avserManad"]) == month)
+    return sum(_kronor(p["nettobelopp"]) for p in raw.get("utbetalningar", []) if _month_of(p["avserManad"]) == month)
 
 
 def _paid_akassa(raw, month):
-    return sum(_kronor(p["netto"]) for p in raw.get("utbetalningar", [])
-               if in_month(date.fromisoformat(p["avser"]["from"]), date.fromisoformat(p["avser"]["tom"]), month))
+    return sum(
+        _kronor(p["netto"])
+        for p in raw.get("utbetalningar", [])
+        if in_month(date.fromisoformat(p["avser"]["from"]), date.fromisoformat(p["avser"]["tom"]), month)
+    )
 
 
 def _paid_pensionsmyndigheten(raw, month):
@@ -62,9 +64,13 @@ def _paid_pensionsmyndigheten(raw, month):
 
 def _paid_csn(raw, month):
     keys = ("Bidrag", "Tillaggsbidrag", "Lan", "Tillaggslan", "Merkostnadslan")
-    return sum(sum(p[k] for k in keys) * 100 for study in raw.get("Studieperioder", [])
-               if PERIOD.overlaps(_ymd(study["PeriodFran"]), _ymd(study["PeriodTill"]))
-               for p in study["Utbetalningar"] if in_month(_ymd(p["AvserFran"]), _ymd(p["AvserTill"]), month))
+    return sum(
+        sum(p[k] for k in keys) * 100
+        for study in raw.get("Studieperioder", [])
+        if PERIOD.overlaps(_ymd(study["PeriodFran"]), _ymd(study["PeriodTill"]))
+        for p in study["Utbetalningar"]
+        if in_month(_ymd(p["AvserFran"]), _ymd(p["AvserTill"]), month)
+    )
 
 
 def _paid_migrationsverket(raw, month):
@@ -73,20 +79,31 @@ def _paid_migrationsverket(raw, month):
 
 def _paid_skatteverket(raw, month):
     account = raw.get("Skattekonto") or {"Transaktioner": []}
-    return sum(abs(t["Belopp"]) * 100 for t in account["Transaktioner"]
-               if t["Transaktionskod"] == "UTB" and _ymd(t["Transaktionsdatum"]).replace(day=1) == month)
+    return sum(
+        abs(t["Belopp"]) * 100
+        for t in account["Transaktioner"]
+        if t["Transaktionskod"] == "UTB" and _ymd(t["Transaktionsdatum"]).replace(day=1) == month
+    )
 
 
 def _paid_arbetsgivardeklaration(raw, month):
     # An employer declares no net pay: cash pay less the tax withheld, benefits never (not money).
-    return sum((d["KontantErsattning"] - d["AvdragenSkatt"]) * 100 for d in raw.get("Individuppgifter", [])
-               if d["Borttagen"] == "N" and _month_of(d["Redovisningsmanad"]) == month)
+    return sum(
+        (d["KontantErsattning"] - d["AvdragenSkatt"]) * 100
+        for d in raw.get("Individuppgifter", [])
+        if d["Borttagen"] == "N" and _month_of(d["Redovisningsmanad"]) == month
+    )
 
 
-PAID = {"arbetsgivardeklaration": _paid_arbetsgivardeklaration,
-        "forsakringskassan": _paid_forsakringskassan, "akassa": _paid_akassa,
-        "pensionsmyndigheten": _paid_pensionsmyndigheten, "csn": _paid_csn,
-        "migrationsverket": _paid_migrationsverket, "skatteverket": _paid_skatteverket}
+PAID = {
+    "arbetsgivardeklaration": _paid_arbetsgivardeklaration,
+    "forsakringskassan": _paid_forsakringskassan,
+    "akassa": _paid_akassa,
+    "pensionsmyndigheten": _paid_pensionsmyndigheten,
+    "csn": _paid_csn,
+    "migrationsverket": _paid_migrationsverket,
+    "skatteverket": _paid_skatteverket,
+}
 
 
 def _cast() -> list[tuple[str, str, str, dict]]:
@@ -114,8 +131,7 @@ def test_the_cast_covers_every_provider():
     assert {name for _slug, name, _set, _raw in CAST} == {p.name for p in providers()}
 
 
-@pytest.mark.parametrize(("slug", "name", "info_set", "raw"), CAST,
-                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CAST])
+@pytest.mark.parametrize(("slug", "name", "info_set", "raw"), CAST, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CAST])
 def test_totals_per_month_are_what_the_agency_paid_out(as_authored, slug, name, info_set, raw):
     items = provider(name).normalise(info_set, raw, PERIOD)
     for item in items:

@@ -27,15 +27,30 @@ def plant_item(amount_ore=512300, month=date(2026, 10, 1), application=None):
     ``application``, or the only one there is."""
     application = application or db.session.scalar(select(Application))
     member = application.members[0]
-    consent = Consent(application_id=application.id, member_id=member.id, provider="forsakringskassan",
-                      scope="basic", given_by_person_id=application.applicant_id)
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider="forsakringskassan",
+        scope="basic",
+        given_by_person_id=application.applicant_id,
+    )
     db.session.add(consent)
     db.session.flush()
     item = InformationItem(
-        application_id=application.id, member_id=member.id, consent_id=consent.id, provider="forsakringskassan",
-        info_set="bostadsbidrag", kind="forsakringskassan.bostadsbidrag.payment", theme="income",
-        period_start=month, period_end=month.replace(day=28), amount_ore=amount_ore, gross=False, details={},
-        fetched_at=utcnow().replace(microsecond=0))
+        application_id=application.id,
+        member_id=member.id,
+        consent_id=consent.id,
+        provider="forsakringskassan",
+        info_set="bostadsbidrag",
+        kind="forsakringskassan.bostadsbidrag.payment",
+        theme="income",
+        period_start=month,
+        period_end=month.replace(day=28),
+        amount_ore=amount_ore,
+        gross=False,
+        details={},
+        fetched_at=utcnow().replace(microsecond=0),
+    )
     item.seal_key_id, item.seal = current_app.extensions["portal.sealer"].seal(seal.fields_of(item))
     db.session.add(item)
     db.session.commit()
@@ -46,14 +61,30 @@ def plant(application, kind, amount_ore=None, gross=None, start=None, end=None, 
     """A sealed item of any kind for the applicant, as the fetch stores it."""
     member = application.members[0]
     provider, info_set, _suffix = kind.split(".")
-    consent = Consent(application_id=application.id, member_id=member.id, provider=provider, scope="basic",
-                      given_by_person_id=application.applicant_id)
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider=provider,
+        scope="basic",
+        given_by_person_id=application.applicant_id,
+    )
     db.session.add(consent)
     db.session.flush()
     item = InformationItem(
-        application_id=application.id, member_id=member.id, consent_id=consent.id, provider=provider,
-        info_set=info_set, kind=kind, theme=theme, period_start=start, period_end=end, amount_ore=amount_ore,
-        gross=gross, details=details, fetched_at=utcnow().replace(microsecond=0))
+        application_id=application.id,
+        member_id=member.id,
+        consent_id=consent.id,
+        provider=provider,
+        info_set=info_set,
+        kind=kind,
+        theme=theme,
+        period_start=start,
+        period_end=end,
+        amount_ore=amount_ore,
+        gross=gross,
+        details=details,
+        fetched_at=utcnow().replace(microsecond=0),
+    )
     item.seal_key_id, item.seal = current_app.extensions["portal.sealer"].seal(seal.fields_of(item))
     db.session.add(item)
     db.session.commit()
@@ -68,19 +99,51 @@ def test_information_page_summary_first_then_items_by_what_they_are(login, clien
     path = f"/applications/{application.id}"
     month = application.period
     month_end = Period(month).end
-    payment = plant(application, "forsakringskassan.sjukpenning.payment", 1009800, True, month, month_end,
-                    paid_on=month_end.isoformat(), extent="HEL", days=30)
-    tax = plant(application, "forsakringskassan.sjukpenning.tax", 323136, None, month, month_end,
-                paid_on=month_end.isoformat())
-    plant(application, "bank.konton.balance", 1250000, None, month, month, theme="assets", bank="Nordea",
-          account="…1234", account_type="SPAR", joint=False)
-    fact = plant(application, "forsakringskassan.bostadsbidrag.application", None, None, month, None,
-                 theme="housing", status="KOMPLETTERING_BEGARD", applied_on=month.isoformat())
+    payment = plant(
+        application,
+        "forsakringskassan.sjukpenning.payment",
+        1009800,
+        True,
+        month,
+        month_end,
+        paid_on=month_end.isoformat(),
+        extent="HEL",
+        days=30,
+    )
+    tax = plant(
+        application, "forsakringskassan.sjukpenning.tax", 323136, None, month, month_end, paid_on=month_end.isoformat()
+    )
+    plant(
+        application,
+        "bank.konton.balance",
+        1250000,
+        None,
+        month,
+        month,
+        theme="assets",
+        bank="Nordea",
+        account="…1234",
+        account_type="SPAR",
+        joint=False,
+    )
+    fact = plant(
+        application,
+        "forsakringskassan.bostadsbidrag.application",
+        None,
+        None,
+        month,
+        None,
+        theme="housing",
+        status="KOMPLETTERING_BEGARD",
+        applied_on=month.isoformat(),
+    )
     doc = page_checks(client.get(f"{path}/information"))
     summary = doc.find(id="summary")
     assert doc.find("main").find("section") is summary  # the summary comes first
-    rows = {row.find("dt").get_text(strip=True): row.find("dd").get_text(" ", strip=True).replace("\xa0", " ")
-            for row in summary.find(id=f"summary-{application.members[0].id}").find_all(class_="summary__row")}
+    rows = {
+        row.find("dt").get_text(strip=True): row.find("dd").get_text(" ", strip=True).replace("\xa0", " ")
+        for row in summary.find(id=f"summary-{application.members[0].id}").find_all(class_="summary__row")
+    }
     income = next(text for label, text in rows.items() if label.startswith("Inkomst"))
     assert income.startswith("6 866,64 kr")  # 10 098,00 − 3 231,36, not 13 329,36
     assert "10 098,00 kr" in income and "3 231,36 kr" in income and "13 329,36" not in income
@@ -126,8 +189,11 @@ def test_comment_inline_with_htmx_returns_the_fragment(login, client):
     token = csrf_from(client.get(path))
     editor = client.get(f"{path}/items/{item.id}/comment", headers={"HX-Request": "true"})
     assert "<html" not in editor.get_data(as_text=True) and soup(editor).find("textarea")
-    saved = client.post(f"{path}/items/{item.id}/comment", data={"text": "Stämmer inte"},
-                        headers={"HX-Request": "true", "X-CSRFToken": token})
+    saved = client.post(
+        f"{path}/items/{item.id}/comment",
+        data={"text": "Stämmer inte"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     assert saved.status_code == 200
     assert "Stämmer inte" in soup(saved).find(class_="comment__text").get_text()
 
@@ -151,8 +217,9 @@ def test_a_post_that_tries_to_change_a_fetched_value_is_rejected(login, client):
     path = f"/applications/{factories.draft(SINGLE_ADULT).id}"
     _, item = plant_item()
     page = client.get(f"{path}/items/{item.id}/comment")
-    response = client.post(f"{path}/items/{item.id}/comment",
-                           data={"csrf_token": csrf_from(page), "text": "ok", "amount_ore": "1"})
+    response = client.post(
+        f"{path}/items/{item.id}/comment", data={"csrf_token": csrf_from(page), "text": "ok", "amount_ore": "1"}
+    )
     assert response.status_code == 400
     page_checks(response)
     for method in ("post", "put", "patch", "delete"):
@@ -199,6 +266,8 @@ def test_a_card_body_is_rendered_once_per_item_and_language(login, client, app):
     assert "Bostadsbidrag" in client.get(path).get_data(as_text=True)
     assert len(cache._cards) == cached + 1
     page = client.get(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment")
-    client.post(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment",
-                data={"csrf_token": csrf_from(page), "text": "Slutade i oktober."})
+    client.post(
+        f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment",
+        data={"csrf_token": csrf_from(page), "text": "Slutade i oktober."},
+    )
     assert "Slutade i oktober." in soup(client.get(path)).find(id=f"item-{item.id}").get_text()

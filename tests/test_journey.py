@@ -22,8 +22,9 @@ PROTECTED = "199001252387"  # Malmö (1280), sekretessmarkering
 def start_application(client):
     form = client.get("/applications/new")
     period = soup(form).find("input", attrs={"name": "period"})["value"]
-    response = client.post("/applications/new", data={"csrf_token": csrf_from(form), "period": period,
-                                                     "folkbokforing": "y"})
+    response = client.post(
+        "/applications/new", data={"csrf_token": csrf_from(form), "period": period, "folkbokforing": "y"}
+    )
     assert response.status_code == 302
     return response.location
 
@@ -88,8 +89,10 @@ def test_whole_thin_journey(app, login, caplog):
     assert stockholm.get(link["href"]).status_code == 404
 
     overview = applicant.get("/overview")
-    assert "Received by the municipality" in soup(overview).find("table").get_text() or \
-        "Mottagen" in soup(overview).find("table").get_text()
+    assert (
+        "Received by the municipality" in soup(overview).find("table").get_text()
+        or "Mottagen" in soup(overview).find("table").get_text()
+    )
     db.session.refresh(application)
     assert application.status == "received" and application.received_at is not None
 
@@ -126,11 +129,15 @@ def test_protected_identity_address_never_shown_or_stored(login, client):
 
 
 def test_provider_failure_keeps_the_draft_and_retry_works(login, client, live_services):
-    control = httpx.Client(base_url=live_services["sandbox_url"],
-                           headers={"Authorization": "Bearer sandbox-token"})
-    control.post("/_control/faults", json={"rules": [
-        {"provider": "skatteverket", "person": "single-adult", "kind": "status", "status": 503,
-         "first": 1}]}).raise_for_status()
+    control = httpx.Client(base_url=live_services["sandbox_url"], headers={"Authorization": "Bearer sandbox-token"})
+    control.post(
+        "/_control/faults",
+        json={
+            "rules": [
+                {"provider": "skatteverket", "person": "single-adult", "kind": "status", "status": 503, "first": 1}
+            ]
+        },
+    ).raise_for_status()
     try:
         login(SINGLE_ADULT)
         path = start_application(client)

@@ -24,6 +24,7 @@ STATIC = REPO_ROOT / "static"
 def languages(monkeypatch):
     """Enables languages for one test, as adding them to ENABLED will: the pages work in them
     (direction, isolation, menu) whether or not their catalog is complete yet."""
+
     def enable(*codes):
         supported = i18n.SUPPORTED + tuple(c for c in codes if c not in i18n.SUPPORTED)
         monkeypatch.setattr(i18n, "SUPPORTED", supported)
@@ -75,8 +76,15 @@ def test_the_language_menu_names_each_language_in_itself_with_a_compact_menu(cli
     for menu in (wide, compact):
         links = menu.find_all("a")
         assert [(a["lang"], a.get_text(strip=True)) for a in links] == [
-            ("sv", "Svenska"), ("en", "English"), ("ar", "العربية"), ("so", "Soomaali"), ("fa", "فارسی"),
-            ("ti", "ትግርኛ"), ("uk", "Українська"), ("fi", "Suomi")]
+            ("sv", "Svenska"),
+            ("en", "English"),
+            ("ar", "العربية"),
+            ("so", "Soomaali"),
+            ("fa", "فارسی"),
+            ("ti", "ትግርኛ"),
+            ("uk", "Українська"),
+            ("fi", "Suomi"),
+        ]
         assert all(a["href"].startswith("/language?lang=") for a in links)  # links: no JavaScript needed
     css = (STATIC / "css" / "portal.css").read_text()
     assert re.search(r"@media \(max-width: 40em\) \{[^}]*\.language-switcher__wide \{ display: none; \}", css)
@@ -91,8 +99,12 @@ def test_a_preview_language_is_chosen_and_rendered_right_to_left(client, languag
 
 # --- fonts -----------------------------------------------------------------------------------------
 
-SAMPLES = {"latin": "Ansök om ekonomiskt bistånd", "cyrillic": "Українська", "arabic": "فارسی العربية",
-           "ethiopic": "ትግርኛ"}
+SAMPLES = {
+    "latin": "Ansök om ekonomiskt bistånd",
+    "cyrillic": "Українська",
+    "arabic": "فارسی العربية",
+    "ethiopic": "ትግርኛ",
+}
 
 
 def _cmap(path) -> set[int]:
@@ -137,10 +149,15 @@ def test_a_pdf_sets_every_script_in_its_noto_font():
 
     from portal.exchange.pdf import _environment
 
-    html = _environment("sv").from_string(
-        '{% extends "base.html" %}{% block body %}<p>Ansökan</p><p lang="uk">Українська</p>'
-        '<p lang="fa" dir="rtl">فارسی</p><p lang="ar" dir="rtl">العربية</p><p lang="ti">ትግርኛ</p>'
-        '{% endblock %}').render()
+    html = (
+        _environment("sv")
+        .from_string(
+            '{% extends "base.html" %}{% block body %}<p>Ansökan</p><p lang="uk">Українська</p>'
+            '<p lang="fa" dir="rtl">فارسی</p><p lang="ar" dir="rtl">العربية</p><p lang="ti">ትግርኛ</p>'
+            "{% endblock %}"
+        )
+        .render()
+    )
     data = HTML(string=html, base_url=str(REPO_ROOT / "templates" / "pdf")).write_pdf()
     fonts = set()
     for page in PdfReader(io.BytesIO(data)).pages:
@@ -153,8 +170,10 @@ def test_a_pdf_sets_every_script_in_its_noto_font():
 
 # --- direction -------------------------------------------------------------------------------------
 
-PHYSICAL = re.compile(r"(?<![\w-])(margin|padding|border)-(left|right)\b|(?<![\w-])(left|right)\s*:|"
-                      r"text-align:\s*(left|right)|float:\s*(left|right)")
+PHYSICAL = re.compile(
+    r"(?<![\w-])(margin|padding|border)-(left|right)\b|(?<![\w-])(left|right)\s*:|"
+    r"text-align:\s*(left|right)|float:\s*(left|right)"
+)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (STATIC / "css").glob("*.css")))
@@ -164,6 +183,7 @@ def test_styles_use_logical_properties_so_right_to_left_mirrors_itself(name):
 
 
 # --- notifications ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["so", "fa", "ti", "uk", "fi"])
 def test_a_notification_is_written_in_the_person_s_language_once_it_is_enabled(app, monkeypatch, languages, lang):
@@ -194,8 +214,11 @@ def test_the_receipt_s_translated_part_is_set_in_its_script_s_font(lang, font):
     if not (REPO_ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").exists():
         pytest.skip(f"no {lang} catalog yet")
     reader = PdfReader(io.BytesIO(_receipt(lang)))
-    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for page in reader.pages
-             for f in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(f.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for f in page["/Resources"]["/Font"].values()
+    }
     assert font in fonts, fonts
     text = "".join(page.extract_text() for page in reader.pages)
     sample = {"ti": "\u1200", "fa": "\u0600", "uk": "\u0400"}[lang]

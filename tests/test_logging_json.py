@@ -36,8 +36,7 @@ def json_lines(app):
 
 
 def test_a_line_is_json_with_time_level_logger_and_request_id():
-    record = logging.LogRecord("portal.x", logging.WARNING, __file__, 1, "delivery failed inbox=%s", ("uppsala",),
-                               None)
+    record = logging.LogRecord("portal.x", logging.WARNING, __file__, 1, "delivery failed inbox=%s", ("uppsala",), None)
     line = json.loads(logs.PortalJsonFormatter().format(record))
     assert line["level"] == "WARNING" and line["logger"] == "portal.x"
     assert line["message"] == "delivery failed inbox=uppsala"
@@ -81,8 +80,10 @@ def test_a_journey_logs_json_without_personal_data_and_the_delivery_carries_the_
     for written in (*FORMS, "Anders", "Testsson"):
         assert written not in text, written
     access = [line for line in lines if line["logger"] == "portal.access"]
-    assert access and all({"route", "method", "status", "duration_ms", "actor_kind", "request_id", "time", "level"}
-                          <= line.keys() for line in access)
+    assert access and all(
+        {"route", "method", "status", "duration_ms", "actor_kind", "request_id", "time", "level"} <= line.keys()
+        for line in access
+    )
     assert {"citizen", "anonymous"} <= {line["actor_kind"] for line in access}
     assert all("?" not in line["route"] and SINGLE_ADULT not in line["route"] for line in access)
     # The submitting request (the signing callback) and the worker's line about the delivery share one id.
@@ -115,8 +116,9 @@ def test_provider_calls_carry_the_request_id_and_failures_are_counted(app):
     stack.add(failing, "127.0.0.1", port)
     try:
         before = metrics.PROVIDER_FAILURES.labels("skatteverket", "unavailable")._value.get()
-        spec = CallSpec(key=("x", "skatteverket", "f_skatt"), provider="skatteverket", info_set="f_skatt",
-                        personnummer=SINGLE_ADULT)
+        spec = CallSpec(
+            key=("x", "skatteverket", "f_skatt"), provider="skatteverket", info_set="f_skatt", personnummer=SINGLE_ADULT
+        )
         settings = FetchSettings(base_url=f"http://127.0.0.1:{port}", token="t", deadline_seconds=5)
         with logs.bind("0b7d4c1e-2f5a-4c3b-9a8d-7e6f5a4b3c2d"):
             [outcome] = fetch_all([spec], Period(clock.today().replace(day=1)), settings, Breakers(5, 30))
@@ -124,7 +126,11 @@ def test_provider_calls_carry_the_request_id_and_failures_are_counted(app):
         stack.shutdown()
     assert not outcome.ok
     assert seen and set(seen) == {"0b7d4c1e-2f5a-4c3b-9a8d-7e6f5a4b3c2d"}
-    failures = sum(sample.value for family in metrics.PROVIDER_FAILURES.collect() for sample in family.samples
-                   if sample.name.endswith("_total") and sample.labels["provider"] == "skatteverket")
+    failures = sum(
+        sample.value
+        for family in metrics.PROVIDER_FAILURES.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total") and sample.labels["provider"] == "skatteverket"
+    )
     assert failures >= before + 1
     assert metrics.BREAKER.labels("skatteverket")._value.get() in (0, 1, 2)

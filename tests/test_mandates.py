@@ -53,8 +53,16 @@ def grant(client, proxy=LARS, scopes=("prepare", "submit"), until=None, signer=M
     assert page.status_code == 200
     until = until or (portal_clock.today() + timedelta(days=90))
     typed = {"proxy_name": name} if name is not None else {}
-    response = client.post("/mandates/new", data={"csrf_token": csrf_from(page), "proxy_personnummer": proxy,
-                                                   "scopes": list(scopes), "valid_until": until.isoformat(), **typed})
+    response = client.post(
+        "/mandates/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "proxy_personnummer": proxy,
+            "scopes": list(scopes),
+            "valid_until": until.isoformat(),
+            **typed,
+        },
+    )
     if response.status_code != 302 or not response.location.startswith("http"):
         return response
     return at_idp(client, response, {"subject": signer})
@@ -94,18 +102,26 @@ def test_a_signature_by_someone_else_gives_no_mandate(app):
     assert db.session.scalar(select(Mandate)) is None
 
 
-@pytest.mark.parametrize("data,status", [
-    ({"proxy_personnummer": "196404153833"}, 400),  # wrong check digit
-    ({"proxy_personnummer": MARGARETA}, 400),  # oneself
-    ({"scopes": []}, 400),
-    ({"valid_until": (portal_clock.today() + timedelta(days=400)).isoformat()}, 400),  # more than 12 months
-    ({"valid_until": "31/12/2026"}, 400),
-])
+@pytest.mark.parametrize(
+    "data,status",
+    [
+        ({"proxy_personnummer": "196404153833"}, 400),  # wrong check digit
+        ({"proxy_personnummer": MARGARETA}, 400),  # oneself
+        ({"scopes": []}, 400),
+        ({"valid_until": (portal_clock.today() + timedelta(days=400)).isoformat()}, 400),  # more than 12 months
+        ({"valid_until": "31/12/2026"}, 400),
+    ],
+)
 def test_grant_form_refuses_with_clear_messages_and_keeps_what_was_entered(app, data, status):
     margareta = person_client(app, MARGARETA)
     page = margareta.get("/mandates/new")
-    form = {"csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
-            "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat(), **data}
+    form = {
+        "csrf_token": csrf_from(page),
+        "proxy_personnummer": LARS,
+        "scopes": ["prepare"],
+        "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat(),
+        **data,
+    }
     response = margareta.post("/mandates/new", data=form)
     assert response.status_code == status
     doc = page_checks(response)
@@ -192,8 +208,13 @@ def test_revoked_in_an_open_session_the_next_click_is_refused(app, clock):
     assert db.session.get(Mandate, mandate.id).status == REVOKED
     refused = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": "2026-12-01"})
     assert refused.status_code == 403
-    assert sv("You can no longer act for %(name)s: they have revoked the mandate. Nothing was done.",
-              name="Margareta Nilsson") in soup(refused).find("main").get_text()
+    assert (
+        sv(
+            "You can no longer act for %(name)s: they have revoked the mandate. Nothing was done.",
+            name="Margareta Nilsson",
+        )
+        in soup(refused).find("main").get_text()
+    )
     # back to acting for himself: his own overview, no banner
     doc = page_checks(lars.get("/overview"))
     assert doc.find(id="acting-for-title") is None
@@ -213,8 +234,10 @@ def test_expiry_takes_access_away_at_the_second(app, clock):
     clock.set(until)
     refused = lars.get("/overview")
     assert refused.status_code == 403
-    assert sv("You can no longer act for %(name)s: the mandate has expired. Nothing was done.",
-              name="Margareta Nilsson") in soup(refused).find("main").get_text()
+    assert (
+        sv("You can no longer act for %(name)s: the mandate has expired. Nothing was done.", name="Margareta Nilsson")
+        in soup(refused).find("main").get_text()
+    )
     assert lars.get("/overview").status_code == 200  # now his own
     # an expired mandate is not offered any more, and cannot be chosen
     assert services.in_force_for(mandate.proxy_id) == []
@@ -248,8 +271,9 @@ def test_trail_lists_what_the_proxy_did_in_the_principals_name(app, clock):
     page = lars.get("/applications/new")
     assert page.status_code == 200
     period = soup(page).find("input", attrs={"name": "period"})["value"]
-    response = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": period,
-                                                    "folkbokforing": "y"})
+    response = lars.post(
+        "/applications/new", data={"csrf_token": csrf_from(page), "period": period, "folkbokforing": "y"}
+    )
     assert response.status_code == 302
     principal = db.session.scalar(select(Person).where(Person.personnummer == MARGARETA))
     from portal.application.models import Application
@@ -265,13 +289,21 @@ def test_trail_lists_what_the_proxy_did_in_the_principals_name(app, clock):
     assert not any("Margareta" in row.get_text() for row in rows)
 
 
-def legal_form(page, kind="forvaltare", reference="ÖF 2026-1234", scopes=("prepare", "submit", "messages"),
-               days=700) -> dict:
-    return {"csrf_token": csrf_from(page), "kind": kind, "decision_reference": reference,
-            "principal_personnummer": MARGARETA, "principal_name": "Margareta Nilsson",
-            "representative_personnummer": LARS, "representative_name": "Lars Berglund",
-            "scopes": list(scopes), "valid_from": portal_clock.today().isoformat(),
-            "valid_until": (portal_clock.today() + timedelta(days=days)).isoformat()}
+def legal_form(
+    page, kind="forvaltare", reference="ÖF 2026-1234", scopes=("prepare", "submit", "messages"), days=700
+) -> dict:
+    return {
+        "csrf_token": csrf_from(page),
+        "kind": kind,
+        "decision_reference": reference,
+        "principal_personnummer": MARGARETA,
+        "principal_name": "Margareta Nilsson",
+        "representative_personnummer": LARS,
+        "representative_name": "Lars Berglund",
+        "scopes": list(scopes),
+        "valid_from": portal_clock.today().isoformat(),
+        "valid_until": (portal_clock.today() + timedelta(days=days)).isoformat(),
+    }
 
 
 def register(client, identifies="staff-admin-1", **form):
@@ -360,8 +392,9 @@ def test_one_administrator_cannot_make_a_representative_effective_alone(app, clo
     # approving one's own registration: refused before any step-up, and by the service itself
     response = post_button(client, "/mandates/admin", f"/mandates/admin/{mandate.id}/approve")
     assert response.status_code == 409
-    assert sv("Another administrator must approve or refuse a registration you made yourself") in \
-        response.get_data(as_text=True)
+    assert sv("Another administrator must approve or refuse a registration you made yourself") in response.get_data(
+        as_text=True
+    )
     assert sv("Identify yourself and approve") not in client.get("/mandates/admin").get_data(as_text=True)
     from datetime import UTC, datetime
 
@@ -375,8 +408,9 @@ def test_one_administrator_cannot_make_a_representative_effective_alone(app, clo
     other = staff_client(app, "staff-admin-2")
     response = approve(other, mandate, identifies="staff-admin-1")
     assert response.status_code == 400
-    assert sv("The person who identified was not you. Nothing was registered or approved.") in \
-        response.get_data(as_text=True)
+    assert sv("The person who identified was not you. Nothing was registered or approved.") in response.get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert only_mandate().status == "awaiting_approval" and only_mandate().approved_by is None
     # a record set to active in the database without a second administrator gives no access
@@ -401,15 +435,25 @@ def test_registration_without_a_fresh_step_up_is_refused(app, clock, staff_login
     # someone else identifies: refused, nothing registered, the form comes back as typed
     response = at_idp(client, response, {"subject": "staff-admin-2"})
     assert response.status_code == 400
-    assert sv("The person who identified was not you. Nothing was registered or approved.") in \
-        response.get_data(as_text=True)
+    assert sv("The person who identified was not you. Nothing was registered or approved.") in response.get_data(
+        as_text=True
+    )
     assert "ÖF 2026-1234" in response.get_data(as_text=True)
     assert db.session.scalar(select(Mandate)) is None
     # coming back with nothing pending (a replayed or forged callback) registers nothing
     assert client.get("/mandates/admin/step-up?code=x&state=y").status_code == 400
     # the service refuses a re-authentication that is not from the last few minutes, or none
-    decision = services.LegalDecision("god_man", MARGARETA, "Margareta Nilsson", LARS, "Lars Berglund", "ÖF 1",
-                                      frozenset({"view"}), portal_clock.today(), portal_clock.today())
+    decision = services.LegalDecision(
+        "god_man",
+        MARGARETA,
+        "Margareta Nilsson",
+        LARS,
+        "Lars Berglund",
+        "ÖF 1",
+        frozenset({"view"}),
+        portal_clock.today(),
+        portal_clock.today(),
+    )
     stale = datetime.fromtimestamp(__import__("time").time() - 3600, UTC)
     for at in (stale, None):
         with pytest.raises(services.MandateRefused) as refused:
@@ -427,8 +471,10 @@ def test_a_second_administrator_refuses_with_a_reason(app, clock, staff_login, c
     page_checks(page)
     empty = other.post(f"/mandates/admin/{mandate.id}/refuse", data={"csrf_token": csrf_from(page), "reason": " "})
     assert empty.status_code == 400 and sv("Enter why the registration is refused") in empty.get_data(as_text=True)
-    response = other.post(f"/mandates/admin/{mandate.id}/refuse",
-                          data={"csrf_token": csrf_from(page), "reason": "The decision number is not in our register"})
+    response = other.post(
+        f"/mandates/admin/{mandate.id}/refuse",
+        data={"csrf_token": csrf_from(page), "reason": "The decision number is not in our register"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     mandate = only_mandate()
@@ -467,10 +513,21 @@ def test_a_representative_acts_for_someone_who_has_never_logged_in(app, clock, s
 def test_legal_registration_refuses_bad_numbers(app, staff_login, client):
     staff_login("staff-admin-1")
     page = client.get("/mandates/admin")
-    response = client.post("/mandates/admin", data={
-        "csrf_token": csrf_from(page), "kind": "god_man", "decision_reference": "X",
-        "principal_personnummer": "194408139088", "principal_name": "M", "representative_personnummer": LARS,
-        "representative_name": "L", "scopes": ["view"], "valid_from": "2026-01-01", "valid_until": "2027-01-01"})
+    response = client.post(
+        "/mandates/admin",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "god_man",
+            "decision_reference": "X",
+            "principal_personnummer": "194408139088",
+            "principal_name": "M",
+            "representative_personnummer": LARS,
+            "representative_name": "L",
+            "scopes": ["view"],
+            "valid_from": "2026-01-01",
+            "valid_until": "2027-01-01",
+        },
+    )
     assert response.status_code == 400
     assert page_checks(response).find(class_="error-summary") is not None
     assert db.session.scalar(select(Mandate)) is None
@@ -481,8 +538,7 @@ def test_citizens_cannot_register_legal_representatives(app):
     assert margareta.get("/mandates/admin").status_code == 403
 
 
-def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_sees_it(app, clock, client,
-                                                                                     staff_login):
+def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_sees_it(app, clock, client, staff_login):
     """A proxy with prepare + submit starts, consents, signs with their own e-identification; the
     consent, the exchange document and the caseworker's page say so with the mandate's reference."""
     from portal.application.models import Application
@@ -501,14 +557,14 @@ def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_see
     path = f"/applications/{application.id}"
     consent_page = lars.get(f"{path}/consent")
     assert consent_page.status_code == 200
-    response = lars.post(f"{path}/consent", data={"csrf_token": csrf_from(consent_page),
-                                                   "units": ["forsakringskassan.basic"]})
+    response = lars.post(
+        f"{path}/consent", data={"csrf_token": csrf_from(consent_page), "units": ["forsakringskassan.basic"]}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     consents = db.session.scalars(select(Consent).where(Consent.application_id == application.id)).all()
     lars_person = db.session.scalar(select(Person).where(Person.personnummer == LARS))
-    assert consents and all(c.proxy_id == lars_person.id and c.mandate_reference == mandate.reference
-                            for c in consents)
+    assert consents and all(c.proxy_id == lars_person.id and c.mandate_reference == mandate.reference for c in consents)
     assert all(c.given_by_person_id == application.applicant_id for c in consents)
     # the proxy signs with his own e-identification (signing as her is refused)
     refused = send_application(lars, path, ANDERS)
@@ -545,6 +601,7 @@ def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_see
 
 
 # --- issue 13, point 1: granting does not tell whether someone uses the portal -----------------------
+
 
 def _who_cells(page) -> list[str]:
     doc = page_checks(page)
@@ -590,6 +647,7 @@ def test_a_proxy_who_logs_in_later_does_not_reveal_it_either(app, clock):
 
 # --- issue 13, point 12: the seal is checked whenever a mandate is used ---------------------------
 
+
 def _acting_lars(app):
     margareta = person_client(app, MARGARETA)
     grant(margareta, scopes=("view", "prepare"))
@@ -599,11 +657,14 @@ def _acting_lars(app):
     return lars, mandate
 
 
-@pytest.mark.parametrize("change", [
-    {"scopes": "view,prepare,submit,messages"},  # more than was signed
-    {"valid_until_days": 300},  # longer than was signed
-    {"status": ACTIVE, "seal": "AAAA"},  # a seal that is not the server's
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scopes": "view,prepare,submit,messages"},  # more than was signed
+        {"valid_until_days": 300},  # longer than was signed
+        {"status": ACTIVE, "seal": "AAAA"},  # a seal that is not the server's
+    ],
+)
 def test_a_mandate_whose_seal_does_not_hold_gives_no_access(app, clock, caplog, change):
     from portal.audit.models import AuditEvent
 
@@ -623,14 +684,16 @@ def test_a_mandate_whose_seal_does_not_hold_gives_no_access(app, clock, caplog, 
     assert "Margareta Nilsson" in doc.find("main").get_text()
     assert any("seal does not hold" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     assert LARS not in caplog.text and MARGARETA not in caplog.text
-    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "refuse",
-                                                          AuditEvent.object_id == mandate.id)).all()
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "refuse", AuditEvent.object_id == mandate.id)
+    ).all()
     assert len(refused) == 1 and refused[0].subject_id == stored.principal_id
     # he is back to his own affairs, and the next page does not act for her
     assert lars.get("/overview").status_code == 200
     margareta = person_client(app, MARGARETA)
-    assert sv("Was refused %(what)s: it could not be verified", what=sv("the mandate")) in \
-        margareta.get("/mandates/trail").get_data(as_text=True)
+    assert sv("Was refused %(what)s: it could not be verified", what=sv("the mandate")) in margareta.get(
+        "/mandates/trail"
+    ).get_data(as_text=True)
 
 
 def test_an_unsealed_mandate_gives_no_access_in_any_mode(app, clock, monkeypatch):
@@ -662,9 +725,16 @@ def test_granting_shows_a_sign_message_without_the_proxy_s_number(app):
     margareta = person_client(app, MARGARETA)
     page = margareta.get("/mandates/new")
     until = portal_clock.today() + timedelta(days=30)
-    response = margareta.post("/mandates/new", data={
-        "csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
-        "valid_until": until.isoformat(), "proxy_name": "Lars B"})
+    response = margareta.post(
+        "/mandates/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "proxy_personnummer": LARS,
+            "scopes": ["prepare"],
+            "valid_until": until.isoformat(),
+            "proxy_name": "Lars B",
+        },
+    )
     query = {k: v[0] for k, v in parse_qs(urlsplit(response.location).query).items()}
     message = json.loads(query[oidc.USER_MESSAGE])["message"]
     assert set(message) == set(SUPPORTED)
@@ -676,9 +746,15 @@ def test_granting_shows_a_sign_message_without_the_proxy_s_number(app):
 def test_a_grant_signed_at_a_lower_assurance_level_gives_no_mandate(app):
     margareta = person_client(app, MARGARETA)
     page = margareta.get("/mandates/new")
-    response = margareta.post("/mandates/new", data={
-        "csrf_token": csrf_from(page), "proxy_personnummer": LARS, "scopes": ["prepare"],
-        "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat()})
+    response = margareta.post(
+        "/mandates/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "proxy_personnummer": LARS,
+            "scopes": ["prepare"],
+            "valid_until": (portal_clock.today() + timedelta(days=30)).isoformat(),
+        },
+    )
     app.config["PORTAL"].citizen_acr = LOA4  # the test IdP answers loa3: now too low
     try:
         assert at_idp(margareta, response, {"subject": MARGARETA}).status_code == 400
@@ -688,7 +764,8 @@ def test_a_grant_signed_at_a_lower_assurance_level_gives_no_mandate(app):
 
 
 def test_an_administrator_s_step_up_enforces_the_assurance_level_and_renews_the_session_id(
-        app, clock, staff_login, client):
+    app, clock, staff_login, client
+):
     staff_login("staff-admin-1")
     page = client.get("/mandates/admin")
     before = client.get_cookie("portal_session").value

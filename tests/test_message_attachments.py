@@ -45,8 +45,11 @@ def send_from_inbox(worker, application, body: str, chosen=(), **fields):
     assert page.status_code == 200, page.status_code
     form = soup(page).find(id="messages").find("form")
     assert form["enctype"] == "multipart/form-data"
-    data = {"message-csrf_token": csrf_from(page), "message-body": body,
-            **{f"message-{name}": value for name, value in fields.items()}}
+    data = {
+        "message-csrf_token": csrf_from(page),
+        "message-body": body,
+        **{f"message-{name}": value for name, value in fields.items()},
+    }
     if chosen:
         data["message-files"] = [(io.BytesIO(content), name) for content, name in chosen]
     return worker.post(f"{case_path(application)}/messages", data=data, content_type="multipart/form-data")
@@ -58,8 +61,13 @@ def attachments() -> list[Attachment]:
 
 
 def audited(action: str, attachment_id: str, actor_type: str | None = None) -> int:
-    query = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.object_type == "attachment", AuditEvent.object_id == attachment_id)
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == action, AuditEvent.object_type == "attachment", AuditEvent.object_id == attachment_id
+        )
+    )
     if actor_type is not None:
         query = query.where(AuditEvent.actor_type == actor_type)
     return db.session.scalar(query)
@@ -81,20 +89,30 @@ def file_links(doc) -> dict[str, str]:
 
 # --- the caseworker ---------------------------------------------------------------------------------
 
+
 def test_a_caseworker_sends_a_pdf_and_the_applicant_opens_it(app):
     application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     pdf = make_pdf(pages=2)
-    response = send_from_inbox(worker, application, "Här är beslutsunderlaget.", [(pdf, "underlag.pdf")],
-                               reply_requested="y")
+    response = send_from_inbox(
+        worker, application, "Här är beslutsunderlaget.", [(pdf, "underlag.pdf")], reply_requested="y"
+    )
     assert response.status_code == 302, response.status_code
     (file,) = attachments()
     message = db.session.scalar(select(Message))
     assert (message.sender, message.author_name, message.reply_requested) == ("municipality", KARIN, True)
     assert (file.message_id, file.request_id, file.uploaded_by_staff, file.uploaded_by_person_id) == (
-        message.id, None, KARIN, None)
+        message.id,
+        None,
+        KARIN,
+        None,
+    )
     assert (file.original_name, file.kind, file.size, file.sha256) == (
-        "underlag.pdf", "pdf", len(pdf), hashlib.sha256(pdf).hexdigest())
+        "underlag.pdf",
+        "pdf",
+        len(pdf),
+        hashlib.sha256(pdf).hexdigest(),
+    )
     assert current_storage().read(file.storage_key) == pdf
     assert audited("create", file.id, "staff") == 1
 
@@ -115,8 +133,10 @@ def test_a_caseworker_sends_a_pdf_and_the_applicant_opens_it(app):
     opened = applicant.get(href)
     assert opened.status_code == 200 and opened.data == pdf
     assert opened.mimetype == "application/pdf"
-    assert opened.headers["Content-Disposition"].startswith("attachment;") and "underlag.pdf" in \
-        opened.headers["Content-Disposition"]
+    assert (
+        opened.headers["Content-Disposition"].startswith("attachment;")
+        and "underlag.pdf" in opened.headers["Content-Disposition"]
+    )
     assert opened.headers["Cache-Control"] == "no-store" and opened.headers["X-Content-Type-Options"] == "nosniff"
     assert audited("read", file.id, "citizen") == before + 1
     # ... also from the reply page the municipality's question leads to.
@@ -144,8 +164,9 @@ def test_nobody_else_opens_the_file(app):
     assert other.get(f"/applications/{application.id}/attachments/{file.id}").status_code == 404
     assert audited("read", file.id) == 0
     # A caseworker of another unit does not reach the case or its files.
-    assert caseworker(app, "staff-stockholm-2").get(f"{case_path(application)}/attachments/{file.id}").status_code \
-        == 404
+    assert (
+        caseworker(app, "staff-stockholm-2").get(f"{case_path(application)}/attachments/{file.id}").status_code == 404
+    )
     # Another application's id with this file: 404 (the file belongs to Emma's application only).
     theirs = delivered(ANDERS)
     assert other.get(f"/cases/{theirs.id}/messages/files/{file.id}").status_code == 404
@@ -172,8 +193,9 @@ def test_a_bad_file_is_refused_clearly_and_the_text_is_kept(app):
     application = delivered(EMMA)
     worker = caseworker(app, "staff-stockholm-1")
     typed = "Här kommer underlaget\noch en fil som inte är en PDF."
-    response = send_from_inbox(worker, application, typed, [(make_pdf(), "bra.pdf"), (EXE, "falsk.pdf")],
-                               reply_requested="y")
+    response = send_from_inbox(
+        worker, application, typed, [(make_pdf(), "bra.pdf"), (EXE, "falsk.pdf")], reply_requested="y"
+    )
     assert response.status_code == 400
     doc = page_checks(response, "en")
     form = doc.find(id="messages").find("form")
@@ -223,13 +245,23 @@ def test_a_message_without_files_still_works_and_an_empty_one_keeps_the_files_hi
 
 # --- the model --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("person, staff", [(True, True), (False, False)])
 def test_exactly_one_uploader(app, person, staff):
     application = delivered(EMMA)
-    db.session.add(Attachment(application_id=application.id, storage_key="0" * 32, original_name="x.pdf",
-                              kind="pdf", media_type="application/pdf", size=1, sha256="0" * 64,
-                              uploaded_by_person_id=application.applicant_id if person else None,
-                              uploaded_by_staff=KARIN if staff else None))
+    db.session.add(
+        Attachment(
+            application_id=application.id,
+            storage_key="0" * 32,
+            original_name="x.pdf",
+            kind="pdf",
+            media_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            uploaded_by_person_id=application.applicant_id if person else None,
+            uploaded_by_staff=KARIN if staff else None,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -254,6 +286,7 @@ def test_each_side_has_its_own_limit(app, monkeypatch):
 
 # --- the API ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def received(app):
     return send_to_uppsala()
@@ -272,19 +305,26 @@ def b64(data: bytes) -> str:
 
 def test_a_system_sends_a_message_with_files(app, login, client, system, received):
     pdf, png = make_pdf(), make_png()
-    body = {"body": "Beslutsunderlag bifogas.", "authorName": "Per",
-            "attachments": [{"name": "underlag.pdf", "mediaType": "application/pdf", "content": b64(pdf)},
-                            {"name": "karta.png", "mediaType": "image/png", "content": b64(png)}]}
+    body = {
+        "body": "Beslutsunderlag bifogas.",
+        "authorName": "Per",
+        "attachments": [
+            {"name": "underlag.pdf", "mediaType": "application/pdf", "content": b64(pdf)},
+            {"name": "karta.png", "mediaType": "image/png", "content": b64(png)},
+        ],
+    }
     sent = system.post(f"/applications/{received.id}/messages", body, key="msg-1")
     assert sent.status_code == 201, sent.get_json()
     message = sent.get_json()
     assert [(f["name"], f["mediaType"], f["size"], f["sha256"]) for f in message["attachments"]] == [
         ("underlag.pdf", "application/pdf", len(pdf), hashlib.sha256(pdf).hexdigest()),
-        ("karta.png", "image/png", len(png), hashlib.sha256(png).hexdigest())]
+        ("karta.png", "image/png", len(png), hashlib.sha256(png).hexdigest()),
+    ]
     client_name = clients.get(UPPSALA[0]).name or UPPSALA[0]
     files = attachments()
     assert [(f.uploaded_by_staff, f.uploaded_by_person_id, f.message_id) for f in files] == [
-        (client_name, None, message["id"])] * 2
+        (client_name, None, message["id"])
+    ] * 2
     assert all(audited("create", f.id, "api") == 1 for f in files)
 
     # A repeat with the same key stores nothing again.
@@ -304,34 +344,49 @@ def test_a_system_sends_a_message_with_files(app, login, client, system, receive
     assert set(links) == {"underlag.pdf", "karta.png"}
     assert applicant.get(links["karta.png"]).data == png
     assert attachment_services.for_application(received.id) == []
-    document = json.loads(db.session.scalar(select(FrozenDocument.body).where(
-        FrozenDocument.application_id == received.id)))
+    document = json.loads(
+        db.session.scalar(select(FrozenDocument.body).where(FrozenDocument.application_id == received.id))
+    )
     assert document["attachments"] == []
 
 
-@pytest.mark.parametrize("attachments_value, pointer", [
-    (None, "/attachments"),
-    ({"name": "a.pdf"}, "/attachments"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf"}], "/attachments/0/content"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "not base64!"}], "/attachments/0/content"),
-    ([{"name": "a.pdf", "mediaType": "text/plain", "content": "QUJD"}], "/attachments/0/mediaType"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD", "extra": 1}], "/attachments/0/extra"),
-    ([{"name": "", "mediaType": "application/pdf", "content": "QUJD"}], "/attachments/0/name"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD"}] * 11, "/attachments"),
-    # Content checks: the applicant's.
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD"}], "/attachments/0/content"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(EXE)}], "/attachments/0/content"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf()[:-200])}],
-     "/attachments/0/content"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf(password="x"))}],
-     "/attachments/0/content"),
-    ([{"name": "a.png", "mediaType": "application/pdf", "content": b64(make_png())}], "/attachments/0/mediaType"),
-    ([{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf())},
-      {"name": "b.png", "mediaType": "image/png", "content": b64(make_png()[:-12])}], "/attachments/1/content"),
-])
+@pytest.mark.parametrize(
+    "attachments_value, pointer",
+    [
+        (None, "/attachments"),
+        ({"name": "a.pdf"}, "/attachments"),
+        ([{"name": "a.pdf", "mediaType": "application/pdf"}], "/attachments/0/content"),
+        ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "not base64!"}], "/attachments/0/content"),
+        ([{"name": "a.pdf", "mediaType": "text/plain", "content": "QUJD"}], "/attachments/0/mediaType"),
+        ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD", "extra": 1}], "/attachments/0/extra"),
+        ([{"name": "", "mediaType": "application/pdf", "content": "QUJD"}], "/attachments/0/name"),
+        ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD"}] * 11, "/attachments"),
+        # Content checks: the applicant's.
+        ([{"name": "a.pdf", "mediaType": "application/pdf", "content": "QUJD"}], "/attachments/0/content"),
+        ([{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(EXE)}], "/attachments/0/content"),
+        (
+            [{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf()[:-200])}],
+            "/attachments/0/content",
+        ),
+        (
+            [{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf(password="x"))}],
+            "/attachments/0/content",
+        ),
+        ([{"name": "a.png", "mediaType": "application/pdf", "content": b64(make_png())}], "/attachments/0/mediaType"),
+        (
+            [
+                {"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf())},
+                {"name": "b.png", "mediaType": "image/png", "content": b64(make_png()[:-12])},
+            ],
+            "/attachments/1/content",
+        ),
+    ],
+)
 def test_a_bad_file_is_refused_and_nothing_is_sent(system, received, attachments_value, pointer):
-    response = system.post(f"/applications/{received.id}/messages",
-                           {"body": "Med fil", "authorName": "Per", "attachments": attachments_value})
+    response = system.post(
+        f"/applications/{received.id}/messages",
+        {"body": "Med fil", "authorName": "Per", "attachments": attachments_value},
+    )
     assert response.status_code == 400, response.get_json()
     problem = response.get_json()
     assert problem["errors"][0]["pointer"] == pointer, problem
@@ -356,9 +411,14 @@ def test_the_description_matches_the_reading(app):
 
 def test_a_finished_case_takes_no_files(system, received):
     case.not_handled(db.session.get(Application, received.id), "Fel kommun")
-    response = system.post(f"/applications/{received.id}/messages", {
-        "body": "Sent", "authorName": "Per",
-        "attachments": [{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf())}]})
+    response = system.post(
+        f"/applications/{received.id}/messages",
+        {
+            "body": "Sent",
+            "authorName": "Per",
+            "attachments": [{"name": "a.pdf", "mediaType": "application/pdf", "content": b64(make_pdf())}],
+        },
+    )
     assert response.status_code == 409
     assert attachments() == [] and stored_keys() == []
     assert case.messages(db.session.get(Application, received.id)) == []

@@ -12,8 +12,7 @@ from portal.extensions import db
 
 def _relevant(diff) -> bool:
     # SQLite cannot tell a JSON column's type apart from its storage; such type echoes are not drift.
-    return not (isinstance(diff, list) and diff and diff[0][0] == "modify_type"
-                and db.engine.dialect.name == "sqlite")
+    return not (isinstance(diff, list) and diff and diff[0][0] == "modify_type" and db.engine.dialect.name == "sqlite")
 
 
 def test_models_and_migrations_agree(app):

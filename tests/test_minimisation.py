@@ -62,13 +62,21 @@ def planted_sandbox(tmp_path):
         yield url
 
 
-def test_raw_only_values_never_reach_database_logs_or_municipality(databases, live_services, planted_sandbox,
-                                                                     tmp_path, caplog):
+def test_raw_only_values_never_reach_database_logs_or_municipality(
+    databases, live_services, planted_sandbox, tmp_path, caplog
+):
     caplog.set_level(logging.DEBUG)
     url = databases.fresh()
-    app = create_app(Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"],
-                            sandbox_url=planted_sandbox, fetch_in_background=False,
-                            instance_path=tmp_path / "instance"))
+    app = create_app(
+        Config(
+            base_url=PORTAL_BASE,
+            database_url=url,
+            idp_url=live_services["idp_url"],
+            sandbox_url=planted_sandbox,
+            fetch_in_background=False,
+            instance_path=tmp_path / "instance",
+        )
+    )
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
     try:

@@ -27,17 +27,44 @@ from tests.test_fetch import consent
 from tests.test_journey import start_application
 
 SENTINEL = "SENTINEL-22b7e1"
-NEW_PROVIDERS = ("kronofogden", "arbetsgivardeklaration", "bolagsverket", "banktransaktioner", "akassa_arenden",
-                 "forsakringskassan_arenden", "csn_arenden", "pensionsmyndigheten_arenden")
+NEW_PROVIDERS = (
+    "kronofogden",
+    "arbetsgivardeklaration",
+    "bolagsverket",
+    "banktransaktioner",
+    "akassa_arenden",
+    "forsakringskassan_arenden",
+    "csn_arenden",
+    "pensionsmyndigheten_arenden",
+)
 # Uppsala: Kronofogden has a debt and a refused skuldsanering; an employer declared October's pay;
 # managing director and board member of a company until it went into liquidation in September;
 # his bank account has his father's support, friends' Swish, groceries, rent and two large withdrawals;
 # his application for unemployment benefit is being decided
 SINGLE_ADULT = "199006022397"
-RAW_ONLY = ("E-870233-26", "Jonas Wik", "Parkeringsavgifter", "556578-0839", "SKS-2026-011207",
-            "556889-0021", "Fyrislundsgatan", "559188-2047", "Kerstin Likvidatorsson", "196811021234",
-            "Kungsgatan 48", "TX0000", "Uppsalahem", "ICA Kvantum Luthagen", "Kortköp", "SE35 8000",
-            "Stöd från pappa", "Sara Testsson", "Johanna Berg", "AEA-2026-118830", "Kim Sjö")
+RAW_ONLY = (
+    "E-870233-26",
+    "Jonas Wik",
+    "Parkeringsavgifter",
+    "556578-0839",
+    "SKS-2026-011207",
+    "556889-0021",
+    "Fyrislundsgatan",
+    "559188-2047",
+    "Kerstin Likvidatorsson",
+    "196811021234",
+    "Kungsgatan 48",
+    "TX0000",
+    "Uppsalahem",
+    "ICA Kvantum Luthagen",
+    "Kortköp",
+    "SE35 8000",
+    "Stöd från pappa",
+    "Sara Testsson",
+    "Johanna Berg",
+    "AEA-2026-118830",
+    "Kim Sjö",
+)
 
 SHOWN = ("Aimo Park Sweden AB", "Uppsala Evenemang &amp; Servering AB", "Testsson Event &amp; Ljud AB")
 
@@ -64,8 +91,9 @@ def planted_persons(tmp_path):
     return persons
 
 
-def test_new_providers_fetched_minimised_and_shown(databases, live_services, planted_persons, tmp_path, caplog,
-                                                   as_authored):
+def test_new_providers_fetched_minimised_and_shown(
+    databases, live_services, planted_persons, tmp_path, caplog, as_authored
+):
     """On the day the cast was written, so the bank's transactions up to today are the file's."""
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.testing import serve
@@ -73,9 +101,16 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
     caplog.set_level(logging.DEBUG)
     url = databases.fresh()
     with serve(create_sandbox_app(persons_dir=planted_persons)) as sandbox_url:
-        app = create_app(Config(base_url=PORTAL_BASE, database_url=url, idp_url=live_services["idp_url"],
-                                sandbox_url=sandbox_url, fetch_in_background=False,
-                                instance_path=tmp_path / "instance"))
+        app = create_app(
+            Config(
+                base_url=PORTAL_BASE,
+                database_url=url,
+                idp_url=live_services["idp_url"],
+                sandbox_url=sandbox_url,
+                fetch_in_background=False,
+                instance_path=tmp_path / "instance",
+            )
+        )
         app.config["TESTING"] = True
         app.test_client_class = IsolatedClient
         try:
@@ -85,11 +120,13 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 path = start_application(applicant)
                 consent(applicant, path, [u.key for u in units() if u.provider.name in NEW_PROVIDERS])
                 mine = applicant.get(f"{path}/information").get_data(as_text=True)
-                stored = db.session.scalars(select(InformationItem).where(
-                    InformationItem.provider.in_(NEW_PROVIDERS))).all()
+                stored = db.session.scalars(
+                    select(InformationItem).where(InformationItem.provider.in_(NEW_PROVIDERS))
+                ).all()
                 assert sorted((i.kind, i.amount_ore) for i in stored) == [
                     ("akassa_arenden.arenden.application", None),
-                    ("arbetsgivardeklaration.lon.benefit", 18_000), ("arbetsgivardeklaration.lon.pay", 435_000),
+                    ("arbetsgivardeklaration.lon.benefit", 18_000),
+                    ("arbetsgivardeklaration.lon.pay", 435_000),
                     *[("banktransaktioner.kontohandelser.incoming", 150_000)] * 4,
                     ("banktransaktioner.kontohandelser.incoming", 300_000),
                     ("banktransaktioner.kontohandelser.incoming", 435_000),
@@ -97,8 +134,11 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                     ("banktransaktioner.kontohandelser.incoming_other", 43_000),
                     ("banktransaktioner.kontohandelser.withdrawal", 600_000),
                     ("banktransaktioner.kontohandelser.withdrawal", 1_250_000),
-                    ("bolagsverket.roller.role", None), ("bolagsverket.roller.role", None),
-                    ("kronofogden.skulder.debt", 648_000), ("kronofogden.skuldsanering.case", None)]
+                    ("bolagsverket.roller.role", None),
+                    ("bolagsverket.roller.role", None),
+                    ("kronofogden.skulder.debt", 648_000),
+                    ("kronofogden.skuldsanering.case", None),
+                ]
                 assert "Aimo Park Sweden AB" in mine and "Skuld som Kronofogden driver in" in mine  # in Swedish
                 send_application(applicant, path, SINGLE_ADULT)
                 assert run_once() == 1
@@ -113,8 +153,12 @@ def test_new_providers_fetched_minimised_and_shown(databases, live_services, pla
                 document = exchange.build(db.session.get(Application, application_id), "sv")
                 exchange.validate(document)
                 assert {f"{e['source']['provider']}.{e['source']['set']}" for e in document["fetched"]} >= {
-                    "kronofogden.skulder", "arbetsgivardeklaration.lon", "bolagsverket.roller",
-                    "banktransaktioner.kontohandelser", "akassa_arenden.arenden"}
+                    "kronofogden.skulder",
+                    "arbetsgivardeklaration.lon",
+                    "bolagsverket.roller",
+                    "banktransaktioner.kontohandelser",
+                    "akassa_arenden.arenden",
+                }
                 theirs += json.dumps(document, ensure_ascii=False)
 
                 for table in db.metadata.sorted_tables:

@@ -30,17 +30,37 @@ def last_month():
     """Anders's application with consents, fetched items, stated rent and salary, sent and decided."""
     application = factories.with_consents(factories.draft(SINGLE_ADULT))  # every basic unit
     assert db.session.scalar(select(InformationItem.id).where(InformationItem.application_id == application.id))
-    supplements.add(application, "costs", {"category": "rent", "description": "Storgatan 1", "amount_ore": 650000,
-                                           "month": application.period})
+    supplements.add(
+        application,
+        "costs",
+        {"category": "rent", "description": "Storgatan 1", "amount_ore": 650000, "month": application.period},
+    )
     earlier = supplements.months(application)[0]
-    supplements.add(application, "costs", {"category": "electricity", "description": None, "amount_ore": 40000,
-                                           "month": earlier})  # a month before: not copied
-    supplements.add(application, "incomes", {"kind": "salary", "description": "Extra work", "amount_ore": 300000,
-                                             "month": application.period, "member_id": application.members[0].id})
+    supplements.add(
+        application, "costs", {"category": "electricity", "description": None, "amount_ore": 40000, "month": earlier}
+    )  # a month before: not copied
+    supplements.add(
+        application,
+        "incomes",
+        {
+            "kind": "salary",
+            "description": "Extra work",
+            "amount_ore": 300000,
+            "month": application.period,
+            "member_id": application.members[0].id,
+        },
+    )
     supplements.save_text(application, "My message to the municipality")
     factories.received(factories.delivered(factories.submitted(application)))
-    case.decide(application, "granted", "According to the norm.", "Per Handläggare", amount=5000,
-                period_start=application.period, period_end=application.period.replace(day=28))
+    case.decide(
+        application,
+        "granted",
+        "According to the norm.",
+        "Per Handläggare",
+        amount=5000,
+        period_start=application.period,
+        period_end=application.period.replace(day=28),
+    )
     return application
 
 
@@ -74,8 +94,10 @@ def test_next_month_from_a_decided_application(app, client, login, sandbox):
     assert draft.is_draft and draft.period == nextmonth.month_after(previous.period)
     assert draft.folkbokforing_fetched_at is not None and draft.municipality_code == previous.municipality_code
     calls_after = sandbox.get("/_control/calls").json()["calls"]
-    assert sum(c["calls"] for c in calls_after if c["set"] == "folkbokforing") == \
-        sum(c["calls"] for c in calls_before if c["set"] == "folkbokforing") + 1  # fetched afresh
+    assert (
+        sum(c["calls"] for c in calls_after if c["set"] == "folkbokforing")
+        == sum(c["calls"] for c in calls_before if c["set"] == "folkbokforing") + 1
+    )  # fetched afresh
     # Consents are per application: nothing fetched from providers yet.
     assert db.session.scalar(select(InformationItem.id).where(InformationItem.application_id == draft.id)) is None
 
@@ -83,7 +105,8 @@ def test_next_month_from_a_decided_application(app, client, login, sandbox):
     assert [(c.category, c.amount_ore, c.month) for c in costs] == [("rent", 650000, draft.period)]
     incomes = db.session.scalars(select(Income).where(Income.application_id == draft.id)).all()
     assert [(i.kind, i.amount_ore, i.month, i.member_id) for i in incomes] == [
-        ("salary", 300000, draft.period, draft.members[0].id)]
+        ("salary", 300000, draft.period, draft.members[0].id)
+    ]
     assert db.session.scalar(select(FreeText).where(FreeText.application_id == draft.id)) is None
 
     review = client.get(response.location)
@@ -120,14 +143,17 @@ def test_what_changed_since_last_month(app, client, login, sandbox):
     assert sv("Nothing has been fetched for this application yet.") in doc.find(class_="notice").get_text()
 
     factories.with_consents(draft)  # every basic unit
-    assert db.session.scalar(select(FetchCall.id).where(FetchCall.application_id == draft.id,
-                                                        FetchCall.status == "done"))
+    assert db.session.scalar(
+        select(FetchCall.id).where(FetchCall.application_id == draft.id, FetchCall.status == "done")
+    )
     result = nextmonth.what_changed(draft)
     assert result.changes and not result.fetch_pending
     # Make the world move on: one kind stops, one amount changes.
-    items = db.session.scalars(select(InformationItem).where(InformationItem.application_id == draft.id,
-                                                             InformationItem.amount_ore.is_not(None))
-                               .order_by(InformationItem.period_start.desc())).all()
+    items = db.session.scalars(
+        select(InformationItem)
+        .where(InformationItem.application_id == draft.id, InformationItem.amount_ore.is_not(None))
+        .order_by(InformationItem.period_start.desc())
+    ).all()
     kinds = []
     for item in items:
         if item.kind not in kinds:
@@ -156,8 +182,10 @@ def test_what_changed_since_last_month(app, client, login, sandbox):
     assert len(changed_rows) == len(result.of("changed"))
     ended_rows = doc.find(id="ended").find_next("table").find_all("tr", class_="change--ended")
     assert len(ended_rows) == len(result.of("ended"))
-    cells = [td.get_text(" ", strip=True) for td in changed_rows[[c.kind for c in result.of("changed")]
-                                                                  .index(changed_kind)].find_all("td")]
+    cells = [
+        td.get_text(" ", strip=True)
+        for td in changed_rows[[c.kind for c in result.of("changed")].index(changed_kind)].find_all("td")
+    ]
     assert cells[2] and cells[3] and cells[2] != cells[3]  # old and new amounts, both shown
     assert doc.find(id="unchanged")
 
@@ -170,8 +198,11 @@ def test_only_sent_applications_and_only_the_owner(app, client, login):
     from portal.i18n.services import month
 
     with force_locale("sv"):
-        expected = gettext("Your application for %(month)s has not been sent yet. Send it first, then you can apply "
-                           "for the next month from it.", month=month(draft.period))
+        expected = gettext(
+            "Your application for %(month)s has not been sent yet. Send it first, then you can apply "
+            "for the next month from it.",
+            month=month(draft.period),
+        )
     assert expected in soup(response).find("main").get_text()
     assert soup(client.get("/overview")).find("a", href=f"/applications/{draft.id}/next-month/start") is None
 

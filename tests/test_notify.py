@@ -66,16 +66,30 @@ def sent(app):
 
 
 def contact(application, email=EMAIL, phone=None, language=None, notify_email=True, notify_sms=False):
-    db.session.add(ContactDetails(person_id=application.applicant_id, email=email, phone=phone, language=language,
-                                  notify_email=notify_email, notify_sms=notify_sms))
+    db.session.add(
+        ContactDetails(
+            person_id=application.applicant_id,
+            email=email,
+            phone=phone,
+            language=language,
+            notify_email=notify_email,
+            notify_sms=notify_sms,
+        )
+    )
     db.session.commit()
 
 
 def personal_details(application) -> list[str]:
     """Everything about the person and the case that must never be in a notification."""
     person = db.session.get(Person, application.applicant_id)
-    secrets = [person.given_name, person.family_name, person.personnummer, person.personnummer[2:],
-               f"{person.personnummer[2:8]}-{person.personnummer[8:]}", application.reference]
+    secrets = [
+        person.given_name,
+        person.family_name,
+        person.personnummer,
+        person.personnummer[2:],
+        f"{person.personnummer[2:8]}-{person.personnummer[8:]}",
+        application.reference,
+    ]
     if application.case_number:
         secrets.append(application.case_number)
     return [s for s in secrets if s]
@@ -93,8 +107,13 @@ def assert_generic(raw: bytes, application, forbidden=()):
 def test_a_supplement_request_mails_there_is_news_and_nothing_more(app, sent, mail_sink):
     contact(sent)
     case.register(sent)
-    case.request_supplement(sent, "Rent contract for Storgatan 1", "To see your housing cost",
-                            utcnow().date() + timedelta(days=7), "Per Handläggare")
+    case.request_supplement(
+        sent,
+        "Rent contract for Storgatan 1",
+        "To see your housing cost",
+        utcnow().date() + timedelta(days=7),
+        "Per Handläggare",
+    )
     assert notify.send_pending() == 2  # "received" and "supplement_requested"
     mails = mail_sink.wait_for(2)
     assert [m.recipients for m in mails] == [[EMAIL], [EMAIL]]
@@ -116,18 +135,27 @@ def test_decision_and_message_each_mail_the_applicant_in_their_language(app, sen
     contact(sent, language="ar")
     case.register(sent)
     case.send_message(sent, "municipality", "Per Handläggare", "Please call me about your rent of 6 500 kr.")
-    case.decide(sent, "partly_granted", "Rent is above the reasonable level.", "Per Handläggare",
-                amount=7450, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31))
+    case.decide(
+        sent,
+        "partly_granted",
+        "Rent is above the reasonable level.",
+        "Per Handläggare",
+        amount=7450,
+        period_start=date(2026, 12, 1),
+        period_end=date(2026, 12, 31),
+    )
     assert notify.send_pending() == 3
     mails = mail_sink.wait_for(3)
     expected = notify.text_for("ar", "http://localhost/overview")
     assert {m.language for m in mails} == {"ar"}
     assert {m.subject for m in mails} == {expected.subject}
     for mail in mails:
-        assert_generic(mail.raw, sent, forbidden=["7450", "7 450", "6 500", "reasonable level", "partly",
-                                                  "Per Handläggare"])
-    reasons = db.session.scalars(select(Notification.reason).where(Notification.application_id == sent.id)
-                                 .order_by(Notification.id)).all()
+        assert_generic(
+            mail.raw, sent, forbidden=["7450", "7 450", "6 500", "reasonable level", "partly", "Per Handläggare"]
+        )
+    reasons = db.session.scalars(
+        select(Notification.reason).where(Notification.application_id == sent.id).order_by(Notification.id)
+    ).all()
     assert reasons == ["received", "message", "decision"]
 
 
@@ -181,8 +209,13 @@ def test_a_mail_server_that_is_down_leaves_the_notification_pending_and_it_is_se
 
 def attempts_of(notification) -> list[NotificationAttempt]:
     db.session.expire_all()
-    return list(db.session.scalars(select(NotificationAttempt).where(NotificationAttempt.notification_id ==
-                                                                     notification.id).order_by(NotificationAttempt.number)))
+    return list(
+        db.session.scalars(
+            select(NotificationAttempt)
+            .where(NotificationAttempt.notification_id == notification.id)
+            .order_by(NotificationAttempt.number)
+        )
+    )
 
 
 class Killed(BaseException):
@@ -190,7 +223,8 @@ class Killed(BaseException):
 
 
 def test_a_worker_dying_between_sending_and_committing_is_recognised_and_resends_the_same_message(
-        app, sent, mail_sink, monkeypatch, caplog):
+    app, sent, mail_sink, monkeypatch, caplog
+):
     from portal import clock
 
     contact(sent)
@@ -271,18 +305,35 @@ def test_a_claimed_notification_is_not_sent_twice(app, sent, mail_sink):
 
 
 def test_production_requires_a_mail_server():
-    production = dict(env="production", secret_key="x" * 40, base_url="https://portal.example",
-                      database_url="postgresql+psycopg://u@h/db", secure_cookies=True,
-                      citizen_client_secret="c" * 32, staff_client_secret="s" * 32)
+    production = dict(
+        env="production",
+        secret_key="x" * 40,
+        base_url="https://portal.example",
+        database_url="postgresql+psycopg://u@h/db",
+        secure_cookies=True,
+        citizen_client_secret="c" * 32,
+        staff_client_secret="s" * 32,
+    )
     with pytest.raises(ConfigError, match="PORTAL_SMTP_HOST"):
         Config(**production).validate()  # the demo's sender address is refused
     with pytest.raises(ConfigError, match="PORTAL_SMTP_HOST"):
         Config(**production, smtp_host="", smtp_from="EU <no-reply@portal.example>").validate()
     with pytest.raises(ConfigError, match="STARTTLS"):
-        Config(**production, smtp_host="smtp.example", smtp_from="EU <no-reply@portal.example>",
-               smtp_username="portal", smtp_password="secret").validate()
-    Config(**production, smtp_host="smtp.example", smtp_from="EU <no-reply@portal.example>", smtp_starttls=True,
-           smtp_username="portal", smtp_password="secret").validate()
+        Config(
+            **production,
+            smtp_host="smtp.example",
+            smtp_from="EU <no-reply@portal.example>",
+            smtp_username="portal",
+            smtp_password="secret",
+        ).validate()
+    Config(
+        **production,
+        smtp_host="smtp.example",
+        smtp_from="EU <no-reply@portal.example>",
+        smtp_starttls=True,
+        smtp_username="portal",
+        smtp_password="secret",
+    ).validate()
     assert Config(**production, smtp_host="smtp.example", smtp_from="x@portal.example").sms_url == ""
 
 
@@ -305,16 +356,23 @@ def test_production_environment_has_no_mail_defaults(monkeypatch):
 def test_the_demo_stack_runs_a_mail_sink_and_a_mailbox_page_that_shows_mails_and_sms(live_services, tmp_path):
     from portal.stack import Stack, start_mail_sink
 
-    config = Config(smtp_port=0, demo_mailbox_url=f"http://127.0.0.1:{free_port()}",
-                    sandbox_url=live_services["sandbox_url"], instance_path=tmp_path)
+    config = Config(
+        smtp_port=0,
+        demo_mailbox_url=f"http://127.0.0.1:{free_port()}",
+        sandbox_url=live_services["sandbox_url"],
+        instance_path=tmp_path,
+    )
     stack = Stack()
     start_mail_sink(stack, config, "127.0.0.1")
     try:
         assert stack.mail_sink is not None and config.smtp_port == stack.mail_sink.port != 0
         text = notify.Text("sv", "Nyheter <b>", "Hej\n<script>alert(1)</script>\n", "sms")
         notify.send_mail(config, notify.build_mail(config, EMAIL, text))
-        httpx.post(f"{live_services['sandbox_url']}/sms", json={"to": MOBILE, "text": "Det finns nyheter"},
-                   headers={"Authorization": "Bearer sandbox-token"}).raise_for_status()
+        httpx.post(
+            f"{live_services['sandbox_url']}/sms",
+            json={"to": MOBILE, "text": "Det finns nyheter"},
+            headers={"Authorization": "Bearer sandbox-token"},
+        ).raise_for_status()
         page = httpx.get(config.demo_mailbox_url + "/")
         assert page.status_code == 200 and page.headers["Content-Security-Policy"] == "default-src 'none'"
         assert EMAIL in page.text and "Nyheter &lt;b&gt;" in page.text and "<script>" not in page.text

@@ -39,6 +39,7 @@ def _portal(config):
 
 # --- what the portal asks for ---------------------------------------------------------------------
 
+
 def test_the_citizen_login_asks_for_the_swedish_scopes_and_loa3(client):
     query = _query(client.get("/auth/login"))
     assert query["scope"].split() == ["openid", oidc.NATURAL_PERSON_NUMBER, oidc.NATURAL_PERSON_INFO]
@@ -77,11 +78,18 @@ def test_a_lower_acr_than_required_is_refused_and_logged_without_the_personnumme
     assert APPLICANT not in caplog.text and "19900602" not in caplog.text
 
 
-@pytest.mark.parametrize(("returned", "required", "enough"), [
-    (oidc.LOA3, oidc.LOA3, True), (LOA4, oidc.LOA3, True), (LOA2, oidc.LOA3, False), (None, oidc.LOA3, False),
-    ("http://id.elegnamnden.se/loa/1.0/uncertified-loa3", oidc.LOA3, False),
-    ("http://id.elegnamnden.se/loa/1.0/eidas-sub", oidc.LOA3, True), (None, "", True),
-])
+@pytest.mark.parametrize(
+    ("returned", "required", "enough"),
+    [
+        (oidc.LOA3, oidc.LOA3, True),
+        (LOA4, oidc.LOA3, True),
+        (LOA2, oidc.LOA3, False),
+        (None, oidc.LOA3, False),
+        ("http://id.elegnamnden.se/loa/1.0/uncertified-loa3", oidc.LOA3, False),
+        ("http://id.elegnamnden.se/loa/1.0/eidas-sub", oidc.LOA3, True),
+        (None, "", True),
+    ],
+)
 def test_assurance_levels_are_ranked(returned, required, enough):
     assert oidc.acr_sufficient(returned, required) is enough
 
@@ -106,6 +114,7 @@ def test_logout_sends_the_id_token_kept_on_the_server_and_the_idp_accepts_it(cli
 
 
 # --- signing ----------------------------------------------------------------------------------------
+
 
 def test_signing_asks_for_a_fresh_login_with_a_user_message_the_idp_shows(client, app):
     from flask_babel import force_locale, format_date
@@ -153,6 +162,7 @@ def test_signing_is_refused_when_the_acr_is_too_low(config):
 
 # --- private_key_jwt ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def portal_key(tmp_path_factory):
     key = RSAKey.generate_key(2048, private=True, auto_kid=True)
@@ -168,11 +178,17 @@ def pkjwt_idp(portal_key):
 
     key, _path = portal_key
     url = f"http://127.0.0.1:{free_port()}"
-    clients = [{"client_id": "portal-pkjwt", "kind": "citizen", "token_endpoint_auth_method": "private_key_jwt",
-                "client_secret": "not-accepted-for-this-client",
-                "jwks": {"keys": [key.as_dict(private=False)]},
-                "redirect_uris": [f"{PORTAL_BASE}/auth/callback/citizen", f"{PORTAL_BASE}/auth/sign/callback"],
-                "post_logout_redirect_uris": [f"{PORTAL_BASE}/auth/logged-out"]}]
+    clients = [
+        {
+            "client_id": "portal-pkjwt",
+            "kind": "citizen",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "client_secret": "not-accepted-for-this-client",
+            "jwks": {"keys": [key.as_dict(private=False)]},
+            "redirect_uris": [f"{PORTAL_BASE}/auth/callback/citizen", f"{PORTAL_BASE}/auth/sign/callback"],
+            "post_logout_redirect_uris": [f"{PORTAL_BASE}/auth/logged-out"],
+        }
+    ]
     stack = Stack()
     stack.add(create_idp_app(issuer=url, clients=clients), "127.0.0.1", int(url.rsplit(":", 1)[1]))
     yield url
@@ -181,8 +197,15 @@ def pkjwt_idp(portal_key):
 
 def test_private_key_jwt_login_and_the_published_jwks(config, pkjwt_idp, portal_key):
     key, path = portal_key
-    app = _portal(replace(config, citizen_idp_url=pkjwt_idp, citizen_client_id="portal-pkjwt",
-                          citizen_client_auth="private_key_jwt", citizen_private_key_path=path))
+    app = _portal(
+        replace(
+            config,
+            citizen_idp_url=pkjwt_idp,
+            citizen_client_id="portal-pkjwt",
+            citizen_client_auth="private_key_jwt",
+            citizen_private_key_path=path,
+        )
+    )
     with app.app_context():
         browser = app.test_client()
         published = browser.get("/auth/jwks.json").get_json()
@@ -195,8 +218,10 @@ def test_private_key_jwt_login_and_the_published_jwks(config, pkjwt_idp, portal_
 def test_private_key_jwt_with_another_key_or_a_secret_is_refused(config, pkjwt_idp, tmp_path):
     other = tmp_path / "other.pem"
     other.write_bytes(RSAKey.generate_key(2048, private=True, auto_kid=True).as_pem(private=True))
-    for settings in ({"citizen_client_auth": "private_key_jwt", "citizen_private_key_path": other},
-                     {"citizen_client_secret": "not-accepted-for-this-client"}):
+    for settings in (
+        {"citizen_client_auth": "private_key_jwt", "citizen_private_key_path": other},
+        {"citizen_client_secret": "not-accepted-for-this-client"},
+    ):
         app = _portal(replace(config, citizen_idp_url=pkjwt_idp, citizen_client_id="portal-pkjwt", **settings))
         with app.app_context():
             assert idp_login(app.test_client(), "/auth/login", {"subject": APPLICANT}).status_code == 400

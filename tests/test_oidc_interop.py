@@ -28,9 +28,13 @@ from tests import factories
 from tests.conftest import PORTAL_BASE, IsolatedClient
 from tests.support import csrf_from, free_port, soup, sv
 
-pytestmark = [pytest.mark.integration,
-              pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: the interop OP "
-                                                                      "(interop/, oidc-provider) runs on Node.js")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        shutil.which("node") is None,
+        reason="node is not installed: the interop OP (interop/, oidc-provider) runs on Node.js",
+    ),
+]
 
 APPLICANT = "199006022397"
 INTEROP = REPO_ROOT / "interop"
@@ -56,17 +60,31 @@ def ops(client_key):
     started, urls = [], {}
     for variant in ("standard", "userinfo", "pkjwt", "lowacr"):
         port = free_port()
-        client = {"client_id": CLIENT_ID,
-                  "redirect_uris": [f"{PORTAL_BASE}/auth/callback/citizen", f"{PORTAL_BASE}/auth/sign/callback"],
-                  "post_logout_redirect_uris": [f"{PORTAL_BASE}/auth/logged-out"]}
+        client = {
+            "client_id": CLIENT_ID,
+            "redirect_uris": [f"{PORTAL_BASE}/auth/callback/citizen", f"{PORTAL_BASE}/auth/sign/callback"],
+            "post_logout_redirect_uris": [f"{PORTAL_BASE}/auth/logged-out"],
+        }
         if variant == "pkjwt":
             client["jwks"] = {"keys": [key.as_dict(private=False)]}
         else:
             client["client_secret"] = CLIENT_SECRET
-        env = {**os.environ, "INTEROP_PORT": str(port), "INTEROP_VARIANT": variant,
-               "INTEROP_CLIENT": json.dumps(client), "NODE_NO_WARNINGS": "1"}
-        started.append(subprocess.Popen(["node", str(INTEROP / "server.mjs")], env=env, cwd=INTEROP,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        env = {
+            **os.environ,
+            "INTEROP_PORT": str(port),
+            "INTEROP_VARIANT": variant,
+            "INTEROP_CLIENT": json.dumps(client),
+            "NODE_NO_WARNINGS": "1",
+        }
+        started.append(
+            subprocess.Popen(
+                ["node", str(INTEROP / "server.mjs")],
+                env=env,
+                cwd=INTEROP,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+        )
         urls[variant] = f"http://127.0.0.1:{port}"
     try:
         for variant, url in urls.items():
@@ -88,8 +106,12 @@ def ops(client_key):
 
 
 def _portal(config, url, **settings):
-    values = {"citizen_idp_url": url, "citizen_client_id": CLIENT_ID, "citizen_client_secret": CLIENT_SECRET,
-              **settings}
+    values = {
+        "citizen_idp_url": url,
+        "citizen_client_id": CLIENT_ID,
+        "citizen_client_secret": CLIENT_SECRET,
+        **settings,
+    }
     app = create_app(replace(config, **values))
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
@@ -104,8 +126,9 @@ def at_op(client, response, personnummer=APPLICANT):
     page = browser.get(response.location, timeout=10)
     assert page.status_code == 200, page.text[:300]
     form = soup(page.text).find("form")
-    answer = browser.post(urljoin(page.url, form["action"]), data={"personnummer": personnummer},
-                          allow_redirects=False, timeout=10)
+    answer = browser.post(
+        urljoin(page.url, form["action"]), data={"personnummer": personnummer}, allow_redirects=False, timeout=10
+    )
     while answer.status_code in (302, 303) and not answer.headers["Location"].startswith(PORTAL_BASE + "/"):
         answer = browser.get(urljoin(answer.url, answer.headers["Location"]), allow_redirects=False, timeout=10)
     assert answer.status_code in (302, 303), answer.text[:300]

@@ -17,8 +17,10 @@ METRICS_TOKEN = "m" * 8 + "-metrics-token-for-tests-only-0123456789"
 def test_ready_when_database_migrations_seal_key_and_idp_are_there(client):
     response = client.get("/ready")
     assert response.status_code == 200, response.json
-    assert response.json == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "seal_key": "ok",
-                                                           "identity_provider": "ok"}}
+    assert response.json == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "seal_key": "ok", "identity_provider": "ok"},
+    }
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -40,8 +42,12 @@ def test_not_ready_without_the_database_and_the_other_checks_still_run(client, m
     monkeypatch.setitem(health.CHECKS, "database", down)
     response = client.get("/ready")
     assert response.status_code == 503
-    assert response.json["checks"] == {"database": "failed: OperationalError", "migrations": "skipped",
-                                       "seal_key": "ok", "identity_provider": "ok"}
+    assert response.json["checks"] == {
+        "database": "failed: OperationalError",
+        "migrations": "skipped",
+        "seal_key": "ok",
+        "identity_provider": "ok",
+    }
 
 
 def test_not_ready_without_the_identity_providers_metadata(client, monkeypatch):
@@ -209,8 +215,11 @@ def test_the_alert_rules_name_only_series_the_portal_exports(client, monkeypatch
     rules_file = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "portal-alerts.yml"
     rules = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
     expressions = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
-    named = {re.sub(r"_(total|count|bucket|sum)$", "", name)
-             for expr in expressions for name in re.findall(r"\bportal_[a-z_]+", expr)}
+    named = {
+        re.sub(r"_(total|count|bucket|sum)$", "", name)
+        for expr in expressions
+        for name in re.findall(r"\bportal_[a-z_]+", expr)
+    }
     monkeypatch.setenv("PORTAL_METRICS_TOKEN", METRICS_TOKEN)
     client.get("/health")
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).get_data(as_text=True)
@@ -233,8 +242,9 @@ def test_behind_a_proxy_the_client_address_is_the_forwarded_one(app, monkeypatch
         return [b""]
 
     app.wsgi_app = remember
-    environ = EnvironBuilder(path="/health", headers={"X-Forwarded-For": "198.51.100.7"},
-                             environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    environ = EnvironBuilder(
+        path="/health", headers={"X-Forwarded-For": "198.51.100.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    ).get_environ()
     monkeypatch.delenv("PORTAL_PROXY_HOPS", raising=False)
     behind_proxy(app)  # no proxy configured: the header is not believed
     app.wsgi_app(environ, lambda *args: None)

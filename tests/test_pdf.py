@@ -30,22 +30,44 @@ PRESENTATION_FORMS = re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]")
 
 def _doc(language: str = "sv", **extra) -> dict:
     doc = {
-        "schemaVersion": "1.1.0", "reference": "EU-TEST-0001", "language": language,
-        "submittedAt": "2026-11-03T10:00:00Z", "period": {"month": "2026-11", "start": "2026-08-01",
-                                                          "end": "2026-11-30"},
+        "schemaVersion": "1.1.0",
+        "reference": "EU-TEST-0001",
+        "language": language,
+        "submittedAt": "2026-11-03T10:00:00Z",
+        "period": {"month": "2026-11", "start": "2026-08-01", "end": "2026-11-30"},
         "municipality": {"code": "0380", "name": "Uppsala"},
-        "applicant": {"memberId": 1, "givenName": "Amina", "familyName": "Yusuf", "personnummer": "199001012389",
-                      "birthDate": "1990-01-01"},
+        "applicant": {
+            "memberId": 1,
+            "givenName": "Amina",
+            "familyName": "Yusuf",
+            "personnummer": "199001012389",
+            "birthDate": "1990-01-01",
+        },
         "address": {"street": "Storgatan 1", "postalCode": "75320", "postTown": "Uppsala"},
         "household": {"size": 1, "members": []},
-        "fetched": [{"id": 7, "memberId": 1, "theme": "income", "label": "Bostadsbidrag", "amountOre": 180000,
-                     "gross": False, "period": {"start": "2026-10-01", "end": "2026-10-31"},
-                     "source": {"providerName": "Försäkringskassan", "setName": "Bostadsbidrag",
-                                "fetchedAt": "2026-11-03T09:00:00Z", "seal": {"kid": "k1"}},
-                     "comments": [{"text": "انتهت الدفعة في أكتوبر"}]}],
+        "fetched": [
+            {
+                "id": 7,
+                "memberId": 1,
+                "theme": "income",
+                "label": "Bostadsbidrag",
+                "amountOre": 180000,
+                "gross": False,
+                "period": {"start": "2026-10-01", "end": "2026-10-31"},
+                "source": {
+                    "providerName": "Försäkringskassan",
+                    "setName": "Bostadsbidrag",
+                    "fetchedAt": "2026-11-03T09:00:00Z",
+                    "seal": {"kid": "k1"},
+                },
+                "comments": [{"text": "انتهت الدفعة في أكتوبر"}],
+            }
+        ],
         "notFetched": [],
         "applicantStated": {"message": {"text": "أحتاج إلى مساعدة في دفع الإيجار هذا الشهر"}},
-        "consents": [], "attachments": [], "indication": {"available": False},
+        "consents": [],
+        "attachments": [],
+        "indication": {"available": False},
     }
     doc.update(extra)
     return doc
@@ -57,11 +79,19 @@ def _receipt(language: str) -> bytes:
 
 
 def _decision() -> bytes:
-    application = SimpleNamespace(case_number="EB-2026-000123", reference="EU-TEST-0001", municipality_code="0380",
-                                  period=date(2026, 11, 1))
-    decision = SimpleNamespace(outcome="refused", amount=None, period_start=None, period_end=None,
-                               reasoning="Inkomsterna överstiger normen.", decided_by="Per Handläggare",
-                               decided_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC), calculation_lines=None)
+    application = SimpleNamespace(
+        case_number="EB-2026-000123", reference="EU-TEST-0001", municipality_code="0380", period=date(2026, 11, 1)
+    )
+    decision = SimpleNamespace(
+        outcome="refused",
+        amount=None,
+        period_start=None,
+        period_end=None,
+        reasoning="Inkomsterna överstiger normen.",
+        decided_by="Per Handläggare",
+        decided_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        calculation_lines=None,
+    )
     return render_decision(application, decision, language="sv")
 
 
@@ -117,9 +147,17 @@ def test_the_swedish_receipt_is_tagged_and_reads_in_order():
     data = _receipt("sv")
     assert_accessible(data, archived=False)
     text = _text(data)
-    _in_order(text, "Kvittens – ansökan om ekonomiskt bistånd", "Din ansökan har skickats till Uppsala kommun.",
-              "Referens: EU-TEST-0001", "Skickad: 2026-11-03 kl. 11:00 svensk tid", "Kommun: Uppsala",
-              "Ansökan gäller: november 2026", "Kontrollsumma (SHA-256): " + "ab" * 32, "Spara kvittensen.")
+    _in_order(
+        text,
+        "Kvittens – ansökan om ekonomiskt bistånd",
+        "Din ansökan har skickats till Uppsala kommun.",
+        "Referens: EU-TEST-0001",
+        "Skickad: 2026-11-03 kl. 11:00 svensk tid",
+        "Kommun: Uppsala",
+        "Ansökan gäller: november 2026",
+        "Kontrollsumma (SHA-256): " + "ab" * 32,
+        "Spara kvittensen.",
+    )
     assert not ARABIC.search(text) and "Receipt" not in text
 
 
@@ -128,8 +166,9 @@ def test_the_arabic_receipt_has_its_own_section_with_joined_arabic_text():
     assert_accessible(data, archived=False)
     text = _text(data)
     # The Swedish part first (the municipality's language), then the applicant's language.
-    _in_order(text, "Kvittens – ansökan om ekonomiskt bistånd", "Sökandens språk: arabiska.",
-              "إيصال", "احتفظ بهذا الإيصال.")
+    _in_order(
+        text, "Kvittens – ansökan om ekonomiskt bistånd", "Sökandens språk: arabiska.", "إيصال", "احتفظ بهذا الإيصال."
+    )
     # The logical string, as written in the catalog, comes out word for word.
     assert "احتفظ بهذا الإيصال. اذكر الرقم المرجعي إذا تواصلت مع البلدية." in text
     assert "تم إرسال طلبك إلى بلدية" in text
@@ -142,18 +181,38 @@ def test_the_arabic_receipt_has_its_own_section_with_joined_arabic_text():
 
 def test_the_english_receipt_is_translated_and_the_swedish_part_stays():
     text = _text(_receipt("en"))
-    _in_order(text, "Kvittens", "Receipt – application for financial assistance (ekonomiskt bistånd)",
-              "Your application has been sent to Uppsala municipality.", "Keep this receipt.")
+    _in_order(
+        text,
+        "Kvittens",
+        "Receipt – application for financial assistance (ekonomiskt bistånd)",
+        "Your application has been sent to Uppsala municipality.",
+        "Keep this receipt.",
+    )
 
 
 def test_the_application_pdf_is_archival_tagged_and_keeps_arabic_the_applicant_wrote():
     data = pdf.render(_doc("ar"))
     assert_accessible(data, archived=True)
     text = _text(data)
-    _in_order(text, "Ansökan om ekonomiskt bistånd", "Referens: EU-TEST-0001", "Sökandens språk: arabiska",
-              "Sökande", "Personnummer: 19900101-2389", "Hushåll", "Hämtade uppgifter", "Bostadsbidrag",
-              "1 800,00 kr (efter skatt)", "Sökandens kommentar:", "Ej hämtat", "Sökandens egna uppgifter",
-              "Meddelande till kommunen", "Samtycken", "Bilagor", "Indikation till besked – PRELIMINÄR")
+    _in_order(
+        text,
+        "Ansökan om ekonomiskt bistånd",
+        "Referens: EU-TEST-0001",
+        "Sökandens språk: arabiska",
+        "Sökande",
+        "Personnummer: 19900101-2389",
+        "Hushåll",
+        "Hämtade uppgifter",
+        "Bostadsbidrag",
+        "1 800,00 kr (efter skatt)",
+        "Sökandens kommentar:",
+        "Ej hämtat",
+        "Sökandens egna uppgifter",
+        "Meddelande till kommunen",
+        "Samtycken",
+        "Bilagor",
+        "Indikation till besked – PRELIMINÄR",
+    )
     for written in ("انتهت الدفعة في أكتوبر", "أحتاج إلى مساعدة في دفع الإيجار هذا الشهر"):
         assert written in text
     assert not PRESENTATION_FORMS.search(text)
@@ -172,9 +231,17 @@ def test_a_protected_application_pdf_names_no_one_else():
 def test_the_decision_pdf_is_archival_tagged_and_in_order():
     data = _decision()
     assert_accessible(data, archived=True)
-    _in_order(_text(data), "Beslut om ekonomiskt bistånd – Uppsala", "Ärendenummer: EB-2026-000123",
-              "Beslut: Avslås", "Motivering", "Inkomsterna överstiger normen.", "Lagrum", "Hur du överklagar",
-              "sida 1 av 1")
+    _in_order(
+        _text(data),
+        "Beslut om ekonomiskt bistånd – Uppsala",
+        "Ärendenummer: EB-2026-000123",
+        "Beslut: Avslås",
+        "Motivering",
+        "Inkomsterna överstiger normen.",
+        "Lagrum",
+        "Hur du överklagar",
+        "sida 1 av 1",
+    )
 
 
 @pytest.mark.parametrize("value", ["tab\there", "bell\x07ring"])

@@ -34,8 +34,16 @@ PAGES = {
 # read less (issue 15, point 5: the check page ran 37 before its reads were shared, every citizen's page two more
 # for the mandate banner), raised only with a reason.
 # The check page's 19th: the expected documents read the application's files (a1d91c8).
-MOST = {"application": 18, "information": 9, "check": 19, "indication": 6, "fetch": 7,
-        "case": 14, "caseworker": 16, "inbox": 3}
+MOST = {
+    "application": 18,
+    "information": 9,
+    "check": 19,
+    "indication": 6,
+    "fetch": 7,
+    "case": 14,
+    "caseworker": 16,
+    "inbox": 3,
+}
 
 
 @contextmanager
@@ -83,8 +91,9 @@ def _statements(client, path) -> int:
 
 
 def _items(application) -> int:
-    return db.session.scalar(select(func.count()).select_from(InformationItem)
-                             .where(InformationItem.application_id == application.id))
+    return db.session.scalar(
+        select(func.count()).select_from(InformationItem).where(InformationItem.application_id == application.id)
+    )
 
 
 @pytest.fixture
@@ -100,8 +109,10 @@ def test_each_page_runs_the_same_statements_for_four_members_with_many_items_as_
     (family, family_client), (single, single_client) = two_households
     counts = {}
     for name, path in PAGES.items():
-        counts[name] = (_statements(family_client, path.format(id=family.id)),
-                        _statements(single_client, path.format(id=single.id)))
+        counts[name] = (
+            _statements(family_client, path.format(id=family.id)),
+            _statements(single_client, path.format(id=single.id)),
+        )
     assert all(many == few for many, few in counts.values()), counts
     assert all(many <= MOST[name] for name, (many, _) in counts.items()), (counts, MOST)
 
@@ -112,14 +123,17 @@ def test_sent_pages_and_the_caseworkers_view_too(app, two_households):
     application against Anders's."""
     (family, family_client), (single, single_client) = two_households
     factories.delivered(factories.submitted(family), factories.submitted(single))
-    counts = {"case": (_statements(family_client, f"/cases/{family.id}"),
-                       _statements(single_client, f"/cases/{single.id}"))}
+    counts = {
+        "case": (_statements(family_client, f"/cases/{family.id}"), _statements(single_client, f"/cases/{single.id}"))
+    }
     workers = {}
     for code, staff in (("1480", "staff-goteborg-1"), ("0380", "staff-uppsala-1")):
         workers[code] = app.test_client()
         idp_login(workers[code], "/auth/staff/login", {"subject": staff})
-    counts["caseworker"] = (_statements(workers[family.municipality_code], f"/municipality/inbox/{family.id}"),
-                            _statements(workers[single.municipality_code], f"/municipality/inbox/{single.id}"))
+    counts["caseworker"] = (
+        _statements(workers[family.municipality_code], f"/municipality/inbox/{family.id}"),
+        _statements(workers[single.municipality_code], f"/municipality/inbox/{single.id}"),
+    )
     one_row = _statements(workers[single.municipality_code], "/municipality/inbox")
     # two more rows in Anders's inbox (a second and third application for the month, as the emergency path
     # makes them): the inbox still runs the same statements

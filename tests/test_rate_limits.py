@@ -37,10 +37,17 @@ def make_app(config):
     from portal import create_app
 
     with contextlib.ExitStack() as stack:
+
         def make(storage: str = "memory://", prefix: str = "portal", **limits: str):
             assert set(limits) <= set(RATE_LIMITS), limits
-            app = create_app(replace(config, ratelimits={**RATE_LIMITS, **limits}, ratelimit_storage_uri=storage,
-                                     ratelimit_key_prefix=prefix))
+            app = create_app(
+                replace(
+                    config,
+                    ratelimits={**RATE_LIMITS, **limits},
+                    ratelimit_storage_uri=storage,
+                    ratelimit_key_prefix=prefix,
+                )
+            )
             app.config["TESTING"] = True
             app.test_client_class = IsolatedClient
             stack.enter_context(app.app_context())
@@ -84,8 +91,12 @@ REQUESTS = {
     "auth.callback": ("anonymous", lambda c: c.get("/auth/callback/citizen?code=x&state=y")),
     "auth.sign_callback": ("citizen", lambda c: c.get("/auth/sign/callback?code=x&state=y")),
     "mandates.admin_stepup": ("admin", lambda c: c.get("/mandates/admin/step-up?code=x&state=y")),
-    "api.token": ("anonymous", lambda c: c.post("/api/v1/token", data={"grant_type": "client_credentials"},
-                                                auth=("uppsala-system", "not-the-secret"))),
+    "api.token": (
+        "anonymous",
+        lambda c: c.post(
+            "/api/v1/token", data={"grant_type": "client_credentials"}, auth=("uppsala-system", "not-the-secret")
+        ),
+    ),
     "mandates.new": ("citizen", lambda c: _post(c, "/mandates/new")),
     "attachments.manage": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/attachments")),
     "case.answer": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/requests/{BOGUS}")),
@@ -93,16 +104,27 @@ REQUESTS = {
     "application.cosign": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/cosign")),
     "case.messages": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/messages", body="Hej")),
     "case.reply": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/messages/{BOGUS}/reply", body="Hej")),
-    "municipality.message": ("staff", lambda c: _post(c, f"/municipality/inbox/{BOGUS}/messages",
-                                                      page="/municipality/inbox", body="Hej")),
-    "api.send_message": ("api", lambda c: c.post(f"/api/v1/applications/{BOGUS}/messages",
-                                                 json={"body": "Hej", "authorName": "Per"})),
+    "municipality.message": (
+        "staff",
+        lambda c: _post(c, f"/municipality/inbox/{BOGUS}/messages", page="/municipality/inbox", body="Hej"),
+    ),
+    "api.send_message": (
+        "api",
+        lambda c: c.post(f"/api/v1/applications/{BOGUS}/messages", json={"body": "Hej", "authorName": "Per"}),
+    ),
     "municipality.inbox": ("staff", lambda c: c.get("/municipality/inbox?q=EU-AAAA-BBBB")),
-    "rights.feedback": ("anonymous", lambda c: _post(c, "/accessibility/feedback", page="/accessibility/feedback",
-                                                     problem="Knappen syns inte.")),
+    "rights.feedback": (
+        "anonymous",
+        lambda c: _post(c, "/accessibility/feedback", page="/accessibility/feedback", problem="Knappen syns inte."),
+    ),
 }
-MAKE_CLIENT = {"anonymous": lambda app: app.test_client(), "citizen": citizen, "staff": caseworker,
-               "admin": lambda app: caseworker(app, "staff-admin-1"), "api": api_client}
+MAKE_CLIENT = {
+    "anonymous": lambda app: app.test_client(),
+    "citizen": citizen,
+    "staff": caseworker,
+    "admin": lambda app: caseworker(app, "staff-admin-1"),
+    "api": api_client,
+}
 
 
 def test_every_limited_endpoint_exists_and_is_limited(make_app):
@@ -124,10 +146,15 @@ def every_family_low(databases, live_services, tmp_path_factory):
     from portal import create_app
 
     url = databases.fresh()
-    config = Config(base_url="http://localhost", database_url=url, idp_url=live_services["idp_url"],
-                    sandbox_url=live_services["sandbox_url"], fetch_in_background=False,
-                    instance_path=tmp_path_factory.mktemp("limits") / "instance",
-                    ratelimits={family: "2 per minute" for family in RATE_LIMITS})
+    config = Config(
+        base_url="http://localhost",
+        database_url=url,
+        idp_url=live_services["idp_url"],
+        sandbox_url=live_services["sandbox_url"],
+        fetch_in_background=False,
+        instance_path=tmp_path_factory.mktemp("limits") / "instance",
+        ratelimits={family: "2 per minute" for family in RATE_LIMITS},
+    )
     app = create_app(config)
     app.config["TESTING"] = True
     app.test_client_class = IsolatedClient
@@ -286,11 +313,17 @@ def test_two_portal_apps_sharing_redis_share_their_limits(make_app, redis_prefix
 
 # --- configuration ----------------------------------------------------------------------------------
 
+
 def _production(**overrides) -> Config:
     import secrets
 
-    values = dict(env="production", secret_key=secrets.token_urlsafe(32), base_url="https://portal.example",
-                  database_url="postgresql+psycopg://u@h/db", secure_cookies=True)
+    values = dict(
+        env="production",
+        secret_key=secrets.token_urlsafe(32),
+        base_url="https://portal.example",
+        database_url="postgresql+psycopg://u@h/db",
+        secure_cookies=True,
+    )
     values.update(overrides)
     return Config(**values)
 

@@ -23,10 +23,24 @@ def client_of(app, personnummer):
 def test_check_page_shows_the_key_figures_before_the_signature(app):
     application = factories.draft(ANDERS)
     month = application.period
-    plant(application, "forsakringskassan.sjukpenning.payment", 1009800, True, month, month.replace(day=28),
-          paid_on=month.isoformat())
-    plant(application, "forsakringskassan.sjukpenning.tax", 323136, None, month, month.replace(day=28),
-          paid_on=month.isoformat())
+    plant(
+        application,
+        "forsakringskassan.sjukpenning.payment",
+        1009800,
+        True,
+        month,
+        month.replace(day=28),
+        paid_on=month.isoformat(),
+    )
+    plant(
+        application,
+        "forsakringskassan.sjukpenning.tax",
+        323136,
+        None,
+        month,
+        month.replace(day=28),
+        paid_on=month.isoformat(),
+    )
     doc = page_checks(client_of(app, ANDERS).get(f"/applications/{application.id}/check"))
     figures = doc.find(id="key-figures")
     html = str(doc)
@@ -38,8 +52,15 @@ def test_check_page_shows_the_key_figures_before_the_signature(app):
 
 def test_the_co_applicant_reads_the_joint_application_worded_to_them(app):
     application = factories.draft(MARIA)
-    plant(application, "forsakringskassan.sjukpenning.payment", 500000, False, application.period,
-          application.period.replace(day=28), paid_on=application.period.isoformat())
+    plant(
+        application,
+        "forsakringskassan.sjukpenning.payment",
+        500000,
+        False,
+        application.period,
+        application.period.replace(day=28),
+        paid_on=application.period.isoformat(),
+    )
     factories.sign(application, MARIA)
     johan = client_of(app, JOHAN)
     doc = page_checks(johan.get(f"/applications/{application.id}/check"))

@@ -44,8 +44,15 @@ def test_the_shipped_routing_names_the_receiver_by_setting_not_by_port():
     assert routing.resolve_url("https://ekbist.example/in", "http://x:1") == "https://ekbist.example/in"
 
 
-@pytest.mark.parametrize(("url", "ok"), [("{receiver_url}/webhook/x", True), ("{receiver_url}webhook", False),
-                                         ("{receiver_url}", False), ("http://{receiver_url}/x", False)])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("{receiver_url}/webhook/x", True),
+        ("{receiver_url}webhook", False),
+        ("{receiver_url}", False),
+        ("http://{receiver_url}/x", False),
+    ],
+)
 def test_a_receiver_url_needs_a_path_after_it(url, ok):
     assert routing._webhook_url_ok(url) is ok
 
@@ -78,15 +85,17 @@ def test_a_second_demo_whose_receiver_port_is_taken_receives_on_its_own_port(mon
         port = taken.getsockname()[1]
         config = Config(receiver_url=f"http://127.0.0.1:{port}", instance_path=tmp_path)
         assert local_ports(config.receiver_url) == {port} and local_secrets(port, config.receiver_url) == {
-            "vasteras": SECRET}
+            "vasteras": SECRET
+        }
         stack = Stack()
         try:
             start_receivers(stack, config, "127.0.0.1")
             assert config.receiver_url != f"http://127.0.0.1:{port}"
             assert httpx.get(f"{config.receiver_url}/health", timeout=10).json() == {"status": "ok"}
             assert httpx.get(f"{config.receiver_url}/cases", timeout=10).status_code == 401  # its pages: a token
-            listed = httpx.get(f"{config.receiver_url}/cases", headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
-                               timeout=10).json()
+            listed = httpx.get(
+                f"{config.receiver_url}/cases", headers={"Authorization": f"Bearer {DEMO_TOKEN}"}, timeout=10
+            ).json()
             assert listed["cases"] == [] and len(stack.servers) == 1
         finally:
             stack.shutdown()

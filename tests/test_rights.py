@@ -45,10 +45,12 @@ def test_the_statement_names_its_known_shortcomings(client):
     statement = soup(client.get("/accessibility"))
     items = [li.get_text(" ", strip=True) for li in statement.find("main").find_all("li")]
     assert any("PDF" in item and "PDF/UA" in item for item in items)  # the documents not yet validated
-    languages = swedish("The service is available in Swedish, English, Arabic, Somali, Persian, Tigrinya, Ukrainian "
-                        "and Finnish. The Somali, Persian, Tigrinya, Ukrainian and Finnish texts have not yet been "
-                        "checked by professional translators. The other national minority languages are not there "
-                        "yet. There is no easy-to-read Swedish (lättläst) and no sign language.")
+    languages = swedish(
+        "The service is available in Swedish, English, Arabic, Somali, Persian, Tigrinya, Ukrainian "
+        "and Finnish. The Somali, Persian, Tigrinya, Ukrainian and Finnish texts have not yet been "
+        "checked by professional translators. The other national minority languages are not there "
+        "yet. There is no easy-to-read Swedish (lättläst) and no sign language."
+    )
     assert languages in items and languages.startswith("Tjänsten")
     assert "WCAG 2.1" in statement.get_text()
 
@@ -77,6 +79,7 @@ def test_the_privacy_notice_is_linked_from_the_start_and_the_consent_page(app, c
 
 # --- feedback --------------------------------------------------------------------------------------
 
+
 def post_feedback(client, **data):
     page = client.get("/accessibility/feedback")
     return client.post("/accessibility/feedback", data={"csrf_token": csrf_from(page), **data})
@@ -103,13 +106,19 @@ def test_bad_feedback_gets_clear_errors_and_keeps_what_was_typed(app, client):
 def test_feedback_reaches_the_operator_without_login(app, client, monkeypatch):
     sent = []
     monkeypatch.setattr("portal.case.notify.send_mail", lambda config, message: sent.append(message))
-    response = post_feedback(client, problem="Knappen går inte att nå med tangentbordet.", page="/privacy",
-                             contact=" Ana@Example.se ")
+    response = post_feedback(
+        client, problem="Knappen går inte att nå med tangentbordet.", page="/privacy", contact=" Ana@Example.se "
+    )
     assert response.status_code == 302 and response.location == "/accessibility/feedback/sent"
     assert page_checks(client.get(response.location))
     stored = db.session.scalar(select(AccessibilityFeedback))
     assert (stored.problem, stored.page, stored.contact, stored.language, stored.emailed) == (
-        "Knappen går inte att nå med tangentbordet.", "/privacy", "Ana@example.se", "sv", True)
+        "Knappen går inte att nå med tangentbordet.",
+        "/privacy",
+        "Ana@example.se",
+        "sv",
+        True,
+    )
     assert len(sent) == 1 and sent[0]["To"] == app.config["PORTAL"].accessibility_email
     assert "Knappen går inte att nå med tangentbordet." in sent[0].get_content()
 
@@ -125,6 +134,7 @@ def test_feedback_is_kept_when_the_mail_server_is_down(app, client, monkeypatch)
 
 
 # --- who has read my data ----------------------------------------------------------------------------
+
 
 def test_the_person_sees_the_caseworker_who_opened_their_application(app, client, login):
     application = factories.delivered(factories.sent(SINGLE_ADULT))
@@ -142,8 +152,9 @@ def test_the_person_sees_the_caseworker_who_opened_their_application(app, client
     assert swedish("Caseworker") in opened[0][1] and "Uppsala" in opened[0][1]
     assert opened[0][2] == swedish("your application as the municipality received it")
     assert opened[0][3] == "caseworker opens the application document"
-    own = db.session.scalars(select(AuditEvent).where(AuditEvent.actor_type == "citizen",
-                                                      AuditEvent.subject_id == application.applicant_id))
+    own = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_type == "citizen", AuditEvent.subject_id == application.applicant_id)
+    )
     assert any(event.object_type == "reader_list" for event in own)  # looking at the list is itself logged
     assert not any("Anders" in row[1] for row in rows)
 
@@ -169,11 +180,18 @@ def test_the_municipality_system_and_a_proxy_are_named_as_such(app, client, logi
     from portal.auth.actor import Actor
 
     application = factories.delivered(factories.sent(SINGLE_ADULT))
-    token = app.test_client().post("/api/v1/token", data={"grant_type": "client_credentials"},
-                                   auth=("uppsala-system", "uppsala-demo-secret")).get_json()["access_token"]
+    token = (
+        app.test_client()
+        .post(
+            "/api/v1/token", data={"grant_type": "client_credentials"}, auth=("uppsala-system", "uppsala-demo-secret")
+        )
+        .get_json()["access_token"]
+    )
     api = app.test_client()
-    assert api.get(f"/api/v1/applications/{application.id}",
-                   headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        api.get(f"/api/v1/applications/{application.id}", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
     # A proxy's read, as the audit records one made under a mandate.
     proxy = Actor(kind="citizen", id="someone-else", name="Lars Berglund", mandate_id="m-1", acting_for="x")
     with app.test_request_context():
@@ -183,8 +201,10 @@ def test_the_municipality_system_and_a_proxy_are_named_as_such(app, client, logi
         record_read("application", application.id, "proxy reads the application", subject_id=application.applicant_id)
 
     login(SINGLE_ADULT)
-    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
-            for row in page_checks(client.get("/my-data/readers")).find("tbody").find_all("tr")]
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+        for row in page_checks(client.get("/my-data/readers")).find("tbody").find_all("tr")
+    ]
     by_system = [row for row in rows if swedish("The municipality's case system (API)") in row[1]]
     assert by_system and "uppsala-system" in by_system[0][1] and "Uppsala" in by_system[0][1]
     by_proxy = [row for row in rows if "Lars Berglund" in row[1]]

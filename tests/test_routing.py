@@ -26,8 +26,9 @@ def test_all_290_municipalities_route_to_themselves():
         assert route(row["kommunkod"]).name == row["kommun"]
 
 
-@pytest.mark.parametrize("code,name", [("0180", "Stockholm"), ("1480", "Göteborg"),
-                                       ("1280", "Malmö"), ("2584", "Kiruna")])
+@pytest.mark.parametrize(
+    "code,name", [("0180", "Stockholm"), ("1480", "Göteborg"), ("1280", "Malmö"), ("2584", "Kiruna")]
+)
 def test_known_codes(code, name):
     assert route(code).name == name
 
@@ -51,6 +52,7 @@ def _codes():
 @pytest.fixture
 def routing_file(tmp_path, monkeypatch):
     """Write a routing configuration to tmp_path and make it the one in force (cache cleared both ways)."""
+
     def _use(data, name="routing.json"):
         path = tmp_path / name
         path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
@@ -94,39 +96,59 @@ def test_everyone_else_is_connected_with_one_builtin_inbox():
 
 # (municipality, district inbox, lowest, highest) for every range in the seed; neighbours are in the file too
 DISTRICT_RANGES = [
-    ("0180", "stockholm-norrmalm", "11100", "11199"), ("0180", "stockholm-kungsholmen", "11200", "11299"),
-    ("0180", "stockholm-norrmalm", "11300", "11399"), ("0180", "stockholm-ostermalm", "11400", "11599"),
-    ("0180", "stockholm-sodermalm", "11600", "11899"), ("0180", "stockholm-enskede-arsta-vantor", "12000", "12299"),
-    ("0180", "stockholm-farsta", "12300", "12399"), ("0180", "stockholm-enskede-arsta-vantor", "12400", "12499"),
-    ("0180", "stockholm-hagersten-alvsjo", "12500", "12699"), ("0180", "stockholm-skarholmen", "12700", "12799"),
-    ("0180", "stockholm-skarpnack", "12800", "12899"), ("0180", "stockholm-hagersten-alvsjo", "12900", "12999"),
-    ("0180", "stockholm-bromma", "16100", "16199"), ("0180", "stockholm-hasselby-vallingby", "16200", "16299"),
-    ("0180", "stockholm-spanga-tensta", "16300", "16399"), ("0180", "stockholm-rinkeby-kista", "16400", "16499"),
-    ("0180", "stockholm-hasselby-vallingby", "16500", "16599"), ("0180", "stockholm-bromma", "16700", "16899"),
-    ("1480", "goteborg-centrum", "41100", "41499"), ("1480", "goteborg-nordost", "41500", "41599"),
-    ("1480", "goteborg-centrum", "41600", "41699"), ("1480", "goteborg-hisingen", "41700", "41899"),
-    ("1480", "goteborg-sydvast", "42100", "42199"), ("1480", "goteborg-hisingen", "42200", "42399"),
-    ("1480", "goteborg-nordost", "42400", "42499"), ("1480", "goteborg-hisingen", "42500", "42599"),
-    ("1480", "goteborg-sydvast", "42600", "42799"), ("1480", "goteborg-sydvast", "43600", "43699"),
-    ("1280", "malmo-innerstaden", "21100", "21299"), ("1280", "malmo-oster", "21300", "21399"),
-    ("1280", "malmo-innerstaden", "21400", "21499"), ("1280", "malmo-soder", "21500", "21599"),
-    ("1280", "malmo-vaster", "21600", "21899"), ("1280", "malmo-soder", "23800", "23899"),
+    ("0180", "stockholm-norrmalm", "11100", "11199"),
+    ("0180", "stockholm-kungsholmen", "11200", "11299"),
+    ("0180", "stockholm-norrmalm", "11300", "11399"),
+    ("0180", "stockholm-ostermalm", "11400", "11599"),
+    ("0180", "stockholm-sodermalm", "11600", "11899"),
+    ("0180", "stockholm-enskede-arsta-vantor", "12000", "12299"),
+    ("0180", "stockholm-farsta", "12300", "12399"),
+    ("0180", "stockholm-enskede-arsta-vantor", "12400", "12499"),
+    ("0180", "stockholm-hagersten-alvsjo", "12500", "12699"),
+    ("0180", "stockholm-skarholmen", "12700", "12799"),
+    ("0180", "stockholm-skarpnack", "12800", "12899"),
+    ("0180", "stockholm-hagersten-alvsjo", "12900", "12999"),
+    ("0180", "stockholm-bromma", "16100", "16199"),
+    ("0180", "stockholm-hasselby-vallingby", "16200", "16299"),
+    ("0180", "stockholm-spanga-tensta", "16300", "16399"),
+    ("0180", "stockholm-rinkeby-kista", "16400", "16499"),
+    ("0180", "stockholm-hasselby-vallingby", "16500", "16599"),
+    ("0180", "stockholm-bromma", "16700", "16899"),
+    ("1480", "goteborg-centrum", "41100", "41499"),
+    ("1480", "goteborg-nordost", "41500", "41599"),
+    ("1480", "goteborg-centrum", "41600", "41699"),
+    ("1480", "goteborg-hisingen", "41700", "41899"),
+    ("1480", "goteborg-sydvast", "42100", "42199"),
+    ("1480", "goteborg-hisingen", "42200", "42399"),
+    ("1480", "goteborg-nordost", "42400", "42499"),
+    ("1480", "goteborg-hisingen", "42500", "42599"),
+    ("1480", "goteborg-sydvast", "42600", "42799"),
+    ("1480", "goteborg-sydvast", "43600", "43699"),
+    ("1280", "malmo-innerstaden", "21100", "21299"),
+    ("1280", "malmo-oster", "21300", "21399"),
+    ("1280", "malmo-innerstaden", "21400", "21499"),
+    ("1280", "malmo-soder", "21500", "21599"),
+    ("1280", "malmo-vaster", "21600", "21899"),
+    ("1280", "malmo-soder", "23800", "23899"),
 ]
 
 
 def test_district_table_is_every_range_in_the_shipped_configuration():
     """So that the edge tests below cover each range in routing.json."""
-    shipped = {(code, district.inbox, f"{r.low:05d}", f"{r.high:05d}")
-               for code in ("0180", "1480", "1280")
-               for district in routing_config.routing_config().municipalities[code].districts
-               for r in district.ranges}
+    shipped = {
+        (code, district.inbox, f"{r.low:05d}", f"{r.high:05d}")
+        for code in ("0180", "1480", "1280")
+        for district in routing_config.routing_config().municipalities[code].districts
+        for r in district.ranges
+    }
 
     def numbers(rows):
         return {(code, inbox_id, n) for code, inbox_id, low, high in rows for n in range(int(low), int(high) + 1)}
 
     assert numbers(shipped) == numbers(DISTRICT_RANGES)
-    assert all(len(routing_config.routing_config().municipalities[code].districts) >= 3
-               for code in ("0180", "1480", "1280"))
+    assert all(
+        len(routing_config.routing_config().municipalities[code].districts) >= 3 for code in ("0180", "1480", "1280")
+    )
 
 
 @pytest.mark.parametrize("code,inbox_id,low,high", DISTRICT_RANGES)
@@ -137,24 +159,37 @@ def test_district_edges(code, inbox_id, low, high):
     assert route(code, low).district is not None
 
 
-@pytest.mark.parametrize("code,postal_code,fallback", [
-    ("0180", "11099", "stockholm-central"), ("0180", "11900", "stockholm-central"),  # around Norrmalm/Södermalm
-    ("0180", "11999", "stockholm-central"), ("0180", "13000", "stockholm-central"),
-    ("0180", "16099", "stockholm-central"), ("0180", "16600", "stockholm-central"),
-    ("0180", "16900", "stockholm-central"), ("0180", "10005", "stockholm-central"),  # box addresses
-    ("1480", "41099", "goteborg-mottagning"), ("1480", "41900", "goteborg-mottagning"),
-    ("1480", "42000", "goteborg-mottagning"), ("1480", "42800", "goteborg-mottagning"),
-    ("1480", "43599", "goteborg-mottagning"), ("1480", "43700", "goteborg-mottagning"),
-    ("1280", "21099", "malmo-mottagning"), ("1280", "21900", "malmo-mottagning"),
-    ("1280", "23799", "malmo-mottagning"), ("1280", "23900", "malmo-mottagning"),
-])
+@pytest.mark.parametrize(
+    "code,postal_code,fallback",
+    [
+        ("0180", "11099", "stockholm-central"),
+        ("0180", "11900", "stockholm-central"),  # around Norrmalm/Södermalm
+        ("0180", "11999", "stockholm-central"),
+        ("0180", "13000", "stockholm-central"),
+        ("0180", "16099", "stockholm-central"),
+        ("0180", "16600", "stockholm-central"),
+        ("0180", "16900", "stockholm-central"),
+        ("0180", "10005", "stockholm-central"),  # box addresses
+        ("1480", "41099", "goteborg-mottagning"),
+        ("1480", "41900", "goteborg-mottagning"),
+        ("1480", "42000", "goteborg-mottagning"),
+        ("1480", "42800", "goteborg-mottagning"),
+        ("1480", "43599", "goteborg-mottagning"),
+        ("1480", "43700", "goteborg-mottagning"),
+        ("1280", "21099", "malmo-mottagning"),
+        ("1280", "21900", "malmo-mottagning"),
+        ("1280", "23799", "malmo-mottagning"),
+        ("1280", "23900", "malmo-mottagning"),
+    ],
+)
 def test_just_outside_a_range(code, postal_code, fallback):
     found = route(code, postal_code)
     assert found.inbox.id == fallback and found.district is None
 
 
-@pytest.mark.parametrize("code,fallback", [("0180", "stockholm-central"), ("1480", "goteborg-mottagning"),
-                                           ("1280", "malmo-mottagning")])
+@pytest.mark.parametrize(
+    "code,fallback", [("0180", "stockholm-central"), ("1480", "goteborg-mottagning"), ("1280", "malmo-mottagning")]
+)
 @pytest.mark.parametrize("postal_code", [None, "", "   ", "118", "1182", "118211", "abcde", "118-21", "１１８２１"])
 def test_missing_or_malformed_postal_code_goes_to_the_fallback(code, fallback, postal_code):
     found = route(code, postal_code)
@@ -168,23 +203,31 @@ def test_postal_code_with_a_space_or_nbsp():
     assert route("0180", "118 21").district == "Södermalm"
 
 
-@pytest.mark.parametrize("code,postal_code,fallback", [
-    ("0180", "41468", "stockholm-central"),  # a Göteborg postal code, folkbokförd in Stockholm
-    ("1480", "11821", "goteborg-mottagning"),  # a Södermalm postal code, folkbokförd in Göteborg
-    ("1280", "41100", "malmo-mottagning"),
-    ("0380", "11821", "kommun-0380"),  # Uppsala has one inbox whatever the postal code
-])
+@pytest.mark.parametrize(
+    "code,postal_code,fallback",
+    [
+        ("0180", "41468", "stockholm-central"),  # a Göteborg postal code, folkbokförd in Stockholm
+        ("1480", "11821", "goteborg-mottagning"),  # a Södermalm postal code, folkbokförd in Göteborg
+        ("1280", "41100", "malmo-mottagning"),
+        ("0380", "11821", "kommun-0380"),  # Uppsala has one inbox whatever the postal code
+    ],
+)
 def test_the_municipality_code_decides_not_the_postal_code(code, postal_code, fallback):
     found = route(code, postal_code)
     assert found.code == code and found.inbox.id == fallback
 
 
-@pytest.mark.parametrize("code,postal_code,protected_inbox", [
-    ("0180", "11821", "stockholm-skyddade"), ("0180", None, "stockholm-skyddade"),
-    ("1280", "21155", "malmo-skyddade"), ("1280", "21300", "malmo-skyddade"),
-    ("1480", "42400", "goteborg-mottagning"),  # no protected inbox configured: the fallback
-    ("1283", "25227", "kommun-1283"),  # Helsingborg: its one inbox
-])
+@pytest.mark.parametrize(
+    "code,postal_code,protected_inbox",
+    [
+        ("0180", "11821", "stockholm-skyddade"),
+        ("0180", None, "stockholm-skyddade"),
+        ("1280", "21155", "malmo-skyddade"),
+        ("1280", "21300", "malmo-skyddade"),
+        ("1480", "42400", "goteborg-mottagning"),  # no protected inbox configured: the fallback
+        ("1283", "25227", "kommun-1283"),  # Helsingborg: its one inbox
+    ],
+)
 def test_protected_identity_ignores_the_postal_code(code, postal_code, protected_inbox):
     found = route(code, postal_code, protected=True)
     assert found.inbox.id == protected_inbox and found.protected and found.district is None
@@ -284,8 +327,13 @@ def test_override_file_and_webhook_and_pull_channels(routing_file):
     data["municipalities"]["0380"] = {
         "state": "connected",
         "inboxes": [
-            {"id": "uppsala-hook", "name": "Uppsala webhook", "channel": "webhook",
-             "url": "https://ekbist.uppsala.example/inbox", "secret": "UPPSALA_WEBHOOK_SECRET"},
+            {
+                "id": "uppsala-hook",
+                "name": "Uppsala webhook",
+                "channel": "webhook",
+                "url": "https://ekbist.uppsala.example/inbox",
+                "secret": "UPPSALA_WEBHOOK_SECRET",
+            },
             {"id": "uppsala-pull", "name": "Uppsala pull", "channel": "pull"},
         ],
         "districts": [{"name": "Centrum", "inbox": "uppsala-hook", "postal_codes": ["75320"]}],
@@ -293,8 +341,11 @@ def test_override_file_and_webhook_and_pull_channels(routing_file):
     }
     routing_file(data)
     hook = route("0380", "753 20").inbox
-    assert (hook.channel, hook.url, hook.secret_name) == ("webhook", "https://ekbist.uppsala.example/inbox",
-                                                         "UPPSALA_WEBHOOK_SECRET")
+    assert (hook.channel, hook.url, hook.secret_name) == (
+        "webhook",
+        "https://ekbist.uppsala.example/inbox",
+        "UPPSALA_WEBHOOK_SECRET",
+    )
     assert route("0380", "75321").inbox == inbox("uppsala-pull")
     assert route("0380", "75320", protected=True).inbox.id == "uppsala-pull"
     assert route("0380").inbox.url is None and route("0380").inbox.secret_name is None
@@ -324,32 +375,41 @@ BROKEN = {
     "unknown municipality code": (lambda d: d["municipalities"].update({"0999": {"state": "connected"}}), "0999"),
     "three-digit code": (lambda d: d["municipalities"].update({"180": {"state": "connected"}}), "180"),
     "overlapping ranges, two districts": (
-        lambda d: _stockholm(d)["districts"][1]["postal_codes"].append("11850-11950"), "overlap"),
+        lambda d: _stockholm(d)["districts"][1]["postal_codes"].append("11850-11950"),
+        "overlap",
+    ),
     "overlapping ranges, one district": (
-        lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("111xx"), "overlap"),
-    "range contained in another": (
-        lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("11700"), "overlap"),
+        lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("111xx"),
+        "overlap",
+    ),
+    "range contained in another": (lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("11700"), "overlap"),
     "unknown channel": (lambda d: _stockholm(d)["inboxes"][0].update({"channel": "fax"}), "unknown channel"),
     "missing fallback": (lambda d: _stockholm(d).pop("fallback_inbox"), "fallback_inbox"),
     "fallback not an inbox": (lambda d: _stockholm(d).update({"fallback_inbox": "nowhere"}), "nowhere"),
     "protected inbox not an inbox": (lambda d: _stockholm(d).update({"protected_inbox": "x"}), "protected_inbox"),
     "district to another municipality's inbox": (
-        lambda d: _stockholm(d)["districts"][0].update({"inbox": "malmo-oster"}), "malmo-oster"),
+        lambda d: _stockholm(d)["districts"][0].update({"inbox": "malmo-oster"}),
+        "malmo-oster",
+    ),
     "unknown state": (lambda d: _stockholm(d).update({"state": "sleeping"}), "sleeping"),
     "paused without a reason": (lambda d: d["municipalities"]["2506"].pop("reason"), "reason"),
     "not connected without instructions": (lambda d: d["municipalities"]["2584"].pop("instructions"), "instructions"),
     "not connected without a contact url": (lambda d: d["municipalities"]["2584"].pop("contact"), "contact.url"),
-    "webhook without url": (lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "secret": "S"}),
-                            "url"),
+    "webhook without url": (lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "secret": "S"}), "url"),
     "webhook without secret name": (
-        lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "url": "https://x.example/"}), "secret"),
+        lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "url": "https://x.example/"}),
+        "secret",
+    ),
     "webhook over http": (
-        lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "url": "http://x.example/",
-                                                      "secret": "S"}), "https"),
+        lambda d: _stockholm(d)["inboxes"][0].update({"channel": "webhook", "url": "http://x.example/", "secret": "S"}),
+        "https",
+    ),
     "secret on a built-in inbox": (lambda d: _stockholm(d)["inboxes"][0].update({"secret": "S"}), "secret"),
     "duplicate inbox id": (lambda d: _stockholm(d)["inboxes"].append(dict(_stockholm(d)["inboxes"][0])), "more than"),
     "inbox id used in two municipalities": (
-        lambda d: d["municipalities"]["1280"]["inboxes"][0].update({"id": "stockholm-central"}), "more than"),
+        lambda d: d["municipalities"]["1280"]["inboxes"][0].update({"id": "stockholm-central"}),
+        "more than",
+    ),
     "inbox id too long": (lambda d: _stockholm(d)["inboxes"][0].update({"id": "x" * 61}), "at most 60"),
     "bad range": (lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("11x"), "11x"),
     "backwards range": (lambda d: _stockholm(d)["districts"][0]["postal_codes"].append("19999-19000"), "backwards"),
@@ -380,11 +440,14 @@ def test_validator_lists_every_problem_at_once(routing_file):
     assert len(caught.value.problems) == 2
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("{not json", "cannot read"),
-    ('{"version": 1, "version": 2, "default": {}}', "duplicate key"),
-    ("[]", "must be an object"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("{not json", "cannot read"),
+        ('{"version": 1, "version": 2, "default": {}}', "duplicate key"),
+        ("[]", "must be an object"),
+    ],
+)
 def test_validator_rejects_unreadable_files(routing_file, text, expected):
     routing_file(text)
     with pytest.raises(routing_config.RoutingConfigError, match=expected):

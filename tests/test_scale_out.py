@@ -28,9 +28,14 @@ from sqlalchemy import func, select
 from portal.bench import PG_ENV
 from tests.support import free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_processes,
-              pytest.mark.skipif(not os.environ.get(PG_ENV),
-                                 reason="two nodes and two workers share one PostgreSQL; SQLite is one machine's file")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.own_processes,
+    pytest.mark.skipif(
+        not os.environ.get(PG_ENV),
+        reason="two nodes and two workers share one PostgreSQL; SQLite is one machine's file",
+    ),
+]
 
 PUBLIC_URL = "http://localhost"  # what the load balancer answers as; the IdP sends the browser back there
 METRICS_TOKEN = "scale-out-metrics-token-0123456789abcdef"
@@ -69,32 +74,61 @@ def service(databases, live_services, tmp_path_factory):
 
     workdir = tmp_path_factory.mktemp("scale-out")
     url = databases.fresh()
-    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_BASE_URL": PUBLIC_URL, "PORTAL_SECRET_KEY": SECRET,
-           "PORTAL_INSTANCE_PATH": str(workdir), "PORTAL_IDP_URL": live_services["idp_url"],
-           "PORTAL_SANDBOX_URL": live_services["sandbox_url"], "PORTAL_METRICS_TOKEN": METRICS_TOKEN,
-           "PORTAL_LOG_FORMAT": "json", "PORTAL_WEB_WORKERS": "1"}
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_BASE_URL": PUBLIC_URL,
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_INSTANCE_PATH": str(workdir),
+        "PORTAL_IDP_URL": live_services["idp_url"],
+        "PORTAL_SANDBOX_URL": live_services["sandbox_url"],
+        "PORTAL_METRICS_TOKEN": METRICS_TOKEN,
+        "PORTAL_LOG_FORMAT": "json",
+        "PORTAL_WEB_WORKERS": "1",
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     redis_url = _redis()
     if redis_url:  # rate limits counted in one place for both nodes, under this run's own keys
-        env.update(PORTAL_RATELIMIT_STORAGE_URI=redis_url, PORTAL_RATELIMIT_KEY_PREFIX=f"scale-out-{uuid.uuid4().hex}",
-                   PORTAL_RATELIMIT_SEARCH=f"{SEARCHES} per minute")
+        env.update(
+            PORTAL_RATELIMIT_STORAGE_URI=redis_url,
+            PORTAL_RATELIMIT_KEY_PREFIX=f"scale-out-{uuid.uuid4().hex}",
+            PORTAL_RATELIMIT_SEARCH=f"{SEARCHES} per minute",
+        )
     # The seal key is made once, before any node starts, as an operator provisions it for all nodes.
-    app = create_app(Config(base_url=PUBLIC_URL, database_url=url, secret_key=SECRET, instance_path=workdir,
-                            idp_url=live_services["idp_url"], sandbox_url=live_services["sandbox_url"],
-                            fetch_in_background=False))
+    app = create_app(
+        Config(
+            base_url=PUBLIC_URL,
+            database_url=url,
+            secret_key=SECRET,
+            instance_path=workdir,
+            idp_url=live_services["idp_url"],
+            sandbox_url=live_services["sandbox_url"],
+            fetch_in_background=False,
+        )
+    )
     ports = [free_port(), free_port()]
-    nodes = [_start(["serve", "--bind", f"127.0.0.1:{port}"], env, workdir / f"node-{i}.log")
-             for i, port in enumerate(ports)]
+    nodes = [
+        _start(["serve", "--bind", f"127.0.0.1:{port}"], env, workdir / f"node-{i}.log") for i, port in enumerate(ports)
+    ]
     heartbeats = [workdir / f"worker-{i}.heartbeat" for i in range(2)]
-    workers = [_start(["worker", "--interval", "0.2", "--heartbeat", str(path)], env, workdir / f"worker-{i}.log")
-               for i, path in enumerate(heartbeats)]
+    workers = [
+        _start(["worker", "--interval", "0.2", "--heartbeat", str(path)], env, workdir / f"worker-{i}.log")
+        for i, path in enumerate(heartbeats)
+    ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for node_url, process in zip(urls, nodes, strict=True):
             _wait_ready(node_url, process)
         with app.app_context():
-            yield {"nodes": urls, "app": app, "env": env, "heartbeats": heartbeats, "workdir": workdir,
-                   "redis": redis_url, "processes": nodes}
+            yield {
+                "nodes": urls,
+                "app": app,
+                "env": env,
+                "heartbeats": heartbeats,
+                "workdir": workdir,
+                "redis": redis_url,
+                "processes": nodes,
+            }
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -128,8 +162,12 @@ def _post(node: str, path: str, cookie: dict, page_path: str, data: dict | None 
     """A form POST as the browser sends it: the CSRF token from the page it was on, the same origin."""
     page = httpx.get(f"{node}{page_path}", headers=cookie, timeout=60)
     token = CSRF.search(page.text).group(1)
-    return httpx.post(f"{node}{path}", headers={**cookie, "Origin": PUBLIC_URL, "Referer": f"{PUBLIC_URL}{page_path}"},
-                      data={"csrf_token": token, **(data or {})}, timeout=60)
+    return httpx.post(
+        f"{node}{path}",
+        headers={**cookie, "Origin": PUBLIC_URL, "Referer": f"{PUBLIC_URL}{page_path}"},
+        data={"csrf_token": token, **(data or {})},
+        timeout=60,
+    )
 
 
 def test_both_nodes_are_ready_and_both_workers_alive(service):
@@ -173,17 +211,34 @@ def _bare_submissions(count: int) -> list[str]:
 
     ids = []
     for index in range(count):
-        person = Person(oidc_subject=f"scale-out-{index}", personnummer=f"{198000000000 + index}",
-                        given_name="Test", family_name=f"Skala {index}")
+        person = Person(
+            oidc_subject=f"scale-out-{index}",
+            personnummer=f"{198000000000 + index}",
+            given_name="Test",
+            family_name=f"Skala {index}",
+        )
         db.session.add(person)
         db.session.flush()
-        application = Application(reference=new_reference(), applicant_id=person.id,
-                                  period=clock.today().replace(day=1), municipality_code=UPPSALA,
-                                  street="Testgatan 1", postal_code="75310", post_town="UPPSALA",
-                                  folkbokforing_fetched_at=utcnow())
-        application.members.append(HouseholdMember(position=0, relation="applicant", given_name="Test",
-                                                   family_name=f"Skala {index}", birth_date=date(1980, 1, 1),
-                                                   person_id=person.id))
+        application = Application(
+            reference=new_reference(),
+            applicant_id=person.id,
+            period=clock.today().replace(day=1),
+            municipality_code=UPPSALA,
+            street="Testgatan 1",
+            postal_code="75310",
+            post_town="UPPSALA",
+            folkbokforing_fetched_at=utcnow(),
+        )
+        application.members.append(
+            HouseholdMember(
+                position=0,
+                relation="applicant",
+                given_name="Test",
+                family_name=f"Skala {index}",
+                birth_date=date(1980, 1, 1),
+                person_id=person.id,
+            )
+        )
         db.session.add(application)
         db.session.flush()
         submit(application, signed_at=utcnow(), acr="test")
@@ -206,9 +261,13 @@ def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(s
         if not open_:
             break
         time.sleep(0.2)
-    entries = dict(db.session.execute(select(InboxEntry.application_id, func.count())
-                                      .where(InboxEntry.application_id.in_(ids))
-                                      .group_by(InboxEntry.application_id)).all())
+    entries = dict(
+        db.session.execute(
+            select(InboxEntry.application_id, func.count())
+            .where(InboxEntry.application_id.in_(ids))
+            .group_by(InboxEntry.application_id)
+        ).all()
+    )
     assert entries == {application_id: 1 for application_id in ids}
     statuses = list(db.session.scalars(select(Delivery.status).where(Delivery.application_id.in_(ids))))
     assert statuses == ["delivered"] * APPLICATIONS
@@ -225,8 +284,10 @@ def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(s
         page = f"/municipality/inbox/{application_id}"
         answers.append(_post(node, f"{page}/register", caseworker, page).status_code)
 
-    threads = [threading.Thread(target=register, args=(service["nodes"][i % 2], application_id))
-               for i, application_id in enumerate(ids)]
+    threads = [
+        threading.Thread(target=register, args=(service["nodes"][i % 2], application_id))
+        for i, application_id in enumerate(ids)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -238,12 +299,17 @@ def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(s
     db.session.remove()
 
     # The journey shows in either node's metrics (the outbox and sessions are read from the database).
-    text = httpx.get(f"{service['nodes'][1]}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
-                     timeout=60).text
+    text = httpx.get(
+        f"{service['nodes'][1]}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=60
+    ).text
     assert 'route="/municipality/inbox/<application_id>/register"' in text
     assert "portal_http_request_duration_seconds_bucket" in text
-    for series in ("portal_outbox_depth", "portal_dead_letters", "portal_notifications_pending",
-                   "portal_sessions_active"):
+    for series in (
+        "portal_outbox_depth",
+        "portal_dead_letters",
+        "portal_notifications_pending",
+        "portal_sessions_active",
+    ):
         assert f"# TYPE {series} gauge" in text, series
 
 
@@ -256,8 +322,12 @@ def test_rate_limits_count_once_for_both_nodes(service):
         pytest.skip("no Redis on 127.0.0.1:6379 (bin/test starts one): the nodes count rate limits apart")
     nodes = service["nodes"]
     caseworker = _cookie(login(nodes[1], "/auth/staff/login", "staff-uppsala-2"))
-    statuses = [httpx.get(f"{nodes[i % 2]}/municipality/inbox", params={"q": f"EB-{i}"}, headers=caseworker,
-                          timeout=60).status_code for i in range(SEARCHES)]
+    statuses = [
+        httpx.get(
+            f"{nodes[i % 2]}/municipality/inbox", params={"q": f"EB-{i}"}, headers=caseworker, timeout=60
+        ).status_code
+        for i in range(SEARCHES)
+    ]
     assert statuses == [200] * SEARCHES
     for node in nodes:
         refused = httpx.get(f"{node}/municipality/inbox", params={"q": "EB-x"}, headers=caseworker, timeout=60)

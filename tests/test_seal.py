@@ -10,11 +10,20 @@ def sealer(tmp_path):
     return load_or_create(tmp_path / "key.pem")
 
 
-FIELDS = {"application_id": "a1", "member_id": 3, "provider": "csn", "info_set": "studiemedel",
-          "kind": "csn.studiemedel.bidrag", "theme": "income", "period_start": date(2026, 9, 1),
-          "period_end": date(2026, 9, 30), "amount_ore": 345600, "gross": None,
-          "details": {"omfattning": 100, "lärosäte": "Göteborgs universitet"},
-          "fetched_at": datetime(2026, 11, 25, 10, 0, 1, tzinfo=UTC)}
+FIELDS = {
+    "application_id": "a1",
+    "member_id": 3,
+    "provider": "csn",
+    "info_set": "studiemedel",
+    "kind": "csn.studiemedel.bidrag",
+    "theme": "income",
+    "period_start": date(2026, 9, 1),
+    "period_end": date(2026, 9, 30),
+    "amount_ore": 345600,
+    "gross": None,
+    "details": {"omfattning": 100, "lärosäte": "Göteborgs universitet"},
+    "fetched_at": datetime(2026, 11, 25, 10, 0, 1, tzinfo=UTC),
+}
 
 
 def test_canonical_form_is_stable_and_ordered():
@@ -27,9 +36,13 @@ def test_canonical_form_is_stable_and_ordered():
 def test_seal_verifies_and_any_change_breaks_it(sealer):
     kid, signature = sealer.seal(FIELDS)
     assert sealer.verify(FIELDS, kid, signature)
-    for name, value in [("amount_ore", 345601), ("member_id", 4), ("period_end", date(2026, 10, 31)),
-                        ("details", {"omfattning": 50, "lärosäte": "Göteborgs universitet"}),
-                        ("application_id", "a2")]:
+    for name, value in [
+        ("amount_ore", 345601),
+        ("member_id", 4),
+        ("period_end", date(2026, 10, 31)),
+        ("details", {"omfattning": 50, "lärosäte": "Göteborgs universitet"}),
+        ("application_id", "a2"),
+    ]:
         assert not sealer.verify({**FIELDS, name: value}, kid, signature), name
     assert not sealer.verify(FIELDS, "unknown-kid", signature)
     assert not sealer.verify(FIELDS, kid, "not-base64!")

@@ -31,23 +31,35 @@ def production(tmp_path, monkeypatch, live_services):
     file of its own, PostgreSQL (never connected to: the requests made need no database). The identity
     provider is the run's own."""
     path = tmp_path / "api_clients.json"
-    path.write_text('{"clients": [{"client_id": "real-system", "municipality_code": "0380", '
-                    f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(strong())}"}}]}}',
-                    encoding="utf-8")
+    path.write_text(
+        '{"clients": [{"client_id": "real-system", "municipality_code": "0380", '
+        f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(strong())}"}}]}}',
+        encoding="utf-8",
+    )
     monkeypatch.setenv(api_clients.ENV, str(path))
     for name in [n for n in os.environ if n.startswith("PORTAL_WEBHOOK_SECRET_")]:
         monkeypatch.delenv(name)
     api_clients.clear_cache()
 
     def make(**overrides) -> Config:
-        values = dict(env="production", secret_key=strong(), base_url="https://portal.example",
-                      database_url="postgresql+psycopg://nobody@127.0.0.1:9/none", secure_cookies=True,
-                      citizen_client_secret=strong(), staff_client_secret=strong(), sandbox_token=strong(),
-                      smtp_host="smtp.portal.example", smtp_from="Egna utrymmet <no-reply@portal.example>",
-                      idp_url=live_services["idp_url"], sandbox_url=live_services["sandbox_url"],
-                      instance_path=tmp_path / "instance", ratelimit_allow_memory=True,
-                      # No database here: sessions (kept on the server, issue 12) in the tests' Redis.
-                      session_redis_url="redis://127.0.0.1:6379/15")
+        values = dict(
+            env="production",
+            secret_key=strong(),
+            base_url="https://portal.example",
+            database_url="postgresql+psycopg://nobody@127.0.0.1:9/none",
+            secure_cookies=True,
+            citizen_client_secret=strong(),
+            staff_client_secret=strong(),
+            sandbox_token=strong(),
+            smtp_host="smtp.portal.example",
+            smtp_from="Egna utrymmet <no-reply@portal.example>",
+            idp_url=live_services["idp_url"],
+            sandbox_url=live_services["sandbox_url"],
+            instance_path=tmp_path / "instance",
+            ratelimit_allow_memory=True,
+            # No database here: sessions (kept on the server, issue 12) in the tests' Redis.
+            session_redis_url="redis://127.0.0.1:6379/15",
+        )
         values.update(overrides)
         return Config(**values)
 
@@ -79,6 +91,7 @@ def production_app(config: Config):
 
 
 # --- 4. production transport: HSTS, __Host- cookies, no server banner ----------------------------
+
 
 def test_production_sends_hsts_and_prefixes_its_cookies_with_host(production):
     client = production_app(production()).test_client()
@@ -124,11 +137,20 @@ def test_the_server_names_no_software(app):
 
 # --- 8. an integer id too large for the database is a 404, not a 500 ---------------------------
 
-@pytest.mark.parametrize("path", [
-    "costs/{n}", "costs/{n}/remove", "incomes/{n}", "incomes/{n}/remove", "assets/{n}", "assets/{n}/remove",
-    "items/{n}/comment",
-])
-@pytest.mark.parametrize("number", [HUGE, str(2 ** 31), "9" * 5000])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "costs/{n}",
+        "costs/{n}/remove",
+        "incomes/{n}",
+        "incomes/{n}/remove",
+        "assets/{n}",
+        "assets/{n}/remove",
+        "items/{n}/comment",
+    ],
+)
+@pytest.mark.parametrize("number", [HUGE, str(2**31), "9" * 5000])
 def test_an_id_beyond_the_database_integer_is_not_found(app, client, caplog, path, number):
     anders = factories.person(ANDERS)
     draft = factories.draft(anders)
@@ -153,17 +175,23 @@ def test_every_integer_route_uses_the_bounded_converter(app):
 
     from portal.web.converters import MAX_ID, BoundedInt
 
-    numeric = [(rule.rule, converter) for rule in app.url_map.iter_rules()
-               for converter in rule._converters.values() if isinstance(converter, NumberConverter)]
+    numeric = [
+        (rule.rule, converter)
+        for rule in app.url_map.iter_rules()
+        for converter in rule._converters.values()
+        if isinstance(converter, NumberConverter)
+    ]
     assert numeric, "the portal has integer ids in its paths"
     assert all(isinstance(converter, BoundedInt) and converter.max == MAX_ID for _, converter in numeric), numeric
 
 
 # --- 9. Cache-Control: no-store on everything that may carry personal data ------------------------
 
+
 def _uppsala_token(client) -> str:
-    response = client.post("/api/v1/token", data={"grant_type": "client_credentials"},
-                           auth=("uppsala-system", "uppsala-demo-secret"))
+    response = client.post(
+        "/api/v1/token", data={"grant_type": "client_credentials"}, auth=("uppsala-system", "uppsala-demo-secret")
+    )
     assert response.status_code == 200
     return response.get_json()["access_token"]
 
@@ -175,15 +203,25 @@ def test_the_api_and_the_session_probe_are_never_stored(app, client):
     from portal.case import services as case
 
     application = factories.under_handling(factories.received(factories.sent(ANDERS)))
-    case.request_supplement(application, "Hyreskontrakt", "Vi behöver se kontraktet.",
-                            clock.today() + timedelta(days=14), "Per Handläggare")
+    case.request_supplement(
+        application, "Hyreskontrakt", "Vi behöver se kontraktet.", clock.today() + timedelta(days=14), "Per Handläggare"
+    )
     factories.decided(application)
     api = app.test_client()
     headers = {"Authorization": f"Bearer {_uppsala_token(api)}"}
     base = f"/api/v1/applications/{application.id}"
-    for path in ("/api/v1/applications", base, f"{base}/case", f"{base}/events", f"{base}/messages",
-                 f"{base}/decisions", f"{base}/payments", f"{base}/supplement-requests", f"{base}/documents",
-                 f"{base}/documents/1"):
+    for path in (
+        "/api/v1/applications",
+        base,
+        f"{base}/case",
+        f"{base}/events",
+        f"{base}/messages",
+        f"{base}/decisions",
+        f"{base}/payments",
+        f"{base}/supplement-requests",
+        f"{base}/documents",
+        f"{base}/documents/1",
+    ):
         response = api.get(path, headers=headers)
         assert response.status_code == 200, (path, response.status_code)
         assert "no-store" in response.headers.get("Cache-Control", ""), path
@@ -229,18 +267,22 @@ def test_every_route_answers_no_store_whoever_asks(app):
     token = {"Authorization": f"Bearer {_uppsala_token(system)}"}
     checked, stored = 0, []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_DOCUMENTS or rule.endpoint in (
-                "auth.logout", "auth.login", "auth.staff_login"):
+        if rule.endpoint in PUBLIC_DOCUMENTS or rule.endpoint in ("auth.logout", "auth.login", "auth.staff_login"):
             continue  # logging out or in again would end the other clients' sessions: below
         url = _example_url(app, rule, application.id)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            for who, client, headers in (("anonymous", anonymous, {}), ("citizen", citizen, {}),
-                                         ("staff", staff, {}), ("system", system, token)):
+            for who, client, headers in (
+                ("anonymous", anonymous, {}),
+                ("citizen", citizen, {}),
+                ("staff", staff, {}),
+                ("system", system, token),
+            ):
                 response = client.open(url, method=method, headers=headers)
                 checked += 1
                 if "no-store" not in response.headers.get("Cache-Control", ""):
-                    stored.append(f"{method} {url} as {who}: {response.status_code} "
-                                  f"{response.headers.get('Cache-Control')}")
+                    stored.append(
+                        f"{method} {url} as {who}: {response.status_code} {response.headers.get('Cache-Control')}"
+                    )
     for path in ("/auth/login", "/auth/staff/login", "/no-such-page", "/api/v1/no-such-thing"):
         response = anonymous.get(path)
         if "no-store" not in response.headers.get("Cache-Control", ""):
@@ -251,9 +293,15 @@ def test_every_route_answers_no_store_whoever_asks(app):
 
 # --- 3. the demo's published secrets are refused in production, wherever they come from ----------
 
-@pytest.mark.parametrize("field,setting", [("sandbox_token", "PORTAL_SANDBOX_TOKEN"),
-                                           ("secret_key", "PORTAL_SECRET_KEY"),
-                                           ("staff_client_secret", "PORTAL_STAFF_CLIENT_SECRET")])
+
+@pytest.mark.parametrize(
+    "field,setting",
+    [
+        ("sandbox_token", "PORTAL_SANDBOX_TOKEN"),
+        ("secret_key", "PORTAL_SECRET_KEY"),
+        ("staff_client_secret", "PORTAL_STAFF_CLIENT_SECRET"),
+    ],
+)
 def test_production_does_not_start_with_a_demo_or_weak_secret(production, field, setting):
     from portal.config import ConfigError
 
@@ -284,8 +332,12 @@ def test_demo_entries_copied_into_a_real_file_do_not_start(production, tmp_path,
     from portal.config import ConfigError
 
     demo = json.loads(api_clients.DEFAULT_PATH.read_text(encoding="utf-8"))["clients"]
-    own = {"client_id": "real-system", "municipality_code": "0380", "scopes": ["applications:read"],
-           "secret_hash": api_clients.hash_secret(strong())}
+    own = {
+        "client_id": "real-system",
+        "municipality_code": "0380",
+        "scopes": ["applications:read"],
+        "secret_hash": api_clients.hash_secret(strong()),
+    }
     mixed = tmp_path / "mixed.json"
     mixed.write_text(json.dumps({"clients": [own, {**demo[1], "client_id": "renamed"}]}), encoding="utf-8")
     monkeypatch.setenv(api_clients.ENV, str(mixed))
@@ -295,17 +347,25 @@ def test_demo_entries_copied_into_a_real_file_do_not_start(production, tmp_path,
 
 
 @pytest.mark.parametrize("secret", ["uppsala-demo-secret", "a-weak-secret"])
-def test_production_issues_no_token_for_a_demo_secret_hashed_again_or_a_weak_one(production, tmp_path, monkeypatch,
-                                                                                  caplog, secret):
+def test_production_issues_no_token_for_a_demo_secret_hashed_again_or_a_weak_one(
+    production, tmp_path, monkeypatch, caplog, secret
+):
     path = tmp_path / "rehashed.json"
-    path.write_text('{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
-                    '"scopes": ["applications:read", "case:write"], '
-                    f'"secret_hash": "{api_clients.hash_secret(secret)}"}}]}}', encoding="utf-8")
+    path.write_text(
+        '{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
+        '"scopes": ["applications:read", "case:write"], '
+        f'"secret_hash": "{api_clients.hash_secret(secret)}"}}]}}',
+        encoding="utf-8",
+    )
     monkeypatch.setenv(api_clients.ENV, str(path))
     api_clients.clear_cache()
     client = production_app(production()).test_client()
-    response = client.post("/api/v1/token", data={"grant_type": "client_credentials", "scope": "case:write"},
-                           auth=("uppsala-system", secret), base_url="https://portal.example")
+    response = client.post(
+        "/api/v1/token",
+        data={"grant_type": "client_credentials", "scope": "case:write"},
+        auth=("uppsala-system", secret),
+        base_url="https://portal.example",
+    )
     assert response.status_code == 401 and "access_token" not in response.get_json()
     assert any("uppsala-system" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
     assert not any(secret in r.getMessage() for r in caplog.records)
@@ -314,18 +374,25 @@ def test_production_issues_no_token_for_a_demo_secret_hashed_again_or_a_weak_one
 def test_production_issues_a_token_for_a_strong_secret_of_its_own(production, tmp_path, monkeypatch):
     secret = strong()
     path = tmp_path / "own.json"
-    path.write_text('{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
-                    f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(secret)}"}}]}}',
-                    encoding="utf-8")
+    path.write_text(
+        '{"clients": [{"client_id": "uppsala-system", "municipality_code": "0380", '
+        f'"scopes": ["applications:read"], "secret_hash": "{api_clients.hash_secret(secret)}"}}]}}',
+        encoding="utf-8",
+    )
     monkeypatch.setenv(api_clients.ENV, str(path))
     api_clients.clear_cache()
     client = production_app(production()).test_client()
-    response = client.post("/api/v1/token", data={"grant_type": "client_credentials"},
-                           auth=("uppsala-system", secret), base_url="https://portal.example")
+    response = client.post(
+        "/api/v1/token",
+        data={"grant_type": "client_credentials"},
+        auth=("uppsala-system", secret),
+        base_url="https://portal.example",
+    )
     assert response.status_code == 200 and response.get_json()["access_token"]
 
 
 # --- 10. image bombs --------------------------------------------------------------------------------
+
 
 def test_a_picture_declaring_100000_by_100000_pixels_is_refused_on_the_page(app, client):
     import io
@@ -337,15 +404,21 @@ def test_a_picture_declaring_100000_by_100000_pixels_is_refused_on_the_page(app,
     def chunk(kind: bytes, payload: bytes) -> bytes:
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
-    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + chunk(b"IEND", b""))
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
     draft = factories.draft(factories.person(ANDERS))
     idp_login(client, "/auth/login", {"subject": ANDERS})
     client.set_cookie("portal_lang", "en")
     page = client.get(f"/applications/{draft.id}/attachments")
-    response = client.post(f"/applications/{draft.id}/attachments", content_type="multipart/form-data",
-                           data={"csrf_token": csrf_from(page), "documents": "",
-                                 "file": (io.BytesIO(bomb), "photo.png")})
+    response = client.post(
+        f"/applications/{draft.id}/attachments",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf_from(page), "documents": "", "file": (io.BytesIO(bomb), "photo.png")},
+    )
     assert response.status_code == 400
     summary = soup(response).find(class_="error-summary")
     assert summary is not None and "too many pixels" in summary.get_text()
@@ -356,6 +429,7 @@ def test_a_picture_declaring_100000_by_100000_pixels_is_refused_on_the_page(app,
 
 
 # --- 11. smaller holes: content type, token lifetime, cross-site requests, GETs that changed state ----
+
 
 def _api(app) -> tuple:
     api = app.test_client()
@@ -376,8 +450,11 @@ def test_the_api_refuses_a_body_that_is_not_declared_as_json(app):
     db.session.refresh(application)
     assert application.received_at is None  # nothing was registered
     assert api.post(f"{base}/acknowledge", headers=auth).status_code == 200  # no body: as before
-    event = api.post(f"{base}/events", data=b'{"type": "underHandling"}',
-                     headers={**auth, "Content-Type": "application/vnd.egna-utrymmet.event+json"})
+    event = api.post(
+        f"{base}/events",
+        data=b'{"type": "underHandling"}',
+        headers={**auth, "Content-Type": "application/vnd.egna-utrymmet.event+json"},
+    )
     assert event.status_code == 201  # a +json type is JSON
 
 
@@ -426,8 +503,9 @@ def test_a_post_from_another_sites_page_is_refused_though_session_and_csrf_token
 
     def save(email: str, **headers):
         page = client.get("/contact-details")
-        return client.post("/contact-details", headers=headers,
-                           data={"csrf_token": csrf_from(page), "email": email, "language": "sv"})
+        return client.post(
+            "/contact-details", headers=headers, data={"csrf_token": csrf_from(page), "email": email, "language": "sv"}
+        )
 
     assert save("evil@example.org", Origin="https://evil.example").status_code == 403
     assert save("evil@example.org", Origin="null").status_code == 403
@@ -457,8 +535,7 @@ def test_opening_a_reply_page_marks_nothing_read(app, client):
     from portal.extensions import db
 
     application = factories.received(factories.sent(ANDERS))
-    asking = case.send_message(application, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar?",
-                               reply_requested=True)
+    asking = case.send_message(application, case.MUNICIPALITY, "Per Handläggare", "Bor du kvar?", reply_requested=True)
     idp_login(client, "/auth/login", {"subject": ANDERS})
     assert client.get(f"/cases/{application.id}/messages/{asking.id}/reply").status_code == 200
     db.session.expire_all()
@@ -477,10 +554,21 @@ def test_the_mandates_page_does_not_mark_notices_told_a_post_does(app, client):
 
     anders = factories.person(ANDERS)
     now = clock.now()
-    mandate = Mandate(reference="GM-TEST-0011", kind="god_man", principal_personnummer=ANDERS,
-                      principal_id=anders.id, proxy_personnummer="196404153832", proxy_name="Lars Berglund",
-                      scopes="view", valid_from=now, valid_until=now + timedelta(days=365), status=ACTIVE,
-                      decision_reference="ÖF 2026-1111", registered_by="staff-admin-1", accepted_at=now)
+    mandate = Mandate(
+        reference="GM-TEST-0011",
+        kind="god_man",
+        principal_personnummer=ANDERS,
+        principal_id=anders.id,
+        proxy_personnummer="196404153832",
+        proxy_name="Lars Berglund",
+        scopes="view",
+        valid_from=now,
+        valid_until=now + timedelta(days=365),
+        status=ACTIVE,
+        decision_reference="ÖF 2026-1111",
+        registered_by="staff-admin-1",
+        accepted_at=now,
+    )
     if hasattr(Mandate, "approved_at"):  # four eyes: a registration is in force once approved
         mandate.approved_by, mandate.approved_at = "staff-admin-2", now
     db.session.add(mandate)

@@ -63,8 +63,9 @@ def test_a_replayed_cookie_after_logout_gets_the_login_page(client, app):
     assert _logged_out(replay.get("/overview"))
     page = replay.post("/applications/new", data={})
     assert page.status_code in (302, 400) and "/overview" not in (page.location or "")
-    assert db.session.scalar(select(func.count()).select_from(WebSession).where(
-        WebSession.actor_kind.is_not(None))) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(WebSession).where(WebSession.actor_kind.is_not(None))) == 0
+    )
 
 
 def test_a_replayed_staff_cookie_after_logout_gets_the_staff_login(client, app):
@@ -175,8 +176,7 @@ def test_an_administrator_ends_all_sessions_of_a_citizen(client, app):
     idp_login(client, "/auth/staff/login", {"subject": "staff-admin-1"})
     form = client.get("/auth/admin/sessions")
     assert form.status_code == 200
-    done = client.post("/auth/admin/sessions", data={"csrf_token": csrf_from(form),
-                                                     "identity": "19900602-2397"})
+    done = client.post("/auth/admin/sessions", data={"csrf_token": csrf_from(form), "identity": "19900602-2397"})
     assert done.status_code == 200
     assert _logged_out(phone.get("/overview")) and _logged_out(laptop.get("/overview"))
     assert client.get("/municipality/admin").status_code == 200  # the administrator's own goes on
@@ -213,6 +213,7 @@ def test_idle_and_absolute_timeouts_follow_the_portal_clock(client, app):
 
 
 # --- Redis ----------------------------------------------------------------------------------------
+
 
 def _redis_or_skip():
     import redis

@@ -28,16 +28,34 @@ def test_stated_costs_come_from_the_answers_that_count(app):
     application = factories.draft(FAMILY)
     child = services.children(application)[0]
     _answer(application, "housing", {"housing": "own_contract"})
-    _answer(application, "rent", {"rent": 812_000, "rent_paid_to": "landlord", "rent_arrears": "no",
-                                  "rent_arrears_amount": 50_000, "eviction_notice": "no"})
-    _answer(application, "children", **{str(child.id): {"lives": "part", "alternating": "yes",
-                                                        "maintenance": "none", "childcare": 120_000}})
-    _answer(application, "needs", {"needs": ["dental", "glasses"], "dental_amount": 350_000,
-                                   "glasses_amount": 150_000, "moving_amount": 900_000})
+    _answer(
+        application,
+        "rent",
+        {
+            "rent": 812_000,
+            "rent_paid_to": "landlord",
+            "rent_arrears": "no",
+            "rent_arrears_amount": 50_000,
+            "eviction_notice": "no",
+        },
+    )
+    _answer(
+        application,
+        "children",
+        **{str(child.id): {"lives": "part", "alternating": "yes", "maintenance": "none", "childcare": 120_000}},
+    )
+    _answer(
+        application,
+        "needs",
+        {"needs": ["dental", "glasses"], "dental_amount": 350_000, "glasses_amount": 150_000, "moving_amount": 900_000},
+    )
     costs = services.stated_costs(application)
     assert [(c.kind, c.amount_ore, c.member_id) for c in costs] == [
-        ("rent", 812_000, None), ("childcare", 120_000, child.id), ("dental", 350_000, None),
-        ("glasses", 150_000, None)]
+        ("rent", 812_000, None),
+        ("childcare", 120_000, child.id),
+        ("dental", 350_000, None),
+        ("glasses", 150_000, None),
+    ]
     # Moving to the parents' home: the rent page is skipped, and its rent no longer counts.
     _answer(application, "housing", {"housing": "parents"})
     assert [c.kind for c in services.stated_costs(application)] == ["childcare", "dental", "glasses"]

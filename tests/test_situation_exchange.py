@@ -30,15 +30,39 @@ def answered(application):
     """A family renting, one parent working, a child living part-time at home, dental care needed."""
     adults, kids = services.adults(application), services.children(application)
     answer(application, "housing", {"housing": "own_contract"})
-    answer(application, "rent", {"rent": 812_000, "rent_paid_to": "landlord", "rent_arrears": "no",
-                                 "eviction_notice": "no"})
-    answer(application, "work", **{str(adults[0].id): {"occupation": "working"},
-                                    str(adults[1].id): {"occupation": "looking", "registered_af": "yes"}})
-    answer(application, "children", **{str(kids[0].id): {"lives": "part", "alternating": "yes", "maintenance": "none"},
-                                       str(kids[1].id): {"lives": "all", "maintenance": "none"}})
+    answer(
+        application,
+        "rent",
+        {"rent": 812_000, "rent_paid_to": "landlord", "rent_arrears": "no", "eviction_notice": "no"},
+    )
+    answer(
+        application,
+        "work",
+        **{
+            str(adults[0].id): {"occupation": "working"},
+            str(adults[1].id): {"occupation": "looking", "registered_af": "yes"},
+        },
+    )
+    answer(
+        application,
+        "children",
+        **{
+            str(kids[0].id): {"lives": "part", "alternating": "yes", "maintenance": "none"},
+            str(kids[1].id): {"lives": "all", "maintenance": "none"},
+        },
+    )
     answer(application, "needs", {"needs": ["dental"], "dental_amount": 350_000})
-    answer(application, "payout", {"clearing": "6789", "account": "123456789", "holder_confirmed": True,
-                                   "bank": "Handelsbanken", "holder": "confirmed"})
+    answer(
+        application,
+        "payout",
+        {
+            "clearing": "6789",
+            "account": "123456789",
+            "holder_confirmed": True,
+            "bank": "Handelsbanken",
+            "holder": "confirmed",
+        },
+    )
     answer(application, "contact", {"interpreter": "yes", "interpreter_language": "so", "contact": "sms"})
     contract = factories.attached(application, make_pdf(), "hyreskontrakt.pdf")
     requirement = next(r for r in documents.expected(application) if r.kind == "rent_contract")
@@ -55,14 +79,28 @@ def test_the_frozen_document_carries_the_situation_and_the_documents(app):
     situation = doc["situation"]
     assert situation["source"] == "applicant"
     assert {a["source"] for a in situation["answers"]} == {"applicant"}
-    assert {"topic": "rent", "question": "rent", "memberId": None, "value": 812_000,
-            "source": "applicant"} in situation["answers"]
+    assert {
+        "topic": "rent",
+        "question": "rent",
+        "memberId": None,
+        "value": 812_000,
+        "source": "applicant",
+    } in situation["answers"]
     assert situation["interpreter"] == {"needed": True, "language": "so"}
-    assert situation["payoutAccount"] == {"bank": "Handelsbanken", "clearing": "6789", "account": "123456789",
-                                          "holder": "confirmed", "source": "applicant"}
+    assert situation["payoutAccount"] == {
+        "bank": "Handelsbanken",
+        "clearing": "6789",
+        "account": "123456789",
+        "holder": "confirmed",
+        "source": "applicant",
+    }
     states = {d["kind"]: d["status"] for d in doc["expectedDocuments"]}
-    assert states == {"rent_contract": "met", "rent_notice": "missing", "residence_agreement": "missing",
-                      "dental_estimate": "later"}
+    assert states == {
+        "rent_contract": "met",
+        "rent_notice": "missing",
+        "residence_agreement": "missing",
+        "dental_estimate": "later",
+    }
     assert all(d["source"] == "applicant" for d in doc["expectedDocuments"])
     # Sealed: after sending, the answers can no longer change.
     try:
@@ -90,8 +128,10 @@ def test_the_caseworker_sees_the_answers_and_the_documents_met_and_missing(app, 
     text = section.get_text(" ", strip=True)
     assert "Tolk behövs: Somaliska" in text
     assert "Jag hyr med eget kontrakt (förstahand)" in text
-    rows = {tr.find("td").get_text(" ", strip=True): tr.find_all("td")[-1].get_text(" ", strip=True)
-            for tr in section.find("table").find("tbody").find_all("tr")}
+    rows = {
+        tr.find("td").get_text(" ", strip=True): tr.find_all("td")[-1].get_text(" ", strip=True)
+        for tr in section.find("table").find("tbody").find_all("tr")
+    }
     assert rows["Ditt hyreskontrakt"] == "Bifogat"
     assert rows["Din senaste hyresavi"] == "Saknas"
 

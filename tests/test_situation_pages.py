@@ -43,13 +43,23 @@ def answer_all(client, path, application, housing="own_contract"):
     """Every page, in order, as a family renting with one child living part-time at home."""
     adults = services.adults(application)
     kids = services.children(application)
-    assert post(client, f"{path}/housing", housing=housing).headers["Location"].endswith(
-        "/situation/rent" if housing == "own_contract" else "/situation/work")
+    assert (
+        post(client, f"{path}/housing", housing=housing)
+        .headers["Location"]
+        .endswith("/situation/rent" if housing == "own_contract" else "/situation/work")
+    )
     if housing == "own_contract":
-        post(client, f"{path}/rent", rent="8 120", rent_paid_to="landlord", rent_arrears="no",
-             eviction_notice="no")
-    post(client, f"{path}/work", **{f"m{adults[0].id}-occupation": "sick", f"m{adults[0].id}-sick_certificate": "yes",
-                                    f"m{adults[1].id}-occupation": "looking", f"m{adults[1].id}-registered_af": "yes"})
+        post(client, f"{path}/rent", rent="8 120", rent_paid_to="landlord", rent_arrears="no", eviction_notice="no")
+    post(
+        client,
+        f"{path}/work",
+        **{
+            f"m{adults[0].id}-occupation": "sick",
+            f"m{adults[0].id}-sick_certificate": "yes",
+            f"m{adults[1].id}-occupation": "looking",
+            f"m{adults[1].id}-registered_af": "yes",
+        },
+    )
     fields = {}
     for i, kid in enumerate(kids):
         fields.update({f"m{kid.id}-lives": "part" if i == 0 else "all", f"m{kid.id}-maintenance": "none"})
@@ -75,8 +85,10 @@ def test_the_pages_follow_the_answers_and_end_on_check_your_answers(family):
     assert "Somali" in text
     assert "Handelsbanken 6789-123456789" in text
     assert services.state(application) == "completed"
-    assert [(c.kind, c.amount_ore) for c in services.stated_costs(application)] == [("rent", 812_000),
-                                                                                   ("dental", 350_000)]
+    assert [(c.kind, c.amount_ore) for c in services.stated_costs(application)] == [
+        ("rent", 812_000),
+        ("dental", 350_000),
+    ]
 
 
 def test_living_with_parents_skips_the_rent_page(family):
@@ -90,19 +102,25 @@ def test_bad_input_is_refused_with_the_questions_own_message_and_kept(family):
     post(client, f"{path}/housing", housing="own_contract")
     refused = post(client, f"{path}/rent", rent="åtta tusen", rent_arrears="yes", eviction_notice="no")
     assert refused.status_code == 400
-    assert errors(refused) == ["Enter the amount in kronor, for example 4 500 or 4500,50",
-                               "Choose who you pay the rent to", "Enter how much rent you owe"]
+    assert errors(refused) == [
+        "Enter the amount in kronor, for example 4 500 or 4500,50",
+        "Choose who you pay the rent to",
+        "Enter how much rent you owe",
+    ]
     doc = page_checks(refused, lang="en")
     assert doc.find(id="rent")["value"] == "åtta tusen"
     assert doc.title.get_text().startswith("Error:")
 
 
-@pytest.mark.parametrize("clearing,account,message", [
-    ("1100", "1234567", "The account number is not a valid Nordea account number. Check it with your bank"),
-    ("9999", "1234567", "There is no bank with this clearing number. Check it with your bank"),
-    ("6789", "12345", "The account number has the wrong number of digits for Handelsbanken"),
-    ("67", "123456789", "Enter the clearing number with 4 digits (5 for some Swedbank accounts)"),
-])
+@pytest.mark.parametrize(
+    "clearing,account,message",
+    [
+        ("1100", "1234567", "The account number is not a valid Nordea account number. Check it with your bank"),
+        ("9999", "1234567", "There is no bank with this clearing number. Check it with your bank"),
+        ("6789", "12345", "The account number has the wrong number of digits for Handelsbanken"),
+        ("67", "123456789", "Enter the clearing number with 4 digits (5 for some Swedbank accounts)"),
+    ],
+)
 def test_a_payout_account_is_checked_by_bank_and_check_digit(family, clearing, account, message):
     client, path, application = family
     refused = post(client, f"{path}/payout", clearing=clearing, account=account, holder_confirmed="y")
@@ -125,39 +143,63 @@ def test_expected_documents_follow_the_answers_and_take_files(family):
     page = client.get(f"{path}/documents")
     page_checks(page, lang="en")
     token = csrf_from(page)
-    attached = client.post(f"{path}/documents/rent_contract", data={
-        "csrf_token": token, "rent_contract-answer": "attached",
-        "rent_contract-file": (__import__("io").BytesIO(make_pdf()), "kontrakt.pdf")},
-        content_type="multipart/form-data")
+    attached = client.post(
+        f"{path}/documents/rent_contract",
+        data={
+            "csrf_token": token,
+            "rent_contract-answer": "attached",
+            "rent_contract-file": (__import__("io").BytesIO(make_pdf()), "kontrakt.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert attached.status_code == 302
-    no_reason = client.post(f"{path}/documents/dental_estimate", data={
-        "csrf_token": token, "dental_estimate-answer": "unavailable", "dental_estimate-reason": ""})
+    no_reason = client.post(
+        f"{path}/documents/dental_estimate",
+        data={"csrf_token": token, "dental_estimate-answer": "unavailable", "dental_estimate-reason": ""},
+    )
     assert no_reason.status_code == 400
     assert errors(no_reason) == ["Say why you do not have the document"]
-    client.post(f"{path}/documents/dental_estimate", data={
-        "csrf_token": token, "dental_estimate-answer": "unavailable", "dental_estimate-reason": "Not booked yet"})
+    client.post(
+        f"{path}/documents/dental_estimate",
+        data={"csrf_token": token, "dental_estimate-answer": "unavailable", "dental_estimate-reason": "Not booked yet"},
+    )
     states = {s.requirement.kind: s.state for s in documents.statuses(application)}
-    assert states == {"rent_contract": "met", "rent_notice": "missing", "sick_certificate": "missing",
-                      "residence_agreement": "missing", "dental_estimate": "unavailable"}
-
+    assert states == {
+        "rent_contract": "met",
+        "rent_notice": "missing",
+        "sick_certificate": "missing",
+        "residence_agreement": "missing",
+        "dental_estimate": "unavailable",
+    }
 
 
 def test_an_account_fetched_in_the_applicants_name_needs_no_confirmation(family):
     from tests.test_items import plant
 
     client, path, application = family
-    plant(application, "bank.konton.balance", amount_ore=120_000, theme="assets",
-          start=application.period, end=application.period, bank="Handelsbanken", account="…6789",
-          account_type="transaktionskonto", joint=False)
+    plant(
+        application,
+        "bank.konton.balance",
+        amount_ore=120_000,
+        theme="assets",
+        start=application.period,
+        end=application.period,
+        bank="Handelsbanken",
+        account="…6789",
+        account_type="transaktionskonto",
+        joint=False,
+    )
     page = client.get(f"{path}/payout")
     assert "6789" in soup(page).find("main").get_text()
-    saved = client.post(f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": ACCOUNT[0],
-                                                 "account": ACCOUNT[1]})
+    saved = client.post(
+        f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": ACCOUNT[0], "account": ACCOUNT[1]}
+    )
     assert saved.status_code == 302, errors(saved)
     assert services.effective(application)["holder"] == "fetched"
     # Another account (Forex Bank, valid) is not among the fetched: the applicant confirms it is theirs.
-    other = client.post(f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": "9420",
-                                                 "account": "417 23 85"})
+    other = client.post(
+        f"{path}/payout", data={"csrf_token": csrf_from(page), "clearing": "9420", "account": "417 23 85"}
+    )
     assert errors(other) == ["Confirm that the account is in your name"]
 
 

@@ -12,33 +12,39 @@ from portal.situation import bankaccount, documents
 from portal.situation.questions import BY_KEY, PAGES, question
 
 
-@pytest.mark.parametrize("clearing,account,bank", [
-    ("9420", "417 23 85", "Forex Bank"),  # type 1, comment 1: modulus 11 over 3 clearing digits + account
-    ("6789", "123 456 789", "Handelsbanken"),  # type 2, comment 2: modulus 11 over 9 digits
-    ("3300", "000000 0000", "Nordea (personkonto)"),  # type 2, comment 1: modulus 10 over 10 digits
-    ("8327-9", "12 3456 7897", "Swedbank"),  # type 2, comment 3: 5-digit clearing with its own check digit
-    ("8327", "1234567897", "Swedbank"),  # the same account typed without the clearing's check digit
-    ("٩٤٢٠", "٤١٧٢٣٨٥", "Forex Bank"),  # Arabic-Indic digits
-])
+@pytest.mark.parametrize(
+    "clearing,account,bank",
+    [
+        ("9420", "417 23 85", "Forex Bank"),  # type 1, comment 1: modulus 11 over 3 clearing digits + account
+        ("6789", "123 456 789", "Handelsbanken"),  # type 2, comment 2: modulus 11 over 9 digits
+        ("3300", "000000 0000", "Nordea (personkonto)"),  # type 2, comment 1: modulus 10 over 10 digits
+        ("8327-9", "12 3456 7897", "Swedbank"),  # type 2, comment 3: 5-digit clearing with its own check digit
+        ("8327", "1234567897", "Swedbank"),  # the same account typed without the clearing's check digit
+        ("٩٤٢٠", "٤١٧٢٣٨٥", "Forex Bank"),  # Arabic-Indic digits
+    ],
+)
 def test_valid_accounts_are_accepted_with_their_bank(clearing, account, bank):
     assert bankaccount.check(clearing, account).bank == bank
 
 
-@pytest.mark.parametrize("clearing,account,reason", [
-    ("9420", "417 23 86", "account_check"),  # last digit changed
-    ("6789", "123 456 788", "account_check"),
-    ("8327-8", "1234567897", "clearing_check"),
-    ("8327", "1234567898", "account_check"),
-    ("9999", "1234567", "clearing_unknown"),
-    ("0999", "1234567", "clearing_unknown"),
-    ("12", "1234567", "clearing_length"),
-    ("94201", "4172385", "clearing_length"),  # a fifth clearing digit only for Swedbank's 8-series
-    ("9420", "41723855", "account_length"),
-    ("6789", "12345678", "account_length"),
-    ("9420", "", "account_missing"),
-    ("", "4172385", "clearing_missing"),
-    ("9420", "417 23 8x", "characters"),
-])
+@pytest.mark.parametrize(
+    "clearing,account,reason",
+    [
+        ("9420", "417 23 86", "account_check"),  # last digit changed
+        ("6789", "123 456 788", "account_check"),
+        ("8327-8", "1234567897", "clearing_check"),
+        ("8327", "1234567898", "account_check"),
+        ("9999", "1234567", "clearing_unknown"),
+        ("0999", "1234567", "clearing_unknown"),
+        ("12", "1234567", "clearing_length"),
+        ("94201", "4172385", "clearing_length"),  # a fifth clearing digit only for Swedbank's 8-series
+        ("9420", "41723855", "account_length"),
+        ("6789", "12345678", "account_length"),
+        ("9420", "", "account_missing"),
+        ("", "4172385", "clearing_missing"),
+        ("9420", "417 23 8x", "characters"),
+    ],
+)
 def test_invalid_accounts_say_what_is_wrong(clearing, account, reason):
     with pytest.raises(bankaccount.AccountError) as refused:
         bankaccount.check(clearing, account)
@@ -67,8 +73,10 @@ def _member(member_id, relation, born=date(1980, 1, 1)):
     return SimpleNamespace(id=member_id, relation=relation, birth_date=born, is_minor_on=lambda day: False)
 
 
-FAMILY = SimpleNamespace(period=date(2026, 12, 1),
-                         members=[_member(1, "applicant"), _member(2, "spouse"), _member(3, "child", date(2005, 1, 1))])
+FAMILY = SimpleNamespace(
+    period=date(2026, 12, 1),
+    members=[_member(1, "applicant"), _member(2, "spouse"), _member(3, "child", date(2005, 1, 1))],
+)
 
 
 def _kinds(answers, items=()):
@@ -78,16 +86,25 @@ def _kinds(answers, items=()):
 def test_documents_follow_from_the_answers():
     assert _kinds({}) == []
     assert _kinds({"housing": "sublet", "rent": 700_000}) == [
-        ("rent_contract", None), ("sublet_consent", None), ("rent_notice", None)]
+        ("rent_contract", None),
+        ("sublet_consent", None),
+        ("rent_notice", None),
+    ]
     assert _kinds({"housing": "parents", "rent": 700_000}) == []
     assert _kinds({"housing": "emergency_housing", "rent": 300_000, "eviction_notice": "yes"}) == [
-        ("rent_notice", None), ("eviction_notice", None)]
-    assert _kinds({"members": {"3": {"lives": "part", "alternating": "yes", "maintenance": "received",
-                                     "childcare": 90_000}}}) == [
-        ("residence_agreement", 3), ("maintenance_agreement", 3), ("childcare_invoice", 3)]
+        ("rent_notice", None),
+        ("eviction_notice", None),
+    ]
+    assert _kinds(
+        {"members": {"3": {"lives": "part", "alternating": "yes", "maintenance": "received", "childcare": 90_000}}}
+    ) == [("residence_agreement", 3), ("maintenance_agreement", 3), ("childcare_invoice", 3)]
     assert _kinds({"needs": ["dental", "glasses", "medicine", "furniture", "moving"]}) == [
-        ("dental_estimate", None), ("glasses_estimate", None), ("medicine_receipt", None),
-        ("furniture_estimate", None), ("moving_estimate", None)]
+        ("dental_estimate", None),
+        ("glasses_estimate", None),
+        ("medicine_receipt", None),
+        ("furniture_estimate", None),
+        ("moving_estimate", None),
+    ]
 
 
 def test_a_sick_certificate_is_asked_only_when_no_sickness_benefit_was_fetched():

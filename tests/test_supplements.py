@@ -36,49 +36,71 @@ FAMILY = "196108283166"
 
 # -- Amounts as people type them -------------------------------------------------------------
 
-@pytest.mark.parametrize("typed,ore", [
-    ("4500", 450000),
-    ("4 500", 450000),
-    ("4 500,50", 450050),
-    ("4500.50", 450050),
-    ("4500,5", 450050),
-    ("4\u00a0500", 450000),  # non-breaking space
-    ("4\u202f500", 450000),  # narrow non-breaking space (Babel's Swedish grouping)
-    ("4\u2009500", 450000),  # thin space
-    ("4'500", 450000),
-    ("٤٥٠٠", 450000),  # Arabic-Indic digits
-    ("۴۵۰۰", 450000),  # Persian digits
-    ("٤٬٥٠٠٫٥٠", 450050),  # Arabic thousands and decimal separators
-    ("４５００", 450000),  # full-width digits
-    ("  4500  ", 450000),
-    ("+4500", 450000),
-    ("4500 kr", 450000),
-    ("4500kr", 450000),
-    ("4500:-", 450000),
-    ("SEK 4500", 450000),
-    ("4\u00a0500,00\u00a0kr", 450000),  # what the portal shows in Swedish, typed back
-    ("\u200f4,500.50\u00a0SEK", 450050),  # what the portal shows in Arabic, typed back
-    ("SEK4,500.50", 450050),  # and in English
-    ("4,500", 450000),  # one separator and three digits: thousands, never 3 decimals
-    ("4.500", 450000),
-    ("1.234.567,89", 123456789),
-    ("1,234,567.89", 123456789),
-    ("1 234 567", 123456700),
-    ("0", 0),
-    ("0,50", 50),
-    (",50", 50),
-    ("4500,", 450000),
-    ("-0", 0),
-])
+
+@pytest.mark.parametrize(
+    "typed,ore",
+    [
+        ("4500", 450000),
+        ("4 500", 450000),
+        ("4 500,50", 450050),
+        ("4500.50", 450050),
+        ("4500,5", 450050),
+        ("4\u00a0500", 450000),  # non-breaking space
+        ("4\u202f500", 450000),  # narrow non-breaking space (Babel's Swedish grouping)
+        ("4\u2009500", 450000),  # thin space
+        ("4'500", 450000),
+        ("٤٥٠٠", 450000),  # Arabic-Indic digits
+        ("۴۵۰۰", 450000),  # Persian digits
+        ("٤٬٥٠٠٫٥٠", 450050),  # Arabic thousands and decimal separators
+        ("４５００", 450000),  # full-width digits
+        ("  4500  ", 450000),
+        ("+4500", 450000),
+        ("4500 kr", 450000),
+        ("4500kr", 450000),
+        ("4500:-", 450000),
+        ("SEK 4500", 450000),
+        ("4\u00a0500,00\u00a0kr", 450000),  # what the portal shows in Swedish, typed back
+        ("\u200f4,500.50\u00a0SEK", 450050),  # what the portal shows in Arabic, typed back
+        ("SEK4,500.50", 450050),  # and in English
+        ("4,500", 450000),  # one separator and three digits: thousands, never 3 decimals
+        ("4.500", 450000),
+        ("1.234.567,89", 123456789),
+        ("1,234,567.89", 123456789),
+        ("1 234 567", 123456700),
+        ("0", 0),
+        ("0,50", 50),
+        (",50", 50),
+        ("4500,", 450000),
+        ("-0", 0),
+    ],
+)
 def test_amounts_people_type_are_read_as_ore(typed, ore):
     assert parse_kronor(typed) == ore
 
 
-@pytest.mark.parametrize("typed", [
-    "abc", "4,5000", "1234,567", "4 500,505", "1.2.3", "4500kr50", "0,500", "12e3", "4500-", "--4500",
-    "1,234.567", "1.234,56,7", ".", ",", "kr", "4 500 000 000 000 000 000 000 000 000 000 000 000 000 000",
-    "4\x00500", "½",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "abc",
+        "4,5000",
+        "1234,567",
+        "4 500,505",
+        "1.2.3",
+        "4500kr50",
+        "0,500",
+        "12e3",
+        "4500-",
+        "--4500",
+        "1,234.567",
+        "1.234,56,7",
+        ".",
+        ",",
+        "kr",
+        "4 500 000 000 000 000 000 000 000 000 000 000 000 000 000",
+        "4\x00500",
+        "½",
+    ],
+)
 def test_what_is_not_an_amount_is_refused(typed):
     with pytest.raises(MalformedAmount):
         parse_kronor(typed)
@@ -131,6 +153,7 @@ def test_stored_amounts_are_shown_back_the_readers_way(app):
 
 
 # -- Pages -----------------------------------------------------------------------------------
+
 
 def in_english(client) -> None:
     client.get("/language?lang=en&next=/")
@@ -189,14 +212,22 @@ def test_add_change_and_remove_a_cost(applicant):
     assert set(amount["aria-describedby"].split()) == {"amount-hint"}
     assert doc.find(id="amount-hint") is not None
     assert [legend.get_text(strip=True) for legend in doc.find_all("legend")] == [
-        "What is the cost for?", "Which month is the cost for?"]
+        "What is the cost for?",
+        "Which month is the cost for?",
+    ]
 
-    saved = client.post(f"{path}/costs/new", data={
-        "csrf_token": csrf_from(form_page), "category": "rent", "amount": "6 250,50", "month": month})
+    saved = client.post(
+        f"{path}/costs/new",
+        data={"csrf_token": csrf_from(form_page), "category": "rent", "amount": "6 250,50", "month": month},
+    )
     assert saved.status_code == 302 and saved.location == f"{path}/costs"
     cost = db.session.scalar(select(Cost))
     assert (cost.category, cost.amount_ore, cost.month, cost.description) == (
-        "rent", 625050, date.fromisoformat(month), None)
+        "rent",
+        625050,
+        date.fromisoformat(month),
+        None,
+    )
     db.session.refresh(application)
     assert application.updated_at > before
 
@@ -211,8 +242,9 @@ def test_add_change_and_remove_a_cost(applicant):
     doc = page_checks(edit, lang="en")
     assert doc.find("input", attrs={"name": "amount"})["value"] == "6250.50"
     assert doc.find("input", attrs={"name": "category", "value": "rent"}).has_attr("checked")
-    changed = client.post(edit_path, data={"csrf_token": csrf_from(edit), "category": "electricity",
-                                           "amount": "450", "month": month})
+    changed = client.post(
+        edit_path, data={"csrf_token": csrf_from(edit), "category": "electricity", "amount": "450", "month": month}
+    )
     assert changed.status_code == 302
     db.session.refresh(cost)
     assert (cost.category, cost.amount_ore) == ("electricity", 45000)
@@ -221,10 +253,10 @@ def test_add_change_and_remove_a_cost(applicant):
     assert removed.status_code == 302 and removed.location == f"{path}/costs"
     assert db.session.scalar(select(func.count()).select_from(Cost)) == 0
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "cost",
-                                                         AuditEvent.action == "change")).all()
-    assert [e.purpose for e in events] == ["applicant added cost", "applicant changed cost",
-                                           "applicant removed cost"]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "cost", AuditEvent.action == "change")
+    ).all()
+    assert [e.purpose for e in events] == ["applicant added cost", "applicant changed cost", "applicant removed cost"]
     assert {e.subject_id for e in events} == {application.applicant_id}
     assert {e.object_id for e in events} == {str(cost.id)}
 
@@ -247,8 +279,12 @@ BAD_COSTS = [
 @pytest.mark.parametrize("change,message", BAD_COSTS)
 def test_bad_cost_gives_its_own_message_and_keeps_everything_else(applicant, change, message):
     client, path, application = applicant
-    good = {"category": "rent", "description": "Hyra för 2 rok – إيجار 🏠", "amount": "4 500,50",
-            "month": period_months(application)[1]}
+    good = {
+        "category": "rent",
+        "description": "Hyra för 2 rok – إيجار 🏠",
+        "amount": "4 500,50",
+        "month": period_months(application)[1],
+    }
     response = post_form(client, f"{path}/costs/new", **{**good, **change})
     assert response.status_code == 400
     doc = page_checks(response, lang="en")
@@ -274,12 +310,16 @@ def test_several_errors_are_all_listed_in_field_order(applicant):
     client, path, _application = applicant
     response = post_form(client, f"{path}/costs/new", category="dental", amount="")
     assert response.status_code == 400
-    assert summary_errors(response) == ["Enter what you pay for dental care each month",
-                                        "Choose the month the cost is for"]
+    assert summary_errors(response) == [
+        "Enter what you pay for dental care each month",
+        "Choose the month the cost is for",
+    ]
     doc = soup(response)
     assert doc.find("input", attrs={"name": "amount"})["aria-invalid"] == "true"
     assert set(doc.find("input", attrs={"name": "amount"})["aria-describedby"].split()) == {
-        "amount-hint", "amount-error"}
+        "amount-hint",
+        "amount-error",
+    }
 
 
 def test_income_with_arabic_digits_for_a_household_member(login, client):
@@ -292,17 +332,25 @@ def test_income_with_arabic_digits_for_a_household_member(login, client):
     options = [o["value"] for o in doc.find("select", attrs={"name": "member"}).find_all("option")]
     assert options == [""] + [str(m.id) for m in application.members]
 
-    saved = client.post(f"{path}/incomes/new", data={
-        "csrf_token": csrf_from(form_page), "kind": "maintenance", "amount": "١٢٥٠",
-        "month": period_months(application)[0], "member": str(spouse.id)})
+    saved = client.post(
+        f"{path}/incomes/new",
+        data={
+            "csrf_token": csrf_from(form_page),
+            "kind": "maintenance",
+            "amount": "١٢٥٠",
+            "month": period_months(application)[0],
+            "member": str(spouse.id),
+        },
+    )
     assert saved.status_code == 302
     income = db.session.scalar(select(Income))
     assert (income.kind, income.amount_ore, income.member_id) == ("maintenance", 125000, spouse.id)
     listing = page_checks(client.get(f"{path}/incomes"), lang="en")
     assert spouse.name in listing.find("table").get_text()
 
-    refused = post_form(client, f"{path}/incomes/new", kind="salary", amount="100",
-                        month=period_months(application)[0], member="999999")
+    refused = post_form(
+        client, f"{path}/incomes/new", kind="salary", amount="100", month=period_months(application)[0], member="999999"
+    )
     assert refused.status_code == 400
     assert summary_errors(refused) == ["Choose a person in your household"]
     doc = soup(refused)
@@ -318,7 +366,8 @@ def test_income_messages(applicant):
     assert summary_errors(response) == [
         "Describe the income, for example who pays it",
         "The amount is too large – check it and enter it in kronor per month",
-        "Choose the month the income is for"]
+        "Choose the month the income is for",
+    ]
     doc = soup(response)
     assert doc.find("input", attrs={"name": "amount"})["value"] == "2 000 000"
     assert doc.find("input", attrs={"name": "kind", "value": "other"}).has_attr("checked")
@@ -333,8 +382,9 @@ def test_assets_have_their_own_limit_and_words(applicant):
     response = post_form(client, f"{path}/assets/new", kind="vehicle", value="")
     assert summary_errors(response) == ["Enter what the asset is worth in kronor"]
 
-    saved = post_form(client, f"{path}/assets/new", kind="vehicle", value="99 999 999",
-                      description="Volvo V70 – ABC 123")
+    saved = post_form(
+        client, f"{path}/assets/new", kind="vehicle", value="99 999 999", description="Volvo V70 – ABC 123"
+    )
     assert saved.status_code == 302
     asset = db.session.scalar(select(Asset))
     assert asset.value_ore == 9_999_999_900 and asset.description == "Volvo V70 – ABC 123"
@@ -366,8 +416,9 @@ def test_message_to_the_municipality(applicant):
     cleared = client.post(f"{path}/message", data={"csrf_token": csrf_from(page), "text": "  "})
     assert cleared.status_code == 302
     assert db.session.scalar(select(FreeText)) is None
-    purposes = db.session.scalars(select(AuditEvent.purpose).where(AuditEvent.object_type == "free_text",
-                                                                   AuditEvent.action == "change")).all()
+    purposes = db.session.scalars(
+        select(AuditEvent.purpose).where(AuditEvent.object_type == "free_text", AuditEvent.action == "change")
+    ).all()
     assert purposes == ["applicant wrote message to municipality", "applicant removed message to municipality"]
 
 
@@ -391,14 +442,18 @@ def test_another_persons_application_and_entries_are_not_found(app, login, clien
 
     other = app.test_client()
     idp_login(other, "/auth/login", {"subject": FAMILY})
-    for page in ("incomes", "incomes/new", "costs", "costs/new", f"costs/{cost.id}", "assets",
-                 "assets/new", "message"):
+    for page in ("incomes", "incomes/new", "costs", "costs/new", f"costs/{cost.id}", "assets", "assets/new", "message"):
         assert other.get(f"{path}/{page}").status_code == 404, page
     own, _theirs = draft(FAMILY)
     token = csrf_from(other.get(f"{own}/costs/new"))
     assert other.post(f"{path}/costs/{cost.id}/remove", data={"csrf_token": token}).status_code == 404
-    assert other.post(f"{path}/costs/new", data={"csrf_token": token, "category": "rent", "amount": "1",
-                                                "month": months[0].isoformat()}).status_code == 404
+    assert (
+        other.post(
+            f"{path}/costs/new",
+            data={"csrf_token": token, "category": "rent", "amount": "1", "month": months[0].isoformat()},
+        ).status_code
+        == 404
+    )
     # Their own application, someone else's entry id.
     assert other.get(f"{own}/costs/{cost.id}").status_code == 404
     assert other.post(f"{own}/costs/{cost.id}/remove", data={"csrf_token": token}).status_code == 404
@@ -428,8 +483,13 @@ def test_a_sent_application_cannot_be_changed(applicant):
     assert doc.find(class_="notice") is not None
     assert doc.find("a", href=f"{path}/costs/new") is None
     assert client.get(f"{path}/costs/new").status_code == 302
-    assert client.post(f"{path}/costs/new", data={"csrf_token": token, "category": "rent", "amount": "1",
-                                                  "month": month.isoformat()}).status_code == 302
+    assert (
+        client.post(
+            f"{path}/costs/new",
+            data={"csrf_token": token, "category": "rent", "amount": "1", "month": month.isoformat()},
+        ).status_code
+        == 302
+    )
     assert client.post(f"{path}/costs/{cost.id}/remove", data={"csrf_token": token}).status_code == 302
     assert client.post(f"{path}/message", data={"csrf_token": token, "text": "hej"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Cost)) == 1
@@ -440,12 +500,18 @@ def test_summary_and_status_for_the_task_list_and_check_answers(applicant):
     _client, _path, application = applicant
     months = services.months(application)
     assert services.status(application) == {
-        "incomes": "not_started", "costs": "not_started", "assets": "not_started", "message": "not_started"}
+        "incomes": "not_started",
+        "costs": "not_started",
+        "assets": "not_started",
+        "message": "not_started",
+    }
     services.add(application, "costs", {"category": "rent", "amount_ore": 500000, "month": months[-1]})
-    services.add(application, "costs", {"category": "electricity", "amount_ore": 45050,
-                                        "month": months[-1]})
-    services.add(application, "incomes", {"kind": "salary", "amount_ore": 120000, "month": months[0],
-                                          "member_id": application.members[0].id})
+    services.add(application, "costs", {"category": "electricity", "amount_ore": 45050, "month": months[-1]})
+    services.add(
+        application,
+        "incomes",
+        {"kind": "salary", "amount_ore": 120000, "month": months[0], "member_id": application.members[0].id},
+    )
     services.add(application, "assets", {"kind": "cash", "value_ore": 200000})
     services.save_text(application, "Hej")
 
@@ -458,7 +524,11 @@ def test_summary_and_status_for_the_task_list_and_check_answers(applicant):
     assert result["assets"]["total"] == 200000
     assert result["message"] == {"text": "Hej"}
     assert services.status(application) == {
-        "incomes": "completed", "costs": "completed", "assets": "completed", "message": "completed"}
+        "incomes": "completed",
+        "costs": "completed",
+        "assets": "completed",
+        "message": "completed",
+    }
 
     with pytest.raises(ValueError):
         services.add(application, "costs", {"category": "rent", "amount_ore": 1, "month": date(2001, 1, 1)})

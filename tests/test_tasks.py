@@ -14,8 +14,11 @@ def test_task_list_shows_every_step_with_its_state(login, client):
     names = [li.find(class_="task-list__name").get_text(strip=True) for li in items]
     assert names[0].startswith("Ditt hushåll") and names[-1] == "Kontrollera dina svar och skicka"
     assert len(items) == 11
-    states = {li.find(class_="task-list__name").get("id"): li.find(class_="tag").get_text(strip=True)
-              for li in items if li.find(class_="tag")}
+    states = {
+        li.find(class_="task-list__name").get("id"): li.find(class_="tag").get_text(strip=True)
+        for li in items
+        if li.find(class_="tag")
+    }
     assert states["task-household"] == "Klar" and states["task-consent"] == "Inte påbörjad"
     assert states["task-situation"] == "Inte påbörjad"
 
@@ -25,8 +28,16 @@ def test_check_answers_lists_everything_with_change_links(login, client):
     path = start_application(client)
     form = client.get(f"{path}/costs/new")
     months = [i["value"] for i in soup(form).find_all("input", attrs={"name": "month"})]
-    response = client.post(f"{path}/costs/new", data={"csrf_token": csrf_from(form), "category": "rent",
-                                                       "amount": "6 250", "month": months[-1], "description": ""})
+    response = client.post(
+        f"{path}/costs/new",
+        data={
+            "csrf_token": csrf_from(form),
+            "category": "rent",
+            "amount": "6 250",
+            "month": months[-1],
+            "description": "",
+        },
+    )
     assert response.status_code == 302, soup(response).find(class_="error-summary")
     check = page_checks(client.get(f"{path}/check"))
     sections = {s.find("h2").get_text(strip=True): s for s in check.find_all("section", class_="check-section")}

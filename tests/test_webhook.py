@@ -98,8 +98,9 @@ def cases(receiver) -> dict:
 
 
 def frozen_body(application: Application) -> bytes:
-    return db.session.scalar(select(FrozenDocument.body).where(FrozenDocument.application_id == application.id)
-                             ).encode("utf-8")
+    return db.session.scalar(select(FrozenDocument.body).where(FrozenDocument.application_id == application.id)).encode(
+        "utf-8"
+    )
 
 
 def test_delivered_signed_and_digested_as_the_receiver_checks(app, receiver):
@@ -127,8 +128,10 @@ def test_a_tampered_body_a_bad_signature_a_stale_timestamp_are_refused(app, rece
     tampered = body.replace(b'"', b"'", 1)
 
     assert receiver.post(url, content=tampered, headers=headers).status_code == 401  # signature no longer fits
-    bad_signature = {**headers, "webhook-signature": webhook.signature("wrong", key, headers["webhook-timestamp"],
-                                                                       body)}
+    bad_signature = {
+        **headers,
+        "webhook-signature": webhook.signature("wrong", key, headers["webhook-timestamp"], body),
+    }
     assert receiver.post(url, content=body, headers=bad_signature).status_code == 401
     # Signed correctly over the changed body, but the digest is the original body's.
     resigned = {**webhook.signed_headers(tampered, key, SECRET), "Content-Digest": webhook.content_digest(body)}
@@ -201,8 +204,10 @@ def test_the_receiver_s_own_pages_need_its_token(app, receiver):
     base = str(receiver.base_url)
     for method, path in (("GET", "/cases"), ("GET", "/cases/1"), ("POST", "/_control")):
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
-            assert httpx.request(method, base + path, headers=headers, json={"mode": "down"}, timeout=10
-                                 ).status_code == 401, (method, path, headers)
+            assert (
+                httpx.request(method, base + path, headers=headers, json={"mode": "down"}, timeout=10).status_code
+                == 401
+            ), (method, path, headers)
     assert receiver.state.mode == "ok"  # the refused control changed nothing
     assert receiver.get("/cases").status_code == 200
     assert httpx.get(base + "/health", timeout=10).status_code == 200  # open: a load balancer's probe
@@ -297,16 +302,23 @@ def test_secret_names_map_to_environment_variables():
     assert webhook.secret_env_name("ekbist/uppsala-2.key") == "PORTAL_WEBHOOK_SECRET_EKBIST_UPPSALA_2_KEY"
 
 
-@pytest.mark.parametrize(("url", "ok"), [
-    ("https://ekbist.example/inbox", True), ("http://localhost:5003/webhook/x", True),
-    ("http://127.0.0.1:8080/x", True), ("http://ekbist.example/inbox", False),
-    ("http://localhost.example.com/x", False), ("ftp://localhost/x", False),
-])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://ekbist.example/inbox", True),
+        ("http://localhost:5003/webhook/x", True),
+        ("http://127.0.0.1:8080/x", True),
+        ("http://ekbist.example/inbox", False),
+        ("http://localhost.example.com/x", False),
+        ("ftp://localhost/x", False),
+    ],
+)
 def test_plain_http_webhooks_only_to_localhost(url, ok):
     assert routing._webhook_url_ok(url) is ok
 
 
 # --- a receiver that never finishes answering: one deadline per request, within the lease ------------------
+
 
 def in_thread(app, work, seconds: float = 60.0):
     """Run ``work()`` in a worker's own thread (and app context); fail, rather than hang, if it is still
@@ -419,6 +431,7 @@ def test_a_receiver_trickling_its_status_line_is_given_up_at_the_deadline(app, r
 
 # --- an inbox down far longer than any retry budget -----------------------------------------------------
 
+
 def queued_to_vasteras(count: int) -> list[Delivery]:
     """``count`` sent applications to Västerås with their frozen documents and outbox records, in order."""
     import hashlib
@@ -431,13 +444,25 @@ def queued_to_vasteras(count: int) -> list[Delivery]:
     db.session.flush()
     records = []
     for n in range(count):
-        application = Application(reference=f"EU-OUT-{n:03d}", applicant_id=person.id, period=date(2026, 12, 1),
-                                  status="submitted", municipality_code="1980")
+        application = Application(
+            reference=f"EU-OUT-{n:03d}",
+            applicant_id=person.id,
+            period=date(2026, 12, 1),
+            status="submitted",
+            municipality_code="1980",
+        )
         db.session.add(application)
         db.session.flush()
         body = json.dumps({"reference": application.reference, "n": n}, separators=(",", ":"))
-        db.session.add(FrozenDocument(application_id=application.id, schema_version="test", language="sv",
-                                      body=body, sha256=hashlib.sha256(body.encode()).hexdigest()))
+        db.session.add(
+            FrozenDocument(
+                application_id=application.id,
+                schema_version="test",
+                language="sv",
+                body=body,
+                sha256=hashlib.sha256(body.encode()).hexdigest(),
+            )
+        )
         records.append(delivery.enqueue(application, "1980", "vasteras", "webhook"))
         db.session.flush()
     db.session.commit()

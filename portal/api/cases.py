@@ -56,21 +56,34 @@ from portal.extensions import db
 _CODE = re.compile(r"^\d{4}$")
 
 # The handling events a system may post, each applied by the case operation of this name.
-OPERATIONS = {"underHandling": "start_handling", "assigned": "assign", "forwarded": "forward",
-              "supplementRequested": "request_supplement", "interimReply": "interim_reply", "decision": "decide",
-              "payment": "report_payment", "closed": "close", "notHandled": "not_handled"}
+OPERATIONS = {
+    "underHandling": "start_handling",
+    "assigned": "assign",
+    "forwarded": "forward",
+    "supplementRequested": "request_supplement",
+    "interimReply": "interim_reply",
+    "decision": "decide",
+    "payment": "report_payment",
+    "closed": "close",
+    "notHandled": "not_handled",
+}
 EVENT_TYPES = tuple(OPERATIONS)
 _KIND_OF = {api_type: kind for kind, api_type in rep.EVENT_TYPES.items()}
 
 
 # --- answers ------------------------------------------------------------------------------------
 
+
 def _refused(error: Exception):
     if isinstance(error, NotJson):
         return problem(415, "unsupported_media_type", "send the body as application/json")
     if isinstance(error, BadInput):
-        return problem(400, "invalid_request", f"{error.pointer}: {error.detail}" if error.pointer else error.detail,
-                       errors=[{"pointer": error.pointer, "detail": error.detail}])
+        return problem(
+            400,
+            "invalid_request",
+            f"{error.pointer}: {error.detail}" if error.pointer else error.detail,
+            errors=[{"pointer": error.pointer, "detail": error.detail}],
+        )
     if isinstance(error, KeyReused):
         return problem(422, "idempotency_key_reused", "this Idempotency-Key was used with another request body")
     return case_problem(error)
@@ -80,6 +93,7 @@ def _case_handler(scope: str):
     """The scope is checked before anything is read. A handler refuses by raising (bad input, a
     body that is not JSON, a reused idempotency key, a case rule): the refusal is answered as a
     problem after a rollback, so nothing half-done is kept and no row lock outlives the request."""
+
     def decorator(view):
         @wraps(view)
         def handler(*args, **kwargs):
@@ -100,6 +114,7 @@ def _case_read(what: str, purpose: str, **ranges: tuple[int, int, int]):
     """A read of the case as JSON: ``build(application, **params)`` gives the body. Query
     parameters other than ``ranges`` (integers: default, low, high) are refused before the
     application is looked at, so a bad query is told apart from a case that is not there."""
+
     def decorator(build):
         @_case_handler(clients.READ)
         @wraps(build)
@@ -215,6 +230,7 @@ def _write_request() -> tuple[str | None, dict]:
 
 # --- the case -----------------------------------------------------------------------------------
 
+
 @bp.get("/applications/<application_id>/case")
 @requires("api")
 @_case_read("case", "municipality system reads the case's status")
@@ -224,19 +240,35 @@ def get_case(application: Application) -> dict:
 
 # --- the timeline ---------------------------------------------------------------------------------
 
+
 @bp.get("/applications/<application_id>/events")
 @requires("api")
-@_case_read("case_events", "municipality system reads the case's timeline",
-            after=(0, 0, 2 ** 31 - 1), limit=(PAGE_DEFAULT, 1, PAGE_MAX))
+@_case_read(
+    "case_events",
+    "municipality system reads the case's timeline",
+    after=(0, 0, 2**31 - 1),
+    limit=(PAGE_DEFAULT, 1, PAGE_MAX),
+)
 def list_events(application: Application, after: int, limit: int) -> dict:
     """The timeline, oldest first, from ``after`` (an event id): poll with the last id seen."""
-    entries = list(db.session.scalars(
-        select(ApplicationEvent).where(ApplicationEvent.application_id == application.id, ApplicationEvent.id > after,
-                                       ApplicationEvent.kind.in_(rep.EVENT_TYPES))
-        .order_by(ApplicationEvent.id).limit(limit + 1)))
+    entries = list(
+        db.session.scalars(
+            select(ApplicationEvent)
+            .where(
+                ApplicationEvent.application_id == application.id,
+                ApplicationEvent.id > after,
+                ApplicationEvent.kind.in_(rep.EVENT_TYPES),
+            )
+            .order_by(ApplicationEvent.id)
+            .limit(limit + 1)
+        )
+    )
     page, more = entries[:limit], len(entries) > limit
-    return {"events": [rep.event(e) for e in page], "nextAfter": page[-1].id if more else None,
-            "lastId": page[-1].id if page else after}
+    return {
+        "events": [rep.event(e) for e in page],
+        "nextAfter": page[-1].id if more else None,
+        "lastId": page[-1].id if page else after,
+    }
 
 
 def _parse_event(body: dict) -> tuple[str, dict]:
@@ -249,8 +281,9 @@ def _parse_event(body: dict) -> tuple[str, dict]:
         args["name"] = fields.text("caseworkerName", 200)
     elif kind == "forwarded":
         args["to_municipality"] = fields.pattern("municipalityCode", _CODE, "a municipality code of four digits")
-        args["to_inbox"] = fields.pattern("inboxId", INBOX_ID, "an inbox id (lowercase letters, digits, '-')",
-                                          required=False)
+        args["to_inbox"] = fields.pattern(
+            "inboxId", INBOX_ID, "an inbox id (lowercase letters, digits, '-')", required=False
+        )
         args["reason"] = fields.text("reason", 1000)
     elif kind == "supplementRequested":
         args["what"] = fields.text("what", 500)
@@ -271,8 +304,11 @@ def _parse_event(body: dict) -> tuple[str, dict]:
         args["period_start"] = fields.date("periodStart", required=granting)
         args["period_end"] = fields.date("periodEnd", required=granting)
         if not granting:
-            for name, value in (("amount", args["amount"]), ("periodStart", args["period_start"]),
-                                ("periodEnd", args["period_end"])):
+            for name, value in (
+                ("amount", args["amount"]),
+                ("periodStart", args["period_start"]),
+                ("periodEnd", args["period_end"]),
+            ):
                 if value is not None:
                     raise BadInput(f"/{name}", "only a grant (granted, partlyGranted) has an amount and a period")
         elif args["period_end"] < args["period_start"]:
@@ -294,10 +330,14 @@ def _parse_event(body: dict) -> tuple[str, dict]:
 def _unchanged_payment(application: Application, args: dict) -> ApplicationEvent | None:
     """A payment report that changes nothing (same externalRef, amount, due date, state): the
     event of the earlier report, so a repeat makes no second timeline entry."""
-    payment = db.session.scalar(select(Payment).where(Payment.application_id == application.id,
-                                                      Payment.external_ref == args["external_ref"]))
+    payment = db.session.scalar(
+        select(Payment).where(Payment.application_id == application.id, Payment.external_ref == args["external_ref"])
+    )
     if payment is None or (payment.amount, payment.due_date, payment.state) != (
-            args["amount"], args["due_date"], args["state"]):
+        args["amount"],
+        args["due_date"],
+        args["state"],
+    ):
         return None
     for entry in reversed(application.events):
         if entry.kind == "payment" and (entry.data or {}).get("payment_id") == payment.id:
@@ -328,25 +368,41 @@ def post_event(application_id: str):
     last = max((e.id for e in application.events), default=0)
     with _stamped(key, digest):
         getattr(case, OPERATIONS[kind])(application, **args)
-    entry = db.session.scalar(select(ApplicationEvent).where(
-        ApplicationEvent.application_id == application.id, ApplicationEvent.kind == _KIND_OF[kind],
-        ApplicationEvent.id > last).order_by(ApplicationEvent.id.desc()).limit(1))
+    entry = db.session.scalar(
+        select(ApplicationEvent)
+        .where(
+            ApplicationEvent.application_id == application.id,
+            ApplicationEvent.kind == _KIND_OF[kind],
+            ApplicationEvent.id > last,
+        )
+        .order_by(ApplicationEvent.id.desc())
+        .limit(1)
+    )
     return _created(rep.event(entry))
 
 
 # --- supplement requests and their answers -------------------------------------------------------
 
+
 def _files(**where) -> list:
     from portal.attachments.models import Attachment
 
     column, value = next(iter(where.items()))
-    return list(db.session.scalars(select(Attachment).where(getattr(Attachment, column) == value)
-                                   .order_by(Attachment.created_at, Attachment.id)))
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(getattr(Attachment, column) == value)
+            .order_by(Attachment.created_at, Attachment.id)
+        )
+    )
 
 
 def _versions(application: Application) -> dict[int, int]:
-    return dict(db.session.execute(select(FrozenDocument.id, FrozenDocument.version)
-                                   .where(FrozenDocument.application_id == application.id)).all())
+    return dict(
+        db.session.execute(
+            select(FrozenDocument.id, FrozenDocument.version).where(FrozenDocument.application_id == application.id)
+        ).all()
+    )
 
 
 def _request_body(item: SupplementRequest, versions: dict[int, int]) -> dict:
@@ -390,6 +446,7 @@ def answer_seen(application_id: str, request_id: str):
 
 # --- messages -------------------------------------------------------------------------------------
 
+
 def _message_body(item) -> dict:
     return rep.message(item, _files(message_id=item.id))
 
@@ -419,12 +476,22 @@ def send_message(application_id: str):
     application = load(application_id, for_update=True)
     digest = _digest(body)
     if (earlier := _earlier(application, key, digest)) is not None:
-        return _replay(application, "repeated message (idempotency key)",
-                       _message_body(db.session.get(Message, earlier.data["message_id"])))
+        return _replay(
+            application,
+            "repeated message (idempotency key)",
+            _message_body(db.session.get(Message, earlier.data["message_id"])),
+        )
     stored = message_files.store(application, files, _client().name or g.actor.id)
     with _stamped(key, digest):
-        message = case.send_message(application, case.MUNICIPALITY, author, text, reply_requested=reply_requested,
-                                    in_reply_to=in_reply_to, attachment_ids=stored)
+        message = case.send_message(
+            application,
+            case.MUNICIPALITY,
+            author,
+            text,
+            reply_requested=reply_requested,
+            in_reply_to=in_reply_to,
+            attachment_ids=stored,
+        )
     return _created(_message_body(message))
 
 
@@ -441,14 +508,20 @@ def mark_messages_read(application_id: str):
 
 # --- documents, files, decisions, payments --------------------------------------------------------
 
+
 @bp.get("/applications/<application_id>/documents")
 @requires("api")
 @_case_read("documents", "municipality system lists the application's documents")
 def list_documents(application: Application) -> dict:
     """The application's document and the later ones (answers to supplement requests), each a
     frozen version referring to the first."""
-    documents = list(db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
-                                        .order_by(FrozenDocument.version)))
+    documents = list(
+        db.session.scalars(
+            select(FrozenDocument)
+            .where(FrozenDocument.application_id == application.id)
+            .order_by(FrozenDocument.version)
+        )
+    )
     versions = {d.id: d.version for d in documents}
     body = []
     for item in documents:
@@ -464,15 +537,20 @@ def list_documents(application: Application) -> dict:
 @_case_handler(clients.READ)
 def get_document(application_id: str, version: str):
     application = load(application_id)
-    if not version.isascii() or not version.isdigit() or not 1 <= int(version) <= 2 ** 31 - 1:
+    if not version.isascii() or not version.isdigit() or not 1 <= int(version) <= 2**31 - 1:
         abort(404)
     version = int(version)
-    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id,
-                                                           FrozenDocument.version == version))
+    frozen = db.session.scalar(
+        select(FrozenDocument).where(FrozenDocument.application_id == application.id, FrozenDocument.version == version)
+    )
     if frozen is None:
         abort(404)
-    record_read("exchange_document", application.id, f"municipality system fetches document version {version}",
-                subject_id=application.applicant_id)
+    record_read(
+        "exchange_document",
+        application.id,
+        f"municipality system fetches document version {version}",
+        subject_id=application.applicant_id,
+    )
     return document_response(frozen)
 
 
@@ -489,8 +567,9 @@ def _sent_attachment(application: Application, attachment_id: str):
     if file.message_id:
         return file
     if file.request_id:
-        answered = db.session.scalar(select(SupplementRequest.answered_at)
-                                     .where(SupplementRequest.id == file.request_id))
+        answered = db.session.scalar(
+            select(SupplementRequest.answered_at).where(SupplementRequest.id == file.request_id)
+        )
         if answered is not None:
             return file
         abort(404)
@@ -512,8 +591,15 @@ def get_attachment(application_id: str, attachment_id: str):
     application = load(application_id)
     file = _sent_attachment(application, attachment_id)
     record_read("attachment", file.id, "municipality system fetches an attachment", subject_id=application.applicant_id)
-    response = send_file(current_storage().open(file.storage_key), mimetype=file.media_type, as_attachment=True,
-                         download_name=file.original_name, max_age=0, conditional=False, etag=False)
+    response = send_file(
+        current_storage().open(file.storage_key),
+        mimetype=file.media_type,
+        as_attachment=True,
+        download_name=file.original_name,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
     return _private_file(response, file.sha256)
 
 
@@ -532,8 +618,12 @@ def get_decision_document(application_id: str, decision_id: str):
     decision = db.session.get(Decision, decision_id) if UUID.match(decision_id) else None
     if decision is None or decision.application_id != application.id:
         abort(404)
-    record_read("decision", decision.id, "municipality system fetches the decision document",
-                subject_id=application.applicant_id)
+    record_read(
+        "decision",
+        decision.id,
+        "municipality system fetches the decision document",
+        subject_id=application.applicant_id,
+    )
     response = current_app.response_class(decision.document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-beslut.pdf"'
     return _private_file(response, decision.document_sha256)

@@ -29,7 +29,7 @@ CASE_WRITE = "case:write"  # handle the case: post events, send messages, mark m
 SCOPES = (READ, ACKNOWLEDGE, CASE_WRITE)
 
 # scrypt: n=2**14, r=8, p=1 (16 MiB, tens of milliseconds), 16-byte salt, 32-byte key.
-_N, _R, _P = 2 ** 14, 8, 1
+_N, _R, _P = 2**14, 8, 1
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
 _CODE = re.compile(r"^\d{4}$")
 
@@ -69,8 +69,14 @@ def verify_secret(secret: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(key, validate=True)
-        actual = hashlib.scrypt(secret.encode("utf-8"), salt=base64.b64decode(salt, validate=True),
-                                n=int(n), r=int(r), p=int(p), dklen=len(expected))
+        actual = hashlib.scrypt(
+            secret.encode("utf-8"),
+            salt=base64.b64decode(salt, validate=True),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -118,8 +124,9 @@ def _parse(path: Path) -> dict[str, ApiClient]:
         if not isinstance(name, str) or len(name) > 200:
             problems.append(f"{where}: name must be a text of at most 200 characters")
             name = ""
-        clients[client_id] = ApiClient(client_id, code, tuple(s for s in SCOPES if s in scopes), secret_hash,
-                                       name.strip())
+        clients[client_id] = ApiClient(
+            client_id, code, tuple(s for s in SCOPES if s in scopes), secret_hash, name.strip()
+        )
     if problems:
         raise ApiClientsError(path, problems)
     return clients
@@ -172,6 +179,8 @@ def authenticate(client_id: str, secret: str) -> ApiClient | None:
 if __name__ == "__main__":  # pragma: no cover - operator tool
     _secret = sys.stdin.readline().rstrip("\n")
     if secret_problem(_secret):
-        sys.exit(f"refused: the secret {secret_problem(_secret)} (python -c 'import secrets; "
-                 "print(secrets.token_urlsafe(32))')")
+        sys.exit(
+            f"refused: the secret {secret_problem(_secret)} (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')"
+        )
     print(hash_secret(_secret))

@@ -24,7 +24,7 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
-MAX_INT = 2 ** 31 - 1
+MAX_INT = 2**31 - 1
 
 
 class BadInput(ValueError):
@@ -129,8 +129,9 @@ class Fields:
 
     def integer(self, name: str, low: int, high: int = MAX_INT, required: bool = True) -> int | None:
         # JSON's true and false are not numbers, though Python's bool is an int.
-        value = self._take(name, required, lambda value: isinstance(value, int) and not isinstance(value, bool),
-                           "an integer")
+        value = self._take(
+            name, required, lambda value: isinstance(value, int) and not isinstance(value, bool), "an integer"
+        )
         if value is not None and not low <= value <= high:
             raise BadInput(self._at(name), f"must be between {low} and {high}")
         return value
@@ -139,8 +140,7 @@ class Fields:
         return self._take(name, required, lambda value: isinstance(value, bool), "true or false")
 
     def date(self, name: str, required: bool = True) -> date | None:
-        value = self._take(name, required, lambda value: _is_string(value) and _DATE.match(value),
-                           "a date, YYYY-MM-DD")
+        value = self._take(name, required, lambda value: _is_string(value) and _DATE.match(value), "a date, YYYY-MM-DD")
         if value is None:
             return None
         try:
@@ -149,8 +149,9 @@ class Fields:
             raise BadInput(self._at(name), "must be a real date, YYYY-MM-DD") from None
 
     def choice(self, name: str, choices, required: bool = True) -> str | None:
-        return self._take(name, required, lambda value: _is_string(value) and value in choices,
-                          f"one of: {', '.join(choices)}")
+        return self._take(
+            name, required, lambda value: _is_string(value) and value in choices, f"one of: {', '.join(choices)}"
+        )
 
     def pdf(self, name: str, required: bool = False) -> bytes | None:
         """A PDF as standard base64 (RFC 4648 §4, padded, no line breaks)."""

@@ -32,10 +32,16 @@ def _sheet(application) -> dict:
     sheet = calculation.sheet(application)
     if sheet is None:
         return {"proposed": False, "available": False, "lines": []}
-    return {"proposed": True, "available": sheet.available, "year": sheet.year,
-            "lines": [_line(line) for line in sheet.lines], "needOre": sheet.need_ore,
-            "incomeOre": sheet.income_ore, "resultOre": sheet.result_ore,
-            "proposedResultOre": sheet.proposed_result_ore}
+    return {
+        "proposed": True,
+        "available": sheet.available,
+        "year": sheet.year,
+        "lines": [_line(line) for line in sheet.lines],
+        "needOre": sheet.need_ore,
+        "incomeOre": sheet.income_ore,
+        "resultOre": sheet.result_ore,
+        "proposedResultOre": sheet.proposed_result_ore,
+    }
 
 
 @bp.get("/applications/<application_id>/calculation-lines")
@@ -73,11 +79,22 @@ def judge_line(application_id: str, line_id: str):
     if key is not None and (earlier := calculation.earlier(application, key)) is not None:
         if earlier.request_sha256 != digest:
             raise KeyReused()
-        return _replay(application, f"repeated calculation line {earlier.action} (idempotency key)",
-                       _line(calculation.sheet(application).line(earlier.line_id)))
-    calculation.judge(application, line_id, args["action"], args["by"] or _client().name or g.actor.id,
-                      source="api", amount_ore=args["amount_ore"], reason=args["reason"], idempotency_key=key,
-                      request_sha256=digest if key is not None else None)
+        return _replay(
+            application,
+            f"repeated calculation line {earlier.action} (idempotency key)",
+            _line(calculation.sheet(application).line(earlier.line_id)),
+        )
+    calculation.judge(
+        application,
+        line_id,
+        args["action"],
+        args["by"] or _client().name or g.actor.id,
+        source="api",
+        amount_ore=args["amount_ore"],
+        reason=args["reason"],
+        idempotency_key=key,
+        request_sha256=digest if key is not None else None,
+    )
     response = jsonify(_line(calculation.sheet(application).line(line_id)))
     response.status_code = 201
     return response

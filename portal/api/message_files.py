@@ -82,7 +82,12 @@ def store(application, files: list[tuple[str, bytes]], uploader: str, name: str 
         except validation.AttachmentRefused as refused:
             pointer = f"/{name}" if refused.reason == "too_many" else f"/{name}/{index}/content"
             raise BadInput(pointer, REFUSAL[refused.reason]) from None
-        record("create", "attachment", file.id, "municipality system sends a document on the case",
-               subject_id=application.applicant_id)
+        record(
+            "create",
+            "attachment",
+            file.id,
+            "municipality system sends a document on the case",
+            subject_id=application.applicant_id,
+        )
         stored.append(file.id)
     return stored

@@ -62,8 +62,14 @@ def event(entry: ApplicationEvent) -> dict:
             value = OUTCOMES.get(value, value)
         data[_camel(key)] = value
     stamp = (entry.data or {}).get(KEY_FIELD) or {}
-    return {"id": entry.id, "type": EVENT_TYPES[entry.kind], "at": utc(entry.at), "source": entry.source or "system",
-            "data": data, "idempotencyKey": stamp.get("key")}
+    return {
+        "id": entry.id,
+        "type": EVENT_TYPES[entry.kind],
+        "at": utc(entry.at),
+        "source": entry.source or "system",
+        "data": data,
+        "idempotencyKey": stamp.get("key"),
+    }
 
 
 def case(application: Application, unread: int, open_requests: int) -> dict:
@@ -87,42 +93,90 @@ def case(application: Application, unread: int, open_requests: int) -> dict:
 
 
 def attachment(file) -> dict:
-    return {"id": file.id, "name": file.original_name, "mediaType": file.media_type, "size": file.size,
-            "sha256": file.sha256}
+    return {
+        "id": file.id,
+        "name": file.original_name,
+        "mediaType": file.media_type,
+        "size": file.size,
+        "sha256": file.sha256,
+    }
 
 
 def request(item, files: list) -> dict:
     answer = None
     if item.answered_at is not None:
-        answer = {"text": item.answer or "", "answeredAt": utc(item.answered_at), "seenAt": utc(item.answer_seen_at),
-                  "documentId": item.document_id, "attachments": [attachment(f) for f in files]}
-    return {"id": item.id, "what": item.what, "why": item.why, "dueDate": day(item.due_date), "itemId": item.item_id,
-            "requestedBy": item.requested_by, "requestedAt": utc(item.requested_at), "open": item.is_open,
-            "answer": answer}
+        answer = {
+            "text": item.answer or "",
+            "answeredAt": utc(item.answered_at),
+            "seenAt": utc(item.answer_seen_at),
+            "documentId": item.document_id,
+            "attachments": [attachment(f) for f in files],
+        }
+    return {
+        "id": item.id,
+        "what": item.what,
+        "why": item.why,
+        "dueDate": day(item.due_date),
+        "itemId": item.item_id,
+        "requestedBy": item.requested_by,
+        "requestedAt": utc(item.requested_at),
+        "open": item.is_open,
+        "answer": answer,
+    }
 
 
 def message(item, files: list) -> dict:
-    return {"id": item.id, "sender": item.sender, "authorName": item.author_name, "body": item.body,
-            "replyRequested": item.reply_requested, "inReplyTo": item.in_reply_to, "sentAt": utc(item.sent_at),
-            "readAt": utc(item.read_at), "attachments": [attachment(f) for f in files]}
+    return {
+        "id": item.id,
+        "sender": item.sender,
+        "authorName": item.author_name,
+        "body": item.body,
+        "replyRequested": item.reply_requested,
+        "inReplyTo": item.in_reply_to,
+        "sentAt": utc(item.sent_at),
+        "readAt": utc(item.read_at),
+        "attachments": [attachment(f) for f in files],
+    }
 
 
 def decision(item) -> dict:
-    return {"id": item.id, "outcome": OUTCOMES[item.outcome], "amount": item.amount,
-            "periodStart": day(item.period_start), "periodEnd": day(item.period_end), "reasoning": item.reasoning,
-            "decidedBy": item.decided_by, "decidedAt": utc(item.decided_at), "documentSha256": item.document_sha256,
-            "documentSize": len(item.document), "servedOn": day(item.served_on),
-            "servedChannel": item.served_channel, "calculationLines": item.calculation_lines}
+    return {
+        "id": item.id,
+        "outcome": OUTCOMES[item.outcome],
+        "amount": item.amount,
+        "periodStart": day(item.period_start),
+        "periodEnd": day(item.period_end),
+        "reasoning": item.reasoning,
+        "decidedBy": item.decided_by,
+        "decidedAt": utc(item.decided_at),
+        "documentSha256": item.document_sha256,
+        "documentSize": len(item.document),
+        "servedOn": day(item.served_on),
+        "servedChannel": item.served_channel,
+        "calculationLines": item.calculation_lines,
+    }
 
 
 def payment(item) -> dict:
-    return {"id": item.id, "externalRef": item.external_ref, "amount": item.amount, "dueDate": day(item.due_date),
-            "state": item.state, "updatedAt": utc(item.updated_at)}
+    return {
+        "id": item.id,
+        "externalRef": item.external_ref,
+        "amount": item.amount,
+        "dueDate": day(item.due_date),
+        "state": item.state,
+        "updatedAt": utc(item.updated_at),
+    }
 
 
 def document(item) -> dict:
     # A later version names its kind in its schema version: supplement-1.0.0, appeal-1.0.0 (portal/appeal).
     kind = item.schema_version.rsplit("-", 1)[0] if item.refers_to else "application"
-    return {"id": item.id, "version": item.version, "documentType": kind,
-            "refersTo": item.refers_to, "schemaVersion": item.schema_version, "sha256": item.sha256,
-            "createdAt": utc(item.created_at)}
+    return {
+        "id": item.id,
+        "version": item.version,
+        "documentType": kind,
+        "refersTo": item.refers_to,
+        "schemaVersion": item.schema_version,
+        "sha256": item.sha256,
+        "createdAt": utc(item.created_at),
+    }

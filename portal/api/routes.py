@@ -50,8 +50,10 @@ def _check_configuration(state) -> None:
         raise ConfigError(f"Refusing to start in production with the demo API clients; set {clients.ENV}")
     demo = clients.with_demo_secrets()
     if demo:
-        raise ConfigError(f"Refusing to start in production: {clients.ENV} gives clients the published demo "
-                          f"secrets ({', '.join(demo)}); give each client a secret of its own")
+        raise ConfigError(
+            f"Refusing to start in production: {clients.ENV} gives clients the published demo "
+            f"secrets ({', '.join(demo)}); give each client a secret of its own"
+        )
 
 
 @bp.before_request
@@ -84,6 +86,7 @@ def _unexpected(error: Exception):
 
 
 # --- token --------------------------------------------------------------------------------------
+
 
 def _token_error(status: int, error: str, description: str):
     headers = {"Pragma": "no-cache"}
@@ -126,8 +129,9 @@ def token():
         return _token_error(401, "invalid_client", "client authentication failed")
     if current_app.config["PORTAL"].is_production and clients.secret_problem(credentials[1]):
         # A demo secret hashed again, or a weak one: the file cannot show it, the secret itself does.
-        log.error("api client refused: its secret %s client_id=%s", clients.secret_problem(credentials[1]),
-                  client.client_id)
+        log.error(
+            "api client refused: its secret %s client_id=%s", clients.secret_problem(credentials[1]), client.client_id
+        )
         return _token_error(401, "invalid_client", "client authentication failed")
     if grant_type != "client_credentials":
         return _token_error(400, "unsupported_grant_type", "only client_credentials is supported")
@@ -146,12 +150,16 @@ def token():
 
 # --- applications -------------------------------------------------------------------------------
 
+
 def _latest_documents(application_ids: list[str]) -> dict[str, FrozenDocument]:
     """Each application's own document (version 1 and its re-freezes), not later supplements."""
     latest: dict[str, FrozenDocument] = {}
     if application_ids:
-        for doc in db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id.in_(application_ids),
-                                                                   FrozenDocument.refers_to.is_(None))):
+        for doc in db.session.scalars(
+            select(FrozenDocument).where(
+                FrozenDocument.application_id.in_(application_ids), FrozenDocument.refers_to.is_(None)
+            )
+        ):
             if doc.application_id not in latest or doc.version > latest[doc.application_id].version:
                 latest[doc.application_id] = doc
     return latest
@@ -203,7 +211,7 @@ def list_applications():
         if status not in LIST_FILTERS:
             raise ValueError("status")
         limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
-        after = _int_arg("after", 0, 0, 2 ** 31 - 1)
+        after = _int_arg("after", 0, 0, 2**31 - 1)
         inbox = request.args.get("inbox")
         if inbox is not None and (not INBOX_ID.match(inbox) or inbox not in case.inboxes_of(code)):
             raise ValueError("inbox")
@@ -213,13 +221,23 @@ def list_applications():
     except ValueError as bad:
         return problem(400, "invalid_request", f"invalid parameter: {bad}")
     later = aliased(InboxEntry)
-    query = (select(InboxEntry, Application).join(Application, Application.id == InboxEntry.application_id)
-             .where(InboxEntry.municipality_code == code, Application.municipality_code == code,
-                    InboxEntry.id > after,
-                    # forwarded away and back: the latest delivery to this municipality is the one
-                    ~exists().where(later.application_id == InboxEntry.application_id,
-                                    later.municipality_code == code, later.id > InboxEntry.id))
-             .order_by(InboxEntry.id).limit(limit + 1))
+    query = (
+        select(InboxEntry, Application)
+        .join(Application, Application.id == InboxEntry.application_id)
+        .where(
+            InboxEntry.municipality_code == code,
+            Application.municipality_code == code,
+            InboxEntry.id > after,
+            # forwarded away and back: the latest delivery to this municipality is the one
+            ~exists().where(
+                later.application_id == InboxEntry.application_id,
+                later.municipality_code == code,
+                later.id > InboxEntry.id,
+            ),
+        )
+        .order_by(InboxEntry.id)
+        .limit(limit + 1)
+    )
     query = case.case_filter(query, status, None) if status != "all" else query
     if inbox is not None:
         query = query.where(Application.inbox_id == inbox)
@@ -229,9 +247,10 @@ def list_applications():
     page, more = rows[:limit], len(rows) > limit
     documents = _latest_documents([application.id for _, application in page])
     record_read("inbox", code, "municipality system lists received applications")
-    return jsonify(applications=[_summary(entry, application, documents.get(application.id))
-                                 for entry, application in page],
-                   nextAfter=page[-1][0].id if more else None)
+    return jsonify(
+        applications=[_summary(entry, application, documents.get(application.id)) for entry, application in page],
+        nextAfter=page[-1][0].id if more else None,
+    )
 
 
 def load(application_id: str, for_update: bool = False) -> Application:
@@ -277,8 +296,12 @@ def get_application(application_id: str):
     frozen = applications.frozen_document(application)
     if frozen is None:
         return problem(404, "not_found")
-    record_read("exchange_document", application.id, "municipality system fetches the application",
-                subject_id=application.applicant_id)
+    record_read(
+        "exchange_document",
+        application.id,
+        "municipality system fetches the application",
+        subject_id=application.applicant_id,
+    )
     return document_response(frozen)
 
 
@@ -295,12 +318,22 @@ def _registered(application_id: str):
             db.session.rollback()
             return case_problem(refused)
     else:
-        record("acknowledge", "application", application.id, "repeated acknowledgement, already registered",
-               subject_id=application.applicant_id)
+        record(
+            "acknowledge",
+            "application",
+            application.id,
+            "repeated acknowledgement, already registered",
+            subject_id=application.applicant_id,
+        )
         db.session.commit()
-    return jsonify(id=application.id, reference=application.reference, acknowledged=True,
-                   acknowledgedAt=utc(application.received_at), caseNumber=application.case_number,
-                   status=application.status)
+    return jsonify(
+        id=application.id,
+        reference=application.reference,
+        acknowledged=True,
+        acknowledgedAt=utc(application.received_at),
+        caseNumber=application.case_number,
+        status=application.status,
+    )
 
 
 @bp.post("/applications/<application_id>/acknowledge")
@@ -324,8 +357,12 @@ CONFLICTS = {"wrong_state", "already_answered", "same_inbox", "not_receiving", "
 
 def case_problem(refused: case.CaseError):
     if refused.reason in CONFLICTS:
-        return problem(409, "conflict", CASE_DETAIL.get(refused.reason, "the case's state does not allow this"),
-                       reason=refused.reason)
+        return problem(
+            409,
+            "conflict",
+            CASE_DETAIL.get(refused.reason, "the case's state does not allow this"),
+            reason=refused.reason,
+        )
     return problem(400, "invalid_request", CASE_DETAIL.get(refused.reason, refused.reason), reason=refused.reason)
 
 
@@ -351,6 +388,7 @@ CASE_DETAIL = {
 
 
 # --- description --------------------------------------------------------------------------------
+
 
 @bp.get("/openapi.json")
 @requires("public")

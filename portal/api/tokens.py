@@ -48,8 +48,13 @@ def issue(client: clients.ApiClient, scopes: tuple[str, ...], now: float | None 
     """A token for ``client`` with ``scopes``; returns the token and its lifetime in seconds."""
     issued = int(now if now is not None else time.time())
     lifetime = min(LIFETIME_SECONDS, max_lifetime())
-    payload = {"cid": client.client_id, "mun": client.municipality_code, "scp": list(scopes),
-               "iat": issued, "exp": issued + lifetime}
+    payload = {
+        "cid": client.client_id,
+        "mun": client.municipality_code,
+        "scp": list(scopes),
+        "iat": issued,
+        "exp": issued + lifetime,
+    }
     return _serializer().dumps(payload), lifetime
 
 
@@ -64,8 +69,9 @@ class InvalidToken(Exception):
 def verify(token: str, now: float | None = None) -> Grant:
     try:
         payload = _serializer().loads(token)
-        grant = Grant(str(payload["cid"]), str(payload["mun"]), tuple(payload["scp"]), int(payload["exp"]),
-                      int(payload["iat"]))
+        grant = Grant(
+            str(payload["cid"]), str(payload["mun"]), tuple(payload["scp"]), int(payload["exp"]), int(payload["iat"])
+        )
     except (BadSignature, KeyError, TypeError, ValueError):
         raise InvalidToken("malformed or not signed by this portal") from None
     now = now if now is not None else time.time()
@@ -78,8 +84,11 @@ def verify(token: str, now: float | None = None) -> Grant:
     client = clients.get(grant.client_id)
     # The configuration is the truth: a removed client, a moved municipality or a withdrawn scope
     # ends what its old tokens could do.
-    if client is None or client.municipality_code != grant.municipality_code \
-            or not set(grant.scopes) <= set(client.scopes):
+    if (
+        client is None
+        or client.municipality_code != grant.municipality_code
+        or not set(grant.scopes) <= set(client.scopes)
+    ):
         raise InvalidToken("client no longer configured as in the token")
     return grant
 
@@ -93,8 +102,9 @@ def problem(status: int, error: str, detail: str | None = None, headers: dict | 
     if detail:
         body["detail"] = detail
     body.update(extensions)
-    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
-                                          mimetype="application/problem+json")
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+    )
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -133,16 +143,26 @@ def enforce(rule: str | None):
         return None
     token = _bearer()
     if token is None:
-        return problem(401, "invalid_token", "a bearer token is required",
-                       {"WWW-Authenticate": 'Bearer realm="egna-utrymmet"'})
+        return problem(
+            401, "invalid_token", "a bearer token is required", {"WWW-Authenticate": 'Bearer realm="egna-utrymmet"'}
+        )
     try:
         grant = verify(token)
     except InvalidToken as exc:
         log.info("api token refused endpoint=%s reason=%s", request.endpoint, exc)
-        return problem(401, "invalid_token", "the token is invalid or has expired",
-                       {"WWW-Authenticate": 'Bearer realm="egna-utrymmet", error="invalid_token"'})
-    g.actor = Actor(kind=API_CLIENT, id=grant.client_id, name=grant.client_id, role=MUNICIPALITY_SYSTEM,
-                    municipality_code=grant.municipality_code)
+        return problem(
+            401,
+            "invalid_token",
+            "the token is invalid or has expired",
+            {"WWW-Authenticate": 'Bearer realm="egna-utrymmet", error="invalid_token"'},
+        )
+    g.actor = Actor(
+        kind=API_CLIENT,
+        id=grant.client_id,
+        name=grant.client_id,
+        role=MUNICIPALITY_SYSTEM,
+        municipality_code=grant.municipality_code,
+    )
     g.api_scopes = grant.scopes
     if not authorize(g.actor, rule, None):
         return problem(403, "access_denied")
@@ -153,5 +173,9 @@ def require_scope(scope: str):
     """``None`` when the token carries ``scope``, else the 403 answer to return."""
     if scope in g.get("api_scopes", ()):
         return None
-    return problem(403, "insufficient_scope", f"requires scope {scope}",
-                   {"WWW-Authenticate": f'Bearer realm="egna-utrymmet", error="insufficient_scope", scope="{scope}"'})
+    return problem(
+        403,
+        "insufficient_scope",
+        f"requires scope {scope}",
+        {"WWW-Authenticate": f'Bearer realm="egna-utrymmet", error="insufficient_scope", scope="{scope}"'},
+    )

@@ -21,13 +21,26 @@ from portal.extensions import db
 
 
 def represent(appeal: Appeal) -> dict:
-    return {"id": appeal.id, "decisionId": appeal.decision_id, "status": appeal.status, "change": appeal.change,
-            "reasons": appeal.reasons, "language": appeal.language, "signedAt": utc(appeal.signed_at),
-            "sentAt": utc(appeal.sent_at), "deadline": day(appeal.deadline), "deadlineBasis": appeal.deadline_basis,
-            "late": appeal.late, "documentVersion": appeal.document_version,
-            "documentSha256": appeal.document_sha256, "reconsideration": appeal.reconsideration,
-            "reconsiderationNote": appeal.reconsideration_note, "reconsideredAt": utc(appeal.reconsidered_at),
-            "opinion": appeal.opinion, "forwardedOn": day(appeal.forwarded_on)}
+    return {
+        "id": appeal.id,
+        "decisionId": appeal.decision_id,
+        "status": appeal.status,
+        "change": appeal.change,
+        "reasons": appeal.reasons,
+        "language": appeal.language,
+        "signedAt": utc(appeal.signed_at),
+        "sentAt": utc(appeal.sent_at),
+        "deadline": day(appeal.deadline),
+        "deadlineBasis": appeal.deadline_basis,
+        "late": appeal.late,
+        "documentVersion": appeal.document_version,
+        "documentSha256": appeal.document_sha256,
+        "reconsideration": appeal.reconsideration,
+        "reconsiderationNote": appeal.reconsideration_note,
+        "reconsideredAt": utc(appeal.reconsidered_at),
+        "opinion": appeal.opinion,
+        "forwardedOn": day(appeal.forwarded_on),
+    }
 
 
 def _appeal(application: Application, appeal_id: str) -> Appeal:
@@ -50,8 +63,9 @@ def list_appeals(application: Application) -> dict:
 def get_appeal_document(application_id: str, appeal_id: str):
     application = load(application_id)
     appeal = _appeal(application, appeal_id)
-    record_read("appeal", appeal.id, "municipality system fetches the appeal document",
-                subject_id=application.applicant_id)
+    record_read(
+        "appeal", appeal.id, "municipality system fetches the appeal document", subject_id=application.applicant_id
+    )
     response = current_app.response_class(appeal.document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-overklagande.pdf"'
     return _private_file(response, appeal.document_sha256)

@@ -24,33 +24,61 @@ def _opinion_too_long(count: str) -> str:
 
 
 class AppealForm(FlaskForm):
-    change = TextAreaField(_l("How do you want the decision to be changed?"), filters=[clean_text],
-                           validators=[DataRequired(message=_l("Write how you want the decision to be changed")),
-                                       TextAtMost(TEXT_MAX, _too_long)])
-    reasons = TextAreaField(_l("Why do you think the decision is wrong?"), filters=[clean_text],
-                            validators=[DataRequired(message=_l("Write why you think the decision is wrong")),
-                                        TextAtMost(TEXT_MAX, _too_long)])
+    change = TextAreaField(
+        _l("How do you want the decision to be changed?"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message=_l("Write how you want the decision to be changed")),
+            TextAtMost(TEXT_MAX, _too_long),
+        ],
+    )
+    reasons = TextAreaField(
+        _l("Why do you think the decision is wrong?"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message=_l("Write why you think the decision is wrong")),
+            TextAtMost(TEXT_MAX, _too_long),
+        ],
+    )
 
 
 class ReconsiderForm(FlaskForm):
-    outcome = RadioField(_l("Result of the reconsideration"), validate_choice=False, validators=[
-        DataRequired(message=_l("Choose whether the decision is kept or changed")),
-        OneOf(_l("Choose whether the decision is kept or changed"))])
+    outcome = RadioField(
+        _l("Result of the reconsideration"),
+        validate_choice=False,
+        validators=[
+            DataRequired(message=_l("Choose whether the decision is kept or changed")),
+            OneOf(_l("Choose whether the decision is kept or changed")),
+        ],
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Set after binding, as the inbox's forms do (WTForms warns about choices given at declaration).
-        self.outcome.choices = [("kept", str(_l("The decision is kept"))),
-                                ("changed", str(_l("The decision is changed")))]
+        self.outcome.choices = [
+            ("kept", str(_l("The decision is kept"))),
+            ("changed", str(_l("The decision is changed"))),
+        ]
 
-    note = TextAreaField(_l("The reconsideration (what was considered, and what changes)"), filters=[clean_text],
-                         validators=[DataRequired(message=_l("Write what the reconsideration came to")),
-                                     TextAtMost(TEXT_MAX, _too_long)])
+    note = TextAreaField(
+        _l("The reconsideration (what was considered, and what changes)"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message=_l("Write what the reconsideration came to")),
+            TextAtMost(TEXT_MAX, _too_long),
+        ],
+    )
 
 
 class ForwardForm(FlaskForm):
-    opinion = TextAreaField(_l("The municipality's opinion to the administrative court"), filters=[clean_text],
-                            validators=[DataRequired(message=_l("Write the municipality's opinion")),
-                                        TextAtMost(OPINION_MAX, _opinion_too_long)])
+    opinion = TextAreaField(
+        _l("The municipality's opinion to the administrative court"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message=_l("Write the municipality's opinion")),
+            TextAtMost(OPINION_MAX, _opinion_too_long),
+        ],
+    )
     forwarded_on = StringField(_l("Forwarded on (YYYY-MM-DD, empty for today)"))
 
     def validate_forwarded_on(self, field):
@@ -59,8 +87,9 @@ class ForwardForm(FlaskForm):
             return
         day = parse_date(text)
         if day is None:
-            raise ValidationError(_("Write the date as YYYY-MM-DD, for example %(date)s",
-                                    date=clock.today().isoformat()))
+            raise ValidationError(
+                _("Write the date as YYYY-MM-DD, for example %(date)s", date=clock.today().isoformat())
+            )
         if day > clock.today():
             raise ValidationError(_("The date cannot be in the future"))
 

@@ -35,11 +35,15 @@ ERROR = {
 @bp.app_context_processor
 def _appeal_helpers() -> dict:
     """The case pages (the applicant's and the caseworker's) show a decision's appeal and deadline."""
-    return {"appeal_of": services.of_decision, "appeal_deadline_of": services.deadline_of,
-            "appeals_of": services.of_application}
+    return {
+        "appeal_of": services.of_decision,
+        "appeal_deadline_of": services.deadline_of,
+        "appeals_of": services.of_application,
+    }
 
 
 # --- the applicant ----------------------------------------------------------------------------------
+
 
 def _decision(application_id: str, decision_id: str, rule: str):
     application = applications.get(application_id)
@@ -73,12 +77,21 @@ def write(application_id: str, decision_id: str):
 
 
 def _write_page(application, decision, form, possible: bool, refusal: str | None, status: int):
-    record_read("decision", decision.id, "applicant prepares an appeal of the decision",
-                subject_id=application.applicant_id)
-    return render_template("appeal/write.html", application=application, decision=decision, form=form,
-                           possible=possible, refusal=refusal, deadline=services.deadline_of(decision),
-                           outcome_label=overview.labels.OUTCOME, kronor=overview.kronor,
-                           municipality_name=overview.municipality_name(application.municipality_code)), status
+    record_read(
+        "decision", decision.id, "applicant prepares an appeal of the decision", subject_id=application.applicant_id
+    )
+    return render_template(
+        "appeal/write.html",
+        application=application,
+        decision=decision,
+        form=form,
+        possible=possible,
+        refusal=refusal,
+        deadline=services.deadline_of(decision),
+        outcome_label=overview.labels.OUTCOME,
+        kronor=overview.kronor,
+        municipality_name=overview.municipality_name(application.municipality_code),
+    ), status
 
 
 def _pdf(appeal: Appeal, name: str) -> Response:
@@ -104,6 +117,7 @@ def applicant_pdf(application_id: str, appeal_id: str):
 
 
 # --- the caseworker ------------------------------------------------------------------------------------
+
 
 def _caseworker_appeal(application_id: str, appeal_id: str):
     from portal.municipality.routes import _load
@@ -146,8 +160,10 @@ def _act(application_id: str, appeal_id: str, name: str, form_class, perform):
 def reconsider(application_id: str, appeal_id: str):
     def perform(appeal, form):
         services.reconsider(appeal, form.outcome.data, form.note.data, g.actor.name or "")
-        return _("The reconsideration is recorded. Forward the appeal to the administrative court with the "
-                 "municipality's opinion.")
+        return _(
+            "The reconsideration is recorded. Forward the appeal to the administrative court with the "
+            "municipality's opinion."
+        )
 
     return _act(application_id, appeal_id, "appeal_reconsider", ReconsiderForm, perform)
 
@@ -164,13 +180,13 @@ def forward(application_id: str, appeal_id: str):
 
 def caseworker_forms(forms: dict) -> dict:
     """The appeal's forms for the case page: the failed one as typed, else empty ones."""
-    return {"appeal_reconsider": forms.get("appeal_reconsider") or ReconsiderForm(prefix="appeal_reconsider",
-                                                                                 formdata=None),
-            "appeal_forward": forms.get("appeal_forward") or ForwardForm(prefix="appeal_forward", formdata=None)}
+    return {
+        "appeal_reconsider": forms.get("appeal_reconsider")
+        or ReconsiderForm(prefix="appeal_reconsider", formdata=None),
+        "appeal_forward": forms.get("appeal_forward") or ForwardForm(prefix="appeal_forward", formdata=None),
+    }
 
 
 @bp.app_template_global()
 def appeal_forms(forms: dict) -> dict:
     return caseworker_forms(forms)
-
-

@@ -61,8 +61,9 @@ def of_decision(decision_id: str) -> Appeal | None:
 
 
 def of_application(application: Application) -> list[Appeal]:
-    return list(db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
-                                   .order_by(Appeal.sent_at)))
+    return list(
+        db.session.scalars(select(Appeal).where(Appeal.application_id == application.id).order_by(Appeal.sent_at))
+    )
 
 
 def may_appeal(application: Application, decision: Decision) -> bool:
@@ -74,14 +75,26 @@ def _document_body(application: Application, decision: Decision, appeal: Appeal,
         "documentType": "appeal",
         "reference": application.reference,
         "caseNumber": application.case_number,
-        "decision": {"id": decision.id, "decidedAt": decision.decided_at.isoformat(),
-                     "outcome": decision.outcome, "documentSha256": decision.document_sha256,
-                     "servedOn": decision.served_on.isoformat() if decision.served_on else None,
-                     "servedChannel": decision.served_channel},
-        "appeal": {"id": appeal.id, "change": appeal.change, "reasons": appeal.reasons, "language": appeal.language,
-                   "signedBy": signer_name, "signedAt": appeal.signed_at.isoformat(),
-                   "sentAt": appeal.sent_at.isoformat(), "deadline": appeal.deadline.isoformat(),
-                   "deadlineBasis": appeal.deadline_basis, "late": appeal.late},
+        "decision": {
+            "id": decision.id,
+            "decidedAt": decision.decided_at.isoformat(),
+            "outcome": decision.outcome,
+            "documentSha256": decision.document_sha256,
+            "servedOn": decision.served_on.isoformat() if decision.served_on else None,
+            "servedChannel": decision.served_channel,
+        },
+        "appeal": {
+            "id": appeal.id,
+            "change": appeal.change,
+            "reasons": appeal.reasons,
+            "language": appeal.language,
+            "signedBy": signer_name,
+            "signedAt": appeal.signed_at.isoformat(),
+            "sentAt": appeal.sent_at.isoformat(),
+            "deadline": appeal.deadline.isoformat(),
+            "deadlineBasis": appeal.deadline_basis,
+            "late": appeal.late,
+        },
     }
 
 
@@ -91,13 +104,25 @@ def _freeze(application: Application, body: dict):
     from portal.delivery.models import FrozenDocument
 
     original = frozen_document(application)
-    latest = db.session.scalar(select(FrozenDocument.version).where(FrozenDocument.application_id == application.id)
-                               .order_by(FrozenDocument.version.desc()).limit(1)) or 1
+    latest = (
+        db.session.scalar(
+            select(FrozenDocument.version)
+            .where(FrozenDocument.application_id == application.id)
+            .order_by(FrozenDocument.version.desc())
+            .limit(1)
+        )
+        or 1
+    )
     raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    frozen = FrozenDocument(application_id=application.id, version=latest + 1,
-                            refers_to=original.id if original else None, schema_version=SCHEMA_VERSION,
-                            language=body["appeal"]["language"], body=raw.decode("utf-8"),
-                            sha256=hashlib.sha256(raw).hexdigest())
+    frozen = FrozenDocument(
+        application_id=application.id,
+        version=latest + 1,
+        refers_to=original.id if original else None,
+        schema_version=SCHEMA_VERSION,
+        language=body["appeal"]["language"],
+        body=raw.decode("utf-8"),
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
     db.session.add(frozen)
     db.session.flush()
     return frozen
@@ -112,13 +137,28 @@ def _push(application: Application, frozen) -> None:
     inbox = routing_config().inboxes.get(application.inbox_id or "")
     if inbox is None or inbox.channel != "webhook":
         return
-    db.session.add(Delivery(application_id=application.id, municipality_code=application.municipality_code,
-                            inbox_id=inbox.id, channel="webhook",
-                            idempotency_key=f"{application.reference}/v{frozen.version}", created_at=utcnow()))
+    db.session.add(
+        Delivery(
+            application_id=application.id,
+            municipality_code=application.municipality_code,
+            inbox_id=inbox.id,
+            channel="webhook",
+            idempotency_key=f"{application.reference}/v{frozen.version}",
+            created_at=utcnow(),
+        )
+    )
 
 
-def send(application: Application, decision: Decision, change: str, reasons: str, signed_by: str,
-         signer_name: str, signed_at: datetime, language: str) -> Appeal:
+def send(
+    application: Application,
+    decision: Decision,
+    change: str,
+    reasons: str,
+    signed_by: str,
+    signer_name: str,
+    signed_at: datetime,
+    language: str,
+) -> Appeal:
     """The signed appeal: frozen as a document version (JSON) with its PDF, on the timeline, pushed to a
     webhook inbox. Late is accepted and marked late (the municipality judges it)."""
     if decision.application_id != application.id:
@@ -133,12 +173,24 @@ def send(application: Application, decision: Decision, change: str, reasons: str
         raise AppealError("text_missing")
     due = deadline_of(decision)
     now = utcnow()
-    appeal = Appeal(application_id=application.id, decision_id=decision.id,
-                    municipality_code=application.municipality_code, status="sent", change=change[:TEXT_MAX],
-                    reasons=reasons[:TEXT_MAX], language=language[:10], signed_by=signed_by, signed_at=signed_at,
-                    sent_at=now, deadline=due.day, deadline_basis=due.basis,
-                    late=now.astimezone(clock.SWEDEN).date() > due.day, document=b"", document_sha256="",
-                    document_version=0)
+    appeal = Appeal(
+        application_id=application.id,
+        decision_id=decision.id,
+        municipality_code=application.municipality_code,
+        status="sent",
+        change=change[:TEXT_MAX],
+        reasons=reasons[:TEXT_MAX],
+        language=language[:10],
+        signed_by=signed_by,
+        signed_at=signed_at,
+        sent_at=now,
+        deadline=due.day,
+        deadline_basis=due.basis,
+        late=now.astimezone(clock.SWEDEN).date() > due.day,
+        document=b"",
+        document_sha256="",
+        document_version=0,
+    )
     db.session.add(appeal)
     db.session.flush()
     frozen = _freeze(application, _document_body(application, decision, appeal, signer_name))
@@ -148,11 +200,25 @@ def send(application: Application, decision: Decision, change: str, reasons: str
     appeal.document = render_appeal(application, decision, appeal, signer_name)
     appeal.document_sha256 = hashlib.sha256(appeal.document).hexdigest()
     _push(application, frozen)
-    case.event(application, "appealed", case.APPLICANT,
-               {"appeal_id": appeal.id, "decision_id": decision.id, "deadline": due.day.isoformat(),
-                "late": appeal.late, "document_version": frozen.version})
-    record("appeal", "application", application.id, "appeal signed and sent" + (" (late)" if appeal.late else ""),
-           subject_id=application.applicant_id)
+    case.event(
+        application,
+        "appealed",
+        case.APPLICANT,
+        {
+            "appeal_id": appeal.id,
+            "decision_id": decision.id,
+            "deadline": due.day.isoformat(),
+            "late": appeal.late,
+            "document_version": frozen.version,
+        },
+    )
+    record(
+        "appeal",
+        "application",
+        application.id,
+        "appeal signed and sent" + (" (late)" if appeal.late else ""),
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return appeal
 
@@ -171,13 +237,15 @@ def reconsider(appeal: Appeal, outcome: str, note: str, by: str, source: str = c
     appeal.reconsidered_by, appeal.reconsidered_at = by[:200], utcnow()
     case.event(application, "appeal_reconsidered", source, {"appeal_id": appeal.id, "outcome": outcome})
     case.notify(application, "appeal_reconsidered")
-    record("change", "application", application.id, f"appeal reconsidered: {outcome}",
-           subject_id=application.applicant_id)
+    record(
+        "change", "application", application.id, f"appeal reconsidered: {outcome}", subject_id=application.applicant_id
+    )
     db.session.commit()
 
 
-def forward(appeal: Appeal, opinion: str, by: str, forwarded_on: date | None = None,
-            source: str = case.MUNICIPALITY) -> None:
+def forward(
+    appeal: Appeal, opinion: str, by: str, forwarded_on: date | None = None, source: str = case.MUNICIPALITY
+) -> None:
     """Sent on to förvaltningsrätten with the municipality's opinion (yttrande), on ``forwarded_on`` (today by
     default). The transfer itself is the municipality's (e-service or post to the court): the portal records it."""
     if appeal.status != "reconsidered":
@@ -189,11 +257,21 @@ def forward(appeal: Appeal, opinion: str, by: str, forwarded_on: date | None = N
     if forwarded_on > clock.today():
         raise AppealError("date_future")
     application = db.session.get(Application, appeal.application_id)
-    appeal.status, appeal.opinion, appeal.forwarded_on, appeal.forwarded_by = ("forwarded", opinion[:OPINION_MAX],
-                                                                               forwarded_on, by[:200])
-    case.event(application, "appeal_forwarded", source,
-               {"appeal_id": appeal.id, "forwarded_on": forwarded_on.isoformat()})
+    appeal.status, appeal.opinion, appeal.forwarded_on, appeal.forwarded_by = (
+        "forwarded",
+        opinion[:OPINION_MAX],
+        forwarded_on,
+        by[:200],
+    )
+    case.event(
+        application, "appeal_forwarded", source, {"appeal_id": appeal.id, "forwarded_on": forwarded_on.isoformat()}
+    )
     case.notify(application, "appeal_forwarded")
-    record("change", "application", application.id, "appeal forwarded to the administrative court",
-           subject_id=application.applicant_id)
+    record(
+        "change",
+        "application",
+        application.id,
+        "appeal forwarded to the administrative court",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()

@@ -28,14 +28,22 @@ def sign_message(application) -> dict[str, str]:
     messages = {}
     for language in SUPPORTED:
         with force_locale(language):
-            messages[language] = _("I sign my appeal of the decision on my application with case number "
-                                   "%(number)s.", number=application.case_number or application.reference)
+            messages[language] = _(
+                "I sign my appeal of the decision on my application with case number %(number)s.",
+                number=application.case_number or application.reference,
+            )
     return messages
 
 
 def start(application, decision, change: str, reasons: str):
-    pending = {"application_id": application.id, "decision_id": decision.id, "change": change, "reasons": reasons,
-               "started": int(time.time()), "actor": g.actor.id}  # the wall clock: compared with auth_time
+    pending = {
+        "application_id": application.id,
+        "decision_id": decision.id,
+        "change": change,
+        "reasons": reasons,
+        "started": int(time.time()),
+        "actor": g.actor.id,
+    }  # the wall clock: compared with auth_time
     session[SESSION_KEY] = pending
     session[DRAFT_KEY] = {"decision_id": decision.id, "change": change, "reasons": reasons}
     return step_up(sign_message(application))
@@ -49,8 +57,12 @@ def finish():
     pending = session.pop(SESSION_KEY, None)
     application = applications.get(pending["application_id"]) if pending else None
     decision = db.session.get(Decision, pending["decision_id"]) if pending else None
-    if (application is None or decision is None or pending.get("actor") != g.actor.id
-            or application.applicant_id != g.subject_id):
+    if (
+        application is None
+        or decision is None
+        or pending.get("actor") != g.actor.id
+        or application.applicant_id != g.subject_id
+    ):
         return render_template("appeal/sign_failed.html", reason="no_signing", application=None), 400
     back = url_for("appeal.write", application_id=application.id, decision_id=decision.id)
     person = db.session.get(Person, g.actor.id)
@@ -59,9 +71,16 @@ def finish():
     except StepUpRefused as refused:
         return render_template("appeal/sign_failed.html", reason=refused.reason, back=back), 400
     try:
-        services.send(application, decision, pending["change"], pending["reasons"], signed_by=person.id,
-                      signer_name=f"{person.given_name} {person.family_name}",
-                      signed_at=datetime.fromtimestamp(auth_time, UTC), language=str(get_locale()))
+        services.send(
+            application,
+            decision,
+            pending["change"],
+            pending["reasons"],
+            signed_by=person.id,
+            signer_name=f"{person.given_name} {person.family_name}",
+            signed_at=datetime.fromtimestamp(auth_time, UTC),
+            language=str(get_locale()),
+        )
     except services.AppealError as refused:
         db.session.rollback()
         return render_template("appeal/sign_failed.html", reason=refused.reason, back=back), 409

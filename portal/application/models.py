@@ -70,9 +70,11 @@ class Application(Base):
     emergency_reason: Mapped[str | None] = mapped_column(String(1000))
 
     members: Mapped[list[HouseholdMember]] = relationship(
-        back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position")
+        back_populates="application", cascade="all, delete-orphan", order_by="HouseholdMember.position"
+    )
     events: Mapped[list[ApplicationEvent]] = relationship(
-        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id")
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id"
+    )
 
     @property
     def is_draft(self) -> bool:

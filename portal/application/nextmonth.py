@@ -44,6 +44,7 @@ class NotPossible(Exception):
 
 # --- starting --------------------------------------------------------------------------------------
 
+
 def month_after(period: date) -> date:
     return date(period.year + period.month // 12, period.month % 12 + 1, 1)
 
@@ -84,10 +85,16 @@ def start(previous: Application, subject_id: str, today: date | None = None) -> 
     application = services.start(subject_id, period)
     application.previous_id = previous.id
     copied = _copy_entries(previous, application)
-    application.events.append(ApplicationEvent(kind=STARTED, source="applicant",
-                                               data={"previous_id": previous.id, "copied": copied}))
-    record("create", "application", application.id, f"next month's application from {previous.id}",
-           subject_id=application.applicant_id)
+    application.events.append(
+        ApplicationEvent(kind=STARTED, source="applicant", data={"previous_id": previous.id, "copied": copied})
+    )
+    record(
+        "create",
+        "application",
+        application.id,
+        f"next month's application from {previous.id}",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return application
 
@@ -110,24 +117,38 @@ def _copy_entries(previous: Application, application: Application) -> dict[str, 
     new_member = {key: member_id for member_id, key in member_keys(application.members).items()}
     old_key = member_keys(previous.members)
     copied: dict[str, list[int]] = {kind: [] for kind in COPIED_KINDS}
-    for income in db.session.scalars(select(Income).where(Income.application_id == previous.id,
-                                                          Income.month == previous.period).order_by(Income.id)):
+    for income in db.session.scalars(
+        select(Income).where(Income.application_id == previous.id, Income.month == previous.period).order_by(Income.id)
+    ):
         member_id = new_member.get(old_key.get(income.member_id)) if income.member_id else None
-        entry = Income(application_id=application.id, kind=income.kind, description=income.description,
-                       amount_ore=income.amount_ore, month=application.period, member_id=member_id)
+        entry = Income(
+            application_id=application.id,
+            kind=income.kind,
+            description=income.description,
+            amount_ore=income.amount_ore,
+            month=application.period,
+            member_id=member_id,
+        )
         db.session.add(entry)
         db.session.flush()
         copied["incomes"].append(entry.id)
-    for cost in db.session.scalars(select(Cost).where(Cost.application_id == previous.id,
-                                                      Cost.month == previous.period).order_by(Cost.id)):
-        entry = Cost(application_id=application.id, category=cost.category, description=cost.description,
-                     amount_ore=cost.amount_ore, month=application.period)
+    for cost in db.session.scalars(
+        select(Cost).where(Cost.application_id == previous.id, Cost.month == previous.period).order_by(Cost.id)
+    ):
+        entry = Cost(
+            application_id=application.id,
+            category=cost.category,
+            description=cost.description,
+            amount_ore=cost.amount_ore,
+            month=application.period,
+        )
         db.session.add(entry)
         db.session.flush()
         copied["costs"].append(entry.id)
     for asset in db.session.scalars(select(Asset).where(Asset.application_id == previous.id).order_by(Asset.id)):
-        entry = Asset(application_id=application.id, kind=asset.kind, description=asset.description,
-                      value_ore=asset.value_ore)
+        entry = Asset(
+            application_id=application.id, kind=asset.kind, description=asset.description, value_ore=asset.value_ore
+        )
         db.session.add(entry)
         db.session.flush()
         copied["assets"].append(entry.id)
@@ -229,8 +250,14 @@ def _ongoing(facts: list[Fact], month: date | None) -> bool:
     return any(end is None or end >= month for end in ends)
 
 
-def compare(before: Iterable[Fact], after: Iterable[Fact], *, before_month: date | None = None,
-            after_month: date | None = None, comparable=None) -> list[Change]:
+def compare(
+    before: Iterable[Fact],
+    after: Iterable[Fact],
+    *,
+    before_month: date | None = None,
+    after_month: date | None = None,
+    comparable=None,
+) -> list[Change]:
     """New, ended, changed and unchanged items between last month and now.
 
     Each item kind of each member is compared by its latest period: the sum of its amounts (a
@@ -252,16 +279,25 @@ def compare(before: Iterable[Fact], after: Iterable[Fact], *, before_month: date
             continue
         old = _latest(groups_before[key]) if key in groups_before else []
         new = _latest(groups_after[key]) if key in groups_after else []
-        change = Change(status="unchanged", provider=provider, info_set=info_set, kind=kind, member=member,
-                        before=old, after=new, old_amount=_amount(old) if old else None,
-                        new_amount=_amount(new) if new else None)
+        change = Change(
+            status="unchanged",
+            provider=provider,
+            info_set=info_set,
+            kind=kind,
+            member=member,
+            before=old,
+            after=new,
+            old_amount=_amount(old) if old else None,
+            new_amount=_amount(new) if new else None,
+        )
         if not old:
             change.status = "new"
         elif not new or (_ongoing(old, before_month) and not _ongoing(new, after_month)):
             change.status = "ended"
         else:
-            change.details_changed = {stable_details(dict(f.details)) for f in old} != \
-                {stable_details(dict(f.details)) for f in new}
+            change.details_changed = {stable_details(dict(f.details)) for f in old} != {
+                stable_details(dict(f.details)) for f in new
+            }
             if change.old_amount != change.new_amount or change.details_changed:
                 change.status = "changed"
         changes.append(change)
@@ -279,10 +315,18 @@ def facts_from_document(doc: dict) -> list[Fact]:
     for item in doc.get("fetched") or []:
         source = item.get("source") or {}
         period = item.get("period") or {}
-        facts.append(Fact(provider=source.get("provider", ""), info_set=source.get("set", ""), kind=item["kind"],
-                          member=keys.get(item.get("memberId"), ("other", 0)), period_start=_day(period.get("start")),
-                          period_end=_day(period.get("end")), amount_ore=item.get("amountOre"),
-                          details=tuple(sorted((item.get("details") or {}).items()))))
+        facts.append(
+            Fact(
+                provider=source.get("provider", ""),
+                info_set=source.get("set", ""),
+                kind=item["kind"],
+                member=keys.get(item.get("memberId"), ("other", 0)),
+                period_start=_day(period.get("start")),
+                period_end=_day(period.get("end")),
+                amount_ore=item.get("amountOre"),
+                details=tuple(sorted((item.get("details") or {}).items())),
+            )
+        )
     return facts
 
 
@@ -303,10 +347,19 @@ def facts_from_items(application: Application) -> list[Fact]:
     from portal.information import services as information
 
     keys = member_keys(application.members)
-    return [Fact(provider=i.provider, info_set=i.info_set, kind=i.kind, member=keys[i.member_id],
-                 period_start=i.period_start, period_end=i.period_end, amount_ore=i.amount_ore,
-                 details=tuple(sorted((i.details or {}).items())))
-            for i in information.items(application)]
+    return [
+        Fact(
+            provider=i.provider,
+            info_set=i.info_set,
+            kind=i.kind,
+            member=keys[i.member_id],
+            period_start=i.period_start,
+            period_end=i.period_end,
+            amount_ore=i.amount_ore,
+            details=tuple(sorted((i.details or {}).items())),
+        )
+        for i in information.items(application)
+    ]
 
 
 @dataclass
@@ -334,22 +387,32 @@ def what_changed(application: Application) -> WhatChanged | None:
     frozen = services.frozen_document(previous)
     doc = json.loads(frozen.body) if frozen is not None else {}
     keys_before = document_member_keys(doc)
-    failed_before = {(n.get("provider"), n.get("set"), keys_before.get(n.get("memberId")))
-                     for n in doc.get("notFetched") or []}
+    failed_before = {
+        (n.get("provider"), n.get("set"), keys_before.get(n.get("memberId"))) for n in doc.get("notFetched") or []
+    }
     consented_before = {(c.get("provider"), keys_before.get(c.get("memberId"))) for c in doc.get("consents") or []}
     keys_now = member_keys(application.members)
     calls = list(db.session.scalars(select(FetchCall).where(FetchCall.application_id == application.id)))
     fetched_now = {(c.provider, c.info_set, keys_now.get(c.member_id)) for c in calls if c.status == "done"}
 
     def comparable(provider: str, info_set: str, member: tuple) -> bool:
-        return ((provider, member) in consented_before and (provider, info_set, member) not in failed_before
-                and (provider, info_set, member) in fetched_now)
+        return (
+            (provider, member) in consented_before
+            and (provider, info_set, member) not in failed_before
+            and (provider, info_set, member) in fetched_now
+        )
 
     before = facts_from_document(doc)
     after = facts_from_items(application)
-    changes = compare(before, after, before_month=previous.period, after_month=application.period,
-                      comparable=comparable)
+    changes = compare(
+        before, after, before_month=previous.period, after_month=application.period, comparable=comparable
+    )
     compared = {(c.provider, c.member) for c in changes}
     left_out = sorted({(f.provider, f.member) for f in [*before, *after]} - compared)
-    return WhatChanged(previous=previous, changes=changes, not_compared=left_out,
-                       fetch_pending=information.pending(application), nothing_fetched=not calls)
+    return WhatChanged(
+        previous=previous,
+        changes=changes,
+        not_compared=left_out,
+        fetch_pending=information.pending(application),
+        nothing_fetched=not calls,
+    )

@@ -20,8 +20,14 @@ bp = Blueprint("nextmonth", __name__)
 class NextMonthForm(FlaskForm):
     folkbokforing = BooleanField(
         _l("I agree that you fetch my address and household from the population register at Skatteverket"),
-        validators=[DataRequired(message=_l(
-            "Agree to the fetch from the population register, so we know your household and municipality"))])
+        validators=[
+            DataRequired(
+                message=_l(
+                    "Agree to the fetch from the population register, so we know your household and municipality"
+                )
+            )
+        ],
+    )
 
 
 def _load(application_id: str):
@@ -48,15 +54,25 @@ def start(application_id: str):
     try:
         period = nextmonth.check(previous)
     except nextmonth.NotPossible as refused:
-        return render_template("nextmonth/not_possible.html", previous=previous, reason=refused.reason,
-                               existing=refused.existing, period=nextmonth.month_after(previous.period)), 409
+        return render_template(
+            "nextmonth/not_possible.html",
+            previous=previous,
+            reason=refused.reason,
+            existing=refused.existing,
+            period=nextmonth.month_after(previous.period),
+        ), 409
     if form.validate_on_submit():
         application = nextmonth.start(previous, g.subject_id)
         return redirect(url_for("nextmonth.review", application_id=application.id))
-    record_read("application", previous.id, "applicant starts next month's application from it",
-                subject_id=previous.applicant_id)
-    return render_template("nextmonth/start.html", form=form, previous=previous, period=period), \
-        400 if form.errors else 200
+    record_read(
+        "application",
+        previous.id,
+        "applicant starts next month's application from it",
+        subject_id=previous.applicant_id,
+    )
+    return render_template(
+        "nextmonth/start.html", form=form, previous=previous, period=period
+    ), 400 if form.errors else 200
 
 
 @bp.get("/applications/<application_id>/next-month")
@@ -67,13 +83,22 @@ def review(application_id: str):
     previous = services.get(application.previous_id) if application.previous_id else None
     if previous is None:
         abort(404)
-    record_read("application", application.id, "applicant reviews what was copied from last month",
-                subject_id=application.applicant_id)
+    record_read(
+        "application",
+        application.id,
+        "applicant reviews what was copied from last month",
+        subject_id=application.applicant_id,
+    )
     from portal.supplements.labels import entry_label
 
-    return render_template("nextmonth/review.html", application=application, previous=previous,
-                           copied=nextmonth.copied_entries(application), entry_label=entry_label,
-                           form=None)
+    return render_template(
+        "nextmonth/review.html",
+        application=application,
+        previous=previous,
+        copied=nextmonth.copied_entries(application),
+        entry_label=entry_label,
+        form=None,
+    )
 
 
 @bp.get("/applications/<application_id>/changes")
@@ -87,10 +112,18 @@ def changes(application_id: str):
     result = nextmonth.what_changed(application)
     if result is None:
         abort(404)
-    record_read("application", application.id, "applicant compares fetched information with last month",
-                subject_id=application.applicant_id)
-    names = {key: m.name for m_id, key in nextmonth.member_keys(application.members).items()
-             for m in application.members if m.id == m_id}
+    record_read(
+        "application",
+        application.id,
+        "applicant compares fetched information with last month",
+        subject_id=application.applicant_id,
+    )
+    names = {
+        key: m.name
+        for m_id, key in nextmonth.member_keys(application.members).items()
+        for m in application.members
+        if m.id == m_id
+    }
 
     def member_name(key):
         return names.get(key) or RELATION.get(key[0], RELATION["other"])
@@ -107,5 +140,11 @@ def changes(application_id: str):
         except KeyError:
             return name
 
-    return render_template("nextmonth/changes.html", application=application, result=result,
-                           member_name=member_name, label=label, provider_title=provider_title)
+    return render_template(
+        "nextmonth/changes.html",
+        application=application,
+        result=result,
+        member_name=member_name,
+        label=label,
+        provider_title=provider_title,
+    )

@@ -37,10 +37,14 @@ def overview():
     applications = services.applications_for(g.subject_id)
     record_read("application_list", None, "applicant's overview")
     # A sent application leads to its case page, with its status and what needs the applicant.
-    return render_template("application/overview.html", applications=applications,
-                           memberships=services.memberships(g.subject_id),
-                           attention=case_overview.attention_for([a.id for a in applications]),
-                           case_status=case_labels.STATUS, is_sent=case_overview.is_sent)
+    return render_template(
+        "application/overview.html",
+        applications=applications,
+        memberships=services.memberships(g.subject_id),
+        attention=case_overview.attention_for([a.id for a in applications]),
+        case_status=case_labels.STATUS,
+        is_sent=case_overview.is_sent,
+    )
 
 
 def _start_form() -> StartForm:
@@ -120,26 +124,31 @@ def _show_context(application, receiver, form) -> dict:
 
     statuses = information.statuses(application)
     fetched = information.items(application)
-    return {"application": application, "receiver": receiver, "form": form,
-            "statuses": statuses,
-            # the key figures read before signing: the same totals as the information page
-            "figures": information.information_page(application, loaded=fetched, loaded_statuses=statuses),
-            "viewer": information.viewer_member(application, g.subject_id),
-            "is_applicant": application.applicant_id == g.subject_id,
-            "tasks": tasks.visible(application), "task_state_label": tasks.STATE_LABEL,
-            "active_consents": active(application),
-            "member_names": {m.id: m.name for m in application.members},
-            "item_count": len(fetched),
-            "attachments": attachment_services.for_application(application.id),
-            "supplements": supplement_services.summary(application),
-            "entry_label": entry_label,
-            "comment_count": len(information.comments(application)),
-            "connection": routing_status(application.municipality_code) if application.municipality_code else None,
-            "frozen": services.frozen_document(application),
-            "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
-            "signer": services.signer_member(application, g.subject_id),
-            "reader": _reader(application),
-            "has_contact": _has_contact(application)}
+    return {
+        "application": application,
+        "receiver": receiver,
+        "form": form,
+        "statuses": statuses,
+        # the key figures read before signing: the same totals as the information page
+        "figures": information.information_page(application, loaded=fetched, loaded_statuses=statuses),
+        "viewer": information.viewer_member(application, g.subject_id),
+        "is_applicant": application.applicant_id == g.subject_id,
+        "tasks": tasks.visible(application),
+        "task_state_label": tasks.STATE_LABEL,
+        "active_consents": active(application),
+        "member_names": {m.id: m.name for m in application.members},
+        "item_count": len(fetched),
+        "attachments": attachment_services.for_application(application.id),
+        "supplements": supplement_services.summary(application),
+        "entry_label": entry_label,
+        "comment_count": len(information.comments(application)),
+        "connection": routing_status(application.municipality_code) if application.municipality_code else None,
+        "frozen": services.frozen_document(application),
+        "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
+        "signer": services.signer_member(application, g.subject_id),
+        "reader": _reader(application),
+        "has_contact": _has_contact(application),
+    }
 
 
 def _reader(application) -> str:
@@ -163,8 +172,9 @@ def _has_contact(application) -> bool:
 def render_check(application, refusal: str, status: int = 409):
     """The check page again, saying why the application could not be sent."""
     receiver = municipality(application.municipality_code) if application.municipality_code else None
-    return render_template("application/check.html", refusal=refusal,
-                           **_show_context(application, receiver, SubmitForm())), status
+    return render_template(
+        "application/check.html", refusal=refusal, **_show_context(application, receiver, SubmitForm())
+    ), status
 
 
 @bp.get("/applications/<application_id>/check")
@@ -178,7 +188,8 @@ def check(application_id: str):
     ensure("household", application)
     is_applicant = application.applicant_id == g.subject_id
     if not (application.is_draft and is_applicant) and not (
-            application.awaiting_cosignature and services.signer_member(application, g.subject_id) is not None):
+        application.awaiting_cosignature and services.signer_member(application, g.subject_id) is not None
+    ):
         return redirect(url_for("application.show", application_id=application.id))
     services.remember_place(application, request.path)
     record_read("application", application.id, "applicant checks answers before sending")
@@ -211,8 +222,9 @@ def submit(application_id: str):
     try:
         services.check_submittable(application)
     except services.NotSubmittable as refused:
-        return render_template("application/check.html", refusal=refused.reason,
-                               **_show_context(application, receiver, form)), 409
+        return render_template(
+            "application/check.html", refusal=refused.reason, **_show_context(application, receiver, form)
+        ), 409
     from portal.auth.signing import start_signing
 
     return start_signing(application)

@@ -40,9 +40,11 @@ def month_choices(today: date) -> list[date]:
 
 
 def applications_for(subject_id: str) -> list[Application]:
-    return list(db.session.scalars(
-        select(Application).where(Application.applicant_id == subject_id)
-        .order_by(Application.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Application).where(Application.applicant_id == subject_id).order_by(Application.created_at.desc())
+        )
+    )
 
 
 def get(application_id: str) -> Application | None:
@@ -58,9 +60,16 @@ def existing_for(applicant_id: str, period: date) -> Application | None:
     application per person and month (issue 15). One not yet sent comes first (an emergency
     application being written), then the first one made."""
     unsent = case((Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)), 0), else_=1)
-    return db.session.scalar(select(Application).where(
-        Application.applicant_id == applicant_id, Application.period == period,
-        Application.status != Status.WITHDRAWN.value).order_by(unsent, Application.created_at).limit(1))
+    return db.session.scalar(
+        select(Application)
+        .where(
+            Application.applicant_id == applicant_id,
+            Application.period == period,
+            Application.status != Status.WITHDRAWN.value,
+        )
+        .order_by(unsent, Application.created_at)
+        .limit(1)
+    )
 
 
 def start(subject_id: str, period: date, *, emergency_reason: str | None = None) -> Application:
@@ -72,11 +81,23 @@ def start(subject_id: str, period: date, *, emergency_reason: str | None = None)
     from portal.consent.services import record_folkbokforing
 
     person = db.session.get(Person, subject_id)
-    application = Application(reference=new_reference(), applicant_id=subject_id, period=period,
-                              emergency=emergency_reason is not None, emergency_reason=emergency_reason)
-    application.members.append(HouseholdMember(
-        position=0, relation="applicant", given_name=person.given_name, family_name=person.family_name,
-        personnummer=person.personnummer, person_id=person.id))
+    application = Application(
+        reference=new_reference(),
+        applicant_id=subject_id,
+        period=period,
+        emergency=emergency_reason is not None,
+        emergency_reason=emergency_reason,
+    )
+    application.members.append(
+        HouseholdMember(
+            position=0,
+            relation="applicant",
+            given_name=person.given_name,
+            family_name=person.family_name,
+            personnummer=person.personnummer,
+            person_id=person.id,
+        )
+    )
     db.session.add(application)
     _event(application, "created")
     db.session.flush()
@@ -90,10 +111,15 @@ def link_memberships(person: Person) -> None:
     """When an adult household member logs in, connect them to the drafts they belong to, so
     they can consent for their own data."""
     members = db.session.scalars(
-        select(HouseholdMember).join(Application)
-        .where(HouseholdMember.personnummer == person.personnummer, HouseholdMember.person_id.is_(None),
-               HouseholdMember.relation != "applicant",
-               Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)))).all()
+        select(HouseholdMember)
+        .join(Application)
+        .where(
+            HouseholdMember.personnummer == person.personnummer,
+            HouseholdMember.person_id.is_(None),
+            HouseholdMember.relation != "applicant",
+            Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)),
+        )
+    ).all()
     for member in members:
         if not member.is_minor_on(member.application.period):
             member.person_id = person.id
@@ -102,10 +128,14 @@ def link_memberships(person: Person) -> None:
 
 def memberships(person_id: str) -> list[Application]:
     """Drafts of others that include this person as an adult household member."""
-    return list(db.session.scalars(
-        select(Application).join(HouseholdMember)
-        .where(HouseholdMember.person_id == person_id, Application.applicant_id != person_id)
-        .order_by(Application.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(HouseholdMember)
+            .where(HouseholdMember.person_id == person_id, Application.applicant_id != person_id)
+            .order_by(Application.created_at.desc())
+        )
+    )
 
 
 def fetch_folkbokforing(application: Application) -> None:
@@ -122,8 +152,7 @@ def fetch_folkbokforing(application: Application) -> None:
         route(registration.municipality_code)
     except ProviderError as exc:
         application.folkbokforing_error = exc.reason
-        log.warning("folkbokforing not fetched application=%s reason=%s", application.id,
-                    exc.reason)
+        log.warning("folkbokforing not fetched application=%s reason=%s", application.id, exc.reason)
         db.session.commit()
         return
     except UnknownMunicipality:
@@ -142,13 +171,24 @@ def fetch_folkbokforing(application: Application) -> None:
     applicant.family_name = registration.family_name
     applicant.birth_date = registration.birth_date
     for position, member in enumerate(registration.members, start=1):
-        application.members.append(HouseholdMember(
-            position=position, relation=member.relation, given_name=member.given_name,
-            family_name=member.family_name, birth_date=member.birth_date,
-            personnummer=member.personnummer))
+        application.members.append(
+            HouseholdMember(
+                position=position,
+                relation=member.relation,
+                given_name=member.given_name,
+                family_name=member.family_name,
+                birth_date=member.birth_date,
+                personnummer=member.personnummer,
+            )
+        )
     _event(application, "folkbokforing_fetched")
-    record("fetch", "folkbokforing", application.id, "household and municipality for the application",
-           subject_id=application.applicant_id)
+    record(
+        "fetch",
+        "folkbokforing",
+        application.id,
+        "household and municipality for the application",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
 
 
@@ -195,8 +235,13 @@ def freeze(application: Application, language: str, checked: tuple[list, list] |
         log.error("exchange document invalid application=%s problems=%s", application.id, len(invalid.errors))
         raise NotSubmittable("invalid_document") from None
     body = document.canonical_bytes(doc)  # once: the digest is of these very bytes
-    frozen = FrozenDocument(application_id=application.id, schema_version=document.SCHEMA_VERSION, language=language,
-                            body=body.decode("utf-8"), sha256=hashlib.sha256(body).hexdigest())
+    frozen = FrozenDocument(
+        application_id=application.id,
+        schema_version=document.SCHEMA_VERSION,
+        language=language,
+        body=body.decode("utf-8"),
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
     db.session.add(frozen)
     return frozen
 
@@ -206,17 +251,22 @@ def frozen_document(application: Application):
 
     # The application's own document; later supplements are further versions referring to it. It never
     # changes once frozen, so a page that asks for it twice (the case view, the calculation) reads it once.
-    return once(("frozen_document", application.id), lambda: db.session.scalar(
-        select(FrozenDocument).where(FrozenDocument.application_id == application.id,
-                                     FrozenDocument.refers_to.is_(None))
-        .order_by(FrozenDocument.version.desc())))
+    return once(
+        ("frozen_document", application.id),
+        lambda: db.session.scalar(
+            select(FrozenDocument)
+            .where(FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_(None))
+            .order_by(FrozenDocument.version.desc())
+        ),
+    )
 
 
 def signer_member(application: Application, person_id: str) -> HouseholdMember | None:
     """The member who may sign: the applicant, or a co-applicant who has logged in."""
     for member in application.members:
         if (member.relation == "applicant" and application.applicant_id == person_id) or (
-                member.person_id == person_id and member in application.co_applicants()):
+            member.person_id == person_id and member in application.co_applicants()
+        ):
             return member
     return None
 
@@ -226,8 +276,9 @@ def missing_signatures(application: Application) -> list[HouseholdMember]:
     return [m for m in [application.members[0], *application.co_applicants()] if m.id not in signed]
 
 
-def sign(application: Application, person_id: str, signed_at=None, acr: str | None = None,
-         language: str = "sv") -> None:
+def sign(
+    application: Application, person_id: str, signed_at=None, acr: str | None = None, language: str = "sv"
+) -> None:
     """Record a signature. The applicant's first; a joint application then waits, visibly, for
     the co-applicant's; the last signature sends it. Repeats (double click, second tab, a
     replayed signature) change nothing."""
@@ -239,8 +290,15 @@ def sign(application: Application, person_id: str, signed_at=None, acr: str | No
     checked = check_submittable(application)
     missing = missing_signatures(application)
     if member in missing:
-        db.session.add(Signature(application_id=application.id, member_id=member.id, person_id=person_id,
-                                 signed_at=signed_at or utcnow(), acr=acr))
+        db.session.add(
+            Signature(
+                application_id=application.id,
+                member_id=member.id,
+                person_id=person_id,
+                signed_at=signed_at or utcnow(),
+                acr=acr,
+            )
+        )
         record("sign", "application", application.id, f"{member.relation} signed", subject_id=application.applicant_id)
         missing = [m for m in missing if m is not member]
         if missing:  # a co-signer may have signed meanwhile: ask again (the query flushes this signature first)
@@ -311,8 +369,14 @@ def register_arrival(application: Application) -> None:
 def in_inbox(application: Application, municipality_code: str) -> bool:
     from portal.delivery.models import InboxEntry
 
-    return db.session.scalar(select(InboxEntry.id).where(
-        InboxEntry.application_id == application.id, InboxEntry.municipality_code == municipality_code)) is not None
+    return (
+        db.session.scalar(
+            select(InboxEntry.id).where(
+                InboxEntry.application_id == application.id, InboxEntry.municipality_code == municipality_code
+            )
+        )
+        is not None
+    )
 
 
 DRAFT_LIFETIME_DAYS = 30
@@ -326,8 +390,11 @@ def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
     from portal.db import Base
 
     cutoff = (now or utcnow()) - timedelta(days=days)
-    stale = list(db.session.scalars(
-        select(Application).where(Application.status == Status.DRAFT.value, Application.updated_at < cutoff)))
+    stale = list(
+        db.session.scalars(
+            select(Application).where(Application.status == Status.DRAFT.value, Application.updated_at < cutoff)
+        )
+    )
     if not stale:
         return 0
     ids = [a.id for a in stale]
@@ -338,8 +405,13 @@ def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
         if "application_id" in table.c:
             db.session.execute(table.delete().where(table.c.application_id.in_(ids)))
     for application in stale:
-        record("delete", "application", application.id, f"draft unchanged for {days} days",
-               subject_id=application.applicant_id)
+        record(
+            "delete",
+            "application",
+            application.id,
+            f"draft unchanged for {days} days",
+            subject_id=application.applicant_id,
+        )
     db.session.execute(Application.__table__.delete().where(Application.id.in_(ids)))
     db.session.commit()
     log.info("purged stale drafts count=%s", len(ids))
@@ -364,6 +436,9 @@ def remember_place(application: Application, path: str) -> None:
     change: ``updated_at`` (which decides when a draft expires) is left alone."""
     if application.is_draft and application.applicant_id == g.get("subject_id") and application.last_path != path:
         application.last_path = path[:200]
-        db.session.execute(Application.__table__.update().where(Application.id == application.id)
-                           .values(last_path=application.last_path))
+        db.session.execute(
+            Application.__table__.update()
+            .where(Application.id == application.id)
+            .values(last_path=application.last_path)
+        )
         db.session.commit()

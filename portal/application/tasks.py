@@ -16,7 +16,12 @@ from flask_babel import lazy_gettext as _l
 from portal.application.models import Application
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, OPTIONAL = (
-    "not_started", "in_progress", "completed", "cannot_start", "optional")
+    "not_started",
+    "in_progress",
+    "completed",
+    "cannot_start",
+    "optional",
+)
 
 STATE_LABEL = {
     NOT_STARTED: _l("Not started"),
@@ -55,6 +60,7 @@ def _household(application: Application) -> str:
 def _needs_household(state_of):
     def state(application: Application) -> str:
         return state_of(application) if application.folkbokforing_fetched_at else CANNOT_START
+
     return state
 
 
@@ -79,6 +85,7 @@ def _supplement(kind: str):
 
         # Saying nothing is a valid answer: these tasks are optional until filled in.
         return COMPLETED if status(application)[kind] == "completed" else OPTIONAL
+
     return state
 
 
@@ -95,29 +102,84 @@ def _attachments(application: Application) -> str:
 
 
 TASKS: list[Task] = [
-    Task("household", _l("Your household and municipality"), "application.show", _household,
-         summary="application/_summary_household.html", joint_title=_l("The household and municipality")),
-    Task("consent", _l("Choose what we may fetch"), "consent.choose", _needs_household(_consent),
-         summary="consent/_summary.html", joint_title=_l("What may be fetched")),
-    Task("information", _l("Check the fetched information"), "information.overview",
-         _needs_household(_information), summary="information/_summary.html",
-         joint_title=_l("The fetched information")),
-    Task("situation", _l("Your situation"), "situation.start", _needs_household(_situation),
-         summary="situation/_summary.html"),
-    Task("incomes", _l("Your own incomes"), "supplements.incomes", _needs_household(_supplement("incomes")),
-         summary="supplements/_summary_incomes.html", joint_title=_l("Other incomes stated")),
-    Task("costs", _l("Your costs"), "supplements.costs", _needs_household(_supplement("costs")),
-         summary="supplements/_summary_costs.html", joint_title=_l("Costs stated")),
-    Task("assets", _l("Your assets"), "supplements.assets", _needs_household(_supplement("assets")),
-         summary="supplements/_summary_assets.html", joint_title=_l("Assets stated")),
-    Task("message", _l("Anything else the municipality should know"), "supplements.message",
-         _needs_household(_supplement("message")), summary="supplements/_summary_message.html",
-         joint_title=_l("What the municipality is told")),
-    Task("attachments", _l("Documents"), "attachments.manage", _needs_household(_attachments),
-         summary="attachments/_summary.html"),
-    Task("indication", _l("Indication: what you may be entitled to"), "indication.show",
-         _needs_household(lambda application: OPTIONAL), summary="indication/_summary.html",
-         joint_title=_l("Indication: what you may be entitled to together")),
+    Task(
+        "household",
+        _l("Your household and municipality"),
+        "application.show",
+        _household,
+        summary="application/_summary_household.html",
+        joint_title=_l("The household and municipality"),
+    ),
+    Task(
+        "consent",
+        _l("Choose what we may fetch"),
+        "consent.choose",
+        _needs_household(_consent),
+        summary="consent/_summary.html",
+        joint_title=_l("What may be fetched"),
+    ),
+    Task(
+        "information",
+        _l("Check the fetched information"),
+        "information.overview",
+        _needs_household(_information),
+        summary="information/_summary.html",
+        joint_title=_l("The fetched information"),
+    ),
+    Task(
+        "situation",
+        _l("Your situation"),
+        "situation.start",
+        _needs_household(_situation),
+        summary="situation/_summary.html",
+    ),
+    Task(
+        "incomes",
+        _l("Your own incomes"),
+        "supplements.incomes",
+        _needs_household(_supplement("incomes")),
+        summary="supplements/_summary_incomes.html",
+        joint_title=_l("Other incomes stated"),
+    ),
+    Task(
+        "costs",
+        _l("Your costs"),
+        "supplements.costs",
+        _needs_household(_supplement("costs")),
+        summary="supplements/_summary_costs.html",
+        joint_title=_l("Costs stated"),
+    ),
+    Task(
+        "assets",
+        _l("Your assets"),
+        "supplements.assets",
+        _needs_household(_supplement("assets")),
+        summary="supplements/_summary_assets.html",
+        joint_title=_l("Assets stated"),
+    ),
+    Task(
+        "message",
+        _l("Anything else the municipality should know"),
+        "supplements.message",
+        _needs_household(_supplement("message")),
+        summary="supplements/_summary_message.html",
+        joint_title=_l("What the municipality is told"),
+    ),
+    Task(
+        "attachments",
+        _l("Documents"),
+        "attachments.manage",
+        _needs_household(_attachments),
+        summary="attachments/_summary.html",
+    ),
+    Task(
+        "indication",
+        _l("Indication: what you may be entitled to"),
+        "indication.show",
+        _needs_household(lambda application: OPTIONAL),
+        summary="indication/_summary.html",
+        joint_title=_l("Indication: what you may be entitled to together"),
+    ),
 ]
 
 

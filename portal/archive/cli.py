@@ -20,8 +20,13 @@ def cases() -> None:
 
 @cases.command("export")
 @click.option("--case", "case_number", required=True, help="The case number (e.g. EB-2026-000123) or reference.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write the ZIP to (made if missing).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the ZIP to (made if missing).",
+)
 def export(case_number: str, out_dir: Path) -> None:
     """Write the case's archive package (ZIP) to OUT and print its path and checksum."""
     import hashlib
@@ -36,8 +41,13 @@ def export(case_number: str, out_dir: Path) -> None:
         # Looks like a personnummer: refused without repeating it (it would stay in the shell's history
         # and the job's log, which is why cases are named by case number).
         raise click.ClickException("give the case number or reference, never a personnummer")
-    found = list(db.session.scalars(select(Application).where(
-        (func.upper(Application.case_number) == wanted) | (func.upper(Application.reference) == wanted))))
+    found = list(
+        db.session.scalars(
+            select(Application).where(
+                (func.upper(Application.case_number) == wanted) | (func.upper(Application.reference) == wanted)
+            )
+        )
+    )
     if len(found) != 1:
         raise click.ClickException(f"no case {case_number!r}" if not found else f"{case_number!r} is ambiguous")
     application = found[0]
@@ -45,8 +55,13 @@ def export(case_number: str, out_dir: Path) -> None:
         package = packages.build(application)
     except packages.NotArchivable:
         raise click.ClickException(f"{case_number!r} was never sent: nothing to archive") from None
-    record("read", "archive_package", application.id, "archive package exported from the command line",
-           subject_id=application.applicant_id)
+    record(
+        "read",
+        "archive_package",
+        application.id,
+        "archive package exported from the command line",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     out_dir.mkdir(parents=True, exist_ok=True)
     data = package.zip_bytes()

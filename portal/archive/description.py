@@ -20,8 +20,14 @@ NAMESPACE = "urn:egna-utrymmet:arkivpaket:1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "arkivpaket-1.xsd"
 SPECIFICATION = "FGS Ärendehantering (Riksarkivet), as far as applies"
 # Incoming to the municipality (from the applicant), outgoing (made by it), or both (the correspondence).
-DIRECTION = {"application": "incoming", "attachment": "incoming", "exchange": "incoming", "decision": "outgoing",
-             "correspondence": "both", "appeal": "incoming"}
+DIRECTION = {
+    "application": "incoming",
+    "attachment": "incoming",
+    "exchange": "incoming",
+    "decision": "outgoing",
+    "correspondence": "both",
+    "appeal": "incoming",
+}
 
 
 def _when(value: datetime | None) -> str:
@@ -31,8 +37,9 @@ def _when(value: datetime | None) -> str:
 
 
 def _add(parent, tag: str, text: str | None = None, **attributes) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}",
-                               {k: str(v) for k, v in attributes.items() if v is not None})
+    element = etree.SubElement(
+        parent, f"{{{NAMESPACE}}}{tag}", {k: str(v) for k, v in attributes.items() if v is not None}
+    )
     if text is not None:
         element.text = text
     return element
@@ -44,8 +51,9 @@ def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> b
 
     application = package.application
     code = application.municipality_code or ""
-    root = etree.Element(f"{{{NAMESPACE}}}archivePackage", nsmap={None: NAMESPACE},
-                         specification=SPECIFICATION, version="1")
+    root = etree.Element(
+        f"{{{NAMESPACE}}}archivePackage", nsmap={None: NAMESPACE}, specification=SPECIFICATION, version="1"
+    )
     control = _add(root, "control")
     _add(control, "created", _when(package.created_at))
     _add(control, "archiveCreator", municipality(code).name if code else "", code=code)
@@ -88,8 +96,15 @@ def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> b
             _add(record, "decidedBy", decision.decided_by)
             if decision.calculation_lines is not None:
                 _calculation_lines(record, decision.calculation_lines)
-        _add(record, "file", path=item.path, mediaType=item.media_type, size=len(item.data),
-             checksumAlgorithm="SHA-256", checksum=item.sha256)
+        _add(
+            record,
+            "file",
+            path=item.path,
+            mediaType=item.media_type,
+            size=len(item.data),
+            checksumAlgorithm="SHA-256",
+            checksum=item.sha256,
+        )
         if item.kind == "exchange":
             _add(record, "frozenDigest", frozen_digests[item.ref], algorithm="SHA-256")
         elif item.kind == "decision" and decision is not None:
@@ -105,15 +120,25 @@ def _calculation_lines(record, lines: list[dict]) -> None:
     from portal.calculation.text import line_text
 
     sums = totals(lines)
-    element = _add(record, "calculationLines", needOre=sums["needOre"], incomeOre=sums["incomeOre"],
-                   resultOre=sums["resultOre"])
+    element = _add(
+        record, "calculationLines", needOre=sums["needOre"], incomeOre=sums["incomeOre"], resultOre=sums["resultOre"]
+    )
     for line in lines:
         judged_at = line.get("judgedAt")
         if judged_at:
             judged_at = _when(datetime.fromisoformat(judged_at.replace("Z", "+00:00")))
-        row = _add(element, "line", id=line["id"], group=line["group"], code=line.get("code") or line["group"],
-                   proposedOre=line["proposedOre"], amountOre=line["amountOre"], status=line["status"],
-                   judgedBy=line.get("judgedBy") or None, judgedAt=judged_at or None)
+        row = _add(
+            element,
+            "line",
+            id=line["id"],
+            group=line["group"],
+            code=line.get("code") or line["group"],
+            proposedOre=line["proposedOre"],
+            amountOre=line["amountOre"],
+            status=line["status"],
+            judgedBy=line.get("judgedBy") or None,
+            judgedAt=judged_at or None,
+        )
         if line.get("text"):
             _add(row, "text", line["text"])
         else:

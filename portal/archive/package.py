@@ -101,52 +101,114 @@ def build(application: Application) -> Package:
     if application.status in not_sent or application.submitted_at is None:
         raise NotArchivable(application.id)
     package = Package(application=application, created_at=clock.now())
-    frozen = list(db.session.scalars(select(FrozenDocument).where(FrozenDocument.application_id == application.id)
-                                     .order_by(FrozenDocument.id)))
+    frozen = list(
+        db.session.scalars(
+            select(FrozenDocument).where(FrozenDocument.application_id == application.id).order_by(FrozenDocument.id)
+        )
+    )
     first = next((f for f in frozen if f.refers_to is None), None)
     if first is not None:
-        package.files.append(PackageFile("documents/application.pdf", render(json.loads(first.body)), "application",
-                                         "application/pdf", "Ansökan om ekonomiskt bistånd", first.created_at,
-                                         ref=str(first.id)))
-    package.decisions = list(db.session.scalars(select(Decision).where(Decision.application_id == application.id)
-                                                .order_by(Decision.decided_at, Decision.id)))
+        package.files.append(
+            PackageFile(
+                "documents/application.pdf",
+                render(json.loads(first.body)),
+                "application",
+                "application/pdf",
+                "Ansökan om ekonomiskt bistånd",
+                first.created_at,
+                ref=str(first.id),
+            )
+        )
+    package.decisions = list(
+        db.session.scalars(
+            select(Decision).where(Decision.application_id == application.id).order_by(Decision.decided_at, Decision.id)
+        )
+    )
     for number, decision in enumerate(package.decisions, start=1):
-        package.files.append(PackageFile(f"documents/decision-{number}.pdf", decision.document, "decision",
-                                         "application/pdf", "Beslut om ekonomiskt bistånd", decision.decided_at,
-                                         ref=decision.id))
+        package.files.append(
+            PackageFile(
+                f"documents/decision-{number}.pdf",
+                decision.document,
+                "decision",
+                "application/pdf",
+                "Beslut om ekonomiskt bistånd",
+                decision.decided_at,
+                ref=decision.id,
+            )
+        )
     from portal.appeal.models import Appeal
 
-    appeals = db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
-                                 .order_by(Appeal.sent_at, Appeal.id))
+    appeals = db.session.scalars(
+        select(Appeal).where(Appeal.application_id == application.id).order_by(Appeal.sent_at, Appeal.id)
+    )
     for number, appeal in enumerate(appeals, start=1):
-        package.files.append(PackageFile(f"documents/appeal-{number}.pdf", appeal.document, "appeal",
-                                         "application/pdf", "Överklagande", appeal.sent_at, ref=appeal.id))
+        package.files.append(
+            PackageFile(
+                f"documents/appeal-{number}.pdf",
+                appeal.document,
+                "appeal",
+                "application/pdf",
+                "Överklagande",
+                appeal.sent_at,
+                ref=appeal.id,
+            )
+        )
     storage = current_storage()
-    attachments = db.session.scalars(select(Attachment).where(Attachment.application_id == application.id)
-                                     .order_by(Attachment.created_at, Attachment.id))
+    attachments = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.application_id == application.id)
+        .order_by(Attachment.created_at, Attachment.id)
+    )
     for number, attachment in enumerate(attachments, start=1):
-        package.files.append(PackageFile(f"attachments/{number}-{_safe_name(attachment.original_name)}",
-                                         storage.read(attachment.storage_key), "attachment", attachment.media_type,
-                                         attachment.description or attachment.original_name, attachment.created_at,
-                                         ref=attachment.id))
+        package.files.append(
+            PackageFile(
+                f"attachments/{number}-{_safe_name(attachment.original_name)}",
+                storage.read(attachment.storage_key),
+                "attachment",
+                attachment.media_type,
+                attachment.description or attachment.original_name,
+                attachment.created_at,
+                ref=attachment.id,
+            )
+        )
     for document in frozen:
-        package.files.append(PackageFile(f"exchange/document-v{document.version}-{document.id}.json",
-                                         document.body.encode("utf-8"), "exchange", "application/json",
-                                         f"Utbytesdokument version {document.version} ({document.schema_version})",
-                                         document.created_at, ref=str(document.id)))
+        package.files.append(
+            PackageFile(
+                f"exchange/document-v{document.version}-{document.id}.json",
+                document.body.encode("utf-8"),
+                "exchange",
+                "application/json",
+                f"Utbytesdokument version {document.version} ({document.schema_version})",
+                document.created_at,
+                ref=str(document.id),
+            )
+        )
     correspondence = _correspondence(application)
     if any(correspondence.values()):
-        package.files.append(PackageFile("case/correspondence.json",
-                                         json.dumps(correspondence, ensure_ascii=False, indent=2).encode("utf-8"),
-                                         "correspondence", "application/json",
-                                         "Meddelanden, kompletteringsbegäranden, utbetalningar, "
-                                         "bedömningar av beräkningsrader och överklaganden",
-                                         application.closed_at or clock.now(), ref=f"{application.id}/correspondence"))
-    package.events = list(db.session.scalars(select(ApplicationEvent)
-                                             .where(ApplicationEvent.application_id == application.id)
-                                             .order_by(ApplicationEvent.at, ApplicationEvent.id)))
-    package.description = describe(package, {f.ref: f for f in package.files if f.kind == "exchange"},
-                                   frozen_digests={str(d.id): d.sha256 for d in frozen})
+        package.files.append(
+            PackageFile(
+                "case/correspondence.json",
+                json.dumps(correspondence, ensure_ascii=False, indent=2).encode("utf-8"),
+                "correspondence",
+                "application/json",
+                "Meddelanden, kompletteringsbegäranden, utbetalningar, "
+                "bedömningar av beräkningsrader och överklaganden",
+                application.closed_at or clock.now(),
+                ref=f"{application.id}/correspondence",
+            )
+        )
+    package.events = list(
+        db.session.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.at, ApplicationEvent.id)
+        )
+    )
+    package.description = describe(
+        package,
+        {f.ref: f for f in package.files if f.kind == "exchange"},
+        frozen_digests={str(d.id): d.sha256 for d in frozen},
+    )
     return package
 
 
@@ -157,35 +219,92 @@ def _iso(value) -> str | None:
 def _correspondence(application: Application) -> dict[str, list[dict]]:
     from portal.case.models import Message, Payment, SupplementRequest
 
-    messages = db.session.scalars(select(Message).where(Message.application_id == application.id)
-                                  .order_by(Message.sent_at, Message.id))
-    requests = db.session.scalars(select(SupplementRequest).where(SupplementRequest.application_id == application.id)
-                                  .order_by(SupplementRequest.requested_at, SupplementRequest.id))
-    payments = db.session.scalars(select(Payment).where(Payment.application_id == application.id)
-                                  .order_by(Payment.due_date, Payment.id))
+    messages = db.session.scalars(
+        select(Message).where(Message.application_id == application.id).order_by(Message.sent_at, Message.id)
+    )
+    requests = db.session.scalars(
+        select(SupplementRequest)
+        .where(SupplementRequest.application_id == application.id)
+        .order_by(SupplementRequest.requested_at, SupplementRequest.id)
+    )
+    payments = db.session.scalars(
+        select(Payment).where(Payment.application_id == application.id).order_by(Payment.due_date, Payment.id)
+    )
     from portal.appeal.models import Appeal
     from portal.calculation.services import changes
 
-    appeals = db.session.scalars(select(Appeal).where(Appeal.application_id == application.id)
-                                 .order_by(Appeal.sent_at, Appeal.id))
+    appeals = db.session.scalars(
+        select(Appeal).where(Appeal.application_id == application.id).order_by(Appeal.sent_at, Appeal.id)
+    )
     return {
-        "messages": [{"id": m.id, "sender": m.sender, "author": m.author_name, "sentAt": _iso(m.sent_at),
-                      "body": m.body, "replyRequested": m.reply_requested, "inReplyTo": m.in_reply_to,
-                      "readAt": _iso(m.read_at)} for m in messages],
-        "supplementRequests": [{"id": r.id, "what": r.what, "why": r.why, "dueDate": _iso(r.due_date),
-                                "requestedBy": r.requested_by, "requestedAt": _iso(r.requested_at),
-                                "answer": r.answer, "answeredAt": _iso(r.answered_at),
-                                "answerDocumentId": r.document_id} for r in requests],
-        "payments": [{"id": p.id, "amount": p.amount, "dueDate": _iso(p.due_date), "state": p.state,
-                      "externalRef": p.external_ref} for p in payments],
-        "calculationLineChanges": [{"id": c.id, "lineId": c.line_id, "action": c.action,
-                                    "previousOre": c.previous_ore, "amountOre": c.amount_ore, "reason": c.reason,
-                                    "by": c.changed_by, "source": c.source, "at": _iso(c.changed_at)}
-                                   for c in changes(application)],
-        "appeals": [{"id": a.id, "decisionId": a.decision_id, "sentAt": _iso(a.sent_at), "deadline": _iso(a.deadline),
-                     "late": a.late, "documentVersion": a.document_version, "status": a.status,
-                     "reconsideration": a.reconsideration, "reconsiderationNote": a.reconsideration_note,
-                     "reconsideredBy": a.reconsidered_by, "reconsideredAt": _iso(a.reconsidered_at),
-                     "opinion": a.opinion, "forwardedOn": _iso(a.forwarded_on), "forwardedBy": a.forwarded_by}
-                    for a in appeals],
+        "messages": [
+            {
+                "id": m.id,
+                "sender": m.sender,
+                "author": m.author_name,
+                "sentAt": _iso(m.sent_at),
+                "body": m.body,
+                "replyRequested": m.reply_requested,
+                "inReplyTo": m.in_reply_to,
+                "readAt": _iso(m.read_at),
+            }
+            for m in messages
+        ],
+        "supplementRequests": [
+            {
+                "id": r.id,
+                "what": r.what,
+                "why": r.why,
+                "dueDate": _iso(r.due_date),
+                "requestedBy": r.requested_by,
+                "requestedAt": _iso(r.requested_at),
+                "answer": r.answer,
+                "answeredAt": _iso(r.answered_at),
+                "answerDocumentId": r.document_id,
+            }
+            for r in requests
+        ],
+        "payments": [
+            {
+                "id": p.id,
+                "amount": p.amount,
+                "dueDate": _iso(p.due_date),
+                "state": p.state,
+                "externalRef": p.external_ref,
+            }
+            for p in payments
+        ],
+        "calculationLineChanges": [
+            {
+                "id": c.id,
+                "lineId": c.line_id,
+                "action": c.action,
+                "previousOre": c.previous_ore,
+                "amountOre": c.amount_ore,
+                "reason": c.reason,
+                "by": c.changed_by,
+                "source": c.source,
+                "at": _iso(c.changed_at),
+            }
+            for c in changes(application)
+        ],
+        "appeals": [
+            {
+                "id": a.id,
+                "decisionId": a.decision_id,
+                "sentAt": _iso(a.sent_at),
+                "deadline": _iso(a.deadline),
+                "late": a.late,
+                "documentVersion": a.document_version,
+                "status": a.status,
+                "reconsideration": a.reconsideration,
+                "reconsiderationNote": a.reconsideration_note,
+                "reconsideredBy": a.reconsidered_by,
+                "reconsideredAt": _iso(a.reconsidered_at),
+                "opinion": a.opinion,
+                "forwardedOn": _iso(a.forwarded_on),
+                "forwardedBy": a.forwarded_by,
+            }
+            for a in appeals
+        ],
     }

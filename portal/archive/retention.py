@@ -77,20 +77,37 @@ def pending(application: Application) -> Due | None:
 
 
 def _schedule(application_id: str | None = None) -> list[Due]:
-    last_event = (select(ApplicationEvent.application_id, func.max(ApplicationEvent.at).label("at"))
-                  .group_by(ApplicationEvent.application_id).subquery())
-    last_decision = (select(Decision.application_id, func.max(Decision.decided_at).label("at"))
-                     .group_by(Decision.application_id).subquery())
-    last_payment = (select(Payment.application_id, func.max(Payment.updated_at).label("at"))
-                    .group_by(Payment.application_id).subquery())
+    last_event = (
+        select(ApplicationEvent.application_id, func.max(ApplicationEvent.at).label("at"))
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
+    )
+    last_decision = (
+        select(Decision.application_id, func.max(Decision.decided_at).label("at"))
+        .group_by(Decision.application_id)
+        .subquery()
+    )
+    last_payment = (
+        select(Payment.application_id, func.max(Payment.updated_at).label("at"))
+        .group_by(Payment.application_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Application.id, Application.municipality_code, Application.submitted_at, Application.decided_at,
-               Application.closed_at, last_event.c.at, last_decision.c.at, last_payment.c.at)
+        select(
+            Application.id,
+            Application.municipality_code,
+            Application.submitted_at,
+            Application.decided_at,
+            Application.closed_at,
+            last_event.c.at,
+            last_decision.c.at,
+            last_payment.c.at,
+        )
         .outerjoin(last_event, last_event.c.application_id == Application.id)
         .outerjoin(last_decision, last_decision.c.application_id == Application.id)
         .outerjoin(last_payment, last_payment.c.application_id == Application.id)
-        .where(Application.status.in_(PURGEABLE),
-               *([Application.id == application_id] if application_id else []))).all()
+        .where(Application.status.in_(PURGEABLE), *([Application.id == application_id] if application_id else []))
+    ).all()
     years: dict[str, int] = {}
     found = []
     for found_id, code, *moments in rows:
@@ -145,7 +162,7 @@ def purge(dry_run: bool = False, now: datetime | None = None) -> dict[str, int]:
         return counts
     ids = [item.application_id for item in found]
     for start in range(0, len(ids), 200):  # bounded IN lists
-        _purge_batch(ids[start:start + 200], applications)
+        _purge_batch(ids[start : start + 200], applications)
     for code, count in sorted(counts.items()):
         log.info("purged cases municipality=%s cases=%s", code, count)
     return counts

@@ -28,8 +28,12 @@ def _load(application_id: str):
 @requires("inbox")
 def export(application_id: str):
     application = _load(application_id)
-    record_read("archive_package", application.id, "caseworker opens the case's archive package page",
-                subject_id=application.applicant_id)
+    record_read(
+        "archive_package",
+        application.id,
+        "caseworker opens the case's archive package page",
+        subject_id=application.applicant_id,
+    )
     years = retention.retention_years(application.municipality_code)
     pending = retention.pending(application)
     return render_template("archive/export.html", item=application, years=years, pending=pending)
@@ -39,8 +43,12 @@ def export(application_id: str):
 @requires("inbox")
 def download(application_id: str):
     application = _load(application_id)
-    record_read("archive_package", application.id, "caseworker exports the case as an archive package",
-                subject_id=application.applicant_id)
+    record_read(
+        "archive_package",
+        application.id,
+        "caseworker exports the case as an archive package",
+        subject_id=application.applicant_id,
+    )
     package = packages.build(application)
     response = Response(package.zip_bytes(), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{package.name}"'

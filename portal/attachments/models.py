@@ -12,8 +12,10 @@ from portal.db import Base, UTCDateTime, new_id, utcnow
 
 # Who uploaded a file: a citizen (the applicant's side) or the municipality (a caseworker in the
 # built-in inbox, or a municipality's system through the API), never both, never neither.
-UPLOADER = ("(uploaded_by_person_id IS NOT NULL AND uploaded_by_staff IS NULL)"
-            " OR (uploaded_by_person_id IS NULL AND uploaded_by_staff IS NOT NULL)")
+UPLOADER = (
+    "(uploaded_by_person_id IS NOT NULL AND uploaded_by_staff IS NULL)"
+    " OR (uploaded_by_person_id IS NULL AND uploaded_by_staff IS NOT NULL)"
+)
 
 
 class Attachment(Base):
@@ -43,7 +45,8 @@ class Attachment(Base):
     # The fetched item this file documents. Items are deleted when a consent is revoked or a
     # fetch is redone, so the link is cleared rather than blocking that delete.
     linked_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("information_item.id", ondelete="SET NULL"), index=True)
+        ForeignKey("information_item.id", ondelete="SET NULL"), index=True
+    )
     # A cost the applicant states; no table yet, so no foreign key.
     linked_cost_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(String(500))

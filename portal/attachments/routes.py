@@ -48,18 +48,30 @@ def cost_label(cost) -> str:
     from portal.i18n.services import money, month
     from portal.supplements.labels import entry_label
 
-    return _("Your cost: %(what)s, %(amount)s, %(month)s", what=entry_label(cost),
-             amount=money(cost.amount_ore), month=month(cost.month))
+    return _(
+        "Your cost: %(what)s, %(amount)s, %(month)s",
+        what=entry_label(cost),
+        amount=money(cost.amount_ore),
+        month=month(cost.month),
+    )
 
 
 def _page(application, form, status=200):
     attachments = services.for_application(application.id)
     record_read("attachment_list", application.id, "applicant's attachments", subject_id=application.applicant_id)
     choices = dict(_link_choices(application))
-    links = {a.id: choices.get(f"item:{a.linked_item_id}") or choices.get(f"cost:{a.linked_cost_id}")
-             for a in attachments}
-    return render_template("attachments/list.html", application=application, form=form, attachments=attachments,
-                           links=links, max_files=validation.MAX_PER_APPLICATION, remove_form=FlaskForm()), status
+    links = {
+        a.id: choices.get(f"item:{a.linked_item_id}") or choices.get(f"cost:{a.linked_cost_id}") for a in attachments
+    }
+    return render_template(
+        "attachments/list.html",
+        application=application,
+        form=form,
+        attachments=attachments,
+        links=links,
+        max_files=validation.MAX_PER_APPLICATION,
+        remove_form=FlaskForm(),
+    ), status
 
 
 @bp.route("/applications/<application_id>/attachments", methods=["GET", "POST"])
@@ -79,14 +91,22 @@ def manage(application_id: str):
         elif kind == "cost":
             linked_cost = int(ident)
         try:
-            attachment = services.add(application.id, g.subject_id, upload.read(), upload.filename or "",
-                                      current_storage(), linked_item_id=linked_item, linked_cost_id=linked_cost,
-                                      description=form.description.data or None)
+            attachment = services.add(
+                application.id,
+                g.subject_id,
+                upload.read(),
+                upload.filename or "",
+                current_storage(),
+                linked_item_id=linked_item,
+                linked_cost_id=linked_cost,
+                description=form.description.data or None,
+            )
         except validation.AttachmentRefused as refused:
             form.file.errors = [refused.message]
             return _page(application, form, 400)
-        record("create", "attachment", attachment.id, "applicant attaches a document",
-               subject_id=application.applicant_id)
+        record(
+            "create", "attachment", attachment.id, "applicant attaches a document", subject_id=application.applicant_id
+        )
         applications.touch(application)
         db.session.commit()
         return redirect(url_for("attachments.manage", application_id=application.id))
@@ -106,8 +126,13 @@ def download(application_id: str, attachment_id: str):
     if attachment is None or attachment.from_municipality:
         abort(404)
     record_read("attachment", attachment.id, "attachment opened", subject_id=application.applicant_id)
-    response = send_file(current_storage().open(attachment.storage_key), mimetype=attachment.media_type,
-                         as_attachment=True, download_name=attachment.original_name, max_age=0)
+    response = send_file(
+        current_storage().open(attachment.storage_key),
+        mimetype=attachment.media_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -122,8 +147,9 @@ def remove(application_id: str, attachment_id: str):
         abort(404)
     if FlaskForm().validate_on_submit():
         services.remove(attachment, current_storage())
-        record("delete", "attachment", attachment_id, "applicant removes a document",
-               subject_id=application.applicant_id)
+        record(
+            "delete", "attachment", attachment_id, "applicant removes a document", subject_id=application.applicant_id
+        )
         applications.touch(application)
         db.session.commit()
     return redirect(url_for("attachments.manage", application_id=application.id))

@@ -42,14 +42,26 @@ def count_for(application_id: str, municipality: bool = False) -> int:
     """How many files the applicant's side (or, with ``municipality``, the municipality) has added."""
     if not municipality and reading_once():  # the page lists them anyway
         return len(for_application(application_id))
-    return db.session.scalar(
-        select(func.count()).select_from(Attachment).where(
-            Attachment.application_id == application_id, _MUNICIPALITYS if municipality else _APPLICANTS)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Attachment)
+            .where(Attachment.application_id == application_id, _MUNICIPALITYS if municipality else _APPLICANTS)
+        )
+        or 0
+    )
 
 
-def add(application_id: str, person_id: str, data: bytes, filename: str, storage: Storage,
-        linked_item_id: int | None = None, linked_cost_id: int | None = None,
-        description: str | None = None) -> Attachment:
+def add(
+    application_id: str,
+    person_id: str,
+    data: bytes,
+    filename: str,
+    storage: Storage,
+    linked_item_id: int | None = None,
+    linked_cost_id: int | None = None,
+    description: str | None = None,
+) -> Attachment:
     """Check, store and record a citizen's file. Raises ``AttachmentRefused`` (``reason`` is a code in
     ``validation.REASON_TEXT``, e.g. ``"too_many"``), ``LookupError`` for an unknown application
     and ``ValueError`` for a linked item of another application or a too long description."""
@@ -59,12 +71,21 @@ def add(application_id: str, person_id: str, data: bytes, filename: str, storage
         if owner != application_id:
             raise ValueError("the linked item does not belong to this application")
     description = _clean_description(description)
-    return _store(application_id, storage, data, checked, uploaded_by_person_id=person_id,
-                  linked_item_id=linked_item_id, linked_cost_id=linked_cost_id, description=description)
+    return _store(
+        application_id,
+        storage,
+        data,
+        checked,
+        uploaded_by_person_id=person_id,
+        linked_item_id=linked_item_id,
+        linked_cost_id=linked_cost_id,
+        description=description,
+    )
 
 
-def add_from_municipality(application_id: str, staff_name: str, data: bytes, filename: str,
-                          storage: Storage) -> Attachment:
+def add_from_municipality(
+    application_id: str, staff_name: str, data: bytes, filename: str, storage: Storage
+) -> Attachment:
     """Check, store and record a file the municipality sends (a caseworker, named, or a system,
     by its client's name); the caller puts it on a message. Raises ``AttachmentRefused`` and
     ``LookupError`` as ``add`` does, ``ValueError`` for a missing or too long name."""
@@ -78,8 +99,7 @@ def add_from_municipality(application_id: str, staff_name: str, data: bytes, fil
 def _checked(application_id: str, data: bytes, filename: str, municipality: bool) -> validation.Checked:
     # Lock the application row (PostgreSQL; a no-op on SQLite) so that two uploads at the same
     # time cannot both pass the count check and make it 31.
-    found = db.session.scalar(
-        select(Application.id).where(Application.id == application_id).with_for_update())
+    found = db.session.scalar(select(Application.id).where(Application.id == application_id).with_for_update())
     if found is None:
         raise LookupError("no such application")
     if count_for(application_id, municipality) >= validation.MAX_PER_APPLICATION:
@@ -91,8 +111,15 @@ def _store(application_id: str, storage: Storage, data: bytes, checked: validati
     key = storage.put(bytes(data))
     try:
         attachment = Attachment(
-            application_id=application_id, storage_key=key, original_name=checked.safe_name,
-            kind=checked.kind, media_type=checked.media_type, size=checked.size, sha256=checked.sha256, **fields)
+            application_id=application_id,
+            storage_key=key,
+            original_name=checked.safe_name,
+            kind=checked.kind,
+            media_type=checked.media_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            **fields,
+        )
         db.session.add(attachment)
         db.session.flush()
     except BaseException:
@@ -113,15 +140,23 @@ def remove(attachment: Attachment, storage: Storage) -> None:
 def for_application(application_id: str) -> list[Attachment]:
     """The files the applicant's side added to the application, oldest first (the municipality's
     files, sent only with its messages, are never part of the application or its document)."""
-    return once(("applicant_attachments", application_id), lambda: list(db.session.scalars(
-        select(Attachment).where(Attachment.application_id == application_id, _APPLICANTS)
-        .order_by(Attachment.created_at, Attachment.id))))
+    return once(
+        ("applicant_attachments", application_id),
+        lambda: list(
+            db.session.scalars(
+                select(Attachment)
+                .where(Attachment.application_id == application_id, _APPLICANTS)
+                .order_by(Attachment.created_at, Attachment.id)
+            )
+        ),
+    )
 
 
 def get(application_id: str, attachment_id: str) -> Attachment | None:
     """One attachment, only if it belongs to that application (check access to the application first)."""
     return db.session.scalar(
-        select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application_id))
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application_id)
+    )
 
 
 def _clean_description(description: str | None) -> str | None:
@@ -137,7 +172,8 @@ def _purge_files(application_ids: list[str]) -> None:
     """Stale drafts are purged with their rows (``applications.purge_stale_drafts``); their
     files go once that purge commits."""
     keys = db.session.scalars(
-        select(Attachment.storage_key).where(Attachment.application_id.in_(application_ids))).all()
+        select(Attachment.storage_key).where(Attachment.application_id.in_(application_ids))
+    ).all()
     if keys:
         storage = current_storage()
         _pending(db.session()).extend((_ON_COMMIT, storage, key) for key in keys)

@@ -33,15 +33,18 @@ REASON_TEXT = {
     "empty": _l("The file is empty. Choose another file."),
     "too_large": _l("The file is larger than 10 MB. Choose a smaller file or take a photo with lower resolution."),
     "unsupported_type": _l(
-        "The file must be a PDF, JPG or PNG. This file is a different kind, even if its name says otherwise."),
+        "The file must be a PDF, JPG or PNG. This file is a different kind, even if its name says otherwise."
+    ),
     "encrypted_pdf": _l("The PDF is protected with a password. Save it without a password and try again."),
     "broken_pdf": _l("The PDF could not be read. It may be damaged or incomplete. Save it again and try again."),
     "broken_image": _l(
-        "The picture could not be read. It may be damaged or incomplete. Take a new photo or save it again."),
+        "The picture could not be read. It may be damaged or incomplete. Take a new photo or save it again."
+    ),
     "too_many": _l("You can attach at most 30 files to one application."),
     "image_too_large": _l(
         "The picture has too many pixels to be shown. Take a new photo with a lower resolution, or make "
-        "the picture smaller, and try again."),
+        "the picture smaller, and try again."
+    ),
 }
 
 _PDF_MAGIC = b"%PDF-"
@@ -94,8 +97,13 @@ def check(data: bytes, filename: str) -> Checked:
         raise AttachmentRefused("broken_image")
     else:
         _check_image_size(*_jpeg_size(data))
-    return Checked(kind=kind, media_type=MEDIA_TYPES[kind], size=size,
-                   safe_name=safe_name(filename, kind), sha256=hashlib.sha256(data).hexdigest())
+    return Checked(
+        kind=kind,
+        media_type=MEDIA_TYPES[kind],
+        size=size,
+        safe_name=safe_name(filename, kind),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def sniff(data: bytes) -> str | None:
@@ -179,11 +187,11 @@ def _png_is_whole(data: bytes) -> bool:
     pos, end = len(_PNG_MAGIC), len(data)
     first, seen_idat = True, False
     while pos + 12 <= end:
-        length, chunk_type = struct.unpack(">I4s", data[pos:pos + 8])
+        length, chunk_type = struct.unpack(">I4s", data[pos : pos + 8])
         if length > 0x7FFFFFFF or pos + 12 + length > end:
             return False
-        payload = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        payload = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         if zlib.crc32(chunk_type + payload) != crc:
             return False
         if first:
@@ -205,9 +213,14 @@ def _png_is_whole(data: bytes) -> bool:
 
 # -- picture size (image bombs) ---------------------------------------------------------------
 
+
 def _check_image_size(width: int, height: int, bytes_per_pixel: float) -> None:
-    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS \
-            or width * height * bytes_per_pixel > MAX_IMAGE_BYTES:
+    if (
+        width > MAX_IMAGE_SIDE
+        or height > MAX_IMAGE_SIDE
+        or width * height > MAX_IMAGE_PIXELS
+        or width * height * bytes_per_pixel > MAX_IMAGE_BYTES
+    ):
         raise AttachmentRefused("image_too_large")
 
 
@@ -253,8 +266,8 @@ def _check_png_size(data: bytes) -> None:
     expected = _png_raw_size(width, height, depth, colour, interlace)
     pos, idat = len(_PNG_MAGIC), []
     while pos + 12 <= len(data):
-        length, chunk_type = struct.unpack(">I4s", data[pos:pos + 8])
-        payload = data[pos + 8:pos + 8 + length]
+        length, chunk_type = struct.unpack(">I4s", data[pos : pos + 8])
+        payload = data[pos + 8 : pos + 8 + length]
         if chunk_type == b"IDAT":
             idat.append(payload)
         elif chunk_type in (b"zTXt", b"iCCP", b"iTXt"):
@@ -274,17 +287,17 @@ def _check_png_metadata(chunk_type: bytes, payload: bytes) -> None:
     if keyword_end < 0:
         raise AttachmentRefused("broken_image")
     if chunk_type == b"iTXt":  # keyword, flag, method, language, translated keyword, text
-        flag = payload[keyword_end + 1:keyword_end + 2]
+        flag = payload[keyword_end + 1 : keyword_end + 2]
         if flag != b"\x01":
             return  # not compressed
-        rest = payload[keyword_end + 3:]
+        rest = payload[keyword_end + 3 :]
         language_end = rest.find(b"\0")
         translated_end = rest.find(b"\0", language_end + 1) if language_end >= 0 else -1
         if translated_end < 0:
             raise AttachmentRefused("broken_image")
-        compressed = rest[translated_end + 1:]
+        compressed = rest[translated_end + 1 :]
     else:  # zTXt, iCCP: keyword, method, compressed data
-        compressed = payload[keyword_end + 2:]
+        compressed = payload[keyword_end + 2 :]
     if _inflates_within(compressed, _COMPRESSED_TEXT_LIMIT) is None:
         raise AttachmentRefused("image_too_large")
 
@@ -302,12 +315,13 @@ def _jpeg_size(data: bytes) -> tuple[int, int, int]:
         pos += 1
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:
             continue
-        (length,) = struct.unpack(">H", data[pos:pos + 2])
+        (length,) = struct.unpack(">H", data[pos : pos + 2])
         if marker in _SOF_MARKERS:
-            _precision, height, width, components = struct.unpack(">BHHB", data[pos + 2:pos + 8])
+            _precision, height, width, components = struct.unpack(">BHHB", data[pos + 2 : pos + 8])
             return width, height, components
         pos += length
     raise AttachmentRefused("broken_image")
+
 
 _SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
@@ -332,13 +346,13 @@ def _jpeg_is_whole(data: bytes) -> bool:
             return False
         if pos + 2 > end:
             return False
-        (length,) = struct.unpack(">H", data[pos:pos + 2])
+        (length,) = struct.unpack(">H", data[pos : pos + 2])
         if length < 2 or pos + length > end:
             return False
         if marker in _SOF_MARKERS:
             if length < 8:
                 return False
-            _precision, height, width, components = struct.unpack(">BHHB", data[pos + 2:pos + 8])
+            _precision, height, width, components = struct.unpack(">BHHB", data[pos + 2 : pos + 8])
             if width == 0 or height == 0 or not 1 <= components <= 4:
                 return False
             seen_frame = True

@@ -7,8 +7,9 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 
 
-def record(action: str, object_type: str, object_id: str | None, purpose: str,
-           subject_id: str | None = None) -> AuditEvent:
+def record(
+    action: str, object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None
+) -> AuditEvent:
     """Add an audit event to the current transaction (committed with the change it records,
     or by ``commit_read`` for reads)."""
     actor = g.get("actor") if has_request_context() else None
@@ -31,12 +32,12 @@ def record(action: str, object_type: str, object_id: str | None, purpose: str,
     return event
 
 
-def record_read(object_type: str, object_id: str | None, purpose: str,
-                subject_id: str | None = None) -> None:
+def record_read(object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None) -> None:
     record("read", object_type, object_id, purpose, subject_id)
     db.session.commit()
 
 
 def events_for_subject(subject_id: str) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.id))
+    )

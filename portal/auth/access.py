@@ -46,8 +46,12 @@ def _citizen_for_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool
 
 def _own(actor: Actor, subject_id: str | None, obj: Any) -> bool:
     """The citizen acting for themselves only: never through a mandate."""
-    return actor.kind == CITIZEN and not actor.is_proxy and subject_id == actor.id and (
-        obj is None or getattr(obj, "person_id", subject_id) == subject_id)
+    return (
+        actor.kind == CITIZEN
+        and not actor.is_proxy
+        and subject_id == actor.id
+        and (obj is None or getattr(obj, "person_id", subject_id) == subject_id)
+    )
 
 
 def _person(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -56,15 +60,14 @@ def _person(actor: Actor, subject_id: str | None, obj: Any) -> bool:
 
 
 def _application_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
-    return _citizen_for_subject(actor, subject_id, obj) and (
-        obj is None or obj.applicant_id == subject_id)
+    return _citizen_for_subject(actor, subject_id, obj) and (obj is None or obj.applicant_id == subject_id)
 
 
 def _household_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
     """The applicant, or an adult household member consenting for themselves."""
     return _citizen_for_subject(actor, subject_id, obj) and (
-        obj is None or obj.applicant_id == subject_id
-        or any(member.person_id == subject_id for member in obj.members))
+        obj is None or obj.applicant_id == subject_id or any(member.person_id == subject_id for member in obj.members)
+    )
 
 
 def _joint_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -72,13 +75,14 @@ def _joint_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
     household member (an adult child, a parent): the applicant's attachments are the joint application's,
     not the household's (docs/design.md, "Who sees what in a household")."""
     return _citizen_for_subject(actor, subject_id, obj) and (
-        obj is None or obj.applicant_id == subject_id
-        or any(member.person_id == subject_id for member in obj.co_applicants()))
+        obj is None
+        or obj.applicant_id == subject_id
+        or any(member.person_id == subject_id for member in obj.co_applicants())
+    )
 
 
 def _consent_of_subject(actor: Actor, subject_id: str | None, obj: Any) -> bool:
-    return _citizen_for_subject(actor, subject_id, obj) and (
-        obj is None or obj.given_by_person_id == subject_id)
+    return _citizen_for_subject(actor, subject_id, obj) and (obj is None or obj.given_by_person_id == subject_id)
 
 
 def _caseworker_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -89,12 +93,16 @@ def _caseworker_of_municipality(actor: Actor, subject_id: str | None, obj: Any) 
     if obj is None:
         return True
     return obj.municipality_code == actor.municipality_code and (
-        not actor.unit or getattr(obj, "inbox_id", None) == actor.unit)
+        not actor.unit or getattr(obj, "inbox_id", None) == actor.unit
+    )
 
 
 def _api_client_of_municipality(actor: Actor, subject_id: str | None, obj: Any) -> bool:
-    return (actor.kind == API_CLIENT and bool(actor.municipality_code)
-            and (obj is None or obj.municipality_code == actor.municipality_code))
+    return (
+        actor.kind == API_CLIENT
+        and bool(actor.municipality_code)
+        and (obj is None or obj.municipality_code == actor.municipality_code)
+    )
 
 
 def _administrator(actor: Actor, subject_id: str | None, obj: Any) -> bool:
@@ -137,10 +145,22 @@ POLICY: dict[str, Rule] = {
 }
 
 # Which login a denied anonymous visitor is sent to, by rule.
-LOGIN_FOR_RULE = {"citizen": "citizen", "application": "citizen", "household": "citizen", "joint": "citizen",
-                  "consent": "citizen", "case": "citizen", "messages": "citizen", "appeal": "citizen", "inbox": "staff",
-                  "admin": "staff", "authenticated": "citizen", "sign": "citizen", "own": "citizen",
-                  "person": "citizen"}
+LOGIN_FOR_RULE = {
+    "citizen": "citizen",
+    "application": "citizen",
+    "household": "citizen",
+    "joint": "citizen",
+    "consent": "citizen",
+    "case": "citizen",
+    "messages": "citizen",
+    "appeal": "citizen",
+    "inbox": "staff",
+    "admin": "staff",
+    "authenticated": "citizen",
+    "sign": "citizen",
+    "own": "citizen",
+    "person": "citizen",
+}
 
 
 def within_mandate(actor: Actor, action: str, subject_id: str | None, method: str = "GET") -> bool:
@@ -153,8 +173,9 @@ def within_mandate(actor: Actor, action: str, subject_id: str | None, method: st
     return needed is not None and needed in actor.scopes
 
 
-def authorize(actor: Actor, action: str, subject_id: str | None = None, obj: Any = None,
-              method: str | None = None) -> bool:
+def authorize(
+    actor: Actor, action: str, subject_id: str | None = None, obj: Any = None, method: str | None = None
+) -> bool:
     """Decide access by actor, subject, role and (for a proxy) the mandate's scope for the
     method, by default the current request's. Unknown actions are denied."""
     rule = POLICY.get(action)

@@ -50,10 +50,18 @@ class Actor:
             return None
         return self.acting_for or self.id
 
-    def acting(self, principal_id: str, principal_name: str, mandate_id: str, reference: str,
-               scopes: frozenset[str]) -> Actor:
-        return replace(self, role=PROXY_ROLE, acting_for=principal_id, acting_for_name=principal_name,
-                       mandate_id=mandate_id, mandate_reference=reference, scopes=frozenset(scopes))
+    def acting(
+        self, principal_id: str, principal_name: str, mandate_id: str, reference: str, scopes: frozenset[str]
+    ) -> Actor:
+        return replace(
+            self,
+            role=PROXY_ROLE,
+            acting_for=principal_id,
+            acting_for_name=principal_name,
+            mandate_id=mandate_id,
+            mandate_reference=reference,
+            scopes=frozenset(scopes),
+        )
 
     def to_session(self) -> dict:
         return {name: getattr(self, name) for name in _IDENTITY}

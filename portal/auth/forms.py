@@ -10,6 +10,7 @@ class EndSessionsForm(FlaskForm):
     """Whose sessions an administrator ends: a citizen by personnummer, or a staff member by their
     identity at the organisation's identity provider (sent in the form's body, never in a URL)."""
 
-    identity = StringField(_l("Personnummer or staff identity"),
-                           validators=[DataRequired(message=_l("Enter a personnummer or a staff identity.")),
-                                       Length(max=128)])
+    identity = StringField(
+        _l("Personnummer or staff identity"),
+        validators=[DataRequired(message=_l("Enter a personnummer or a staff identity.")), Length(max=128)],
+    )

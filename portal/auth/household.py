@@ -31,9 +31,19 @@ def has_consented(application, member) -> bool:
     """The member has given a consent of their own (not as a guardian, not taken back) in this application."""
     from portal.consent.models import Consent
 
-    return db.session.scalar(select(Consent.id).where(
-        Consent.application_id == application.id, Consent.member_id == member.id,
-        Consent.given_by_person_id == member.person_id, Consent.revoked_at.is_(None)).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Consent.id)
+            .where(
+                Consent.application_id == application.id,
+                Consent.member_id == member.id,
+                Consent.given_by_person_id == member.person_id,
+                Consent.revoked_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def sees_whole_household(application, person_id: str | None) -> bool:
@@ -42,15 +52,20 @@ def sees_whole_household(application, person_id: str | None) -> bool:
     member = member_of(application, person_id)
     if member is None or member not in application.co_applicants():
         return False
-    return (application.awaiting_cosignature or has_signed(application, member)
-            or has_consented(application, member))
+    return application.awaiting_cosignature or has_signed(application, member) or has_consented(application, member)
 
 
 def has_signed(application, member) -> bool:
     from portal.application.models import Signature
 
-    return db.session.scalar(select(Signature.id).where(
-        Signature.application_id == application.id, Signature.member_id == member.id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Signature.id)
+            .where(Signature.application_id == application.id, Signature.member_id == member.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def visible_member_ids(application, person_id: str | None) -> set[int] | None:

@@ -92,8 +92,10 @@ def _private_key(path) -> RSAKey:
 
 
 def settings(config, kind: str) -> dict:
-    return {name: getattr(config, f"{kind}_{name}") for name in (
-        "idp_url", "scopes", "client_auth", "private_key_path", "acr", "client_id", "client_secret")}
+    return {
+        name: getattr(config, f"{kind}_{name}")
+        for name in ("idp_url", "scopes", "client_auth", "private_key_path", "acr", "client_id", "client_secret")
+    }
 
 
 def register_providers(app, oauth: OAuth) -> None:
@@ -101,8 +103,12 @@ def register_providers(app, oauth: OAuth) -> None:
     keys = {}
     for kind in KINDS:
         provider = settings(config, kind)
-        kwargs = {"scope": provider["scopes"], "code_challenge_method": "S256", "timeout": 10,
-                  "token_endpoint_auth_method": provider["client_auth"]}
+        kwargs = {
+            "scope": provider["scopes"],
+            "code_challenge_method": "S256",
+            "timeout": 10,
+            "token_endpoint_auth_method": provider["client_auth"],
+        }
         secret, auth_methods = provider["client_secret"], None
         if provider["client_auth"] == "private_key_jwt":
             if provider["private_key_path"] is None:
@@ -112,10 +118,15 @@ def register_providers(app, oauth: OAuth) -> None:
         elif provider["client_auth"] != "client_secret_basic":
             raise ValueError(f"PORTAL_{kind.upper()}_CLIENT_AUTH must be client_secret_basic or private_key_jwt")
         with app.app_context():
-            oauth.register(kind, client_id=provider["client_id"], client_secret=secret,
-                           server_metadata_url=f"{provider['idp_url']}/.well-known/openid-configuration",
-                           client_kwargs=kwargs, client_auth_methods=auth_methods,
-                           authorize_params={"acr_values": provider["acr"]} if provider["acr"] else None)
+            oauth.register(
+                kind,
+                client_id=provider["client_id"],
+                client_secret=secret,
+                server_metadata_url=f"{provider['idp_url']}/.well-known/openid-configuration",
+                client_kwargs=kwargs,
+                client_auth_methods=auth_methods,
+                authorize_params={"acr_values": provider["acr"]} if provider["acr"] else None,
+            )
     app.extensions["portal.client_keys"] = KeySet([RSAKey.import_key(k.as_dict(private=False)) for k in keys.values()])
 
 

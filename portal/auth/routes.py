@@ -44,8 +44,7 @@ def _redirect_uri(kind: str) -> str:
 
 def _login(kind: str):
     session["after_login"] = safe_next(request.args.get("next"), "")
-    return _client(kind).authorize_redirect(
-        _redirect_uri(kind), ui_locales=str(get_locale()))
+    return _client(kind).authorize_redirect(_redirect_uri(kind), ui_locales=str(get_locale()))
 
 
 @bp.get("/login")

@@ -34,9 +34,12 @@ def citizen_from_claims(claims: dict) -> Actor:
         raise LoginRefused("missing_subject")
     person = db.session.scalar(select(Person).where(Person.personnummer == number))
     if person is None:
-        person = Person(personnummer=number, oidc_subject=subject,
-                        given_name=claims.get("given_name", ""),
-                        family_name=claims.get("family_name", ""))
+        person = Person(
+            personnummer=number,
+            oidc_subject=subject,
+            given_name=claims.get("given_name", ""),
+            family_name=claims.get("family_name", ""),
+        )
         db.session.add(person)
         db.session.flush()
         record("create", "person", person.id, "first login", subject_id=person.id)
@@ -69,9 +72,14 @@ def staff_from_claims(claims: dict) -> Actor:
             raise LoginRefused("unknown_municipality") from None
     name = f"{claims.get('given_name', '')} {claims.get('family_name', '')}".strip()
     log.info("staff login sub=%s role=%s", claims.get("sub"), role)
-    return Actor(kind=STAFF, id=claims.get("sub"), name=name, role=role,
-                 municipality_code=code if role == CASEWORKER else None,
-                 unit=entry.unit)
+    return Actor(
+        kind=STAFF,
+        id=claims.get("sub"),
+        name=name,
+        role=role,
+        municipality_code=code if role == CASEWORKER else None,
+        unit=entry.unit,
+    )
 
 
 def safe_next(target: str | None, default: str) -> str:

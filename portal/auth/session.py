@@ -83,11 +83,16 @@ def _columns(data: dict, config) -> dict:
         ends = now + config.session_idle_minutes * 60
     acting = data.get("acting_for") or {}
     return {
-        "actor_kind": actor.get("kind"), "actor_id": actor.get("id"), "role": actor.get("role"),
-        "municipality_code": actor.get("municipality_code"), "unit": actor.get("unit"),
+        "actor_kind": actor.get("kind"),
+        "actor_id": actor.get("id"),
+        "role": actor.get("role"),
+        "municipality_code": actor.get("municipality_code"),
+        "unit": actor.get("unit"),
         "acting_for": acting.get("mandate_id") if isinstance(acting, dict) else None,
         "data": _serializer.dumps(dict(data)),
-        "created_at": _moment(login_at), "last_seen_at": _moment(last_seen), "expires_at": _moment(ends),
+        "created_at": _moment(login_at),
+        "last_seen_at": _moment(last_seen),
+        "expires_at": _moment(ends),
     }
 
 
@@ -103,8 +108,9 @@ class DatabaseStore:
 
     def load(self, id_hash: str) -> dict | None:
         with self.db.engine.connect() as conn:
-            row = conn.execute(select(self.table.c.data, self.table.c.expires_at)
-                               .where(self.table.c.id_hash == id_hash)).first()
+            row = conn.execute(
+                select(self.table.c.data, self.table.c.expires_at).where(self.table.c.id_hash == id_hash)
+            ).first()
         if row is None or _aware(row.expires_at) + KEEP_AFTER_END < clock.now():
             return None
         return _serializer.loads(row.data)
@@ -116,8 +122,9 @@ class DatabaseStore:
 
     def update(self, id_hash: str, columns: dict) -> bool:
         with self.db.engine.begin() as conn:
-            return conn.execute(update(self.table).where(self.table.c.id_hash == id_hash)
-                                .values(**columns)).rowcount == 1
+            return (
+                conn.execute(update(self.table).where(self.table.c.id_hash == id_hash).values(**columns)).rowcount == 1
+            )
 
     def delete(self, id_hash: str) -> None:
         with self.db.engine.begin() as conn:
@@ -216,9 +223,14 @@ class ServerSessionInterface(SessionInterface):
             if session.sid:
                 store.delete(_hash(session.sid))
             if session.sid or session.modified:
-                response.delete_cookie(name, domain=domain, path=path, secure=self.get_cookie_secure(app),
-                                       httponly=self.get_cookie_httponly(app),
-                                       samesite=self.get_cookie_samesite(app))
+                response.delete_cookie(
+                    name,
+                    domain=domain,
+                    path=path,
+                    secure=self.get_cookie_secure(app),
+                    httponly=self.get_cookie_httponly(app),
+                    samesite=self.get_cookie_samesite(app),
+                )
             return
         if not session.modified:
             return
@@ -230,13 +242,26 @@ class ServerSessionInterface(SessionInterface):
         if session.sid is None:
             session.sid = secrets.token_urlsafe(32)
             store.insert(_hash(session.sid), _columns(session, config))
-            response.set_cookie(name, session.sid, expires=self.get_expiration_time(app, session),
-                                httponly=self.get_cookie_httponly(app), domain=domain, path=path,
-                                secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+            response.set_cookie(
+                name,
+                session.sid,
+                expires=self.get_expiration_time(app, session),
+                httponly=self.get_cookie_httponly(app),
+                domain=domain,
+                path=path,
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+            )
         elif not store.update(_hash(session.sid), _columns(session, config)):
             # Ended meanwhile (logout in another tab or process, an administrator): it stays ended.
-            response.delete_cookie(name, domain=domain, path=path, secure=self.get_cookie_secure(app),
-                                   httponly=self.get_cookie_httponly(app), samesite=self.get_cookie_samesite(app))
+            response.delete_cookie(
+                name,
+                domain=domain,
+                path=path,
+                secure=self.get_cookie_secure(app),
+                httponly=self.get_cookie_httponly(app),
+                samesite=self.get_cookie_samesite(app),
+            )
 
 
 def end_sessions_of(actor_id: str) -> int:
@@ -269,7 +294,10 @@ def _staff_still_as_logged_in(actor: Actor) -> bool:
     """The staff directory, now, says what the session says: same role, municipality and unit."""
     entry = current_app.extensions["portal.staff_directory"].lookup(actor.id)
     return entry is not None and (entry.role, entry.municipality_code, entry.unit) == (
-        actor.role, actor.municipality_code, actor.unit)
+        actor.role,
+        actor.municipality_code,
+        actor.unit,
+    )
 
 
 def load_actor() -> None:

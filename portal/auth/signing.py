@@ -58,8 +58,12 @@ def step_up(messages: dict[str, str]):
     everything a person signs: an application, an appeal, a mandate."""
     config = current_app.config["PORTAL"]
     return oidc.client("citizen").authorize_redirect(
-        config.base_url + url_for("auth.sign_callback"), prompt="login", max_age=0, ui_locales=str(get_locale()),
-        **{oidc.USER_MESSAGE: oidc.user_message(messages)})
+        config.base_url + url_for("auth.sign_callback"),
+        prompt="login",
+        max_age=0,
+        ui_locales=str(get_locale()),
+        **{oidc.USER_MESSAGE: oidc.user_message(messages)},
+    )
 
 
 def signed_step_up(started: int, signer: Person, what: str) -> tuple[int, dict]:
@@ -69,8 +73,11 @@ def signed_step_up(started: int, signer: Person, what: str) -> tuple[int, dict]:
     try:
         claims, _token = oidc.complete("citizen")
     except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
-        log.warning("%s signature refused reason=%s", what,
-                    getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__)
+        log.warning(
+            "%s signature refused reason=%s",
+            what,
+            getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__,
+        )
         raise StepUpRefused("invalid") from None
     auth_time = int(claims.get("auth_time") or 0)
     if claims.get(PNR_CLAIM) != signer.personnummer:
@@ -106,8 +113,13 @@ def finish_signing():
 
         note_use(application.id, g.actor.mandate_id, SUBMITTED)
     try:
-        applications.sign(application, g.subject_id, signed_at=datetime.fromtimestamp(auth_time, UTC),
-                          acr=claims.get("acr"), language=str(get_locale()))
+        applications.sign(
+            application,
+            g.subject_id,
+            signed_at=datetime.fromtimestamp(auth_time, UTC),
+            acr=claims.get("acr"),
+            language=str(get_locale()),
+        )
     except applications.NotSubmittable as refused:
         from portal.application.routes import render_check
 

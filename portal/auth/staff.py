@@ -59,8 +59,9 @@ class StaffDirectory:
         entries = {}
         for item in data if isinstance(data, list) else []:
             if isinstance(item, dict) and item.get("sub") and item.get("role"):
-                entries[str(item["sub"])] = StaffEntry(str(item["sub"]), str(item["role"]),
-                                                       item.get("municipality_code") or None, item.get("unit") or None)
+                entries[str(item["sub"])] = StaffEntry(
+                    str(item["sub"]), str(item["role"]), item.get("municipality_code") or None, item.get("unit") or None
+                )
         return entries
 
     def lookup(self, sub: str | None) -> StaffEntry | None:

@@ -41,11 +41,11 @@ class StepUpFailed(Exception):
 
 def start(purpose: str, payload: dict, callback_endpoint: str):
     """Keep what is asked for (``payload``, JSON-able) and send the staff member to re-authenticate."""
-    session[SESSION_KEY] = {"purpose": purpose, "payload": payload, "started": int(time.time()),
-                            "actor": g.actor.id}
+    session[SESSION_KEY] = {"purpose": purpose, "payload": payload, "started": int(time.time()), "actor": g.actor.id}
     config = current_app.config["PORTAL"]
     return oauth.create_client("staff").authorize_redirect(
-        config.base_url + url_for(callback_endpoint), prompt="login", max_age=0, ui_locales=str(get_locale()))
+        config.base_url + url_for(callback_endpoint), prompt="login", max_age=0, ui_locales=str(get_locale())
+    )
 
 
 def pending_purpose() -> str | None:
@@ -61,8 +61,10 @@ def finish() -> tuple[str, dict, datetime]:
         # As at login: UserInfo merged for the same sub, the assurance level enforced.
         claims, _token = oidc.complete("staff")
     except (OAuthError, JoseError, oidc.AcrTooLow, oidc.NoIdToken, ValueError, KeyError) as exc:
-        log.warning("staff step-up refused reason=%s", getattr(exc, "reason", None) or getattr(exc, "error", None)
-                    or type(exc).__name__)
+        log.warning(
+            "staff step-up refused reason=%s",
+            getattr(exc, "reason", None) or getattr(exc, "error", None) or type(exc).__name__,
+        )
         raise StepUpFailed("invalid") from None
     if claims.get("sub") != g.actor.id:
         log.warning("staff step-up by another person actor=%s", g.actor.id)

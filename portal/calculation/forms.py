@@ -18,9 +18,13 @@ class AcceptForm(FlaskForm):
 
 class ChangeForm(FlaskForm):
     amount = StringField(_l("New amount for the month (kronor)"))
-    reason = TextAreaField(_l("Reason for the change"), validators=[
-        DataRequired(message=_l("Write why you change the amount: the applicant reads it in the decision")),
-        Length(max=2000, message=_l("The reason can be at most 2000 characters"))])
+    reason = TextAreaField(
+        _l("Reason for the change"),
+        validators=[
+            DataRequired(message=_l("Write why you change the amount: the applicant reads it in the decision")),
+            Length(max=2000, message=_l("The reason can be at most 2000 characters")),
+        ],
+    )
 
     def validate_amount(self, field) -> None:
         field.kronor = None

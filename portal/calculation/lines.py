@@ -111,19 +111,24 @@ def _amount(line) -> int:
     return line["amountOre"] if isinstance(line, dict) else line.amount_ore
 
 
-def propose(month: date, members: list[Member], costs: list[StatedCost], fetched: list[FetchedIncome],
-            stated: list[StatedIncome]) -> Proposal:
+def propose(
+    month: date,
+    members: list[Member],
+    costs: list[StatedCost],
+    fetched: list[FetchedIncome],
+    stated: list[StatedIncome],
+) -> Proposal:
     """The lines for ``month``. Raises ``NormUnavailable`` (before the earliest norm table) and
     ``ValueError`` (no members, a member born after the month) like the indication."""
-    indication = calculate(month, [HouseholdMemberInput(m.birth_date, m.non_partner) for m in members],
-                           [], [])
+    indication = calculate(month, [HouseholdMemberInput(m.birth_date, m.non_partner) for m in members], [], [])
     lines: list[ProposedLine] = []
     norm_source = {"kind": "norm", "year": indication.year_used}
     for line in indication.lines:
         ids = tuple(members[i].member_id for i in line.members)
         if line.code.startswith("personal_cost."):
             line_id = ("norm-couple-" if line.code == "personal_cost.couple" else "norm-person-") + "-".join(
-                str(i) for i in ids)
+                str(i) for i in ids
+            )
         elif line.code.startswith("household_cost"):
             line_id = "norm-household"
         else:
@@ -137,9 +142,17 @@ def propose(month: date, members: list[Member], costs: list[StatedCost], fetched
         by_kind.setdefault(cost.kind, []).append(cost)
     for kind, found in by_kind.items():
         members_of = tuple(sorted({c.member_id for c in found if c.member_id is not None}))
-        lines.append(ProposedLine(f"cost-{slug(kind)}", COST, "cost", sum(c.amount_ore for c in found),
-                                  {"kind": kind}, members_of,
-                                  {"kind": "applicant", "refs": [c.ref for c in found if c.ref]}))
+        lines.append(
+            ProposedLine(
+                f"cost-{slug(kind)}",
+                COST,
+                "cost",
+                sum(c.amount_ore for c in found),
+                {"kind": kind},
+                members_of,
+                {"kind": "applicant", "refs": [c.ref for c in found if c.ref]},
+            )
+        )
 
     grouped: dict[tuple, list[FetchedIncome]] = {}
     for item in fetched:
@@ -148,10 +161,17 @@ def propose(month: date, members: list[Member], costs: list[StatedCost], fetched
         amount = sum(i.amount_ore for i in found)
         if amount <= 0:
             continue
-        lines.append(ProposedLine(f"income-{member_id}-{slug(provider)}-{slug(kind)}"[:80], INCOME, "income.fetched",
-                                  amount, {"provider": provider, "kind": kind}, (member_id,),
-                                  {"kind": "system", "provider": provider,
-                                   "itemIds": sorted({i for f in found for i in f.item_ids})}))
+        lines.append(
+            ProposedLine(
+                f"income-{member_id}-{slug(provider)}-{slug(kind)}"[:80],
+                INCOME,
+                "income.fetched",
+                amount,
+                {"provider": provider, "kind": kind},
+                (member_id,),
+                {"kind": "system", "provider": provider, "itemIds": sorted({i for f in found for i in f.item_ids})},
+            )
+        )
     stated_groups: dict[tuple, list[StatedIncome]] = {}
     for entry in stated:
         stated_groups.setdefault((entry.member_id, entry.kind), []).append(entry)
@@ -159,7 +179,15 @@ def propose(month: date, members: list[Member], costs: list[StatedCost], fetched
         amount = sum(i.amount_ore for i in found)
         if amount <= 0:
             continue
-        lines.append(ProposedLine(f"income-stated-{member_id or 0}-{slug(kind)}"[:80], INCOME, "income.stated",
-                                  amount, {"kind": kind}, (member_id,) if member_id else (),
-                                  {"kind": "applicant", "refs": [i.ref for i in found if i.ref]}))
+        lines.append(
+            ProposedLine(
+                f"income-stated-{member_id or 0}-{slug(kind)}"[:80],
+                INCOME,
+                "income.stated",
+                amount,
+                {"kind": kind},
+                (member_id,) if member_id else (),
+                {"kind": "applicant", "refs": [i.ref for i in found if i.ref]},
+            )
+        )
     return Proposal(indication.year_used, bool(indication.derived_norm), lines)

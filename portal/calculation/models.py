@@ -22,8 +22,9 @@ class LineChange(Base):
     """One judgement of one line: accepted as it stands, or changed to a new amount with a reason."""
 
     __tablename__ = "calculation_line_change"
-    __table_args__ = (UniqueConstraint("application_id", "idempotency_key",
-                                       name="uq_calculation_line_change_idempotency"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "idempotency_key", name="uq_calculation_line_change_idempotency"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)

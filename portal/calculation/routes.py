@@ -43,6 +43,7 @@ def _words() -> dict:
 
 # --- the inbox --------------------------------------------------------------------------------------
 
+
 def _inbox_case(application_id: str) -> Application:
     from portal.municipality import services as inbox_services
 
@@ -81,8 +82,12 @@ def accept(application_id: str, line_id: str):
 def change(application_id: str, line_id: str):
     """One line with its history and the form to change it (what was typed is kept on an error)."""
     application = _inbox_case(application_id)
-    record_read("calculation_line", application.id, "caseworker opens a calculation line to judge it",
-                subject_id=application.applicant_id)
+    record_read(
+        "calculation_line",
+        application.id,
+        "caseworker opens a calculation line to judge it",
+        subject_id=application.applicant_id,
+    )
     sheet = services.sheet(application)
     line = sheet.line(line_id) if sheet is not None else None
     if line is None:
@@ -91,19 +96,27 @@ def change(application_id: str, line_id: str):
     problem = None
     if form.validate_on_submit():
         try:
-            services.judge(application, line_id, CHANGE, g.actor.name, amount_ore=form.amount.kronor * 100,
-                           reason=form.reason.data)
+            services.judge(
+                application, line_id, CHANGE, g.actor.name, amount_ore=form.amount.kronor * 100, reason=form.reason.data
+            )
         except CaseError as error:
             problem = _refused(error)
         else:
             flash(_("The line was changed."))
             return redirect(_case_page(application))
     status = 400 if form.errors else 409 if problem else 200
-    return render_template("calculation/change.html", item=application, line=line,
-                           form=form if form.errors else None, change_form=form, problem=problem), status
+    return render_template(
+        "calculation/change.html",
+        item=application,
+        line=line,
+        form=form if form.errors else None,
+        change_form=form,
+        problem=problem,
+    ), status
 
 
 # --- the applicant's decision page ----------------------------------------------------------------
+
 
 @bp.get("/cases/<application_id>/decisions/<decision_id>")
 @requires("case")
@@ -121,7 +134,13 @@ def decision(application_id: str, decision_id: str):
         abort(404)
     record_read("decision", found.id, "applicant reads the decision explained", subject_id=application.applicant_id)
     lines = found.calculation_lines or []
-    return render_template("calculation/decision.html", application=application, decision=found, lines=lines,
-                           totals=services.totals(lines) if lines else None, outcome_label=labels.OUTCOME,
-                           municipality=overview.municipality_name(application.municipality_code),
-                           kronor=overview.kronor)
+    return render_template(
+        "calculation/decision.html",
+        application=application,
+        decision=found,
+        lines=lines,
+        totals=services.totals(lines) if lines else None,
+        outcome_label=labels.OUTCOME,
+        municipality=overview.municipality_name(application.municipality_code),
+        kronor=overview.kronor,
+    )

@@ -27,18 +27,24 @@ MAX_ORE = 10_000_000_00  # ten million kronor: far above any month's line, below
 
 # --- proposing (when the application is sent) ------------------------------------------------------
 
+
 def _situation_costs(application: Application) -> list[calc.StatedCost]:
     """The costs stated in the applicant's situation (issue 16, point 1), when that area exists."""
     try:
         from portal.situation.services import stated_costs
     except ImportError:
         return []  # not built yet: the costs added on the application are the only stated costs
-    return [calc.StatedCost(c.kind, c.amount_ore, c.member_id, f"situation:{c.question}")
-            for c in stated_costs(application)]
+    return [
+        calc.StatedCost(c.kind, c.amount_ore, c.member_id, f"situation:{c.question}") for c in stated_costs(application)
+    ]
 
 
-def inputs(application: Application, items: list | None = None, cost_entries: list | None = None,
-           income_entries: list | None = None) -> tuple[list, list, list, list]:
+def inputs(
+    application: Application,
+    items: list | None = None,
+    cost_entries: list | None = None,
+    income_entries: list | None = None,
+) -> tuple[list, list, list, list]:
     """Members, stated costs, fetched incomes (net, per payment) and stated incomes of the month. A caller
     that has loaded the fetched items or the stated entries (all of them) passes them in."""
     from portal.indication.services import _in_application
@@ -47,8 +53,11 @@ def inputs(application: Application, items: list | None = None, cost_entries: li
     from portal.supplements import services as supplements
 
     month = application.period
-    members = [calc.Member(m.id, m.birth_date, not _in_application(m, application))
-               for m in application.members if m.birth_date is not None]
+    members = [
+        calc.Member(m.id, m.birth_date, not _in_application(m, application))
+        for m in application.members
+        if m.birth_date is not None
+    ]
     counted = {m.member_id for m in members if not m.non_partner}
     if items is None:
         items = fetched_items(application)
@@ -60,12 +69,21 @@ def inputs(application: Application, items: list | None = None, cost_entries: li
     # The situation asks for these kinds in structured form: its answer replaces a cost of the same kind
     # added on the application, which would otherwise be counted twice (the rent stated in both places).
     answered = {c.kind for c in situation}
-    costs = [calc.StatedCost(c.category, c.amount_ore, None, f"cost:{c.id}")
-             for c in cost_entries if c.month == month and c.category not in answered] + situation
-    fetched = [calc.FetchedIncome(p.item.member_id, p.item.provider, p.item.kind, p.amount_ore, (p.item.id,))
-               for p in payouts([i for i in items if i.member_id in counted], month) if p.amount_ore]
-    stated = [calc.StatedIncome(i.member_id, i.kind, i.amount_ore, f"income:{i.id}")
-              for i in income_entries if i.month == month]
+    costs = [
+        calc.StatedCost(c.category, c.amount_ore, None, f"cost:{c.id}")
+        for c in cost_entries
+        if c.month == month and c.category not in answered
+    ] + situation
+    fetched = [
+        calc.FetchedIncome(p.item.member_id, p.item.provider, p.item.kind, p.amount_ore, (p.item.id,))
+        for p in payouts([i for i in items if i.member_id in counted], month)
+        if p.amount_ore
+    ]
+    stated = [
+        calc.StatedIncome(i.member_id, i.kind, i.amount_ore, f"income:{i.id}")
+        for i in income_entries
+        if i.month == month
+    ]
     return members, costs, fetched, stated
 
 
@@ -84,9 +102,16 @@ def propose(application: Application, **loaded) -> calc.Proposal | None:
 def line_dict(line: calc.ProposedLine) -> dict:
     from portal.calculation.text import line_text
 
-    return {"id": line.id, "group": line.group, "code": line.code, "params": dict(line.params),
-            "memberIds": list(line.member_ids), "amountOre": line.amount_ore, "text": line_text(_plain(line)),
-            "source": dict(line.source)}
+    return {
+        "id": line.id,
+        "group": line.group,
+        "code": line.code,
+        "params": dict(line.params),
+        "memberIds": list(line.member_ids),
+        "amountOre": line.amount_ore,
+        "text": line_text(_plain(line)),
+        "source": dict(line.source),
+    }
 
 
 def _plain(line: calc.ProposedLine) -> dict:
@@ -98,12 +123,20 @@ def for_document(application: Application, **loaded) -> dict:
     proposal = propose(application, **loaded)
     if proposal is None:
         return {"proposed": True, "available": False, "reason": "norm_unavailable", "lines": []}
-    return {"proposed": True, "available": True, "year": proposal.year, "derivedNorm": proposal.derived_norm,
-            "lines": [line_dict(line) for line in proposal.lines], "needOre": proposal.need_ore,
-            "incomeOre": proposal.income_ore, "resultOre": proposal.result_ore}
+    return {
+        "proposed": True,
+        "available": True,
+        "year": proposal.year,
+        "derivedNorm": proposal.derived_norm,
+        "lines": [line_dict(line) for line in proposal.lines],
+        "needOre": proposal.need_ore,
+        "incomeOre": proposal.income_ore,
+        "resultOre": proposal.result_ore,
+    }
 
 
 # --- the case's lines -------------------------------------------------------------------------------
+
 
 @dataclass
 class CaseLine:
@@ -173,8 +206,13 @@ def proposed(application: Application) -> dict | None:
 
 
 def changes(application: Application) -> list[LineChange]:
-    return list(db.session.scalars(select(LineChange).where(LineChange.application_id == application.id)
-                                   .order_by(LineChange.changed_at, LineChange.id)))
+    return list(
+        db.session.scalars(
+            select(LineChange)
+            .where(LineChange.application_id == application.id)
+            .order_by(LineChange.changed_at, LineChange.id)
+        )
+    )
 
 
 def sheet(application: Application) -> Sheet | None:
@@ -198,9 +236,18 @@ def sheet(application: Application) -> Sheet | None:
     return Sheet(bool(part.get("available")), result, part.get("year"))
 
 
-def judge(application: Application, line_id: str, action: str, by: str, *, source: str = "municipality",
-          amount_ore: int | None = None, reason: str | None = None, idempotency_key: str | None = None,
-          request_sha256: str | None = None) -> LineChange:
+def judge(
+    application: Application,
+    line_id: str,
+    action: str,
+    by: str,
+    *,
+    source: str = "municipality",
+    amount_ore: int | None = None,
+    reason: str | None = None,
+    idempotency_key: str | None = None,
+    request_sha256: str | None = None,
+) -> LineChange:
     """Accept a line as it stands, or change it to ``amount_ore`` with a ``reason`` (CaseError otherwise)."""
     if application.status not in JUDGING:
         raise CaseError("wrong_state")
@@ -218,22 +265,38 @@ def judge(application: Application, line_id: str, action: str, by: str, *, sourc
             raise CaseError("reason_missing")
     else:
         amount_ore = line.amount_ore
-    change = LineChange(application_id=application.id, line_id=line_id, action=action, amount_ore=amount_ore,
-                        previous_ore=line.amount_ore, reason=reason, changed_by=by, source=source,
-                        idempotency_key=idempotency_key, request_sha256=request_sha256)
+    change = LineChange(
+        application_id=application.id,
+        line_id=line_id,
+        action=action,
+        amount_ore=amount_ore,
+        previous_ore=line.amount_ore,
+        reason=reason,
+        changed_by=by,
+        source=source,
+        idempotency_key=idempotency_key,
+        request_sha256=request_sha256,
+    )
     db.session.add(change)
-    record("change", "application", application.id, f"calculation line {action}: {line_id}",
-           subject_id=application.applicant_id)
+    record(
+        "change",
+        "application",
+        application.id,
+        f"calculation line {action}: {line_id}",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return change
 
 
 def earlier(application: Application, key: str) -> LineChange | None:
-    return db.session.scalar(select(LineChange).where(LineChange.application_id == application.id,
-                                                      LineChange.idempotency_key == key))
+    return db.session.scalar(
+        select(LineChange).where(LineChange.application_id == application.id, LineChange.idempotency_key == key)
+    )
 
 
 # --- what the decision carries and how it is shown -----------------------------------------------------
+
 
 def _utc(value: datetime | None) -> str | None:
     from portal.api.representation import utc
@@ -244,11 +307,20 @@ def _utc(value: datetime | None) -> str | None:
 def case_line(line: CaseLine) -> dict:
     """A line as the decision, its event and the API carry it."""
     last = line.last
-    return {"id": line.id, "group": line.group, "code": line.line["code"], "params": line.line.get("params") or {},
-            "memberIds": line.line.get("memberIds") or [], "text": line.line.get("text"),
-            "proposedOre": line.proposed_ore, "amountOre": line.amount_ore, "status": line.status,
-            "reason": line.reason, "judgedBy": last.changed_by if last else None,
-            "judgedAt": _utc(last.changed_at) if last else None}
+    return {
+        "id": line.id,
+        "group": line.group,
+        "code": line.line["code"],
+        "params": line.line.get("params") or {},
+        "memberIds": line.line.get("memberIds") or [],
+        "text": line.line.get("text"),
+        "proposedOre": line.proposed_ore,
+        "amountOre": line.amount_ore,
+        "status": line.status,
+        "reason": line.reason,
+        "judgedBy": last.changed_by if last else None,
+        "judgedAt": _utc(last.changed_at) if last else None,
+    }
 
 
 def final(application: Application) -> list[dict] | None:
@@ -258,8 +330,18 @@ def final(application: Application) -> list[dict] | None:
 
 
 def history(line: CaseLine) -> list[dict]:
-    return [{"action": c.action, "previousOre": c.previous_ore, "amountOre": c.amount_ore, "reason": c.reason,
-             "by": c.changed_by, "source": c.source, "at": _utc(c.changed_at)} for c in line.changes]
+    return [
+        {
+            "action": c.action,
+            "previousOre": c.previous_ore,
+            "amountOre": c.amount_ore,
+            "reason": c.reason,
+            "by": c.changed_by,
+            "source": c.source,
+            "at": _utc(c.changed_at),
+        }
+        for c in line.changes
+    ]
 
 
 def totals(lines: list[dict]) -> dict:
@@ -268,5 +350,18 @@ def totals(lines: list[dict]) -> dict:
     return {"needOre": need, "incomeOre": income, "resultOre": need - income}
 
 
-__all__ = ["ACCEPT", "CHANGE", "CaseLine", "Sheet", "case_line", "final", "for_document", "history", "judge",
-           "proposed", "propose", "sheet", "totals"]
+__all__ = [
+    "ACCEPT",
+    "CHANGE",
+    "CaseLine",
+    "Sheet",
+    "case_line",
+    "final",
+    "for_document",
+    "history",
+    "judge",
+    "proposed",
+    "propose",
+    "sheet",
+    "totals",
+]

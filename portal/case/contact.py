@@ -29,6 +29,7 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 
 # --- rules -------------------------------------------------------------------------------------
 
+
 def normalise_mobile(raw: str) -> str:
     """A Swedish mobile number as typed (``070-123 45 67``, ``+46 70 123 45 67``,
     ``0046701234567``) in E.164 form (``+46701234567``); ValueError when it is not one."""
@@ -56,8 +57,9 @@ def details_of(person_id: str) -> ContactDetails | None:
     return db.session.get(ContactDetails, person_id)
 
 
-def save(person_id: str, email: str | None, phone: str | None, notify_email: bool, notify_sms: bool,
-         language: str | None) -> ContactDetails:
+def save(
+    person_id: str, email: str | None, phone: str | None, notify_email: bool, notify_sms: bool, language: str | None
+) -> ContactDetails:
     """Create or change the person's contact details (already normalised)."""
     contact = details_of(person_id)
     if contact is None:
@@ -68,8 +70,7 @@ def save(person_id: str, email: str | None, phone: str | None, notify_email: boo
     contact.notify_email = bool(notify_email and contact.email)
     contact.notify_sms = bool(notify_sms and contact.phone)
     contact.language = language if language in SUPPORTED else None
-    record("change", "contact_details", person_id, "the person changes their own contact details",
-           subject_id=person_id)
+    record("change", "contact_details", person_id, "the person changes their own contact details", subject_id=person_id)
     db.session.commit()
     return contact
 
@@ -86,16 +87,21 @@ def save_language(person_id: str, language: str) -> None:
     elif contact.language == language:
         return
     contact.language = language
-    record("change", "contact_details", person_id, "the person chooses the language of the portal",
-           subject_id=person_id)
+    record(
+        "change", "contact_details", person_id, "the person chooses the language of the portal", subject_id=person_id
+    )
     db.session.commit()
 
 
 # --- the form ----------------------------------------------------------------------------------
 
+
 class ContactForm(FlaskForm):
-    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254, message=_l(
-        "The e-mail address can be at most 254 characters"))], filters=[lambda v: v.strip() if v else v])
+    email = StringField(
+        _l("E-mail address"),
+        validators=[Optional(), Length(max=254, message=_l("The e-mail address can be at most 254 characters"))],
+        filters=[lambda v: v.strip() if v else v],
+    )
     phone = StringField(_l("Mobile number"), filters=[lambda v: v.strip() if v else v])
     notify_email = BooleanField(_l("By e-mail"))
     notify_sms = BooleanField(_l("By text message (SMS)"))
@@ -119,8 +125,7 @@ class ContactForm(FlaskForm):
         try:
             field.normalised = normalise_mobile(field.data)
         except ValueError:
-            raise ValidationError(_l(
-                "Enter a Swedish mobile number, like 070 123 45 67 or +46 70 123 45 67")) from None
+            raise ValidationError(_l("Enter a Swedish mobile number, like 070 123 45 67 or +46 70 123 45 67")) from None
 
 
 def _form(contact: ContactDetails | None) -> ContactForm:
@@ -146,12 +151,22 @@ def edit():
     contact = details_of(g.subject_id)
     form = _form(contact)
     if form.validate_on_submit():
-        save(g.subject_id, getattr(form.email, "normalised", None), getattr(form.phone, "normalised", None),
-             form.notify_email.data, form.notify_sms.data, form.language.data)
+        save(
+            g.subject_id,
+            getattr(form.email, "normalised", None),
+            getattr(form.phone, "normalised", None),
+            form.notify_email.data,
+            form.notify_sms.data,
+            form.language.data,
+        )
         return redirect(url_for("contact.edit", saved=1))
     if request.method == "GET":
-        record_read("contact_details", g.subject_id, "the person views their own contact details",
-                    subject_id=g.subject_id)
-    return render_template("contact/edit.html", form=form, contact=contact,
-                           saved=request.method == "GET" and request.args.get("saved") == "1"), \
-        400 if form.errors else 200
+        record_read(
+            "contact_details", g.subject_id, "the person views their own contact details", subject_id=g.subject_id
+        )
+    return render_template(
+        "contact/edit.html",
+        form=form,
+        contact=contact,
+        saved=request.method == "GET" and request.args.get("saved") == "1",
+    ), 400 if form.errors else 200

@@ -48,12 +48,17 @@ class AnswerForm(_WithFiles):
 
 
 class MessageForm(_WithFiles):
-    body = TextAreaField(_l("Your message"), filters=[clean_text],
-                         validators=[DataRequired(message=_l("Write your message")),
-                                     TextAtMost(TEXT_MAX, _too_long)])
+    body = TextAreaField(
+        _l("Your message"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write your message")), TextAtMost(TEXT_MAX, _too_long)],
+    )
     files = _files_field()
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Why are you withdrawing the application? (optional)"), filters=[clean_text],
-                           validators=[TextAtMost(REASON_MAX, _reason_too_long)])
+    reason = TextAreaField(
+        _l("Why are you withdrawing the application? (optional)"),
+        filters=[clean_text],
+        validators=[TextAtMost(REASON_MAX, _reason_too_long)],
+    )

@@ -10,21 +10,26 @@ STATUS = application_labels.STATUS
 
 # One sentence saying where the case stands; %(case_number)s and %(municipality)s where they appear.
 STATUS_TEXT = {
-    "submitted": _l("Your application has been sent to %(municipality)s. It is waiting for the municipality to "
-                    "register it."),
-    "received": _l("%(municipality)s has received and registered your application. Your case number is "
-                   "%(case_number)s."),
-    "under_handling": _l("A caseworker at %(municipality)s is handling your application. Your case number is "
-                         "%(case_number)s."),
+    "submitted": _l(
+        "Your application has been sent to %(municipality)s. It is waiting for the municipality to register it."
+    ),
+    "received": _l(
+        "%(municipality)s has received and registered your application. Your case number is %(case_number)s."
+    ),
+    "under_handling": _l(
+        "A caseworker at %(municipality)s is handling your application. Your case number is %(case_number)s."
+    ),
     "decided": _l("%(municipality)s has made a decision on your application: %(outcome)s."),
     "closed": _l("Your case is closed. Nothing more will happen with this application."),
     "not_handled": _l("%(municipality)s will not handle your application."),
-    "withdrawn": _l("You have withdrawn your application. The municipality keeps it as a record but will not "
-                    "handle it."),
+    "withdrawn": _l(
+        "You have withdrawn your application. The municipality keeps it as a record but will not handle it."
+    ),
 }
 
-FORWARDED_STATUS = _l("Your application has been forwarded to %(municipality)s. It is waiting for that "
-                      "municipality to register it.")
+FORWARDED_STATUS = _l(
+    "Your application has been forwarded to %(municipality)s. It is waiting for that municipality to register it."
+)
 
 OUTCOME = {
     "granted": _l("Granted"),

@@ -67,6 +67,7 @@ class NotSent(Exception):
 
 # --- the text ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Text:
     language: str
@@ -90,19 +91,25 @@ def text_for(language: str, url: str) -> Text:
         return Text(
             language=language,
             subject=_("There is news for you in Egna utrymmet"),
-            body="\n\n".join([
-                _("Hello,"),
-                _("There is news for you in Egna utrymmet. Log in to read it:"),
-                url,
-                _("This message was sent automatically and says nothing about what the news is, for your "
-                  "privacy. Do not reply to it."),
-                _("Egna utrymmet"),
-            ]) + "\n",
+            body="\n\n".join(
+                [
+                    _("Hello,"),
+                    _("There is news for you in Egna utrymmet. Log in to read it:"),
+                    url,
+                    _(
+                        "This message was sent automatically and says nothing about what the news is, for your "
+                        "privacy. Do not reply to it."
+                    ),
+                    _("Egna utrymmet"),
+                ]
+            )
+            + "\n",
             sms=_("There is news for you in Egna utrymmet. Log in to read it: %(url)s", url=url),
         )
 
 
 # --- channels ------------------------------------------------------------------------------------
+
 
 def new_message_id(config: Config) -> str:
     return make_msgid(domain=config.smtp_from.rsplit("@", 1)[-1].strip(" >") or None)
@@ -176,6 +183,7 @@ def sms_gateway(config: Config) -> SmsGateway | None:
 
 # --- the outbox ------------------------------------------------------------------------------------
 
+
 def backoff(attempts: int) -> timedelta:
     """Exponential with jitter: about 30 s, 1 min, 2 min, ... capped at an hour."""
     ceiling = min(3600.0, 30.0 * 2 ** (attempts - 1))
@@ -184,17 +192,25 @@ def backoff(attempts: int) -> timedelta:
 
 def _due():
     now = utcnow()
-    return or_((Notification.status == "pending") & (Notification.next_attempt_at <= now),
-               (Notification.status == "sending") & (Notification.next_attempt_at < now))  # a worker died
+    return or_(
+        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
+        (Notification.status == "sending") & (Notification.next_attempt_at < now),
+    )  # a worker died
 
 
 def claim(limit: int = 50) -> list[int]:
-    candidates = list(db.session.scalars(select(Notification.id).where(_due())
-                                         .order_by(Notification.next_attempt_at, Notification.id).limit(limit)))
+    candidates = list(
+        db.session.scalars(
+            select(Notification.id).where(_due()).order_by(Notification.next_attempt_at, Notification.id).limit(limit)
+        )
+    )
     claimed = []
     for candidate in candidates:
-        result = db.session.execute(update(Notification).where(Notification.id == candidate, _due())
-                                    .values(status="sending", next_attempt_at=utcnow() + LEASE))
+        result = db.session.execute(
+            update(Notification)
+            .where(Notification.id == candidate, _due())
+            .values(status="sending", next_attempt_at=utcnow() + LEASE)
+        )
         if result.rowcount == 1:
             claimed.append(candidate)
     db.session.commit()
@@ -226,18 +242,30 @@ def _begin_attempt(config: Config, notification: Notification) -> NotificationAt
     """Record this try, and commit it, before anything is sent. A try before it without an outcome means a
     worker died after (perhaps) sending it: it is marked ``interrupted`` and logged, and this try sends the
     same ``Message-ID``."""
-    earlier = list(db.session.scalars(select(NotificationAttempt)
-                                      .where(NotificationAttempt.notification_id == notification.id)
-                                      .order_by(NotificationAttempt.number)))
+    earlier = list(
+        db.session.scalars(
+            select(NotificationAttempt)
+            .where(NotificationAttempt.notification_id == notification.id)
+            .order_by(NotificationAttempt.number)
+        )
+    )
     now = utcnow()
     for attempt in earlier:
         if attempt.outcome is None:
             attempt.outcome, attempt.finished_at = "interrupted", now
-            log.warning("notification retried after an unfinished attempt notification=%s channel=%s attempt=%s "
-                        "message_id=%s", notification.id, notification.channel, attempt.number, attempt.message_id)
-    attempt = NotificationAttempt(notification_id=notification.id, number=(earlier[-1].number if earlier else 0) + 1,
-                                  message_id=earlier[0].message_id if earlier else new_message_id(config),
-                                  started_at=now)
+            log.warning(
+                "notification retried after an unfinished attempt notification=%s channel=%s attempt=%s message_id=%s",
+                notification.id,
+                notification.channel,
+                attempt.number,
+                attempt.message_id,
+            )
+    attempt = NotificationAttempt(
+        notification_id=notification.id,
+        number=(earlier[-1].number if earlier else 0) + 1,
+        message_id=earlier[0].message_id if earlier else new_message_id(config),
+        started_at=now,
+    )
     db.session.add(attempt)
     notification.attempts = attempt.number
     db.session.commit()
@@ -262,13 +290,22 @@ def send_one(notification_id: int) -> str:
         notification.last_error = reason[:200]
         if (isinstance(exc, NotSent) and exc.permanent) or attempts >= MAX_ATTEMPTS:
             notification.status = attempt.outcome = "failed"
-            log.warning("notification failed notification=%s channel=%s reason=%s", notification.id,
-                        notification.channel, reason)
+            log.warning(
+                "notification failed notification=%s channel=%s reason=%s",
+                notification.id,
+                notification.channel,
+                reason,
+            )
         else:
             notification.status, attempt.outcome = "pending", "retry"
             notification.next_attempt_at = utcnow() + backoff(attempts)
-            log.info("notification not sent yet notification=%s channel=%s attempt=%s reason=%s",
-                     notification.id, notification.channel, attempts, reason)
+            log.info(
+                "notification not sent yet notification=%s channel=%s attempt=%s reason=%s",
+                notification.id,
+                notification.channel,
+                attempts,
+                reason,
+            )
         attempt.finished_at = utcnow()
         db.session.commit()
         return notification.status
@@ -276,8 +313,7 @@ def send_one(notification_id: int) -> str:
     notification.sent_at = attempt.finished_at = utcnow()
     notification.last_error = None
     db.session.commit()
-    log.info("notification sent notification=%s channel=%s attempt=%s", notification.id, notification.channel,
-             attempts)
+    log.info("notification sent notification=%s channel=%s attempt=%s", notification.id, notification.channel, attempts)
     return "sent"
 
 

@@ -53,6 +53,7 @@ def kronor(amount: int | None) -> str:
 
 # --- attention ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Attention:
     """What needs the applicant: requests to answer, new messages, messages asking for a reply."""
@@ -69,11 +70,20 @@ class Attention:
         """(what, words): "requests", "replies" or "messages", each with its count in words."""
         said = []
         if self.open_requests:
-            said.append(("requests", ngettext("%(num)d request to answer", "%(num)d requests to answer",
-                                              self.open_requests)))
+            said.append(
+                ("requests", ngettext("%(num)d request to answer", "%(num)d requests to answer", self.open_requests))
+            )
         if self.replies_wanted:
-            said.append(("replies", ngettext("%(num)d message waits for your reply",
-                                             "%(num)d messages wait for your reply", self.replies_wanted)))
+            said.append(
+                (
+                    "replies",
+                    ngettext(
+                        "%(num)d message waits for your reply",
+                        "%(num)d messages wait for your reply",
+                        self.replies_wanted,
+                    ),
+                )
+            )
         if self.unread_messages:
             said.append(("messages", ngettext("%(num)d new message", "%(num)d new messages", self.unread_messages)))
         return said
@@ -90,24 +100,38 @@ def attention_for(application_ids: list[str]) -> dict[str, Attention]:
     if not application_ids:
         return found
     open_requests = db.session.execute(
-        select(SupplementRequest.application_id, func.count()).join(Application)
-        .where(SupplementRequest.application_id.in_(application_ids), SupplementRequest.answered_at.is_(None),
-               Application.status.in_(OPEN_CASE))
-        .group_by(SupplementRequest.application_id))
+        select(SupplementRequest.application_id, func.count())
+        .join(Application)
+        .where(
+            SupplementRequest.application_id.in_(application_ids),
+            SupplementRequest.answered_at.is_(None),
+            Application.status.in_(OPEN_CASE),
+        )
+        .group_by(SupplementRequest.application_id)
+    )
     for application_id, count in open_requests:
         found[application_id].open_requests = count
     unread = db.session.execute(
         select(Message.application_id, func.count())
-        .where(Message.application_id.in_(application_ids), Message.sender == case.MUNICIPALITY,
-               Message.read_at.is_(None))
-        .group_by(Message.application_id))
+        .where(
+            Message.application_id.in_(application_ids), Message.sender == case.MUNICIPALITY, Message.read_at.is_(None)
+        )
+        .group_by(Message.application_id)
+    )
     for application_id, count in unread:
         found[application_id].unread_messages = count
     wanted = db.session.execute(
-        select(Message.application_id, func.count()).join(Application, Application.id == Message.application_id)
-        .where(Message.application_id.in_(application_ids), Message.sender == case.MUNICIPALITY,
-               Message.reply_requested.is_(True), ~_replied(), Application.status.not_in(FINISHED))
-        .group_by(Message.application_id))
+        select(Message.application_id, func.count())
+        .join(Application, Application.id == Message.application_id)
+        .where(
+            Message.application_id.in_(application_ids),
+            Message.sender == case.MUNICIPALITY,
+            Message.reply_requested.is_(True),
+            ~_replied(),
+            Application.status.not_in(FINISHED),
+        )
+        .group_by(Message.application_id)
+    )
     for application_id, count in wanted:
         found[application_id].replies_wanted = count
     return found
@@ -117,13 +141,22 @@ def replies_wanted(application: Application) -> list[Message]:
     """The municipality's messages that ask for a reply the applicant has not yet given."""
     if application.status in FINISHED:
         return []
-    return list(db.session.scalars(
-        select(Message).where(Message.application_id == application.id, Message.sender == case.MUNICIPALITY,
-                              Message.reply_requested.is_(True), ~_replied())
-        .order_by(Message.sent_at)))
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(
+                Message.application_id == application.id,
+                Message.sender == case.MUNICIPALITY,
+                Message.reply_requested.is_(True),
+                ~_replied(),
+            )
+            .order_by(Message.sent_at)
+        )
+    )
 
 
 # --- where the case stands ----------------------------------------------------------------------
+
 
 @dataclass
 class Forwarding:
@@ -137,9 +170,12 @@ def last_forwarding(application: Application) -> Forwarding | None:
     for entry in reversed(application.events):
         if entry.kind == "forwarded":
             data = entry.data or {}
-            return Forwarding(municipality=municipality_name(data.get("to_municipality")),
-                              unit=unit_name(data.get("to_municipality"), data.get("to_inbox")),
-                              reason=data.get("reason", ""), at=entry.at)
+            return Forwarding(
+                municipality=municipality_name(data.get("to_municipality")),
+                unit=unit_name(data.get("to_municipality"), data.get("to_inbox")),
+                reason=data.get("reason", ""),
+                at=entry.at,
+            )
     return None
 
 
@@ -161,8 +197,7 @@ def status_text(application: Application) -> str:
         return ""
     decided = _event_data(application, "decision") or {}
     outcome = labels.OUTCOME.get(decided.get("outcome"), "")
-    return str(text) % {"municipality": name, "case_number": application.case_number or "",
-                        "outcome": outcome}
+    return str(text) % {"municipality": name, "case_number": application.case_number or "", "outcome": outcome}
 
 
 def end_reason(application: Application) -> str | None:
@@ -192,6 +227,7 @@ def may_write(application: Application) -> bool:
 
 # --- the timeline -------------------------------------------------------------------------------
 
+
 @dataclass
 class Entry:
     at: datetime
@@ -208,54 +244,94 @@ def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementReq
     data = entry.data or {}
     kind = entry.kind
     if kind == "received" and data.get("case_number"):
-        return Entry(entry.at, _("%(municipality)s registered your application with case number %(number)s",
-                                 municipality=_municipality_of_registration(entry), number=data["case_number"]))
+        return Entry(
+            entry.at,
+            _(
+                "%(municipality)s registered your application with case number %(number)s",
+                municipality=_municipality_of_registration(entry),
+                number=data["case_number"],
+            ),
+        )
     if kind == "forwarded":
         target = municipality_name(data.get("to_municipality"))
         unit = unit_name(data.get("to_municipality"), data.get("to_inbox"))
-        text = (_("Your application was forwarded to %(unit)s, %(municipality)s", unit=unit, municipality=target)
-                if unit else _("Your application was forwarded to %(municipality)s", municipality=target))
+        text = (
+            _("Your application was forwarded to %(unit)s, %(municipality)s", unit=unit, municipality=target)
+            if unit
+            else _("Your application was forwarded to %(municipality)s", municipality=target)
+        )
         return Entry(entry.at, text, data.get("reason"), _("Reason"))
     if kind == "supplement_requested":
         request = requests_by_id.get(data.get("request_id"))
-        text = _("The municipality asked you for more information, to be answered by %(date)s",
-                 date=_date(data.get("due_date")))
+        text = _(
+            "The municipality asked you for more information, to be answered by %(date)s",
+            date=_date(data.get("due_date")),
+        )
         return Entry(entry.at, text, request.what if request else None, _("What is needed"))
     if kind == "interim_reply":
-        text = (_("The municipality sent an interim reply: it expects to decide by %(date)s",
-                  date=_date(data["expected_by"])) if data.get("expected_by")
-                else str(labels.EVENT["interim_reply"]))
+        text = (
+            _(
+                "The municipality sent an interim reply: it expects to decide by %(date)s",
+                date=_date(data["expected_by"]),
+            )
+            if data.get("expected_by")
+            else str(labels.EVENT["interim_reply"])
+        )
         return Entry(entry.at, text, data.get("text") or None, _("The municipality writes"))
     if kind == "decision" and data.get("outcome") in labels.OUTCOME:
         return Entry(entry.at, _("Decision: %(outcome)s", outcome=labels.OUTCOME[data["outcome"]]))
     if kind == "served" and data.get("served_on"):
-        text = (_("The decision was delivered to your digital mailbox on %(date)s", date=_date(data["served_on"]))
-                if data.get("channel") == "digital"
-                else _("The decision was sent to you by post on %(date)s", date=_date(data["served_on"])))
+        text = (
+            _("The decision was delivered to your digital mailbox on %(date)s", date=_date(data["served_on"]))
+            if data.get("channel") == "digital"
+            else _("The decision was sent to you by post on %(date)s", date=_date(data["served_on"]))
+        )
         return Entry(entry.at, text)
     if kind == "appealed":
-        text = (_("You appealed the decision (after the last day, %(date)s: the municipality decides whether it can "
-                  "be tried)", date=_date(data.get("deadline"))) if data.get("late")
-                else str(labels.EVENT["appealed"]))
+        text = (
+            _(
+                "You appealed the decision (after the last day, %(date)s: the municipality decides whether it can "
+                "be tried)",
+                date=_date(data.get("deadline")),
+            )
+            if data.get("late")
+            else str(labels.EVENT["appealed"])
+        )
         return Entry(entry.at, text)
     if kind == "appeal_reconsidered":
-        text = (_("The municipality reconsidered and changed the decision you appealed")
-                if data.get("outcome") == "changed"
-                else _("The municipality reconsidered the decision you appealed and kept it"))
+        text = (
+            _("The municipality reconsidered and changed the decision you appealed")
+            if data.get("outcome") == "changed"
+            else _("The municipality reconsidered the decision you appealed and kept it")
+        )
         return Entry(entry.at, text)
     if kind == "appeal_forwarded" and data.get("forwarded_on"):
-        return Entry(entry.at, _("Your appeal was sent to the administrative court (förvaltningsrätten) on %(date)s",
-                                 date=_date(data["forwarded_on"])))
+        return Entry(
+            entry.at,
+            _(
+                "Your appeal was sent to the administrative court (förvaltningsrätten) on %(date)s",
+                date=_date(data["forwarded_on"]),
+            ),
+        )
     if kind == "payment" and data.get("state") in labels.PAYMENT_STATE:
-        return Entry(entry.at, _("Payment of %(amount)s on %(date)s: %(state)s", amount=kronor(data.get("amount")),
-                                 date=_date(data.get("due_date")),
-                                 state=labels.PAYMENT_STATE[data["state"]]))
+        return Entry(
+            entry.at,
+            _(
+                "Payment of %(amount)s on %(date)s: %(state)s",
+                amount=kronor(data.get("amount")),
+                date=_date(data.get("due_date")),
+                state=labels.PAYMENT_STATE[data["state"]],
+            ),
+        )
     if kind in ("not_handled", "withdrawn"):
         label = _("Reason") if kind == "not_handled" else _("Your reason")
         return Entry(entry.at, str(labels.EVENT[kind]), data.get("reason"), label)
     if kind == "message":
-        text = (_("You sent a message to the municipality") if entry.source == case.APPLICANT
-                else _("The municipality sent you a message"))
+        text = (
+            _("You sent a message to the municipality")
+            if entry.source == case.APPLICANT
+            else _("The municipality sent you a message")
+        )
         return Entry(entry.at, text)
     return Entry(entry.at, str(labels.EVENT.get(kind, kind)))
 
@@ -280,6 +356,7 @@ def timeline(application: Application, requests_by_id: dict[str, SupplementReque
 
 
 # --- the whole case page --------------------------------------------------------------------------
+
 
 @dataclass
 class RequestView:
@@ -324,8 +401,9 @@ def files_by(column, ids: list[str]) -> dict[str, list]:
 
     grouped: dict[str, list] = {i: [] for i in ids}
     if ids:
-        for attachment in db.session.scalars(select(Attachment).where(column.in_(ids))
-                                             .order_by(Attachment.created_at, Attachment.id)):
+        for attachment in db.session.scalars(
+            select(Attachment).where(column.in_(ids)).order_by(Attachment.created_at, Attachment.id)
+        ):
             grouped[getattr(attachment, column.key)].append(attachment)
     return grouped
 
@@ -356,7 +434,8 @@ def case_page(application: Application) -> dict:
         "forwarding": last_forwarding(application),
         "end_reason": end_reason(application),
         "interim": interim,
-        "interim_expected": date.fromisoformat(interim["expected_by"]) if interim and interim.get("expected_by")
+        "interim_expected": date.fromisoformat(interim["expected_by"])
+        if interim and interim.get("expected_by")
         else None,
         "open_requests": [v for v in requests if v.request.is_open and application.status in OPEN_CASE],
         "answered_requests": [v for v in requests if not v.request.is_open],
@@ -377,16 +456,18 @@ def case_page(application: Application) -> dict:
 
 
 def decision_of(application: Application, decision_id: str) -> Decision | None:
-    return db.session.scalar(select(Decision).where(Decision.id == decision_id,
-                                                    Decision.application_id == application.id))
+    return db.session.scalar(
+        select(Decision).where(Decision.id == decision_id, Decision.application_id == application.id)
+    )
 
 
 def request_of(application: Application, request_id: str) -> SupplementRequest | None:
-    return db.session.scalar(select(SupplementRequest).where(SupplementRequest.id == request_id,
-                                                             SupplementRequest.application_id == application.id))
+    return db.session.scalar(
+        select(SupplementRequest).where(
+            SupplementRequest.id == request_id, SupplementRequest.application_id == application.id
+        )
+    )
 
 
 def message_of(application: Application, message_id: str) -> Message | None:
-    return db.session.scalar(select(Message).where(Message.id == message_id,
-                                                   Message.application_id == application.id))
-
+    return db.session.scalar(select(Message).where(Message.id == message_id, Message.application_id == application.id))

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from portal.exchange.pdf import ARCHIVED, RTL_LANGUAGES, write_pdf
 
-OUTCOME_SV = {"granted": "Beviljas", "partly_granted": "Beviljas delvis", "refused": "Avslås",
-              "dismissed": "Avvisas"}
+OUTCOME_SV = {"granted": "Beviljas", "partly_granted": "Beviljas delvis", "refused": "Avslås", "dismissed": "Avvisas"}
 
 
 def kronor(amount: int | None) -> str:
@@ -19,12 +18,20 @@ def render_decision(application, decision, language: str | None = None) -> bytes
     from portal.routing.services import municipality
 
     language = language or _language(application)
-    return write_pdf("decision.html", ARCHIVED, locale=language, application=application, decision=decision,
-                     municipality=municipality(application.municipality_code).name,
-                     month=application.period.strftime("%Y-%m"), outcome=OUTCOME_SV[decision.outcome],
-                     amount=kronor(decision.amount) if decision.amount is not None else None,
-                     decided_at=decision.decided_at.isoformat(), lines=_lines_sv(decision),
-                     cover=_cover(application, decision, language) if language != "sv" else None)
+    return write_pdf(
+        "decision.html",
+        ARCHIVED,
+        locale=language,
+        application=application,
+        decision=decision,
+        municipality=municipality(application.municipality_code).name,
+        month=application.period.strftime("%Y-%m"),
+        outcome=OUTCOME_SV[decision.outcome],
+        amount=kronor(decision.amount) if decision.amount is not None else None,
+        decided_at=decision.decided_at.isoformat(),
+        lines=_lines_sv(decision),
+        cover=_cover(application, decision, language) if language != "sv" else None,
+    )
 
 
 def _language(application) -> str:
@@ -63,18 +70,28 @@ def _cover(application, decision, language: str) -> dict:
     from portal.i18n.services import day, money
 
     with force_locale(language):
-        rows = [{"text": line_text(line), "group": str(GROUP[line["group"]]), "status": str(STATUS[line["status"]]),
-                 "amount": money(line["amountOre"]), "proposed": money(line["proposedOre"]),
-                 "changed": line["amountOre"] != line["proposedOre"], "reason": line.get("reason")}
-                for line in decision.calculation_lines or []]
+        rows = [
+            {
+                "text": line_text(line),
+                "group": str(GROUP[line["group"]]),
+                "status": str(STATUS[line["status"]]),
+                "amount": money(line["amountOre"]),
+                "proposed": money(line["proposedOre"]),
+                "changed": line["amountOre"] != line["proposedOre"],
+                "reason": line.get("reason"),
+            }
+            for line in decision.calculation_lines or []
+        ]
         sums = totals(decision.calculation_lines) if decision.calculation_lines else None
         return {
-            "language": language, "rtl": language in RTL_LANGUAGES,
+            "language": language,
+            "rtl": language in RTL_LANGUAGES,
             "outcome": str(labels.OUTCOME[decision.outcome]),
             "amount": money(decision.amount * 100) if decision.amount is not None else None,
             "period": (f"{day(decision.period_start)} – {day(decision.period_end)}" if decision.period_start else None),
             "decided_on": day(decision.decided_at.date()),
             "rows": rows,
-            "need": money(sums["needOre"]) if sums else None, "income": money(sums["incomeOre"]) if sums else None,
+            "need": money(sums["needOre"]) if sums else None,
+            "income": money(sums["incomeOre"]) if sums else None,
             "result": money(sums["resultOre"]) if sums else None,
         }

@@ -47,11 +47,11 @@ def show(application_id: str):
         return _not_sent(application)
     record_read("case", application.id, "applicant views own case", subject_id=application.applicant_id)
     done = request.args.get("done")
-    return render_template("case/show.html", done=done if done in DONE else None,
-                           **overview.case_page(application))
+    return render_template("case/show.html", done=done if done in DONE else None, **overview.case_page(application))
 
 
 # --- files sent with an answer or a message -----------------------------------------------------
+
 
 def _store_files(application, field) -> list[str] | None:
     """Check and store the chosen files (reusing the attachments' validation and storage). On a
@@ -59,15 +59,22 @@ def _store_files(application, field) -> list[str] | None:
     stored = []
     for upload in chosen_files(field):
         try:
-            attachment = attachment_services.add(application.id, g.subject_id, upload.read(), upload.filename,
-                                                 current_storage())
+            attachment = attachment_services.add(
+                application.id, g.subject_id, upload.read(), upload.filename, current_storage()
+            )
         except validation.AttachmentRefused as refused:
             db.session.rollback()
-            field.errors = [_("%(file)s: %(problem)s", file=validation.safe_name(upload.filename),
-                              problem=refused.message)]
+            field.errors = [
+                _("%(file)s: %(problem)s", file=validation.safe_name(upload.filename), problem=refused.message)
+            ]
             return None
-        record("create", "attachment", attachment.id, "applicant sends a document on the case",
-               subject_id=application.applicant_id)
+        record(
+            "create",
+            "attachment",
+            attachment.id,
+            "applicant sends a document on the case",
+            subject_id=application.applicant_id,
+        )
         stored.append(attachment.id)
     return stored
 
@@ -86,6 +93,7 @@ def _case_error(form, field, error: case.CaseError) -> str | None:
 
 
 # --- answering a request --------------------------------------------------------------------------
+
 
 @bp.route("/cases/<application_id>/requests/<request_id>", methods=["GET", "POST"])
 @requires("case")
@@ -107,17 +115,34 @@ def answer(application_id: str, request_id: str):
             except case.CaseError as error:
                 refusal = _case_error(form, form.text, error)
             else:
-                return redirect(url_for("case.show", application_id=application.id, done="answered",
-                                        _anchor=f"request-{supplement.id}"))
-    record_read("supplement_request", supplement.id, "applicant reads a request for more information",
-                subject_id=application.applicant_id)
-    view = overview.RequestView(supplement, overview.item_text(supplement.item_id),
-                                overview.files_by(_attachment_column("request_id"), [supplement.id])[supplement.id])
+                return redirect(
+                    url_for(
+                        "case.show", application_id=application.id, done="answered", _anchor=f"request-{supplement.id}"
+                    )
+                )
+    record_read(
+        "supplement_request",
+        supplement.id,
+        "applicant reads a request for more information",
+        subject_id=application.applicant_id,
+    )
+    view = overview.RequestView(
+        supplement,
+        overview.item_text(supplement.item_id),
+        overview.files_by(_attachment_column("request_id"), [supplement.id])[supplement.id],
+    )
     status = 409 if refusal else 400 if form.errors else 200
-    return render_template("case/answer.html", application=application, view=view, form=form, refusal=refusal,
-                           unsent=form.text.data if refusal else None,
-                           answerable=answerable and not refusal, files_lost=bool(form.errors),
-                           max_files=validation.MAX_PER_APPLICATION), status
+    return render_template(
+        "case/answer.html",
+        application=application,
+        view=view,
+        form=form,
+        refusal=refusal,
+        unsent=form.text.data if refusal else None,
+        answerable=answerable and not refusal,
+        files_lost=bool(form.errors),
+        max_files=validation.MAX_PER_APPLICATION,
+    ), status
 
 
 def _attachment_column(name: str):
@@ -128,21 +153,33 @@ def _attachment_column(name: str):
 
 # --- messages ---------------------------------------------------------------------------------
 
+
 def _messages_page(application, form, status: int = 200, refusal: str | None = None):
-    record_read("case_messages", application.id, "applicant reads the messages on the case",
-                subject_id=application.applicant_id)
+    record_read(
+        "case_messages", application.id, "applicant reads the messages on the case", subject_id=application.applicant_id
+    )
     found = case.messages(application)
     new = {m.id for m in found if m.sender == case.MUNICIPALITY and m.read_at is None}
     waiting = {m.id for m in overview.replies_wanted(application)}
     files = overview.files_by(_attachment_column("message_id"), [m.id for m in found])
     # Reading the page marks nothing (a GET changes nothing: issue 13 point 11); the person marks the
     # new messages read with the button, or by replying.
-    return render_template("case/messages.html", application=application, messages=list(reversed(found)),
-                           new_ids=new, waiting_ids=waiting, by_id={m.id: m for m in found}, files=files,
-                           form=form, refusal=refusal,
-                           unsent=form.body.data if refusal else None, may_write=overview.may_write(application),
-                           files_lost=bool(form.errors), sent=request.args.get("sent") == "1",
-                           marked=request.args.get("marked")), status
+    return render_template(
+        "case/messages.html",
+        application=application,
+        messages=list(reversed(found)),
+        new_ids=new,
+        waiting_ids=waiting,
+        by_id={m.id: m for m in found},
+        files=files,
+        form=form,
+        refusal=refusal,
+        unsent=form.body.data if refusal else None,
+        may_write=overview.may_write(application),
+        files_lost=bool(form.errors),
+        sent=request.args.get("sent") == "1",
+        marked=request.args.get("marked"),
+    ), status
 
 
 @bp.post("/cases/<application_id>/messages/read")
@@ -172,8 +209,9 @@ def messages(application_id: str):
         stored = _store_files(application, form.files)
         if stored is not None:
             try:
-                case.send_message(application, case.APPLICANT, g.actor.name, form.body.data or "",
-                                  attachment_ids=stored)
+                case.send_message(
+                    application, case.APPLICANT, g.actor.name, form.body.data or "", attachment_ids=stored
+                )
             except case.CaseError as error:
                 refusal = _case_error(form, form.body, error)
             else:
@@ -197,8 +235,14 @@ def reply(application_id: str, message_id: str):
         stored = _store_files(application, form.files)
         if stored is not None:
             try:
-                case.send_message(application, case.APPLICANT, g.actor.name, form.body.data or "",
-                                  in_reply_to=original.id, attachment_ids=stored)
+                case.send_message(
+                    application,
+                    case.APPLICANT,
+                    g.actor.name,
+                    form.body.data or "",
+                    in_reply_to=original.id,
+                    attachment_ids=stored,
+                )
             except case.CaseError as error:
                 refusal = _case_error(form, form.body, error)
             else:
@@ -206,14 +250,22 @@ def reply(application_id: str, message_id: str):
                 # point 11): a prefetch or a link preview marks nothing.
                 overview.mark_message_read(original)
                 return redirect(url_for("case.messages", application_id=application.id, sent="1"))
-    record_read("case_message", original.id, "applicant reads a message to reply to",
-                subject_id=application.applicant_id)
+    record_read(
+        "case_message", original.id, "applicant reads a message to reply to", subject_id=application.applicant_id
+    )
     files = overview.files_by(_attachment_column("message_id"), [original.id])[original.id]
     status = 409 if refusal else 400 if form.errors else 200
-    return render_template("case/reply.html", application=application, original=original, files=files, form=form,
-                           refusal=refusal, unsent=form.body.data if refusal else None,
-                           may_write=may_write and not refusal,
-                           files_lost=bool(form.errors)), status
+    return render_template(
+        "case/reply.html",
+        application=application,
+        original=original,
+        files=files,
+        form=form,
+        refusal=refusal,
+        unsent=form.body.data if refusal else None,
+        may_write=may_write and not refusal,
+        files_lost=bool(form.errors),
+    ), status
 
 
 @bp.get("/cases/<application_id>/messages/files/<attachment_id>")
@@ -225,16 +277,23 @@ def message_file(application_id: str, attachment_id: str):
     found = attachment_services.get(application.id, attachment_id)
     if found is None or found.message_id is None:
         abort(404)
-    record_read("attachment", found.id, "applicant opens a file sent with a message",
-                subject_id=application.applicant_id)
-    response = send_file(current_storage().open(found.storage_key), mimetype=found.media_type, as_attachment=True,
-                         download_name=found.original_name, max_age=0)
+    record_read(
+        "attachment", found.id, "applicant opens a file sent with a message", subject_id=application.applicant_id
+    )
+    response = send_file(
+        current_storage().open(found.storage_key),
+        mimetype=found.media_type,
+        as_attachment=True,
+        download_name=found.original_name,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 # --- the decision document ------------------------------------------------------------------------
+
 
 @bp.get("/cases/<application_id>/decisions/<decision_id>.pdf")
 @requires("case")
@@ -253,6 +312,7 @@ def decision_pdf(application_id: str, decision_id: str):
 
 
 # --- withdrawing --------------------------------------------------------------------------------
+
 
 @bp.route("/cases/<application_id>/withdraw", methods=["GET", "POST"])
 @requires("case")
@@ -274,7 +334,12 @@ def withdraw(application_id: str):
             return redirect(url_for("case.show", application_id=application.id, done="withdrawn"))
     record_read("case", application.id, "applicant considers withdrawing", subject_id=application.applicant_id)
     status = 409 if refusal else 400 if form.errors else 200
-    return render_template("case/withdraw.html", application=application, form=form, refusal=refusal,
-                           possible=possible and not refusal,
-                           status_label=labels.STATUS.get(application.status, application.status),
-                           municipality_name=overview.municipality_name(application.municipality_code)), status
+    return render_template(
+        "case/withdraw.html",
+        application=application,
+        form=form,
+        refusal=refusal,
+        possible=possible and not refusal,
+        status_label=labels.STATUS.get(application.status, application.status),
+        municipality_name=overview.municipality_name(application.municipality_code),
+    ), status

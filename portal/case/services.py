@@ -33,8 +33,16 @@ GRANTING = ("granted", "partly_granted")
 PAYMENT_STATES = ("planned", "paid", "stopped", "cancelled")
 
 # Events that ask something of the applicant or bring a result: they trigger a notification.
-NOTIFYING = {"received", "forwarded", "supplement_requested", "interim_reply", "decision", "payment",
-             "not_handled", "message"}  # "served" (portal/delgivning) is not news: the decision was
+NOTIFYING = {
+    "received",
+    "forwarded",
+    "supplement_requested",
+    "interim_reply",
+    "decision",
+    "payment",
+    "not_handled",
+    "message",
+}  # "served" (portal/delgivning) is not news: the decision was
 
 
 class CaseError(Exception):
@@ -46,6 +54,7 @@ class CaseError(Exception):
 
 
 # --- the timeline ----------------------------------------------------------------------------
+
 
 def event(application: Application, kind: str, source: str, data: dict | None = None) -> ApplicationEvent:
     """Add a timeline event; notify the applicant when it is news for them."""
@@ -65,11 +74,17 @@ def notify(application: Application, reason: str) -> None:
     if contact is None:
         return
     if contact.email and contact.notify_email:
-        db.session.add(Notification(person_id=application.applicant_id, application_id=application.id,
-                                    channel="email", reason=reason))
+        db.session.add(
+            Notification(
+                person_id=application.applicant_id, application_id=application.id, channel="email", reason=reason
+            )
+        )
     if contact.phone and contact.notify_sms:
-        db.session.add(Notification(person_id=application.applicant_id, application_id=application.id,
-                                    channel="sms", reason=reason))
+        db.session.add(
+            Notification(
+                person_id=application.applicant_id, application_id=application.id, channel="sms", reason=reason
+            )
+        )
 
 
 def _require(application: Application, *states: str) -> None:
@@ -83,18 +98,22 @@ def _audit(action: str, application: Application, purpose: str) -> None:
 
 # --- arrival registration ----------------------------------------------------------------------
 
+
 def next_case_number(municipality_code: str, year: int) -> str:
     """The next number in the municipality's series for the year, gap-free: the increment is a
     row-locking UPDATE inside the registering transaction, so a rolled-back registration gives
     its number back and two concurrent ones queue on the row."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(CaseNumberSeries).values(municipality_code=municipality_code, year=year, last=0)
-                       .on_conflict_do_nothing())
+    db.session.execute(
+        insert(CaseNumberSeries).values(municipality_code=municipality_code, year=year, last=0).on_conflict_do_nothing()
+    )
     number = db.session.execute(
         update(CaseNumberSeries)
         .where(CaseNumberSeries.municipality_code == municipality_code, CaseNumberSeries.year == year)
-        .values(last=CaseNumberSeries.last + 1).returning(CaseNumberSeries.last)).scalar_one()
+        .values(last=CaseNumberSeries.last + 1)
+        .returning(CaseNumberSeries.last)
+    ).scalar_one()
     return f"EB-{year}-{number:06d}"
 
 
@@ -124,6 +143,7 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
 
 # --- handling -----------------------------------------------------------------------------------
 
+
 def start_handling(application: Application, source: str = MUNICIPALITY) -> None:
     _require(application, Status.RECEIVED.value)
     application.status = Status.UNDER_HANDLING.value
@@ -145,8 +165,9 @@ def assign(application: Application, staff_id: str, name: str, source: str = MUN
     db.session.commit()
 
 
-def forward(application: Application, to_municipality: str, to_inbox: str | None, reason: str,
-            source: str = MUNICIPALITY) -> None:
+def forward(
+    application: Application, to_municipality: str, to_inbox: str | None, reason: str, source: str = MUNICIPALITY
+) -> None:
     """Send the case on to another unit of the municipality or to another municipality. The
     sending unit loses access at once. Another municipality receives it as a new delivery and
     registers it in its own series."""
@@ -166,17 +187,28 @@ def forward(application: Application, to_municipality: str, to_inbox: str | None
         if target is None:
             raise CaseError("unknown_inbox")
     else:
-        target = route(to_municipality, None if application.protected else application.postal_code,
-                       protected=application.protected).inbox
+        target = route(
+            to_municipality, None if application.protected else application.postal_code, protected=application.protected
+        ).inbox
     if to_municipality == application.municipality_code and target.id == application.inbox_id:
         raise CaseError("same_inbox")
-    data = {"from_municipality": application.municipality_code, "to_municipality": to_municipality,
-            "to_inbox": target.id, "reason": reason}
+    data = {
+        "from_municipality": application.municipality_code,
+        "to_municipality": to_municipality,
+        "to_inbox": target.id,
+        "reason": reason,
+    }
     if to_municipality != application.municipality_code:
         count = sum(1 for e in application.events if e.kind == "forwarded") + 1
-        db.session.add(Delivery(application_id=application.id, municipality_code=to_municipality,
-                                inbox_id=target.id, channel=target.channel,
-                                idempotency_key=f"{application.reference}/v1/forward-{count}"))
+        db.session.add(
+            Delivery(
+                application_id=application.id,
+                municipality_code=to_municipality,
+                inbox_id=target.id,
+                channel=target.channel,
+                idempotency_key=f"{application.reference}/v1/forward-{count}",
+            )
+        )
         application.municipality_code = to_municipality
         application.status = Status.SUBMITTED.value
         application.case_number = None
@@ -196,8 +228,15 @@ def inboxes_of(municipality_code: str) -> dict:
     return dict(entry.inboxes) if entry else {}
 
 
-def request_supplement(application: Application, what: str, why: str, due_date: date, requested_by: str,
-                       item_id: int | None = None, source: str = MUNICIPALITY) -> SupplementRequest:
+def request_supplement(
+    application: Application,
+    what: str,
+    why: str,
+    due_date: date,
+    requested_by: str,
+    item_id: int | None = None,
+    source: str = MUNICIPALITY,
+) -> SupplementRequest:
     """Komplettering: what is needed, why, and by when; optionally about one fetched item."""
     _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
     if due_date < clock.today():
@@ -208,8 +247,14 @@ def request_supplement(application: Application, what: str, why: str, due_date: 
         item = db.session.get(InformationItem, item_id)
         if item is None or item.application_id != application.id:
             raise CaseError("unknown_item")
-    request = SupplementRequest(application_id=application.id, what=what.strip(), why=why.strip(),
-                                due_date=due_date, item_id=item_id, requested_by=requested_by)
+    request = SupplementRequest(
+        application_id=application.id,
+        what=what.strip(),
+        why=why.strip(),
+        due_date=due_date,
+        item_id=item_id,
+        requested_by=requested_by,
+    )
     db.session.add(request)
     db.session.flush()
     event(application, "supplement_requested", source, {"request_id": request.id, "due_date": due_date.isoformat()})
@@ -223,12 +268,16 @@ def open_requests(application: Application) -> list[SupplementRequest]:
 
 
 def requests(application: Application) -> list[SupplementRequest]:
-    return list(db.session.scalars(select(SupplementRequest).where(SupplementRequest.application_id == application.id)
-                                   .order_by(SupplementRequest.requested_at)))
+    return list(
+        db.session.scalars(
+            select(SupplementRequest)
+            .where(SupplementRequest.application_id == application.id)
+            .order_by(SupplementRequest.requested_at)
+        )
+    )
 
 
-def answer_request(request: SupplementRequest, text: str, attachment_ids: list[str] = (),
-                   source: str = APPLICANT):
+def answer_request(request: SupplementRequest, text: str, attachment_ids: list[str] = (), source: str = APPLICANT):
     """The applicant answers with text and files. The answer is frozen as a new document that
     refers to the application's, with its own digest, and the caseworker sees the case as
     supplemented until they open it."""
@@ -240,8 +289,10 @@ def answer_request(request: SupplementRequest, text: str, attachment_ids: list[s
         raise CaseError("already_answered")
     text = text.strip()
     files = [db.session.get(Attachment, a) for a in attachment_ids]
-    if any(f is None or f.application_id != application.id or f.message_id or
-           (f.request_id and f.request_id != request.id) for f in files):
+    if any(
+        f is None or f.application_id != application.id or f.message_id or (f.request_id and f.request_id != request.id)
+        for f in files
+    ):
         raise CaseError("unknown_attachment")
     if not text and not files:
         raise CaseError("answer_empty")
@@ -265,22 +316,39 @@ def freeze_supplement(application: Application, request: SupplementRequest, file
     from portal.delivery.models import FrozenDocument
 
     original = frozen_document(application)
-    latest = db.session.scalar(select(FrozenDocument.version).where(FrozenDocument.application_id == application.id)
-                               .order_by(FrozenDocument.version.desc()).limit(1)) or 1
+    latest = (
+        db.session.scalar(
+            select(FrozenDocument.version)
+            .where(FrozenDocument.application_id == application.id)
+            .order_by(FrozenDocument.version.desc())
+            .limit(1)
+        )
+        or 1
+    )
     body = {
         "documentType": "supplement",
         "reference": application.reference,
         "refersTo": {"version": original.version, "sha256": original.sha256} if original else None,
         "request": {"id": request.id, "what": request.what, "dueDate": request.due_date.isoformat()},
-        "answer": {"text": request.answer, "answeredAt": request.answered_at.isoformat(),
-                   "attachments": [{"id": f.id, "name": f.original_name, "mediaType": f.media_type,
-                                    "size": f.size, "sha256": f.sha256} for f in files]},
+        "answer": {
+            "text": request.answer,
+            "answeredAt": request.answered_at.isoformat(),
+            "attachments": [
+                {"id": f.id, "name": f.original_name, "mediaType": f.media_type, "size": f.size, "sha256": f.sha256}
+                for f in files
+            ],
+        },
     }
     raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    frozen = FrozenDocument(application_id=application.id, version=latest + 1,
-                            refers_to=original.id if original else None, schema_version="supplement-1.0.0",
-                            language=application.language or "sv", body=raw.decode("utf-8"),
-                            sha256=hashlib.sha256(raw).hexdigest())
+    frozen = FrozenDocument(
+        application_id=application.id,
+        version=latest + 1,
+        refers_to=original.id if original else None,
+        schema_version="supplement-1.0.0",
+        language=application.language or "sv",
+        body=raw.decode("utf-8"),
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
     db.session.add(frozen)
     db.session.flush()
     return frozen
@@ -292,8 +360,7 @@ def mark_answer_seen(request: SupplementRequest) -> None:
         db.session.commit()
 
 
-def interim_reply(application: Application, text: str, expected_by: date | None,
-                  source: str = MUNICIPALITY) -> None:
+def interim_reply(application: Application, text: str, expected_by: date | None, source: str = MUNICIPALITY) -> None:
     """Förlopande besked: the case takes longer; when the applicant can expect a decision."""
     _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
     data = {"text": text.strip()}
@@ -304,9 +371,17 @@ def interim_reply(application: Application, text: str, expected_by: date | None,
     db.session.commit()
 
 
-def decide(application: Application, outcome: str, reasoning: str, decided_by: str, amount: int | None = None,
-           period_start: date | None = None, period_end: date | None = None, document: bytes | None = None,
-           source: str = MUNICIPALITY) -> Decision:
+def decide(
+    application: Application,
+    outcome: str,
+    reasoning: str,
+    decided_by: str,
+    amount: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    document: bytes | None = None,
+    source: str = MUNICIPALITY,
+) -> Decision:
     """The decision (beslut). Granted and partly granted need an amount and a period. A system
     sends its own decision PDF; the built-in inbox renders one (portal/case/pdf.py)."""
     _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
@@ -319,9 +394,18 @@ def decide(application: Application, outcome: str, reasoning: str, decided_by: s
             raise CaseError("period_missing")
     else:
         amount = period_start = period_end = None
-    decision = Decision(application_id=application.id, outcome=outcome, amount=amount, period_start=period_start,
-                        period_end=period_end, reasoning=reasoning.strip(), decided_by=decided_by,
-                        decided_at=utcnow(), document=b"", document_sha256="")
+    decision = Decision(
+        application_id=application.id,
+        outcome=outcome,
+        amount=amount,
+        period_start=period_start,
+        period_end=period_end,
+        reasoning=reasoning.strip(),
+        decided_by=decided_by,
+        decided_at=utcnow(),
+        document=b"",
+        document_sha256="",
+    )
     from portal.calculation.services import final
 
     decision.calculation_lines = final(application)  # the lines as they stand now, each accepted or changed
@@ -350,12 +434,21 @@ def decide(application: Application, outcome: str, reasoning: str, decided_by: s
 
 
 def decisions(application: Application) -> list[Decision]:
-    return list(db.session.scalars(select(Decision).where(Decision.application_id == application.id)
-                                   .order_by(Decision.decided_at)))
+    return list(
+        db.session.scalars(
+            select(Decision).where(Decision.application_id == application.id).order_by(Decision.decided_at)
+        )
+    )
 
 
-def report_payment(application: Application, amount: int, due_date: date, state: str,
-                   external_ref: str | None = None, source: str = MUNICIPALITY) -> Payment:
+def report_payment(
+    application: Application,
+    amount: int,
+    due_date: date,
+    state: str,
+    external_ref: str | None = None,
+    source: str = MUNICIPALITY,
+) -> Payment:
     """Payment planned, paid, stopped or cancelled. The same ``external_ref`` updates the one
     payment, so a system may report each change."""
     if application.status != Status.DECIDED.value:
@@ -366,25 +459,32 @@ def report_payment(application: Application, amount: int, due_date: date, state:
         raise CaseError("amount_missing")
     payment = None
     if external_ref:
-        payment = db.session.scalar(select(Payment).where(Payment.application_id == application.id,
-                                                          Payment.external_ref == external_ref))
+        payment = db.session.scalar(
+            select(Payment).where(Payment.application_id == application.id, Payment.external_ref == external_ref)
+        )
     if payment is None:
-        payment = Payment(application_id=application.id, external_ref=external_ref, amount=amount,
-                          due_date=due_date, state=state)
+        payment = Payment(
+            application_id=application.id, external_ref=external_ref, amount=amount, due_date=due_date, state=state
+        )
         db.session.add(payment)
     else:
         payment.amount, payment.due_date, payment.state = amount, due_date, state
     db.session.flush()
-    event(application, "payment", source, {"payment_id": payment.id, "state": state, "amount": amount,
-                                           "due_date": due_date.isoformat()})
+    event(
+        application,
+        "payment",
+        source,
+        {"payment_id": payment.id, "state": state, "amount": amount, "due_date": due_date.isoformat()},
+    )
     _audit("change", application, f"payment {state}")
     db.session.commit()
     return payment
 
 
 def payments(application: Application) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(Payment.application_id == application.id)
-                                   .order_by(Payment.due_date)))
+    return list(
+        db.session.scalars(select(Payment).where(Payment.application_id == application.id).order_by(Payment.due_date))
+    )
 
 
 def close(application: Application, source: str = MUNICIPALITY) -> None:
@@ -423,9 +523,16 @@ def withdraw(application: Application, reason: str | None = None) -> None:
 
 # --- messages -----------------------------------------------------------------------------------
 
-def send_message(application: Application, sender: str, author_name: str, body: str,
-                 reply_requested: bool = False, in_reply_to: str | None = None,
-                 attachment_ids: list[str] = ()) -> Message:
+
+def send_message(
+    application: Application,
+    sender: str,
+    author_name: str,
+    body: str,
+    reply_requested: bool = False,
+    in_reply_to: str | None = None,
+    attachment_ids: list[str] = (),
+) -> Message:
     """A message on a sent application, either way, with files. Only a municipality's message
     can ask for a reply."""
     from portal.attachments.models import Attachment
@@ -444,8 +551,14 @@ def send_message(application: Application, sender: str, author_name: str, body: 
     files = [db.session.get(Attachment, a) for a in attachment_ids]
     if any(f is None or f.application_id != application.id or f.message_id or f.request_id for f in files):
         raise CaseError("unknown_attachment")
-    message = Message(application_id=application.id, sender=sender, author_name=author_name, body=body,
-                      reply_requested=reply_requested and sender == MUNICIPALITY, in_reply_to=in_reply_to)
+    message = Message(
+        application_id=application.id,
+        sender=sender,
+        author_name=author_name,
+        body=body,
+        reply_requested=reply_requested and sender == MUNICIPALITY,
+        in_reply_to=in_reply_to,
+    )
     db.session.add(message)
     db.session.flush()
     for file in files:
@@ -457,16 +570,21 @@ def send_message(application: Application, sender: str, author_name: str, body: 
 
 
 def messages(application: Application) -> list[Message]:
-    return list(db.session.scalars(select(Message).where(Message.application_id == application.id)
-                                   .order_by(Message.sent_at, Message.id)))
+    return list(
+        db.session.scalars(
+            select(Message).where(Message.application_id == application.id).order_by(Message.sent_at, Message.id)
+        )
+    )
 
 
 def mark_read(application: Application, reader: str) -> int:
     """The reader (applicant or municipality) has seen the other side's messages."""
     other = MUNICIPALITY if reader == APPLICANT else APPLICANT
-    result = db.session.execute(update(Message).where(
-        Message.application_id == application.id, Message.sender == other, Message.read_at.is_(None))
-        .values(read_at=utcnow()))
+    result = db.session.execute(
+        update(Message)
+        .where(Message.application_id == application.id, Message.sender == other, Message.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     db.session.commit()
     return result.rowcount
 
@@ -485,11 +603,14 @@ def case_filter(query, name: str, staff_id: str | None):
     """Narrow an inbox query by one of ``FILTERS``."""
     from sqlalchemy import exists
 
-    answered_unseen = exists().where(SupplementRequest.application_id == Application.id,
-                                     SupplementRequest.answered_at.is_not(None),
-                                     SupplementRequest.answer_seen_at.is_(None))
-    waiting = exists().where(SupplementRequest.application_id == Application.id,
-                             SupplementRequest.answered_at.is_(None))
+    answered_unseen = exists().where(
+        SupplementRequest.application_id == Application.id,
+        SupplementRequest.answered_at.is_not(None),
+        SupplementRequest.answer_seen_at.is_(None),
+    )
+    waiting = exists().where(
+        SupplementRequest.application_id == Application.id, SupplementRequest.answered_at.is_(None)
+    )
     if name == "new":
         return query.where(Application.status == Status.SUBMITTED.value)
     if name == "mine":

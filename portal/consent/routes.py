@@ -42,7 +42,11 @@ def choose(application_id: str):
         applications.remember_place(application, request.path)
     record_read("consent", application.id, "consent choices shown", subject_id=application.applicant_id)
     return render_template(
-        "consent/choose.html", form=form, application=application, member=member, units=units,
+        "consent/choose.html",
+        form=form,
+        application=application,
+        member=member,
+        units=units,
         wards=services.wards(application, member),
         others=services.self_consenting(application) if member.relation == "applicant" else [],
     ), 400 if form.errors else 200

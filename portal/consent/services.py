@@ -79,14 +79,20 @@ def wards(application: Application, member: HouseholdMember) -> list[HouseholdMe
 
 def self_consenting(application: Application) -> list[HouseholdMember]:
     """Adults other than the applicant, who must log in and consent for themselves."""
-    return [m for m in application.members
-            if m.relation != "applicant" and not m.is_minor_on(application.period)]
+    return [m for m in application.members if m.relation != "applicant" and not m.is_minor_on(application.period)]
 
 
 def active(application: Application) -> list[Consent]:
-    return once(("active_consents", application.id), lambda: list(db.session.scalars(
-        select(Consent).where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
-        .order_by(Consent.id))))
+    return once(
+        ("active_consents", application.id),
+        lambda: list(
+            db.session.scalars(
+                select(Consent)
+                .where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
+                .order_by(Consent.id)
+            )
+        ),
+    )
 
 
 def active_keys(application: Application, member: HouseholdMember) -> set[str]:
@@ -104,21 +110,27 @@ def _proxy() -> dict:
 
 
 def record_folkbokforing(application: Application, member: HouseholdMember, person_id: str) -> Consent:
-    consent = Consent(application_id=application.id, member_id=member.id, provider="skatteverket",
-                      scope=FOLKBOKFORING, given_by_person_id=person_id, **_proxy())
+    consent = Consent(
+        application_id=application.id,
+        member_id=member.id,
+        provider="skatteverket",
+        scope=FOLKBOKFORING,
+        given_by_person_id=person_id,
+        **_proxy(),
+    )
     db.session.add(consent)
     return consent
 
 
-def set_consents(application: Application, member: HouseholdMember, person_id: str,
-                 chosen: set[str]) -> tuple[list[Consent], list[Consent]]:
+def set_consents(
+    application: Application, member: HouseholdMember, person_id: str, chosen: set[str]
+) -> tuple[list[Consent], list[Consent]]:
     """Make the member's consents (and, for the applicant, their children's for the child sets)
     match the chosen unit keys. Returns (given, revoked)."""
     if not application.is_draft:
         raise ConsentClosed()
     given, revoked = [], []
-    current = {(c.member_id, f"{c.provider}.{c.scope}"): c for c in active(application)
-               if c.scope != FOLKBOKFORING}
+    current = {(c.member_id, f"{c.provider}.{c.scope}"): c for c in active(application) if c.scope != FOLKBOKFORING}
     children = wards(application, member)
     for candidate in units():
         for subject, as_guardian in [(member, False)] + [(child, True) for child in children]:
@@ -126,17 +138,28 @@ def set_consents(application: Application, member: HouseholdMember, person_id: s
                 continue
             existing = current.get((subject.id, candidate.key))
             if candidate.key in chosen and existing is None:
-                consent = Consent(application_id=application.id, member_id=subject.id,
-                                  provider=candidate.provider.name, scope=candidate.scope,
-                                  given_by_person_id=person_id, as_guardian=as_guardian, **_proxy())
+                consent = Consent(
+                    application_id=application.id,
+                    member_id=subject.id,
+                    provider=candidate.provider.name,
+                    scope=candidate.scope,
+                    given_by_person_id=person_id,
+                    as_guardian=as_guardian,
+                    **_proxy(),
+                )
                 db.session.add(consent)
                 given.append(consent)
             elif candidate.key not in chosen and existing is not None:
                 revoked.append(existing)
     db.session.flush()
     for consent in given:
-        record("consent", "consent", str(consent.id), f"consent to {consent.provider}.{consent.scope}",
-               subject_id=application.applicant_id)
+        record(
+            "consent",
+            "consent",
+            str(consent.id),
+            f"consent to {consent.provider}.{consent.scope}",
+            subject_id=application.applicant_id,
+        )
     for consent in revoked:
         _revoke(consent)
     application.updated_at = utcnow()
@@ -149,8 +172,13 @@ def _revoke(consent: Consent) -> None:
 
     consent.revoked_at = utcnow()
     discard_for_consent(consent)
-    record("revoke", "consent", str(consent.id), f"revoked {consent.provider}.{consent.scope}",
-           subject_id=consent_subject(consent))
+    record(
+        "revoke",
+        "consent",
+        str(consent.id),
+        f"revoked {consent.provider}.{consent.scope}",
+        subject_id=consent_subject(consent),
+    )
 
 
 def consent_subject(consent: Consent) -> str:
@@ -169,8 +197,11 @@ def revoke(consent: Consent) -> None:
 
 
 def consents_given_by(person_id: str) -> list[Consent]:
-    return list(db.session.scalars(
-        select(Consent).where(Consent.given_by_person_id == person_id).order_by(Consent.given_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Consent).where(Consent.given_by_person_id == person_id).order_by(Consent.given_at.desc())
+        )
+    )
 
 
 def sets_for(consent: Consent, member: HouseholdMember, day: date) -> list[InfoSet]:

@@ -29,8 +29,9 @@ class PrintQueueForm(FlaskForm):
             return clock.today()
         day = parse_date(text)
         if day is None:
-            self.sent_on.errors = [_l("Write the date as YYYY-MM-DD, for example %(date)s",
-                                      date=clock.today().isoformat())]
+            self.sent_on.errors = [
+                _l("Write the date as YYYY-MM-DD, for example %(date)s", date=clock.today().isoformat())
+            ]
             return None
         if day > clock.today():
             self.sent_on.errors = [_l("The date cannot be in the future")]

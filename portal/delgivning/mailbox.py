@@ -54,10 +54,19 @@ class DigitalMail:
     def send(self, personnummer: str, subject: str, sender: str, name: str, pdf: bytes, key: str) -> dict:
         """Send one secure message with the PDF; returns the receipt ``{"id", "deliveredAt", "mailbox"}``.
         The same ``key`` on every try: the service answers a repeat with the first receipt."""
-        body = {"recipient": personnummer, "subject": subject, "sender": sender,
-                "documents": [{"name": name, "mediaType": "application/pdf",
-                               "sha256": hashlib.sha256(pdf).hexdigest(),
-                               "content": base64.b64encode(pdf).decode("ascii")}]}
+        body = {
+            "recipient": personnummer,
+            "subject": subject,
+            "sender": sender,
+            "documents": [
+                {
+                    "name": name,
+                    "mediaType": "application/pdf",
+                    "sha256": hashlib.sha256(pdf).hexdigest(),
+                    "content": base64.b64encode(pdf).decode("ascii"),
+                }
+            ],
+        }
         response = self._post("/messages", body, key)
         if response.status_code == 409:
             raise NotReachable()

@@ -30,12 +30,15 @@ def _announce(state) -> None:
 
     config = state.app.config["PORTAL"]
     if config.digital_mail_url:
-        logging.getLogger("portal.delgivning").info("delgivning: decisions served by digital mail, paper as the "
-                                                    "fallback")
+        logging.getLogger("portal.delgivning").info(
+            "delgivning: decisions served by digital mail, paper as the fallback"
+        )
     else:
         logging.getLogger("portal.delgivning").warning(
             "delgivning: PORTAL_DIGITAL_MAIL_URL is not set: every decision goes to its municipality's print queue "
-            "(paper)")
+            "(paper)"
+        )
+
 
 # Why a decision is to be posted (Delgivning.paper_reason).
 REASONS = {
@@ -54,21 +57,34 @@ def _rows() -> list[dict]:
             continue
         application = db.session.get(Application, entry.application_id)
         person = db.session.get(Person, application.applicant_id)
-        rows.append({"entry": entry, "application": application, "name": f"{person.given_name} {person.family_name}",
-                     "decision": db.session.get(Decision, entry.decision_id)})
+        rows.append(
+            {
+                "entry": entry,
+                "application": application,
+                "name": f"{person.given_name} {person.family_name}",
+                "decision": db.session.get(Decision, entry.decision_id),
+            }
+        )
     return rows
 
 
 def _form(rows: list[dict]) -> PrintQueueForm:
     form = PrintQueueForm()
-    form.letters.choices = [(row["entry"].id, row["application"].case_number or row["application"].reference)
-                            for row in rows]
+    form.letters.choices = [
+        (row["entry"].id, row["application"].case_number or row["application"].reference) for row in rows
+    ]
     return form
 
 
 def _page(form: PrintQueueForm, rows: list[dict], status: int = 200, done: str | None = None):
-    return render_template("delgivning/print_queue.html", form=form, rows=rows, done=done, reasons=REASONS,
-                           municipality=municipality(g.actor.municipality_code)), status
+    return render_template(
+        "delgivning/print_queue.html",
+        form=form,
+        rows=rows,
+        done=done,
+        reasons=REASONS,
+        municipality=municipality(g.actor.municipality_code),
+    ), status
 
 
 @bp.get("/")
@@ -78,8 +94,11 @@ def queue():
     rows = _rows()
     confirmed = request.args.get("confirmed", "")
     day = parse_date(request.args.get("on"))
-    done = (_("%(count)s decisions marked as served by post on %(date)s.", count=int(confirmed),
-              date=day.isoformat()) if confirmed.isdigit() and day else None)
+    done = (
+        _("%(count)s decisions marked as served by post on %(date)s.", count=int(confirmed), date=day.isoformat())
+        if confirmed.isdigit() and day
+        else None
+    )
     return _page(_form(rows), rows, done=done)
 
 
@@ -93,8 +112,11 @@ def act():
         return _page(form, rows, 400)
     if action == "batch":
         pdf = services.batch_pdf(g.actor.municipality_code, form.letters.data)
-        return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": "attachment; filename=beslut-att-posta.pdf", "Cache-Control": "no-store"})
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": "attachment; filename=beslut-att-posta.pdf", "Cache-Control": "no-store"},
+        )
     day = form.posted_on()
     if day is None:
         return _page(form, rows, 400)

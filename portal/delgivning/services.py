@@ -37,8 +37,13 @@ SUBJECT = "Beslut om ekonomiskt bistånd"
 
 def enqueue(application: Application, decision: Decision) -> Delgivning:
     """Inside the decision's transaction (no commit here)."""
-    entry = Delgivning(decision_id=decision.id, application_id=application.id,
-                       municipality_code=application.municipality_code, created_at=utcnow(), next_attempt_at=utcnow())
+    entry = Delgivning(
+        decision_id=decision.id,
+        application_id=application.id,
+        municipality_code=application.municipality_code,
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
     db.session.add(entry)
     return entry
 
@@ -61,19 +66,24 @@ def mail_service() -> DigitalMail | None:
 
 
 def _due(now: datetime):
-    return or_((Delgivning.status == "pending") & (Delgivning.next_attempt_at <= now),
-               (Delgivning.status == "sending") & (Delgivning.next_attempt_at < now))  # a worker died
+    return or_(
+        (Delgivning.status == "pending") & (Delgivning.next_attempt_at <= now),
+        (Delgivning.status == "sending") & (Delgivning.next_attempt_at < now),
+    )  # a worker died
 
 
 def claim(limit: int = 20) -> list[str]:
     now = utcnow()
-    candidates = list(db.session.scalars(select(Delgivning.id).where(_due(now))
-                                         .order_by(Delgivning.next_attempt_at).limit(limit)))
+    candidates = list(
+        db.session.scalars(select(Delgivning.id).where(_due(now)).order_by(Delgivning.next_attempt_at).limit(limit))
+    )
     claimed = []
     for candidate in candidates:
-        result = db.session.execute(update(Delgivning).where(Delgivning.id == candidate, _due(now))
-                                    .values(status="sending", next_attempt_at=now + LEASE,
-                                            attempts=Delgivning.attempts + 1))
+        result = db.session.execute(
+            update(Delgivning)
+            .where(Delgivning.id == candidate, _due(now))
+            .values(status="sending", next_attempt_at=now + LEASE, attempts=Delgivning.attempts + 1)
+        )
         if result.rowcount == 1:
             claimed.append(candidate)
     db.session.commit()
@@ -91,16 +101,23 @@ def _served(entry: Delgivning, channel: str, on: date, source: str, extra: dict 
     entry.status = "served"
     from portal.case.services import event
 
-    event(application, "served", source, {"decision_id": decision.id, "channel": channel,
-                                          "served_on": on.isoformat(), **(extra or {})})
-    record("serve", "application", application.id, f"decision served ({channel})",
-           subject_id=application.applicant_id)
+    event(
+        application,
+        "served",
+        source,
+        {"decision_id": decision.id, "channel": channel, "served_on": on.isoformat(), **(extra or {})},
+    )
+    record("serve", "application", application.id, f"decision served ({channel})", subject_id=application.applicant_id)
 
 
 def _to_paper(entry: Delgivning, reason: str) -> None:
     entry.status, entry.paper_reason, entry.queued_at = "printing", reason, utcnow()
-    log.info("delgivning to the print queue delgivning=%s municipality=%s reason=%s", entry.id,
-             entry.municipality_code, reason)
+    log.info(
+        "delgivning to the print queue delgivning=%s municipality=%s reason=%s",
+        entry.id,
+        entry.municipality_code,
+        reason,
+    )
 
 
 def _parse_receipt_time(value: str) -> datetime:
@@ -136,15 +153,24 @@ def serve_one(entry_id: str) -> str:
             _to_paper(entry, "no_mailbox")
         else:
             entry.mailbox = mailbox[:80]
-            receipt = service.send(person.personnummer, f"{SUBJECT} {application.case_number or ''}".strip(),
-                                   municipality(application.municipality_code).name,
-                                   f"beslut-{application.case_number or application.reference}.pdf",
-                                   decision.document, key=f"delgivning/{entry.id}")
+            receipt = service.send(
+                person.personnummer,
+                f"{SUBJECT} {application.case_number or ''}".strip(),
+                municipality(application.municipality_code).name,
+                f"beslut-{application.case_number or application.reference}.pdf",
+                decision.document,
+                key=f"delgivning/{entry.id}",
+            )
             entry.receipt_id = str(receipt["id"])[:80]
             entry.delivered_at = _parse_receipt_time(str(receipt["deliveredAt"]))
             entry.last_error = None
-            _served(entry, DIGITAL, _swedish_day(entry.delivered_at), "system",
-                    {"receipt_id": entry.receipt_id, "mailbox": entry.mailbox})
+            _served(
+                entry,
+                DIGITAL,
+                _swedish_day(entry.delivered_at),
+                "system",
+                {"receipt_id": entry.receipt_id, "mailbox": entry.mailbox},
+            )
     except NotReachable:
         _to_paper(entry, "no_mailbox")
     except MailboxError as exc:
@@ -155,8 +181,9 @@ def serve_one(entry_id: str) -> str:
             _to_paper(entry, "lookup_failed")
         else:
             entry.status, entry.next_attempt_at = "pending", utcnow() + backoff(entry.attempts)
-            log.info("delgivning not served yet delgivning=%s attempt=%s reason=%s", entry.id, entry.attempts,
-                     exc.reason)
+            log.info(
+                "delgivning not served yet delgivning=%s attempt=%s reason=%s", entry.id, entry.attempts, exc.reason
+            )
     db.session.commit()
     return entry.status
 
@@ -168,10 +195,15 @@ def serve_pending(limit: int = 20) -> int:
 
 # --- the print queue ------------------------------------------------------------------------------
 
+
 def print_queue(municipality_code: str) -> list[Delgivning]:
-    return list(db.session.scalars(select(Delgivning).where(Delgivning.municipality_code == municipality_code,
-                                                            Delgivning.status == "printing")
-                                   .order_by(Delgivning.queued_at)))
+    return list(
+        db.session.scalars(
+            select(Delgivning)
+            .where(Delgivning.municipality_code == municipality_code, Delgivning.status == "printing")
+            .order_by(Delgivning.queued_at)
+        )
+    )
 
 
 def _queued(municipality_code: str, ids: list[str]) -> list[Delgivning]:
@@ -194,17 +226,32 @@ def batch_pdf(municipality_code: str, ids: list[str]) -> bytes:
         application = db.session.get(Application, entry.application_id)
         decision = db.session.get(Decision, entry.decision_id)
         person = db.session.get(Person, application.applicant_id)
-        letters.append({"application": application, "decision": decision,
-                        "name": f"{person.given_name} {person.family_name}", "outcome": OUTCOME_SV[decision.outcome],
-                        "amount": kronor(decision.amount) if decision.amount is not None else None,
-                        "decided_at": decision.decided_at.isoformat(),
-                        "month": application.period.strftime("%Y-%m")})
+        letters.append(
+            {
+                "application": application,
+                "decision": decision,
+                "name": f"{person.given_name} {person.family_name}",
+                "outcome": OUTCOME_SV[decision.outcome],
+                "amount": kronor(decision.amount) if decision.amount is not None else None,
+                "decided_at": decision.decided_at.isoformat(),
+                "month": application.period.strftime("%Y-%m"),
+            }
+        )
         entry.batch_printed_at = utcnow()
-        record("read", "application", application.id, "delgivning: decision printed for posting",
-               subject_id=application.applicant_id)
-    pdf = write_pdf("delgivning_batch.html", ARCHIVED, letters=letters,
-                    municipality=municipality(municipality_code).name,
-                    printed_on=clock.today().isoformat())
+        record(
+            "read",
+            "application",
+            application.id,
+            "delgivning: decision printed for posting",
+            subject_id=application.applicant_id,
+        )
+    pdf = write_pdf(
+        "delgivning_batch.html",
+        ARCHIVED,
+        letters=letters,
+        municipality=municipality(municipality_code).name,
+        printed_on=clock.today().isoformat(),
+    )
     db.session.commit()
     return pdf
 

@@ -21,6 +21,9 @@ def _no_personnummer(form, field):
 class RequeueForm(FlaskForm):
     reason = TextAreaField(
         _l("Why is the application sent again?"),
-        validators=[DataRequired(message=_l("Write why the application is sent again")),
-                    Length(max=REASON_MAX, message=_l("Write at most %(max)s characters", max=REASON_MAX)),
-                    _no_personnummer])
+        validators=[
+            DataRequired(message=_l("Write why the application is sent again")),
+            Length(max=REASON_MAX, message=_l("Write at most %(max)s characters", max=REASON_MAX)),
+            _no_personnummer,
+        ],
+    )

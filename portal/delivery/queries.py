@@ -38,30 +38,42 @@ class InboxHealth:
 def health() -> list[InboxHealth]:
     """Every inbox with something open or dead, or with a failure on record: paused first, then failing, then
     by its oldest open record."""
-    counts = {row.inbox_id: row for row in db.session.execute(
-        select(Delivery.inbox_id,
-               func.sum(case((Delivery.status.in_(OPEN), 1), else_=0)).label("open"),
-               func.sum(case((Delivery.status == "dead", 1), else_=0)).label("dead"),
-               type_coerce(func.min(case((Delivery.status.in_(OPEN), Delivery.created_at), else_=None)),
-                           UTCDateTime()).label("oldest"))
-        .where(Delivery.status.in_((*OPEN, "dead"))).group_by(Delivery.inbox_id))}
+    counts = {
+        row.inbox_id: row
+        for row in db.session.execute(
+            select(
+                Delivery.inbox_id,
+                func.sum(case((Delivery.status.in_(OPEN), 1), else_=0)).label("open"),
+                func.sum(case((Delivery.status == "dead", 1), else_=0)).label("dead"),
+                type_coerce(
+                    func.min(case((Delivery.status.in_(OPEN), Delivery.created_at), else_=None)), UTCDateTime()
+                ).label("oldest"),
+            )
+            .where(Delivery.status.in_((*OPEN, "dead")))
+            .group_by(Delivery.inbox_id)
+        )
+    }
     circuits = {inbox.inbox_id: inbox for inbox in db.session.scalars(select(DeliveryInbox))}
     names = routing_config().inboxes
     rows = []
     for inbox_id in set(counts) | {i for i, c in circuits.items() if c.failures or c.last_failure_at}:
         count, circuit = counts.get(inbox_id), circuits.get(inbox_id)
-        rows.append(InboxHealth(
-            inbox_id=inbox_id, name=names[inbox_id].name if inbox_id in names else inbox_id,
-            state=circuit.state if circuit is not None else "working",
-            failures=circuit.failures if circuit is not None else 0,
-            open=int(count.open or 0) if count is not None else 0,
-            dead=int(count.dead or 0) if count is not None else 0,
-            oldest_open=count.oldest if count is not None else None,
-            next_attempt_at=circuit.next_attempt_at if circuit is not None and circuit.failures else None,
-            paused_at=circuit.paused_at if circuit is not None else None,
-            last_failure_kind=circuit.last_failure_kind if circuit is not None else None,
-            last_error=circuit.last_error if circuit is not None else None,
-            last_failure_at=circuit.last_failure_at if circuit is not None else None))
+        rows.append(
+            InboxHealth(
+                inbox_id=inbox_id,
+                name=names[inbox_id].name if inbox_id in names else inbox_id,
+                state=circuit.state if circuit is not None else "working",
+                failures=circuit.failures if circuit is not None else 0,
+                open=int(count.open or 0) if count is not None else 0,
+                dead=int(count.dead or 0) if count is not None else 0,
+                oldest_open=count.oldest if count is not None else None,
+                next_attempt_at=circuit.next_attempt_at if circuit is not None and circuit.failures else None,
+                paused_at=circuit.paused_at if circuit is not None else None,
+                last_failure_kind=circuit.last_failure_kind if circuit is not None else None,
+                last_error=circuit.last_error if circuit is not None else None,
+                last_failure_at=circuit.last_failure_at if circuit is not None else None,
+            )
+        )
     order = {"paused": 0, "failing": 1, "working": 2}
     far = utcnow().replace(year=9999)
     rows.sort(key=lambda r: (order.get(r.state, 3), r.oldest_open or far, r.inbox_id))
@@ -70,11 +82,17 @@ def health() -> list[InboxHealth]:
 
 def dead_letters(limit: int = 200) -> list[Delivery]:
     """Dead-lettered records, oldest first."""
-    return list(db.session.scalars(select(Delivery).where(Delivery.status == "dead")
-                                   .order_by(Delivery.created_at, Delivery.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Delivery).where(Delivery.status == "dead").order_by(Delivery.created_at, Delivery.id).limit(limit)
+        )
+    )
 
 
 def paused_inboxes() -> list[str]:
     """Ids of the inboxes paused now (for the administrators' overview)."""
-    return list(db.session.scalars(select(DeliveryInbox.inbox_id).where(DeliveryInbox.state == "paused")
-                                   .order_by(DeliveryInbox.inbox_id)))
+    return list(
+        db.session.scalars(
+            select(DeliveryInbox.inbox_id).where(DeliveryInbox.state == "paused").order_by(DeliveryInbox.inbox_id)
+        )
+    )

@@ -35,8 +35,9 @@ KIND_LABEL = {
 
 
 def _page(template: str, status: int = 200, **context):
-    return render_template(template, state_label=STATE_LABEL, kind_label=KIND_LABEL,
-                           inbox_name=_inbox_name, **context), status
+    return render_template(
+        template, state_label=STATE_LABEL, kind_label=KIND_LABEL, inbox_name=_inbox_name, **context
+    ), status
 
 
 def _inbox_name(inbox_id: str) -> str:
@@ -78,10 +79,19 @@ def requeue(delivery_id: str):
             flash(_("The application is back in its inbox's queue and will be sent again."))
         return redirect(url_for("delivery.admin"))
     application = db.session.scalar(select(Application).where(Application.id == delivery.application_id))
-    record_read("delivery", delivery.id, "administrator looks at a dead-lettered delivery before sending it again",
-                subject_id=application.applicant_id if application else None)
-    return _page("delivery/requeue.html", 400 if form.errors else 200, form=form, delivery=delivery,
-                 reference=application.reference if application else "")
+    record_read(
+        "delivery",
+        delivery.id,
+        "administrator looks at a dead-lettered delivery before sending it again",
+        subject_id=application.applicant_id if application else None,
+    )
+    return _page(
+        "delivery/requeue.html",
+        400 if form.errors else 200,
+        form=form,
+        delivery=delivery,
+        reference=application.reference if application else "",
+    )
 
 
 @bp.post("/delivery/admin/inboxes/<inbox_id>/retry")
@@ -89,8 +99,10 @@ def requeue(delivery_id: str):
 def retry_inbox(inbox_id: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if inbox_id not in routing_config().inboxes and db.session.scalar(
-            select(Delivery.id).where(Delivery.inbox_id == inbox_id).limit(1)) is None:
+    if (
+        inbox_id not in routing_config().inboxes
+        and db.session.scalar(select(Delivery.id).where(Delivery.inbox_id == inbox_id).limit(1)) is None
+    ):
         abort(404)
     services.retry_inbox_now(inbox_id)
     flash(_("The inbox will be tried again now."))

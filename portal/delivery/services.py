@@ -76,16 +76,22 @@ def enqueue(application, municipality_code: str, inbox_id: str, channel: str) ->
     db.session.flush()  # the submission's own writes first (on SQLite: takes the write lock)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCKS, func.hashtext(inbox_id))))
-    delivery = Delivery(application_id=application.id, municipality_code=municipality_code, inbox_id=inbox_id,
-                        channel=channel, idempotency_key=f"{application.reference}/v1", created_at=utcnow(),
-                        request_id=logs.current_request_id())  # the submitting request's (portal/ops/logs.py)
+    delivery = Delivery(
+        application_id=application.id,
+        municipality_code=municipality_code,
+        inbox_id=inbox_id,
+        channel=channel,
+        idempotency_key=f"{application.reference}/v1",
+        created_at=utcnow(),
+        request_id=logs.current_request_id(),
+    )  # the submitting request's (portal/ops/logs.py)
     db.session.add(delivery)
     return delivery
 
 
 def backoff(attempts: int, cap: float = 3600.0) -> timedelta:
     """Exponential with jitter (between half and all of ``2 ** attempts`` seconds), capped at ``cap``."""
-    ceiling = min(cap, 2.0 ** attempts)
+    ceiling = min(cap, 2.0**attempts)
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
@@ -124,11 +130,18 @@ def _queue_heads():
     """The look at every inbox's first open records, built once (a worker asks many times a second):
     per inbox, its open records numbered in order, whether each is due at ``:now``, the first ``:batch``."""
     position = func.row_number().over(partition_by=Delivery.inbox_id, order_by=(Delivery.created_at, Delivery.id))
-    ranked = (select(Delivery.id, Delivery.inbox_id, Delivery.created_at, position.label("position"),
-                     case((_due(bindparam("now")), 1), else_=0).label("due"))
-              .where(Delivery.status.in_(OPEN)).subquery())
-    return select(ranked).where(ranked.c.position <= bindparam("batch")).order_by(ranked.c.inbox_id,
-                                                                                   ranked.c.position)
+    ranked = (
+        select(
+            Delivery.id,
+            Delivery.inbox_id,
+            Delivery.created_at,
+            position.label("position"),
+            case((_due(bindparam("now")), 1), else_=0).label("due"),
+        )
+        .where(Delivery.status.in_(OPEN))
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.position <= bindparam("batch")).order_by(ranked.c.inbox_id, ranked.c.position)
 
 
 def _queues(now, limit: int, batch: int) -> list[list[str]]:
@@ -150,7 +163,7 @@ def _queues(now, limit: int, batch: int) -> list[list[str]]:
     for _, ids in queues:
         if taken >= limit:
             break
-        chosen.append(ids[:limit - taken])
+        chosen.append(ids[: limit - taken])
         taken += len(chosen[-1])
     return chosen
 
@@ -166,9 +179,13 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
     if db.session.get_bind().dialect.name == "postgresql":
         # SKIP LOCKED: a record another worker is claiming this moment is skipped, and so is the rest of its
         # inbox; the lock re-reads each record, so one claimed and committed since the look above is not due.
-        locked = set(db.session.scalars(
-            select(Delivery.id).where(Delivery.id.in_([i for ids in wanted for i in ids]), _due(now))
-            .with_for_update(skip_locked=True)))
+        locked = set(
+            db.session.scalars(
+                select(Delivery.id)
+                .where(Delivery.id.in_([i for ids in wanted for i in ids]), _due(now))
+                .with_for_update(skip_locked=True)
+            )
+        )
         for ids in wanted:
             taken = []
             for delivery_id in ids:  # the head and those right behind it; never one after a gap
@@ -178,23 +195,33 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
             if taken:
                 claimed.append(taken)
         if claimed:
-            db.session.execute(update(Delivery).where(Delivery.id.in_([i for ids in claimed for i in ids]))
-                               .values(status="delivering", claimed_by=worker, claimed_until=lease))
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([i for ids in claimed for i in ids]))
+                .values(status="delivering", claimed_by=worker, claimed_until=lease)
+            )
         db.session.commit()
         return claimed
     # SQLite: each UPDATE checks again, under the write lock, that nothing earlier in the inbox is open
     # except what this very claim has taken.
     earlier = aliased(Delivery)
     waits = exists().where(
-        earlier.inbox_id == Delivery.inbox_id, earlier.status.in_(OPEN),
-        or_(earlier.created_at < Delivery.created_at,
-            (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id)),
-        ~and_(earlier.status == "delivering", earlier.claimed_by == worker, earlier.claimed_until == lease))
+        earlier.inbox_id == Delivery.inbox_id,
+        earlier.status.in_(OPEN),
+        or_(
+            earlier.created_at < Delivery.created_at,
+            (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id),
+        ),
+        ~and_(earlier.status == "delivering", earlier.claimed_by == worker, earlier.claimed_until == lease),
+    )
     for ids in wanted:
         taken = []
         for delivery_id in ids:
-            result = db.session.execute(update(Delivery).where(Delivery.id == delivery_id, _due(now), ~waits)
-                                        .values(status="delivering", claimed_by=worker, claimed_until=lease))
+            result = db.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, _due(now), ~waits)
+                .values(status="delivering", claimed_by=worker, claimed_until=lease)
+            )
             if result.rowcount != 1:
                 break
             taken.append(delivery_id)
@@ -216,8 +243,14 @@ def _to_inbox(delivery) -> None:
         return  # already received: a repeated delivery is the same delivery
     try:
         with db.session.begin_nested():
-            db.session.add(InboxEntry(idempotency_key=delivery.idempotency_key, application_id=delivery.application_id,
-                                      municipality_code=delivery.municipality_code, inbox_id=delivery.inbox_id))
+            db.session.add(
+                InboxEntry(
+                    idempotency_key=delivery.idempotency_key,
+                    application_id=delivery.application_id,
+                    municipality_code=delivery.municipality_code,
+                    inbox_id=delivery.inbox_id,
+                )
+            )
     except IntegrityError:
         pass  # another worker delivered it in the meantime
 
@@ -231,30 +264,49 @@ def _mine(delivery_id: str, worker: str):
 
 # Built once (a statement per delivery): only the worker holding the claim marks the record delivered.
 _table = Delivery.__table__
-_MARK_DELIVERED = (update(_table)
-                   .where(_table.c.id == bindparam("record"), _table.c.status == "delivering",
-                          _table.c.claimed_by == bindparam("worker"))
-                   .values(status="delivered", delivered_at=bindparam("at"), attempts=bindparam("attempts"),
-                           claimed_by=None, claimed_until=None))
+_MARK_DELIVERED = (
+    update(_table)
+    .where(
+        _table.c.id == bindparam("record"), _table.c.status == "delivering", _table.c.claimed_by == bindparam("worker")
+    )
+    .values(
+        status="delivered",
+        delivered_at=bindparam("at"),
+        attempts=bindparam("attempts"),
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
 
 
 def _failed(record, worker: str, exc: Exception) -> str:
     """Record a failed try of a claimed record, by whose failure it was (:func:`failure_kind`)."""
     kind = failure_kind(exc)
     error = f"{type(exc).__name__}: {exc}"[:200]
-    values = {"attempts": record.attempts + 1, "last_error": error, "failure_kind": kind,
-              "claimed_by": None, "claimed_until": None}
+    values = {
+        "attempts": record.attempts + 1,
+        "last_error": error,
+        "failure_kind": kind,
+        "claimed_by": None,
+        "claimed_until": None,
+    }
     if kind in RECORD_KINDS:
         refusals = record.refusals + 1
         values["refusals"] = refusals
         if refusals >= MAX_REFUSALS:
             values["status"] = "dead"
-            log.error("delivery dead-lettered delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id,
-                      kind, refusals)
+            log.error(
+                "delivery dead-lettered delivery=%s inbox=%s kind=%s refusals=%s",
+                record.id,
+                record.inbox_id,
+                kind,
+                refusals,
+            )
         else:
             values.update(status="pending", next_attempt_at=utcnow() + backoff(refusals))
-            log.warning("delivery refused delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id,
-                        kind, refusals)
+            log.warning(
+                "delivery refused delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id, kind, refusals
+            )
         _inbox_answered(record.inbox_id)  # the inbox itself answered
     else:
         # The inbox's failure: the record keeps its place and is not counted towards dead-lettering; it waits
@@ -283,16 +335,32 @@ def _inbox_failed(inbox_id: str, kind: str, error: str):
     if inbox.failures >= PAUSE_AFTER:
         if inbox.state != "paused":
             inbox.state, inbox.paused_at = "paused", now
-            log.warning("ALERT delivery inbox paused inbox=%s failures=%s kind=%s open=%s next_attempt_in_s=%.0f",
-                        inbox_id, inbox.failures, kind, _open_count(inbox_id), wait)
+            log.warning(
+                "ALERT delivery inbox paused inbox=%s failures=%s kind=%s open=%s next_attempt_in_s=%.0f",
+                inbox_id,
+                inbox.failures,
+                kind,
+                _open_count(inbox_id),
+                wait,
+            )
         else:
-            log.warning("delivery inbox still paused inbox=%s failures=%s kind=%s paused_for_s=%.0f "
-                        "next_attempt_in_s=%.0f", inbox_id, inbox.failures, kind,
-                        (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0, wait)
+            log.warning(
+                "delivery inbox still paused inbox=%s failures=%s kind=%s paused_for_s=%.0f next_attempt_in_s=%.0f",
+                inbox_id,
+                inbox.failures,
+                kind,
+                (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0,
+                wait,
+            )
     else:
         inbox.state = "failing"
-        log.warning("delivery inbox failed inbox=%s failures=%s kind=%s next_attempt_in_s=%.0f", inbox_id,
-                    inbox.failures, kind, wait)
+        log.warning(
+            "delivery inbox failed inbox=%s failures=%s kind=%s next_attempt_in_s=%.0f",
+            inbox_id,
+            inbox.failures,
+            kind,
+            wait,
+        )
     return inbox.next_attempt_at
 
 
@@ -303,10 +371,19 @@ def _inbox_answered(inbox_id: str) -> None:
         return
     now = utcnow()
     if inbox.state == "paused":
-        log.warning("delivery inbox resumed inbox=%s paused_for_s=%.0f failures=%s", inbox_id,
-                    (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0, inbox.failures)
+        log.warning(
+            "delivery inbox resumed inbox=%s paused_for_s=%.0f failures=%s",
+            inbox_id,
+            (now - inbox.paused_at).total_seconds() if inbox.paused_at else 0,
+            inbox.failures,
+        )
     inbox.state, inbox.failures, inbox.next_attempt_at, inbox.paused_at, inbox.resumed_at = (
-        "working", 0, None, None, now)
+        "working",
+        0,
+        None,
+        None,
+        now,
+    )
 
 
 def _locking() -> bool:
@@ -314,16 +391,22 @@ def _locking() -> bool:
 
 
 def _open_count(inbox_id: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Delivery)
-                             .where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))
+        )
+        or 0
+    )
 
 
 def _release(ids: list[str], worker: str) -> None:
     """Give back claimed records not tried (behind a failure): due again, in their place."""
     if ids:
-        db.session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "delivering",
-                                                  Delivery.claimed_by == worker)
-                           .values(status="pending", claimed_by=None, claimed_until=None))
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == "delivering", Delivery.claimed_by == worker)
+            .values(status="pending", claimed_by=None, claimed_until=None)
+        )
         db.session.commit()
 
 
@@ -341,8 +424,9 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
     records = {r.id: r for r in db.session.execute(select(Delivery.__table__).where(Delivery.id.in_(ids)))}
     documents = webhook.documents([records[i] for i in ids if i in records and records[i].channel == "webhook"])
     first = records.get(ids[0]) if ids else None
-    failing = first is not None and bool(db.session.scalar(
-        select(DeliveryInbox.failures).where(DeliveryInbox.inbox_id == first.inbox_id)))
+    failing = first is not None and bool(
+        db.session.scalar(select(DeliveryInbox.failures).where(DeliveryInbox.inbox_id == first.inbox_id))
+    )
     db.session.commit()  # no transaction held open while sending
     lease_seconds = current_app.config["PORTAL"].delivery_lease_seconds
     outcomes = []
@@ -371,8 +455,9 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
             db.session.rollback()
             outcomes.append(_failed(record, worker, exc))
             break
-        result = db.session.execute(_MARK_DELIVERED, {"record": record.id, "worker": worker, "at": utcnow(),
-                                                      "attempts": record.attempts + 1})
+        result = db.session.execute(
+            _MARK_DELIVERED, {"record": record.id, "worker": worker, "at": utcnow(), "attempts": record.attempts + 1}
+        )
         if result.rowcount != 1:  # the lease ran out and another worker took over: it delivers again
             db.session.rollback()
             outcomes.append("skipped")
@@ -384,7 +469,7 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
         log.info("delivered delivery=%s channel=%s", record.id, record.channel)
         outcomes.append("delivered")
     logs.set_request_id(None)
-    _release(ids[len(outcomes):], worker)
+    _release(ids[len(outcomes) :], worker)
     return outcomes
 
 
@@ -397,8 +482,9 @@ def deliver(delivery_id: str, worker: str) -> str:
 def run_once(worker: str | None = None, limit: int = BATCH, batch: int = BATCH) -> int:
     """Claim what is due and deliver it; returns how many were delivered."""
     worker = worker or worker_name()
-    return sum(outcome == "delivered" for ids in _claim(worker, limit, batch)
-               for outcome in _deliver_queue(ids, worker))
+    return sum(
+        outcome == "delivered" for ids in _claim(worker, limit, batch) for outcome in _deliver_queue(ids, worker)
+    )
 
 
 def run_forever(app, interval: float = 1.0, stop=None) -> None:
@@ -422,11 +508,15 @@ def run_forever(app, interval: float = 1.0, stop=None) -> None:
 
 def stuck() -> list[Delivery]:
     """For administrators: what has not arrived, oldest first."""
-    return list(db.session.scalars(select(Delivery).where(Delivery.status.in_(("pending", "dead")))
-                                   .order_by(Delivery.created_at)))
+    return list(
+        db.session.scalars(
+            select(Delivery).where(Delivery.status.in_(("pending", "dead"))).order_by(Delivery.created_at)
+        )
+    )
 
 
 # --- administrators ----------------------------------------------------------------------------------
+
 
 class NotRequeueable(Exception):
     """Only a dead letter can be put back in its queue."""
@@ -444,14 +534,22 @@ def requeue(delivery_id: str, reason: str) -> Delivery:
         db.session.rollback()
         raise NotRequeueable(delivery_id)
     now = utcnow()
-    held = db.session.scalar(select(DeliveryInbox.next_attempt_at).where(DeliveryInbox.inbox_id == delivery.inbox_id,
-                                                                          DeliveryInbox.failures > 0))
+    held = db.session.scalar(
+        select(DeliveryInbox.next_attempt_at).where(
+            DeliveryInbox.inbox_id == delivery.inbox_id, DeliveryInbox.failures > 0
+        )
+    )
     delivery.status, delivery.refusals, delivery.claimed_by, delivery.claimed_until = "pending", 0, None, None
     delivery.next_attempt_at = max(now, held) if held else now
     delivery.requeued_at, delivery.requeue_reason = now, reason[:200]
     applicant = db.session.scalar(select(Application.applicant_id).where(Application.id == delivery.application_id))
-    audit("requeue", "delivery", delivery.id, "administrator puts a dead-lettered delivery back in its queue",
-          subject_id=applicant)
+    audit(
+        "requeue",
+        "delivery",
+        delivery.id,
+        "administrator puts a dead-lettered delivery back in its queue",
+        subject_id=applicant,
+    )
     db.session.commit()
     log.warning("delivery requeued delivery=%s inbox=%s", delivery.id, delivery.inbox_id)
     return delivery
@@ -466,12 +564,17 @@ def retry_inbox_now(inbox_id: str) -> int:
     inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())
     if inbox is not None:
         inbox.next_attempt_at = now
-    head = db.session.scalar(select(Delivery.id).where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))
-                             .order_by(Delivery.created_at, Delivery.id).limit(1))
+    head = db.session.scalar(
+        select(Delivery.id)
+        .where(Delivery.inbox_id == inbox_id, Delivery.status.in_(OPEN))
+        .order_by(Delivery.created_at, Delivery.id)
+        .limit(1)
+    )
     made_due = 0
     if head is not None:
-        made_due = db.session.execute(update(Delivery).where(Delivery.id == head, Delivery.status == "pending")
-                                      .values(next_attempt_at=now)).rowcount
+        made_due = db.session.execute(
+            update(Delivery).where(Delivery.id == head, Delivery.status == "pending").values(next_attempt_at=now)
+        ).rowcount
     audit("retry", "delivery_inbox", inbox_id, "administrator asks for a new delivery attempt now")
     db.session.commit()
     log.warning("delivery inbox retry requested inbox=%s", inbox_id)

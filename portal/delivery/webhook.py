@@ -125,14 +125,15 @@ def content_digest(body: bytes) -> str:
 
 def signing_key(secret: str) -> bytes:
     if secret.startswith(WHSEC_PREFIX):
-        return base64.b64decode(secret[len(WHSEC_PREFIX):] + "==")
+        return base64.b64decode(secret[len(WHSEC_PREFIX) :] + "==")
     return secret.encode("utf-8")
 
 
 def signature(secret: str, webhook_id: str, timestamp: int | str, body: bytes) -> str:
     """``v1,<base64>``: the HMAC-SHA256 of ``f"{webhook_id}.{timestamp}.{body}"`` (Standard Webhooks)."""
-    return Webhook(signing_key(secret)).sign(webhook_id, datetime.fromtimestamp(int(timestamp), UTC),
-                                             body.decode("utf-8"))
+    return Webhook(signing_key(secret)).sign(
+        webhook_id, datetime.fromtimestamp(int(timestamp), UTC), body.decode("utf-8")
+    )
 
 
 def signed_headers(body: bytes, idempotency_key: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -149,6 +150,7 @@ def signed_headers(body: bytes, idempotency_key: str, secret: str, timestamp: in
 
 
 # --- one deadline for the whole request ---------------------------------------------------------------
+
 
 def _left(error: type[Exception], timeout: float | None) -> float | None:
     """The time a single network operation may take: its own timeout, but never past the thread's deadline
@@ -193,7 +195,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         try:
             while buffer:
                 self._sock.settimeout(_left(httpcore.WriteTimeout, timeout))
-                buffer = buffer[self._sock.send(buffer):]
+                buffer = buffer[self._sock.send(buffer) :]
         except TimeoutError as exc:
             raise httpcore.WriteTimeout(exc) from exc
         except OSError as exc:
@@ -203,8 +205,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream.close()
 
     def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
-                                                      _left(httpcore.ConnectTimeout, timeout)))
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, _left(httpcore.ConnectTimeout, timeout))
+        )
 
     def get_extra_info(self, info: str):
         return self._stream.get_extra_info(info)
@@ -217,12 +220,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend = httpcore.SyncBackend()
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        return _DeadlineStream(self._backend.connect_tcp(host, port, _left(httpcore.ConnectTimeout, timeout),
-                                                         local_address, socket_options))
+        return _DeadlineStream(
+            self._backend.connect_tcp(
+                host, port, _left(httpcore.ConnectTimeout, timeout), local_address, socket_options
+            )
+        )
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover - not used
-        return _DeadlineStream(self._backend.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout),
-                                                                 socket_options))
+        return _DeadlineStream(
+            self._backend.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout), socket_options)
+        )
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover - retries are off
         time.sleep(min(seconds, _left(httpcore.PoolTimeout, seconds) or 0))
@@ -233,8 +240,9 @@ class _DeadlineTransport(httpx.HTTPTransport):
 
     def __init__(self):
         super().__init__()
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), http1=True, http2=False,
-                                             network_backend=_DeadlineBackend())
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), http1=True, http2=False, network_backend=_DeadlineBackend()
+        )
 
 
 def _client() -> httpx.Client:
@@ -280,8 +288,10 @@ def documents(deliveries) -> dict:
         return {}
     found: dict[str, list] = {}
     for document in db.session.execute(
-            select(FrozenDocument.application_id, FrozenDocument.version, FrozenDocument.body, FrozenDocument.sha256)
-            .where(FrozenDocument.application_id.in_({d.application_id for d in deliveries}))):
+        select(FrozenDocument.application_id, FrozenDocument.version, FrozenDocument.body, FrozenDocument.sha256).where(
+            FrozenDocument.application_id.in_({d.application_id for d in deliveries})
+        )
+    ):
         found.setdefault(document.application_id, []).append(document)
     chosen = {}
     for delivery in deliveries:

@@ -46,8 +46,10 @@ REASON_SV = {
     "not_found": "{provider} har inga uppgifter om personen.",
     "unknown_municipality": "Folkbokföringskommunen kunde inte kännas igen.",
 }
-INDICATION_DISCLAIMER = ("Preliminär beräkning (indikation till besked) gjord av portalen mot riksnormen och "
-                         "de kostnader sökanden uppgett. Det är inget beslut: kommunen gör en individuell bedömning.")
+INDICATION_DISCLAIMER = (
+    "Preliminär beräkning (indikation till besked) gjord av portalen mot riksnormen och "
+    "de kostnader sökanden uppgett. Det är inget beslut: kommunen gör en individuell bedömning."
+)
 
 
 class InvalidDocument(ValueError):
@@ -60,6 +62,7 @@ class InvalidDocument(ValueError):
 
 
 # --- schema, validation, canonical form -------------------------------------------------------
+
 
 @cache
 def _schema() -> dict:
@@ -194,10 +197,18 @@ def validate(doc: dict) -> None:
 
 # The shown fields of a fetched item and the sealed field they must equal.
 _SHOWN_AS_SEALED = (
-    (("memberId",), "member_id"), (("kind",), "kind"), (("theme",), "theme"), (("amountOre",), "amount_ore"),
-    (("gross",), "gross"), (("details",), "details"), (("period", "start"), "period_start"),
-    (("period", "end"), "period_end"), (("source", "provider"), "provider"), (("source", "set"), "info_set"),
-    (("source", "fetchedAt"), "fetched_at"))
+    (("memberId",), "member_id"),
+    (("kind",), "kind"),
+    (("theme",), "theme"),
+    (("amountOre",), "amount_ore"),
+    (("gross",), "gross"),
+    (("details",), "details"),
+    (("period", "start"), "period_start"),
+    (("period", "end"), "period_end"),
+    (("source", "provider"), "provider"),
+    (("source", "set"), "info_set"),
+    (("source", "fetchedAt"), "fetched_at"),
+)
 
 
 def _consistency_errors(doc: dict) -> list[str]:
@@ -216,8 +227,9 @@ def _consistency_errors(doc: dict) -> list[str]:
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None
             if name in sealed and value != sealed[name]:
-                errors.append(f"/fetched/{index}/{'/'.join(path)}: {value!r} differs from the sealed "
-                              f"{name} {sealed[name]!r}")
+                errors.append(
+                    f"/fetched/{index}/{'/'.join(path)}: {value!r} differs from the sealed {name} {sealed[name]!r}"
+                )
         if sealed.get("application_id") not in (None, doc.get("applicationId")):
             errors.append(f"/fetched/{index}/source/sealedFields/application_id: not this document's applicationId")
     return errors
@@ -237,6 +249,7 @@ def digest(doc: dict) -> str:
 
 
 # --- building ---------------------------------------------------------------------------------
+
 
 def _utc(value: datetime | None) -> str | None:
     if value is None:
@@ -344,13 +357,23 @@ def _build(application, language: str, items: list | None = None, calls: list | 
         "municipality": {"code": application.municipality_code, "name": name},
         "protected": protected,
         "language": language,
-        "folkbokforing": ({"provider": "skatteverket", "set": "folkbokforing",
-                           "fetchedAt": _utc(application.folkbokforing_fetched_at), "sealed": False}
-                          if application.folkbokforing_fetched_at else None),
+        "folkbokforing": (
+            {
+                "provider": "skatteverket",
+                "set": "folkbokforing",
+                "fetchedAt": _utc(application.folkbokforing_fetched_at),
+                "sealed": False,
+            }
+            if application.folkbokforing_fetched_at
+            else None
+        ),
     }
     if not protected:
-        address = {"street": application.street, "postalCode": application.postal_code,
-                   "postTown": application.post_town}
+        address = {
+            "street": application.street,
+            "postalCode": application.postal_code,
+            "postTown": application.post_town,
+        }
         doc["address"] = address if any(address.values()) else None
 
     given = person.given_name if person is not None else applicant.given_name
@@ -366,12 +389,14 @@ def _build(application, language: str, items: list | None = None, calls: list | 
 
     household = []
     for member in others:
-        entry: dict[str, Any] = {"memberId": member.id, "relation": member.relation,
-                                 "relationLabel": RELATION_SV.get(member.relation, RELATION_SV["other"]),
-                                 "coApplicant": member.is_co_applicant}
+        entry: dict[str, Any] = {
+            "memberId": member.id,
+            "relation": member.relation,
+            "relationLabel": RELATION_SV.get(member.relation, RELATION_SV["other"]),
+            "coApplicant": member.is_co_applicant,
+        }
         if not protected:
-            entry.update(givenName=member.given_name, familyName=member.family_name,
-                         birthDate=_day(member.birth_date))
+            entry.update(givenName=member.given_name, familyName=member.family_name, birthDate=_day(member.birth_date))
         household.append(entry)
     doc["household"] = {"size": len(members), "otherMembersCount": len(others), "members": household}
 
@@ -384,12 +409,24 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     summary = _supplements(application)
     doc["applicantStated"] = _stated(application, summary)
     doc["consents"] = [
-        {"id": c.id, "provider": c.provider, "providerName": _provider_name(c.provider), "scope": c.scope,
-         "memberId": c.member_id, "givenByMemberId": member_of_person.get(c.given_by_person_id),
-         "givenAt": _utc(c.given_at), "wordingVersion": c.wording_version, "asGuardian": bool(c.as_guardian),
-         **_given_by_proxy(c)}
-        for c in db.session.scalars(select(Consent).where(
-            Consent.application_id == application.id, Consent.revoked_at.is_(None)).order_by(Consent.id))]
+        {
+            "id": c.id,
+            "provider": c.provider,
+            "providerName": _provider_name(c.provider),
+            "scope": c.scope,
+            "memberId": c.member_id,
+            "givenByMemberId": member_of_person.get(c.given_by_person_id),
+            "givenAt": _utc(c.given_at),
+            "wordingVersion": c.wording_version,
+            "asGuardian": bool(c.as_guardian),
+            **_given_by_proxy(c),
+        }
+        for c in db.session.scalars(
+            select(Consent)
+            .where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
+            .order_by(Consent.id)
+        )
+    ]
     doc["proxies"] = _proxies(application)
     doc["attachments"] = _attachments(application, member_of_person)
     # The indication from the very items and stated entries shown above (not loaded a second time).
@@ -397,10 +434,17 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     from portal.calculation.services import for_document
 
     # The lines the municipality will judge, proposed from the same items and entries, frozen with the document.
-    doc["calculationLines"] = for_document(application, items=items, cost_entries=summary["costs"]["entries"],
-                                           income_entries=summary["incomes"]["entries"])
-    doc["emergency"] = ({"source": {"kind": "applicant", "enteredAt": _utc(application.created_at)},
-                         "reason": application.emergency_reason or ""} if application.emergency else None)
+    doc["calculationLines"] = for_document(
+        application, items=items, cost_entries=summary["costs"]["entries"], income_entries=summary["incomes"]["entries"]
+    )
+    doc["emergency"] = (
+        {
+            "source": {"kind": "applicant", "enteredAt": _utc(application.created_at)},
+            "reason": application.emergency_reason or "",
+        }
+        if application.emergency
+        else None
+    )
     from portal.situation.summary import documents_block, situation_block
 
     # The applicant's situation and the documents it calls for (issue 16), frozen and sealed with the rest.
@@ -416,17 +460,31 @@ PROXY_ROLE_SV = {"prepared": "Har förberett ansökan", "submitted": "Har signer
 def _proxy_ref(mandate) -> dict:
     from portal.mandates.services import proxy_name
 
-    return {"mandateReference": mandate.reference, "kind": mandate.kind, "kindLabel": PROXY_KIND_SV[mandate.kind],
-            "name": proxy_name(mandate), "decisionReference": mandate.decision_reference,
-            "scopes": sorted(mandate.scope_set), "validUntil": _utc(mandate.valid_until)}
+    return {
+        "mandateReference": mandate.reference,
+        "kind": mandate.kind,
+        "kindLabel": PROXY_KIND_SV[mandate.kind],
+        "name": proxy_name(mandate),
+        "decisionReference": mandate.decision_reference,
+        "scopes": sorted(mandate.scope_set),
+        "validUntil": _utc(mandate.valid_until),
+    }
 
 
 def _proxies(application) -> list[dict]:
     """Who prepared or submitted the application for the applicant under a mandate (ombud)."""
     from portal.mandates.services import uses
 
-    return [{**_proxy_ref(mandate), "role": use.kind, "roleLabel": PROXY_ROLE_SV[use.kind],
-             "firstAt": _utc(use.first_at), "lastAt": _utc(use.last_at)} for use, mandate in uses(application.id)]
+    return [
+        {
+            **_proxy_ref(mandate),
+            "role": use.kind,
+            "roleLabel": PROXY_ROLE_SV[use.kind],
+            "firstAt": _utc(use.first_at),
+            "lastAt": _utc(use.last_at),
+        }
+        for use, mandate in uses(application.id)
+    ]
 
 
 def _given_by_proxy(consent) -> dict:
@@ -457,36 +515,45 @@ def _fetched(application, information, member_of_person: dict, items: list) -> l
                 detail_label, text = labels.detail_text(provider, key, value)
                 details_text.append({"key": key, "label": detail_label, "text": text})
         comment = comments.get(item.id)
-        result.append({
-            "id": item.id,
-            "memberId": item.member_id,
-            "source": {
-                "kind": "system",
-                "provider": item.provider,
-                "providerName": _provider_name(item.provider),
-                "set": item.info_set,
-                "setName": _set_name(item.provider, item.info_set),
-                "fetchedAt": sealed["fetched_at"],
-                "seal": {"alg": "EdDSA", "kid": item.seal_key_id, "signature": item.seal},
-                "sealedFields": sealed,
-            },
-            "kind": item.kind,
-            "theme": item.theme,
-            "themeLabel": str(labels.THEME.get(item.theme, item.theme)),
-            "label": label,
-            "help": help_text,
-            "amountOre": item.amount_ore,
-            "gross": item.gross,
-            "period": {"start": sealed["period_start"], "end": sealed["period_end"]},
-            "details": details,
-            "detailsText": details_text,
-            "comments": [] if comment is None else [{
-                "source": {"kind": "applicant", "enteredAt": _utc(comment.updated_at or comment.created_at),
-                           "authorMemberId": member_of_person.get(comment.author_person_id)},
-                "itemId": item.id,
-                "text": comment.text,
-            }],
-        })
+        result.append(
+            {
+                "id": item.id,
+                "memberId": item.member_id,
+                "source": {
+                    "kind": "system",
+                    "provider": item.provider,
+                    "providerName": _provider_name(item.provider),
+                    "set": item.info_set,
+                    "setName": _set_name(item.provider, item.info_set),
+                    "fetchedAt": sealed["fetched_at"],
+                    "seal": {"alg": "EdDSA", "kid": item.seal_key_id, "signature": item.seal},
+                    "sealedFields": sealed,
+                },
+                "kind": item.kind,
+                "theme": item.theme,
+                "themeLabel": str(labels.THEME.get(item.theme, item.theme)),
+                "label": label,
+                "help": help_text,
+                "amountOre": item.amount_ore,
+                "gross": item.gross,
+                "period": {"start": sealed["period_start"], "end": sealed["period_end"]},
+                "details": details,
+                "detailsText": details_text,
+                "comments": []
+                if comment is None
+                else [
+                    {
+                        "source": {
+                            "kind": "applicant",
+                            "enteredAt": _utc(comment.updated_at or comment.created_at),
+                            "authorMemberId": member_of_person.get(comment.author_person_id),
+                        },
+                        "itemId": item.id,
+                        "text": comment.text,
+                    }
+                ],
+            }
+        )
     return result
 
 
@@ -496,20 +563,36 @@ def _not_fetched(application, calls: list, applicant) -> list[dict]:
     result = []
     if application.folkbokforing_error and applicant is not None:
         reason = application.folkbokforing_error
-        result.append({"provider": "skatteverket", "providerName": _provider_name("skatteverket"),
-                       "set": "folkbokforing", "setName": "Folkbokföring", "memberId": applicant.id,
-                       "reason": reason, "reasonText": _reason_text(reason, "skatteverket", labels),
-                       "attempts": 0, "at": None})
+        result.append(
+            {
+                "provider": "skatteverket",
+                "providerName": _provider_name("skatteverket"),
+                "set": "folkbokforing",
+                "setName": "Folkbokföring",
+                "memberId": applicant.id,
+                "reason": reason,
+                "reasonText": _reason_text(reason, "skatteverket", labels),
+                "attempts": 0,
+                "at": None,
+            }
+        )
     for call in calls:
         if call.status == "done":
             continue
         reason = call.reason if call.status == "failed" else "pending"
-        result.append({
-            "provider": call.provider, "providerName": _provider_name(call.provider),
-            "set": call.info_set, "setName": _set_name(call.provider, call.info_set),
-            "memberId": call.member_id, "reason": reason or "error",
-            "reasonText": _reason_text(reason, call.provider, labels),
-            "attempts": call.attempts or 0, "at": _utc(call.finished_at)})
+        result.append(
+            {
+                "provider": call.provider,
+                "providerName": _provider_name(call.provider),
+                "set": call.info_set,
+                "setName": _set_name(call.provider, call.info_set),
+                "memberId": call.member_id,
+                "reason": reason or "error",
+                "reasonText": _reason_text(reason, call.provider, labels),
+                "attempts": call.attempts or 0,
+                "at": _utc(call.finished_at),
+            }
+        )
     return result
 
 
@@ -540,34 +623,79 @@ def _stated(application, summary: dict) -> dict:
     text_entry = supplements.free_text(application) if message else None
     return {
         "incomes": {
-            "entries": [{"source": source(i), "id": i.id, "kind": i.kind, "label": entry_label(i),
-                         "description": i.description, "amountOre": i.amount_ore, "month": _month(i.month),
-                         "memberId": i.member_id} for i in summary["incomes"]["entries"]],
-            "totals": totals(summary["incomes"]["totals"])},
+            "entries": [
+                {
+                    "source": source(i),
+                    "id": i.id,
+                    "kind": i.kind,
+                    "label": entry_label(i),
+                    "description": i.description,
+                    "amountOre": i.amount_ore,
+                    "month": _month(i.month),
+                    "memberId": i.member_id,
+                }
+                for i in summary["incomes"]["entries"]
+            ],
+            "totals": totals(summary["incomes"]["totals"]),
+        },
         "costs": {
-            "entries": [{"source": source(c), "id": c.id, "category": c.category, "label": entry_label(c),
-                         "description": c.description, "amountOre": c.amount_ore, "month": _month(c.month)}
-                        for c in summary["costs"]["entries"]],
-            "totals": totals(summary["costs"]["totals"])},
+            "entries": [
+                {
+                    "source": source(c),
+                    "id": c.id,
+                    "category": c.category,
+                    "label": entry_label(c),
+                    "description": c.description,
+                    "amountOre": c.amount_ore,
+                    "month": _month(c.month),
+                }
+                for c in summary["costs"]["entries"]
+            ],
+            "totals": totals(summary["costs"]["totals"]),
+        },
         "assets": {
-            "entries": [{"source": source(a), "id": a.id, "kind": a.kind, "label": entry_label(a),
-                         "description": a.description, "valueOre": a.value_ore}
-                        for a in summary["assets"]["entries"]],
-            "totalOre": summary["assets"]["total"]},
-        "message": None if not message else {
-            "source": source(text_entry) if text_entry is not None else {"kind": "applicant"}, "text": message},
+            "entries": [
+                {
+                    "source": source(a),
+                    "id": a.id,
+                    "kind": a.kind,
+                    "label": entry_label(a),
+                    "description": a.description,
+                    "valueOre": a.value_ore,
+                }
+                for a in summary["assets"]["entries"]
+            ],
+            "totalOre": summary["assets"]["total"],
+        },
+        "message": None
+        if not message
+        else {"source": source(text_entry) if text_entry is not None else {"kind": "applicant"}, "text": message},
     }
 
 
 def _attachments(application, member_of_person: dict) -> list[dict]:
     from portal.attachments import services as attachments
 
-    return [{"source": {"kind": "applicant", "enteredAt": _utc(a.created_at),
-                        "authorMemberId": member_of_person.get(a.uploaded_by_person_id)},
-             "id": a.id, "name": a.original_name, "kind": a.kind, "mediaType": a.media_type, "size": a.size,
-             "sha256": a.sha256, "description": a.description, "linkedItemId": a.linked_item_id,
-             "linkedCostId": a.linked_cost_id, "uploadedAt": _utc(a.created_at)}
-            for a in attachments.for_application(application.id)]
+    return [
+        {
+            "source": {
+                "kind": "applicant",
+                "enteredAt": _utc(a.created_at),
+                "authorMemberId": member_of_person.get(a.uploaded_by_person_id),
+            },
+            "id": a.id,
+            "name": a.original_name,
+            "kind": a.kind,
+            "mediaType": a.media_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "description": a.description,
+            "linkedItemId": a.linked_item_id,
+            "linkedCostId": a.linked_cost_id,
+            "uploadedAt": _utc(a.created_at),
+        }
+        for a in attachments.for_application(application.id)
+    ]
 
 
 def _indication(application, items: list, costs: list, incomes: list) -> dict:
@@ -577,8 +705,12 @@ def _indication(application, items: list, costs: list, incomes: list) -> dict:
     try:
         result = indication_services.indication(application, items=items, costs=costs, incomes=incomes)
     except NormUnavailable:
-        return {"preliminary": True, "available": False, "reason": "norm_unavailable",
-                "disclaimer": INDICATION_DISCLAIMER}
+        return {
+            "preliminary": True,
+            "available": False,
+            "reason": "norm_unavailable",
+            "disclaimer": INDICATION_DISCLAIMER,
+        }
 
     def line_text(line) -> str:
         template = LINE_TEXT.get(line.code)
@@ -598,7 +730,14 @@ def _indication(application, items: list, costs: list, incomes: list) -> dict:
         "year": result.year_used,
         "derivedNorm": bool(result.derived_norm),
         "notes": [{"code": code, "text": str(NOTE_TEXT.get(code, code))} for code in result.notes],
-        "lines": [{"code": line.code, "amountOre": line.amount_ore, "params": _plain(dict(line.params)),
-                   "text": line_text(line)} for line in result.lines],
+        "lines": [
+            {
+                "code": line.code,
+                "amountOre": line.amount_ore,
+                "params": _plain(dict(line.params)),
+                "text": line_text(line),
+            }
+            for line in result.lines
+        ],
         "disclaimer": INDICATION_DISCLAIMER,
     }

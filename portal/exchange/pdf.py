@@ -22,8 +22,13 @@ from portal.config import REPO_ROOT
 from portal.exchange import document as exchange
 
 THEME_ORDER = ("income", "housing", "work", "assets", "other")
-THEME_SV = {"income": "Inkomster", "housing": "Boende", "work": "Arbete och aktivitet", "assets": "Tillgångar",
-            "other": "Övrigt"}
+THEME_SV = {
+    "income": "Inkomster",
+    "housing": "Boende",
+    "work": "Arbete och aktivitet",
+    "assets": "Tillgångar",
+    "other": "Övrigt",
+}
 SCOPE_SV = {"folkbokforing": "Folkbokföring", "basic": "Grunduppgifter", "extended": "Utökade uppgifter"}
 KIND_SV = {"pdf": "PDF", "jpeg": "JPEG-bild", "png": "PNG-bild"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -31,12 +36,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The person's own copy is PDF/UA-1; an archived copy is PDF/A-2a (tagged) and says it is PDF/UA-1 too.
 PERSONAL = "pdf/ua-1"
 ARCHIVED = "pdf/a-2a"
-_UA_IDENTIFIER = (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-                  b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
-                  b'<pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF>')
+_UA_IDENTIFIER = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF>"
+)
 
 
 # --- formatting -------------------------------------------------------------------------------
+
 
 def _text(value) -> str:
     """Printable text: control characters (other than new lines and tabs) dropped."""
@@ -78,7 +86,7 @@ def when_utc(value: str | None) -> str:
 
 
 def month_sv(value: str | None) -> str:
-    """"2026-11" -> "november 2026"."""
+    """ "2026-11" -> "november 2026"."""
     try:
         year, month = (int(part) for part in (value or "").split("-")[:2])
         from babel.dates import format_date
@@ -89,7 +97,7 @@ def month_sv(value: str | None) -> str:
 
 
 def language_sv(code: str | None) -> str:
-    """"ar" -> "arabiska"."""
+    """ "ar" -> "arabiska"."""
     if not code:
         return "okänt"
     try:
@@ -119,6 +127,7 @@ def period_text(period: dict | None) -> str:
 
 # --- HTML to PDF ------------------------------------------------------------------------------
 
+
 @cache
 def _environment(locale: str):
     """A Jinja environment for templates/pdf/ with the catalog of ``locale`` installed: the parts of a
@@ -127,12 +136,24 @@ def _environment(locale: str):
     from babel.support import Translations
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(REPO_ROOT / "templates" / "pdf")),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(REPO_ROOT / "templates" / "pdf")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_translations(Translations.load(str(REPO_ROOT / "translations"), [locale]), newstyle=True)
-    env.filters.update(kronor=kronor, when=when, when_utc=when_utc, month_sv=month_sv, text=_text,
-                       personnummer=personnummer, period_text=period_text, language_sv=language_sv)
+    env.filters.update(
+        kronor=kronor,
+        when=when,
+        when_utc=when_utc,
+        month_sv=month_sv,
+        text=_text,
+        personnummer=personnummer,
+        period_text=period_text,
+        language_sv=language_sv,
+    )
     return env
 
 
@@ -172,9 +193,15 @@ def _fetched_groups(doc: dict, members: dict) -> list[tuple[str, list[tuple[str,
         for item in by_member[member_id]:
             themes.setdefault(item.get("theme"), []).append(item)
         ordered = sorted(themes, key=lambda t: THEME_ORDER.index(t) if t in THEME_ORDER else len(THEME_ORDER))
-        groups.append((members.get(member_id, f"Hushållsmedlem {member_id}"),
-                       [(THEME_SV.get(theme, themes[theme][0].get("themeLabel") or theme), themes[theme])
-                        for theme in ordered]))
+        groups.append(
+            (
+                members.get(member_id, f"Hushållsmedlem {member_id}"),
+                [
+                    (THEME_SV.get(theme, themes[theme][0].get("themeLabel") or theme), themes[theme])
+                    for theme in ordered
+                ],
+            )
+        )
     return groups
 
 
@@ -184,9 +211,20 @@ def render(doc: dict) -> bytes:
     stated = doc.get("applicantStated") or {}
     labels = {item.get("id"): item.get("label") for item in doc.get("fetched") or []}
     costs = {entry.get("id"): entry.get("label") for entry in (stated.get("costs") or {}).get("entries") or []}
-    return write_pdf("application.html", ARCHIVED, doc=doc, checksum=exchange.digest(doc), members=members,
-                     groups=_fetched_groups(doc, members), stated=stated, item_labels=labels, cost_labels=costs,
-                     scope_sv=SCOPE_SV, kind_sv=KIND_SV, situation=_situation(doc))
+    return write_pdf(
+        "application.html",
+        ARCHIVED,
+        doc=doc,
+        checksum=exchange.digest(doc),
+        members=members,
+        groups=_fetched_groups(doc, members),
+        stated=stated,
+        item_labels=labels,
+        cost_labels=costs,
+        scope_sv=SCOPE_SV,
+        kind_sv=KIND_SV,
+        situation=_situation(doc),
+    )
 
 
 def _situation(doc: dict) -> dict | None:
@@ -205,9 +243,17 @@ def render_receipt(doc: dict, digest: str) -> bytes:
     language = (doc.get("language") or "sv").split("-")[0]
     municipality = (doc.get("municipality") or {}).get("name") or (doc.get("municipality") or {}).get("code") or "–"
     moment = _parse_utc(doc.get("submittedAt"))
-    return write_pdf("receipt.html", PERSONAL, locale=language, doc=doc, digest=digest, language=language,
-                     municipality=municipality, rtl=language in RTL_LANGUAGES,
-                     sent_utc=f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if moment else None)
+    return write_pdf(
+        "receipt.html",
+        PERSONAL,
+        locale=language,
+        doc=doc,
+        digest=digest,
+        language=language,
+        municipality=municipality,
+        rtl=language in RTL_LANGUAGES,
+        sent_utc=f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if moment else None,
+    )
 
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})

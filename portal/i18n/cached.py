@@ -30,8 +30,7 @@ def day(value) -> str:
     if value is None:
         return ""
     # a datetime's day is the day in the reader's time zone
-    return _formatted("day", str(get_locale()), str(get_timezone()) if isinstance(value, datetime) else None,
-                      value)
+    return _formatted("day", str(get_locale()), str(get_timezone()) if isinstance(value, datetime) else None, value)
 
 
 def moment(value) -> str:
@@ -43,8 +42,7 @@ def moment(value) -> str:
 def month(value) -> str:
     if value is None:
         return ""
-    return _formatted("month", str(get_locale()), str(get_timezone()) if isinstance(value, datetime) else None,
-                      value)
+    return _formatted("month", str(get_locale()), str(get_timezone()) if isinstance(value, datetime) else None, value)
 
 
 def translations():

@@ -20,10 +20,28 @@ TRANSLATIONS = REPO_ROOT / "translations"
 
 def extract(target: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(REPO_ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "--omit-header", "--sort-output",
-         "-o", str(target), str(REPO_ROOT)],
-        check=True, capture_output=True, cwd=REPO_ROOT)
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(REPO_ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--omit-header",
+            "--sort-output",
+            "-o",
+            str(target),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=REPO_ROOT,
+    )
 
 
 def _ids(path: Path) -> set:

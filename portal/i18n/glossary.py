@@ -64,12 +64,20 @@ def load(path: Path = GLOSSARY) -> list[Term]:
     terms = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            terms.append(Term(
-                term=row["term"], rule=row["rule"], explain_alone=row.get("explain_alone") == "yes",
-                not_in=[p.strip() for p in (row.get("not_in") or "").split(";") if p.strip()],
-                rendering={lang: row.get(lang) or "" for lang in LANGUAGES if row.get(lang)},
-                explanation={lang: row.get(f"{lang}_explanation") or "" for lang in LANGUAGES
-                             if row.get(f"{lang}_explanation")}))
+            terms.append(
+                Term(
+                    term=row["term"],
+                    rule=row["rule"],
+                    explain_alone=row.get("explain_alone") == "yes",
+                    not_in=[p.strip() for p in (row.get("not_in") or "").split(";") if p.strip()],
+                    rendering={lang: row.get(lang) or "" for lang in LANGUAGES if row.get(lang)},
+                    explanation={
+                        lang: row.get(f"{lang}_explanation") or ""
+                        for lang in LANGUAGES
+                        if row.get(f"{lang}_explanation")
+                    },
+                )
+            )
     return terms
 
 
@@ -78,8 +86,12 @@ def save(terms: list[Term], path: Path = GLOSSARY) -> None:
         writer = csv.DictWriter(fh, fieldnames=columns(), lineterminator="\n")
         writer.writeheader()
         for term in terms:
-            row = {"term": term.term, "rule": term.rule, "explain_alone": "yes" if term.explain_alone else "",
-                   "not_in": "; ".join(term.not_in)}
+            row = {
+                "term": term.term,
+                "rule": term.rule,
+                "explain_alone": "yes" if term.explain_alone else "",
+                "not_in": "; ".join(term.not_in),
+            }
             for language in LANGUAGES:
                 row[language] = term.rendering.get(language, "")
                 row[f"{language}_explanation"] = term.explanation.get(language, "")
@@ -168,10 +180,14 @@ def check_catalog(language: str, catalog: Catalog, terms: list[Term]) -> list[st
                         problems.append(f"{language}: {found!r} not kept in Swedish in {msgid!r}")
             elif language != "en" and term.forms(language) and term.english().search(source):
                 if not _has(strings, term.forms(language), plural):
-                    problems.append(f"{language}: {term.term!r} not rendered as "
-                                    f"{term.rendering[language]!r} in {msgid!r}")
-        if language != "sv" and _bare(msgid, rule1) and any(
-                t.explain_alone and t.english().search(msgid) for t in rule1):
+                    problems.append(
+                        f"{language}: {term.term!r} not rendered as {term.rendering[language]!r} in {msgid!r}"
+                    )
+        if (
+            language != "sv"
+            and _bare(msgid, rule1)
+            and any(t.explain_alone and t.english().search(msgid) for t in rule1)
+        ):
             rest = strings[0]
             for term in rule1:
                 rest = term.english().sub(" ", rest)

@@ -41,8 +41,15 @@ def choose_for_person():
 
 def _with_cookie(response, lang: str):
     config = current_app.config["PORTAL"]
-    response.set_cookie(cookie_name(), lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                        secure=config.secure_cookies, path="/")
+    response.set_cookie(
+        cookie_name(),
+        lang,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=config.secure_cookies,
+        path="/",
+    )
     return response
 
 

@@ -15,13 +15,25 @@ from portal.config import REPO_ROOT
 # (translations/<code>/LC_MESSAGES/messages.po) is complete and `portal i18n check` passes with it.
 ENABLED = ("sv", "en", "ar", "so", "fa", "ti", "uk", "fi")
 # Each language named in itself, so a reader finds their own language whatever the page's.
-NATIVE_NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی",
-                "ti": "ትግርኛ", "uk": "Українська", "fi": "Suomi"}
+NATIVE_NAMES = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+    "ti": "ትግርኛ",
+    "uk": "Українська",
+    "fi": "Suomi",
+}
 # A developer's or test run's preview of languages not enabled yet (PORTAL_I18N_PREVIEW=fa,ti):
 # only those with a catalog; never set in production, where ENABLED alone decides.
-PREVIEW = tuple(code for code in os.environ.get("PORTAL_I18N_PREVIEW", "").replace(" ", "").split(",")
-                if code in NATIVE_NAMES and code not in ENABLED
-                and (REPO_ROOT / "translations" / code / "LC_MESSAGES" / "messages.po").exists())
+PREVIEW = tuple(
+    code
+    for code in os.environ.get("PORTAL_I18N_PREVIEW", "").replace(" ", "").split(",")
+    if code in NATIVE_NAMES
+    and code not in ENABLED
+    and (REPO_ROOT / "translations" / code / "LC_MESSAGES" / "messages.po").exists()
+)
 SUPPORTED = ENABLED + PREVIEW
 DEFAULT = "sv"
 COOKIE = "portal_lang"  # "__Host-portal_lang" in production: cookie_name()

@@ -59,10 +59,7 @@ class _RedactTokensInAccessLog(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                self.pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a
-                for a in record.args
-            )
+            record.args = tuple(self.pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str) and "id_token_hint=" in record.msg:
             record.msg = self.pattern.sub(r"\1[redacted]", record.msg)
         return True
@@ -165,9 +162,7 @@ def create_idp_app(
 
     from .routes import bp, end_idp_session
 
-    server, protector = create_authorization_server(
-        app, issuer, client_map, store, key, on_end_session=end_idp_session
-    )
+    server, protector = create_authorization_server(app, issuer, client_map, store, key, on_end_session=end_idp_session)
     app.extensions["test_idp"] = IdpState(
         issuer=issuer,
         clients=client_map,

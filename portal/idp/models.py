@@ -54,13 +54,12 @@ class Client(ClientMixin):
     def from_dict(cls, data: dict[str, Any]) -> Client:
         kind = data.get("kind")
         if kind not in CLIENT_KINDS:
-            raise ValueError(
-                f"client {data.get('client_id')!r}: kind must be one of {CLIENT_KINDS}"
-            )
+            raise ValueError(f"client {data.get('client_id')!r}: kind must be one of {CLIENT_KINDS}")
         method = data.get("token_endpoint_auth_method", "client_secret_basic")
         if method not in CLIENT_AUTH_METHODS:
-            raise ValueError(f"client {data.get('client_id')!r}: token_endpoint_auth_method must be one of "
-                             f"{CLIENT_AUTH_METHODS}")
+            raise ValueError(
+                f"client {data.get('client_id')!r}: token_endpoint_auth_method must be one of {CLIENT_AUTH_METHODS}"
+            )
         if not data.get("client_id") or not (data.get("client_secret") or data.get("jwks")):
             raise ValueError("every client needs client_id and client_secret (or jwks for private_key_jwt)")
         if method == "private_key_jwt" and not data.get("jwks"):

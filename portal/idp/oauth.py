@@ -192,9 +192,7 @@ class IdpEndSessionEndpoint(EndSessionEndpoint):
             return self.server.query_client(aud)
         return None
 
-    def is_post_logout_redirect_uri_legitimate(
-        self, request, post_logout_redirect_uri, client, logout_hint
-    ):
+    def is_post_logout_redirect_uri_legitimate(self, request, post_logout_redirect_uri, client, logout_hint):
         # Without id_token_hint the RP must identify itself with client_id; authlib has already
         # checked that the URI is registered, exactly, for that client, so it is no open
         # redirect.
@@ -241,9 +239,7 @@ def create_authorization_server(
             ),
             code.code if code is not None else None,
         )
-        log.info(
-            "Issued tokens to client=%s sub=%s", request.client.client_id, request.user.identity.sub
-        )
+        log.info("Issued tokens to client=%s sub=%s", request.client.client_id, request.user.identity.sub)
 
     server = IdpAuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.store = store

@@ -48,10 +48,7 @@ ROLE_LABELS = {
 }
 
 PNR_ERRORS = {
-    "checksum": _l(
-        "The personnummer has the wrong check digit (the last digit). Check the number and "
-        "try again."
-    ),
+    "checksum": _l("The personnummer has the wrong check digit (the last digit). Check the number and try again."),
     "date": _l("The personnummer does not contain a valid date of birth."),
     "format": _l("Enter the personnummer with 12 digits: year, month, day and four digits."),
 }
@@ -87,8 +84,7 @@ def openid_configuration():
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
-                                                      "private_key_jwt"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
             "scopes_supported": list(SCOPES_SUPPORTED),
             "claims_supported": CLAIMS_SUPPORTED,
@@ -278,9 +274,7 @@ def _resolve_identity(client: Client, form: FormState) -> Identity | None:
     if client.kind == "staff":
         member = next((m for m in entries if m.sub == form.selected), None)
         if form.typed_personnummer or member is None:
-            errors.append(
-                (first_choice if entries else "submit", _("Choose a staff member in the list."))
-            )
+            errors.append((first_choice if entries else "submit", _("Choose a staff member in the list.")))
             return None
         return staff_identity(member)
 
@@ -348,9 +342,7 @@ def authorize():
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        form.errors = [
-            ("submit", _("The page had expired, so nothing was sent. Please try again."))
-        ]
+        form.errors = [("submit", _("The page had expired, so nothing was sent. Please try again."))]
         return _render_picker(client, form, 400)
 
     if request.form.get("action") == "cancel":

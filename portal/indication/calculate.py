@@ -63,13 +63,29 @@ from flask_babel import lazy_gettext as _l
 from portal.indication.riksnorm import NormUnavailable, band_for_age, band_label, table_for_month
 
 __all__ = [
-    "COST_CATEGORIES", "CostInput", "HouseholdMemberInput", "IncomeInput", "Indication", "Line",
-    "LINE_TEXT", "NOTE_TEXT", "NormUnavailable", "calculate",
+    "COST_CATEGORIES",
+    "CostInput",
+    "HouseholdMemberInput",
+    "IncomeInput",
+    "Indication",
+    "Line",
+    "LINE_TEXT",
+    "NOTE_TEXT",
+    "NormUnavailable",
+    "calculate",
 ]
 
 COST_CATEGORIES = (
-    "rent", "electricity", "home_insurance", "work_travel", "union_fees", "akassa_fees",
-    "childcare", "medical", "dental", "other",
+    "rent",
+    "electricity",
+    "home_insurance",
+    "work_travel",
+    "union_fees",
+    "akassa_fees",
+    "childcare",
+    "medical",
+    "dental",
+    "other",
 )
 
 PARENT_AGE_GAP = 15  # an 18–20-year-old with a member this much older counts as living at home
@@ -117,21 +133,25 @@ class Indication:
 LINE_TEXT = {
     "personal_cost.child": _l("Personal costs for a child aged %(age)s (age group %(band)s in the norm)"),
     "personal_cost.youth": _l(
-        "Personal costs for a young person aged %(age)s living at home with a parent "
-        "(age group %(band)s in the norm)"),
+        "Personal costs for a young person aged %(age)s living at home with a parent (age group %(band)s in the norm)"
+    ),
     "personal_cost.single": _l("Personal costs for an adult aged %(age)s who is not living with a partner"),
     "personal_cost.couple": _l(
-        "Personal costs for two adults living together as a couple, aged %(age_1)s and %(age_2)s"),
+        "Personal costs for two adults living together as a couple, aged %(age_1)s and %(age_2)s"
+    ),
     "non_partner_member": _l(
         "A person aged %(age)s shares your home but is not your partner: they count in the size of "
-        "the household, but their own costs are not part of this application"),
+        "the household, but their own costs are not part of this application"
+    ),
     "household_cost": _l("Common household costs for a household of %(size)s people"),
     "household_cost.large": _l(
         "Common household costs for a household of %(size)s people: the amount for 7 people plus "
-        "%(extra_kr)s kr for each of the %(extra)s people above 7"),
+        "%(extra_kr)s kr for each of the %(extra)s people above 7"
+    ),
     "household_cost.share": _l(
         "Your share of the common household costs: %(size)s people share the home, the cost for "
-        "%(size)s people is %(full_kr)s kr, and %(shares)s of the %(size)s parts are counted here"),
+        "%(size)s people is %(full_kr)s kr, and %(shares)s of the %(size)s parts are counted here"
+    ),
     "norm_total": _l("Total according to the national norm (riksnormen) for %(year)s"),
     "cost.rent": _l("Rent or housing cost"),
     "cost.electricity": _l("Household electricity"),
@@ -153,34 +173,41 @@ LINE_TEXT = {
 NOTE_TEXT = {
     "indication_only": _l(
         "This is only an indication, not a decision. The municipality makes an individual "
-        "assessment of your application."),
+        "assessment of your application."
+    ),
     "norm_derived": _l(
         "The norm amounts for this year were worked out by raising an earlier year's official "
         "amounts by the government's official percentage. They can differ from the official "
-        "amounts by a few kronor."),
+        "amounts by a few kronor."
+    ),
     "norm_latest_year": _l(
-        "The norm for this month's year is not available yet, so the latest known amounts were "
-        "used."),
+        "The norm for this month's year is not available yet, so the latest known amounts were used."
+    ),
     "non_partner_sharing": _l(
         "Someone who shares your home is not your spouse or partner. They apply for themselves, "
-        "and only your share of the common household costs is counted here."),
+        "and only your share of the common household costs is counted here."
+    ),
     "extra_adults": _l(
         "There are more than two adults in the household. The first two were counted as a couple "
-        "and the others as people who share the home without being partners."),
-    "large_household": _l(
-        "Your household has more than 7 people. The norm adds an amount for each person above 7."),
+        "and the others as people who share the home without being partners."
+    ),
+    "large_household": _l("Your household has more than 7 people. The norm adds an amount for each person above 7."),
     "young_adult_at_home": _l(
         "A young person aged 18 to 20 was counted as living at home with a parent. If they live "
-        "on their own or are not at school, the municipality may count them differently."),
+        "on their own or are not at school, the municipality may count them differently."
+    ),
     "preschool_lunch": _l(
         "Children up to 6 years old were counted as eating all meals at home. If a child eats "
-        "lunch at preschool on weekdays, the norm is slightly lower."),
+        "lunch at preschool on weekdays, the norm is slightly lower."
+    ),
     "pension_age": _l(
         "Someone in the household has reached pension age. Apply first to the Swedish Pensions "
-        "Agency for housing supplement and maintenance support for the elderly."),
+        "Agency for housing supplement and maintenance support for the elderly."
+    ),
     "income_covers_need": _l(
         "Your income is as large as or larger than the need calculated here, so you may not be "
-        "entitled to assistance for this month."),
+        "entitled to assistance for this month."
+    ),
 }
 
 
@@ -212,8 +239,9 @@ def _divide_half_up(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def calculate(month: date, members: list[HouseholdMemberInput], costs: list[CostInput],
-              incomes: list[IncomeInput]) -> Indication:
+def calculate(
+    month: date, members: list[HouseholdMemberInput], costs: list[CostInput], incomes: list[IncomeInput]
+) -> Indication:
     """The indication for ``month`` (any day in it) and the household ``members``.
 
     ``members`` are all persons living in the home, including adults sharing it who are not
@@ -224,8 +252,9 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
         raise ValueError("an indication needs at least one household member")
     first_day = month.replace(day=1)
     table, latest_stand_in = table_for_month(first_day)
-    next_month = (date(first_day.year + 1, 1, 1) if first_day.month == 12
-                  else date(first_day.year, first_day.month + 1, 1))
+    next_month = (
+        date(first_day.year + 1, 1, 1) if first_day.month == 12 else date(first_day.year, first_day.month + 1, 1)
+    )
 
     ages: list[int] = []
     for m in members:
@@ -281,8 +310,14 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
         norm_ore += amount
     elif len(adults) == 2:
         amount = _kr(table.cohabiting_pair)
-        lines.append(Line("personal_cost.couple", amount,
-                          {"age_1": ages[adults[0]], "age_2": ages[adults[1]]}, (adults[0], adults[1])))
+        lines.append(
+            Line(
+                "personal_cost.couple",
+                amount,
+                {"age_1": ages[adults[0]], "age_2": ages[adults[1]]},
+                (adults[0], adults[1]),
+            )
+        )
         norm_ore += amount
     for i in non_partners:
         lines.append(Line("non_partner_member", 0, {"age": ages[i]}, (i,)))
@@ -293,12 +328,14 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
         notes.append("non_partner_sharing")
         shares = len(in_case)
         amount = _divide_half_up(full_ore * shares, size)
-        lines.append(Line("household_cost.share", amount,
-                          {"size": size, "shares": shares, "full_kr": full_ore // 100}))
+        lines.append(Line("household_cost.share", amount, {"size": size, "shares": shares, "full_kr": full_ore // 100}))
     elif size > 7:
         amount = full_ore
-        lines.append(Line("household_cost.large", amount,
-                          {"size": size, "extra": size - 7, "extra_kr": table.per_person_above_7}))
+        lines.append(
+            Line(
+                "household_cost.large", amount, {"size": size, "extra": size - 7, "extra_kr": table.per_person_above_7}
+            )
+        )
     else:
         amount = full_ore
         lines.append(Line("household_cost", amount, {"size": size}))
@@ -333,6 +370,12 @@ def calculate(month: date, members: list[HouseholdMemberInput], costs: list[Cost
     if any(ages[i] >= _pension_age(first_day.year) for i in in_case):
         notes.append("pension_age")
 
-    return Indication(year_used=table.year, derived_norm=table.derived or latest_stand_in,
-                      lines=lines, need_ore=need_ore, income_ore=income_ore,
-                      result_ore=result_ore, notes=notes)
+    return Indication(
+        year_used=table.year,
+        derived_norm=table.derived or latest_stand_in,
+        lines=lines,
+        need_ore=need_ore,
+        income_ore=income_ore,
+        result_ore=result_ore,
+        notes=notes,
+    )

@@ -134,19 +134,18 @@ def table_for_month(month: date) -> tuple[NormTable, bool]:
     if not years:
         raise NormUnavailable(f"no riksnorm data files in {DATA_DIR}")
     if month.year < years[0]:
-        raise NormUnavailable(
-            f"no riksnorm for {month:%Y-%m}: the earliest norm table is for {years[0]}")
+        raise NormUnavailable(f"no riksnorm for {month:%Y-%m}: the earliest norm table is for {years[0]}")
     if month.year in years:
         return load(month.year), False
     earlier = [y for y in years if y < month.year]
     if month.year > years[-1]:
         return load(years[-1]), True
     # A gap inside the covered range is a data error: every year must have a (derived) file.
-    raise NormUnavailable(
-        f"no riksnorm file for {month.year} although {earlier[-1]} and later years exist")
+    raise NormUnavailable(f"no riksnorm file for {month.year} although {earlier[-1]} and later years exist")
 
 
 # --- derivation -----------------------------------------------------------------------------
+
 
 def round10(value: Decimal) -> int:
     """Nearest 10 kr, halves up (the norm's posts are 'avrundat till närmaste tiotal')."""
@@ -172,8 +171,7 @@ def derive(base: dict, year: int, percent: str, source: str) -> dict:
     """
     if "posts" in base:
         posts = {
-            section: {key: {post: _uprate(v, percent) for post, v in items.items()}
-                      for key, items in table.items()}
+            section: {key: {post: _uprate(v, percent) for post, v in items.items()} for key, items in table.items()}
             for section, table in base["posts"].items()
         }
         children = _sum_posts(posts["children"])
@@ -187,16 +185,17 @@ def derive(base: dict, year: int, percent: str, source: str) -> dict:
         household = {k: _uprate(v, percent) for k, v in base["household"].items()}
         method = "each band total raised and rounded to the nearest 10 kr (posts not available)"
     base_root = base.get("derived_from", base["year"])
-    chain = list(base.get("uprating", [])) + [
-        {"year": year, "percent": percent, "source": source}]
+    chain = list(base.get("uprating", [])) + [{"year": year, "percent": percent, "source": source}]
     out = {
         "year": year,
         "status": "derived",
         "derived": True,
         "source": "derived: no official per-band table found; see derivation and uprating",
         "derived_from": base_root,
-        "derivation": (f"official {base_root} table raised year by year by the government's "
-                       f"official uprating percentages below; {method}"),
+        "derivation": (
+            f"official {base_root} table raised year by year by the government's "
+            f"official uprating percentages below; {method}"
+        ),
         "uprating": chain,
         "children": {k: children[k] for k, _, _ in CHILD_BANDS},
         "adults": {"single": adults["single"], "cohabiting_pair": adults["cohabiting_pair"]},
@@ -210,29 +209,52 @@ def derive(base: dict, year: int, percent: str, source: str) -> dict:
 
 # Which derived year comes from which table, by which official percentage (source cited).
 DERIVATIONS: tuple[tuple[int, int, str, str], ...] = (
-    (2020, 2019, "1.9",
-     "jpinfonet.se, 'Riksnormen för försörjningsstöd 2020' (12 Nov 2019): 'Normens samtliga "
-     "poster har räknats upp med 1,9 procent jämfört med riksnormen för 2019'"),
-    (2022, 2021, "1.6",
-     "socionomen.se, 'Försörjningsstödet fastställt för 2023' (10 Nov 2022): 2022 års höjning "
-     "landade på 1,6 procent"),
-    (2024, 2023, "8.7",
-     "regeringen.se, 'Riksnorm för 2024 fastställd' (Nov 2023): samtliga delposter räknas upp "
-     "med 8,7 procent"),
-    (2025, 2024, "2.8",
-     "regeringen.se press release, 'Höjt försörjningsstöd när riksnormen räknas upp' (Nov 2024)"),
+    (
+        2020,
+        2019,
+        "1.9",
+        "jpinfonet.se, 'Riksnormen för försörjningsstöd 2020' (12 Nov 2019): 'Normens samtliga "
+        "poster har räknats upp med 1,9 procent jämfört med riksnormen för 2019'",
+    ),
+    (
+        2022,
+        2021,
+        "1.6",
+        "socionomen.se, 'Försörjningsstödet fastställt för 2023' (10 Nov 2022): 2022 års höjning "
+        "landade på 1,6 procent",
+    ),
+    (
+        2024,
+        2023,
+        "8.7",
+        "regeringen.se, 'Riksnorm för 2024 fastställd' (Nov 2023): samtliga delposter räknas upp med 8,7 procent",
+    ),
+    (2025, 2024, "2.8", "regeringen.se press release, 'Höjt försörjningsstöd när riksnormen räknas upp' (Nov 2024)"),
     (2026, 2025, "0.7", "regeringen.se, 'Riksnorm för 2026 fastställd' (Nov 2025)"),
 )
 
 # Official totals published for years whose per-band table was not found (riksnorm.json,
 # "official_totals_for_checking"); each is personal costs + common costs for the household size.
 OFFICIAL_TOTALS: dict[int, list[dict]] = {
-    2024: [{"what": "single adult, no children (single + household of 1)", "official": 5030,
-            "source": "Socialstyrelsen provberäkning default, from 2024-01-01"}],
-    2026: [{"what": "single adult, no children (single + household of 1)", "official": 5220,
-            "source": "regeringen.se, Riksnorm för 2026 fastställd"},
-           {"what": "cohabiting pair, no children (cohabiting_pair + household of 2)",
-            "official": 8510, "source": "regeringen.se, Riksnorm för 2026 fastställd"}],
+    2024: [
+        {
+            "what": "single adult, no children (single + household of 1)",
+            "official": 5030,
+            "source": "Socialstyrelsen provberäkning default, from 2024-01-01",
+        }
+    ],
+    2026: [
+        {
+            "what": "single adult, no children (single + household of 1)",
+            "official": 5220,
+            "source": "regeringen.se, Riksnorm för 2026 fastställd",
+        },
+        {
+            "what": "cohabiting pair, no children (cohabiting_pair + household of 2)",
+            "official": 8510,
+            "source": "regeringen.se, Riksnorm för 2026 fastställd",
+        },
+    ],
 }
 
 

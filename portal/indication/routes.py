@@ -26,5 +26,6 @@ def show(application_id: str):
         result = indication(application)
     except (NormUnavailable, ValueError):
         result = None
-    return render_template("indication/show.html", application=application, result=result,
-                           line_text=LINE_TEXT, note_text=NOTE_TEXT)
+    return render_template(
+        "indication/show.html", application=application, result=result, line_text=LINE_TEXT, note_text=NOTE_TEXT
+    )

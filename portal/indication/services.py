@@ -24,9 +24,13 @@ def _in_application(member: HouseholdMember, application: Application) -> bool:
 
 
 def _members(application: Application) -> list[HouseholdMemberInput]:
-    return [HouseholdMemberInput(birth_date=m.birth_date,
-                                 shares_household_as_non_partner=not _in_application(m, application))
-            for m in application.members if m.birth_date is not None]
+    return [
+        HouseholdMemberInput(
+            birth_date=m.birth_date, shares_household_as_non_partner=not _in_application(m, application)
+        )
+        for m in application.members
+        if m.birth_date is not None
+    ]
 
 
 def _fetched_incomes(application: Application, fetched: list | None = None) -> list[IncomeInput]:
@@ -43,8 +47,9 @@ def _fetched_incomes(application: Application, fetched: list | None = None) -> l
     return incomes
 
 
-def _stated(application: Application, cost_entries: list | None = None,
-            income_entries: list | None = None) -> tuple[list[CostInput], list[IncomeInput]]:
+def _stated(
+    application: Application, cost_entries: list | None = None, income_entries: list | None = None
+) -> tuple[list[CostInput], list[IncomeInput]]:
     from portal.supplements import services as supplements
     from portal.supplements.labels import entry_label
 
@@ -52,18 +57,26 @@ def _stated(application: Application, cost_entries: list | None = None,
         cost_entries = supplements.entries(application, "costs")
     if income_entries is None:
         income_entries = supplements.entries(application, "incomes")
-    costs = [CostInput(COST_CATEGORY.get(c.category, c.category), c.amount_ore)
-             for c in cost_entries if c.month == application.period]
-    incomes = [IncomeInput(label=entry_label(i), amount_ore=i.amount_ore)
-               for i in income_entries if i.month == application.period]
+    costs = [
+        CostInput(COST_CATEGORY.get(c.category, c.category), c.amount_ore)
+        for c in cost_entries
+        if c.month == application.period
+    ]
+    incomes = [
+        IncomeInput(label=entry_label(i), amount_ore=i.amount_ore)
+        for i in income_entries
+        if i.month == application.period
+    ]
     return costs, incomes
 
 
-def indication(application: Application, *, items: list | None = None, costs: list | None = None,
-               incomes: list | None = None) -> Indication:
+def indication(
+    application: Application, *, items: list | None = None, costs: list | None = None, incomes: list | None = None
+) -> Indication:
     """The indication for ``application``. A caller that has already loaded the application's fetched
     items (``information.items``) or its stated costs and incomes (``supplements.entries(..., "costs")``,
     ``"incomes"``), every one of them, passes them in and they are not loaded again."""
     costs_in, stated_incomes = _stated(application, costs, incomes)
-    return calculate(application.period, _members(application), costs_in,
-                     _fetched_incomes(application, items) + stated_incomes)
+    return calculate(
+        application.period, _members(application), costs_in, _fetched_incomes(application, items) + stated_incomes
+    )

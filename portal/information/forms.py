@@ -14,5 +14,7 @@ class CommentForm(FlaskForm):
     text = TextAreaField(
         _l("Your comment"),
         filters=[clean_text],
-        validators=[Length(max=COMMENT_MAX,
-                           message=_l("Write at most %(max)d characters (you have written %(length)d)"))])
+        validators=[
+            Length(max=COMMENT_MAX, message=_l("Write at most %(max)d characters (you have written %(length)d)"))
+        ],
+    )

@@ -19,8 +19,9 @@ def reason(code: str | None, provider_title) -> str:
         "error": _("%(provider)s answered with an error.", provider=provider_title),
         "busy": _("%(provider)s had too many questions at the moment.", provider=provider_title),
         "unavailable": _("%(provider)s is not available at the moment.", provider=provider_title),
-        "circuit_open": _("%(provider)s is not answering right now. Try again in a few minutes.",
-                          provider=provider_title),
+        "circuit_open": _(
+            "%(provider)s is not answering right now. Try again in a few minutes.", provider=provider_title
+        ),
         "malformed": _("The answer from %(provider)s could not be read.", provider=provider_title),
         "unexpected_format": _("The answer from %(provider)s could not be read.", provider=provider_title),
         "refused": _("%(provider)s refused the question.", provider=provider_title),

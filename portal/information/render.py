@@ -53,7 +53,8 @@ def card_body(card, provider, help_shown: bool) -> Markup:
     cache = _cache()
     html = cache.get(key)
     if html is None:
-        html = Markup(render_template("information/_card_body.html", card=card, provider=provider,
-                                      help_shown=help_shown))
+        html = Markup(
+            render_template("information/_card_body.html", card=card, provider=provider, help_shown=help_shown)
+        )
         cache.put(key, html)
     return html

@@ -36,9 +36,13 @@ def _application(application_id: str):
 def _context(application):
     visible = household.visible_member_ids(application, g.subject_id)
     statuses = [s for s in services.statuses(application) if visible is None or s.member.id in visible]
-    return {"application": application, "statuses": statuses,
-            "pending": services.pending(application), "form": FlaskForm(),
-            "is_applicant": application.applicant_id == g.subject_id}
+    return {
+        "application": application,
+        "statuses": statuses,
+        "pending": services.pending(application),
+        "form": FlaskForm(),
+        "is_applicant": application.applicant_id == g.subject_id,
+    }
 
 
 @bp.get("/applications/<application_id>/fetch")
@@ -125,13 +129,24 @@ def _information_context(application) -> dict:
     # A household member who sees only what concerns them (portal/auth/household.py): their own page.
     visible = household.visible_member_ids(application, g.subject_id)
     if visible is not None:
-        return {"application": application, "pages": [p for p in pages if p.member.id in visible], "comments": {},
-                "statuses": [s for s in statuses if s.member.id in visible], "is_applicant": False,
-                "viewer": viewer, "costs_ore": None}
-    return {"application": application, "pages": pages,
-            "comments": services.comments(application), "statuses": statuses,
-            "is_applicant": application.applicant_id == g.subject_id, "viewer": viewer,
-            "costs_ore": services.stated_costs(application)}
+        return {
+            "application": application,
+            "pages": [p for p in pages if p.member.id in visible],
+            "comments": {},
+            "statuses": [s for s in statuses if s.member.id in visible],
+            "is_applicant": False,
+            "viewer": viewer,
+            "costs_ore": None,
+        }
+    return {
+        "application": application,
+        "pages": pages,
+        "comments": services.comments(application),
+        "statuses": statuses,
+        "is_applicant": application.applicant_id == g.subject_id,
+        "viewer": viewer,
+        "costs_ore": services.stated_costs(application),
+    }
 
 
 @bp.get("/applications/<application_id>/information")
@@ -140,8 +155,9 @@ def overview(application_id: str):
     """Everything fetched, grouped by member and theme, with totals and comments."""
     application = _application(application_id)
     applications.remember_place(application, request.path)
-    record_read("information_item", application.id, "applicant reviews fetched information",
-                subject_id=application.applicant_id)
+    record_read(
+        "information_item", application.id, "applicant reviews fetched information", subject_id=application.applicant_id
+    )
     with reads_once():
         return render_template("information/overview.html", **_information_context(application))
 
@@ -168,14 +184,21 @@ def comment(application_id: str, item_id: int):
         if form.validate_on_submit():
             saved = services.save_comment(application, target, g.subject_id, form.text.data or "")
             if is_fragment_request():
-                return render_template("information/_comment.html", application=application, item=target,
-                                       comment=saved, saved=True)
+                return render_template(
+                    "information/_comment.html", application=application, item=target, comment=saved, saved=True
+                )
             return redirect(url_for("information.overview", application_id=application.id) + f"#item-{target.id}")
     if request.method == "GET":  # the item and its comment shown: a read (issue 18, tests/test_audit_coverage.py)
-        record_read("information_item", str(target.id), "the item shown to comment on",
-                    subject_id=application.applicant_id)
-    context = {"application": application, "item": target, "comment": existing, "form": form,
-               "provider": provider_named(target.provider)}
+        record_read(
+            "information_item", str(target.id), "the item shown to comment on", subject_id=application.applicant_id
+        )
+    context = {
+        "application": application,
+        "item": target,
+        "comment": existing,
+        "form": form,
+        "provider": provider_named(target.provider),
+    }
     status = 400 if form.errors else 200
     if is_fragment_request():
         return render_template("information/_comment_form.html", **context), status

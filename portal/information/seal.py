@@ -22,8 +22,20 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-SEALED_FIELDS = ("application_id", "member_id", "provider", "info_set", "kind", "theme", "period_start",
-                 "period_end", "amount_ore", "gross", "details", "fetched_at")
+SEALED_FIELDS = (
+    "application_id",
+    "member_id",
+    "provider",
+    "info_set",
+    "kind",
+    "theme",
+    "period_start",
+    "period_end",
+    "amount_ore",
+    "gross",
+    "details",
+    "fetched_at",
+)
 
 
 def _b64url(data: bytes) -> str:
@@ -95,10 +107,19 @@ class Sealer:
         return True
 
     def jwks(self) -> dict:
-        return {"keys": [
-            {"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": kid,
-             "x": _b64url(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))}
-            for kid, key in sorted(self.published.items())]}
+        return {
+            "keys": [
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "use": "sig",
+                    "alg": "EdDSA",
+                    "kid": kid,
+                    "x": _b64url(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)),
+                }
+                for kid, key in sorted(self.published.items())
+            ]
+        }
 
 
 def load_or_create(path: Path) -> Sealer:
@@ -109,8 +130,11 @@ def load_or_create(path: Path) -> Sealer:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         private_key = Ed25519PrivateKey.generate()
-        path.write_bytes(private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                   serialization.NoEncryption()))
+        path.write_bytes(
+            private_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         path.chmod(0o600)
     published = {key_id(private_key.public_key()): private_key.public_key()}
     older = path.with_name(path.name + ".published")

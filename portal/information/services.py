@@ -39,8 +39,9 @@ def period_of(application: Application) -> Period:
 
 def settings(app: Flask) -> FetchSettings:
     config = app.config["PORTAL"]
-    return FetchSettings(base_url=config.sandbox_url, token=config.sandbox_token,
-                         deadline_seconds=config.provider_timeout_seconds)
+    return FetchSettings(
+        base_url=config.sandbox_url, token=config.sandbox_token, deadline_seconds=config.provider_timeout_seconds
+    )
 
 
 def breakers(app: Flask) -> Breakers:
@@ -53,14 +54,29 @@ def breakers(app: Flask) -> Breakers:
 def call_states(application: Application) -> list:
     """Each fetch call's member, provider, status, reason and item count, as plain rows: what the pages show of
     the calls, without building an ORM object for each of a household's hundred and more calls."""
-    return once(("fetch_call_states", application.id), lambda: list(db.session.execute(
-        select(FetchCall.member_id, FetchCall.provider, FetchCall.status, FetchCall.reason, FetchCall.item_count)
-        .where(FetchCall.application_id == application.id).order_by(FetchCall.id))))
+    return once(
+        ("fetch_call_states", application.id),
+        lambda: list(
+            db.session.execute(
+                select(
+                    FetchCall.member_id, FetchCall.provider, FetchCall.status, FetchCall.reason, FetchCall.item_count
+                )
+                .where(FetchCall.application_id == application.id)
+                .order_by(FetchCall.id)
+            )
+        ),
+    )
 
 
 def calls(application: Application) -> list[FetchCall]:
-    return once(("fetch_calls", application.id), lambda: list(db.session.scalars(
-        select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id))))
+    return once(
+        ("fetch_calls", application.id),
+        lambda: list(
+            db.session.scalars(
+                select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id)
+            )
+        ),
+    )
 
 
 def start_fetch(application: Application, only: list[FetchCall] | None = None) -> list[FetchCall]:
@@ -80,20 +96,38 @@ def start_fetch(application: Application, only: list[FetchCall] | None = None) -
                     continue
                 if previous is not None:
                     db.session.delete(previous)
-                new.append(FetchCall(application_id=application.id, member_id=member.id,
-                                     consent_id=consent.id, provider=consent.provider,
-                                     info_set=info_set.key))
+                new.append(
+                    FetchCall(
+                        application_id=application.id,
+                        member_id=member.id,
+                        consent_id=consent.id,
+                        provider=consent.provider,
+                        info_set=info_set.key,
+                    )
+                )
     else:
         new = []
         for old in only:
             db.session.delete(old)
-            new.append(FetchCall(application_id=old.application_id, member_id=old.member_id,
-                                 consent_id=old.consent_id, provider=old.provider, info_set=old.info_set))
+            new.append(
+                FetchCall(
+                    application_id=old.application_id,
+                    member_id=old.member_id,
+                    consent_id=old.consent_id,
+                    provider=old.provider,
+                    info_set=old.info_set,
+                )
+            )
     db.session.add_all(new)
     application.updated_at = utcnow()
     db.session.flush()
-    record("fetch", "provider_data", application.id, "applicant asked to fetch consented data",
-           subject_id=application.applicant_id)
+    record(
+        "fetch",
+        "provider_data",
+        application.id,
+        "applicant asked to fetch consented data",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     if new:
         app = current_app._get_current_object()
@@ -118,8 +152,10 @@ def run(app: Flask, application_id: str, call_ids: list[int]) -> None:
         application = db.session.get(Application, application_id)
         members = {m.id: m for m in application.members}
         wanted = db.session.scalars(select(FetchCall).where(FetchCall.id.in_(call_ids))).all()
-        specs = [CallSpec(key=c.id, provider=c.provider, info_set=c.info_set,
-                          personnummer=members[c.member_id].personnummer) for c in wanted]
+        specs = [
+            CallSpec(key=c.id, provider=c.provider, info_set=c.info_set, personnummer=members[c.member_id].personnummer)
+            for c in wanted
+        ]
         period = period_of(application)
         db.session.remove()  # release the connection while the calls run
     lock = threading.Lock()
@@ -149,10 +185,20 @@ def _store(outcome: Outcome) -> None:
         sealer = current_app.extensions["portal.sealer"]
         for item in outcome.items:
             stored = InformationItem(
-                application_id=call.application_id, member_id=call.member_id, consent_id=call.consent_id,
-                provider=item.provider, info_set=item.info_set, kind=item.kind, theme=item.theme,
-                period_start=item.period_start, period_end=item.period_end, amount_ore=item.amount_ore,
-                gross=item.gross, details=dict(item.details), fetched_at=call.finished_at.replace(microsecond=0))
+                application_id=call.application_id,
+                member_id=call.member_id,
+                consent_id=call.consent_id,
+                provider=item.provider,
+                info_set=item.info_set,
+                kind=item.kind,
+                theme=item.theme,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                amount_ore=item.amount_ore,
+                gross=item.gross,
+                details=dict(item.details),
+                fetched_at=call.finished_at.replace(microsecond=0),
+            )
             stored.seal_key_id, stored.seal = sealer.seal(seal.fields_of(stored))
             db.session.add(stored)
     else:
@@ -168,10 +214,15 @@ def discard_for_consent(consent: Consent) -> None:
 
 
 def items(application: Application) -> list[InformationItem]:
-    return list(db.session.scalars(
-        select(InformationItem).where(InformationItem.application_id == application.id)
-        .order_by(InformationItem.member_id, InformationItem.provider, InformationItem.period_start,
-                  InformationItem.id)))
+    return list(
+        db.session.scalars(
+            select(InformationItem)
+            .where(InformationItem.application_id == application.id)
+            .order_by(
+                InformationItem.member_id, InformationItem.provider, InformationItem.period_start, InformationItem.id
+            )
+        )
+    )
 
 
 @dataclass
@@ -217,16 +268,20 @@ def pending(application: Application, loaded: list[FetchCall] | None = None) -> 
 
 
 def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
-    return [c for c in calls(application)
-            if c.member_id == member_id and c.provider == provider and c.status == "failed"]
+    return [
+        c for c in calls(application) if c.member_id == member_id and c.provider == provider and c.status == "failed"
+    ]
 
 
 def broken_seals(application: Application, loaded: list[InformationItem] | None = None) -> list[InformationItem]:
     """Items whose stored values no longer match their seal (changed after fetching); ``loaded``: the
     application's items if already at hand (every one of them is checked either way)."""
     sealer = current_app.extensions["portal.sealer"]
-    return [item for item in (items(application) if loaded is None else loaded)
-            if not sealer.verify(seal.fields_of(item), item.seal_key_id, item.seal)]
+    return [
+        item
+        for item in (items(application) if loaded is None else loaded)
+        if not sealer.verify(seal.fields_of(item), item.seal_key_id, item.seal)
+    ]
 
 
 def item(application: Application, item_id: int) -> InformationItem | None:
@@ -235,8 +290,10 @@ def item(application: Application, item_id: int) -> InformationItem | None:
 
 
 def comments(application: Application) -> dict[int, ItemComment]:
-    return {c.item_id: c for c in db.session.scalars(
-        select(ItemComment).where(ItemComment.application_id == application.id))}
+    return {
+        c.item_id: c
+        for c in db.session.scalars(select(ItemComment).where(ItemComment.application_id == application.id))
+    }
 
 
 def save_comment(application: Application, target: InformationItem, person_id: str, text: str) -> ItemComment | None:
@@ -247,14 +304,18 @@ def save_comment(application: Application, target: InformationItem, person_id: s
             db.session.delete(existing)
         existing = None
     elif existing is None:
-        existing = ItemComment(item_id=target.id, application_id=application.id, author_person_id=person_id,
-                               text=text)
+        existing = ItemComment(item_id=target.id, application_id=application.id, author_person_id=person_id, text=text)
         db.session.add(existing)
     else:
         existing.text = text
     application.updated_at = utcnow()
-    record("change", "item_comment", str(target.id), "applicant comments on a fetched item",
-           subject_id=application.applicant_id)
+    record(
+        "change",
+        "item_comment",
+        str(target.id),
+        "applicant comments on a fetched item",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return existing
 
@@ -332,8 +393,13 @@ def _cards(found: list[InformationItem]) -> list[Card]:
     payments: dict[tuple, Card] = {}
     for entry in found:
         if entry.figure in INCOME_FIGURES:
-            key = (entry.provider, entry.info_set, entry.period_start, entry.period_end,
-                   (entry.details or {}).get("paid_on"))
+            key = (
+                entry.provider,
+                entry.info_set,
+                entry.period_start,
+                entry.period_end,
+                (entry.details or {}).get("paid_on"),
+            )
             card = payments.get(key)
             if card is None:
                 card = payments[key] = Card([])
@@ -346,8 +412,11 @@ def _cards(found: list[InformationItem]) -> list[Card]:
     return sorted(cards, key=lambda c: (c.main.period_start or date.min, c.main.id), reverse=True)
 
 
-def information_page(application: Application, loaded: list[InformationItem] | None = None,
-                     loaded_statuses: list[ProviderStatus] | None = None) -> list[MemberPage]:
+def information_page(
+    application: Application,
+    loaded: list[InformationItem] | None = None,
+    loaded_statuses: list[ProviderStatus] | None = None,
+) -> list[MemberPage]:
     """Per member: the month's totals, the items grouped by what they are and then by provider, and
     what could not be fetched. Items and calls are loaded once (or passed in)."""
     found = items(application) if loaded is None else loaded
@@ -365,11 +434,20 @@ def information_page(application: Application, loaded: list[InformationItem] | N
             by_provider: dict[str, list[InformationItem]] = defaultdict(list)
             for entry in chosen:
                 by_provider[entry.provider].append(entry)
-            groups[group] = [ProviderGroup(provider_named(name), _cards(entries))
-                             for name, entries in sorted(by_provider.items(), key=lambda kv: order.get(kv[0], 999))]
+            groups[group] = [
+                ProviderGroup(provider_named(name), _cards(entries))
+                for name, entries in sorted(by_provider.items(), key=lambda kv: order.get(kv[0], 999))
+            ]
         member_statuses = [s for s in all_statuses if s.member.id == member.id]
-        pages.append(MemberPage(member, month_totals(own, application.period), groups,
-                                [s for s in member_statuses if s.state == "failed"], bool(member_statuses or own)))
+        pages.append(
+            MemberPage(
+                member,
+                month_totals(own, application.period),
+                groups,
+                [s for s in member_statuses if s.state == "failed"],
+                bool(member_statuses or own),
+            )
+        )
     return pages
 
 

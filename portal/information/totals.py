@@ -22,8 +22,11 @@ from portal.information.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TA
 
 def in_month(start: date | None, end: date | None, month: date) -> bool:
     """Whether [start, end] lies within the calendar month of ``month``."""
-    return start is not None and (start.year, start.month) == (month.year, month.month) and (
-        end is None or (end.year, end.month) == (month.year, month.month))
+    return (
+        start is not None
+        and (start.year, start.month) == (month.year, month.month)
+        and (end is None or (end.year, end.month) == (month.year, month.month))
+    )
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,15 @@ def month_totals(items, month: date) -> MonthTotals:
         if figure == ASSET_BALANCE:
             sums[figure] += item.amount_ore
             assets += 1
-        elif figure in (INCOME_GROSS, TAX_WITHHELD, INCOME_NET) and in_month(
-                item.period_start, item.period_end, month):
+        elif figure in (INCOME_GROSS, TAX_WITHHELD, INCOME_NET) and in_month(item.period_start, item.period_end, month):
             sums[figure] += item.amount_ore
-    return MonthTotals(gross_ore=sums[INCOME_GROSS], tax_ore=sums[TAX_WITHHELD], untaxed_ore=sums[INCOME_NET],
-                       assets_ore=sums[ASSET_BALANCE], asset_count=assets)
+    return MonthTotals(
+        gross_ore=sums[INCOME_GROSS],
+        tax_ore=sums[TAX_WITHHELD],
+        untaxed_ore=sums[INCOME_NET],
+        assets_ore=sums[ASSET_BALANCE],
+        asset_count=assets,
+    )
 
 
 def by_member(items, month: date) -> dict[int, MonthTotals]:
@@ -89,8 +96,14 @@ def payouts(items, month: date) -> list[Payout]:
             continue
         if not in_month(item.period_start, item.period_end, month):
             continue
-        key = (getattr(item, "member_id", None), item.provider, item.info_set, item.period_start, item.period_end,
-               (item.details or {}).get("paid_on"))
+        key = (
+            getattr(item, "member_id", None),
+            item.provider,
+            item.info_set,
+            item.period_start,
+            item.period_end,
+            (item.details or {}).get("paid_on"),
+        )
         groups.setdefault(key, []).append(item)
     result = []
     for found in groups.values():

@@ -37,11 +37,16 @@ def resolve():
     if actor.kind != CITIZEN or not choice:
         return None
     mandate = db.session.get(Mandate, choice.get("mandate_id") or "")
-    in_force = mandate is not None and mandate.proxy_id == actor.id and mandate.principal_id and mandate.in_force(
-        services.now())
+    in_force = (
+        mandate is not None
+        and mandate.proxy_id == actor.id
+        and mandate.principal_id
+        and mandate.in_force(services.now())
+    )
     if in_force and _seal_holds(mandate):
-        g.actor = actor.acting(mandate.principal_id, services.principal_name(mandate), mandate.id,
-                               mandate.reference, mandate.scope_set)
+        g.actor = actor.acting(
+            mandate.principal_id, services.principal_name(mandate), mandate.id, mandate.reference, mandate.scope_set
+        )
         g.subject_id = mandate.principal_id
         return None
     session.pop(SESSION_KEY, None)
@@ -65,8 +70,13 @@ def _seal_holds(mandate: Mandate) -> bool:
     if services.seal_holds(mandate):
         return True
     log.error("mandate seal does not hold: acting refused mandate=%s proxy=%s", mandate.id, mandate.proxy_id)
-    record("refuse", "mandate", mandate.id, f"mandate {mandate.reference}: its seal does not hold, acting refused",
-           subject_id=mandate.principal_id)
+    record(
+        "refuse",
+        "mandate",
+        mandate.id,
+        f"mandate {mandate.reference}: its seal does not hold, acting refused",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
     return False
 

@@ -38,18 +38,25 @@ def _valid_personnummer(form, field):
 class GrantForm(FlaskForm):
     proxy_personnummer = StringField(
         _l("The personal identity number of the person you give the mandate to"),
-        validators=[DataRequired(message=_l(
-            "Enter the personal identity number of the person you give the mandate to")), _valid_personnummer])
+        validators=[
+            DataRequired(message=_l("Enter the personal identity number of the person you give the mandate to")),
+            _valid_personnummer,
+        ],
+    )
     proxy_name = StringField(
         _l("Their name (optional)"),
-        validators=[Optional(), Length(max=200, message=_l("Enter at most 200 characters for the name"))])
+        validators=[Optional(), Length(max=200, message=_l("Enter at most 200 characters for the name"))],
+    )
     scopes = SelectMultipleField(
-        _l("What may they do for you?"), choices=[],
-        validators=[DataRequired(message=_l("Choose at least one thing the person may do for you"))])
+        _l("What may they do for you?"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose at least one thing the person may do for you"))],
+    )
     valid_until = DayField(
-        _l("Valid until"), _l("Enter the last day as year-month-day, like 2027-03-31"),
-        validators=[InputRequired(message=_l("Enter the last day the mandate is valid, like 2027-03-31"))])
-
+        _l("Valid until"),
+        _l("Enter the last day as year-month-day, like 2027-03-31"),
+        validators=[InputRequired(message=_l("Enter the last day the mandate is valid, like 2027-03-31"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,40 +64,59 @@ class GrantForm(FlaskForm):
 
 
 class ChooseForm(FlaskForm):
-    acting_for = RadioField(_l("Whose affairs do you want to handle?"),
-                            validators=[InputRequired(message=_l("Choose whose affairs you want to handle"))])
+    acting_for = RadioField(
+        _l("Whose affairs do you want to handle?"),
+        validators=[InputRequired(message=_l("Choose whose affairs you want to handle"))],
+    )
 
 
 class LegalForm(FlaskForm):
-    kind = RadioField(_l("Kind of legal representative"),
-                      choices=[],
-                      validators=[InputRequired(message=_l("Choose god man or förvaltare"))])
+    kind = RadioField(
+        _l("Kind of legal representative"),
+        choices=[],
+        validators=[InputRequired(message=_l("Choose god man or förvaltare"))],
+    )
     decision_reference = StringField(
         _l("The överförmyndare's decision reference"),
-        validators=[DataRequired(message=_l("Enter the reference of the överförmyndare's decision")), Length(max=60)])
+        validators=[DataRequired(message=_l("Enter the reference of the överförmyndare's decision")), Length(max=60)],
+    )
     principal_personnummer = StringField(
         _l("Personal identity number of the person represented"),
-        validators=[DataRequired(message=_l("Enter the personal identity number of the person represented")),
-                    _valid_personnummer])
-    principal_name = StringField(_l("Name of the person represented"),
-                                 validators=[DataRequired(message=_l("Enter the name of the person represented")),
-                                             Length(max=200)])
+        validators=[
+            DataRequired(message=_l("Enter the personal identity number of the person represented")),
+            _valid_personnummer,
+        ],
+    )
+    principal_name = StringField(
+        _l("Name of the person represented"),
+        validators=[DataRequired(message=_l("Enter the name of the person represented")), Length(max=200)],
+    )
     representative_personnummer = StringField(
         _l("Personal identity number of the legal representative"),
-        validators=[DataRequired(message=_l("Enter the personal identity number of the legal representative")),
-                    _valid_personnummer])
+        validators=[
+            DataRequired(message=_l("Enter the personal identity number of the legal representative")),
+            _valid_personnummer,
+        ],
+    )
     representative_name = StringField(
         _l("Name of the legal representative"),
-        validators=[DataRequired(message=_l("Enter the name of the legal representative")), Length(max=200)])
+        validators=[DataRequired(message=_l("Enter the name of the legal representative")), Length(max=200)],
+    )
     scopes = SelectMultipleField(
-        _l("What the decision covers"), choices=[],
-        validators=[DataRequired(message=_l("Choose at least one thing the decision covers"))])
-    valid_from = DayField(_l("Valid from"), _l("Enter the first day as year-month-day, like 2026-12-01"),
-                          validators=[InputRequired(message=_l(
-                              "Enter the first day of the decision, like 2026-12-01"))])
-    valid_until = DayField(_l("Valid until"), _l("Enter the last day as year-month-day, like 2027-11-30"),
-                           validators=[InputRequired(message=_l(
-                               "Enter the last day of the decision, like 2027-11-30"))])
+        _l("What the decision covers"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose at least one thing the decision covers"))],
+    )
+    valid_from = DayField(
+        _l("Valid from"),
+        _l("Enter the first day as year-month-day, like 2026-12-01"),
+        validators=[InputRequired(message=_l("Enter the first day of the decision, like 2026-12-01"))],
+    )
+    valid_until = DayField(
+        _l("Valid until"),
+        _l("Enter the last day as year-month-day, like 2027-11-30"),
+        validators=[InputRequired(message=_l("Enter the last day of the decision, like 2027-11-30"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,5 +129,8 @@ class RefuseForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Why is the registration refused?"),
-        validators=[DataRequired(message=_l("Enter why the registration is refused")),
-                    Length(max=500, message=_l("Enter at most 500 characters"))])
+        validators=[
+            DataRequired(message=_l("Enter why the registration is refused")),
+            Length(max=500, message=_l("Enter at most 500 characters")),
+        ],
+    )

@@ -96,7 +96,8 @@ class Mandate(Base):
         """A legal representative's registration was approved by an administrator other than the one
         who registered it (both sealed into the record); a fullmakt needs no approval."""
         return not self.is_legal or bool(
-            self.registered_by and self.approved_by and self.approved_by != self.registered_by)
+            self.registered_by and self.approved_by and self.approved_by != self.registered_by
+        )
 
     def in_force(self, at: datetime) -> bool:
         """Active, approved where it must be, and within its validity at ``at``: the one test every request

@@ -30,8 +30,9 @@ REFUSAL = {
     "invalid_personnummer": _l("Enter a valid personal identity number with 12 digits, like 19640415-3832"),
     "self": _l("You cannot give a mandate to yourself"),
     "validity": _l("A mandate can be valid for at most 12 months, from today"),
-    "exists": _l("This person already has a mandate from you, or an invitation waiting. "
-                 "End it first to give a new one."),
+    "exists": _l(
+        "This person already has a mandate from you, or an invitation waiting. End it first to give a new one."
+    ),
     "no_scope": _l("Choose at least one thing the person may do for you"),
     "not_pending": _l("This invitation has already been answered or withdrawn"),
     "expired": _l("This invitation has expired"),
@@ -43,8 +44,9 @@ REFUSAL = {
     "not_fresh": _l("The identification was not made just now. Try again."),
     "invalid": _l("The identification could not be completed. The mandate was not given."),
     # An administrator's step-up and the four eyes (legal representatives).
-    "staff_not_fresh": _l("You did not identify yourself again just now. Nothing was registered or approved. "
-                          "Try again."),
+    "staff_not_fresh": _l(
+        "You did not identify yourself again just now. Nothing was registered or approved. Try again."
+    ),
     "staff_other_person": _l("The person who identified was not you. Nothing was registered or approved."),
     "staff_invalid": _l("The identification could not be completed. Nothing was registered or approved."),
     "not_awaiting": _l("This registration is no longer waiting for approval"),
@@ -64,8 +66,7 @@ STATE_LABEL = {
     "awaiting_approval": _l("Waiting for a second administrator's approval"),
     "refused": _l("Refused by an administrator"),
 }
-KIND_LABEL = {"fullmakt": _l("Power of attorney (fullmakt)"), "god_man": _l("God man"),
-              "forvaltare": _l("Förvaltare")}
+KIND_LABEL = {"fullmakt": _l("Power of attorney (fullmakt)"), "god_man": _l("God man"), "forvaltare": _l("Förvaltare")}
 SCOPE_LABEL = dict(SCOPE_CHOICES)
 
 # The trail in words: what was done (audit action) to what (object type).
@@ -138,10 +139,18 @@ def _me() -> Person:
 
 
 def _page(template: str, status: int = 200, **context):
-    return render_template(template, state_of=services.state, state_label=STATE_LABEL, kind_label=KIND_LABEL,
-                           scope_label=SCOPE_LABEL, principal_name=services.principal_name,
-                           proxy_name=services.proxy_name, action_label=action_label, stepup_of=stepup_of,
-                           **context), status
+    return render_template(
+        template,
+        state_of=services.state,
+        state_label=STATE_LABEL,
+        kind_label=KIND_LABEL,
+        scope_label=SCOPE_LABEL,
+        principal_name=services.principal_name,
+        proxy_name=services.proxy_name,
+        action_label=action_label,
+        stepup_of=stepup_of,
+        **context,
+    ), status
 
 
 @bp.get("/mandates")
@@ -149,8 +158,14 @@ def _page(template: str, status: int = 200, **context):
 def index():
     me = _me()
     record_read("mandate_list", None, "own mandates", subject_id=me.id)
-    return _page("mandates/index.html", granted=services.granted_by(me), received=services.received_by(me),
-                 newly_told=services.untold_legal(me.id), form=None, button_form=FlaskForm())
+    return _page(
+        "mandates/index.html",
+        granted=services.granted_by(me),
+        received=services.received_by(me),
+        newly_told=services.untold_legal(me.id),
+        form=None,
+        button_form=FlaskForm(),
+    )
 
 
 @bp.post("/mandates/notices/seen")
@@ -173,8 +188,9 @@ def new():
     refusal = None
     if form.validate_on_submit():
         try:
-            chosen = services.check_grant(me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data,
-                                          form.proxy_name.data or "")
+            chosen = services.check_grant(
+                me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data, form.proxy_name.data or ""
+            )
         except services.MandateRefused as refused:
             refusal = REFUSAL[refused.reason]
         else:
@@ -183,8 +199,13 @@ def new():
     if not form.is_submitted():
         form.scopes.data = ["view"]
     failed = bool(form.errors or refusal)
-    return _page("mandates/new.html", 400 if failed else 200, form=form, refusal=refusal,
-                 latest=services.latest_until(services.today()))
+    return _page(
+        "mandates/new.html",
+        400 if failed else 200,
+        form=form,
+        refusal=refusal,
+        latest=services.latest_until(services.today()),
+    )
 
 
 def grant_message(chosen: services.Grant) -> dict[str, str]:
@@ -197,9 +218,12 @@ def grant_message(chosen: services.Grant) -> dict[str, str]:
     for language in SUPPORTED:
         with force_locale(language):
             name = chosen.proxy_name or _("the person I have chosen")
-            messages[language] = _("I give %(name)s a power of attorney to act for me in my applications for "
-                                   "ekonomiskt bistånd until %(date)s.", name=name,
-                                   date=format_date(chosen.valid_until, "long"))
+            messages[language] = _(
+                "I give %(name)s a power of attorney to act for me in my applications for "
+                "ekonomiskt bistånd until %(date)s.",
+                name=name,
+                date=format_date(chosen.valid_until, "long"),
+            )
     return messages
 
 
@@ -214,8 +238,12 @@ def finish_grant():
     except StepUpRefused as refused:
         return _page("mandates/grant_failed.html", 400, reason=REFUSAL[refused.reason])
     try:
-        mandate = services.grant(me, services.Grant.from_session(pending),
-                                 signed_at=datetime.fromtimestamp(auth_time, UTC), acr=claims.get("acr"))
+        mandate = services.grant(
+            me,
+            services.Grant.from_session(pending),
+            signed_at=datetime.fromtimestamp(auth_time, UTC),
+            acr=claims.get("acr"),
+        )
     except services.MandateRefused as refused:
         return _page("mandates/grant_failed.html", 400, reason=REFUSAL[refused.reason])
     session["mandate_granted"] = mandate.reference
@@ -237,8 +265,16 @@ def _answer(mandate_id: str, action):
     try:
         action(mandate, me)
     except services.MandateRefused as refused:
-        return _page("mandates/index.html", 409, granted=services.granted_by(me), received=services.received_by(me),
-                     newly_told=[], form=None, button_form=FlaskForm(), refusal=REFUSAL[refused.reason])
+        return _page(
+            "mandates/index.html",
+            409,
+            granted=services.granted_by(me),
+            received=services.received_by(me),
+            newly_told=[],
+            form=None,
+            button_form=FlaskForm(),
+            refusal=REFUSAL[refused.reason],
+        )
     return redirect(url_for("mandates.index"))
 
 
@@ -282,14 +318,24 @@ def choose():
         chosen = next((m for m in mandates if m.id == form.acting_for.data), None)
         acting.act_for(me, chosen)
         if chosen is not None:
-            record_read("mandate", chosen.id, f"acting for the principal under {chosen.reference}",
-                        subject_id=chosen.principal_id)
+            record_read(
+                "mandate",
+                chosen.id,
+                f"acting for the principal under {chosen.reference}",
+                subject_id=chosen.principal_id,
+            )
             return redirect(url_for("application.overview"))
         return redirect(next_url)
     if not form.is_submitted():
         form.acting_for.data = g.actor.mandate_id if g.actor.is_proxy else SELF
-    return _page("mandates/choose.html", 400 if form.errors else 200, form=form, mandates=mandates,
-                 invitations=services.invitations(me.id), next_url=next_url)
+    return _page(
+        "mandates/choose.html",
+        400 if form.errors else 200,
+        form=form,
+        mandates=mandates,
+        invitations=services.invitations(me.id),
+        next_url=next_url,
+    )
 
 
 # --- legal representatives: registered by one administrator, approved by another (four eyes) ----------
@@ -303,36 +349,59 @@ def _administrator(stepped_up_at=None) -> services.Administrator:
 
 def _decision(form: LegalForm) -> services.LegalDecision:
     return services.LegalDecision(
-        kind=form.kind.data, principal_personnummer=form.principal_personnummer.data,
-        principal_name=form.principal_name.data, representative_personnummer=form.representative_personnummer.data,
-        representative_name=form.representative_name.data, decision_reference=form.decision_reference.data,
-        scopes=frozenset(form.scopes.data), valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+        kind=form.kind.data,
+        principal_personnummer=form.principal_personnummer.data,
+        principal_name=form.principal_name.data,
+        representative_personnummer=form.representative_personnummer.data,
+        representative_name=form.representative_name.data,
+        decision_reference=form.decision_reference.data,
+        scopes=frozenset(form.scopes.data),
+        valid_from=form.valid_from.data,
+        valid_until=form.valid_until.data,
+    )
 
 
 def _decision_to_session(decision: services.LegalDecision) -> dict:
-    return {"kind": decision.kind, "principal_personnummer": decision.principal_personnummer,
-            "principal_name": decision.principal_name,
-            "representative_personnummer": decision.representative_personnummer,
-            "representative_name": decision.representative_name, "decision_reference": decision.decision_reference,
-            "scopes": sorted(decision.scopes), "valid_from": decision.valid_from.isoformat(),
-            "valid_until": decision.valid_until.isoformat()}
+    return {
+        "kind": decision.kind,
+        "principal_personnummer": decision.principal_personnummer,
+        "principal_name": decision.principal_name,
+        "representative_personnummer": decision.representative_personnummer,
+        "representative_name": decision.representative_name,
+        "decision_reference": decision.decision_reference,
+        "scopes": sorted(decision.scopes),
+        "valid_from": decision.valid_from.isoformat(),
+        "valid_until": decision.valid_until.isoformat(),
+    }
 
 
 def _decision_from_session(data: dict) -> services.LegalDecision:
     from datetime import date
 
-    return services.LegalDecision(**{**data, "scopes": frozenset(data["scopes"]),
-                                     "valid_from": date.fromisoformat(data["valid_from"]),
-                                     "valid_until": date.fromisoformat(data["valid_until"])})
+    return services.LegalDecision(
+        **{
+            **data,
+            "scopes": frozenset(data["scopes"]),
+            "valid_from": date.fromisoformat(data["valid_from"]),
+            "valid_until": date.fromisoformat(data["valid_until"]),
+        }
+    )
 
 
 def _admin_page(form=None, refusal=None, status=None):
     form = form or LegalForm(formdata=None)
     record_read("legal_mandates", None, "administrator lists legal representatives")
     failed = bool(form.errors or refusal)
-    return _page("mandates/admin.html", status or (400 if failed else 200), form=form, refusal=refusal,
-                 mandates=services.legal_mandates(), button_form=FlaskForm(), me=g.actor.id,
-                 done=session.pop("legal_done", None))
+    return _page(
+        "mandates/admin.html",
+        status or (400 if failed else 200),
+        form=form,
+        refusal=refusal,
+        mandates=services.legal_mandates(),
+        button_form=FlaskForm(),
+        me=g.actor.id,
+        done=session.pop("legal_done", None),
+    )
 
 
 @bp.route("/mandates/admin", methods=["GET", "POST"])
@@ -387,8 +456,9 @@ def _typed_form(payload: dict) -> LegalForm | None:
     if not payload:
         return None
     decision = _decision_from_session(payload)
-    return LegalForm(formdata=None, data={**payload, "valid_from": decision.valid_from,
-                                          "valid_until": decision.valid_until})
+    return LegalForm(
+        formdata=None, data={**payload, "valid_from": decision.valid_from, "valid_until": decision.valid_until}
+    )
 
 
 def _legal_mandate(mandate_id: str):
@@ -429,8 +499,9 @@ def admin_refuse(mandate_id: str):
             return redirect(url_for("mandates.admin"))
     elif not form.is_submitted() and mandate.registered_by == g.actor.id:
         refusal = REFUSAL["same_administrator"]
-    return _page("mandates/refuse.html", 400 if (form.errors or refusal) else 200, form=form, mandate=mandate,
-                 refusal=refusal)
+    return _page(
+        "mandates/refuse.html", 400 if (form.errors or refusal) else 200, form=form, mandate=mandate, refusal=refusal
+    )
 
 
 @bp.post("/mandates/admin/<mandate_id>/end")

@@ -57,6 +57,7 @@ class MandateRefused(Exception):
 
 # --- checks -----------------------------------------------------------------------------------
 
+
 def clean_personnummer(text: str) -> str | None:
     """Twelve digits (``YYYYMMDDNNNN``, dash or plus allowed) with a valid check digit, else None."""
     digits = "".join(ch for ch in (text or "") if ch.isdigit())
@@ -109,21 +110,36 @@ def new_reference(kind: str) -> str:
 
 # --- the signed record ------------------------------------------------------------------------
 
+
 def sealed_fields(mandate: Mandate) -> bytes:
     def at(value: datetime | None) -> str | None:
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
-    body = {"reference": mandate.reference, "kind": mandate.kind,
-            "principal": mandate.principal_personnummer, "proxy": mandate.proxy_personnummer,
-            "scopes": mandate.scopes, "validFrom": at(mandate.valid_from), "validUntil": at(mandate.valid_until),
-            "wordingVersion": mandate.wording_version, "signedAt": at(mandate.signed_at),
-            "decisionReference": mandate.decision_reference}
+    body = {
+        "reference": mandate.reference,
+        "kind": mandate.kind,
+        "principal": mandate.principal_personnummer,
+        "proxy": mandate.proxy_personnummer,
+        "scopes": mandate.scopes,
+        "validFrom": at(mandate.valid_from),
+        "validUntil": at(mandate.valid_until),
+        "wordingVersion": mandate.wording_version,
+        "signedAt": at(mandate.signed_at),
+        "decisionReference": mandate.decision_reference,
+    }
     if mandate.is_legal:
         # Four eyes: who registered it and who approved it, each with their re-authentication, are part of
         # what is sealed, so a record set to "active" (or given another approver) in the database acts not.
-        body.update({"registeredBy": mandate.registered_by, "registeredStepUpAt": at(mandate.registered_stepup_at),
-                     "approvedBy": mandate.approved_by, "approvedAt": at(mandate.approved_at),
-                     "approvedStepUpAt": at(mandate.approved_stepup_at), "status": mandate.status})
+        body.update(
+            {
+                "registeredBy": mandate.registered_by,
+                "registeredStepUpAt": at(mandate.registered_stepup_at),
+                "approvedBy": mandate.approved_by,
+                "approvedAt": at(mandate.approved_at),
+                "approvedStepUpAt": at(mandate.approved_stepup_at),
+                "status": mandate.status,
+            }
+        )
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -160,6 +176,7 @@ def seal_holds(mandate: Mandate) -> bool:
 
 # --- granting ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Grant:
     """What the principal chose, kept in the session during the step-up."""
@@ -170,13 +187,18 @@ class Grant:
     proxy_name: str = ""  # as the principal typed it: all that is shown of the proxy until they accept
 
     def to_session(self) -> dict:
-        return {"proxy": self.proxy_personnummer, "scopes": scope_text(self.scopes),
-                "until": self.valid_until.isoformat(), "name": self.proxy_name}
+        return {
+            "proxy": self.proxy_personnummer,
+            "scopes": scope_text(self.scopes),
+            "until": self.valid_until.isoformat(),
+            "name": self.proxy_name,
+        }
 
     @classmethod
     def from_session(cls, data: dict) -> Grant:
-        return cls(data["proxy"], frozenset(data["scopes"].split(",")), date.fromisoformat(data["until"]),
-                   data.get("name", ""))
+        return cls(
+            data["proxy"], frozenset(data["scopes"].split(",")), date.fromisoformat(data["until"]), data.get("name", "")
+        )
 
 
 def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date, proxy_name: str = "") -> Grant:
@@ -193,40 +215,63 @@ def check_grant(principal: Person, proxy_number: str, scopes, valid_until: date,
 
 
 def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
-    return db.session.scalar(select(Mandate).where(
-        Mandate.principal_personnummer == principal_number, Mandate.proxy_personnummer == proxy_number,
-        Mandate.status.in_((PENDING, ACTIVE, AWAITING_APPROVAL)), Mandate.valid_until > now()))
+    return db.session.scalar(
+        select(Mandate).where(
+            Mandate.principal_personnummer == principal_number,
+            Mandate.proxy_personnummer == proxy_number,
+            Mandate.status.in_((PENDING, ACTIVE, AWAITING_APPROVAL)),
+            Mandate.valid_until > now(),
+        )
+    )
 
 
 def grant(principal: Person, chosen: Grant, signed_at: datetime, acr: str | None) -> Mandate:
     """The principal signed: store the mandate, sealed, waiting for the proxy to accept."""
-    checked = check_grant(principal, chosen.proxy_personnummer, chosen.scopes, chosen.valid_until,
-                          chosen.proxy_name)
+    checked = check_grant(principal, chosen.proxy_personnummer, chosen.scopes, chosen.valid_until, chosen.proxy_name)
     proxy = db.session.scalar(select(Person).where(Person.personnummer == checked.proxy_personnummer))
     mandate = Mandate(
-        reference=new_reference(FULLMAKT), kind=FULLMAKT,
-        principal_personnummer=principal.personnummer, principal_id=principal.id,
+        reference=new_reference(FULLMAKT),
+        kind=FULLMAKT,
+        principal_personnummer=principal.personnummer,
+        principal_id=principal.id,
         principal_name=principal.display_name,
-        proxy_personnummer=checked.proxy_personnummer, proxy_id=proxy.id if proxy else None,
+        proxy_personnummer=checked.proxy_personnummer,
+        proxy_id=proxy.id if proxy else None,
         # What the principal typed, never the name the portal knows: whether the number belongs to
         # someone who uses the portal is not the principal's to learn before the proxy accepts.
         proxy_name=checked.proxy_name or None,
-        scopes=scope_text(checked.scopes), valid_from=now(), valid_until=end_of_day(checked.valid_until),
-        status=PENDING, wording_version=WORDING_VERSION, signed_at=signed_at, signature_acr=acr)
+        scopes=scope_text(checked.scopes),
+        valid_from=now(),
+        valid_until=end_of_day(checked.valid_until),
+        status=PENDING,
+        wording_version=WORDING_VERSION,
+        signed_at=signed_at,
+        signature_acr=acr,
+    )
     db.session.add(mandate)
     db.session.flush()
     _seal(mandate)
-    record("grant", "mandate", mandate.id, f"mandate {mandate.reference} granted ({mandate.scopes})",
-           subject_id=principal.id)
+    record(
+        "grant",
+        "mandate",
+        mandate.id,
+        f"mandate {mandate.reference} granted ({mandate.scopes})",
+        subject_id=principal.id,
+    )
     db.session.commit()
     return mandate
 
 
 def link_person(person: Person) -> None:
     """At login: mandates naming this person's number (as proxy or principal) get their id."""
-    for mandate in db.session.scalars(select(Mandate).where(or_(
-            (Mandate.proxy_personnummer == person.personnummer) & Mandate.proxy_id.is_(None),
-            (Mandate.principal_personnummer == person.personnummer) & Mandate.principal_id.is_(None)))):
+    for mandate in db.session.scalars(
+        select(Mandate).where(
+            or_(
+                (Mandate.proxy_personnummer == person.personnummer) & Mandate.proxy_id.is_(None),
+                (Mandate.principal_personnummer == person.personnummer) & Mandate.principal_id.is_(None),
+            )
+        )
+    ):
         if mandate.proxy_personnummer == person.personnummer:
             mandate.proxy_id = person.id  # the name stays the principal's words until the proxy accepts
         if mandate.principal_personnummer == person.personnummer:
@@ -236,6 +281,7 @@ def link_person(person: Person) -> None:
 
 
 # --- the proxy's answer and ending ------------------------------------------------------------
+
 
 def get(mandate_id: str) -> Mandate | None:
     return db.session.get(Mandate, mandate_id)
@@ -248,8 +294,13 @@ def accept(mandate: Mandate, person: Person) -> None:
         raise MandateRefused("expired")
     mandate.status = ACTIVE
     mandate.accepted_at = now()
-    record("accept", "mandate", mandate.id, f"mandate {mandate.reference} accepted by the proxy",
-           subject_id=mandate.principal_id)
+    record(
+        "accept",
+        "mandate",
+        mandate.id,
+        f"mandate {mandate.reference} accepted by the proxy",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
@@ -258,8 +309,13 @@ def decline(mandate: Mandate, person: Person) -> None:
         raise MandateRefused("not_pending")
     mandate.status = DECLINED
     mandate.declined_at = now()
-    record("decline", "mandate", mandate.id, f"mandate {mandate.reference} declined by the proxy",
-           subject_id=mandate.principal_id)
+    record(
+        "decline",
+        "mandate",
+        mandate.id,
+        f"mandate {mandate.reference} declined by the proxy",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
@@ -277,12 +333,18 @@ def end(mandate: Mandate, person: Person) -> None:
     else:
         raise MandateRefused("not_party")
     mandate.ended_at = now()
-    record("revoke" if mandate.status == REVOKED else "end", "mandate", mandate.id,
-           f"mandate {mandate.reference} ended by the {mandate.ended_by}", subject_id=mandate.principal_id)
+    record(
+        "revoke" if mandate.status == REVOKED else "end",
+        "mandate",
+        mandate.id,
+        f"mandate {mandate.reference} ended by the {mandate.ended_by}",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
 # --- legal representatives --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LegalDecision:
@@ -347,22 +409,34 @@ def register_legal(decision: LegalDecision, by: Administrator) -> Mandate:
         principal = _person_from_decision(principal_number, decision.principal_name)
     proxy = db.session.scalar(select(Person).where(Person.personnummer == proxy_number))
     mandate = Mandate(
-        reference=new_reference(decision.kind), kind=decision.kind,
-        principal_personnummer=principal_number, principal_id=principal.id if principal else None,
+        reference=new_reference(decision.kind),
+        kind=decision.kind,
+        principal_personnummer=principal_number,
+        principal_id=principal.id if principal else None,
         principal_name=decision.principal_name.strip() or (principal.display_name if principal else None),
-        proxy_personnummer=proxy_number, proxy_id=proxy.id if proxy else None,
+        proxy_personnummer=proxy_number,
+        proxy_id=proxy.id if proxy else None,
         proxy_name=decision.representative_name.strip() or (proxy.display_name if proxy else None),
         scopes=scope_text(normalise_scopes(decision.scopes)),
-        valid_from=start_of_day(decision.valid_from), valid_until=end_of_day(decision.valid_until),
-        status=AWAITING_APPROVAL, decision_reference=decision.decision_reference.strip(), registered_by=by.id,
-        registered_by_name=by.name or None, registered_stepup_at=by.stepped_up_at)
+        valid_from=start_of_day(decision.valid_from),
+        valid_until=end_of_day(decision.valid_until),
+        status=AWAITING_APPROVAL,
+        decision_reference=decision.decision_reference.strip(),
+        registered_by=by.id,
+        registered_by_name=by.name or None,
+        registered_stepup_at=by.stepped_up_at,
+    )
     db.session.add(mandate)
     db.session.flush()
     _seal(mandate)
-    record("register", "mandate", mandate.id,
-           f"{decision.kind} {mandate.reference} registered from a decision by administrator {by.id} "
-           f"(re-authenticated {_at(by.stepped_up_at)}); waiting for a second administrator's approval",
-           subject_id=principal.id if principal else None)
+    record(
+        "register",
+        "mandate",
+        mandate.id,
+        f"{decision.kind} {mandate.reference} registered from a decision by administrator {by.id} "
+        f"(re-authenticated {_at(by.stepped_up_at)}); waiting for a second administrator's approval",
+        subject_id=principal.id if principal else None,
+    )
     db.session.commit()
     return mandate
 
@@ -385,10 +459,15 @@ def approve_legal(mandate: Mandate, by: Administrator) -> None:
     mandate.approved_at, mandate.approved_stepup_at = now(), by.stepped_up_at
     mandate.accepted_at = mandate.approved_at
     _seal(mandate)
-    record("approve", "mandate", mandate.id,
-           f"{mandate.kind} {mandate.reference} approved by administrator {by.id} (re-authenticated "
-           f"{_at(by.stepped_up_at)}), registered by administrator {mandate.registered_by} (re-authenticated "
-           f"{_at(mandate.registered_stepup_at)})", subject_id=mandate.principal_id)
+    record(
+        "approve",
+        "mandate",
+        mandate.id,
+        f"{mandate.kind} {mandate.reference} approved by administrator {by.id} (re-authenticated "
+        f"{_at(by.stepped_up_at)}), registered by administrator {mandate.registered_by} (re-authenticated "
+        f"{_at(mandate.registered_stepup_at)})",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
@@ -402,9 +481,14 @@ def refuse_legal(mandate: Mandate, by: Administrator, reason: str) -> None:
     mandate.refused_by, mandate.refused_by_name, mandate.refused_at = by.id, by.name or None, now()
     mandate.refusal_reason = reason
     _seal(mandate)
-    record("refuse_registration", "mandate", mandate.id,
-           f"{mandate.kind} {mandate.reference} refused by administrator {by.id}, registered by administrator "
-           f"{mandate.registered_by}", subject_id=mandate.principal_id)
+    record(
+        "refuse_registration",
+        "mandate",
+        mandate.id,
+        f"{mandate.kind} {mandate.reference} refused by administrator {by.id}, registered by administrator "
+        f"{mandate.registered_by}",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
@@ -413,12 +497,17 @@ def _person_from_decision(number: str, name: str) -> Person:
     so they are known from the decision: the representative acts for them from the first day.
     Their own first login finds them by personnummer and takes over the identity provider's subject."""
     given, _, family = name.strip().rpartition(" ")
-    person = Person(personnummer=number, oidc_subject=f"decision:{new_id()}", given_name=given or family,
-                    family_name=family if given else "")
+    person = Person(
+        personnummer=number,
+        oidc_subject=f"decision:{new_id()}",
+        given_name=given or family,
+        family_name=family if given else "",
+    )
     db.session.add(person)
     db.session.flush()
-    record("create", "person", person.id, "person represented, from the överförmyndare's decision",
-           subject_id=person.id)
+    record(
+        "create", "person", person.id, "person represented, from the överförmyndare's decision", subject_id=person.id
+    )
     return person
 
 
@@ -427,21 +516,36 @@ def end_legal(mandate: Mandate) -> None:
         raise MandateRefused("not_open")
     mandate.status, mandate.ended_by, mandate.ended_at = ENDED, "administrator", now()
     _seal(mandate)
-    record("end", "mandate", mandate.id, f"{mandate.kind} {mandate.reference} ended by an administrator",
-           subject_id=mandate.principal_id)
+    record(
+        "end",
+        "mandate",
+        mandate.id,
+        f"{mandate.kind} {mandate.reference} ended by an administrator",
+        subject_id=mandate.principal_id,
+    )
     db.session.commit()
 
 
 def legal_mandates() -> list[Mandate]:
-    return list(db.session.scalars(select(Mandate).where(Mandate.kind.in_(LEGAL_KINDS))
-                                   .order_by(Mandate.created_at.desc())))
+    return list(
+        db.session.scalars(select(Mandate).where(Mandate.kind.in_(LEGAL_KINDS)).order_by(Mandate.created_at.desc()))
+    )
 
 
 def untold_legal(principal_id: str) -> list[Mandate]:
     """Legal representatives registered for the principal that they have not yet been shown."""
-    return list(db.session.scalars(select(Mandate).where(
-        Mandate.principal_id == principal_id, Mandate.kind.in_(LEGAL_KINDS), Mandate.approved_at.is_not(None),
-        Mandate.principal_told_at.is_(None)).order_by(Mandate.created_at)))
+    return list(
+        db.session.scalars(
+            select(Mandate)
+            .where(
+                Mandate.principal_id == principal_id,
+                Mandate.kind.in_(LEGAL_KINDS),
+                Mandate.approved_at.is_not(None),
+                Mandate.principal_told_at.is_(None),
+            )
+            .order_by(Mandate.created_at)
+        )
+    )
 
 
 def mark_told(mandates: list[Mandate]) -> None:
@@ -452,6 +556,7 @@ def mark_told(mandates: list[Mandate]) -> None:
 
 
 # --- lists and acting -------------------------------------------------------------------------
+
 
 def state(mandate: Mandate, at: datetime | None = None) -> str:
     """pending | active | declined | ended | revoked | expired | not_started, as shown."""
@@ -467,28 +572,43 @@ def state(mandate: Mandate, at: datetime | None = None) -> str:
 
 def granted_by(person: Person) -> list[Mandate]:
     """Everyone who may act, or was asked to act, for this person."""
-    return list(db.session.scalars(select(Mandate).where(or_(
-        Mandate.principal_id == person.id, Mandate.principal_personnummer == person.personnummer))
-        .order_by(Mandate.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Mandate)
+            .where(or_(Mandate.principal_id == person.id, Mandate.principal_personnummer == person.personnummer))
+            .order_by(Mandate.created_at.desc())
+        )
+    )
 
 
 def received_by(person: Person) -> list[Mandate]:
-    return list(db.session.scalars(select(Mandate).where(Mandate.proxy_id == person.id)
-                                   .order_by(Mandate.created_at.desc())))
+    return list(
+        db.session.scalars(select(Mandate).where(Mandate.proxy_id == person.id).order_by(Mandate.created_at.desc()))
+    )
 
 
 def invitations(person_id: str) -> list[Mandate]:
-    return list(db.session.scalars(select(Mandate).where(
-        Mandate.proxy_id == person_id, Mandate.status == PENDING, Mandate.valid_until > now())
-        .order_by(Mandate.created_at)))
+    return list(
+        db.session.scalars(
+            select(Mandate)
+            .where(Mandate.proxy_id == person_id, Mandate.status == PENDING, Mandate.valid_until > now())
+            .order_by(Mandate.created_at)
+        )
+    )
 
 
 def in_force_for(person_id: str) -> list[Mandate]:
     """The mandates this person may act under right now (as proxy)."""
     at = now()
-    return [m for m in db.session.scalars(select(Mandate).where(
-        Mandate.proxy_id == person_id, Mandate.status == ACTIVE, Mandate.principal_id.is_not(None))
-        .order_by(Mandate.created_at)) if m.in_force(at)]
+    return [
+        m
+        for m in db.session.scalars(
+            select(Mandate)
+            .where(Mandate.proxy_id == person_id, Mandate.status == ACTIVE, Mandate.principal_id.is_not(None))
+            .order_by(Mandate.created_at)
+        )
+        if m.in_force(at)
+    ]
 
 
 def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]:
@@ -496,15 +616,37 @@ def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]
     waiting for them (``invitations``), the legal representatives they have not been shown (``untold_legal``)
     and the mandates they may act under now (``in_force_for``), each by the same test as those."""
     at = now()
-    found = list(db.session.scalars(select(Mandate).where(or_(
-        and_(Mandate.proxy_id == person_id, Mandate.status.in_((PENDING, ACTIVE))),
-        and_(Mandate.principal_id == person_id, Mandate.kind.in_(LEGAL_KINDS), Mandate.approved_at.is_not(None),
-             Mandate.principal_told_at.is_(None)))).order_by(Mandate.created_at)))
+    found = list(
+        db.session.scalars(
+            select(Mandate)
+            .where(
+                or_(
+                    and_(Mandate.proxy_id == person_id, Mandate.status.in_((PENDING, ACTIVE))),
+                    and_(
+                        Mandate.principal_id == person_id,
+                        Mandate.kind.in_(LEGAL_KINDS),
+                        Mandate.approved_at.is_not(None),
+                        Mandate.principal_told_at.is_(None),
+                    ),
+                )
+            )
+            .order_by(Mandate.created_at)
+        )
+    )
     invited = [m for m in found if m.proxy_id == person_id and m.status == PENDING and m.valid_until > at]
-    untold = [m for m in found if m.principal_id == person_id and m.kind in LEGAL_KINDS
-              and m.approved_at is not None and m.principal_told_at is None]
-    acting_for = [m for m in found if m.proxy_id == person_id and m.status == ACTIVE and m.principal_id is not None
-                  and m.in_force(at)]
+    untold = [
+        m
+        for m in found
+        if m.principal_id == person_id
+        and m.kind in LEGAL_KINDS
+        and m.approved_at is not None
+        and m.principal_told_at is None
+    ]
+    acting_for = [
+        m
+        for m in found
+        if m.proxy_id == person_id and m.status == ACTIVE and m.principal_id is not None and m.in_force(at)
+    ]
     return invited, untold, acting_for
 
 
@@ -529,31 +671,49 @@ PREPARED, SUBMITTED = "prepared", "submitted"
 
 def note_use(application_id: str, mandate_id: str, kind: str) -> None:
     """A proxy prepared or submitted the application (added to the caller's transaction)."""
-    use = db.session.scalar(select(MandateUse).where(
-        MandateUse.application_id == application_id, MandateUse.mandate_id == mandate_id, MandateUse.kind == kind))
+    use = db.session.scalar(
+        select(MandateUse).where(
+            MandateUse.application_id == application_id, MandateUse.mandate_id == mandate_id, MandateUse.kind == kind
+        )
+    )
     if use is None:
-        db.session.add(MandateUse(application_id=application_id, mandate_id=mandate_id, kind=kind,
-                                  first_at=now(), last_at=now()))
+        db.session.add(
+            MandateUse(application_id=application_id, mandate_id=mandate_id, kind=kind, first_at=now(), last_at=now())
+        )
     else:
         use.last_at = now()
     db.session.flush()
 
 
 def uses(application_id: str) -> list[tuple[MandateUse, Mandate]]:
-    return list(db.session.execute(
-        select(MandateUse, Mandate).join(Mandate, Mandate.id == MandateUse.mandate_id)
-        .where(MandateUse.application_id == application_id).order_by(MandateUse.first_at, MandateUse.id)).all())
+    return list(
+        db.session.execute(
+            select(MandateUse, Mandate)
+            .join(Mandate, Mandate.id == MandateUse.mandate_id)
+            .where(MandateUse.application_id == application_id)
+            .order_by(MandateUse.first_at, MandateUse.id)
+        ).all()
+    )
 
 
 def trail(principal_id: str) -> list[tuple[AuditEvent, str]]:
     """Everything done in the principal's name by someone else logged in as a citizen (a proxy), and
     what administrators did to the legal representatives registered for them (who registered, who
     approved or refused), newest first, with the name of whoever did it."""
-    events = list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.subject_id == principal_id, or_(
-            (AuditEvent.actor_type == "citizen") & (AuditEvent.actor_id != principal_id),
-            (AuditEvent.actor_type == "staff") & (AuditEvent.object_type == "mandate")))
-        .order_by(AuditEvent.id.desc()).limit(500)))
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.subject_id == principal_id,
+                or_(
+                    (AuditEvent.actor_type == "citizen") & (AuditEvent.actor_id != principal_id),
+                    (AuditEvent.actor_type == "staff") & (AuditEvent.object_type == "mandate"),
+                ),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(500)
+        )
+    )
     names: dict[str, str] = {}
     rows = []
     for event in events:
@@ -572,8 +732,11 @@ def _administrator_name(event: AuditEvent) -> str:
     mandate = db.session.get(Mandate, event.object_id or "")
     if mandate is None:
         return ""
-    for who, name in ((mandate.registered_by, mandate.registered_by_name),
-                      (mandate.approved_by, mandate.approved_by_name), (mandate.refused_by, mandate.refused_by_name)):
+    for who, name in (
+        (mandate.registered_by, mandate.registered_by_name),
+        (mandate.approved_by, mandate.approved_by_name),
+        (mandate.refused_by, mandate.refused_by_name),
+    ):
         if who and who == event.actor_id:
             return name or who
     return event.actor_id or ""

@@ -43,8 +43,11 @@ def parse_kronor(text: str | None) -> int | None:
     ``kr`` after. None when not a whole, positive amount."""
     text = unicodedata.normalize("NFKC", text or "").strip().lower()
     text = re.sub(r"(kr\.?|kronor|sek|:-)$", "", text).strip()
-    digits = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
-                     for ch in text if not ch.isspace() and ch not in "'\u066c")
+    digits = "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
+        for ch in text
+        if not ch.isspace() and ch not in "'\u066c"
+    )
     if not re.fullmatch(r"\d{1,9}", digits):
         return None
     return int(digits)
@@ -120,43 +123,86 @@ class CloseForm(FlaskForm):
 
 
 class ForwardForm(FlaskForm):
-    destination = SelectField(_l("Forward to"), validate_choice=False, validators=[
-        DataRequired(message=_l("Choose the unit or municipality to forward the application to")),
-        OneOf(_l("Choose the unit or municipality to forward the application to"))])
-    reason = TextAreaField(_l("Reason (the applicant sees it)"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write why the application is forwarded")), _text_max(TEXT_MAX)])
+    destination = SelectField(
+        _l("Forward to"),
+        validate_choice=False,
+        validators=[
+            DataRequired(message=_l("Choose the unit or municipality to forward the application to")),
+            OneOf(_l("Choose the unit or municipality to forward the application to")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason (the applicant sees it)"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write why the application is forwarded")), _text_max(TEXT_MAX)],
+    )
 
 
 class SupplementForm(FlaskForm):
-    what = StringField(_l("What is needed"), filters=[one_line], validators=[
-        DataRequired(message=_l("Write what the applicant needs to send")), _text_max(WHAT_MAX)])
-    why = TextAreaField(_l("Why it is needed"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write why it is needed")), _text_max(TEXT_MAX)])
-    due_date = StringField(_l("Due date"), validators=[
-        DateValue(_l("Enter the due date as a date, for example 2026-12-31"),
-                  required_message=_l("Enter the due date"))])
-    item = SelectField(_l("About a fetched item (optional)"), validate_choice=False,
-                       validators=[OneOf(_l("Choose one of the application's fetched items, or none"))])
+    what = StringField(
+        _l("What is needed"),
+        filters=[one_line],
+        validators=[DataRequired(message=_l("Write what the applicant needs to send")), _text_max(WHAT_MAX)],
+    )
+    why = TextAreaField(
+        _l("Why it is needed"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write why it is needed")), _text_max(TEXT_MAX)],
+    )
+    due_date = StringField(
+        _l("Due date"),
+        validators=[
+            DateValue(
+                _l("Enter the due date as a date, for example 2026-12-31"), required_message=_l("Enter the due date")
+            )
+        ],
+    )
+    item = SelectField(
+        _l("About a fetched item (optional)"),
+        validate_choice=False,
+        validators=[OneOf(_l("Choose one of the application's fetched items, or none"))],
+    )
 
 
 class InterimForm(FlaskForm):
-    text = TextAreaField(_l("Interim reply"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write the interim reply")), _text_max(TEXT_MAX)])
-    expected_by = StringField(_l("A decision can be expected by (optional)"), validators=[
-        DateValue(_l("Enter the date as a date, for example 2026-12-31"), required=False)])
+    text = TextAreaField(
+        _l("Interim reply"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write the interim reply")), _text_max(TEXT_MAX)],
+    )
+    expected_by = StringField(
+        _l("A decision can be expected by (optional)"),
+        validators=[DateValue(_l("Enter the date as a date, for example 2026-12-31"), required=False)],
+    )
 
 
 class DecisionForm(FlaskForm):
-    outcome = RadioField(_l("Decision"), validate_choice=False, validators=[
-        DataRequired(message=_l("Choose the decision")), OneOf(_l("Choose the decision"))])
-    amount = StringField(_l("Amount granted (kronor)"), validators=[
-        KronorValue(_l("Enter the amount in whole kronor, for example 7450"))])
-    period_start = StringField(_l("Period from"), validators=[
-        DateValue(_l("Enter the first day of the period as a date, for example 2026-12-01"), required=False)])
-    period_end = StringField(_l("Period to"), validators=[
-        DateValue(_l("Enter the last day of the period as a date, for example 2026-12-31"), required=False)])
-    reasoning = TextAreaField(_l("Reasoning"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write the reasoning for the decision")), _text_max(20000)])
+    outcome = RadioField(
+        _l("Decision"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose the decision")), OneOf(_l("Choose the decision"))],
+    )
+    amount = StringField(
+        _l("Amount granted (kronor)"),
+        validators=[KronorValue(_l("Enter the amount in whole kronor, for example 7450"))],
+    )
+    period_start = StringField(
+        _l("Period from"),
+        validators=[
+            DateValue(_l("Enter the first day of the period as a date, for example 2026-12-01"), required=False)
+        ],
+    )
+    period_end = StringField(
+        _l("Period to"),
+        validators=[
+            DateValue(_l("Enter the last day of the period as a date, for example 2026-12-31"), required=False)
+        ],
+    )
+    reasoning = TextAreaField(
+        _l("Reasoning"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write the reasoning for the decision")), _text_max(20000)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,31 +220,53 @@ class DecisionForm(FlaskForm):
             if not self.amount.errors and getattr(self.amount, "kronor", None) is None:
                 self.amount.errors = [*self.amount.errors, str(_l("Enter the amount granted in whole kronor"))]
                 valid = False
-            for field, message in ((self.period_start, _l("Enter the first day of the period")),
-                                   (self.period_end, _l("Enter the last day of the period"))):
+            for field, message in (
+                (self.period_start, _l("Enter the first day of the period")),
+                (self.period_end, _l("Enter the last day of the period")),
+            ):
                 if not field.errors and getattr(field, "date", None) is None:
                     field.errors = [*field.errors, str(message)]
                     valid = False
             start, end = getattr(self.period_start, "date", None), getattr(self.period_end, "date", None)
             if start and end and end < start:
-                self.period_end.errors = [*self.period_end.errors,
-                                          str(_l("The period must end on or after the day it starts"))]
+                self.period_end.errors = [
+                    *self.period_end.errors,
+                    str(_l("The period must end on or after the day it starts")),
+                ]
                 valid = False
         return valid
 
 
 class PaymentForm(FlaskForm):
-    state = RadioField(_l("Payment"), validate_choice=False,
-                       validators=[DataRequired(message=_l("Choose the state of the payment")),
-                                   OneOf(_l("Choose the state of the payment"))])
-    amount = StringField(_l("Amount (kronor)"), validators=[
-        DataRequired(message=_l("Enter the amount in whole kronor")),
-        KronorValue(_l("Enter the amount in whole kronor, for example 7450"))])
-    due_date = StringField(_l("Payment date"), validators=[
-        DateValue(_l("Enter the payment date as a date, for example 2026-12-03"),
-                  required_message=_l("Enter the payment date"))])
-    external_ref = StringField(_l("Payment reference (optional; the same reference updates the payment)"),
-                               filters=[one_line], validators=[Optional(), _text_max(80)])
+    state = RadioField(
+        _l("Payment"),
+        validate_choice=False,
+        validators=[
+            DataRequired(message=_l("Choose the state of the payment")),
+            OneOf(_l("Choose the state of the payment")),
+        ],
+    )
+    amount = StringField(
+        _l("Amount (kronor)"),
+        validators=[
+            DataRequired(message=_l("Enter the amount in whole kronor")),
+            KronorValue(_l("Enter the amount in whole kronor, for example 7450")),
+        ],
+    )
+    due_date = StringField(
+        _l("Payment date"),
+        validators=[
+            DateValue(
+                _l("Enter the payment date as a date, for example 2026-12-03"),
+                required_message=_l("Enter the payment date"),
+            )
+        ],
+    )
+    external_ref = StringField(
+        _l("Payment reference (optional; the same reference updates the payment)"),
+        filters=[one_line],
+        validators=[Optional(), _text_max(80)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,13 +274,19 @@ class PaymentForm(FlaskForm):
 
 
 class NotHandledForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (the applicant sees it)"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write why the application will not be handled")), _text_max(TEXT_MAX)])
+    reason = TextAreaField(
+        _l("Reason (the applicant sees it)"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write why the application will not be handled")), _text_max(TEXT_MAX)],
+    )
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField(_l("Message to the applicant"), filters=[clean_text], validators=[
-        DataRequired(message=_l("Write your message")), _text_max(TEXT_MAX)])
+    body = TextAreaField(
+        _l("Message to the applicant"),
+        filters=[clean_text],
+        validators=[DataRequired(message=_l("Write your message")), _text_max(TEXT_MAX)],
+    )
     reply_requested = BooleanField(_l("Ask the applicant to reply"))
     # PDF, JPEG or PNG, checked by content when stored (as the applicant's files are).
     files = MultipleFileField(_l("Attach files (optional)"))
@@ -237,7 +311,16 @@ class SearchForm(FlaskForm):
 
 # Every action form with its prefix (field ids and names start with it).
 PREFIXES = {
-    "register": RegisterForm, "start": StartForm, "assign": AssignForm, "forward": ForwardForm,
-    "supplement": SupplementForm, "interim": InterimForm, "decision": DecisionForm, "payment": PaymentForm,
-    "close": CloseForm, "nothandled": NotHandledForm, "message": MessageForm, "seen": SeenForm,
+    "register": RegisterForm,
+    "start": StartForm,
+    "assign": AssignForm,
+    "forward": ForwardForm,
+    "supplement": SupplementForm,
+    "interim": InterimForm,
+    "decision": DecisionForm,
+    "payment": PaymentForm,
+    "close": CloseForm,
+    "nothandled": NotHandledForm,
+    "message": MessageForm,
+    "seen": SeenForm,
 }

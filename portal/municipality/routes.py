@@ -39,6 +39,7 @@ def home():
 
 # --- the list -------------------------------------------------------------------------------------
 
+
 @bp.get("/inbox")
 @requires("inbox")
 def inbox():
@@ -51,17 +52,31 @@ def inbox():
     query = search.q.data if search.validate() else ""
     # Audited before the listing is loaded: the audit commits, which would expire the rows and have the
     # page load each one again (and its members) while rendering.
-    record_read("inbox", f"{g.actor.municipality_code}/{g.actor.unit or '*'}",
-                f"caseworker lists the inbox ({name}{', search' if query else ''})")
+    record_read(
+        "inbox",
+        f"{g.actor.municipality_code}/{g.actor.unit or '*'}",
+        f"caseworker lists the inbox ({name}{', search' if query else ''})",
+    )
     rows, more = inbox_services.listing(g.actor, name, query, page)
     unit = case.inboxes_of(g.actor.municipality_code).get(g.actor.unit) if g.actor.unit else None
-    return render_template("municipality/inbox.html", rows=rows, more=more, page=page, current=name,
-                           filters=labels.FILTERS, search=search, query=query, unit=unit,
-                           municipality=municipality(g.actor.municipality_code), labels_cw=labels,
-                           form=search if search.errors else None)
+    return render_template(
+        "municipality/inbox.html",
+        rows=rows,
+        more=more,
+        page=page,
+        current=name,
+        filters=labels.FILTERS,
+        search=search,
+        query=query,
+        unit=unit,
+        municipality=municipality(g.actor.municipality_code),
+        labels_cw=labels,
+        form=search if search.errors else None,
+    )
 
 
 # --- one case -------------------------------------------------------------------------------------
+
 
 def _load(application_id: str) -> Application:
     application = inbox_services.visible(g.actor, application_id)
@@ -74,12 +89,18 @@ def _load(application_id: str) -> Application:
 def _forward_choices(application: Application) -> list[tuple[str, str]]:
     units = case.inboxes_of(application.municipality_code)
     choices = [("", _("Choose where to forward"))]
-    choices += [(f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
-                for unit in units.values() if unit.id != application.inbox_id]
+    choices += [
+        (f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
+        for unit in units.values()
+        if unit.id != application.inbox_id
+    ]
     # One translation for the 290 municipalities, in their order by name worked out once per process.
     wording = _("Municipality: %(name)s")
-    choices += [(f"municipality:{code}", wording % {"name": name})
-                for code, name in _municipalities_by_name() if code != application.municipality_code]
+    choices += [
+        (f"municipality:{code}", wording % {"name": name})
+        for code, name in _municipalities_by_name()
+        if code != application.municipality_code
+    ]
     return choices
 
 
@@ -120,12 +141,18 @@ def _prepare(built: dict, application: Application, view) -> None:
         built["supplement"].item.choices = view.item_choices if view else [("", "")]
 
 
-def _page(application: Application, failed: tuple[str, object] | None = None, problem: str | None = None,
-          status: int = 200, unread_ids: set | None = None):
+def _page(
+    application: Application,
+    failed: tuple[str, object] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    unread_ids: set | None = None,
+):
     # Audited first: the audit commits, and a commit after loading would expire what the view loaded,
     # so the page would load each event, message and item again one by one while rendering.
-    record_read("application", application.id, "caseworker handles the application",
-                subject_id=application.applicant_id)
+    record_read(
+        "application", application.id, "caseworker handles the application", subject_id=application.applicant_id
+    )
     with reads_once():  # after the audit's commit, so nothing read once is expired under the page
         return _render_page(application, failed, problem, status, unread_ids)
 
@@ -138,11 +165,23 @@ def _render_page(application: Application, failed, problem, status, unread_ids):
         _prepare({failed[0]: failed[1]}, application, view)
     units = case.inboxes_of(application.municipality_code)
     return render_template(
-        "municipality/application.html", item=application, view=view, forms=built, actions=_actions(application),
+        "municipality/application.html",
+        item=application,
+        view=view,
+        forms=built,
+        actions=_actions(application),
         same_month=inbox_services.same_month(g.actor, application),
-        failed=failed[0] if failed else None, problem=problem, unread_ids=unread_ids or set(),
-        unit=units.get(application.inbox_id), units=units, labels_cw=labels, iso_date=_iso_date, iso_month=_iso_month,
-        place=_place, form=failed[1] if failed and failed[1].errors else None), status
+        failed=failed[0] if failed else None,
+        problem=problem,
+        unread_ids=unread_ids or set(),
+        unit=units.get(application.inbox_id),
+        units=units,
+        labels_cw=labels,
+        iso_date=_iso_date,
+        iso_month=_iso_month,
+        place=_place,
+        form=failed[1] if failed and failed[1].errors else None,
+    ), status
 
 
 def _iso_date(value: str | None) -> date | None:
@@ -226,12 +265,18 @@ def _act(application_id: str, name: str, perform, anchor: str = ""):
 
 
 FIELD_OF_ERROR = {
-    ("forward", "reason_missing"): "reason", ("forward", "not_receiving"): "destination",
-    ("forward", "unknown_inbox"): "destination", ("forward", "same_inbox"): "destination",
-    ("supplement", "due_date_past"): "due_date", ("supplement", "unknown_item"): "item",
-    ("decision", "amount_missing"): "amount", ("decision", "period_missing"): "period_end",
-    ("decision", "unknown_outcome"): "outcome", ("payment", "unknown_state"): "state",
-    ("payment", "amount_missing"): "amount", ("nothandled", "reason_missing"): "reason",
+    ("forward", "reason_missing"): "reason",
+    ("forward", "not_receiving"): "destination",
+    ("forward", "unknown_inbox"): "destination",
+    ("forward", "same_inbox"): "destination",
+    ("supplement", "due_date_past"): "due_date",
+    ("supplement", "unknown_item"): "item",
+    ("decision", "amount_missing"): "amount",
+    ("decision", "period_missing"): "period_end",
+    ("decision", "unknown_outcome"): "outcome",
+    ("payment", "unknown_state"): "state",
+    ("payment", "amount_missing"): "amount",
+    ("nothandled", "reason_missing"): "reason",
     ("message", "message_empty"): "body",
 }
 
@@ -278,8 +323,10 @@ def forward(application_id: str):
             case.forward(item, target, None, form.reason.data)
             where = municipality(target).name
         still_mine = inbox_services.visible(g.actor, item.id) is not None
-        return (_("The application was forwarded to %(where)s.", where=where),
-                None if still_mine else url_for("municipality.inbox"))
+        return (
+            _("The application was forwarded to %(where)s.", where=where),
+            None if still_mine else url_for("municipality.inbox"),
+        )
 
     return _act(application_id, "forward", perform)
 
@@ -288,8 +335,14 @@ def forward(application_id: str):
 @requires("inbox")
 def supplement(application_id: str):
     def perform(item, form):
-        case.request_supplement(item, form.what.data, form.why.data, form.due_date.date, g.actor.name,
-                                item_id=int(form.item.data) if form.item.data else None)
+        case.request_supplement(
+            item,
+            form.what.data,
+            form.why.data,
+            form.due_date.date,
+            g.actor.name,
+            item_id=int(form.item.data) if form.item.data else None,
+        )
         return _("The supplement request was sent to the applicant."), None
 
     return _act(application_id, "supplement", perform, "#requests")
@@ -310,10 +363,15 @@ def interim(application_id: str):
 def decide(application_id: str):
     def perform(item, form):
         granting = form.outcome.data in case.GRANTING
-        case.decide(item, form.outcome.data, form.reasoning.data, g.actor.name,
-                    amount=form.amount.kronor if granting else None,
-                    period_start=form.period_start.date if granting else None,
-                    period_end=form.period_end.date if granting else None)
+        case.decide(
+            item,
+            form.outcome.data,
+            form.reasoning.data,
+            g.actor.name,
+            amount=form.amount.kronor if granting else None,
+            period_start=form.period_start.date if granting else None,
+            period_end=form.period_end.date if granting else None,
+        )
         return _("The decision was made: %(outcome)s.", outcome=labels.OUTCOME[form.outcome.data]), None
 
     return _act(application_id, "decision", perform, "#decisions")
@@ -323,8 +381,9 @@ def decide(application_id: str):
 @requires("inbox")
 def payment(application_id: str):
     def perform(item, form):
-        case.report_payment(item, form.amount.kronor, form.due_date.date, form.state.data,
-                            external_ref=form.external_ref.data or None)
+        case.report_payment(
+            item, form.amount.kronor, form.due_date.date, form.state.data, external_ref=form.external_ref.data or None
+        )
         return _("The payment was reported: %(state)s.", state=labels.PAYMENT_STATE[form.state.data]), None
 
     return _act(application_id, "payment", perform, "#payments")
@@ -355,14 +414,21 @@ def not_handled(application_id: str):
 def message(application_id: str):
     def perform(item, form):
         stored = _store_files(item, form.files)
-        case.send_message(item, case.MUNICIPALITY, g.actor.name, form.body.data,
-                          reply_requested=bool(form.reply_requested.data), attachment_ids=stored)
+        case.send_message(
+            item,
+            case.MUNICIPALITY,
+            g.actor.name,
+            form.body.data,
+            reply_requested=bool(form.reply_requested.data),
+            attachment_ids=stored,
+        )
         return _("The message was sent."), None
 
     return _act(application_id, "message", perform, "#messages")
 
 
 # --- files ----------------------------------------------------------------------------------------
+
 
 def _store_files(item: Application, field) -> list[str]:
     """Check and store the caseworker's chosen files with the applicant's checks and limits. A file
@@ -375,13 +441,17 @@ def _store_files(item: Application, field) -> list[str]:
     stored = []
     for upload in chosen_files(field):
         try:
-            found = attachment_services.add_from_municipality(item.id, g.actor.name or g.actor.id, upload.read(),
-                                                              upload.filename, current_storage())
+            found = attachment_services.add_from_municipality(
+                item.id, g.actor.name or g.actor.id, upload.read(), upload.filename, current_storage()
+            )
         except validation.AttachmentRefused as refused:
-            raise _Refused(field.short_name, _("%(file)s: %(problem)s", file=validation.safe_name(upload.filename),
-                                               problem=refused.message)) from None
-        record("create", "attachment", found.id, "caseworker sends a document on the case",
-               subject_id=item.applicant_id)
+            raise _Refused(
+                field.short_name,
+                _("%(file)s: %(problem)s", file=validation.safe_name(upload.filename), problem=refused.message),
+            ) from None
+        record(
+            "create", "attachment", found.id, "caseworker sends a document on the case", subject_id=item.applicant_id
+        )
         stored.append(found.id)
     return stored
 
@@ -403,8 +473,15 @@ def attachment(application_id: str, attachment_id: str):
     if found is None:
         abort(404)
     record_read("attachment", found.id, "caseworker opens an attachment", subject_id=item.applicant_id)
-    return _no_store(send_file(current_storage().open(found.storage_key), mimetype=found.media_type,
-                               as_attachment=True, download_name=found.original_name, max_age=0))
+    return _no_store(
+        send_file(
+            current_storage().open(found.storage_key),
+            mimetype=found.media_type,
+            as_attachment=True,
+            download_name=found.original_name,
+            max_age=0,
+        )
+    )
 
 
 @bp.get("/inbox/<application_id>/decisions/<decision_id>.pdf")
@@ -425,12 +502,12 @@ def decision_document(application_id: str, decision_id: str):
 @requires("admin")
 def admin():
     """Operations overview: counts only, no personal data."""
-    counts = dict(db.session.execute(
-        select(Application.status, func.count()).group_by(Application.status)).all())
+    counts = dict(db.session.execute(select(Application.status, func.count()).group_by(Application.status)).all())
     from portal.delivery.services import stuck
 
-    return render_template("municipality/admin.html", counts=counts, stuck=stuck(),
-                           municipality_count=len(municipalities()))
+    return render_template(
+        "municipality/admin.html", counts=counts, stuck=stuck(), municipality_count=len(municipalities())
+    )
 
 
 @bp.get("/inbox/<application_id>/document.<any(json, pdf):kind>")

@@ -29,6 +29,7 @@ NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
 
 # --- the list -------------------------------------------------------------------------------------
 
+
 def scoped(query, actor: Actor):
     """Only what the caseworker may see: delivered to their municipality's built-in inbox and
     there now (the application's current municipality and, for a unit, its current unit), so a
@@ -36,8 +37,10 @@ def scoped(query, actor: Actor):
     query = query.where(
         Application.municipality_code == actor.municipality_code,
         Application.status.not_in(NOT_SENT),
-        exists().where(InboxEntry.application_id == Application.id,
-                       InboxEntry.municipality_code == actor.municipality_code))
+        exists().where(
+            InboxEntry.application_id == Application.id, InboxEntry.municipality_code == actor.municipality_code
+        ),
+    )
     if actor.unit:
         query = query.where(Application.inbox_id == actor.unit)
     return query
@@ -52,34 +55,55 @@ class Row:
 
 def listing(actor: Actor, name: str = "all", search: str = "", page: int = 1) -> tuple[list[Row], bool]:
     """One page of the caseworker's inbox, newest first, and whether there is a next page."""
-    supplemented = exists().where(SupplementRequest.application_id == Application.id,
-                                  SupplementRequest.answered_at.is_not(None),
-                                  SupplementRequest.answer_seen_at.is_(None)).correlate(Application)
-    unread = (select(func.count(Message.id))
-              .where(Message.application_id == Application.id, Message.sender == case.APPLICANT,
-                     Message.read_at.is_(None))
-              .correlate(Application).scalar_subquery())
+    supplemented = (
+        exists()
+        .where(
+            SupplementRequest.application_id == Application.id,
+            SupplementRequest.answered_at.is_not(None),
+            SupplementRequest.answer_seen_at.is_(None),
+        )
+        .correlate(Application)
+    )
+    unread = (
+        select(func.count(Message.id))
+        .where(Message.application_id == Application.id, Message.sender == case.APPLICANT, Message.read_at.is_(None))
+        .correlate(Application)
+        .scalar_subquery()
+    )
     query = scoped(select(Application, supplemented.label("supplemented"), unread.label("unread")), actor)
     query = case.case_filter(query, name if name in case.FILTERS else "all", actor.id)
     search = (search or "").strip().upper()
     if search:
-        query = query.where(or_(func.upper(Application.reference) == search,
-                                func.upper(Application.case_number) == search))
+        query = query.where(
+            or_(func.upper(Application.reference) == search, func.upper(Application.case_number) == search)
+        )
     page = max(page, 1)
     # The applicant's name in the same round (one more query, not one per row): a second application
     # of one person for one month is visible as such.
     query = query.options(selectinload(Application.members))
-    rows = db.session.execute(query.order_by(Application.submitted_at.desc(), Application.id)
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    rows = db.session.execute(
+        query.order_by(Application.submitted_at.desc(), Application.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
     return [Row(a, bool(s), int(u or 0)) for a, s, u in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
 
 def same_month(actor: Actor, application: Application) -> list[Application]:
     """The applicant's other applications for the same month that this caseworker may open: a
     duplicate or an emergency application is seen beside the first."""
-    return list(db.session.scalars(scoped(select(Application).where(
-        Application.applicant_id == application.applicant_id, Application.period == application.period,
-        Application.id != application.id), actor).order_by(Application.submitted_at)))
+    return list(
+        db.session.scalars(
+            scoped(
+                select(Application).where(
+                    Application.applicant_id == application.applicant_id,
+                    Application.period == application.period,
+                    Application.id != application.id,
+                ),
+                actor,
+            ).order_by(Application.submitted_at)
+        )
+    )
 
 
 def visible(actor: Actor, application_id: str) -> Application | None:
@@ -88,6 +112,7 @@ def visible(actor: Actor, application_id: str) -> Application | None:
 
 
 # --- one case -------------------------------------------------------------------------------------
+
 
 def _when(value: str | None) -> datetime | None:
     from portal.exchange.pdf import _parse_utc
@@ -170,8 +195,9 @@ def member_labels(doc: dict) -> dict[int, str]:
     applicant = doc.get("applicant") or {}
     if applicant.get("memberId") is not None:
         name = f"{applicant.get('givenName') or ''} {applicant.get('familyName') or ''}".strip()
-        result[applicant["memberId"]] = f"{name} ({labels.RELATION['applicant']})" if name else str(
-            labels.RELATION["applicant"])
+        result[applicant["memberId"]] = (
+            f"{name} ({labels.RELATION['applicant']})" if name else str(labels.RELATION["applicant"])
+        )
     for member in (doc.get("household") or {}).get("members") or []:
         relation = str(labels.RELATION.get(member.get("relation"), labels.RELATION["other"]))
         name = f"{member.get('givenName') or ''} {member.get('familyName') or ''}".strip()
@@ -182,8 +208,9 @@ def member_labels(doc: dict) -> dict[int, str]:
 def _files(column, ids) -> dict[str, list[Attachment]]:
     result: dict[str, list[Attachment]] = defaultdict(list)
     if ids:
-        for attachment in db.session.scalars(select(Attachment).where(column.in_(ids))
-                                             .order_by(Attachment.created_at, Attachment.id)):
+        for attachment in db.session.scalars(
+            select(Attachment).where(column.in_(ids)).order_by(Attachment.created_at, Attachment.id)
+        ):
             result[getattr(attachment, column.key)].append(attachment)
     return result
 
@@ -210,31 +237,56 @@ def case_view(application: Application) -> CaseView:
     for position, item in enumerate(doc.get("fetched") or []):
         verified = _verified_in(body_digest, position, doc, item)
         unverified += not verified
-        entry = Fetched(item, verified, _when((item.get("source") or {}).get("fetchedAt")),
-                        [a for a in attachments if a.get("linkedItemId") == item.get("id")],
-                        by_item.get(item.get("id"), []))
+        entry = Fetched(
+            item,
+            verified,
+            _when((item.get("source") or {}).get("fetchedAt")),
+            [a for a in attachments if a.get("linkedItemId") == item.get("id")],
+            by_item.get(item.get("id"), []),
+        )
         grouped[item.get("memberId")][item.get("theme")].append(entry)
         period = (item.get("period") or {}).get("start") or ""
-        choices.append((str(item.get("id")), f"{item.get('label')} – {members.get(item.get('memberId'), '')} "
-                                             f"{period[:7]}".strip()))
+        choices.append(
+            (str(item.get("id")), f"{item.get('label')} – {members.get(item.get('memberId'), '')} {period[:7]}".strip())
+        )
     order = list(members)
     fetched = []
     for member_id in sorted(grouped, key=lambda m: order.index(m) if m in order else len(order)):
         themes = grouped[member_id]
-        fetched.append((members.get(member_id, ""),
-                        [(t, themes[t]) for t in (*THEMES, *sorted(set(themes) - set(THEMES))) if t in themes]))
+        fetched.append(
+            (
+                members.get(member_id, ""),
+                [(t, themes[t]) for t in (*THEMES, *sorted(set(themes) - set(THEMES))) if t in themes],
+            )
+        )
     messages = case.messages(application)
-    later = list(db.session.scalars(select(FrozenDocument).where(
-        FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_not(None))
-        .order_by(FrozenDocument.version)))
+    later = list(
+        db.session.scalars(
+            select(FrozenDocument)
+            .where(FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_not(None))
+            .order_by(FrozenDocument.version)
+        )
+    )
     return CaseView(
-        application=application, frozen=frozen, doc=doc, digest_ok=digest_ok, members=members, fetched=fetched,
-        unverified=unverified, live_broken=len(broken_seals(application)) if frozen else 0,
-        attachments=attachments, requests=requests,
-        request_files=_files(Attachment.request_id, [r.id for r in requests]), messages=messages,
+        application=application,
+        frozen=frozen,
+        doc=doc,
+        digest_ok=digest_ok,
+        members=members,
+        fetched=fetched,
+        unverified=unverified,
+        live_broken=len(broken_seals(application)) if frozen else 0,
+        attachments=attachments,
+        requests=requests,
+        request_files=_files(Attachment.request_id, [r.id for r in requests]),
+        messages=messages,
         message_files=_files(Attachment.message_id, [m.id for m in messages]),
-        decisions=case.decisions(application), payments=case.payments(application),
-        events=list(application.events), later_documents=later, item_choices=choices)
+        decisions=case.decisions(application),
+        payments=case.payments(application),
+        events=list(application.events),
+        later_documents=later,
+        item_choices=choices,
+    )
 
 
 def _none_choice():
@@ -249,8 +301,9 @@ def attachment(application: Application, attachment_id: str, doc: dict | None = 
     sent is not the municipality's to open."""
     from portal.application.services import frozen_document
 
-    found = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id,
-                                                       Attachment.application_id == application.id))
+    found = db.session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application.id)
+    )
     if found is None:
         return None
     if found.message_id:

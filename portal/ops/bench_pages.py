@@ -100,8 +100,22 @@ def gunicorn(app_path: str, port: int, env: dict, log_path: Path, workers: int =
     """``portal serve``'s server and configuration for ``app_path``, until the block ends."""
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE, "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", app_path], env={**os.environ, **env}, stdout=log, stderr=log)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                CONFIG_FILE,
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                app_path,
+            ],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=log,
+        )
     try:
         wait_for(f"http://127.0.0.1:{port}/", process)
         yield f"http://127.0.0.1:{port}"
@@ -128,19 +142,36 @@ def wait_for(url: str, process: subprocess.Popen | None = None, seconds: float =
 
 def wrk(url: str, cookie: str, seconds: float, connections: int, script: Path) -> dict:
     # A generous timeout: a slow page must show as slow, not drop out of the figures as an error.
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "--latency",
-               "-s", str(script)]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "60s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    found = re.search(r"wrk_result requests=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) errors=(\d+) "
-                      r"timeouts=(\d+)", output)
+    found = re.search(
+        r"wrk_result requests=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) errors=(\d+) "
+        r"timeouts=(\d+)",
+        output,
+    )
     if not found:
         raise click.ClickException(f"wrk said: {output[-500:]}")
     requests, duration, p50, p95, errors, timeouts = (int(v) for v in found.groups())
     # errors: answers other than 2xx/3xx and failed connections, timeouts among them
-    return {"requests_per_s": requests / (duration / 1e6), "p50_ms": p50 / 1000, "p95_ms": p95 / 1000,
-            "errors": errors, "timeouts": timeouts}
+    return {
+        "requests_per_s": requests / (duration / 1e6),
+        "p50_ms": p50 / 1000,
+        "p95_ms": p95 / 1000,
+        "errors": errors,
+        "timeouts": timeouts,
+    }
 
 
 def drain(server: str) -> None:
@@ -151,6 +182,7 @@ def drain(server: str) -> None:
 
 
 # --- the world ------------------------------------------------------------------------------------------
+
 
 @contextmanager
 def _as(person):
@@ -231,16 +263,34 @@ def _other_cases(count: int, period: date) -> None:
     from portal.extensions import db
 
     for index in range(count):
-        person = Person(oidc_subject=f"bench-pages-{index}", personnummer=f"{199000000000 + index}",
-                        given_name="Test", family_name=f"Bench {index}")
+        person = Person(
+            oidc_subject=f"bench-pages-{index}",
+            personnummer=f"{199000000000 + index}",
+            given_name="Test",
+            family_name=f"Bench {index}",
+        )
         db.session.add(person)
         db.session.flush()
-        application = Application(reference=new_reference(), applicant_id=person.id, period=period,
-                                  municipality_code=GOTEBORG, street="Testgatan 1", postal_code="41101",
-                                  post_town="GÖTEBORG", folkbokforing_fetched_at=utcnow())
-        application.members.append(HouseholdMember(
-            position=0, relation="applicant", given_name="Test", family_name=f"Bench {index}",
-            birth_date=date(1990, 1, 1), person_id=person.id))
+        application = Application(
+            reference=new_reference(),
+            applicant_id=person.id,
+            period=period,
+            municipality_code=GOTEBORG,
+            street="Testgatan 1",
+            postal_code="41101",
+            post_town="GÖTEBORG",
+            folkbokforing_fetched_at=utcnow(),
+        )
+        application.members.append(
+            HouseholdMember(
+                position=0,
+                relation="applicant",
+                given_name="Test",
+                family_name=f"Bench {index}",
+                birth_date=date(1990, 1, 1),
+                person_id=person.id,
+            )
+        )
         db.session.add(application)
         db.session.flush()
         submit(application, signed_at=utcnow(), acr="bench")
@@ -275,12 +325,17 @@ def build_world(idp_url: str, cases: int) -> dict:
     with _as(persons[0]):
         draft = applications.start(persons[0].id, this_month)
     _every_consent(draft, persons)
-    items = db.session.scalar(select(func.count()).select_from(InformationItem)
-                              .where(InformationItem.application_id == draft.id))
-    members = db.session.scalar(select(func.count(func.distinct(InformationItem.member_id)))
-                                .where(InformationItem.application_id == draft.id))
-    failed = db.session.scalar(select(func.count()).select_from(FetchCall)
-                               .where(FetchCall.application_id == draft.id, FetchCall.status != "done"))
+    items = db.session.scalar(
+        select(func.count()).select_from(InformationItem).where(InformationItem.application_id == draft.id)
+    )
+    members = db.session.scalar(
+        select(func.count(func.distinct(InformationItem.member_id))).where(InformationItem.application_id == draft.id)
+    )
+    failed = db.session.scalar(
+        select(func.count())
+        .select_from(FetchCall)
+        .where(FetchCall.application_id == draft.id, FetchCall.status != "done")
+    )
     draft_id = draft.id
     db.session.remove()
     return {"sent": sent_id, "draft": draft_id, "items": items, "members": members, "failed": failed}
@@ -341,8 +396,17 @@ def server_cpu_ms(app, path: str, cookie: str, requests: int, profile_to: Path |
     return statistics.median(times) * 1000
 
 
-def run(database_url: str, seconds: float, warmup: float, connections: int, cases: int, workers: int,
-        echo=click.echo, cpu_requests: int = 30, profile_dir: Path | None = None) -> dict:
+def run(
+    database_url: str,
+    seconds: float,
+    warmup: float,
+    connections: int,
+    cases: int,
+    workers: int,
+    echo=click.echo,
+    cpu_requests: int = 30,
+    profile_dir: Path | None = None,
+) -> dict:
     from portal import create_app
     from portal.bench import _free_port, _sandbox_process, _throwaway_database
     from portal.config import Config
@@ -358,22 +422,37 @@ def run(database_url: str, seconds: float, warmup: float, connections: int, case
     base_url, idp_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}"
     stack = Stack()
     with _sandbox_process() as sandbox_url, _throwaway_database(database_url) as url:
-        config = Config(base_url=base_url, database_url=url, idp_url=idp_url, sandbox_url=sandbox_url,
-                        sandbox_token=SANDBOX_TOKEN, instance_path=workdir, fetch_in_background=False,
-                        provider_timeout_seconds=20)
+        config = Config(
+            base_url=base_url,
+            database_url=url,
+            idp_url=idp_url,
+            sandbox_url=sandbox_url,
+            sandbox_token=SANDBOX_TOKEN,
+            instance_path=workdir,
+            fetch_in_background=False,
+            provider_timeout_seconds=20,
+        )
         stack.add(create_idp_app(issuer=idp_url, clients=idp_clients(config)), "127.0.0.1", idp_port)
         try:
             app = create_app(config)  # also makes the seal key the servers will use
             with app.app_context():
                 world = build_world(idp_url, cases)
-            env = {"PORTAL_DATABASE_URL": url, "PORTAL_INSTANCE_PATH": str(workdir), "PORTAL_BASE_URL": base_url,
-                   "PORTAL_IDP_URL": idp_url, "PORTAL_SANDBOX_URL": sandbox_url,
-                   "PORTAL_SANDBOX_TOKEN": SANDBOX_TOKEN, "PORTAL_LOG_FORMAT": "json",
-                   "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics")}
+            env = {
+                "PORTAL_DATABASE_URL": url,
+                "PORTAL_INSTANCE_PATH": str(workdir),
+                "PORTAL_BASE_URL": base_url,
+                "PORTAL_IDP_URL": idp_url,
+                "PORTAL_SANDBOX_URL": sandbox_url,
+                "PORTAL_SANDBOX_TOKEN": SANDBOX_TOKEN,
+                "PORTAL_LOG_FORMAT": "json",
+                "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
+            }
             (workdir / "metrics").mkdir()
             results: dict[str, dict] = {}
-            with gunicorn("portal.ops.wsgi:app", port, env, workdir / "portal.log", workers), \
-                    gunicorn("portal.ops.bare:app", bare_port, env, workdir / "bare.log", workers) as bare_url:
+            with (
+                gunicorn("portal.ops.wsgi:app", port, env, workdir / "portal.log", workers),
+                gunicorn("portal.ops.bare:app", bare_port, env, workdir / "bare.log", workers) as bare_url,
+            ):
                 citizen = login(base_url, "/auth/login", HOUSEHOLD[0])
                 staff = login(base_url, "/auth/staff/login", CASEWORKER)
                 pages = {
@@ -428,7 +507,10 @@ def run(database_url: str, seconds: float, warmup: float, connections: int, case
                 echo(f"worst_ratio={min(ratios.values()):.2f}")
             with app.app_context():
                 db.engine.dispose()  # before the database is dropped
-            return {"results": results, "ratios": ratios,
-                    "median_ratio": statistics.median(ratios.values()) if ratios else None}
+            return {
+                "results": results,
+                "ratios": ratios,
+                "median_ratio": statistics.median(ratios.values()) if ratios else None,
+            }
         finally:
             stack.shutdown()

@@ -42,7 +42,6 @@ errorlog = "-"
 control_socket_disable = True
 
 
-
 def _without_server_banner() -> None:
     """No ``Server: gunicorn`` header (README, Security: the name and version tell an attacker what to look
     up); gunicorn has no setting for it, so its default headers are filtered."""
@@ -83,7 +82,8 @@ def child_exit(server, worker):
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "portal.ops.logs.PortalJsonFormatter"}} if _log_format == "json"
+    "formatters": {"json": {"()": "portal.ops.logs.PortalJsonFormatter"}}
+    if _log_format == "json"
     else {"json": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
     # The root logger's handler is the portal's own (portal/ops/logs.py), added once by the app.

@@ -53,8 +53,12 @@ def _identity_provider() -> None:
             raise RuntimeError("no metadata")
 
 
-CHECKS = {"database": _database, "migrations": _migrations, "seal_key": _seal_key,
-          "identity_provider": _identity_provider}
+CHECKS = {
+    "database": _database,
+    "migrations": _migrations,
+    "seal_key": _seal_key,
+    "identity_provider": _identity_provider,
+}
 
 
 def readiness() -> dict[str, str]:

@@ -66,9 +66,11 @@ class PortalJsonFormatter(JsonFormatter):
     """JSON lines; a personnummer-shaped number anywhere in the line is masked."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                         datefmt="%Y-%m-%dT%H:%M:%S%z")
+        super().__init__(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
+        )
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None) is None:
@@ -140,8 +142,16 @@ def _finish(response):
 
     metrics.observe_request(route, request.method, response.status_code, duration)
     if current_app.config.get("PORTAL_ACCESS_LINES") and route != "/static/<path:filename>":
-        access.info("request", extra={"route": route, "method": request.method, "status": response.status_code,
-                                      "duration_ms": round(duration * 1000, 1), "actor_kind": kind})
+        access.info(
+            "request",
+            extra={
+                "route": route,
+                "method": request.method,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 1),
+                "actor_kind": kind,
+            },
+        )
     return response
 
 

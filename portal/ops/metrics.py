@@ -20,18 +20,31 @@ import os
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-REQUESTS = Counter("portal_http_requests_total", "HTTP requests by route, method and status",
-                   ["route", "method", "status"])
-LATENCY = Histogram("portal_http_request_duration_seconds", "Time to answer a request, by route",
-                    ["route", "method"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-PROVIDER_LATENCY = Histogram("portal_provider_call_duration_seconds",
-                             "A provider call, retries included, by provider",
-                             ["provider"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10))
-PROVIDER_FAILURES = Counter("portal_provider_call_failures_total", "Provider calls that failed, by reason",
-                            ["provider", "reason"])
+REQUESTS = Counter(
+    "portal_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
+)
+LATENCY = Histogram(
+    "portal_http_request_duration_seconds",
+    "Time to answer a request, by route",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+PROVIDER_LATENCY = Histogram(
+    "portal_provider_call_duration_seconds",
+    "A provider call, retries included, by provider",
+    ["provider"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10),
+)
+PROVIDER_FAILURES = Counter(
+    "portal_provider_call_failures_total", "Provider calls that failed, by reason", ["provider", "reason"]
+)
 # 0 closed, 1 open (calls refused), 2 half-open; the highest among live processes.
-BREAKER = Gauge("portal_provider_circuit_state", "Circuit breaker per provider: 0 closed, 1 open, 2 half-open",
-                ["provider"], multiprocess_mode="livemax")
+BREAKER = Gauge(
+    "portal_provider_circuit_state",
+    "Circuit breaker per provider: 0 closed, 1 open, 2 half-open",
+    ["provider"],
+    multiprocess_mode="livemax",
+)
 BREAKER_STATES = {"closed": 0, "open": 1, "half_open": 2}
 
 
@@ -64,10 +77,12 @@ class DatabaseCollector:
         from portal.extensions import db
 
         depth = GaugeMetricFamily("portal_outbox_depth", "Records not yet delivered, per inbox", labels=["inbox"])
-        age = GaugeMetricFamily("portal_outbox_oldest_age_seconds",
-                                "Age of the oldest undelivered record, per inbox", labels=["inbox"])
-        dead = GaugeMetricFamily("portal_dead_letters", "Dead letters waiting for an administrator, per inbox",
-                                 labels=["inbox"])
+        age = GaugeMetricFamily(
+            "portal_outbox_oldest_age_seconds", "Age of the oldest undelivered record, per inbox", labels=["inbox"]
+        )
+        dead = GaugeMetricFamily(
+            "portal_dead_letters", "Dead letters waiting for an administrator, per inbox", labels=["inbox"]
+        )
         pending = GaugeMetricFamily("portal_notifications_pending", "Notifications not yet sent")
         with self.app.app_context():
             try:
@@ -75,7 +90,8 @@ class DatabaseCollector:
                 rows = db.session.execute(
                     select(Delivery.inbox_id, Delivery.status, func.count(), func.min(Delivery.created_at))
                     .where(Delivery.status.in_(("pending", "delivering", "dead")))
-                    .group_by(Delivery.inbox_id, Delivery.status)).all()
+                    .group_by(Delivery.inbox_id, Delivery.status)
+                ).all()
                 open_: dict[str, list] = {}
                 for inbox, status, count, oldest in rows:
                     if status == "dead":
@@ -88,8 +104,12 @@ class DatabaseCollector:
                     depth.add_metric([inbox], count)
                     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
                     age.add_metric([inbox], max(0.0, (now - oldest).total_seconds()))
-                pending.add_metric([], db.session.scalar(
-                    select(func.count()).select_from(Notification).where(Notification.status == "pending")))
+                pending.add_metric(
+                    [],
+                    db.session.scalar(
+                        select(func.count()).select_from(Notification).where(Notification.status == "pending")
+                    ),
+                )
                 yield from (depth, age, dead, pending)
                 yield from _sessions(db, inspect)
             finally:
@@ -106,8 +126,9 @@ def _sessions(db, inspect):
     if not inspect(db.engine).has_table("web_session"):
         return
     family = GaugeMetricFamily("portal_sessions_active", "Sessions not ended and not expired")
-    family.add_metric([], db.session.scalar(text("SELECT count(*) FROM web_session WHERE expires_at > :now"),
-                                            {"now": utcnow()}))
+    family.add_metric(
+        [], db.session.scalar(text("SELECT count(*) FROM web_session WHERE expires_at > :now"), {"now": utcnow()})
+    )
     yield family
 
 

@@ -33,8 +33,10 @@ def _ore(raw, key: str) -> int:
 class Akassa(Provider):
     name = NAME
     title = _l("Arbetslöshetskassorna")
-    purpose = _l("Unemployment benefit from an a-kassa counts as income, and the municipality needs to know "
-                 "whether you are a member and how many benefit days you have left.")
+    purpose = _l(
+        "Unemployment benefit from an a-kassa counts as income, and the municipality needs to know "
+        "whether you are a member and how many benefit days you have left."
+    )
     order = 45
     sets = (
         InfoSet("medlemskap", _l("Membership of an a-kassa")),
@@ -43,16 +45,20 @@ class Akassa(Provider):
     labels = {
         "akassa.medlemskap.membership": (
             _l("Member of an a-kassa"),
-            _l("You are a member of an a-kassa, so you may be able to get unemployment benefit if you lose your job.")),
+            _l("You are a member of an a-kassa, so you may be able to get unemployment benefit if you lose your job."),
+        ),
         "akassa.ersattning.payment": (
             _l("Unemployment benefit (a-kassa)"),
-            _l("Money from your a-kassa while you are unemployed. It counts as income.")),
+            _l("Money from your a-kassa while you are unemployed. It counts as income."),
+        ),
         "akassa.ersattning.tax": (
             _l("Tax deducted by the a-kassa"),
-            _l("The tax taken from the benefit. What you got is the amount before tax minus this tax.")),
+            _l("The tax taken from the benefit. What you got is the amount before tax minus this tax."),
+        ),
         "akassa.ersattning.period": (
             _l("Benefit period at the a-kassa (amount per day)"),
-            _l("How much you get per day before tax and how many of your benefit days you have used.")),
+            _l("How much you get per day before tax and how many of your benefit days you have used."),
+        ),
     }
     codes = {
         ("type", "INKOMSTBASERAD"): _l("Based on earlier income"),
@@ -68,14 +74,22 @@ class Akassa(Provider):
     }
 
     # The benefit period carries the amount per day (a rate), not a payment.
-    figures = {"akassa.medlemskap.membership": FACT, "akassa.ersattning.period": FACT,
-               "akassa.ersattning.payment": PAYMENT, "akassa.ersattning.tax": TAX_WITHHELD}
+    figures = {
+        "akassa.medlemskap.membership": FACT,
+        "akassa.ersattning.period": FACT,
+        "akassa.ersattning.payment": PAYMENT,
+        "akassa.ersattning.tax": TAX_WITHHELD,
+    }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (f"/akassa/api/v1/{info_set}",
-                {"identitetsnummer": personnummer,
-                 "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()}})
+        return (
+            f"/akassa/api/v1/{info_set}",
+            {
+                "identitetsnummer": personnummer,
+                "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()},
+            },
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return info_set == "medlemskap" and isinstance(raw, dict) and raw.get("medlemskap") == []
@@ -98,8 +112,9 @@ class Akassa(Provider):
             start = _date(membership, "intradesdatum")
             end = _date(membership, "uttradesdatum", optional=True)
             if period.overlaps(start, end):
-                items.append(Item(NAME, "medlemskap", "akassa.medlemskap.membership", "work", start, end,
-                                  details={"fund": fund}))
+                items.append(
+                    Item(NAME, "medlemskap", "akassa.medlemskap.membership", "work", start, end, details={"fund": fund})
+                )
         return items
 
     def _benefit(self, raw: dict, period) -> list[Item]:
@@ -114,9 +129,19 @@ class Akassa(Provider):
             raise _Drift("ersattningstyp")
         daily = _ore(benefit, "dagpenning")
         if period.overlaps(start, end):
-            items.append(Item(NAME, "ersattning", "akassa.ersattning.period", "income", start, end,
-                              amount_ore=daily, gross=True,
-                              details={"fund": fund, "type": kind, "days_used": used, "days_total": total}))
+            items.append(
+                Item(
+                    NAME,
+                    "ersattning",
+                    "akassa.ersattning.period",
+                    "income",
+                    start,
+                    end,
+                    amount_ore=daily,
+                    gross=True,
+                    details={"fund": fund, "type": kind, "days_used": used, "days_total": total},
+                )
+            )
         for payment in _get(raw, "utbetalningar", list):
             paid_on = _date(payment, "utbetalningsdatum")
             covers = _get(payment, "avser", dict)
@@ -125,11 +150,32 @@ class Akassa(Provider):
             days = _get(payment, "ersattningsdagar", int)
             if not period.overlaps(pay_start, pay_end):
                 continue
-            items.append(Item(NAME, "ersattning", "akassa.ersattning.payment", "income", pay_start, pay_end,
-                              amount_ore=gross, gross=True, details={"days": days, "paid_on": paid_on.isoformat()}))
+            items.append(
+                Item(
+                    NAME,
+                    "ersattning",
+                    "akassa.ersattning.payment",
+                    "income",
+                    pay_start,
+                    pay_end,
+                    amount_ore=gross,
+                    gross=True,
+                    details={"days": days, "paid_on": paid_on.isoformat()},
+                )
+            )
             if tax:
-                items.append(Item(NAME, "ersattning", "akassa.ersattning.tax", "income", pay_start, pay_end,
-                                  amount_ore=tax, details={"paid_on": paid_on.isoformat()}))
+                items.append(
+                    Item(
+                        NAME,
+                        "ersattning",
+                        "akassa.ersattning.tax",
+                        "income",
+                        pay_start,
+                        pay_end,
+                        amount_ore=tax,
+                        details={"paid_on": paid_on.isoformat()},
+                    )
+                )
         return items
 
 

@@ -30,14 +30,28 @@ class AkassaPending(PendingProvider):
     name = "akassa_arenden"
     title = _l("Arbetslöshetskassorna: applications and coming payments")
     agency = _l("the a-kassa")
-    purpose = _l("An application for unemployment benefit being decided, or benefit already decided for the "
-                 "coming months, may be money for the same months you apply for.")
+    purpose = _l(
+        "An application for unemployment benefit being decided, or benefit already decided for the "
+        "coming months, may be money for the same months you apply for."
+    )
     order = 46
     fmt = Format(
-        applications="ansokningar", payments="planeradeUtbetalningar", benefit="typ", status="status",
-        applied="inkom", decided="beslutad", reason="avslag", reason_code="skalkod",
-        pay_benefit="typ", covers="avserManad", paid_on="utbetalningsdatum", amount="brutto",
-        taxable="skattepliktig", date=iso_date, month=month, amount_of=kronor,
+        applications="ansokningar",
+        payments="planeradeUtbetalningar",
+        benefit="typ",
+        status="status",
+        applied="inkom",
+        decided="beslutad",
+        reason="avslag",
+        reason_code="skalkod",
+        pay_benefit="typ",
+        covers="avserManad",
+        paid_on="utbetalningsdatum",
+        amount="brutto",
+        taxable="skattepliktig",
+        date=iso_date,
+        month=month,
+        amount_of=kronor,
         benefits={"ERSATTNING": "ARBETSLOSHETSERSATTNING"},
         statuses={"UTREDS": PENDING, "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
         reasons={"ARBETSVILLKOR": "WORK_CONDITION", "MEDLEMSVILLKOR": "MEMBERSHIP_TOO_SHORT", "OVRIGT": "OTHER"},
@@ -45,8 +59,10 @@ class AkassaPending(PendingProvider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return "/akassa/api/v1/arenden", {"identitetsnummer": personnummer,
-                                          "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()}}
+        return "/akassa/api/v1/arenden", {
+            "identitetsnummer": personnummer,
+            "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()},
+        }
 
 
 PROVIDER = AkassaPending()

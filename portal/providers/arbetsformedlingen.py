@@ -54,12 +54,24 @@ NAME = "arbetsformedlingen"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 BASIC = ("inskrivning", "arbetsloshetskassa", "sokandekategori", "program", "aktivitetsrapport")
-EXTENDED = ("aktivitetsrapport_innehall", "sanktioner", "avaktualisering", "anvisningar",
-            "handlingsplan", "stod_och_ratt", "ersattningsansokan")
+EXTENDED = (
+    "aktivitetsrapport_innehall",
+    "sanktioner",
+    "avaktualisering",
+    "anvisningar",
+    "handlingsplan",
+    "stod_och_ratt",
+    "ersattningsansokan",
+)
 
-REPORT_ACTIVITIES = {"SOKT_ARBETE": "applications", "ANSTALLNINGSINTERVJU": "interviews",
-                     "REKRYTERINGSTRAFF": "recruitment_events", "PRAKTIK": "work_experience",
-                     "STUDIER": "studies", "OVRIGT": "other_activities"}
+REPORT_ACTIVITIES = {
+    "SOKT_ARBETE": "applications",
+    "ANSTALLNINGSINTERVJU": "interviews",
+    "REKRYTERINGSTRAFF": "recruitment_events",
+    "PRAKTIK": "work_experience",
+    "STUDIER": "studies",
+    "OVRIGT": "other_activities",
+}
 CONSEQUENCES = {"VARNING", "AVSTANGNING", "UTSKRIVNING", "ATERKALLELSE"}
 REVIEWS = {"GODKAND", "EJ_GODKAND", "EJ_GRANSKAD"}
 # Sets kept over a longer history than the application's period: past programme decisions and
@@ -71,6 +83,8 @@ def window(info_set: str, period) -> Period:
     """The months a set is asked for and kept over: the application's period, or its history."""
     months = HISTORY_MONTHS.get(info_set)
     return period if months is None else Period(period.month, months_before=months)
+
+
 MEETING_FORMS = {"BESOK", "TELEFON", "DISTANS"}
 APPLICATION_STATUSES = {"INKOMMEN", "UNDER_HANDLAGGNING", "KOMPLETTERING_BEGARD", "BEVILJAD", "AVSLAGEN"}
 
@@ -98,9 +112,11 @@ def _list(raw, key: str) -> list:
 class Arbetsformedlingen(Provider):
     name = NAME
     title = _l("Arbetsförmedlingen")
-    purpose = _l("To see whether you are registered as a job seeker, in a programme and reporting "
-                 "your activities, which affects your right to ekonomiskt bistånd and the support "
-                 "the municipality can plan with you.")
+    purpose = _l(
+        "To see whether you are registered as a job seeker, in a programme and reporting "
+        "your activities, which affects your right to ekonomiskt bistånd and the support "
+        "the municipality can plan with you."
+    )
     order = 40
     sets = (
         InfoSet("inskrivning", _l("Registration as a job seeker")),
@@ -113,81 +129,110 @@ class Arbetsformedlingen(Provider):
         InfoSet("avaktualisering", _l("Why you are no longer registered"), extended=True),
         InfoSet("anvisningar", _l("Referrals, programme decisions and their activities"), extended=True),
         InfoSet("handlingsplan", _l("Action plan and next planning meeting"), extended=True),
-        InfoSet("stod_och_ratt", _l("Work experience, disability code, job guarantee days and SIUS"),
-                extended=True),
+        InfoSet("stod_och_ratt", _l("Work experience, disability code, job guarantee days and SIUS"), extended=True),
         InfoSet("ersattningsansokan", _l("Applications for support and requested supplements"), extended=True),
     )
     labels = {
         "arbetsformedlingen.inskrivning.registration": (
             _l("Registered as a job seeker"),
-            _l("The period you are registered at Arbetsförmedlingen. Being registered is usually "
-               "required for ekonomiskt bistånd if you can work.")),
+            _l(
+                "The period you are registered at Arbetsförmedlingen. Being registered is usually "
+                "required for ekonomiskt bistånd if you can work."
+            ),
+        ),
         "arbetsformedlingen.arbetsloshetskassa.membership": (
             _l("Unemployment insurance fund (a-kassa)"),
-            _l("The a-kassa Arbetsförmedlingen has registered for you. You may have a right to "
-               "a-kassa benefit, which counts as income.")),
+            _l(
+                "The a-kassa Arbetsförmedlingen has registered for you. You may have a right to "
+                "a-kassa benefit, which counts as income."
+            ),
+        ),
         "arbetsformedlingen.sokandekategori.category": (
             _l("Job-seeker category"),
-            _l("How Arbetsförmedlingen has registered you, for example openly unemployed.")),
+            _l("How Arbetsförmedlingen has registered you, for example openly unemployed."),
+        ),
         "arbetsformedlingen.program.participation": (
             _l("Labour market programme"),
-            _l("A programme you take part in. It can give aktivitetsstöd or etableringsersättning, "
-               "which count as income.")),
+            _l(
+                "A programme you take part in. It can give aktivitetsstöd or etableringsersättning, "
+                "which count as income."
+            ),
+        ),
         "arbetsformedlingen.aktivitetsrapport.last_report": (
             _l("Last activity report"),
-            _l("When you last sent your monthly activity report, and the month it was about. "
-               "Reporting every month is part of looking for work.")),
+            _l(
+                "When you last sent your monthly activity report, and the month it was about. "
+                "Reporting every month is part of looking for work."
+            ),
+        ),
         "arbetsformedlingen.aktivitetsrapport_innehall.report": (
             _l("Activity report"),
-            _l("What you reported doing to find work that month. It shows that you are "
-               "available for work.")),
+            _l("What you reported doing to find work that month. It shows that you are available for work."),
+        ),
         "arbetsformedlingen.sanktioner.sanction": (
             _l("Sanction from Arbetsförmedlingen"),
-            _l("A warning or a stop in your benefit, and why. The municipality may take it into "
-               "account when assessing your application.")),
+            _l(
+                "A warning or a stop in your benefit, and why. The municipality may take it into "
+                "account when assessing your application."
+            ),
+        ),
         "arbetsformedlingen.avaktualisering.deregistration": (
             _l("No longer registered"),
-            _l("Why your registration at Arbetsförmedlingen ended.")),
+            _l("Why your registration at Arbetsförmedlingen ended."),
+        ),
         "arbetsformedlingen.anvisningar.referral": (
             _l("Referral to a service"),
-            _l("A service or provider Arbetsförmedlingen has referred you to, and for which "
-               "period.")),
+            _l("A service or provider Arbetsförmedlingen has referred you to, and for which period."),
+        ),
         "arbetsformedlingen.anvisningar.programme_decision": (
             _l("Programme decision"),
-            _l("A decision that you take part in a programme, so the municipality does not plan "
-               "the same again.")),
+            _l("A decision that you take part in a programme, so the municipality does not plan the same again."),
+        ),
         "arbetsformedlingen.anvisningar.programme_activity": (
             _l("Activity in the programme"),
-            _l("An activity in your programme and how much of full time it takes.")),
+            _l("An activity in your programme and how much of full time it takes."),
+        ),
         "arbetsformedlingen.handlingsplan.action_plan": (
             _l("Action plan"),
-            _l("What kind of work you look for, how much, and what you must do according to "
-               "your plan with Arbetsförmedlingen.")),
+            _l(
+                "What kind of work you look for, how much, and what you must do according to "
+                "your plan with Arbetsförmedlingen."
+            ),
+        ),
         "arbetsformedlingen.handlingsplan.next_meeting": (
             _l("Next planning meeting"),
-            _l("When you next meet Arbetsförmedlingen to follow up your plan.")),
+            _l("When you next meet Arbetsförmedlingen to follow up your plan."),
+        ),
         "arbetsformedlingen.stod_och_ratt.work_experience": (
             _l("Work experience placement (arbetspraktik)"),
-            _l("Whether you may do arbetspraktik to gain work experience.")),
+            _l("Whether you may do arbetspraktik to gain work experience."),
+        ),
         "arbetsformedlingen.stod_och_ratt.disability": (
             _l("Registered disability code"),
-            _l("A code for a disability that affects your work. It affects which support you "
-               "can get and what can be asked of you.")),
+            _l(
+                "A code for a disability that affects your work. It affects which support you "
+                "can get and what can be asked of you."
+            ),
+        ),
         "arbetsformedlingen.stod_och_ratt.job_guarantee_days": (
             _l("Days used in the job and development guarantee"),
-            _l("How many of the days with aktivitetsstöd in the guarantee you have used.")),
+            _l("How many of the days with aktivitetsstöd in the guarantee you have used."),
+        ),
         "arbetsformedlingen.stod_och_ratt.sius": (
             _l("Support person SIUS"),
-            _l("Whether you have a right to a special support person when you look for or start "
-               "a job.")),
+            _l("Whether you have a right to a special support person when you look for or start a job."),
+        ),
         "arbetsformedlingen.ersattningsansokan.application": (
             _l("Application to Arbetsförmedlingen"),
-            _l("An application for support or benefit that Arbetsförmedlingen has received. "
-               "Money you may get must be applied for before ekonomiskt bistånd.")),
+            _l(
+                "An application for support or benefit that Arbetsförmedlingen has received. "
+                "Money you may get must be applied for before ekonomiskt bistånd."
+            ),
+        ),
         "arbetsformedlingen.ersattningsansokan.supplement": (
             _l("Supplement requested"),
-            _l("Arbetsförmedlingen asked you to add information to an application, and whether "
-               "you have done so.")),
+            _l("Arbetsförmedlingen asked you to add information to an application, and whether you have done so."),
+        ),
     }
     detail_labels = {
         "office": _l("Office"),
@@ -290,8 +335,11 @@ class Arbetsformedlingen(Provider):
         self.info_set(info_set)
         base = "/arbetsformedlingen/ssbtek/v2" if info_set in BASIC else "/arbetsformedlingen/samtycke/v1"
         span = window(info_set, period)
-        return f"{base}/{info_set}", {"personnummer": personnummer, "franDatum": span.start.isoformat(),
-                                      "tillDatum": span.end.isoformat()}
+        return f"{base}/{info_set}", {
+            "personnummer": personnummer,
+            "franDatum": span.start.isoformat(),
+            "tillDatum": span.end.isoformat(),
+        }
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
         parse = getattr(self, f"_{info_set}", None)
@@ -306,29 +354,49 @@ class Arbetsformedlingen(Provider):
         return [item for item in items if span.overlaps(item.period_start, item.period_end)]
 
     def _item(self, info_set: str, kind: str, start, end, theme: str = "work", **details) -> Item:
-        return Item(provider=NAME, info_set=info_set, kind=f"{NAME}.{info_set}.{kind}", theme=theme,
-                    period_start=start, period_end=end, details=details)
+        return Item(
+            provider=NAME,
+            info_set=info_set,
+            kind=f"{NAME}.{info_set}.{kind}",
+            theme=theme,
+            period_start=start,
+            period_end=end,
+            details=details,
+        )
 
     # basic sets (seed items 1-6)
 
     def _inskrivning(self, raw):
-        return [self._item("inskrivning", "registration", _date(p, "inskrivenFrom"), _date(p, "inskrivenTom", True))
-                for p in _list(raw, "inskrivningsperioder")]
+        return [
+            self._item("inskrivning", "registration", _date(p, "inskrivenFrom"), _date(p, "inskrivenTom", True))
+            for p in _list(raw, "inskrivningsperioder")
+        ]
 
     def _arbetsloshetskassa(self, raw):
-        return [self._item("arbetsloshetskassa", "membership", _date(m, "registreradFrom"),
-                           _date(m, "registreradTom", True), fund=_get(m, "akassaNamn", str))
-                for m in _list(raw, "akassetillhorighet")]
+        return [
+            self._item(
+                "arbetsloshetskassa",
+                "membership",
+                _date(m, "registreradFrom"),
+                _date(m, "registreradTom", True),
+                fund=_get(m, "akassaNamn", str),
+            )
+            for m in _list(raw, "akassetillhorighet")
+        ]
 
     def _sokandekategori(self, raw):
-        return [self._item("sokandekategori", "category", _date(c, "from"), _date(c, "tom", True),
-                           category=_code(c, "kod"))
-                for c in _list(raw, "kategorier")]
+        return [
+            self._item("sokandekategori", "category", _date(c, "from"), _date(c, "tom", True), category=_code(c, "kod"))
+            for c in _list(raw, "kategorier")
+        ]
 
     def _program(self, raw):
-        return [self._item("program", "participation", _date(p, "from"), _date(p, "tom", True),
-                           programme=_code(p, "programkod"))
-                for p in _list(raw, "programdeltagande")]
+        return [
+            self._item(
+                "program", "participation", _date(p, "from"), _date(p, "tom", True), programme=_code(p, "programkod")
+            )
+            for p in _list(raw, "programdeltagande")
+        ]
 
     def _aktivitetsrapport(self, raw):
         last = _get(raw, "senasteAktivitetsrapport", dict, optional=True)
@@ -337,8 +405,16 @@ class Arbetsformedlingen(Provider):
         # Still the latest report from the day it came in: an old one matters (no report since).
         month, _ = _month(last, "avserManad")
         submitted = _date(last, "inkomDatum")
-        return [self._item("aktivitetsrapport", "last_report", submitted, None,
-                           submitted=submitted.isoformat(), month=month.strftime("%Y-%m"))]
+        return [
+            self._item(
+                "aktivitetsrapport",
+                "last_report",
+                submitted,
+                None,
+                submitted=submitted.isoformat(),
+                month=month.strftime("%Y-%m"),
+            )
+        ]
 
     # extended sets (seed items 7-20)
 
@@ -350,8 +426,17 @@ class Arbetsformedlingen(Provider):
             for activity in _list(report, "aktiviteter"):
                 counts[REPORT_ACTIVITIES[_code(activity, "aktivitetstyp", set(REPORT_ACTIVITIES))]] += 1
             review = _code(_get(report, "granskning", dict), "status", REVIEWS)
-            items.append(self._item("aktivitetsrapport_innehall", "report", start, end,
-                                    submitted=_date(report, "inkomDatum").isoformat(), review=review, **counts))
+            items.append(
+                self._item(
+                    "aktivitetsrapport_innehall",
+                    "report",
+                    start,
+                    end,
+                    submitted=_date(report, "inkomDatum").isoformat(),
+                    review=review,
+                    **counts,
+                )
+            )
         return items
 
     def _sanktioner(self, raw):
@@ -360,35 +445,68 @@ class Arbetsformedlingen(Provider):
             decided = _date(decision, "beslutsdatum")
             start = _date(decision, "avstangdFrom", True) or decided
             end = _date(decision, "avstangdTom", True) or start
-            items.append(self._item(
-                "sanktioner", "sanction", start, end, decided=decided.isoformat(),
-                reason=_code(decision, "grund"), consequence=_code(decision, "pafoljd", CONSEQUENCES),
-                days=_get(decision, "avstangningsdagar", int, True), benefit=_code(decision, "ersattning")))
+            items.append(
+                self._item(
+                    "sanktioner",
+                    "sanction",
+                    start,
+                    end,
+                    decided=decided.isoformat(),
+                    reason=_code(decision, "grund"),
+                    consequence=_code(decision, "pafoljd", CONSEQUENCES),
+                    days=_get(decision, "avstangningsdagar", int, True),
+                    benefit=_code(decision, "ersattning"),
+                )
+            )
         return items
 
     def _avaktualisering(self, raw):
         # The latest deregistration explains the situation until now; earlier ones only their day.
         found = sorted((_date(d, "datum"), _code(d, "orsakskod")) for d in _list(raw, "avaktualiseringar"))
-        return [self._item("avaktualisering", "deregistration", day, None if n == len(found) - 1 else day,
-                           reason=reason)
-                for n, (day, reason) in enumerate(found)]
+        return [
+            self._item("avaktualisering", "deregistration", day, None if n == len(found) - 1 else day, reason=reason)
+            for n, (day, reason) in enumerate(found)
+        ]
 
     def _anvisningar(self, raw):
-        items = [self._item("anvisningar", "referral", _date(a, "from"), _date(a, "tom", True),
-                            service=_code(a, "tjanst"), provider=_get(a, "leverantor", str, True))
-                 for a in _list(raw, "anvisningar")]
+        items = [
+            self._item(
+                "anvisningar",
+                "referral",
+                _date(a, "from"),
+                _date(a, "tom", True),
+                service=_code(a, "tjanst"),
+                provider=_get(a, "leverantor", str, True),
+            )
+            for a in _list(raw, "anvisningar")
+        ]
         for decision in _list(raw, "programbeslut"):
             programme = _code(decision, "programkod")
-            items.append(self._item("anvisningar", "programme_decision", _date(decision, "from"),
-                                    _date(decision, "tom", True), programme=programme,
-                                    decided=_date(decision, "beslutsdatum").isoformat()))
+            items.append(
+                self._item(
+                    "anvisningar",
+                    "programme_decision",
+                    _date(decision, "from"),
+                    _date(decision, "tom", True),
+                    programme=programme,
+                    decided=_date(decision, "beslutsdatum").isoformat(),
+                )
+            )
             for activity in _list(decision, "aktiviteter"):
                 extent = _get(activity, "omfattningProcent", int)
                 if not 0 <= extent <= 100:
                     raise _Drift("omfattningProcent")
-                items.append(self._item("anvisningar", "programme_activity", _date(activity, "from"),
-                                        _date(activity, "tom", True), programme=programme,
-                                        activity=_code(activity, "aktivitet"), extent_percent=extent))
+                items.append(
+                    self._item(
+                        "anvisningar",
+                        "programme_activity",
+                        _date(activity, "from"),
+                        _date(activity, "tom", True),
+                        programme=programme,
+                        activity=_code(activity, "aktivitet"),
+                        extent_percent=extent,
+                    )
+                )
         return items
 
     def _handlingsplan(self, raw):
@@ -396,50 +514,96 @@ class Arbetsformedlingen(Provider):
         plan = _get(raw, "handlingsplan", dict, optional=True)
         if plan is not None:
             occupations = [_get(o, "yrke", str) for o in _list(plan, "sokinriktning")]
-            items.append(self._item(
-                "handlingsplan", "action_plan", _date(plan, "senastReviderad", True) or _date(plan, "upprattad"),
-                None, occupations=", ".join(occupations),
-                search_extent_percent=_get(plan, "sokomfattningProcent", int),
-                applications_required=_get(plan, "kravAntalSoktaJobbPerManad", int, True)))
+            items.append(
+                self._item(
+                    "handlingsplan",
+                    "action_plan",
+                    _date(plan, "senastReviderad", True) or _date(plan, "upprattad"),
+                    None,
+                    occupations=", ".join(occupations),
+                    search_extent_percent=_get(plan, "sokomfattningProcent", int),
+                    applications_required=_get(plan, "kravAntalSoktaJobbPerManad", int, True),
+                )
+            )
         meeting = _get(raw, "nastaPlaneringssamtal", dict, optional=True)
         if meeting is not None:
             when = _date(meeting, "datum")
-            items.append(self._item("handlingsplan", "next_meeting", when, when,
-                                    meeting_form=_code(meeting, "form", MEETING_FORMS)))
+            items.append(
+                self._item(
+                    "handlingsplan", "next_meeting", when, when, meeting_form=_code(meeting, "form", MEETING_FORMS)
+                )
+            )
         return items
 
     def _stod_och_ratt(self, raw):
         items = []
         practice = _get(raw, "arbetspraktik", dict)
-        items.append(self._item("stod_och_ratt", "work_experience", _date(practice, "bedomd", True), None,
-                                eligible=_get(practice, "berattigad", bool)))
+        items.append(
+            self._item(
+                "stod_och_ratt",
+                "work_experience",
+                _date(practice, "bedomd", True),
+                None,
+                eligible=_get(practice, "berattigad", bool),
+            )
+        )
         disability = _get(raw, "funktionsnedsattning", dict, optional=True)
         if disability is not None:
-            items.append(self._item("stod_och_ratt", "disability", _date(disability, "registrerad"), None,
-                                    code=_code(disability, "kod")))
+            items.append(
+                self._item(
+                    "stod_och_ratt", "disability", _date(disability, "registrerad"), None, code=_code(disability, "kod")
+                )
+            )
         guarantee = _get(raw, "jobbOchUtvecklingsgarantin", dict, optional=True)
         if guarantee is not None:
-            items.append(self._item("stod_och_ratt", "job_guarantee_days", _date(guarantee, "inskrivenFrom"),
-                                    _date(guarantee, "per"), days_used=_get(guarantee, "forbrukadeDagar", int),
-                                    days_max=_get(guarantee, "maxDagar", int)))
+            items.append(
+                self._item(
+                    "stod_och_ratt",
+                    "job_guarantee_days",
+                    _date(guarantee, "inskrivenFrom"),
+                    _date(guarantee, "per"),
+                    days_used=_get(guarantee, "forbrukadeDagar", int),
+                    days_max=_get(guarantee, "maxDagar", int),
+                )
+            )
         sius = _get(raw, "sius", dict)
-        items.append(self._item("stod_och_ratt", "sius", _date(sius, "bedomd", True), None,
-                                eligible=_get(sius, "berattigad", bool)))
+        items.append(
+            self._item(
+                "stod_och_ratt", "sius", _date(sius, "bedomd", True), None, eligible=_get(sius, "berattigad", bool)
+            )
+        )
         return items
 
     def _ersattningsansokan(self, raw):
         items = []
         for application in _list(raw, "ansokningar"):
             benefit = _code(application, "stodtyp")
-            items.append(self._item("ersattningsansokan", "application", _date(application, "inkom"),
-                                    _date(application, "beslutsdatum", True), theme="income", benefit=benefit,
-                                    status=_code(application, "status", APPLICATION_STATUSES)))
+            items.append(
+                self._item(
+                    "ersattningsansokan",
+                    "application",
+                    _date(application, "inkom"),
+                    _date(application, "beslutsdatum", True),
+                    theme="income",
+                    benefit=benefit,
+                    status=_code(application, "status", APPLICATION_STATUSES),
+                )
+            )
             for request in _list(application, "kompletteringar"):
                 requested = _date(request, "begard")
                 supplied = _date(request, "inkommen", True)
-                items.append(self._item("ersattningsansokan", "supplement", requested, supplied,
-                                        theme="income", benefit=benefit, requested=requested.isoformat(),
-                                        supplemented=supplied is not None))
+                items.append(
+                    self._item(
+                        "ersattningsansokan",
+                        "supplement",
+                        requested,
+                        supplied,
+                        theme="income",
+                        benefit=benefit,
+                        requested=requested.isoformat(),
+                        supplemented=supplied is not None,
+                    )
+                )
         return items
 
 

@@ -50,15 +50,17 @@ def balance_date(period) -> date:
 class Bank(Provider):
     name = NAME
     title = _l("Your banks")
-    purpose = _l("To see the money in your own bank accounts, because savings and balances are "
-                 "assets that count before you can get ekonomiskt bistånd.")
+    purpose = _l(
+        "To see the money in your own bank accounts, because savings and balances are "
+        "assets that count before you can get ekonomiskt bistånd."
+    )
     order = 90
     sets = (InfoSet("konton", _l("Your accounts and their balances"), extended=True),)
     labels = {
         "bank.konton.balance": (
             _l("Bank account balance"),
-            _l("The money in one of your own accounts on the date shown. Money you have counts as "
-               "an asset.")),
+            _l("The money in one of your own accounts on the date shown. Money you have counts as an asset."),
+        ),
     }
     detail_labels = {
         "bank": _l("Bank"),
@@ -79,8 +81,10 @@ class Bank(Provider):
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         if info_set != "konton":
             raise KeyError(info_set)
-        return "/bank/kontoinformation/v1/saldon", {"kundId": personnummer,
-                                                    "saldodatum": balance_date(period).isoformat()}
+        return "/bank/kontoinformation/v1/saldon", {
+            "kundId": personnummer,
+            "saldodatum": balance_date(period).isoformat(),
+        }
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get("konton") == []
@@ -116,10 +120,23 @@ class Bank(Provider):
             day, amount = max(known)
             if not period.overlaps(day, day) or opened > on:
                 continue
-            items.append(Item(provider=NAME, info_set="konton", kind=f"{NAME}.konton.balance", theme="assets",
-                              period_start=day, period_end=day, amount_ore=amount,
-                              details={"bank": bank, "account": f"…{number[-4:]}", "account_type": account_type,
-                                       "joint": len(holders) > 1}))
+            items.append(
+                Item(
+                    provider=NAME,
+                    info_set="konton",
+                    kind=f"{NAME}.konton.balance",
+                    theme="assets",
+                    period_start=day,
+                    period_end=day,
+                    amount_ore=amount,
+                    details={
+                        "bank": bank,
+                        "account": f"…{number[-4:]}",
+                        "account_type": account_type,
+                        "joint": len(holders) > 1,
+                    },
+                )
+            )
         return items
 
 

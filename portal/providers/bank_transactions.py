@@ -50,8 +50,16 @@ CASH, TRANSFER, CARD = "CASH", "TRANSFER", "CARD"
 # ISO 20022 bank transaction codes (domain-family-subfamily): what an outgoing one is. Bills paid
 # by direct debit (autogiro) and standing orders are the regular costs (rent, electricity) the
 # application states anyway, not withdrawals: None.
-_OUTGOING = {"CCRD-CWDL": CASH, "ICDT-ESCT": TRANSFER, "ICDT-DMCT": TRANSFER, "ICDT-BOOK": TRANSFER,
-             "CCRD-POSD": CARD, "ICDT-STDO": None, "IDDT-ESDD": None, "IDDT-BBDD": None}
+_OUTGOING = {
+    "CCRD-CWDL": CASH,
+    "ICDT-ESCT": TRANSFER,
+    "ICDT-DMCT": TRANSFER,
+    "ICDT-BOOK": TRANSFER,
+    "CCRD-POSD": CARD,
+    "ICDT-STDO": None,
+    "IDDT-ESDD": None,
+    "IDDT-BBDD": None,
+}
 
 
 def today() -> date:
@@ -82,24 +90,38 @@ def last_day(period) -> date:
 class BankTransactions(Provider):
     name = NAME
     title = _l("Your banks: money in and out")
-    purpose = _l("Money that comes into your accounts from someone, and large sums that leave them, can change "
-                 "what you are entitled to. Only a summary is kept: not your everyday spending.")
+    purpose = _l(
+        "Money that comes into your accounts from someone, and large sums that leave them, can change "
+        "what you are entitled to. Only a summary is kept: not your everyday spending."
+    )
     order = 91
-    sets = (InfoSet(SET, _l("A summary of your bank transactions: who sent you money, and large withdrawals"),
-                    extended=True),)
+    sets = (
+        InfoSet(
+            SET, _l("A summary of your bank transactions: who sent you money, and large withdrawals"), extended=True
+        ),
+    )
     labels = {
         "banktransaktioner.kontohandelser.incoming": (
             _l("Money into your accounts from one sender"),
-            _l("What one sender paid into your accounts during the month. It may be income, support from someone "
-               "or money you already told us about.")),
+            _l(
+                "What one sender paid into your accounts during the month. It may be income, support from someone "
+                "or money you already told us about."
+            ),
+        ),
         "banktransaktioner.kontohandelser.incoming_other": (
             _l("Smaller payments into your accounts"),
-            _l("Payments into your accounts during the month from senders who sent less than 1,000 kronor each, "
-               "added up. Who sent them is not kept.")),
+            _l(
+                "Payments into your accounts during the month from senders who sent less than 1,000 kronor each, "
+                "added up. Who sent them is not kept."
+            ),
+        ),
         "banktransaktioner.kontohandelser.withdrawal": (
             _l("Large withdrawal"),
-            _l("A single withdrawal or payment of 5,000 kronor or more from one of your accounts. The municipality "
-               "may ask what it was for.")),
+            _l(
+                "A single withdrawal or payment of 5,000 kronor or more from one of your accounts. The municipality "
+                "may ask what it was for."
+            ),
+        ),
     }
     codes = {
         ("kind", CASH): _l("Cash withdrawal"),
@@ -116,9 +138,12 @@ class BankTransactions(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return "/bank/psd2/v1/transactions", {"psuId": personnummer, "bookingStatus": "booked",
-                                              "dateFrom": period.start.isoformat(),
-                                              "dateTo": last_day(period).isoformat()}
+        return "/bank/psd2/v1/transactions", {
+            "psuId": personnummer,
+            "bookingStatus": "booked",
+            "dateFrom": period.start.isoformat(),
+            "dateTo": last_day(period).isoformat(),
+        }
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get("accounts") == []
@@ -166,14 +191,44 @@ class BankTransactions(Provider):
             if sender is None or sum(amounts) < NAMED_FROM:
                 smaller[month].extend(amounts)
                 continue
-            items.append(Item(NAME, SET, f"{NAME}.{SET}.incoming", "income", month, _month_end(month),
-                              amount_ore=sum(amounts), details={"sender": sender, "payments": len(amounts)}))
+            items.append(
+                Item(
+                    NAME,
+                    SET,
+                    f"{NAME}.{SET}.incoming",
+                    "income",
+                    month,
+                    _month_end(month),
+                    amount_ore=sum(amounts),
+                    details={"sender": sender, "payments": len(amounts)},
+                )
+            )
         for month, amounts in sorted(smaller.items()):
-            items.append(Item(NAME, SET, f"{NAME}.{SET}.incoming_other", "income", month, _month_end(month),
-                              amount_ore=sum(amounts), details={"payments": len(amounts)}))
+            items.append(
+                Item(
+                    NAME,
+                    SET,
+                    f"{NAME}.{SET}.incoming_other",
+                    "income",
+                    month,
+                    _month_end(month),
+                    amount_ore=sum(amounts),
+                    details={"payments": len(amounts)},
+                )
+            )
         for booked, amount, kind in sorted(withdrawals):
-            items.append(Item(NAME, SET, f"{NAME}.{SET}.withdrawal", "assets", booked, booked,
-                              amount_ore=amount, details={"kind": kind, "booked_on": booked.isoformat()}))
+            items.append(
+                Item(
+                    NAME,
+                    SET,
+                    f"{NAME}.{SET}.withdrawal",
+                    "assets",
+                    booked,
+                    booked,
+                    amount_ore=amount,
+                    details={"kind": kind, "booked_on": booked.isoformat()},
+                )
+            )
         return items
 
 

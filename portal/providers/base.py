@@ -41,8 +41,11 @@ class ProviderClient:
         # The person's number travels in the body, never in the URL.
         try:
             response = (self.http or httpx).post(
-                f"{self.base_url}{path}", json=body, timeout=timeout or self.timeout_seconds,
-                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"})
+                f"{self.base_url}{path}",
+                json=body,
+                timeout=timeout or self.timeout_seconds,
+                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+            )
         except httpx.TimeoutException:
             raise ProviderError(self.name, "timeout") from None
         except httpx.HTTPError:
@@ -51,8 +54,10 @@ class ProviderClient:
             raise NotFound(self.name)
         if response.status_code >= 400:
             log.warning("provider error provider=%s status=%s", self.name, response.status_code)
-            raise ProviderError(self.name, STATUS_REASONS.get(response.status_code, "refused"
-                                                              if response.status_code < 500 else "error"))
+            raise ProviderError(
+                self.name,
+                STATUS_REASONS.get(response.status_code, "refused" if response.status_code < 500 else "error"),
+            )
         try:
             payload = response.json()
         except ValueError:
@@ -126,8 +131,9 @@ class Provider(abc.ABC):
         """Whether the answer says the provider has nothing about the person."""
         return False
 
-    def fetch(self, client: ProviderClient, personnummer: str, info_set: str, period,
-              timeout: float | None = None) -> list:
+    def fetch(
+        self, client: ProviderClient, personnummer: str, info_set: str, period, timeout: float | None = None
+    ) -> list:
         path, body = self.request(personnummer, info_set, period)
         try:
             raw = client.post_json(path, body, timeout=timeout)

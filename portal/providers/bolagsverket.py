@@ -33,15 +33,20 @@ ROLES = {"INNEHAVARE", "BOLAGSMAN", "KOMPLEMENTAR", "VD", "ORDF", "LEDAMOT", "SU
 class Bolagsverket(Provider):
     name = NAME
     title = _l("Bolagsverket")
-    purpose = _l("If you run or help run a company, it may give you income or own things of value, and the "
-                 "municipality needs to know whether you are self-employed.")
+    purpose = _l(
+        "If you run or help run a company, it may give you income or own things of value, and the "
+        "municipality needs to know whether you are self-employed."
+    )
     order = 80
     sets = (InfoSet("roller", _l("Your roles in companies and associations")),)
     labels = {
         "bolagsverket.roller.role": (
             _l("Role in a company or association"),
-            _l("A company or association where you are registered as owner, partner, board member or managing "
-               "director. A role is not income, but the municipality may ask what the company pays you.")),
+            _l(
+                "A company or association where you are registered as owner, partner, board member or managing "
+                "director. A role is not income, but the municipality may ask what the company pays you."
+            ),
+        ),
     }
     codes = {
         ("company_form", "AB"): _l("Limited company (aktiebolag)"),
@@ -72,9 +77,13 @@ class Bolagsverket(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return ("/bolagsverket/foretagsinformation/v1/funktionarsuppdrag",
-                {"personidentitetsnummer": personnummer,
-                 "avserPeriod": {"fromDatum": period.start.isoformat(), "tomDatum": period.end.isoformat()}})
+        return (
+            "/bolagsverket/foretagsinformation/v1/funktionarsuppdrag",
+            {
+                "personidentitetsnummer": personnummer,
+                "avserPeriod": {"fromDatum": period.start.isoformat(), "tomDatum": period.end.isoformat()},
+            },
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get("funktionarsuppdrag") == []
@@ -99,9 +108,17 @@ class Bolagsverket(Provider):
                 if end is not None and end < start:
                     raise _Drift("till")
                 if period.overlaps(start, end):
-                    items.append(Item(NAME, "roller", "bolagsverket.roller.role", "work", start, end,
-                                      details={"company": company, "company_form": form, "company_status": status,
-                                               "role": code}))
+                    items.append(
+                        Item(
+                            NAME,
+                            "roller",
+                            "bolagsverket.roller.role",
+                            "work",
+                            start,
+                            end,
+                            details={"company": company, "company_form": form, "company_status": status, "role": code},
+                        )
+                    )
         return items
 
 

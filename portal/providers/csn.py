@@ -51,8 +51,10 @@ def _date(raw, key: str) -> date:
 class Csn(Provider):
     name = NAME
     title = _l("CSN")
-    purpose = _l("Student finance from CSN is meant to cover your living costs while you study, "
-                 "so the municipality needs to know what you get.")
+    purpose = _l(
+        "Student finance from CSN is meant to cover your living costs while you study, "
+        "so the municipality needs to know what you get."
+    )
     order = 30
     sets = (
         InfoSet("studiemedel", _l("Studiemedel (student grant and loan)"), for_children=True),
@@ -61,19 +63,24 @@ class Csn(Provider):
     labels = {
         "csn.studiemedel.period": (
             _l("Study period with studiemedel"),
-            _l("The term you have studiemedel for. While you study you are expected to live on studiemedel.")),
+            _l("The term you have studiemedel for. While you study you are expected to live on studiemedel."),
+        ),
         "csn.studiemedel.bidrag": (
             _l("Studiemedel, grant (bidrag)"),
-            _l("The grant part of studiemedel from CSN. It counts as income.")),
+            _l("The grant part of studiemedel from CSN. It counts as income."),
+        ),
         "csn.studiemedel.lan": (
             _l("Studiemedel, loan (lån)"),
-            _l("The loan part of studiemedel from CSN. It also counts as income, even though you pay it back.")),
+            _l("The loan part of studiemedel from CSN. It also counts as income, even though you pay it back."),
+        ),
         "csn.studiestartsstod.payment": (
             _l("Studiestartsstöd"),
-            _l("Studiestartsstöd: money from CSN while you study to get back to work. It counts as income.")),
+            _l("Studiestartsstöd: money from CSN while you study to get back to work. It counts as income."),
+        ),
         "csn.studiestartsstod.tax": (
             _l("Tax deducted by CSN"),
-            _l("The tax taken from studiestartsstöd. What you got is the amount before tax minus this tax.")),
+            _l("The tax taken from studiestartsstöd. What you got is the amount before tax minus this tax."),
+        ),
     }
     codes = {}
     detail_labels = {
@@ -84,14 +91,23 @@ class Csn(Provider):
     }
 
     # Grant and loan are paid without tax withheld; studiestartsstöd is taxed.
-    figures = {"csn.studiemedel.period": FACT, "csn.studiemedel.bidrag": INCOME_NET, "csn.studiemedel.lan": INCOME_NET,
-               "csn.studiestartsstod.payment": PAYMENT, "csn.studiestartsstod.tax": TAX_WITHHELD}
+    figures = {
+        "csn.studiemedel.period": FACT,
+        "csn.studiemedel.bidrag": INCOME_NET,
+        "csn.studiemedel.lan": INCOME_NET,
+        "csn.studiestartsstod.payment": PAYMENT,
+        "csn.studiestartsstod.tax": TAX_WITHHELD,
+    }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (f"/csn/api/v1/{info_set}",
-                {"Personnummer": personnummer,
-                 "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")}})
+        return (
+            f"/csn/api/v1/{info_set}",
+            {
+                "Personnummer": personnummer,
+                "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")},
+            },
+        )
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
@@ -115,25 +131,60 @@ class Csn(Provider):
             weeks = _get(study, "Veckor", int)
             payments = []
             for payment in _get(study, "Utbetalningar", list):
-                payments.append((_date(payment, "Utbetalningsdatum"), _date(payment, "AvserFran"),
-                                 _date(payment, "AvserTill"),
-                                 _kronor(payment, "Bidrag") + _kronor(payment, "Tillaggsbidrag"),
-                                 _kronor(payment, "Lan") + _kronor(payment, "Tillaggslan")
-                                 + _kronor(payment, "Merkostnadslan")))
+                payments.append(
+                    (
+                        _date(payment, "Utbetalningsdatum"),
+                        _date(payment, "AvserFran"),
+                        _date(payment, "AvserTill"),
+                        _kronor(payment, "Bidrag") + _kronor(payment, "Tillaggsbidrag"),
+                        _kronor(payment, "Lan") + _kronor(payment, "Tillaggslan") + _kronor(payment, "Merkostnadslan"),
+                    )
+                )
             if not period.overlaps(start, end):
                 continue
-            items.append(Item(NAME, "studiemedel", "csn.studiemedel.period", "income", start, end,
-                              details={"term": term, "study_pace": pace, "weeks": weeks}))
+            items.append(
+                Item(
+                    NAME,
+                    "studiemedel",
+                    "csn.studiemedel.period",
+                    "income",
+                    start,
+                    end,
+                    details={"term": term, "study_pace": pace, "weeks": weeks},
+                )
+            )
             for paid_on, pay_start, pay_end, grant, loan in payments:
                 if not period.overlaps(pay_start, pay_end):
                     continue
                 details = {"term": term, "paid_on": paid_on.isoformat()}
                 if grant:
-                    items.append(Item(NAME, "studiemedel", "csn.studiemedel.bidrag", "income", pay_start, pay_end,
-                                      amount_ore=grant, gross=False, details=details))
+                    items.append(
+                        Item(
+                            NAME,
+                            "studiemedel",
+                            "csn.studiemedel.bidrag",
+                            "income",
+                            pay_start,
+                            pay_end,
+                            amount_ore=grant,
+                            gross=False,
+                            details=details,
+                        )
+                    )
                 if loan:
-                    items.append(Item(NAME, "studiemedel", "csn.studiemedel.lan", "income", pay_start, pay_end,
-                                      amount_ore=loan, gross=False, details=details))
+                    items.append(
+                        Item(
+                            NAME,
+                            "studiemedel",
+                            "csn.studiemedel.lan",
+                            "income",
+                            pay_start,
+                            pay_end,
+                            amount_ore=loan,
+                            gross=False,
+                            details=details,
+                        )
+                    )
         return items
 
     def _studiestartsstod(self, raw: dict, period) -> list[Item]:
@@ -145,12 +196,32 @@ class Csn(Provider):
             pace = _get(payment, "Studietakt", int)
             if not period.overlaps(start, end):
                 continue
-            items.append(Item(NAME, "studiestartsstod", "csn.studiestartsstod.payment", "income", start, end,
-                              amount_ore=gross, gross=True,
-                              details={"study_pace": pace, "paid_on": paid_on.isoformat()}))
+            items.append(
+                Item(
+                    NAME,
+                    "studiestartsstod",
+                    "csn.studiestartsstod.payment",
+                    "income",
+                    start,
+                    end,
+                    amount_ore=gross,
+                    gross=True,
+                    details={"study_pace": pace, "paid_on": paid_on.isoformat()},
+                )
+            )
             if tax:
-                items.append(Item(NAME, "studiestartsstod", "csn.studiestartsstod.tax", "income", start, end,
-                                  amount_ore=tax, details={"paid_on": paid_on.isoformat()}))
+                items.append(
+                    Item(
+                        NAME,
+                        "studiestartsstod",
+                        "csn.studiestartsstod.tax",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=tax,
+                        details={"paid_on": paid_on.isoformat()},
+                    )
+                )
         return items
 
 

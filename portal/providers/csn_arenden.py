@@ -45,25 +45,44 @@ class CsnPending(PendingProvider):
     name = "csn_arenden"
     title = _l("CSN: applications and coming payments")
     agency = _l("CSN")
-    purpose = _l("An application CSN is deciding, or a payment it has decided for the coming months, may be "
-                 "money for the same months you apply for.")
+    purpose = _l(
+        "An application CSN is deciding, or a payment it has decided for the coming months, may be "
+        "money for the same months you apply for."
+    )
     order = 31
     fmt = Format(
-        applications="Ansokningar", payments="KommandeUtbetalningar", benefit="Stodform", status="Status",
-        applied="Inkommen", decided="Beslutad", reason="Avslagsskal", reason_code="Kod",
-        pay_benefit="Stodform", covers="AvserManad", paid_on="Utbetalningsdag", amount="Belopp",
-        taxable="Skattepliktig", date=compact_date, month=month, amount_of=kronor,
+        applications="Ansokningar",
+        payments="KommandeUtbetalningar",
+        benefit="Stodform",
+        status="Status",
+        applied="Inkommen",
+        decided="Beslutad",
+        reason="Avslagsskal",
+        reason_code="Kod",
+        pay_benefit="Stodform",
+        covers="AvserManad",
+        paid_on="Utbetalningsdag",
+        amount="Belopp",
+        taxable="Skattepliktig",
+        date=compact_date,
+        month=month,
+        amount_of=kronor,
         benefits={"SM": "STUDIEMEDEL", "SSS": "STUDIESTARTSSTOD"},
         statuses={"HANDLAGGS": PENDING, "BEVILJAD": GRANTED, "AVSLAG": REFUSED},
-        reasons={"STUDIERESULTAT": "STUDY_RESULTS", "FRIBELOPP": "INCOME_TOO_HIGH",
-                 "KOMPLETTERING": "DOCUMENTS_MISSING", "OVRIGT": "OTHER"},
+        reasons={
+            "STUDIERESULTAT": "STUDY_RESULTS",
+            "FRIBELOPP": "INCOME_TOO_HIGH",
+            "KOMPLETTERING": "DOCUMENTS_MISSING",
+            "OVRIGT": "OTHER",
+        },
     )
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return "/csn/api/v1/arenden", {"Personnummer": personnummer,
-                                       "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"),
-                                                      "Till": period.end.strftime("%Y%m%d")}}
+        return "/csn/api/v1/arenden", {
+            "Personnummer": personnummer,
+            "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")},
+        }
 
 
 PROVIDER = CsnPending()

@@ -53,21 +53,28 @@ def _ore(raw, key: str) -> int:
 class EmployerPay(Provider):
     name = NAME
     title = _l("Skatteverket: pay from employers")
-    purpose = _l("Pay from work counts as income. Employers report to Skatteverket each month what they paid "
-                 "you and the tax they took, so you do not need to send pay slips.")
+    purpose = _l(
+        "Pay from work counts as income. Employers report to Skatteverket each month what they paid "
+        "you and the tax they took, so you do not need to send pay slips."
+    )
     order = 15
     sets = (InfoSet(SET, _l("Pay, benefits and tax reported by your employers, month by month")),)
     labels = {
         "arbetsgivardeklaration.lon.pay": (
             _l("Pay from an employer (before tax)"),
-            _l("The pay your employer reported for the month, before tax. It counts as income.")),
+            _l("The pay your employer reported for the month, before tax. It counts as income."),
+        ),
         "arbetsgivardeklaration.lon.tax": (
             _l("Tax taken from your pay"),
-            _l("The tax your employer took from your pay. What you got is the pay before tax minus this tax.")),
+            _l("The tax your employer took from your pay. What you got is the pay before tax minus this tax."),
+        ),
         "arbetsgivardeklaration.lon.benefit": (
             _l("Taxable benefit from an employer"),
-            _l("Something your employer gave you instead of money, such as a car or meals. It is taxed, but it is "
-               "not money you have, so it is not added to your income.")),
+            _l(
+                "Something your employer gave you instead of money, such as a car or meals. It is taxed, but it is "
+                "not money you have, so it is not added to your income."
+            ),
+        ),
     }
     codes = {
         ("benefit_type", "BILFORMAN"): _l("Company car"),
@@ -79,14 +86,22 @@ class EmployerPay(Provider):
         "employer": _l("Employer"),
         "benefit_type": _l("Kind of benefit"),
     }
-    figures = {"arbetsgivardeklaration.lon.pay": INCOME_GROSS, "arbetsgivardeklaration.lon.tax": TAX_WITHHELD,
-               "arbetsgivardeklaration.lon.benefit": FACT}
+    figures = {
+        "arbetsgivardeklaration.lon.pay": INCOME_GROSS,
+        "arbetsgivardeklaration.lon.tax": TAX_WITHHELD,
+        "arbetsgivardeklaration.lon.benefit": FACT,
+    }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return ("/skatteverket/arbetsgivardeklaration/v1/individuppgifter",
-                {"Identitetsbeteckning": personnummer, "FromRedovisningsmanad": period.start.strftime("%Y%m"),
-                 "TomRedovisningsmanad": period.end.strftime("%Y%m")})
+        return (
+            "/skatteverket/arbetsgivardeklaration/v1/individuppgifter",
+            {
+                "Identitetsbeteckning": personnummer,
+                "FromRedovisningsmanad": period.start.strftime("%Y%m"),
+                "TomRedovisningsmanad": period.end.strftime("%Y%m"),
+            },
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get("Individuppgifter") == []
@@ -104,22 +119,54 @@ class EmployerPay(Provider):
             start, end = _month(declaration, "Redovisningsmanad")
             employer = _get(_get(declaration, "Arbetsgivare", dict), "Namn", str)
             pay, tax = _ore(declaration, "KontantErsattning"), _ore(declaration, "AvdragenSkatt")
-            benefits = [(_code(b, "Typ", BENEFIT_TYPES), _ore(b, "Belopp"))
-                        for b in _get(declaration, "Formaner", list)]
+            benefits = [
+                (_code(b, "Typ", BENEFIT_TYPES), _ore(b, "Belopp")) for b in _get(declaration, "Formaner", list)
+            ]
             if _get(declaration, "Borttagen", str) not in ("J", "N"):
                 raise _Drift("Borttagen")
             # A declaration the employer withdrew (replaced by a correction) is not pay.
             if declaration["Borttagen"] == "J" or not period.overlaps(start, end):
                 continue
             details = {"employer": employer}
-            items.append(Item(NAME, SET, "arbetsgivardeklaration.lon.pay", "income", start, end,
-                              amount_ore=pay, gross=True, details=details))
+            items.append(
+                Item(
+                    NAME,
+                    SET,
+                    "arbetsgivardeklaration.lon.pay",
+                    "income",
+                    start,
+                    end,
+                    amount_ore=pay,
+                    gross=True,
+                    details=details,
+                )
+            )
             if tax:
-                items.append(Item(NAME, SET, "arbetsgivardeklaration.lon.tax", "income", start, end,
-                                  amount_ore=tax, details=details))
+                items.append(
+                    Item(
+                        NAME,
+                        SET,
+                        "arbetsgivardeklaration.lon.tax",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=tax,
+                        details=details,
+                    )
+                )
             for kind, amount in benefits:
-                items.append(Item(NAME, SET, "arbetsgivardeklaration.lon.benefit", "income", start, end,
-                                  amount_ore=amount, details={**details, "benefit_type": kind}))
+                items.append(
+                    Item(
+                        NAME,
+                        SET,
+                        "arbetsgivardeklaration.lon.benefit",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=amount,
+                        details={**details, "benefit_type": kind},
+                    )
+                )
         return items
 
 

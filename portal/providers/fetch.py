@@ -98,8 +98,11 @@ class Breakers:
         with self._lock:
             if provider not in self._breakers:
                 self._breakers[provider] = CircuitBreaker(
-                    failure_threshold=self.fail_max, recovery_timeout=self.reset_seconds,
-                    expected_exception=_is_malfunction, name=provider)
+                    failure_threshold=self.fail_max,
+                    recovery_timeout=self.reset_seconds,
+                    expected_exception=_is_malfunction,
+                    name=provider,
+                )
             return self._breakers[provider]
 
 
@@ -107,8 +110,9 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ProviderError) and exc.reason in TRANSIENT
 
 
-def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breakers,
-              http: httpx.Client | None = None) -> Outcome:
+def fetch_one(
+    spec: CallSpec, period, settings: FetchSettings, breakers: Breakers, http: httpx.Client | None = None
+) -> Outcome:
     provider = provider_named(spec.provider)
     client = ProviderClient(spec.provider, settings.base_url, settings.token, settings.deadline_seconds, http)
     breaker = breakers(spec.provider)
@@ -144,8 +148,13 @@ def fetch_one(spec: CallSpec, period, settings: FetchSettings, breakers: Breaker
     if outcome.ok:
         breakers.observe(spec.provider, outcome.elapsed_ms)
     if outcome.reason:
-        log.warning("fetch failed provider=%s set=%s reason=%s attempts=%s", spec.provider,
-                    spec.info_set, outcome.reason, outcome.attempts)
+        log.warning(
+            "fetch failed provider=%s set=%s reason=%s attempts=%s",
+            spec.provider,
+            spec.info_set,
+            outcome.reason,
+            outcome.attempts,
+        )
     return outcome
 
 
@@ -153,8 +162,13 @@ def slowest_first(specs: list[CallSpec], breakers: Breakers) -> list[CallSpec]:
     return sorted(specs, key=lambda spec: -breakers.expected_ms(spec.provider))
 
 
-def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: Breakers,
-              on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def fetch_all(
+    specs: list[CallSpec],
+    period,
+    settings: FetchSettings,
+    breakers: Breakers,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Run every call at once; report each outcome as it arrives; return them all."""
     if not specs:
         return []
@@ -176,8 +190,10 @@ def fetch_all(specs: list[CallSpec], period, settings: FetchSettings, breakers: 
     limits = httpx.Limits(max_connections=len(specs), max_keepalive_connections=len(specs))
     request_id = current_request_id()  # the request that asked for the fetch, for the providers' logs
     headers = {REQUEST_ID_HEADER: request_id} if request_id else None
-    with httpx.Client(limits=limits, headers=headers) as http, \
-            ThreadPoolExecutor(max_workers=min(256, len(specs)), thread_name_prefix="fetch") as pool:
+    with (
+        httpx.Client(limits=limits, headers=headers) as http,
+        ThreadPoolExecutor(max_workers=min(256, len(specs)), thread_name_prefix="fetch") as pool,
+    ):
         done, _ = wait([pool.submit(run, spec) for spec in specs])
     for future in done:
         if future.exception() is not None:

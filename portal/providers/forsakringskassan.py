@@ -80,8 +80,14 @@ EXTENTS = {"HEL", "TRE_FJARDEDELAR", "HALV", "EN_FJARDEDEL", "EN_ATTONDEL"}
 APPLICATION_STATUSES = {"MOTTAGEN", "UNDER_HANDLAGGNING", "KOMPLETTERING_BEGARD", "BEVILJAD", "AVSLAGEN"}
 ACTIVITY_TYPES = {"AKTIVITETSSTOD", "ETABLERINGSERSATTNING", "UTVECKLINGSERSATTNING"}
 ACTIVITY_LEVELS = {"GRUNDNIVA", "INKOMSTRELATERAD", "ETABLERING", "UTVECKLING"}
-REDUCTION_REASONS = {"AVSTANGNING_1_DAG", "AVSTANGNING_5_DAGAR", "AVSTANGNING_10_DAGAR",
-                     "FRANVARO_UTAN_GILTIGT_SKAL", "AKTIVITETSRAPPORT_SAKNAS", "DELTIDSARBETE"}
+REDUCTION_REASONS = {
+    "AVSTANGNING_1_DAG",
+    "AVSTANGNING_5_DAGAR",
+    "AVSTANGNING_10_DAGAR",
+    "FRANVARO_UTAN_GILTIGT_SKAL",
+    "AKTIVITETSRAPPORT_SAKNAS",
+    "DELTIDSARBETE",
+}
 PARENTAL_TYPES = {"FORALDRAPENNING": "foraldrapenning", "TILLFALLIG_FORALDRAPENNING": "tillfallig"}
 
 
@@ -123,8 +129,10 @@ def _payment_details(info_set: str, entry: dict) -> tuple[str, dict]:
 class Forsakringskassan(Provider):
     name = NAME
     title = _l("Försäkringskassan")
-    purpose = _l("Benefits from Försäkringskassan count as income, and a pending bostadsbidrag "
-                 "application affects how much help you can get.")
+    purpose = _l(
+        "Benefits from Försäkringskassan count as income, and a pending bostadsbidrag "
+        "application affects how much help you can get."
+    )
     order = 20
     sets = (
         InfoSet("bostadsbidrag", _l("Bostadsbidrag (housing allowance) and applications")),
@@ -140,48 +148,63 @@ class Forsakringskassan(Provider):
     labels = {
         "forsakringskassan.bostadsbidrag.payment": (
             _l("Bostadsbidrag"),
-            _l("Bostadsbidrag: money from Försäkringskassan towards your rent. It counts as income.")),
+            _l("Bostadsbidrag: money from Försäkringskassan towards your rent. It counts as income."),
+        ),
         "forsakringskassan.bostadsbidrag.application": (
             _l("Application for bostadsbidrag"),
-            _l("You have applied for bostadsbidrag. The municipality may ask you to wait for the decision.")),
+            _l("You have applied for bostadsbidrag. The municipality may ask you to wait for the decision."),
+        ),
         "forsakringskassan.barnbidrag.payment": (
             _l("Barnbidrag"),
-            _l("Barnbidrag: money for your children from Försäkringskassan. It counts as income.")),
+            _l("Barnbidrag: money for your children from Försäkringskassan. It counts as income."),
+        ),
         "forsakringskassan.underhallsstod.payment": (
             _l("Underhållsstöd"),
-            _l("Underhållsstöd: money for a child whose other parent does not live with them. "
-               "It counts as income.")),
+            _l("Underhållsstöd: money for a child whose other parent does not live with them. It counts as income."),
+        ),
         "forsakringskassan.sjukpenning.payment": (
             _l("Sjukpenning"),
-            _l("Sjukpenning: money from Försäkringskassan when you are too ill to work. It counts as income.")),
+            _l("Sjukpenning: money from Försäkringskassan when you are too ill to work. It counts as income."),
+        ),
         "forsakringskassan.foraldrapenning.foraldrapenning": (
             _l("Föräldrapenning"),
-            _l("Föräldrapenning: money when you stay at home with your child. It counts as income.")),
+            _l("Föräldrapenning: money when you stay at home with your child. It counts as income."),
+        ),
         "forsakringskassan.foraldrapenning.tillfallig": (
             _l("Tillfällig föräldrapenning"),
-            _l("Tillfällig föräldrapenning: money when you stay at home with a sick child. It counts as income.")),
+            _l("Tillfällig föräldrapenning: money when you stay at home with a sick child. It counts as income."),
+        ),
         "forsakringskassan.aktivitetsstod.payment": (
             _l("Aktivitetsstöd or etableringsersättning"),
-            _l("Money from Försäkringskassan while you take part in a programme at Arbetsförmedlingen. "
-               "It counts as income.")),
+            _l(
+                "Money from Försäkringskassan while you take part in a programme at Arbetsförmedlingen. "
+                "It counts as income."
+            ),
+        ),
         "forsakringskassan.aktivitetsstod.decision": (
             _l("Decision on aktivitetsstöd or etableringsersättning"),
-            _l("Försäkringskassan has decided that you get this money per day from this date.")),
+            _l("Försäkringskassan has decided that you get this money per day from this date."),
+        ),
         "forsakringskassan.sjukersattning.payment": (
             _l("Sjukersättning or aktivitetsersättning"),
-            _l("Money from Försäkringskassan when illness keeps you from working for a long time. "
-               "It counts as income.")),
+            _l(
+                "Money from Försäkringskassan when illness keeps you from working for a long time. It counts as income."
+            ),
+        ),
         "forsakringskassan.vardbidrag.payment": (
             _l("Vårdbidrag or omvårdnadsbidrag"),
-            _l("Money for caring for a child with a disability or illness. It counts as income.")),
+            _l("Money for caring for a child with a disability or illness. It counts as income."),
+        ),
         "forsakringskassan.merkostnadsersattning.payment": (
             _l("Merkostnadsersättning"),
-            _l("Money for extra costs because of a disability. The municipality takes these costs into account.")),
+            _l("Money for extra costs because of a disability. The municipality takes these costs into account."),
+        ),
     }
     for _set in ("sjukpenning", "foraldrapenning", "aktivitetsstod", "sjukersattning", "vardbidrag"):
         labels[f"forsakringskassan.{_set}.tax"] = (
             _l("Tax deducted by Försäkringskassan"),
-            _l("The tax taken from the payment. What you got is the amount before tax minus this tax."))
+            _l("The tax taken from the payment. What you got is the amount before tax minus this tax."),
+        )
     del _set
     codes = {
         ("status", "MOTTAGEN"): _l("Received, not yet processed"),
@@ -234,13 +257,25 @@ class Forsakringskassan(Provider):
     }
 
     figures = {
-        **{f"{NAME}.{s}.payment": PAYMENT for s in (
-            "bostadsbidrag", "barnbidrag", "underhallsstod", "sjukpenning", "aktivitetsstod", "sjukersattning",
-            "vardbidrag", "merkostnadsersattning")},
+        **{
+            f"{NAME}.{s}.payment": PAYMENT
+            for s in (
+                "bostadsbidrag",
+                "barnbidrag",
+                "underhallsstod",
+                "sjukpenning",
+                "aktivitetsstod",
+                "sjukersattning",
+                "vardbidrag",
+                "merkostnadsersattning",
+            )
+        },
         f"{NAME}.foraldrapenning.foraldrapenning": PAYMENT,
         f"{NAME}.foraldrapenning.tillfallig": PAYMENT,
-        **{f"{NAME}.{s}.tax": TAX_WITHHELD for s in (
-            "sjukpenning", "foraldrapenning", "aktivitetsstod", "sjukersattning", "vardbidrag")},
+        **{
+            f"{NAME}.{s}.tax": TAX_WITHHELD
+            for s in ("sjukpenning", "foraldrapenning", "aktivitetsstod", "sjukersattning", "vardbidrag")
+        },
         # an application's status, and a decision's amount per day (a rate, not a payment)
         f"{NAME}.bostadsbidrag.application": FACT,
         f"{NAME}.aktivitetsstod.decision": FACT,
@@ -248,9 +283,10 @@ class Forsakringskassan(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (f"/forsakringskassan/api/formaner/v2/{info_set}",
-                {"personId": personnummer, "fromDatum": period.start.isoformat(),
-                 "tomDatum": period.end.isoformat()})
+        return (
+            f"/forsakringskassan/api/formaner/v2/{info_set}",
+            {"personId": personnummer, "fromDatum": period.start.isoformat(), "tomDatum": period.end.isoformat()},
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         if not isinstance(raw, dict):
@@ -279,11 +315,32 @@ class Forsakringskassan(Provider):
             if not period.overlaps(start, end):
                 continue
             details = {"paid_on": paid_on.isoformat(), **details}
-            items.append(Item(NAME, info_set, f"{NAME}.{info_set}.{suffix}", "income", start, end,
-                              amount_ore=gross, gross=taxable, details=details))
+            items.append(
+                Item(
+                    NAME,
+                    info_set,
+                    f"{NAME}.{info_set}.{suffix}",
+                    "income",
+                    start,
+                    end,
+                    amount_ore=gross,
+                    gross=taxable,
+                    details=details,
+                )
+            )
             if taxable and tax:
-                items.append(Item(NAME, info_set, f"{NAME}.{info_set}.tax", "income", start, end,
-                                  amount_ore=tax, details={"paid_on": paid_on.isoformat()}))
+                items.append(
+                    Item(
+                        NAME,
+                        info_set,
+                        f"{NAME}.{info_set}.tax",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=tax,
+                        details={"paid_on": paid_on.isoformat()},
+                    )
+                )
         if info_set == "bostadsbidrag":
             for application in _get(raw, "ansokningar", list):
                 applied_on = _date(_get(application, "ansokningsdatum", str))
@@ -291,8 +348,17 @@ class Forsakringskassan(Provider):
                 end = _optional_date(_get(application, "avserTom", str, optional=True))
                 status = _code(application, "status", APPLICATION_STATUSES)
                 if period.overlaps(start, end):
-                    items.append(Item(NAME, info_set, f"{NAME}.bostadsbidrag.application", "housing", start, end,
-                                      details={"status": status, "applied_on": applied_on.isoformat()}))
+                    items.append(
+                        Item(
+                            NAME,
+                            info_set,
+                            f"{NAME}.bostadsbidrag.application",
+                            "housing",
+                            start,
+                            end,
+                            details={"status": status, "applied_on": applied_on.isoformat()},
+                        )
+                    )
         if info_set == "aktivitetsstod":
             for decision in _get(raw, "beslut", list):
                 start = _date(_get(decision, "giltigFrom", str))
@@ -301,8 +367,19 @@ class Forsakringskassan(Provider):
                 level = _code(decision, "ersattningsniva", ACTIVITY_LEVELS)
                 daily = _ore(_get(decision, "dagbelopp", str))
                 if period.overlaps(start, end):
-                    items.append(Item(NAME, info_set, f"{NAME}.aktivitetsstod.decision", "work", start, end,
-                                      amount_ore=daily, gross=True, details={"type": kind, "level": level}))
+                    items.append(
+                        Item(
+                            NAME,
+                            info_set,
+                            f"{NAME}.aktivitetsstod.decision",
+                            "work",
+                            start,
+                            end,
+                            amount_ore=daily,
+                            gross=True,
+                            details={"type": kind, "level": level},
+                        )
+                    )
         return items
 
 

@@ -47,27 +47,62 @@ class ForsakringskassanPending(PendingProvider):
     name = "forsakringskassan_arenden"
     title = _l("Försäkringskassan: applications and coming payments")
     agency = _l("Försäkringskassan")
-    purpose = _l("An application Försäkringskassan is deciding, or a payment it has decided for the coming "
-                 "months, may be money for the same months you apply for.")
+    purpose = _l(
+        "An application Försäkringskassan is deciding, or a payment it has decided for the coming "
+        "months, may be money for the same months you apply for."
+    )
     order = 21
     fmt = Format(
-        applications="arenden", payments="beslutadeUtbetalningar", benefit="forman", status="status",
-        applied="ansokningsdatum", decided="beslutsdatum", reason="avslag", reason_code="grundkod",
-        pay_benefit="forman", covers="avserManad", paid_on="utbetalningsdatum", amount="belopp",
-        taxable="skattepliktig", date=iso_date, month=month, amount_of=kronor,
-        benefits={k: k for k in ("BOSTADSBIDRAG", "BARNBIDRAG", "UNDERHALLSSTOD", "SJUKPENNING", "FORALDRAPENNING",
-                                 "AKTIVITETSSTOD", "SJUKERSATTNING")},
-        statuses={"MOTTAGEN": PENDING, "UNDER_HANDLAGGNING": PENDING, "KOMPLETTERING_BEGARD": PENDING,
-                  "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
-        reasons={"INKOMST_OVER_GRANS": "INCOME_TOO_HIGH", "KOMPLETTERING_UTEBLEV": "DOCUMENTS_MISSING",
-                 "EJ_FORSAKRAD": "NOT_INSURED", "VILLKOR_EJ_UPPFYLLDA": "CONDITIONS_NOT_MET"},
+        applications="arenden",
+        payments="beslutadeUtbetalningar",
+        benefit="forman",
+        status="status",
+        applied="ansokningsdatum",
+        decided="beslutsdatum",
+        reason="avslag",
+        reason_code="grundkod",
+        pay_benefit="forman",
+        covers="avserManad",
+        paid_on="utbetalningsdatum",
+        amount="belopp",
+        taxable="skattepliktig",
+        date=iso_date,
+        month=month,
+        amount_of=kronor,
+        benefits={
+            k: k
+            for k in (
+                "BOSTADSBIDRAG",
+                "BARNBIDRAG",
+                "UNDERHALLSSTOD",
+                "SJUKPENNING",
+                "FORALDRAPENNING",
+                "AKTIVITETSSTOD",
+                "SJUKERSATTNING",
+            )
+        },
+        statuses={
+            "MOTTAGEN": PENDING,
+            "UNDER_HANDLAGGNING": PENDING,
+            "KOMPLETTERING_BEGARD": PENDING,
+            "BEVILJAD": GRANTED,
+            "AVSLAGEN": REFUSED,
+        },
+        reasons={
+            "INKOMST_OVER_GRANS": "INCOME_TOO_HIGH",
+            "KOMPLETTERING_UTEBLEV": "DOCUMENTS_MISSING",
+            "EJ_FORSAKRAD": "NOT_INSURED",
+            "VILLKOR_EJ_UPPFYLLDA": "CONDITIONS_NOT_MET",
+        },
     )
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return "/forsakringskassan/api/arenden/v1/sok", {"personId": personnummer,
-                                                          "fromDatum": period.start.isoformat(),
-                                                          "tomDatum": period.end.isoformat()}
+        return "/forsakringskassan/api/arenden/v1/sok", {
+            "personId": personnummer,
+            "fromDatum": period.start.isoformat(),
+            "tomDatum": period.end.isoformat(),
+        }
 
 
 PROVIDER = ForsakringskassanPending()

@@ -44,8 +44,10 @@ def _ore(raw, key: str) -> int:
 class Kronofogden(Provider):
     name = NAME
     title = _l("Kronofogden")
-    purpose = _l("Debts that Kronofogden collects, money it takes from your pay or benefits, and debt "
-                 "restructuring change how much money you actually have each month.")
+    purpose = _l(
+        "Debts that Kronofogden collects, money it takes from your pay or benefits, and debt "
+        "restructuring change how much money you actually have each month."
+    )
     order = 85
     sets = (
         InfoSet("skulder", _l("Debts that Kronofogden is collecting")),
@@ -55,15 +57,22 @@ class Kronofogden(Provider):
     labels = {
         "kronofogden.skulder.debt": (
             _l("Debt being collected by Kronofogden"),
-            _l("A debt Kronofogden is collecting from you, with what is left to pay. A debt is not income, "
-               "but it helps the municipality understand your situation.")),
+            _l(
+                "A debt Kronofogden is collecting from you, with what is left to pay. A debt is not income, "
+                "but it helps the municipality understand your situation."
+            ),
+        ),
         "kronofogden.utmatning.garnishment": (
             _l("Utmätning: taken each month by Kronofogden"),
-            _l("Kronofogden takes this amount each month from your pay or benefit before it reaches you. The "
-               "amounts from your payer are before this is taken.")),
+            _l(
+                "Kronofogden takes this amount each month from your pay or benefit before it reaches you. The "
+                "amounts from your payer are before this is taken."
+            ),
+        ),
         "kronofogden.skuldsanering.case": (
             _l("Debt restructuring (skuldsanering)"),
-            _l("Your application for or decision on skuldsanering, and what you pay each month under it.")),
+            _l("Your application for or decision on skuldsanering, and what you pay each month under it."),
+        ),
     }
     codes = {
         ("creditor_type", "ALLMAN"): _l("Public (taxes, fees, fines)"),
@@ -85,14 +94,21 @@ class Kronofogden(Provider):
         "decided_on": _l("Decided on"),
         "status": _l("Status"),
     }
-    figures = {"kronofogden.skulder.debt": FACT, "kronofogden.utmatning.garnishment": FACT,
-               "kronofogden.skuldsanering.case": FACT}
+    figures = {
+        "kronofogden.skulder.debt": FACT,
+        "kronofogden.utmatning.garnishment": FACT,
+        "kronofogden.skuldsanering.case": FACT,
+    }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (f"/kronofogden/galdenar/v1/{info_set}",
-                {"galdenarId": personnummer, "urval": {"franDatum": period.start.strftime("%Y%m%d"),
-                                                       "tillDatum": period.end.strftime("%Y%m%d")}})
+        return (
+            f"/kronofogden/galdenar/v1/{info_set}",
+            {
+                "galdenarId": personnummer,
+                "urval": {"franDatum": period.start.strftime("%Y%m%d"), "tillDatum": period.end.strftime("%Y%m%d")},
+            },
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get("registrerad") is False
@@ -102,8 +118,9 @@ class Kronofogden(Provider):
         try:
             if not isinstance(raw, dict):
                 raise _Drift("root")
-            return {"skulder": self._debts, "utmatning": self._garnishments,
-                    "skuldsanering": self._restructuring}[info_set](raw, period)
+            return {"skulder": self._debts, "utmatning": self._garnishments, "skuldsanering": self._restructuring}[
+                info_set
+            ](raw, period)
         except (_Drift, KeyError, TypeError, ValueError, AttributeError):
             raise ProviderError(NAME, "unexpected_format") from None
 
@@ -120,8 +137,18 @@ class Kronofogden(Provider):
             if (state == "AKTIV") != (ended is None):
                 raise _Drift("avslutatDatum")
             if period.overlaps(registered, ended):
-                items.append(Item(NAME, "skulder", "kronofogden.skulder.debt", "other", registered, ended,
-                                  amount_ore=left, details={"creditor": name, "creditor_type": kind}))
+                items.append(
+                    Item(
+                        NAME,
+                        "skulder",
+                        "kronofogden.skulder.debt",
+                        "other",
+                        registered,
+                        ended,
+                        amount_ore=left,
+                        details={"creditor": name, "creditor_type": kind},
+                    )
+                )
         return items
 
     def _garnishments(self, raw: dict, period) -> list[Item]:
@@ -133,9 +160,18 @@ class Kronofogden(Provider):
             start, end = _date(decision, "giltigFran"), _date(decision, "giltigTill", optional=True)
             monthly = _ore(decision, "manadsbeloppKr")
             if period.overlaps(start, end):
-                items.append(Item(NAME, "utmatning", "kronofogden.utmatning.garnishment", "income", start, end,
-                                  amount_ore=monthly, details={"payer": payer, "income_type": income,
-                                                               "decided_on": decided.isoformat()}))
+                items.append(
+                    Item(
+                        NAME,
+                        "utmatning",
+                        "kronofogden.utmatning.garnishment",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=monthly,
+                        details={"payer": payer, "income_type": income, "decided_on": decided.isoformat()},
+                    )
+                )
         return items
 
     def _restructuring(self, raw: dict, period) -> list[Item]:
@@ -144,8 +180,9 @@ class Kronofogden(Provider):
         applied = _date(case, "ansokningsdatum")
         decided = _date(case, "beslutsdatum", optional=True)
         plan = _get(case, "betalningsplan", dict, optional=True)
-        if (decided is None) != (state in ("ANSOKAN", "INLEDD")) or (plan is not None) != (state in (
-                "BESLUTAD", "AVSLUTAD")):
+        if (decided is None) != (state in ("ANSOKAN", "INLEDD")) or (plan is not None) != (
+            state in ("BESLUTAD", "AVSLUTAD")
+        ):
             raise _Drift("arende")
         start, end, monthly = applied, None, None
         if plan is not None:
@@ -156,8 +193,18 @@ class Kronofogden(Provider):
         if not period.overlaps(start, end):
             return []
         details = {"status": state, "decided_on": decided.isoformat() if decided else None}
-        return [Item(NAME, "skuldsanering", "kronofogden.skuldsanering.case", "other", start, end,
-                     amount_ore=monthly, details=details)]
+        return [
+            Item(
+                NAME,
+                "skuldsanering",
+                "kronofogden.skuldsanering.case",
+                "other",
+                start,
+                end,
+                amount_ore=monthly,
+                details=details,
+            )
+        ]
 
 
 PROVIDER = Kronofogden()

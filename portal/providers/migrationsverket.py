@@ -53,8 +53,10 @@ def _months(period) -> list[str]:
 class Migrationsverket(Provider):
     name = NAME
     title = _l("Migrationsverket")
-    purpose = _l("To see your residence and work permit and any dagersättning, because they affect "
-                 "your right to ekonomiskt bistånd and to work, and dagersättning counts as income.")
+    purpose = _l(
+        "To see your residence and work permit and any dagersättning, because they affect "
+        "your right to ekonomiskt bistånd and to work, and dagersättning counts as income."
+    )
     order = 80
     sets = (
         InfoSet("tillstand", _l("Residence and work permit")),
@@ -63,15 +65,19 @@ class Migrationsverket(Provider):
     labels = {
         "migrationsverket.tillstand.residence_permit": (
             _l("Residence permit"),
-            _l("Your permit to live in Sweden and how long it is valid. With a residence permit you "
-               "can get ekonomiskt bistånd from the municipality where you live.")),
+            _l(
+                "Your permit to live in Sweden and how long it is valid. With a residence permit you "
+                "can get ekonomiskt bistånd from the municipality where you live."
+            ),
+        ),
         "migrationsverket.tillstand.work_permit": (
             _l("Work permit"),
-            _l("Your right to work in Sweden and how long it is valid.")),
+            _l("Your right to work in Sweden and how long it is valid."),
+        ),
         "migrationsverket.dagersattning.payment": (
             _l("Dagersättning"),
-            _l("Money from Migrationsverket for daily costs while your case was handled. It counts "
-               "as income.")),
+            _l("Money from Migrationsverket for daily costs while your case was handled. It counts as income."),
+        ),
     }
     detail_labels = {
         "permit": _l("Permit"),
@@ -96,15 +102,20 @@ class Migrationsverket(Provider):
         ("benefit", "SARSKILT_BIDRAG"): _l("Special allowance"),
     }
 
-    figures = {f"{NAME}.tillstand.residence_permit": FACT, f"{NAME}.tillstand.work_permit": FACT,
-               f"{NAME}.dagersattning.payment": PAYMENT}
+    figures = {
+        f"{NAME}.tillstand.residence_permit": FACT,
+        f"{NAME}.tillstand.work_permit": FACT,
+        f"{NAME}.dagersattning.payment": PAYMENT,
+    }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         if info_set == "tillstand":
             return "/migrationsverket/api/v1/tillstand", {"personnummer": personnummer}
         if info_set == "dagersattning":
-            return "/migrationsverket/api/v1/lma/dagersattning", {"personnummer": personnummer,
-                                                                  "manader": _months(period)}
+            return "/migrationsverket/api/v1/lma/dagersattning", {
+                "personnummer": personnummer,
+                "manader": _months(period),
+            }
         raise KeyError(info_set)
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
@@ -119,23 +130,44 @@ class Migrationsverket(Provider):
         items = []
         for permit in _get(raw, "tillstand", list):
             kind = _code(permit, "tillstandstyp", PERMIT_KINDS)
-            items.append(Item(
-                provider=NAME, info_set="tillstand", kind=f"{NAME}.tillstand.{PERMIT_KINDS[kind]}", theme="other",
-                period_start=_date(permit, "giltigFrom"), period_end=_date(permit, "giltigTom", True),
-                details={"permit": kind, "duration": _code(permit, "varaktighet", DURATIONS),
-                         "grounds": _get(permit, "grund", str)}))
+            items.append(
+                Item(
+                    provider=NAME,
+                    info_set="tillstand",
+                    kind=f"{NAME}.tillstand.{PERMIT_KINDS[kind]}",
+                    theme="other",
+                    period_start=_date(permit, "giltigFrom"),
+                    period_end=_date(permit, "giltigTom", True),
+                    details={
+                        "permit": kind,
+                        "duration": _code(permit, "varaktighet", DURATIONS),
+                        "grounds": _get(permit, "grund", str),
+                    },
+                )
+            )
         return items
 
     def _dagersattning(self, raw) -> list:
         items = []
         for payment in _get(raw, "utbetalningar", list):
             start, end = _month(payment, "manad")
-            items.append(Item(
-                provider=NAME, info_set="dagersattning", kind=f"{NAME}.dagersattning.payment", theme="income",
-                period_start=start, period_end=end, amount_ore=_get(payment, "beloppOre", int),
-                gross=_get(payment, "skattepliktig", bool),
-                details={"benefit": _code(payment, "ersattningstyp", PAYMENT_TYPES),
-                         "days": _get(payment, "dagar", int), "paid": _date(payment, "utbetald").isoformat()}))
+            items.append(
+                Item(
+                    provider=NAME,
+                    info_set="dagersattning",
+                    kind=f"{NAME}.dagersattning.payment",
+                    theme="income",
+                    period_start=start,
+                    period_end=end,
+                    amount_ore=_get(payment, "beloppOre", int),
+                    gross=_get(payment, "skattepliktig", bool),
+                    details={
+                        "benefit": _code(payment, "ersattningstyp", PAYMENT_TYPES),
+                        "days": _get(payment, "dagar", int),
+                        "paid": _date(payment, "utbetald").isoformat(),
+                    },
+                )
+            )
         return items
 
 

@@ -106,24 +106,42 @@ class PendingProvider(Provider):
     agency: object = ""  # lazy translated: the agency's name
 
     def __init__(self):
-        self.sets = (InfoSet(SET, _l("Applications being decided, refusals and why, and payments decided for "
-                                     "the coming months")),)
+        self.sets = (
+            InfoSet(
+                SET, _l("Applications being decided, refusals and why, and payments decided for the coming months")
+            ),
+        )
         kinds = (f"{self.name}.{SET}.application", f"{self.name}.{SET}.upcoming")
         self.labels = {
-            kinds[0]: (_l("Application at %(agency)s", agency=self.agency),
-                       _l("An application you have made and what has happened to it. If it is granted, the money may "
-                          "count for the same months as this application.")),
-            kinds[1]: (_l("Decided payment from %(agency)s, coming", agency=self.agency),
-                       _l("A payment already decided for a coming month. It is not yet paid, so it is not added to "
-                          "this month's income.")),
+            kinds[0]: (
+                _l("Application at %(agency)s", agency=self.agency),
+                _l(
+                    "An application you have made and what has happened to it. If it is granted, the money may "
+                    "count for the same months as this application."
+                ),
+            ),
+            kinds[1]: (
+                _l("Decided payment from %(agency)s, coming", agency=self.agency),
+                _l(
+                    "A payment already decided for a coming month. It is not yet paid, so it is not added to "
+                    "this month's income."
+                ),
+            ),
         }
         self.figures = dict.fromkeys(kinds, FACT)
-        self.codes = {**{("benefit", k): v for k, v in BENEFITS.items()},
-                      **{("status", k): v for k, v in STATUSES.items()},
-                      **{("reason", k): v for k, v in REASONS.items()}}
-        self.detail_labels = {"benefit": _l("Benefit"), "status": _l("Status"), "reason": _l("Reason for refusal"),
-                              "decided_on": _l("Decided on"), "paid_on": _l("Paid on"),
-                              "before_tax": _l("Before tax")}
+        self.codes = {
+            **{("benefit", k): v for k, v in BENEFITS.items()},
+            **{("status", k): v for k, v in STATUSES.items()},
+            **{("reason", k): v for k, v in REASONS.items()},
+        }
+        self.detail_labels = {
+            "benefit": _l("Benefit"),
+            "status": _l("Status"),
+            "reason": _l("Reason for refusal"),
+            "decided_on": _l("Decided on"),
+            "paid_on": _l("Paid on"),
+            "before_tax": _l("Before tax"),
+        }
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get(self.fmt.applications) == [] and raw.get(self.fmt.payments) == []
@@ -154,9 +172,22 @@ class PendingProvider(Provider):
             if (status == PENDING) != (decided is None) or (status == REFUSED) != (reason is not None):
                 raise Drift(f.status)
             if period.overlaps(applied, decided):
-                items.append(Item(self.name, SET, f"{self.name}.{SET}.application", "income", applied, decided,
-                                  details={"benefit": benefit, "status": status, "reason": reason,
-                                           "decided_on": decided.isoformat() if decided else None}))
+                items.append(
+                    Item(
+                        self.name,
+                        SET,
+                        f"{self.name}.{SET}.application",
+                        "income",
+                        applied,
+                        decided,
+                        details={
+                            "benefit": benefit,
+                            "status": status,
+                            "reason": reason,
+                            "decided_on": decided.isoformat() if decided else None,
+                        },
+                    )
+                )
         return items
 
     def _payments(self, raw) -> list[Item]:
@@ -168,8 +199,17 @@ class PendingProvider(Provider):
             amount = f.amount_of(entry[f.amount] if f.amount in entry else None)
             taxable = _get(entry, f.taxable, bool)
             if paid_on > today and months_ahead(start, today) <= MONTHS_AHEAD:
-                items.append(Item(self.name, SET, f"{self.name}.{SET}.upcoming", "income", start, end,
-                                  amount_ore=amount, gross=taxable,
-                                  details={"benefit": benefit, "paid_on": paid_on.isoformat(),
-                                           "before_tax": taxable}))
+                items.append(
+                    Item(
+                        self.name,
+                        SET,
+                        f"{self.name}.{SET}.upcoming",
+                        "income",
+                        start,
+                        end,
+                        amount_ore=amount,
+                        gross=taxable,
+                        details={"benefit": benefit, "paid_on": paid_on.isoformat(), "before_tax": taxable},
+                    )
+                )
         return items

@@ -45,8 +45,9 @@ def _month(raw) -> tuple[date, date]:
 class Pensionsmyndigheten(Provider):
     name = NAME
     title = _l("Pensionsmyndigheten")
-    purpose = _l("Pensions and bostadstillägg count as income when the municipality works out how much "
-                 "help you can get.")
+    purpose = _l(
+        "Pensions and bostadstillägg count as income when the municipality works out how much help you can get."
+    )
     order = 50
     sets = (
         InfoSet("alderspension", _l("Ålderspension (old-age pension)")),
@@ -57,24 +58,30 @@ class Pensionsmyndigheten(Provider):
     labels = {
         "pensionsmyndigheten.alderspension.payment": (
             _l("Ålderspension"),
-            _l("Your public old-age pension from Pensionsmyndigheten. It counts as income.")),
+            _l("Your public old-age pension from Pensionsmyndigheten. It counts as income."),
+        ),
         "pensionsmyndigheten.premiepension.payment": (
             _l("Premiepension"),
-            _l("The part of your pension that comes from your premiepension funds. It counts as income.")),
+            _l("The part of your pension that comes from your premiepension funds. It counts as income."),
+        ),
         "pensionsmyndigheten.bostadstillagg.payment": (
             _l("Bostadstillägg"),
-            _l("Bostadstillägg: money from Pensionsmyndigheten towards your housing costs. It counts as income.")),
+            _l("Bostadstillägg: money from Pensionsmyndigheten towards your housing costs. It counts as income."),
+        ),
         "pensionsmyndigheten.efterlevandepension.payment": (
             _l("Efterlevandepension"),
-            _l("Money paid after the death of a husband, wife, partner or parent. It counts as income.")),
+            _l("Money paid after the death of a husband, wife, partner or parent. It counts as income."),
+        ),
         "pensionsmyndigheten.efterlevandepension.decision": (
             _l("Right to efterlevandepension"),
-            _l("The period in which efterlevandepension is paid. After the end date there is no more money.")),
+            _l("The period in which efterlevandepension is paid. After the end date there is no more money."),
+        ),
     }
     for _set in ("alderspension", "premiepension", "efterlevandepension"):
         labels[f"pensionsmyndigheten.{_set}.tax"] = (
             _l("Tax deducted by Pensionsmyndigheten"),
-            _l("The tax taken from the pension. What you got is the amount before tax minus this tax."))
+            _l("The tax taken from the pension. What you got is the amount before tax minus this tax."),
+        )
     del _set
     codes = {
         ("part", "IP"): _l("Inkomstpension"),
@@ -95,17 +102,24 @@ class Pensionsmyndigheten(Provider):
     }
 
     figures = {
-        **{f"{NAME}.{s}.payment": PAYMENT for s in (
-            "alderspension", "premiepension", "bostadstillagg", "efterlevandepension")},
+        **{
+            f"{NAME}.{s}.payment": PAYMENT
+            for s in ("alderspension", "premiepension", "bostadstillagg", "efterlevandepension")
+        },
         **{f"{NAME}.{s}.tax": TAX_WITHHELD for s in ("alderspension", "premiepension", "efterlevandepension")},
         f"{NAME}.efterlevandepension.decision": FACT,
     }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (f"/pensionsmyndigheten/api/v1/{info_set}",
-                {"personnummer": personnummer, "franManad": period.start.strftime("%Y%m"),
-                 "tillManad": period.end.strftime("%Y%m")})
+        return (
+            f"/pensionsmyndigheten/api/v1/{info_set}",
+            {
+                "personnummer": personnummer,
+                "franManad": period.start.strftime("%Y%m"),
+                "tillManad": period.end.strftime("%Y%m"),
+            },
+        )
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         if not isinstance(raw, dict):
@@ -121,8 +135,17 @@ class Pensionsmyndigheten(Provider):
             raise ProviderError(NAME, "unexpected_format") from None
 
     def _item(self, info_set, suffix, start, end, amount, gross, details) -> Item:
-        return Item(NAME, info_set, f"{NAME}.{info_set}.{suffix}", "income", start, end,
-                    amount_ore=amount, gross=gross, details=details)
+        return Item(
+            NAME,
+            info_set,
+            f"{NAME}.{info_set}.{suffix}",
+            "income",
+            start,
+            end,
+            amount_ore=amount,
+            gross=gross,
+            details=details,
+        )
 
     def _normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         if not isinstance(raw, dict):
@@ -134,8 +157,17 @@ class Pensionsmyndigheten(Provider):
             found: list[Item] = []
             if info_set == "alderspension":
                 for part in _get(month, "delar", list):
-                    found.append(self._item(info_set, "payment", start, end, _ore(part, "bruttoOre"), True,
-                                            {"part": _code(part, "delkod", PARTS), **paid}))
+                    found.append(
+                        self._item(
+                            info_set,
+                            "payment",
+                            start,
+                            end,
+                            _ore(part, "bruttoOre"),
+                            True,
+                            {"part": _code(part, "delkod", PARTS), **paid},
+                        )
+                    )
                 tax = _ore(month, "skattOre")
             elif info_set == "premiepension":
                 found.append(self._item(info_set, "payment", start, end, _ore(month, "bruttoOre"), True, paid))
@@ -146,8 +178,11 @@ class Pensionsmyndigheten(Provider):
             else:
                 taxable = _get(month, "skattepliktig", bool)
                 kind = _code(month, "formanstyp", SURVIVOR_TYPES)
-                found.append(self._item(info_set, "payment", start, end, _ore(month, "bruttoOre"), taxable,
-                                        {"type": kind, **paid}))
+                found.append(
+                    self._item(
+                        info_set, "payment", start, end, _ore(month, "bruttoOre"), taxable, {"type": kind, **paid}
+                    )
+                )
                 tax = _ore(month, "skattOre") if taxable else 0
             if tax:
                 found.append(self._item(info_set, "tax", start, end, tax, None, paid))
@@ -159,8 +194,9 @@ class Pensionsmyndigheten(Provider):
                 status = _code(benefit, "status", SURVIVOR_STATUSES)
                 start, end = _date(benefit, "giltigFrom"), _date(benefit, "giltigTom", optional=True)
                 if period.overlaps(start, end):
-                    items.append(self._item(info_set, "decision", start, end, None, None,
-                                            {"type": kind, "status": status}))
+                    items.append(
+                        self._item(info_set, "decision", start, end, None, None, {"type": kind, "status": status})
+                    )
         return items
 
 

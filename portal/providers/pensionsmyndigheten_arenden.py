@@ -26,14 +26,28 @@ class PensionsmyndighetenPending(PendingProvider):
     name = "pensionsmyndigheten_arenden"
     title = _l("Pensionsmyndigheten: applications and coming payments")
     agency = _l("Pensionsmyndigheten")
-    purpose = _l("An application Pensionsmyndigheten is deciding, or a payment it has decided for the coming "
-                 "months, may be money for the same months you apply for.")
+    purpose = _l(
+        "An application Pensionsmyndigheten is deciding, or a payment it has decided for the coming "
+        "months, may be money for the same months you apply for."
+    )
     order = 51
     fmt = Format(
-        applications="ansokningar", payments="kommandeUtbetalningar", benefit="formanskod", status="status",
-        applied="inkomDatum", decided="beslutDatum", reason="avslagsorsak", reason_code="orsakskod",
-        pay_benefit="formanskod", covers="manad", paid_on="utbetalningsdag", amount="bruttoOre",
-        taxable="skattepliktig", date=iso_date, month=month, amount_of=ore,
+        applications="ansokningar",
+        payments="kommandeUtbetalningar",
+        benefit="formanskod",
+        status="status",
+        applied="inkomDatum",
+        decided="beslutDatum",
+        reason="avslagsorsak",
+        reason_code="orsakskod",
+        pay_benefit="formanskod",
+        covers="manad",
+        paid_on="utbetalningsdag",
+        amount="bruttoOre",
+        taxable="skattepliktig",
+        date=iso_date,
+        month=month,
+        amount_of=ore,
         benefits={"AP": "ALDERSPENSION", "BTP": "BOSTADSTILLAGG", "EP": "EFTERLEVANDEPENSION"},
         statuses={"PAGAENDE": PENDING, "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
         reasons={"INKOMST": "INCOME_TOO_HIGH", "UNDERLAG": "DOCUMENTS_MISSING", "OVRIGT": "OTHER"},
@@ -41,9 +55,11 @@ class PensionsmyndighetenPending(PendingProvider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return "/pensionsmyndigheten/api/v1/arenden", {"personnummer": personnummer,
-                                                       "franManad": period.start.strftime("%Y%m"),
-                                                       "tillManad": period.end.strftime("%Y%m")}
+        return "/pensionsmyndigheten/api/v1/arenden", {
+            "personnummer": personnummer,
+            "franManad": period.start.strftime("%Y%m"),
+            "tillManad": period.end.strftime("%Y%m"),
+        }
 
 
 PROVIDER = PensionsmyndighetenPending()

@@ -8,5 +8,6 @@ from portal.providers.skatteverket import Skatteverket
 
 def skatteverket() -> Skatteverket:
     config = current_app.config["PORTAL"]
-    return Skatteverket(ProviderClient("skatteverket", config.sandbox_url, config.sandbox_token,
-                                       config.provider_timeout_seconds))
+    return Skatteverket(
+        ProviderClient("skatteverket", config.sandbox_url, config.sandbox_token, config.provider_timeout_seconds)
+    )

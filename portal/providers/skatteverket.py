@@ -28,8 +28,13 @@ from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
 
 NAME = "skatteverket"
-RELATIONS = {"MAKE": "spouse", "REGISTRERAD_PARTNER": "spouse", "SAMBO": "partner",
-             "BARN": "child", "FORALDER": "parent"}
+RELATIONS = {
+    "MAKE": "spouse",
+    "REGISTRERAD_PARTNER": "spouse",
+    "SAMBO": "partner",
+    "BARN": "child",
+    "FORALDER": "parent",
+}
 
 
 @dataclass(frozen=True)
@@ -85,19 +90,31 @@ def _parse(raw: dict) -> Folkbokforing:
     protected = raw.get("Sekretessmarkering") == "J" or raw.get("SkyddadFolkbokforing") == "J"
     # A protected person's address and household are not kept, shown or sent (docs/design.md §8).
     address = {} if protected else (raw.get("Folkbokforingsadress") or {})
-    members = [] if protected else [
-        Member(relation=RELATIONS.get(m.get("Relation", ""), "other"),
-               personnummer=_personnummer(m.get("Identitetsbeteckning")),
-               given_name=m["Namn"]["Fornamn"], family_name=m["Namn"]["Efternamn"],
-               birth_date=_date(m.get("Fodelsedatum")))
-        for m in raw.get("Hushall") or []
-    ]
+    members = (
+        []
+        if protected
+        else [
+            Member(
+                relation=RELATIONS.get(m.get("Relation", ""), "other"),
+                personnummer=_personnummer(m.get("Identitetsbeteckning")),
+                given_name=m["Namn"]["Fornamn"],
+                family_name=m["Namn"]["Efternamn"],
+                birth_date=_date(m.get("Fodelsedatum")),
+            )
+            for m in raw.get("Hushall") or []
+        ]
+    )
     postal_code = (address.get("PostNr") or "").replace(" ", "") or None
     return Folkbokforing(
-        given_name=name["Fornamn"], family_name=name["Efternamn"],
-        birth_date=_date(raw.get("Fodelsedatum")), municipality_code=code, protected=protected,
-        street=address.get("Utdelningsadress2"), postal_code=postal_code,
-        post_town=address.get("Postort"), members=members,
+        given_name=name["Fornamn"],
+        family_name=name["Efternamn"],
+        birth_date=_date(raw.get("Fodelsedatum")),
+        municipality_code=code,
+        protected=protected,
+        street=address.get("Utdelningsadress2"),
+        postal_code=postal_code,
+        post_town=address.get("Postort"),
+        members=members,
     )
 
 
@@ -106,16 +123,17 @@ class Skatteverket:
         self.client = client
 
     def folkbokforing(self, personnummer: str) -> Folkbokforing:
-        raw = self.client.post_json("/skatteverket/folkbokforing/v1/personsok",
-                                    {"Identitetsbeteckning": personnummer})
+        raw = self.client.post_json("/skatteverket/folkbokforing/v1/personsok", {"Identitetsbeteckning": personnummer})
         return parse_folkbokforing(raw)
 
 
 # The provider sets: taxed income, tax-account payouts, F-skatt.
 
-_PATHS = {"taxerad_inkomst": "/skatteverket/inkomst/v1/beskattningsbeslut",
-          "skattekonto": "/skatteverket/skattekonto/v1/transaktioner",
-          "f_skatt": "/skatteverket/registrering/v1/fskatt"}
+_PATHS = {
+    "taxerad_inkomst": "/skatteverket/inkomst/v1/beskattningsbeslut",
+    "skattekonto": "/skatteverket/skattekonto/v1/transaktioner",
+    "f_skatt": "/skatteverket/registrering/v1/fskatt",
+}
 PAYOUT = "UTB"
 PAYOUT_METHODS = {"AVI", "KONTO"}
 LEGAL_FORMS = {"EF", "HB", "KB", "AB"}
@@ -147,8 +165,10 @@ def _yes(raw, key: str) -> bool:
 class SkatteverketSets(Provider):
     name = NAME
     title = _l("Skatteverket")
-    purpose = _l("To see last year's taxed income, money paid out from your tax account and whether "
-                 "you run a business, which all count when your right to ekonomiskt bistånd is assessed.")
+    purpose = _l(
+        "To see last year's taxed income, money paid out from your tax account and whether "
+        "you run a business, which all count when your right to ekonomiskt bistånd is assessed."
+    )
     order = 10
     sets = (
         InfoSet("taxerad_inkomst", _l("Last year's taxed income")),
@@ -158,26 +178,34 @@ class SkatteverketSets(Provider):
     labels = {
         "skatteverket.taxerad_inkomst.employment": (
             _l("Taxed income from work and pension"),
-            _l("Income from employment, pension and benefits last year, before tax. It shows your "
-               "earlier income.")),
+            _l("Income from employment, pension and benefits last year, before tax. It shows your earlier income."),
+        ),
         "skatteverket.taxerad_inkomst.business": (
             _l("Taxed income from business"),
-            _l("Profit from your own business last year, before tax.")),
+            _l("Profit from your own business last year, before tax."),
+        ),
         "skatteverket.taxerad_inkomst.capital": (
             _l("Taxed capital income"),
-            _l("Interest, dividends and gains minus losses last year. It can show savings or "
-               "assets.")),
+            _l("Interest, dividends and gains minus losses last year. It can show savings or assets."),
+        ),
         "skatteverket.skattekonto.payout": (
             _l("Payout from the tax account"),
-            _l("Money Skatteverket paid you, for example a tax refund (skatteåterbäring). It counts "
-               "as income in the month it was paid.")),
+            _l(
+                "Money Skatteverket paid you, for example a tax refund (skatteåterbäring). It counts "
+                "as income in the month it was paid."
+            ),
+        ),
         "skatteverket.f_skatt.f_tax": (
             _l("F-skatt"),
-            _l("You are approved for F-skatt, which means you can run a business and bill for work. "
-               "Income from the business counts.")),
+            _l(
+                "You are approved for F-skatt, which means you can run a business and bill for work. "
+                "Income from the business counts."
+            ),
+        ),
         "skatteverket.f_skatt.business": (
             _l("Registered business"),
-            _l("A business registered in your name. Its income and assets may count.")),
+            _l("A business registered in your name. Its income and assets may count."),
+        ),
     }
     detail_labels = {
         "income_year": _l("Income year"),
@@ -201,7 +229,8 @@ class SkatteverketSets(Provider):
     figures = {
         **{f"{NAME}.taxerad_inkomst.{k}": FACT for k in ("employment", "business", "capital")},
         f"{NAME}.skattekonto.payout": INCOME_NET,
-        f"{NAME}.f_skatt.f_tax": FACT, f"{NAME}.f_skatt.business": FACT,
+        f"{NAME}.f_skatt.f_tax": FACT,
+        f"{NAME}.f_skatt.business": FACT,
     }
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
@@ -215,24 +244,36 @@ class SkatteverketSets(Provider):
         return _PATHS[info_set], body
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
-        parse = {"taxerad_inkomst": self._taxerad_inkomst, "skattekonto": self._skattekonto,
-                 "f_skatt": self._f_skatt}[info_set]
+        parse = {"taxerad_inkomst": self._taxerad_inkomst, "skattekonto": self._skattekonto, "f_skatt": self._f_skatt}[
+            info_set
+        ]
         try:
             return parse(raw, period)
         except (_Drift, KeyError, TypeError, ValueError, AttributeError):
             raise ProviderError(NAME, "unexpected_format") from None
 
     def _item(self, info_set, kind, theme, start, end, amount=None, gross=None, **details) -> Item:
-        return Item(provider=NAME, info_set=info_set, kind=f"{NAME}.{info_set}.{kind}", theme=theme,
-                    period_start=start, period_end=end, amount_ore=amount, gross=gross, details=details)
+        return Item(
+            provider=NAME,
+            info_set=info_set,
+            kind=f"{NAME}.{info_set}.{kind}",
+            theme=theme,
+            period_start=start,
+            period_end=end,
+            amount_ore=amount,
+            gross=gross,
+            details=details,
+        )
 
     def _taxerad_inkomst(self, raw, period) -> list:
         decisions = []
         for decision in _get(raw, "Beskattningsbeslut", list):
             year, decided = _get(decision, "Inkomstar", int), _ymd(decision, "Beslutsdatum")
             incomes = _get(decision, "Inkomster", dict)
-            amounts = {key: _kronor(incomes, key) for key in (
-                "OverskottTjanst", "OverskottNaringsverksamhet", "OverskottKapital", "UnderskottKapital")}
+            amounts = {
+                key: _kronor(incomes, key)
+                for key in ("OverskottTjanst", "OverskottNaringsverksamhet", "OverskottKapital", "UnderskottKapital")
+            }
             decisions.append((year, decided, amounts))
         # Last year's: the latest income year decided by the end of the period, its latest decision.
         known = [d for d in decisions if d[1] <= period.end]
@@ -241,13 +282,36 @@ class SkatteverketSets(Provider):
         year, decided, amounts = max(known, key=lambda d: (d[0], d[1]))
         start, end = date(year, 1, 1), date(year, 12, 31)
         common = {"income_year": year, "decided": decided.isoformat()}
-        items = [self._item("taxerad_inkomst", "employment", "income", start, end,
-                            amounts["OverskottTjanst"], True, **common)]
+        items = [
+            self._item(
+                "taxerad_inkomst", "employment", "income", start, end, amounts["OverskottTjanst"], True, **common
+            )
+        ]
         if amounts["OverskottNaringsverksamhet"]:
-            items.append(self._item("taxerad_inkomst", "business", "income", start, end,
-                                    amounts["OverskottNaringsverksamhet"], True, **common))
-        items.append(self._item("taxerad_inkomst", "capital", "income", start, end,
-                                amounts["OverskottKapital"] - amounts["UnderskottKapital"], True, **common))
+            items.append(
+                self._item(
+                    "taxerad_inkomst",
+                    "business",
+                    "income",
+                    start,
+                    end,
+                    amounts["OverskottNaringsverksamhet"],
+                    True,
+                    **common,
+                )
+            )
+        items.append(
+            self._item(
+                "taxerad_inkomst",
+                "capital",
+                "income",
+                start,
+                end,
+                amounts["OverskottKapital"] - amounts["UnderskottKapital"],
+                True,
+                **common,
+            )
+        )
         return items
 
     def _skattekonto(self, raw, period) -> list:
@@ -274,18 +338,34 @@ class SkatteverketSets(Provider):
         if approval is not None and _yes(approval, "Godkand"):
             start, end = _ymd(approval, "FromDatum"), _ymd(approval, "TomDatum", True)
             if period.overlaps(start, end):
-                items.append(self._item(
-                    "f_skatt", "f_tax", "work", start, end,
-                    vat_registered=vat is not None and _yes(vat, "Registrerad"),
-                    employer_registered=employer is not None and _yes(employer, "Registrerad")))
+                items.append(
+                    self._item(
+                        "f_skatt",
+                        "f_tax",
+                        "work",
+                        start,
+                        end,
+                        vat_registered=vat is not None and _yes(vat, "Registrerad"),
+                        employer_registered=employer is not None and _yes(employer, "Registrerad"),
+                    )
+                )
         for business in _get(raw, "Naringsverksamheter", list):
             form = _get(business, "Foretagsform", str)
             if form not in LEGAL_FORMS:
                 raise _Drift("Foretagsform")
             start, end = _ymd(business, "StartDatum"), _ymd(business, "AvslutDatum", True)
             if period.overlaps(start, end):
-                items.append(self._item("f_skatt", "business", "work", start, end,
-                                        business_name=_get(business, "Firma", str), legal_form=form))
+                items.append(
+                    self._item(
+                        "f_skatt",
+                        "business",
+                        "work",
+                        start,
+                        end,
+                        business_name=_get(business, "Firma", str),
+                        legal_form=form,
+                    )
+                )
         return items
 
 

@@ -27,15 +27,20 @@ STATUSES = {"ITRAFIK", "AVST"}
 class Transportstyrelsen(Provider):
     name = NAME
     title = _l("Transportstyrelsen")
-    purpose = _l("To see which vehicles you own, because a vehicle is an asset that may have to be "
-                 "sold or counted before you can get ekonomiskt bistånd.")
+    purpose = _l(
+        "To see which vehicles you own, because a vehicle is an asset that may have to be "
+        "sold or counted before you can get ekonomiskt bistånd."
+    )
     order = 70
     sets = (InfoSet("fordon", _l("Vehicles you own")),)
     labels = {
         "transportstyrelsen.fordon.vehicle": (
             _l("Vehicle owned"),
-            _l("A vehicle registered with you as owner. Its value is an asset; the municipality "
-               "may ask whether you need it, for example for work.")),
+            _l(
+                "A vehicle registered with you as owner. Its value is an asset; the municipality "
+                "may ask whether you need it, for example for work."
+            ),
+        ),
     }
     detail_labels = {
         "registration": _l("Registration number"),
@@ -64,8 +69,10 @@ class Transportstyrelsen(Provider):
         if info_set != "fordon":
             raise KeyError(info_set)
         return "/transportstyrelsen/vagtrafikregister/v3/agarforfragan", {
-            "personOrgNummer": personnummer, "franDatum": period.start.isoformat(),
-            "tillDatum": period.end.isoformat()}
+            "personOrgNummer": personnummer,
+            "franDatum": period.start.isoformat(),
+            "tillDatum": period.end.isoformat(),
+        }
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
         if info_set != "fordon":
@@ -83,15 +90,26 @@ class Transportstyrelsen(Provider):
             start, end = _date(holding, "From"), _date(holding, "Tom", True)
             registration = _get(vehicle, "Registreringsnummer", str)
             make, model = _get(vehicle, "Fabrikat", str), _get(vehicle, "Handelsbeteckning", str, True)
-            details = {"registration": registration,
-                       "make_model": f"{make} {model}".strip() if model else make,
-                       "model_year": _get(vehicle, "Modellar", int, True),
-                       "vehicle_type": _code(vehicle, "Fordonsslag", VEHICLE_TYPES),
-                       "status": _code(vehicle, "Fordonsstatus", STATUSES)}
+            details = {
+                "registration": registration,
+                "make_model": f"{make} {model}".strip() if model else make,
+                "model_year": _get(vehicle, "Modellar", int, True),
+                "vehicle_type": _code(vehicle, "Fordonsslag", VEHICLE_TYPES),
+                "status": _code(vehicle, "Fordonsstatus", STATUSES),
+            }
             if role != OWNER or not period.overlaps(start, end):
                 continue
-            items.append(Item(provider=NAME, info_set="fordon", kind=f"{NAME}.fordon.vehicle", theme="assets",
-                              period_start=start, period_end=end, details=details))
+            items.append(
+                Item(
+                    provider=NAME,
+                    info_set="fordon",
+                    kind=f"{NAME}.fordon.vehicle",
+                    theme="assets",
+                    period_start=start,
+                    period_end=end,
+                    details=details,
+                )
+            )
         return items
 
 

@@ -73,14 +73,13 @@ def signing_key(secret: str) -> bytes:
     """A secret written ``whsec_<base64>`` is those bytes, as every Standard Webhooks library reads it; any other
     is its UTF-8 bytes (the portal's configured secrets)."""
     if secret.startswith(SECRET_PREFIX):
-        return base64.b64decode(secret[len(SECRET_PREFIX):] + "==")
+        return base64.b64decode(secret[len(SECRET_PREFIX) :] + "==")
     return secret.encode("utf-8")
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     """``v1,<base64>``: the HMAC-SHA256 of ``f"{webhook_id}.{timestamp}.{body}"``."""
-    return Webhook(signing_key(secret)).sign(webhook_id, datetime.fromtimestamp(timestamp, UTC),
-                                             body.decode("utf-8"))
+    return Webhook(signing_key(secret)).sign(webhook_id, datetime.fromtimestamp(timestamp, UTC), body.decode("utf-8"))
 
 
 def _digest_ok(header: str, body: bytes) -> bool:
@@ -96,8 +95,7 @@ class Store:
     """What must survive a restart: the cases, the ids that made them, and the signatures seen."""
 
     def __init__(self, path: str | Path | None):
-        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                  isolation_level=None)
+        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         if path:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript("""
@@ -108,27 +106,50 @@ class Store:
         """)
 
     def cases(self) -> list[dict]:
-        rows = self.db.execute("SELECT number, inbox_id, webhook_id, sha256, received_at, document "
-                               "FROM receiver_case ORDER BY number").fetchall()
-        return [{"case": n, "inbox_id": inbox, "idempotency_key": key, "sha256": sha, "received_at": at,
-                 "document": json.loads(doc)} for n, inbox, key, sha, at, doc in rows]
+        rows = self.db.execute(
+            "SELECT number, inbox_id, webhook_id, sha256, received_at, document FROM receiver_case ORDER BY number"
+        ).fetchall()
+        return [
+            {
+                "case": n,
+                "inbox_id": inbox,
+                "idempotency_key": key,
+                "sha256": sha,
+                "received_at": at,
+                "document": json.loads(doc),
+            }
+            for n, inbox, key, sha, at, doc in rows
+        ]
 
     def seen_signature(self, signature: str) -> bool:
-        return self.db.execute("SELECT 1 FROM receiver_signature WHERE signature = ?", (signature,)).fetchone() \
-            is not None
+        return (
+            self.db.execute("SELECT 1 FROM receiver_signature WHERE signature = ?", (signature,)).fetchone() is not None
+        )
 
     def note_signature(self, signature: str, now: float) -> None:
         self.db.execute("DELETE FROM receiver_signature WHERE seen_at < ?", (now - 2 * TOLERANCE_SECONDS,))
         self.db.execute("INSERT OR IGNORE INTO receiver_signature VALUES (?, ?)", (signature, now))
 
     def add_case(self, case: dict) -> None:
-        self.db.execute("INSERT INTO receiver_case VALUES (?, ?, ?, ?, ?, ?)",
-                        (case["case"], case["inbox_id"], case["idempotency_key"], case["sha256"],
-                         case["received_at"], json.dumps(case["document"], ensure_ascii=False)))
+        self.db.execute(
+            "INSERT INTO receiver_case VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                case["case"],
+                case["inbox_id"],
+                case["idempotency_key"],
+                case["sha256"],
+                case["received_at"],
+                json.dumps(case["document"], ensure_ascii=False),
+            ),
+        )
 
 
-def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERANCE_SECONDS,
-                        token: str | None = None, store: str | Path | None = None) -> Flask:
+def create_receiver_app(
+    secrets: dict[str, str],
+    tolerance_seconds: int = TOLERANCE_SECONDS,
+    token: str | None = None,
+    store: str | Path | None = None,
+) -> Flask:
     """``secrets``: inbox id (the last part of the webhook URL) → the shared signing secret. ``token``: what its
     own pages need as a bearer token (without one they answer 401 to everyone). ``store``: a SQLite file for
     what must survive a restart (default: memory)."""
@@ -160,7 +181,7 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
         try:
             position = 0
             while True:
-                yield answer[position:position + 1] if position < len(answer) else b" "
+                yield answer[position : position + 1] if position < len(answer) else b" "
                 position += 1
                 time.sleep(seconds)
         finally:
@@ -178,8 +199,9 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
             seen["ended"] = time.monotonic()
             raise
         if state.mode == "trickle" and status in (200, 201):
-            return Response(trickle(json.dumps(answer).encode(), state.seconds, seen), status=status,
-                            mimetype="application/json")
+            return Response(
+                trickle(json.dumps(answer).encode(), state.seconds, seen), status=status, mimetype="application/json"
+            )
         seen["ended"] = time.monotonic()
         return jsonify(answer), status
 
@@ -204,8 +226,11 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
         if not -FUTURE_SKEW_SECONDS <= now - int(timestamp) <= tolerance_seconds:
             return refuse(401, "timestamp outside the allowed window")
         try:
-            Webhook(signing_key(secret)).verify(body, {"webhook-id": webhook_id, "webhook-timestamp": timestamp,
-                                                       "webhook-signature": signature}, json_parse=False)
+            Webhook(signing_key(secret)).verify(
+                body,
+                {"webhook-id": webhook_id, "webhook-timestamp": timestamp, "webhook-signature": signature},
+                json_parse=False,
+            )
         except (WebhookVerificationError, ValueError):  # ValueError: a malformed signature or body
             return refuse(401, "bad signature")
         if not _digest_ok(request.headers.get("Content-Digest", ""), body):
@@ -231,8 +256,14 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
                     return {"error": "webhook-id already used for another document"}, 409
                 state.repeats += 1
                 return {"case": known["case"], "repeated": True}, 200
-            case = {"case": len(state.cases) + 1, "inbox_id": inbox_id, "idempotency_key": webhook_id,
-                    "sha256": sha256, "received_at": now, "document": document}
+            case = {
+                "case": len(state.cases) + 1,
+                "inbox_id": inbox_id,
+                "idempotency_key": webhook_id,
+                "sha256": sha256,
+                "received_at": now,
+                "document": document,
+            }
             kept.add_case(case)
             state.cases.append(case)
             state.by_key[webhook_id] = case
@@ -242,8 +273,12 @@ def create_receiver_app(secrets: dict[str, str], tolerance_seconds: int = TOLERA
     def cases():
         with state.lock:
             listed = [{k: v for k, v in case.items() if k != "document"} for case in state.cases]
-            return jsonify(cases=listed, repeats=state.repeats, refused=state.refused,
-                           requests=[dict(seen) for seen in state.requests])
+            return jsonify(
+                cases=listed,
+                repeats=state.repeats,
+                refused=state.refused,
+                requests=[dict(seen) for seen in state.requests],
+            )
 
     @app.get("/cases/<int:number>")
     def case(number: int):

@@ -27,8 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     configured = os.environ.get("PORTAL_RECEIVER_URL", "")
     parser.add_argument("--port", type=int, default=urlsplit(configured).port if configured else 5003)
-    parser.add_argument("--store", default=os.environ.get("PORTAL_RECEIVER_STORE") or None,
-                        help="SQLite file keeping cases, ids and signatures seen (default: memory)")
+    parser.add_argument(
+        "--store",
+        default=os.environ.get("PORTAL_RECEIVER_STORE") or None,
+        help="SQLite file keeping cases, ids and signatures seen (default: memory)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for name, value in DEMO_SECRETS.items():
@@ -36,10 +39,12 @@ def main(argv: list[str] | None = None) -> None:
     secrets = local_secrets(args.port, f"http://localhost:{args.port}")
     logging.getLogger("portal.receiver").info("receiving for inboxes: %s", ", ".join(sorted(secrets)) or "none")
     if not os.environ.get(TOKEN_ENV):
-        logging.getLogger("portal.receiver").warning("%s is not set: its pages take the demo's token %r",
-                                                     TOKEN_ENV, DEMO_TOKEN)
-    run_simple(args.host, args.port, create_receiver_app(secrets, token=token_from_env(), store=args.store),
-               threaded=True)
+        logging.getLogger("portal.receiver").warning(
+            "%s is not set: its pages take the demo's token %r", TOKEN_ENV, DEMO_TOKEN
+        )
+    run_simple(
+        args.host, args.port, create_receiver_app(secrets, token=token_from_env(), store=args.store), threaded=True
+    )
 
 
 if __name__ == "__main__":

@@ -76,16 +76,17 @@ class DataCopy(Base):
 
 # --- requesting and reading -------------------------------------------------------------------------
 
+
 def request_copy(person_id: str, language: str) -> DataCopy:
     """Ask for a copy; a copy already on its way is reused rather than made twice."""
     from portal.audit.services import record
 
-    existing = db.session.scalar(select(DataCopy).where(DataCopy.person_id == person_id,
-                                                        DataCopy.status.in_((QUEUED, PREPARING))))
+    existing = db.session.scalar(
+        select(DataCopy).where(DataCopy.person_id == person_id, DataCopy.status.in_((QUEUED, PREPARING)))
+    )
     if existing is not None:
         return existing
-    copy = DataCopy(person_id=person_id, language=language, status=QUEUED, progress=0,
-                    requested_at=clock.now())
+    copy = DataCopy(person_id=person_id, language=language, status=QUEUED, progress=0, requested_at=clock.now())
     db.session.add(copy)
     db.session.flush()
     record("create", "data_copy", copy.id, "the person asks for a copy of their data", subject_id=person_id)
@@ -96,9 +97,13 @@ def request_copy(person_id: str, language: str) -> DataCopy:
 def copies_of(person_id: str) -> list[DataCopy]:
     """The person's copies not yet expired, newest first."""
     now = clock.now()
-    return list(db.session.scalars(select(DataCopy).where(
-        DataCopy.person_id == person_id, or_(DataCopy.expires_at.is_(None), DataCopy.expires_at > now))
-        .order_by(DataCopy.requested_at.desc())))
+    return list(
+        db.session.scalars(
+            select(DataCopy)
+            .where(DataCopy.person_id == person_id, or_(DataCopy.expires_at.is_(None), DataCopy.expires_at > now))
+            .order_by(DataCopy.requested_at.desc())
+        )
+    )
 
 
 def copy_of(person_id: str, copy_id: str) -> DataCopy | None:
@@ -119,15 +124,20 @@ def _aware(at: datetime) -> datetime:
 
 # --- the worker -------------------------------------------------------------------------------------
 
+
 def run_once(limit: int = 2) -> int:
     """Prepare up to ``limit`` queued copies and delete expired ones; returns how many were prepared. Safe
     beside other workers: a copy is claimed by moving it from queued to preparing in one UPDATE."""
     purge_expired()
     done = 0
-    for copy_id in db.session.scalars(select(DataCopy.id).where(DataCopy.status == QUEUED)
-                                      .order_by(DataCopy.requested_at).limit(limit)).all():
-        claimed = db.session.execute(update(DataCopy).where(DataCopy.id == copy_id, DataCopy.status == QUEUED)
-                                     .values(status=PREPARING, progress=5, attempts=DataCopy.attempts + 1))
+    for copy_id in db.session.scalars(
+        select(DataCopy.id).where(DataCopy.status == QUEUED).order_by(DataCopy.requested_at).limit(limit)
+    ).all():
+        claimed = db.session.execute(
+            update(DataCopy)
+            .where(DataCopy.id == copy_id, DataCopy.status == QUEUED)
+            .values(status=PREPARING, progress=5, attempts=DataCopy.attempts + 1)
+        )
         db.session.commit()
         if claimed.rowcount != 1:
             continue
@@ -147,9 +157,13 @@ def run_once(limit: int = 2) -> int:
 def purge_expired() -> int:
     """Delete the copies whose time is over (and failed ones older than the lifetime)."""
     now = clock.now()
-    expired = list(db.session.scalars(select(DataCopy).where(or_(
-        DataCopy.expires_at <= now,
-        (DataCopy.status == FAILED) & (DataCopy.requested_at <= now - LIFETIME)))))
+    expired = list(
+        db.session.scalars(
+            select(DataCopy).where(
+                or_(DataCopy.expires_at <= now, (DataCopy.status == FAILED) & (DataCopy.requested_at <= now - LIFETIME))
+            )
+        )
+    )
     for copy in expired:
         db.session.delete(copy)
     db.session.commit()
@@ -168,8 +182,9 @@ def prepare(copy_id: str) -> DataCopy:
     copy = db.session.get(DataCopy, copy_id)
     data, files = gather(copy.person_id, copy.language)
     _progress(copy, 40)
-    record("read", "data_copy", copy.id, "preparing the copy of their data the person asked for",
-           subject_id=copy.person_id)
+    record(
+        "read", "data_copy", copy.id, "preparing the copy of their data the person asked for", subject_id=copy.person_id
+    )
     pdf = render_pdf(data, copy.language)
     _progress(copy, 80)
     package = pack(data, pdf, files)
@@ -184,6 +199,7 @@ def prepare(copy_id: str) -> DataCopy:
 
 
 # --- what goes in -----------------------------------------------------------------------------------
+
 
 def _iso(value) -> str | None:
     if value is None:
@@ -204,8 +220,13 @@ def _applications_of(person_id: str):
 
     own = select(Application.id).where(Application.applicant_id == person_id)
     member = select(HouseholdMember.application_id).where(HouseholdMember.person_id == person_id)
-    return list(db.session.scalars(select(Application).where(or_(Application.id.in_(own), Application.id.in_(member)))
-                                   .order_by(Application.period, Application.created_at)))
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(or_(Application.id.in_(own), Application.id.in_(member)))
+            .order_by(Application.period, Application.created_at)
+        )
+    )
 
 
 def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]]:
@@ -226,10 +247,12 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
     applications = []
     for app in _applications_of(person_id):
         is_applicant = app.applicant_id == person_id
-        own_member = next((m for m in app.members if (m.person_id == person_id)
-                           or (is_applicant and m.relation == "applicant")), None)
-        consents = list(db.session.scalars(select(Consent).where(Consent.application_id == app.id)
-                                           .order_by(Consent.id)))
+        own_member = next(
+            (m for m in app.members if (m.person_id == person_id) or (is_applicant and m.relation == "applicant")), None
+        )
+        consents = list(
+            db.session.scalars(select(Consent).where(Consent.application_id == app.id).order_by(Consent.id))
+        )
         # Members whose data is the person's to see: themselves, and children they consented for as guardian.
         mine = {own_member.id} if own_member else set()
         mine |= {c.member_id for c in consents if c.given_by_person_id == person_id and c.as_guardian}
@@ -242,23 +265,44 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
             if m.id in mine and m.birth_date:
                 entry["birthDate"] = _iso(m.birth_date)
             members.append(entry)
-        items = list(db.session.scalars(select(InformationItem).where(
-            InformationItem.application_id == app.id, InformationItem.member_id.in_(mine or {-1}))
-            .order_by(InformationItem.id)))
+        items = list(
+            db.session.scalars(
+                select(InformationItem)
+                .where(InformationItem.application_id == app.id, InformationItem.member_id.in_(mine or {-1}))
+                .order_by(InformationItem.id)
+            )
+        )
         item_ids = {i.id for i in items}
-        comments = {c.item_id: c for c in db.session.scalars(
-            select(ItemComment).where(ItemComment.item_id.in_(item_ids or {-1})))}
-        fetched = [{
-            "id": i.id, "memberId": i.member_id, "provider": i.provider, "infoSet": i.info_set, "kind": i.kind,
-            "theme": i.theme, "periodStart": _iso(i.period_start), "periodEnd": _iso(i.period_end),
-            "amount": _ore(i.amount_ore), "gross": i.gross, "details": i.details or {},
-            "fetchedAt": _iso(i.fetched_at), "seal": i.seal, "sealKeyId": i.seal_key_id,
-            "comment": ({"text": comments[i.id].text, "at": _iso(comments[i.id].updated_at)}
-                        if i.id in comments else None),
-        } for i in items]
+        comments = {
+            c.item_id: c
+            for c in db.session.scalars(select(ItemComment).where(ItemComment.item_id.in_(item_ids or {-1})))
+        }
+        fetched = [
+            {
+                "id": i.id,
+                "memberId": i.member_id,
+                "provider": i.provider,
+                "infoSet": i.info_set,
+                "kind": i.kind,
+                "theme": i.theme,
+                "periodStart": _iso(i.period_start),
+                "periodEnd": _iso(i.period_end),
+                "amount": _ore(i.amount_ore),
+                "gross": i.gross,
+                "details": i.details or {},
+                "fetchedAt": _iso(i.fetched_at),
+                "seal": i.seal,
+                "sealKeyId": i.seal_key_id,
+                "comment": (
+                    {"text": comments[i.id].text, "at": _iso(comments[i.id].updated_at)} if i.id in comments else None
+                ),
+            }
+            for i in items
+        ]
         attachments = []
-        for a in db.session.scalars(select(Attachment).where(Attachment.application_id == app.id)
-                                    .order_by(Attachment.created_at)):
+        for a in db.session.scalars(
+            select(Attachment).where(Attachment.application_id == app.id).order_by(Attachment.created_at)
+        ):
             if a.linked_item_id is not None and a.linked_item_id not in item_ids:
                 continue  # documents another adult's own fetched item
             path = f"files/{app.reference}/attachments/{a.id}.{'jpg' if a.kind == 'jpeg' else a.kind}"
@@ -266,95 +310,211 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
                 files[path] = current_storage().read(a.storage_key)
             except (OSError, KeyError, ValueError):
                 path = None
-            attachments.append({"id": a.id, "name": a.original_name, "mediaType": a.media_type, "size": a.size,
-                                "sha256": a.sha256, "description": a.description,
-                                "from": "municipality" if a.from_municipality else "applicant",
-                                "addedAt": _iso(a.created_at), "file": path})
+            attachments.append(
+                {
+                    "id": a.id,
+                    "name": a.original_name,
+                    "mediaType": a.media_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "description": a.description,
+                    "from": "municipality" if a.from_municipality else "applicant",
+                    "addedAt": _iso(a.created_at),
+                    "file": path,
+                }
+            )
         decisions = []
-        for d in db.session.scalars(select(Decision).where(Decision.application_id == app.id)
-                                    .order_by(Decision.decided_at)):
+        for d in db.session.scalars(
+            select(Decision).where(Decision.application_id == app.id).order_by(Decision.decided_at)
+        ):
             path = f"files/{app.reference}/decisions/{d.id}.pdf"
             files[path] = d.document
-            decisions.append({"id": d.id, "outcome": d.outcome, "amountKronor": d.amount,
-                              "periodStart": _iso(d.period_start), "periodEnd": _iso(d.period_end),
-                              "reasoning": d.reasoning, "decidedBy": d.decided_by, "decidedAt": _iso(d.decided_at),
-                              "file": path, "sha256": d.document_sha256,
-                              "calculationLines": _decided_lines(d.calculation_lines, language)})
+            decisions.append(
+                {
+                    "id": d.id,
+                    "outcome": d.outcome,
+                    "amountKronor": d.amount,
+                    "periodStart": _iso(d.period_start),
+                    "periodEnd": _iso(d.period_end),
+                    "reasoning": d.reasoning,
+                    "decidedBy": d.decided_by,
+                    "decidedAt": _iso(d.decided_at),
+                    "file": path,
+                    "sha256": d.document_sha256,
+                    "calculationLines": _decided_lines(d.calculation_lines, language),
+                }
+            )
         address = None
         if is_applicant and not app.protected and app.street:
             address = {"street": app.street, "postalCode": app.postal_code, "postTown": app.post_town}
-        applications.append({
-            "reference": app.reference, "role": "applicant" if is_applicant else "coApplicant",
-            "period": _iso(app.period), "status": app.status, "municipalityCode": app.municipality_code,
-            "caseNumber": app.case_number, "protected": app.protected, "address": address,
-            "createdAt": _iso(app.created_at), "submittedAt": _iso(app.submitted_at),
-            "decidedAt": _iso(app.decided_at), "emergency": app.emergency, "emergencyReason": app.emergency_reason,
-            "members": members,
-            "signatures": [{"memberId": s.member_id, "signedAt": _iso(s.signed_at), "acr": s.acr}
-                           for s in db.session.scalars(select(Signature).where(
-                               Signature.application_id == app.id, Signature.member_id.in_(mine or {-1})))],
-            "events": [{"kind": e.kind, "at": _iso(e.at), "source": e.source} for e in app.events],
-            "consents": [{"id": c.id, "memberId": c.member_id, "provider": c.provider, "scope": c.scope,
-                          "asGuardian": c.as_guardian, "wordingVersion": c.wording_version,
-                          "givenAt": _iso(c.given_at), "revokedAt": _iso(c.revoked_at),
-                          "givenByProxy": c.proxy_id is not None}
-                         for c in consents if c.member_id in mine or c.given_by_person_id == person_id],
-            "fetched": fetched,
-            "answers": {
-                "incomes": [{"kind": x.kind, "description": x.description, "amount": _ore(x.amount_ore),
-                             "month": _iso(x.month), "memberId": x.member_id}
-                            for x in db.session.scalars(select(Income).where(Income.application_id == app.id)
-                                                        .order_by(Income.id))],
-                "costs": [{"category": x.category, "description": x.description, "amount": _ore(x.amount_ore),
-                           "month": _iso(x.month)}
-                          for x in db.session.scalars(select(Cost).where(Cost.application_id == app.id)
-                                                      .order_by(Cost.id))],
-                "assets": [_asset(x) for x in db.session.scalars(select(Asset).where(Asset.application_id == app.id)
-                                                                  .order_by(Asset.id))],
-                "messageToMunicipality": [_free_text(x) for x in db.session.scalars(
-                    select(FreeText).where(FreeText.application_id == app.id))],
-            },
-            "supplementRequests": [{"what": r.what, "why": r.why, "dueDate": _iso(r.due_date),
-                                    "requestedBy": r.requested_by, "requestedAt": _iso(r.requested_at),
-                                    "answer": r.answer, "answeredAt": _iso(r.answered_at)}
-                                   for r in db.session.scalars(select(SupplementRequest).where(
-                                       SupplementRequest.application_id == app.id)
-                                       .order_by(SupplementRequest.requested_at))],
-            "messages": [{"from": m.sender, "author": m.author_name, "body": m.body, "sentAt": _iso(m.sent_at),
-                          "readAt": _iso(m.read_at)}
-                         for m in db.session.scalars(select(Message).where(Message.application_id == app.id)
-                                                     .order_by(Message.sent_at))],
-            "decisions": decisions,
-            "payments": [{"amountKronor": p.amount, "dueDate": _iso(p.due_date), "state": p.state}
-                         for p in db.session.scalars(select(Payment).where(Payment.application_id == app.id)
-                                                     .order_by(Payment.due_date))],
-            "attachments": attachments,
-            "calculation": _calculation(app, item_ids, language),
-            "appeals": _appeals(app, person_id, files),
-        })
+        applications.append(
+            {
+                "reference": app.reference,
+                "role": "applicant" if is_applicant else "coApplicant",
+                "period": _iso(app.period),
+                "status": app.status,
+                "municipalityCode": app.municipality_code,
+                "caseNumber": app.case_number,
+                "protected": app.protected,
+                "address": address,
+                "createdAt": _iso(app.created_at),
+                "submittedAt": _iso(app.submitted_at),
+                "decidedAt": _iso(app.decided_at),
+                "emergency": app.emergency,
+                "emergencyReason": app.emergency_reason,
+                "members": members,
+                "signatures": [
+                    {"memberId": s.member_id, "signedAt": _iso(s.signed_at), "acr": s.acr}
+                    for s in db.session.scalars(
+                        select(Signature).where(
+                            Signature.application_id == app.id, Signature.member_id.in_(mine or {-1})
+                        )
+                    )
+                ],
+                "events": [{"kind": e.kind, "at": _iso(e.at), "source": e.source} for e in app.events],
+                "consents": [
+                    {
+                        "id": c.id,
+                        "memberId": c.member_id,
+                        "provider": c.provider,
+                        "scope": c.scope,
+                        "asGuardian": c.as_guardian,
+                        "wordingVersion": c.wording_version,
+                        "givenAt": _iso(c.given_at),
+                        "revokedAt": _iso(c.revoked_at),
+                        "givenByProxy": c.proxy_id is not None,
+                    }
+                    for c in consents
+                    if c.member_id in mine or c.given_by_person_id == person_id
+                ],
+                "fetched": fetched,
+                "answers": {
+                    "incomes": [
+                        {
+                            "kind": x.kind,
+                            "description": x.description,
+                            "amount": _ore(x.amount_ore),
+                            "month": _iso(x.month),
+                            "memberId": x.member_id,
+                        }
+                        for x in db.session.scalars(
+                            select(Income).where(Income.application_id == app.id).order_by(Income.id)
+                        )
+                    ],
+                    "costs": [
+                        {
+                            "category": x.category,
+                            "description": x.description,
+                            "amount": _ore(x.amount_ore),
+                            "month": _iso(x.month),
+                        }
+                        for x in db.session.scalars(select(Cost).where(Cost.application_id == app.id).order_by(Cost.id))
+                    ],
+                    "assets": [
+                        _asset(x)
+                        for x in db.session.scalars(
+                            select(Asset).where(Asset.application_id == app.id).order_by(Asset.id)
+                        )
+                    ],
+                    "messageToMunicipality": [
+                        _free_text(x)
+                        for x in db.session.scalars(select(FreeText).where(FreeText.application_id == app.id))
+                    ],
+                },
+                "supplementRequests": [
+                    {
+                        "what": r.what,
+                        "why": r.why,
+                        "dueDate": _iso(r.due_date),
+                        "requestedBy": r.requested_by,
+                        "requestedAt": _iso(r.requested_at),
+                        "answer": r.answer,
+                        "answeredAt": _iso(r.answered_at),
+                    }
+                    for r in db.session.scalars(
+                        select(SupplementRequest)
+                        .where(SupplementRequest.application_id == app.id)
+                        .order_by(SupplementRequest.requested_at)
+                    )
+                ],
+                "messages": [
+                    {
+                        "from": m.sender,
+                        "author": m.author_name,
+                        "body": m.body,
+                        "sentAt": _iso(m.sent_at),
+                        "readAt": _iso(m.read_at),
+                    }
+                    for m in db.session.scalars(
+                        select(Message).where(Message.application_id == app.id).order_by(Message.sent_at)
+                    )
+                ],
+                "decisions": decisions,
+                "payments": [
+                    {"amountKronor": p.amount, "dueDate": _iso(p.due_date), "state": p.state}
+                    for p in db.session.scalars(
+                        select(Payment).where(Payment.application_id == app.id).order_by(Payment.due_date)
+                    )
+                ],
+                "attachments": attachments,
+                "calculation": _calculation(app, item_ids, language),
+                "appeals": _appeals(app, person_id, files),
+            }
+        )
     mandates = []
-    for m in db.session.scalars(select(Mandate).where(or_(Mandate.principal_id == person_id,
-                                                          Mandate.proxy_id == person_id))
-                                .order_by(Mandate.created_at)):
-        mandates.append({"reference": m.reference, "kind": m.kind,
-                         "direction": "given" if m.principal_id == person_id else "received",
-                         "otherParty": m.proxy_name if m.principal_id == person_id else m.principal_name,
-                         "scopes": [s for s in (m.scopes or "").split(",") if s], "status": m.status,
-                         "validFrom": _iso(m.valid_from), "validUntil": _iso(m.valid_until),
-                         "signedAt": _iso(m.signed_at), "endedAt": _iso(m.ended_at)})
+    for m in db.session.scalars(
+        select(Mandate)
+        .where(or_(Mandate.principal_id == person_id, Mandate.proxy_id == person_id))
+        .order_by(Mandate.created_at)
+    ):
+        mandates.append(
+            {
+                "reference": m.reference,
+                "kind": m.kind,
+                "direction": "given" if m.principal_id == person_id else "received",
+                "otherParty": m.proxy_name if m.principal_id == person_id else m.principal_name,
+                "scopes": [s for s in (m.scopes or "").split(",") if s],
+                "status": m.status,
+                "validFrom": _iso(m.valid_from),
+                "validUntil": _iso(m.valid_until),
+                "signedAt": _iso(m.signed_at),
+                "endedAt": _iso(m.ended_at),
+            }
+        )
     contact = db.session.get(ContactDetails, person_id)
-    reads = [{"at": _iso(r.at), "actorType": r.actor_type, "role": r.actor_role, "name": r.name, "unit": r.unit,
-              "municipality": r.municipality, "underMandate": r.on_mandate, "what": r.object_type,
-              "purpose": r.purpose} for r in services.reads(person_id, limit=100000)]
+    reads = [
+        {
+            "at": _iso(r.at),
+            "actorType": r.actor_type,
+            "role": r.actor_role,
+            "name": r.name,
+            "unit": r.unit,
+            "municipality": r.municipality,
+            "underMandate": r.on_mandate,
+            "what": r.object_type,
+            "purpose": r.purpose,
+        }
+        for r in services.reads(person_id, limit=100000)
+    ]
     data = {
         "schema": f"data-copy-{SCHEMA_VERSION}",
         "preparedAt": _iso(clock.now()),
         "language": language,
-        "person": {"givenName": person.given_name, "familyName": person.family_name,
-                   "personnummer": person.personnummer, "firstLogin": _iso(person.created_at)},
-        "contactDetails": None if contact is None else {
-            "email": contact.email, "phone": contact.phone, "notifyByEmail": contact.notify_email,
-            "notifyBySms": contact.notify_sms, "language": contact.language},
+        "person": {
+            "givenName": person.given_name,
+            "familyName": person.family_name,
+            "personnummer": person.personnummer,
+            "firstLogin": _iso(person.created_at),
+        },
+        "contactDetails": None
+        if contact is None
+        else {
+            "email": contact.email,
+            "phone": contact.phone,
+            "notifyByEmail": contact.notify_email,
+            "notifyBySms": contact.notify_sms,
+            "language": contact.language,
+        },
         "applications": applications,
         "mandates": mandates,
         "readsByOthers": reads,
@@ -372,9 +532,14 @@ def _in_words(line: dict, language: str) -> str:
 
 
 def _line(line: dict, language: str) -> dict:
-    return {"id": line["id"], "group": line["group"], "code": line.get("code") or "",
-            "params": line.get("params") or {}, "memberIds": list(line.get("memberIds") or []),
-            "text": _in_words(line, language)}
+    return {
+        "id": line["id"],
+        "group": line["group"],
+        "code": line.get("code") or "",
+        "params": line.get("params") or {},
+        "memberIds": list(line.get("memberIds") or []),
+        "text": _in_words(line, language),
+    }
 
 
 def _calculation(app, own_item_ids: set[int], language: str) -> dict | None:
@@ -390,22 +555,50 @@ def _calculation(app, own_item_ids: set[int], language: str) -> dict | None:
     proposed = []
     for line in part.get("lines") or []:
         source = line.get("source") or {}
-        proposed.append({**_line(line, language), "amount": _ore(line["amountOre"]),
-                         "source": source.get("kind") if source.get("kind") in ("norm", "applicant") else "system",
-                         "fetchedItemIds": [i for i in source.get("itemIds") or [] if i in own_item_ids]})
-    changes = [{"lineId": c.line_id, "action": c.action, "previousAmount": _ore(c.previous_ore),
-                "amount": _ore(c.amount_ore), "reason": c.reason, "by": c.changed_by, "source": c.source,
-                "at": _iso(c.changed_at)} for c in calculation.changes(app)]
-    return {"available": bool(part.get("available")), "year": part.get("year"), "proposed": proposed,
-            "changes": changes}
+        proposed.append(
+            {
+                **_line(line, language),
+                "amount": _ore(line["amountOre"]),
+                "source": source.get("kind") if source.get("kind") in ("norm", "applicant") else "system",
+                "fetchedItemIds": [i for i in source.get("itemIds") or [] if i in own_item_ids],
+            }
+        )
+    changes = [
+        {
+            "lineId": c.line_id,
+            "action": c.action,
+            "previousAmount": _ore(c.previous_ore),
+            "amount": _ore(c.amount_ore),
+            "reason": c.reason,
+            "by": c.changed_by,
+            "source": c.source,
+            "at": _iso(c.changed_at),
+        }
+        for c in calculation.changes(app)
+    ]
+    return {
+        "available": bool(part.get("available")),
+        "year": part.get("year"),
+        "proposed": proposed,
+        "changes": changes,
+    }
 
 
 def _decided_lines(lines: list | None, language: str) -> list[dict] | None:
     if lines is None:
         return None
-    return [{**_line(line, language), "proposedAmount": _ore(line["proposedOre"]), "amount": _ore(line["amountOre"]),
-             "status": line["status"], "reason": line.get("reason"), "judgedBy": line.get("judgedBy"),
-             "judgedAt": line.get("judgedAt")} for line in lines]
+    return [
+        {
+            **_line(line, language),
+            "proposedAmount": _ore(line["proposedOre"]),
+            "amount": _ore(line["amountOre"]),
+            "status": line["status"],
+            "reason": line.get("reason"),
+            "judgedBy": line.get("judgedBy"),
+            "judgedAt": line.get("judgedAt"),
+        }
+        for line in lines
+    ]
 
 
 def _appeals(app, person_id: str, files: dict[str, bytes]) -> list[dict]:
@@ -413,18 +606,36 @@ def _appeals(app, person_id: str, files: dict[str, bytes]) -> list[dict]:
     from portal.appeal.models import Appeal
 
     appeals = []
-    for a in db.session.scalars(select(Appeal).where(Appeal.application_id == app.id)
-                                .order_by(Appeal.sent_at, Appeal.id)):
+    for a in db.session.scalars(
+        select(Appeal).where(Appeal.application_id == app.id).order_by(Appeal.sent_at, Appeal.id)
+    ):
         path = f"files/{app.reference}/appeals/{a.id}.pdf"
         files[path] = a.document
-        appeals.append({"id": a.id, "decisionId": a.decision_id, "status": a.status, "sentAt": _iso(a.sent_at),
-                        "signedAt": _iso(a.signed_at), "signedByYou": a.signed_by == person_id,
-                        "language": a.language, "change": a.change, "reasons": a.reasons,
-                        "deadline": _iso(a.deadline), "deadlineBasis": a.deadline_basis, "late": a.late,
-                        "reconsideration": a.reconsideration, "reconsiderationNote": a.reconsideration_note,
-                        "reconsideredBy": a.reconsidered_by, "reconsideredAt": _iso(a.reconsidered_at),
-                        "opinion": a.opinion, "forwardedOn": _iso(a.forwarded_on), "forwardedBy": a.forwarded_by,
-                        "file": path, "sha256": a.document_sha256})
+        appeals.append(
+            {
+                "id": a.id,
+                "decisionId": a.decision_id,
+                "status": a.status,
+                "sentAt": _iso(a.sent_at),
+                "signedAt": _iso(a.signed_at),
+                "signedByYou": a.signed_by == person_id,
+                "language": a.language,
+                "change": a.change,
+                "reasons": a.reasons,
+                "deadline": _iso(a.deadline),
+                "deadlineBasis": a.deadline_basis,
+                "late": a.late,
+                "reconsideration": a.reconsideration,
+                "reconsiderationNote": a.reconsideration_note,
+                "reconsideredBy": a.reconsidered_by,
+                "reconsideredAt": _iso(a.reconsidered_at),
+                "opinion": a.opinion,
+                "forwardedOn": _iso(a.forwarded_on),
+                "forwardedBy": a.forwarded_by,
+                "file": path,
+                "sha256": a.document_sha256,
+            }
+        )
     return appeals
 
 
@@ -452,8 +663,15 @@ def render_pdf(data: dict, language: str) -> bytes:
     from portal.i18n.services import DEFAULT, SUPPORTED
 
     locale = language if language in SUPPORTED else DEFAULT
-    return write_pdf("data_copy.html", PERSONAL, locale=locale, data=data, language=locale,
-                     rtl=locale in RTL_LANGUAGES, labels=_labels(locale))
+    return write_pdf(
+        "data_copy.html",
+        PERSONAL,
+        locale=locale,
+        data=data,
+        language=locale,
+        rtl=locale in RTL_LANGUAGES,
+        labels=_labels(locale),
+    )
 
 
 def _labels(locale: str) -> dict[str, dict[str, str]]:
@@ -470,16 +688,20 @@ def _labels(locale: str) -> dict[str, dict[str, str]]:
     from portal.providers.registry import providers
 
     with force_locale(locale):
-        return {"status": {k: str(v) for k, v in STATUS.items()},
-                "relation": {k: str(v) for k, v in RELATION.items()},
-                "outcome": {k: str(v) for k, v in OUTCOME.items()},
-                "provider": {p.name: str(p.title) for p in providers()},
-                "group": {k: str(v) for k, v in GROUP.items()},
-                "judgement": {"accept": str(LINE_STATUS["accepted"]), "change": str(LINE_STATUS["changed"])},
-                "appealStatus": {"sent": _("The municipality is reconsidering the decision."),
-                                 "reconsidered": _("Reconsidered: to forward"),
-                                 "forwarded": _("Forwarded to the administrative court")},
-                "reconsideration": {"kept": _("The decision is kept"), "changed": _("The decision is changed")}}
+        return {
+            "status": {k: str(v) for k, v in STATUS.items()},
+            "relation": {k: str(v) for k, v in RELATION.items()},
+            "outcome": {k: str(v) for k, v in OUTCOME.items()},
+            "provider": {p.name: str(p.title) for p in providers()},
+            "group": {k: str(v) for k, v in GROUP.items()},
+            "judgement": {"accept": str(LINE_STATUS["accepted"]), "change": str(LINE_STATUS["changed"])},
+            "appealStatus": {
+                "sent": _("The municipality is reconsidering the decision."),
+                "reconsidered": _("Reconsidered: to forward"),
+                "forwarded": _("Forwarded to the administrative court"),
+            },
+            "reconsideration": {"kept": _("The decision is kept"), "changed": _("The decision is changed")},
+        }
 
 
 def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:

@@ -22,34 +22,63 @@ class Correction:
     channel: str | None = None  # a way to send the request from the portal: none offers one yet
 
 
-_SKATTEVERKET = Correction(_l("Skatteverket"), _l("Contact Skatteverket and say which information is wrong. For "
-                                                  "your address and household (folkbokföring) you may need to "
-                                                  "report a move or a change."), "https://www.skatteverket.se")
+_SKATTEVERKET = Correction(
+    _l("Skatteverket"),
+    _l(
+        "Contact Skatteverket and say which information is wrong. For "
+        "your address and household (folkbokföring) you may need to "
+        "report a move or a change."
+    ),
+    "https://www.skatteverket.se",
+)
 # By the provider's code (portal/providers); sets a provider answers for others are held by the same authority.
 SOURCES = {
     "skatteverket": _SKATTEVERKET,
-    "arbetsgivardeklaration": Correction(_l("Your employer, through Skatteverket"), _l(
-        "Pay and tax are what your employer reported to Skatteverket. Ask your employer to correct their "
-        "report; Skatteverket can tell you what was reported."), "https://www.skatteverket.se"),
-    "forsakringskassan": Correction(_l("Försäkringskassan"), _l(
-        "Contact Försäkringskassan about the benefit the information concerns."), "https://www.forsakringskassan.se"),
+    "arbetsgivardeklaration": Correction(
+        _l("Your employer, through Skatteverket"),
+        _l(
+            "Pay and tax are what your employer reported to Skatteverket. Ask your employer to correct their "
+            "report; Skatteverket can tell you what was reported."
+        ),
+        "https://www.skatteverket.se",
+    ),
+    "forsakringskassan": Correction(
+        _l("Försäkringskassan"),
+        _l("Contact Försäkringskassan about the benefit the information concerns."),
+        "https://www.forsakringskassan.se",
+    ),
     "csn": Correction(_l("CSN"), _l("Contact CSN about your student finance."), "https://www.csn.se"),
-    "arbetsformedlingen": Correction(_l("Arbetsförmedlingen"), _l(
-        "Contact Arbetsförmedlingen, for example through your page with them or your contact person."),
-        "https://arbetsformedlingen.se"),
-    "akassa": Correction(_l("Your unemployment insurance fund (a-kassa)"), _l(
-        "Contact your a-kassa: its name is shown with the information."), None),
-    "pensionsmyndigheten": Correction(_l("Pensionsmyndigheten"), _l(
-        "Contact Pensionsmyndigheten about the pension or the housing supplement."), "https://www.pensionsmyndigheten.se"),
-    "transportstyrelsen": Correction(_l("Transportstyrelsen"), _l(
-        "Contact Transportstyrelsen if the vehicle register is wrong, for example a vehicle you have sold."),
-        "https://www.transportstyrelsen.se"),
-    "bolagsverket": Correction(_l("Bolagsverket"), _l("Contact Bolagsverket about the company register."),
-                               "https://bolagsverket.se"),
-    "migrationsverket": Correction(_l("Migrationsverket"), _l(
-        "Contact Migrationsverket about your permit or your daily allowance."), "https://www.migrationsverket.se"),
-    "kronofogden": Correction(_l("Kronofogden"), _l("Contact Kronofogden about the debt or the case."),
-                              "https://kronofogden.se"),
+    "arbetsformedlingen": Correction(
+        _l("Arbetsförmedlingen"),
+        _l("Contact Arbetsförmedlingen, for example through your page with them or your contact person."),
+        "https://arbetsformedlingen.se",
+    ),
+    "akassa": Correction(
+        _l("Your unemployment insurance fund (a-kassa)"),
+        _l("Contact your a-kassa: its name is shown with the information."),
+        None,
+    ),
+    "pensionsmyndigheten": Correction(
+        _l("Pensionsmyndigheten"),
+        _l("Contact Pensionsmyndigheten about the pension or the housing supplement."),
+        "https://www.pensionsmyndigheten.se",
+    ),
+    "transportstyrelsen": Correction(
+        _l("Transportstyrelsen"),
+        _l("Contact Transportstyrelsen if the vehicle register is wrong, for example a vehicle you have sold."),
+        "https://www.transportstyrelsen.se",
+    ),
+    "bolagsverket": Correction(
+        _l("Bolagsverket"), _l("Contact Bolagsverket about the company register."), "https://bolagsverket.se"
+    ),
+    "migrationsverket": Correction(
+        _l("Migrationsverket"),
+        _l("Contact Migrationsverket about your permit or your daily allowance."),
+        "https://www.migrationsverket.se",
+    ),
+    "kronofogden": Correction(
+        _l("Kronofogden"), _l("Contact Kronofogden about the debt or the case."), "https://kronofogden.se"
+    ),
     "bank": Correction(_l("Your bank"), _l("Contact your bank about the account."), None),
     "banktransaktioner": Correction(_l("Your bank"), _l("Contact your bank about the account."), None),
 }

@@ -15,14 +15,24 @@ def _strip(value):
 
 
 class FeedbackForm(FlaskForm):
-    problem = TextAreaField(_l("What did not work?"), filters=[_strip], validators=[
-        DataRequired(message=_l("Describe the problem you met")),
-        Length(max=4000, message=_l("Describe the problem in at most 4,000 characters"))])
-    page = StringField(_l("Which page or document was it? (optional)"), filters=[_strip], validators=[
-        Optional(), Length(max=500, message=_l("Name the page in at most 500 characters"))])
-    contact = StringField(_l("Your e-mail address, if you want an answer (optional)"), filters=[_strip],
-                          validators=[Optional(), Length(max=254, message=_l(
-                              "The e-mail address can be at most 254 characters"))])
+    problem = TextAreaField(
+        _l("What did not work?"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Describe the problem you met")),
+            Length(max=4000, message=_l("Describe the problem in at most 4,000 characters")),
+        ],
+    )
+    page = StringField(
+        _l("Which page or document was it? (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=500, message=_l("Name the page in at most 500 characters"))],
+    )
+    contact = StringField(
+        _l("Your e-mail address, if you want an answer (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=254, message=_l("The e-mail address can be at most 254 characters"))],
+    )
 
     def validate_contact(self, field):
         if not field.data:

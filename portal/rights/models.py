@@ -23,4 +23,6 @@ class AccessibilityFeedback(Base):
     contact: Mapped[str | None] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(10))
     emailed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
 from portal.rights.copy import DataCopy  # noqa: E402,F401  (the copy's table, beside its service)

@@ -91,8 +91,9 @@ def feedback():
         form.page.data = request.args.get("page", "")[:500]
     if form.validate_on_submit():
         config = current_app.config["PORTAL"]
-        services.receive_feedback(form.problem.data, form.page.data, form.contact.data, str(get_locale()),
-                                  config.accessibility_email, config)
+        services.receive_feedback(
+            form.problem.data, form.page.data, form.contact.data, str(get_locale()), config.accessibility_email, config
+        )
         return redirect(url_for("rights.feedback_sent"))
     return render_template("rights/feedback.html", form=form), 400 if form.errors else 200
 
@@ -108,8 +109,9 @@ def feedback_sent():
 def privacy():
     from portal.rights.copy import LIFETIME
 
-    return render_template("rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS,
-                           copy_days=LIFETIME.days)
+    return render_template(
+        "rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS, copy_days=LIFETIME.days
+    )
 
 
 @bp.get("/my-data/readers")
@@ -124,12 +126,19 @@ def readers():
             error = _l("Choose a month from the list")
     record_read("reader_list", None, "the person looks at who has read their data", subject_id=g.subject_id)
     rows = services.reads(g.subject_id, month)
-    return render_template("rights/readers.html", rows=rows, month=month, error=error,
-                           months=services.months_with_reads(g.subject_id), reader_label=reader_label,
-                           what_label=what_label), 400 if error else 200
+    return render_template(
+        "rights/readers.html",
+        rows=rows,
+        month=month,
+        error=error,
+        months=services.months_with_reads(g.subject_id),
+        reader_label=reader_label,
+        what_label=what_label,
+    ), 400 if error else 200
 
 
 # --- a copy of my data (portal/rights/copy.py) -------------------------------------------------------
+
 
 @bp.route("/my-data/copy", methods=["GET", "POST"])
 @requires("own")
@@ -144,8 +153,9 @@ def data_copy():
         if form.validate_on_submit():
             copy.request_copy(g.subject_id, str(get_locale()))
         return redirect(url_for("rights.data_copy"))
-    return render_template("rights/data_copy.html", form=form, copies=copy.copies_of(g.subject_id),
-                           lifetime_days=copy.LIFETIME.days)
+    return render_template(
+        "rights/data_copy.html", form=form, copies=copy.copies_of(g.subject_id), lifetime_days=copy.LIFETIME.days
+    )
 
 
 def _own_copy(copy_id: str):
@@ -185,6 +195,11 @@ def data_copy_download(copy_id: str):
         abort(404)
     record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
     day = found.ready_at.strftime("%Y-%m-%d")
-    return Response(found.package, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="egna-utrymmet-my-data-{day}.zip"',
-        "Cache-Control": "no-store"})
+    return Response(
+        found.package,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="egna-utrymmet-my-data-{day}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 
 # --- who has read my data ------------------------------------------------------------------------
 
+
 def _by_someone_else(subject_id: str):
     """Reads of the subject's data by anyone but the subject acting for themselves: staff, API clients,
     proxies (a citizen under a mandate, or anyone else logged in as a citizen) and the system."""
-    own = and_(AuditEvent.actor_type == "citizen", AuditEvent.actor_id == subject_id,
-               AuditEvent.mandate_id.is_(None))
-    return and_(AuditEvent.subject_id == subject_id, AuditEvent.action == "read", or_(not_(own),
-                                                                                       AuditEvent.actor_id.is_(None)))
+    own = and_(AuditEvent.actor_type == "citizen", AuditEvent.actor_id == subject_id, AuditEvent.mandate_id.is_(None))
+    return and_(
+        AuditEvent.subject_id == subject_id, AuditEvent.action == "read", or_(not_(own), AuditEvent.actor_id.is_(None))
+    )
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -37,7 +38,7 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def parse_month(value: str | None) -> date | None:
-    """"2026-11" -> 1 November 2026; ValueError for anything else."""
+    """ "2026-11" -> 1 November 2026; ValueError for anything else."""
     year, month = value.split("-")
     if len(year) != 4 or len(month) != 2:
         raise ValueError(value)
@@ -46,8 +47,10 @@ def parse_month(value: str | None) -> date | None:
 
 def months_with_reads(subject_id: str) -> list[date]:
     """The months (Swedish time, newest first) in which someone else read the subject's data."""
-    months = {_aware(at).astimezone(clock.SWEDEN).date().replace(day=1) for at in db.session.scalars(
-        select(AuditEvent.at).where(_by_someone_else(subject_id)))}
+    months = {
+        _aware(at).astimezone(clock.SWEDEN).date().replace(day=1)
+        for at in db.session.scalars(select(AuditEvent.at).where(_by_someone_else(subject_id)))
+    }
     return sorted(months, reverse=True)
 
 
@@ -87,21 +90,36 @@ def reads(subject_id: str, month: date | None = None, limit: int = 1000) -> list
                 except UnknownMunicipality:
                     names[event.actor_municipality] = event.actor_municipality
             place = names[event.actor_municipality]
-        rows.append(Read(at=event.at, actor_type=event.actor_type, actor_role=event.actor_role,
-                         name=event.actor_name, unit=event.actor_unit, municipality=place,
-                         on_mandate=event.mandate_id is not None, object_type=event.object_type,
-                         purpose=event.purpose))
+        rows.append(
+            Read(
+                at=event.at,
+                actor_type=event.actor_type,
+                actor_role=event.actor_role,
+                name=event.actor_name,
+                unit=event.actor_unit,
+                municipality=place,
+                on_mandate=event.mandate_id is not None,
+                object_type=event.object_type,
+                purpose=event.purpose,
+            )
+        )
     return rows
 
 
 # --- accessibility feedback ------------------------------------------------------------------------
 
-def receive_feedback(problem: str, page: str | None, contact: str | None, language: str,
-                     operator_email: str | None, config=None) -> AccessibilityFeedback:
+
+def receive_feedback(
+    problem: str, page: str | None, contact: str | None, language: str, operator_email: str | None, config=None
+) -> AccessibilityFeedback:
     """Store the report, then e-mail it to the operator through the portal's mail path. Stored first, so a
     mail server that is down loses nothing: ``emailed`` stays false and the operator still has it."""
-    feedback = AccessibilityFeedback(problem=problem.strip(), page=(page or "").strip() or None,
-                                     contact=(contact or "").strip() or None, language=language)
+    feedback = AccessibilityFeedback(
+        problem=problem.strip(),
+        page=(page or "").strip() or None,
+        contact=(contact or "").strip() or None,
+        language=language,
+    )
     db.session.add(feedback)
     db.session.commit()
     if operator_email and config is not None:
@@ -128,13 +146,18 @@ def _mail(feedback: AccessibilityFeedback, to: str, config) -> None:
     message["Date"] = format_datetime(feedback.received_at)
     message["Message-ID"] = new_message_id(config)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content("\n".join([
-        f"Synpunkt nr {feedback.id} om tillgängligheten i Egna utrymmet, "
-        f"mottagen {feedback.received_at:%Y-%m-%d %H:%M} UTC.",
-        f"Språk: {feedback.language}",
-        f"Sida: {feedback.page or '–'}",
-        f"Kontakt: {feedback.contact or 'ingen (vill inte ha svar)'}",
-        "",
-        feedback.problem,
-    ]) + "\n")
+    message.set_content(
+        "\n".join(
+            [
+                f"Synpunkt nr {feedback.id} om tillgängligheten i Egna utrymmet, "
+                f"mottagen {feedback.received_at:%Y-%m-%d %H:%M} UTC.",
+                f"Språk: {feedback.language}",
+                f"Sida: {feedback.page or '–'}",
+                f"Kontakt: {feedback.contact or 'ingen (vill inte ha svar)'}",
+                "",
+                feedback.problem,
+            ]
+        )
+        + "\n"
+    )
     send_mail(config, message)

@@ -46,14 +46,14 @@ def resolve_url(url: str, receiver_url: str) -> str:
     ``PORTAL_RECEIVER_URL`` (the demo derives it from its ports); "" when that is needed and not set."""
     if not url.startswith(RECEIVER):
         return url
-    return receiver_url.rstrip("/") + url[len(RECEIVER):] if receiver_url else ""
+    return receiver_url.rstrip("/") + url[len(RECEIVER) :] if receiver_url else ""
 
 
 def _webhook_url_ok(url: str) -> bool:
     """https, or plain http to this machine only (the demo's sample receiver, tests); or a path on the
     installation's sample receiver (``{receiver_url}/...``)."""
     if url.startswith(RECEIVER):
-        return url[len(RECEIVER):].startswith("/")
+        return url[len(RECEIVER) :].startswith("/")
     parts = urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
@@ -274,8 +274,11 @@ class _Validator:
         if not isinstance(inbox.get("id"), str) or "{code}" not in inbox["id"]:
             self.fail("default.inbox.id", "must contain {code} so that every municipality's inbox id is unique")
         if inbox.get("channel") not in ("inbox", "pull"):
-            self.fail("default.inbox.channel", f"unknown or unusable channel {inbox.get('channel')!r} "
-                                               "(the default can be 'inbox' or 'pull'; webhooks need a URL each)")
+            self.fail(
+                "default.inbox.channel",
+                f"unknown or unusable channel {inbox.get('channel')!r} "
+                "(the default can be 'inbox' or 'pull'; webhooks need a URL each)",
+            )
         for key in ("id", "name"):
             try:
                 str(inbox.get(key, "")).format(code="0000", name="X")
@@ -286,13 +289,22 @@ class _Validator:
     def from_default(self, code: str, name: str, default: dict) -> MunicipalityRouting:
         spec = default["inbox"]
         try:
-            inbox = Inbox(id=spec["id"].format(code=code, name=name), name=spec["name"].format(code=code, name=name),
-                          channel=spec["channel"])
+            inbox = Inbox(
+                id=spec["id"].format(code=code, name=name),
+                name=spec["name"].format(code=code, name=name),
+                channel=spec["channel"],
+            )
         except (KeyError, IndexError, ValueError, AttributeError):
             inbox = Inbox(id=f"kommun-{code}", name=name, channel="inbox")  # already reported
-        return MunicipalityRouting(code=code, state="connected", inboxes={inbox.id: inbox}, districts=(),
-                                   fallback_inbox=inbox.id, protected_inbox=inbox.id,
-                                   retention_years=self.default_retention(default))
+        return MunicipalityRouting(
+            code=code,
+            state="connected",
+            inboxes={inbox.id: inbox},
+            districts=(),
+            fallback_inbox=inbox.id,
+            protected_inbox=inbox.id,
+            retention_years=self.default_retention(default),
+        )
 
     def default_retention(self, default: dict | None) -> int:
         years = (default or {}).get("retention_years", DEFAULT_RETENTION_YEARS)
@@ -310,8 +322,18 @@ class _Validator:
 
     def municipality(self, code: str, raw, default: dict | None) -> MunicipalityRouting | None:
         where = f"municipalities.{code}"
-        allowed = {"state", "inboxes", "districts", "fallback_inbox", "protected_inbox", "reason", "instructions",
-                   "contact", "until", "retention_years"}
+        allowed = {
+            "state",
+            "inboxes",
+            "districts",
+            "fallback_inbox",
+            "protected_inbox",
+            "reason",
+            "instructions",
+            "contact",
+            "until",
+            "retention_years",
+        }
         if not self.keys(where, raw, allowed, {"state"}):
             return None
         state = raw.get("state")
@@ -339,8 +361,11 @@ class _Validator:
             except (TypeError, ValueError):
                 self.fail(f"{where}.until", "must be a date like 2026-09-01")
 
-        retention = (self.retention(f"{where}.retention_years", raw["retention_years"]) if "retention_years" in raw
-                     else self.default_retention(default))
+        retention = (
+            self.retention(f"{where}.retention_years", raw["retention_years"])
+            if "retention_years" in raw
+            else self.default_retention(default)
+        )
         if "inboxes" not in raw:
             for key in ("districts", "fallback_inbox", "protected_inbox"):
                 if key in raw:
@@ -349,10 +374,20 @@ class _Validator:
             base = self.from_default(code, name, default) if default else None
             if base is None:
                 return None
-            return MunicipalityRouting(code=code, state=state, inboxes=base.inboxes, districts=(),
-                                       fallback_inbox=base.fallback_inbox, protected_inbox=base.protected_inbox,
-                                       reason=reason, instructions=instructions, contact_url=contact_url,
-                                       contact_address=contact_address, until=until, retention_years=retention)
+            return MunicipalityRouting(
+                code=code,
+                state=state,
+                inboxes=base.inboxes,
+                districts=(),
+                fallback_inbox=base.fallback_inbox,
+                protected_inbox=base.protected_inbox,
+                reason=reason,
+                instructions=instructions,
+                contact_url=contact_url,
+                contact_address=contact_address,
+                until=until,
+                retention_years=retention,
+            )
 
         inboxes = self.inboxes(f"{where}.inboxes", raw.get("inboxes"))
         fallback = raw.get("fallback_inbox")
@@ -364,10 +399,20 @@ class _Validator:
         if "protected_inbox" in raw and protected not in inboxes:
             self.fail(f"{where}.protected_inbox", f"{protected!r} is not one of this municipality's inboxes")
         districts = self.districts(f"{where}.districts", raw.get("districts", []), inboxes)
-        return MunicipalityRouting(code=code, state=state, inboxes=inboxes, districts=districts,
-                                   fallback_inbox=fallback, protected_inbox=protected, reason=reason,
-                                   instructions=instructions, contact_url=contact_url,
-                                   contact_address=contact_address, until=until, retention_years=retention)
+        return MunicipalityRouting(
+            code=code,
+            state=state,
+            inboxes=inboxes,
+            districts=districts,
+            fallback_inbox=fallback,
+            protected_inbox=protected,
+            reason=reason,
+            instructions=instructions,
+            contact_url=contact_url,
+            contact_address=contact_address,
+            until=until,
+            retention_years=retention,
+        )
 
     def text(self, where: str, raw) -> LocalText | None:
         if raw is None:
@@ -419,8 +464,11 @@ class _Validator:
             url, secret = spec.get("url"), spec.get("secret")
             if channel == "webhook":
                 if not isinstance(url, str) or not _webhook_url_ok(url):
-                    self.fail(f"{at}.url", "a webhook needs an https:// url (plain http only to localhost, "
-                                           "or {receiver_url}/... for the sample receiver)")
+                    self.fail(
+                        f"{at}.url",
+                        "a webhook needs an https:// url (plain http only to localhost, "
+                        "or {receiver_url}/... for the sample receiver)",
+                    )
                 if not isinstance(secret, str) or not _SECRET_NAME.match(secret):
                     self.fail(f"{at}.secret", "a webhook needs 'secret': the name of the signing secret")
             else:

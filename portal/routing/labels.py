@@ -12,10 +12,14 @@ STATE = {
 }
 
 MESSAGES = {
-    "paused": _l("%(municipality)s is temporarily not receiving applications through this service. You can start "
-                 "and save your application, but you cannot send it until the municipality is receiving again."),
-    "not_connected": _l("%(municipality)s does not receive applications for financial assistance through this "
-                        "service. Apply to the municipality on paper instead."),
+    "paused": _l(
+        "%(municipality)s is temporarily not receiving applications through this service. You can start "
+        "and save your application, but you cannot send it until the municipality is receiving again."
+    ),
+    "not_connected": _l(
+        "%(municipality)s does not receive applications for financial assistance through this "
+        "service. Apply to the municipality on paper instead."
+    ),
 }
 
 HEADING = {

@@ -10,8 +10,20 @@ from portal.routing.config import Inbox, LocalText, parse_postal_code, routing_c
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kommuner.csv"
 
-__all__ = ["Connection", "Inbox", "Municipality", "NotReceiving", "Route", "UnknownMunicipality", "ensure_receiving",
-           "inbox", "municipalities", "municipality", "route", "status"]
+__all__ = [
+    "Connection",
+    "Inbox",
+    "Municipality",
+    "NotReceiving",
+    "Route",
+    "UnknownMunicipality",
+    "ensure_receiving",
+    "inbox",
+    "municipalities",
+    "municipality",
+    "route",
+    "status",
+]
 
 
 class UnknownMunicipality(LookupError):
@@ -92,8 +104,9 @@ class Route:
 @cache
 def municipalities() -> dict[str, Municipality]:
     with DATA.open(encoding="utf-8") as fh:
-        return {row["kommunkod"]: Municipality(row["kommunkod"], row["kommun"], row["lan"])
-                for row in csv.DictReader(fh)}
+        return {
+            row["kommunkod"]: Municipality(row["kommunkod"], row["kommun"], row["lan"]) for row in csv.DictReader(fh)
+        }
 
 
 def municipality(code: str) -> Municipality:
@@ -107,10 +120,16 @@ def status(code: str) -> Connection:
     """The municipality's connection state; raises UnknownMunicipality for codes not in kommuner.csv."""
     found = municipality(code)
     entry = routing_config().municipalities[code]
-    return Connection(municipality=found, state=entry.state,
-                      message_key=None if entry.state == "connected" else entry.state,
-                      reason=entry.reason, instructions=entry.instructions, contact_url=entry.contact_url,
-                      contact_address=entry.contact_address, until=entry.until)
+    return Connection(
+        municipality=found,
+        state=entry.state,
+        message_key=None if entry.state == "connected" else entry.state,
+        reason=entry.reason,
+        instructions=entry.instructions,
+        contact_url=entry.contact_url,
+        contact_address=entry.contact_address,
+        until=entry.until,
+    )
 
 
 def route(municipality_code: str, postal_code: str | None = None, protected: bool = False) -> Route:

@@ -31,8 +31,9 @@ TIMEOUT_ENV = "PORTAL_SANDBOX_TIMEOUT_SECONDS"
 PUBLIC_ENDPOINTS = {"health"}
 
 
-def create_sandbox_app(persons_dir: str | Path | None = None, api_token: str = "sandbox-token",
-                       faults: dict | None = None) -> Flask:
+def create_sandbox_app(
+    persons_dir: str | Path | None = None, api_token: str = "sandbox-token", faults: dict | None = None
+) -> Flask:
     """Build the sandbox app.
 
     ``faults`` is a rule set (``{"rules": [...]}``, see :mod:`portal.sandbox.faults`); when it is
@@ -53,8 +54,8 @@ def create_sandbox_app(persons_dir: str | Path | None = None, api_token: str = "
 
     app = Flask(__name__, static_folder=None)
     app.extensions["sandbox"] = SandboxState(
-        persons=persons, faults=FaultBook(rules), api_token=api_token,
-        timeout_seconds=timeout_seconds)
+        persons=persons, faults=FaultBook(rules), api_token=api_token, timeout_seconds=timeout_seconds
+    )
 
     app.before_request(_require_token)
     app.after_request(_log_request)
@@ -96,12 +97,16 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _log_request(response: Response) -> Response:
     # Path and slug only: the personnummer is in the body and stays there.
-    log.info("%s %s -> %s person=%s faults=%s", request.method, request.path,
-             response.status_code, g.get("sandbox_person") or "-",
-             ",".join(g.get("sandbox_faults") or []) or "-")
+    log.info(
+        "%s %s -> %s person=%s faults=%s",
+        request.method,
+        request.path,
+        response.status_code,
+        g.get("sandbox_person") or "-",
+        ",".join(g.get("sandbox_faults") or []) or "-",
+    )
     return response
 
 
 def _health() -> Response:
-    return json_response({"status": "ok", "persons": len(current_sandbox().persons),
-                          "providers": provider_sets()})
+    return json_response({"status": "ok", "persons": len(current_sandbox().persons), "providers": provider_sets()})

@@ -26,8 +26,7 @@ def set_faults() -> Response:
     state = current_sandbox()
     body = request.get_json(silent=True)
     if body is None:
-        return json_response({"error": "bad_request",
-                              "problems": ["send the rules as JSON: {\"rules\": [...]}"]}, 400)
+        return json_response({"error": "bad_request", "problems": ['send the rules as JSON: {"rules": [...]}']}, 400)
     try:
         rules = parse_rules(body, providers=provider_sets(), persons=state.persons.slugs)
     except FaultRuleError as exc:

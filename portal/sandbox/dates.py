@@ -93,8 +93,12 @@ def _move_text(key: str | None, text: str, months: int) -> str:
     if (match := _MONTH.fullmatch(text)) and _plausible(*map(int, match.groups())):
         year, month = _add_months(*map(int, match.groups()), months)
         return f"{year:04d}-{month:02d}"
-    if (key is not None and "manad" in key.lower() and (match := _COMPACT_MONTH.fullmatch(text))
-            and _plausible(*map(int, match.groups()))):
+    if (
+        key is not None
+        and "manad" in key.lower()
+        and (match := _COMPACT_MONTH.fullmatch(text))
+        and _plausible(*map(int, match.groups()))
+    ):
         year, month = _add_months(*map(int, match.groups()), months)
         return f"{year:04d}{month:02d}"
     return text

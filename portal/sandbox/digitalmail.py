@@ -60,9 +60,15 @@ class Mailboxes:
             if key and key in self._by_key:
                 return self._by_key[key], False
             number = next(self._ids)
-            message = {"receipt": f"MM-{number:08d}", "person": slug, "mailbox": mailbox, "subject": subject,
-                       "documents": documents, "delivered_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                       "received_at": time.time()}
+            message = {
+                "receipt": f"MM-{number:08d}",
+                "person": slug,
+                "mailbox": mailbox,
+                "subject": subject,
+                "documents": documents,
+                "delivered_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "received_at": time.time(),
+            }
             self._messages.append(message)
             del self._messages[:-KEEP]
             if key:
@@ -113,8 +119,11 @@ def _fault(information_set: str, slug: str | None) -> Response | None:
         plan.wait(rule.params.get("seconds", current_sandbox().timeout_seconds))
         return json_response({"error": "timeout"}, 504)
     if rule.kind == "malformed":
-        return Response(rule.params.get("body", "{not json"), rule.params.get("status", 200),
-                        content_type=rule.params.get("content_type", "application/json"))
+        return Response(
+            rule.params.get("body", "{not json"),
+            rule.params.get("status", 200),
+            content_type=rule.params.get("content_type", "application/json"),
+        )
     headers = {"Retry-After": str(rule.params["retry_after"])} if "retry_after" in rule.params else None
     return json_response(rule.params.get("body") or {"error": "unavailable"}, rule.params["status"], headers)
 
@@ -127,8 +136,12 @@ def _bad(*problems: str) -> Response:
 def reachable() -> Response:
     body = request.get_json(silent=True)
     recipients = body.get("recipients") if isinstance(body, dict) else None
-    if not isinstance(recipients, list) or not recipients or len(recipients) > 100 or \
-            not all(valid_personnummer(r) for r in recipients):
+    if (
+        not isinstance(recipients, list)
+        or not recipients
+        or len(recipients) > 100
+        or not all(valid_personnummer(r) for r in recipients)
+    ):
         return _bad("recipients: a list of 1 to 100 personnummer (12 digits)")
     slugs = [_slug(r) for r in recipients]
     g.sandbox_person = ",".join(s or "?" for s in slugs)
@@ -146,7 +159,7 @@ def reachable() -> Response:
 def send() -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _bad("send JSON: {\"recipient\", \"subject\", \"sender\", \"documents\"}")
+        return _bad('send JSON: {"recipient", "subject", "sender", "documents"}')
     recipient, subject, documents = body.get("recipient"), body.get("subject"), body.get("documents")
     problems = []
     if not valid_personnummer(recipient):
@@ -183,8 +196,10 @@ def send() -> Response:
         return json_response({"error": "not_reachable", "message": "The recipient has no digital mailbox."}, 409)
     key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     message, new = _boxes().deliver(slug, mailbox, subject.strip(), stored, key)
-    return json_response({"receipt": {"id": message["receipt"], "deliveredAt": message["delivered_at"],
-                                      "mailbox": mailbox}}, 201 if new else 200)
+    return json_response(
+        {"receipt": {"id": message["receipt"], "deliveredAt": message["delivered_at"], "mailbox": mailbox}},
+        201 if new else 200,
+    )
 
 
 @bp.get("/_control/digitalmail/messages")
@@ -206,8 +221,9 @@ def read_faults() -> Response:
 @bp.post("/_control/digitalmail/faults")
 def set_faults() -> Response:
     try:
-        rules = parse_rules(request.get_json(silent=True), providers={NAME: list(SETS)},
-                            persons=current_sandbox().persons.slugs)
+        rules = parse_rules(
+            request.get_json(silent=True), providers={NAME: list(SETS)}, persons=current_sandbox().persons.slugs
+        )
     except FaultRuleError as exc:
         return json_response({"error": "bad_request", "problems": exc.problems}, 400)
     _boxes().faults.replace(rules)

@@ -65,9 +65,11 @@ class FaultRule:
     params: dict[str, Any] = field(default_factory=dict)
 
     def in_scope(self, provider: str, information_set: str, slug: str | None) -> bool:
-        return (self.provider in ("*", provider)
-                and self.set in ("*", information_set)
-                and (self.person == "*" or self.person == slug))
+        return (
+            self.provider in ("*", provider)
+            and self.set in ("*", information_set)
+            and (self.person == "*" or self.person == slug)
+        )
 
     def fires_on(self, n: int) -> bool:
         if self.first is not None and n > self.first:
@@ -79,8 +81,13 @@ class FaultRule:
         return True
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "provider": self.provider, "set": self.set,
-                                "person": self.person, "kind": self.kind}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "provider": self.provider,
+            "set": self.set,
+            "person": self.person,
+            "kind": self.kind,
+        }
         for name in ("first", "every", "after"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
@@ -100,33 +107,41 @@ def _check_params(kind: str, params: dict[str, Any], where: str) -> list[str]:
     problems = []
     if kind == "latency" and not (_is_number(params["ms"]) and params["ms"] >= 0):
         problems.append(f"{where}: ms must be a number >= 0")
-    if kind == "timeout" and "seconds" in params and not (
-            _is_number(params["seconds"]) and params["seconds"] >= 0):
+    if kind == "timeout" and "seconds" in params and not (_is_number(params["seconds"]) and params["seconds"] >= 0):
         problems.append(f"{where}: seconds must be a number >= 0")
-    if kind in ("status", "malformed") and "status" in params and not (
-            _is_int(params["status"]) and 100 <= params["status"] <= 599):
+    if (
+        kind in ("status", "malformed")
+        and "status" in params
+        and not (_is_int(params["status"]) and 100 <= params["status"] <= 599)
+    ):
         problems.append(f"{where}: status must be an HTTP status code")
-    if kind == "status" and "retry_after" in params and not (
-            _is_int(params["retry_after"]) and params["retry_after"] >= 0):
+    if (
+        kind == "status"
+        and "retry_after" in params
+        and not (_is_int(params["retry_after"]) and params["retry_after"] >= 0)
+    ):
         problems.append(f"{where}: retry_after must be an integer >= 0")
     if kind == "malformed":
         for name in ("body", "content_type"):
             if name in params and not isinstance(params[name], str):
                 problems.append(f"{where}: {name} must be a string")
     if kind == "schema_drift":
-        if "rename" in params and not (isinstance(params["rename"], dict) and all(
-                isinstance(v, str) and v for v in params["rename"].values())):
+        if "rename" in params and not (
+            isinstance(params["rename"], dict) and all(isinstance(v, str) and v for v in params["rename"].values())
+        ):
             problems.append(f"{where}: rename must map paths to new key names")
-        if "remove" in params and not (isinstance(params["remove"], list) and all(
-                isinstance(p, str) and p for p in params["remove"])):
+        if "remove" in params and not (
+            isinstance(params["remove"], list) and all(isinstance(p, str) and p for p in params["remove"])
+        ):
             problems.append(f"{where}: remove must be a list of paths")
         if "replace" in params and not isinstance(params["replace"], dict):
             problems.append(f"{where}: replace must map paths to values")
     return problems
 
 
-def parse_rules(data: Any, *, providers: dict[str, Iterable[str]] | None = None,
-                persons: Iterable[str] | None = None) -> list[FaultRule]:
+def parse_rules(
+    data: Any, *, providers: dict[str, Iterable[str]] | None = None, persons: Iterable[str] | None = None
+) -> list[FaultRule]:
     """Validate and build rules. ``providers`` maps provider name -> its information sets and
     ``persons`` lists the known slugs; when given, names outside them are rejected (a typo
     would otherwise silently inject nothing)."""
@@ -134,7 +149,7 @@ def parse_rules(data: Any, *, providers: dict[str, Iterable[str]] | None = None,
         return []
     if isinstance(data, dict):
         if set(data) - {"rules"}:
-            raise FaultRuleError(["the rule set must be {\"rules\": [...]}"])
+            raise FaultRuleError(['the rule set must be {"rules": [...]}'])
         data = data.get("rules", [])
     if not isinstance(data, list):
         raise FaultRuleError(["rules must be a list"])
@@ -181,9 +196,19 @@ def parse_rules(data: Any, *, providers: dict[str, Iterable[str]] | None = None,
                 problems.append(f"{where}: {name} must be an integer >= {lowest}")
         params = {k: v for k, v in raw.items() if k in required | optional}
         problems.extend(_check_params(kind, params, where))
-        rules.append(FaultRule(id=str(rule_id), kind=kind, provider=str(provider),
-                               set=str(info_set), person=str(person), first=raw.get("first"),
-                               every=raw.get("every"), after=raw.get("after"), params=params))
+        rules.append(
+            FaultRule(
+                id=str(rule_id),
+                kind=kind,
+                provider=str(provider),
+                set=str(info_set),
+                person=str(person),
+                first=raw.get("first"),
+                every=raw.get("every"),
+                after=raw.get("after"),
+                params=params,
+            )
+        )
     if problems:
         raise FaultRuleError(problems)
     return rules
@@ -214,8 +239,8 @@ class FaultBook:
     def __init__(self, rules: Iterable[FaultRule] = ()):
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = list(rules)
-        self._calls: dict[tuple[str, str], int] = {}   # (rule id, slug or "?") -> calls
-        self._fired: dict[str, int] = {}               # rule id -> times fired
+        self._calls: dict[tuple[str, str], int] = {}  # (rule id, slug or "?") -> calls
+        self._fired: dict[str, int] = {}  # rule id -> times fired
         self._release = threading.Event()
 
     def replace(self, rules: Iterable[FaultRule]) -> None:
@@ -271,6 +296,7 @@ class FaultBook:
 
 
 # -- schema drift -----------------------------------------------------------------------------
+
 
 def _parents(node: Any, parts: list[str]) -> list[Any]:
     """All containers reached by walking ``parts``; lists are walked element by element."""

@@ -70,7 +70,7 @@ def send() -> Response:
     body = request.get_json(silent=True)
     problems = []
     if not isinstance(body, dict):
-        return json_response({"error": "bad_request", "problems": ["send JSON: {\"to\": ..., \"text\": ...}"]}, 400)
+        return json_response({"error": "bad_request", "problems": ['send JSON: {"to": ..., "text": ...}']}, 400)
     to, text = body.get("to"), body.get("text")
     if not isinstance(to, str) or not E164.match(to):
         problems.append("to: a mobile number in E.164 form, e.g. +46701234567")

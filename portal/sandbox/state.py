@@ -33,8 +33,10 @@ class CallLog:
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"provider": p, "set": s, "person": slug, "calls": n}
-                    for (p, s, slug), n in sorted(self._counts.items())]
+            return [
+                {"provider": p, "set": s, "person": slug, "calls": n}
+                for (p, s, slug), n in sorted(self._counts.items())
+            ]
 
 
 @dataclass

@@ -27,25 +27,38 @@ ANSWERS = (ATTACHED, LATER, UNAVAILABLE)
 # kind -> (what to attach, why it is asked)
 KINDS = {
     "rent_contract": (_l("Your rent contract (hyreskontrakt)"), _l("You said you rent your home.")),
-    "sublet_consent": (_l("The landlord's consent to the sublet"),
-                       _l("You said you sublet: the municipality needs to see the sublet is allowed.")),
+    "sublet_consent": (
+        _l("The landlord's consent to the sublet"),
+        _l("You said you sublet: the municipality needs to see the sublet is allowed."),
+    ),
     "rent_notice": (_l("Your latest rent notice (hyresavi)"), _l("You stated a rent.")),
-    "eviction_notice": (_l("The notice to leave your home"),
-                        _l("You said you have received a notice to leave your home.")),
-    "sick_certificate": (_l("Sick certificate (läkarintyg)"),
-                         _l("You said you are on sick leave, and no sickness benefit was fetched from "
-                            "Försäkringskassan.")),
-    "residence_agreement": (_l("The agreement or decision on where the child lives"),
-                            _l("You said the child lives alternately with the other parent (växelvis boende).")),
-    "maintenance_agreement": (_l("The maintenance agreement or judgment"),
-                              _l("You said maintenance is paid for the child.")),
+    "eviction_notice": (
+        _l("The notice to leave your home"),
+        _l("You said you have received a notice to leave your home."),
+    ),
+    "sick_certificate": (
+        _l("Sick certificate (läkarintyg)"),
+        _l("You said you are on sick leave, and no sickness benefit was fetched from Försäkringskassan."),
+    ),
+    "residence_agreement": (
+        _l("The agreement or decision on where the child lives"),
+        _l("You said the child lives alternately with the other parent (växelvis boende)."),
+    ),
+    "maintenance_agreement": (
+        _l("The maintenance agreement or judgment"),
+        _l("You said maintenance is paid for the child."),
+    ),
     "childcare_invoice": (_l("The latest childcare invoice"), _l("You stated a cost for childcare.")),
     "dental_estimate": (_l("A cost estimate from the dentist"), _l("You asked for help with dental care.")),
     "glasses_estimate": (_l("A cost estimate or receipt for the glasses"), _l("You asked for help with glasses.")),
-    "medicine_receipt": (_l("Your high-cost card or receipts for medicine"),
-                         _l("You asked for help with medicine beyond the high-cost ceiling.")),
-    "furniture_estimate": (_l("A cost estimate for the furniture or equipment"),
-                           _l("You asked for help with furniture or household equipment.")),
+    "medicine_receipt": (
+        _l("Your high-cost card or receipts for medicine"),
+        _l("You asked for help with medicine beyond the high-cost ceiling."),
+    ),
+    "furniture_estimate": (
+        _l("A cost estimate for the furniture or equipment"),
+        _l("You asked for help with furniture or household equipment."),
+    ),
     "moving_estimate": (_l("An offer or receipt for the move"), _l("You asked for help with moving costs.")),
 }
 
@@ -97,16 +110,23 @@ def expected(application: Application, answers: dict | None = None, items: list 
         if given.get("childcare"):
             add("childcare_invoice", member.id)
     for need in answers.get("needs") or ():
-        kind = {"dental": "dental_estimate", "glasses": "glasses_estimate", "medicine": "medicine_receipt",
-                "furniture": "furniture_estimate", "moving": "moving_estimate"}.get(need)
+        kind = {
+            "dental": "dental_estimate",
+            "glasses": "glasses_estimate",
+            "medicine": "medicine_receipt",
+            "furniture": "furniture_estimate",
+            "moving": "moving_estimate",
+        }.get(need)
         if kind:
             add(kind)
     return found
 
 
 def responses(application: Application) -> dict[str, DocumentAnswer]:
-    return {r.requirement: r for r in db.session.scalars(
-        select(DocumentAnswer).where(DocumentAnswer.application_id == application.id))}
+    return {
+        r.requirement: r
+        for r in db.session.scalars(select(DocumentAnswer).where(DocumentAnswer.application_id == application.id))
+    }
 
 
 @dataclass(frozen=True)
@@ -118,8 +138,12 @@ class Status:
 
     @property
     def met(self) -> bool:
-        return (self.response is not None and self.response.answer == ATTACHED
-                and bool(self.response.attachment_id) and self.file_present)
+        return (
+            self.response is not None
+            and self.response.answer == ATTACHED
+            and bool(self.response.attachment_id)
+            and self.file_present
+        )
 
     @property
     def state(self) -> str:
@@ -136,16 +160,23 @@ def statuses(application: Application, answers: dict | None = None, items: list 
 
     given = responses(application)
     files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
-    return [Status(r, given.get(r.key), bool(given.get(r.key) and given[r.key].attachment_id in files))
-            for r in expected(application, answers, items)]
+    return [
+        Status(r, given.get(r.key), bool(given.get(r.key) and given[r.key].attachment_id in files))
+        for r in expected(application, answers, items)
+    ]
 
 
 class NotEditable(Exception):
     """The application has been sent."""
 
 
-def respond(application: Application, requirement: Requirement, answer: str, reason: str | None = None,
-            attachment_id: str | None = None) -> DocumentAnswer:
+def respond(
+    application: Application,
+    requirement: Requirement,
+    answer: str,
+    reason: str | None = None,
+    attachment_id: str | None = None,
+) -> DocumentAnswer:
     if not application.is_draft:
         raise NotEditable(application.id)
     if answer not in ANSWERS:
@@ -160,7 +191,12 @@ def respond(application: Application, requirement: Requirement, answer: str, rea
         found.attachment_id = attachment_id
     found.updated_at = utcnow()
     application.updated_at = utcnow()
-    record("change", "situation_document", requirement.key, f"applicant answers the expected document {answer}",
-           subject_id=application.applicant_id)
+    record(
+        "change",
+        "situation_document",
+        requirement.key,
+        f"applicant answers the expected document {answer}",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return found

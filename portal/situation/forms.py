@@ -26,8 +26,10 @@ ACCOUNT_REASONS = {
     "clearing_check": ("clearing", _l("The clearing number's last digit does not match. Check it with your bank")),
     "account_missing": ("account", _l("Enter the account number")),
     "account_length": ("account", _l("The account number has the wrong number of digits for %(bank)s")),
-    "account_check": ("account", _l("The account number is not a valid %(bank)s account number. "
-                                    "Check it with your bank")),
+    "account_check": (
+        "account",
+        _l("The account number is not a valid %(bank)s account number. Check it with your bank"),
+    ),
 }
 
 
@@ -165,8 +167,15 @@ class PageForm(FlaskForm):
         return True
 
 
-def build(page: Page, subjects: list, *, members: list[tuple[int, str]] = (), data: dict | None = None,
-          fetched_accounts: list[str] = (), formdata=None) -> PageForm:
+def build(
+    page: Page,
+    subjects: list,
+    *,
+    members: list[tuple[int, str]] = (),
+    data: dict | None = None,
+    fetched_accounts: list[str] = (),
+    formdata=None,
+) -> PageForm:
     """A form for ``page`` asking each of ``subjects`` (household members, or [None] for the
     household); ``data`` holds the stored answers by member id (None for the household)."""
     fields = {}

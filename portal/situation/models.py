@@ -22,8 +22,7 @@ class Situation(Base):
     __tablename__ = "situation"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    application_id: Mapped[str] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     # The pages the applicant has saved at least once; the section is complete when every page shown is.
     pages_done: Mapped[list] = mapped_column(JSON, default=list)

@@ -40,9 +40,14 @@ def _fetched_accounts(application) -> list[str]:
     from portal.information.services import items
 
     applicant = next((m for m in application.members if m.relation == "applicant"), None)
-    return [str(i.details.get("account", ""))[-4:] for i in items(application)
-            if applicant is not None and i.member_id == applicant.id and i.kind == "bank.konton.balance"
-            and not i.details.get("joint")]
+    return [
+        str(i.details.get("account", ""))[-4:]
+        for i in items(application)
+        if applicant is not None
+        and i.member_id == applicant.id
+        and i.kind == "bank.konton.balance"
+        and not i.details.get("joint")
+    ]
 
 
 @bp.app_template_global("situation_for_check")
@@ -51,9 +56,11 @@ def situation_for_check(application) -> dict:
     view = services.current(application)
     names = _names(application)
     block = summary.situation_block(application)
-    return {"sections": summary.sections(block, names, set(view.unconfirmed)),
-            "explain": summary.explain_texts(block, names),
-            "documents": summary.document_rows(summary.documents_block(application), names)}
+    return {
+        "sections": summary.sections(block, names, set(view.unconfirmed)),
+        "explain": summary.explain_texts(block, names),
+        "documents": summary.document_rows(summary.documents_block(application), names),
+    }
 
 
 @bp.app_template_global("situation_from_document")
@@ -90,8 +97,14 @@ def question(application_id: str, page_key: str):
     fetched = _fetched_accounts(application) if page.key == "payout" else []
     stored = {None if m is None else m.id: services.values(view, page, m) for m in subjects}
     posted = request.method == "POST"
-    form = build(page, subjects, members=members, data=None if posted else stored, fetched_accounts=fetched,
-                 formdata=request.form if posted else None)
+    form = build(
+        page,
+        subjects,
+        members=members,
+        data=None if posted else stored,
+        fetched_accounts=fetched,
+        formdata=request.form if posted else None,
+    )
     if posted:
         if not application.is_draft:
             return redirect(url_for("situation.check", application_id=application.id))
@@ -103,11 +116,20 @@ def question(application_id: str, page_key: str):
             return _after(application, services.current(application), page.key)
     else:
         applications.remember_place(application, request.path)
-        record_read("situation", application.id, f"applicant views own situation: {page.key}",
-                    subject_id=application.applicant_id)
-    return render_template("situation/page.html", application=application, page=page, form=form,
-                           prefilled=services.page_unconfirmed(view, page, application),
-                           fetched_accounts=fetched), 400 if form.errors else 200
+        record_read(
+            "situation",
+            application.id,
+            f"applicant views own situation: {page.key}",
+            subject_id=application.applicant_id,
+        )
+    return render_template(
+        "situation/page.html",
+        application=application,
+        page=page,
+        form=form,
+        prefilled=services.page_unconfirmed(view, page, application),
+        fetched_accounts=fetched,
+    ), 400 if form.errors else 200
 
 
 def _after(application, view, page_key: str):
@@ -124,10 +146,14 @@ def check(application_id: str):
     application = _load(application_id)
     record_read("situation", application.id, "applicant checks own situation", subject_id=application.applicant_id)
     view = services.current(application)
-    open_pages = [p for p in services.visible_pages(application, view)
-                  if p.key not in view.pages_done or services.page_unconfirmed(view, p, application)]
-    return render_template("situation/check.html", application=application, summary=situation_for_check(application),
-                           open_pages=open_pages)
+    open_pages = [
+        p
+        for p in services.visible_pages(application, view)
+        if p.key not in view.pages_done or services.page_unconfirmed(view, p, application)
+    ]
+    return render_template(
+        "situation/check.html", application=application, summary=situation_for_check(application), open_pages=open_pages
+    )
 
 
 class DocumentForm(FlaskForm):
@@ -140,25 +166,39 @@ def _document_form(requirement, formdata=None) -> DocumentForm:
     prefix = requirement.key.replace(":", "-") + "-"
     form = DocumentForm(prefix=prefix, formdata=formdata) if formdata is not None else DocumentForm(prefix=prefix)
     form.answer.label.text = _("What will you do about this document?")
-    form.answer.choices = [(documents.ATTACHED, _("Attach it now")), (documents.LATER, _("I will send it later")),
-                           (documents.UNAVAILABLE, _("I do not have it"))]
+    form.answer.choices = [
+        (documents.ATTACHED, _("Attach it now")),
+        (documents.LATER, _("I will send it later")),
+        (documents.UNAVAILABLE, _("I do not have it")),
+    ]
     form.file.label.text = _("Choose a file")
     form.reason.label.text = _("If you do not have it: why not?")
     return form
 
 
 def _documents_page(application, forms: dict, status: int = 200):
-    record_read("situation_document", application.id, "applicant views own expected documents",
-                subject_id=application.applicant_id)
+    record_read(
+        "situation_document",
+        application.id,
+        "applicant views own expected documents",
+        subject_id=application.applicant_id,
+    )
     statuses = documents.statuses(application)
     names = _names(application)
     files = {a.id: a for a in attachments.for_application(application.id)}
     for status_ in statuses:
         forms.setdefault(status_.requirement.key, _document_form(status_.requirement))
     error_form = next((f for f in forms.values() if f.errors), None)
-    return render_template("situation/documents.html", application=application, statuses=statuses, forms=forms,
-                           names=names, files=files, state_label=summary.DOCUMENT_STATE,
-                           form=error_form), status
+    return render_template(
+        "situation/documents.html",
+        application=application,
+        statuses=statuses,
+        forms=forms,
+        names=names,
+        files=files,
+        state_label=summary.DOCUMENT_STATE,
+        form=error_form,
+    ), status
 
 
 @bp.get("/applications/<application_id>/situation/documents")
@@ -173,8 +213,9 @@ def expected_documents(application_id: str):
 @requires("application")
 def answer_document(application_id: str, requirement_key: str):
     application = _load(application_id)
-    requirement = next((s.requirement for s in documents.statuses(application)
-                        if s.requirement.key == requirement_key), None)
+    requirement = next(
+        (s.requirement for s in documents.statuses(application) if s.requirement.key == requirement_key), None
+    )
     if requirement is None:
         abort(404)
     if not application.is_draft:
@@ -200,14 +241,25 @@ def answer_document(application_id: str, requirement_key: str):
             form.file.errors = [_("Choose a file to upload")]
             return _documents_page(application, {requirement.key: form}, 400)
         try:
-            attachment = attachments.add(application.id, g.subject_id, upload.read(), upload.filename,
-                                         current_storage(), description=str(requirement.title))
+            attachment = attachments.add(
+                application.id,
+                g.subject_id,
+                upload.read(),
+                upload.filename,
+                current_storage(),
+                description=str(requirement.title),
+            )
         except validation.AttachmentRefused as refused:
             form.file.errors = [refused.message]
             return _documents_page(application, {requirement.key: form}, 400)
         attachment_id = attachment.id
-        record("create", "attachment", attachment.id, "applicant attaches an expected document",
-               subject_id=application.applicant_id)
+        record(
+            "create",
+            "attachment",
+            attachment.id,
+            "applicant attaches an expected document",
+            subject_id=application.applicant_id,
+        )
     try:
         documents.respond(application, requirement, answer, form.reason.data, attachment_id)
     except documents.NotEditable:

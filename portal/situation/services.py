@@ -54,10 +54,10 @@ class View:
 
 # -- Whose answers -----------------------------------------------------------------------------
 
+
 def adults(application: Application) -> list[HouseholdMember]:
     """The applicant and a spouse or partner: each answers the work questions."""
-    return [m for m in application.members
-            if m.relation in ADULT_RELATIONS and not m.is_minor_on(application.period)]
+    return [m for m in application.members if m.relation in ADULT_RELATIONS and not m.is_minor_on(application.period)]
 
 
 def children(application: Application) -> list[HouseholdMember]:
@@ -91,9 +91,12 @@ def uid(page: Page, member: HouseholdMember | None, key: str) -> str:
 
 # -- Reading -----------------------------------------------------------------------------------
 
+
 def stored(application: Application) -> Situation | None:
-    return once(("situation", application.id),  # read once per page (portal/web/reads.py)
-                lambda: db.session.scalar(select(Situation).where(Situation.application_id == application.id)))
+    return once(
+        ("situation", application.id),  # read once per page (portal/web/reads.py)
+        lambda: db.session.scalar(select(Situation).where(Situation.application_id == application.id)),
+    )
 
 
 def previous_for(application: Application) -> Application | None:
@@ -101,11 +104,19 @@ def previous_for(application: Application) -> Application | None:
     month"), else the applicant's latest sent application for an earlier month."""
     if application.previous_id:
         return db.session.get(Application, application.previous_id)
-    return once(("previous_application", application.id), lambda: db.session.scalar(
-        select(Application).where(Application.applicant_id == application.applicant_id,
-                                  Application.period < application.period,
-                                  Application.status.not_in((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)))
-        .order_by(Application.period.desc(), Application.submitted_at.desc()).limit(1)))
+    return once(
+        ("previous_application", application.id),
+        lambda: db.session.scalar(
+            select(Application)
+            .where(
+                Application.applicant_id == application.applicant_id,
+                Application.period < application.period,
+                Application.status.not_in((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)),
+            )
+            .order_by(Application.period.desc(), Application.submitted_at.desc())
+            .limit(1)
+        ),
+    )
 
 
 def _prefill(application: Application) -> View:
@@ -120,8 +131,9 @@ def _prefill(application: Application) -> View:
     new_ids = {key: member_id for member_id, key in member_keys(application.members).items()}
     answers: dict[str, Any] = {k: v for k, v in before.answers.items() if k not in ("members", "moved")}
     unconfirmed = [k for k in answers if k not in PAYOUT_DERIVED]
-    moved = [new_ids[old_keys[m]] for m in before.answers.get("moved") or ()
-             if m in old_keys and old_keys[m] in new_ids]
+    moved = [
+        new_ids[old_keys[m]] for m in before.answers.get("moved") or () if m in old_keys and old_keys[m] in new_ids
+    ]
     if moved:
         answers["moved"] = moved
         unconfirmed.append("moved")
@@ -139,8 +151,13 @@ def _prefill(application: Application) -> View:
 def current(application: Application) -> View:
     found = stored(application)
     if found is not None:
-        return View(answers=dict(found.answers or {}), pages_done=list(found.pages_done or []),
-                    unconfirmed=list(found.unconfirmed or []), prefilled_from=found.prefilled_from, stored=found)
+        return View(
+            answers=dict(found.answers or {}),
+            pages_done=list(found.pages_done or []),
+            unconfirmed=list(found.unconfirmed or []),
+            prefilled_from=found.prefilled_from,
+            stored=found,
+        )
     if not application.is_draft:
         return View()
     return _prefill(application)
@@ -191,8 +208,11 @@ def effective(application: Application, view: View | None = None) -> dict:
     for page in visible_pages(application, view):
         for member in subjects(application, page):
             given = values(view, page, member)
-            kept = {q.key: given[q.key] for q in page.questions
-                    if q.key in given and q.asked(given) and given[q.key] not in (None, "", [])}
+            kept = {
+                q.key: given[q.key]
+                for q in page.questions
+                if q.key in given and q.asked(given) and given[q.key] not in (None, "", [])
+            }
             if member is None:
                 result.update(kept)
                 if page.key == "payout" and "clearing" in kept:
@@ -207,6 +227,7 @@ def effective(application: Application, view: View | None = None) -> dict:
 
 # -- Writing -----------------------------------------------------------------------------------
 
+
 def save_page(application: Application, page: Page, given: dict[int | None, dict]) -> Situation:
     """Store one page's answers (by member id, None for the household's): what was sent replaces the
     page's earlier answers, and confirms any prefilled ones."""
@@ -215,15 +236,20 @@ def save_page(application: Application, page: Page, given: dict[int | None, dict
     view = current(application)
     situation = view.stored
     if situation is None:
-        situation = Situation(application_id=application.id, answers=view.answers, pages_done=[],
-                              unconfirmed=view.unconfirmed, prefilled_from=view.prefilled_from)
+        situation = Situation(
+            application_id=application.id,
+            answers=view.answers,
+            pages_done=[],
+            unconfirmed=view.unconfirmed,
+            prefilled_from=view.prefilled_from,
+        )
         db.session.add(situation)
     answers = dict(situation.answers or {})
     members = {k: dict(v) for k, v in (answers.get("members") or {}).items()}
     confirmed = set()
     for member_id, page_values in given.items():
         target = answers if member_id is None else members.setdefault(str(member_id), {})
-        for key in (PAYOUT_DERIVED if page.key == "payout" else ()):
+        for key in PAYOUT_DERIVED if page.key == "payout" else ():
             target.pop(key, None)
             if page_values.get(key):
                 target[key] = page_values[key]
@@ -240,13 +266,19 @@ def save_page(application: Application, page: Page, given: dict[int | None, dict
     situation.unconfirmed = [u for u in situation.unconfirmed or [] if u not in confirmed]
     situation.updated_at = utcnow()
     application.updated_at = utcnow()
-    record("change", "situation", situation.id, f"applicant answers the situation: {page.key}",
-           subject_id=application.applicant_id)
+    record(
+        "change",
+        "situation",
+        situation.id,
+        f"applicant answers the situation: {page.key}",
+        subject_id=application.applicant_id,
+    )
     db.session.commit()
     return situation
 
 
 # -- What the answers state ----------------------------------------------------------------------
+
 
 def stated_costs(application: Application) -> list[StatedCost]:
     """The costs the applicant states in the situation (only the answers that count: pages shown,
@@ -262,8 +294,9 @@ def stated_costs(application: Application) -> list[StatedCost]:
         if given.get("childcare"):
             costs.append(StatedCost("childcare", given["childcare"], int(member_id), "childcare"))
         if given.get("maintenance") == "paid" and given.get("maintenance_amount"):
-            costs.append(StatedCost("maintenance_paid", given["maintenance_amount"], int(member_id),
-                                    "maintenance_amount"))
+            costs.append(
+                StatedCost("maintenance_paid", given["maintenance_amount"], int(member_id), "maintenance_amount")
+            )
     for key, _label in NEEDS:
         if key in (answers.get("needs") or ()) and answers.get(f"{key}_amount"):
             costs.append(StatedCost(key, answers[f"{key}_amount"], None, f"{key}_amount"))
@@ -289,8 +322,13 @@ def to_explain(application: Application, items: list | None = None) -> list[ToEx
     fetched_for = {m.id for m in application.members} & {i.member_id for i in found}
     for member in adults(application):
         given = answers.get("members", {}).get(str(member.id), {})
-        incomes = [i for i in found if i.member_id == member.id and i.figure in (INCOME_GROSS, INCOME_NET)
-                   and i.provider == "arbetsgivardeklaration"]
+        incomes = [
+            i
+            for i in found
+            if i.member_id == member.id
+            and i.figure in (INCOME_GROSS, INCOME_NET)
+            and i.provider == "arbetsgivardeklaration"
+        ]
         # Only when something was fetched for the member: no fetch says nothing about their work.
         if given.get("occupation") == "working" and member.id in fetched_for and not incomes:
             result.append(ToExplain("working_no_income", member.id))

@@ -43,23 +43,49 @@ def situation_block(application, items: list | None = None) -> dict | None:
     for page in PAGES:
         for question in page.questions:
             if question.key in answers:
-                rows.append({"topic": page.key, "question": question.key, "memberId": None,
-                             "value": answers[question.key], "source": SOURCE})
+                rows.append(
+                    {
+                        "topic": page.key,
+                        "question": question.key,
+                        "memberId": None,
+                        "value": answers[question.key],
+                        "source": SOURCE,
+                    }
+                )
         for member_id, given in sorted((answers.get("members") or {}).items(), key=lambda kv: int(kv[0])):
             for question in page.questions:
                 if page.per and question.key in given:
-                    rows.append({"topic": page.key, "question": question.key, "memberId": int(member_id),
-                                 "value": given[question.key], "source": SOURCE})
-    block = {"source": SOURCE, "answeredAt": _utc(view.stored.updated_at), "answers": rows,
-             "interpreter": {"needed": answers.get("interpreter") == "yes",
-                             # A BCP 47 tag for the municipality's interpreter booking ("fa_AF" -> "fa-AF").
-                             "language": (answers.get("interpreter_language") or "").replace("_", "-") or None},
-             "toExplain": [{"code": t.code, "memberId": t.member_id, "text": str(TO_EXPLAIN[t.code])}
-                           for t in services.to_explain(application, items)]}
+                    rows.append(
+                        {
+                            "topic": page.key,
+                            "question": question.key,
+                            "memberId": int(member_id),
+                            "value": given[question.key],
+                            "source": SOURCE,
+                        }
+                    )
+    block = {
+        "source": SOURCE,
+        "answeredAt": _utc(view.stored.updated_at),
+        "answers": rows,
+        "interpreter": {
+            "needed": answers.get("interpreter") == "yes",
+            # A BCP 47 tag for the municipality's interpreter booking ("fa_AF" -> "fa-AF").
+            "language": (answers.get("interpreter_language") or "").replace("_", "-") or None,
+        },
+        "toExplain": [
+            {"code": t.code, "memberId": t.member_id, "text": str(TO_EXPLAIN[t.code])}
+            for t in services.to_explain(application, items)
+        ],
+    }
     if answers.get("clearing"):
-        block["payoutAccount"] = {"bank": answers.get("bank"), "clearing": answers["clearing"],
-                                  "account": answers.get("account"), "holder": answers.get("holder"),
-                                  "source": SOURCE}
+        block["payoutAccount"] = {
+            "bank": answers.get("bank"),
+            "clearing": answers["clearing"],
+            "account": answers.get("account"),
+            "holder": answers.get("holder"),
+            "source": SOURCE,
+        }
     return block
 
 
@@ -69,15 +95,24 @@ def documents_block(application, items: list | None = None) -> list[dict]:
     result = []
     for status in documents.statuses(application, items=items):
         r = status.requirement
-        result.append({"requirement": r.key, "kind": r.kind, "memberId": r.member_id, "title": str(r.title),
-                       "reason": str(r.reason), "status": status.state,
-                       "attachmentId": status.response.attachment_id if status.met else None,
-                       "reasonGiven": status.response.reason if status.response is not None else None,
-                       "source": SOURCE})
+        result.append(
+            {
+                "requirement": r.key,
+                "kind": r.kind,
+                "memberId": r.member_id,
+                "title": str(r.title),
+                "reason": str(r.reason),
+                "status": status.state,
+                "attachmentId": status.response.attachment_id if status.met else None,
+                "reasonGiven": status.response.reason if status.response is not None else None,
+                "source": SOURCE,
+            }
+        )
     return result
 
 
 # -- Shown ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -132,14 +167,27 @@ def sections(block: dict | None, names: dict[int, str], unconfirmed: set[str] = 
                 continue
             member = answer.get("memberId")
             uid = answer["question"] if member is None else f"{member}:{answer['question']}"
-            rows.append(Row(names.get(member) if member is not None else None, str(question.label),
-                            display(page.key, answer["question"], answer["value"], names), uid in unconfirmed))
+            rows.append(
+                Row(
+                    names.get(member) if member is not None else None,
+                    str(question.label),
+                    display(page.key, answer["question"], answer["value"], names),
+                    uid in unconfirmed,
+                )
+            )
         if page.key == "payout" and block.get("payoutAccount"):
             account = block["payoutAccount"]
             number = f"{account['clearing']}-{account.get('account') or ''}"
-            rows = [Row(None, _("Payout account"), f"{account.get('bank') or ''} {number}".strip()),
-                    Row(None, _("Account holder"), _("Checked against the accounts fetched from the bank")
-                        if account.get("holder") == "fetched" else _("Confirmed by the applicant"))]
+            rows = [
+                Row(None, _("Payout account"), f"{account.get('bank') or ''} {number}".strip()),
+                Row(
+                    None,
+                    _("Account holder"),
+                    _("Checked against the accounts fetched from the bank")
+                    if account.get("holder") == "fetched"
+                    else _("Confirmed by the applicant"),
+                ),
+            ]
         if rows:
             result.append(Section(page.key, str(page.title), rows))
     return result
@@ -169,8 +217,16 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
     for entry in entries or []:
         kind = entry.get("kind")
         title, reason = documents.KINDS.get(kind, (entry.get("title"), entry.get("reason")))
-        rows.append(DocumentRow(str(title), names.get(entry.get("memberId")), str(reason), entry["status"],
-                                str(DOCUMENT_STATE.get(entry["status"], entry["status"])), entry.get("reasonGiven")))
+        rows.append(
+            DocumentRow(
+                str(title),
+                names.get(entry.get("memberId")),
+                str(reason),
+                entry["status"],
+                str(DOCUMENT_STATE.get(entry["status"], entry["status"])),
+                entry.get("reasonGiven"),
+            )
+        )
     return rows
 
 
@@ -198,7 +254,10 @@ def for_document(doc: dict | None) -> dict | None:
     block = doc.get("situation") or {}
     interpreter = block.get("interpreter") or {}
     language = (interpreter.get("language") or "").replace("-", "_")
-    return {"sections": sections(block, names), "explain": explain_texts(block, names),
-            "documents": document_rows(doc.get("expectedDocuments") or [], names),
-            "interpreter": language_name(language) if interpreter.get("needed") else None,
-            "interpreter_code": interpreter.get("language") if interpreter.get("needed") else None}
+    return {
+        "sections": sections(block, names),
+        "explain": explain_texts(block, names),
+        "documents": document_rows(doc.get("expectedDocuments") or [], names),
+        "interpreter": language_name(language) if interpreter.get("needed") else None,
+        "interpreter_code": interpreter.get("language") if interpreter.get("needed") else None,
+    }

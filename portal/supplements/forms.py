@@ -28,6 +28,7 @@ ASSET_MAX_ORE = 100_000_000 * 100
 
 # -- Amounts ---------------------------------------------------------------------------------
 
+
 class MalformedAmount(ValueError):
     """Not an amount in kronor."""
 
@@ -88,7 +89,7 @@ def _to_decimal(value: str, original: str) -> Decimal:
     if len(set(separators)) == 2:
         # One kind groups thousands, the other (last, once) marks decimals: 1.234,50 or 1,234.50
         last = max(value.rfind("."), value.rfind(","))
-        head, tail = value[:last], value[last + 1:]
+        head, tail = value[:last], value[last + 1 :]
         if separators.count(value[last]) != 1 or len(tail) > 2:
             raise MalformedAmount(original)
         return Decimal(_ungroup(head, original) + "." + (tail or "0"))
@@ -106,8 +107,9 @@ def _ungroup(value: str, original: str) -> str:
     """``1.234.567`` to ``1234567``, only when the groups are those of thousands."""
     groups = re.split(r"[.,]", value)
     first = groups[0]
-    if len(groups) > 1 and (not first or len(first) > 3 or first.startswith("0")
-                            or any(len(group) != 3 for group in groups[1:])):
+    if len(groups) > 1 and (
+        not first or len(first) > 3 or first.startswith("0") or any(len(group) != 3 for group in groups[1:])
+    ):
         raise MalformedAmount(original)
     return "".join(groups)
 
@@ -185,6 +187,7 @@ class AmountAtMost:
 
 # -- Text ------------------------------------------------------------------------------------
 
+
 def one_line(value: str | None) -> str | None:
     cleaned = clean_text(value)
     return " ".join(cleaned.split()) if cleaned is not None else None
@@ -218,6 +221,7 @@ class TextAtMost:
 
 # -- Months and household ------------------------------------------------------------------
 
+
 class OneOf:
     """The value must be one of the field's choices; a custom message instead of WTForms'."""
 
@@ -230,9 +234,14 @@ class OneOf:
 
 
 def _month_field(label, required):
-    return RadioField(label, validate_choice=False, validators=[
-        InputRequired(message=required),
-        OneOf(_l("The month must be one of the months this application covers"))])
+    return RadioField(
+        label,
+        validate_choice=False,
+        validators=[
+            InputRequired(message=required),
+            OneOf(_l("The month must be one of the months this application covers")),
+        ],
+    )
 
 
 class _SupplementForm(FlaskForm):
@@ -253,19 +262,35 @@ class _SupplementForm(FlaskForm):
 
 class IncomeForm(_SupplementForm):
     kinds = ("kind", labels.INCOME_KIND)
-    kind = RadioField(_l("What kind of income is it?"), validate_choice=False, validators=[
-                          InputRequired(message=_l("Choose what kind of income it is")),
-                          OneOf(_l("Choose what kind of income it is"))])
+    kind = RadioField(
+        _l("What kind of income is it?"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose what kind of income it is")),
+            OneOf(_l("Choose what kind of income it is")),
+        ],
+    )
     description = StringField(
-        _l("Describe the income"), filters=[one_line], validators=[
+        _l("Describe the income"),
+        filters=[one_line],
+        validators=[
             RequiredWhen("kind", ["other"], _l("Describe the income, for example who pays it")),
-            Length(max=DESCRIPTION_MAX, message=_l("Describe the income in at most 200 characters"))])
-    amount = AmountField(_l("Amount"), validators=[
-        AmountRequired(_l("Enter the amount of the income")),
-        AmountAtMost(INCOME_MAX_ORE, _l("The amount is too large – check it and enter it in kronor per month"))])
+            Length(max=DESCRIPTION_MAX, message=_l("Describe the income in at most 200 characters")),
+        ],
+    )
+    amount = AmountField(
+        _l("Amount"),
+        validators=[
+            AmountRequired(_l("Enter the amount of the income")),
+            AmountAtMost(INCOME_MAX_ORE, _l("The amount is too large – check it and enter it in kronor per month")),
+        ],
+    )
     month = _month_field(_l("Which month is the income for?"), _l("Choose the month the income is for"))
-    member = SelectField(_l("Whose income is it? (optional)"), validate_choice=False,
-                         validators=[OneOf(_l("Choose a person in your household"))])
+    member = SelectField(
+        _l("Whose income is it? (optional)"),
+        validate_choice=False,
+        validators=[OneOf(_l("Choose a person in your household"))],
+    )
 
     def __init__(self, *args, members: Iterable[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,14 +298,23 @@ class IncomeForm(_SupplementForm):
 
     def values(self) -> dict:
         """What the service stores, from a validated form."""
-        return {"kind": self.kind.data, "description": self.description.data or None,
-                "amount_ore": self.amount.data, "month": self.month_value,
-                "member_id": int(self.member.data) if self.member.data else None}
+        return {
+            "kind": self.kind.data,
+            "description": self.description.data or None,
+            "amount_ore": self.amount.data,
+            "month": self.month_value,
+            "member_id": int(self.member.data) if self.member.data else None,
+        }
 
     @staticmethod
     def initial(entry) -> dict:
-        return {"kind": entry.kind, "description": entry.description or "", "amount": entry.amount_ore,
-                "month": entry.month.isoformat(), "member": str(entry.member_id or "")}
+        return {
+            "kind": entry.kind,
+            "description": entry.description or "",
+            "amount": entry.amount_ore,
+            "month": entry.month.isoformat(),
+            "member": str(entry.member_id or ""),
+        }
 
 
 def _cost_amount_required(form) -> str:
@@ -289,47 +323,76 @@ def _cost_amount_required(form) -> str:
 
 class CostForm(_SupplementForm):
     kinds = ("category", labels.COST_CATEGORY)
-    category = RadioField(_l("What is the cost for?"), validate_choice=False, validators=[
-                              InputRequired(message=_l("Choose what the cost is for")),
-                              OneOf(_l("Choose what the cost is for"))])
+    category = RadioField(
+        _l("What is the cost for?"),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Choose what the cost is for")), OneOf(_l("Choose what the cost is for"))],
+    )
     description = StringField(
-        _l("Describe the cost"), filters=[one_line], validators=[
+        _l("Describe the cost"),
+        filters=[one_line],
+        validators=[
             RequiredWhen("category", ["other"], _l("Describe the cost, for example what you pay for")),
-            Length(max=DESCRIPTION_MAX, message=_l("Describe the cost in at most 200 characters"))])
-    amount = AmountField(_l("Amount per month"), validators=[
-        AmountRequired(_cost_amount_required),
-        AmountAtMost(COST_MAX_ORE, _l("The amount is too large – check it and enter it in kronor per month"))])
+            Length(max=DESCRIPTION_MAX, message=_l("Describe the cost in at most 200 characters")),
+        ],
+    )
+    amount = AmountField(
+        _l("Amount per month"),
+        validators=[
+            AmountRequired(_cost_amount_required),
+            AmountAtMost(COST_MAX_ORE, _l("The amount is too large – check it and enter it in kronor per month")),
+        ],
+    )
     month = _month_field(_l("Which month is the cost for?"), _l("Choose the month the cost is for"))
 
     def values(self) -> dict:
-        return {"category": self.category.data, "description": self.description.data or None,
-                "amount_ore": self.amount.data, "month": self.month_value}
+        return {
+            "category": self.category.data,
+            "description": self.description.data or None,
+            "amount_ore": self.amount.data,
+            "month": self.month_value,
+        }
 
     @staticmethod
     def initial(entry) -> dict:
-        return {"category": entry.category, "description": entry.description or "",
-                "amount": entry.amount_ore, "month": entry.month.isoformat()}
+        return {
+            "category": entry.category,
+            "description": entry.description or "",
+            "amount": entry.amount_ore,
+            "month": entry.month.isoformat(),
+        }
 
 
 class AssetForm(_SupplementForm):
     kinds = ("kind", labels.ASSET_KIND)
-    kind = RadioField(_l("What kind of asset is it?"), validate_choice=False, validators=[
-                          InputRequired(message=_l("Choose what kind of asset it is")),
-                          OneOf(_l("Choose what kind of asset it is"))])
+    kind = RadioField(
+        _l("What kind of asset is it?"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose what kind of asset it is")),
+            OneOf(_l("Choose what kind of asset it is")),
+        ],
+    )
     description = StringField(
-        _l("Describe the asset"), filters=[one_line], validators=[
+        _l("Describe the asset"),
+        filters=[one_line],
+        validators=[
             RequiredWhen("kind", ["other"], _l("Describe the asset, for example what it is")),
-            Length(max=DESCRIPTION_MAX, message=_l("Describe the asset in at most 200 characters"))])
+            Length(max=DESCRIPTION_MAX, message=_l("Describe the asset in at most 200 characters")),
+        ],
+    )
     value = AmountField(
         _l("Value"),
         malformed=_l("Enter the value in kronor, for example 25 000 or 1500,50"),
         negative=_l("The value cannot be negative"),
-        validators=[AmountRequired(_l("Enter what the asset is worth in kronor")),
-                    AmountAtMost(ASSET_MAX_ORE, _l("The value is too large – check it and enter it in kronor"))])
+        validators=[
+            AmountRequired(_l("Enter what the asset is worth in kronor")),
+            AmountAtMost(ASSET_MAX_ORE, _l("The value is too large – check it and enter it in kronor")),
+        ],
+    )
 
     def values(self) -> dict:
-        return {"kind": self.kind.data, "description": self.description.data or None,
-                "value_ore": self.value.data}
+        return {"kind": self.kind.data, "description": self.description.data or None, "value_ore": self.value.data}
 
     @staticmethod
     def initial(entry) -> dict:
@@ -342,5 +405,7 @@ def _too_long(count: str) -> str:
 
 class MessageForm(FlaskForm):
     text = TextAreaField(
-        _l("What do you want the municipality to know?"), filters=[clean_text],
-        validators=[TextAtMost(TEXT_MAX, _too_long)])
+        _l("What do you want the municipality to know?"),
+        filters=[clean_text],
+        validators=[TextAtMost(TEXT_MAX, _too_long)],
+    )

@@ -52,7 +52,8 @@ ASSET_KIND = {
 
 def entry_label(entry) -> str:
     """What an income, cost or asset is, in words."""
-    names = {"supplement_income": INCOME_KIND, "supplement_cost": COST_CATEGORY,
-             "supplement_asset": ASSET_KIND}[entry.__tablename__]
+    names = {"supplement_income": INCOME_KIND, "supplement_cost": COST_CATEGORY, "supplement_asset": ASSET_KIND}[
+        entry.__tablename__
+    ]
     key = entry.category if entry.__tablename__ == "supplement_cost" else entry.kind
     return str(names.get(key, key))

@@ -22,8 +22,7 @@ class Income(Base):
     description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX))
     amount_ore: Mapped[int] = mapped_column(Integer)
     month: Mapped[date] = mapped_column(Date)  # first day of the month
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("household_member.id", ondelete="SET NULL"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("household_member.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -63,8 +62,7 @@ class FreeText(Base):
     __tablename__ = "supplement_text"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_id: Mapped[str] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -54,8 +54,7 @@ def _entry(application, kind: str, entry_id: int):
 def _form(section: Section, application, entry=None):
     kwargs = {"months": [(d, month(d)) for d in services.months(application)]}
     if section.form is IncomeForm:
-        kwargs["members"] = [(m.id, f"{m.name} ({RELATION.get(m.relation, m.relation)})")
-                             for m in application.members]
+        kwargs["members"] = [(m.id, f"{m.name} ({RELATION.get(m.relation, m.relation)})") for m in application.members]
     if entry is not None and request.method == "GET":
         kwargs["data"] = section.form.initial(entry)
     return section.form(**kwargs)
@@ -72,10 +71,17 @@ def _list(kind: str, application_id: str):
     entries = services.entries(application, kind)
     months = services.months(application)
     totals = None if kind == "assets" else services.totals(entries, months)
-    record_read(services.OBJECT_TYPE[kind], application.id, f"applicant views own {kind}",
-                subject_id=application.applicant_id)
-    return render_template(section.list_template, application=application, entries=entries, months=months,
-                           totals=totals, supplement_labels=labels)
+    record_read(
+        services.OBJECT_TYPE[kind], application.id, f"applicant views own {kind}", subject_id=application.applicant_id
+    )
+    return render_template(
+        section.list_template,
+        application=application,
+        entries=entries,
+        months=months,
+        totals=totals,
+        supplement_labels=labels,
+    )
 
 
 def _add(kind: str, application_id: str):
@@ -90,8 +96,9 @@ def _add(kind: str, application_id: str):
         except services.NotEditable:
             pass
         return _back(section, application)
-    return render_template(section.form_template, form=form, application=application, entry=None,
-                           supplement_labels=labels), 400 if form.errors else 200
+    return render_template(
+        section.form_template, form=form, application=application, entry=None, supplement_labels=labels
+    ), 400 if form.errors else 200
 
 
 def _edit(kind: str, application_id: str, entry_id: int):
@@ -108,10 +115,15 @@ def _edit(kind: str, application_id: str, entry_id: int):
             pass
         return _back(section, application)
     if request.method == "GET":
-        record_read(services.OBJECT_TYPE[kind], str(entry.id), f"applicant views own {services.OBJECT_TYPE[kind]}",
-                    subject_id=application.applicant_id)
-    return render_template(section.form_template, form=form, application=application, entry=entry,
-                           supplement_labels=labels), 400 if form.errors else 200
+        record_read(
+            services.OBJECT_TYPE[kind],
+            str(entry.id),
+            f"applicant views own {services.OBJECT_TYPE[kind]}",
+            subject_id=application.applicant_id,
+        )
+    return render_template(
+        section.form_template, form=form, application=application, entry=entry, supplement_labels=labels
+    ), 400 if form.errors else 200
 
 
 def _remove(kind: str, application_id: str, entry_id: int):
@@ -213,7 +225,12 @@ def message(application_id: str):
         return redirect(url_for("application.show", application_id=application.id))
     if request.method == "GET":
         applications.remember_place(application, request.path)
-        record_read("free_text", application.id, "applicant views own message to municipality",
-                    subject_id=application.applicant_id)
-    return render_template("supplements/message.html", form=form, application=application,
-                           saved=saved), 400 if form.errors else 200
+        record_read(
+            "free_text",
+            application.id,
+            "applicant views own message to municipality",
+            subject_id=application.applicant_id,
+        )
+    return render_template(
+        "supplements/message.html", form=form, application=application, saved=saved
+    ), 400 if form.errors else 200

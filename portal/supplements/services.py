@@ -18,8 +18,7 @@ from portal.supplements.models import Asset, Cost, FreeText, Income
 from portal.web.reads import once, reading_once
 
 # The kinds of entry, by the name used in URLs and in ``summary``/``status``.
-MODELS: dict[str, type[Income] | type[Cost] | type[Asset]] = {
-    "incomes": Income, "costs": Cost, "assets": Asset}
+MODELS: dict[str, type[Income] | type[Cost] | type[Asset]] = {"incomes": Income, "costs": Cost, "assets": Asset}
 # Audit object types.
 OBJECT_TYPE = {"incomes": "income", "costs": "cost", "assets": "asset"}
 FIELDS = {
@@ -48,8 +47,10 @@ def months(application: Application) -> list[date]:
 def entries(application: Application, kind: str) -> list[Entry]:
     model = MODELS[kind]
     order = [model.id] if kind == "assets" else [model.month, model.id]
-    return once(("supplement_entries", application.id, kind), lambda: list(db.session.scalars(
-        select(model).where(model.application_id == application.id).order_by(*order))))
+    return once(
+        ("supplement_entries", application.id, kind),
+        lambda: list(db.session.scalars(select(model).where(model.application_id == application.id).order_by(*order))),
+    )
 
 
 def entry(application: Application, kind: str, entry_id: int) -> Entry | None:
@@ -65,8 +66,7 @@ def _editable(application: Application) -> None:
 
 def _changed(application: Application, kind: str, entry_id: int | None, why: str) -> None:
     application.updated_at = utcnow()
-    record("change", kind, str(entry_id) if entry_id is not None else None, why,
-           subject_id=application.applicant_id)
+    record("change", kind, str(entry_id) if entry_id is not None else None, why, subject_id=application.applicant_id)
 
 
 def _check(application: Application, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,8 +113,10 @@ def delete(application: Application, kind: str, removed: Entry) -> None:
 
 
 def free_text(application: Application) -> FreeText | None:
-    return once(("free_text", application.id),
-                lambda: db.session.scalar(select(FreeText).where(FreeText.application_id == application.id)))
+    return once(
+        ("free_text", application.id),
+        lambda: db.session.scalar(select(FreeText).where(FreeText.application_id == application.id)),
+    )
 
 
 def save_text(application: Application, text: str) -> FreeText | None:

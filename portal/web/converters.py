@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter, ValidationError
 
-MAX_ID = 2 ** 31 - 1
+MAX_ID = 2**31 - 1
 
 
 class BoundedInt(IntegerConverter):

@@ -59,15 +59,20 @@ def register(app):
             from portal.api.tokens import problem
 
             allowed = getattr(error, "valid_methods", None)
-            return problem(code, error.name.lower().replace(" ", "_"),
-                           headers={"Allow": ", ".join(allowed)} if allowed else None)
-        template = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
-                    405: "errors/405.html", 413: "errors/413.html"}.get(code, "errors/500.html")
+            return problem(
+                code, error.name.lower().replace(" ", "_"), headers={"Allow": ", ".join(allowed)} if allowed else None
+            )
+        template = {
+            400: "errors/400.html",
+            403: "errors/403.html",
+            404: "errors/404.html",
+            405: "errors/405.html",
+            413: "errors/413.html",
+        }.get(code, "errors/500.html")
         return render_template(template), code
 
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
-        log.exception("unexpected error endpoint=%s request=%s", request.endpoint,
-                      g.get("request_id"))
+        log.exception("unexpected error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
         return render_template("errors/500.html"), 500

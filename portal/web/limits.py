@@ -80,6 +80,7 @@ LIMITED: dict[str, Limited] = {
 
 # --- keys ----------------------------------------------------------------------------------------
 
+
 def ip_key() -> str:
     return f"ip:{request.remote_addr or 'unknown'}"
 
@@ -96,8 +97,9 @@ def client_id_key() -> str:
     """The token endpoint: the client id asked for (HTTP Basic or the form), whether or not the secret
     is right; the IP address when none is given."""
     auth = request.authorization
-    asked = auth.username if auth is not None and auth.type == "basic" and auth.username else \
-        request.form.get("client_id")
+    asked = (
+        auth.username if auth is not None and auth.type == "basic" and auth.username else request.form.get("client_id")
+    )
     return f"client:{asked[:100]}" if asked else ip_key()
 
 
@@ -111,14 +113,16 @@ def _not_searching() -> bool:
 
 # --- installing ----------------------------------------------------------------------------------
 
+
 def _checked(family: str, value: str) -> str:
     """A family's limit as configured; a string Flask-Limiter cannot read stops the start, naming it."""
     try:
         if not parse_many(value):
             raise ValueError(value)
     except ValueError:
-        raise ConfigError(f"PORTAL_RATELIMIT_{family.upper()} is not a rate limit "
-                          f"(e.g. {RATE_LIMITS[family]!r})") from None
+        raise ConfigError(
+            f"PORTAL_RATELIMIT_{family.upper()} is not a rate limit (e.g. {RATE_LIMITS[family]!r})"
+        ) from None
     return value
 
 
@@ -126,12 +130,15 @@ def install(app: Flask) -> Limiter:
     """Wrap the views in ``LIMITED`` with their limits; call after every blueprint is registered."""
     config = app.config["PORTAL"]
     config.check_rate_limits()
-    settings = {family: _checked(family, config.ratelimits.get(family, default))
-                for family, default in RATE_LIMITS.items()}
+    settings = {
+        family: _checked(family, config.ratelimits.get(family, default)) for family, default in RATE_LIMITS.items()
+    }
     # One limiter per app (not a module global): each app counts in its own store, so a test's app, the
     # demo's and a second app in the same process never share counters unless they share the store.
     limiter = Limiter(
-        key_func=who_key, storage_uri=config.ratelimit_storage_uri, key_prefix=config.ratelimit_key_prefix,
+        key_func=who_key,
+        storage_uri=config.ratelimit_storage_uri,
+        key_prefix=config.ratelimit_key_prefix,
         # The moving window: a burst at a window's edge gets no second allowance.
         strategy="moving-window",
         # Redis unreachable: each process goes on counting on its own rather than failing every request.
@@ -146,17 +153,25 @@ def install(app: Flask) -> Limiter:
             continue
         methods = list(spec.methods) if spec.methods else None
         exempt = _not_searching if spec.searching else None
-        decorators = [limiter.shared_limit(settings["ip"], scope="ip", key_func=ip_key, methods=methods,
-                                           exempt_when=exempt)]
+        decorators = [
+            limiter.shared_limit(settings["ip"], scope="ip", key_func=ip_key, methods=methods, exempt_when=exempt)
+        ]
         if spec.token:
             decorators += [
                 limiter.shared_limit(settings["token"], scope="token", key_func=client_id_key),
-                limiter.shared_limit(settings["token_failures"], scope="token_failures", key_func=client_id_key,
-                                     deduct_when=_failed_authentication),
+                limiter.shared_limit(
+                    settings["token_failures"],
+                    scope="token_failures",
+                    key_func=client_id_key,
+                    deduct_when=_failed_authentication,
+                ),
             ]
         else:
-            decorators.append(limiter.shared_limit(settings[spec.family], scope=spec.family, key_func=who_key,
-                                                   methods=methods, exempt_when=exempt))
+            decorators.append(
+                limiter.shared_limit(
+                    settings[spec.family], scope=spec.family, key_func=who_key, methods=methods, exempt_when=exempt
+                )
+            )
         for decorate in decorators:
             view = decorate(view)
         view.rate_limit_family = spec.family
@@ -167,6 +182,7 @@ def install(app: Flask) -> Limiter:
 
 
 # --- refusing --------------------------------------------------------------------------------------
+
 
 def retry_after_seconds() -> int:
     """Seconds until the breached limit's window lets one more request through (at least 1)."""
@@ -182,13 +198,21 @@ def too_many_requests(error: RateLimitExceeded):
     family = getattr(current_app.view_functions.get(request.endpoint or ""), "rate_limit_family", "?")
     scope = error.limit.scope if isinstance(error.limit.scope, str) else "?"
     # Who is not logged: the key holds an id, and the family and scope are what operations act on.
-    log.warning("rate limit reached endpoint=%s family=%s counted=%s retry_after=%s",
-                request.endpoint, family, scope, seconds)
+    log.warning(
+        "rate limit reached endpoint=%s family=%s counted=%s retry_after=%s", request.endpoint, family, scope, seconds
+    )
     headers = {"Retry-After": str(seconds)}
     if request.path.startswith("/api/"):
         from portal.api.tokens import problem
 
         return problem(429, "rate_limited", f"too many requests; try again in {seconds} seconds", headers)
     wait = timedelta(seconds=seconds)
-    return render_template("errors/429.html", wait=format_timedelta(wait, threshold=1.0, granularity="second"),
-                           until=format_time(clock.now() + wait, "short")), 429, headers
+    return (
+        render_template(
+            "errors/429.html",
+            wait=format_timedelta(wait, threshold=1.0, granularity="second"),
+            until=format_time(clock.now() + wait, "short"),
+        ),
+        429,
+        headers,
+    )

@@ -59,8 +59,7 @@ def refuse_cross_site():
     if reason is None:
         return None
     # The origin itself is not logged: it is whatever the other site chose to send.
-    log.warning("cross-site request refused endpoint=%s method=%s reason=%s", request.endpoint, request.method,
-                reason)
+    log.warning("cross-site request refused endpoint=%s method=%s reason=%s", request.endpoint, request.method, reason)
     if request.path.startswith("/api/"):
         from portal.api.tokens import problem
 

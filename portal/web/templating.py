@@ -26,6 +26,7 @@ def _right_to_left(locale: str) -> bool:
 def _isolated(format_):
     """In right-to-left pages an amount or a date is its own isolate, so it keeps its order inside a
     sentence; in left-to-right pages it already does, and stays plain text."""
+
     def isolated(value):
         text = format_(value)
         return i18n.isolate(text) if text and _right_to_left(str(get_locale())) else text
@@ -34,8 +35,7 @@ def _isolated(format_):
 
 
 def register(app):
-    app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment,
-                                 month=i18n.month)
+    app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment, month=i18n.month)
     from portal.i18n import cached
 
     cached.install(app)  # the same filters and gettext, cheap on a page of many items

@@ -15,6 +15,7 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    kept = [ch for ch in value
-            if ch in _ALLOWED_CONTROLS or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)]
+    kept = [
+        ch for ch in value if ch in _ALLOWED_CONTROLS or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    ]
     return "".join(kept).strip()

@@ -71,8 +71,7 @@ def rp(app, idp_consts):
         client_secret="portal-secret",
         server_metadata_url=f"{idp_consts.ISSUER}/.well-known/openid-configuration",
         # The OIDC Sweden profile: the personnummer under its own scope, no names asked for.
-        client_kwargs={"scope": "openid https://id.oidc.se/scope/naturalPersonNumber",
-                       "code_challenge_method": "S256"},
+        client_kwargs={"scope": "openid https://id.oidc.se/scope/naturalPersonNumber", "code_challenge_method": "S256"},
     )
 
     @rp_app.get("/login")
@@ -100,9 +99,7 @@ def test_authlib_flask_client_logs_in(rp, client, idp_consts):
     page = client.get(path)
     assert page.status_code == 200
     token = idp_consts.csrf_token(page.get_data(as_text=True))
-    response = client.post(
-        path, data={"csrf_token": token, "action": "login", "subject": "199006022397"}
-    )
+    response = client.post(path, data={"csrf_token": token, "action": "login", "subject": "199006022397"})
     assert response.status_code == 302
     callback = urlsplit(response.headers["Location"])
     assert f"{callback.scheme}://{callback.netloc}{callback.path}" == idp_consts.CITIZEN_REDIRECT

@@ -49,9 +49,7 @@ def test_citizen_code_flow(flow, client, idp_consts):
     assert body["token_type"].lower() == "bearer"
     assert "refresh_token" not in body
 
-    claims = verify_id_token(
-        client, body["id_token"], issuer=idp_consts.ISSUER, audience="portal", nonce=auth.nonce
-    )
+    claims = verify_id_token(client, body["id_token"], issuer=idp_consts.ISSUER, audience="portal", nonce=auth.nonce)
     assert claims[PNR_CLAIM] == "199006022397"
     assert claims["given_name"] == "Anders"
     assert claims["family_name"] == "Testsson"

@@ -41,8 +41,9 @@ def test_discovery_document(client, idp_consts):
         "client_secret_post",
         "private_key_jwt",
     }
-    assert {"https://id.oidc.se/scope/naturalPersonNumber",
-            "https://id.oidc.se/scope/naturalPersonInfo"} <= set(doc["scopes_supported"])
+    assert {"https://id.oidc.se/scope/naturalPersonNumber", "https://id.oidc.se/scope/naturalPersonInfo"} <= set(
+        doc["scopes_supported"]
+    )
 
 
 def test_jwks_publishes_public_key_with_kid(client):
@@ -57,9 +58,7 @@ def test_jwks_publishes_public_key_with_kid(client):
 def test_generated_key_when_none_given(persons_dir, staff_file, idp_consts):
     app = create_idp_app("http://localhost/", idp_consts.CLIENTS, persons_dir, staff_file)
     client = app.test_client()
-    assert client.get("/.well-known/openid-configuration").get_json()["issuer"] == (
-        "http://localhost"
-    )
+    assert client.get("/.well-known/openid-configuration").get_json()["issuer"] == ("http://localhost")
     assert client.get("/jwks").get_json()["keys"][0]["kid"]
 
 
@@ -106,9 +105,7 @@ def test_unknown_client_is_an_error_page(flow):
         ({"response_type": "token"}, "unsupported_response_type"),
     ],
 )
-def test_invalid_request_with_registered_redirect_goes_back_with_error(
-    flow, idp_consts, override, error
-):
+def test_invalid_request_with_registered_redirect_goes_back_with_error(flow, idp_consts, override, error):
     auth = flow.citizen(**override)
     response = flow.client.get(auth.url)
     assert response.status_code == 302
@@ -296,8 +293,7 @@ def test_end_session_with_client_id_instead_of_hint(flow, idp_consts):
     """The portal does not keep the ID token: client_id plus a URI registered for it."""
     flow.login(flow.citizen(), {"subject": PNR})
     response = flow.client.get(
-        "/end_session?"
-        + urlencode({"client_id": "portal", "post_logout_redirect_uri": idp_consts.CITIZEN_LOGOUT})
+        "/end_session?" + urlencode({"client_id": "portal", "post_logout_redirect_uri": idp_consts.CITIZEN_LOGOUT})
     )
     assert response.status_code == 302
     assert response.headers["Location"] == idp_consts.CITIZEN_LOGOUT
@@ -339,10 +335,7 @@ def test_end_session_rejects_hint_from_another_issuer(
     )
     id_token = _login_and_get_id_token(make_flow(other), flow.citizen())
     response = flow.client.get(
-        "/end_session?"
-        + urlencode(
-            {"id_token_hint": id_token, "post_logout_redirect_uri": idp_consts.CITIZEN_LOGOUT}
-        )
+        "/end_session?" + urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": idp_consts.CITIZEN_LOGOUT})
     )
     assert "Location" not in response.headers
 

@@ -24,12 +24,15 @@ def _claims(client, flow, scope):
     return id_token, userinfo
 
 
-@pytest.mark.parametrize(("scope", "released", "withheld"), [
-    ("openid", set(), {PNR, "given_name", "name", "birthdate"}),
-    (f"openid {NUMBER}", {PNR}, {"given_name", "name", "birthdate"}),
-    (f"openid {INFO}", {"given_name", "family_name", "name", "birthdate"}, {PNR}),
-    (f"openid {NUMBER} {INFO}", {PNR, "given_name", "family_name", "name", "birthdate"}, set()),
-])
+@pytest.mark.parametrize(
+    ("scope", "released", "withheld"),
+    [
+        ("openid", set(), {PNR, "given_name", "name", "birthdate"}),
+        (f"openid {NUMBER}", {PNR}, {"given_name", "name", "birthdate"}),
+        (f"openid {INFO}", {"given_name", "family_name", "name", "birthdate"}, {PNR}),
+        (f"openid {NUMBER} {INFO}", {PNR, "given_name", "family_name", "name", "birthdate"}, set()),
+    ],
+)
 def test_claims_only_under_their_scope(client, flow, scope, released, withheld):
     id_token, userinfo = _claims(client, flow, scope)
     for claims in (id_token, userinfo):
@@ -39,11 +42,16 @@ def test_claims_only_under_their_scope(client, flow, scope, released, withheld):
 
 
 def test_the_user_message_is_shown_in_the_person_s_language(flow):
-    message = {"message": {"sv": "Jag skriver under min ansökan om ekonomiskt bistånd för december 2026.",
-                           "en": "I sign my application for ekonomiskt bistånd for December 2026."},
-               "mime_type": "text/plain"}
-    auth = flow.citizen(**{"https://id.oidc.se/param/userMessage": json.dumps(message), "prompt": "login",
-                           "ui_locales": "en"})
+    message = {
+        "message": {
+            "sv": "Jag skriver under min ansökan om ekonomiskt bistånd för december 2026.",
+            "en": "I sign my application for ekonomiskt bistånd for December 2026.",
+        },
+        "mime_type": "text/plain",
+    }
+    auth = flow.citizen(
+        **{"https://id.oidc.se/param/userMessage": json.dumps(message), "prompt": "login", "ui_locales": "en"}
+    )
     page = flow.open(auth).get_data(as_text=True)
     assert 'id="user-message"' in page and message["message"]["en"] in page
     plain = flow.open(flow.citizen()).get_data(as_text=True)

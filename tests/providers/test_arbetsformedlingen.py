@@ -72,28 +72,33 @@ def test_programme_and_category_history_keeps_only_the_period():
 def test_an_old_last_report_is_still_shown():
     # Erik's last report came in September (about August): still the latest in December.
     items = PROVIDER.normalise("aktivitetsrapport", raw("af-sanctions", "aktivitetsrapport"), DEC)
-    assert [(i.period_start, i.period_end, i.details["month"]) for i in items] == [(date(2026, 9, 14), None,
-                                                                                    "2026-08")]
+    assert [(i.period_start, i.period_end, i.details["month"]) for i in items] == [(date(2026, 9, 14), None, "2026-08")]
     assert PROVIDER.normalise("aktivitetsrapport", {"sokande": {}, "senasteAktivitetsrapport": None}, DEC) == []
 
 
 def test_activity_report_content_counts_without_employers():
     items = PROVIDER.normalise("aktivitetsrapport_innehall", raw("single-adult", "aktivitetsrapport_innehall"), DEC)
-    assert [(i.period_start, i.period_end) for i in items] == [(date(2026, 9, 1), date(2026, 9, 30)),
-                                                                (date(2026, 10, 1), date(2026, 10, 31))]
+    assert [(i.period_start, i.period_end) for i in items] == [
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+    ]
     october = dict(items[1].details)
     assert october["applications"] == 5 and october["interviews"] == 1 and october["submitted"] == "2026-11-12"
     text = repr(items)
     assert "Dagab" not in text and "Lagerarbetare" not in text and "Karin" not in text
-    assert len(PROVIDER.normalise("aktivitetsrapport_innehall", raw("single-adult", "aktivitetsrapport_innehall"),
-                                  NOV)) == 3
+    assert (
+        len(PROVIDER.normalise("aktivitetsrapport_innehall", raw("single-adult", "aktivitetsrapport_innehall"), NOV))
+        == 3
+    )
 
 
 def test_sanctions_with_reason_and_consequence():
     items = PROVIDER.normalise("sanktioner", raw("af-sanctions", "sanktioner"), NOV)
     assert [(i.details["consequence"], i.details["reason"], i.details["days"]) for i in items] == [
-        ("AVSTANGNING", "UTEBLIVEN_AKTIVITET", 1), ("AVSTANGNING", "UTEBLIVET_MOTE", 5),
-        ("UTSKRIVNING", "EJ_AKTIVITETSRAPPORT", None)]
+        ("AVSTANGNING", "UTEBLIVEN_AKTIVITET", 1),
+        ("AVSTANGNING", "UTEBLIVET_MOTE", 5),
+        ("UTSKRIVNING", "EJ_AKTIVITETSRAPPORT", None),
+    ]
     assert items[1].period_start == date(2026, 9, 28) and items[1].period_end == date(2026, 10, 2)
     assert "VARNING" not in repr(items)  # June: before the period
     assert "Uteblev" not in repr(items) and "Wallin" not in repr(items)
@@ -114,7 +119,8 @@ def test_referrals_programme_decisions_and_activities():
     assert sum(i.details["extent_percent"] for i in items[1:]) == 100
     referral = PROVIDER.normalise("anvisningar", raw("single-adult", "anvisningar"), DEC)
     assert [dict(i.details) for i in referral if i.kind.endswith("referral")] == [
-        {"service": "RUSTA_OCH_MATCHA", "provider": "Jobbhuset Uppsala AB"}]
+        {"service": "RUSTA_OCH_MATCHA", "provider": "Jobbhuset Uppsala AB"}
+    ]
     assert "Mats Lund" not in repr(referral)
     history = PROVIDER.normalise("anvisningar", raw("af-sanctions", "anvisningar"), DEC)
     assert "AUB" not in repr(history)  # 2022: more than 24 months before
@@ -126,12 +132,18 @@ def test_programme_history_over_24_months():
     assert [(i.kind.rsplit(".", 1)[1], i.period_start, i.period_end, i.details.get("programme")) for i in items] == [
         ("referral", date(2026, 6, 1), date(2026, 12, 31), None),
         ("programme_decision", date(2025, 9, 1), date(2026, 1, 30), "AUB"),
-        ("programme_activity", date(2025, 9, 1), date(2026, 1, 30), "AUB")]  # 2024's placement: too old
+        ("programme_activity", date(2025, 9, 1), date(2026, 1, 30), "AUB"),
+    ]  # 2024's placement: too old
     decisions = PROVIDER.normalise("anvisningar", raw("af-sanctions", "anvisningar"), DEC)
     assert [(i.details["programme"], i.period_start) for i in decisions if i.kind.endswith("programme_decision")] == [
-        ("PRAO", date(2025, 4, 7)), ("JOB", date(2026, 2, 1))]
+        ("PRAO", date(2025, 4, 7)),
+        ("JOB", date(2026, 2, 1)),
+    ]
     assert PROVIDER.request("199006022397", "anvisningar", DEC)[1] == {
-        "personnummer": "199006022397", "franDatum": "2024-12-01", "tillDatum": "2026-12-31"}
+        "personnummer": "199006022397",
+        "franDatum": "2024-12-01",
+        "tillDatum": "2026-12-31",
+    }
     assert PROVIDER.request("199006022397", "sanktioner", DEC)[1]["franDatum"] == "2026-09-01"
     assert window("sanktioner", DEC) == DEC
 
@@ -139,9 +151,13 @@ def test_programme_history_over_24_months():
 def test_each_activity_report_says_whether_it_was_approved():
     items = PROVIDER.normalise("aktivitetsrapport_innehall", raw("single-adult", "aktivitetsrapport_innehall"), NOV)
     assert [(i.period_start.month, i.details["review"]) for i in items] == [
-        (8, "GODKAND"), (9, "GODKAND"), (10, "EJ_GRANSKAD")]
-    sanctioned = PROVIDER.normalise("aktivitetsrapport_innehall", raw("af-sanctions", "aktivitetsrapport_innehall"),
-                                    NOV)
+        (8, "GODKAND"),
+        (9, "GODKAND"),
+        (10, "EJ_GRANSKAD"),
+    ]
+    sanctioned = PROVIDER.normalise(
+        "aktivitetsrapport_innehall", raw("af-sanctions", "aktivitetsrapport_innehall"), NOV
+    )
     assert "EJ_GODKAND" in [i.details["review"] for i in sanctioned]
     assert all(PROVIDER.codes[("review", i.details["review"])] for i in items + sanctioned)
     broken = copy.deepcopy(raw("single-adult", "aktivitetsrapport_innehall"))
@@ -156,8 +172,11 @@ def test_each_activity_report_says_whether_it_was_approved():
 def test_action_plan_and_next_meeting():
     items = PROVIDER.normalise("handlingsplan", raw("single-adult", "handlingsplan"), DEC)
     assert kinds(items) == ["action_plan", "next_meeting"]
-    assert dict(items[0].details) == {"occupations": "Lagerarbetare, Truckförare", "search_extent_percent": 100,
-                                      "applications_required": 6}
+    assert dict(items[0].details) == {
+        "occupations": "Lagerarbetare, Truckförare",
+        "search_extent_percent": 100,
+        "applications_required": 6,
+    }
     assert items[1].period_start == date(2026, 12, 8) and items[1].details["meeting_form"] == "DISTANS"
     assert "Uppsala och Stockholm" not in repr(items)
     # Daniel's next meeting is in January: not in a December application's period.
@@ -190,8 +209,17 @@ def test_every_set_minimises_the_case_and_the_person(info_set):
     for slug in ("single-adult", "af-sanctions", "residence-permit", "couple-partner", "stockholm-kista"):
         items = PROVIDER.normalise(info_set, raw(slug, info_set), NOV)
         text = repr(items)
-        for forbidden in ("AF-20", "handlaggare", "Karin Öst", "Peter Wallin", "Ahmed Farah", "199006022397",
-                          "199504242398", "Testsson", "0380-01"):
+        for forbidden in (
+            "AF-20",
+            "handlaggare",
+            "Karin Öst",
+            "Peter Wallin",
+            "Ahmed Farah",
+            "199006022397",
+            "199504242398",
+            "Testsson",
+            "0380-01",
+        ):
             assert forbidden not in text
         assert all(i.provider == NAME and i.info_set == info_set and i.theme in ("work", "income") for i in items)
         assert all(i.kind in PROVIDER.labels for i in items)
@@ -216,8 +244,13 @@ def _drifts():
         renamed[key + "Lista"] = renamed.pop(key)
         missing_subject = copy.deepcopy(good)
         del missing_subject["sokande"]
-        cases += [(info_set, renamed), (info_set, missing_subject), (info_set, []), (info_set, "text"),
-                  (info_set, {**good, key: "not a list or object"})]
+        cases += [
+            (info_set, renamed),
+            (info_set, missing_subject),
+            (info_set, []),
+            (info_set, "text"),
+            (info_set, {**good, key: "not a list or object"}),
+        ]
     return cases
 
 
@@ -228,18 +261,21 @@ def test_drifted_or_malformed_payloads_are_errors(info_set, payload):
     assert error.value.reason == "unexpected_format" and error.value.provider == NAME
 
 
-@pytest.mark.parametrize(("info_set", "path", "value"), [
-    ("inskrivning", ("inskrivningsperioder", 0, "inskrivenFrom"), "2026-13-01"),
-    ("inskrivning", ("inskrivningsperioder", 0, "inskrivenFrom"), 20260302),
-    ("sokandekategori", ("kategorier", 0, "kod"), 11),
-    ("aktivitetsrapport", ("senasteAktivitetsrapport", "avserManad"), "2026-10-01"),
-    ("aktivitetsrapport_innehall", ("aktivitetsrapporter", 0, "aktiviteter", 0, "aktivitetstyp"), "DANSA"),
-    ("handlingsplan", ("handlingsplan", "sokomfattningProcent"), "100"),
-    ("handlingsplan", ("nastaPlaneringssamtal", "form"), "BREV"),
-    ("stod_och_ratt", ("arbetspraktik", "berattigad"), "J"),
-    ("anvisningar", ("anvisningar", 0, "tjanst"), None),
-    ("ersattningsansokan", ("ansokningar", 0, "status"), "OKAND"),
-])
+@pytest.mark.parametrize(
+    ("info_set", "path", "value"),
+    [
+        ("inskrivning", ("inskrivningsperioder", 0, "inskrivenFrom"), "2026-13-01"),
+        ("inskrivning", ("inskrivningsperioder", 0, "inskrivenFrom"), 20260302),
+        ("sokandekategori", ("kategorier", 0, "kod"), 11),
+        ("aktivitetsrapport", ("senasteAktivitetsrapport", "avserManad"), "2026-10-01"),
+        ("aktivitetsrapport_innehall", ("aktivitetsrapporter", 0, "aktiviteter", 0, "aktivitetstyp"), "DANSA"),
+        ("handlingsplan", ("handlingsplan", "sokomfattningProcent"), "100"),
+        ("handlingsplan", ("nastaPlaneringssamtal", "form"), "BREV"),
+        ("stod_och_ratt", ("arbetspraktik", "berattigad"), "J"),
+        ("anvisningar", ("anvisningar", 0, "tjanst"), None),
+        ("ersattningsansokan", ("ansokningar", 0, "status"), "OKAND"),
+    ],
+)
 def test_wrong_types_and_values_are_errors(info_set, path, value):
     payload = raw("single-adult", info_set)
     target = payload

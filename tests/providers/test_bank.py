@@ -44,20 +44,44 @@ def test_request_asks_for_the_period_end_or_today():
 def test_own_accounts_with_the_balance_on_the_date():
     items = PROVIDER.normalise("konton", raw("single-adult"), DEC)
     assert [(i.period_start, i.amount_ore, i.theme, i.gross, dict(i.details)) for i in items] == [
-        (date(2026, 11, 24), 4261_50, "assets", None,
-         {"bank": "Swedbank", "account": "…8231", "account_type": "TRANSAKTION", "joint": False}),
-        (date(2026, 11, 24), 3500_00, "assets", None,
-         {"bank": "Swedbank", "account": "…2204", "account_type": "SPAR", "joint": False})]
+        (
+            date(2026, 11, 24),
+            4261_50,
+            "assets",
+            None,
+            {"bank": "Swedbank", "account": "…8231", "account_type": "TRANSAKTION", "joint": False},
+        ),
+        (
+            date(2026, 11, 24),
+            3500_00,
+            "assets",
+            None,
+            {"bank": "Swedbank", "account": "…2204", "account_type": "SPAR", "joint": False},
+        ),
+    ]
     september = PROVIDER.normalise("konton", raw("single-adult"), SEP)
-    assert [(i.period_start, i.amount_ore) for i in september] == [(date(2026, 9, 30), 6841_50),
-                                                                    (date(2026, 9, 30), 3500_00)]
+    assert [(i.period_start, i.amount_ore) for i in september] == [
+        (date(2026, 9, 30), 6841_50),
+        (date(2026, 9, 30), 3500_00),
+    ]
 
 
 def test_minimised_no_other_peoples_accounts_numbers_or_history():
     items = PROVIDER.normalise("konton", raw("single-adult"), DEC)
     text = repr(items)
-    for forbidden in ("Mammas", "Birgitta", "195712302842", "800 221", "914 357 823", "SE00", "Lönekonto",
-                      "199006022397", "Testsson", "8327-9", "21480"):
+    for forbidden in (
+        "Mammas",
+        "Birgitta",
+        "195712302842",
+        "800 221",
+        "914 357 823",
+        "SE00",
+        "Lönekonto",
+        "199006022397",
+        "Testsson",
+        "8327-9",
+        "21480",
+    ):
         assert forbidden not in text
     joint = PROVIDER.normalise("konton", raw("stockholm-kista"), DEC)
     assert joint[0].details["joint"] is True and "198808112380" not in repr(joint) and "Hanna" not in repr(joint)

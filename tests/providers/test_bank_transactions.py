@@ -44,7 +44,8 @@ def test_incoming_by_sender_per_month_smaller_senders_added_up_without_names():
         ("incoming_other", date(2026, 8, 1), 43_000, {"payments": 2}),
         ("incoming_other", date(2026, 9, 1), 25_000, {"payments": 1}),
         ("incoming_other", date(2026, 10, 1), 25_000, {"payments": 1}),
-        ("incoming_other", date(2026, 11, 1), 25_000, {"payments": 1})]
+        ("incoming_other", date(2026, 11, 1), 25_000, {"payments": 1}),
+    ]
     assert all(s[2] >= NAMED_FROM for s in incoming if s[0] == "incoming")
     assert all(i.period_end.month == i.period_start.month for i in items if i.kind.endswith("incoming"))
 
@@ -54,16 +55,20 @@ def test_large_withdrawals_only_without_who_got_them():
     # rent by direct debit (6,840 kronor a month) is a regular cost, not a withdrawal; groceries are never kept
     assert [s for s in summary(items) if s[0] == "withdrawal"] == [
         ("withdrawal", date(2026, 9, 8), 600_000, {"kind": "CASH", "booked_on": "2026-09-08"}),
-        ("withdrawal", date(2026, 10, 17), 1_250_000, {"kind": "TRANSFER", "booked_on": "2026-10-17"})]
+        ("withdrawal", date(2026, 10, 17), 1_250_000, {"kind": "TRANSFER", "booked_on": "2026-10-17"}),
+    ]
     assert all(i.theme == "assets" and i.amount_ore >= LARGE_WITHDRAWAL for i in items if i.kind.endswith("withdrawal"))
 
 
 def test_money_between_own_accounts_neither_comes_in_nor_leaves():
     items = PROVIDER.normalise("kontohandelser", fixture("vehicle-owner"), NOVEMBER)
     assert [(s[0], s[1], s[2]) for s in summary(items)] == [
-        ("incoming", date(2026, 8, 1), 1_978_000), ("incoming", date(2026, 9, 1), 1_978_000),
-        ("incoming", date(2026, 10, 1), 2_186_000), ("incoming", date(2026, 11, 1), 1_978_000),
-        ("withdrawal", date(2026, 11, 3), 800_000)]  # the 25,000 to his own savings account is neither
+        ("incoming", date(2026, 8, 1), 1_978_000),
+        ("incoming", date(2026, 9, 1), 1_978_000),
+        ("incoming", date(2026, 10, 1), 2_186_000),
+        ("incoming", date(2026, 11, 1), 1_978_000),
+        ("withdrawal", date(2026, 11, 3), 800_000),
+    ]  # the 25,000 to his own savings account is neither
 
 
 def test_only_the_period_up_to_today_and_only_booked(as_authored):
@@ -82,8 +87,11 @@ def test_the_list_is_never_kept(slug):
     booked = [t for a in raw["accounts"] for t in a["transactions"]["booked"]]
     assert len(items) < len(booked)
     for transaction in booked:
-        for secret in (transaction["transactionId"], transaction["entryReference"],
-                       transaction["remittanceInformationUnstructured"]):
+        for secret in (
+            transaction["transactionId"],
+            transaction["entryReference"],
+            transaction["remittanceInformationUnstructured"],
+        ):
             assert not secret or secret not in text, secret
         if "creditorName" in transaction:
             assert transaction["creditorName"] not in text  # never who got money
@@ -109,16 +117,27 @@ def test_malformed_is_unexpected_format(raw):
     assert err.value.reason == "unexpected_format"
 
 
-@pytest.mark.parametrize("change", [
-    lambda a: a["transactions"].__setitem__("bookedTransactions", a["transactions"].pop("booked")),
-    lambda a: a["transactions"]["booked"][0]["transactionAmount"].__setitem__("amount", "-6 840,00"),
-    lambda a: a["transactions"]["booked"][0]["transactionAmount"].__setitem__("currency", "EUR"),
-    lambda a: a["transactions"]["booked"][0].__setitem__("bookingDate", "20260701"),
-    lambda a: a["transactions"]["booked"][0].__setitem__("bankTransactionCode", "XXXX"),
-    lambda a: a["transactions"]["booked"][0].__setitem__("bankTransactionCode", "PMNT-ZZZZ-ZZZZ"),
-    lambda a: a["account"].pop("iban"),
-], ids=["renamed-booked", "comma-amount", "other-currency", "compact-date", "bad-code", "unknown-outgoing",
-        "account-without-iban"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: a["transactions"].__setitem__("bookedTransactions", a["transactions"].pop("booked")),
+        lambda a: a["transactions"]["booked"][0]["transactionAmount"].__setitem__("amount", "-6 840,00"),
+        lambda a: a["transactions"]["booked"][0]["transactionAmount"].__setitem__("currency", "EUR"),
+        lambda a: a["transactions"]["booked"][0].__setitem__("bookingDate", "20260701"),
+        lambda a: a["transactions"]["booked"][0].__setitem__("bankTransactionCode", "XXXX"),
+        lambda a: a["transactions"]["booked"][0].__setitem__("bankTransactionCode", "PMNT-ZZZZ-ZZZZ"),
+        lambda a: a["account"].pop("iban"),
+    ],
+    ids=[
+        "renamed-booked",
+        "comma-amount",
+        "other-currency",
+        "compact-date",
+        "bad-code",
+        "unknown-outgoing",
+        "account-without-iban",
+    ],
+)
 def test_schema_drift_is_unexpected_format(change):
     raw = copy.deepcopy(fixture("single-adult"))
     change(raw["accounts"][0])  # July's rent: outside the period, and still checked
@@ -136,9 +155,12 @@ def test_a_unit_of_its_own_beside_the_balances():
 
 
 def test_fetch_over_http_with_faults():
-    rules = {"rules": [{"provider": "banktransaktioner", "person": "vehicle-owner", "kind": "schema_drift"},
-                       {"provider": "banktransaktioner", "person": "pending-bostadsbidrag", "kind": "timeout",
-                        "seconds": 0.5}]}
+    rules = {
+        "rules": [
+            {"provider": "banktransaktioner", "person": "vehicle-owner", "kind": "schema_drift"},
+            {"provider": "banktransaktioner", "person": "pending-bostadsbidrag", "kind": "timeout", "seconds": 0.5},
+        ]
+    }
     with serve(create_sandbox_app(faults=rules)) as base_url:
         client = ProviderClient("banktransaktioner", base_url, "sandbox-token", timeout_seconds=0.2)
         items = PROVIDER.fetch(client, "199006022397", "kontohandelser", NOVEMBER)

@@ -25,13 +25,31 @@ def fixture(slug: str, info_set: str = "studiemedel") -> dict:
 
 
 STUDIESTARTSSTOD = {
-    "Personnummer": "199006022397", "Kundnummer": "CSN-SECRET-1",
+    "Personnummer": "199006022397",
+    "Kundnummer": "CSN-SECRET-1",
     "Utbetalningar": [
-        {"Utbetalningsdatum": "20260225", "AvserFran": "20260201", "AvserTill": "20260228", "Studietakt": 100,
-         "Bruttobelopp": 11000, "Skatteavdrag": 3300, "Nettobelopp": 7700, "Kontonummer": "SEB 5000, 99"},
-        {"Utbetalningsdatum": "20261023", "AvserFran": "20261001", "AvserTill": "20261031", "Studietakt": 50,
-         "Bruttobelopp": 5500, "Skatteavdrag": 1650, "Nettobelopp": 3850, "Kontonummer": "SEB 5000, 99"},
-    ]}
+        {
+            "Utbetalningsdatum": "20260225",
+            "AvserFran": "20260201",
+            "AvserTill": "20260228",
+            "Studietakt": 100,
+            "Bruttobelopp": 11000,
+            "Skatteavdrag": 3300,
+            "Nettobelopp": 7700,
+            "Kontonummer": "SEB 5000, 99",
+        },
+        {
+            "Utbetalningsdatum": "20261023",
+            "AvserFran": "20261001",
+            "AvserTill": "20261031",
+            "Studietakt": 50,
+            "Bruttobelopp": 5500,
+            "Skatteavdrag": 1650,
+            "Nettobelopp": 3850,
+            "Kontonummer": "SEB 5000, 99",
+        },
+    ],
+}
 
 
 def test_studiemedel_current_term():
@@ -51,8 +69,16 @@ def test_studiemedel_current_term():
 def test_studiemedel_minimised():
     items = PROVIDER.normalise("studiemedel", fixture("couple-student-child"), DECEMBER)
     assert not any(i.details.get("term") in ("VT2026", "VT2027") for i in items)  # outside the period
-    for secret in ("CSN-7730418", "Lena Holmqvist", "Göteborgs universitet", "Sjuksköterske", "B-2026",
-                   "Nordea", "214830", "200304302383"):
+    for secret in (
+        "CSN-7730418",
+        "Lena Holmqvist",
+        "Göteborgs universitet",
+        "Sjuksköterske",
+        "B-2026",
+        "Nordea",
+        "214830",
+        "200304302383",
+    ):
         assert secret not in repr(items)
 
 
@@ -64,39 +90,58 @@ def test_grant_only_student_has_no_loan_items():
 def test_studiestartsstod_is_taxable():
     items = PROVIDER.normalise("studiestartsstod", copy.deepcopy(STUDIESTARTSSTOD), DECEMBER)
     assert [(i.kind, i.amount_ore, i.gross) for i in items] == [
-        ("csn.studiestartsstod.payment", 550_000, True), ("csn.studiestartsstod.tax", 165_000, None)]
+        ("csn.studiestartsstod.payment", 550_000, True),
+        ("csn.studiestartsstod.tax", 165_000, None),
+    ]
     assert items[0].details == {"study_pace": 50, "paid_on": "2026-10-23"}
     assert "CSN-SECRET-1" not in repr(items) and "SEB" not in repr(items)
 
 
-@pytest.mark.parametrize("info_set,raw", [
-    ("studiemedel", {"Personnummer": "x", "Studieperioder": []}),
-    ("studiestartsstod", {"Personnummer": "x", "Utbetalningar": []}),
-])
+@pytest.mark.parametrize(
+    "info_set,raw",
+    [
+        ("studiemedel", {"Personnummer": "x", "Studieperioder": []}),
+        ("studiestartsstod", {"Personnummer": "x", "Utbetalningar": []}),
+    ],
+)
 def test_empty_lists_give_no_items(info_set, raw):
     assert PROVIDER.normalise(info_set, raw, DECEMBER) == []
 
 
 @pytest.mark.parametrize("info_set", ["studiemedel", "studiestartsstod"])
-@pytest.mark.parametrize("raw", [None, [], "x", {}, {"Studieperioder": None, "Utbetalningar": None},
-                                 {"Studieperioder": [1], "Utbetalningar": [1]}])
+@pytest.mark.parametrize(
+    "raw",
+    [None, [], "x", {}, {"Studieperioder": None, "Utbetalningar": None}, {"Studieperioder": [1], "Utbetalningar": [1]}],
+)
 def test_malformed_is_unexpected_format(info_set, raw):
     with pytest.raises(ProviderError) as err:
         PROVIDER.normalise(info_set, raw, DECEMBER)
     assert err.value.reason == "unexpected_format"
 
 
-@pytest.mark.parametrize("change", [
-    lambda r: r.__setitem__("Studiemedelsperioder", r.pop("Studieperioder")),
-    lambda r: r["Studieperioder"][1].pop("Termin"),
-    lambda r: r["Studieperioder"][1].__setitem__("Termin", "Hösten 2026"),
-    lambda r: r["Studieperioder"][1].__setitem__("PeriodFran", "2026-08-24"),
-    lambda r: r["Studieperioder"][1]["Utbetalningar"][1].__setitem__("Bidrag", "4360"),
-    lambda r: r["Studieperioder"][1]["Utbetalningar"][1].__setitem__("Lan", 10363.5),
-    lambda r: r["Studieperioder"][1]["Utbetalningar"][1].pop("Lan"),
-    lambda r: r["Studieperioder"][0]["Utbetalningar"][0].__setitem__("AvserTill", "20260231"),
-], ids=["renamed-list", "missing-term", "bad-term", "iso-date", "amount-as-text", "float", "missing-loan",
-        "old-bad-date"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r.__setitem__("Studiemedelsperioder", r.pop("Studieperioder")),
+        lambda r: r["Studieperioder"][1].pop("Termin"),
+        lambda r: r["Studieperioder"][1].__setitem__("Termin", "Hösten 2026"),
+        lambda r: r["Studieperioder"][1].__setitem__("PeriodFran", "2026-08-24"),
+        lambda r: r["Studieperioder"][1]["Utbetalningar"][1].__setitem__("Bidrag", "4360"),
+        lambda r: r["Studieperioder"][1]["Utbetalningar"][1].__setitem__("Lan", 10363.5),
+        lambda r: r["Studieperioder"][1]["Utbetalningar"][1].pop("Lan"),
+        lambda r: r["Studieperioder"][0]["Utbetalningar"][0].__setitem__("AvserTill", "20260231"),
+    ],
+    ids=[
+        "renamed-list",
+        "missing-term",
+        "bad-term",
+        "iso-date",
+        "amount-as-text",
+        "float",
+        "missing-loan",
+        "old-bad-date",
+    ],
+)
 def test_schema_drift_is_unexpected_format(change):
     raw = copy.deepcopy(fixture("couple-student-child"))
     change(raw)

@@ -25,32 +25,54 @@ def fixture(slug: str, info_set: str) -> dict:
 
 
 def payment(month: str, gross: str, tax: str, taxable: bool, **extra) -> dict:
-    return {"utbetalningsdatum": f"{month}-25", "avserManad": month, "bruttobelopp": gross, "skatteavdrag": tax,
-            "nettobelopp": gross, "skattepliktig": taxable, "mottagarkonto": "Nordea 3300, 111 222 333",
-            "utbetalningsreferens": "FKU-SECRET-REF", **extra}
+    return {
+        "utbetalningsdatum": f"{month}-25",
+        "avserManad": month,
+        "bruttobelopp": gross,
+        "skatteavdrag": tax,
+        "nettobelopp": gross,
+        "skattepliktig": taxable,
+        "mottagarkonto": "Nordea 3300, 111 222 333",
+        "utbetalningsreferens": "FKU-SECRET-REF",
+        **extra,
+    }
 
 
 # Sets nobody in the cast has (no minor test numbers exist): built here in the agency's format.
 CONSTRUCTED = {
     "barnbidrag": ({"antalBarn": 2}, False, {"children": 2}),
-    "underhallsstod": ({"stodtyp": "UNDERHALLSSTOD", "bidragsskyldig": {"personId": "194004057032",
-                                                                        "namn": "Other Parent"}},
-                       False, {"type": "UNDERHALLSSTOD"}),
-    "sjukersattning": ({"formanstyp": "AKTIVITETSERSATTNING", "omfattning": "HALV"}, True,
-                       {"type": "AKTIVITETSERSATTNING", "extent": "HALV"}),
-    "vardbidrag": ({"formanstyp": "OMVARDNADSBIDRAG", "omfattning": "EN_FJARDEDEL"}, True,
-                   {"type": "OMVARDNADSBIDRAG", "extent": "EN_FJARDEDEL"}),
+    "underhallsstod": (
+        {"stodtyp": "UNDERHALLSSTOD", "bidragsskyldig": {"personId": "194004057032", "namn": "Other Parent"}},
+        False,
+        {"type": "UNDERHALLSSTOD"},
+    ),
+    "sjukersattning": (
+        {"formanstyp": "AKTIVITETSERSATTNING", "omfattning": "HALV"},
+        True,
+        {"type": "AKTIVITETSERSATTNING", "extent": "HALV"},
+    ),
+    "vardbidrag": (
+        {"formanstyp": "OMVARDNADSBIDRAG", "omfattning": "EN_FJARDEDEL"},
+        True,
+        {"type": "OMVARDNADSBIDRAG", "extent": "EN_FJARDEDEL"},
+    ),
     "merkostnadsersattning": ({"niva": "NIVA_2"}, False, {"level": "NIVA_2"}),
 }
 
 
 def constructed(info_set: str) -> dict:
     extra, taxable, _ = CONSTRUCTED[info_set]
-    return {"personId": "199006022397", "formansslag": info_set.upper(), "arendeId": "FK-INTERNAL-1",
-            "handlaggare": {"namn": "Ulla Handläggare", "enhet": "X"},
-            "utbetalningar": [payment("2026-01", "1 250,00", "300,00", taxable, **extra),
-                              payment("2026-10", "1 250,00", "300,00", taxable, **extra),
-                              payment("2026-11", "1 250,50", "300,00", taxable, **extra)]}
+    return {
+        "personId": "199006022397",
+        "formansslag": info_set.upper(),
+        "arendeId": "FK-INTERNAL-1",
+        "handlaggare": {"namn": "Ulla Handläggare", "enhet": "X"},
+        "utbetalningar": [
+            payment("2026-01", "1 250,00", "300,00", taxable, **extra),
+            payment("2026-10", "1 250,00", "300,00", taxable, **extra),
+            payment("2026-11", "1 250,50", "300,00", taxable, **extra),
+        ],
+    }
 
 
 def test_sjukpenning_months_amounts_and_tax():
@@ -58,8 +80,10 @@ def test_sjukpenning_months_amounts_and_tax():
     payments = [i for i in items if i.kind == "forsakringskassan.sjukpenning.payment"]
     taxes = [i for i in items if i.kind == "forsakringskassan.sjukpenning.tax"]
     assert [(p.period_start, p.period_end) for p in payments] == [
-        (date(2026, 9, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2026, 10, 31)),
-        (date(2026, 11, 1), date(2026, 11, 30))]
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+        (date(2026, 11, 1), date(2026, 11, 30)),
+    ]
     assert payments[0].amount_ore == 2_640_000 and payments[0].gross is True
     assert payments[0].details == {"paid_on": "2026-10-06", "extent": "HEL", "days": 30}
     assert payments[-1].details["extent"] == "HALV"
@@ -103,10 +127,19 @@ def test_aktivitetsstod_reductions_and_level():
     items = PROVIDER.normalise("aktivitetsstod", fixture("af-sanctions", "aktivitetsstod"), DECEMBER)
     payments = [i for i in items if i.kind == "forsakringskassan.aktivitetsstod.payment"]
     assert [p.details["reduction_reason"] for p in payments] == [
-        "AVSTANGNING_1_DAG", "AVSTANGNING_5_DAGAR", "AVSTANGNING_10_DAGAR"]
-    assert payments[1].details == {"paid_on": "2026-11-25", "type": "AKTIVITETSSTOD", "level": "GRUNDNIVA",
-                                   "daily_amount_kr": 255, "days": 17, "reduction_reason": "AVSTANGNING_5_DAGAR",
-                                   "reduction_days": 5}
+        "AVSTANGNING_1_DAG",
+        "AVSTANGNING_5_DAGAR",
+        "AVSTANGNING_10_DAGAR",
+    ]
+    assert payments[1].details == {
+        "paid_on": "2026-11-25",
+        "type": "AKTIVITETSSTOD",
+        "level": "GRUNDNIVA",
+        "daily_amount_kr": 255,
+        "days": 17,
+        "reduction_reason": "AVSTANGNING_5_DAGAR",
+        "reduction_days": 5,
+    }
     assert payments[1].amount_ore == 17 * 25_500
     (decision,) = [i for i in items if i.kind == "forsakringskassan.aktivitetsstod.decision"]
     assert (decision.period_end, decision.amount_ore, decision.theme) == (date(2026, 11, 20), 25_500, "work")
@@ -124,19 +157,42 @@ def test_aktivitetsstod_without_reduction_has_no_reduction_fields():
 def test_etableringsersattning_decision_without_payments():
     items = PROVIDER.normalise("aktivitetsstod", fixture("residence-permit", "aktivitetsstod"), DECEMBER)
     assert [(i.kind, i.details["type"], i.amount_ore) for i in items] == [
-        ("forsakringskassan.aktivitetsstod.decision", "ETABLERINGSERSATTNING", 30_800)]
+        ("forsakringskassan.aktivitetsstod.decision", "ETABLERINGSERSATTNING", 30_800)
+    ]
 
 
 def test_foraldrapenning_kinds():
-    raw = {"utbetalningar": [
-        payment("2026-10", "12 400,00", "3 720,00", True, formanstyp="FORALDRAPENNING", omfattning="HEL", dagar=20,
-                barnPersonId="201805051234"),
-        payment("2026-11", "2 480,00", "744,00", True, formanstyp="TILLFALLIG_FORALDRAPENNING", omfattning="HEL",
-                dagar=2, barnPersonId="201805051234")]}
+    raw = {
+        "utbetalningar": [
+            payment(
+                "2026-10",
+                "12 400,00",
+                "3 720,00",
+                True,
+                formanstyp="FORALDRAPENNING",
+                omfattning="HEL",
+                dagar=20,
+                barnPersonId="201805051234",
+            ),
+            payment(
+                "2026-11",
+                "2 480,00",
+                "744,00",
+                True,
+                formanstyp="TILLFALLIG_FORALDRAPENNING",
+                omfattning="HEL",
+                dagar=2,
+                barnPersonId="201805051234",
+            ),
+        ]
+    }
     items = PROVIDER.normalise("foraldrapenning", raw, DECEMBER)
     assert [i.kind for i in items] == [
-        "forsakringskassan.foraldrapenning.foraldrapenning", "forsakringskassan.foraldrapenning.tax",
-        "forsakringskassan.foraldrapenning.tillfallig", "forsakringskassan.foraldrapenning.tax"]
+        "forsakringskassan.foraldrapenning.foraldrapenning",
+        "forsakringskassan.foraldrapenning.tax",
+        "forsakringskassan.foraldrapenning.tillfallig",
+        "forsakringskassan.foraldrapenning.tax",
+    ]
     assert items[0].amount_ore == 1_240_000 and items[0].details["days"] == 20
     assert "201805051234" not in repr(items)
 
@@ -161,10 +217,20 @@ def test_empty_answer_is_nothing(info_set):
     assert PROVIDER.normalise(info_set, raw, DECEMBER) == []
 
 
-@pytest.mark.parametrize("raw", [
-    None, [], "text", 42, {}, {"utbetalningar": None}, {"utbetalningar": "x"}, {"utbetalningar": [None]},
-    {"utbetalningar": [{"avserManad": "2026-10"}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        [],
+        "text",
+        42,
+        {},
+        {"utbetalningar": None},
+        {"utbetalningar": "x"},
+        {"utbetalningar": [None]},
+        {"utbetalningar": [{"avserManad": "2026-10"}]},
+    ],
+)
 def test_malformed_is_unexpected_format(raw):
     assert not PROVIDER.nothing("sjukpenning", raw)
     with pytest.raises(ProviderError) as err:
@@ -178,21 +244,36 @@ def _drifted(change):
     return raw
 
 
-@pytest.mark.parametrize("change", [
-    lambda r: r["utbetalningar"][3].pop("bruttobelopp"),
-    lambda r: r["utbetalningar"][3].__setitem__("belopp", r["utbetalningar"][3].pop("bruttobelopp")),
-    lambda r: r.__setitem__("payments", r.pop("utbetalningar")),
-    lambda r: r["utbetalningar"][3].__setitem__("bruttobelopp", 27280),
-    lambda r: r["utbetalningar"][3].__setitem__("bruttobelopp", "27280.00"),
-    lambda r: r["utbetalningar"][3].__setitem__("avserManad", "202610"),
-    lambda r: r["utbetalningar"][3].__setitem__("utbetalningsdatum", "2026-13-05"),
-    lambda r: r["utbetalningar"][3].__setitem__("omfattning", "FULL"),
-    lambda r: r["utbetalningar"][3].__setitem__("dagar", "31"),
-    lambda r: r["utbetalningar"][3].__setitem__("skattepliktig", "J"),
-    # drift in a month outside the period is still drift
-    lambda r: r["utbetalningar"][0].pop("skatteavdrag"),
-], ids=["missing", "renamed", "list-renamed", "int-amount", "point-decimal", "month-format", "bad-date",
-        "unknown-code", "days-as-text", "flag-as-text", "old-month"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r["utbetalningar"][3].pop("bruttobelopp"),
+        lambda r: r["utbetalningar"][3].__setitem__("belopp", r["utbetalningar"][3].pop("bruttobelopp")),
+        lambda r: r.__setitem__("payments", r.pop("utbetalningar")),
+        lambda r: r["utbetalningar"][3].__setitem__("bruttobelopp", 27280),
+        lambda r: r["utbetalningar"][3].__setitem__("bruttobelopp", "27280.00"),
+        lambda r: r["utbetalningar"][3].__setitem__("avserManad", "202610"),
+        lambda r: r["utbetalningar"][3].__setitem__("utbetalningsdatum", "2026-13-05"),
+        lambda r: r["utbetalningar"][3].__setitem__("omfattning", "FULL"),
+        lambda r: r["utbetalningar"][3].__setitem__("dagar", "31"),
+        lambda r: r["utbetalningar"][3].__setitem__("skattepliktig", "J"),
+        # drift in a month outside the period is still drift
+        lambda r: r["utbetalningar"][0].pop("skatteavdrag"),
+    ],
+    ids=[
+        "missing",
+        "renamed",
+        "list-renamed",
+        "int-amount",
+        "point-decimal",
+        "month-format",
+        "bad-date",
+        "unknown-code",
+        "days-as-text",
+        "flag-as-text",
+        "old-month",
+    ],
+)
 def test_schema_drift_is_unexpected_format(change):
     with pytest.raises(ProviderError) as err:
         PROVIDER.normalise("sjukpenning", _drifted(change), DECEMBER)
@@ -216,7 +297,8 @@ def test_unknown_extra_keys_are_ignored():
     for entry in raw["utbetalningar"]:
         entry["valuta"] = "SEK"
     assert PROVIDER.normalise("sjukpenning", raw, DECEMBER) == PROVIDER.normalise(
-        "sjukpenning", fixture("couple-with-children", "sjukpenning"), DECEMBER)
+        "sjukpenning", fixture("couple-with-children", "sjukpenning"), DECEMBER
+    )
 
 
 def test_request_keeps_the_personnummer_in_the_body():
@@ -226,11 +308,25 @@ def test_request_keeps_the_personnummer_in_the_body():
 
 
 def test_every_kind_has_a_label():
-    kinds = {f"forsakringskassan.{s}.payment" for s in
-             ("bostadsbidrag", "barnbidrag", "underhallsstod", "sjukpenning", "aktivitetsstod",
-              "sjukersattning", "vardbidrag", "merkostnadsersattning")}
-    kinds |= {"forsakringskassan.bostadsbidrag.application", "forsakringskassan.aktivitetsstod.decision",
-              "forsakringskassan.foraldrapenning.foraldrapenning", "forsakringskassan.foraldrapenning.tillfallig"}
+    kinds = {
+        f"forsakringskassan.{s}.payment"
+        for s in (
+            "bostadsbidrag",
+            "barnbidrag",
+            "underhallsstod",
+            "sjukpenning",
+            "aktivitetsstod",
+            "sjukersattning",
+            "vardbidrag",
+            "merkostnadsersattning",
+        )
+    }
+    kinds |= {
+        "forsakringskassan.bostadsbidrag.application",
+        "forsakringskassan.aktivitetsstod.decision",
+        "forsakringskassan.foraldrapenning.foraldrapenning",
+        "forsakringskassan.foraldrapenning.tillfallig",
+    }
     assert kinds <= set(PROVIDER.labels)
     flags = {s.key: (s.extended, s.for_children) for s in PROVIDER.sets}
     assert flags["underhallsstod"] == (False, True) and flags["sjukpenning"] == (False, False)

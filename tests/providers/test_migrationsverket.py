@@ -37,12 +37,25 @@ def test_sets_and_requests():
 def test_permits():
     items = PROVIDER.normalise("tillstand", raw("tillstand"), DEC)
     assert [(i.kind.rsplit(".", 1)[1], i.period_start, i.period_end, dict(i.details)) for i in items] == [
-        ("work_permit", date(2024, 12, 2), date(2026, 9, 27),
-         {"permit": "UNDANTAG_AT", "duration": "TIDSBEGRANSAT", "grounds": "ASYLSOKANDE"}),
-        ("residence_permit", date(2026, 9, 28), date(2029, 9, 27),
-         {"permit": "UT", "duration": "TIDSBEGRANSAT", "grounds": "SKYDD"}),
-        ("work_permit", date(2026, 9, 28), date(2029, 9, 27),
-         {"permit": "AT", "duration": "TIDSBEGRANSAT", "grounds": "SKYDD"})]
+        (
+            "work_permit",
+            date(2024, 12, 2),
+            date(2026, 9, 27),
+            {"permit": "UNDANTAG_AT", "duration": "TIDSBEGRANSAT", "grounds": "ASYLSOKANDE"},
+        ),
+        (
+            "residence_permit",
+            date(2026, 9, 28),
+            date(2029, 9, 27),
+            {"permit": "UT", "duration": "TIDSBEGRANSAT", "grounds": "SKYDD"},
+        ),
+        (
+            "work_permit",
+            date(2026, 9, 28),
+            date(2029, 9, 27),
+            {"permit": "AT", "duration": "TIDSBEGRANSAT", "grounds": "SKYDD"},
+        ),
+    ]
     assert all(i.theme == "other" and i.amount_ore is None for i in items)
     text = repr(items)
     for forbidden in ("24-512340", "Jonas Wik", "Sara Lind", "UT-4471093", "Advokatfirman", "SOM'"):
@@ -58,7 +71,8 @@ def test_dagersattning_per_month_in_ore():
         (date(2026, 9, 1), date(2026, 9, 30), 30 * 71_00, "DAGERSATTNING"),
         (date(2026, 10, 1), date(2026, 10, 31), 1200_00, "SARSKILT_BIDRAG"),
         (date(2026, 10, 1), date(2026, 10, 31), 31 * 71_00, "DAGERSATTNING"),
-        (date(2026, 11, 1), date(2026, 11, 30), 30 * 71_00, "DAGERSATTNING")]
+        (date(2026, 11, 1), date(2026, 11, 30), 30 * 71_00, "DAGERSATTNING"),
+    ]
     assert all(i.gross is False and i.theme == "income" for i in items)
     assert items[-1].details == {"benefit": "DAGERSATTNING", "days": 30, "paid": "2026-11-23"}
     text = repr(items)
@@ -78,8 +92,10 @@ def _drifts():
         ("tillstand", lambda p: p["tillstand"][1].__setitem__("tillstandstyp", "VISUM")),
         ("tillstand", lambda p: p["tillstand"][1].__setitem__("giltigFrom", "20260928")),
         ("tillstand", lambda p: p.__setitem__("beslut", p.pop("tillstand"))),
-        ("dagersattning", lambda p: p["utbetalningar"][0].__setitem__("belopp",
-                                                                      p["utbetalningar"][0].pop("beloppOre"))),
+        (
+            "dagersattning",
+            lambda p: p["utbetalningar"][0].__setitem__("belopp", p["utbetalningar"][0].pop("beloppOre")),
+        ),
         ("dagersattning", lambda p: p["utbetalningar"][0].__setitem__("beloppOre", "2 201,00")),
         ("dagersattning", lambda p: p["utbetalningar"][0].__setitem__("manad", "2026-01")),
         ("dagersattning", lambda p: p["utbetalningar"][0].__setitem__("skattepliktig", "nej")),
@@ -102,6 +118,7 @@ def test_fetch_over_http_from_the_sandbox():
     with serve(create_sandbox_app(faults={"rules": []})) as base_url:
         client = ProviderClient(NAME, base_url, "sandbox-token")
         assert len(PROVIDER.fetch(client, AMINA, "dagersattning", DEC)) == 4
-        assert [i.kind for i in PROVIDER.fetch(client, AMINA, "tillstand", DEC)][1] == \
-            "migrationsverket.tillstand.residence_permit"
+        assert [i.kind for i in PROVIDER.fetch(client, AMINA, "tillstand", DEC)][
+            1
+        ] == "migrationsverket.tillstand.residence_permit"
         assert PROVIDER.fetch(client, "199312162390", "tillstand", DEC) == []  # no dossier: 404

@@ -36,7 +36,8 @@ def test_alderspension_parts_and_tax():
         ("pensionsmyndigheten.alderspension.payment", "IP", 641_200, True),
         ("pensionsmyndigheten.alderspension.payment", "TP", 215_000, True),
         ("pensionsmyndigheten.alderspension.payment", "GP", 318_000, True),
-        ("pensionsmyndigheten.alderspension.tax", None, 171_500, None)]
+        ("pensionsmyndigheten.alderspension.tax", None, 171_500, None),
+    ]
     assert october[0].period_end == date(2026, 10, 31) and october[0].details["paid_on"] == "2026-10-19"
     assert {i.period_start.month for i in items} == {9, 10, 11, 12}
     assert all(i.theme == "income" for i in items)
@@ -48,7 +49,11 @@ def test_premiepension_and_bostadstillagg():
     assert "AP7" not in repr(premie) and "41220900" not in repr(premie)
     btp = PROVIDER.normalise("bostadstillagg", fixture("bostadstillagg"), NOVEMBER)
     assert [(i.period_start.month, i.amount_ore, i.gross) for i in btp] == [
-        (8, 489_000, False), (9, 489_000, False), (10, 512_300, False), (11, 512_300, False)]
+        (8, 489_000, False),
+        (9, 489_000, False),
+        (10, 512_300, False),
+        (11, 512_300, False),
+    ]
     for secret in ("748000", "HYRESRATT", "Örebrobostäder"):
         assert secret not in repr(btp)
 
@@ -66,14 +71,32 @@ def test_efterlevandepension_ended():
 
 
 def test_barnpension_tax_free_efterlevandestod():
-    raw = {"manadsutbetalningar": [{"manad": "202611", "utbetalningsdag": "2026-11-19",
-                                    "formanstyp": "EFTERLEVANDESTOD", "bruttoOre": 190_000, "skattOre": 0,
-                                    "skattepliktig": False}],
-           "formaner": [{"formanstyp": "EFTERLEVANDESTOD", "giltigFrom": "2024-03-01", "giltigTom": None,
-                         "status": "LOPANDE", "avlidenPersonnummer": "194004057032"}]}
+    raw = {
+        "manadsutbetalningar": [
+            {
+                "manad": "202611",
+                "utbetalningsdag": "2026-11-19",
+                "formanstyp": "EFTERLEVANDESTOD",
+                "bruttoOre": 190_000,
+                "skattOre": 0,
+                "skattepliktig": False,
+            }
+        ],
+        "formaner": [
+            {
+                "formanstyp": "EFTERLEVANDESTOD",
+                "giltigFrom": "2024-03-01",
+                "giltigTom": None,
+                "status": "LOPANDE",
+                "avlidenPersonnummer": "194004057032",
+            }
+        ],
+    }
     items = PROVIDER.normalise("efterlevandepension", raw, DECEMBER)
-    assert [(i.kind, i.gross) for i in items] == [("pensionsmyndigheten.efterlevandepension.payment", False),
-                                                  ("pensionsmyndigheten.efterlevandepension.decision", None)]
+    assert [(i.kind, i.gross) for i in items] == [
+        ("pensionsmyndigheten.efterlevandepension.payment", False),
+        ("pensionsmyndigheten.efterlevandepension.decision", None),
+    ]
 
 
 @pytest.mark.parametrize("info_set", [s.key for s in PROVIDER.sets])
@@ -92,20 +115,35 @@ def test_malformed_is_unexpected_format(info_set, raw):
     assert err.value.reason == "unexpected_format"
 
 
-@pytest.mark.parametrize("info_set,change", [
-    ("alderspension", lambda r: rename(r["manadsutbetalningar"][10], "manad", "period")),
-    ("alderspension", lambda r: r["manadsutbetalningar"][10]["delar"][0].__setitem__("delkod", "XP")),
-    ("alderspension", lambda r: r["manadsutbetalningar"][10]["delar"][0].__setitem__("bruttoOre", "641200")),
-    ("alderspension", lambda r: r["manadsutbetalningar"][10].pop("skattOre")),
-    ("premiepension", lambda r: r["manadsutbetalningar"][10].__setitem__("bruttoOre", 312.0)),
-    ("premiepension", lambda r: r["manadsutbetalningar"][10].__setitem__("manad", "2026-11")),
-    ("bostadstillagg", lambda r: rename(r["manadsutbetalningar"][10], "beloppOre", "bruttoOre")),
-    ("bostadstillagg", lambda r: r["manadsutbetalningar"][0].__setitem__("utbetalningsdag", "19/1")),
-    ("efterlevandepension", lambda r: r.pop("formaner")),
-    ("efterlevandepension", lambda r: r["formaner"][0].__setitem__("status", "AVSLUTAD")),
-    ("efterlevandepension", lambda r: r["manadsutbetalningar"][0].pop("skattepliktig")),
-], ids=["renamed-month", "unknown-part", "amount-as-text", "missing-tax", "float", "month-format", "renamed-amount",
-        "bad-date", "missing-benefits", "unknown-status", "missing-flag"])
+@pytest.mark.parametrize(
+    "info_set,change",
+    [
+        ("alderspension", lambda r: rename(r["manadsutbetalningar"][10], "manad", "period")),
+        ("alderspension", lambda r: r["manadsutbetalningar"][10]["delar"][0].__setitem__("delkod", "XP")),
+        ("alderspension", lambda r: r["manadsutbetalningar"][10]["delar"][0].__setitem__("bruttoOre", "641200")),
+        ("alderspension", lambda r: r["manadsutbetalningar"][10].pop("skattOre")),
+        ("premiepension", lambda r: r["manadsutbetalningar"][10].__setitem__("bruttoOre", 312.0)),
+        ("premiepension", lambda r: r["manadsutbetalningar"][10].__setitem__("manad", "2026-11")),
+        ("bostadstillagg", lambda r: rename(r["manadsutbetalningar"][10], "beloppOre", "bruttoOre")),
+        ("bostadstillagg", lambda r: r["manadsutbetalningar"][0].__setitem__("utbetalningsdag", "19/1")),
+        ("efterlevandepension", lambda r: r.pop("formaner")),
+        ("efterlevandepension", lambda r: r["formaner"][0].__setitem__("status", "AVSLUTAD")),
+        ("efterlevandepension", lambda r: r["manadsutbetalningar"][0].pop("skattepliktig")),
+    ],
+    ids=[
+        "renamed-month",
+        "unknown-part",
+        "amount-as-text",
+        "missing-tax",
+        "float",
+        "month-format",
+        "renamed-amount",
+        "bad-date",
+        "missing-benefits",
+        "unknown-status",
+        "missing-flag",
+    ],
+)
 def test_schema_drift_is_unexpected_format(info_set, change):
     raw = copy.deepcopy(fixture(info_set))
     change(raw)
@@ -119,8 +157,12 @@ def test_request_and_flags():
     assert path == "/pensionsmyndigheten/api/v1/bostadstillagg"
     assert body == {"personnummer": "194408139089", "franManad": "202609", "tillManad": "202612"}
     flags = {s.key: s.for_children for s in PROVIDER.sets}
-    assert flags == {"alderspension": False, "premiepension": False, "bostadstillagg": False,
-                     "efterlevandepension": True}
+    assert flags == {
+        "alderspension": False,
+        "premiepension": False,
+        "bostadstillagg": False,
+        "efterlevandepension": True,
+    }
 
 
 def test_fetch_over_http():

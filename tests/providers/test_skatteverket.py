@@ -44,7 +44,8 @@ def test_taxed_income_keeps_last_year_in_ore():
     items = PROVIDER.normalise("taxerad_inkomst", raw("single-adult", "taxerad_inkomst"), DEC)
     assert [(i.kind, i.amount_ore, i.gross, i.theme) for i in items] == [
         ("skatteverket.taxerad_inkomst.employment", 268400_00, True, "income"),
-        ("skatteverket.taxerad_inkomst.capital", 312_00, True, "income")]
+        ("skatteverket.taxerad_inkomst.capital", 312_00, True, "income"),
+    ]
     assert {(i.period_start, i.period_end) for i in items} == {(date(2025, 1, 1), date(2025, 12, 31))}
     assert dict(items[0].details) == {"income_year": 2025, "decided": "2026-06-12"}
     text = repr(items)
@@ -54,7 +55,10 @@ def test_taxed_income_keeps_last_year_in_ore():
 def test_taxed_income_takes_the_latest_decision_and_business_income():
     items = PROVIDER.normalise("taxerad_inkomst", raw("f-skatt", "taxerad_inkomst"), DEC)
     assert [(i.kind.rsplit(".", 1)[1], i.amount_ore) for i in items] == [
-        ("employment", 12300_00), ("business", 171200_00), ("capital", 420_00)]
+        ("employment", 12300_00),
+        ("business", 171200_00),
+        ("capital", 420_00),
+    ]
     assert items[0].details["decided"] == "2026-10-15"  # the reconsideration
     # A September application: the reconsideration of October is not known yet.
     september = PROVIDER.normalise("taxerad_inkomst", raw("f-skatt", "taxerad_inkomst"), Period(date(2026, 9, 1)))
@@ -72,7 +76,8 @@ def test_capital_deficit_is_subtracted():
 def test_tax_account_keeps_payouts_in_the_period():
     items = PROVIDER.normalise("skattekonto", raw("single-adult", "skattekonto"), DEC)
     assert [(i.period_start, i.amount_ore, i.gross, dict(i.details)) for i in items] == [
-        (date(2026, 10, 20), 1250_00, None, {"method": "KONTO"})]
+        (date(2026, 10, 20), 1250_00, None, {"method": "KONTO"})
+    ]
     avi = PROVIDER.normalise("skattekonto", raw("pensioner", "skattekonto"), DEC)
     assert [(i.amount_ore, i.details["method"], i.theme) for i in avi] == [(2841_00, "AVI", "income")]
     assert "914 357" not in repr(items) and "V2026" not in repr(items)
@@ -84,20 +89,34 @@ def test_f_skatt_and_business():
     items = PROVIDER.normalise("f_skatt", raw("f-skatt", "f_skatt"), DEC)
     assert [(i.kind, i.period_start, i.period_end, i.theme) for i in items] == [
         ("skatteverket.f_skatt.f_tax", date(2019, 4, 1), None, "work"),
-        ("skatteverket.f_skatt.business", date(2019, 4, 1), None, "work")]
+        ("skatteverket.f_skatt.business", date(2019, 4, 1), None, "work"),
+    ]
     assert dict(items[0].details) == {"vat_registered": True, "employer_registered": False}
     assert dict(items[1].details) == {"business_name": "Per Eks Bygg & Montage", "legal_form": "EF"}
     text = repr(items)
     assert "Trädgård" not in text and "7907179191" not in text and "43320" not in text and "Box 2211" not in text
 
 
-@pytest.mark.parametrize(("info_set", "payload"), [
-    ("taxerad_inkomst", {"Identitetsbeteckning": "199312162390", "Beskattningsbeslut": []}),
-    ("skattekonto", {"Identitetsbeteckning": "199312162390", "Skattekonto": None}),
-    ("f_skatt", {"FSkatt": None, "Momsregistrering": None, "Arbetsgivarregistrering": None, "Naringsverksamheter": []}),
-    ("f_skatt", {"FSkatt": {"Godkand": "N", "FromDatum": "20200101", "TomDatum": None},
-                 "Momsregistrering": None, "Arbetsgivarregistrering": None, "Naringsverksamheter": []}),
-])
+@pytest.mark.parametrize(
+    ("info_set", "payload"),
+    [
+        ("taxerad_inkomst", {"Identitetsbeteckning": "199312162390", "Beskattningsbeslut": []}),
+        ("skattekonto", {"Identitetsbeteckning": "199312162390", "Skattekonto": None}),
+        (
+            "f_skatt",
+            {"FSkatt": None, "Momsregistrering": None, "Arbetsgivarregistrering": None, "Naringsverksamheter": []},
+        ),
+        (
+            "f_skatt",
+            {
+                "FSkatt": {"Godkand": "N", "FromDatum": "20200101", "TomDatum": None},
+                "Momsregistrering": None,
+                "Arbetsgivarregistrering": None,
+                "Naringsverksamheter": [],
+            },
+        ),
+    ],
+)
 def test_empty_answers_give_nothing(info_set, payload):
     assert PROVIDER.normalise(info_set, payload, DEC) == []
 

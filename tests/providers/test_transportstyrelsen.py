@@ -35,10 +35,31 @@ def test_set_and_request():
 def test_owned_vehicles_only():
     items = PROVIDER.normalise("fordon", raw("vehicle-owner"), DEC)
     assert [(i.period_start, i.period_end, i.theme, dict(i.details)) for i in items] == [
-        (date(2019, 3, 15), None, "assets", {"registration": "KLM482", "make_model": "VOLVO V70", "model_year": 2012,
-                                             "vehicle_type": "PB", "status": "ITRAFIK"}),
-        (date(2016, 6, 1), None, "assets", {"registration": "BRT15X", "make_model": "BRENDERUP 1205S",
-                                            "model_year": 2005, "vehicle_type": "SLÄP", "status": "ITRAFIK"})]
+        (
+            date(2019, 3, 15),
+            None,
+            "assets",
+            {
+                "registration": "KLM482",
+                "make_model": "VOLVO V70",
+                "model_year": 2012,
+                "vehicle_type": "PB",
+                "status": "ITRAFIK",
+            },
+        ),
+        (
+            date(2016, 6, 1),
+            None,
+            "assets",
+            {
+                "registration": "BRT15X",
+                "make_model": "BRENDERUP 1205S",
+                "model_year": 2005,
+                "vehicle_type": "SLÄP",
+                "status": "ITRAFIK",
+            },
+        ),
+    ]
     assert all(i.amount_ore is None and i.gross is None for i in items)
     text = repr(items)
     assert "HJU773" not in text  # sold in 2025

@@ -20,12 +20,15 @@ def client():
     return create_sandbox_app(api_token=TOKEN, faults={"rules": []}).test_client()
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer wrong"},
-    {"Authorization": TOKEN},
-    {"Authorization": f"Basic {TOKEN}"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+    ],
+)
 def test_lookup_requires_the_bearer_token(client, headers):
     response = client.post(PERSONSOK, json={"Identitetsbeteckning": ANDERS}, headers=headers)
     assert response.status_code == 401
@@ -59,11 +62,24 @@ def test_lookup_by_body_returns_the_raw_record(client):
     assert record["Namn"] == {"Fornamn": "Anders", "Mellannamn": None, "Efternamn": "Testsson"}
     assert record["Fodelsedatum"] == "19900602"
     assert record["Folkbokforing"]["LanKod"] + record["Folkbokforing"]["KommunKod"] == "0380"
-    assert set(record) == {"Identitetsbeteckning", "Namn", "Fodelsedatum", "Folkbokforing",
-                           "Folkbokforingsadress", "Sekretessmarkering", "SkyddadFolkbokforing",
-                           "Civilstand", "Hushall"}
-    assert set(record["Folkbokforingsadress"]) == {"CareOf", "Utdelningsadress1",
-                                                   "Utdelningsadress2", "PostNr", "Postort"}
+    assert set(record) == {
+        "Identitetsbeteckning",
+        "Namn",
+        "Fodelsedatum",
+        "Folkbokforing",
+        "Folkbokforingsadress",
+        "Sekretessmarkering",
+        "SkyddadFolkbokforing",
+        "Civilstand",
+        "Hushall",
+    }
+    assert set(record["Folkbokforingsadress"]) == {
+        "CareOf",
+        "Utdelningsadress1",
+        "Utdelningsadress2",
+        "PostNr",
+        "Postort",
+    }
 
 
 def test_protected_person_still_gets_address_and_household(client):
@@ -81,17 +97,20 @@ def test_unknown_person_is_404_person_saknas(client):
     assert response.json["Feltext"]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"data": "not json", "content_type": "application/json"},
-    {"json": ["199006022397"]},
-    {"json": {}},
-    {"json": {"identitetsbeteckning": ANDERS}},
-    {"json": {"Identitetsbeteckning": 199006022397}},
-    {"json": {"Identitetsbeteckning": "9006022397"}},
-    {"json": {"Identitetsbeteckning": "19900602-2397"}},
-    {"json": {"Identitetsbeteckning": "199006022398"}},  # checksum
-    {"data": '{"Identitetsbeteckning": "199006022397"}', "content_type": "text/plain"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"data": "not json", "content_type": "application/json"},
+        {"json": ["199006022397"]},
+        {"json": {}},
+        {"json": {"identitetsbeteckning": ANDERS}},
+        {"json": {"Identitetsbeteckning": 199006022397}},
+        {"json": {"Identitetsbeteckning": "9006022397"}},
+        {"json": {"Identitetsbeteckning": "19900602-2397"}},
+        {"json": {"Identitetsbeteckning": "199006022398"}},  # checksum
+        {"data": '{"Identitetsbeteckning": "199006022397"}', "content_type": "text/plain"},
+    ],
+)
 def test_malformed_question_is_400_felaktig_fraga(client, kwargs):
     response = client.post(PERSONSOK, headers=AUTH, **kwargs)
     assert response.status_code == 400
@@ -121,8 +140,7 @@ def test_call_log_counts_by_slug(client):
         client.post(PERSONSOK, json={"Identitetsbeteckning": ANDERS}, headers=AUTH)
     client.post(PERSONSOK, json={"Identitetsbeteckning": OUTSIDE_CAST}, headers=AUTH)
     calls = client.get("/_control/calls", headers=AUTH).json["calls"]
-    assert {"provider": "skatteverket", "set": "folkbokforing", "person": "single-adult",
-            "calls": 2} in calls
+    assert {"provider": "skatteverket", "set": "folkbokforing", "person": "single-adult", "calls": 2} in calls
     assert {"provider": "skatteverket", "set": "folkbokforing", "person": "?", "calls": 1} in calls
     assert client.delete("/_control/calls", headers=AUTH).json == {"calls": []}
 
@@ -135,7 +153,9 @@ def test_empty_token_is_refused():
 def test_custom_persons_dir(tmp_path):
     (tmp_path / "solo.json").write_text(
         '{"slug": "solo", "person": {"personnummer": "190001042399", "given_name": "A",'
-        ' "family_name": "B"}, "providers": {}}', encoding="utf-8")
+        ' "family_name": "B"}, "providers": {}}',
+        encoding="utf-8",
+    )
     client = create_sandbox_app(persons_dir=tmp_path, api_token=TOKEN).test_client()
     assert client.get("/health").json["persons"] == 1
     # in the cast but nothing at Skatteverket: PERSON_SAKNAS
@@ -151,7 +171,9 @@ def test_duplicate_personnummer_refuses_to_start(tmp_path):
     for slug in ("one", "two"):
         (tmp_path / f"{slug}.json").write_text(
             f'{{"slug": "{slug}", "person": {{"personnummer": "190001042399", "given_name": "A",'
-            ' "family_name": "B"}}', encoding="utf-8")
+            ' "family_name": "B"}}',
+            encoding="utf-8",
+        )
     with pytest.raises(PersonFileError) as excinfo:
         create_sandbox_app(persons_dir=tmp_path)
     assert "190001042399" not in str(excinfo.value)

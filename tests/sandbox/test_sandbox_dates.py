@@ -23,39 +23,64 @@ def person_file(slug: str) -> dict:
     return json.loads((DEFAULT_PERSONS_DIR / f"{slug}.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("day", "months", "moved"), [
-    (date(2026, 11, 18), 1, date(2026, 12, 18)),
-    (date(2026, 11, 18), 2, date(2027, 1, 18)),      # over the year boundary
-    (date(2026, 11, 30), 1, date(2026, 12, 31)),     # a month's last day stays the last day
-    (date(2026, 10, 31), 1, date(2026, 11, 30)),
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2027, 1, 31), 1, date(2027, 2, 28)),
-    (date(2027, 12, 31), 2, date(2028, 2, 29)),      # into a leap year's February
-    (date(2028, 2, 29), 1, date(2028, 3, 31)),       # which is that month's last day
-    (date(2026, 1, 30), 1, date(2026, 2, 28)),       # a day February lacks
-    (date(2026, 11, 18), -11, date(2025, 12, 18)),   # backwards too
-    (date(2026, 11, 18), 0, date(2026, 11, 18)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "moved"),
+    [
+        (date(2026, 11, 18), 1, date(2026, 12, 18)),
+        (date(2026, 11, 18), 2, date(2027, 1, 18)),  # over the year boundary
+        (date(2026, 11, 30), 1, date(2026, 12, 31)),  # a month's last day stays the last day
+        (date(2026, 10, 31), 1, date(2026, 11, 30)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2027, 12, 31), 2, date(2028, 2, 29)),  # into a leap year's February
+        (date(2028, 2, 29), 1, date(2028, 3, 31)),  # which is that month's last day
+        (date(2026, 1, 30), 1, date(2026, 2, 28)),  # a day February lacks
+        (date(2026, 11, 18), -11, date(2025, 12, 18)),  # backwards too
+        (date(2026, 11, 18), 0, date(2026, 11, 18)),
+    ],
+)
 def test_a_date_moves_by_whole_months(day, months, moved):
     assert move_date(day, months) == moved
 
 
 def test_every_raw_format_moves_and_nothing_else_does():
     raw = {
-        "utbetalningsdatum": "2026-11-25", "Transaktionsdatum": "20261110", "avserManad": "2026-11",
-        "manad": "202611", "skapad": "2026-11-03T09:15:00+01:00", "Inkomstar": 2025,
-        "Fodelsedatum": "19900602", "kontorskod": "0180-12", "PostNr": "75320", "Belopp": 20261110,
-        "Verifikationsnummer": "V20261110001", "Transaktionstext": "Slutlig skatt 2025",
-        "Arendenummer": "2025-900602-17", "kod": "202611", "nested": [{"tom": "2026-11-30"}],
-        "Datum": None, "flag": True,
+        "utbetalningsdatum": "2026-11-25",
+        "Transaktionsdatum": "20261110",
+        "avserManad": "2026-11",
+        "manad": "202611",
+        "skapad": "2026-11-03T09:15:00+01:00",
+        "Inkomstar": 2025,
+        "Fodelsedatum": "19900602",
+        "kontorskod": "0180-12",
+        "PostNr": "75320",
+        "Belopp": 20261110,
+        "Verifikationsnummer": "V20261110001",
+        "Transaktionstext": "Slutlig skatt 2025",
+        "Arendenummer": "2025-900602-17",
+        "kod": "202611",
+        "nested": [{"tom": "2026-11-30"}],
+        "Datum": None,
+        "flag": True,
     }
     assert move(raw, 2) == {
-        "utbetalningsdatum": "2027-01-25", "Transaktionsdatum": "20270110", "avserManad": "2027-01",
-        "manad": "202701", "skapad": "2027-01-03T09:15:00+01:00", "Inkomstar": 2025,
-        "Fodelsedatum": "19900602", "kontorskod": "0180-12", "PostNr": "75320", "Belopp": 20261110,
-        "Verifikationsnummer": "V20261110001", "Transaktionstext": "Slutlig skatt 2025",
-        "Arendenummer": "2025-900602-17", "kod": "202611", "nested": [{"tom": "2027-01-31"}],
-        "Datum": None, "flag": True,
+        "utbetalningsdatum": "2027-01-25",
+        "Transaktionsdatum": "20270110",
+        "avserManad": "2027-01",
+        "manad": "202701",
+        "skapad": "2027-01-03T09:15:00+01:00",
+        "Inkomstar": 2025,
+        "Fodelsedatum": "19900602",
+        "kontorskod": "0180-12",
+        "PostNr": "75320",
+        "Belopp": 20261110,
+        "Verifikationsnummer": "V20261110001",
+        "Transaktionstext": "Slutlig skatt 2025",
+        "Arendenummer": "2025-900602-17",
+        "kod": "202611",
+        "nested": [{"tom": "2027-01-31"}],
+        "Datum": None,
+        "flag": True,
     }
     assert move(raw, 14)["Inkomstar"] == 2026  # an income year moves only with whole years
     assert move(raw, -1)["Inkomstar"] == 2025
@@ -97,6 +122,7 @@ def test_moving_keeps_the_order_of_every_persons_dates(slug):
 def test_the_sandbox_answers_as_of_the_clock_over_http():
     stored = person_file("af-sanctions")["providers"]
     with serve(create_sandbox_app()) as url:
+
         def answer(path, payload):
             response = httpx.post(f"{url}{path}", json=payload, headers=AUTH)
             assert response.status_code == 200

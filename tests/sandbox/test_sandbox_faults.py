@@ -15,8 +15,8 @@ from portal.sandbox.faults import FaultBook, FaultRuleError, apply_drift, parse_
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PERSONSOK = "/skatteverket/folkbokforing/v1/personsok"
-ANDERS = "199006022397"        # single-adult
-EMMA = "199107172380"          # stockholm-sodermalm
+ANDERS = "199006022397"  # single-adult
+EMMA = "199107172380"  # stockholm-sodermalm
 OUTSIDE_CAST = "190001042399"
 
 
@@ -36,6 +36,7 @@ def timed(call):
 
 
 # -- each kind --------------------------------------------------------------------------------
+
 
 def test_latency_delays_a_normal_answer():
     client = make_client({"person": "single-adult", "kind": "latency", "ms": 150})
@@ -65,8 +66,10 @@ def test_timeout_default_seconds_comes_from_state():
     assert response.status_code == 504 and elapsed >= 0.1
 
 
-@pytest.mark.parametrize("status, code", [(500, "TEKNISKT_FEL"), (503, "TJANSTEN_EJ_TILLGANGLIG"),
-                                          (429, "FOR_MANGA_ANROP"), (502, "BAD_GATEWAY")])
+@pytest.mark.parametrize(
+    "status, code",
+    [(500, "TEKNISKT_FEL"), (503, "TJANSTEN_EJ_TILLGANGLIG"), (429, "FOR_MANGA_ANROP"), (502, "BAD_GATEWAY")],
+)
 def test_status_answers_in_the_providers_error_format(status, code):
     client = make_client({"provider": "skatteverket", "kind": "status", "status": status})
     response = lookup(client)
@@ -75,8 +78,7 @@ def test_status_answers_in_the_providers_error_format(status, code):
 
 
 def test_status_with_retry_after_and_custom_body():
-    client = make_client({"kind": "status", "status": 429, "retry_after": 7,
-                          "body": {"message": "slow down"}})
+    client = make_client({"kind": "status", "status": 429, "retry_after": 7, "body": {"message": "slow down"}})
     response = lookup(client)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
@@ -94,8 +96,9 @@ def test_malformed_answers_invalid_json():
 
 
 def test_malformed_with_custom_body_and_status():
-    client = make_client({"kind": "malformed", "status": 502, "content_type": "text/html",
-                          "body": "<html>Bad Gateway</html>"})
+    client = make_client(
+        {"kind": "malformed", "status": 502, "content_type": "text/html", "body": "<html>Bad Gateway</html>"}
+    )
     response = lookup(client, OUTSIDE_CAST)
     assert response.status_code == 502
     assert response.mimetype == "text/html"
@@ -116,10 +119,15 @@ def test_schema_drift_default_renames_folkbokforing():
 
 
 def test_schema_drift_rename_remove_replace_by_path():
-    client = make_client({"person": "couple-with-children", "kind": "schema_drift",
-                          "rename": {"Namn.Fornamn": "Tilltalsnamn", "Hushall.Relation": "Typ"},
-                          "remove": ["Folkbokforingsadress.PostNr", "Civilstand"],
-                          "replace": {"Fodelsedatum": "1961-08-28", "Sekretessmarkering": None}})
+    client = make_client(
+        {
+            "person": "couple-with-children",
+            "kind": "schema_drift",
+            "rename": {"Namn.Fornamn": "Tilltalsnamn", "Hushall.Relation": "Typ"},
+            "remove": ["Folkbokforingsadress.PostNr", "Civilstand"],
+            "replace": {"Fodelsedatum": "1961-08-28", "Sekretessmarkering": None},
+        }
+    )
     record = lookup(client, "196108283166").json
     assert record["Namn"]["Tilltalsnamn"] == "Maria" and "Fornamn" not in record["Namn"]
     assert all("Typ" in m and "Relation" not in m for m in record["Hushall"])
@@ -146,9 +154,9 @@ def test_apply_drift_missing_paths_are_ignored():
 
 # -- scoping ----------------------------------------------------------------------------------
 
+
 def test_fault_is_scoped_to_the_person():
-    client = make_client({"provider": "skatteverket", "person": "single-adult",
-                          "kind": "status", "status": 503})
+    client = make_client({"provider": "skatteverket", "person": "single-adult", "kind": "status", "status": 503})
     assert lookup(client, ANDERS).status_code == 503
     assert lookup(client, EMMA).status_code == 200
     assert lookup(client, OUTSIDE_CAST).status_code == 404
@@ -161,9 +169,15 @@ def test_star_person_matches_everyone_including_numbers_outside_the_cast():
 
 
 def test_fault_is_scoped_to_the_provider():
-    book = FaultBook(parse_rules({"rules": [
-        {"provider": "skatteverket", "person": "single-adult", "kind": "status", "status": 503},
-    ]}))
+    book = FaultBook(
+        parse_rules(
+            {
+                "rules": [
+                    {"provider": "skatteverket", "person": "single-adult", "kind": "status", "status": 503},
+                ]
+            }
+        )
+    )
     assert book.plan("skatteverket", "folkbokforing", "single-adult").terminal is not None
     assert book.plan("csn", "studiemedel", "single-adult").terminal is None
     assert book.plan("skatteverket", "folkbokforing", "pensioner").terminal is None
@@ -179,15 +193,18 @@ def test_other_provider_rule_does_not_touch_skatteverket():
     client = make_client()
     # The registry only knows skatteverket today, so build the rule without validation.
     client.application.extensions["sandbox"].faults.replace(
-        parse_rules([{"provider": "csn", "kind": "status", "status": 500}]))
+        parse_rules([{"provider": "csn", "kind": "status", "status": 500}])
+    )
     assert lookup(client).status_code == 200
 
 
 def test_first_terminal_rule_wins_and_drift_is_skipped():
-    client = make_client({"id": "drift", "kind": "schema_drift"},
-                         {"id": "down", "kind": "status", "status": 503},
-                         {"id": "broken", "kind": "status", "status": 500},
-                         {"id": "late-drift", "kind": "schema_drift"})
+    client = make_client(
+        {"id": "drift", "kind": "schema_drift"},
+        {"id": "down", "kind": "status", "status": 503},
+        {"id": "broken", "kind": "status", "status": 500},
+        {"id": "late-drift", "kind": "schema_drift"},
+    )
     assert lookup(client).status_code == 503
     rules = {r["id"]: r for r in client.get("/_control/faults", headers=AUTH).json["rules"]}
     assert rules["down"]["fired"] == 1
@@ -196,6 +213,7 @@ def test_first_terminal_rule_wins_and_drift_is_skipped():
 
 
 # -- intermittent -----------------------------------------------------------------------------
+
 
 def test_fail_first_n_then_succeed():
     client = make_client({"person": "single-adult", "kind": "status", "status": 503, "first": 2})
@@ -250,16 +268,35 @@ def test_intermittent_counting_is_thread_safe():
 
 # -- control endpoint -------------------------------------------------------------------------
 
+
 def test_control_set_read_clear():
     client = make_client()
     assert client.get("/_control/faults", headers=AUTH).json == {"rules": []}
-    rules = {"rules": [{"id": "down", "provider": "skatteverket", "person": "single-adult",
-                        "kind": "status", "status": 503, "first": 1}]}
+    rules = {
+        "rules": [
+            {
+                "id": "down",
+                "provider": "skatteverket",
+                "person": "single-adult",
+                "kind": "status",
+                "status": 503,
+                "first": 1,
+            }
+        ]
+    }
     response = client.post("/_control/faults", json=rules, headers=AUTH)
     assert response.status_code == 200
-    assert response.json["rules"][0] == {"id": "down", "provider": "skatteverket", "set": "*",
-                                         "person": "single-adult", "kind": "status",
-                                         "status": 503, "first": 1, "calls": 0, "fired": 0}
+    assert response.json["rules"][0] == {
+        "id": "down",
+        "provider": "skatteverket",
+        "set": "*",
+        "person": "single-adult",
+        "kind": "status",
+        "status": 503,
+        "first": 1,
+        "calls": 0,
+        "fired": 0,
+    }
     assert lookup(client).status_code == 503
     assert lookup(client).status_code == 200
     read = client.get("/_control/faults", headers=AUTH).json["rules"][0]
@@ -272,8 +309,7 @@ def test_control_post_replaces_and_restarts_counters():
     client = make_client({"kind": "status", "status": 503, "first": 1})
     assert lookup(client).status_code == 503
     assert lookup(client).status_code == 200
-    client.post("/_control/faults", json={"rules": [{"kind": "status", "status": 503,
-                                                     "first": 1}]}, headers=AUTH)
+    client.post("/_control/faults", json={"rules": [{"kind": "status", "status": 503, "first": 1}]}, headers=AUTH)
     assert lookup(client).status_code == 503
 
 
@@ -283,29 +319,32 @@ def test_control_requires_token():
     assert client.delete("/_control/faults").status_code == 401
 
 
-@pytest.mark.parametrize("body, problem", [
-    ({"rules": [{"kind": "explode"}]}, "kind must be one of"),
-    ({"rules": [{"kind": "latency"}]}, "missing ms"),
-    ({"rules": [{"kind": "status", "status": 503, "person": "199006022397"}]}, "unknown person"),
-    ({"rules": [{"kind": "status", "status": 503, "person": "no-such-slug"}]}, "unknown person"),
-    ({"rules": [{"kind": "status", "status": 503, "provider": "skateverket"}]}, "unknown provider"),
-    ({"rules": [{"kind": "status", "status": 503, "provider": "skatteverket",
-                 "set": "nope"}]}, "no information set"),
-    ({"rules": [{"kind": "status", "status": 999}]}, "HTTP status"),
-    ({"rules": [{"kind": "status", "status": 503, "first": 0}]}, "integer >= 1"),
-    ({"rules": [{"kind": "latency", "ms": 5, "colour": "red"}]}, "unknown fields colour"),
-    ({"rules": [{"kind": "latency", "ms": 5, "id": "a"},
-                {"kind": "latency", "ms": 5, "id": "a"}]}, "unique"),
-    ({"rules": "all"}, "must be a list"),
-    ({"faults": []}, "the rule set must be"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ({"rules": [{"kind": "explode"}]}, "kind must be one of"),
+        ({"rules": [{"kind": "latency"}]}, "missing ms"),
+        ({"rules": [{"kind": "status", "status": 503, "person": "199006022397"}]}, "unknown person"),
+        ({"rules": [{"kind": "status", "status": 503, "person": "no-such-slug"}]}, "unknown person"),
+        ({"rules": [{"kind": "status", "status": 503, "provider": "skateverket"}]}, "unknown provider"),
+        (
+            {"rules": [{"kind": "status", "status": 503, "provider": "skatteverket", "set": "nope"}]},
+            "no information set",
+        ),
+        ({"rules": [{"kind": "status", "status": 999}]}, "HTTP status"),
+        ({"rules": [{"kind": "status", "status": 503, "first": 0}]}, "integer >= 1"),
+        ({"rules": [{"kind": "latency", "ms": 5, "colour": "red"}]}, "unknown fields colour"),
+        ({"rules": [{"kind": "latency", "ms": 5, "id": "a"}, {"kind": "latency", "ms": 5, "id": "a"}]}, "unique"),
+        ({"rules": "all"}, "must be a list"),
+        ({"faults": []}, "the rule set must be"),
+    ],
+)
 def test_control_rejects_invalid_rules_and_keeps_the_old_ones(body, problem):
     client = make_client({"id": "keep", "kind": "latency", "ms": 1})
     response = client.post("/_control/faults", json=body, headers=AUTH)
     assert response.status_code == 400
     assert any(problem in p for p in response.json["problems"]), response.json
-    assert [r["id"] for r in client.get("/_control/faults", headers=AUTH).json["rules"]] == [
-        "keep"]
+    assert [r["id"] for r in client.get("/_control/faults", headers=AUTH).json["rules"]] == ["keep"]
 
 
 def test_control_rejects_non_json():
@@ -329,9 +368,11 @@ def test_clearing_releases_a_held_timeout():
 
 # -- start-up configuration ---------------------------------------------------------------------
 
+
 def test_faults_from_environment(monkeypatch):
-    monkeypatch.setenv("PORTAL_SANDBOX_FAULTS", json.dumps(
-        {"rules": [{"person": "single-adult", "kind": "status", "status": 503}]}))
+    monkeypatch.setenv(
+        "PORTAL_SANDBOX_FAULTS", json.dumps({"rules": [{"person": "single-adult", "kind": "status", "status": 503}]})
+    )
     client = create_sandbox_app(api_token=TOKEN).test_client()
     assert lookup(client).status_code == 503
     assert lookup(client, EMMA).status_code == 200

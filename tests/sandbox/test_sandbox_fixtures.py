@@ -29,17 +29,41 @@ with (REPO / "portal/data/kommuner.csv").open(encoding="utf-8") as f:
     MUNICIPALITIES = {row["kommunkod"]: row for row in csv.DictReader(f)}
 FILES = sorted(DEFAULT_PERSONS_DIR.glob("*.json"))
 DOCS = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in FILES}
-RECORD_KEYS = {"Identitetsbeteckning", "Namn", "Fodelsedatum", "Folkbokforing",
-               "Folkbokforingsadress", "Sekretessmarkering", "SkyddadFolkbokforing",
-               "Civilstand", "Hushall"}
+RECORD_KEYS = {
+    "Identitetsbeteckning",
+    "Namn",
+    "Fodelsedatum",
+    "Folkbokforing",
+    "Folkbokforingsadress",
+    "Sekretessmarkering",
+    "SkyddadFolkbokforing",
+    "Civilstand",
+    "Hushall",
+}
 RELATIONS = {"MAKE", "SAMBO", "REGISTRERAD_PARTNER", "BARN", "FORALDER"}
-INVERSE = {"MAKE": {"MAKE"}, "SAMBO": {"SAMBO"}, "REGISTRERAD_PARTNER": {"REGISTRERAD_PARTNER"},
-           "BARN": {"FORALDER"}, "FORALDER": {"BARN"}}
+INVERSE = {
+    "MAKE": {"MAKE"},
+    "SAMBO": {"SAMBO"},
+    "REGISTRERAD_PARTNER": {"REGISTRERAD_PARTNER"},
+    "BARN": {"FORALDER"},
+    "FORALDER": {"BARN"},
+}
 CIVILSTAND = {"OG", "G", "RP", "S", "Ä"}
-REQUIRED_SLUGS = {"single-adult", "couple-with-children", "couple-partner",
-                  "couple-student-child", "pensioner", "af-sanctions", "f-skatt",
-                  "vehicle-owner", "residence-permit", "pending-bostadsbidrag",
-                  "protected-identity", "not-connected", "nothing-found"}
+REQUIRED_SLUGS = {
+    "single-adult",
+    "couple-with-children",
+    "couple-partner",
+    "couple-student-child",
+    "pensioner",
+    "af-sanctions",
+    "f-skatt",
+    "vehicle-owner",
+    "residence-permit",
+    "pending-bostadsbidrag",
+    "protected-identity",
+    "not-connected",
+    "nothing-found",
+}
 TODAY = date(2026, 11, 25)
 
 
@@ -81,8 +105,7 @@ def test_file_shape(path):
     assert set(rec) == RECORD_KEYS
     assert set(rec["Namn"]) == {"Fornamn", "Mellannamn", "Efternamn"}
     assert set(rec["Folkbokforing"]) == {"LanKod", "KommunKod", "Folkbokforingsdatum"}
-    assert set(rec["Folkbokforingsadress"]) == {"CareOf", "Utdelningsadress1",
-                                                "Utdelningsadress2", "PostNr", "Postort"}
+    assert set(rec["Folkbokforingsadress"]) == {"CareOf", "Utdelningsadress1", "Utdelningsadress2", "PostNr", "Postort"}
     assert rec["Sekretessmarkering"] in {"J", "N"} and rec["SkyddadFolkbokforing"] in {"J", "N"}
     assert rec["Civilstand"]["CivilstandKod"] in CIVILSTAND
     assert isinstance(rec["Hushall"], list)
@@ -123,9 +146,10 @@ def test_personnummer_used_once_across_persons_and_members():
     for slug in DOCS:
         rec = record(slug)
         entries = [(rec["Identitetsbeteckning"], rec["Namn"])] + [
-            (m["Identitetsbeteckning"], m["Namn"]) for m in rec["Hushall"]]
+            (m["Identitetsbeteckning"], m["Namn"]) for m in rec["Hushall"]
+        ]
         for number, name in entries:
-            label = f'{name["Fornamn"]} {name["Efternamn"]}'
+            label = f"{name['Fornamn']} {name['Efternamn']}"
             assert owners.setdefault(number, label) == label, f"{number} used for two people"
     assert set(owners) <= TEST_NUMBERS | CHILD_NUMBERS
 
@@ -137,8 +161,7 @@ def test_household_members_are_valid_and_consistent():
         numbers = [m["Identitetsbeteckning"] for m in rec["Hushall"]]
         assert len(numbers) == len(set(numbers)), slug
         assert rec["Identitetsbeteckning"] not in numbers, slug
-        partners = [m for m in rec["Hushall"] if m["Relation"] in {"MAKE", "SAMBO",
-                                                                    "REGISTRERAD_PARTNER"}]
+        partners = [m for m in rec["Hushall"] if m["Relation"] in {"MAKE", "SAMBO", "REGISTRERAD_PARTNER"}]
         assert len(partners) <= 1, slug
         if any(m["Relation"] == "MAKE" for m in partners):
             assert rec["Civilstand"]["CivilstandKod"] == "G", slug
@@ -182,8 +205,11 @@ def test_children_appear_under_barn_for_both_parents():
         if partner is None or partner["Identitetsbeteckning"] not in by_number:
             continue
         mine = {m["Identitetsbeteckning"] for m in rec["Hushall"] if m["Relation"] == "BARN"}
-        theirs = {m["Identitetsbeteckning"] for m in record(by_number[partner[
-            "Identitetsbeteckning"]])["Hushall"] if m["Relation"] == "BARN"}
+        theirs = {
+            m["Identitetsbeteckning"]
+            for m in record(by_number[partner["Identitetsbeteckning"]])["Hushall"]
+            if m["Relation"] == "BARN"
+        }
         assert mine == theirs, slug
 
 
@@ -220,9 +246,12 @@ def test_the_young_children_stay_children_while_the_clock_moves():
     assert len(children) == 2
     assert all(number in CHILD_NUMBERS for number in (m["Identitetsbeteckning"] for m in children))
     for moved in (TODAY, date(2028, 12, 31), date(2031, 6, 30)):
-        ages = sorted(moved.year - int(m["Fodelsedatum"][:4]) - (
-            (moved.month, moved.day) < (int(m["Fodelsedatum"][4:6]), int(m["Fodelsedatum"][6:])))
-            for m in children)
+        ages = sorted(
+            moved.year
+            - int(m["Fodelsedatum"][:4])
+            - ((moved.month, moved.day) < (int(m["Fodelsedatum"][4:6]), int(m["Fodelsedatum"][6:])))
+            for m in children
+        )
         assert ages[0] >= 1 and ages[1] < 18 and ages[1] - ages[0] >= 4, (moved, ages)
 
 
@@ -233,6 +262,7 @@ def test_names_match_the_gender_digit(path):
     men = {"Anders", "Johan", "Erik", "Per", "Lars", "Jonas", "Nils", "Daniel", "Oskar", "Adam", "Liam"}
     rec = record(path.stem)
     for number, name in [(rec["Identitetsbeteckning"], rec["Namn"])] + [
-            (m["Identitetsbeteckning"], m["Namn"]) for m in rec["Hushall"]]:
+        (m["Identitetsbeteckning"], m["Namn"]) for m in rec["Hushall"]
+    ]:
         expected = men if is_man(number) else women
         assert name["Fornamn"] in expected, (path.stem, name["Fornamn"])

@@ -45,9 +45,12 @@ def test_auth_over_http(base_url):
 
 
 def test_control_endpoint_and_faults_over_http(client):
-    rules = {"rules": [{"provider": "skatteverket", "person": "pensioner", "kind": "status",
-                        "status": 503, "first": 1},
-                       {"person": "vehicle-owner", "kind": "malformed"}]}
+    rules = {
+        "rules": [
+            {"provider": "skatteverket", "person": "pensioner", "kind": "status", "status": 503, "first": 1},
+            {"person": "vehicle-owner", "kind": "malformed"},
+        ]
+    }
     assert client.post("/_control/faults", json=rules).status_code == 200
     pensioner = {"Identitetsbeteckning": "194408139089"}
     assert client.post(PERSONSOK, json=pensioner).status_code == 503
@@ -59,12 +62,10 @@ def test_control_endpoint_and_faults_over_http(client):
 
 
 def test_timeout_beats_the_client_deadline_and_is_released(client, base_url):
-    client.post("/_control/faults", json={"rules": [{"person": "single-adult",
-                                                     "kind": "timeout", "seconds": 30}]})
+    client.post("/_control/faults", json={"rules": [{"person": "single-adult", "kind": "timeout", "seconds": 30}]})
     start = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
-        httpx.post(f"{base_url}{PERSONSOK}", json={"Identitetsbeteckning": "199006022397"},
-                   headers=AUTH, timeout=0.3)
+        httpx.post(f"{base_url}{PERSONSOK}", json={"Identitetsbeteckning": "199006022397"}, headers=AUTH, timeout=0.3)
     assert time.monotonic() - start < 5
     # Other persons are not held while one request hangs (the server is threaded).
     assert client.post(PERSONSOK, json={"Identitetsbeteckning": "199107172380"}).status_code == 200
@@ -72,8 +73,9 @@ def test_timeout_beats_the_client_deadline_and_is_released(client, base_url):
 
 
 def test_concurrent_requests_share_intermittent_counters(client):
-    client.post("/_control/faults", json={"rules": [{"person": "single-adult", "kind": "status",
-                                                     "status": 503, "first": 5}]})
+    client.post(
+        "/_control/faults", json={"rules": [{"person": "single-adult", "kind": "status", "status": 503, "first": 5}]}
+    )
     statuses = []
     lock = threading.Lock()
 

@@ -9,8 +9,8 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0024'
-down_revision = '0023'
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
@@ -30,13 +30,15 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("idempotency_key", sa.String(100), nullable=True),
         sa.Column("request_sha256", sa.String(64), nullable=True),
-        sa.ForeignKeyConstraint(["application_id"], ["application.id"],
-                                name=op.f("fk_calculation_line_change_application_id_application")),
+        sa.ForeignKeyConstraint(
+            ["application_id"], ["application.id"], name=op.f("fk_calculation_line_change_application_id_application")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calculation_line_change")),
         sa.UniqueConstraint("application_id", "idempotency_key", name="uq_calculation_line_change_idempotency"),
     )
-    op.create_index(op.f("ix_calculation_line_change_application_id"), "calculation_line_change",
-                    ["application_id"], unique=False)
+    op.create_index(
+        op.f("ix_calculation_line_change_application_id"), "calculation_line_change", ["application_id"], unique=False
+    )
     with op.batch_alter_table("decision") as batch:
         batch.add_column(sa.Column("calculation_lines", sa.JSON(), nullable=True))
 

@@ -58,8 +58,11 @@ def _not_a_member():
 
 
 medlemskap = provider.information_set(
-    "medlemskap", "/api/v1/medlemskap", nothing=_not_a_member,
-    default_drift={"rename": {"medlemskap.intradesdatum": "medlemSedan"}})
+    "medlemskap",
+    "/api/v1/medlemskap",
+    nothing=_not_a_member,
+    default_drift={"rename": {"medlemskap.intradesdatum": "medlemSedan"}},
+)
 ersattning = provider.information_set(
-    "ersattning", "/api/v1/ersattning",
-    default_drift={"rename": {"utbetalningar.brutto": "bruttobelopp"}})
+    "ersattning", "/api/v1/ersattning", default_drift={"rename": {"utbetalningar.brutto": "bruttobelopp"}}
+)

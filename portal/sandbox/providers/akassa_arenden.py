@@ -27,10 +27,11 @@ provider = Provider(
 
 def _nothing():
     body = request.get_json(silent=True) or {}
-    return json_response({"identitetsnummer": body.get("identitetsnummer"), "ansokningar": [],
-                          "planeradeUtbetalningar": []})
+    return json_response(
+        {"identitetsnummer": body.get("identitetsnummer"), "ansokningar": [], "planeradeUtbetalningar": []}
+    )
 
 
 arenden = provider.information_set(
-    "arenden", "/arenden", nothing=_nothing,
-    default_drift={"rename": {"ansokningar.status": "arendestatus"}})
+    "arenden", "/arenden", nothing=_nothing, default_drift={"rename": {"ansokningar.status": "arendestatus"}}
+)

@@ -66,17 +66,24 @@ provider = Provider(
     error_body=lambda code, text: {"felkod": code, "meddelande": text, "tidpunkt": None},
 )
 
-_BASIC = {"inskrivning": "inskrivningsperioder", "arbetsloshetskassa": "akassetillhorighet",
-          "sokandekategori": "kategorier", "program": "programdeltagande",
-          "aktivitetsrapport": "senasteAktivitetsrapport"}
-_EXTENDED = {"aktivitetsrapport_innehall": "aktivitetsrapporter", "sanktioner": "sanktionsbeslut",
-             "avaktualisering": "avaktualiseringar", "anvisningar": "anvisningar",
-             "handlingsplan": "handlingsplan", "stod_och_ratt": "arbetspraktik",
-             "ersattningsansokan": "ansokningar"}
+_BASIC = {
+    "inskrivning": "inskrivningsperioder",
+    "arbetsloshetskassa": "akassetillhorighet",
+    "sokandekategori": "kategorier",
+    "program": "programdeltagande",
+    "aktivitetsrapport": "senasteAktivitetsrapport",
+}
+_EXTENDED = {
+    "aktivitetsrapport_innehall": "aktivitetsrapporter",
+    "sanktioner": "sanktionsbeslut",
+    "avaktualisering": "avaktualiseringar",
+    "anvisningar": "anvisningar",
+    "handlingsplan": "handlingsplan",
+    "stod_och_ratt": "arbetspraktik",
+    "ersattningsansokan": "ansokningar",
+}
 
 for _name, _key in _BASIC.items():
-    provider.information_set(_name, f"/ssbtek/v2/{_name}",
-                             default_drift={"rename": {_key: f"{_key}Lista"}})
+    provider.information_set(_name, f"/ssbtek/v2/{_name}", default_drift={"rename": {_key: f"{_key}Lista"}})
 for _name, _key in _EXTENDED.items():
-    provider.information_set(_name, f"/samtycke/v1/{_name}",
-                             default_drift={"rename": {_key: f"{_key}Lista"}})
+    provider.information_set(_name, f"/samtycke/v1/{_name}", default_drift={"rename": {_key: f"{_key}Lista"}})

@@ -48,7 +48,8 @@ def _no_accounts():
 
 
 konton = provider.information_set(
-    "konton", "/kontoinformation/v1/saldon",
+    "konton",
+    "/kontoinformation/v1/saldon",
     default_drift={"rename": {"konton.saldon": "saldohistorik"}},
     nothing=_no_accounts,
 )

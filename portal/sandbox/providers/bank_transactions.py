@@ -48,5 +48,8 @@ def _no_accounts():
 
 
 kontohandelser = provider.information_set(
-    "kontohandelser", "/v1/transactions", nothing=_no_accounts,
-    default_drift={"rename": {"accounts.transactions.booked": "bookedTransactions"}})
+    "kontohandelser",
+    "/v1/transactions",
+    nothing=_no_accounts,
+    default_drift={"rename": {"accounts.transactions.booked": "bookedTransactions"}},
+)

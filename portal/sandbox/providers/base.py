@@ -39,13 +39,14 @@ GENERIC_ERRORS: dict[int, tuple[str, str]] = {
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, headers=headers,
-        mimetype="application/json")
+        json.dumps(body, ensure_ascii=False), status=status, headers=headers, mimetype="application/json"
+    )
 
 
 def valid_personnummer(value: Any) -> bool:
-    return (isinstance(value, str) and _TWELVE_DIGITS.fullmatch(value) is not None
-            and stdnum_personnummer.is_valid(value))
+    return (
+        isinstance(value, str) and _TWELVE_DIGITS.fullmatch(value) is not None and stdnum_personnummer.is_valid(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,15 @@ class InformationSet:
 
 
 class Provider:
-    def __init__(self, name: str, *, url_prefix: str, subject_field: str,
-                 errors: dict[int, tuple[str, str]],
-                 error_body: Callable[[str, str], Any]):
+    def __init__(
+        self,
+        name: str,
+        *,
+        url_prefix: str,
+        subject_field: str,
+        errors: dict[int, tuple[str, str]],
+        error_body: Callable[[str, str], Any],
+    ):
         self.name = name
         self.subject_field = subject_field
         self.errors = errors
@@ -68,18 +75,16 @@ class Provider:
         self.information_sets: dict[str, InformationSet] = {}
         self.blueprint = Blueprint(f"sandbox_{name}", __name__, url_prefix=url_prefix)
 
-    def error(self, status: int, text: str | None = None,
-              headers: dict[str, str] | None = None) -> Response:
-        code, default_text = self.errors.get(status) or GENERIC_ERRORS.get(
-            status, ("ERROR", "Error."))
+    def error(self, status: int, text: str | None = None, headers: dict[str, str] | None = None) -> Response:
+        code, default_text = self.errors.get(status) or GENERIC_ERRORS.get(status, ("ERROR", "Error."))
         return json_response(self.error_body(code, text or default_text), status, headers)
 
-    def information_set(self, name: str, rule: str, *, default_drift: dict | None = None,
-                        nothing: Callable[[], Response] | None = None) -> InformationSet:
+    def information_set(
+        self, name: str, rule: str, *, default_drift: dict | None = None, nothing: Callable[[], Response] | None = None
+    ) -> InformationSet:
         info = InformationSet(name, default_drift or {}, nothing)
         self.information_sets[name] = info
-        self.blueprint.add_url_rule(rule, endpoint=name, methods=["POST"],
-                                    view_func=lambda: self.lookup(info))
+        self.blueprint.add_url_rule(rule, endpoint=name, methods=["POST"], view_func=lambda: self.lookup(info))
         return info
 
     def read_subject(self) -> str | None:
@@ -111,8 +116,7 @@ class Provider:
             payload = apply_drift(payload, rule.params or info.default_drift)
         return json_response(payload)
 
-    def fault_response(self, plan: FaultPlan, person: Person | None,
-                       info: InformationSet) -> Response:
+    def fault_response(self, plan: FaultPlan, person: Person | None, info: InformationSet) -> Response:
         rule = plan.terminal
         assert rule is not None
         params = rule.params
@@ -120,8 +124,7 @@ class Provider:
             plan.wait(params.get("seconds", current_sandbox().timeout_seconds))
             return self.error(504)
         if rule.kind == "status":
-            headers = ({"Retry-After": str(params["retry_after"])}
-                       if "retry_after" in params else None)
+            headers = {"Retry-After": str(params["retry_after"])} if "retry_after" in params else None
             if "body" in params:
                 return json_response(params["body"], params["status"], headers)
             return self.error(params["status"], headers=headers)
@@ -134,5 +137,7 @@ class Provider:
             text = json.dumps(payload, ensure_ascii=False)
             body = text[: max(1, len(text) // 2)]
         return current_app.response_class(
-            body, status=params.get("status", 200),
-            content_type=params.get("content_type", "application/json; charset=utf-8"))
+            body,
+            status=params.get("status", 200),
+            content_type=params.get("content_type", "application/json; charset=utf-8"),
+        )

@@ -47,10 +47,14 @@ provider = Provider(
 
 def _no_assignments():
     body = request.get_json(silent=True) or {}
-    return json_response({"personidentitetsnummer": body.get("personidentitetsnummer"), "hamtad": None,
-                          "funktionarsuppdrag": []})
+    return json_response(
+        {"personidentitetsnummer": body.get("personidentitetsnummer"), "hamtad": None, "funktionarsuppdrag": []}
+    )
 
 
 roller = provider.information_set(
-    "roller", "/foretagsinformation/v1/funktionarsuppdrag", nothing=_no_assignments,
-    default_drift={"rename": {"funktionarsuppdrag.roller": "befattningar"}})
+    "roller",
+    "/foretagsinformation/v1/funktionarsuppdrag",
+    nothing=_no_assignments,
+    default_drift={"rename": {"funktionarsuppdrag.roller": "befattningar"}},
+)

@@ -47,15 +47,24 @@ provider = Provider(
         503: ("UR_DRIFT", "Tjänsten är ur drift."),
         504: ("TIDSGRANS", "Tidsgränsen överskreds."),
     },
-    error_body=lambda code, text: {"status": {"OGILTIG_FRAGA": 400, "OBEHORIG": 401, "KUND_SAKNAS": 404,
-                                              "FOR_MANGA_FRAGOR": 429, "SYSTEMFEL": 500, "UR_DRIFT": 503,
-                                              "TIDSGRANS": 504}.get(code, 500),
-                                   "felkod": code, "felmeddelande": text},
+    error_body=lambda code, text: {
+        "status": {
+            "OGILTIG_FRAGA": 400,
+            "OBEHORIG": 401,
+            "KUND_SAKNAS": 404,
+            "FOR_MANGA_FRAGOR": 429,
+            "SYSTEMFEL": 500,
+            "UR_DRIFT": 503,
+            "TIDSGRANS": 504,
+        }.get(code, 500),
+        "felkod": code,
+        "felmeddelande": text,
+    },
 )
 
 studiemedel = provider.information_set(
-    "studiemedel", "/api/v1/studiemedel",
-    default_drift={"rename": {"Studieperioder": "Studiemedelsperioder"}})
+    "studiemedel", "/api/v1/studiemedel", default_drift={"rename": {"Studieperioder": "Studiemedelsperioder"}}
+)
 studiestartsstod = provider.information_set(
-    "studiestartsstod", "/api/v1/studiestartsstod",
-    default_drift={"rename": {"Utbetalningar.Bruttobelopp": "Belopp"}})
+    "studiestartsstod", "/api/v1/studiestartsstod", default_drift={"rename": {"Utbetalningar.Bruttobelopp": "Belopp"}}
+)

@@ -45,5 +45,8 @@ def _none_reported():
 
 
 lon = provider.information_set(
-    "lon", "/v1/individuppgifter", nothing=_none_reported,
-    default_drift={"rename": {"Individuppgifter.KontantErsattning": "FK011"}})
+    "lon",
+    "/v1/individuppgifter",
+    nothing=_none_reported,
+    default_drift={"rename": {"Individuppgifter.KontantErsattning": "FK011"}},
+)

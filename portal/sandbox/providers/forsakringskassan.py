@@ -68,9 +68,15 @@ provider = Provider(
 )
 
 SETS = {
-    "bostadsbidrag": "BOSTADSBIDRAG", "barnbidrag": "BARNBIDRAG", "underhallsstod": "UNDERHALLSSTOD",
-    "sjukpenning": "SJUKPENNING", "foraldrapenning": "FORALDRAPENNING", "aktivitetsstod": "AKTIVITETSSTOD",
-    "sjukersattning": "SJUKERSATTNING", "vardbidrag": "VARDBIDRAG", "merkostnadsersattning": "MERKOSTNADSERSATTNING",
+    "bostadsbidrag": "BOSTADSBIDRAG",
+    "barnbidrag": "BARNBIDRAG",
+    "underhallsstod": "UNDERHALLSSTOD",
+    "sjukpenning": "SJUKPENNING",
+    "foraldrapenning": "FORALDRAPENNING",
+    "aktivitetsstod": "AKTIVITETSSTOD",
+    "sjukersattning": "SJUKERSATTNING",
+    "vardbidrag": "VARDBIDRAG",
+    "merkostnadsersattning": "MERKOSTNADSERSATTNING",
 }
 EXTRA_LISTS = {"bostadsbidrag": "ansokningar", "aktivitetsstod": "beslut"}
 
@@ -82,11 +88,15 @@ def _nothing(info_set: str):
         if info_set in EXTRA_LISTS:
             payload[EXTRA_LISTS[info_set]] = []
         return json_response(payload)
+
     return answer
 
 
 for _name in SETS:
     provider.information_set(
-        _name, f"/api/formaner/v2/{_name}", nothing=_nothing(_name),
-        default_drift={"rename": {"utbetalningar.bruttobelopp": "belopp"}})
+        _name,
+        f"/api/formaner/v2/{_name}",
+        nothing=_nothing(_name),
+        default_drift={"rename": {"utbetalningar.bruttobelopp": "belopp"}},
+    )
 del _name

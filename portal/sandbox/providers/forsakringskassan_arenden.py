@@ -31,5 +31,5 @@ def _nothing():
 
 
 arenden = provider.information_set(
-    "arenden", "/v1/sok", nothing=_nothing,
-    default_drift={"rename": {"arenden.status": "arendestatus"}})
+    "arenden", "/v1/sok", nothing=_nothing, default_drift={"rename": {"arenden.status": "arendestatus"}}
+)

@@ -67,11 +67,20 @@ def _not_registered():
 
 
 skulder = provider.information_set(
-    "skulder", "/galdenar/v1/skulder", nothing=_not_registered,
-    default_drift={"rename": {"mal.kvarAttBetalaKr": "aterstaendeBelopp"}})
+    "skulder",
+    "/galdenar/v1/skulder",
+    nothing=_not_registered,
+    default_drift={"rename": {"mal.kvarAttBetalaKr": "aterstaendeBelopp"}},
+)
 utmatning = provider.information_set(
-    "utmatning", "/galdenar/v1/utmatning", nothing=_not_registered,
-    default_drift={"rename": {"utmatningsbeslut.giltigFran": "fromDatum"}})
+    "utmatning",
+    "/galdenar/v1/utmatning",
+    nothing=_not_registered,
+    default_drift={"rename": {"utmatningsbeslut.giltigFran": "fromDatum"}},
+)
 skuldsanering = provider.information_set(
-    "skuldsanering", "/galdenar/v1/skuldsanering", nothing=_not_registered,
-    default_drift={"rename": {"arende.status": "arendestatus"}})
+    "skuldsanering",
+    "/galdenar/v1/skuldsanering",
+    nothing=_not_registered,
+    default_drift={"rename": {"arende.status": "arendestatus"}},
+)

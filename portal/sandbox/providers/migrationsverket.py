@@ -44,10 +44,12 @@ provider = Provider(
 )
 
 tillstand = provider.information_set(
-    "tillstand", "/api/v1/tillstand",
+    "tillstand",
+    "/api/v1/tillstand",
     default_drift={"rename": {"tillstand.giltigTom": "giltigTill"}},
 )
 dagersattning = provider.information_set(
-    "dagersattning", "/api/v1/lma/dagersattning",
+    "dagersattning",
+    "/api/v1/lma/dagersattning",
     default_drift={"rename": {"utbetalningar.beloppOre": "belopp"}},
 )

@@ -56,10 +56,15 @@ def _nothing(info_set: str):
         if info_set == "efterlevandepension":
             payload["formaner"] = []
         return json_response(payload)
+
     return answer
 
 
 for _name in ("alderspension", "premiepension", "bostadstillagg", "efterlevandepension"):
-    provider.information_set(_name, f"/api/v1/{_name}", nothing=_nothing(_name),
-                             default_drift={"rename": {"manadsutbetalningar.manad": "period"}})
+    provider.information_set(
+        _name,
+        f"/api/v1/{_name}",
+        nothing=_nothing(_name),
+        default_drift={"rename": {"manadsutbetalningar.manad": "period"}},
+    )
 del _name

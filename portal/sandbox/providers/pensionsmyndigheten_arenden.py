@@ -31,5 +31,5 @@ def _nothing():
 
 
 arenden = provider.information_set(
-    "arenden", "/arenden", nothing=_nothing,
-    default_drift={"rename": {"ansokningar.status": "arendestatus"}})
+    "arenden", "/arenden", nothing=_nothing, default_drift={"rename": {"ansokningar.status": "arendestatus"}}
+)

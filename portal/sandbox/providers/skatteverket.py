@@ -56,7 +56,8 @@ provider = Provider(
 )
 
 folkbokforing = provider.information_set(
-    "folkbokforing", "/folkbokforing/v1/personsok",
+    "folkbokforing",
+    "/folkbokforing/v1/personsok",
     default_drift={"rename": {"Folkbokforing": "FolkbokforingUppgifter"}},
 )
 
@@ -65,21 +66,25 @@ def _empty(**fields):
     def answer():
         body = request.get_json(silent=True) or {}
         return json_response({"Identitetsbeteckning": body.get("Identitetsbeteckning"), **fields})
+
     return answer
 
 
 taxerad_inkomst = provider.information_set(
-    "taxerad_inkomst", "/inkomst/v1/beskattningsbeslut",
+    "taxerad_inkomst",
+    "/inkomst/v1/beskattningsbeslut",
     default_drift={"rename": {"Beskattningsbeslut": "Beslut"}},
     nothing=_empty(Beskattningsbeslut=[]),
 )
 skattekonto = provider.information_set(
-    "skattekonto", "/skattekonto/v1/transaktioner",
+    "skattekonto",
+    "/skattekonto/v1/transaktioner",
     default_drift={"rename": {"Skattekonto.Transaktioner": "Kontohandelser"}},
     nothing=_empty(Skattekonto=None),
 )
 f_skatt = provider.information_set(
-    "f_skatt", "/registrering/v1/fskatt",
+    "f_skatt",
+    "/registrering/v1/fskatt",
     default_drift={"rename": {"FSkatt": "Fskattsedel"}},
     nothing=_empty(FSkatt=None, Momsregistrering=None, Arbetsgivarregistrering=None, Naringsverksamheter=[]),
 )

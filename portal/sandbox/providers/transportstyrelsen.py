@@ -42,12 +42,14 @@ provider = Provider(
 
 def _no_vehicles():
     body = request.get_json(silent=True) or {}
-    return json_response({"Sokbegrepp": {"personOrgNummer": body.get("personOrgNummer"), "Namn": None},
-                          "AntalTraffar": 0, "Fordon": []})
+    return json_response(
+        {"Sokbegrepp": {"personOrgNummer": body.get("personOrgNummer"), "Namn": None}, "AntalTraffar": 0, "Fordon": []}
+    )
 
 
 fordon = provider.information_set(
-    "fordon", "/vagtrafikregister/v3/agarforfragan",
+    "fordon",
+    "/vagtrafikregister/v3/agarforfragan",
     default_drift={"rename": {"Fordon.Agarforhallande": "Agare"}},
     nothing=_no_vehicles,
 )
