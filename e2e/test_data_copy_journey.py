@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -53,7 +54,7 @@ def test_ask_for_a_copy_watch_it_and_download_it_by_keyboard(stack, new_page, ax
     me.check_page()
     with page.expect_download() as download:
         me.activate(download_link)
-    check_package(open(download.value.path(), "rb").read(), PERSON[lang].split()[0])
+    check_package(Path(download.value.path()).read_bytes(), PERSON[lang].split()[0])
 
 
 @pytest.mark.parametrize("lang", ["sv", "ar"])

@@ -265,7 +265,7 @@ def _submitter(database_url: str, instance_path: str, application_ids: list[str]
         db.engine.dispose()
 
 
-def _deliver_run(
+def _deliver_run(  # noqa: C901 - one measurement read top to bottom: start, load, wait, count
     count: int, database_url: str, workers: int, submitters: int, inboxes: int, wait: float, poll: float = 0.02
 ) -> dict:
     """One run on a fresh database and a fresh receiver: ``count`` applications spread over ``inboxes``

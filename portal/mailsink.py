@@ -205,5 +205,6 @@ def create_mailbox_app(sink: MailSink, sandbox_url: str | None = None, sandbox_t
             if mail.id == mail_id:
                 return app.response_class(mail.raw, mimetype="text/plain")
         abort(404)
+        return None
 
     return app

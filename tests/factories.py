@@ -115,8 +115,7 @@ def draft(who: str | Person, period: date | None = None) -> Application:
     period = period or this_month()
     assert period in applications.month_choices(clock.today()), f"the start form does not offer {period}"
     with acting_as(applicant):
-        application = applications.start(applicant.id, period)
-    return application
+        return applications.start(applicant.id, period)
 
 
 def next_month(previous: Application) -> Application:

@@ -357,7 +357,7 @@ def test_the_clients_file_holds_salted_hashes_never_secrets():
     text = clients.DEFAULT_PATH.read_text(encoding="utf-8")
     data = json.loads(text)
     hashes = [c["secret_hash"] for c in data["clients"]]
-    assert len(set(h.split("$")[4] for h in hashes)) == len(hashes)  # a salt each
+    assert len({h.split("$")[4] for h in hashes}) == len(hashes)  # a salt each
     for entry in data["clients"]:
         assert entry["client_id"] + '"' not in entry["secret_hash"]
         assert "demo-secret" not in json.dumps(entry)

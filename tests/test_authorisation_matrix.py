@@ -121,9 +121,7 @@ def object_expectation(rule, role, method, endpoint, params) -> bool:
         return False
     if role == "household_member" and (rule in MEMBER_OBJECT_RULES or endpoint in MEMBER_MAY_NOT):
         return False
-    if role == "co_applicant" and endpoint in CO_APPLICANT_BEFORE_CONSENT_MAY_NOT:
-        return False
-    return True
+    return not (role == "co_applicant" and endpoint in CO_APPLICANT_BEFORE_CONSENT_MAY_NOT)
 
 
 # --- the world ------------------------------------------------------------------------------
@@ -160,6 +158,7 @@ def world(databases, live_services, tmp_path_factory):
     def probe():
         if request.headers.get(PROBE):
             return "past the access check", PROBED
+        return None
 
     app.before_request_funcs.setdefault(None, []).append(probe)  # runs after load_actor, enforce_access
     with app.app_context():
@@ -235,7 +234,7 @@ def _build(app) -> dict:
 
     now = clock.now()
     mandates = {}
-    others = {"proxy_expired": ALL_SCOPES, "proxy_revoked": ALL_SCOPES, **{role: ALL_SCOPES for role in UNAPPROVED}}
+    others = {"proxy_expired": ALL_SCOPES, "proxy_revoked": ALL_SCOPES, **dict.fromkeys(UNAPPROVED, ALL_SCOPES)}
     approver = {"legal_representative": "staff-admin-2", "legal_self_approved": "staff-admin-1"}
     for role, scopes in {**PROXIES, **others}.items():
         legal = role.startswith("legal")

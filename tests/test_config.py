@@ -39,18 +39,18 @@ def _strong() -> str:
 
 
 def _production(**overrides):
-    values = dict(
-        env="production",
-        secret_key=_strong(),
-        base_url="https://portal.example",
-        database_url="postgresql+psycopg://u@h/db",
-        secure_cookies=True,
-        citizen_client_secret=_strong(),
-        staff_client_secret=_strong(),
-        sandbox_token=_strong(),
-        smtp_host="smtp.portal.example",
-        smtp_from="Egna utrymmet <no-reply@portal.example>",
-    )
+    values = {
+        "env": "production",
+        "secret_key": _strong(),
+        "base_url": "https://portal.example",
+        "database_url": "postgresql+psycopg://u@h/db",
+        "secure_cookies": True,
+        "citizen_client_secret": _strong(),
+        "staff_client_secret": _strong(),
+        "sandbox_token": _strong(),
+        "smtp_host": "smtp.portal.example",
+        "smtp_from": "Egna utrymmet <no-reply@portal.example>",
+    }
     values.update(overrides)
     return Config(**values)
 

@@ -3,6 +3,7 @@ the database server restarted mid-delivery lose nothing and deliver nothing twic
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -229,10 +230,8 @@ class OwnPostgres:
 
     def remove(self) -> None:
         if self.running():
-            try:
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self.stop("immediate")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
         shutil.rmtree(self.base, ignore_errors=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -395,7 +396,7 @@ def test_texts_cover_every_code_without_an_app():
         "large_household",
         "pension_age",
     }
-    source = open(calc.__file__, encoding="utf-8").read()
+    source = Path(calc.__file__).read_text(encoding="utf-8")
     assert "from flask import" not in source and "request" not in source.split('"""', 2)[2]
 
 

@@ -305,15 +305,15 @@ def test_a_claimed_notification_is_not_sent_twice(app, sent, mail_sink):
 
 
 def test_production_requires_a_mail_server():
-    production = dict(
-        env="production",
-        secret_key="x" * 40,
-        base_url="https://portal.example",
-        database_url="postgresql+psycopg://u@h/db",
-        secure_cookies=True,
-        citizen_client_secret="c" * 32,
-        staff_client_secret="s" * 32,
-    )
+    production = {
+        "env": "production",
+        "secret_key": "x" * 40,
+        "base_url": "https://portal.example",
+        "database_url": "postgresql+psycopg://u@h/db",
+        "secure_cookies": True,
+        "citizen_client_secret": "c" * 32,
+        "staff_client_secret": "s" * 32,
+    }
     with pytest.raises(ConfigError, match="PORTAL_SMTP_HOST"):
         Config(**production).validate()  # the demo's sender address is refused
     with pytest.raises(ConfigError, match="PORTAL_SMTP_HOST"):

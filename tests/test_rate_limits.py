@@ -153,7 +153,7 @@ def every_family_low(databases, live_services, tmp_path_factory):
         sandbox_url=live_services["sandbox_url"],
         fetch_in_background=False,
         instance_path=tmp_path_factory.mktemp("limits") / "instance",
-        ratelimits={family: "2 per minute" for family in RATE_LIMITS},
+        ratelimits=dict.fromkeys(RATE_LIMITS, "2 per minute"),
     )
     app = create_app(config)
     app.config["TESTING"] = True
@@ -317,13 +317,13 @@ def test_two_portal_apps_sharing_redis_share_their_limits(make_app, redis_prefix
 def _production(**overrides) -> Config:
     import secrets
 
-    values = dict(
-        env="production",
-        secret_key=secrets.token_urlsafe(32),
-        base_url="https://portal.example",
-        database_url="postgresql+psycopg://u@h/db",
-        secure_cookies=True,
-    )
+    values = {
+        "env": "production",
+        "secret_key": secrets.token_urlsafe(32),
+        "base_url": "https://portal.example",
+        "database_url": "postgresql+psycopg://u@h/db",
+        "secure_cookies": True,
+    }
     values.update(overrides)
     return Config(**values)
 

@@ -268,7 +268,7 @@ def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(s
             .group_by(InboxEntry.application_id)
         ).all()
     )
-    assert entries == {application_id: 1 for application_id in ids}
+    assert entries == dict.fromkeys(ids, 1)
     statuses = list(db.session.scalars(select(Delivery.status).where(Delivery.application_id.in_(ids))))
     assert statuses == ["delivered"] * APPLICATIONS
     db.session.remove()

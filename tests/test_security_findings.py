@@ -42,24 +42,24 @@ def production(tmp_path, monkeypatch, live_services):
     api_clients.clear_cache()
 
     def make(**overrides) -> Config:
-        values = dict(
-            env="production",
-            secret_key=strong(),
-            base_url="https://portal.example",
-            database_url="postgresql+psycopg://nobody@127.0.0.1:9/none",
-            secure_cookies=True,
-            citizen_client_secret=strong(),
-            staff_client_secret=strong(),
-            sandbox_token=strong(),
-            smtp_host="smtp.portal.example",
-            smtp_from="Egna utrymmet <no-reply@portal.example>",
-            idp_url=live_services["idp_url"],
-            sandbox_url=live_services["sandbox_url"],
-            instance_path=tmp_path / "instance",
-            ratelimit_allow_memory=True,
+        values = {
+            "env": "production",
+            "secret_key": strong(),
+            "base_url": "https://portal.example",
+            "database_url": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+            "secure_cookies": True,
+            "citizen_client_secret": strong(),
+            "staff_client_secret": strong(),
+            "sandbox_token": strong(),
+            "smtp_host": "smtp.portal.example",
+            "smtp_from": "Egna utrymmet <no-reply@portal.example>",
+            "idp_url": live_services["idp_url"],
+            "sandbox_url": live_services["sandbox_url"],
+            "instance_path": tmp_path / "instance",
+            "ratelimit_allow_memory": True,
             # No database here: sessions (kept on the server, issue 12) in the tests' Redis.
-            session_redis_url="redis://127.0.0.1:6379/15",
-        )
+            "session_redis_url": "redis://127.0.0.1:6379/15",
+        }
         values.update(overrides)
         return Config(**values)
 

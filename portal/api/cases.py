@@ -578,6 +578,7 @@ def _sent_attachment(application: Application, attachment_id: str):
     if any(isinstance(a, dict) and a.get("id") == file.id for a in listed):
         return file
     abort(404)
+    return None
 
 
 @bp.get("/applications/<application_id>/attachments/<attachment_id>")

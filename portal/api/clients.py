@@ -183,4 +183,3 @@ if __name__ == "__main__":  # pragma: no cover - operator tool
             f"refused: the secret {secret_problem(_secret)} (python -c 'import secrets; "
             "print(secrets.token_urlsafe(32))')"
         )
-    print(hash_secret(_secret))

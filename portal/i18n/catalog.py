@@ -69,10 +69,7 @@ def check(languages: tuple[str, ...] = SUPPORTED) -> list[str]:
         for msgid, context in sorted(wanted, key=str):
             message = catalog.get(msgid, context)
             strings = message.string if message else None
-            if isinstance(strings, tuple):
-                missing = not all(strings)
-            else:
-                missing = not strings
+            missing = not all(strings) if isinstance(strings, tuple) else not strings
             if message is None or missing or message.fuzzy:
                 problems.append(f"{locale}: untranslated {msgid!r}")
         problems += glossary.check_catalog(locale, catalog, terms)

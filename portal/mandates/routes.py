@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -510,8 +511,6 @@ def admin_end(mandate_id: str):
     mandate = _legal_mandate(mandate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
+    with contextlib.suppress(services.MandateRefused):  # already ended: the list shows it
         services.end_legal(mandate)
-    except services.MandateRefused:
-        pass  # already ended: the list shows it
     return redirect(url_for("mandates.admin"))

@@ -20,7 +20,7 @@ import re
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask, current_app, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -112,10 +112,8 @@ def _adopt_request_id() -> None:
     """After the session's hook made the request's id: a UUID from the proxy in front replaces it, so one id
     follows the request through the load balancer's and the portal's lines."""
     sent = request.headers.get(HEADER, "")
-    try:
+    with suppress(ValueError):
         g.request_id = str(uuid.UUID(sent))
-    except ValueError:
-        pass
     # Also as a context variable: work this request hands to a thread (the background fetch) takes it along
     # with contextvars.copy_context().
     _request_id.set(g.get("request_id"))

@@ -329,7 +329,7 @@ class Arbetsformedlingen(Provider):
     # Registrations, plans, reports and sanctions: facts about the search for work, no amounts.
     @property
     def figures(self) -> dict:
-        return {kind: FACT for kind in self.labels}
+        return dict.fromkeys(self.labels, FACT)
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)

@@ -182,9 +182,8 @@ class BankTransactions(Provider):
                     if sender is not None and not isinstance(sender, str):
                         raise _Drift("debtorName")
                     incoming[(month, sender or None)].append(amount)
-                elif amount < 0:
-                    if _OUTGOING[family] is not None and -amount >= LARGE_WITHDRAWAL:
-                        withdrawals.append((booked, -amount, _OUTGOING[family]))
+                elif amount < 0 and _OUTGOING[family] is not None and -amount >= LARGE_WITHDRAWAL:
+                    withdrawals.append((booked, -amount, _OUTGOING[family]))
         items = []
         smaller: dict[date, list[int]] = defaultdict(list)
         for (month, sender), amounts in sorted(incoming.items(), key=lambda e: (e[0][0], e[0][1] or "")):

@@ -196,7 +196,7 @@ class PendingProvider(Provider):
             benefit = self._code(entry, f.pay_benefit, f.benefits)
             start, end = f.month(_get(entry, f.covers, (str, int)))
             paid_on = f.date(_get(entry, f.paid_on, str))
-            amount = f.amount_of(entry[f.amount] if f.amount in entry else None)
+            amount = f.amount_of(entry.get(f.amount, None))
             taxable = _get(entry, f.taxable, bool)
             if paid_on > today and months_ahead(start, today) <= MONTHS_AHEAD:
                 items.append(

@@ -320,7 +320,7 @@ class _Validator:
             return DEFAULT_RETENTION_YEARS
         return years
 
-    def municipality(self, code: str, raw, default: dict | None) -> MunicipalityRouting | None:
+    def municipality(self, code: str, raw, default: dict | None) -> MunicipalityRouting | None:  # noqa: C901 - one check per field of a municipality's entry, each with its own message
         where = f"municipalities.{code}"
         allowed = {
             "state",

@@ -76,9 +76,7 @@ class FaultRule:
             return False
         if self.every is not None and n % self.every != 0:
             return False
-        if self.after is not None and n <= self.after:
-            return False
-        return True
+        return not (self.after is not None and n <= self.after)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -139,7 +137,7 @@ def _check_params(kind: str, params: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
-def parse_rules(
+def parse_rules(  # noqa: C901 - the fault grammar's cases side by side, as the docstring lists them
     data: Any, *, providers: dict[str, Iterable[str]] | None = None, persons: Iterable[str] | None = None
 ) -> list[FaultRule]:
     """Validate and build rules. ``providers`` maps provider name -> its information sets and

@@ -4,6 +4,8 @@ shown back unchanged when a page is refused."""
 
 from __future__ import annotations
 
+import contextlib
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -158,10 +160,8 @@ class PageForm(FlaskForm):
         except bankaccount.AccountError as refused:
             target, message = ACCOUNT_REASONS[refused.reason]
             bank = ""
-            try:
+            with contextlib.suppress(bankaccount.AccountError):
                 bank = bankaccount.bank_for(bankaccount.digits(self["clearing"].data or ""))[0]
-            except bankaccount.AccountError:
-                pass
             self[target].errors = [str(message) % {"bank": bank} if "%(bank)s" in str(message) else str(message)]
             return False
         return True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -91,10 +92,8 @@ def _add(kind: str, application_id: str):
         return _back(section, application)
     form = _form(section, application)
     if form.validate_on_submit():
-        try:
+        with contextlib.suppress(services.NotEditable):
             services.add(application, kind, form.values())
-        except services.NotEditable:
-            pass
         return _back(section, application)
     return render_template(
         section.form_template, form=form, application=application, entry=None, supplement_labels=labels
@@ -109,10 +108,8 @@ def _edit(kind: str, application_id: str, entry_id: int):
         return _back(section, application)
     form = _form(section, application, entry)
     if form.validate_on_submit():
-        try:
+        with contextlib.suppress(services.NotEditable):
             services.update(application, kind, entry, form.values())
-        except services.NotEditable:
-            pass
         return _back(section, application)
     if request.method == "GET":
         record_read(
@@ -130,10 +127,8 @@ def _remove(kind: str, application_id: str, entry_id: int):
     section = SECTIONS[kind]
     application = _load(application_id)
     entry = _entry(application, kind, entry_id)
-    try:
+    with contextlib.suppress(services.NotEditable):
         services.delete(application, kind, entry)
-    except services.NotEditable:
-        pass
     return _back(section, application)
 
 
@@ -218,10 +213,8 @@ def message(application_id: str):
     saved = services.free_text(application)
     form = MessageForm(data={"text": saved.text if saved else ""} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with contextlib.suppress(services.NotEditable):
             services.save_text(application, form.text.data or "")
-        except services.NotEditable:
-            pass
         return redirect(url_for("application.show", application_id=application.id))
     if request.method == "GET":
         applications.remember_place(application, request.path)

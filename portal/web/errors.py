@@ -74,5 +74,5 @@ def register(app):
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
-        log.exception("unexpected error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
+        log.error("unexpected error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
         return render_template("errors/500.html"), 500

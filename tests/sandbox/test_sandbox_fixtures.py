@@ -82,7 +82,7 @@ def is_man(number):
 
 def test_the_cast_is_complete():
     assert len(FILES) >= 12
-    assert REQUIRED_SLUGS <= set(DOCS)
+    assert set(DOCS) >= REQUIRED_SLUGS
     stockholm = [s for s in DOCS if s.startswith("stockholm-")]
     assert len(stockholm) >= 2
     postcodes = {record(s)["Folkbokforingsadress"]["PostNr"][:3] for s in stockholm}
