@@ -183,3 +183,4 @@ if __name__ == "__main__":  # pragma: no cover - operator tool
             f"refused: the secret {secret_problem(_secret)} (python -c 'import secrets; "
             "print(secrets.token_urlsafe(32))')"
         )
+    print(hash_secret(_secret))  # noqa: T201 - an operator tool: the hash on standard output is its result

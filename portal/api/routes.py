@@ -81,7 +81,7 @@ def _http_error(error: HTTPException):
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception):
     db.session.rollback()
-    log.error("unexpected api error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
+    log.error("unexpected api error endpoint=%s request=%s", request.endpoint, g.get("request_id"), exc_info=error)
     return problem(500, "server_error")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             path.write_text(text, encoding="utf-8")
     if args.check and stale:
+        print("stale derived riksnorm files: " + ", ".join(stale), file=sys.stderr)  # noqa: T201 - a command's message
         return 1
     return 0
 

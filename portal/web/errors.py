@@ -74,5 +74,5 @@ def register(app):
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
-        log.error("unexpected error endpoint=%s request=%s", request.endpoint, g.get("request_id"))
+        log.error("unexpected error endpoint=%s request=%s", request.endpoint, g.get("request_id"), exc_info=error)
         return render_template("errors/500.html"), 500
