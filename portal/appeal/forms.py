@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from portal import clock
 from portal.appeal.services import OPINION_MAX, TEXT_MAX
+from portal.i18n.lazy import _l
 from portal.municipality.forms import OneOf, parse_date
 from portal.supplements.forms import TextAtMost
 from portal.web.text import clean_text

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.appeal import services, signing
 from portal.appeal.forms import AppealForm, ForwardForm, ReconsiderForm
@@ -16,6 +15,7 @@ from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.case import overview
 from portal.extensions import db
+from portal.i18n.lazy import _l
 
 bp = Blueprint("appeal", __name__)
 

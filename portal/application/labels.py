@@ -1,6 +1,6 @@
 """Plain-language, translated names for statuses, events and household relations."""
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 STATUS = {
     "draft": _l("Draft – not sent"),

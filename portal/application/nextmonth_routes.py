@@ -4,7 +4,6 @@ application, review what was copied, and see what changed since last month."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
@@ -13,6 +12,7 @@ from portal.application import nextmonth, services
 from portal.application.labels import RELATION
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
+from portal.i18n.lazy import _l
 
 bp = Blueprint("nextmonth", __name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from portal.application.models import Application
+from portal.i18n.lazy import _l
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, OPTIONAL = (
     "not_started",

@@ -14,7 +14,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_APPLICATION = 30

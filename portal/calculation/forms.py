@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.i18n.lazy import _l
 from portal.municipality.forms import parse_kronor
 
 AMOUNT_MAX = 10_000_000  # whole kronor, as the decision form

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.application import services as applications
 from portal.application.models import Application
@@ -16,6 +15,7 @@ from portal.calculation import forms, services
 from portal.calculation.models import ACCEPT, CHANGE
 from portal.calculation.text import GROUP, STATUS, line_text
 from portal.case.services import CaseError
+from portal.i18n.lazy import _l
 
 bp = Blueprint("calculation", __name__)
 

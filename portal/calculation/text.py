@@ -5,8 +5,8 @@ own language."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n.lazy import _l
 from portal.indication.calculate import LINE_TEXT
 
 GROUP = {"norm": _l("National norm (riksnormen)"), "cost": _l("Reasonable costs"), "income": _l("Income")}

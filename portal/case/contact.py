@@ -9,7 +9,6 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
@@ -18,6 +17,7 @@ from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.case.models import ContactDetails
 from portal.extensions import db
+from portal.i18n.lazy import _l
 from portal.i18n.services import NATIVE_NAMES, SUPPORTED
 
 bp = Blueprint("contact", __name__)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from portal.i18n.lazy import _l
 from portal.supplements.forms import TextAtMost
 from portal.web.text import clean_text
 

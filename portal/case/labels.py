@@ -1,9 +1,8 @@
 """Plain-language, translated words for the applicant's view of a case: statuses, events,
 decisions and payments. Texts that take values are formatted in ``portal/case/overview.py``."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.application import labels as application_labels
+from portal.i18n.lazy import _l
 
 # The short status shown as a tag (overview and case page): the one list of status words.
 STATUS = application_labels.STATUS

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from portal import clock
+from portal.i18n.lazy import _l
 from portal.municipality.forms import parse_date
 
 

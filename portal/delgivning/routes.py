@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.application.models import Application
 from portal.audit.services import record_read
@@ -16,6 +15,7 @@ from portal.case.models import Decision
 from portal.delgivning import services
 from portal.delgivning.forms import PrintQueueForm
 from portal.extensions import db
+from portal.i18n.lazy import _l
 from portal.municipality import services as inbox_services
 from portal.municipality.forms import parse_date
 from portal.routing.services import municipality

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.i18n.lazy import _l
 
 REASON_MAX = 150
 # Ten or twelve digits, grouped or not (19900602-2397, 900602-2397, 199006022397): a personnummer or

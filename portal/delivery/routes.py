@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from portal.delivery import queries, services
 from portal.delivery.forms import RequeueForm
 from portal.delivery.models import Delivery
 from portal.extensions import db
+from portal.i18n.lazy import _l
 from portal.routing.config import routing_config
 
 bp = Blueprint("delivery", __name__)

@@ -13,9 +13,10 @@ from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
+
+from portal.i18n.lazy import _l
 
 from .models import ACR_LOA3, SCOPES_SUPPORTED, EndUser, Identity
 from .oauth import released_claims

@@ -58,8 +58,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.indication.riksnorm import NormUnavailable, band_for_age, band_label, table_for_month
 
 __all__ = [

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from portal.i18n.lazy import _l
 from portal.web.text import clean_text
 
 COMMENT_MAX = 1000

@@ -1,7 +1,8 @@
 """Plain-language texts for fetch states and item themes."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from portal.i18n.lazy import _l
 
 THEME = {
     "income": _l("Income"),

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.i18n.lazy import _l
 from portal.mandates.models import FORVALTARE, GOD_MAN, MESSAGES, PREPARE, SUBMIT, VIEW
 from portal.mandates.services import clean_personnummer
 

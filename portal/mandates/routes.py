@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from portal.audit.services import record_read
@@ -18,6 +17,7 @@ from portal.auth.models import Person
 from portal.auth.services import safe_next
 from portal.auth.signing import StepUpRefused, signed_step_up, step_up
 from portal.extensions import db
+from portal.i18n.lazy import _l
 from portal.mandates import acting, services
 from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
 

@@ -7,13 +7,13 @@ import re
 import unicodedata
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from portal.case.forms import MAX_FILES, chosen_files
+from portal.i18n.lazy import _l
 from portal.municipality import labels
 from portal.web.text import clean_text
 

@@ -1,7 +1,7 @@
 """Plain, translated words for the caseworker's side of a case: statuses, inbox filters, the
 timeline, outcomes, payments, and what a refused action means."""
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 STATUS = {
     "draft": _l("Draft"),

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.providers.forsakringskassan_arenden import iso_date, month
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider

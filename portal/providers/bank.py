@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from portal import clock
+from portal.i18n.lazy import _l
 from portal.information.items import ASSET_BALANCE, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift

@@ -28,9 +28,8 @@ import re
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from portal import clock
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift

@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_GROSS, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 

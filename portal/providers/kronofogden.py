@@ -18,8 +18,7 @@ are dropped here.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift

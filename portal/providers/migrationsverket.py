@@ -12,8 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift

@@ -22,9 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from portal import clock
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift

@@ -8,8 +8,7 @@ Pensionsmyndigheten's other endpoints: ISO dates, months YYYYMM, amounts in öre
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.providers.csn_arenden import month
 from portal.providers.forsakringskassan_arenden import iso_date
 from portal.providers.parse import Drift

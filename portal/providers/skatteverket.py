@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_NET, Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
 from portal.providers.parse import Drift as _Drift

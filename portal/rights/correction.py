@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ reach the person. No login, so nothing else is known about them."""
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal.i18n.lazy import _l
 
 
 def _strip(value):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from portal.application.services import DRAFT_LIFETIME_DAYS
 from portal.audit.services import record_read
 from portal.auth.access import requires
+from portal.i18n.lazy import _l
 from portal.providers.registry import providers
 from portal.rights import services
 from portal.rights.forms import FeedbackForm

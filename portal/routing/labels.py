@@ -3,7 +3,7 @@
 ``MESSAGES[connection.message_key]`` takes ``municipality`` (the name): use ``message(connection)``.
 """
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 STATE = {
     "connected": _l("Receives applications"),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.application.models import Application
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n.lazy import _l
 from portal.situation import services
 from portal.situation.models import REASON_MAX, DocumentAnswer
 from portal.situation.questions import RENTING, YES

@@ -8,11 +8,11 @@ import contextlib
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.i18n.lazy import _l
 from portal.situation import bankaccount
 from portal.situation.questions import INTERPRETER_LANGUAGES, Page, Question
 from portal.supplements.forms import AmountField, one_line

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 YES, NO = "yes", "no"
 YES_NO = ((YES, _l("Yes")), (NO, _l("No")))

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, TextAreaField
@@ -13,6 +12,7 @@ from portal.attachments import validation
 from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
 from portal.auth.access import ensure, requires
+from portal.i18n.lazy import _l
 from portal.situation import bankaccount, documents, services, summary
 from portal.situation.forms import build
 from portal.situation.models import REASON_MAX

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n.lazy import _l
 from portal.situation import documents, services
 from portal.situation.questions import BY_KEY, PAGES
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from flask_babel import format_decimal, format_number
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
+from portal.i18n.lazy import _l
 from portal.supplements import labels
 from portal.supplements.models import DESCRIPTION_MAX, TEXT_MAX
 from portal.web.text import clean_text

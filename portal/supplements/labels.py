@@ -1,7 +1,7 @@
 """Plain-language, translated names for what the applicant can add, and the page texts that
 differ between incomes, costs and assets."""
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n.lazy import _l
 
 INCOME_KIND = {
     "salary": _l("Salary or other pay from work"),
