@@ -46,7 +46,7 @@ from portal.api.routes import (
 )
 from portal.api.tokens import problem, require_scope
 from portal.application.models import Application, ApplicationEvent
-from portal.audit.services import record, record_read
+from portal.audit.services import record, record_and_commit, record_read
 from portal.auth.access import requires
 from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
@@ -213,8 +213,7 @@ def _earlier(application: Application, key: str | None, digest: str) -> Applicat
 
 def _replay(application: Application, why: str, payload: dict):
     """The first result again; a repeat changes nothing but the audit trail."""
-    record("replay", "application", application.id, why, subject_id=application.applicant_id)
-    db.session.commit()
+    record_and_commit("replay", "application", application.id, why, subject_id=application.applicant_id)
     response = jsonify(payload)
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -438,9 +437,7 @@ def answer_seen(application_id: str, request_id: str):
         raise case.CaseError("not_answered")
     if item.answer_seen_at is None:
         record("change", "application", application.id, "supplement answer seen", subject_id=application.applicant_id)
-        case.mark_answer_seen(item)
-    else:
-        db.session.commit()
+    case.mark_answer_seen(item)  # ends the transaction, and with it the row lock, seen before or not
     return jsonify(_request_body(item, _versions(application)))
 
 

@@ -24,7 +24,7 @@ from portal.api.representation import utc
 from portal.api.tokens import oauth_error, problem, require_scope
 from portal.application import services as applications
 from portal.application.models import Application
-from portal.audit.services import record, record_read
+from portal.audit.services import record_and_commit, record_read
 from portal.auth.access import ensure, requires
 from portal.case import services as case
 from portal.delivery.models import FrozenDocument, InboxEntry
@@ -318,14 +318,13 @@ def _registered(application_id: str):
             db.session.rollback()
             return case_problem(refused)
     else:
-        record(
+        record_and_commit(
             "acknowledge",
             "application",
             application.id,
             "repeated acknowledgement, already registered",
             subject_id=application.applicant_id,
         )
-        db.session.commit()
     return jsonify(
         id=application.id,
         reference=application.reference,

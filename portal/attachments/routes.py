@@ -8,9 +8,8 @@ from portal.application import services as applications
 from portal.attachments import services, validation
 from portal.attachments.forms import UploadForm
 from portal.attachments.storage import current_storage
-from portal.audit.services import record, record_read
+from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
-from portal.extensions import db
 from portal.information import labels as information_labels
 from portal.information.services import items
 from portal.providers.registry import provider as provider_named
@@ -91,8 +90,8 @@ def manage(application_id: str):
         elif kind == "cost":
             linked_cost = int(ident)
         try:
-            attachment = services.add(
-                application.id,
+            services.attach(
+                application,
                 g.subject_id,
                 upload.read(),
                 upload.filename or "",
@@ -104,11 +103,6 @@ def manage(application_id: str):
         except validation.AttachmentRefused as refused:
             form.file.errors = [refused.message]
             return _page(application, form, 400)
-        record(
-            "create", "attachment", attachment.id, "applicant attaches a document", subject_id=application.applicant_id
-        )
-        applications.touch(application)
-        db.session.commit()
         return redirect(url_for("attachments.manage", application_id=application.id))
     if request.method == "GET":
         applications.remember_place(application, request.path)
@@ -146,10 +140,5 @@ def remove(application_id: str, attachment_id: str):
     if attachment is None or not application.is_draft:
         abort(404)
     if FlaskForm().validate_on_submit():
-        services.remove(attachment, current_storage())
-        record(
-            "delete", "attachment", attachment_id, "applicant removes a document", subject_id=application.applicant_id
-        )
-        applications.touch(application)
-        db.session.commit()
+        services.detach(application, attachment, current_storage())
     return redirect(url_for("attachments.manage", application_id=application.id))

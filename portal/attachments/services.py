@@ -1,6 +1,7 @@
 """Add, remove and list an application's attachments.
 
-Nothing here commits. The stored bytes follow the transaction:
+``add`` and ``remove`` join the caller's transaction; ``attach`` and ``detach`` are the applicant's own steps
+and commit (decision 0013). The stored bytes follow the transaction:
 - a file stored by ``add`` is deleted again if the transaction ends without a commit
   (rollback, or the session closed with the transaction open);
 - a file whose row ``remove`` deletes is deleted only after the commit, so a rolled-back
@@ -20,6 +21,7 @@ from portal.attachments import validation
 from portal.attachments.models import Attachment
 from portal.attachments.storage import Storage, current_storage
 from portal.attachments.validation import AttachmentRefused
+from portal.audit.services import record
 from portal.extensions import db
 from portal.information.models import InformationItem
 from portal.web.reads import once, reading_once
@@ -81,6 +83,42 @@ def add(
         linked_cost_id=linked_cost_id,
         description=description,
     )
+
+
+def attach(
+    application: Application,
+    person_id: str,
+    data: bytes,
+    filename: str,
+    storage: Storage,
+    linked_item_id: int | None = None,
+    linked_cost_id: int | None = None,
+    description: str | None = None,
+) -> Attachment:
+    """The applicant attaches a file to their draft: ``add``, audited and committed. Raises as ``add`` does."""
+    attachment = add(
+        application.id,
+        person_id,
+        data,
+        filename,
+        storage,
+        linked_item_id=linked_item_id,
+        linked_cost_id=linked_cost_id,
+        description=description,
+    )
+    record("create", "attachment", attachment.id, "applicant attaches a document", subject_id=application.applicant_id)
+    applications.touch(application)
+    db.session.commit()
+    return attachment
+
+
+def detach(application: Application, attachment: Attachment, storage: Storage) -> None:
+    """The applicant removes a file from their draft: ``remove``, audited and committed."""
+    attachment_id = attachment.id
+    remove(attachment, storage)
+    record("delete", "attachment", attachment_id, "applicant removes a document", subject_id=application.applicant_id)
+    applications.touch(application)
+    db.session.commit()
 
 
 def add_from_municipality(

@@ -32,9 +32,17 @@ def record(
     return event
 
 
-def record_read(object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None) -> None:
-    record("read", object_type, object_id, purpose, subject_id)
+def record_and_commit(
+    action: str, object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None
+) -> None:
+    """An audit event that ends the transaction: for a step whose only change is its record (a read, a logout, a
+    repeated request that changes nothing). Routes call this instead of committing (decision 0013)."""
+    record(action, object_type, object_id, purpose, subject_id)
     db.session.commit()
+
+
+def record_read(object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None) -> None:
+    record_and_commit("read", object_type, object_id, purpose, subject_id)
 
 
 def events_for_subject(subject_id: str) -> list[AuditEvent]:

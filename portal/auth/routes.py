@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from joserfc.errors import JoseError
 
-from portal.audit.services import record
+from portal.audit.services import record_and_commit
 from portal.auth import oidc
 from portal.auth.access import requires
 from portal.auth.actor import CITIZEN, STAFF
@@ -91,8 +91,8 @@ def callback(kind: str):
         remember_person_language(actor.id)
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None
-    record("login", "session", None, "login", subject_id=g.subject_id)
-    db.session.commit()
+    # The links above join this transaction too.
+    record_and_commit("login", "session", None, "login", subject_id=g.subject_id)
     target = safe_next(after_login, url_for(HOME[actor.kind]))
     if choose_whom:
         return redirect(url_for("mandates.choose", next=target))
@@ -122,8 +122,7 @@ def sign_callback():
 @requires("authenticated")
 def logout():
     kind = "staff" if g.actor.kind == STAFF else "citizen"
-    record("logout", "session", None, "logout", subject_id=g.subject_id)
-    db.session.commit()
+    record_and_commit("logout", "session", None, "logout", subject_id=g.subject_id)
     id_token = session.get("id_token")
     session.clear()  # the session is deleted on the server: its cookie opens nothing any more
     config = current_app.config["PORTAL"]

@@ -355,9 +355,10 @@ def freeze_supplement(application: Application, request: SupplementRequest, file
 
 
 def mark_answer_seen(request: SupplementRequest) -> None:
+    """Commits even when the answer was seen before: a caller holding the application's row lock is done."""
     if request.answered_at and request.answer_seen_at is None:
         request.answer_seen_at = utcnow()
-        db.session.commit()
+    db.session.commit()
 
 
 def interim_reply(application: Application, text: str, expected_by: date | None, source: str = MUNICIPALITY) -> None:
