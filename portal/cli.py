@@ -96,8 +96,10 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
 
         click.echo(f"data_copies={prepare_copies()}")
     else:
-        notifier = start_thread(current_app._get_current_object(), interval)  # notifications, in their own loop
-        heartbeat.run_worker(current_app._get_current_object(), interval, path, also_alive=[notifier])
+        # current_app is a LocalProxy, typed as the Flask app it stands for.
+        app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
+        notifier = start_thread(app, interval)  # notifications, in their own loop
+        heartbeat.run_worker(app, interval, path, also_alive=[notifier])
 
 
 @main.command(with_appcontext=False, context_settings={"ignore_unknown_options": True})

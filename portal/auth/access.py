@@ -196,7 +196,7 @@ def requires(action: str):
         def wrapped(*args, **kwargs):
             return view(*args, **kwargs)
 
-        wrapped.access_rule = action
+        wrapped.access_rule = action  # pyright: ignore[reportAttributeAccessIssue]  # a mark that enforce() reads
         return wrapped
 
     return decorator

@@ -71,7 +71,7 @@ class Actor:
         if not data:
             return ANONYMOUS
         known = {f.name for f in fields(cls)}
-        return cls(**{k: data.get(k) for k in _IDENTITY if k in known})
+        return cls(**{k: data[k] for k in _IDENTITY if k in known and k in data})
 
 
 ANONYMOUS = Actor(kind=ANONYMOUS_KIND)

@@ -61,7 +61,8 @@ class PerAppOAuth(OAuth):
     """Authlib's Flask registry, with its clients kept per application."""
 
     def _state(self) -> tuple[dict, dict]:
-        app = current_app._get_current_object() if has_app_context() else self.app
+        # current_app is a LocalProxy, typed as the Flask app it stands for.
+        app = current_app._get_current_object() if has_app_context() else self.app  # pyright: ignore[reportAttributeAccessIssue]
         if app is None:
             return self.__dict__.setdefault("_unbound", ({}, {}))
         return app.extensions.setdefault("portal.oauth_clients", ({}, {}))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import OAuthError
@@ -23,7 +24,7 @@ from portal.auth import oidc
 from portal.auth.access import requires
 from portal.auth.actor import CITIZEN, STAFF
 from portal.auth.services import LoginRefused, citizen_from_claims, safe_next, staff_from_claims
-from portal.auth.session import seconds_left, start_session
+from portal.auth.session import rotate_session, seconds_left, start_session
 from portal.extensions import db, oauth
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def callback(kind: str):
         from portal.auth.models import Person
         from portal.mandates import services as mandates
 
-        person = db.session.get(Person, actor.id)
+        person = db.session.get_one(Person, actor.id)
         link_memberships(person)
         mandates.link_person(person)
         # Someone who may act for others (or is asked to) chooses whose affairs to handle first.
@@ -88,6 +89,7 @@ def callback(kind: str):
     if kind == "citizen":
         from portal.i18n.routes import remember_person_language
 
+        assert actor.id is not None  # a citizen's actor always carries the person id
         remember_person_language(actor.id)
     g.actor = actor
     g.subject_id = actor.id if kind == "citizen" else None
@@ -106,7 +108,7 @@ def sign_callback():
     from portal.mandates.routes import GRANT_KEY, finish_grant
 
     # A step-up changes what the session may do: it goes on under a new id.
-    session.rotate()
+    rotate_session()
     if GRANT_KEY in session:
         return finish_grant()
     from portal.appeal import signing as appeal_signing
@@ -184,9 +186,12 @@ def end_sessions():
     form = EndSessionsForm()
     ended = unknown = None
     if form.validate_on_submit():
+        assert form.identity.data is not None  # DataRequired held
         compact = form.identity.data.replace("-", "").replace("+", "").strip()
         if compact.isdigit() and not (len(compact) == 12 and pnr.is_valid(compact)):
-            form.identity.errors.append(_("Enter a personnummer with 12 digits (ÅÅÅÅMMDDNNNN), or a staff identity."))
+            cast(list, form.identity.errors).append(
+                _("Enter a personnummer with 12 digits (ÅÅÅÅMMDDNNNN), or a staff identity.")
+            )
         else:
             ended = end_all_sessions(form.identity.data)
             unknown = ended is None

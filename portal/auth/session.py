@@ -20,11 +20,12 @@ import logging
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from flask import current_app, g, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from portal import clock
@@ -104,7 +105,8 @@ class DatabaseStore:
         self.db = db
         from portal.auth.models import WebSession
 
-        self.table = WebSession.__table__
+        # The mapped class's table: typed as a plain FromClause by the declarative base.
+        self.table = cast(Table, WebSession.__table__)
 
     def load(self, id_hash: str) -> dict | None:
         with self.db.engine.connect() as conn:
@@ -156,7 +158,8 @@ class RedisStore:
         return f"{self.prefix}a:{actor_id}"
 
     def load(self, id_hash: str) -> dict | None:
-        raw = self.redis.get(self._key(id_hash))
+        # redis-py types its answers for the sync and async clients at once; this one is sync.
+        raw = cast(bytes | None, self.redis.get(self._key(id_hash)))
         return _serializer.loads(json.loads(raw)["data"]) if raw else None
 
     def _write(self, id_hash: str, columns: dict, *, new: bool) -> bool:
@@ -184,8 +187,8 @@ class RedisStore:
 
     def delete_for_actor(self, actor_id: str) -> int:
         actor_key = self._actor_key(actor_id)
-        hashes = [h.decode() for h in self.redis.smembers(actor_key)]
-        ended = self.redis.delete(*[self._key(h) for h in hashes]) if hashes else 0
+        hashes = [h.decode() for h in cast(set[bytes], self.redis.smembers(actor_key))]
+        ended = cast(int, self.redis.delete(*[self._key(h) for h in hashes])) if hashes else 0
         self.redis.delete(actor_key)
         return ended
 
@@ -269,10 +272,17 @@ def end_sessions_of(actor_id: str) -> int:
     return store_for(current_app).delete_for_actor(actor_id)
 
 
+def rotate_session() -> None:
+    """The current session goes on under a new id (login, step-up, signing)."""
+    current = session
+    assert isinstance(current, ServerSession)  # ServerSessionInterface opens every session
+    current.rotate()
+
+
 def start_session(actor: Actor, id_token: str | None = None) -> None:
     """A fresh session for a new login: nothing from before the login survives, under a new id."""
     session.clear()
-    session.rotate()
+    rotate_session()
     session.permanent = True
     now = _now_seconds()
     session["actor"] = actor.to_session()
@@ -300,7 +310,7 @@ def _staff_still_as_logged_in(actor: Actor) -> bool:
     )
 
 
-def load_actor() -> None:
+def load_actor() -> tuple[str, int] | None:
     g.request_id = str(uuid.uuid4())
     g.session_expired = False
     actor = Actor.from_session(session.get("actor"))

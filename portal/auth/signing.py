@@ -103,7 +103,7 @@ def finish_signing():
         return render_template("auth/sign_failed.html", reason="no_signing"), 400
     # The one who signs identifies: the applicant, or a proxy signing under a mandate.
     try:
-        auth_time, claims = signed_step_up(pending["started"], db.session.get(Person, g.actor.id), "application")
+        auth_time, claims = signed_step_up(pending["started"], db.session.get_one(Person, g.actor.id), "application")
     except StepUpRefused as refused:
         return render_template("auth/sign_failed.html", reason=refused.reason, application=application), 400
     from datetime import UTC, datetime

@@ -51,6 +51,7 @@ class StaffDirectory:
             return self._entries
 
     def _read(self) -> dict[str, StaffEntry]:
+        assert self.path is not None  # read only when a directory is configured (_current)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

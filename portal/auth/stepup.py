@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from joserfc.errors import JoseError
 
 from portal.auth import oidc
+from portal.auth.session import rotate_session
 from portal.extensions import oauth
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def finish() -> tuple[str, dict, datetime]:
     auth_time = int(claims.get("auth_time") or 0)
     if auth_time < pending["started"] - CLOCK_SKEW_SECONDS:
         raise StepUpFailed("not_fresh")
-    session.rotate()  # a new session id after every step-up, as after login and signing
+    rotate_session()  # a new session id after every step-up, as after login and signing
     return pending["purpose"], pending["payload"], datetime.fromtimestamp(auth_time, UTC)
 
 

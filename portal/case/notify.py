@@ -336,7 +336,8 @@ def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None 
                 try:
                     db.session.rollback()
                 except Exception:
-                    db.session.invalidate()
+                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
+                    db.session().invalidate()
                 sent = 0
             finally:
                 db.session.remove()

@@ -498,7 +498,8 @@ def run_forever(app, interval: float = 1.0, stop=None) -> None:
                 try:
                     db.session.rollback()
                 except Exception:
-                    db.session.invalidate()
+                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
+                    db.session().invalidate()
                 delivered = 0
             finally:
                 db.session.remove()

@@ -42,7 +42,8 @@ class CardCache:
 
 
 def _cache() -> CardCache:
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy, typed as the Flask app it stands for.
+    app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
     if "portal.card_cache" not in app.extensions:
         app.extensions["portal.card_cache"] = CardCache()
     return app.extensions["portal.card_cache"]

@@ -130,7 +130,8 @@ def start_fetch(application: Application, only: list[FetchCall] | None = None) -
     )
     db.session.commit()
     if new:
-        app = current_app._get_current_object()
+        # current_app is a LocalProxy, typed as the Flask app it stands for.
+        app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
         ids = [c.id for c in new]
         if app.config["PORTAL"].fetch_in_background:
             # with this request's context variables: the provider calls carry its id (portal/ops/logs.py)

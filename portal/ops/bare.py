@@ -17,7 +17,7 @@ TEMPLATE = """<!doctype html>
 
 app = Flask(__name__)
 # A loaded template, compiled once and cached, as the portal's templates are.
-app.jinja_loader = DictLoader({"table.html": TEMPLATE})
+app.jinja_env.loader = DictLoader({"table.html": TEMPLATE})
 _rows = [
     {"number": i, "name": f"Rad {i}", "amount": i * 101.25, "day": f"2026-11-{1 + i % 28:02d}"} for i in range(ROWS)
 ]

@@ -93,4 +93,5 @@ def metrics():
 
     if not m.authorised(request.headers.get("Authorization")):
         abort(404)  # not configured, or a wrong token: the path does not say it exists
-    return Response(m.exposition(current_app._get_current_object()), mimetype="text/plain; version=0.0.4")
+    # current_app is a LocalProxy, typed as the Flask app it stands for.
+    return Response(m.exposition(current_app._get_current_object()), mimetype="text/plain; version=0.0.4")  # pyright: ignore[reportAttributeAccessIssue]

@@ -60,7 +60,8 @@ def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> No
                 try:
                     db.session.rollback()
                 except Exception:
-                    db.session.invalidate()
+                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
+                    db.session().invalidate()
                 delivered = 0
             finally:
                 db.session.remove()

@@ -108,7 +108,8 @@ class DatabaseCollector:
                     [],
                     db.session.scalar(
                         select(func.count()).select_from(Notification).where(Notification.status == "pending")
-                    ),
+                    )
+                    or 0,
                 )
                 yield from (depth, age, dead, pending)
                 yield from _sessions(db, inspect)

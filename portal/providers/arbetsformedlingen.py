@@ -431,6 +431,7 @@ class Arbetsformedlingen(Provider):
                     "report",
                     start,
                     end,
+                    "work",  # positional, so no activity count can be taken for the theme
                     submitted=_date(report, "inkomDatum").isoformat(),
                     review=review,
                     **counts,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import abc
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -37,7 +38,8 @@ class ProviderClient:
     # A shared client reuses connections and its TLS context across the calls of one fetch.
     http: httpx.Client | None = None
 
-    def post_json(self, path: str, body: dict, timeout: float | None = None) -> dict:
+    def post_json(self, path: str, body: dict, timeout: float | None = None) -> Any:
+        # The answer is decoded JSON, an object or an array: each normaliser checks its shape (drift).
         # The person's number travels in the body, never in the URL.
         try:
             response = (self.http or httpx).post(

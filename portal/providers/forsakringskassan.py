@@ -17,22 +17,12 @@ from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, ProviderError
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import get as _get
 
 NAME = "forsakringskassan"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _KRONOR = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2}")
-
-
-def _get(raw: dict, key: str, kind, optional: bool = False):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if value is None and optional:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
 
 
 def _ore(text) -> int:

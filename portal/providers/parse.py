@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, Literal, TypeVar, overload
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+T = TypeVar("T")
 
 
 class Drift(Exception):
     """The payload does not have the provider's shape; the argument names where."""
 
 
+# The overloads tell the type checker what the checks below guarantee: a value of the kind asked for,
+# None only where it was allowed.
+@overload
+def get(raw: Any, key: str, kind: type[T], optional: Literal[False] = False) -> T: ...
+@overload
+def get(raw: Any, key: str, kind: type[T], optional: bool) -> T | None: ...
+@overload
+def get(raw: Any, key: str, kind: tuple[type, ...], optional: bool = False) -> Any: ...
 def get(raw, key: str, kind, optional: bool = False):
     if not isinstance(raw, dict) or key not in raw:
         raise Drift(key)
@@ -24,6 +35,10 @@ def get(raw, key: str, kind, optional: bool = False):
     return value
 
 
+@overload
+def iso_date(raw: Any, key: str, optional: Literal[False] = False) -> date: ...
+@overload
+def iso_date(raw: Any, key: str, optional: bool) -> date | None: ...
 def iso_date(raw, key: str, optional: bool = False) -> date | None:
     text = get(raw, key, str, optional)
     if text is None:
