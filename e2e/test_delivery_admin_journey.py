@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 # Municipalities no other journey sends to: default routing, the built-in inbox.
 CODES = {"sv": ("0114", "0115"), "ar": ("0117", "0120")}
-# Test personnummer no one in the cast has (portal/testdata/testpersonnummer.txt), so no login meets them.
+# Test personnummer no one in the cast has (devstack/testdata/testpersonnummer.txt), so no login meets them.
 APPLICANT = {"sv": "190104132386", "ar": "200001052380"}
 
 

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import expect
 
+from devstack.stack import Stack
 from e2e.journey import Person, tr
 from portal.config import RATE_LIMITS
-from portal.stack import Stack
 from tests.support import free_port
 
 

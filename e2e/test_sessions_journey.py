@@ -14,7 +14,7 @@ from e2e.journey import TEXT, Person, tr
 
 pytestmark = pytest.mark.e2e
 
-# Test personnummer no other test logs in with (portal/testdata/testpersonnummer.txt).
+# Test personnummer no other test logs in with (devstack/testdata/testpersonnummer.txt).
 CITIZEN = {"sv": "199007302384", "ar": "195005050520"}
 
 

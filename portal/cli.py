@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import importlib
 from pathlib import Path
 
 import click
@@ -10,7 +10,6 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from portal import create_app
-from portal.config import Config
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -30,34 +29,6 @@ def db_upgrade() -> None:
 
     upgrade(current_app.config["PORTAL"].database_url)
     click.echo("database up to date")
-
-
-@main.command()
-def demo() -> None:
-    """Run the whole demo: portal, test identity provider and sandbox providers (SQLite)."""
-    from portal.stack import start_stack
-
-    config = Config.from_env()
-    stack = start_stack(config)
-    click.echo(f"portal={config.base_url}")
-    click.echo(f"identity_provider={config.idp_url}")
-    click.echo(f"sandbox_providers={config.sandbox_url}")
-    click.echo(f"municipality_inbox={config.base_url}/municipality/")
-    if config.receiver_url:
-        from portal.receiver import TOKEN_ENV, token_from_env
-
-        click.echo(
-            f"sample_municipality_receiver={config.receiver_url} (a municipality system receiving webhooks; "
-            f"its /cases need 'Authorization: Bearer {token_from_env()}', set by {TOKEN_ENV})"
-        )
-    if stack.mail_sink is not None:
-        click.echo(f"demo_mailbox={config.demo_mailbox_url}/ (mails and SMS the portal sent)")
-    click.echo("Open the portal URL; log in as any test person. Ctrl+C stops.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stack.shutdown()
 
 
 @main.command()
@@ -114,9 +85,9 @@ def serve(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...])
     import os
     import sys
 
-    from portal.ops.bench_pages import CONFIG_FILE
+    from portal.ops import GUNICORN_CONFIG
 
-    args = [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE]
+    args = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG]
     if bind:
         args += ["--bind", bind]
     if workers:
@@ -138,13 +109,21 @@ def drafts_purge(days: int) -> None:
     click.echo(f"purged={purge_stale_drafts(days)}")
 
 
-def _register_bench() -> None:
-    from portal.bench import bench
+def _register_dev_commands() -> None:
+    """``portal demo`` and ``portal bench ...`` come from the development tools (the devstack package), loaded
+    by name and only if installed: the product runs without them (tests/test_layout.py keeps portal from
+    importing devstack), and with them, as in the repository's checkout, the same command grows their
+    commands."""
+    try:
+        dev = importlib.import_module("devstack.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name != "devstack":  # devstack is there but broken: say so rather than hide its commands
+            raise
+        return
+    dev.register(main)
 
-    main.add_command(bench)
 
-
-_register_bench()
+_register_dev_commands()
 
 
 def _register_cases() -> None:

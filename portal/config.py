@@ -132,7 +132,8 @@ class Config:
     session_redis_url: str = ""
     # The staff directory (who is a caseworker or an administrator, of which municipality and unit),
     # re-read on every request: removing someone ends their access at once (portal/auth/staff.py).
-    # Default outside production: portal/testdata/staff.json; unset in production means no staff login.
+    # Unset means no staff login. The demo (devstack/stack.py) and the tests give the cast's
+    # devstack/testdata/staff.json; the product itself never defaults to test data.
     staff_directory: Path | None = None
     secure_cookies: bool = False
     provider_timeout_seconds: float = 3.0  # deadline per provider call, retries included
@@ -140,7 +141,7 @@ class Config:
     delivery_lease_seconds: int = 60  # a worker that dies holds its claims this long
     seal_key_path: Path | None = None  # default: <instance>/seal-ed25519.pem
     # Notifications ("there is news"): the mail server, and the SMS gateway (an HTTP service).
-    smtp_host: str = "127.0.0.1"  # the demo runs a local SMTP sink here (portal/mailsink.py)
+    smtp_host: str = "127.0.0.1"  # the demo runs a local SMTP sink here (devstack/mailsink.py)
     smtp_port: int = 8025
     smtp_from: str = DEMO_SMTP_FROM
     smtp_starttls: bool = False
@@ -173,8 +174,6 @@ class Config:
     def __post_init__(self) -> None:
         self.citizen_idp_url = (self.citizen_idp_url or self.idp_url).rstrip("/")
         self.staff_idp_url = (self.staff_idp_url or self.idp_url).rstrip("/")
-        if self.staff_directory is None and not self.is_production:
-            self.staff_directory = REPO_ROOT / "portal" / "testdata" / "staff.json"
         if self.seal_key_path is None:
             self.seal_key_path = self.instance_path / "seal-ed25519.pem"
         if not self.database_url:

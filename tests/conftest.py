@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
+from devstack import STAFF_FILE
+from devstack.stack import Stack, idp_clients
 from portal import clock, create_app
 from portal.config import Config
 from portal.extensions import db as _db
-from portal.stack import Stack, idp_clients
 from tests.support import Databases, free_port, idp_login
 
 PORTAL_BASE = "http://localhost"  # the Flask test client's host
@@ -124,8 +125,8 @@ def _the_clock(request):
 @pytest.fixture
 def as_authored():
     """The clock on the day the sandbox's cast was written as seen on, for tests that compare a fetch
-    with the person files' own dates (portal/sandbox/dates.py)."""
-    from portal.sandbox.dates import AUTHORED_DAY
+    with the person files' own dates (devstack/sandbox/dates.py)."""
+    from devstack.sandbox.dates import AUTHORED_DAY
 
     clock.travel(clock.parse_moment(AUTHORED_DAY.isoformat()))
     yield AUTHORED_DAY
@@ -141,8 +142,8 @@ def databases(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_services():
     """The test identity provider and the sandbox providers on real ports, once per run."""
-    from portal.idp import create_idp_app
-    from portal.sandbox import create_sandbox_app
+    from devstack.idp import create_idp_app
+    from devstack.sandbox import create_sandbox_app
 
     idp_url = f"http://127.0.0.1:{free_port()}"
     sandbox_url = f"http://127.0.0.1:{free_port()}"
@@ -163,6 +164,7 @@ def config(databases, live_services, tmp_path):
     # test that is about deadlines sets its own (tests/test_fetch_core.py, the sandbox's faults).
     yield Config(
         base_url=PORTAL_BASE,
+        staff_directory=STAFF_FILE,
         database_url=url,
         idp_url=live_services["idp_url"],
         fetch_in_background=False,

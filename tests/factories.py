@@ -55,7 +55,7 @@ LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 
 @cache
 def _cast() -> dict:
-    from portal.idp.persons import DEFAULT_PERSONS_DIR, load_persons
+    from devstack.idp.persons import DEFAULT_PERSONS_DIR, load_persons
 
     return {p.personnummer: p for p in load_persons(DEFAULT_PERSONS_DIR)}
 
@@ -63,8 +63,8 @@ def _cast() -> dict:
 def claims_for(personnummer: str) -> dict:
     """The identity claims the test IdP gives for ``personnummer``: a person of its cast, or for any
     other valid number "Test Testperson", as when a number is typed in at the IdP."""
-    from portal.idp.persons import UNKNOWN_FAMILY_NAME, UNKNOWN_GIVEN_NAME, citizen_identity
-    from portal.idp.persons import Person as IdpPerson
+    from devstack.idp.persons import UNKNOWN_FAMILY_NAME, UNKNOWN_GIVEN_NAME, citizen_identity
+    from devstack.idp.persons import Person as IdpPerson
 
     chosen = _cast().get(personnummer) or IdpPerson(personnummer, UNKNOWN_GIVEN_NAME, UNKNOWN_FAMILY_NAME)
     return citizen_identity(current_app.config["PORTAL"].idp_url, chosen).claims

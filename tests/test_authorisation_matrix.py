@@ -537,7 +537,7 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     from portal.mandates import services as mandate_services
     from portal.mandates.models import ACTIVE, Mandate
 
-    record = json.loads((REPO_ROOT / "portal/testdata/persons/protected-identity.json").read_text())
+    record = json.loads((REPO_ROOT / "devstack/testdata/persons/protected-identity.json").read_text())
     address = record["providers"]["skatteverket"]["folkbokforing"]["Folkbokforingsadress"]
     street, postal_code = address["Utdelningsadress1"] or address["Utdelningsadress2"], address["PostNr"]
     lina = factories.person("199001252387")

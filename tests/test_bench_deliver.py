@@ -8,7 +8,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from portal.bench import PG_ENV, bench
+from devstack.bench import PG_ENV, bench
 
 
 @pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the delivery benchmark runs on PostgreSQL")

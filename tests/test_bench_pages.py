@@ -10,8 +10,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from portal.bench import PG_ENV, bench
-from portal.ops.bench_pages import PAGES
+from devstack.bench import PG_ENV
+from devstack.bench_pages import PAGES
+from devstack.cli import bench
 
 pytestmark = [
     pytest.mark.integration,

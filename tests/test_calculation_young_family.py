@@ -14,7 +14,7 @@ import pytest
 from portal.calculation.lines import Member, propose
 from portal.indication.riksnorm import band_for_age, band_label, table_for_month
 
-CAST = Path(__file__).resolve().parents[1] / "portal/testdata/persons/single-parent-young-children.json"
+CAST = Path(__file__).resolve().parents[1] / "devstack/testdata/persons/single-parent-young-children.json"
 
 
 def _birth(value: str) -> date:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from devstack.sandbox.dates import AUTHORED_DAY, months_between, move_date
 from portal import clock
 from portal.application import nextmonth
 from portal.application import services as applications
@@ -25,7 +26,6 @@ from portal.clock import SWEDEN
 from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information.models import InformationItem
-from portal.sandbox.dates import AUTHORED_DAY, months_between, move_date
 from tests.support import idp_login, send_application, soup
 from tests.test_fetch import consent, unit_keys
 from tests.test_journey import start_application

@@ -288,7 +288,7 @@ def test_protected_identity_never_shows_address_or_the_others(app):
     text = doc.get_text()
     assert "Protected identity" in text
     assert doc.find(class_="address") is None
-    persons = __import__("pathlib").Path("portal/testdata/persons").glob("*.json")
+    persons = __import__("pathlib").Path("devstack/testdata/persons").glob("*.json")
     person = json.loads(next(p for p in persons if LINA in p.read_text()).read_text())
     address = person["providers"]["skatteverket"]["folkbokforing"]["Folkbokforingsadress"]
     for secret in (address.get("Utdelningsadress2"), address.get("PostNr")):

@@ -152,10 +152,10 @@ def test_the_demo_secrets_listed_are_those_the_repository_publishes():
     import inspect
     import json
 
-    from portal import stack
+    from devstack import stack
+    from devstack.receiver.__main__ import DEMO_SECRETS as RECEIVER_DEMO_SECRETS
+    from devstack.sandbox.app import create_sandbox_app
     from portal.api import clients
-    from portal.receiver.__main__ import DEMO_SECRETS as RECEIVER_DEMO_SECRETS
-    from portal.sandbox.app import create_sandbox_app
 
     demo = json.loads(clients.DEFAULT_PATH.read_text(encoding="utf-8"))["clients"]
     for entry in demo:

@@ -20,7 +20,7 @@ from tests import factories
 from tests.test_journey import SINGLE_ADULT
 from tests.test_pdf import assert_accessible
 
-AMINA = "199212252382"  # Södertälje, no digital mailbox (portal/sandbox/digitalmail.py WITHOUT_MAILBOX)
+AMINA = "199212252382"  # Södertälje, no digital mailbox (devstack/sandbox/digitalmail.py WITHOUT_MAILBOX)
 LEILA = "staff-sodertalje-1"  # Södertälje's caseworker
 
 

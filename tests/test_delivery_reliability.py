@@ -24,6 +24,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from devstack.receiver import create_receiver_app
+from devstack.sandbox.testing import serve
 from portal.application.models import Application
 from portal.auth.models import Person
 from portal.config import REPO_ROOT, Config
@@ -31,9 +33,7 @@ from portal.delivery import webhook
 from portal.delivery.models import Delivery, FrozenDocument, InboxEntry
 from portal.delivery.services import run_forever
 from portal.extensions import db
-from portal.receiver import create_receiver_app
 from portal.routing import config as routing
-from portal.sandbox.testing import serve
 from tests.support import free_port
 
 COUNT = 500

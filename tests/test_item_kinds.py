@@ -2,7 +2,7 @@
 provider, and totals that add only what belongs together (issue 15, point 1).
 
 The expected figures are read from the agencies' own raw answers in the sandbox's cast
-(portal/testdata/persons), by fields the normalisers never use for totals (the agencies' net
+(devstack/testdata/persons), by fields the normalisers never use for totals (the agencies' net
 amounts where they send one), so the totals are checked against the source, not against themselves.
 """
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from devstack.sandbox.dates import AUTHORED_MONTH
 from portal.information.items import ASSET_BALANCE, FACT, FIGURES, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.information.totals import in_month, month_totals, payouts
 from portal.providers.registry import provider, providers
-from portal.sandbox.dates import AUTHORED_MONTH
 
-PERSONS = Path(__file__).resolve().parents[1] / "portal" / "testdata" / "persons"
+PERSONS = Path(__file__).resolve().parents[1] / "devstack" / "testdata" / "persons"
 PERIOD = Period(AUTHORED_MONTH)
 
 

@@ -96,11 +96,11 @@ def test_a_journey_logs_json_without_personal_data_and_the_delivery_carries_the_
 def test_provider_calls_carry_the_request_id_and_failures_are_counted(app):
     from flask import Flask, request
 
+    from devstack.stack import Stack
     from portal import clock
     from portal.information.items import Period
     from portal.ops import metrics
     from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
-    from portal.stack import Stack
     from tests.support import free_port
 
     seen: list[str | None] = []

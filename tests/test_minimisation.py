@@ -12,14 +12,15 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from devstack import STAFF_FILE
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.testing import serve
 from portal import create_app
 from portal.config import REPO_ROOT, Config
 from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information.items import Period
 from portal.providers.registry import provider as provider_named
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.testing import serve
 from tests.conftest import PORTAL_BASE, IsolatedClient
 from tests.support import cosign_application, idp_login, send_application
 from tests.test_fetch import consent, unit_keys
@@ -42,7 +43,7 @@ def plant(node):
 @pytest.fixture
 def planted_sandbox(tmp_path):
     persons = tmp_path / "persons"
-    shutil.copytree(REPO_ROOT / "portal" / "testdata" / "persons", persons)
+    shutil.copytree(REPO_ROOT / "devstack" / "testdata" / "persons", persons)
     for path in persons.glob("*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
         for provider, sets in record.get("providers", {}).items():
@@ -70,6 +71,7 @@ def test_raw_only_values_never_reach_database_logs_or_municipality(
     app = create_app(
         Config(
             base_url=PORTAL_BASE,
+            staff_directory=STAFF_FILE,
             database_url=url,
             idp_url=live_services["idp_url"],
             sandbox_url=planted_sandbox,

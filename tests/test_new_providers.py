@@ -13,6 +13,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
+from devstack import STAFF_FILE
 from portal import create_app
 from portal.application.models import Application
 from portal.config import REPO_ROOT, Config
@@ -82,7 +83,7 @@ def plant(node):
 @pytest.fixture
 def planted_persons(tmp_path):
     persons = tmp_path / "persons"
-    shutil.copytree(REPO_ROOT / "portal" / "testdata" / "persons", persons)
+    shutil.copytree(REPO_ROOT / "devstack" / "testdata" / "persons", persons)
     for path in persons.glob("*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
         for name in NEW_PROVIDERS:
@@ -95,8 +96,8 @@ def test_new_providers_fetched_minimised_and_shown(
     databases, live_services, planted_persons, tmp_path, caplog, as_authored
 ):
     """On the day the cast was written, so the bank's transactions up to today are the file's."""
-    from portal.sandbox import create_sandbox_app
-    from portal.sandbox.testing import serve
+    from devstack.sandbox import create_sandbox_app
+    from devstack.sandbox.testing import serve
 
     caplog.set_level(logging.DEBUG)
     url = databases.fresh()
@@ -104,6 +105,7 @@ def test_new_providers_fetched_minimised_and_shown(
         app = create_app(
             Config(
                 base_url=PORTAL_BASE,
+                staff_directory=STAFF_FILE,
                 database_url=url,
                 idp_url=live_services["idp_url"],
                 sandbox_url=sandbox_url,

@@ -12,6 +12,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from devstack.mailsink import MailSink
 from portal.application.models import Application
 from portal.auth.models import Person
 from portal.case import notify
@@ -22,7 +23,6 @@ from portal.db import utcnow
 from portal.delivery.models import NotificationAttempt
 from portal.delivery.services import run_once
 from portal.extensions import db
-from portal.mailsink import MailSink
 from tests.support import free_port, idp_login, send_application
 from tests.test_journey import SINGLE_ADULT, start_application
 
@@ -354,7 +354,7 @@ def test_production_environment_has_no_mail_defaults(monkeypatch):
 
 
 def test_the_demo_stack_runs_a_mail_sink_and_a_mailbox_page_that_shows_mails_and_sms(live_services, tmp_path):
-    from portal.stack import Stack, start_mail_sink
+    from devstack.stack import Stack, start_mail_sink
 
     config = Config(
         smtp_port=0,

@@ -13,10 +13,10 @@ import pytest
 import requests
 from joserfc.jwk import RSAKey
 
+from devstack.stack import Stack
 from portal import create_app
 from portal.auth import oidc
 from portal.i18n.services import SUPPORTED
-from portal.stack import Stack
 from tests import factories
 from tests.conftest import PORTAL_BASE, IsolatedClient
 from tests.support import at_idp, csrf_from, free_port, idp_login, soup, sv
@@ -174,7 +174,7 @@ def portal_key(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pkjwt_idp(portal_key):
     """A test IdP whose citizen client authenticates with private_key_jwt only (the portal's public key)."""
-    from portal.idp import create_idp_app
+    from devstack.idp import create_idp_app
 
     key, _path = portal_key
     url = f"http://127.0.0.1:{free_port()}"

@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 from flask.testing import FlaskClient
 
+from devstack import STAFF_FILE
 from portal.config import RATE_LIMITS, Config, ConfigError
 from portal.extensions import db
 from portal.web.limits import LIMITED
@@ -148,6 +149,7 @@ def every_family_low(databases, live_services, tmp_path_factory):
     url = databases.fresh()
     config = Config(
         base_url="http://localhost",
+        staff_directory=STAFF_FILE,
         database_url=url,
         idp_url=live_services["idp_url"],
         sandbox_url=live_services["sandbox_url"],

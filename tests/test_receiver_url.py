@@ -10,14 +10,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from devstack.receiver import DEMO_TOKEN, create_receiver_app, local_ports, local_secrets
+from devstack.sandbox.testing import serve
+from devstack.stack import Stack, start_receivers
 from portal.config import Config
 from portal.delivery import services as delivery
 from portal.delivery.models import Delivery
 from portal.extensions import db
-from portal.receiver import DEMO_TOKEN, create_receiver_app, local_ports, local_secrets
 from portal.routing import config as routing
-from portal.sandbox.testing import serve
-from portal.stack import Stack, start_receivers
 from tests.test_webhook import FIRST, SECOND, apply
 
 SECRET = "receiver-url-secret"

@@ -282,7 +282,7 @@ def test_one_small_municipality_is_paused_and_nobody_in_the_testdata_lives_there
         ensure_receiving(paused[0])
     assert caught.value.state == "paused"
     assert route(paused[0]).state == "paused"
-    persons = (REPO_ROOT / "portal" / "testdata" / "persons").glob("*.json")
+    persons = (REPO_ROOT / "devstack" / "testdata" / "persons").glob("*.json")
     lived_in = set()
     for person in persons:
         text = person.read_text(encoding="utf-8")

@@ -25,7 +25,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from portal.bench import PG_ENV
+from devstack import STAFF_FILE
+from devstack.bench import PG_ENV
 from tests.support import free_port
 
 pytestmark = [
@@ -82,6 +83,7 @@ def service(databases, live_services, tmp_path_factory):
         "PORTAL_INSTANCE_PATH": str(workdir),
         "PORTAL_IDP_URL": live_services["idp_url"],
         "PORTAL_SANDBOX_URL": live_services["sandbox_url"],
+        "PORTAL_STAFF_DIRECTORY": str(STAFF_FILE),
         "PORTAL_METRICS_TOKEN": METRICS_TOKEN,
         "PORTAL_LOG_FORMAT": "json",
         "PORTAL_WEB_WORKERS": "1",
@@ -98,6 +100,7 @@ def service(databases, live_services, tmp_path_factory):
     app = create_app(
         Config(
             base_url=PUBLIC_URL,
+            staff_directory=STAFF_FILE,
             database_url=url,
             secret_key=SECRET,
             instance_path=workdir,
@@ -185,7 +188,7 @@ def test_both_nodes_are_ready_and_both_workers_alive(service):
 
 
 def test_a_session_started_on_one_node_is_valid_on_the_other_and_a_logout_ends_it_on_both(service):
-    from portal.ops.bench_pages import login
+    from devstack.bench_pages import login
 
     first, second = service["nodes"]
     browser = login(first, "/auth/login", "199006022397")
@@ -248,10 +251,10 @@ def _bare_submissions(count: int) -> list[str]:
 
 
 def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(service):
+    from devstack.bench_pages import login
     from portal.application.models import Application
     from portal.delivery.models import Delivery, InboxEntry
     from portal.extensions import db
-    from portal.ops.bench_pages import login
 
     ids = _bare_submissions(APPLICATIONS)
     deadline = time.monotonic() + 60
@@ -316,7 +319,7 @@ def test_two_workers_deliver_each_once_and_two_nodes_number_cases_without_gaps(s
 def test_rate_limits_count_once_for_both_nodes(service):
     """The inbox search allows SEARCHES a minute per caseworker: spread over both nodes, the next one is
     refused on either, because both count in the same Redis."""
-    from portal.ops.bench_pages import login
+    from devstack.bench_pages import login
 
     if not service["redis"]:
         pytest.skip("no Redis on 127.0.0.1:6379 (bin/test starts one): the nodes count rate limits apart")

@@ -119,7 +119,7 @@ def test_the_demo_sends_no_hsts(app, client):
 
 
 def test_the_server_names_no_software(app):
-    from portal.stack import Stack
+    from devstack.stack import Stack
 
     stack = Stack()
     port = free_port()

@@ -125,7 +125,7 @@ def test_sessions_survive_a_restart_and_work_across_two_processes(client, app, c
 
 def test_a_removed_caseworker_is_refused_on_the_next_click(client, app, tmp_path, caplog):
     directory = tmp_path / "staff.json"
-    shutil.copyfile(REPO_ROOT / "portal/testdata/staff.json", directory)
+    shutil.copyfile(REPO_ROOT / "devstack/testdata/staff.json", directory)
     app.extensions["portal.staff_directory"].path = directory
     idp_login(client, "/auth/staff/login", {"subject": "staff-uppsala-1"})
     assert client.get("/municipality/inbox").status_code == 200
@@ -140,7 +140,7 @@ def test_a_removed_caseworker_is_refused_on_the_next_click(client, app, tmp_path
 
 def test_a_caseworker_moved_to_another_unit_must_log_in_again(client, app, tmp_path):
     directory = tmp_path / "staff.json"
-    shutil.copyfile(REPO_ROOT / "portal/testdata/staff.json", directory)
+    shutil.copyfile(REPO_ROOT / "devstack/testdata/staff.json", directory)
     app.extensions["portal.staff_directory"].path = directory
     idp_login(client, "/auth/staff/login", {"subject": "staff-stockholm-1"})
     assert client.get("/municipality/inbox").status_code == 200
@@ -156,7 +156,7 @@ def test_a_caseworker_moved_to_another_unit_must_log_in_again(client, app, tmp_p
 
 def test_the_role_comes_from_the_staff_directory_not_the_claims(client, app, tmp_path):
     directory = tmp_path / "staff.json"
-    staff = json.loads((REPO_ROOT / "portal/testdata/staff.json").read_text())
+    staff = json.loads((REPO_ROOT / "devstack/testdata/staff.json").read_text())
     for entry in staff:
         if entry["sub"] == "staff-admin-1":
             entry.update(role="caseworker", municipality_code="0380")

@@ -11,15 +11,15 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from devstack.receiver import create_receiver_app
+from devstack.sandbox.testing import serve
 from portal.application.models import Application
 from portal.db import utcnow
 from portal.delivery import services as delivery
 from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, FrozenDocument
 from portal.extensions import db
-from portal.receiver import create_receiver_app
 from portal.routing import config as routing
-from portal.sandbox.testing import serve
 from tests.support import idp_login, send_application
 from tests.test_journey import start_application
 
@@ -193,7 +193,7 @@ def test_a_signature_seen_before_is_refused_even_after_a_restart(app, receiver):
         # a signature seen before whose id made no case there (written directly: a replay of a refused one)
         state = restarted.extensions["receiver"]
         lost = webhook.signed_headers(body, "never-made", SECRET)
-        from portal.receiver import Store
+        from devstack.receiver import Store
 
         Store(receiver.store).note_signature(lost["webhook-signature"], time.time())
         assert again.post(url, data=body, headers=lost).status_code == 409

@@ -5,7 +5,7 @@ only when it changed), so removing a caseworker or moving them to another unit t
 their next click, in every portal process at once.
 
 The file is a JSON list of ``{"sub", "given_name", "family_name", "role", "municipality_code",
-"unit"}`` (the format of ``portal/testdata/staff.json``, which the demo and the test identity
+"unit"}`` (the format of ``devstack/testdata/staff.json``, which the demo and the test identity
 provider share), exported from the municipalities' own directories.
 """
 

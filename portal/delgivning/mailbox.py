@@ -1,5 +1,5 @@
 """The portal's adapter for the digital-mail infrastructure (Mina meddelanden's "is reachable" lookup and
-secure messages), over HTTP. The sandbox's /digitalmail (portal/sandbox/digitalmail.py) answers the same."""
+secure messages), over HTTP. The sandbox's /digitalmail (devstack/sandbox/digitalmail.py) answers the same."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Arbetslöshetskassorna: membership and unemployment benefit, through the a-kassor's shared API.
 
-Raw format (see ``portal/sandbox/providers/akassa.py``): ``POST /akassa/api/v1/<set>`` with
+Raw format (see ``devstack/sandbox/providers/akassa.py``): ``POST /akassa/api/v1/<set>`` with
 ``{"identitetsnummer", "period": {"from": "YYYY-MM-DD", "tom": "YYYY-MM-DD"}}``. Dates are ISO,
 amounts kronor as decimal strings with a point (``"18720.00"``).
 """

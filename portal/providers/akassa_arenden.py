@@ -1,7 +1,7 @@
 """Arbetslöshetskassorna: applications for unemployment benefit being decided (a refusal with its
 reason) and payments decided for the coming months (``portal/providers/pending.py``).
 
-Raw format (see ``portal/sandbox/providers/akassa_arenden.py``): ``POST /akassa/api/v1/arenden``
+Raw format (see ``devstack/sandbox/providers/akassa_arenden.py``): ``POST /akassa/api/v1/arenden``
 with ``{"identitetsnummer", "period": {"from", "tom"}}``, as the a-kassor's other endpoints: ISO
 dates, months "YYYY-MM", kronor as strings with a point decimal (``"18720.00"``).
 """

@@ -1,7 +1,7 @@
 """Arbetsförmedlingen: the 6 basic information sets of today (SSBTEK) and, with the person's
 separate consent, the 14 more that SKR asks for (items 7–20 of the list in docs/design.md §3).
 
-Raw format (see ``portal/sandbox/providers/arbetsformedlingen.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/arbetsformedlingen.py``): ``POST
 /arbetsformedlingen/ssbtek/v2/<set>`` (basic) or ``/arbetsformedlingen/samtycke/v1/<set>``
 (extended) with ``{"personnummer", "franDatum", "tillDatum"}`` (ISO dates). Every answer carries
 ``sokande`` (name and personnummer: item 1, the subject itself, not kept) and ``arende``

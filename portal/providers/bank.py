@@ -2,7 +2,7 @@
 balances on one date (the end of the period applied for, or today if that is earlier). Consent
 only: every set is extended.
 
-Raw format (see ``portal/sandbox/providers/bank.py``): ``POST /bank/kontoinformation/v1/saldon``
+Raw format (see ``devstack/sandbox/providers/bank.py``): ``POST /bank/kontoinformation/v1/saldon``
 with ``{"kundId", "saldodatum"}`` (ISO date). The answer lists ``konton`` with the caller's
 ``roll`` (KONTOHAVARE, or FULLMAKTSHAVARE for someone else's account, which is not kept),
 all ``kontohavare`` and the balance history ``saldon`` [{``datum``, ``bokfortSaldo``

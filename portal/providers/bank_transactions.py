@@ -13,7 +13,7 @@ coming in from someone (support, undeclared pay, a sale) and large sums leaving 
 it is added to the totals (the agencies and employers already report what they pay; an
 incoming transfer may be one of those), so every kind is a fact.
 
-Raw format (see ``portal/sandbox/providers/bank_transactions.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/bank_transactions.py``): ``POST
 /bank/psd2/v1/transactions`` with ``{"psuId": "<12 digits>", "bookingStatus": "booked",
 "dateFrom", "dateTo"}`` (ISO dates). The answer lists ``accounts``, each with its ``account``
 reference and NextGenPSD2 ``transactions`` {``booked``: [{``transactionId``, ``bookingDate``,

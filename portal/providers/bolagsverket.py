@@ -3,7 +3,7 @@ and other registered organisations (a sole trader's own firm, a board seat, a pa
 trading partnership). A reason the municipality asks about self-employment and about money a
 company could pay. One basic consent unit.
 
-Raw format (see ``portal/sandbox/providers/bolagsverket.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/bolagsverket.py``): ``POST
 /bolagsverket/foretagsinformation/v1/funktionarsuppdrag`` with ``{"personidentitetsnummer":
 "<12 digits>", "avserPeriod": {"fromDatum", "tomDatum"}}`` (ISO dates). Each assignment names the
 organisation (``organisationsform`` and ``status`` as ``{"kod", "klartext"}``) and the person's

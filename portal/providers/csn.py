@@ -1,6 +1,6 @@
 """CSN: studiemedel (bidrag and lån per study period) and studiestartsstöd.
 
-Raw format (see ``portal/sandbox/providers/csn.py``): ``POST /csn/api/v1/<set>`` with
+Raw format (see ``devstack/sandbox/providers/csn.py``): ``POST /csn/api/v1/<set>`` with
 ``{"Personnummer", "Tidsperiod": {"Fran": "YYYYMMDD", "Till": "YYYYMMDD"}}``. Dates are
 ``YYYYMMDD`` strings, amounts integer kronor. Studiemedel is tax-free; studiestartsstöd is
 taxable and comes with ``Bruttobelopp`` and ``Skatteavdrag``.

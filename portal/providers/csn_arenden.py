@@ -1,7 +1,7 @@
 """CSN: applications being decided (a refusal with its reason) and payments decided for the
 coming months (``portal/providers/pending.py``).
 
-Raw format (see ``portal/sandbox/providers/csn_arenden.py``): ``POST /csn/api/v1/arenden`` with
+Raw format (see ``devstack/sandbox/providers/csn_arenden.py``): ``POST /csn/api/v1/arenden`` with
 ``{"Personnummer", "Tidsperiod": {"Fran", "Till"}}``, as CSN's other endpoints: PascalCase keys,
 dates YYYYMMDD, months YYYYMM, whole kronor as integers.
 """

@@ -8,7 +8,7 @@ Amounts: the cash pay is income before tax and the withheld tax is tax, so a mon
 as cash pay − tax (``portal/information/totals.py``). A benefit is taxed but is not money the
 person has, so it is shown and never added.
 
-Raw format (see ``portal/sandbox/providers/employer_pay.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/employer_pay.py``): ``POST
 /skatteverket/arbetsgivardeklaration/v1/individuppgifter`` with ``{"Identitetsbeteckning",
 "FromRedovisningsmanad": "YYYYMM", "TomRedovisningsmanad": "YYYYMM"}``; months YYYYMM, dates
 YYYYMMDD, amounts integer kronor, as in Skatteverket's other answers. Kept per declaration: the

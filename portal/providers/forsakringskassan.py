@@ -1,6 +1,6 @@
 """Försäkringskassan: benefits paid per month, and a pending bostadsbidrag application.
 
-Raw format (see ``portal/sandbox/providers/forsakringskassan.py``): one endpoint per benefit,
+Raw format (see ``devstack/sandbox/providers/forsakringskassan.py``): one endpoint per benefit,
 ``POST /forsakringskassan/api/formaner/v2/<set>`` with ``{"personId", "fromDatum", "tomDatum"}``
 (ISO dates). The answer lists ``utbetalningar`` (``avserManad`` "YYYY-MM", ``utbetalningsdatum``
 ISO, amounts as kronor strings with a comma decimal and a space as thousands separator,

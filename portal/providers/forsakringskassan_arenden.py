@@ -1,7 +1,7 @@
 """Försäkringskassan: applications being decided (a refusal with its reason) and payments decided
 for the coming months, for every benefit (``portal/providers/pending.py``).
 
-Raw format (see ``portal/sandbox/providers/forsakringskassan_arenden.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/forsakringskassan_arenden.py``): ``POST
 /forsakringskassan/api/arenden/v1/sok`` with ``{"personId", "fromDatum", "tomDatum"}`` (ISO dates),
 as Försäkringskassan's other endpoints: ISO dates, months "YYYY-MM", kronor as strings with a comma
 decimal and a space as thousands separator.

@@ -7,7 +7,7 @@ Why the municipality asks: a garnishment lowers what reaches the person each mon
 and skuldsanering explain why; none of them is income or an asset, so every kind here is a fact,
 shown but never added to a total (``portal/information/totals.py``).
 
-Raw format (see ``portal/sandbox/providers/kronofogden.py``): ``POST /kronofogden/galdenar/v1/<set>``
+Raw format (see ``devstack/sandbox/providers/kronofogden.py``): ``POST /kronofogden/galdenar/v1/<set>``
 with ``{"galdenarId": "<12 digits>", "urval": {"franDatum": "YYYYMMDD", "tillDatum": "YYYYMMDD"}}``.
 Dates in answers are ISO, amounts whole kronor as integers. Kept: for each debt the creditor's
 name and kind, when it was registered and what is left; for each garnishment the payer, the

@@ -1,6 +1,6 @@
 """Migrationsverket: residence and work permits, and dagersättning (LMA) paid per month.
 
-Raw format (see ``portal/sandbox/providers/migrationsverket.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/migrationsverket.py``): ``POST
 /migrationsverket/api/v1/tillstand`` and ``/migrationsverket/api/v1/lma/dagersattning`` with
 ``{"personnummer", …}``; the dagersättning request lists the months asked for (``manader``,
 "YYYYMM"). Dates are ISO, months "YYYYMM", amounts integer öre; ``skattepliktig`` says whether

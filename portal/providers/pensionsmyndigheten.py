@@ -1,6 +1,6 @@
 """Pensionsmyndigheten: ålderspension, premiepension, bostadstillägg and efterlevandepension.
 
-Raw format (see ``portal/sandbox/providers/pensionsmyndigheten.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/pensionsmyndigheten.py``): ``POST
 /pensionsmyndigheten/api/v1/<set>`` with ``{"personnummer", "franManad": "YYYYMM",
 "tillManad": "YYYYMM"}``. Months are ``YYYYMM``, payment days ISO dates, amounts integer öre.
 """

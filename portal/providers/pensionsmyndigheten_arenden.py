@@ -1,7 +1,7 @@
 """Pensionsmyndigheten: applications being decided (a refusal with its reason) and payments
 decided for the coming months (``portal/providers/pending.py``).
 
-Raw format (see ``portal/sandbox/providers/pensionsmyndigheten_arenden.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/pensionsmyndigheten_arenden.py``): ``POST
 /pensionsmyndigheten/api/v1/arenden`` with ``{"personnummer", "franManad", "tillManad"}``, as
 Pensionsmyndigheten's other endpoints: ISO dates, months YYYYMM, amounts in öre as integers.
 """

@@ -6,7 +6,7 @@ each, together the SCB municipality code), ``Folkbokforingsadress``, ``Sekretess
 as YYYYMMDD.
 
 Folkbokföring is fetched on its own at the start (``Skatteverket.folkbokforing``); it is not a set
-of ``PROVIDER``. ``PROVIDER``'s sets (see ``portal/sandbox/providers/skatteverket.py``):
+of ``PROVIDER``. ``PROVIDER``'s sets (see ``devstack/sandbox/providers/skatteverket.py``):
 ``taxerad_inkomst`` (last year's taxed income), ``skattekonto`` (payouts from the tax account) and
 ``f_skatt`` (F-skatt and registered business). Dates are YYYYMMDD, amounts integer kronor,
 yes/no as "J"/"N", as in folkbokföring.

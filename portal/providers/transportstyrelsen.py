@@ -1,6 +1,6 @@
 """Transportstyrelsen: vehicles the person owns (vägtrafikregistret).
 
-Raw format (see ``portal/sandbox/providers/transportstyrelsen.py``): ``POST
+Raw format (see ``devstack/sandbox/providers/transportstyrelsen.py``): ``POST
 /transportstyrelsen/vagtrafikregister/v3/agarforfragan`` with ``{"personOrgNummer", "franDatum",
 "tillDatum"}`` (ISO dates). The answer lists ``Fordon``, each with ``Agarforhallande`` (``Roll``
 AGARE or BRUKARE, ``From``, ``Tom``); only vehicles the person owns (AGARE) during the period are

@@ -717,7 +717,7 @@ def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:
 
 
 def run_forever(app, interval: float = 1.0, stop=None) -> None:
-    """The copies' loop for the demo stack (``portal/stack.py``), beside its delivery worker; in production
+    """The copies' loop for the demo stack (``devstack/stack.py``), beside its delivery worker; in production
     ``portal worker`` runs :func:`run_once` in its own loop."""
     import time
 

@@ -27,7 +27,7 @@ def security_headers(response):
     if config.is_production:
         # Browsers reach the portal over HTTPS only, for two years, subdomains included (ASVS 12.1.x).
         response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
-    response.headers.pop("Server", None)  # no banner (the WSGI server's own: portal.stack.QuietHandler)
+    response.headers.pop("Server", None)  # no banner (the WSGI server's own: devstack.stack.QuietHandler)
     if request.endpoint not in PUBLIC_DOCUMENTS and "no-store" not in (response.headers.get("Cache-Control") or ""):
         response.headers["Cache-Control"] = "no-store"
     return response

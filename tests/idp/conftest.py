@@ -1,4 +1,4 @@
-"""Fixtures for the test identity provider (portal/idp)."""
+"""Fixtures for the test identity provider (devstack/idp)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from portal.idp import create_idp_app
+from devstack.idp import create_idp_app
 
 ISSUER = "http://localhost"
 CITIZEN_REDIRECT = "http://localhost:5000/auth/callback"
@@ -39,7 +39,7 @@ CLIENTS = [
     },
 ]
 
-# From Skatteverket's test series (portal/testdata/testpersonnummer.txt).
+# From Skatteverket's test series (devstack/testdata/testpersonnummer.txt).
 PERSONS = {
     "single-adult": ("199006022397", "Anders", "Testsson"),
     "young-adult": ("199610202385", "Bodil", "Provsson"),

@@ -179,7 +179,7 @@ def test_code_is_single_use_and_replay_revokes_tokens(flow, client):
 
 
 def test_code_expires(flow, monkeypatch):
-    import portal.idp.oauth as oauth
+    import devstack.idp.oauth as oauth
 
     monkeypatch.setattr(oauth, "CODE_LIFETIME_SECONDS", -1)
     auth = flow.citizen()

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from joserfc.jwk import KeySet
 
-from portal.idp import create_idp_app
+from devstack.idp import create_idp_app
 
 PNR = "199006022397"
 
@@ -416,7 +416,7 @@ def test_personnummer_never_logged(flow, caplog):
 
 
 def test_access_log_filter_redacts_id_token_hint():
-    from portal.idp import _RedactTokensInAccessLog
+    from devstack.idp import _RedactTokensInAccessLog
 
     record = logging.LogRecord(
         "werkzeug",

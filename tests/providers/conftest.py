@@ -1,5 +1,5 @@
 """The normalisers are checked against the person files as written, so a fetch over HTTP here is
-made on the day the cast was written as seen on (portal/sandbox/dates.py)."""
+made on the day the cast was written as seen on (devstack/sandbox/dates.py)."""
 
 import pytest
 

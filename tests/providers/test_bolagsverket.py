@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.testing import serve
 from portal.information.items import FACT, Period
 from portal.information.totals import month_totals
 from portal.providers.base import ProviderClient, ProviderError
 from portal.providers.bolagsverket import PROVIDER
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.testing import serve
 
-PERSONS = Path(__file__).resolve().parents[2] / "portal" / "testdata" / "persons"
+PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"
 NOVEMBER = Period(date(2026, 11, 1))
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.testing import serve
 from portal.information.items import FACT, INCOME_GROSS, TAX_WITHHELD, Period
 from portal.information.totals import month_totals, payouts
 from portal.providers.base import ProviderClient, ProviderError
 from portal.providers.employer_pay import PROVIDER
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.testing import serve
 
-PERSONS = Path(__file__).resolve().parents[2] / "portal" / "testdata" / "persons"
+PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"
 NOVEMBER = Period(date(2026, 11, 1))
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.testing import serve
 from portal.information.items import Period
 from portal.providers.base import ProviderClient, ProviderError
 from portal.providers.migrationsverket import PROVIDER
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.testing import serve
 
-PERSONS = Path(__file__).resolve().parents[2] / "portal/testdata/persons"
+PERSONS = Path(__file__).resolve().parents[2] / "devstack/testdata/persons"
 DEC, NOV = Period(date(2026, 12, 1)), Period(date(2026, 11, 1))
 NAME = "migrationsverket"
 AMINA = "199212252382"

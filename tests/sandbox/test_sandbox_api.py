@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from portal.sandbox import create_sandbox_app
+from devstack.sandbox import create_sandbox_app
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -166,7 +166,7 @@ def test_custom_persons_dir(tmp_path):
 
 
 def test_duplicate_personnummer_refuses_to_start(tmp_path):
-    from portal.sandbox.persons import PersonFileError
+    from devstack.sandbox.persons import PersonFileError
 
     for slug in ("one", "two"):
         (tmp_path / f"{slug}.json").write_text(

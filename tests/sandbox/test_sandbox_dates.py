@@ -1,5 +1,5 @@
 """The cast moves with time: the sandbox answers as if the month of the request were the month the
-cast was written in, in the agencies' own formats, from one place (portal/sandbox/dates.py)."""
+cast was written in, in the agencies' own formats, from one place (devstack/sandbox/dates.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from datetime import date, datetime
 import httpx
 import pytest
 
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.dates import AUTHORED_MONTH, months_to_move, move, move_date
+from devstack.sandbox.persons import DEFAULT_PERSONS_DIR
+from devstack.sandbox.testing import serve
 from portal import clock
 from portal.clock import SWEDEN
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.dates import AUTHORED_MONTH, months_to_move, move, move_date
-from portal.sandbox.persons import DEFAULT_PERSONS_DIR
-from portal.sandbox.testing import serve
 
 AUTH = {"Authorization": "Bearer sandbox-token"}
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.faults import FaultBook, FaultRuleError, apply_drift, parse_rules
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.faults import FaultBook, FaultRuleError, apply_drift, parse_rules
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

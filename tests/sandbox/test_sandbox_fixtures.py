@@ -1,4 +1,4 @@
-"""The cast in portal/testdata/persons: every file is consistent with the test list, the
+"""The cast in devstack/testdata/persons: every file is consistent with the test list, the
 municipality list and the other files."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from stdnum.se import personnummer
 
-from portal.sandbox.persons import DEFAULT_PERSONS_DIR, PersonStore
+from devstack.sandbox.persons import DEFAULT_PERSONS_DIR, PersonStore
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _numbers(name: str) -> set[str]:
-    lines = (REPO / "portal/testdata" / name).read_text().splitlines()
+    lines = (REPO / "devstack/testdata" / name).read_text().splitlines()
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 

@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from portal.sandbox import create_sandbox_app
-from portal.sandbox.testing import serve
+from devstack.sandbox import create_sandbox_app
+from devstack.sandbox.testing import serve
 
 TOKEN = "http-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

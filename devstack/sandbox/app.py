@@ -1,5 +1,5 @@
 """The sandbox provider service: a separate WSGI app that answers as the agencies do, for the
-test persons in ``portal/testdata/persons``, with fault injection.
+test persons in ``devstack/testdata/persons``, with fault injection.
 
 A personnummer is never in a URL or a log line: lookups are POSTs with the number in the JSON
 body, and the request log names the person by fixture slug.
@@ -24,7 +24,7 @@ from .providers import PROVIDERS, provider_for, provider_sets
 from .providers.base import GENERIC_ERRORS, json_response
 from .state import SandboxState, current_sandbox
 
-log = logging.getLogger("portal.sandbox")
+log = logging.getLogger("devstack.sandbox")
 
 FAULTS_ENV = "PORTAL_SANDBOX_FAULTS"
 TIMEOUT_ENV = "PORTAL_SANDBOX_TIMEOUT_SECONDS"
@@ -36,7 +36,7 @@ def create_sandbox_app(
 ) -> Flask:
     """Build the sandbox app.
 
-    ``faults`` is a rule set (``{"rules": [...]}``, see :mod:`portal.sandbox.faults`); when it is
+    ``faults`` is a rule set (``{"rules": [...]}``, see :mod:`devstack.sandbox.faults`); when it is
     None the ``PORTAL_SANDBOX_FAULTS`` environment variable (same JSON) is read instead.
     ``PORTAL_SANDBOX_TIMEOUT_SECONDS`` (default 30) is how long a ``timeout`` fault without
     ``seconds`` holds a request; it can also be changed on ``app.extensions["sandbox"]``.

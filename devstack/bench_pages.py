@@ -1,5 +1,5 @@
 """``portal bench pages``: the pages people read most, served as in production (gunicorn, 2 workers,
-PostgreSQL), beside a bare Flask app rendering a 60-row Jinja table (:mod:`portal.ops.bare`) under the same
+PostgreSQL), beside a bare Flask app rendering a 60-row Jinja table (:mod:`devstack.bare`) under the same
 server configuration, in one run, so the ratio to the bare page says what the portal itself costs whatever the
 machine. The load generator is wrk (Debian's package; bin/test installs it): 20 connections, requests/s and
 p50/p95 per page; beside them the SQL statements one request of each page runs (the second request, warm).
@@ -13,6 +13,7 @@ go through the test identity provider, as a browser's would."""
 
 from __future__ import annotations
 
+import cProfile
 import os
 import re
 import statistics
@@ -25,9 +26,41 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import click
 import httpx
+from flask import current_app, g
+from sqlalchemy import event, func, select
+
+from devstack import STAFF_FILE
+from devstack.bare import app as bare_app
+from devstack.bench import DEFAULT_PG, PG_ENV, free_port, sandbox_process, throwaway_database
+from devstack.idp import create_idp_app
+from devstack.idp.persons import (
+    DEFAULT_PERSONS_DIR,
+    UNKNOWN_FAMILY_NAME,
+    UNKNOWN_GIVEN_NAME,
+    citizen_identity,
+    load_persons,
+)
+from devstack.idp.persons import Person as IdpPerson
+from devstack.stack import Stack, idp_clients
+from portal import clock, create_app
+from portal.application import services as applications
+from portal.application.models import Application, HouseholdMember
+from portal.application.services import link_memberships, new_reference, submit
+from portal.auth.actor import CITIZEN, Actor
+from portal.auth.models import Person
+from portal.auth.services import citizen_from_claims
+from portal.config import Config
+from portal.consent import services as consents
+from portal.db import utcnow
+from portal.delivery.services import run_once
+from portal.extensions import db
+from portal.information.models import FetchCall, InformationItem
+from portal.information.services import start_fetch
+from portal.ops import GUNICORN_CONFIG
 
 # couple-with-children: Maria (applicant), Johan (co-applicant), their adult daughter and son.
 HOUSEHOLD = ("196108283166", "196201082697", "200304302383", "200512312398")
@@ -35,8 +68,6 @@ CASEWORKER = "staff-goteborg-1"  # Omar, Göteborg, every unit
 GOTEBORG = "1480"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 SANDBOX_TOKEN = "bench-token"
-#: portal serve's gunicorn configuration (a path: gunicorn reads the file itself)
-CONFIG_FILE = str(Path(__file__).with_name("gunicorn_conf.py"))
 PAGES = ("start", "information", "check", "case", "inbox", "application")
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -70,8 +101,6 @@ class _Form(HTMLParser):
 
 def login(base_url: str, login_path: str, subject: str) -> httpx.Client:
     """Log in through the test IdP as a browser would; returns the portal client holding the session cookie."""
-    from urllib.parse import urljoin, urlsplit
-
     portal = httpx.Client(base_url=base_url, timeout=60)
     first = portal.get(login_path)
     if first.status_code != 302:
@@ -105,7 +134,7 @@ def gunicorn(app_path: str, port: int, env: dict, log_path: Path, workers: int =
                 "-m",
                 "gunicorn",
                 "--config",
-                CONFIG_FILE,
+                GUNICORN_CONFIG,
                 "--workers",
                 str(workers),
                 "--bind",
@@ -186,10 +215,6 @@ def drain(server: str) -> None:
 
 @contextmanager
 def _as(person):
-    from flask import current_app, g
-
-    from portal.auth.actor import CITIZEN, Actor
-
     with current_app.test_request_context("/"):
         g.actor = Actor(kind=CITIZEN, id=person.id, name=person.display_name)
         g.subject_id = person.id
@@ -199,19 +224,6 @@ def _as(person):
 
 def _person(personnummer: str, idp_url: str):
     """The person as their first login makes them (the IdP's claims for that number)."""
-    from portal.application.services import link_memberships
-    from portal.auth.models import Person
-    from portal.auth.services import citizen_from_claims
-    from portal.extensions import db
-    from portal.idp.persons import (
-        DEFAULT_PERSONS_DIR,
-        UNKNOWN_FAMILY_NAME,
-        UNKNOWN_GIVEN_NAME,
-        citizen_identity,
-        load_persons,
-    )
-    from portal.idp.persons import Person as IdpPerson
-
     cast = {p.personnummer: p for p in load_persons(DEFAULT_PERSONS_DIR)}
     chosen = cast.get(personnummer) or IdpPerson(personnummer, UNKNOWN_GIVEN_NAME, UNKNOWN_FAMILY_NAME)
     actor = citizen_from_claims(citizen_identity(idp_url, chosen).claims)
@@ -222,10 +234,6 @@ def _person(personnummer: str, idp_url: str):
 
 def _every_consent(application, persons) -> None:
     """Each adult member consents for themselves to every unit (basic and extended); then the fetch."""
-    from portal.application.services import link_memberships
-    from portal.consent import services as consents
-    from portal.information.services import start_fetch
-
     keys = {u.key for u in consents.units()}
     for person in persons:
         link_memberships(person)
@@ -239,10 +247,6 @@ def _every_consent(application, persons) -> None:
 
 
 def _sign(application, persons) -> None:
-    from portal import clock
-    from portal.application import services as applications
-    from portal.extensions import db
-
     for person in persons[:2]:  # Maria, then Johan (a joint application)
         if application.status not in ("draft", "awaiting_cosign"):
             break
@@ -256,12 +260,6 @@ def _sign(application, persons) -> None:
 def _other_cases(count: int, period: date) -> None:
     """``count`` other sent applications to Göteborg (bare drafts sent through the service, as in ``bench
     deliver``), so the inbox has its size."""
-    from portal.application.models import Application, HouseholdMember
-    from portal.application.services import new_reference, submit
-    from portal.auth.models import Person
-    from portal.db import utcnow
-    from portal.extensions import db
-
     for index in range(count):
         person = Person(
             oidc_subject=f"bench-pages-{index}",
@@ -300,14 +298,6 @@ def _other_cases(count: int, period: date) -> None:
 def build_world(idp_url: str, cases: int) -> dict:
     """Inside the setup app's context: the household's sent and draft applications, the other cases, all
     delivered. Returns the ids the pages need and the information page's item count."""
-    from sqlalchemy import func, select
-
-    from portal import clock
-    from portal.application import services as applications
-    from portal.delivery.services import run_once
-    from portal.extensions import db
-    from portal.information.models import FetchCall, InformationItem
-
     persons = [_person(pnr, idp_url) for pnr in HOUSEHOLD]
     this_month = clock.today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
@@ -343,10 +333,6 @@ def build_world(idp_url: str, cases: int) -> dict:
 
 def sql_statements(app, path: str, cookie: str) -> int:
     """Statements one warm request of ``path`` runs (the second of two), counted on the app's engine."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
     client = app.test_client(use_cookies=False)  # its own cookie jar would replace the Cookie header
     headers = {"Cookie": cookie} if cookie else {}
     client.get(path, headers=headers)
@@ -385,8 +371,6 @@ def server_cpu_ms(app, path: str, cookie: str, requests: int, profile_to: Path |
         if status != 200:
             raise click.ClickException(f"{path} answered {status} in process")
     if profile_to is not None:
-        import cProfile
-
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
@@ -407,27 +391,20 @@ def run(
     cpu_requests: int = 30,
     profile_dir: Path | None = None,
 ) -> dict:
-    from portal import create_app
-    from portal.bench import _free_port, _sandbox_process, _throwaway_database
-    from portal.config import Config
-    from portal.extensions import db
-    from portal.idp import create_idp_app
-    from portal.ops.bare import app as bare_app
-    from portal.stack import Stack, idp_clients
-
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-pages-"))
     script = workdir / "report.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
-    port, bare_port, idp_port = _free_port(), _free_port(), _free_port()
+    port, bare_port, idp_port = free_port(), free_port(), free_port()
     base_url, idp_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}"
     stack = Stack()
-    with _sandbox_process() as sandbox_url, _throwaway_database(database_url) as url:
+    with sandbox_process() as sandbox_url, throwaway_database(database_url) as url:
         config = Config(
             base_url=base_url,
             database_url=url,
             idp_url=idp_url,
             sandbox_url=sandbox_url,
             sandbox_token=SANDBOX_TOKEN,
+            staff_directory=STAFF_FILE,
             instance_path=workdir,
             fetch_in_background=False,
             provider_timeout_seconds=20,
@@ -444,6 +421,7 @@ def run(
                 "PORTAL_IDP_URL": idp_url,
                 "PORTAL_SANDBOX_URL": sandbox_url,
                 "PORTAL_SANDBOX_TOKEN": SANDBOX_TOKEN,
+                "PORTAL_STAFF_DIRECTORY": str(STAFF_FILE),
                 "PORTAL_LOG_FORMAT": "json",
                 "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
             }
@@ -451,7 +429,7 @@ def run(
             results: dict[str, dict] = {}
             with (
                 gunicorn("portal.ops.wsgi:app", port, env, workdir / "portal.log", workers),
-                gunicorn("portal.ops.bare:app", bare_port, env, workdir / "bare.log", workers) as bare_url,
+                gunicorn("devstack.bare:app", bare_port, env, workdir / "bare.log", workers) as bare_url,
             ):
                 citizen = login(base_url, "/auth/login", HOUSEHOLD[0])
                 staff = login(base_url, "/auth/staff/login", CASEWORKER)
@@ -514,3 +492,45 @@ def run(
             }
         finally:
             stack.shutdown()
+
+
+@click.command("pages")
+@click.option(
+    "--database-url",
+    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
+)
+@click.option("--seconds", default=10.0, show_default=True, help="Load per page (wrk), after the warm-up.")
+@click.option("--warmup", default=2.0, show_default=True, help="Unmeasured load per page first.")
+@click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")
+@click.option("--cases", default=200, show_default=True, help="Applications in the caseworker's inbox.")
+@click.option("--workers", default=2, show_default=True, help="gunicorn workers for the portal and the bare app.")
+@click.option(
+    "--cpu-requests",
+    default=30,
+    show_default=True,
+    help="In-process requests per page for <page>_server_cpu_ms (median CPU time of one request).",
+)
+@click.option(
+    "--profile-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write a cProfile of each page's in-process requests there (<page>.prof).",
+)
+def bench_pages(
+    database_url: str,
+    seconds: float,
+    warmup: float,
+    connections: int,
+    cases: int,
+    workers: int,
+    cpu_requests: int,
+    profile_dir: Path | None,
+) -> None:
+    """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95,
+    the median CPU milliseconds of one request in process (steady on a busy machine, unlike wrk's figures)
+    and SQL statements per page, then each page's ratio to the bare page, the worst last; ``--seconds 0``
+    skips wrk."""
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    run(database_url, seconds, warmup, connections, cases, workers, cpu_requests=cpu_requests, profile_dir=profile_dir)

@@ -1,8 +1,8 @@
-"""Run the sandbox locally: ``python -m portal.sandbox [--host H] [--port P]``.
+"""Run the sandbox locally: ``python -m devstack.sandbox [--host H] [--port P]``.
 
 Token from ``PORTAL_SANDBOX_TOKEN`` (default ``sandbox-token``, matching the portal's
 ``PORTAL_SANDBOX_TOKEN`` default), persons from ``PORTAL_SANDBOX_PERSONS_DIR`` (default the
-cast in portal/testdata/persons), faults from ``PORTAL_SANDBOX_FAULTS``.
+cast in devstack/testdata/persons), faults from ``PORTAL_SANDBOX_FAULTS``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from . import create_sandbox_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m portal.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m devstack.sandbox")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5002)
     args = parser.parse_args(argv)

@@ -1,5 +1,5 @@
 """The sandbox provider service (a separate WSGI app): answers as the agencies do for the test
-persons, with fault injection. See ``portal/testdata/README.md`` for the fixture and fault
+persons, with fault injection. See ``devstack/testdata/README.md`` for the fixture and fault
 rule formats."""
 
 from .app import create_sandbox_app

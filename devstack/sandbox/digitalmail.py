@@ -11,7 +11,7 @@ over HTTP exactly as it would call the real service.
   a mailbox gets 409 ``not_reachable``.
 - ``/_control/digitalmail/messages`` lists (GET) or clears (DELETE) what was delivered (by slug, never the
   personnummer); ``/_control/digitalmail/faults`` sets (POST), reads (GET) or clears (DELETE) fault rules
-  with ``"provider": "digitalmail"`` and ``"set": "reachable"`` or ``"messages"`` (portal/sandbox/faults.py).
+  with ``"provider": "digitalmail"`` and ``"set": "reachable"`` or ``"messages"`` (devstack/sandbox/faults.py).
 
 Who has a mailbox: every test person except those in :data:`WITHOUT_MAILBOX`; numbers outside the cast have
 none. Same bearer token as the provider routes.

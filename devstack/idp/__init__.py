@@ -21,6 +21,7 @@ from joserfc.jwk import RSAKey
 from .models import ACCESS_TOKEN_LIFETIME_SECONDS, Client, MemoryStore
 from .oauth import create_authorization_server
 from .persons import DEFAULT_PERSONS_DIR, DEFAULT_STAFF_FILE, REPO_ROOT
+from .routes import bp, end_idp_session
 
 __all__ = ["create_idp_app"]
 
@@ -121,8 +122,8 @@ def create_idp_app(
     :param clients: ``{"client_id", "client_secret", "kind": "citizen"|"staff",
         "redirect_uris": [...], "post_logout_redirect_uris": [...]}`` each.
     :param persons_dir: directory of test person ``*.json`` files
-        (default ``portal/testdata/persons``).
-    :param staff_file: staff list (default ``portal/testdata/staff.json``).
+        (default ``devstack/testdata/persons``).
+    :param staff_file: staff list (default ``devstack/testdata/staff.json``).
     :param secret_key: Flask secret key for the IdP's own session cookie (random if omitted).
     :param signing_key_pem: RSA private key (PEM) for ID tokens (generated if omitted).
     """
@@ -159,8 +160,6 @@ def create_idp_app(
 
     key = _load_key(signing_key_pem)
     store = MemoryStore()
-
-    from .routes import bp, end_idp_session
 
     server, protector = create_authorization_server(app, issuer, client_map, store, key, on_end_session=end_idp_session)
     app.extensions["test_idp"] = IdpState(

@@ -33,15 +33,20 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from portal.delivery.webhook import secret_env_name
+from portal.routing.config import resolve_url, routing_config
 
 TOLERANCE_SECONDS = 300  # how old a request may be
 FUTURE_SKEW_SECONDS = 30  # how far ahead of our clock the sender's may be
@@ -52,8 +57,6 @@ DEMO_TOKEN = "demo-receiver-token"  # the demo's and the tests' when the setting
 
 
 def token_from_env() -> str:
-    import os
-
     return os.environ.get(TOKEN_ENV) or DEMO_TOKEN
 
 
@@ -307,10 +310,6 @@ def create_receiver_app(  # noqa: C901 - an app factory: its nested route functi
 def _local_webhooks(receiver_url: str):
     """The routing configuration's webhook inboxes on this machine: (inbox, its URL split), the URLs
     starting ``{receiver_url}`` taken as ``receiver_url``."""
-    from urllib.parse import urlsplit
-
-    from portal.routing.config import resolve_url, routing_config
-
     for inbox in routing_config().inboxes.values():
         if inbox.channel != "webhook" or not inbox.url:
             continue
@@ -323,10 +322,6 @@ def local_secrets(port: int | None = None, receiver_url: str = "") -> dict[str, 
     """For the demo: the secrets of the routing configuration's webhook inboxes on this machine
     (``http://localhost:<port>/webhook/<id>``), read from the environment; unset ones are left out.
     ``receiver_url`` stands for ``{receiver_url}`` in the configured URLs (default: this port's)."""
-    import os
-
-    from portal.delivery.webhook import secret_env_name
-
     receiver_url = receiver_url or (f"http://localhost:{port}" if port else "")
     found = {}
     for inbox, url in _local_webhooks(receiver_url):

@@ -1,5 +1,5 @@
 """The sandbox providers, one module each. To add one: write ``providers/<name>.py`` building a
-:class:`~portal.sandbox.providers.base.Provider` named ``provider`` and declare its information
+:class:`~devstack.sandbox.providers.base.Provider` named ``provider`` and declare its information
 sets; modules are found by name, so nothing needs listing here."""
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from itertools import count
 
+import httpx
 from aiosmtpd.controller import Controller
 from flask import Flask, abort, jsonify, render_template_string
 
@@ -162,8 +163,6 @@ def create_mailbox_app(sink: MailSink, sandbox_url: str | None = None, sandbox_t
     def sms_messages() -> tuple[list[dict], str | None]:
         if not sandbox_url:
             return [], None
-        import httpx
-
         try:
             response = httpx.get(
                 f"{sandbox_url.rstrip('/')}/_control/sms",

@@ -17,13 +17,15 @@ from typing import Any
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.se import personnummer as stdnum_personnummer
 
+from devstack import PERSONS_DIR, STAFF_FILE
+
 from .models import Identity
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PERSONS_DIR = REPO_ROOT / "portal" / "testdata" / "persons"
-DEFAULT_STAFF_FILE = REPO_ROOT / "portal" / "testdata" / "staff.json"
+DEFAULT_PERSONS_DIR = PERSONS_DIR
+DEFAULT_STAFF_FILE = STAFF_FILE
 MUNICIPALITIES_FILE = REPO_ROOT / "portal" / "data" / "kommuner.csv"
 
 #: Claim name for the Swedish personal identity number (Sweden Connect / oidc-sweden profile).

@@ -6,12 +6,24 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from devstack import STAFF_FILE
+from devstack.idp import create_idp_app
+from devstack.mailsink import MailSink, create_mailbox_app
+from devstack.receiver import create_receiver_app, local_ports, local_secrets, token_from_env
+from devstack.sandbox import create_sandbox_app
+from portal import create_app
+from portal.case import notify
 from portal.config import Config
+from portal.database import upgrade
+from portal.delivery.services import run_forever
+from portal.rights import copy as data_copies
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +72,19 @@ class Stack:
         return server
 
     stop: threading.Event = field(default_factory=threading.Event)
-    # The demo's SMTP sink (portal/mailsink.py), when the stack runs one; and what else to stop.
+    # The demo's SMTP sink (devstack/mailsink.py), when the stack runs one; and what else to stop.
     mail_sink: object | None = None
     closers: list = field(default_factory=list)
 
     def start_worker(self, app) -> None:
         """The delivery worker, as in production a separate loop beside the web process."""
-        from portal.delivery.services import run_forever
-
         thread = threading.Thread(target=run_forever, args=(app, 0.5, self.stop), daemon=True, name="worker")
         thread.start()
         self.threads.append(thread)
 
     def start_notifier(self, app) -> None:
         """The notification sender ("there is news"), as in production beside the delivery worker."""
-        from portal.case.notify import start_thread
-
-        self.threads.append(start_thread(app, 0.5, self.stop))
+        self.threads.append(notify.start_thread(app, 0.5, self.stop))
 
     def shutdown(self) -> None:
         self.stop.set()
@@ -92,11 +100,9 @@ def port_of(url: str) -> int:
 
 
 def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
-    from portal import create_app
-    from portal.database import upgrade
-    from portal.idp import create_idp_app
-    from portal.sandbox import create_sandbox_app
-
+    if config.staff_directory is None and not config.is_production:
+        # The product has no staff directory unless it is given; the demo's is the cast the test IdP logs in.
+        config.staff_directory = STAFF_FILE
     upgrade(config.database_url)
     os.environ.setdefault("PORTAL_WEBHOOK_SECRET_VASTERAS", "demo-webhook-secret")
     stack = Stack()
@@ -108,9 +114,8 @@ def start_stack(config: Config, host: str = "127.0.0.1") -> Stack:
     start_receivers(stack, config, host)
     stack.start_worker(portal)
     stack.start_notifier(portal)
-    from portal.rights.copy import start_thread as start_copies  # a copy of my data, prepared in the background
-
-    stack.threads.append(start_copies(portal, 0.5, stack.stop))
+    # A copy of my data, prepared in the background.
+    stack.threads.append(data_copies.start_thread(portal, 0.5, stack.stop))
     return stack
 
 
@@ -118,14 +123,10 @@ def start_mail_sink(stack: Stack, config: Config, host: str) -> None:
     """A local SMTP sink where the portal's mails go (when the configured server is this machine), and the demo
     mailbox page listing them and the sandbox's SMS (``config.demo_mailbox_url``). ``smtp_port=0`` picks a free
     port. A port in use leaves the mails pending (the worker retries) and the stack runs on."""
-    from portal.mailsink import MailSink, create_mailbox_app
-
     if config.smtp_host not in ("127.0.0.1", "localhost"):
         return
     if not config.smtp_port:
-        from socket import socket
-
-        with socket() as probe:
+        with socket.socket() as probe:
             probe.bind((host, 0))
             config.smtp_port = probe.getsockname()[1]
     try:
@@ -149,10 +150,6 @@ def start_receivers(stack: Stack, config: Config, host: str) -> None:
     any other webhook inbox on this machine. When the receiver's port is taken (say by another demo's
     receiver), it runs on a free port instead and ``config.receiver_url`` is changed to it before any worker
     starts, so this stack never delivers to another one's receiver."""
-    from urllib.parse import urlsplit
-
-    from portal.receiver import create_receiver_app, local_ports, local_secrets, token_from_env
-
     served: set[int] = set()
     if config.receiver_url:
         own = port_of(config.receiver_url)

@@ -2,7 +2,7 @@
 and F-skatt. Every request is ``POST`` with ``{"Identitetsbeteckning": "<12 digits>", …}``; dates
 are YYYYMMDD strings, amounts integer kronor, yes/no "J"/"N".
 
-- ``folkbokforing`` ``/skatteverket/folkbokforing/v1/personsok``: see ``portal/testdata/README.md``.
+- ``folkbokforing`` ``/skatteverket/folkbokforing/v1/personsok``: see ``devstack/testdata/README.md``.
 - ``taxerad_inkomst`` ``/skatteverket/inkomst/v1/beskattningsbeslut`` (body also ``Inkomstar``,
   which the sandbox ignores: it answers every stored year)::
 

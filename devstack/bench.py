@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import multiprocessing
 import os
+import secrets as random_secrets
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import click
 import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
-from portal import clock
+from portal import clock, create_app
+from portal.application.models import Application, HouseholdMember
+from portal.application.services import new_reference, submit
+from portal.auth.models import Person
+from portal.config import Config
+from portal.database import upgrade
+from portal.db import utcnow
+from portal.delivery.models import Delivery
+from portal.delivery.services import run_forever
+from portal.extensions import db
 from portal.information.items import Period
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
 from portal.providers.registry import providers
+from portal.routing.config import DEFAULT_PATH, clear_cache
+from portal.routing.services import municipalities
 
 # couple-with-children: Maria, Johan, their adult student daughter and their son.
 HOUSEHOLD = ("196108283166", "196201082697", "200304302383", "200512312398")
@@ -43,7 +62,7 @@ def _specs(household=HOUSEHOLD) -> list[CallSpec]:
 
 
 @contextmanager
-def _sandbox_process():
+def sandbox_process():
     """The sandbox in its own process, as the agencies are: its work must not share the
     portal's interpreter (and GIL) or the figures would measure the sandbox, not the fetch."""
     with socket.socket() as probe:
@@ -51,7 +70,7 @@ def _sandbox_process():
         port = probe.getsockname()[1]
     env = {**os.environ, "PORTAL_SANDBOX_TOKEN": "bench-token"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "portal.sandbox", "--port", str(port)],
+        [sys.executable, "-m", "devstack.sandbox", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -86,7 +105,7 @@ def bench_fetch(rounds: int, deadline: float) -> None:
     """Full fetch for a household of four against the sandbox with realistic latencies."""
     period = Period(clock.today().replace(day=1))
     latencies = _latencies()
-    with _sandbox_process() as base_url:
+    with sandbox_process() as base_url:
         control = httpx.Client(base_url=base_url, headers={"Authorization": "Bearer bench-token"})
         settings = FetchSettings(base_url=base_url, token="bench-token", deadline_seconds=deadline)
         _set_faults(control, [{"provider": name, "kind": "latency", "ms": ms} for name, ms in latencies.items()])
@@ -140,7 +159,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_SECRET_NAME = "bench"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -172,15 +191,8 @@ def _postgres_cpu() -> float:
 
 
 @contextmanager
-def _throwaway_database(admin_url: str):
+def throwaway_database(admin_url: str):
     """A fresh PostgreSQL database, migrated; dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from portal.database import upgrade
-
     name = f"portal_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -198,11 +210,6 @@ def _throwaway_database(admin_url: str):
 def _bench_routing(path, receiver_url: str, count: int) -> list[str]:
     """The shipped routing file plus ``count`` municipalities (not configured there) each with a webhook
     inbox at the local receiver; returns their codes."""
-    import json
-
-    from portal.routing.config import DEFAULT_PATH
-    from portal.routing.services import municipalities
-
     raw = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
     codes = [code for code in sorted(municipalities()) if code not in raw["municipalities"]][:count]
     for code in codes:
@@ -225,18 +232,11 @@ def _bench_routing(path, receiver_url: str, count: int) -> list[str]:
 
 
 def _bench_app(database_url: str, instance_path: str):
-    from portal import create_app
-    from portal.config import Config
-
     return create_app(Config(database_url=database_url, instance_path=Path(instance_path), fetch_in_background=False))
 
 
 def _deliver_worker(database_url: str, instance_path: str, stop, poll: float = 0.02) -> None:
     """A delivery worker process, as ``portal worker`` runs beside the portal."""
-    import logging
-
-    from portal.delivery.services import run_forever
-
     app = _bench_app(database_url, instance_path)
     logging.getLogger().setLevel(logging.WARNING)  # one line per delivery would be the benchmark's work
     run_forever(app, poll, stop)
@@ -245,13 +245,6 @@ def _deliver_worker(database_url: str, instance_path: str, stop, poll: float = 0
 def _submitter(database_url: str, instance_path: str, application_ids: list[str], ready, cpu) -> None:
     """Send drafts through the service layer (``submit``), as the portal does once the signature is back;
     adds the CPU seconds the sending took to ``cpu``."""
-    import logging
-
-    from portal.application.models import Application
-    from portal.application.services import submit
-    from portal.db import utcnow
-    from portal.extensions import db
-
     app = _bench_app(database_url, instance_path)
     logging.getLogger().setLevel(logging.WARNING)
     with app.app_context():
@@ -270,21 +263,8 @@ def _deliver_run(  # noqa: C901 - one measurement read top to bottom: start, loa
 ) -> dict:
     """One run on a fresh database and a fresh receiver: ``count`` applications spread over ``inboxes``
     municipalities; returns the figures."""
-    import multiprocessing
-    import tempfile
-
-    from sqlalchemy import select
-
-    from portal.application.models import Application, HouseholdMember
-    from portal.application.services import new_reference
-    from portal.auth.models import Person
-    from portal.db import utcnow
-    from portal.delivery.models import Delivery
-    from portal.extensions import db
-    from portal.routing.config import clear_cache
-
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    port = _free_port()
+    port = free_port()
     receiver_url = f"http://127.0.0.1:{port}"
     codes = _bench_routing(workdir / "routing.json", receiver_url, inboxes)
     saved = {name: os.environ.get(name) for name in ("PORTAL_ROUTING_FILE", "PORTAL_WEBHOOK_SECRET_BENCH")}
@@ -294,17 +274,16 @@ def _deliver_run(  # noqa: C901 - one measurement read top to bottom: start, loa
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     processes = []
-    import secrets as random_secrets
 
-    token = random_secrets.token_urlsafe(32)  # the receiver's own pages need it (portal/receiver)
+    token = random_secrets.token_urlsafe(32)  # the receiver's own pages need it (devstack/receiver)
     receiver = subprocess.Popen(
-        [sys.executable, "-m", "portal.receiver", "--port", str(port)],
+        [sys.executable, "-m", "devstack.receiver", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PORTAL_RECEIVER_TOKEN": token},
     )
     try:
-        with _throwaway_database(database_url) as url:
+        with throwaway_database(database_url) as url:
             app = _bench_app(url, str(workdir))  # also makes the seal key before the workers start
             for _ in range(100):
                 try:
@@ -522,47 +501,3 @@ def bench_deliver(
         click.echo(f"{key}={max(f[key] for f in figures):.0f}")
     for key in ("out_of_order", "redelivered", "lost", "duplicated"):  # duplicated last
         click.echo(f"{key}={sum(f[key] for f in figures)}")
-
-
-@bench.command("pages")
-@click.option(
-    "--database-url",
-    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
-)
-@click.option("--seconds", default=10.0, show_default=True, help="Load per page (wrk), after the warm-up.")
-@click.option("--warmup", default=2.0, show_default=True, help="Unmeasured load per page first.")
-@click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")
-@click.option("--cases", default=200, show_default=True, help="Applications in the caseworker's inbox.")
-@click.option("--workers", default=2, show_default=True, help="gunicorn workers for the portal and the bare app.")
-@click.option(
-    "--cpu-requests",
-    default=30,
-    show_default=True,
-    help="In-process requests per page for <page>_server_cpu_ms (median CPU time of one request).",
-)
-@click.option(
-    "--profile-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Also write a cProfile of each page's in-process requests there (<page>.prof).",
-)
-def bench_pages(
-    database_url: str,
-    seconds: float,
-    warmup: float,
-    connections: int,
-    cases: int,
-    workers: int,
-    cpu_requests: int,
-    profile_dir: Path | None,
-) -> None:
-    """The most read pages under gunicorn on PostgreSQL beside a bare 60-row Jinja page: requests/s, p50/p95,
-    the median CPU milliseconds of one request in process (steady on a busy machine, unlike wrk's figures)
-    and SQL statements per page, then each page's ratio to the bare page, the worst last; ``--seconds 0``
-    skips wrk (portal/ops/bench_pages.py)."""
-    from portal.ops.bench_pages import run
-
-    if profile_dir is not None:
-        profile_dir.mkdir(parents=True, exist_ok=True)
-    run(database_url, seconds, warmup, connections, cases, workers, cpu_requests=cpu_requests, profile_dir=profile_dir)

@@ -1,4 +1,4 @@
-"""Run the sample municipality receiver: ``python -m portal.receiver [--host H] [--port P]``.
+"""Run the sample municipality receiver: ``python -m devstack.receiver [--host H] [--port P]``.
 
 The port defaults to that of ``PORTAL_RECEIVER_URL`` (else 5003, the demo's). Secrets for the routing
 configuration's local webhook inboxes on that port come from ``PORTAL_WEBHOOK_SECRET_<NAME>``; the demo's
@@ -23,7 +23,7 @@ DEMO_SECRETS = {"PORTAL_WEBHOOK_SECRET_VASTERAS": "demo-webhook-secret"}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m portal.receiver")
+    parser = argparse.ArgumentParser(prog="python -m devstack.receiver")
     parser.add_argument("--host", default="127.0.0.1")
     configured = os.environ.get("PORTAL_RECEIVER_URL", "")
     parser.add_argument("--port", type=int, default=urlsplit(configured).port if configured else 5003)
@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in DEMO_SECRETS.items():
         os.environ.setdefault(name, value)
     secrets = local_secrets(args.port, f"http://localhost:{args.port}")
-    logging.getLogger("portal.receiver").info("receiving for inboxes: %s", ", ".join(sorted(secrets)) or "none")
+    logging.getLogger("devstack.receiver").info("receiving for inboxes: %s", ", ".join(sorted(secrets)) or "none")
     if not os.environ.get(TOKEN_ENV):
-        logging.getLogger("portal.receiver").warning(
+        logging.getLogger("devstack.receiver").warning(
             "%s is not set: its pages take the demo's token %r", TOKEN_ENV, DEMO_TOKEN
         )
     run_simple(

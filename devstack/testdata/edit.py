@@ -1,7 +1,7 @@
 """Edit the cast's fixture files safely from scripts: one block at a time, under a lock, so
 that two people adding different providers' data at once never lose each other's work.
 
-    from portal.testdata.edit import set_block
+    from devstack.testdata.edit import set_block
     set_block("single-adult", "csn", "studiemedel", {...raw CSN payload...})
 """
 

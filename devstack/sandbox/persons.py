@@ -1,4 +1,4 @@
-"""The cast of test persons, loaded from ``portal/testdata/persons/*.json``.
+"""The cast of test persons, loaded from ``devstack/testdata/persons/*.json``.
 
 Each file holds one person: ``slug``, ``description``, ``person`` (the identity provider's
 claims) and ``providers.<provider>.<set>`` (the raw payload the sandbox answers with). A missing
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PERSONS_DIR = REPO_ROOT / "portal" / "testdata" / "persons"
+from devstack import PERSONS_DIR
+
+DEFAULT_PERSONS_DIR = PERSONS_DIR
 
 
 class PersonFileError(ValueError):

@@ -1,7 +1,7 @@
 """Test data that moves with time: the cast is written as seen in one month, and the sandbox
 answers as if that month were the month of the request.
 
-The person files (``portal/testdata/persons``) hold fixed dates, written as the agencies would
+The person files (``devstack/testdata/persons``) hold fixed dates, written as the agencies would
 have answered late in :data:`AUTHORED_MONTH`. When answering, every date in a payload moves by
 the whole number of months between that month and the sandbox's today (:func:`portal.clock.today`),
 so "paid last month", "decided this month", "the plan meeting early next month" and "the permit
