@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import tr
+from e2e.journey import LANGUAGES, tr
 from e2e.test_fetch_journey import consent_to, start
 from portal.consent.services import units
 from tests.test_attachments_domain import EXE, make_pdf
@@ -49,7 +49,7 @@ def tr_lang(page, msgid):
     return tr(page.locator("html").get_attribute("lang"), msgid)
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_couple_from_fetch_to_check_answers(stack, new_page, axe, lang):
     page = new_page()
     me = start(page, stack.base_url, lang, "Maria Lindqvist", axe)

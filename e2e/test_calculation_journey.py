@@ -14,7 +14,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 CAST = {
     "sv": ("199107172380", "Emma Sundberg", "Karin Handläggare"),
     "ar": ("199212252382", "Amina Yusuf", "Leila Handläggare"),
+    "fa": ("199006022397", "Anders Testsson", "Nadia Handläggare"),
 }
 DEADLINE_SECONDS = 90  # generous: CI shares two cores
 
@@ -84,21 +85,19 @@ def purge(stack, application_ids: list[str]) -> None:
 def logs_in(page, base_url, lang, name, axe, staff: bool) -> Person:
     person = Person(page, axe=axe, lang=lang)
     page.goto(f"{base_url}/municipality/" if staff else f"{base_url}/")
-    if lang != "sv":
-        person.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
+    choose_language(person, lang)
     if staff:
         person.activate(page.get_by_role("link", name=tr(lang, "Log in with your organisation account")))
     else:
-        person.activate(page.get_by_role("link", name=TEXT[lang]["start"]))
+        person.activate(page.get_by_role("link", name=text(lang)["start"]))
     person.idp_login(name)
     return person
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_page, axe, lang):
     personnummer, applicant_name, caseworker_name = CAST[lang]
     (application_id, member_id), purge = seed(stack, personnummer)
-    direction = "rtl" if lang == "ar" else "ltr"
     try:
         # The caseworker's pages pass axe (which needs JavaScript) before the work below is done without it.
         page = new_page()
@@ -112,7 +111,7 @@ def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_pa
         page = new_page(javascript=False)
         worker = logs_in(page, stack.base_url, lang, caseworker_name, None, staff=True)
         page.goto(f"{stack.base_url}/municipality/inbox/{application_id}")
-        expect(page.locator("html")).to_have_attribute("dir", direction)
+        expect(page.locator("html")).to_have_attribute("dir", direction(lang))
         worker.check_page()
         lines = page.locator("#calculation-lines")
         expect(lines.locator("#line-cost-rent")).to_contain_text(tr(lang, "Rent"))
@@ -157,7 +156,7 @@ def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_pa
         )
         expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Your decision explained"))
         expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("html")).to_have_attribute("dir", direction)
+        expect(page.locator("html")).to_have_attribute("dir", direction(lang))
         me.check_page()
         expect(page.get_by_role("heading", name=tr(lang, "How the municipality calculated"))).to_be_visible()
         rent = page.locator("#decision-lines tr", has_text="Skälig hyra för en person är 5 200 kr.")

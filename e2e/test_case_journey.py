@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import LANGUAGES, Person, choose_language, text, tr, tr_pattern
 from e2e.test_submit_journey import CONFIRM
 from portal import clock
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 CAST = {
     "sv": ("Erik Johansson", "Ulla Handläggare", "erik@example.org"),
     "ar": ("Amina Yusuf", "Leila Handläggare", "amina@example.org"),
+    "fa": ("Emma Sundberg", "Karin Handläggare", "emma@example.org"),
 }
 
 
@@ -39,8 +40,7 @@ def rent_contract() -> bytes:
 def open_site(page, base_url, lang, axe, path="/"):
     me = Person(page, axe=axe, lang=lang)
     page.goto(base_url + path)
-    if lang != "sv":
-        me.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
+    choose_language(me, lang)
     return me
 
 
@@ -48,13 +48,13 @@ def consent_to_everything(me):
     page = me.page
     for box in page.get_by_role("checkbox").all():
         me.tick(box)
-    me.activate(page.get_by_role("button", name=TEXT[me.lang]["save_fetch"]))
+    me.activate(page.get_by_role("button", name=text(me.lang)["save_fetch"]))
     expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=20_000)
     me.check_page()
 
 
 def applicant_sends(page, base_url, lang, who, email, axe):
-    t = TEXT[lang]
+    t = text(lang)
     me = open_site(page, base_url, lang, axe)
     me.activate(page.get_by_role("link", name=t["start"]))
     me.idp_login(who)
@@ -100,7 +100,7 @@ def mails_to(mailbox_url, address):
     return [m for m in httpx.get(f"{mailbox_url}/mails.json").json()["mails"] if address in m["recipients"]]
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     who, caseworker_name, email = CAST[lang]
     applicant_page = new_page()
@@ -184,7 +184,7 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
     # Next month: started from this one, fetched again, and what changed is shown.
     me.activate(applicant_page.get_by_role("link", name=tr(lang, "Back to your applications")))
     me.check_page()
-    me.activate(applicant_page.locator("a.button", has_text=tr(lang, "Apply for %(month)s", month="")).first)
+    me.activate(applicant_page.locator("a.button", has_text=tr_pattern(lang, "Apply for %(month)s")).first)
     me.check_page()
     me.tick(applicant_page.locator("main").get_by_role("checkbox"))
     me.activate(applicant_page.locator("main").get_by_role("button"))
@@ -201,10 +201,10 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
 
 
 # Others than in the journey above, so each has an application of its own.
-WITHDRAWING = {"sv": "Jonas Ström", "ar": "Per Ek"}
+WITHDRAWING = {"sv": "Jonas Ström", "ar": "Per Ek", "fa": "Lars Berglund"}
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_write_to_the_municipality_then_withdraw(stack, new_page, axe, lang):
     from e2e.test_fetch_journey import start
     from e2e.test_submit_journey import back_to_application, to_check_and_sign

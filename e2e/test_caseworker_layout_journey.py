@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import LANGUAGES, Person, choose_language, direction, is_rtl, tr
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ def tab_leaves_the_application_into_the_forms(page) -> None:
     assert page.evaluate("document.querySelector('.case-layout__actions').contains(document.activeElement)")
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_handling_forms_sit_beside_the_application_on_a_wide_screen(stack, new_page, axe, lang):
     application_id, purge = seed(stack)
     try:
@@ -62,19 +62,18 @@ def test_the_handling_forms_sit_beside_the_application_on_a_wide_screen(stack, n
         page.set_viewport_size(WIDE)
         worker = Person(page, axe=axe, lang=lang)
         page.goto(f"{stack.base_url}/municipality/")
-        if lang != "sv":
-            worker.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
+        choose_language(worker, lang)
         worker.activate(page.get_by_role("link", name=tr(lang, "Log in with your organisation account")))
         worker.idp_login("Omar Handläggare")
         page.goto(f"{stack.base_url}/municipality/inbox/{application_id}")
-        expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+        expect(page.locator("html")).to_have_attribute("dir", direction(lang))
         expect(page.get_by_role("heading", name=tr(lang, "Handle the case"))).to_be_visible()
         worker.check_page()
 
         application, handling = boxes(page)
         # side by side: the forms start where the application starts, not below it
         assert handling["y"] < application["y"] + application["height"] / 2
-        if lang == "ar":
+        if is_rtl(lang):
             assert handling["x"] + handling["width"] <= application["x"]
         else:
             assert handling["x"] >= application["x"] + application["width"]

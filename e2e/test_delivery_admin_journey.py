@@ -10,14 +10,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import LANGUAGES, Person, choose_language, tr
 
 pytestmark = pytest.mark.e2e
 
 # Municipalities no other journey sends to: default routing, the built-in inbox.
-CODES = {"sv": ("0114", "0115"), "ar": ("0117", "0120")}
+CODES = {"sv": ("0114", "0115"), "ar": ("0117", "0120"), "fa": ("0123", "0125")}
 # Test personnummer no one in the cast has (devstack/testdata/testpersonnummer.txt), so no login meets them.
-APPLICANT = {"sv": "190104132386", "ar": "200001052380"}
+APPLICANT = {"sv": "190104132386", "ar": "200001052380", "fa": "195005050546"}
 
 
 def seed(stack, lang: str):
@@ -92,15 +92,14 @@ def seed(stack, lang: str):
     return record_id, status, cleanup
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_administrator_sees_a_paused_inbox_and_sends_a_stopped_application_again(stack, new_page, axe, lang):
     record_id, status, cleanup = seed(stack, lang)
     try:
         page = new_page()
         admin = Person(page, axe=axe, lang=lang)
         page.goto(f"{stack.base_url}/municipality/")
-        if lang != "sv":
-            admin.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
+        choose_language(admin, lang)
         admin.activate(page.get_by_role("link", name=tr(lang, "Log in with your organisation account")))
         admin.idp_login("Sara Förvaltare")
         admin.check_page()

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from devstack.stack import Stack
-from e2e.journey import Person, tr
+from e2e.journey import Person, choose_language, expect_language, tr
 from portal.config import RATE_LIMITS
 from tests.support import free_port
 
@@ -50,5 +50,12 @@ def test_the_page_after_too_many_attempts_says_when_to_try_again(limited, new_pa
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     arabic = Person(page, keyboard=True, axe=axe, lang="ar")
     arabic.check_page()
-    arabic.activate(page.get_by_role("link", name=tr("ar", "Go to the start page")))
+
+    # And in Persian, also right to left: its own catalog, the same page.
+    choose_language(arabic, "fa")
+    expect(page.locator("h1")).to_have_text(tr("fa", "Too many attempts in a short time"))
+    expect_language(page, "fa")
+    persian = Person(page, keyboard=True, axe=axe, lang="fa")
+    persian.check_page()
+    persian.activate(page.get_by_role("link", name=tr("fa", "Go to the start page")))
     expect(page).to_have_url(f"{limited}/")

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import TEXT, Person, tr
+from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr
 
 pytestmark = pytest.mark.e2e
 
 OPERATOR = "tillganglighet@egna-utrymmet.localhost"  # the demo's PORTAL_ACCESSIBILITY_EMAIL
-PERSON = {"sv": "Anders Testsson", "ar": "Amina Yusuf"}
+PERSON = {"sv": "Anders Testsson", "ar": "Amina Yusuf", "fa": "Daniel Mekonnen"}
 
 
 def footer_link(page, lang, msgid):
@@ -32,14 +32,13 @@ def type_into(me: Person, field, text: str) -> None:
         field.fill(text)
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, lang):
     page = new_page()
     me = Person(page, keyboard=True, axe=axe, lang=lang)
     page.goto(stack.base_url)
-    if lang != "sv":
-        me.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    choose_language(me, lang)
+    expect(page.locator("html")).to_have_attribute("dir", direction(lang))
     me.check_page()
 
     me.activate(footer_link(page, lang, "Accessibility"))
@@ -55,7 +54,7 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
     type_into(me, where, "Startsidan")
     type_into(me, contact, "inte-en-adress")
     me.activate(page.get_by_role("button", name=tr(lang, "Send the report")))
-    expect(page.get_by_role("heading", name=TEXT[lang]["problem"])).to_be_visible()
+    expect(page.get_by_role("heading", name=text(lang)["problem"])).to_be_visible()
     expect(page.locator("main")).to_contain_text(tr(lang, "Describe the problem you met"))
     expect(page.locator("main")).to_contain_text(
         tr(lang, "Enter an e-mail address in the right format, like name@example.com")
@@ -64,8 +63,8 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
     expect(contact).to_have_value("inte-en-adress")
     me.check_page()
 
-    text = f"Fokus syns inte på knappen ({lang})."
-    type_into(me, problem, text)
+    report = f"Fokus syns inte på knappen ({lang})."
+    type_into(me, problem, report)
     type_into(me, contact, "svar@example.org")
     me.activate(page.get_by_role("button", name=tr(lang, "Send the report")))
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Thank you for your report"))
@@ -73,7 +72,7 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
     mails = [
         mail
         for mail in httpx.get(f"{stack.demo_mailbox_url}/mails.json").json()["mails"]
-        if OPERATOR in mail["recipients"] and text in mail["body"]
+        if OPERATOR in mail["recipients"] and report in mail["body"]
     ]
     assert len(mails) == 1 and "svar@example.org" in mails[0]["body"]
 
@@ -86,9 +85,8 @@ def test_statement_feedback_and_privacy_from_the_footer(stack, new_page, axe, la
 def readers_page(stack, page, lang, axe=None):
     me = Person(page, axe=axe, lang=lang)
     page.goto(stack.base_url)
-    if lang != "sv":
-        me.activate(page.get_by_role("link", name=TEXT[lang]["language"]))
-    me.activate(page.get_by_role("link", name=TEXT[lang]["start"]))
+    choose_language(me, lang)
+    me.activate(page.get_by_role("link", name=text(lang)["start"]))
     me.idp_login(PERSON[lang])
     me.check_page()
     me.activate(footer_link(page, lang, "Who has read my data"))
@@ -104,7 +102,7 @@ def readers_page(stack, page, lang, axe=None):
     me.check_page()
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_who_has_read_my_data(stack, new_page, axe, lang):
     readers_page(stack, new_page(), lang, axe=axe)
     readers_page(stack, new_page(javascript=False), lang)  # the same without JavaScript (axe needs it)
