@@ -18,14 +18,22 @@ COMPONENTS = TEMPLATES / "components"
 # copies the component instead of calling it.
 OWNED_MARKUP = {
     "summary_list.html": re.compile(r"summary__row|<dl class=\"summary"),
+    # A POST form holding nothing but its CSRF token, hidden inputs and one button.
+    "post_button.html": re.compile(
+        r"<form method=\"post\"[^>]*>\s*"
+        r"(?:<input type=\"hidden\" name=\"csrf_token\"[^>]*>|\{\{ [\w.]*csrf_token(?:\([^)]*\))? \}\})"
+        r"(?:\s*<input type=\"hidden\"[^>]*>)*\s*<button[^>]*>.*?</button>\s*</form>",
+        re.S,
+    ),
 }
 
 
 def copies_of(pattern: re.Pattern[str], templates: Path = TEMPLATES) -> list[str]:
+    components = templates / "components"
     return sorted(
         str(path.relative_to(templates))
         for path in templates.rglob("*.html")
-        if COMPONENTS not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
+        if components not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
     )
 
 
@@ -35,17 +43,31 @@ def test_no_template_copies_a_components_markup(component):
     assert copies_of(OWNED_MARKUP[component]) == []
 
 
-def test_the_copy_check_finds_a_copy(tmp_path):
+COPIES = {
+    "summary_list.html": (
+        '<dl class="summary"><div class="summary__row"><dt>Sent</dt><dd>{{ sent }}</dd></div></dl>',
+        "{% call summary_list() %}{{ summary_row(_('Sent'), sent) }}{% endcall %}",
+    ),
+    "post_button.html": (
+        '<form method="post" action="{{ url_for(\'mandates.end\', mandate_id=m.id) }}">\n'
+        '  <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">\n'
+        '  <input type="hidden" name="next" value="{{ next_url }}">\n'
+        '  <button type="submit" class="button">{{ _("End") }}</button>\n</form>',
+        '<form method="post" novalidate>\n  {{ form.csrf_token }}\n  {{ textarea(form.reason) }}\n'
+        '  <button type="submit" class="button">{{ _("Refuse") }}</button>\n</form>',
+    ),
+}
+
+
+@pytest.mark.parametrize("component", sorted(COPIES))
+def test_the_copy_check_finds_a_copy_and_only_a_copy(tmp_path, component):
+    copy, not_a_copy = COPIES[component]
     (tmp_path / "components").mkdir()
+    (tmp_path / "components" / component).write_text(copy)
     (tmp_path / "area").mkdir()
-    (tmp_path / "area" / "page.html").write_text('<dl class="summary"><div class="summary__row"></div></dl>')
-    (tmp_path / "area" / "other.html").write_text("{{ summary_row(_('Sent'), sent) }}")
-    found = sorted(
-        str(path.relative_to(tmp_path))
-        for path in tmp_path.rglob("*.html")
-        if OWNED_MARKUP["summary_list.html"].search(path.read_text())
-    )
-    assert found == ["area/page.html"]
+    (tmp_path / "area" / "copy.html").write_text(copy)
+    (tmp_path / "area" / "call.html").write_text(not_a_copy)
+    assert copies_of(OWNED_MARKUP[component], tmp_path) == ["area/copy.html"]
 
 
 def render(app, source: str, **context) -> str:
@@ -85,3 +107,33 @@ def test_every_template_compiles(app):
         if TEMPLATES / "pdf" in path.parents:
             continue
         app.jinja_env.get_template(str(path.relative_to(TEMPLATES)))
+
+
+def test_post_button_posts_the_token_and_its_fields(app):
+    html = render(
+        app,
+        '{% from "components/post_button.html" import post_button %}'
+        '{{ post_button("/mandates/7/end", "Revoke", context=ref, variant="secondary", inline=true,'
+        ' fields={"next": nxt}, attrs={"hx-post": "/mandates/7/end", "hx-target": "#main"}) }}'
+        '{{ post_button("/logout", "Log out", variant="link") }}',
+        ref="D-2026-<7>",
+        nxt='/x?a=1&b="2"',
+    )
+    revoke, logout = soup(html).find_all("form")
+    assert revoke.attrs == {
+        "method": "post",
+        "action": "/mandates/7/end",
+        "class": ["inline-form"],
+        "hx-post": "/mandates/7/end",
+        "hx-target": "#main",
+    }
+    hidden = {field["name"]: field for field in revoke.find_all("input", type="hidden")}
+    assert set(hidden) == {"csrf_token", "next"}
+    assert hidden["csrf_token"]["value"] and "id" not in hidden["csrf_token"].attrs
+    assert hidden["next"]["value"] == '/x?a=1&b="2"'
+    (button,) = revoke.find_all("button")
+    assert button["type"] == "submit" and button["class"] == ["button", "button--secondary"]
+    assert button.get_text() == "Revoke – D-2026-<7>"
+    assert button.find("span", class_="visually-hidden").get_text() == " – D-2026-<7>"
+    assert logout.attrs == {"method": "post", "action": "/logout"}
+    assert logout.button["class"] == ["button", "button--link"] and logout.button.get_text() == "Log out"

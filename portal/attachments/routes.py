@@ -69,7 +69,6 @@ def _page(application, form, status=200):
         attachments=attachments,
         links=links,
         max_files=validation.MAX_PER_APPLICATION,
-        remove_form=FlaskForm(),
     ), status
 
 

@@ -40,7 +40,6 @@ def _context(application):
         "application": application,
         "statuses": statuses,
         "pending": services.pending(application),
-        "form": FlaskForm(),
         "is_applicant": application.applicant_id == g.subject_id,
     }
 
