@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import Person, choose_language, direction, text, tr, tr_pattern
+from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr, tr_pattern
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +28,10 @@ CAST = {
     "ar": (
         ("199107172380", "Emma Sundberg", "Karin Handläggare"),
         ("199212252382", "Amina Yusuf", "Leila Handläggare"),
+    ),
+    "fa": (
+        ("198705212382", "Sanna Berglund", "Nadia Handläggare"),
+        ("194408139089", "Margareta Nilsson", "Maryam Handläggare"),
     ),
 }
 # What the person writes in the appeal: how the decision should change, and why it is wrong.
@@ -106,7 +110,7 @@ def staff_logs_in(page, base_url, lang, name, axe) -> Person:
     return worker
 
 
-@pytest.mark.parametrize("lang", ["sv", "ar"])  # Persian: once its cast has a paper person
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_served_digitally_and_by_post_then_appealed_reconsidered_and_forwarded(stack, new_page, axe, lang):
     (digital, digital_name, digital_worker), (paper, _paper_name, paper_worker) = CAST[lang]
     found, purge = seed(stack, lang)

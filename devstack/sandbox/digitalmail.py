@@ -34,8 +34,9 @@ from .state import current_sandbox
 
 NAME = "digitalmail"
 SETS = ("reachable", "messages")
-# Test persons without a digital mailbox: their decisions go to paper. Amina (Södertälje) and Erik (Norrköping)
-# have caseworkers in the staff directory, so the demo and the browser journey can print and post theirs.
+# Test persons without a digital mailbox: their decisions go to paper. Amina (Södertälje), Erik (Norrköping) and
+# Margareta (Örebro) have caseworkers in the staff directory, so the demo and the browser journey (one person a
+# language) can print and post theirs.
 WITHOUT_MAILBOX = frozenset({"pensioner", "nothing-found", "residence-permit", "af-sanctions"})
 # Which operator each person's mailbox is with, so the receipt can say where it went.
 OPERATORS = ("Kivra", "Min myndighetspost", "Billo")
