@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from portal.appeal import services, signing
 from portal.appeal.forms import AppealForm, ForwardForm, ReconsiderForm
 from portal.appeal.models import Appeal
-from portal.application import services as applications
+from portal.application.access import load_application
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.case import overview
 from portal.extensions import db
 from portal.i18n.lazy import _l
@@ -46,10 +46,7 @@ def _appeal_helpers() -> dict:
 
 
 def _decision(application_id: str, decision_id: str, rule: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure(rule, application)
+    application = load_application(application_id, rule)
     decision = overview.decision_of(application, decision_id)
     if decision is None:
         abort(404)
@@ -105,10 +102,7 @@ def _pdf(appeal: Appeal, name: str) -> Response:
 @bp.get("/cases/<application_id>/appeals/<appeal_id>.pdf")
 @requires("case")
 def applicant_pdf(application_id: str, appeal_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("case", application)
+    application = load_application(application_id, "case")
     appeal = db.session.get(Appeal, appeal_id)
     if appeal is None or appeal.application_id != application.id:
         abort(404)
@@ -120,9 +114,7 @@ def applicant_pdf(application_id: str, appeal_id: str):
 
 
 def _caseworker_appeal(application_id: str, appeal_id: str):
-    from portal.municipality.routes import _load
-
-    application = _load(application_id)
+    application = load_application(application_id, "inbox")
     appeal = db.session.get(Appeal, appeal_id)
     if appeal is None or appeal.application_id != application.id:
         abort(404)

@@ -9,9 +9,10 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from portal.application import nextmonth, services
+from portal.application.access import load_application
 from portal.application.labels import RELATION
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.i18n.lazy import _l
 
 bp = Blueprint("nextmonth", __name__)
@@ -30,14 +31,6 @@ class NextMonthForm(FlaskForm):
     )
 
 
-def _load(application_id: str):
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("application", application)
-    return application
-
-
 @bp.app_template_global("next_month_offer")
 def next_month_offer(application):
     """For the overview: the month the applicant can apply for next from this application, or None."""
@@ -49,7 +42,7 @@ def next_month_offer(application):
 @bp.route("/applications/<application_id>/next-month/start", methods=["GET", "POST"])
 @requires("application")
 def start(application_id: str):
-    previous = _load(application_id)
+    previous = load_application(application_id, "application")
     form = NextMonthForm()
     try:
         period = nextmonth.check(previous)
@@ -79,7 +72,7 @@ def start(application_id: str):
 @requires("application")
 def review(application_id: str):
     """The new draft's start: what was copied from last month, to review; what to do next."""
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     previous = services.get(application.previous_id) if application.previous_id else None
     if previous is None:
         abort(404)
@@ -108,7 +101,7 @@ def changes(application_id: str):
     from portal.information.labels import item_label
     from portal.providers.registry import provider
 
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     result = nextmonth.what_changed(application)
     if result is None:
         abort(404)

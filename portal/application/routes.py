@@ -6,10 +6,11 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from portal import clock
 from portal.application import labels, services, tasks
+from portal.application.access import load_application
 from portal.application.forms import EmergencyForm, StartForm, SubmitForm
 from portal.attachments import services as attachment_services
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.i18n.services import month
 from portal.routing.services import municipality
 from portal.routing.services import status as routing_status
@@ -18,14 +19,6 @@ from portal.supplements.labels import entry_label
 from portal.web.reads import reads_once
 
 bp = Blueprint("application", __name__)
-
-
-def _load(application_id: str):
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("application", application)
-    return application
 
 
 @bp.get("/overview")
@@ -108,10 +101,7 @@ def emergency():
 @bp.get("/applications/<application_id>")
 @requires("household")
 def show(application_id: str):
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
+    application = load_application(application_id, "household")
     record_read("application", application.id, "applicant views own application")
     receiver = municipality(application.municipality_code) if application.municipality_code else None
     with reads_once():  # the task list, summaries and figures share their reads (issue 15, point 5)
@@ -182,10 +172,7 @@ def render_check(application, refusal: str, status: int = 409):
 def check(application_id: str):
     """What will be sent, with change links; the applicant sends from here, and a co-applicant
     reads it here before co-signing a joint application."""
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
+    application = load_application(application_id, "household")
     is_applicant = application.applicant_id == g.subject_id
     if not (application.is_draft and is_applicant) and not (
         application.awaiting_cosignature and services.signer_member(application, g.subject_id) is not None
@@ -201,7 +188,7 @@ def check(application_id: str):
 @bp.post("/applications/<application_id>/folkbokforing")
 @requires("application")
 def retry_folkbokforing(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     if application.is_draft:
         services.fetch_folkbokforing(application)
     return redirect(url_for("application.show", application_id=application.id))
@@ -211,7 +198,7 @@ def retry_folkbokforing(application_id: str):
 @requires("sign")
 def submit(application_id: str):
     """Confirming starts the signature: a fresh authentication at the identity provider."""
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     form = SubmitForm()
     if not application.is_draft:
         # A repeated POST (double click, second tab) finds it already sent: show the receipt.
@@ -234,10 +221,7 @@ def submit(application_id: str):
 @requires("sign")
 def cosign(application_id: str):
     """The co-applicant signs the joint application from their own login."""
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("sign", application)  # the applicant or a co-applicant: no other household member
+    application = load_application(application_id, "sign")  # the applicant or a co-applicant: no other household member
     signer = services.signer_member(application, g.subject_id)
     if signer is None or signer.relation == "applicant" or not application.awaiting_cosignature:
         return redirect(url_for("application.show", application_id=application.id))
@@ -253,7 +237,7 @@ def cosign(application_id: str):
 @bp.post("/applications/<application_id>/cancel-signing")
 @requires("sign")
 def cancel_signing(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     from flask_wtf import FlaskForm
 
     if FlaskForm().validate_on_submit():
@@ -271,10 +255,7 @@ def receipt_pdf(application_id: str):
 
     from portal.exchange.pdf import render_receipt
 
-    application = services.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
+    application = load_application(application_id, "household")
     frozen = services.frozen_document(application)
     if frozen is None:
         abort(404)

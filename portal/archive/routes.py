@@ -6,28 +6,20 @@ imports this module after making its blueprint."""
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template
+from flask import Response, render_template
 
+from portal.application.access import load_application
 from portal.archive import package as packages
 from portal.archive import retention
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
-from portal.municipality import services as inbox_services
+from portal.auth.access import requires
 from portal.municipality.routes import bp
-
-
-def _load(application_id: str):
-    application = inbox_services.visible(g.actor, application_id)
-    if application is None:
-        abort(404)  # not this municipality's (or unit's) case, or never sent
-    ensure("inbox", application)
-    return application
 
 
 @bp.get("/inbox/<application_id>/archive", endpoint="archive")
 @requires("inbox")
 def export(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "inbox")
     record_read(
         "archive_package",
         application.id,
@@ -42,7 +34,7 @@ def export(application_id: str):
 @bp.get("/inbox/<application_id>/archive.zip", endpoint="archive_download")
 @requires("inbox")
 def download(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "inbox")
     record_read(
         "archive_package",
         application.id,

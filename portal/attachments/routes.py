@@ -5,24 +5,17 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.attachments import services, validation
 from portal.attachments.forms import UploadForm
 from portal.attachments.storage import current_storage
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.information import labels as information_labels
 from portal.information.services import items
 from portal.providers.registry import provider as provider_named
 
 bp = Blueprint("attachments", __name__)
-
-
-def _application(application_id: str, rule: str = "application"):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure(rule, application)
-    return application
 
 
 def _link_choices(application) -> list[tuple[str, str]]:
@@ -75,7 +68,7 @@ def _page(application, form, status=200):
 @bp.route("/applications/<application_id>/attachments", methods=["GET", "POST"])
 @requires("application")
 def manage(application_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "application")
     form = UploadForm()
     form.documents.choices = _link_choices(application)
     if form.is_submitted() and not application.is_draft:
@@ -113,7 +106,7 @@ def manage(application_id: str):
 def download(application_id: str, attachment_id: str):
     """The applicant and the co-signer of a joint application open its files; no other household member
     (rule ``joint``, portal/auth/access.py). The list and changes are the applicant's (rule ``application``)."""
-    application = _application(application_id, "joint")
+    application = load_application(application_id, "joint")
     attachment = services.get(application.id, attachment_id)
     # The municipality's files are on its messages, for the applicant only (``case.message_file``).
     if attachment is None or attachment.from_municipality:
@@ -134,7 +127,7 @@ def download(application_id: str, attachment_id: str):
 @bp.post("/applications/<application_id>/attachments/<attachment_id>/remove")
 @requires("application")
 def remove(application_id: str, attachment_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "application")
     attachment = services.get(application.id, attachment_id)
     if attachment is None or not application.is_draft:
         abort(404)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.application import services as applications
+from portal.application.access import load_application
 from portal.application.models import Application
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.calculation import forms, services
 from portal.calculation.models import ACCEPT, CHANGE
 from portal.calculation.text import GROUP, STATUS, line_text
@@ -44,16 +44,6 @@ def _words() -> dict:
 # --- the inbox --------------------------------------------------------------------------------------
 
 
-def _inbox_case(application_id: str) -> Application:
-    from portal.municipality import services as inbox_services
-
-    application = inbox_services.visible(g.actor, application_id)
-    if application is None:
-        abort(404)
-    ensure("inbox", application)
-    return application
-
-
 def _case_page(application: Application) -> str:
     return url_for("municipality.application", application_id=application.id) + "#calculation"
 
@@ -65,7 +55,7 @@ def _refused(error: CaseError) -> str:
 @bp.post("/municipality/inbox/<application_id>/lines/<line_id>/accept")
 @requires("inbox")
 def accept(application_id: str, line_id: str):
-    application = _inbox_case(application_id)
+    application = load_application(application_id, "inbox")
     if not forms.AcceptForm().validate_on_submit():
         abort(400)
     try:
@@ -81,7 +71,7 @@ def accept(application_id: str, line_id: str):
 @requires("inbox")
 def change(application_id: str, line_id: str):
     """One line with its history and the form to change it (what was typed is kept on an error)."""
-    application = _inbox_case(application_id)
+    application = load_application(application_id, "inbox")
     record_read(
         "calculation_line",
         application.id,
@@ -125,10 +115,7 @@ def decision(application_id: str, decision_id: str):
     the municipality changed and why) and the way to appeal. The binding document stays the Swedish PDF."""
     from portal.case import labels, overview
 
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("case", application)
+    application = load_application(application_id, "case")
     found = overview.decision_of(application, decision_id)
     if found is None:
         abort(404)

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from portal.application import services as applications
+from portal.application.access import load_application
 from portal.application.models import OPEN_CASE
 from portal.attachments import services as attachment_services
 from portal.attachments import validation
 from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.case import labels, overview
 from portal.case import services as case
 from portal.case.forms import AnswerForm, MessageForm, WithdrawForm, chosen_files
@@ -26,14 +26,6 @@ bp = Blueprint("case", __name__)
 DONE = {"answered", "withdrawn"}
 
 
-def _load(application_id: str, rule: str = "case"):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure(rule, application)
-    return application
-
-
 def _not_sent(application):
     """Drafts (and applications waiting for a co-signature) have no case yet."""
     return redirect(url_for("application.show", application_id=application.id))
@@ -42,7 +34,7 @@ def _not_sent(application):
 @bp.get("/cases/<application_id>")
 @requires("case")
 def show(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "case")
     if not overview.is_sent(application):
         return _not_sent(application)
     record_read("case", application.id, "applicant views own case", subject_id=application.applicant_id)
@@ -98,7 +90,7 @@ def _case_error(form, field, error: case.CaseError) -> str | None:
 @bp.route("/cases/<application_id>/requests/<request_id>", methods=["GET", "POST"])
 @requires("case")
 def answer(application_id: str, request_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "case")
     supplement = overview.request_of(application, request_id)
     if supplement is None or not overview.is_sent(application):
         abort(404)
@@ -186,7 +178,7 @@ def _messages_page(application, form, status: int = 200, refusal: str | None = N
 @requires("messages")
 def messages_read(application_id: str):
     """The person has read the municipality's new messages: the caseworker sees them as read."""
-    application = _load(application_id, "messages")
+    application = load_application(application_id, "messages")
     if not overview.is_sent(application):
         return _not_sent(application)
     if not FlaskForm().validate_on_submit():
@@ -198,7 +190,7 @@ def messages_read(application_id: str):
 @bp.route("/cases/<application_id>/messages", methods=["GET", "POST"])
 @requires("messages")
 def messages(application_id: str):
-    application = _load(application_id, "messages")
+    application = load_application(application_id, "messages")
     if not overview.is_sent(application):
         return _not_sent(application)
     form = MessageForm()
@@ -222,7 +214,7 @@ def messages(application_id: str):
 @bp.route("/cases/<application_id>/messages/<message_id>/reply", methods=["GET", "POST"])
 @requires("messages")
 def reply(application_id: str, message_id: str):
-    application = _load(application_id, "messages")
+    application = load_application(application_id, "messages")
     original = overview.message_of(application, message_id)
     if original is None or original.sender != case.MUNICIPALITY:
         abort(404)
@@ -273,7 +265,7 @@ def reply(application_id: str, message_id: str):
 def message_file(application_id: str, attachment_id: str):
     """A file sent with a message, either way (the municipality's files are served only here):
     a file of this application's messages, to whoever may read its messages; audited."""
-    application = _load(application_id, "messages")
+    application = load_application(application_id, "messages")
     found = attachment_services.get(application.id, attachment_id)
     if found is None or found.message_id is None:
         abort(404)
@@ -298,7 +290,7 @@ def message_file(application_id: str, attachment_id: str):
 @bp.get("/cases/<application_id>/decisions/<decision_id>.pdf")
 @requires("case")
 def decision_pdf(application_id: str, decision_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "case")
     decision = overview.decision_of(application, decision_id)
     if decision is None:
         abort(404)
@@ -317,7 +309,7 @@ def decision_pdf(application_id: str, decision_id: str):
 @bp.route("/cases/<application_id>/withdraw", methods=["GET", "POST"])
 @requires("case")
 def withdraw(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "case")
     if not overview.is_sent(application):
         return _not_sent(application)
     form = WithdrawForm()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.audit.services import record_read
 from portal.auth.access import ensure, requires
 from portal.consent import services
@@ -13,18 +14,10 @@ from portal.extensions import db
 bp = Blueprint("consent", __name__)
 
 
-def _application(application_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
-    return application
-
-
 @bp.route("/applications/<application_id>/consent", methods=["GET", "POST"])
 @requires("household")
 def choose(application_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     member = services.member_for_person(application, g.subject_id)
     if member is None or not application.is_draft:
         abort(404)

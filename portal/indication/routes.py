@@ -3,8 +3,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.auth import household
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.indication.calculate import LINE_TEXT, NOTE_TEXT, NormUnavailable
 from portal.indication.services import indication
 
@@ -14,10 +15,7 @@ bp = Blueprint("indication", __name__)
 @bp.get("/applications/<application_id>/indication")
 @requires("household")
 def show(application_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
+    application = load_application(application_id, "household")
     # Computed from the whole household's incomes: not for a member who sees only what concerns them.
     if not household.sees_whole_household(application, g.subject_id):
         abort(404)

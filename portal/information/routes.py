@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.audit.services import record_read
 from portal.auth import household
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
@@ -23,14 +24,6 @@ from portal.web.htmx import is_fragment_request, render
 from portal.web.reads import reads_once
 
 bp = Blueprint("information", __name__)
-
-
-def _application(application_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("household", application)
-    return application
 
 
 def _context(application):
@@ -47,7 +40,7 @@ def _context(application):
 @bp.get("/applications/<application_id>/fetch")
 @requires("household")
 def fetch(application_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     applications.remember_place(application, request.path)
     record_read("provider_data", application.id, "fetch status shown", subject_id=application.applicant_id)
     return render("information/fetch.html", "information/_fetch_status.html", **_context(application))
@@ -57,14 +50,14 @@ def fetch(application_id: str):
 @requires("household")
 def status(application_id: str):
     """Polled by htmx while calls are pending; without JavaScript the page itself is reloaded."""
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     return render("information/fetch.html", "information/_fetch_status.html", **_context(application))
 
 
 @bp.post("/applications/<application_id>/fetch")
 @requires("household")
 def start(application_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     if FlaskForm().validate_on_submit() and application.is_draft:
         services.start_fetch(application)
     return redirect(url_for("information.fetch", application_id=application.id))
@@ -73,7 +66,7 @@ def start(application_id: str):
 @bp.post("/applications/<application_id>/fetch/retry")
 @requires("household")
 def retry(application_id: str):
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     if FlaskForm().validate_on_submit() and application.is_draft:
         member_id = request.form.get("member", type=int)
         failed = services.failed_calls(application, member_id, request.form.get("provider", ""))
@@ -152,7 +145,7 @@ def _information_context(application) -> dict:
 @requires("household")
 def overview(application_id: str):
     """Everything fetched, grouped by member and theme, with totals and comments."""
-    application = _application(application_id)
+    application = load_application(application_id, "household")
     applications.remember_place(application, request.path)
     record_read(
         "information_item", application.id, "applicant reviews fetched information", subject_id=application.applicant_id
@@ -169,8 +162,7 @@ _COMMENT_FIELDS = {"csrf_token", "text"}
 @bp.route("/applications/<application_id>/items/<int:item_id>/comment", methods=["GET", "POST"])
 @requires("application")
 def comment(application_id: str, item_id: int):
-    application = _application(application_id)
-    ensure("application", application)
+    application = load_application(application_id, "application")
     target = services.item(application, item_id)
     if target is None or not application.is_draft:
         abort(404)

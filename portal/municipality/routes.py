@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.application.models import FINISHED, Application, Status
 from portal.audit.services import record, record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.auth.actor import ADMINISTRATOR
 from portal.case import services as case
 from portal.case.models import Decision
@@ -76,14 +77,6 @@ def inbox():
 
 
 # --- one case -------------------------------------------------------------------------------------
-
-
-def _load(application_id: str) -> Application:
-    application = inbox_services.visible(g.actor, application_id)
-    if application is None:
-        abort(404)  # not this caseworker's: another municipality or unit, forwarded away, not delivered
-    ensure("inbox", application)
-    return application
 
 
 def _forward_choices(application: Application) -> list[tuple[str, str]]:
@@ -208,7 +201,7 @@ def _place(code: str | None, inbox_id: str | None = None) -> str:
 @bp.get("/inbox/<application_id>")
 @requires("inbox")
 def application(application_id: str):
-    item = _load(application_id)
+    item = load_application(application_id, "inbox")
     # Opening the case changes nothing (a prefetch or a colleague's glance must not clear "new"): the
     # caseworker marks the new answers and messages as seen with the "seen" action.
     unread_ids = {m.id for m in case.messages(item) if m.sender == case.APPLICANT and m.read_at is None}
@@ -240,7 +233,7 @@ class _Refused(Exception):
 def _act(application_id: str, name: str, perform, anchor: str = ""):
     """Validate the action's form, run it, tell what happened and go back to the case (PRG).
     A form error or a refused operation shows the case again with what was typed."""
-    item = _load(application_id)
+    item = load_application(application_id, "inbox")
     form = forms.PREFIXES[name](prefix=name)
     _prepare({name: form}, item, inbox_services.case_view(item) if name == "supplement" else None)
     if not form.validate_on_submit():
@@ -468,7 +461,7 @@ def attachment(application_id: str, attachment_id: str):
     """A file the applicant sent, opened only here: authorised like the case, audited."""
     from portal.attachments.storage import current_storage
 
-    item = _load(application_id)
+    item = load_application(application_id, "inbox")
     found = inbox_services.attachment(item, attachment_id)
     if found is None:
         abort(404)
@@ -487,7 +480,7 @@ def attachment(application_id: str, attachment_id: str):
 @bp.get("/inbox/<application_id>/decisions/<decision_id>.pdf")
 @requires("inbox")
 def decision_document(application_id: str, decision_id: str):
-    item = _load(application_id)
+    item = load_application(application_id, "inbox")
     decision = db.session.get(Decision, decision_id)
     if decision is None or decision.application_id != item.id:
         abort(404)
@@ -518,7 +511,7 @@ def document(application_id: str, kind: str):
 
     from portal.exchange.pdf import render
 
-    item = _load(application_id)
+    item = load_application(application_id, "inbox")
     frozen = applications.frozen_document(item)
     if frozen is None:
         abort(404)

@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.application.access import register_finder
 from portal.application.models import Application, Status
 from portal.attachments.models import Attachment
 from portal.auth.actor import Actor
@@ -109,6 +110,10 @@ def same_month(actor: Actor, application: Application) -> list[Application]:
 def visible(actor: Actor, application_id: str) -> Application | None:
     """The application if the caseworker may open it (the same scope as the list)."""
     return db.session.scalar(scoped(select(Application).where(Application.id == application_id), actor))
+
+
+# The caseworker's pages load their application within the list's scope (load_application(id, "inbox")).
+register_finder("inbox", lambda application_id: visible(g.actor, application_id))
 
 
 # --- one case -------------------------------------------------------------------------------------

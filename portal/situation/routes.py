@@ -7,11 +7,12 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, TextAreaField
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.attachments import services as attachments
 from portal.attachments import validation
 from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.i18n.lazy import _l
 from portal.situation import bankaccount, documents, services, summary
 from portal.situation.forms import build
@@ -20,14 +21,6 @@ from portal.situation.questions import BY_KEY
 from portal.web.text import clean_text
 
 bp = Blueprint("situation", __name__)
-
-
-def _load(application_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("application", application)
-    return application
 
 
 def _names(application) -> dict[int, str]:
@@ -73,7 +66,7 @@ def situation_from_document(doc: dict | None) -> dict | None:
 @requires("application")
 def start(application_id: str):
     """The task list's link: the first page not yet saved, or the answers when every page is."""
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     view = services.current(application)
     for page in services.visible_pages(application, view):
         if page.key not in view.pages_done or services.page_unconfirmed(view, page, application):
@@ -84,7 +77,7 @@ def start(application_id: str):
 @bp.route("/applications/<application_id>/situation/<page_key>", methods=["GET", "POST"])
 @requires("application")
 def question(application_id: str, page_key: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     page = BY_KEY.get(page_key)
     if page is None:
         abort(404)
@@ -143,7 +136,7 @@ def _after(application, view, page_key: str):
 @requires("application")
 def check(application_id: str):
     """Check your answers for the section, with a change link per topic."""
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     record_read("situation", application.id, "applicant checks own situation", subject_id=application.applicant_id)
     view = services.current(application)
     open_pages = [
@@ -204,7 +197,7 @@ def _documents_page(application, forms: dict, status: int = 200):
 @bp.get("/applications/<application_id>/situation/documents")
 @requires("application")
 def expected_documents(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     applications.remember_place(application, request.path)
     return _documents_page(application, {})
 
@@ -212,7 +205,7 @@ def expected_documents(application_id: str):
 @bp.post("/applications/<application_id>/situation/documents/<requirement_key>")
 @requires("application")
 def answer_document(application_id: str, requirement_key: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     requirement = next(
         (s.requirement for s in documents.statuses(application) if s.requirement.key == requirement_key), None
     )

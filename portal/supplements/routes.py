@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal.application import services as applications
+from portal.application.access import load_application
 from portal.application.labels import RELATION
 from portal.audit.services import record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.i18n.services import month
 from portal.supplements import labels, services
 from portal.supplements.forms import AssetForm, CostForm, IncomeForm, MessageForm
@@ -37,14 +38,6 @@ SECTIONS = {
 }
 
 
-def _load(application_id: str):
-    application = applications.get(application_id)
-    if application is None:
-        abort(404)
-    ensure("application", application)
-    return application
-
-
 def _entry(application, kind: str, entry_id: int):
     found = services.entry(application, kind, entry_id)
     if found is None:
@@ -67,7 +60,7 @@ def _back(section: Section, application):
 
 def _list(kind: str, application_id: str):
     section = SECTIONS[kind]
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     applications.remember_place(application, request.path)
     entries = services.entries(application, kind)
     months = services.months(application)
@@ -87,7 +80,7 @@ def _list(kind: str, application_id: str):
 
 def _add(kind: str, application_id: str):
     section = SECTIONS[kind]
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     if not application.is_draft:
         return _back(section, application)
     form = _form(section, application)
@@ -102,7 +95,7 @@ def _add(kind: str, application_id: str):
 
 def _edit(kind: str, application_id: str, entry_id: int):
     section = SECTIONS[kind]
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     entry = _entry(application, kind, entry_id)
     if not application.is_draft:
         return _back(section, application)
@@ -125,7 +118,7 @@ def _edit(kind: str, application_id: str, entry_id: int):
 
 def _remove(kind: str, application_id: str, entry_id: int):
     section = SECTIONS[kind]
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     entry = _entry(application, kind, entry_id)
     with contextlib.suppress(services.NotEditable):
         services.delete(application, kind, entry)
@@ -207,7 +200,7 @@ def remove_asset(application_id: str, entry_id: int):
 @bp.route("/applications/<application_id>/message", methods=["GET", "POST"])
 @requires("application")
 def message(application_id: str):
-    application = _load(application_id)
+    application = load_application(application_id, "application")
     if request.method == "POST" and not application.is_draft:
         return redirect(url_for("supplements.message", application_id=application.id))
     saved = services.free_text(application)
