@@ -24,6 +24,7 @@ import pytest
 from flask import request
 from sqlalchemy import select
 
+from devstack import STAFF_FILE
 from portal import clock, create_app
 from portal.config import Config
 from portal.extensions import db as _db
@@ -145,6 +146,7 @@ def world(databases, live_services, tmp_path_factory):
     url = databases.fresh()
     config = Config(
         base_url=PORTAL_BASE,
+        staff_directory=STAFF_FILE,
         database_url=url,
         idp_url=live_services["idp_url"],
         fetch_in_background=False,
