@@ -148,7 +148,6 @@ def world(databases, live_services, tmp_path_factory):
         base_url=PORTAL_BASE,
         staff_directory=STAFF_FILE,
         database_url=url,
-        staff_directory=STAFF_FILE,
         idp_url=live_services["idp_url"],
         fetch_in_background=False,
         sandbox_url=live_services["sandbox_url"],
