@@ -18,12 +18,12 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.se import personnummer as stdnum_personnummer
 
 from devstack import PERSONS_DIR, STAFF_FILE
+from portal.config import REPO_ROOT  # the templates, static files, translations and reference data the IdP shares
 
 from .models import Identity
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PERSONS_DIR = PERSONS_DIR
 DEFAULT_STAFF_FILE = STAFF_FILE
 MUNICIPALITIES_FILE = REPO_ROOT / "portal" / "data" / "kommuner.csv"
