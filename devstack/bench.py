@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from portal import clock, create_app
 from portal.application.models import Application, HouseholdMember
-from portal.application.services import new_reference, submit
+from portal.application.services import new_reference
 from portal.auth.models import Person
 from portal.config import Config
 from portal.database import upgrade
@@ -38,6 +38,7 @@ from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
 from portal.providers.registry import providers
 from portal.routing.config import DEFAULT_PATH, clear_cache
 from portal.routing.services import municipalities
+from portal.submission.services import submit
 
 # couple-with-children: Maria, Johan, their adult student daughter and their son.
 HOUSEHOLD = ("196108283166", "196201082697", "200304302383", "200512312398")

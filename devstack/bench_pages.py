@@ -49,7 +49,7 @@ from devstack.stack import Stack, idp_clients
 from portal import clock, create_app
 from portal.application import services as applications
 from portal.application.models import Application, HouseholdMember
-from portal.application.services import link_memberships, new_reference, submit
+from portal.application.services import link_memberships, new_reference
 from portal.auth.actor import CITIZEN, Actor
 from portal.auth.models import Person
 from portal.auth.services import citizen_from_claims
@@ -61,6 +61,8 @@ from portal.extensions import db
 from portal.information.models import FetchCall, InformationItem
 from portal.information.services import start_fetch
 from portal.ops import GUNICORN_CONFIG
+from portal.submission import services as submission
+from portal.submission.services import submit
 
 # couple-with-children: Maria (applicant), Johan (co-applicant), their adult daughter and son.
 HOUSEHOLD = ("196108283166", "196201082697", "200304302383", "200512312398")
@@ -251,7 +253,7 @@ def _sign(application, persons) -> None:
         if application.status not in ("draft", "awaiting_cosign"):
             break
         with _as(person):
-            applications.sign(application, person.id, signed_at=clock.now().replace(microsecond=0), acr=LOA3)
+            submission.sign(application, person.id, signed_at=clock.now().replace(microsecond=0), acr=LOA3)
         db.session.refresh(application)
     if application.status != "submitted":
         raise click.ClickException(f"the household's application was not sent: {application.status}")

@@ -59,6 +59,7 @@ def seed(stack, lang):
     from portal import clock, create_app
     from portal.application import services as applications
     from portal.delgivning import services as delgivning
+    from portal.delivery.queries import in_inbox
     from portal.delivery.services import run_once
     from portal.extensions import db
     from tests import factories
@@ -71,9 +72,7 @@ def seed(stack, lang):
             # The stack's own worker may deliver it first: wait for the inbox, not for our call.
             _wait(
                 lambda a=application: (
-                    run_once() >= 0
-                    and applications.in_inbox(a, a.municipality_code)
-                    and (db.session.refresh(a) or a.inbox_id)
+                    run_once() >= 0 and in_inbox(a, a.municipality_code) and (db.session.refresh(a) or a.inbox_id)
                 ),
                 "the delivery to the inbox",
             )

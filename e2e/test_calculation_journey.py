@@ -40,6 +40,7 @@ def seed(stack, personnummer: str):
     """A sent and registered application with a rent of 6 500 kr stated; and a way to purge it."""
     from portal import clock, create_app
     from portal.application import services as applications
+    from portal.delivery.queries import in_inbox
     from portal.delivery.services import run_once
     from portal.extensions import db
     from portal.supplements import services as supplements
@@ -57,7 +58,7 @@ def seed(stack, personnummer: str):
         _wait(
             lambda: (
                 run_once() >= 0
-                and applications.in_inbox(application, application.municipality_code)
+                and in_inbox(application, application.municipality_code)
                 and (db.session.refresh(application) or application.inbox_id)
             ),
             "the delivery to the inbox",

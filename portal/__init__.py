@@ -31,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.extensions["portal.sealer"] = load_or_create(config.seal_key_path)
     _register_blueprints(app)
+    _connect_layers(app)
     _register_hooks(app)
     from portal.web import limits, origin
 
@@ -114,9 +115,39 @@ def _register_blueprints(app: Flask) -> None:
     from portal.calculation.routes import bp as calculation_bp  # calculation lines, the decision explained (16, 17)
 
     app.register_blueprint(calculation_bp)
+    from portal.submission.routes import bp as submission_bp  # the check page, signing, the receipt
+
+    app.register_blueprint(submission_bp)
     from portal.ops.health import bp as ops_bp  # /ready and /metrics (issue 14)
 
     app.register_blueprint(ops_bp)
+
+
+def _connect_layers(app: Flask) -> None:
+    """What a lower layer calls in a higher one, handed down here so that no module imports upwards
+    (the layers: README.md, "Working on it"; the contract: pyproject.toml [tool.importlinter])."""
+    from portal.appeal import signing as appeal_signing
+    from portal.application import context
+    from portal.auth import signing
+    from portal.case import contact, overview
+    from portal.delivery.services import enqueue
+    from portal.mandates.routes import GRANT_KEY, finish_grant
+    from portal.submission import services as submission
+    from portal.submission import signing as submission_signing
+
+    # Back from the identity provider's step-up: granting a mandate, signing an appeal, an application.
+    signing.on_return(GRANT_KEY, finish_grant)
+    signing.on_return(appeal_signing.SESSION_KEY, appeal_signing.finish)
+    signing.on_return(submission_signing.SESSION_KEY, submission_signing.finish_signing)
+    # The signing pages (templates/auth/_signature_notice.html) show what the OP will show.
+    app.jinja_env.globals["sign_message_for"] = submission_signing.sign_message_for
+    # A sent application's outbox record, written in the submission's transaction.
+    submission.hand_over_with(enqueue)
+    # The application's pages show the sent document, whether the applicant can be notified, and
+    # (the overview) what each sent application's case needs.
+    context.provides("frozen", submission.frozen_document)
+    context.provides("has_contact", contact.has_contact)
+    context.provides_overview("attention", lambda applications: overview.attention_for([a.id for a in applications]))
 
 
 def _register_hooks(app: Flask) -> None:

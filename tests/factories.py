@@ -47,7 +47,9 @@ from portal.application.models import Application
 from portal.auth.actor import CITIZEN, Actor
 from portal.auth.models import Person
 from portal.case import services as case
+from portal.delivery.queries import in_inbox
 from portal.extensions import db
+from portal.submission import services as submission
 
 #: the level of assurance the test identity provider states for a signature (``acr``)
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -188,7 +190,7 @@ def sign(application: Application, who: str | Person, language: str = "sv") -> A
     """One signature, as the signing callback records it after a fresh login at the IdP."""
     signer = _person(who)
     with acting_as(signer):
-        applications.sign(application, signer.id, signed_at=_signed_at(), acr=LOA3, language=language)
+        submission.sign(application, signer.id, signed_at=_signed_at(), acr=LOA3, language=language)
     return application
 
 
@@ -216,7 +218,7 @@ def delivered(application: Application, *more: Application) -> Application:
     for each in (application, *more):
         db.session.refresh(each)
         assert each.status == "submitted" and each.inbox_id, each.status
-        assert applications.in_inbox(each, each.municipality_code), "not delivered"
+        assert in_inbox(each, each.municipality_code), "not delivered"
     return application
 
 

@@ -23,8 +23,8 @@ from portal.application.models import Application, ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.auth.access import authorize
 from portal.auth.actor import Actor
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests import factories
 from tests.support import csrf_from
 from tests.test_attachments_domain import make_pdf, make_png

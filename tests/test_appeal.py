@@ -18,8 +18,9 @@ from portal.auth.access import within_mandate
 from portal.auth.actor import CITIZEN, Actor
 from portal.case.models import Decision
 from portal.delgivning import services as delgivning
-from portal.delivery.models import Delivery, FrozenDocument
+from portal.delivery.models import Delivery
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests import factories
 from tests.support import at_idp, csrf_from, idp_login, page_checks, soup
 from tests.test_api import UPPSALA_ADULT, _fresh_clients  # noqa: F401  (autouse fixture)

@@ -18,8 +18,8 @@ from portal.archive.cli import cases
 from portal.archive.package import build as build_package
 from portal.audit.models import AuditEvent
 from portal.case import services as case
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests import factories
 from tests.support import idp_login
 from tests.test_attachments_domain import make_pdf, make_png

@@ -221,7 +221,7 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
     }
     sent_pages = {
         "case",
-        "application.receipt_pdf",
+        "submission.receipt_pdf",
         "application.overview",
         "contact.edit",
         "consent.mine",

@@ -102,12 +102,12 @@ OPERATOR_ONLY = {"ops.metrics"}
 
 # Object layer: what the objects add to the rule.
 CO_APPLICANT_OBJECT_RULES = {"application", "consent", "sign", "case", "messages", "appeal"}  # the applicant's own
-CO_APPLICANT_MAY = {"application.cosign"}  # a co-applicant signs the joint application
+CO_APPLICANT_MAY = {"submission.cosign"}  # a co-applicant signs the joint application
 # A household member who is not a co-applicant: the household's pages about themselves (consent, fetch,
 # their own information), nothing of the applicant's own, nor the joint application's attachments, nor the
 # indication computed from the whole household's incomes.
 MEMBER_OBJECT_RULES = CO_APPLICANT_OBJECT_RULES | {"joint"}
-MEMBER_MAY_NOT = {"indication.show", "application.receipt_pdf"}
+MEMBER_MAY_NOT = {"indication.show", "submission.receipt_pdf"}
 # Johan has not consented in Maria's new draft yet: until he does, he too sees only what concerns him.
 CO_APPLICANT_BEFORE_CONSENT_MAY_NOT = {"indication.show"}
 
@@ -340,7 +340,7 @@ def routes(app):
 
 
 # Pages about a sent application although their rule is a draft's (the receipt, applying again).
-SENT_ENDPOINTS = {"application.receipt_pdf", "nextmonth.start"}
+SENT_ENDPOINTS = {"submission.receipt_pdf", "nextmonth.start"}
 
 
 def application_for(world, rule, endpoint) -> str:

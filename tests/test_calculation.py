@@ -16,6 +16,7 @@ import pytest
 from portal.calculation import lines as calc
 from portal.calculation.lines import FetchedIncome, Member, StatedCost, StatedIncome, propose
 from portal.indication.riksnorm import NormUnavailable, table_for_month
+from portal.submission import services as submission
 
 
 def kr(amount: int) -> int:
@@ -189,7 +190,7 @@ def test_the_emergency_application_says_so_in_its_document(app):
     document.validate(doc)
     assert doc["emergency"]["reason"] == "Elräkningen måste betalas i dag."
     assert doc["emergency"]["source"]["kind"] == "applicant"
-    frozen = json.loads(applications.frozen_document(first).body)
+    frozen = json.loads(submission.frozen_document(first).body)
     assert frozen["emergency"] is None
     wrong = copy.deepcopy(doc)
     wrong["emergency"] = {"reason": "no source"}

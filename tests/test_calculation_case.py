@@ -193,7 +193,7 @@ def test_the_decision_pdf_has_a_cover_page_in_the_applicant_s_language(app):
 
 def test_a_decision_on_an_application_without_lines_has_none(app):
     application = _handled()
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)
     import json

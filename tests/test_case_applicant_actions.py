@@ -13,8 +13,8 @@ from portal.application.models import Application
 from portal.attachments.models import Attachment
 from portal.case import services as case
 from portal.case.models import Message
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests.support import csrf_from, page_checks
 from tests.test_attachments_domain import EXE, make_pdf, make_png
 from tests.test_case_applicant import case_page, later, overview_row, send, signed_in, summary, timeline

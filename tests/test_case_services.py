@@ -12,9 +12,10 @@ from sqlalchemy import select
 from portal import clock
 from portal.case import services as case
 from portal.case.models import ContactDetails, Notification
-from portal.delivery.models import Delivery, FrozenDocument
+from portal.delivery.models import Delivery
 from portal.delivery.services import run_once
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests import factories
 from tests.test_journey import SINGLE_ADULT
 
@@ -142,7 +143,7 @@ def test_answering_a_request_freezes_a_new_document_referring_to_the_first(sent)
     assert body["documentType"] == "supplement" and body["refersTo"]["sha256"] == first.sha256
     assert body["answer"]["text"] == "The contract is on its way by post."
     assert request.answered_at is not None and request.document_id == frozen.id
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     assert frozen_document(sent).id == first.id  # the application's own document stays the first
     with pytest.raises(case.CaseError):
@@ -173,7 +174,7 @@ def test_forwarding_to_another_unit_and_to_another_municipality(sent):
     )
     assert delivery.idempotency_key.endswith("/forward-1")
     assert run_once() == 1
-    from portal.application.services import in_inbox
+    from portal.delivery.queries import in_inbox
 
     assert in_inbox(sent, "0180")
     forwarded = [e for e in sent.events if e.kind == "forwarded"][-1]

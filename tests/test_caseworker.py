@@ -20,12 +20,12 @@ from portal.case import services as case
 from portal.case.models import Message, SupplementRequest
 from portal.consent.models import Consent
 from portal.db import utcnow
-from portal.delivery.models import FrozenDocument
 from portal.delivery.services import run_once
 from portal.extensions import db
 from portal.information import seal
 from portal.information import services as information
 from portal.information.models import FetchCall, InformationItem
+from portal.submission.models import FrozenDocument
 from portal.supplements import services as supplements
 from tests import factories
 from tests.support import csrf_from, idp_login, page_checks, soup

@@ -472,7 +472,7 @@ def test_the_pdf_shows_the_lines_and_the_appeal_in_the_persons_language(app, lan
 
 
 def _frozen_body(application) -> str:
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     return frozen_document(application).body
 

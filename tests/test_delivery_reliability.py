@@ -30,10 +30,11 @@ from portal.application.models import Application
 from portal.auth.models import Person
 from portal.config import REPO_ROOT, Config
 from portal.delivery import webhook
-from portal.delivery.models import Delivery, FrozenDocument, InboxEntry
+from portal.delivery.models import Delivery, InboxEntry
 from portal.delivery.services import run_forever
 from portal.extensions import db
 from portal.routing import config as routing
+from portal.submission.models import FrozenDocument
 from tests.support import free_port
 
 COUNT = 500

@@ -11,10 +11,12 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.application.models import Application
-from portal.delivery.models import Delivery, FrozenDocument
+from portal.delivery.models import Delivery
 from portal.delivery.services import run_once
 from portal.exchange import document
 from portal.extensions import db
+from portal.submission import services as submission
+from portal.submission.models import FrozenDocument
 from tests.support import idp_login, send_application, soup
 from tests.test_journey import start_application
 
@@ -233,7 +235,6 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app):
     records, the timeline entry and the outbox record are written with it."""
     from sqlalchemy import event
 
-    from portal.application import services as applications
     from portal.application.models import ApplicationEvent
     from portal.audit.models import AuditEvent
     from portal.db import utcnow
@@ -247,7 +248,7 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app):
 
     event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        applications.submit(application, signed_at=utcnow(), acr="test")
+        submission.submit(application, signed_at=utcnow(), acr="test")
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
     for table in ("information_item", "fetch_call", "supplement_cost", "supplement_income", "signature"):
@@ -274,15 +275,14 @@ def test_sending_reads_each_thing_once_and_sends_what_it_checked(app):
 
 
 def test_an_item_changed_after_fetching_stops_the_sending(app):
-    from portal.application import services as applications
     from portal.db import utcnow
     from tests.test_exchange import full_application
 
     application, item = full_application()
     item.amount_ore += 100  # no longer what was sealed
     db.session.commit()
-    with pytest.raises(applications.NotSubmittable) as refused:
-        applications.submit(application, signed_at=utcnow(), acr="test")
+    with pytest.raises(submission.NotSubmittable) as refused:
+        submission.submit(application, signed_at=utcnow(), acr="test")
     assert refused.value.reason == "broken_seal"
     db.session.rollback()
     assert db.session.get(Application, application.id).status == "draft"

@@ -576,7 +576,7 @@ def test_consent_by_a_proxy_names_the_proxy_and_mandate_and_the_municipality_see
     assert not application.is_draft
     import json
 
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     doc = json.loads(frozen_document(application).body)
     document.validate(doc)

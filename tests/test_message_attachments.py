@@ -23,8 +23,8 @@ from portal.attachments.storage import current_storage
 from portal.audit.models import AuditEvent
 from portal.case import services as case
 from portal.case.models import Message
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 from tests.support import csrf_from, page_checks, soup
 from tests.test_api import UPPSALA, UPPSALA_ADULT, send_to_uppsala
 from tests.test_api_case import System

@@ -85,8 +85,8 @@ def test_an_item_verified_once_is_checked_again_when_the_document_changes(app):
 
     from sqlalchemy import select
 
-    from portal.delivery.models import FrozenDocument
     from portal.extensions import db
+    from portal.submission.models import FrozenDocument
     from tests.support import page_checks
     from tests.test_caseworker import case_path, caseworker, rich
 

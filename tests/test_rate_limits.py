@@ -101,8 +101,8 @@ REQUESTS = {
     "mandates.new": ("citizen", lambda c: _post(c, "/mandates/new")),
     "attachments.manage": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/attachments")),
     "case.answer": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/requests/{BOGUS}")),
-    "application.submit": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/submit")),
-    "application.cosign": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/cosign")),
+    "submission.submit": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/submit")),
+    "submission.cosign": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/cosign")),
     "case.messages": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/messages", body="Hej")),
     "case.reply": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/messages/{BOGUS}/reply", body="Hej")),
     "municipality.message": (

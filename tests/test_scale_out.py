@@ -207,10 +207,11 @@ def _bare_submissions(count: int) -> list[str]:
     """``count`` sent applications to Uppsala, through the sending service (as ``bench deliver`` makes them)."""
     from portal import clock
     from portal.application.models import Application, HouseholdMember
-    from portal.application.services import new_reference, submit
+    from portal.application.services import new_reference
     from portal.auth.models import Person
     from portal.db import utcnow
     from portal.extensions import db
+    from portal.submission.services import submit
 
     ids = []
     for index in range(count):

@@ -9,11 +9,11 @@ import json
 
 from pypdf import PdfReader
 
-from portal.application import services as applications
 from portal.exchange import pdf
 from portal.information import services as information
 from portal.situation import documents, services
 from portal.situation.questions import BY_KEY
+from portal.submission import services as submission
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
 from tests.test_attachments_domain import make_pdf
@@ -74,7 +74,7 @@ def answered(application):
 
 def test_the_frozen_document_carries_the_situation_and_the_documents(app):
     application = factories.submitted(answered(factories.draft(FAMILY)))
-    doc = json.loads(applications.frozen_document(application).body)
+    doc = json.loads(submission.frozen_document(application).body)
     assert doc["schemaVersion"] == "1.2.0"
     situation = doc["situation"]
     assert situation["source"] == "applicant"
@@ -138,7 +138,7 @@ def test_the_caseworker_sees_the_answers_and_the_documents_met_and_missing(app, 
 
 def test_the_application_pdf_shows_the_situation_in_swedish(app):
     application = factories.submitted(answered(factories.draft(FAMILY)))
-    doc = json.loads(applications.frozen_document(application).body)
+    doc = json.loads(submission.frozen_document(application).body)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.render(doc))).pages)
     assert "Sökandens situation" in text
     assert "Tolk behövs: Somaliska (so)" in text

@@ -17,9 +17,10 @@ from portal.application.models import Application
 from portal.db import utcnow
 from portal.delivery import services as delivery
 from portal.delivery import webhook
-from portal.delivery.models import Delivery, DeliveryInbox, FrozenDocument
+from portal.delivery.models import Delivery, DeliveryInbox
 from portal.extensions import db
 from portal.routing import config as routing
+from portal.submission.models import FrozenDocument
 from tests.support import idp_login, send_application
 from tests.test_journey import start_application
 

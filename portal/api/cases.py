@@ -50,8 +50,8 @@ from portal.audit.services import record, record_and_commit, record_read
 from portal.auth.access import requires
 from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 
 _CODE = re.compile(r"^\d{4}$")
 
@@ -555,8 +555,8 @@ def _sent_attachment(application: Application, attachment_id: str):
     """A file the applicant has sent to the municipality: with the application (listed in its
     document), with a message, or with an answer to a request. Files still being prepared for
     an answer or a message are the applicant's own until sent."""
-    from portal.application.services import frozen_document
     from portal.attachments import services as attachments
+    from portal.submission.services import frozen_document
 
     file = attachments.get(application.id, attachment_id) if UUID.match(attachment_id) else None
     if file is None:

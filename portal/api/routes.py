@@ -22,13 +22,15 @@ from werkzeug.exceptions import HTTPException
 from portal.api import OPENAPI_PATH, clients, tokens
 from portal.api.representation import utc
 from portal.api.tokens import oauth_error, problem, require_scope
-from portal.application import services as applications
 from portal.application.models import Application
 from portal.audit.services import record_and_commit, record_read
 from portal.auth.access import ensure, requires
 from portal.case import services as case
-from portal.delivery.models import FrozenDocument, InboxEntry
+from portal.delivery.models import InboxEntry
+from portal.delivery.queries import in_inbox
 from portal.extensions import csrf, db
+from portal.submission import services as submission
+from portal.submission.models import FrozenDocument
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -265,7 +267,7 @@ def load(application_id: str, for_update: bool = False) -> Application:
     if application is None or application.is_draft:
         abort(404)
     ensure("api", application)  # the application's current municipality is the client's
-    if not applications.in_inbox(application, g.actor.municipality_code):
+    if not in_inbox(application, g.actor.municipality_code):
         abort(404)
     return application
 
@@ -293,7 +295,7 @@ def get_application(application_id: str):
     if denied := require_scope(clients.READ):
         return denied
     application = load(application_id)
-    frozen = applications.frozen_document(application)
+    frozen = submission.frozen_document(application)
     if frozen is None:
         return problem(404, "not_found")
     record_read(

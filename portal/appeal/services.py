@@ -100,8 +100,8 @@ def _document_body(application: Application, decision: Decision, appeal: Appeal,
 
 def _freeze(application: Application, body: dict):
     """The appeal as a new document version of the case, referring to the application's own document."""
-    from portal.application.services import frozen_document
-    from portal.delivery.models import FrozenDocument
+    from portal.submission.models import FrozenDocument
+    from portal.submission.services import frozen_document
 
     original = frozen_document(application)
     latest = (

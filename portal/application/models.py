@@ -26,6 +26,12 @@ class Status(enum.StrEnum):
 OPEN_CASE = (Status.SUBMITTED.value, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
 # Nothing more happens to the case.
 FINISHED = (Status.CLOSED.value, Status.NOT_HANDLED.value, Status.WITHDRAWN.value)
+# Sent, whatever happened after.
+SENT = (*OPEN_CASE, Status.DECIDED.value, *FINISHED)
+
+
+def is_sent(application: Application) -> bool:
+    return application.status in SENT
 
 
 class Application(Base):

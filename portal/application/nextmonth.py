@@ -27,6 +27,7 @@ from portal.application import services
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
 from portal.audit.services import record
 from portal.extensions import db
+from portal.submission import services as submission
 
 STARTED = "next_month_started"  # the new draft's event; its data lists what was copied
 NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
@@ -170,12 +171,6 @@ def copied_entries(application: Application) -> dict[str, list]:
         wanted = set(ids.get(kind, []))
         result[kind] = [e for e in supplements.entries(application, kind) if e.id in wanted]
     return result
-
-
-def copied_ids(application: Application) -> set[tuple[str, int]]:
-    event = started_event(application)
-    ids = (event.data or {}).get("copied", {}) if event else {}
-    return {(kind, entry_id) for kind in COPIED_KINDS for entry_id in ids.get(kind, [])}
 
 
 # --- what changed ------------------------------------------------------------------------------------
@@ -384,7 +379,7 @@ def what_changed(application: Application) -> WhatChanged | None:
     previous = db.session.get(Application, application.previous_id) if application.previous_id else None
     if previous is None:
         return None
-    frozen = services.frozen_document(previous)
+    frozen = submission.frozen_document(previous)
     doc = json.loads(frozen.body) if frozen is not None else {}
     keys_before = document_member_keys(doc)
     failed_before = {

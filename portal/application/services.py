@@ -10,22 +10,16 @@ from sqlalchemy import case, select
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature, Status
 from portal.audit.services import record
 from portal.auth.models import Person
-from portal.db import utcnow
+from portal.consent.services import record_folkbokforing
+from portal.db import Base, utcnow
 from portal.extensions import db
 from portal.providers.base import ProviderError
 from portal.providers.services import skatteverket
 from portal.routing.services import UnknownMunicipality, route
-from portal.web.reads import once
 
 log = logging.getLogger(__name__)
 # Crockford's alphabet: no I, L, O, U, so a reference read aloud on the phone is unambiguous.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class NotSubmittable(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def new_reference() -> str:
@@ -78,8 +72,6 @@ def start(subject_id: str, period: date, *, emergency_reason: str | None = None)
     Callers first look for the month's application (``existing_for``) and lead there; a second
     application for the same month is made only through the emergency path, with its reason,
     and is marked so for the caseworker."""
-    from portal.consent.services import record_folkbokforing
-
     person = db.session.get(Person, subject_id)
     application = Application(
         reference=new_reference(),
@@ -192,75 +184,6 @@ def fetch_folkbokforing(application: Application) -> None:
     db.session.commit()
 
 
-def check_submittable(application: Application) -> tuple[list, list]:
-    """Everything that must hold before someone is asked to sign. Returns what was checked: the
-    application's fetch calls (none pending) and fetched items (every seal whole), for the document."""
-    if not (application.is_draft or application.awaiting_cosignature):
-        raise NotSubmittable("already_submitted")
-    if application.folkbokforing_fetched_at is None or not application.municipality_code:
-        raise NotSubmittable("no_folkbokforing")
-    from portal.information.services import broken_seals, calls, items, pending
-    from portal.routing.services import status
-
-    if not status(application.municipality_code).receiving:
-        raise NotSubmittable("not_receiving")
-
-    fetch_calls = calls(application)
-    if pending(application, fetch_calls):
-        raise NotSubmittable("fetch_pending")
-    fetched = items(application)
-    if broken_seals(application, fetched):
-        log.error("seal check failed application=%s", application.id)
-        raise NotSubmittable("broken_seal")
-    return fetch_calls, fetched
-
-
-def freeze(application: Application, language: str, checked: tuple[list, list] | None = None):
-    """The exchange document, validated before it can leave, stored with its digest. ``checked``: what
-    ``check_submittable`` returned in this transaction; the document then carries exactly the calls and
-    items it checked (seals and all), not a second reading of them."""
-    import hashlib
-
-    from portal.delivery.models import FrozenDocument
-    from portal.exchange import document
-
-    if checked is None:
-        doc = document.build(application, language)
-    else:
-        fetch_calls, fetched = checked
-        doc = document.build(application, language, items=fetched, calls=fetch_calls)
-    try:
-        document.validate(doc)
-    except document.InvalidDocument as invalid:
-        log.error("exchange document invalid application=%s problems=%s", application.id, len(invalid.errors))
-        raise NotSubmittable("invalid_document") from None
-    body = document.canonical_bytes(doc)  # once: the digest is of these very bytes
-    frozen = FrozenDocument(
-        application_id=application.id,
-        schema_version=document.SCHEMA_VERSION,
-        language=language,
-        body=body.decode("utf-8"),
-        sha256=hashlib.sha256(body).hexdigest(),
-    )
-    db.session.add(frozen)
-    return frozen
-
-
-def frozen_document(application: Application):
-    from portal.delivery.models import FrozenDocument
-
-    # The application's own document; later supplements are further versions referring to it. It never
-    # changes once frozen, so a page that asks for it twice (the case view, the calculation) reads it once.
-    return once(
-        ("frozen_document", application.id),
-        lambda: db.session.scalar(
-            select(FrozenDocument)
-            .where(FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_(None))
-            .order_by(FrozenDocument.version.desc())
-        ),
-    )
-
-
 def signer_member(application: Application, person_id: str) -> HouseholdMember | None:
     """The member who may sign: the applicant, or a co-applicant who has logged in."""
     for member in application.members:
@@ -276,119 +199,12 @@ def missing_signatures(application: Application) -> list[HouseholdMember]:
     return [m for m in [application.members[0], *application.co_applicants()] if m.id not in signed]
 
 
-def sign(
-    application: Application, person_id: str, signed_at=None, acr: str | None = None, language: str = "sv"
-) -> None:
-    """Record a signature. The applicant's first; a joint application then waits, visibly, for
-    the co-applicant's; the last signature sends it. Repeats (double click, second tab, a
-    replayed signature) change nothing."""
-    if application.status not in (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value):
-        return
-    member = signer_member(application, person_id)
-    if member is None or (member.relation != "applicant" and application.is_draft):
-        raise NotSubmittable("not_a_signer")
-    checked = check_submittable(application)
-    missing = missing_signatures(application)
-    if member in missing:
-        db.session.add(
-            Signature(
-                application_id=application.id,
-                member_id=member.id,
-                person_id=person_id,
-                signed_at=signed_at or utcnow(),
-                acr=acr,
-            )
-        )
-        record("sign", "application", application.id, f"{member.relation} signed", subject_id=application.applicant_id)
-        missing = [m for m in missing if m is not member]
-        if missing:  # a co-signer may have signed meanwhile: ask again (the query flushes this signature first)
-            missing = missing_signatures(application)
-    # (Signatures are only ever added: with none missing besides this signer's, none is missing now.)
-    if member.relation == "applicant":
-        application.signed_at = signed_at
-        application.signature_acr = acr
-        application.language = language
-    if missing:
-        if application.is_draft:
-            application.status = Status.AWAITING_COSIGNATURE.value
-            _event(application, "awaiting_cosignature")
-        db.session.commit()
-        return
-    _send(application, application.language or language, checked)
-
-
-def submit(application: Application, signed_at=None, acr: str | None = None, language: str = "sv") -> None:
-    """The applicant signs (see ``sign``)."""
-    sign(application, application.applicant_id, signed_at, acr, language)
-
-
-def cancel_signing(application: Application) -> None:
-    """The applicant takes the application back to a draft while it waits for a co-signature."""
-    if application.awaiting_cosignature:
-        db.session.execute(Signature.__table__.delete().where(Signature.application_id == application.id))
-        application.status = Status.DRAFT.value
-        application.signed_at = None
-        _event(application, "signing_cancelled")
-        record("change", "application", application.id, "signing cancelled", subject_id=application.applicant_id)
-        db.session.commit()
-
-
-def _send(application: Application, language: str, checked: tuple[list, list] | None = None) -> None:
-    """Freeze the document and hand it to the outbox, in one transaction."""
-    from portal.delivery.services import enqueue
-
-    # Protected identity: routed by the municipality code alone, never by address.
-    receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
-    application.status = Status.SUBMITTED.value
-    application.submitted_at = utcnow()
-    application.inbox_id = receiver.inbox.id
-    # The timeline entry (added from its own side: the application's list of events, not needed here,
-    # is not loaded for it) and the audit record, written with the signature's; all of it is undone
-    # below if the document is invalid.
-    db.session.add(ApplicationEvent(application=application, kind="submitted"))
-    record("submit", "application", application.id, "application sent", subject_id=application.applicant_id)
-    try:
-        freeze(application, language, checked)
-    except NotSubmittable:
-        db.session.rollback()  # an invalid document never leaves: nothing is sent
-        raise
-    # The outbox record is written in the same transaction as the submission: a sent
-    # application always has a delivery on its way.
-    enqueue(application, receiver.code, receiver.inbox.id, receiver.inbox.channel)
-    db.session.commit()
-
-
-def register_arrival(application: Application) -> None:
-    """Ankomstregistrering, with a case number (see portal/case/services.register)."""
-    from portal.case.services import register
-
-    if application.status == Status.SUBMITTED.value:
-        register(application)
-
-
-def in_inbox(application: Application, municipality_code: str) -> bool:
-    from portal.delivery.models import InboxEntry
-
-    return (
-        db.session.scalar(
-            select(InboxEntry.id).where(
-                InboxEntry.application_id == application.id, InboxEntry.municipality_code == municipality_code
-            )
-        )
-        is not None
-    )
-
-
 DRAFT_LIFETIME_DAYS = 30
 
 
 def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
     """Delete drafts untouched for ``days`` days, with everything that belongs to them (docs/design.md
     §5). Run daily by the scheduler (``portal drafts purge``)."""
-    from datetime import timedelta
-
-    from portal.db import Base
-
     cutoff = (now or utcnow()) - timedelta(days=days)
     stale = list(
         db.session.scalars(

@@ -36,8 +36,8 @@ from portal.application.models import Application, ApplicationEvent, Status
 from portal.attachments.models import Attachment
 from portal.attachments.storage import current_storage
 from portal.case.models import Decision
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
+from portal.submission.models import FrozenDocument
 
 DESCRIPTION = "description.xml"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -25,6 +25,7 @@ from portal.auth.access import requires
 from portal.auth.actor import CITIZEN, STAFF
 from portal.auth.services import LoginRefused, citizen_from_claims, safe_next, staff_from_claims
 from portal.auth.session import rotate_session, seconds_left, start_session
+from portal.auth.signing import finish_step_up
 from portal.extensions import db, oauth
 
 log = logging.getLogger(__name__)
@@ -104,20 +105,10 @@ def callback(kind: str):
 @bp.get("/sign/callback")
 @requires("sign")
 def sign_callback():
-    """Back from a step-up authentication: signing an application, or granting a mandate."""
-    from portal.mandates.routes import GRANT_KEY, finish_grant
-
+    """Back from a step-up authentication: signing an application or an appeal, or granting a mandate."""
     # A step-up changes what the session may do: it goes on under a new id.
     rotate_session()
-    if GRANT_KEY in session:
-        return finish_grant()
-    from portal.appeal import signing as appeal_signing
-
-    if appeal_signing.SESSION_KEY in session:
-        return appeal_signing.finish()
-    from portal.auth.signing import finish_signing
-
-    return finish_signing()
+    return finish_step_up()
 
 
 @bp.post("/logout")

@@ -339,7 +339,3 @@ def init_app(app) -> None:
 
     app.session_interface = ServerSessionInterface()
     app.extensions["portal.staff_directory"] = StaffDirectory(app.config["PORTAL"].staff_directory)
-    from portal.auth.signing import sign_message_for
-
-    # The signing pages (templates/auth/_signature_notice.html) show what the OP will show.
-    app.jinja_env.globals["sign_message_for"] = sign_message_for

@@ -1,46 +1,40 @@
-"""Signing by step-up: the applicant confirms the application with a fresh authentication at
-the identity provider (``prompt=login``, ``max_age=0``), and the answer must name the same
-person and a login made just now."""
+"""Signing by step-up: a person confirms what they sign (an application, an appeal, a mandate) with a
+fresh authentication at the identity provider (``prompt=login``, ``max_age=0``), and the answer must name
+the same person and a login made just now. The areas that sign register how to finish (``on_return``)."""
 
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
 
 from authlib.integrations.base_client.errors import OAuthError
-from flask import current_app, g, redirect, render_template, session, url_for
-from flask_babel import force_locale, format_date, get_locale
-from flask_babel import gettext as _
+from flask import current_app, render_template, session, url_for
+from flask_babel import get_locale
 from joserfc.errors import JoseError
 
-from portal.application import services as applications
 from portal.auth import oidc
 from portal.auth.models import Person
 from portal.auth.services import PNR_CLAIM
-from portal.extensions import db
-from portal.i18n.services import SUPPORTED
 
 log = logging.getLogger(__name__)
-SESSION_KEY = "signing"
 # The identity provider's clock and ours may differ a little.
 CLOCK_SKEW_SECONDS = 30
 
 
-def sign_message_for(application) -> str:
-    """The sign message in the page's language (the signing page shows what the OP will show)."""
-    messages = sign_message(application)
-    return messages.get(str(get_locale())[:2], messages["sv"])
+# (session key, finish): the areas above auth that sign, in the order the composition root
+# (portal/__init__.py) registered them; the step-up's callback goes to the one whose key the session holds.
+_returns: dict[str, Callable] = {}
 
 
-def sign_message(application) -> dict[str, str]:
-    """What the identity provider shows before the person signs (the OIDC Sweden profile's
-    ``userMessage``), in each of the portal's languages: the OP picks the person's own."""
-    messages = {}
-    for language in SUPPORTED:
-        with force_locale(language):
-            month = format_date(application.period, "LLLL yyyy")
-            messages[language] = _("I sign my application for ekonomiskt bistånd for %(month)s.", month=month)
-    return messages
+def on_return(session_key: str, finish: Callable) -> None:
+    _returns[session_key] = finish
+
+
+def finish_step_up():
+    for session_key, finish in _returns.items():
+        if session_key in session:
+            return finish()
+    return render_template("auth/sign_failed.html", reason="no_signing"), 400
 
 
 class StepUpRefused(Exception):
@@ -86,42 +80,3 @@ def signed_step_up(started: int, signer: Person, what: str) -> tuple[int, dict]:
     if auth_time < started - CLOCK_SKEW_SECONDS:
         raise StepUpRefused("not_fresh")
     return auth_time, claims
-
-
-def start_signing(application):
-    # The wall clock, not portal.clock: it is compared with the identity provider's auth_time.
-    session[SESSION_KEY] = {"application_id": application.id, "started": int(time.time())}
-    return step_up(sign_message(application))
-
-
-def finish_signing():
-    pending = session.pop(SESSION_KEY, None)
-    if not pending:
-        return render_template("auth/sign_failed.html", reason="no_signing"), 400
-    application = applications.get(pending["application_id"])
-    if application is None or applications.signer_member(application, g.subject_id) is None:
-        return render_template("auth/sign_failed.html", reason="no_signing"), 400
-    # The one who signs identifies: the applicant, or a proxy signing under a mandate.
-    try:
-        auth_time, claims = signed_step_up(pending["started"], db.session.get_one(Person, g.actor.id), "application")
-    except StepUpRefused as refused:
-        return render_template("auth/sign_failed.html", reason=refused.reason, application=application), 400
-    from datetime import UTC, datetime
-
-    if g.actor.is_proxy:
-        from portal.mandates.services import SUBMITTED, note_use
-
-        note_use(application.id, g.actor.mandate_id, SUBMITTED)
-    try:
-        applications.sign(
-            application,
-            g.subject_id,
-            signed_at=datetime.fromtimestamp(auth_time, UTC),
-            acr=claims.get("acr"),
-            language=str(get_locale()),
-        )
-    except applications.NotSubmittable as refused:
-        from portal.application.routes import render_check
-
-        return render_check(application, refused.reason)
-    return redirect(url_for("application.show", application_id=application.id))

@@ -196,7 +196,7 @@ class Sheet:
 
 def proposed(application: Application) -> dict | None:
     """The document's ``calculationLines`` as sent, or None (not sent, or sent before schema 1.2.0)."""
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)
     if frozen is None:

@@ -170,3 +170,11 @@ def edit():
         contact=contact,
         saved=request.method == "GET" and request.args.get("saved") == "1",
     ), 400 if form.errors else 200
+
+
+def has_contact(application) -> bool:
+    """Whether the applicant can be told when something happens (the receipt asks for it otherwise)."""
+    if application.is_draft or application.applicant_id != g.subject_id:
+        return True
+    found = details_of(application.applicant_id)
+    return found is not None and bool(found.email or found.phone)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from portal import clock
-from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
+from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status, is_sent
 from portal.case import labels
 from portal.case import services as case
 from portal.case.models import Decision, Message, SupplementRequest
@@ -21,11 +21,6 @@ from portal.extensions import db
 from portal.i18n.services import day, money
 
 # Statuses that have a case page (everything after sending).
-SENT = (*OPEN_CASE, Status.DECIDED.value, *FINISHED)
-
-
-def is_sent(application: Application) -> bool:
-    return application.status in SENT
 
 
 def municipality_name(code: str | None) -> str:
@@ -418,7 +413,7 @@ def request_views(application: Application) -> list[RequestView]:
 
 def case_page(application: Application) -> dict:
     """Everything the case page shows."""
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     requests = request_views(application)
     by_id = {view.request.id: view.request for view in requests}

@@ -36,7 +36,7 @@ def render_decision(application, decision, language: str | None = None) -> bytes
 
 def _language(application) -> str:
     """The applicant's language: the one they signed the application in."""
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)
     language = ((frozen.language if frozen is not None else None) or "sv").split("-")[0]

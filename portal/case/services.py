@@ -312,8 +312,8 @@ def freeze_supplement(application: Application, request: SupplementRequest, file
     """A later supplement: a new, immutable document version referring to the first."""
     import json
 
-    from portal.application.services import frozen_document
-    from portal.delivery.models import FrozenDocument
+    from portal.submission.models import FrozenDocument
+    from portal.submission.services import frozen_document
 
     original = frozen_document(application)
     latest = (

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select, type_coerce
 
 from portal.db import UTCDateTime, utcnow
-from portal.delivery.models import Delivery, DeliveryInbox
+from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.delivery.services import OPEN
 from portal.extensions import db
 from portal.routing.config import routing_config
@@ -95,4 +95,16 @@ def paused_inboxes() -> list[str]:
         db.session.scalars(
             select(DeliveryInbox.inbox_id).where(DeliveryInbox.state == "paused").order_by(DeliveryInbox.inbox_id)
         )
+    )
+
+
+def in_inbox(application, municipality_code: str) -> bool:
+    """Whether the built-in inbox of ``municipality_code`` has received the application."""
+    return (
+        db.session.scalar(
+            select(InboxEntry.id).where(
+                InboxEntry.application_id == application.id, InboxEntry.municipality_code == municipality_code
+            )
+        )
+        is not None
     )

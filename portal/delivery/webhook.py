@@ -47,9 +47,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
-from portal.delivery.models import FrozenDocument
 from portal.extensions import db
 from portal.routing.config import resolve_url, routing_config
+from portal.submission.models import FrozenDocument
 
 log = logging.getLogger(__name__)
 SECRET_PREFIX = "PORTAL_WEBHOOK_SECRET_"

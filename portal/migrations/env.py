@@ -17,6 +17,7 @@ import portal.information.models  # noqa: F401
 import portal.mandates.models  # noqa: F401
 import portal.rights.models  # noqa: F401
 import portal.situation.models  # noqa: F401
+import portal.submission.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base
 

@@ -11,7 +11,6 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.application import services as applications
 from portal.application.access import load_application
 from portal.application.models import FINISHED, Application, Status
 from portal.audit.services import record, record_read
@@ -23,6 +22,7 @@ from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
 from portal.routing.services import UnknownMunicipality, municipalities, municipality
+from portal.submission import services as submission
 from portal.web.reads import reads_once
 
 bp = Blueprint("municipality", __name__, url_prefix="/municipality")
@@ -512,7 +512,7 @@ def document(application_id: str, kind: str):
     from portal.exchange.pdf import render
 
     item = load_application(application_id, "inbox")
-    frozen = applications.frozen_document(item)
+    frozen = submission.frozen_document(item)
     if frozen is None:
         abort(404)
     record_read("exchange_document", item.id, "caseworker opens the application document", subject_id=item.applicant_id)

@@ -20,9 +20,10 @@ from portal.attachments.models import Attachment
 from portal.auth.actor import Actor
 from portal.case import services as case
 from portal.case.models import Message, SupplementRequest
-from portal.delivery.models import FrozenDocument, InboxEntry
+from portal.delivery.models import InboxEntry
 from portal.extensions import db
 from portal.municipality import labels
+from portal.submission.models import FrozenDocument
 
 PAGE_SIZE = 50
 NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
@@ -221,9 +222,9 @@ def _files(column, ids) -> dict[str, list[Attachment]]:
 
 
 def case_view(application: Application) -> CaseView:
-    from portal.application.services import frozen_document
     from portal.information.items import THEMES
     from portal.information.services import broken_seals
+    from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)
     doc = json.loads(frozen.body) if frozen else {}
@@ -304,7 +305,7 @@ def attachment(application: Application, attachment_id: str, doc: dict | None = 
     """A file the municipality has received: sent with the application (in its document), with
     an answer to a request, or with a message. A file the applicant has uploaded but not yet
     sent is not the municipality's to open."""
-    from portal.application.services import frozen_document
+    from portal.submission.services import frozen_document
 
     found = db.session.scalar(
         select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application.id)

@@ -64,8 +64,8 @@ LIMITED: dict[str, Limited] = {
     "attachments.manage": Limited("upload"),
     "case.answer": Limited("upload"),
     # Submissions: sending (the applicant signs) and co-signing a joint application.
-    "application.submit": Limited("submit"),
-    "application.cosign": Limited("submit"),
+    "submission.submit": Limited("submit"),
+    "submission.cosign": Limited("submit"),
     # Messages, with or without files: the applicant's, the caseworker's, a municipality system's.
     "case.messages": Limited("message"),
     "case.reply": Limited("message"),
