@@ -1,7 +1,7 @@
 """Issue 17's journey after the decision: two decided cases are served, one to a person with a digital mailbox
 and one on paper (the municipality's print queue shows it and the caseworker confirms it posted); the person
 with the mailbox appeals within the deadline from the case page, signing with a fresh e-identification; the
-caseworker finds the appeal with the "appealed" filter, reconsiders and forwards it. Swedish and Arabic (the
+caseworker finds the appeal with the "appealed" filter, reconsiders and forwards it. Swedish, Arabic and Persian (the
 applicant and both caseworkers in the run's language), axe on every page.
 
 The cases are seeded through the services and served by the same call the worker makes (``serve_pending``),

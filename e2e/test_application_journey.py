@@ -1,6 +1,6 @@
 """A couple with children goes from fetch to check answers: comments on an item, adds rent and
 electricity, uploads a rent contract (after a refused .exe and a too large file), and sees the
-indication. Swedish and Arabic, axe on every page."""
+indication. Swedish, Arabic and Persian, axe on every page."""
 
 from __future__ import annotations
 

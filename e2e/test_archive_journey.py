@@ -1,6 +1,6 @@
 """Issue 17, point 4: the caseworker opens a decided case, follows its archive package link, reads what
 the package holds and when the case will be purged, and downloads the ZIP (by keyboard on that page); in
-Swedish and Arabic, axe on every page. The case is seeded through the services and purged afterwards
+Swedish, Arabic and Persian, axe on every page. The case is seeded through the services and purged afterwards
 with the same code as ``portal cases purge``, so no other journey meets it."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Issue 16 point 3 and issue 17 point 3 in the browser: the caseworker sees the calculation lines the
 portal proposed, accepts one, changes the rent (a missing reason is refused first, what was typed kept) and
 decides; the applicant reads the decision explained in their language, with the lines and the reason for the
-change. Swedish and Arabic (the caseworker's pages too), axe on every page; the caseworker's part runs without
+change. Swedish, Arabic and Persian (the caseworker's pages too), axe on every page; the caseworker's part runs without
 JavaScript, as the lines need none.
 
 The application is seeded through the services (sending is other journeys' subject) for the last month the

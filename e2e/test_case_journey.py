@@ -1,7 +1,7 @@
 """After sending, on both sides: the caseworker registers the application and asks for a rent
 contract by a date; the applicant is told by e-mail, answers with a file; the caseworker decides
 "partly granted" and the decision PDF is made; the applicant sees the decision, applies for the
-next month and sees what changed. Swedish and Arabic, axe on every page on both sides."""
+next month and sees what changed. Swedish, Arabic and Persian, axe on every page on both sides."""
 
 from __future__ import annotations
 

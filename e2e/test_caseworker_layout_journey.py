@@ -1,6 +1,6 @@
 """Issue 15, point 3: the caseworker's case on a wide screen has the handling forms beside the application
-(after it in the reading direction, so on the left in Arabic), and on a narrow one after it; at either width
-Tab goes from the application's last link on into the forms. Swedish and Arabic, axe at both widths. The case
+(after it in the reading direction, so on the left in Arabic and Persian), and on a narrow one after it; at either width
+Tab goes from the application's last link on into the forms. Swedish, Arabic and Persian, axe at both widths. The case
 (the Lindqvists', Göteborg) is seeded through the services and purged afterwards, so no other journey meets it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A copy of my data in the browser (issue 18, point 4), in Swedish and Arabic, by keyboard only, axe on every
+"""A copy of my data in the browser (issue 18, point 4), in Swedish, Arabic and Persian, by keyboard only, axe on every
 page: from the footer, ask for the copy, watch it being prepared (htmx polls), download the ZIP and find the
 JSON and PDF in it; without JavaScript the refresh link shows it ready."""
 

@@ -1,6 +1,6 @@
 """An administrator sees an inbox paused on the operations overview and on the delivery page, and sends a
-stopped application again with a reason (first forgetting it); the worker then delivers it. Swedish and
-Arabic, axe on every page."""
+stopped application again with a reason (first forgetting it); the worker then delivers it. Swedish,
+Arabic and Persian, axe on every page."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Consent and fetch in the browser: one provider failing then retried, no bank data without
-consent, and a co-applicant consenting from their own login. Swedish and Arabic, axe clean."""
+consent, and a co-applicant consenting from their own login. Swedish, Arabic and Persian, axe clean."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """One application per person and month (issue 15, point 4), in the browser: starting again for a month
 with a draft continues that draft; once it is sent, starting again shows the sent application and the
 explicit way to an emergency application, which asks why (an empty reason is refused, translated) and is
-marked as an emergency. Swedish and Arabic, axe on every page, keyboard only."""
+marked as an emergency. Swedish, Arabic and Persian, axe on every page, keyboard only."""
 
 from __future__ import annotations
 

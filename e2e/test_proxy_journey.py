@@ -1,8 +1,8 @@
 """A proxy (ombud) in the browser: Margareta Nilsson gives Lars Berglund a "prepare + submit"
 mandate, signed with her e-identification; Lars accepts, switches to act for her, consents,
 fetches, adds the rent and sends the application with his own e-identification; Margareta
-sees the trail and revokes; Lars's next click is refused with a clear message. Swedish and
-Arabic, axe on every page."""
+sees the trail and revokes; Lars's next click is refused with a clear message. Swedish,
+Arabic and Persian, axe on every page."""
 
 from __future__ import annotations
 

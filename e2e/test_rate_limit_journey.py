@@ -1,5 +1,5 @@
 """Too many attempts (issue 13, point 2): past a limit the person gets a page saying, in their language,
-when to try again; it passes axe in Swedish and Arabic, works by keyboard alone and without JavaScript.
+when to try again; it passes axe in Swedish, Arabic and Persian, works by keyboard alone and without JavaScript.
 A portal of its own beside the journeys' stack (the same database), with the login limit at one a
 minute: the second login callback is refused."""
 

@@ -1,4 +1,4 @@
-"""The pages the law requires and the person's rights in the browser (issue 18), in Swedish and Arabic, axe
+"""The pages the law requires and the person's rights in the browser (issue 18), in Swedish, Arabic and Persian, axe
 on every page: the footer's links reached with the keyboard only, the accessibility statement, a problem
 reported without logging in (a mistake first: a clear error, nothing typed lost; then the operator gets
 it by e-mail), the privacy notice, and "who has read my data" for a logged-in person, also without

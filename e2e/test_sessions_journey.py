@@ -1,7 +1,7 @@
 """Sessions kept on the server (issue 12, point 3): a citizen is logged in in one browser; an
 administrator, keyboard only, ends all the citizen's sessions (first with a wrong personnummer, which
 is refused with what was typed kept); the citizen's next click gets the login page. After logging out,
-the old session cookie opens nothing. Swedish and Arabic, axe on every page."""
+the old session cookie opens nothing. Swedish, Arabic and Persian, axe on every page."""
 
 from __future__ import annotations
 

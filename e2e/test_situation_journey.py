@@ -1,4 +1,4 @@
-"""Issue 16's "done when" in one browser journey, in Swedish and Arabic with axe on every page, on the cast's
+"""Issue 16's "done when" in one browser journey, in Swedish, Arabic and Persian with axe on every page, on the cast's
 family with young children (single-parent-young-children: Sanna Berglund in Uppsala with Liam, 9, who lives
 växelvis with his father, and Ella, 4): she answers "Your situation" (a refused empty page and a wrong account
 check digit on the way, what was typed kept), gets the documents her answers call for, attaches two, says one

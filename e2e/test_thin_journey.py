@@ -1,5 +1,5 @@
 """The thin journey in the browser: log in, fetch folkbokföring, submit, the caseworker of the
-right municipality registers it, the applicant sees it received. Swedish and Arabic, axe on
+right municipality registers it, the applicant sees it received. Swedish, Arabic and Persian, axe on
 every page, a keyboard-only pass and a pass without JavaScript."""
 
 from __future__ import annotations
