@@ -74,7 +74,7 @@ _KIND_OF = {api_type: kind for kind, api_type in rep.EVENT_TYPES.items()}
 # --- answers ------------------------------------------------------------------------------------
 
 
-def _refused(error: Exception):
+def _refused(error: NotJson | BadInput | KeyReused | case.CaseError):
     if isinstance(error, NotJson):
         return problem(415, "unsupported_media_type", "send the body as application/json")
     if isinstance(error, BadInput):
@@ -162,7 +162,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _client() -> clients.ApiClient:
-    return clients.get(g.actor.id)
+    client = clients.get(g.actor.id)
+    assert client is not None  # the request's token was checked against the configured clients
+    return client
 
 
 # --- idempotency ----------------------------------------------------------------------------------
@@ -310,8 +312,10 @@ def _parse_event(body: dict) -> tuple[str, dict]:
             ):
                 if value is not None:
                     raise BadInput(f"/{name}", "only a grant (granted, partlyGranted) has an amount and a period")
-        elif args["period_end"] < args["period_start"]:
-            raise BadInput("/periodEnd", "must not be before periodStart")
+        else:
+            assert args["period_start"] is not None and args["period_end"] is not None  # required for a grant
+            if args["period_end"] < args["period_start"]:
+                raise BadInput("/periodEnd", "must not be before periodStart")
         args["reasoning"] = fields.text("reasoning", 20000)
         args["decided_by"] = fields.text("decidedBy", 200)
         args["document"] = fields.pdf("document")
@@ -377,6 +381,7 @@ def post_event(application_id: str):
         .order_by(ApplicationEvent.id.desc())
         .limit(1)
     )
+    assert entry is not None  # the operation has just recorded it
     return _created(rep.event(entry))
 
 
@@ -473,10 +478,11 @@ def send_message(application_id: str):
     application = load(application_id, for_update=True)
     digest = _digest(body)
     if (earlier := _earlier(application, key, digest)) is not None:
+        assert earlier.data is not None  # it holds the key's stamp
         return _replay(
             application,
             "repeated message (idempotency key)",
-            _message_body(db.session.get(Message, earlier.data["message_id"])),
+            _message_body(db.session.get_one(Message, earlier.data["message_id"])),
         )
     stored = message_files.store(application, files, _client().name or g.actor.id)
     with _stamped(key, digest):
@@ -523,7 +529,7 @@ def list_documents(application: Application) -> dict:
     body = []
     for item in documents:
         entry = rep.document(item)
-        entry["refersTo"] = versions.get(item.refers_to)
+        entry["refersTo"] = versions.get(item.refers_to) if item.refers_to is not None else None
         del entry["id"]
         body.append(entry)
     return {"documents": body}
@@ -536,16 +542,16 @@ def get_document(application_id: str, version: str):
     application = load(application_id)
     if not version.isascii() or not version.isdigit() or not 1 <= int(version) <= 2**31 - 1:
         abort(404)
-    version = int(version)
+    number = int(version)
     frozen = db.session.scalar(
-        select(FrozenDocument).where(FrozenDocument.application_id == application.id, FrozenDocument.version == version)
+        select(FrozenDocument).where(FrozenDocument.application_id == application.id, FrozenDocument.version == number)
     )
     if frozen is None:
         abort(404)
     record_read(
         "exchange_document",
         application.id,
-        f"municipality system fetches document version {version}",
+        f"municipality system fetches document version {number}",
         subject_id=application.applicant_id,
     )
     return document_response(frozen)

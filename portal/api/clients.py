@@ -124,6 +124,8 @@ def _parse(path: Path) -> dict[str, ApiClient]:
         if not isinstance(name, str) or len(name) > 200:
             problems.append(f"{where}: name must be a text of at most 200 characters")
             name = ""
+        if not isinstance(code, str) or not isinstance(secret_hash, str):
+            continue  # its problems are listed, and the file is refused below
         clients[client_id] = ApiClient(
             client_id, code, tuple(s for s in SCOPES if s in scopes), secret_hash, name.strip()
         )

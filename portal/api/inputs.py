@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Literal, TypeGuard, overload
 
 from flask import request
 
@@ -82,7 +83,7 @@ def json_body() -> dict:
     return body
 
 
-def _is_string(value: object) -> bool:
+def _is_string(value: object) -> TypeGuard[str]:
     return isinstance(value, str)
 
 
@@ -108,6 +109,11 @@ class Fields:
             raise BadInput(self._at(name), f"must be {what}")
         return value
 
+    # Each reader's overloads say what ``_take`` guarantees: a required field has a value (or is refused).
+    @overload
+    def text(self, name: str, max_length: int, required: Literal[True] = True) -> str: ...
+    @overload
+    def text(self, name: str, max_length: int, required: bool) -> str | None: ...
     def text(self, name: str, max_length: int, required: bool = True) -> str | None:
         value = self._take(name, required, _is_string, "a string")
         if value is None:
@@ -124,9 +130,17 @@ class Fields:
             raise BadInput(self._at(name), "must not be empty")
         return value.strip()
 
+    @overload
+    def pattern(self, name: str, regex: re.Pattern, what: str, required: Literal[True] = True) -> str: ...
+    @overload
+    def pattern(self, name: str, regex: re.Pattern, what: str, required: bool) -> str | None: ...
     def pattern(self, name: str, regex: re.Pattern, what: str, required: bool = True) -> str | None:
         return self._take(name, required, lambda value: _is_string(value) and regex.fullmatch(value), what)
 
+    @overload
+    def integer(self, name: str, low: int, high: int = MAX_INT, required: Literal[True] = True) -> int: ...
+    @overload
+    def integer(self, name: str, low: int, high: int = MAX_INT, *, required: bool) -> int | None: ...
     def integer(self, name: str, low: int, high: int = MAX_INT, required: bool = True) -> int | None:
         # JSON's true and false are not numbers, though Python's bool is an int.
         value = self._take(
@@ -139,6 +153,10 @@ class Fields:
     def boolean(self, name: str, required: bool = False) -> bool | None:
         return self._take(name, required, lambda value: isinstance(value, bool), "true or false")
 
+    @overload
+    def date(self, name: str, required: Literal[True] = True) -> date: ...
+    @overload
+    def date(self, name: str, required: bool) -> date | None: ...
     def date(self, name: str, required: bool = True) -> date | None:
         value = self._take(name, required, lambda value: _is_string(value) and _DATE.match(value), "a date, YYYY-MM-DD")
         if value is None:
@@ -148,6 +166,10 @@ class Fields:
         except ValueError:
             raise BadInput(self._at(name), "must be a real date, YYYY-MM-DD") from None
 
+    @overload
+    def choice(self, name: str, choices, required: Literal[True] = True) -> str: ...
+    @overload
+    def choice(self, name: str, choices, required: bool) -> str | None: ...
     def choice(self, name: str, choices, required: bool = True) -> str | None:
         return self._take(
             name, required, lambda value: _is_string(value) and value in choices, f"one of: {', '.join(choices)}"

@@ -24,6 +24,14 @@ from portal.calculation import services as calculation
 from portal.calculation.models import ACCEPT, ACTIONS, CHANGE
 
 
+def _sheet_line(application, line_id: str) -> calculation.CaseLine:
+    """A line the request has already found on the sheet (checked before the judgement)."""
+    sheet = calculation.sheet(application)
+    line = sheet.line(line_id) if sheet is not None else None
+    assert line is not None
+    return line
+
+
 def _line(line: calculation.CaseLine) -> dict:
     return {**calculation.case_line(line), "history": calculation.history(line)}
 
@@ -82,7 +90,7 @@ def judge_line(application_id: str, line_id: str):
         return _replay(
             application,
             f"repeated calculation line {earlier.action} (idempotency key)",
-            _line(calculation.sheet(application).line(earlier.line_id)),
+            _line(_sheet_line(application, earlier.line_id)),
         )
     calculation.judge(
         application,
@@ -95,6 +103,6 @@ def judge_line(application_id: str, line_id: str):
         idempotency_key=key,
         request_sha256=digest if key is not None else None,
     )
-    response = jsonify(_line(calculation.sheet(application).line(line_id)))
+    response = jsonify(_line(_sheet_line(application, line_id)))
     response.status_code = 201
     return response

@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import re
+from typing import overload
 from urllib.parse import unquote_plus
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -129,6 +130,7 @@ def token():
     if client is None:
         log.warning("api client authentication failed client_id=%s", credentials[0][:64] if credentials else None)
         return _token_error(401, "invalid_client", "client authentication failed")
+    assert isinstance(credentials, tuple)  # the client was authenticated by them
     if current_app.config["PORTAL"].is_production and clients.secret_problem(credentials[1]):
         # A demo secret hashed again, or a weak one: the file cannot show it, the secret itself does.
         log.error(
@@ -182,6 +184,10 @@ def _summary(entry: InboxEntry, application: Application, document: FrozenDocume
     }
 
 
+@overload
+def _int_arg(name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def _int_arg(name: str, default: None, low: int, high: int) -> int | None: ...
 def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None:

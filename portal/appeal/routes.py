@@ -65,6 +65,7 @@ def write(application_id: str, decision_id: str):
     if form.is_submitted() and not possible:
         return _write_page(application, decision, form, False, str(ERROR["wrong_state"]), 409)
     if form.validate_on_submit():
+        assert form.change.data is not None and form.reasons.data is not None  # DataRequired held
         return signing.start(application, decision, form.change.data, form.reasons.data)
     if not form.is_submitted():
         draft = session.get(signing.DRAFT_KEY) or {}

@@ -232,7 +232,7 @@ def reconsider(appeal: Appeal, outcome: str, note: str, by: str, source: str = c
     note = (note or "").strip()
     if not note:
         raise AppealError("note_missing")
-    application = db.session.get(Application, appeal.application_id)
+    application = db.session.get_one(Application, appeal.application_id)
     appeal.status, appeal.reconsideration, appeal.reconsideration_note = "reconsidered", outcome, note[:TEXT_MAX]
     appeal.reconsidered_by, appeal.reconsidered_at = by[:200], utcnow()
     case.event(application, "appeal_reconsidered", source, {"appeal_id": appeal.id, "outcome": outcome})
@@ -256,7 +256,7 @@ def forward(
     forwarded_on = forwarded_on or clock.today()
     if forwarded_on > clock.today():
         raise AppealError("date_future")
-    application = db.session.get(Application, appeal.application_id)
+    application = db.session.get_one(Application, appeal.application_id)
     appeal.status, appeal.opinion, appeal.forwarded_on, appeal.forwarded_by = (
         "forwarded",
         opinion[:OPINION_MAX],

@@ -65,7 +65,7 @@ def finish():
     ):
         return render_template("appeal/sign_failed.html", reason="no_signing", application=None), 400
     back = url_for("appeal.write", application_id=application.id, decision_id=decision.id)
-    person = db.session.get(Person, g.actor.id)
+    person = db.session.get_one(Person, g.actor.id)
     try:
         auth_time, _claims = signed_step_up(pending["started"], person, "appeal")
     except StepUpRefused as refused:

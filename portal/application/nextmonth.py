@@ -121,7 +121,8 @@ def _copy_entries(previous: Application, application: Application) -> dict[str, 
     for income in db.session.scalars(
         select(Income).where(Income.application_id == previous.id, Income.month == previous.period).order_by(Income.id)
     ):
-        member_id = new_member.get(old_key.get(income.member_id)) if income.member_id else None
+        key = old_key.get(income.member_id) if income.member_id else None
+        member_id = new_member.get(key) if key else None
         entry = Income(
             application_id=application.id,
             kind=income.kind,
