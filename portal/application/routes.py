@@ -84,6 +84,7 @@ def emergency():
         form.period.data = request.args["period"]
     if form.validate_on_submit():
         period = date.fromisoformat(form.period.data)
+        assert form.reason.data is not None  # DataRequired held
         application = services.start(g.subject_id, period, emergency_reason=form.reason.data.strip())
         return redirect(url_for("application.show", application_id=application.id))
     return render_template("application/emergency.html", form=form, sent=sent), 400 if form.errors else 200

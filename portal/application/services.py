@@ -5,7 +5,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask import g
-from sqlalchemy import case, select
+from sqlalchemy import case, delete, select, update
 
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature, Status
 from portal.audit.services import record
@@ -72,7 +72,7 @@ def start(subject_id: str, period: date, *, emergency_reason: str | None = None)
     Callers first look for the month's application (``existing_for``) and lead there; a second
     application for the same month is made only through the emergency path, with its reason,
     and is marked so for the caseworker."""
-    person = db.session.get(Person, subject_id)
+    person = db.session.get_one(Person, subject_id)
     application = Application(
         reference=new_reference(),
         applicant_id=subject_id,
@@ -136,7 +136,7 @@ def fetch_folkbokforing(application: Application) -> None:
     A failing provider never loses the application: the draft is saved with the reason and
     the applicant can retry.
     """
-    person = db.session.get(Person, application.applicant_id)
+    person = db.session.get_one(Person, application.applicant_id)
     if len(application.members) > 1:
         return  # already fetched: household members are referenced by consents and items
     try:
@@ -228,7 +228,7 @@ def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
             f"draft unchanged for {days} days",
             subject_id=application.applicant_id,
         )
-    db.session.execute(Application.__table__.delete().where(Application.id.in_(ids)))
+    db.session.execute(delete(Application).where(Application.id.in_(ids)).execution_options(synchronize_session=False))
     db.session.commit()
     log.info("purged stale drafts count=%s", len(ids))
     return len(ids)
@@ -253,8 +253,9 @@ def remember_place(application: Application, path: str) -> None:
     if application.is_draft and application.applicant_id == g.get("subject_id") and application.last_path != path:
         application.last_path = path[:200]
         db.session.execute(
-            Application.__table__.update()
+            update(Application)
             .where(Application.id == application.id)
             .values(last_path=application.last_path)
+            .execution_options(synchronize_session=False)
         )
         db.session.commit()

@@ -77,6 +77,7 @@ def cosign(application_id: str):
         return redirect(url_for("application.show", application_id=application.id))
     form = SubmitForm()
     if not form.validate_on_submit():
+        assert application.municipality_code is not None  # signed by the applicant: check_submittable held
         receiver = municipality(application.municipality_code)
         return render_template("application/check.html", **show_context(application, receiver, form)), 400
     return start_signing(application)

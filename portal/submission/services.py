@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.application.models import Application, ApplicationEvent, Signature, Status
 from portal.application.services import missing_signatures, signer_member
@@ -146,7 +146,11 @@ def submit(application: Application, signed_at=None, acr: str | None = None, lan
 def cancel_signing(application: Application) -> None:
     """The applicant takes the application back to a draft while it waits for a co-signature."""
     if application.awaiting_cosignature:
-        db.session.execute(Signature.__table__.delete().where(Signature.application_id == application.id))
+        db.session.execute(
+            delete(Signature)
+            .where(Signature.application_id == application.id)
+            .execution_options(synchronize_session=False)
+        )
         application.status = Status.DRAFT.value
         application.signed_at = None
         application.events.append(ApplicationEvent(kind="signing_cancelled"))
@@ -156,6 +160,7 @@ def cancel_signing(application: Application) -> None:
 
 def _send(application: Application, language: str, checked: tuple[list, list] | None = None) -> None:
     """Freeze the document and hand it to the outbox, in one transaction."""
+    assert application.municipality_code is not None  # check_submittable requires the folkbokföring
     # Protected identity: routed by the municipality code alone, never by address.
     receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
     application.status = Status.SUBMITTED.value
