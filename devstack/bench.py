@@ -78,16 +78,60 @@ def sandbox_process():
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_healthy(base_url)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_healthy(base_url: str) -> None:
+    """Until the service started beside the benchmark answers ``/health`` (ten seconds at most: the
+    measurement then shows what is wrong)."""
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
+def bare_draft(
+    subject: str, index: int, period: date, municipality_code: str, postal_code: str, post_town: str, family_name: str
+) -> Application:
+    """A draft as the portal has it before sending: the applicant alone, with an address, nothing fetched.
+    ``index`` makes the personnummer unique."""
+    person = Person(
+        oidc_subject=subject,
+        personnummer=f"{199000000000 + index}",
+        given_name="Test",
+        family_name=family_name,
+    )
+    db.session.add(person)
+    db.session.flush()
+    application = Application(
+        reference=new_reference(),
+        applicant_id=person.id,
+        period=period,
+        municipality_code=municipality_code,
+        street="Testgatan 1",
+        postal_code=postal_code,
+        post_town=post_town,
+        folkbokforing_fetched_at=utcnow(),
+    )
+    application.members.append(
+        HouseholdMember(
+            position=0,
+            relation="applicant",
+            given_name="Test",
+            family_name=family_name,
+            birth_date=date(1990, 1, 1),
+            person_id=person.id,
+        )
+    )
+    db.session.add(application)
+    db.session.flush()
+    return application
 
 
 def _set_faults(control: httpx.Client, rules: list[dict]) -> None:
@@ -157,6 +201,12 @@ def bench_fetch(rounds: int, deadline: float) -> None:
 
 PG_ENV = "PORTAL_TEST_DATABASE_URL"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# The PostgreSQL server both benchmarks that need one measure on.
+database_url_option = click.option(
+    "--database-url",
+    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
+    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
+)
 BENCH_SECRET_NAME = "bench"
 
 
@@ -286,46 +336,14 @@ def _deliver_run(  # noqa: C901 - one measurement read top to bottom: start, loa
     try:
         with throwaway_database(database_url) as url:
             app = _bench_app(url, str(workdir))  # also makes the seal key before the workers start
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{receiver_url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_healthy(receiver_url)
             with app.app_context():
                 period = clock.today().replace(day=1)
                 drafts = []
                 for index in range(count):  # setup, not timed: the drafts as the portal has them before sending
-                    person = Person(
-                        oidc_subject=f"bench-{index}",
-                        personnummer=f"{199000000000 + index}",
-                        given_name="Test",
-                        family_name="Bench",
+                    application = bare_draft(
+                        f"bench-{index}", index, period, codes[index % len(codes)], "72210", "Teststad", "Bench"
                     )
-                    db.session.add(person)
-                    db.session.flush()
-                    application = Application(
-                        reference=new_reference(),
-                        applicant_id=person.id,
-                        period=period,
-                        municipality_code=codes[index % len(codes)],
-                        street="Testgatan 1",
-                        postal_code="72210",
-                        post_town="Teststad",
-                        folkbokforing_fetched_at=utcnow(),
-                    )
-                    application.members.append(
-                        HouseholdMember(
-                            position=0,
-                            relation="applicant",
-                            given_name="Test",
-                            family_name="Bench",
-                            birth_date=date(1990, 1, 1),
-                            person_id=person.id,
-                        )
-                    )
-                    db.session.add(application)
-                    db.session.flush()
                     drafts.append(application.id)
                 db.session.commit()
                 db.session.remove()
@@ -457,11 +475,7 @@ def _figure(key: str, value) -> str:
 
 @bench.command("deliver")
 @click.option("--applications", "count", default=2000, show_default=True, help="Applications to submit per run.")
-@click.option(
-    "--database-url",
-    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
-)
+@database_url_option
 @click.option("--workers", default=2, show_default=True, help="Delivery worker processes.")
 @click.option("--submitters", default=2, show_default=True, help="Submitting processes (the portal's web workers).")
 @click.option("--inboxes", default=10, show_default=True, help="Municipalities (webhook inboxes) in the spread run.")

@@ -35,7 +35,7 @@ from sqlalchemy import event, func, select
 
 from devstack import STAFF_FILE
 from devstack.bare import app as bare_app
-from devstack.bench import DEFAULT_PG, PG_ENV, free_port, sandbox_process, throwaway_database
+from devstack.bench import bare_draft, database_url_option, free_port, sandbox_process, throwaway_database
 from devstack.idp import create_idp_app
 from devstack.idp.persons import (
     DEFAULT_PERSONS_DIR,
@@ -48,8 +48,7 @@ from devstack.idp.persons import Person as IdpPerson
 from devstack.stack import Stack, idp_clients
 from portal import clock, create_app
 from portal.application import services as applications
-from portal.application.models import Application, HouseholdMember
-from portal.application.services import link_memberships, new_reference
+from portal.application.services import link_memberships
 from portal.auth.actor import CITIZEN, Actor
 from portal.auth.models import Person
 from portal.auth.services import citizen_from_claims
@@ -263,36 +262,7 @@ def _other_cases(count: int, period: date) -> None:
     """``count`` other sent applications to Göteborg (bare drafts sent through the service, as in ``bench
     deliver``), so the inbox has its size."""
     for index in range(count):
-        person = Person(
-            oidc_subject=f"bench-pages-{index}",
-            personnummer=f"{199000000000 + index}",
-            given_name="Test",
-            family_name=f"Bench {index}",
-        )
-        db.session.add(person)
-        db.session.flush()
-        application = Application(
-            reference=new_reference(),
-            applicant_id=person.id,
-            period=period,
-            municipality_code=GOTEBORG,
-            street="Testgatan 1",
-            postal_code="41101",
-            post_town="GÖTEBORG",
-            folkbokforing_fetched_at=utcnow(),
-        )
-        application.members.append(
-            HouseholdMember(
-                position=0,
-                relation="applicant",
-                given_name="Test",
-                family_name=f"Bench {index}",
-                birth_date=date(1990, 1, 1),
-                person_id=person.id,
-            )
-        )
-        db.session.add(application)
-        db.session.flush()
+        application = bare_draft(f"bench-pages-{index}", index, period, GOTEBORG, "41101", "GÖTEBORG", f"Bench {index}")
         submit(application, signed_at=utcnow(), acr="bench")
         db.session.remove()
 
@@ -497,11 +467,7 @@ def run(
 
 
 @click.command("pages")
-@click.option(
-    "--database-url",
-    default=lambda: os.environ.get(PG_ENV) or DEFAULT_PG,
-    help="PostgreSQL server (admin URL); a throw-away database is created on it and dropped.",
-)
+@database_url_option
 @click.option("--seconds", default=10.0, show_default=True, help="Load per page (wrk), after the warm-up.")
 @click.option("--warmup", default=2.0, show_default=True, help="Unmeasured load per page first.")
 @click.option("--connections", default=20, show_default=True, help="Concurrent connections (wrk -c).")

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import threading
 import time
 from datetime import UTC, datetime
-from itertools import count
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from .faults import FaultBook, FaultRuleError, parse_rules
 from .providers.base import json_response, valid_personnummer
+from .records import Records, idempotency_key
 from .state import current_sandbox
 
 NAME = "digitalmail"
@@ -41,27 +40,21 @@ WITHOUT_MAILBOX = frozenset({"pensioner", "nothing-found", "residence-permit", "
 # Which operator each person's mailbox is with, so the receipt can say where it went.
 OPERATORS = ("Kivra", "Min myndighetspost", "Billo")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-KEEP = 500
 
 bp = Blueprint("sandbox_digitalmail", __name__)
 
 
-class Mailboxes:
+class Mailboxes(Records):
     """What the sandbox's infrastructure has delivered, and its own fault rules."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._messages: list[dict] = []
-        self._by_key: dict[str, dict] = {}
-        self._ids = count(1)
+        super().__init__()
         self.faults = FaultBook()
 
     def deliver(self, slug: str, mailbox: str, subject: str, documents: list[dict], key: str | None):
-        with self._lock:
-            if key and key in self._by_key:
-                return self._by_key[key], False
-            number = next(self._ids)
-            message = {
+        return self.record(
+            key,
+            lambda number: {
                 "receipt": f"MM-{number:08d}",
                 "person": slug,
                 "mailbox": mailbox,
@@ -69,21 +62,8 @@ class Mailboxes:
                 "documents": documents,
                 "delivered_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "received_at": time.time(),
-            }
-            self._messages.append(message)
-            del self._messages[:-KEEP]
-            if key:
-                self._by_key[key] = message
-            return message, True
-
-    def snapshot(self) -> list[dict]:
-        with self._lock:
-            return [dict(m) for m in self._messages]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._messages.clear()
-            self._by_key.clear()
+            },
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -195,8 +175,7 @@ def send() -> Response:
     mailbox = mailbox_of(slug)
     if mailbox is None:
         return json_response({"error": "not_reachable", "message": "The recipient has no digital mailbox."}, 409)
-    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    message, new = _boxes().deliver(slug, mailbox, subject.strip(), stored, key)
+    message, new = _boxes().deliver(slug, mailbox, subject.strip(), stored, idempotency_key())
     return json_response(
         {"receipt": {"id": message["receipt"], "deliveredAt": message["delivered_at"], "mailbox": mailbox}},
         201 if new else 200,

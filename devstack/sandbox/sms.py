@@ -10,50 +10,23 @@ seen is answered with the first message and recorded once, so a portal retrying 
 from __future__ import annotations
 
 import re
-import threading
 import time
-from itertools import count
 
 from flask import Blueprint, Flask, Response, current_app, request
 
 from .providers.base import json_response
+from .records import Records, idempotency_key
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 TEXT_MAX = 480  # three concatenated SMS parts
-KEEP = 500
 
 bp = Blueprint("sandbox_sms", __name__)
 
 
-class SmsLog:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._messages: list[dict] = []
-        self._ids = count(1)
-        self._by_key: dict[str, dict] = {}
-
+class SmsLog(Records):
     def add(self, to: str, text: str, key: str | None = None) -> tuple[dict, bool]:
         """The message recorded for this send, and whether it is new."""
-        with self._lock:
-            if key and key in self._by_key:
-                return self._by_key[key], False
-            message = {"id": next(self._ids), "to": to, "text": text, "received_at": time.time()}
-            self._messages.append(message)
-            del self._messages[:-KEEP]
-            if key:
-                self._by_key[key] = message
-                if len(self._by_key) > KEEP:
-                    del self._by_key[next(iter(self._by_key))]
-            return message, True
-
-    def snapshot(self) -> list[dict]:
-        with self._lock:
-            return [dict(m) for m in self._messages]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._messages.clear()
-            self._by_key.clear()
+        return self.record(key, lambda number: {"id": number, "to": to, "text": text, "received_at": time.time()})
 
 
 def init_app(app: Flask) -> None:
@@ -78,8 +51,7 @@ def send() -> Response:
         problems.append(f"text: 1 to {TEXT_MAX} characters")
     if problems:
         return json_response({"error": "bad_request", "problems": problems}, 400)
-    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-    message, new = _log().add(to, text, key)
+    message, new = _log().add(to, text, idempotency_key())
     return json_response({"id": message["id"], "status": "accepted"}, 202 if new else 200)
 
 
