@@ -64,7 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contact_bp)
     app.register_blueprint(nextmonth_bp)
 
-    from portal.api.routes import bp as api_bp
+    from portal.api.blueprint import bp as api_bp
     from portal.application.routes import bp as application_bp
     from portal.attachments.routes import bp as attachments_bp
     from portal.auth.routes import bp as auth_bp

@@ -408,8 +408,3 @@ def openapi():
 
 def description() -> dict:
     return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
-
-
-# The case operations, the calculation lines and the appeals register their routes on this blueprint.
-from portal.api import cases, lines  # noqa: E402,F401
-from portal.appeal import api as appeal_api  # noqa: E402,F401  (appeals, on this blueprint)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal.application.models import Application, HouseholdMember
 from portal.audit.services import record
 from portal.consent.models import Consent
-from portal.db import utcnow
+from portal.db import Base, utcnow
 from portal.extensions import db
 from portal.providers.base import InfoSet, Provider
 from portal.providers.registry import providers
@@ -168,10 +168,14 @@ def set_consents(
 
 
 def _revoke(consent: Consent) -> None:
-    from portal.information.services import discard_for_consent
-
+    """Revoking a consent removes what was fetched under it: every row that says so with ``consent_id``
+    (the fetched items and their calls, ``portal/information``, a layer above that this one does not import)."""
     consent.revoked_at = utcnow()
-    discard_for_consent(consent)
+    fetched_under = [table for table in reversed(Base.metadata.sorted_tables) if "consent_id" in table.c]
+    if not fetched_under:  # the models not loaded: never revoke and keep the data
+        raise RuntimeError("no table holds what is fetched under a consent (portal.information.models not imported)")
+    for table in fetched_under:  # children first
+        db.session.execute(table.delete().where(table.c.consent_id == consent.id))
     record(
         "revoke",
         "consent",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from portal.application.models import Application, HouseholdMember
 from portal.audit.services import record
@@ -206,12 +206,6 @@ def _store(outcome: Outcome) -> None:
         call.status = "failed"
         call.reason = outcome.reason
     db.session.commit()
-
-
-def discard_for_consent(consent: Consent) -> None:
-    """Revoking a consent removes what was fetched under it."""
-    db.session.execute(delete(InformationItem).where(InformationItem.consent_id == consent.id))
-    db.session.execute(delete(FetchCall).where(FetchCall.consent_id == consent.id))
 
 
 def items(application: Application) -> list[InformationItem]:

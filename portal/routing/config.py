@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from portal.i18n.services import SUPPORTED
+from portal.routing.municipalities import municipalities
 
 ENV = "PORTAL_ROUTING_FILE"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "routing.json"
@@ -232,8 +233,6 @@ class _Validator:
         version = raw.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.fail("version", "must be a positive whole number")
-        from portal.routing.services import municipalities  # services imports this module
-
         known = self.known = municipalities()
         default = self.default(raw.get("default"))
         listed = raw.get("municipalities", {})

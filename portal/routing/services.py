@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 from portal.routing.config import Inbox, LocalText, parse_postal_code, routing_config
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "kommuner.csv"
+from portal.routing.municipalities import Municipality, municipalities
 
 __all__ = [
     "Connection",
@@ -37,13 +33,6 @@ class NotReceiving(Exception):
         super().__init__(code, state)
         self.code = code
         self.state = state
-
-
-@dataclass(frozen=True)
-class Municipality:
-    code: str  # kommunkod, four digits (SCB)
-    name: str
-    county: str
 
 
 @dataclass(frozen=True)
@@ -99,14 +88,6 @@ class Route:
     @property
     def receiving(self) -> bool:
         return self.state == "connected"
-
-
-@cache
-def municipalities() -> dict[str, Municipality]:
-    with DATA.open(encoding="utf-8") as fh:
-        return {
-            row["kommunkod"]: Municipality(row["kommunkod"], row["kommun"], row["lan"]) for row in csv.DictReader(fh)
-        }
 
 
 def municipality(code: str) -> Municipality:
