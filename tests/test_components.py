@@ -25,15 +25,20 @@ OWNED_MARKUP = {
         r"(?:\s*<input type=\"hidden\"[^>]*>)*\s*<button[^>]*>.*?</button>\s*</form>",
         re.S,
     ),
+    "notice.html": re.compile(r"class=\"notice[ \"]"),
+    "tag.html": re.compile(r"class=\"tag[ \"]"),
 }
+# The PDF documents (their own environment and print stylesheet) and the test identity provider's pages
+# (a development stand-in) are not portal pages.
+NOT_PORTAL_PAGES = ("pdf", "idp")
 
 
 def copies_of(pattern: re.Pattern[str], templates: Path = TEMPLATES) -> list[str]:
-    components = templates / "components"
+    skipped = [templates / "components", *(templates / name for name in NOT_PORTAL_PAGES)]
     return sorted(
         str(path.relative_to(templates))
         for path in templates.rglob("*.html")
-        if components not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
+        if not any(folder in path.parents for folder in skipped) and pattern.search(path.read_text(encoding="utf-8"))
     )
 
 
@@ -55,6 +60,14 @@ COPIES = {
         '  <button type="submit" class="button">{{ _("End") }}</button>\n</form>',
         '<form method="post" novalidate>\n  {{ form.csrf_token }}\n  {{ textarea(form.reason) }}\n'
         '  <button type="submit" class="button">{{ _("Refuse") }}</button>\n</form>',
+    ),
+    "notice.html": (
+        '{% if refusal %}<div class="notice notice--warning" role="alert"><p>{{ refusal }}</p></div>{% endif %}',
+        '{% if refusal %}{{ notice(refusal, kind="warning", role="alert") }}{% endif %}<p class="notice-board">',
+    ),
+    "tag.html": (
+        '<td><span class="tag tag--{{ item.status }}">{{ label }}</span></td>',
+        '<td>{{ tag(label, kind=item.status) }}</td><span class="tagline">',
     ),
 }
 
@@ -137,3 +150,29 @@ def test_post_button_posts_the_token_and_its_fields(app):
     assert button.find("span", class_="visually-hidden").get_text() == " – D-2026-<7>"
     assert logout.attrs == {"method": "post", "action": "/logout"}
     assert logout.button["class"] == ["button", "button--link"] and logout.button.get_text() == "Log out"
+
+
+def test_notice_and_tag_carry_their_kind_role_and_text(app):
+    html = render(
+        app,
+        '{% from "components/notice.html" import notice %}{% from "components/tag.html" import tag %}'
+        '{{ notice(refusal, kind="warning", role="alert") }}'
+        '{% call notice(role="region", labelledby="t", id="n") %}'
+        '<h2 id="t">Title</h2>{{ tag(state, kind="late") }}{% endcall %}'
+        '{{ notice("One sentence.", element="p") }}'
+        '{% call tag(kind="received", id="v") %}Verified<span class="visually-hidden">: sealed</span>{% endcall %}',
+        refusal="<b>No</b>",
+        state="Sent <late>",
+    )
+    doc = soup(html)
+    alert, region = doc.find_all("div")
+    assert alert.attrs == {"class": ["notice", "notice--warning"], "role": "alert"}
+    assert alert.p.get_text() == "<b>No</b>" and doc.find("b") is None
+    assert region.attrs == {"class": ["notice"], "role": "region", "aria-labelledby": "t", "id": "n"}
+    assert region.find("span", class_="tag").attrs == {"class": ["tag", "tag--late"]}
+    assert region.find("span", class_="tag").get_text() == "Sent <late>"
+    paragraph = doc.find("p", class_="notice")
+    assert paragraph.get_text() == "One sentence." and paragraph.find("p") is None
+    verified = doc.find("span", id="v")
+    assert verified["class"] == ["tag", "tag--received"]
+    assert verified.find("span", class_="visually-hidden").get_text() == ": sealed"
