@@ -11,8 +11,9 @@ import re
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
 
@@ -22,11 +23,7 @@ BENEFIT_TYPES = {"INKOMSTBASERAD", "GRUNDBELOPP"}
 
 
 def _ore(raw, key: str) -> int:
-    text = _get(raw, key, str)
-    if not _AMOUNT.fullmatch(text):
-        raise _Drift(key)
-    kronor, decimals = text.split(".")
-    return int(kronor) * 100 + int(decimals)
+    return decimal_ore(_get(raw, key, str), _AMOUNT, key)
 
 
 class Akassa(Provider):
@@ -95,14 +92,12 @@ class Akassa(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             if not isinstance(raw, dict):
                 raise _Drift("root")
             if info_set == "medlemskap":
                 return self._membership(raw, period)
             return self._benefit(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _membership(self, raw: dict, period) -> list[Item]:
         items = []

@@ -12,17 +12,14 @@ import re
 
 from portal.i18n.lazy import _l
 from portal.providers.forsakringskassan_arenden import iso_date, month
-from portal.providers.parse import Drift
+from portal.providers.parse import decimal_ore
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
 _AMOUNT = re.compile(r"\d+\.\d{2}")
 
 
 def kronor(text) -> int:
-    if not isinstance(text, str) or not _AMOUNT.fullmatch(text):
-        raise Drift("brutto")
-    whole, decimals = text.split(".")
-    return int(whole) * 100 + int(decimals)
+    return decimal_ore(text, _AMOUNT, "brutto")
 
 
 class AkassaPending(PendingProvider):

@@ -40,14 +40,15 @@ Arbetsförmedlingen approved it (``granskning.status``: godkänd, not approved, 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item, Period
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import month, unexpected_format
 
 NAME = "arbetsformedlingen"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -89,12 +90,7 @@ APPLICATION_STATUSES = {"INKOMMEN", "UNDER_HANDLAGGNING", "KOMPLETTERING_BEGARD"
 
 
 def _month(raw, key: str) -> tuple[date, date]:
-    text = _get(raw, key, str)
-    match = _MONTH.fullmatch(text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise _Drift(key)
-    start = date(int(match.group(1)), int(match.group(2)), 1)
-    return start, (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return month(_get(raw, key, str), _MONTH, key)
 
 
 def _code(raw, key: str, allowed: set[str] | None = None) -> str:
@@ -344,11 +340,9 @@ class Arbetsformedlingen(Provider):
         parse = getattr(self, f"_{info_set}", None)
         if parse is None:
             raise KeyError(info_set)
-        try:
+        with unexpected_format(NAME):
             _get(raw, "sokande", dict)
             items = parse(raw)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
         span = window(info_set, period)
         return [item for item in items if span.overlaps(item.period_start, item.period_end)]
 

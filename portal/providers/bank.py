@@ -18,8 +18,9 @@ from datetime import date
 from portal import clock
 from portal.i18n.lazy import _l
 from portal.information.items import ASSET_BALANCE, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
 
@@ -35,11 +36,9 @@ def today() -> date:
 
 def _ore(raw, key: str) -> int:
     money = _get(raw, key, dict)
-    text = _get(money, "belopp", str)
-    if _get(money, "valuta", str) != "SEK" or not _AMOUNT.fullmatch(text):
+    if _get(money, "valuta", str) != "SEK":
         raise _Drift(key)
-    kronor, decimals = text.lstrip("-").split(".")
-    return (-1 if text.startswith("-") else 1) * (int(kronor) * 100 + int(decimals))
+    return decimal_ore(_get(money, "belopp", str), _AMOUNT, key)
 
 
 def balance_date(period) -> date:
@@ -91,10 +90,8 @@ class Bank(Provider):
     def normalise(self, info_set: str, raw: dict, period) -> list:
         if info_set != "konton":
             raise KeyError(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._konton(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _konton(self, raw, period) -> list:
         on = balance_date(period)

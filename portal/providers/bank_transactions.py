@@ -31,8 +31,9 @@ from datetime import date, timedelta
 from portal import clock
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
 
@@ -71,11 +72,9 @@ def _month_end(day: date) -> date:
 
 def _ore(raw) -> int:
     money = _get(raw, "transactionAmount", dict)
-    text = _get(money, "amount", str)
-    if _get(money, "currency", str) != "SEK" or not _AMOUNT.fullmatch(text):
+    if _get(money, "currency", str) != "SEK":
         raise _Drift("transactionAmount")
-    kronor, decimals = text.lstrip("-").split(".")
-    return (-1 if text.startswith("-") else 1) * (int(kronor) * 100 + int(decimals))
+    return decimal_ore(_get(money, "amount", str), _AMOUNT, "transactionAmount")
 
 
 def _iban(reference) -> str:
@@ -149,10 +148,8 @@ class BankTransactions(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._summary(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _summary(self, raw, period) -> list[Item]:
         end = last_day(period)

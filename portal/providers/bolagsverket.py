@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import unexpected_format
 
 NAME = "bolagsverket"
 FORMS = {"AB", "EF", "HB", "KB", "EK", "BRF"}
@@ -89,10 +90,8 @@ class Bolagsverket(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._roles(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _roles(self, raw, period) -> list[Item]:
         items = []

@@ -13,28 +13,15 @@ from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import get as _get
+from portal.providers.parse import unexpected_format
+from portal.providers.parse import whole_kronor as _kronor
 
 NAME = "csn"
 _DATE = re.compile(r"\d{8}")
 _TERM = re.compile(r"(HT|VT)\d{4}")
-
-
-def _get(raw, key: str, kind):
-    if not isinstance(raw, dict) or key not in raw:
-        raise _Drift(key)
-    value = raw[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Drift(key)
-    return value
-
-
-def _kronor(raw, key: str) -> int:
-    value = _get(raw, key, int)
-    if value < 0:
-        raise _Drift(key)
-    return value * 100
 
 
 def _date(raw, key: str) -> date:
@@ -110,14 +97,12 @@ class Csn(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             if not isinstance(raw, dict):
                 raise _Drift("root")
             if info_set == "studiemedel":
                 return self._studiemedel(raw, period)
             return self._studiestartsstod(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _studiemedel(self, raw: dict, period) -> list[Item]:
         items: list[Item] = []

@@ -9,9 +9,10 @@ dates YYYYMMDD, months YYYYMM, whole kronor as integers.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from portal.i18n.lazy import _l
+from portal.providers import parse
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
@@ -27,11 +28,7 @@ def compact_date(text: str) -> date:
 
 
 def month(text) -> tuple[date, date]:
-    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
-        raise Drift("month")
-    first = date(int(match.group(1)), int(match.group(2)), 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return parse.month(text, _MONTH, "month")
 
 
 def kronor(value) -> int:

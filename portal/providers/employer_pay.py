@@ -19,14 +19,16 @@ the specification number, the workplace address and the declaration's dates are 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_GROSS, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
+from portal.providers.parse import month, unexpected_format
+from portal.providers.parse import whole_kronor as _ore
 
 NAME = "arbetsgivardeklaration"
 SET = "lon"
@@ -35,18 +37,7 @@ _MONTH = re.compile(r"(\d{4})(0[1-9]|1[0-2])")
 
 
 def _month(raw, key: str) -> tuple[date, date]:
-    match = _MONTH.fullmatch(_get(raw, key, str))
-    if match is None:
-        raise _Drift(key)
-    first = date(int(match.group(1)), int(match.group(2)), 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-def _ore(raw, key: str) -> int:
-    kronor = _get(raw, key, int)
-    if kronor < 0:
-        raise _Drift(key)
-    return kronor * 100
+    return month(_get(raw, key, str), _MONTH, key)
 
 
 class EmployerPay(Provider):
@@ -107,10 +98,8 @@ class EmployerPay(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._declarations(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _declarations(self, raw, period) -> list[Item]:
         items = []

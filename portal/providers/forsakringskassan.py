@@ -11,12 +11,14 @@ aktivitetsstöd adds ``beslut``.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
+from portal.providers.parse import code as _code
+from portal.providers.parse import decimal_ore, month, unexpected_format
 from portal.providers.parse import get as _get
 
 NAME = "forsakringskassan"
@@ -27,11 +29,7 @@ _KRONOR = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2}")
 
 def _ore(text) -> int:
     """ "1 234,50" kronor -> 123450 öre."""
-    if not isinstance(text, str) or not _KRONOR.fullmatch(text):
-        raise _Drift("amount")
-    kronor, decimals = text.replace(" ", "").split(",")
-    sign = -1 if kronor.startswith("-") else 1
-    return sign * (abs(int(kronor)) * 100 + int(decimals))
+    return decimal_ore(text, _KRONOR, "amount", point=",")
 
 
 def _date(text) -> date:
@@ -50,19 +48,7 @@ def _optional_date(text) -> date | None:
 
 
 def _month(text) -> tuple[date, date]:
-    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise _Drift("month")
-    start = date(int(match.group(1)), int(match.group(2)), 1)
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return start, end
-
-
-def _code(raw: dict, key: str, allowed: set[str]) -> str:
-    value = _get(raw, key, str)
-    if value not in allowed:
-        raise _Drift(key)
-    return value
+    return month(text, _MONTH, "month")
 
 
 EXTENTS = {"HEL", "TRE_FJARDEDELAR", "HALV", "EN_FJARDEDEL", "EN_ATTONDEL"}
@@ -285,10 +271,8 @@ class Forsakringskassan(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._normalise(info_set, raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         if not isinstance(raw, dict):

@@ -20,24 +20,19 @@ from __future__ import annotations
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import unexpected_format
+from portal.providers.parse import whole_kronor as _ore
 
 NAME = "kronofogden"
 CREDITOR_TYPES = {"ALLMAN", "ENSKILD"}  # allmänt mål (the state: taxes, fees) / enskilt mål (companies, people)
 DEBT_STATES = {"AKTIV", "PRESKRIBERAD", "AVSLUTAD"}
 INCOME_TYPES = {"LON", "PENSION", "ERSATTNING"}
 RESTRUCTURING_STATES = {"ANSOKAN", "INLEDD", "BESLUTAD", "AVSLAGEN", "AVSLUTAD"}
-
-
-def _ore(raw, key: str) -> int:
-    kronor = _get(raw, key, int)
-    if kronor < 0:
-        raise _Drift(key)
-    return kronor * 100
 
 
 class Kronofogden(Provider):
@@ -114,14 +109,12 @@ class Kronofogden(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             if not isinstance(raw, dict):
                 raise _Drift("root")
             return {"skulder": self._debts, "utmatning": self._garnishments, "skuldsanering": self._restructuring}[
                 info_set
             ](raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _debts(self, raw: dict, period) -> list[Item]:
         items = []

@@ -9,17 +9,19 @@ an amount is before tax (dagersättning is tax free, so it is what was paid out)
 
 from __future__ import annotations
 
-import calendar
+import re
 from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
-from portal.providers.parse import Drift as _Drift
+from portal.providers.base import InfoSet, Provider
+from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import month, unexpected_format
 
 NAME = "migrationsverket"
+_MONTH = re.compile(r"(\d{4})(\d{2})")
 PERMIT_KINDS = {"UT": "residence_permit", "AT": "work_permit", "UNDANTAG_AT": "work_permit"}
 DURATIONS = {"PERMANENT", "TIDSBEGRANSAT"}
 PAYMENT_TYPES = {"DAGERSATTNING", "SARSKILT_BIDRAG"}
@@ -27,18 +29,7 @@ HOUSING = {"EBO", "ABO"}
 
 
 def _month(raw, key: str) -> tuple[date, date]:
-    text = _get(raw, key, str)
-    if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
-        raise _Drift(key)
-    year, month = int(text[:4]), int(text[4:])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _code(raw, key: str, allowed) -> str:
-    value = _get(raw, key, str)
-    if value not in allowed:
-        raise _Drift(key)
-    return value
+    return month(_get(raw, key, str), _MONTH, key)
 
 
 def _months(period) -> list[str]:
@@ -119,10 +110,8 @@ class Migrationsverket(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list:
         parse = {"tillstand": self._tillstand, "dagersattning": self._dagersattning}[info_set]
-        try:
+        with unexpected_format(NAME):
             items = parse(raw)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
         return [item for item in items if period.overlaps(item.period_start, item.period_end)]
 
     def _tillstand(self, raw) -> list:

@@ -25,8 +25,8 @@ from datetime import date
 from portal import clock
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
-from portal.providers.parse import Drift
+from portal.providers.base import InfoSet, Provider
+from portal.providers.parse import Drift, unexpected_format
 from portal.providers.parse import get as _get
 
 SET = "arenden"
@@ -147,10 +147,8 @@ class PendingProvider(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(self.name):
             return self._applications(raw, period) + self._payments(raw)
-        except (Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(self.name, "unexpected_format") from None
 
     def _code(self, raw, key: str, codes: dict) -> str:
         value = _get(raw, key, str)

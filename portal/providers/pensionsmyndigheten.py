@@ -8,15 +8,17 @@ Raw format (see ``devstack/sandbox/providers/pensionsmyndigheten.py``): ``POST
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import month as _month_of
+from portal.providers.parse import unexpected_format
 
 NAME = "pensionsmyndigheten"
 _MONTH = re.compile(r"(\d{4})(\d{2})")
@@ -33,12 +35,7 @@ def _ore(raw, key: str) -> int:
 
 
 def _month(raw) -> tuple[date, date]:
-    text = _get(raw, "manad", str)
-    match = _MONTH.fullmatch(text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise _Drift("manad")
-    start = date(int(match.group(1)), int(match.group(2)), 1)
-    return start, (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return _month_of(_get(raw, "manad", str), _MONTH, "manad")
 
 
 class Pensionsmyndigheten(Provider):
@@ -128,10 +125,8 @@ class Pensionsmyndigheten(Provider):
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._normalise(info_set, raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _item(self, info_set, suffix, start, end, amount, gross, details) -> Item:
         return Item(

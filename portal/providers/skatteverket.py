@@ -25,6 +25,7 @@ from portal.information.items import FACT, INCOME_NET, Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
+from portal.providers.parse import unexpected_format
 
 NAME = "skatteverket"
 RELATIONS = {
@@ -246,10 +247,8 @@ class SkatteverketSets(Provider):
         parse = {"taxerad_inkomst": self._taxerad_inkomst, "skattekonto": self._skattekonto, "f_skatt": self._f_skatt}[
             info_set
         ]
-        try:
+        with unexpected_format(NAME):
             return parse(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _item(self, info_set, kind, theme, start, end, amount=None, gross=None, **details) -> Item:
         return Item(

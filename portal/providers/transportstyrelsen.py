@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, Item
-from portal.providers.base import InfoSet, Provider, ProviderError
-from portal.providers.parse import Drift as _Drift
+from portal.providers.base import InfoSet, Provider
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date
+from portal.providers.parse import unexpected_format
 
 NAME = "transportstyrelsen"
 OWNER, USER = "AGARE", "BRUKARE"
@@ -76,10 +76,8 @@ class Transportstyrelsen(Provider):
     def normalise(self, info_set: str, raw: dict, period) -> list:
         if info_set != "fordon":
             raise KeyError(info_set)
-        try:
+        with unexpected_format(NAME):
             return self._fordon(raw, period)
-        except (_Drift, KeyError, TypeError, ValueError, AttributeError):
-            raise ProviderError(NAME, "unexpected_format") from None
 
     def _fordon(self, raw, period) -> list:
         items = []
