@@ -11,7 +11,7 @@ import re
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider
+from portal.providers.base import InfoSet, Provider, paid_and_taxed
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get
@@ -144,32 +144,17 @@ class Akassa(Provider):
             days = _get(payment, "ersattningsdagar", int)
             if not period.overlaps(pay_start, pay_end):
                 continue
-            items.append(
-                Item(
-                    NAME,
-                    "ersattning",
-                    "akassa.ersattning.payment",
-                    "income",
-                    pay_start,
-                    pay_end,
-                    amount_ore=gross,
-                    gross=True,
-                    details={"days": days, "paid_on": paid_on.isoformat()},
-                )
+            items += paid_and_taxed(
+                NAME,
+                "ersattning",
+                "akassa.ersattning.payment",
+                pay_start,
+                pay_end,
+                gross,
+                tax,
+                {"days": days, "paid_on": paid_on.isoformat()},
+                {"paid_on": paid_on.isoformat()},
             )
-            if tax:
-                items.append(
-                    Item(
-                        NAME,
-                        "ersattning",
-                        "akassa.ersattning.tax",
-                        "income",
-                        pay_start,
-                        pay_end,
-                        amount_ore=tax,
-                        details={"paid_on": paid_on.isoformat()},
-                    )
-                )
         return items
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from portal.information.items import FACT, INCOME_GROSS, INCOME_NET, PAYMENT
+from portal.information.items import FACT, INCOME_GROSS, INCOME_NET, PAYMENT, Item
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,37 @@ class ProviderClient:
         if not isinstance(payload, (dict, list)):
             raise ProviderError(self.name, "malformed")
         return payload
+
+
+def paid_and_taxed(
+    provider: str,
+    info_set: str,
+    kind: str,
+    start,
+    end,
+    amount_ore: int,
+    tax_ore: int,
+    details: dict,
+    tax_details: dict | None = None,
+    gross: bool | None = True,
+) -> list[Item]:
+    """A payment and, when tax was withheld from it, the tax as an item of its own over the same period
+    (kind ``<provider>.<set>.tax``), so the totals can count what was paid before tax minus the tax."""
+    items = [Item(provider, info_set, kind, "income", start, end, amount_ore=amount_ore, gross=gross, details=details)]
+    if tax_ore:
+        items.append(
+            Item(
+                provider,
+                info_set,
+                f"{provider}.{info_set}.tax",
+                "income",
+                start,
+                end,
+                amount_ore=tax_ore,
+                details=details if tax_details is None else tax_details,
+            )
+        )
+    return items
 
 
 # Failures worth another attempt: the provider may answer the next time.

@@ -13,7 +13,7 @@ from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider
+from portal.providers.base import InfoSet, Provider, paid_and_taxed
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
 from portal.providers.parse import unexpected_format
@@ -180,32 +180,17 @@ class Csn(Provider):
             pace = _get(payment, "Studietakt", int)
             if not period.overlaps(start, end):
                 continue
-            items.append(
-                Item(
-                    NAME,
-                    "studiestartsstod",
-                    "csn.studiestartsstod.payment",
-                    "income",
-                    start,
-                    end,
-                    amount_ore=gross,
-                    gross=True,
-                    details={"study_pace": pace, "paid_on": paid_on.isoformat()},
-                )
+            items += paid_and_taxed(
+                NAME,
+                "studiestartsstod",
+                "csn.studiestartsstod.payment",
+                start,
+                end,
+                gross,
+                tax,
+                {"study_pace": pace, "paid_on": paid_on.isoformat()},
+                {"paid_on": paid_on.isoformat()},
             )
-            if tax:
-                items.append(
-                    Item(
-                        NAME,
-                        "studiestartsstod",
-                        "csn.studiestartsstod.tax",
-                        "income",
-                        start,
-                        end,
-                        amount_ore=tax,
-                        details={"paid_on": paid_on.isoformat()},
-                    )
-                )
         return items
 
 

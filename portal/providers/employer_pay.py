@@ -23,7 +23,7 @@ from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_GROSS, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider
+from portal.providers.base import InfoSet, Provider, paid_and_taxed
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
@@ -116,32 +116,7 @@ class EmployerPay(Provider):
             if declaration["Borttagen"] == "J" or not period.overlaps(start, end):
                 continue
             details = {"employer": employer}
-            items.append(
-                Item(
-                    NAME,
-                    SET,
-                    "arbetsgivardeklaration.lon.pay",
-                    "income",
-                    start,
-                    end,
-                    amount_ore=pay,
-                    gross=True,
-                    details=details,
-                )
-            )
-            if tax:
-                items.append(
-                    Item(
-                        NAME,
-                        SET,
-                        "arbetsgivardeklaration.lon.tax",
-                        "income",
-                        start,
-                        end,
-                        amount_ore=tax,
-                        details=details,
-                    )
-                )
+            items += paid_and_taxed(NAME, SET, "arbetsgivardeklaration.lon.pay", start, end, pay, tax, details)
             for kind, amount in benefits:
                 items.append(
                     Item(

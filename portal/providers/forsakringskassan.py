@@ -15,7 +15,7 @@ from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
-from portal.providers.base import InfoSet, Provider
+from portal.providers.base import InfoSet, Provider, paid_and_taxed
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import decimal_ore, month, unexpected_format
@@ -288,32 +288,18 @@ class Forsakringskassan(Provider):
             if not period.overlaps(start, end):
                 continue
             details = {"paid_on": paid_on.isoformat(), **details}
-            items.append(
-                Item(
-                    NAME,
-                    info_set,
-                    f"{NAME}.{info_set}.{suffix}",
-                    "income",
-                    start,
-                    end,
-                    amount_ore=gross,
-                    gross=taxable,
-                    details=details,
-                )
+            items += paid_and_taxed(
+                NAME,
+                info_set,
+                f"{NAME}.{info_set}.{suffix}",
+                start,
+                end,
+                gross,
+                tax if taxable else 0,
+                details,
+                {"paid_on": paid_on.isoformat()},
+                gross=taxable,
             )
-            if taxable and tax:
-                items.append(
-                    Item(
-                        NAME,
-                        info_set,
-                        f"{NAME}.{info_set}.tax",
-                        "income",
-                        start,
-                        end,
-                        amount_ore=tax,
-                        details={"paid_on": paid_on.isoformat()},
-                    )
-                )
         if info_set == "bostadsbidrag":
             for application in _get(raw, "ansokningar", list):
                 applied_on = _date(_get(application, "ansokningsdatum", str))
