@@ -31,9 +31,7 @@ Errors: ``{"error": {"code": "...", "message": "..."}}`` (the shared API's envel
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "akassa",
@@ -52,9 +50,7 @@ provider = Provider(
 )
 
 
-def _not_a_member():
-    body = request.get_json(silent=True) or {}
-    return json_response({"identitetsnummer": body.get("identitetsnummer"), "medlemskap": []})
+_not_a_member = provider.empty(medlemskap=[])
 
 
 medlemskap = provider.information_set(

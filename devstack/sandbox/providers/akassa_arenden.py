@@ -11,27 +11,14 @@ Errors in the agency's own envelope.
 
 from __future__ import annotations
 
-from flask import request
-
 from .akassa import provider as agency
-from .base import Provider, json_response
+from .base import pending_provider
 
-provider = Provider(
+provider = pending_provider(
+    agency,
     "akassa_arenden",
     url_prefix="/akassa/api/v1",
-    subject_field="identitetsnummer",
-    errors=agency.errors,
-    error_body=agency.error_body,
-)
-
-
-def _nothing():
-    body = request.get_json(silent=True) or {}
-    return json_response(
-        {"identitetsnummer": body.get("identitetsnummer"), "ansokningar": [], "planeradeUtbetalningar": []}
-    )
-
-
-arenden = provider.information_set(
-    "arenden", "/arenden", nothing=_nothing, default_drift={"rename": {"ansokningar.status": "arendestatus"}}
+    rule="/arenden",
+    lists=("ansokningar", "planeradeUtbetalningar"),
+    rename={"ansokningar.status": "arendestatus"},
 )

@@ -21,9 +21,7 @@ person's role: FULLMAKTSHAVARE means someone else's account the person may use. 
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "bank",
@@ -42,9 +40,7 @@ provider = Provider(
 )
 
 
-def _no_accounts():
-    body = request.get_json(silent=True) or {}
-    return json_response({"kundId": body.get("kundId"), "forfragningsId": None, "konton": []})
+_no_accounts = provider.empty(forfragningsId=None, konton=[])
 
 
 konton = provider.information_set(

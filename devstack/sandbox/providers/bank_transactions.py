@@ -28,10 +28,8 @@ Amounts are kronor strings with a dot decimal, negative for money out. No accoun
 
 from __future__ import annotations
 
-from flask import request
-
 from .bank import provider as bank
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "banktransaktioner",
@@ -42,9 +40,7 @@ provider = Provider(
 )
 
 
-def _no_accounts():
-    body = request.get_json(silent=True) or {}
-    return json_response({"psuId": body.get("psuId"), "accounts": []})
+_no_accounts = provider.empty(accounts=[])
 
 
 kontohandelser = provider.information_set(

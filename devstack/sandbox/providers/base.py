@@ -87,6 +87,16 @@ class Provider:
         self.blueprint.add_url_rule(rule, endpoint=name, methods=["POST"], view_func=lambda: self.lookup(info))
         return info
 
+    def empty(self, **fields: Any) -> Callable[[], Response]:
+        """An answer for someone in the cast the provider has nothing about: the subject the request named,
+        beside the set's own empty ``fields``."""
+
+        def answer() -> Response:
+            body = request.get_json(silent=True) or {}
+            return json_response({self.subject_field: body.get(self.subject_field), **fields})
+
+        return answer
+
     def read_subject(self) -> str | None:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -141,3 +151,22 @@ class Provider:
             status=params.get("status", 200),
             content_type=params.get("content_type", "application/json; charset=utf-8"),
         )
+
+
+def pending_provider(
+    agency: Provider, name: str, *, url_prefix: str, rule: str, lists: tuple[str, str], rename: dict[str, str]
+) -> Provider:
+    """An agency's applications being decided and payments decided for the coming months (issue 22, point 5):
+    a provider of its own beside the agency's, asked with the agency's subject field and answering its errors,
+    with one set ``arenden``. Someone in the cast with nothing there gets the two ``lists`` empty."""
+    provider = Provider(
+        name,
+        url_prefix=url_prefix,
+        subject_field=agency.subject_field,
+        errors=agency.errors,
+        error_body=agency.error_body,
+    )
+    provider.information_set(
+        "arenden", rule, nothing=provider.empty(**dict.fromkeys(lists, [])), default_drift={"rename": rename}
+    )
+    return provider

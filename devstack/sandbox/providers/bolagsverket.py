@@ -24,9 +24,7 @@ the cast: 404 ``PERSON_EJ_FUNNEN``. Errors: ``{"fel": {"kod", "beskrivning"}}``.
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "bolagsverket",
@@ -45,11 +43,7 @@ provider = Provider(
 )
 
 
-def _no_assignments():
-    body = request.get_json(silent=True) or {}
-    return json_response(
-        {"personidentitetsnummer": body.get("personidentitetsnummer"), "hamtad": None, "funktionarsuppdrag": []}
-    )
+_no_assignments = provider.empty(hamtad=None, funktionarsuppdrag=[])
 
 
 roller = provider.information_set(

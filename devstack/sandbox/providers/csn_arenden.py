@@ -11,25 +11,14 @@ Errors in the agency's own envelope.
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import pending_provider
 from .csn import provider as agency
 
-provider = Provider(
+provider = pending_provider(
+    agency,
     "csn_arenden",
     url_prefix="/csn/api/v1",
-    subject_field="Personnummer",
-    errors=agency.errors,
-    error_body=agency.error_body,
-)
-
-
-def _nothing():
-    body = request.get_json(silent=True) or {}
-    return json_response({"Personnummer": body.get("Personnummer"), "Ansokningar": [], "KommandeUtbetalningar": []})
-
-
-arenden = provider.information_set(
-    "arenden", "/arenden", nothing=_nothing, default_drift={"rename": {"Ansokningar.Status": "Arendestatus"}}
+    rule="/arenden",
+    lists=("Ansokningar", "KommandeUtbetalningar"),
+    rename={"Ansokningar.Status": "Arendestatus"},
 )

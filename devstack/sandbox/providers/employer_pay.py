@@ -25,9 +25,7 @@ not in folkbokföring: 404 ``PERSON_SAKNAS``. Errors: ``{"Felkod", "Feltext"}``,
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 from .skatteverket import provider as skatteverket
 
 provider = Provider(
@@ -39,9 +37,7 @@ provider = Provider(
 )
 
 
-def _none_reported():
-    body = request.get_json(silent=True) or {}
-    return json_response({"Identitetsbeteckning": body.get("Identitetsbeteckning"), "Individuppgifter": []})
+_none_reported = provider.empty(Individuppgifter=[])
 
 
 lon = provider.information_set(

@@ -47,9 +47,7 @@ knows every insured person). Outside the cast: 404. Errors: ``{"felkod": "FK-...
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "forsakringskassan",
@@ -82,14 +80,8 @@ EXTRA_LISTS = {"bostadsbidrag": "ansokningar", "aktivitetsstod": "beslut"}
 
 
 def _nothing(info_set: str):
-    def answer():
-        body = request.get_json(silent=True) or {}
-        payload = {"personId": body.get("personId"), "formansslag": SETS[info_set], "utbetalningar": []}
-        if info_set in EXTRA_LISTS:
-            payload[EXTRA_LISTS[info_set]] = []
-        return json_response(payload)
-
-    return answer
+    extra = {EXTRA_LISTS[info_set]: []} if info_set in EXTRA_LISTS else {}
+    return provider.empty(formansslag=SETS[info_set], utbetalningar=[], **extra)
 
 
 for _name in SETS:

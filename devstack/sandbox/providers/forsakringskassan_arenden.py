@@ -11,25 +11,14 @@ Errors in the agency's own envelope.
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import pending_provider
 from .forsakringskassan import provider as agency
 
-provider = Provider(
+provider = pending_provider(
+    agency,
     "forsakringskassan_arenden",
     url_prefix="/forsakringskassan/api/arenden",
-    subject_field="personId",
-    errors=agency.errors,
-    error_body=agency.error_body,
-)
-
-
-def _nothing():
-    body = request.get_json(silent=True) or {}
-    return json_response({"personId": body.get("personId"), "arenden": [], "beslutadeUtbetalningar": []})
-
-
-arenden = provider.information_set(
-    "arenden", "/v1/sok", nothing=_nothing, default_drift={"rename": {"arenden.status": "arendestatus"}}
+    rule="/v1/sok",
+    lists=("arenden", "beslutadeUtbetalningar"),
+    rename={"arenden.status": "arendestatus"},
 )

@@ -40,9 +40,7 @@ Errors: ``{"felkod": "…", "felmeddelande": "…"}``.
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "kronofogden",
@@ -61,9 +59,7 @@ provider = Provider(
 )
 
 
-def _not_registered():
-    body = request.get_json(silent=True) or {}
-    return json_response({"galdenarId": body.get("galdenarId"), "registrerad": False})
+_not_registered = provider.empty(registrerad=False)
 
 
 skulder = provider.information_set(

@@ -28,9 +28,7 @@ A person in the cast with nothing: 200 with empty lists. Outside the cast: 404. 
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "pensionsmyndigheten",
@@ -50,14 +48,8 @@ provider = Provider(
 
 
 def _nothing(info_set: str):
-    def answer():
-        body = request.get_json(silent=True) or {}
-        payload = {"personnummer": body.get("personnummer"), "manadsutbetalningar": []}
-        if info_set == "efterlevandepension":
-            payload["formaner"] = []
-        return json_response(payload)
-
-    return answer
+    extra = {"formaner": []} if info_set == "efterlevandepension" else {}
+    return provider.empty(manadsutbetalningar=[], **extra)
 
 
 for _name in ("alderspension", "premiepension", "bostadstillagg", "efterlevandepension"):

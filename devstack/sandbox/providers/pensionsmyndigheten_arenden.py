@@ -11,25 +11,14 @@ Errors in the agency's own envelope.
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import pending_provider
 from .pensionsmyndigheten import provider as agency
 
-provider = Provider(
+provider = pending_provider(
+    agency,
     "pensionsmyndigheten_arenden",
     url_prefix="/pensionsmyndigheten/api/v1",
-    subject_field="personnummer",
-    errors=agency.errors,
-    error_body=agency.error_body,
-)
-
-
-def _nothing():
-    body = request.get_json(silent=True) or {}
-    return json_response({"personnummer": body.get("personnummer"), "ansokningar": [], "kommandeUtbetalningar": []})
-
-
-arenden = provider.information_set(
-    "arenden", "/arenden", nothing=_nothing, default_drift={"rename": {"ansokningar.status": "arendestatus"}}
+    rule="/arenden",
+    lists=("ansokningar", "kommandeUtbetalningar"),
+    rename={"ansokningar.status": "arendestatus"},
 )

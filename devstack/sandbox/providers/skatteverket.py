@@ -35,9 +35,7 @@ A person in folkbokföring but with nothing in a set: 200 with an empty answer (
 
 from __future__ import annotations
 
-from flask import request
-
-from .base import Provider, json_response
+from .base import Provider
 
 provider = Provider(
     "skatteverket",
@@ -62,29 +60,21 @@ folkbokforing = provider.information_set(
 )
 
 
-def _empty(**fields):
-    def answer():
-        body = request.get_json(silent=True) or {}
-        return json_response({"Identitetsbeteckning": body.get("Identitetsbeteckning"), **fields})
-
-    return answer
-
-
 taxerad_inkomst = provider.information_set(
     "taxerad_inkomst",
     "/inkomst/v1/beskattningsbeslut",
     default_drift={"rename": {"Beskattningsbeslut": "Beslut"}},
-    nothing=_empty(Beskattningsbeslut=[]),
+    nothing=provider.empty(Beskattningsbeslut=[]),
 )
 skattekonto = provider.information_set(
     "skattekonto",
     "/skattekonto/v1/transaktioner",
     default_drift={"rename": {"Skattekonto.Transaktioner": "Kontohandelser"}},
-    nothing=_empty(Skattekonto=None),
+    nothing=provider.empty(Skattekonto=None),
 )
 f_skatt = provider.information_set(
     "f_skatt",
     "/registrering/v1/fskatt",
     default_drift={"rename": {"FSkatt": "Fskattsedel"}},
-    nothing=_empty(FSkatt=None, Momsregistrering=None, Arbetsgivarregistrering=None, Naringsverksamheter=[]),
+    nothing=provider.empty(FSkatt=None, Momsregistrering=None, Arbetsgivarregistrering=None, Naringsverksamheter=[]),
 )
