@@ -3,6 +3,8 @@ test identity provider, and page checks on parsed HTML."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import queue
 import shutil
@@ -138,6 +140,19 @@ def page_checks(response, lang: str = "sv", direction: str = "ltr") -> Beautiful
     assert not doc.find_all("script", src=False), "no inline scripts"
     assert not doc.find_all(attrs={"style": True}), "no inline styles"
     return doc
+
+
+def private_file_checks(response, body: bytes | None = None, cache_control: str = "no-store") -> None:
+    """A download of personal data (portal.web.files.send_private_file): its exact bytes (``body``) with
+    their digest, an attachment, kept by no cache and never sniffed."""
+    assert response.status_code == 200, response.status_code
+    if body is not None:
+        assert response.data == body
+    digest = base64.b64encode(hashlib.sha256(response.data).digest()).decode()
+    assert response.headers["Content-Digest"] == f"sha-256=:{digest}:"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert response.headers["Cache-Control"] == cache_control
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def h1(response) -> str:

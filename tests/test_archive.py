@@ -21,7 +21,7 @@ from portal.case import services as case
 from portal.extensions import db
 from portal.submission.models import FrozenDocument
 from tests import factories
-from tests.support import idp_login
+from tests.support import idp_login, private_file_checks
 from tests.test_attachments_domain import make_pdf, make_png
 from tests.test_pdf import assert_accessible
 
@@ -57,6 +57,7 @@ def test_the_package_holds_every_document_with_matching_checksums_and_a_valid_de
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert application.case_number in response.headers["Content-Disposition"]
     assert ANDERS not in response.headers["Content-Disposition"]
+    private_file_checks(response)
 
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.attachments.models import Attachment
 from portal.extensions import db
 from tests import factories
-from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.support import csrf_from, idp_login, page_checks, private_file_checks, soup
 from tests.test_attachments_domain import EXE, make_pdf, make_png
 
 SINGLE_ADULT = "199006022397"
@@ -32,7 +32,7 @@ def test_upload_list_download_and_remove(login, client):
     doc = page_checks(page)
     link = doc.find("a", string="Hyreskontrakt 2026.pdf")
     download = client.get(link["href"])
-    assert download.status_code == 200 and download.data == pdf
+    private_file_checks(download, pdf)
     assert download.mimetype == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Disposition"].startswith("attachment")

@@ -18,7 +18,7 @@ from portal.case import services as case
 from portal.delivery.services import run_once
 from portal.extensions import db
 from tests import factories
-from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.support import csrf_from, idp_login, page_checks, private_file_checks, soup
 from tests.test_attachments_domain import make_pdf
 from tests.test_journey import SINGLE_ADULT
 
@@ -198,7 +198,7 @@ def test_decision_with_amount_period_and_the_document_through_an_audited_route(a
     pdf = applicant.get(link["href"])
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data == decision.document and pdf.data.startswith(b"%PDF-")
-    assert pdf.headers["Cache-Control"] == "no-store"
+    private_file_checks(pdf, decision.document)
     audited = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "decision", AuditEvent.object_id == decision.id)
     ).all()

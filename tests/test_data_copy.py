@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.information.models import InformationItem
 from portal.rights import copy
 from tests import factories
-from tests.support import csrf_from, idp_login, page_checks, soup
+from tests.support import csrf_from, idp_login, page_checks, private_file_checks, soup
 from tests.test_attachments_domain import make_png
 from tests.test_journey import PROTECTED, SINGLE_ADULT
 
@@ -177,6 +177,7 @@ def test_request_progress_and_download_only_by_the_person(app, client, login):
         )
     )
     assert SINGLE_ADULT not in download.headers["Content-Disposition"]
+    private_file_checks(download)
 
     someone = app.test_client()
     idp_login(someone, "/auth/login", {"subject": MARIA})

@@ -17,7 +17,7 @@ from portal.exchange import document
 from portal.extensions import db
 from portal.submission import services as submission
 from portal.submission.models import FrozenDocument
-from tests.support import idp_login, send_application, soup
+from tests.support import idp_login, private_file_checks, send_application, soup
 from tests.test_journey import start_application
 
 SINGLE_ADULT = "199006022397"
@@ -36,6 +36,7 @@ def test_submission_freezes_a_valid_document_with_its_digest(app, login, client)
     receipt_page = soup(client.get(path))
     assert frozen.sha256 in receipt_page.find("code", class_="digest").get_text()
     pdf = client.get(f"{path}/receipt.pdf")
+    private_file_checks(pdf)
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert doc["reference"] in text
@@ -45,7 +46,7 @@ def test_submission_freezes_a_valid_document_with_its_digest(app, login, client)
     idp_login(caseworker, "/auth/staff/login", {"subject": "staff-uppsala-1"})
     application_id = path.rsplit("/", 1)[1]
     as_json = caseworker.get(f"/municipality/inbox/{application_id}/document.json")
-    assert as_json.data.decode() == frozen.body
+    private_file_checks(as_json, frozen.body.encode())
     assert as_json.headers["Digest"] == f"sha-256={frozen.sha256}"
     assert caseworker.get(f"/municipality/inbox/{application_id}/document.pdf").data.startswith(b"%PDF-")
 

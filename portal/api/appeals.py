@@ -5,10 +5,10 @@ events (``appealed``, ``appealReconsidered``, ``appealForwarded``)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify
+from flask import abort, g, jsonify
 
 from portal.api import clients
-from portal.api.cases import _case_handler, _case_read, _client, _private_file, _write_request
+from portal.api.cases import _case_handler, _case_read, _client, _write_request
 from portal.api.inputs import Fields
 from portal.api.representation import day, utc
 from portal.api.routes import UUID, bp, load
@@ -18,6 +18,7 @@ from portal.application.models import Application
 from portal.audit.services import record_read
 from portal.auth.access import requires
 from portal.extensions import db
+from portal.web.files import PRIVATE_NO_STORE, send_private_file
 
 
 def represent(appeal: Appeal) -> dict:
@@ -66,9 +67,12 @@ def get_appeal_document(application_id: str, appeal_id: str):
     record_read(
         "appeal", appeal.id, "municipality system fetches the appeal document", subject_id=application.applicant_id
     )
-    response = current_app.response_class(appeal.document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-overklagande.pdf"'
-    return _private_file(response, appeal.document_sha256)
+    return send_private_file(
+        appeal.document,
+        filename=f"{application.reference}-overklagande.pdf",
+        mimetype="application/pdf",
+        cache_control=PRIVATE_NO_STORE,
+    )
 
 
 def _by() -> str:

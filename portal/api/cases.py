@@ -25,7 +25,7 @@ import re
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import abort, current_app, g, has_request_context, jsonify, request, send_file
+from flask import abort, g, has_request_context, jsonify, request
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
@@ -42,7 +42,6 @@ from portal.api.routes import (
     case_problem,
     document_response,
     load,
-    sha256_base64,
 )
 from portal.api.tokens import problem, require_scope
 from portal.application.models import Application, ApplicationEvent
@@ -52,6 +51,7 @@ from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
 from portal.extensions import db
 from portal.submission.models import FrozenDocument
+from portal.web.files import PRIVATE_NO_STORE, send_private_file
 
 _CODE = re.compile(r"^\d{4}$")
 
@@ -134,15 +134,6 @@ def _case_read(what: str, purpose: str, **ranges: tuple[int, int, int]):
 def _created(payload: dict):
     response = jsonify(payload)
     response.status_code = 201
-    return response
-
-
-def _private_file(response, sha256: str):
-    """Personal data: kept by no cache, never sniffed into something a browser would run, and
-    with its digest (RFC 9530) so that the receiving system can check the bytes."""
-    response.headers["Content-Digest"] = f"sha-256=:{sha256_base64(sha256)}:"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -595,16 +586,13 @@ def get_attachment(application_id: str, attachment_id: str):
     application = load(application_id)
     file = _sent_attachment(application, attachment_id)
     record_read("attachment", file.id, "municipality system fetches an attachment", subject_id=application.applicant_id)
-    response = send_file(
+    return send_private_file(
         current_storage().open(file.storage_key),
+        filename=file.original_name,
         mimetype=file.media_type,
-        as_attachment=True,
-        download_name=file.original_name,
-        max_age=0,
-        conditional=False,
-        etag=False,
+        sha256=file.sha256,
+        cache_control=PRIVATE_NO_STORE,
     )
-    return _private_file(response, file.sha256)
 
 
 @bp.get("/applications/<application_id>/decisions")
@@ -628,9 +616,12 @@ def get_decision_document(application_id: str, decision_id: str):
         "municipality system fetches the decision document",
         subject_id=application.applicant_id,
     )
-    response = current_app.response_class(decision.document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-beslut.pdf"'
-    return _private_file(response, decision.document_sha256)
+    return send_private_file(
+        decision.document,
+        filename=f"{application.reference}-beslut.pdf",
+        mimetype="application/pdf",
+        cache_control=PRIVATE_NO_STORE,
+    )
 
 
 @bp.get("/applications/<application_id>/payments")

@@ -8,7 +8,6 @@ the municipality has received the application. Described in ``openapi.json`` bes
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -32,6 +31,7 @@ from portal.delivery.queries import in_inbox
 from portal.extensions import csrf, db
 from portal.submission import services as submission
 from portal.submission.models import FrozenDocument
+from portal.web.files import sha256_base64
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -276,11 +276,6 @@ def load(application_id: str, for_update: bool = False) -> Application:
     if not in_inbox(application, g.actor.municipality_code):
         abort(404)
     return application
-
-
-def sha256_base64(hex_digest: str) -> str:
-    """A SHA-256 kept as hex, in the base64 that the digest headers carry."""
-    return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
 
 
 def document_response(frozen: FrozenDocument):

@@ -16,6 +16,7 @@ from portal.auth.access import requires
 from portal.case import overview
 from portal.extensions import db
 from portal.i18n.lazy import _l
+from portal.web.files import send_private_file
 
 bp = Blueprint("appeal", __name__)
 
@@ -93,11 +94,7 @@ def _write_page(application, decision, form, possible: bool, refusal: str | None
 
 
 def _pdf(appeal: Appeal, name: str) -> Response:
-    response = Response(appeal.document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="overklagande-{name}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_private_file(appeal.document, filename=f"overklagande-{name}.pdf", mimetype="application/pdf")
 
 
 @bp.get("/cases/<application_id>/appeals/<appeal_id>.pdf")

@@ -6,7 +6,7 @@ imports this module after making its blueprint."""
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 
 from portal.application.access import load_application
 from portal.archive import package as packages
@@ -14,6 +14,7 @@ from portal.archive import retention
 from portal.audit.services import record_read
 from portal.auth.access import requires
 from portal.municipality.routes import bp
+from portal.web.files import send_private_file
 
 
 @bp.get("/inbox/<application_id>/archive", endpoint="archive")
@@ -42,8 +43,4 @@ def download(application_id: str):
         subject_id=application.applicant_id,
     )
     package = packages.build(application)
-    response = Response(package.zip_bytes(), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{package.name}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_private_file(package.zip_bytes(), filename=package.name, mimetype="application/zip")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -14,6 +14,7 @@ from portal.auth.access import requires
 from portal.information import labels as information_labels
 from portal.information.services import items
 from portal.providers.registry import provider as provider_named
+from portal.web.files import send_private_file
 
 bp = Blueprint("attachments", __name__)
 
@@ -112,16 +113,12 @@ def download(application_id: str, attachment_id: str):
     if attachment is None or attachment.from_municipality:
         abort(404)
     record_read("attachment", attachment.id, "attachment opened", subject_id=application.applicant_id)
-    response = send_file(
+    return send_private_file(
         current_storage().open(attachment.storage_key),
+        filename=attachment.original_name,
         mimetype=attachment.media_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        max_age=0,
+        sha256=attachment.sha256,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/applications/<application_id>/attachments/<attachment_id>/remove")

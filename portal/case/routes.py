@@ -4,7 +4,7 @@ requests, messages both ways, the decision document, and withdrawing. Views stay
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -19,6 +19,7 @@ from portal.case import labels, overview
 from portal.case import services as case
 from portal.case.forms import AnswerForm, MessageForm, WithdrawForm, chosen_files
 from portal.extensions import db
+from portal.web.files import send_private_file
 
 bp = Blueprint("case", __name__)
 
@@ -272,16 +273,12 @@ def message_file(application_id: str, attachment_id: str):
     record_read(
         "attachment", found.id, "applicant opens a file sent with a message", subject_id=application.applicant_id
     )
-    response = send_file(
+    return send_private_file(
         current_storage().open(found.storage_key),
+        filename=found.original_name,
         mimetype=found.media_type,
-        as_attachment=True,
-        download_name=found.original_name,
-        max_age=0,
+        sha256=found.sha256,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # --- the decision document ------------------------------------------------------------------------
@@ -296,11 +293,7 @@ def decision_pdf(application_id: str, decision_id: str):
         abort(404)
     record_read("decision", decision.id, "applicant opens the decision document", subject_id=application.applicant_id)
     name = application.case_number or application.reference
-    response = Response(decision.document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="beslut-{name}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_private_file(decision.document, filename=f"beslut-{name}.pdf", mimetype="application/pdf")
 
 
 # --- withdrawing --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ them sent, which serves them by post on that day. Thin over :mod:`portal.delgivn
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.application.models import Application
@@ -19,6 +19,7 @@ from portal.i18n.lazy import _l
 from portal.municipality import services as inbox_services
 from portal.municipality.forms import parse_date
 from portal.routing.services import municipality
+from portal.web.files import send_private_file
 
 bp = Blueprint("delgivning", __name__, url_prefix="/municipality/print-queue")
 
@@ -112,11 +113,7 @@ def act():
         return _page(form, rows, 400)
     if action == "batch":
         pdf = services.batch_pdf(g.actor.municipality_code, form.letters.data)
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": "attachment; filename=beslut-att-posta.pdf", "Cache-Control": "no-store"},
-        )
+        return send_private_file(pdf, filename="beslut-att-posta.pdf", mimetype="application/pdf")
     day = form.posted_on()
     if day is None:
         return _page(form, rows, 400)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,6 +23,7 @@ from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
 from portal.routing.services import UnknownMunicipality, municipalities, municipality
 from portal.submission import services as submission
+from portal.web.files import send_private_file
 from portal.web.reads import reads_once
 
 bp = Blueprint("municipality", __name__, url_prefix="/municipality")
@@ -449,12 +450,6 @@ def _store_files(item: Application, field) -> list[str]:
     return stored
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/inbox/<application_id>/attachments/<attachment_id>")
 @requires("inbox")
 def attachment(application_id: str, attachment_id: str):
@@ -466,14 +461,11 @@ def attachment(application_id: str, attachment_id: str):
     if found is None:
         abort(404)
     record_read("attachment", found.id, "caseworker opens an attachment", subject_id=item.applicant_id)
-    return _no_store(
-        send_file(
-            current_storage().open(found.storage_key),
-            mimetype=found.media_type,
-            as_attachment=True,
-            download_name=found.original_name,
-            max_age=0,
-        )
+    return send_private_file(
+        current_storage().open(found.storage_key),
+        filename=found.original_name,
+        mimetype=found.media_type,
+        sha256=found.sha256,
     )
 
 
@@ -485,10 +477,13 @@ def decision_document(application_id: str, decision_id: str):
     if decision is None or decision.application_id != item.id:
         abort(404)
     record_read("decision", decision.id, "caseworker opens the decision document", subject_id=item.applicant_id)
-    response = Response(decision.document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.case_number or item.reference}-beslut.pdf"'
+    response = send_private_file(
+        decision.document, filename=f"{item.case_number or item.reference}-beslut.pdf", mimetype="application/pdf"
+    )
+    # The hex digest as the decision records it, for the caseworker's own tools (kept from before
+    # Content-Digest; the same value, in hex).
     response.headers["Digest"] = f"sha-256={decision.document_sha256}"
-    return _no_store(response)
+    return response
 
 
 @bp.get("/admin")
@@ -517,12 +512,16 @@ def document(application_id: str, kind: str):
         abort(404)
     record_read("exchange_document", item.id, "caseworker opens the application document", subject_id=item.applicant_id)
     if kind == "json":
-        response = Response(frozen.body, mimetype="application/json")
+        response = send_private_file(
+            frozen.body.encode("utf-8"), filename=f"{item.reference}.json", mimetype="application/json"
+        )
     else:
-        response = Response(render(json.loads(frozen.body)), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.reference}.{kind}"'
+        response = send_private_file(
+            render(json.loads(frozen.body)), filename=f"{item.reference}.pdf", mimetype="application/pdf"
+        )
+    # The frozen document's digest in hex, as the applicant's receipt shows it, on both forms: the PDF
+    # is that document made readable (its own bytes' digest is the Content-Digest).
     response.headers["Digest"] = f"sha-256={frozen.sha256}"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

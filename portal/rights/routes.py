@@ -14,6 +14,7 @@ from portal.i18n.lazy import _l
 from portal.providers.registry import providers
 from portal.rights import services
 from portal.rights.forms import FeedbackForm
+from portal.web.files import send_private_file
 
 bp = Blueprint("rights", __name__)
 
@@ -186,7 +187,7 @@ def data_copy_status(copy_id: str):
 @requires("authenticated")  # as the status: 404 unless the copy is the person's own
 def data_copy_download(copy_id: str):
     """The ZIP, to the person who asked for it only: anyone else, and an expired copy, get 404."""
-    from flask import Response, abort
+    from flask import abort
 
     from portal.rights import copy
 
@@ -195,11 +196,4 @@ def data_copy_download(copy_id: str):
         abort(404)
     record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
     day = found.ready_at.strftime("%Y-%m-%d")
-    return Response(
-        found.package,
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="egna-utrymmet-my-data-{day}.zip"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return send_private_file(found.package, filename=f"egna-utrymmet-my-data-{day}.zip", mimetype="application/zip")

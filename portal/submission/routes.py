@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from portal.application import services as applications
@@ -18,6 +18,7 @@ from portal.exchange.pdf import render_receipt
 from portal.routing.services import municipality
 from portal.submission import services
 from portal.submission.signing import start_signing
+from portal.web.files import send_private_file
 from portal.web.reads import reads_once
 
 bp = Blueprint("submission", __name__)
@@ -101,7 +102,8 @@ def receipt_pdf(application_id: str):
     if frozen is None:
         abort(404)
     record_read("receipt", application.id, "applicant downloads the receipt", subject_id=application.applicant_id)
-    response = Response(render_receipt(json.loads(frozen.body), frozen.sha256), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="kvittens-{application.reference}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_private_file(
+        render_receipt(json.loads(frozen.body), frozen.sha256),
+        filename=f"kvittens-{application.reference}.pdf",
+        mimetype="application/pdf",
+    )
