@@ -27,6 +27,7 @@ OWNED_MARKUP = {
     ),
     "notice.html": re.compile(r"class=\"notice[ \"]"),
     "tag.html": re.compile(r"class=\"tag[ \"]"),
+    "table.html": re.compile(r"<table\b|<th scope=\"col\""),
 }
 # The PDF documents (their own environment and print stylesheet) and the test identity provider's pages
 # (a development stand-in) are not portal pages.
@@ -68,6 +69,10 @@ COPIES = {
     "tag.html": (
         '<td><span class="tag tag--{{ item.status }}">{{ label }}</span></td>',
         '<td>{{ tag(label, kind=item.status) }}</td><span class="tagline">',
+    ),
+    "table.html": (
+        '<table class="table">\n  <caption class="visually-hidden">{{ _("Payments") }}</caption>\n</table>',
+        '{% call table(_("Payments")) %}<thead><tr>{{ column(_("Date")) }}</tr></thead>{% endcall %}<p>tables</p>',
     ),
 }
 
@@ -176,3 +181,30 @@ def test_notice_and_tag_carry_their_kind_role_and_text(app):
     verified = doc.find("span", id="v")
     assert verified["class"] == ["tag", "tag--received"]
     assert verified.find("span", class_="visually-hidden").get_text() == ": sealed"
+
+
+def test_table_is_named_and_its_columns_are_headers(app):
+    html = render(
+        app,
+        '{% from "components/table.html" import table, column %}'
+        '{% call table(caption, class="table--compact") %}<thead><tr>'
+        '{{ column("Cost") }}{{ column("Amount", numeric=true) }}{{ column("Actions", hidden=true) }}'
+        '{{ column("Sum", numeric=true, class="working__amount") }}</tr></thead>{% endcall %}'
+        '{% call table(id="lines", labelledby="lines-title") %}<tbody></tbody>{% endcall %}'
+        '{% call table("Reads", caption_shown=true) %}{% endcall %}',
+        caption="Costs <&>",
+    )
+    costs, lines, reads = soup(html).find_all("table")
+    assert costs["class"] == ["table", "table--compact"]
+    assert costs.caption.get_text() == "Costs <&>" and costs.caption["class"] == ["visually-hidden"]
+    heads = costs.find_all("th")
+    assert [th.attrs for th in heads] == [
+        {"scope": "col"},
+        {"scope": "col", "class": ["numeric"]},
+        {"scope": "col"},
+        {"scope": "col", "class": ["numeric", "working__amount"]},
+    ]
+    assert heads[2].find("span", class_="visually-hidden").get_text() == "Actions"
+    assert lines.attrs == {"class": ["table"], "id": "lines", "aria-labelledby": "lines-title"}
+    assert lines.caption is None
+    assert reads.caption.get_text() == "Reads" and "class" not in reads.caption.attrs
