@@ -26,6 +26,14 @@ def _ore(raw, key: str) -> int:
     return decimal_ore(_get(raw, key, str), _AMOUNT, key)
 
 
+def request_body(personnummer: str, period) -> dict:
+    """The a-kassor's question about a person over a period, the same for every endpoint."""
+    return {
+        "identitetsnummer": personnummer,
+        "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()},
+    }
+
+
 class Akassa(Provider):
     name = NAME
     title = _l("Arbetslöshetskassorna")
@@ -79,13 +87,7 @@ class Akassa(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (
-            f"/akassa/api/v1/{info_set}",
-            {
-                "identitetsnummer": personnummer,
-                "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()},
-            },
-        )
+        return f"/akassa/api/v1/{info_set}", request_body(personnummer, period)
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return info_set == "medlemskap" and isinstance(raw, dict) and raw.get("medlemskap") == []

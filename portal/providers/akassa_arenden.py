@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from portal.i18n.lazy import _l
+from portal.providers import akassa
 from portal.providers.forsakringskassan_arenden import iso_date, month
 from portal.providers.parse import decimal_ore
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
@@ -31,6 +32,8 @@ class AkassaPending(PendingProvider):
         "coming months, may be money for the same months you apply for."
     )
     order = 46
+    path = "/akassa/api/v1/arenden"
+    request_body = staticmethod(akassa.request_body)
     fmt = Format(
         applications="ansokningar",
         payments="planeradeUtbetalningar",
@@ -52,13 +55,6 @@ class AkassaPending(PendingProvider):
         statuses={"UTREDS": PENDING, "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
         reasons={"ARBETSVILLKOR": "WORK_CONDITION", "MEDLEMSVILLKOR": "MEMBERSHIP_TOO_SHORT", "OVRIGT": "OTHER"},
     )
-
-    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
-        self.info_set(info_set)
-        return "/akassa/api/v1/arenden", {
-            "identitetsnummer": personnummer,
-            "period": {"from": period.start.isoformat(), "tom": period.end.isoformat()},
-        }
 
 
 PROVIDER = AkassaPending()

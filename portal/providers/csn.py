@@ -34,6 +34,14 @@ def _date(raw, key: str) -> date:
         raise _Drift(key) from None
 
 
+def request_body(personnummer: str, period) -> dict:
+    """CSN's question about a person over a period, the same for every endpoint."""
+    return {
+        "Personnummer": personnummer,
+        "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")},
+    }
+
+
 class Csn(Provider):
     name = NAME
     title = _l("CSN")
@@ -87,13 +95,7 @@ class Csn(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (
-            f"/csn/api/v1/{info_set}",
-            {
-                "Personnummer": personnummer,
-                "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")},
-            },
-        )
+        return f"/csn/api/v1/{info_set}", request_body(personnummer, period)
 
     def normalise(self, info_set: str, raw: dict, period) -> list[Item]:
         self.info_set(info_set)

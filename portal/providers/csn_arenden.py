@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.providers import parse
+from portal.providers import csn, parse
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
@@ -46,6 +46,8 @@ class CsnPending(PendingProvider):
         "money for the same months you apply for."
     )
     order = 31
+    path = "/csn/api/v1/arenden"
+    request_body = staticmethod(csn.request_body)
     fmt = Format(
         applications="Ansokningar",
         payments="KommandeUtbetalningar",
@@ -72,13 +74,6 @@ class CsnPending(PendingProvider):
             "OVRIGT": "OTHER",
         },
     )
-
-    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
-        self.info_set(info_set)
-        return "/csn/api/v1/arenden", {
-            "Personnummer": personnummer,
-            "Tidsperiod": {"Fran": period.start.strftime("%Y%m%d"), "Till": period.end.strftime("%Y%m%d")},
-        }
 
 
 PROVIDER = CsnPending()

@@ -101,6 +101,11 @@ def _payment_details(info_set: str, entry: dict) -> tuple[str, dict]:
     return suffix, details
 
 
+def request_body(personnummer: str, period) -> dict:
+    """Försäkringskassan's question about a person over a period, the same for every endpoint."""
+    return {"personId": personnummer, "fromDatum": period.start.isoformat(), "tomDatum": period.end.isoformat()}
+
+
 class Forsakringskassan(Provider):
     name = NAME
     title = _l("Försäkringskassan")
@@ -258,10 +263,7 @@ class Forsakringskassan(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (
-            f"/forsakringskassan/api/formaner/v2/{info_set}",
-            {"personId": personnummer, "fromDatum": period.start.isoformat(), "tomDatum": period.end.isoformat()},
-        )
+        return f"/forsakringskassan/api/formaner/v2/{info_set}", request_body(personnummer, period)
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         if not isinstance(raw, dict):

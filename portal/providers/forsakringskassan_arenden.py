@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.providers import parse
+from portal.providers import forsakringskassan, parse
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
@@ -45,6 +45,8 @@ class ForsakringskassanPending(PendingProvider):
         "months, may be money for the same months you apply for."
     )
     order = 21
+    path = "/forsakringskassan/api/arenden/v1/sok"
+    request_body = staticmethod(forsakringskassan.request_body)
     fmt = Format(
         applications="arenden",
         payments="beslutadeUtbetalningar",
@@ -88,14 +90,6 @@ class ForsakringskassanPending(PendingProvider):
             "VILLKOR_EJ_UPPFYLLDA": "CONDITIONS_NOT_MET",
         },
     )
-
-    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
-        self.info_set(info_set)
-        return "/forsakringskassan/api/arenden/v1/sok", {
-            "personId": personnummer,
-            "fromDatum": period.start.isoformat(),
-            "tomDatum": period.end.isoformat(),
-        }
 
 
 PROVIDER = ForsakringskassanPending()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from portal import clock
 from portal.i18n.lazy import _l
@@ -103,6 +104,9 @@ class PendingProvider(Provider):
 
     fmt: Format
     agency: object = ""  # lazy translated: the agency's name
+    path: str = ""  # where the agency answers
+    # The agency asks as its other endpoints do: its own adapter's request body (person, period).
+    request_body: Callable[[str, Any], dict]
 
     def __init__(self):
         self.sets = (
@@ -141,6 +145,10 @@ class PendingProvider(Provider):
             "paid_on": _l("Paid on"),
             "before_tax": _l("Before tax"),
         }
+
+    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
+        self.info_set(info_set)
+        return self.path, self.request_body(personnummer, period)
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         return isinstance(raw, dict) and raw.get(self.fmt.applications) == [] and raw.get(self.fmt.payments) == []

@@ -38,6 +38,15 @@ def _month(raw) -> tuple[date, date]:
     return _month_of(_get(raw, "manad", str), _MONTH, "manad")
 
 
+def request_body(personnummer: str, period) -> dict:
+    """Pensionsmyndigheten's question about a person over a period's months, the same for every endpoint."""
+    return {
+        "personnummer": personnummer,
+        "franManad": period.start.strftime("%Y%m"),
+        "tillManad": period.end.strftime("%Y%m"),
+    }
+
+
 class Pensionsmyndigheten(Provider):
     name = NAME
     title = _l("Pensionsmyndigheten")
@@ -108,14 +117,7 @@ class Pensionsmyndigheten(Provider):
 
     def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
         self.info_set(info_set)
-        return (
-            f"/pensionsmyndigheten/api/v1/{info_set}",
-            {
-                "personnummer": personnummer,
-                "franManad": period.start.strftime("%Y%m"),
-                "tillManad": period.end.strftime("%Y%m"),
-            },
-        )
+        return f"/pensionsmyndigheten/api/v1/{info_set}", request_body(personnummer, period)
 
     def nothing(self, info_set: str, raw: dict) -> bool:
         if not isinstance(raw, dict):

@@ -9,6 +9,7 @@ Pensionsmyndigheten's other endpoints: ISO dates, months YYYYMM, amounts in öre
 from __future__ import annotations
 
 from portal.i18n.lazy import _l
+from portal.providers import pensionsmyndigheten
 from portal.providers.csn_arenden import month
 from portal.providers.forsakringskassan_arenden import iso_date
 from portal.providers.parse import Drift
@@ -30,6 +31,8 @@ class PensionsmyndighetenPending(PendingProvider):
         "months, may be money for the same months you apply for."
     )
     order = 51
+    path = "/pensionsmyndigheten/api/v1/arenden"
+    request_body = staticmethod(pensionsmyndigheten.request_body)
     fmt = Format(
         applications="ansokningar",
         payments="kommandeUtbetalningar",
@@ -51,14 +54,6 @@ class PensionsmyndighetenPending(PendingProvider):
         statuses={"PAGAENDE": PENDING, "BEVILJAD": GRANTED, "AVSLAGEN": REFUSED},
         reasons={"INKOMST": "INCOME_TOO_HIGH", "UNDERLAG": "DOCUMENTS_MISSING", "OVRIGT": "OTHER"},
     )
-
-    def request(self, personnummer: str, info_set: str, period) -> tuple[str, dict]:
-        self.info_set(info_set)
-        return "/pensionsmyndigheten/api/v1/arenden", {
-            "personnummer": personnummer,
-            "franManad": period.start.strftime("%Y%m"),
-            "tillManad": period.end.strftime("%Y%m"),
-        }
 
 
 PROVIDER = PensionsmyndighetenPending()
