@@ -14,24 +14,17 @@ from datetime import date
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, paid_and_taxed
+from portal.providers.parse import COMPACT_DAY, day, unexpected_format
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
-from portal.providers.parse import unexpected_format
 from portal.providers.parse import whole_kronor as _kronor
 
 NAME = "csn"
-_DATE = re.compile(r"\d{8}")
 _TERM = re.compile(r"(HT|VT)\d{4}")
 
 
 def _date(raw, key: str) -> date:
-    text = _get(raw, key, str)
-    if not _DATE.fullmatch(text):
-        raise _Drift(key)
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise _Drift(key) from None
+    return day(_get(raw, key, str), key, COMPACT_DAY)
 
 
 def request_body(personnummer: str, period) -> dict:

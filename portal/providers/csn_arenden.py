@@ -16,15 +16,11 @@ from portal.providers import csn, parse
 from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
-_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MONTH = re.compile(r"(\d{4})(0[1-9]|1[0-2])")
 
 
 def compact_date(text: str) -> date:
-    match = _DAY.fullmatch(text)
-    if match is None:
-        raise Drift("date")
-    return date(*map(int, match.groups()))
+    return parse.day(text, "date", parse.COMPACT_DAY)
 
 
 def month(text) -> tuple[date, date]:

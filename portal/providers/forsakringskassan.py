@@ -18,11 +18,10 @@ from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, paid_and_taxed
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
-from portal.providers.parse import decimal_ore, month, unexpected_format
+from portal.providers.parse import day, decimal_ore, month, unexpected_format
 from portal.providers.parse import get as _get
 
 NAME = "forsakringskassan"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _KRONOR = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2}")
 
@@ -33,14 +32,7 @@ def _ore(text) -> int:
 
 
 def _date(text) -> date:
-    if not isinstance(text, str):
-        raise _Drift("date")
-    if not _ISO_DATE.fullmatch(text):
-        raise _Drift("date")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Drift("date") from None
+    return day(text, "date")
 
 
 def _optional_date(text) -> date | None:

@@ -14,18 +14,14 @@ from datetime import date
 
 from portal.i18n.lazy import _l
 from portal.providers import forsakringskassan, parse
-from portal.providers.parse import Drift
 from portal.providers.pending import GRANTED, PENDING, REFUSED, Format, PendingProvider
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _KRONOR = re.compile(r"\d{1,3}(?: \d{3})*,\d{2}")
 
 
 def iso_date(text: str) -> date:
-    if not _ISO.fullmatch(text):
-        raise Drift("date")
-    return date.fromisoformat(text)
+    return parse.day(text, "date")
 
 
 def month(text) -> tuple[date, date]:

@@ -12,7 +12,9 @@ from typing import Any, Literal, TypeVar, overload
 
 from portal.providers.base import ProviderError
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date's forms, each with three groups: year, month, day.
+ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+COMPACT_DAY = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 
 T = TypeVar("T")
 
@@ -46,12 +48,17 @@ def iso_date(raw: Any, key: str, optional: Literal[False] = False) -> date: ...
 def iso_date(raw: Any, key: str, optional: bool) -> date | None: ...
 def iso_date(raw, key: str, optional: bool = False) -> date | None:
     text = get(raw, key, str, optional)
-    if text is None:
-        return None
-    if not _ISO_DATE.fullmatch(text):
+    return None if text is None else day(text, key)
+
+
+def day(text, key: str, pattern: re.Pattern[str] = ISO_DAY) -> date:
+    """``text`` as a date in the agency's form (``ISO_DAY`` or ``COMPACT_DAY``); a day the calendar does not
+    have is drift."""
+    match = pattern.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
         raise Drift(key)
     try:
-        return date.fromisoformat(text)
+        return date(*map(int, match.groups()))
     except ValueError:
         raise Drift(key) from None
 

@@ -23,9 +23,9 @@ from datetime import date, datetime
 from portal.i18n.lazy import _l
 from portal.information.items import FACT, INCOME_NET, Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
+from portal.providers.parse import COMPACT_DAY, day, unexpected_format
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
-from portal.providers.parse import unexpected_format
 
 NAME = "skatteverket"
 RELATIONS = {
@@ -141,14 +141,7 @@ LEGAL_FORMS = {"EF", "HB", "KB", "AB"}
 
 def _ymd(raw, key: str, optional: bool = False) -> date | None:
     text = _get(raw, key, str, optional)
-    if text is None:
-        return None
-    if len(text) != 8 or not text.isdigit():
-        raise _Drift(key)
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        raise _Drift(key) from None
+    return None if text is None else day(text, key, COMPACT_DAY)
 
 
 def _kronor(raw, key: str) -> int:
