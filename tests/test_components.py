@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from jinja2 import nodes
 from markupsafe import Markup
 
 from tests.support import soup
@@ -118,13 +119,22 @@ def test_summary_list_escapes_text_and_keeps_markup(app):
     assert rows[2].dd.find("span", class_="tag").get_text() == "<script>x</script>"
 
 
-def test_every_template_compiles(app):
-    # A call block left open or a misspelt tag fails here, before any page renders it.
+def test_every_template_compiles_and_imports_macros_that_exist(app):
+    # A call block left open, a misspelt tag or an import of a macro that is not there fails here, before
+    # a page renders it (Jinja resolves {% from %} only when the page renders).
     # templates/pdf/ belongs to the document renderer's own environment (portal/exchange/pdf.py).
+    env = app.jinja_env
     for path in sorted(TEMPLATES.rglob("*.html")):
         if TEMPLATES / "pdf" in path.parents:
             continue
-        app.jinja_env.get_template(str(path.relative_to(TEMPLATES)))
+        name = str(path.relative_to(TEMPLATES))
+        env.get_template(name)
+        for imported in env.parse(path.read_text(encoding="utf-8")).find_all(nodes.FromImport):
+            assert isinstance(imported.template, nodes.Const), name
+            source = (TEMPLATES / imported.template.value).read_text(encoding="utf-8")
+            macros = {macro.name for macro in env.parse(source).find_all(nodes.Macro)}
+            wanted = {entry if isinstance(entry, str) else entry[0] for entry in imported.names}
+            assert wanted <= macros, (name, imported.template.value, wanted - macros)
 
 
 def test_post_button_posts_the_token_and_its_fields(app):
