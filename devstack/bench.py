@@ -33,8 +33,8 @@ from portal.db import utcnow
 from portal.delivery.models import Delivery
 from portal.delivery.services import run_forever
 from portal.extensions import db
-from portal.information.items import Period
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
+from portal.providers.items import Period
 from portal.providers.registry import providers
 from portal.routing.config import DEFAULT_PATH, clear_cache
 from portal.routing.services import municipalities

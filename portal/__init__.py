@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
 
     from portal.api.blueprint import bp as api_bp
     from portal.application.routes import bp as application_bp
+    from portal.archive import routes as _archive_routes  # noqa: F401  the case's archive package, on municipality's bp
     from portal.attachments.routes import bp as attachments_bp
     from portal.auth.routes import bp as auth_bp
     from portal.consent.routes import bp as consent_bp

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from portal.information.items import Period
 from portal.providers import fetch
 from portal.providers.base import ProviderError
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all, fetch_one
+from portal.providers.items import Period
 
 PERIOD = Period(date(2026, 12, 1))
 SETTINGS = FetchSettings(base_url="http://unused", token="t", deadline_seconds=1.0)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from devstack.sandbox.dates import AUTHORED_MONTH
-from portal.information.items import ASSET_BALANCE, FACT, FIGURES, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.information.totals import in_month, month_totals, payouts
+from portal.providers.items import ASSET_BALANCE, FACT, FIGURES, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.providers.registry import provider, providers
 
 PERSONS = Path(__file__).resolve().parents[1] / "devstack" / "testdata" / "persons"

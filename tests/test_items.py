@@ -13,9 +13,9 @@ from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
-from portal.information.items import Period
 from portal.information.models import InformationItem, ItemComment
 from portal.information.render import CardCache
+from portal.providers.items import Period
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
 

@@ -98,9 +98,9 @@ def test_provider_calls_carry_the_request_id_and_failures_are_counted(app):
 
     from devstack.stack import Stack
     from portal import clock
-    from portal.information.items import Period
     from portal.ops import metrics
     from portal.providers.fetch import Breakers, CallSpec, FetchSettings, fetch_all
+    from portal.providers.items import Period
     from tests.support import free_port
 
     seen: list[str | None] = []

@@ -19,7 +19,7 @@ from portal import create_app
 from portal.config import REPO_ROOT, Config
 from portal.delivery.services import run_once
 from portal.extensions import db
-from portal.information.items import Period
+from portal.providers.items import Period
 from portal.providers.registry import provider as provider_named
 from tests.conftest import PORTAL_BASE, IsolatedClient
 from tests.support import cosign_application, idp_login, send_application

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, ValidationError
 from portal import clock
 from portal.appeal.services import OPINION_MAX, TEXT_MAX
 from portal.i18n.lazy import _l
-from portal.municipality.forms import OneOf, parse_date
 from portal.supplements.forms import TextAtMost
+from portal.web.fields import OneOf, parse_date
 from portal.web.text import clean_text
 
 

@@ -13,7 +13,7 @@ Connect Profile" and its "Claims and Scopes Specification", Sweden Connect), per
 - Signing: ``prompt=login``, ``max_age=0`` and ``https://id.oidc.se/param/userMessage`` (what is
   signed, in Swedish, English and Arabic) which the OP shows.
 
-The clients are Authlib's; this module gives each Flask app its own (``PerAppOAuth``), so two
+The clients are Authlib's; ``portal.extensions.PerAppOAuth`` gives each Flask app its own, so two
 apps in one process (the tests, a second portal beside the first) never share a provider's settings.
 """
 
@@ -24,8 +24,10 @@ import logging
 
 from authlib.integrations.flask_client import OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
-from flask import current_app, has_app_context
+from flask import current_app
 from joserfc.jwk import KeySet, RSAKey
+
+from portal.extensions import oauth
 
 log = logging.getLogger(__name__)
 
@@ -55,33 +57,6 @@ class AcrTooLow(Exception):
 
 class NoIdToken(Exception):
     reason = "no_id_token"
-
-
-class PerAppOAuth(OAuth):
-    """Authlib's Flask registry, with its clients kept per application."""
-
-    def _state(self) -> tuple[dict, dict]:
-        # current_app is a LocalProxy, typed as the Flask app it stands for.
-        app = current_app._get_current_object() if has_app_context() else self.app  # pyright: ignore[reportAttributeAccessIssue]
-        if app is None:
-            return self.__dict__.setdefault("_unbound", ({}, {}))
-        return app.extensions.setdefault("portal.oauth_clients", ({}, {}))
-
-    @property
-    def _registry(self) -> dict:
-        return self._state()[0]
-
-    @_registry.setter
-    def _registry(self, value) -> None:  # set by Authlib's __init__; the real ones are per app
-        pass
-
-    @property
-    def _clients(self) -> dict:
-        return self._state()[1]
-
-    @_clients.setter
-    def _clients(self, value) -> None:
-        pass
 
 
 def _private_key(path) -> RSAKey:
@@ -136,8 +111,6 @@ def public_jwks() -> dict:
 
 
 def client(kind: str):
-    from portal.extensions import oauth
-
     return oauth.create_client(kind)
 
 

@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.i18n.lazy import _l
-from portal.municipality.forms import parse_kronor
+from portal.web.fields import parse_kronor
 
 AMOUNT_MAX = 10_000_000  # whole kronor, as the decision form
 

@@ -6,7 +6,7 @@ from wtforms.validators import ValidationError
 
 from portal import clock
 from portal.i18n.lazy import _l
-from portal.municipality.forms import parse_date
+from portal.web.fields import parse_date
 
 
 class PrintQueueForm(FlaskForm):

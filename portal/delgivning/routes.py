@@ -17,8 +17,8 @@ from portal.delgivning.forms import PrintQueueForm
 from portal.extensions import db
 from portal.i18n.lazy import _l
 from portal.municipality import services as inbox_services
-from portal.municipality.forms import parse_date
 from portal.routing.services import municipality
+from portal.web.fields import parse_date
 from portal.web.files import send_private_file
 
 bp = Blueprint("delgivning", __name__, url_prefix="/municipality/print-queue")

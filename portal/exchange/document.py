@@ -323,7 +323,7 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     from portal.consent.models import Consent
     from portal.extensions import db
     from portal.information import services as information
-    from portal.information.items import Period
+    from portal.providers.items import Period
     from portal.routing.services import UnknownMunicipality, municipality
 
     protected = bool(application.protected)

@@ -29,7 +29,7 @@ class FetchCall(Base):
 
 
 class InformationItem(Base):
-    """A normalised fetched fact (see ``portal.information.items.Item``), kept with its
+    """A normalised fetched fact (see ``portal.providers.items.Item``), kept with its
     provenance. Never changed after it is stored; revoking the consent deletes it."""
 
     __tablename__ = "information_item"
@@ -53,7 +53,7 @@ class InformationItem(Base):
 
     @property
     def figure(self) -> str:
-        """What the amount is (``portal.information.items.FIGURES``), as the provider's adapter says;
+        """What the amount is (``portal.providers.items.FIGURES``), as the provider's adapter says;
         derived from the sealed kind and gross flag, so it needs no column and no new seal."""
         from portal.providers.registry import provider
 

@@ -16,9 +16,9 @@ from portal.auth.access import requires
 from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
-from portal.information.items import Period
 from portal.information.labels import detail_text
 from portal.information.render import card_body
+from portal.providers.items import Period
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
 from portal.web.reads import reads_once

@@ -21,10 +21,10 @@ from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
-from portal.information.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.information.models import FetchCall, InformationItem, ItemComment
 from portal.information.totals import MonthTotals, month_totals
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
+from portal.providers.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.providers.registry import provider as provider_named
 from portal.providers.registry import providers
 from portal.web.reads import once

@@ -3,7 +3,7 @@
 An agency reports a taxed payment as its amount before tax and, separately, the tax it withheld;
 a balance is money on an account on one day, not money per month; a decision's daily rate or last
 year's taxed income is information, not money this month. Each item's ``figure``
-(``portal.information.items.FIGURES``, set by its provider's adapter) says which it is. Both the
+(``portal.providers.items.FIGURES``, set by its provider's adapter) says which it is. Both the
 information page's summary and the indication use these functions, so they show the same figures.
 
 Money of a month: the payments that concern exactly that calendar month (a payment for a period
@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from portal.information.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD
+from portal.providers.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD
 
 
 def in_month(start: date | None, end: date | None, month: date) -> bool:

@@ -3,10 +3,6 @@ have unique field ids and names, and each carries its own CSRF token."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
@@ -15,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 from portal.case.forms import MAX_FILES, chosen_files
 from portal.i18n.lazy import _l
 from portal.municipality import labels
+from portal.web.fields import OneOf, parse_date, parse_kronor
 from portal.web.text import clean_text
 
 TEXT_MAX = 5000
@@ -25,32 +22,6 @@ AMOUNT_MAX = 10_000_000  # whole kronor
 def one_line(value: str | None) -> str | None:
     cleaned = clean_text(value)
     return " ".join(cleaned.split()) if cleaned is not None else None
-
-
-def parse_date(text: str | None) -> date | None:
-    """A date as YYYY-MM-DD (what a date input sends); None when not one."""
-    text = (text or "").strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def parse_kronor(text: str | None) -> int | None:
-    """Whole kronor as people type them: digits of any script, spaces between thousands,
-    ``kr`` after. None when not a whole, positive amount."""
-    text = unicodedata.normalize("NFKC", text or "").strip().lower()
-    text = re.sub(r"(kr\.?|kronor|sek|:-)$", "", text).strip()
-    digits = "".join(
-        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
-        for ch in text
-        if not ch.isspace() and ch not in "'\u066c"
-    )
-    if not re.fullmatch(r"\d{1,9}", digits):
-        return None
-    return int(digits)
 
 
 class DateValue:
@@ -83,17 +54,6 @@ class KronorValue:
         field.kronor = parse_kronor(field.data)
         if field.kronor is None or not 0 < field.kronor <= AMOUNT_MAX:
             field.kronor = None
-            raise StopValidation(str(self.message))
-
-
-class OneOf:
-    """One of the field's choices, with a message of our own instead of WTForms'."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {value for value, _label in field.choices}:
             raise StopValidation(str(self.message))
 
 

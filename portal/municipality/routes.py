@@ -523,6 +523,3 @@ def document(application_id: str, kind: str):
     # is that document made readable (its own bytes' digest is the Content-Digest).
     response.headers["Digest"] = f"sha-256={frozen.sha256}"
     return response
-
-
-from portal.archive import routes as _archive_routes  # noqa: E402,F401  the case's archive package (issue 17, point 4)

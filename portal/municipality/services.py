@@ -222,8 +222,8 @@ def _files(column, ids) -> dict[str, list[Attachment]]:
 
 
 def case_view(application: Application) -> CaseView:
-    from portal.information.items import THEMES
     from portal.information.services import broken_seals
+    from portal.providers.items import THEMES
     from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)

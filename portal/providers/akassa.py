@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, paid_and_taxed
+from portal.providers.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get

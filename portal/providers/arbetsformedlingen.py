@@ -43,8 +43,8 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, Item, Period
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, Item, Period
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date

@@ -17,8 +17,8 @@ from datetime import date
 
 from portal import clock
 from portal.i18n.lazy import _l
-from portal.information.items import ASSET_BALANCE, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import ASSET_BALANCE, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get

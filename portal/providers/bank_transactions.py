@@ -30,8 +30,8 @@ from datetime import date, timedelta
 
 from portal import clock
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import decimal_ore, unexpected_format
 from portal.providers.parse import get as _get

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from portal.information.items import FACT, INCOME_GROSS, INCOME_NET, PAYMENT, Item
+from portal.providers.items import FACT, INCOME_GROSS, INCOME_NET, PAYMENT, Item
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class Provider(abc.ABC):
     name and, in plain words, why the municipality needs this), ``sets``, ``order`` (display),
     ``labels`` ({kind: (label, help)}), ``codes`` ({(detail key, code): label}),
     ``detail_labels`` ({detail key: label}), ``figures`` ({kind: one of
-    ``portal.information.items.FIGURES`` or ``PAYMENT``}: what an amount of that kind is, so
+    ``portal.providers.items.FIGURES`` or ``PAYMENT``}: what an amount of that kind is, so
     totals add only what belongs together).
     """
 
@@ -144,7 +144,7 @@ class Provider(abc.ABC):
     figures: dict = {}
 
     def figure(self, kind: str, gross: bool | None) -> str:
-        """What an item's amount is (``portal.information.items.FIGURES``). A kind the adapter does
+        """What an item's amount is (``portal.providers.items.FIGURES``). A kind the adapter does
         not name is a fact: shown, never added to a total."""
         figure = self.figures.get(kind, FACT)
         if figure == PAYMENT:

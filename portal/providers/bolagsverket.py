@@ -16,8 +16,8 @@ dropped here. Every kind is a fact: a role is not money.
 from __future__ import annotations
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get

@@ -12,8 +12,8 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, paid_and_taxed
+from portal.providers.items import FACT, INCOME_NET, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.parse import COMPACT_DAY, day, unexpected_format
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get

@@ -14,8 +14,8 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider, paid_and_taxed
+from portal.providers.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import day, decimal_ore, month, unexpected_format

@@ -13,8 +13,8 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, PAYMENT, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, PAYMENT, Item
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date

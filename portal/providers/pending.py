@@ -25,8 +25,8 @@ from typing import Any
 
 from portal import clock
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, Item
 from portal.providers.parse import Drift, unexpected_format
 from portal.providers.parse import get as _get
 

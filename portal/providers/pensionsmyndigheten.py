@@ -11,8 +11,8 @@ import re
 from datetime import date
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, PAYMENT, TAX_WITHHELD, Item
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get

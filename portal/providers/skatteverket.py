@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, INCOME_NET, Item
 from portal.providers.base import InfoSet, Provider, ProviderClient, ProviderError
+from portal.providers.items import FACT, INCOME_NET, Item
 from portal.providers.parse import COMPACT_DAY, day, unexpected_format
 from portal.providers.parse import Drift as _Drift
 from portal.providers.parse import get as _get

@@ -10,8 +10,8 @@ kept, with registration number, make and model, model year and since when.
 from __future__ import annotations
 
 from portal.i18n.lazy import _l
-from portal.information.items import FACT, Item
 from portal.providers.base import InfoSet, Provider
+from portal.providers.items import FACT, Item
 from portal.providers.parse import code as _code
 from portal.providers.parse import get as _get
 from portal.providers.parse import iso_date as _date

@@ -314,7 +314,7 @@ class ToExplain:
 
 def to_explain(application: Application, items: list | None = None) -> list[ToExplain]:
     from portal.information import services as information
-    from portal.information.items import INCOME_GROSS, INCOME_NET
+    from portal.providers.items import INCOME_GROSS, INCOME_NET
 
     answers = effective(application)
     found = items if items is not None else information.items(application)

@@ -13,7 +13,7 @@ from portal.application.models import Application
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.information.items import Period
+from portal.providers.items import Period
 from portal.supplements.models import Asset, Cost, FreeText, Income
 from portal.web.reads import once, reading_once
 

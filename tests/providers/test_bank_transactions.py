@@ -11,10 +11,10 @@ import pytest
 
 from devstack.sandbox import create_sandbox_app
 from devstack.sandbox.testing import serve
-from portal.information.items import FACT, Period
 from portal.information.totals import month_totals
 from portal.providers.bank_transactions import LARGE_WITHDRAWAL, NAMED_FROM, PROVIDER
 from portal.providers.base import ProviderClient, ProviderError
+from portal.providers.items import FACT, Period
 
 PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"
 NOVEMBER = Period(date(2026, 11, 1))

@@ -11,9 +11,9 @@ import pytest
 
 from devstack.sandbox import create_sandbox_app
 from devstack.sandbox.testing import serve
-from portal.information.items import Period
 from portal.providers.base import ProviderClient, ProviderError
 from portal.providers.csn import PROVIDER
+from portal.providers.items import Period
 
 PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"
 DECEMBER = Period(date(2026, 12, 1))

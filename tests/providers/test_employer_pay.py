@@ -12,10 +12,10 @@ import pytest
 
 from devstack.sandbox import create_sandbox_app
 from devstack.sandbox.testing import serve
-from portal.information.items import FACT, INCOME_GROSS, TAX_WITHHELD, Period
 from portal.information.totals import month_totals, payouts
 from portal.providers.base import ProviderClient, ProviderError
 from portal.providers.employer_pay import PROVIDER
+from portal.providers.items import FACT, INCOME_GROSS, TAX_WITHHELD, Period
 
 PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"
 NOVEMBER = Period(date(2026, 11, 1))

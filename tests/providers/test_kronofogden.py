@@ -11,9 +11,9 @@ import pytest
 
 from devstack.sandbox import create_sandbox_app
 from devstack.sandbox.testing import serve
-from portal.information.items import FACT, Period
 from portal.information.totals import month_totals
 from portal.providers.base import ProviderClient, ProviderError
+from portal.providers.items import FACT, Period
 from portal.providers.kronofogden import PROVIDER
 
 PERSONS = Path(__file__).resolve().parents[2] / "devstack" / "testdata" / "persons"

@@ -11,8 +11,8 @@ import pytest
 
 from devstack.sandbox import create_sandbox_app
 from devstack.sandbox.testing import serve
-from portal.information.items import Period
 from portal.providers.base import ProviderClient, ProviderError
+from portal.providers.items import Period
 from portal.providers.migrationsverket import PROVIDER
 
 PERSONS = Path(__file__).resolve().parents[2] / "devstack/testdata/persons"

@@ -75,7 +75,7 @@ class Item:
 
     @property
     def figure(self) -> str:
-        from portal.providers.registry import provider
+        from portal.providers.registry import provider  # the registry imports every adapter, which import this
 
         return provider(self.provider).figure(self.kind, self.gross)
 

@@ -1,0 +1,127 @@
+"""Every area imports on its own, and importing it loads no module of a layer above it (issue 21).
+
+The layers and their known exceptions are the import-linter contract's (pyproject.toml
+[tool.importlinter]); this test checks what actually happens at import time, each area in a fresh
+interpreter: ``import portal.<area>`` and every module in it, then which ``portal`` modules got loaded.
+What an exception in the contract lets an area import (and whatever that imports) is loaded first, so only
+what is not written down counts."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import portal
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = next(
+    c
+    for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    if c["type"] == "layers"
+)
+
+
+def _layer_index(layers: list[str]) -> dict[str, int]:
+    """Package name -> its layer's position, 0 the top."""
+    return {name.strip(): index for index, layer in enumerate(layers) for name in re.split(r"[|:]", layer)}
+
+
+def _pattern(expression: str) -> re.Pattern:
+    # import-linter's wildcards: * one segment, ** one or more.
+    parts = [{"*": r"[^.]+", "**": r"[^.]+(?:\.[^.]+)*"}.get(part, re.escape(part)) for part in expression.split(".")]
+    return re.compile(r"\.".join(parts) + "$")
+
+
+IGNORED = [tuple(_pattern(side.strip()) for side in entry.split("->")) for entry in CONTRACT["ignore_imports"]]
+IGNORED_TEXT = [tuple(side.strip() for side in entry.split("->")) for entry in CONTRACT["ignore_imports"]]
+
+
+def _modules(package: str) -> list[str]:
+    path = Path(portal.__file__).parent / package.split(".", 1)[1]
+    found = [package]
+    if path.is_dir():
+        found += [m.name for m in pkgutil.walk_packages([str(path)], prefix=package + ".")]
+    return found
+
+
+def _exceptions(modules: list[str]) -> tuple[list[str], list[str]]:
+    """What the contract's exceptions let these modules import (to load first), and the modules whose
+    exception is "anything" (``-> portal.**``), left out: nothing to check there."""
+    preload, anything = [], []
+    for (source, _target), (_source_text, target_text) in zip(IGNORED, IGNORED_TEXT, strict=True):
+        sources = [m for m in modules if source.match(m)]
+        if not sources:
+            continue
+        if target_text == "portal.**":
+            anything += sources
+        elif target_text.endswith(".**"):
+            preload += _modules(target_text.removesuffix(".**"))
+        else:
+            preload.append(target_text)
+    return sorted(set(preload)), sorted(set(anything))
+
+
+PROBE = """
+import importlib, json, sys
+preload, modules = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+for name in preload:
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError:
+        pass  # an exception for a module that is not there (any more): nothing to load
+before = set(sys.modules)
+for name in modules:
+    importlib.import_module(name)
+print(json.dumps(sorted(m for m in set(sys.modules) - before if m.startswith("portal."))))
+"""
+
+
+def _probe(preload: list[str], modules: list[str]) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(preload), json.dumps(modules)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"import {modules[0]} failed:\n{result.stderr[-3000:]}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def higher_modules_loaded(package: str, layers: list[str]) -> list[str]:
+    """The modules of layers above ``package``'s that importing all of ``package`` loads."""
+    index = _layer_index(layers)
+    modules = _modules(package)
+    _preload, anything = _exceptions(modules)
+    checked = [m for m in modules if m not in anything]
+    # An exception counts wherever its importer is loaded from (the area's own modules or what they load):
+    # load what the exceptions of everything loaded allow, again until nothing new is allowed.
+    loaded: list[str] = []
+    preload: list[str] | None = None
+    for _round in range(4):
+        wanted = _exceptions(checked + loaded)[0]
+        if wanted == preload:
+            break
+        preload = wanted
+        loaded = _probe(preload, checked)
+    own = index[package]
+    return [m for m in loaded if index.get(".".join(m.split(".")[:2]), own) < own]
+
+
+@pytest.mark.parametrize("package", list(_layer_index(CONTRACT["layers"])))
+def test_an_area_imports_alone_and_loads_no_higher_layer(package):
+    assert higher_modules_loaded(package, CONTRACT["layers"]) == []
+
+
+def test_the_check_sees_an_upward_import():
+    """The check can fail: with submission put above delivery (whose webhook reads the frozen document),
+    importing delivery loads a higher layer."""
+    layers = ["portal.submission"] + [layer for layer in CONTRACT["layers"] if layer != "portal.submission"]
+    assert "portal.submission.models" in higher_modules_loaded("portal.delivery", layers)
