@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr, tr_pattern
+from e2e.journey import LANGUAGES, Person, choose_language, direction, expect_language, text, tr, tr_pattern
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +120,7 @@ def test_served_digitally_and_by_post_then_appealed_reconsidered_and_forwarded(s
         page = new_page()
         worker = staff_logs_in(page, stack.base_url, lang, paper_worker, axe)
         page.goto(f"{stack.base_url}/municipality/print-queue/")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect_language(page, lang)
         worker.check_page()
         row = page.locator("tr", has_text=paper_number)
         expect(row).to_have_count(1)

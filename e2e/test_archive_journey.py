@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import LANGUAGES, Person, choose_language, direction, tr
+from e2e.journey import LANGUAGES, Person, choose_language, direction, expect_language, tr
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ def test_the_caseworker_exports_a_case_as_an_archive_package(stack, new_page, ax
         worker.activate(page.get_by_role("link", name=tr(lang, "Log in with your organisation account")))
         worker.idp_login("Lena Handläggare")
         page.goto(f"{stack.base_url}/municipality/inbox/{application_id}")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect_language(page, lang)
         worker.check_page()
 
         worker.activate(page.get_by_role("link", name=tr(lang, "Archive package"), exact=True))

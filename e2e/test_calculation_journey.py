@@ -14,7 +14,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr
+from e2e.journey import LANGUAGES, Person, choose_language, direction, expect_language, text, tr
 
 pytestmark = pytest.mark.e2e
 
@@ -156,8 +156,7 @@ def test_the_caseworker_changes_a_line_and_the_applicant_reads_why(stack, new_pa
             )
         )
         expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Your decision explained"))
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("html")).to_have_attribute("dir", direction(lang))
+        expect_language(page, lang)
         me.check_page()
         expect(page.get_by_role("heading", name=tr(lang, "How the municipality calculated"))).to_be_visible()
         rent = page.locator("#decision-lines tr", has_text="Skälig hyra för en person är 5 200 kr.")

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import Person, direction, text
+from e2e.journey import Person, expect_language, text
 from e2e.test_fetch_journey import no_open_application
 from portal.i18n import glossary
 from portal.i18n.services import NATIVE_NAMES, SUPPORTED
@@ -87,8 +87,7 @@ def test_key_pages_in_each_language(stack, new_page, axe, lang):
     me = Person(page, axe=axe)
 
     def looks_right():
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("html")).to_have_attribute("dir", direction(lang))
+        expect_language(page, lang)
         me.check_page()
         if lang != "sv":
             assert swedish_left(page) == [], page.url

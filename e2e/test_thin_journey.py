@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import LANGUAGES, Person, choose_language, direction, text, tr
+from e2e.journey import LANGUAGES, Person, choose_language, expect_language, text, tr
 from e2e.test_fetch_journey import no_open_application
 
 pytestmark = pytest.mark.e2e
@@ -22,8 +22,7 @@ def applicant_sends(page, base_url, lang, who, axe=None, keyboard=False):
     no_open_application(who)  # one application per person and month: earlier journeys' cleared
     page.goto(base_url)
     choose_language(me, lang)
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator("html")).to_have_attribute("dir", direction(lang))
+    expect_language(page, lang)
     me.check_page()
     me.activate(page.get_by_role("link", name=t["start"]))
     me.idp_login(who)
