@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "demo-secret-not-for-production"
@@ -212,16 +213,20 @@ class Config:
             delivery_lease_seconds=_env_int("DELIVERY_LEASE_SECONDS", 60),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 8 * 60),
             session_redis_url=_env("SESSION_REDIS_URL", ""),
-            **{
-                f"{kind}_{name}": _env(f"{kind.upper()}_{name.upper()}", default)
-                for kind in ("citizen", "staff")
-                for name, default in (
-                    ("idp_url", ""),
-                    ("scopes", getattr(cls, f"{kind}_scopes")),
-                    ("client_auth", "client_secret_basic"),
-                    ("acr", getattr(cls, f"{kind}_acr")),
-                )
-            },
+            # The two kinds' OIDC settings, by name: keyword arguments of several types to the checker.
+            **cast(
+                dict[str, Any],
+                {
+                    f"{kind}_{name}": _env(f"{kind.upper()}_{name.upper()}", default)
+                    for kind in ("citizen", "staff")
+                    for name, default in (
+                        ("idp_url", ""),
+                        ("scopes", getattr(cls, f"{kind}_scopes")),
+                        ("client_auth", "client_secret_basic"),
+                        ("acr", getattr(cls, f"{kind}_acr")),
+                    )
+                },
+            ),
             citizen_private_key_path=_env_path("CITIZEN_PRIVATE_KEY"),
             staff_private_key_path=_env_path("STAFF_PRIVATE_KEY"),
             staff_directory=Path(os.environ["PORTAL_STAFF_DIRECTORY"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CursorResult, DateTime, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -48,3 +48,10 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def rowcounted(result: Result) -> CursorResult:
+    """An UPDATE's or DELETE's result, whose ``rowcount`` says how many rows it changed (a claim or a
+    lease taken). ``Session.execute`` is typed to answer a plain Result; for these it is a CursorResult."""
+    assert isinstance(result, CursorResult)
+    return result

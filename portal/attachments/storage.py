@@ -33,12 +33,15 @@ class InvalidKey(ValueError):
 class Storage(Protocol):
     def put(self, data: bytes) -> str:
         """Store the bytes atomically and return a new opaque key."""
+        ...
 
     def open(self, key: str) -> BinaryIO:
         """A binary file object to stream from. Raises ``FileNotFoundError`` if absent."""
+        ...
 
     def read(self, key: str) -> bytes:
         """All the bytes. Raises ``FileNotFoundError`` if absent."""
+        ...
 
     def delete(self, key: str) -> None:
         """Remove the bytes; a key already gone is not an error."""

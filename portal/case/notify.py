@@ -43,7 +43,7 @@ from sqlalchemy import or_, select, update
 
 from portal.case.models import ContactDetails, Notification
 from portal.config import Config
-from portal.db import utcnow
+from portal.db import rowcounted, utcnow
 from portal.delivery.models import NotificationAttempt
 from portal.extensions import db
 from portal.i18n.services import DEFAULT as DEFAULT_LANGUAGE
@@ -206,10 +206,12 @@ def claim(limit: int = 50) -> list[int]:
     )
     claimed = []
     for candidate in candidates:
-        result = db.session.execute(
-            update(Notification)
-            .where(Notification.id == candidate, _due())
-            .values(status="sending", next_attempt_at=utcnow() + LEASE)
+        result = rowcounted(
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == candidate, _due())
+                .values(status="sending", next_attempt_at=utcnow() + LEASE)
+            )
         )
         if result.rowcount == 1:
             claimed.append(candidate)
@@ -284,8 +286,8 @@ def send_one(notification_id: int) -> str:
         _deliver(config, notification, message_id)
     except Exception as exc:  # any failure: keep the row and try later, or give up
         db.session.rollback()
-        notification = db.session.get(Notification, notification_id)
-        attempt = db.session.get(NotificationAttempt, attempt.id)
+        notification = db.session.get_one(Notification, notification_id)
+        attempt = db.session.get_one(NotificationAttempt, attempt.id)
         reason = exc.reason if isinstance(exc, NotSent) else type(exc).__name__
         notification.last_error = reason[:200]
         if (isinstance(exc, NotSent) and exc.permanent) or attempts >= MAX_ATTEMPTS:

@@ -191,7 +191,7 @@ def status_text(application: Application) -> str:
     if text is None:
         return ""
     decided = _event_data(application, "decision") or {}
-    outcome = labels.OUTCOME.get(decided.get("outcome"), "")
+    outcome = labels.OUTCOME.get(decided.get("outcome") or "", "")
     return str(text) % {"municipality": name, "case_number": application.case_number or "", "outcome": outcome}
 
 
@@ -257,7 +257,7 @@ def event_entry(entry: ApplicationEvent, requests_by_id: dict[str, SupplementReq
         )
         return Entry(entry.at, text, data.get("reason"), _("Reason"))
     if kind == "supplement_requested":
-        request = requests_by_id.get(data.get("request_id"))
+        request = requests_by_id.get(data.get("request_id") or "")
         text = _(
             "The municipality asked you for more information, to be answered by %(date)s",
             date=_date(data.get("due_date")),
@@ -341,7 +341,7 @@ def _municipality_of_registration(entry: ApplicationEvent) -> str:
             code = earlier.data.get("to_municipality")
     if code is None:
         first = next((e for e in entry.application.events if e.kind == "forwarded" and e.data), None)
-        code = first.data.get("from_municipality") if first else entry.application.municipality_code
+        code = first.data.get("from_municipality") if first and first.data else entry.application.municipality_code
     return municipality_name(code)
 
 

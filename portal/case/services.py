@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select, update
@@ -19,7 +20,7 @@ from portal import clock
 from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
 from portal.audit.services import record
 from portal.case.models import CaseNumberSeries, Decision, Message, Notification, Payment, SupplementRequest
-from portal.db import utcnow
+from portal.db import rowcounted, utcnow
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -134,11 +135,13 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
     application.received_at = now
     # The year of the case number is the Swedish year: a case registered at 00:30 on New Year's Day is
     # next year's, although it is still 31 December in UTC.
-    application.case_number = next_case_number(application.municipality_code, now.astimezone(clock.SWEDEN).year)
-    event(application, "received", source, {"case_number": application.case_number})
+    assert application.municipality_code is not None  # sent, so routed to a municipality
+    number = next_case_number(application.municipality_code, now.astimezone(clock.SWEDEN).year)
+    application.case_number = number
+    event(application, "received", source, {"case_number": number})
     _audit("register", application, "arrival registration")
     db.session.commit()
-    return application.case_number
+    return number
 
 
 # --- handling -----------------------------------------------------------------------------------
@@ -277,20 +280,21 @@ def requests(application: Application) -> list[SupplementRequest]:
     )
 
 
-def answer_request(request: SupplementRequest, text: str, attachment_ids: list[str] = (), source: str = APPLICANT):
+def answer_request(request: SupplementRequest, text: str, attachment_ids: Sequence[str] = (), source: str = APPLICANT):
     """The applicant answers with text and files. The answer is frozen as a new document that
     refers to the application's, with its own digest, and the caseworker sees the case as
     supplemented until they open it."""
     from portal.attachments.models import Attachment
 
-    application = db.session.get(Application, request.application_id)
+    application = db.session.get_one(Application, request.application_id)
     _require(application, *OPEN_CASE)
     if not request.is_open:
         raise CaseError("already_answered")
     text = text.strip()
-    files = [db.session.get(Attachment, a) for a in attachment_ids]
-    if any(
-        f is None or f.application_id != application.id or f.message_id or (f.request_id and f.request_id != request.id)
+    found = [db.session.get(Attachment, a) for a in attachment_ids]
+    files = [f for f in found if f is not None]
+    if len(files) < len(found) or any(
+        f.application_id != application.id or f.message_id or (f.request_id and f.request_id != request.id)
         for f in files
     ):
         raise CaseError("unknown_attachment")
@@ -325,6 +329,8 @@ def freeze_supplement(application: Application, request: SupplementRequest, file
         )
         or 1
     )
+    answered_at = request.answered_at
+    assert answered_at is not None  # frozen once answered
     body = {
         "documentType": "supplement",
         "reference": application.reference,
@@ -332,7 +338,7 @@ def freeze_supplement(application: Application, request: SupplementRequest, file
         "request": {"id": request.id, "what": request.what, "dueDate": request.due_date.isoformat()},
         "answer": {
             "text": request.answer,
-            "answeredAt": request.answered_at.isoformat(),
+            "answeredAt": answered_at.isoformat(),
             "attachments": [
                 {"id": f.id, "name": f.original_name, "mediaType": f.media_type, "size": f.size, "sha256": f.sha256}
                 for f in files
@@ -422,7 +428,7 @@ def decide(
     db.session.flush()
     application.status = Status.DECIDED.value
     application.decided_at = decision.decided_at
-    data = {"decision_id": decision.id, "outcome": outcome}
+    data: dict = {"decision_id": decision.id, "outcome": outcome}
     if decision.calculation_lines is not None:
         data["calculation_lines"] = decision.calculation_lines  # the event tells systems the lines decided on
     event(application, "decision", source, data)
@@ -532,7 +538,7 @@ def send_message(
     body: str,
     reply_requested: bool = False,
     in_reply_to: str | None = None,
-    attachment_ids: list[str] = (),
+    attachment_ids: Sequence[str] = (),
 ) -> Message:
     """A message on a sent application, either way, with files. Only a municipality's message
     can ask for a reply."""
@@ -549,8 +555,11 @@ def send_message(
         original = db.session.get(Message, in_reply_to)
         if original is None or original.application_id != application.id:
             raise CaseError("unknown_message")
-    files = [db.session.get(Attachment, a) for a in attachment_ids]
-    if any(f is None or f.application_id != application.id or f.message_id or f.request_id for f in files):
+    found = [db.session.get(Attachment, a) for a in attachment_ids]
+    files = [f for f in found if f is not None]
+    if len(files) < len(found) or any(
+        f.application_id != application.id or f.message_id or f.request_id for f in files
+    ):
         raise CaseError("unknown_attachment")
     message = Message(
         application_id=application.id,
@@ -581,10 +590,12 @@ def messages(application: Application) -> list[Message]:
 def mark_read(application: Application, reader: str) -> int:
     """The reader (applicant or municipality) has seen the other side's messages."""
     other = MUNICIPALITY if reader == APPLICANT else APPLICANT
-    result = db.session.execute(
-        update(Message)
-        .where(Message.application_id == application.id, Message.sender == other, Message.read_at.is_(None))
-        .values(read_at=utcnow())
+    result = rowcounted(
+        db.session.execute(
+            update(Message)
+            .where(Message.application_id == application.id, Message.sender == other, Message.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
     )
     db.session.commit()
     return result.rowcount

@@ -53,6 +53,7 @@ def mine():
     rows = []
     for consent in consents:
         application = applications.get(consent.application_id)
+        assert application is not None  # a consent belongs to an application
         member = next(m for m in application.members if m.id == consent.member_id)
         rows.append((consent, application, member))
     return render_template("consent/mine.html", rows=rows, unit_title=_unit_title)

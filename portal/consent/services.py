@@ -186,12 +186,12 @@ def _revoke(consent: Consent) -> None:
 
 
 def consent_subject(consent: Consent) -> str:
-    application = db.session.get(Application, consent.application_id)
+    application = db.session.get_one(Application, consent.application_id)
     return application.applicant_id
 
 
 def revoke(consent: Consent) -> None:
-    application = db.session.get(Application, consent.application_id)
+    application = db.session.get_one(Application, consent.application_id)
     if not application.is_draft:
         raise ConsentClosed()
     if consent.revoked_at is None:

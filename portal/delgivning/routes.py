@@ -56,8 +56,8 @@ def _rows() -> list[dict]:
     for entry in services.print_queue(g.actor.municipality_code):
         if inbox_services.visible(g.actor, entry.application_id) is None:
             continue
-        application = db.session.get(Application, entry.application_id)
-        person = db.session.get(Person, application.applicant_id)
+        application = db.session.get_one(Application, entry.application_id)
+        person = db.session.get_one(Person, application.applicant_id)
         rows.append(
             {
                 "entry": entry,

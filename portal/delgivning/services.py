@@ -24,7 +24,7 @@ from portal import clock
 from portal.application.models import Application
 from portal.audit.services import record
 from portal.case.models import Decision
-from portal.db import utcnow
+from portal.db import rowcounted, utcnow
 from portal.delgivning.mailbox import DigitalMail, MailboxError, NotReachable
 from portal.delgivning.models import DIGITAL, PAPER, Delgivning
 from portal.extensions import db
@@ -79,10 +79,12 @@ def claim(limit: int = 20) -> list[str]:
     )
     claimed = []
     for candidate in candidates:
-        result = db.session.execute(
-            update(Delgivning)
-            .where(Delgivning.id == candidate, _due(now))
-            .values(status="sending", next_attempt_at=now + LEASE, attempts=Delgivning.attempts + 1)
+        result = rowcounted(
+            db.session.execute(
+                update(Delgivning)
+                .where(Delgivning.id == candidate, _due(now))
+                .values(status="sending", next_attempt_at=now + LEASE, attempts=Delgivning.attempts + 1)
+            )
         )
         if result.rowcount == 1:
             claimed.append(candidate)
@@ -95,8 +97,8 @@ def _swedish_day(moment: datetime) -> date:
 
 
 def _served(entry: Delgivning, channel: str, on: date, source: str, extra: dict | None = None) -> None:
-    decision = db.session.get(Decision, entry.decision_id)
-    application = db.session.get(Application, entry.application_id)
+    decision = db.session.get_one(Decision, entry.decision_id)
+    application = db.session.get_one(Application, entry.application_id)
     decision.served_on, decision.served_channel = on, channel
     entry.status = "served"
     from portal.case.services import event
@@ -139,12 +141,12 @@ def serve_one(entry_id: str) -> str:
         _to_paper(entry, "not_configured")
         db.session.commit()
         return entry.status
-    decision = db.session.get(Decision, entry.decision_id)
-    application = db.session.get(Application, entry.application_id)
+    decision = db.session.get_one(Decision, entry.decision_id)
+    application = db.session.get_one(Application, entry.application_id)
     from portal.auth.models import Person
     from portal.routing.services import municipality
 
-    person = db.session.get(Person, application.applicant_id)
+    person = db.session.get_one(Person, application.applicant_id)
     # The lookup and the message read the person's number: audited as the service's own reading.
     record("read", "person", person.id, "delgivning: digital mailbox lookup", subject_id=person.id)
     try:
@@ -223,9 +225,9 @@ def batch_pdf(municipality_code: str, ids: list[str]) -> bytes:
 
     letters = []
     for entry in _queued(municipality_code, ids):
-        application = db.session.get(Application, entry.application_id)
-        decision = db.session.get(Decision, entry.decision_id)
-        person = db.session.get(Person, application.applicant_id)
+        application = db.session.get_one(Application, entry.application_id)
+        decision = db.session.get_one(Decision, entry.decision_id)
+        person = db.session.get_one(Person, application.applicant_id)
         letters.append(
             {
                 "application": application,

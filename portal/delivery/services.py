@@ -44,7 +44,7 @@ from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from portal.db import utcnow
+from portal.db import rowcounted, utcnow
 from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.extensions import db
@@ -217,10 +217,12 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
     for ids in wanted:
         taken = []
         for delivery_id in ids:
-            result = db.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, _due(now), ~waits)
-                .values(status="delivering", claimed_by=worker, claimed_until=lease)
+            result = rowcounted(
+                db.session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, _due(now), ~waits)
+                    .values(status="delivering", claimed_by=worker, claimed_until=lease)
+                )
             )
             if result.rowcount != 1:
                 break
@@ -312,7 +314,7 @@ def _failed(record, worker: str, exc: Exception) -> str:
         # The inbox's failure: the record keeps its place and is not counted towards dead-lettering; it waits
         # for the inbox's next attempt.
         values.update(status="pending", next_attempt_at=_inbox_failed(record.inbox_id, kind, error))
-    result = db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values))
+    result = rowcounted(db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values)))
     if result.rowcount != 1:  # the lease ran out meanwhile and another worker has it: leave both alone
         db.session.rollback()
         return "skipped"
@@ -455,8 +457,11 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
             db.session.rollback()
             outcomes.append(_failed(record, worker, exc))
             break
-        result = db.session.execute(
-            _MARK_DELIVERED, {"record": record.id, "worker": worker, "at": utcnow(), "attempts": record.attempts + 1}
+        result = rowcounted(
+            db.session.execute(
+                _MARK_DELIVERED,
+                {"record": record.id, "worker": worker, "at": utcnow(), "attempts": record.attempts + 1},
+            )
         )
         if result.rowcount != 1:  # the lease ran out and another worker took over: it delivers again
             db.session.rollback()
@@ -573,8 +578,10 @@ def retry_inbox_now(inbox_id: str) -> int:
     )
     made_due = 0
     if head is not None:
-        made_due = db.session.execute(
-            update(Delivery).where(Delivery.id == head, Delivery.status == "pending").values(next_attempt_at=now)
+        made_due = rowcounted(
+            db.session.execute(
+                update(Delivery).where(Delivery.id == head, Delivery.status == "pending").values(next_attempt_at=now)
+            )
         ).rowcount
     audit("retry", "delivery_inbox", inbox_id, "administrator asks for a new delivery attempt now")
     db.session.commit()

@@ -150,7 +150,7 @@ def _run_in_app(app: Flask, application_id: str, call_ids: list[int]) -> None:
 
 def run(app: Flask, application_id: str, call_ids: list[int]) -> None:
     with app.app_context():
-        application = db.session.get(Application, application_id)
+        application = db.session.get_one(Application, application_id)
         members = {m.id: m for m in application.members}
         wanted = db.session.scalars(select(FetchCall).where(FetchCall.id.in_(call_ids))).all()
         specs = [

@@ -35,7 +35,7 @@ from sqlalchemy import Integer, LargeBinary, String, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
-from portal.db import Base, UTCDateTime, new_id, utcnow
+from portal.db import Base, UTCDateTime, new_id, rowcounted, utcnow
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -133,10 +133,12 @@ def run_once(limit: int = 2) -> int:
     for copy_id in db.session.scalars(
         select(DataCopy.id).where(DataCopy.status == QUEUED).order_by(DataCopy.requested_at).limit(limit)
     ).all():
-        claimed = db.session.execute(
-            update(DataCopy)
-            .where(DataCopy.id == copy_id, DataCopy.status == QUEUED)
-            .values(status=PREPARING, progress=5, attempts=DataCopy.attempts + 1)
+        claimed = rowcounted(
+            db.session.execute(
+                update(DataCopy)
+                .where(DataCopy.id == copy_id, DataCopy.status == QUEUED)
+                .values(status=PREPARING, progress=5, attempts=DataCopy.attempts + 1)
+            )
         )
         db.session.commit()
         if claimed.rowcount != 1:
@@ -146,7 +148,7 @@ def run_once(limit: int = 2) -> int:
             done += 1
         except Exception as exc:
             db.session.rollback()
-            copy = db.session.get(DataCopy, copy_id)
+            copy = db.session.get_one(DataCopy, copy_id)
             copy.status = FAILED if copy.attempts >= MAX_ATTEMPTS else QUEUED
             copy.error = type(exc).__name__
             db.session.commit()
@@ -179,7 +181,7 @@ def prepare(copy_id: str) -> DataCopy:
     """Gather, render and pack one copy (the worker's part); audit-logged as a read by the system."""
     from portal.audit.services import record
 
-    copy = db.session.get(DataCopy, copy_id)
+    copy = db.session.get_one(DataCopy, copy_id)
     data, files = gather(copy.person_id, copy.language)
     _progress(copy, 40)
     record(
