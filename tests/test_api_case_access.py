@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import clock
+from portal.api.inputs import BadInput, Fields
 from portal.application.models import ApplicationEvent
 from portal.audit.models import AuditEvent
 from portal.case import services as case
@@ -422,3 +423,14 @@ def test_a_body_over_the_limit_is_413(api, received):
         headers={**bearer(token), "Content-Type": "application/json"},
     )
     assert response.status_code == 413 and response.get_json()["error"] == "request_too_large"
+
+
+@pytest.mark.unit
+def test_an_integer_field_takes_what_json_schema_calls_an_integer():
+    """JSON Schema counts 2311556.0 as an integer (found by schemathesis against the description): it is taken
+    as the integer it is; a fraction, a string or a boolean is still refused."""
+    taken = Fields({"amountOre": 2311556.0}).integer("amountOre", 0)
+    assert taken == 2311556 and isinstance(taken, int)
+    for wrong in (2311556.5, "2311556", True):
+        with pytest.raises(BadInput):
+            Fields({"amountOre": wrong}).integer("amountOre", 0)

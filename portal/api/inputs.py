@@ -83,6 +83,12 @@ def json_body() -> dict:
     return body
 
 
+def _is_json_integer(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
 def _is_string(value: object) -> TypeGuard[str]:
     return isinstance(value, str)
 
@@ -142,10 +148,11 @@ class Fields:
     @overload
     def integer(self, name: str, low: int, high: int = MAX_INT, *, required: bool) -> int | None: ...
     def integer(self, name: str, low: int, high: int = MAX_INT, required: bool = True) -> int | None:
-        # JSON's true and false are not numbers, though Python's bool is an int.
-        value = self._take(
-            name, required, lambda value: isinstance(value, int) and not isinstance(value, bool), "an integer"
-        )
+        # JSON's true and false are not numbers, though Python's bool is an int; and JSON Schema counts a
+        # number with a zero fraction (2311556.0) as an integer, so the description admits it and so do we.
+        value = self._take(name, required, _is_json_integer, "an integer")
+        if value is not None:
+            value = int(value)
         if value is not None and not low <= value <= high:
             raise BadInput(self._at(name), f"must be between {low} and {high}")
         return value
