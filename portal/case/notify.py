@@ -28,7 +28,6 @@ import logging
 import random
 import smtplib
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -48,6 +47,7 @@ from portal.delivery.models import NotificationAttempt
 from portal.extensions import db
 from portal.i18n.services import DEFAULT as DEFAULT_LANGUAGE
 from portal.i18n.services import SUPPORTED
+from portal.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -326,28 +326,14 @@ def send_pending(limit: int = 50) -> int:
 
 def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None = None) -> None:
     """The notification loop of ``portal worker``, beside the delivery loop."""
-    while stop is None or not stop.is_set():
-        with app.app_context():
-            try:
-                sent = send_pending()
-                from portal.delgivning.services import serve_pending
 
-                sent += serve_pending()  # decisions served by digital mail, else to the print queue
-            except Exception as exc:  # the database may be restarting: wait and try again
-                log.warning("notification round failed: %s", type(exc).__name__)
-                try:
-                    db.session.rollback()
-                except Exception:
-                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
-                    db.session().invalidate()
-                sent = 0
-            finally:
-                db.session.remove()
-        if not sent:
-            if stop is not None:
-                stop.wait(interval)
-            else:
-                time.sleep(interval)
+    def round_() -> int:
+        from portal.delgivning.services import serve_pending
+
+        # Notifications, then decisions served by digital mail, else to the print queue.
+        return send_pending() + serve_pending()
+
+    run_rounds(app, round_, name="notification", interval=interval, stop=stop)
 
 
 def start_thread(app: Flask, interval: float = 1.0, stop: threading.Event | None = None) -> threading.Thread:

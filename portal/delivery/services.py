@@ -34,7 +34,6 @@ import logging
 import os
 import random
 import socket
-import time
 from datetime import timedelta
 from functools import cache
 from itertools import groupby
@@ -49,6 +48,7 @@ from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
 from portal.extensions import db
 from portal.ops import logs
+from portal.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 MAX_REFUSALS = 8  # a record refused this many times is dead-lettered (an administrator can requeue it)
@@ -493,23 +493,10 @@ def run_once(worker: str | None = None, limit: int = BATCH, batch: int = BATCH) 
 
 
 def run_forever(app, interval: float = 1.0, stop=None) -> None:
+    """Delivery rounds until ``stop`` (the demo stack's and the bench's worker; ``portal worker`` runs
+    them with its heartbeat, portal/ops/heartbeat.py)."""
     worker = worker_name()
-    while stop is None or not stop.is_set():
-        with app.app_context():
-            try:
-                delivered = run_once(worker)
-            except Exception as exc:  # the database may be restarting: wait and try again
-                log.warning("worker round failed: %s", type(exc).__name__)
-                try:
-                    db.session.rollback()
-                except Exception:
-                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
-                    db.session().invalidate()
-                delivered = 0
-            finally:
-                db.session.remove()
-        if not delivered:
-            time.sleep(interval)
+    run_rounds(app, lambda: run_once(worker), name="worker", interval=interval, stop=stop)
 
 
 def stuck() -> list[Delivery]:

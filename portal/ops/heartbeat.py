@@ -12,6 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from portal.rounds import run_rounds
+
 log = logging.getLogger(__name__)
 DEFAULT_MAX_AGE = 60.0  # seconds: far above a round (a batch of deliveries within one lease, 60 s by default)
 
@@ -45,26 +47,16 @@ def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> No
     """``portal worker``: the delivery loop of :func:`portal.delivery.services.run_forever`, with a beat after
     every round (delivered or not, failed or not) while every thread in ``also_alive`` (the notification
     sender) still runs: a worker whose notifications stopped is not alive either."""
-    from portal.delivery.services import run_once, worker_name
-    from portal.extensions import db
+    from portal.delivery import services as delivery
     from portal.rights.copy import run_once as prepare_copies
 
-    worker = worker_name()
-    while stop is None or not stop.is_set():
-        with app.app_context():
-            try:
-                delivered = run_once(worker)
-                delivered += prepare_copies()  # a copy of my data (portal/rights/copy.py), and expired ones deleted
-            except Exception as exc:  # the database may be restarting: wait and try again, as run_forever does
-                log.warning("worker round failed: %s", type(exc).__name__)
-                try:
-                    db.session.rollback()
-                except Exception:
-                    # scoped_session has no invalidate() (calling it raised AttributeError): the Session it holds has.
-                    db.session().invalidate()
-                delivered = 0
-            finally:
-                db.session.remove()
+    worker = delivery.worker_name()
+
+    def round_() -> int:
+        # Delivering, then a copy of my data (portal/rights/copy.py), and expired ones deleted.
+        return delivery.run_once(worker) + prepare_copies()
+
+    def after_round() -> None:
         dead = [thread.name for thread in also_alive if not thread.is_alive()]
         try:
             if dead:
@@ -73,5 +65,5 @@ def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> No
                 beat(path)
         except OSError as exc:
             log.warning("worker heartbeat not written: %s", type(exc).__name__)
-        if not delivered:
-            time.sleep(interval)
+
+    run_rounds(app, round_, name="worker", interval=interval, stop=stop, after_round=after_round)

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 from portal.db import Base, UTCDateTime, new_id, rowcounted, utcnow
 from portal.extensions import db
+from portal.rounds import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -721,20 +722,7 @@ def pack(data: dict, pdf: bytes, files: dict[str, bytes]) -> bytes:
 def run_forever(app, interval: float = 1.0, stop=None) -> None:
     """The copies' loop for the demo stack (``devstack/stack.py``), beside its delivery worker; in production
     ``portal worker`` runs :func:`run_once` in its own loop."""
-    import time
-
-    while stop is None or not stop.is_set():
-        with app.app_context():
-            try:
-                prepared = run_once()
-            except Exception as exc:  # the database may be restarting: wait and try again
-                log.warning("data copy round failed: %s", type(exc).__name__)
-                db.session.rollback()
-                prepared = 0
-            finally:
-                db.session.remove()
-        if not prepared:
-            time.sleep(interval)
+    run_rounds(app, run_once, name="data copy", interval=interval, stop=stop)
 
 
 def start_thread(app, interval: float = 1.0, stop=None):
