@@ -220,7 +220,7 @@ GRANT = {
         ({"type": "interimReply", "text": "x", "expectedBy": "2001-01-01"}, "/expectedBy"),
         ({**GRANT, "amount": "100"}, "/amount"),
         ({**GRANT, "amount": True}, "/amount"),
-        ({**GRANT, "amount": 100.0}, "/amount"),
+        ({**GRANT, "amount": 100.5}, "/amount"),
         ({**GRANT, "amount": 0}, "/amount"),
         ({k: v for k, v in GRANT.items() if k != "amount"}, "/amount"),
         ({**GRANT, "periodEnd": "2026-11-30"}, "/periodEnd"),
