@@ -24,8 +24,9 @@ def no_open_application(who: str) -> None:
 
     from e2e.conftest import CURRENT
     from portal import create_app
-    from portal.application.models import OPEN_CASE, Application
+    from portal.application.models import Application
     from portal.application.services import purge_stale_drafts
+    from portal.application.states import OPEN_CASE
     from portal.auth.models import Person as Citizen
     from portal.case.services import withdraw
     from portal.db import utcnow

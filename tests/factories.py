@@ -47,6 +47,7 @@ from portal.application.models import Application
 from portal.auth.actor import CITIZEN, Actor
 from portal.auth.models import Person
 from portal.case import services as case
+from portal.case.states import GRANTING
 from portal.delivery.queries import in_inbox
 from portal.extensions import db
 from portal.submission import services as submission
@@ -247,7 +248,7 @@ def decided(
 ):
     """A decision on a registered application; a grant covers the application's month. Returns the
     decision."""
-    if outcome in case.GRANTING:
+    if outcome in GRANTING:
         start = application.period
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         return case.decide(

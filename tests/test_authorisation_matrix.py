@@ -178,7 +178,8 @@ def _build(app) -> dict:
     from portal.consent.models import Consent
     from portal.information.models import InformationItem
     from portal.mandates import services as mandate_services
-    from portal.mandates.models import ACTIVE, AWAITING_APPROVAL, REVOKED, Mandate
+    from portal.mandates.models import Mandate
+    from portal.mandates.states import MandateStatus
     from portal.supplements import services as supplements
     from tests.test_attachments_domain import make_pdf
 
@@ -252,7 +253,11 @@ def _build(app) -> dict:
             scopes=",".join(sorted(scopes)),
             valid_from=now - timedelta(days=30),
             valid_until=now - timedelta(seconds=1) if role == "proxy_expired" else now + timedelta(days=30),
-            status=REVOKED if role == "proxy_revoked" else AWAITING_APPROVAL if role == "legal_awaiting" else ACTIVE,
+            status=MandateStatus.REVOKED
+            if role == "proxy_revoked"
+            else MandateStatus.AWAITING_APPROVAL
+            if role == "legal_awaiting"
+            else MandateStatus.ACTIVE,
         )
         if legal:  # registered by one administrator; approved by another only for the legal representative
             mandate.registered_by, mandate.registered_stepup_at = "staff-admin-1", now
@@ -537,7 +542,8 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
     from portal.application.models import Application
     from portal.config import REPO_ROOT
     from portal.mandates import services as mandate_services
-    from portal.mandates.models import ACTIVE, Mandate
+    from portal.mandates.models import Mandate
+    from portal.mandates.states import MandateStatus
 
     record = json.loads((REPO_ROOT / "devstack/testdata/persons/protected-identity.json").read_text())
     address = record["providers"]["skatteverket"]["folkbokforing"]["Folkbokforingsadress"]
@@ -557,7 +563,7 @@ def test_a_protected_principal_s_address_is_never_shown_to_a_proxy(world):
         scopes="view",
         valid_from=now - timedelta(days=1),
         valid_until=now + timedelta(days=1),
-        status=ACTIVE,
+        status=MandateStatus.ACTIVE,
     )
     _db.session.add(mandate)
     _db.session.flush()

@@ -21,6 +21,7 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.information.models import InformationItem
 from portal.rights import copy
+from portal.rights.states import CopyStatus
 from tests import factories
 from tests.support import csrf_from, idp_login, page_checks, private_file_checks, soup
 from tests.test_attachments_domain import make_png
@@ -35,7 +36,7 @@ def prepared(person_id: str, language: str = "sv") -> tuple[copy.DataCopy, zipfi
     assert copy.run_once() == 1
     db.session.expire_all()
     done = db.session.get(copy.DataCopy, request.id)
-    assert done.status == copy.READY and done.progress == 100
+    assert done.status == CopyStatus.READY and done.progress == 100
     return done, zipfile.ZipFile(io.BytesIO(done.package))
 
 
@@ -255,7 +256,7 @@ def test_portal_worker_once_prepares_the_copy_and_a_failing_one_is_retried_then_
     result = CliRunner().invoke(main, ["worker", "--once"], obj=_script_info(app))
     assert result.exit_code == 0 and "data_copies=1" in result.output, result.output
     db.session.expire_all()
-    assert db.session.get(copy.DataCopy, asked.id).status == copy.READY
+    assert db.session.get(copy.DataCopy, asked.id).status == CopyStatus.READY
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
@@ -267,7 +268,7 @@ def test_portal_worker_once_prepares_the_copy_and_a_failing_one_is_retried_then_
         db.session.expire_all()
         state = db.session.get(copy.DataCopy, failing.id)
         assert state.attempts == attempt and state.error == "RuntimeError"
-    assert state.status == copy.FAILED and state.package is None
+    assert state.status == CopyStatus.FAILED and state.package is None
 
 
 # --- 1.1.0: calculation lines and appeals ------------------------------------------------------------

@@ -14,7 +14,8 @@ from portal.auth.models import Person
 from portal.extensions import db
 from portal.i18n.services import SUPPORTED
 from portal.mandates import services
-from portal.mandates.models import ACTIVE, DECLINED, ENDED, PENDING, REVOKED, Mandate
+from portal.mandates.models import Mandate
+from portal.mandates.states import MandateStatus
 from tests.support import at_idp, csrf_from, idp_login, page_checks, soup, sv
 
 MARGARETA = "194408139089"  # the principal (pensioner, Örebro)
@@ -83,7 +84,7 @@ def test_grant_needs_a_fresh_signature_and_waits_for_acceptance(app, clock):
     assert response.status_code == 302 and response.location.endswith("/mandates")
     db.session.expire_all()
     mandate = only_mandate()
-    assert mandate.status == PENDING and mandate.scope_set == {"view", "prepare", "submit"}
+    assert mandate.status == MandateStatus.PENDING and mandate.scope_set == {"view", "prepare", "submit"}
     assert mandate.signed_at is not None and mandate.wording_version and mandate.reference.startswith("FM-")
     assert services.seal_holds(mandate)
     mandate.scopes = "view,prepare,submit,messages"  # a changed record no longer matches its seal
@@ -152,7 +153,7 @@ def test_accept_then_act_for_the_principal_within_the_scope(app, clock):
     grant(margareta, scopes=("view",))
     lars, mandate = accept_as_proxy(app)
     db.session.expire_all()
-    assert db.session.get(Mandate, mandate.id).status == ACTIVE
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.ACTIVE
     response = act_for(lars, mandate)
     assert response.status_code == 302
     page = lars.get("/overview")
@@ -179,7 +180,7 @@ def test_decline(app):
     mandate = only_mandate()
     assert post_button(lars, "/mandates", f"/mandates/{mandate.id}/decline").status_code == 302
     db.session.expire_all()
-    assert db.session.get(Mandate, mandate.id).status == DECLINED
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.DECLINED
     assert services.in_force_for(mandate.proxy_id) == []
     # the principal sees it declined
     assert sv("Declined") in margareta.get("/mandates").get_data(as_text=True)
@@ -193,7 +194,7 @@ def test_someone_else_cannot_answer_or_end_a_mandate(app):
     for action in ("accept", "decline", "end"):
         assert post_button(emma, "/mandates", f"/mandates/{mandate.id}/{action}").status_code == 404
     db.session.expire_all()
-    assert db.session.get(Mandate, mandate.id).status == PENDING
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.PENDING
 
 
 def test_revoked_in_an_open_session_the_next_click_is_refused(app, clock):
@@ -205,7 +206,7 @@ def test_revoked_in_an_open_session_the_next_click_is_refused(app, clock):
     assert page.status_code == 200
     assert post_button(margareta, "/mandates", f"/mandates/{mandate.id}/end").status_code == 302
     db.session.expire_all()
-    assert db.session.get(Mandate, mandate.id).status == REVOKED
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.REVOKED
     refused = lars.post("/applications/new", data={"csrf_token": csrf_from(page), "period": "2026-12-01"})
     assert refused.status_code == 403
     assert (
@@ -252,7 +253,7 @@ def test_the_proxy_can_end_the_mandate(app, clock):
     assert post_button(lars, "/mandates", f"/mandates/{mandate.id}/end").status_code == 302
     db.session.expire_all()
     ended = db.session.get(Mandate, mandate.id)
-    assert ended.status == ENDED and ended.ended_by == "proxy"
+    assert ended.status == MandateStatus.ENDED and ended.ended_by == "proxy"
 
 
 def test_a_second_mandate_to_the_same_person_waits_for_the_first_to_end(app):
@@ -353,7 +354,9 @@ def test_legal_representative_registered_by_one_administrator_approved_by_anothe
     assert approve(other, mandate).status_code == 302
     db.session.expire_all()
     mandate = only_mandate()
-    assert mandate.status == ACTIVE and mandate.approved_by == "staff-admin-2" and mandate.approved_stepup_at
+    assert (
+        mandate.status == MandateStatus.ACTIVE and mandate.approved_by == "staff-admin-2" and mandate.approved_stepup_at
+    )
     assert services.seal_holds(mandate)
     # the principal is told at her next login, once; her trail names both administrators and the step-ups
     margareta = person_client(app, MARGARETA)
@@ -415,7 +418,7 @@ def test_one_administrator_cannot_make_a_representative_effective_alone(app, clo
     assert only_mandate().status == "awaiting_approval" and only_mandate().approved_by is None
     # a record set to active in the database without a second administrator gives no access
     mandate = only_mandate()
-    mandate.status = ACTIVE
+    mandate.status = MandateStatus.ACTIVE
     db.session.commit()
     lars = app.test_client()
     idp_login(lars, "/auth/login", {"subject": LARS})
@@ -662,7 +665,7 @@ def _acting_lars(app):
     [
         {"scopes": "view,prepare,submit,messages"},  # more than was signed
         {"valid_until_days": 300},  # longer than was signed
-        {"status": ACTIVE, "seal": "AAAA"},  # a seal that is not the server's
+        {"status": MandateStatus.ACTIVE, "seal": "AAAA"},  # a seal that is not the server's
     ],
 )
 def test_a_mandate_whose_seal_does_not_hold_gives_no_access(app, clock, caplog, change):

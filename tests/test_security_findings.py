@@ -549,7 +549,8 @@ def test_the_mandates_page_does_not_mark_notices_told_a_post_does(app, client):
     from portal import clock
     from portal.extensions import db
     from portal.mandates import services as mandates
-    from portal.mandates.models import ACTIVE, Mandate
+    from portal.mandates.models import Mandate
+    from portal.mandates.states import MandateStatus
     from tests.support import csrf_from
 
     anders = factories.person(ANDERS)
@@ -564,7 +565,7 @@ def test_the_mandates_page_does_not_mark_notices_told_a_post_does(app, client):
         scopes="view",
         valid_from=now,
         valid_until=now + timedelta(days=365),
-        status=ACTIVE,
+        status=MandateStatus.ACTIVE,
         decision_reference="ÖF 2026-1111",
         registered_by="staff-admin-1",
         accepted_at=now,

@@ -13,7 +13,8 @@ from portal.api.inputs import Fields
 from portal.api.representation import day, utc
 from portal.api.routes import UUID, bp, load
 from portal.appeal import services
-from portal.appeal.models import RECONSIDERATIONS, Appeal
+from portal.appeal.models import Appeal
+from portal.appeal.states import RECONSIDERATIONS
 from portal.application.models import Application
 from portal.audit.services import record_read
 from portal.auth.access import requires

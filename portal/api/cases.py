@@ -49,6 +49,7 @@ from portal.audit.services import record, record_and_commit, record_read
 from portal.auth.access import requires
 from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
+from portal.case.states import GRANTING, PaymentState
 from portal.extensions import db
 from portal.submission.models import FrozenDocument
 from portal.web.files import PRIVATE_NO_STORE, send_private_file
@@ -291,7 +292,7 @@ def _parse_event(body: dict) -> tuple[str, dict]:
     elif kind == "decision":
         outcome = fields.choice("outcome", tuple(rep.OUTCOME_OF_API))
         args["outcome"] = rep.OUTCOME_OF_API[outcome]
-        granting = args["outcome"] in case.GRANTING
+        granting = args["outcome"] in GRANTING
         args["amount"] = fields.integer("amount", 1, 10_000_000, required=granting)
         args["period_start"] = fields.date("periodStart", required=granting)
         args["period_end"] = fields.date("periodEnd", required=granting)
@@ -314,7 +315,7 @@ def _parse_event(body: dict) -> tuple[str, dict]:
         args["external_ref"] = fields.text("externalRef", 80)
         args["amount"] = fields.integer("amount", 1, 10_000_000)
         args["due_date"] = fields.date("dueDate")
-        args["state"] = fields.choice("state", case.PAYMENT_STATES)
+        args["state"] = fields.choice("state", tuple(PaymentState))
     elif kind == "notHandled":
         args["reason"] = fields.text("reason", 1000)
     fields.done()

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from portal import clock
 from portal.appeal.services import OPINION_MAX, TEXT_MAX
+from portal.appeal.states import Reconsideration
 from portal.i18n.lazy import _l
 from portal.supplements.forms import TextAtMost
 from portal.web.fields import OneOf, parse_date
@@ -56,8 +57,8 @@ class ReconsiderForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Set after binding, as the inbox's forms do (WTForms warns about choices given at declaration).
         self.outcome.choices = [
-            ("kept", str(_l("The decision is kept"))),
-            ("changed", str(_l("The decision is changed"))),
+            (Reconsideration.KEPT, str(_l("The decision is kept"))),
+            (Reconsideration.CHANGED, str(_l("The decision is changed"))),
         ]
 
     note = TextAreaField(

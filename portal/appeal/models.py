@@ -7,14 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.appeal.states import AppealStatus
 from portal.db import Base, UTCDateTime, new_id, utcnow
-
-# sent: waiting for the municipality's reconsideration; reconsidered: omprövad, to be forwarded;
-# forwarded: sent on to förvaltningsrätten with the municipality's opinion.
-STATUSES = ("sent", "reconsidered", "forwarded")
-RECONSIDERATIONS = ("kept", "changed")
-# What the deadline was counted from: the served date, or (not yet served) the decision date.
-BASES = ("served", "decided")
 
 
 class Appeal(Base):
@@ -24,7 +18,7 @@ class Appeal(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
     decision_id: Mapped[str] = mapped_column(ForeignKey("decision.id"), unique=True)  # one appeal per decision
     municipality_code: Mapped[str] = mapped_column(String(4), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="sent", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AppealStatus.SENT, index=True)
     change: Mapped[str] = mapped_column(Text)  # what the person wants changed
     reasons: Mapped[str] = mapped_column(Text)  # why
     language: Mapped[str] = mapped_column(String(10))  # the language the person wrote in (the page's)

@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.appeal.deadline import appeal_deadline
-from portal.appeal.models import RECONSIDERATIONS, Appeal
-from portal.application.models import Application, Status
+from portal.appeal.models import Appeal
+from portal.appeal.states import RECONSIDERATIONS, AppealStatus, DeadlineBasis
+from portal.application.models import Application
+from portal.application.states import APPEALABLE
 from portal.audit.services import record
 from portal.case import services as case
 from portal.case.models import Decision
@@ -26,8 +28,6 @@ from portal.extensions import db
 TEXT_MAX = 5000
 OPINION_MAX = 10000
 SCHEMA_VERSION = "appeal-1.0.0"
-# A decision can be appealed while the case is decided or closed (closing does not end the right to appeal).
-APPEALABLE = (Status.DECIDED.value, Status.CLOSED.value)
 
 
 class AppealError(case.CaseError):
@@ -38,7 +38,7 @@ class AppealError(case.CaseError):
 @dataclass(frozen=True)
 class Deadline:
     day: date  # the last day the appeal arrives in time
-    basis: str  # served | decided: what the three weeks run from
+    basis: DeadlineBasis  # what the three weeks run from
     start: date  # the served date, or the decision's (Swedish) date
 
     @property
@@ -51,9 +51,9 @@ def deadline_of(decision: Decision) -> Deadline:
     earlier than the person's taking part of it, so the date shown is never later than the real one (the page
     says so); the municipality judges lateness from the served date when it comes."""
     if decision.served_on is not None:
-        return Deadline(appeal_deadline(decision.served_on), "served", decision.served_on)
+        return Deadline(appeal_deadline(decision.served_on), DeadlineBasis.SERVED, decision.served_on)
     decided = decision.decided_at.astimezone(clock.SWEDEN).date()
-    return Deadline(appeal_deadline(decided), "decided", decided)
+    return Deadline(appeal_deadline(decided), DeadlineBasis.DECIDED, decided)
 
 
 def of_decision(decision_id: str) -> Appeal | None:
@@ -177,7 +177,7 @@ def send(
         application_id=application.id,
         decision_id=decision.id,
         municipality_code=application.municipality_code,
-        status="sent",
+        status=AppealStatus.SENT,
         change=change[:TEXT_MAX],
         reasons=reasons[:TEXT_MAX],
         language=language[:10],
@@ -225,7 +225,7 @@ def send(
 
 def reconsider(appeal: Appeal, outcome: str, note: str, by: str, source: str = case.MUNICIPALITY) -> None:
     """Omprövning (förvaltningslagen 39 §): the municipality keeps or changes the decision, and says why."""
-    if appeal.status != "sent":
+    if appeal.status != AppealStatus.SENT:
         raise AppealError("wrong_state")
     if outcome not in RECONSIDERATIONS:
         raise AppealError("unknown_outcome")
@@ -233,7 +233,11 @@ def reconsider(appeal: Appeal, outcome: str, note: str, by: str, source: str = c
     if not note:
         raise AppealError("note_missing")
     application = db.session.get_one(Application, appeal.application_id)
-    appeal.status, appeal.reconsideration, appeal.reconsideration_note = "reconsidered", outcome, note[:TEXT_MAX]
+    appeal.status, appeal.reconsideration, appeal.reconsideration_note = (
+        AppealStatus.RECONSIDERED,
+        outcome,
+        note[:TEXT_MAX],
+    )
     appeal.reconsidered_by, appeal.reconsidered_at = by[:200], utcnow()
     case.event(application, "appeal_reconsidered", source, {"appeal_id": appeal.id, "outcome": outcome})
     case.notify(application, "appeal_reconsidered")
@@ -248,7 +252,7 @@ def forward(
 ) -> None:
     """Sent on to förvaltningsrätten with the municipality's opinion (yttrande), on ``forwarded_on`` (today by
     default). The transfer itself is the municipality's (e-service or post to the court): the portal records it."""
-    if appeal.status != "reconsidered":
+    if appeal.status != AppealStatus.RECONSIDERED:
         raise AppealError("wrong_state")
     opinion = (opinion or "").strip()
     if not opinion:
@@ -258,7 +262,7 @@ def forward(
         raise AppealError("date_future")
     application = db.session.get_one(Application, appeal.application_id)
     appeal.status, appeal.opinion, appeal.forwarded_on, appeal.forwarded_by = (
-        "forwarded",
+        AppealStatus.FORWARDED,
         opinion[:OPINION_MAX],
         forwarded_on,
         by[:200],

@@ -1,36 +1,16 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.application.states import SENT, ApplicationStatus
 from portal.db import Base, UTCDateTime, new_id, utcnow
 
 
-class Status(enum.StrEnum):
-    DRAFT = "draft"
-    # Signed by the applicant; a joint application waits here for the co-applicant's signature.
-    AWAITING_COSIGNATURE = "awaiting_cosign"
-    SUBMITTED = "submitted"  # routed and in the municipality's inbox, not yet registered
-    RECEIVED = "received"  # registered on arrival (ankomstregistrerad) by the municipality
-    UNDER_HANDLING = "under_handling"
-    DECIDED = "decided"
-    CLOSED = "closed"
-    NOT_HANDLED = "not_handled"  # the municipality will not handle it (with a reason)
-    WITHDRAWN = "withdrawn"  # by the applicant, before a decision
-
-
-# Sent and with the municipality, before a decision: the applicant may still withdraw.
-OPEN_CASE = (Status.SUBMITTED.value, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
-# Nothing more happens to the case.
-FINISHED = (Status.CLOSED.value, Status.NOT_HANDLED.value, Status.WITHDRAWN.value)
-# Sent, whatever happened after.
-SENT = (*OPEN_CASE, Status.DECIDED.value, *FINISHED)
-
-
 def is_sent(application: Application) -> bool:
+    """Sent, whatever happened after."""
     return application.status in SENT
 
 
@@ -41,7 +21,7 @@ class Application(Base):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     applicant_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     period: Mapped[date] = mapped_column(Date)  # first day of the month applied for
-    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ApplicationStatus.DRAFT, index=True)
     municipality_code: Mapped[str | None] = mapped_column(String(4), index=True)
     # Protected identity (sekretessmarkering / skyddad folkbokföring): no address is kept.
     protected: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -84,11 +64,11 @@ class Application(Base):
 
     @property
     def is_draft(self) -> bool:
-        return self.status == Status.DRAFT.value
+        return self.status == ApplicationStatus.DRAFT
 
     @property
     def awaiting_cosignature(self) -> bool:
-        return self.status == Status.AWAITING_COSIGNATURE.value
+        return self.status == ApplicationStatus.AWAITING_COSIGNATURE
 
     def co_applicants(self) -> list[HouseholdMember]:
         """Spouse or partner: a joint application needs their signature too."""

@@ -24,13 +24,14 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.application import services
-from portal.application.models import Application, ApplicationEvent, HouseholdMember, Status
+from portal.application.models import Application, ApplicationEvent, HouseholdMember
+from portal.application.states import UNSENT
 from portal.audit.services import record
 from portal.extensions import db
+from portal.information.states import FetchStatus
 from portal.submission import services as submission
 
 STARTED = "next_month_started"  # the new draft's event; its data lists what was copied
-NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
 COPIED_KINDS = ("incomes", "costs", "assets")
 
 
@@ -57,7 +58,7 @@ def existing_for(applicant_id: str, period: date) -> Application | None:
 
 def check(previous: Application, today: date | None = None) -> date:
     """The month the next application would be for, or NotPossible."""
-    if previous.status in NOT_SENT:
+    if previous.status in UNSENT:
         raise NotPossible("not_sent")
     period = month_after(previous.period)
     allowed = services.month_choices(today or clock.today())
@@ -389,7 +390,7 @@ def what_changed(application: Application) -> WhatChanged | None:
     consented_before = {(c.get("provider"), keys_before.get(c.get("memberId"))) for c in doc.get("consents") or []}
     keys_now = member_keys(application.members)
     calls = list(db.session.scalars(select(FetchCall).where(FetchCall.application_id == application.id)))
-    fetched_now = {(c.provider, c.info_set, keys_now.get(c.member_id)) for c in calls if c.status == "done"}
+    fetched_now = {(c.provider, c.info_set, keys_now.get(c.member_id)) for c in calls if c.status == FetchStatus.DONE}
 
     def comparable(provider: str, info_set: str, member: tuple) -> bool:
         return (

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from flask import g
 from sqlalchemy import case, delete, select, update
 
-from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature, Status
+from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature
+from portal.application.states import UNSENT, ApplicationStatus
 from portal.audit.services import record
 from portal.auth.models import Person
 from portal.consent.services import record_folkbokforing
@@ -53,13 +54,13 @@ def existing_for(applicant_id: str, period: date) -> Application | None:
     """The applicant's application for the month that still counts (anything but withdrawn): one
     application per person and month (issue 15). One not yet sent comes first (an emergency
     application being written), then the first one made."""
-    unsent = case((Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)), 0), else_=1)
+    unsent = case((Application.status.in_(UNSENT), 0), else_=1)
     return db.session.scalar(
         select(Application)
         .where(
             Application.applicant_id == applicant_id,
             Application.period == period,
-            Application.status != Status.WITHDRAWN.value,
+            Application.status != ApplicationStatus.WITHDRAWN,
         )
         .order_by(unsent, Application.created_at)
         .limit(1)
@@ -109,7 +110,7 @@ def link_memberships(person: Person) -> None:
             HouseholdMember.personnummer == person.personnummer,
             HouseholdMember.person_id.is_(None),
             HouseholdMember.relation != "applicant",
-            Application.status.in_((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)),
+            Application.status.in_(UNSENT),
         )
     ).all()
     for member in members:
@@ -208,7 +209,7 @@ def purge_stale_drafts(days: int = DRAFT_LIFETIME_DAYS, now=None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=days)
     stale = list(
         db.session.scalars(
-            select(Application).where(Application.status == Status.DRAFT.value, Application.updated_at < cutoff)
+            select(Application).where(Application.status == ApplicationStatus.DRAFT, Application.updated_at < cutoff)
         )
     )
     if not stale:

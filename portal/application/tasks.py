@@ -14,6 +14,7 @@ from flask import url_for
 
 from portal.application.models import Application
 from portal.i18n.lazy import _l
+from portal.information.states import FetchStatus
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, OPTIONAL = (
     "not_started",
@@ -76,7 +77,7 @@ def _information(application: Application) -> str:
     states = call_states(application)
     if not states:
         return NOT_STARTED
-    return IN_PROGRESS if any(s.status == "pending" for s in states) else COMPLETED
+    return IN_PROGRESS if any(s.status == FetchStatus.PENDING for s in states) else COMPLETED
 
 
 def _supplement(kind: str):

@@ -32,7 +32,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from portal import clock
-from portal.application.models import Application, ApplicationEvent, Status
+from portal.application.models import Application, ApplicationEvent
+from portal.application.states import UNSENT
 from portal.attachments.models import Attachment
 from portal.attachments.storage import current_storage
 from portal.case.models import Decision
@@ -97,8 +98,7 @@ def build(application: Application) -> Package:
     from portal.archive.description import describe
     from portal.exchange.pdf import render
 
-    not_sent = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
-    if application.status in not_sent or application.submitted_at is None:
+    if application.status in UNSENT or application.submitted_at is None:
         raise NotArchivable(application.id)
     package = Package(application=application, created_at=clock.now())
     frozen = list(

@@ -23,7 +23,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 
 from portal import clock
-from portal.application.models import Application, ApplicationEvent, Status
+from portal.application.models import Application, ApplicationEvent
+from portal.application.states import FINISHED, ApplicationStatus
 from portal.audit.services import record
 from portal.case.models import Decision, Payment
 from portal.db import Base
@@ -32,7 +33,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 # Nothing more will happen to these (an open case is never purged).
-PURGEABLE = (Status.DECIDED.value, Status.CLOSED.value, Status.NOT_HANDLED.value, Status.WITHDRAWN.value)
+PURGEABLE = (ApplicationStatus.DECIDED, *FINISHED)
 
 
 @dataclass(frozen=True)

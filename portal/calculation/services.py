@@ -13,15 +13,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.application.models import Application, Status
+from portal.application.models import Application
+from portal.application.states import REGISTERED
 from portal.audit.services import record
 from portal.calculation import lines as calc
 from portal.calculation.models import ACCEPT, ACTIONS, CHANGE, LineChange
 from portal.case.services import CaseError
 from portal.extensions import db
 
-# A line is judged only while the case is being handled; after the decision the lines are the decision's.
-JUDGING = (Status.RECEIVED.value, Status.UNDER_HANDLING.value)
 MAX_ORE = 10_000_000_00  # ten million kronor: far above any month's line, below an int32
 
 
@@ -249,7 +248,7 @@ def judge(
     request_sha256: str | None = None,
 ) -> LineChange:
     """Accept a line as it stands, or change it to ``amount_ore`` with a ``reason`` (CaseError otherwise)."""
-    if application.status not in JUDGING:
+    if application.status not in REGISTERED:  # after the decision the lines are the decision's
         raise CaseError("wrong_state")
     if action not in ACTIONS:
         raise CaseError("unknown_action")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.case.states import NotificationStatus
 from portal.db import Base, UTCDateTime, new_id, utcnow
 
 
@@ -73,7 +74,7 @@ class Decision(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(20))  # granted | partly_granted | refused | dismissed
+    outcome: Mapped[str] = mapped_column(String(20))  # a DecisionOutcome
     amount: Mapped[int | None] = mapped_column(Integer)  # whole kronor, where granted
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
@@ -102,7 +103,7 @@ class Payment(Base):
     external_ref: Mapped[str | None] = mapped_column(String(80))
     amount: Mapped[int] = mapped_column(Integer)  # whole kronor
     due_date: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(20))  # planned | paid | stopped | cancelled
+    state: Mapped[str] = mapped_column(String(20))  # a PaymentState
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -131,7 +132,7 @@ class Notification(Base):
     application_id: Mapped[str | None] = mapped_column(ForeignKey("application.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # email | sms
     reason: Mapped[str] = mapped_column(String(40))  # the event kind; never shown in the text
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|sent|failed
+    status: Mapped[str] = mapped_column(String(20), default=NotificationStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -41,6 +41,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from portal.case.models import ContactDetails, Notification
+from portal.case.states import AttemptOutcome, NotificationStatus
 from portal.config import Config
 from portal.db import rowcounted, utcnow
 from portal.delivery.models import NotificationAttempt
@@ -193,8 +194,8 @@ def backoff(attempts: int) -> timedelta:
 def _due():
     now = utcnow()
     return or_(
-        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
-        (Notification.status == "sending") & (Notification.next_attempt_at < now),
+        (Notification.status == NotificationStatus.PENDING) & (Notification.next_attempt_at <= now),
+        (Notification.status == NotificationStatus.SENDING) & (Notification.next_attempt_at < now),
     )  # a worker died
 
 
@@ -210,7 +211,7 @@ def claim(limit: int = 50) -> list[int]:
             db.session.execute(
                 update(Notification)
                 .where(Notification.id == candidate, _due())
-                .values(status="sending", next_attempt_at=utcnow() + LEASE)
+                .values(status=NotificationStatus.SENDING, next_attempt_at=utcnow() + LEASE)
             )
         )
         if result.rowcount == 1:
@@ -254,7 +255,7 @@ def _begin_attempt(config: Config, notification: Notification) -> NotificationAt
     now = utcnow()
     for attempt in earlier:
         if attempt.outcome is None:
-            attempt.outcome, attempt.finished_at = "interrupted", now
+            attempt.outcome, attempt.finished_at = AttemptOutcome.INTERRUPTED, now
             log.warning(
                 "notification retried after an unfinished attempt notification=%s channel=%s attempt=%s message_id=%s",
                 notification.id,
@@ -277,7 +278,7 @@ def _begin_attempt(config: Config, notification: Notification) -> NotificationAt
 def send_one(notification_id: int) -> str:
     config: Config = current_app.config["PORTAL"]
     notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.status != "sending":
+    if notification is None or notification.status != NotificationStatus.SENDING:
         db.session.rollback()
         return "skipped"
     attempt = _begin_attempt(config, notification)
@@ -291,7 +292,7 @@ def send_one(notification_id: int) -> str:
         reason = exc.reason if isinstance(exc, NotSent) else type(exc).__name__
         notification.last_error = reason[:200]
         if (isinstance(exc, NotSent) and exc.permanent) or attempts >= MAX_ATTEMPTS:
-            notification.status = attempt.outcome = "failed"
+            notification.status, attempt.outcome = NotificationStatus.FAILED, AttemptOutcome.FAILED
             log.warning(
                 "notification failed notification=%s channel=%s reason=%s",
                 notification.id,
@@ -299,7 +300,7 @@ def send_one(notification_id: int) -> str:
                 reason,
             )
         else:
-            notification.status, attempt.outcome = "pending", "retry"
+            notification.status, attempt.outcome = NotificationStatus.PENDING, AttemptOutcome.RETRY
             notification.next_attempt_at = utcnow() + backoff(attempts)
             log.info(
                 "notification not sent yet notification=%s channel=%s attempt=%s reason=%s",
@@ -311,17 +312,17 @@ def send_one(notification_id: int) -> str:
         attempt.finished_at = utcnow()
         db.session.commit()
         return notification.status
-    notification.status = attempt.outcome = "sent"
+    notification.status, attempt.outcome = NotificationStatus.SENT, AttemptOutcome.SENT
     notification.sent_at = attempt.finished_at = utcnow()
     notification.last_error = None
     db.session.commit()
     log.info("notification sent notification=%s channel=%s attempt=%s", notification.id, notification.channel, attempts)
-    return "sent"
+    return NotificationStatus.SENT
 
 
 def send_pending(limit: int = 50) -> int:
     """Send what is due; returns how many were sent. Needs an app context."""
-    return sum(send_one(notification_id) == "sent" for notification_id in claim(limit))
+    return sum(send_one(notification_id) == NotificationStatus.SENT for notification_id in claim(limit))
 
 
 def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None = None) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from portal import clock
-from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status, is_sent
+from portal.application.models import Application, ApplicationEvent, is_sent
+from portal.application.states import FINISHED, OPEN_CASE, ApplicationStatus
 from portal.case import labels
 from portal.case import services as case
 from portal.case.models import Decision, Message, SupplementRequest
@@ -185,7 +186,7 @@ def status_text(application: Application) -> str:
     """One sentence in plain words: where the case stands."""
     name = municipality_name(application.municipality_code)
     forwarding = last_forwarding(application)
-    if application.status == Status.SUBMITTED.value and forwarding is not None:
+    if application.status == ApplicationStatus.SUBMITTED and forwarding is not None:
         return str(labels.FORWARDED_STATUS) % {"municipality": name}
     text = labels.STATUS_TEXT.get(application.status)
     if text is None:
@@ -197,7 +198,7 @@ def status_text(application: Application) -> str:
 
 def end_reason(application: Application) -> str | None:
     """The reason given for "will not be handled", or the applicant's own for withdrawing."""
-    if application.status in (Status.NOT_HANDLED.value, Status.WITHDRAWN.value):
+    if application.status in (ApplicationStatus.NOT_HANDLED, ApplicationStatus.WITHDRAWN):
         data = _event_data(application, application.status) or {}
         return data.get("reason")
     return None

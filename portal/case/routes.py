@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from portal.application.access import load_application
-from portal.application.models import OPEN_CASE
+from portal.application.states import OPEN_CASE
 from portal.attachments import services as attachment_services
 from portal.attachments import validation
 from portal.attachments.storage import current_storage

@@ -17,9 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import clock
-from portal.application.models import FINISHED, OPEN_CASE, Application, ApplicationEvent, Status
+from portal.application.models import Application, ApplicationEvent
+from portal.application.states import FINISHED, OPEN_CASE, REGISTERED, ApplicationStatus, WrongState, move
 from portal.audit.services import record
 from portal.case.models import CaseNumberSeries, Decision, Message, Notification, Payment, SupplementRequest
+from portal.case.states import GRANTING, DecisionOutcome, PaymentState
 from portal.db import rowcounted, utcnow
 from portal.extensions import db
 
@@ -28,10 +30,6 @@ log = logging.getLogger(__name__)
 APPLICANT = "applicant"
 MUNICIPALITY = "municipality"
 SYSTEM = "system"
-
-OUTCOMES = ("granted", "partly_granted", "refused", "dismissed")
-GRANTING = ("granted", "partly_granted")
-PAYMENT_STATES = ("planned", "paid", "stopped", "cancelled")
 
 # Events that ask something of the applicant or bring a result: they trigger a notification.
 NOTIFYING = {
@@ -93,6 +91,13 @@ def _require(application: Application, *states: str) -> None:
         raise CaseError("wrong_state")
 
 
+def _move(application: Application, to: ApplicationStatus) -> None:
+    try:
+        move(application, to)
+    except WrongState:
+        raise CaseError("wrong_state") from None
+
+
 def _audit(action: str, application: Application, purpose: str) -> None:
     record(action, "application", application.id, purpose, subject_id=application.applicant_id)
 
@@ -127,11 +132,11 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
     # and take no more from the series.
     db.session.flush()
     db.session.refresh(application, with_for_update=True)
-    if application.case_number and application.status != Status.SUBMITTED.value:
+    if application.case_number and application.status != ApplicationStatus.SUBMITTED:
         return application.case_number
-    _require(application, Status.SUBMITTED.value)
+    _require(application, ApplicationStatus.SUBMITTED)
     now = utcnow()
-    application.status = Status.RECEIVED.value
+    _move(application, ApplicationStatus.RECEIVED)
     application.received_at = now
     # The year of the case number is the Swedish year: a case registered at 00:30 on New Year's Day is
     # next year's, although it is still 31 December in UTC.
@@ -148,8 +153,8 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
 
 
 def start_handling(application: Application, source: str = MUNICIPALITY) -> None:
-    _require(application, Status.RECEIVED.value)
-    application.status = Status.UNDER_HANDLING.value
+    _require(application, ApplicationStatus.RECEIVED)
+    _move(application, ApplicationStatus.UNDER_HANDLING)
     event(application, "under_handling", source)
     _audit("change", application, "handling started")
     db.session.commit()
@@ -158,11 +163,11 @@ def start_handling(application: Application, source: str = MUNICIPALITY) -> None
 def assign(application: Application, staff_id: str, name: str, source: str = MUNICIPALITY) -> None:
     """A caseworker takes the case; received cases go under handling with it. The applicant is
     told that a caseworker handles it, not who (names reach them with messages and decisions)."""
-    _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
+    _require(application, *REGISTERED)
     application.assigned_to = staff_id
     application.assigned_name = name
-    if application.status == Status.RECEIVED.value:
-        application.status = Status.UNDER_HANDLING.value
+    if application.status == ApplicationStatus.RECEIVED:
+        _move(application, ApplicationStatus.UNDER_HANDLING)
     event(application, "assigned", source)
     _audit("change", application, "assigned to a caseworker")
     db.session.commit()
@@ -213,7 +218,7 @@ def forward(
             )
         )
         application.municipality_code = to_municipality
-        application.status = Status.SUBMITTED.value
+        _move(application, ApplicationStatus.SUBMITTED)
         application.case_number = None
         application.received_at = None
     application.inbox_id = target.id
@@ -241,7 +246,7 @@ def request_supplement(
     source: str = MUNICIPALITY,
 ) -> SupplementRequest:
     """Komplettering: what is needed, why, and by when; optionally about one fetched item."""
-    _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
+    _require(application, *REGISTERED)
     if due_date < clock.today():
         raise CaseError("due_date_past")
     if item_id is not None:
@@ -369,7 +374,7 @@ def mark_answer_seen(request: SupplementRequest) -> None:
 
 def interim_reply(application: Application, text: str, expected_by: date | None, source: str = MUNICIPALITY) -> None:
     """Förlopande besked: the case takes longer; when the applicant can expect a decision."""
-    _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
+    _require(application, *REGISTERED)
     data = {"text": text.strip()}
     if expected_by:
         data["expected_by"] = expected_by.isoformat()
@@ -391,8 +396,8 @@ def decide(
 ) -> Decision:
     """The decision (beslut). Granted and partly granted need an amount and a period. A system
     sends its own decision PDF; the built-in inbox renders one (portal/case/pdf.py)."""
-    _require(application, Status.RECEIVED.value, Status.UNDER_HANDLING.value)
-    if outcome not in OUTCOMES:
+    _require(application, *REGISTERED)
+    if outcome not in set(DecisionOutcome):
         raise CaseError("unknown_outcome")
     if outcome in GRANTING:
         if amount is None or amount <= 0:
@@ -426,7 +431,7 @@ def decide(
     decision.document_sha256 = hashlib.sha256(document).hexdigest()
     db.session.add(decision)
     db.session.flush()
-    application.status = Status.DECIDED.value
+    _move(application, ApplicationStatus.DECIDED)
     application.decided_at = decision.decided_at
     data: dict = {"decision_id": decision.id, "outcome": outcome}
     if decision.calculation_lines is not None:
@@ -458,9 +463,9 @@ def report_payment(
 ) -> Payment:
     """Payment planned, paid, stopped or cancelled. The same ``external_ref`` updates the one
     payment, so a system may report each change."""
-    if application.status != Status.DECIDED.value:
+    if application.status != ApplicationStatus.DECIDED:
         raise CaseError("wrong_state")
-    if state not in PAYMENT_STATES:
+    if state not in set(PaymentState):
         raise CaseError("unknown_state")
     if amount <= 0:
         raise CaseError("amount_missing")
@@ -495,8 +500,8 @@ def payments(application: Application) -> list[Payment]:
 
 
 def close(application: Application, source: str = MUNICIPALITY) -> None:
-    _require(application, Status.DECIDED.value)
-    application.status = Status.CLOSED.value
+    _require(application, ApplicationStatus.DECIDED)
+    _move(application, ApplicationStatus.CLOSED)
     application.closed_at = utcnow()
     event(application, "closed", source)
     _audit("change", application, "case closed")
@@ -508,7 +513,7 @@ def not_handled(application: Application, reason: str, source: str = MUNICIPALIT
     _require(application, *OPEN_CASE)
     if not reason.strip():
         raise CaseError("reason_missing")
-    application.status = Status.NOT_HANDLED.value
+    _move(application, ApplicationStatus.NOT_HANDLED)
     application.closed_at = utcnow()
     event(application, "not_handled", source, {"reason": reason.strip()})
     _audit("change", application, "will not be handled")
@@ -518,10 +523,10 @@ def not_handled(application: Application, reason: str, source: str = MUNICIPALIT
 def withdraw(application: Application, reason: str | None = None) -> None:
     """The applicant takes the application back before a decision. It stays with the
     municipality as a record (an allmän handling), marked withdrawn."""
-    if application.status in FINISHED or application.status == Status.DECIDED.value:
+    if application.status in FINISHED or application.status == ApplicationStatus.DECIDED:
         raise CaseError("wrong_state")
     _require(application, *OPEN_CASE)
-    application.status = Status.WITHDRAWN.value
+    _move(application, ApplicationStatus.WITHDRAWN)
     application.closed_at = utcnow()
     event(application, "withdrawn", APPLICANT, {"reason": reason.strip()} if reason and reason.strip() else None)
     _audit("change", application, "withdrawn by the applicant")
@@ -624,7 +629,7 @@ def case_filter(query, name: str, staff_id: str | None):
         SupplementRequest.application_id == Application.id, SupplementRequest.answered_at.is_(None)
     )
     if name == "new":
-        return query.where(Application.status == Status.SUBMITTED.value)
+        return query.where(Application.status == ApplicationStatus.SUBMITTED)
     if name == "mine":
         return query.where(Application.assigned_to == staff_id)
     if name == "waiting":
@@ -632,9 +637,12 @@ def case_filter(query, name: str, staff_id: str | None):
     if name == "supplemented":
         return query.where(answered_unseen)
     if name == "decided":
-        return query.where(Application.status.in_((Status.DECIDED.value, Status.CLOSED.value)))
+        return query.where(Application.status.in_((ApplicationStatus.DECIDED, ApplicationStatus.CLOSED)))
     if name == "appealed":  # an appeal the municipality has still to reconsider or forward (portal/appeal)
         from portal.appeal.models import Appeal
+        from portal.appeal.states import AppealStatus
 
-        return query.where(exists().where(Appeal.application_id == Application.id, Appeal.status != "forwarded"))
+        return query.where(
+            exists().where(Appeal.application_id == Application.id, Appeal.status != AppealStatus.FORWARDED)
+        )
     return query

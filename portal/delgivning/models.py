@@ -8,12 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
-
-# pending: the worker is to look the person up (and send); printing: in the municipality's print queue;
-# served: served, digitally or by post (the decision carries the date and channel).
-STATUSES = ("pending", "sending", "printing", "served")
-DIGITAL = "digital"
-PAPER = "paper"
+from portal.delgivning.states import DelgivningStatus
 
 
 class Delgivning(Base):
@@ -23,7 +18,7 @@ class Delgivning(Base):
     decision_id: Mapped[str] = mapped_column(ForeignKey("decision.id"), unique=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), index=True)
     municipality_code: Mapped[str] = mapped_column(String(4), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=DelgivningStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(200))

@@ -26,7 +26,8 @@ from portal.audit.services import record
 from portal.case.models import Decision
 from portal.db import rowcounted, utcnow
 from portal.delgivning.mailbox import DigitalMail, MailboxError, NotReachable
-from portal.delgivning.models import DIGITAL, PAPER, Delgivning
+from portal.delgivning.models import Delgivning
+from portal.delgivning.states import DelgivningStatus, ServedChannel
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ def mail_service() -> DigitalMail | None:
 
 def _due(now: datetime):
     return or_(
-        (Delgivning.status == "pending") & (Delgivning.next_attempt_at <= now),
-        (Delgivning.status == "sending") & (Delgivning.next_attempt_at < now),
+        (Delgivning.status == DelgivningStatus.PENDING) & (Delgivning.next_attempt_at <= now),
+        (Delgivning.status == DelgivningStatus.SENDING) & (Delgivning.next_attempt_at < now),
     )  # a worker died
 
 
@@ -83,7 +84,7 @@ def claim(limit: int = 20) -> list[str]:
             db.session.execute(
                 update(Delgivning)
                 .where(Delgivning.id == candidate, _due(now))
-                .values(status="sending", next_attempt_at=now + LEASE, attempts=Delgivning.attempts + 1)
+                .values(status=DelgivningStatus.SENDING, next_attempt_at=now + LEASE, attempts=Delgivning.attempts + 1)
             )
         )
         if result.rowcount == 1:
@@ -100,7 +101,7 @@ def _served(entry: Delgivning, channel: str, on: date, source: str, extra: dict 
     decision = db.session.get_one(Decision, entry.decision_id)
     application = db.session.get_one(Application, entry.application_id)
     decision.served_on, decision.served_channel = on, channel
-    entry.status = "served"
+    entry.status = DelgivningStatus.SERVED
     from portal.case.services import event
 
     event(
@@ -113,7 +114,7 @@ def _served(entry: Delgivning, channel: str, on: date, source: str, extra: dict 
 
 
 def _to_paper(entry: Delgivning, reason: str) -> None:
-    entry.status, entry.paper_reason, entry.queued_at = "printing", reason, utcnow()
+    entry.status, entry.paper_reason, entry.queued_at = DelgivningStatus.PRINTING, reason, utcnow()
     log.info(
         "delgivning to the print queue delgivning=%s municipality=%s reason=%s",
         entry.id,
@@ -133,7 +134,7 @@ def _parse_receipt_time(value: str) -> datetime:
 def serve_one(entry_id: str) -> str:
     """One try for one claimed record; returns its status after the try."""
     entry = db.session.get(Delgivning, entry_id)
-    if entry is None or entry.status != "sending":
+    if entry is None or entry.status != DelgivningStatus.SENDING:
         db.session.rollback()
         return "skipped"
     service = mail_service()
@@ -168,7 +169,7 @@ def serve_one(entry_id: str) -> str:
             entry.last_error = None
             _served(
                 entry,
-                DIGITAL,
+                ServedChannel.DIGITAL,
                 _swedish_day(entry.delivered_at),
                 "system",
                 {"receipt_id": entry.receipt_id, "mailbox": entry.mailbox},
@@ -182,7 +183,7 @@ def serve_one(entry_id: str) -> str:
         elif entry.attempts >= MAX_ATTEMPTS:
             _to_paper(entry, "lookup_failed")
         else:
-            entry.status, entry.next_attempt_at = "pending", utcnow() + backoff(entry.attempts)
+            entry.status, entry.next_attempt_at = DelgivningStatus.PENDING, utcnow() + backoff(entry.attempts)
             log.info(
                 "delgivning not served yet delgivning=%s attempt=%s reason=%s", entry.id, entry.attempts, exc.reason
             )
@@ -192,7 +193,7 @@ def serve_one(entry_id: str) -> str:
 
 def serve_pending(limit: int = 20) -> int:
     """Try what is due; returns how many records moved on (served or to paper). Needs an app context."""
-    return sum(serve_one(entry_id) in ("served", "printing") for entry_id in claim(limit))
+    return sum(serve_one(entry_id) in (DelgivningStatus.SERVED, DelgivningStatus.PRINTING) for entry_id in claim(limit))
 
 
 # --- the print queue ------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def print_queue(municipality_code: str) -> list[Delgivning]:
     return list(
         db.session.scalars(
             select(Delgivning)
-            .where(Delgivning.municipality_code == municipality_code, Delgivning.status == "printing")
+            .where(Delgivning.municipality_code == municipality_code, Delgivning.status == DelgivningStatus.PRINTING)
             .order_by(Delgivning.queued_at)
         )
     )
@@ -266,7 +267,7 @@ def confirm_sent(municipality_code: str, ids: list[str], confirmed_by: str, sent
     entries = _queued(municipality_code, ids)
     for entry in entries:
         entry.confirmed_by = confirmed_by[:200]
-        _served(entry, PAPER, sent_on, "municipality")
+        _served(entry, ServedChannel.PAPER, sent_on, "municipality")
     db.session.commit()
     return len(entries)
 

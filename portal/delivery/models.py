@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
+from portal.delivery.states import DeliveryStatus, InboxState
 
 
 class Delivery(Base):
@@ -22,7 +23,7 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(20))
     # The receiver's key for deduplication: the same application version is the same delivery.
     idempotency_key: Mapped[str] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|delivering|delivered|dead
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(60))
@@ -53,7 +54,7 @@ class DeliveryInbox(Base):
     __tablename__ = "delivery_inbox"
 
     inbox_id: Mapped[str] = mapped_column(String(60), primary_key=True)
-    state: Mapped[str] = mapped_column(String(20), default="working")  # working|failing|paused
+    state: Mapped[str] = mapped_column(String(20), default=InboxState.WORKING)
     failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

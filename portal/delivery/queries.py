@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select, type_coerce
 
 from portal.db import UTCDateTime, utcnow
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
-from portal.delivery.services import OPEN
+from portal.delivery.states import OPEN, DeliveryStatus, InboxState
 from portal.extensions import db
 from portal.routing.config import routing_config
 
@@ -32,7 +32,7 @@ class InboxHealth:
 
     @property
     def paused(self) -> bool:
-        return self.state == "paused"
+        return self.state == InboxState.PAUSED
 
 
 def health() -> list[InboxHealth]:
@@ -44,12 +44,12 @@ def health() -> list[InboxHealth]:
             select(
                 Delivery.inbox_id,
                 func.sum(case((Delivery.status.in_(OPEN), 1), else_=0)).label("open"),
-                func.sum(case((Delivery.status == "dead", 1), else_=0)).label("dead"),
+                func.sum(case((Delivery.status == DeliveryStatus.DEAD, 1), else_=0)).label("dead"),
                 type_coerce(
                     func.min(case((Delivery.status.in_(OPEN), Delivery.created_at), else_=None)), UTCDateTime()
                 ).label("oldest"),
             )
-            .where(Delivery.status.in_((*OPEN, "dead")))
+            .where(Delivery.status.in_((*OPEN, DeliveryStatus.DEAD)))
             .group_by(Delivery.inbox_id)
         )
     }
@@ -62,7 +62,7 @@ def health() -> list[InboxHealth]:
             InboxHealth(
                 inbox_id=inbox_id,
                 name=names[inbox_id].name if inbox_id in names else inbox_id,
-                state=circuit.state if circuit is not None else "working",
+                state=circuit.state if circuit is not None else InboxState.WORKING,
                 failures=circuit.failures if circuit is not None else 0,
                 open=int(count.open or 0) if count is not None else 0,
                 dead=int(count.dead or 0) if count is not None else 0,
@@ -74,7 +74,7 @@ def health() -> list[InboxHealth]:
                 last_failure_at=circuit.last_failure_at if circuit is not None else None,
             )
         )
-    order = {"paused": 0, "failing": 1, "working": 2}
+    order = {InboxState.PAUSED: 0, InboxState.FAILING: 1, InboxState.WORKING: 2}
     far = utcnow().replace(year=9999)
     rows.sort(key=lambda r: (order.get(r.state, 3), r.oldest_open or far, r.inbox_id))
     return rows
@@ -84,7 +84,10 @@ def dead_letters(limit: int = 200) -> list[Delivery]:
     """Dead-lettered records, oldest first."""
     return list(
         db.session.scalars(
-            select(Delivery).where(Delivery.status == "dead").order_by(Delivery.created_at, Delivery.id).limit(limit)
+            select(Delivery)
+            .where(Delivery.status == DeliveryStatus.DEAD)
+            .order_by(Delivery.created_at, Delivery.id)
+            .limit(limit)
         )
     )
 
@@ -93,7 +96,9 @@ def paused_inboxes() -> list[str]:
     """Ids of the inboxes paused now (for the administrators' overview)."""
     return list(
         db.session.scalars(
-            select(DeliveryInbox.inbox_id).where(DeliveryInbox.state == "paused").order_by(DeliveryInbox.inbox_id)
+            select(DeliveryInbox.inbox_id)
+            .where(DeliveryInbox.state == InboxState.PAUSED)
+            .order_by(DeliveryInbox.inbox_id)
         )
     )
 

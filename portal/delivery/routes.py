@@ -14,6 +14,7 @@ from portal.auth.access import requires
 from portal.delivery import queries, services
 from portal.delivery.forms import RequeueForm
 from portal.delivery.models import Delivery
+from portal.delivery.states import DeliveryStatus, InboxState
 from portal.extensions import db
 from portal.i18n.lazy import _l
 from portal.routing.config import routing_config
@@ -21,9 +22,9 @@ from portal.routing.config import routing_config
 bp = Blueprint("delivery", __name__)
 
 STATE_LABEL = {
-    "working": _l("Working"),
-    "failing": _l("Failing, trying again"),
-    "paused": _l("Paused: not answering"),
+    InboxState.WORKING: _l("Working"),
+    InboxState.FAILING: _l("Failing, trying again"),
+    InboxState.PAUSED: _l("Paused: not answering"),
 }
 KIND_LABEL = {
     "timeout": _l("No answer in time (it may have arrived)"),
@@ -66,7 +67,7 @@ def requeue(delivery_id: str):
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None:
         abort(404)
-    if delivery.status != "dead":
+    if delivery.status != DeliveryStatus.DEAD:
         flash(_("This application is no longer stopped: there is nothing to send again."))
         return redirect(url_for("delivery.admin"))
     form = RequeueForm()

@@ -46,6 +46,7 @@ from sqlalchemy.orm import aliased
 from portal.db import rowcounted, utcnow
 from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
+from portal.delivery.states import OPEN, DeliveryStatus, InboxState
 from portal.extensions import db
 from portal.ops import logs
 from portal.rounds import run_rounds
@@ -57,7 +58,6 @@ INBOX_BACKOFF_CAP = 300.0  # seconds: a paused inbox's head is tried again every
 SAFETY_SECONDS = 5.0  # a request's deadline ends this long before the lease (a quarter of a short lease)
 RECORD_KINDS = ("refused", "document")  # failures of the record itself; all others are the inbox's
 BATCH = 50  # records of one inbox a worker claims at once and sends in order
-OPEN = ("pending", "delivering")
 # pg_advisory_xact_lock(QUEUE_LOCKS, hashtext(inbox)): the first key keeps these apart from other advisory locks.
 QUEUE_LOCKS = 0x45474E41
 
@@ -120,8 +120,8 @@ def worker_name() -> str:
 
 def _due(now):
     return or_(
-        (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-        (Delivery.status == "delivering") & (Delivery.claimed_until < now),  # a worker died
+        (Delivery.status == DeliveryStatus.PENDING) & (Delivery.next_attempt_at <= now),
+        (Delivery.status == DeliveryStatus.DELIVERING) & (Delivery.claimed_until < now),  # a worker died
     )
 
 
@@ -198,7 +198,7 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
             db.session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_([i for ids in claimed for i in ids]))
-                .values(status="delivering", claimed_by=worker, claimed_until=lease)
+                .values(status=DeliveryStatus.DELIVERING, claimed_by=worker, claimed_until=lease)
             )
         db.session.commit()
         return claimed
@@ -212,7 +212,9 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
             earlier.created_at < Delivery.created_at,
             (earlier.created_at == Delivery.created_at) & (earlier.id < Delivery.id),
         ),
-        ~and_(earlier.status == "delivering", earlier.claimed_by == worker, earlier.claimed_until == lease),
+        ~and_(
+            earlier.status == DeliveryStatus.DELIVERING, earlier.claimed_by == worker, earlier.claimed_until == lease
+        ),
     )
     for ids in wanted:
         taken = []
@@ -221,7 +223,7 @@ def _claim(worker: str, limit: int, batch: int) -> list[list[str]]:
                 db.session.execute(
                     update(Delivery)
                     .where(Delivery.id == delivery_id, _due(now), ~waits)
-                    .values(status="delivering", claimed_by=worker, claimed_until=lease)
+                    .values(status=DeliveryStatus.DELIVERING, claimed_by=worker, claimed_until=lease)
                 )
             )
             if result.rowcount != 1:
@@ -261,7 +263,7 @@ CHANNELS = {"inbox": _to_inbox, "webhook": webhook.deliver, "pull": _to_inbox}
 
 
 def _mine(delivery_id: str, worker: str):
-    return and_(Delivery.id == delivery_id, Delivery.status == "delivering", Delivery.claimed_by == worker)
+    return and_(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.DELIVERING, Delivery.claimed_by == worker)
 
 
 # Built once (a statement per delivery): only the worker holding the claim marks the record delivered.
@@ -269,10 +271,12 @@ _table = Delivery.__table__
 _MARK_DELIVERED = (
     update(_table)
     .where(
-        _table.c.id == bindparam("record"), _table.c.status == "delivering", _table.c.claimed_by == bindparam("worker")
+        _table.c.id == bindparam("record"),
+        _table.c.status == DeliveryStatus.DELIVERING,
+        _table.c.claimed_by == bindparam("worker"),
     )
     .values(
-        status="delivered",
+        status=DeliveryStatus.DELIVERED,
         delivered_at=bindparam("at"),
         attempts=bindparam("attempts"),
         claimed_by=None,
@@ -296,7 +300,7 @@ def _failed(record, worker: str, exc: Exception) -> str:
         refusals = record.refusals + 1
         values["refusals"] = refusals
         if refusals >= MAX_REFUSALS:
-            values["status"] = "dead"
+            values["status"] = DeliveryStatus.DEAD
             log.error(
                 "delivery dead-lettered delivery=%s inbox=%s kind=%s refusals=%s",
                 record.id,
@@ -305,7 +309,7 @@ def _failed(record, worker: str, exc: Exception) -> str:
                 refusals,
             )
         else:
-            values.update(status="pending", next_attempt_at=utcnow() + backoff(refusals))
+            values.update(status=DeliveryStatus.PENDING, next_attempt_at=utcnow() + backoff(refusals))
             log.warning(
                 "delivery refused delivery=%s inbox=%s kind=%s refusals=%s", record.id, record.inbox_id, kind, refusals
             )
@@ -313,7 +317,7 @@ def _failed(record, worker: str, exc: Exception) -> str:
     else:
         # The inbox's failure: the record keeps its place and is not counted towards dead-lettering; it waits
         # for the inbox's next attempt.
-        values.update(status="pending", next_attempt_at=_inbox_failed(record.inbox_id, kind, error))
+        values.update(status=DeliveryStatus.PENDING, next_attempt_at=_inbox_failed(record.inbox_id, kind, error))
     result = rowcounted(db.session.execute(update(Delivery).where(_mine(record.id, worker)).values(**values)))
     if result.rowcount != 1:  # the lease ran out meanwhile and another worker has it: leave both alone
         db.session.rollback()
@@ -328,15 +332,15 @@ def _inbox_failed(inbox_id: str, kind: str, error: str):
     now = utcnow()
     inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())
     if inbox is None:
-        inbox = DeliveryInbox(inbox_id=inbox_id, state="working", failures=0)
+        inbox = DeliveryInbox(inbox_id=inbox_id, state=InboxState.WORKING, failures=0)
         db.session.add(inbox)
     inbox.failures = (inbox.failures or 0) + 1
     inbox.last_failure_kind, inbox.last_error, inbox.last_failure_at = kind, error, now
     inbox.next_attempt_at = now + inbox_backoff(inbox.failures)
     wait = (inbox.next_attempt_at - now).total_seconds()
     if inbox.failures >= PAUSE_AFTER:
-        if inbox.state != "paused":
-            inbox.state, inbox.paused_at = "paused", now
+        if inbox.state != InboxState.PAUSED:
+            inbox.state, inbox.paused_at = InboxState.PAUSED, now
             log.warning(
                 "ALERT delivery inbox paused inbox=%s failures=%s kind=%s open=%s next_attempt_in_s=%.0f",
                 inbox_id,
@@ -355,7 +359,7 @@ def _inbox_failed(inbox_id: str, kind: str, error: str):
                 wait,
             )
     else:
-        inbox.state = "failing"
+        inbox.state = InboxState.FAILING
         log.warning(
             "delivery inbox failed inbox=%s failures=%s kind=%s next_attempt_in_s=%.0f",
             inbox_id,
@@ -372,7 +376,7 @@ def _inbox_answered(inbox_id: str) -> None:
     if inbox is None or not inbox.failures:
         return
     now = utcnow()
-    if inbox.state == "paused":
+    if inbox.state == InboxState.PAUSED:
         log.warning(
             "delivery inbox resumed inbox=%s paused_for_s=%.0f failures=%s",
             inbox_id,
@@ -380,7 +384,7 @@ def _inbox_answered(inbox_id: str) -> None:
             inbox.failures,
         )
     inbox.state, inbox.failures, inbox.next_attempt_at, inbox.paused_at, inbox.resumed_at = (
-        "working",
+        InboxState.WORKING,
         0,
         None,
         None,
@@ -406,8 +410,8 @@ def _release(ids: list[str], worker: str) -> None:
     if ids:
         db.session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.status == "delivering", Delivery.claimed_by == worker)
-            .values(status="pending", claimed_by=None, claimed_until=None)
+            .where(Delivery.id.in_(ids), Delivery.status == DeliveryStatus.DELIVERING, Delivery.claimed_by == worker)
+            .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_until=None)
         )
         db.session.commit()
 
@@ -434,7 +438,7 @@ def _deliver_queue(ids: list[str], worker: str) -> list[str]:
     outcomes = []
     for position, delivery_id in enumerate(ids):
         record = records.get(delivery_id)
-        if record is None or record.status != "delivering" or record.claimed_by != worker:
+        if record is None or record.status != DeliveryStatus.DELIVERING or record.claimed_by != worker:
             outcomes.append("skipped")
             break
         logs.set_request_id(record.request_id)  # this delivery's lines (and its webhook) carry the submitter's id
@@ -503,7 +507,9 @@ def stuck() -> list[Delivery]:
     """For administrators: what has not arrived, oldest first."""
     return list(
         db.session.scalars(
-            select(Delivery).where(Delivery.status.in_(("pending", "dead"))).order_by(Delivery.created_at)
+            select(Delivery)
+            .where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.DEAD)))
+            .order_by(Delivery.created_at)
         )
     )
 
@@ -523,7 +529,7 @@ def requeue(delivery_id: str, reason: str) -> Delivery:
     from portal.audit.services import record as audit
 
     delivery = db.session.get(Delivery, delivery_id, with_for_update=_locking())
-    if delivery is None or delivery.status != "dead":
+    if delivery is None or delivery.status != DeliveryStatus.DEAD:
         db.session.rollback()
         raise NotRequeueable(delivery_id)
     now = utcnow()
@@ -532,7 +538,12 @@ def requeue(delivery_id: str, reason: str) -> Delivery:
             DeliveryInbox.inbox_id == delivery.inbox_id, DeliveryInbox.failures > 0
         )
     )
-    delivery.status, delivery.refusals, delivery.claimed_by, delivery.claimed_until = "pending", 0, None, None
+    delivery.status, delivery.refusals, delivery.claimed_by, delivery.claimed_until = (
+        DeliveryStatus.PENDING,
+        0,
+        None,
+        None,
+    )
     delivery.next_attempt_at = max(now, held) if held else now
     delivery.requeued_at, delivery.requeue_reason = now, reason[:200]
     applicant = db.session.scalar(select(Application.applicant_id).where(Application.id == delivery.application_id))
@@ -567,7 +578,9 @@ def retry_inbox_now(inbox_id: str) -> int:
     if head is not None:
         made_due = rowcounted(
             db.session.execute(
-                update(Delivery).where(Delivery.id == head, Delivery.status == "pending").values(next_attempt_at=now)
+                update(Delivery)
+                .where(Delivery.id == head, Delivery.status == DeliveryStatus.PENDING)
+                .values(next_attempt_at=now)
             )
         ).rowcount
     audit("retry", "delivery_inbox", inbox_id, "administrator asks for a new delivery attempt now")

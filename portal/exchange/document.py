@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from portal.information.states import FetchStatus
+
 SCHEMA_VERSION = "1.2.0"  # 1.1.0: proxies, consents given by a proxy; 1.2.0: calculationLines, emergency
 # Every version published so far: a document frozen under an older one stays valid (minor versions only add).
 SCHEMA_VERSIONS = ("1.1.0", "1.2.0")
@@ -577,9 +579,9 @@ def _not_fetched(application, calls: list, applicant) -> list[dict]:
             }
         )
     for call in calls:
-        if call.status == "done":
+        if call.status == FetchStatus.DONE:
             continue
-        reason = call.reason if call.status == "failed" else "pending"
+        reason = call.reason if call.status == FetchStatus.FAILED else "pending"
         result.append(
             {
                 "provider": call.provider,

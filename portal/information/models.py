@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
+from portal.information.states import FetchStatus
 
 
 class FetchCall(Base):
@@ -20,7 +21,7 @@ class FetchCall(Base):
     consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id"), index=True)
     provider: Mapped[str] = mapped_column(String(40))
     info_set: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|done|failed
+    status: Mapped[str] = mapped_column(String(20), default=FetchStatus.PENDING)
     reason: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     item_count: Mapped[int] = mapped_column(Integer, default=0)

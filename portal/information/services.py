@@ -22,6 +22,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
 from portal.information.models import FetchCall, InformationItem, ItemComment
+from portal.information.states import FetchStatus
 from portal.information.totals import MonthTotals, month_totals
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
 from portal.providers.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
@@ -92,7 +93,7 @@ def start_fetch(application: Application, only: list[FetchCall] | None = None) -
                 continue
             for info_set in consents.sets_for(consent, member, application.period):
                 previous = existing.get((member.id, consent.provider, info_set.key))
-                if previous is not None and previous.status != "failed":
+                if previous is not None and previous.status != FetchStatus.FAILED:
                     continue
                 if previous is not None:
                     db.session.delete(previous)
@@ -181,7 +182,7 @@ def _store(outcome: Outcome) -> None:
     call.attempts = outcome.attempts
     call.finished_at = utcnow()
     if outcome.ok:
-        call.status = "done"
+        call.status = FetchStatus.DONE
         call.item_count = len(outcome.items)
         sealer = current_app.extensions["portal.sealer"]
         for item in outcome.items:
@@ -203,7 +204,7 @@ def _store(outcome: Outcome) -> None:
             stored.seal_key_id, stored.seal = sealer.seal(seal.fields_of(stored))
             db.session.add(stored)
     else:
-        call.status = "failed"
+        call.status = FetchStatus.FAILED
         call.reason = outcome.reason
     db.session.commit()
 
@@ -231,15 +232,15 @@ class ProviderStatus:
     @property
     def state(self) -> str:
         states = {c.status for c in self.calls}
-        if "pending" in states:
-            return "pending"
-        if "failed" in states:
-            return "failed"
-        return "done"
+        if FetchStatus.PENDING in states:
+            return FetchStatus.PENDING
+        if FetchStatus.FAILED in states:
+            return FetchStatus.FAILED
+        return FetchStatus.DONE
 
     @property
     def reason(self) -> str | None:
-        return next((c.reason for c in self.calls if c.status == "failed"), None)
+        return next((c.reason for c in self.calls if c.status == FetchStatus.FAILED), None)
 
     @property
     def item_count(self) -> int:
@@ -259,12 +260,14 @@ def statuses(application: Application) -> list[ProviderStatus]:
 
 def pending(application: Application, loaded: list[FetchCall] | None = None) -> bool:
     """Whether a fetch is still running; ``loaded``: the application's calls if already at hand."""
-    return any(c.status == "pending" for c in (calls(application) if loaded is None else loaded))
+    return any(c.status == FetchStatus.PENDING for c in (calls(application) if loaded is None else loaded))
 
 
 def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
     return [
-        c for c in calls(application) if c.member_id == member_id and c.provider == provider and c.status == "failed"
+        c
+        for c in calls(application)
+        if c.member_id == member_id and c.provider == provider and c.status == FetchStatus.FAILED
     ]
 
 
@@ -439,7 +442,7 @@ def information_page(
                 member,
                 month_totals(own, application.period),
                 groups,
-                [s for s in member_statuses if s.state == "failed"],
+                [s for s in member_statuses if s.state == FetchStatus.FAILED],
                 bool(member_statuses or own),
             )
         )

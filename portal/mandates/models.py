@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, new_id, utcnow
+from portal.mandates.states import MandateStatus
 
 # Bumped whenever the mandate wording changes, so each record says which words were signed.
 WORDING_VERSION = "2026-11-1"
@@ -25,16 +26,6 @@ LEGAL_KINDS = (GOD_MAN, FORVALTARE)
 
 VIEW, PREPARE, SUBMIT, MESSAGES = "view", "prepare", "submit", "messages"
 SCOPES = (VIEW, PREPARE, SUBMIT, MESSAGES)
-
-PENDING = "pending"  # granted, waiting for the proxy to accept
-ACTIVE = "active"
-DECLINED = "declined"
-ENDED = "ended"  # ended by the proxy or, for a legal representative, by an administrator
-REVOKED = "revoked"  # revoked by the principal
-# A legal representative registered by one administrator waits for a second one (four eyes), who
-# approves it (then ACTIVE) or refuses it with a reason.
-AWAITING_APPROVAL = "awaiting_approval"
-REFUSED = "refused"
 
 
 class Mandate(Base):
@@ -55,7 +46,7 @@ class Mandate(Base):
     scopes: Mapped[str] = mapped_column(String(60))  # comma-separated, from SCOPES
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=MandateStatus.PENDING, index=True)
     wording_version: Mapped[str] = mapped_column(String(20), default=WORDING_VERSION)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The principal's signature: the fresh authentication and the server's seal over the record.
@@ -102,7 +93,7 @@ class Mandate(Base):
     def in_force(self, at: datetime) -> bool:
         """Active, approved where it must be, and within its validity at ``at``: the one test every request
         makes."""
-        return self.status == ACTIVE and self.four_eyes_hold and self.valid_from <= at < self.valid_until
+        return self.status == MandateStatus.ACTIVE and self.four_eyes_hold and self.valid_from <= at < self.valid_until
 
 
 class MandateUse(Base):

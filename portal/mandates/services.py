@@ -21,21 +21,15 @@ from portal.auth.models import Person
 from portal.db import new_id
 from portal.extensions import db
 from portal.mandates.models import (
-    ACTIVE,
-    AWAITING_APPROVAL,
-    DECLINED,
-    ENDED,
     FULLMAKT,
     LEGAL_KINDS,
-    PENDING,
-    REFUSED,
-    REVOKED,
     SCOPES,
     VIEW,
     WORDING_VERSION,
     Mandate,
     MandateUse,
 )
+from portal.mandates.states import EXPIRED, LIVE, NOT_STARTED, MandateStatus
 
 MAX_DAYS = 366  # a fullmakt is valid for at most 12 months
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -219,7 +213,7 @@ def _open_between(principal_number: str, proxy_number: str) -> Mandate | None:
         select(Mandate).where(
             Mandate.principal_personnummer == principal_number,
             Mandate.proxy_personnummer == proxy_number,
-            Mandate.status.in_((PENDING, ACTIVE, AWAITING_APPROVAL)),
+            Mandate.status.in_((MandateStatus.PENDING, MandateStatus.ACTIVE, MandateStatus.AWAITING_APPROVAL)),
             Mandate.valid_until > now(),
         )
     )
@@ -243,7 +237,7 @@ def grant(principal: Person, chosen: Grant, signed_at: datetime, acr: str | None
         scopes=scope_text(checked.scopes),
         valid_from=now(),
         valid_until=end_of_day(checked.valid_until),
-        status=PENDING,
+        status=MandateStatus.PENDING,
         wording_version=WORDING_VERSION,
         signed_at=signed_at,
         signature_acr=acr,
@@ -288,11 +282,11 @@ def get(mandate_id: str) -> Mandate | None:
 
 
 def accept(mandate: Mandate, person: Person) -> None:
-    if mandate.proxy_id != person.id or mandate.status != PENDING:
+    if mandate.proxy_id != person.id or mandate.status != MandateStatus.PENDING:
         raise MandateRefused("not_pending")
     if mandate.valid_until <= now():
         raise MandateRefused("expired")
-    mandate.status = ACTIVE
+    mandate.status = MandateStatus.ACTIVE
     mandate.accepted_at = now()
     record(
         "accept",
@@ -305,9 +299,9 @@ def accept(mandate: Mandate, person: Person) -> None:
 
 
 def decline(mandate: Mandate, person: Person) -> None:
-    if mandate.proxy_id != person.id or mandate.status != PENDING:
+    if mandate.proxy_id != person.id or mandate.status != MandateStatus.PENDING:
         raise MandateRefused("not_pending")
-    mandate.status = DECLINED
+    mandate.status = MandateStatus.DECLINED
     mandate.declined_at = now()
     record(
         "decline",
@@ -322,19 +316,19 @@ def decline(mandate: Mandate, person: Person) -> None:
 def end(mandate: Mandate, person: Person) -> None:
     """Either side ends a fullmakt at once: the principal revokes it, the proxy gives it up.
     A legal representative's mandate follows the court's decision: only an administrator ends it."""
-    if mandate.status not in (PENDING, ACTIVE):
+    if mandate.status not in LIVE:
         raise MandateRefused("not_open")
     if mandate.is_legal:
         raise MandateRefused("legal")
     if person.id == mandate.principal_id:
-        mandate.status, mandate.ended_by = REVOKED, "principal"
+        mandate.status, mandate.ended_by = MandateStatus.REVOKED, "principal"
     elif person.id == mandate.proxy_id:
-        mandate.status, mandate.ended_by = ENDED, "proxy"
+        mandate.status, mandate.ended_by = MandateStatus.ENDED, "proxy"
     else:
         raise MandateRefused("not_party")
     mandate.ended_at = now()
     record(
-        "revoke" if mandate.status == REVOKED else "end",
+        "revoke" if mandate.status == MandateStatus.REVOKED else "end",
         "mandate",
         mandate.id,
         f"mandate {mandate.reference} ended by the {mandate.ended_by}",
@@ -420,7 +414,7 @@ def register_legal(decision: LegalDecision, by: Administrator) -> Mandate:
         scopes=scope_text(normalise_scopes(decision.scopes)),
         valid_from=start_of_day(decision.valid_from),
         valid_until=end_of_day(decision.valid_until),
-        status=AWAITING_APPROVAL,
+        status=MandateStatus.AWAITING_APPROVAL,
         decision_reference=decision.decision_reference.strip(),
         registered_by=by.id,
         registered_by_name=by.name or None,
@@ -443,7 +437,7 @@ def register_legal(decision: LegalDecision, by: Administrator) -> Mandate:
 
 def check_approver(mandate: Mandate, administrator_id: str) -> None:
     """Only a registration waiting for approval, and never by the administrator who registered it."""
-    if not mandate.is_legal or mandate.status != AWAITING_APPROVAL:
+    if not mandate.is_legal or mandate.status != MandateStatus.AWAITING_APPROVAL:
         raise MandateRefused("not_awaiting")
     if not administrator_id or administrator_id == mandate.registered_by:
         raise MandateRefused("same_administrator")
@@ -454,7 +448,7 @@ def approve_legal(mandate: Mandate, by: Administrator) -> None:
     (within the decision's period), sealed again with both administrators."""
     check_approver(mandate, by.id)
     _check_stepped_up(by)
-    mandate.status = ACTIVE
+    mandate.status = MandateStatus.ACTIVE
     mandate.approved_by, mandate.approved_by_name = by.id, by.name or None
     mandate.approved_at, mandate.approved_stepup_at = now(), by.stepped_up_at
     mandate.accepted_at = mandate.approved_at
@@ -477,7 +471,7 @@ def refuse_legal(mandate: Mandate, by: Administrator, reason: str) -> None:
     reason = " ".join((reason or "").split())[:500]
     if not reason:
         raise MandateRefused("no_reason")
-    mandate.status = REFUSED
+    mandate.status = MandateStatus.REFUSED
     mandate.refused_by, mandate.refused_by_name, mandate.refused_at = by.id, by.name or None, now()
     mandate.refusal_reason = reason
     _seal(mandate)
@@ -512,9 +506,9 @@ def _person_from_decision(number: str, name: str) -> Person:
 
 
 def end_legal(mandate: Mandate) -> None:
-    if not mandate.is_legal or mandate.status != ACTIVE:
+    if not mandate.is_legal or mandate.status != MandateStatus.ACTIVE:
         raise MandateRefused("not_open")
-    mandate.status, mandate.ended_by, mandate.ended_at = ENDED, "administrator", now()
+    mandate.status, mandate.ended_by, mandate.ended_at = MandateStatus.ENDED, "administrator", now()
     _seal(mandate)
     record(
         "end",
@@ -561,12 +555,12 @@ def mark_told(mandates: list[Mandate]) -> None:
 def state(mandate: Mandate, at: datetime | None = None) -> str:
     """pending | active | declined | ended | revoked | expired | not_started, as shown."""
     at = at or now()
-    if mandate.status in (PENDING, ACTIVE) and mandate.valid_until <= at:
-        return "expired"
-    if mandate.status == ACTIVE and not mandate.four_eyes_hold:
-        return AWAITING_APPROVAL
-    if mandate.status == ACTIVE and mandate.valid_from > at:
-        return "not_started"
+    if mandate.status in LIVE and mandate.valid_until <= at:
+        return EXPIRED
+    if mandate.status == MandateStatus.ACTIVE and not mandate.four_eyes_hold:
+        return MandateStatus.AWAITING_APPROVAL
+    if mandate.status == MandateStatus.ACTIVE and mandate.valid_from > at:
+        return NOT_STARTED
     return mandate.status
 
 
@@ -591,7 +585,7 @@ def invitations(person_id: str) -> list[Mandate]:
     return list(
         db.session.scalars(
             select(Mandate)
-            .where(Mandate.proxy_id == person_id, Mandate.status == PENDING, Mandate.valid_until > now())
+            .where(Mandate.proxy_id == person_id, Mandate.status == MandateStatus.PENDING, Mandate.valid_until > now())
             .order_by(Mandate.created_at)
         )
     )
@@ -604,7 +598,9 @@ def in_force_for(person_id: str) -> list[Mandate]:
         m
         for m in db.session.scalars(
             select(Mandate)
-            .where(Mandate.proxy_id == person_id, Mandate.status == ACTIVE, Mandate.principal_id.is_not(None))
+            .where(
+                Mandate.proxy_id == person_id, Mandate.status == MandateStatus.ACTIVE, Mandate.principal_id.is_not(None)
+            )
             .order_by(Mandate.created_at)
         )
         if m.in_force(at)
@@ -621,7 +617,7 @@ def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]
             select(Mandate)
             .where(
                 or_(
-                    and_(Mandate.proxy_id == person_id, Mandate.status.in_((PENDING, ACTIVE))),
+                    and_(Mandate.proxy_id == person_id, Mandate.status.in_(LIVE)),
                     and_(
                         Mandate.principal_id == person_id,
                         Mandate.kind.in_(LEGAL_KINDS),
@@ -633,7 +629,7 @@ def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]
             .order_by(Mandate.created_at)
         )
     )
-    invited = [m for m in found if m.proxy_id == person_id and m.status == PENDING and m.valid_until > at]
+    invited = [m for m in found if m.proxy_id == person_id and m.status == MandateStatus.PENDING and m.valid_until > at]
     untold = [
         m
         for m in found
@@ -645,7 +641,10 @@ def banner(person_id: str) -> tuple[list[Mandate], list[Mandate], list[Mandate]]
     acting_for = [
         m
         for m in found
-        if m.proxy_id == person_id and m.status == ACTIVE and m.principal_id is not None and m.in_force(at)
+        if m.proxy_id == person_id
+        and m.status == MandateStatus.ACTIVE
+        and m.principal_id is not None
+        and m.in_force(at)
     ]
     return invited, untold, acting_for
 

@@ -9,6 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from portal.case.forms import MAX_FILES, chosen_files
+from portal.case.states import GRANTING
 from portal.i18n.lazy import _l
 from portal.municipality import labels
 from portal.web.fields import OneOf, parse_date, parse_kronor
@@ -171,12 +172,12 @@ class DecisionForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.outcome.data not in ("granted", "partly_granted"):
+        if self.outcome.data not in GRANTING:
             # Amount and period belong only to a granting decision: what else was typed there is ignored.
             for field in (self.amount, self.period_start, self.period_end):
                 field.errors = []
             return not any(field.errors for field in self)
-        if self.outcome.data in ("granted", "partly_granted"):
+        if self.outcome.data in GRANTING:
             if not self.amount.errors and getattr(self.amount, "kronor", None) is None:
                 self.amount.errors = [*self.amount.errors, str(_l("Enter the amount granted in whole kronor"))]
                 valid = False

@@ -12,12 +12,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.application.access import load_application
-from portal.application.models import FINISHED, Application, Status
+from portal.application.models import Application
+from portal.application.states import FINISHED, REGISTERED, ApplicationStatus
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.auth.actor import ADMINISTRATOR
 from portal.case import services as case
 from portal.case.models import Decision
+from portal.case.states import GRANTING
 from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
@@ -107,15 +109,15 @@ def _actions(application: Application) -> list[str]:
     """The handling actions that fit the case's status, in the order they are shown."""
     status = application.status
     actions: list[str] = []
-    if status == Status.SUBMITTED.value:
+    if status == ApplicationStatus.SUBMITTED:
         actions += ["register", "forward", "nothandled"]
-    elif status in (Status.RECEIVED.value, Status.UNDER_HANDLING.value):
-        if status == Status.RECEIVED.value:
+    elif status in REGISTERED:
+        if status == ApplicationStatus.RECEIVED:
             actions.append("start")
         if application.assigned_to != g.actor.id:
             actions.append("assign")
         actions += ["supplement", "interim", "decision", "forward", "nothandled"]
-    elif status == Status.DECIDED.value:
+    elif status == ApplicationStatus.DECIDED:
         actions += ["payment", "close"]
     if status not in FINISHED:
         actions.append("message")
@@ -356,7 +358,7 @@ def interim(application_id: str):
 @requires("inbox")
 def decide(application_id: str):
     def perform(item, form):
-        granting = form.outcome.data in case.GRANTING
+        granting = form.outcome.data in GRANTING
         case.decide(
             item,
             form.outcome.data,

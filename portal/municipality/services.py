@@ -15,7 +15,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.application.access import register_finder
-from portal.application.models import Application, Status
+from portal.application.models import Application
+from portal.application.states import UNSENT
 from portal.attachments.models import Attachment
 from portal.auth.actor import Actor
 from portal.case import services as case
@@ -26,7 +27,6 @@ from portal.municipality import labels
 from portal.submission.models import FrozenDocument
 
 PAGE_SIZE = 50
-NOT_SENT = (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)
 
 
 # --- the list -------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def scoped(query, actor: Actor):
     forwarded case leaves the sending unit's list at once."""
     query = query.where(
         Application.municipality_code == actor.municipality_code,
-        Application.status.not_in(NOT_SENT),
+        Application.status.not_in(UNSENT),
         exists().where(
             InboxEntry.application_id == Application.id, InboxEntry.municipality_code == actor.municipality_code
         ),

@@ -72,8 +72,10 @@ class DatabaseCollector:
         from sqlalchemy import func, inspect, select
 
         from portal.case.models import Notification
+        from portal.case.states import NotificationStatus
         from portal.db import utcnow
         from portal.delivery.models import Delivery
+        from portal.delivery.states import OPEN, DeliveryStatus
         from portal.extensions import db
 
         depth = GaugeMetricFamily("portal_outbox_depth", "Records not yet delivered, per inbox", labels=["inbox"])
@@ -89,12 +91,12 @@ class DatabaseCollector:
                 now = utcnow()  # the records' times come from portal.clock too
                 rows = db.session.execute(
                     select(Delivery.inbox_id, Delivery.status, func.count(), func.min(Delivery.created_at))
-                    .where(Delivery.status.in_(("pending", "delivering", "dead")))
+                    .where(Delivery.status.in_((*OPEN, DeliveryStatus.DEAD)))
                     .group_by(Delivery.inbox_id, Delivery.status)
                 ).all()
                 open_: dict[str, list] = {}
                 for inbox, status, count, oldest in rows:
-                    if status == "dead":
+                    if status == DeliveryStatus.DEAD:
                         dead.add_metric([inbox], count)
                         continue
                     entry = open_.setdefault(inbox, [0, oldest])
@@ -107,7 +109,9 @@ class DatabaseCollector:
                 pending.add_metric(
                     [],
                     db.session.scalar(
-                        select(func.count()).select_from(Notification).where(Notification.status == "pending")
+                        select(func.count())
+                        .select_from(Notification)
+                        .where(Notification.status == NotificationStatus.PENDING)
                     )
                     or 0,
                 )

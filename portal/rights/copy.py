@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 from portal.db import Base, UTCDateTime, new_id, rowcounted, utcnow
 from portal.extensions import db
+from portal.rights.states import UNDER_WAY, CopyStatus
 from portal.rounds import run_rounds
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,6 @@ LIFETIME = timedelta(days=7)
 # A copy that failed this many times is given up (the page says so and the person may ask again).
 MAX_ATTEMPTS = 3
 
-QUEUED, PREPARING, READY, FAILED = "queued", "preparing", "ready", "failed"
-
 
 class DataCopy(Base):
     """One request for a copy, and the ZIP once prepared. ``person_id`` is the only one who may read it."""
@@ -59,7 +58,7 @@ class DataCopy(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(String(36), index=True)
     language: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(20), default=QUEUED, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CopyStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0)  # percent, shown on the page
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -72,7 +71,7 @@ class DataCopy(Base):
 
     @property
     def pending(self) -> bool:
-        return self.status in (QUEUED, PREPARING)
+        return self.status in UNDER_WAY
 
 
 # --- requesting and reading -------------------------------------------------------------------------
@@ -83,11 +82,13 @@ def request_copy(person_id: str, language: str) -> DataCopy:
     from portal.audit.services import record
 
     existing = db.session.scalar(
-        select(DataCopy).where(DataCopy.person_id == person_id, DataCopy.status.in_((QUEUED, PREPARING)))
+        select(DataCopy).where(DataCopy.person_id == person_id, DataCopy.status.in_(UNDER_WAY))
     )
     if existing is not None:
         return existing
-    copy = DataCopy(person_id=person_id, language=language, status=QUEUED, progress=0, requested_at=clock.now())
+    copy = DataCopy(
+        person_id=person_id, language=language, status=CopyStatus.QUEUED, progress=0, requested_at=clock.now()
+    )
     db.session.add(copy)
     db.session.flush()
     record("create", "data_copy", copy.id, "the person asks for a copy of their data", subject_id=person_id)
@@ -132,13 +133,13 @@ def run_once(limit: int = 2) -> int:
     purge_expired()
     done = 0
     for copy_id in db.session.scalars(
-        select(DataCopy.id).where(DataCopy.status == QUEUED).order_by(DataCopy.requested_at).limit(limit)
+        select(DataCopy.id).where(DataCopy.status == CopyStatus.QUEUED).order_by(DataCopy.requested_at).limit(limit)
     ).all():
         claimed = rowcounted(
             db.session.execute(
                 update(DataCopy)
-                .where(DataCopy.id == copy_id, DataCopy.status == QUEUED)
-                .values(status=PREPARING, progress=5, attempts=DataCopy.attempts + 1)
+                .where(DataCopy.id == copy_id, DataCopy.status == CopyStatus.QUEUED)
+                .values(status=CopyStatus.PREPARING, progress=5, attempts=DataCopy.attempts + 1)
             )
         )
         db.session.commit()
@@ -150,7 +151,7 @@ def run_once(limit: int = 2) -> int:
         except Exception as exc:
             db.session.rollback()
             copy = db.session.get_one(DataCopy, copy_id)
-            copy.status = FAILED if copy.attempts >= MAX_ATTEMPTS else QUEUED
+            copy.status = CopyStatus.FAILED if copy.attempts >= MAX_ATTEMPTS else CopyStatus.QUEUED
             copy.error = type(exc).__name__
             db.session.commit()
             log.warning("data copy %s not prepared: %s", copy_id, type(exc).__name__)
@@ -163,7 +164,10 @@ def purge_expired() -> int:
     expired = list(
         db.session.scalars(
             select(DataCopy).where(
-                or_(DataCopy.expires_at <= now, (DataCopy.status == FAILED) & (DataCopy.requested_at <= now - LIFETIME))
+                or_(
+                    DataCopy.expires_at <= now,
+                    (DataCopy.status == CopyStatus.FAILED) & (DataCopy.requested_at <= now - LIFETIME),
+                )
             )
         )
     )
@@ -195,7 +199,7 @@ def prepare(copy_id: str) -> DataCopy:
     copy.package = package
     copy.package_size = len(package)
     copy.package_sha256 = hashlib.sha256(package).hexdigest()
-    copy.status, copy.progress, copy.ready_at, copy.expires_at = READY, 100, now, now + LIFETIME
+    copy.status, copy.progress, copy.ready_at, copy.expires_at = CopyStatus.READY, 100, now, now + LIFETIME
     copy.error = None
     db.session.commit()
     return copy

@@ -14,6 +14,7 @@ from portal.i18n.lazy import _l
 from portal.providers.registry import providers
 from portal.rights import services
 from portal.rights.forms import FeedbackForm
+from portal.rights.states import CopyStatus
 from portal.web.files import send_private_file
 
 bp = Blueprint("rights", __name__)
@@ -189,10 +190,8 @@ def data_copy_download(copy_id: str):
     """The ZIP, to the person who asked for it only: anyone else, and an expired copy, get 404."""
     from flask import abort
 
-    from portal.rights import copy
-
     found = _own_copy(copy_id)
-    if found.status != copy.READY:
+    if found.status != CopyStatus.READY:
         abort(404)
     record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
     day = found.ready_at.strftime("%Y-%m-%d")

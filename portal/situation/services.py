@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.application.models import Application, HouseholdMember, Status
+from portal.application.models import Application, HouseholdMember
+from portal.application.states import UNSENT
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
@@ -111,7 +112,7 @@ def previous_for(application: Application) -> Application | None:
             .where(
                 Application.applicant_id == application.applicant_id,
                 Application.period < application.period,
-                Application.status.not_in((Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value)),
+                Application.status.not_in(UNSENT),
             )
             .order_by(Application.period.desc(), Application.submitted_at.desc())
             .limit(1)

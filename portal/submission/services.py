@@ -9,8 +9,9 @@ import logging
 
 from sqlalchemy import delete, select
 
-from portal.application.models import Application, ApplicationEvent, Signature, Status
+from portal.application.models import Application, ApplicationEvent, Signature
 from portal.application.services import missing_signatures, signer_member
+from portal.application.states import UNSENT, ApplicationStatus, move
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.exchange import document
@@ -103,7 +104,7 @@ def sign(
     """Record a signature. The applicant's first; a joint application then waits, visibly, for
     the co-applicant's; the last signature sends it. Repeats (double click, second tab, a
     replayed signature) change nothing."""
-    if application.status not in (Status.DRAFT.value, Status.AWAITING_COSIGNATURE.value):
+    if application.status not in UNSENT:
         return
     member = signer_member(application, person_id)
     if member is None or (member.relation != "applicant" and application.is_draft):
@@ -131,7 +132,7 @@ def sign(
         application.language = language
     if missing:
         if application.is_draft:
-            application.status = Status.AWAITING_COSIGNATURE.value
+            move(application, ApplicationStatus.AWAITING_COSIGNATURE)
             application.events.append(ApplicationEvent(kind="awaiting_cosignature"))
         db.session.commit()
         return
@@ -151,7 +152,7 @@ def cancel_signing(application: Application) -> None:
             .where(Signature.application_id == application.id)
             .execution_options(synchronize_session=False)
         )
-        application.status = Status.DRAFT.value
+        move(application, ApplicationStatus.DRAFT)
         application.signed_at = None
         application.events.append(ApplicationEvent(kind="signing_cancelled"))
         record("change", "application", application.id, "signing cancelled", subject_id=application.applicant_id)
@@ -163,7 +164,7 @@ def _send(application: Application, language: str, checked: tuple[list, list] | 
     assert application.municipality_code is not None  # check_submittable requires the folkbokföring
     # Protected identity: routed by the municipality code alone, never by address.
     receiver = route(application.municipality_code, application.postal_code, protected=application.protected)
-    application.status = Status.SUBMITTED.value
+    move(application, ApplicationStatus.SUBMITTED)
     application.submitted_at = utcnow()
     application.inbox_id = receiver.inbox.id
     # The timeline entry (added from its own side: the application's list of events, not needed here,
