@@ -51,3 +51,25 @@ def test_move_follows_the_table():
     closed = SimpleNamespace(status="closed")
     with pytest.raises(WrongState):
         move(closed, ApplicationStatus.SUBMITTED)
+
+
+def test_every_status_outcome_and_payment_state_is_worded_for_every_reader(app):
+    from flask_babel import force_locale
+
+    from portal.application import labels
+    from portal.case import labels as case_labels
+    from portal.case.states import DecisionOutcome, PaymentState
+
+    readers = (labels.APPLICANT, labels.CO_APPLICANT, labels.MEMBER, labels.CASEWORKER)
+    with app.test_request_context(), force_locale("en"):
+        for status in ApplicationStatus:
+            for reader in readers:
+                assert labels.status_text(status, reader, "Anna") not in ("", status.value), (status, reader)
+        assert labels.status_text("submitted", labels.CASEWORKER) == "New – not registered"
+        assert labels.status_text("submitted", labels.APPLICANT) == "Sent – waiting for the municipality"
+        for outcome in DecisionOutcome:
+            assert case_labels.outcome_text(outcome) != outcome.value
+            assert case_labels.outcome_text(outcome, labels.CASEWORKER) != outcome.value
+        assert case_labels.outcome_text("dismissed") == "Dismissed (not tried)"
+        assert case_labels.outcome_text("dismissed", labels.CASEWORKER) == "Dismissed"
+        assert set(case_labels.PAYMENT_STATE) == set(PaymentState)

@@ -687,11 +687,11 @@ def _labels(locale: str) -> dict[str, dict[str, str]]:
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
+    from portal.application.labels import RELATION_FOR_CASEWORKER as RELATION
     from portal.application.labels import STATUS
     from portal.calculation.text import GROUP
     from portal.calculation.text import STATUS as LINE_STATUS
     from portal.case.labels import OUTCOME
-    from portal.municipality.labels import RELATION
     from portal.providers.registry import providers
 
     with force_locale(locale):
