@@ -8,7 +8,7 @@ from portal.i18n.lazy import _l
 APPLICANT, CO_APPLICANT, MEMBER, CASEWORKER = "applicant", "co_applicant", "member", "caseworker"
 
 # The applicant's words: the default for the citizen's pages.
-STATUS = {
+STATUS: dict[str, str] = {
     S.DRAFT: _l("Draft – not sent"),
     S.AWAITING_COSIGNATURE: _l("Signed by you – waiting for the co-applicant's signature"),
     S.SUBMITTED: _l("Sent – waiting for the municipality"),
@@ -21,7 +21,7 @@ STATUS = {
 }
 
 # The caseworker's: where the case stands in the municipality's work.
-STATUS_FOR_CASEWORKER = {
+STATUS_FOR_CASEWORKER: dict[str, str] = {
     S.DRAFT: _l("Draft"),
     S.AWAITING_COSIGNATURE: _l("Waiting for the co-applicant's signature"),
     S.SUBMITTED: _l("New – not registered"),
@@ -44,8 +44,12 @@ EVENT = {
 
 # What a household member other than the applicant reads on the same pages (issue 13, point 6): the
 # applicant's "you" would be wrong there. %(name)s is the applicant.
-STATUS_FOR_CO_APPLICANT = {S.AWAITING_COSIGNATURE: _l("Signed by %(name)s – waiting for your signature")}
-STATUS_FOR_MEMBER = {S.AWAITING_COSIGNATURE: _l("Signed by %(name)s – waiting for the co-applicant's signature")}
+STATUS_FOR_CO_APPLICANT: dict[str, str] = {
+    S.AWAITING_COSIGNATURE: _l("Signed by %(name)s – waiting for your signature")
+}
+STATUS_FOR_MEMBER: dict[str, str] = {
+    S.AWAITING_COSIGNATURE: _l("Signed by %(name)s – waiting for the co-applicant's signature")
+}
 EVENT_FOR_MEMBER = {
     "created": _l("%(name)s started the application"),
     "folkbokforing_fetched": _l("The household was fetched from the population register"),

@@ -13,7 +13,7 @@ from portal.i18n.lazy import _l
 STATUS = application_labels.STATUS
 
 # One sentence saying where the case stands; %(case_number)s and %(municipality)s where they appear.
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     S.SUBMITTED: _l(
         "Your application has been sent to %(municipality)s. It is waiting for the municipality to register it."
     ),
@@ -35,17 +35,18 @@ FORWARDED_STATUS = _l(
     "Your application has been forwarded to %(municipality)s. It is waiting for that municipality to register it."
 )
 
-# The applicant is told what "dismissed" (avvisat) means; the caseworker knows.
-OUTCOME = {
+# The applicant is told what "dismissed" (avvisat) means; the caseworker knows. (Keyed by the enums, typed by
+# their values: a status read from the database is a plain str.)
+OUTCOME: dict[str, str] = {
     O.GRANTED: _l("Granted"),
     O.PARTLY_GRANTED: _l("Partly granted"),
     O.REFUSED: _l("Refused"),
     O.DISMISSED: _l("Dismissed (not tried)"),
 }
-OUTCOME_FOR_CASEWORKER = {**OUTCOME, O.DISMISSED: _l("Dismissed")}
+OUTCOME_FOR_CASEWORKER: dict[str, str] = {**OUTCOME, O.DISMISSED: _l("Dismissed")}
 
 # The same words for every reader.
-PAYMENT_STATE = {
+PAYMENT_STATE: dict[str, str] = {
     P.PLANNED: _l("Planned"),
     P.PAID: _l("Paid"),
     P.STOPPED: _l("Stopped"),
