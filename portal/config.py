@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "demo-secret-not-for-production"
@@ -90,7 +91,6 @@ def secret_problem(value: str) -> str | None:
 
 def derived_receiver_url(base_url: str) -> str:
     """The demo's sample receiver beside the portal: the same host, the portal's port + 3."""
-    from urllib.parse import urlsplit
 
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from portal.config import secret_problem as problem
+
 ENV = "PORTAL_API_CLIENTS_FILE"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "api_clients.json"
 READ = "applications:read"  # list and fetch; read the case (timeline, requests, messages, decisions)
@@ -167,7 +169,6 @@ def secret_problem(secret: str) -> str | None:
     """Why a client secret may not be used in production (a published demo secret, too weak), or None.
     The demo's secrets hashed again with a new salt are only recognisable from the secret itself, so
     production checks it at every token request too."""
-    from portal.config import secret_problem as problem
 
     return problem(secret)
 

@@ -11,7 +11,10 @@ import binascii
 import re
 
 from portal.api.inputs import BadInput, Fields
+from portal.attachments import services as attachments
 from portal.attachments import validation
+from portal.attachments.storage import current_storage
+from portal.audit.services import record
 
 MAX_FILES = 10  # at a time, as in the built-in inbox; the application's limit applies as well
 MAX_CONTENT_CHARS = -(-validation.MAX_BYTES // 3) * 4  # base64 of MAX_BYTES, padded
@@ -71,9 +74,6 @@ def take(fields: Fields, name: str = "attachments") -> list[tuple[str, bytes]]:
 def store(application, files: list[tuple[str, bytes]], uploader: str, name: str = "attachments") -> list[str]:
     """Check each file by its content and store it as the municipality's; the ids, in order. A
     refused file is a ``BadInput`` naming it: the handler's rollback removes what was stored."""
-    from portal.attachments import services as attachments
-    from portal.attachments.storage import current_storage
-    from portal.audit.services import record
 
     stored = []
     for index, (file_name, data) in enumerate(files):

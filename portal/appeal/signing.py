@@ -14,8 +14,10 @@ from flask import g, redirect, render_template, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from portal.application import services as applications
 from portal.auth.models import Person
 from portal.auth.signing import StepUpRefused, signed_step_up, step_up
+from portal.case.models import Decision
 from portal.extensions import db
 from portal.i18n.services import SUPPORTED
 
@@ -51,8 +53,6 @@ def start(application, decision, change: str, reasons: str):
 
 def finish():
     from portal.appeal import services
-    from portal.application import services as applications
-    from portal.case.models import Decision
 
     pending = session.pop(SESSION_KEY, None)
     application = applications.get(pending["application_id"]) if pending else None

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from flask import url_for
 
 from portal.application.models import Application
+from portal.attachments.services import count_for
+from portal.consent.services import FOLKBOKFORING, active
 from portal.i18n.lazy import _l
+from portal.information.services import call_states
 from portal.information.states import FetchStatus
+from portal.situation.services import state
+from portal.supplements.services import status
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, OPTIONAL = (
     "not_started",
@@ -66,13 +71,11 @@ def _needs_household(state_of):
 
 
 def _consent(application: Application) -> str:
-    from portal.consent.services import FOLKBOKFORING, active
 
     return COMPLETED if any(c.scope != FOLKBOKFORING for c in active(application)) else NOT_STARTED
 
 
 def _information(application: Application) -> str:
-    from portal.information.services import call_states
 
     states = call_states(application)
     if not states:
@@ -82,7 +85,6 @@ def _information(application: Application) -> str:
 
 def _supplement(kind: str):
     def state(application: Application) -> str:
-        from portal.supplements.services import status
 
         # Saying nothing is a valid answer: these tasks are optional until filled in.
         return COMPLETED if status(application)[kind] == "completed" else OPTIONAL
@@ -91,13 +93,11 @@ def _supplement(kind: str):
 
 
 def _situation(application: Application) -> str:
-    from portal.situation.services import state
 
     return state(application)
 
 
 def _attachments(application: Application) -> str:
-    from portal.attachments.services import count_for
 
     return COMPLETED if count_for(application.id) else OPTIONAL
 

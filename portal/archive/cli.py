@@ -5,12 +5,17 @@ nothing printed or logged names a person."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+
+from portal.application.models import Application
+from portal.audit.services import record
+from portal.extensions import db
 
 
 @click.group(cls=AppGroup)
@@ -29,12 +34,8 @@ def cases() -> None:
 )
 def export(case_number: str, out_dir: Path) -> None:
     """Write the case's archive package (ZIP) to OUT and print its path and checksum."""
-    import hashlib
 
-    from portal.application.models import Application
     from portal.archive import package as packages
-    from portal.audit.services import record
-    from portal.extensions import db
 
     wanted = case_number.strip().upper()
     if re.fullmatch(r"\d{6}(\d{2})?[-+]?\d{4}", wanted):

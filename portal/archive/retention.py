@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
 
 from portal import clock
+from portal.application import services as applications
 from portal.application.models import Application, ApplicationEvent
 from portal.application.states import FINISHED, ApplicationStatus
 from portal.audit.services import record
 from portal.case.models import Decision, Payment
 from portal.db import Base
 from portal.extensions import db
+from portal.routing.config import DEFAULT_RETENTION_YEARS, routing_config
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,6 @@ class Due:
 
 
 def retention_years(code: str) -> int:
-    from portal.routing.config import DEFAULT_RETENTION_YEARS, routing_config
 
     entry = routing_config().municipalities.get(code)
     return entry.retention_years if entry is not None else DEFAULT_RETENTION_YEARS
@@ -60,7 +61,6 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
 
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -151,7 +151,6 @@ def _plan(ids: list[str]):
 def purge(dry_run: bool = False, now: datetime | None = None) -> dict[str, int]:
     """Purge every case that is due; with ``dry_run`` only count. Returns counts per municipality
     (``{code: cases}``), which is also all that is logged."""
-    from portal.application import services as applications
 
     found = due(now)
     counts: dict[str, int] = {}

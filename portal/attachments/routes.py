@@ -11,9 +11,12 @@ from portal.attachments.forms import UploadForm
 from portal.attachments.storage import current_storage
 from portal.audit.services import record_read
 from portal.auth.access import requires
+from portal.i18n.services import money, month
 from portal.information import labels as information_labels
 from portal.information.services import items
 from portal.providers.registry import provider as provider_named
+from portal.supplements import services as supplements
+from portal.supplements.labels import entry_label
 from portal.web.files import send_private_file
 
 bp = Blueprint("attachments", __name__)
@@ -32,14 +35,11 @@ def _link_choices(application) -> list[tuple[str, str]]:
 
 
 def _costs(application):
-    from portal.supplements import services as supplements
 
     return supplements.entries(application, "costs")
 
 
 def cost_label(cost) -> str:
-    from portal.i18n.services import money, month
-    from portal.supplements.labels import entry_label
 
     return _(
         "Your cost: %(what)s, %(amount)s, %(month)s",

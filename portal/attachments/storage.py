@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
+from flask import current_app
+
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"[0-9a-f]{32}")
@@ -135,6 +137,5 @@ def storage_for(app) -> Storage:
 
 
 def current_storage() -> Storage:
-    from flask import current_app
 
     return storage_for(current_app)

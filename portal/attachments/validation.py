@@ -14,6 +14,8 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 
+from pypdf import PdfReader
+
 from portal.i18n.lazy import _l
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -158,7 +160,6 @@ def _check_pdf(data: bytes) -> None:
     # upload does not. pypdf alone is lenient enough to accept some truncated files.
     if b"%%EOF" not in data[-1024:]:
         raise AttachmentRefused("broken_pdf")
-    from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)

@@ -17,7 +17,9 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
+from stdnum.se import personnummer as pnr
 
 from portal.audit.services import record_and_commit
 from portal.auth import oidc
@@ -168,8 +170,6 @@ def session_status():
 @requires("admin")
 def end_sessions():
     """An administrator ends every session of a person at once (a lost phone, a caseworker who left)."""
-    from flask_babel import gettext as _
-    from stdnum.se import personnummer as pnr
 
     from portal.auth.forms import EndSessionsForm
     from portal.auth.services import end_all_sessions

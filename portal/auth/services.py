@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 from stdnum.se import personnummer as pnr
 
@@ -56,7 +57,6 @@ def citizen_from_claims(claims: dict) -> Actor:
 def staff_from_claims(claims: dict) -> Actor:
     """The organisation's identity provider says who logs in; the staff directory (never the
     claims) says in which role, municipality and unit (portal/auth/staff.py)."""
-    from flask import current_app
 
     entry = current_app.extensions["portal.staff_directory"].lookup(claims.get("sub"))
     if entry is None:

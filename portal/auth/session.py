@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+import redis
 from flask import current_app, g, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
@@ -146,7 +147,6 @@ class RedisStore:
     sessions' keys so an administrator can end them all."""
 
     def __init__(self, url: str, prefix: str = "portal:session:"):
-        import redis
 
         self.redis = redis.Redis.from_url(url, socket_timeout=5)
         self.prefix = prefix

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from portal.i18n.lazy import _l
 from portal.indication.calculate import LINE_TEXT
+from portal.supplements.labels import COST_CATEGORY
 
 GROUP = {"norm": _l("National norm (riksnormen)"), "cost": _l("Reasonable costs"), "income": _l("Income")}
 STATUS = {"proposed": _l("Proposed"), "accepted": _l("Accepted"), "changed": _l("Changed")}
@@ -25,7 +26,6 @@ EXTRA_COST = {
 
 
 def cost_text(kind: str) -> str:
-    from portal.supplements.labels import COST_CATEGORY
 
     label = COST_CATEGORY.get(kind) or EXTRA_COST.get(kind)
     return str(label) if label is not None else _("Other necessary costs (%(kind)s)", kind=kind.replace("_", " "))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 
 from portal.application import services as applications
 from portal.application.access import load_application
@@ -72,7 +73,6 @@ def revoke(consent_id: str):
     if consent is None:
         abort(404)
     ensure("consent", consent)
-    from flask_wtf import FlaskForm
 
     if FlaskForm().validate_on_submit():
         try:

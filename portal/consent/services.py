@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from portal.application.models import Application, HouseholdMember
@@ -101,7 +102,6 @@ def active_keys(application: Application, member: HouseholdMember) -> set[str]:
 
 def _proxy() -> dict:
     """A consent given by a proxy (ombud) names them and the mandate it was given under."""
-    from flask import g, has_request_context
 
     actor = g.get("actor") if has_request_context() else None
     if actor is None or not actor.is_proxy:

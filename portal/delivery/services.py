@@ -43,6 +43,8 @@ from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from portal.application.models import Application
+from portal.audit.services import record as audit
 from portal.db import rowcounted, utcnow
 from portal.delivery import webhook
 from portal.delivery.models import Delivery, DeliveryInbox, InboxEntry
@@ -525,8 +527,6 @@ def requeue(delivery_id: str, reason: str) -> Delivery:
     """Put a dead letter back in its inbox's queue, with the administrator's reason (and an audit row, in the
     same transaction). Being older than what its inbox has had since, it is that inbox's head again: due now,
     or at the inbox's next attempt while the inbox backs off or is paused."""
-    from portal.application.models import Application
-    from portal.audit.services import record as audit
 
     delivery = db.session.get(Delivery, delivery_id, with_for_update=_locking())
     if delivery is None or delivery.status != DeliveryStatus.DEAD:
@@ -562,7 +562,6 @@ def requeue(delivery_id: str, reason: str) -> Delivery:
 def retry_inbox_now(inbox_id: str) -> int:
     """An administrator's "try again now" for an inbox that backs off or is paused (say its municipality says
     the system is back): its head is due at once. Returns how many records were made due (0 or 1)."""
-    from portal.audit.services import record as audit
 
     now = utcnow()
     inbox = db.session.get(DeliveryInbox, inbox_id, with_for_update=_locking())

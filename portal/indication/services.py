@@ -9,6 +9,8 @@ from portal.information import labels as information_labels
 from portal.information.services import items
 from portal.information.totals import payouts
 from portal.providers.registry import provider as provider_named
+from portal.supplements import services as supplements
+from portal.supplements.labels import entry_label
 
 # Supplement categories -> the indication's cost categories.
 COST_CATEGORY = {"union_fee": "union_fees", "akassa_fee": "akassa_fees"}
@@ -50,8 +52,6 @@ def _fetched_incomes(application: Application, fetched: list | None = None) -> l
 def _stated(
     application: Application, cost_entries: list | None = None, income_entries: list | None = None
 ) -> tuple[list[CostInput], list[IncomeInput]]:
-    from portal.supplements import services as supplements
-    from portal.supplements.labels import entry_label
 
     if cost_entries is None:
         cost_entries = supplements.entries(application, "costs")

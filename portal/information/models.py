@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
 from portal.information.states import FetchStatus
+from portal.providers.registry import provider
 
 
 class FetchCall(Base):
@@ -56,7 +57,6 @@ class InformationItem(Base):
     def figure(self) -> str:
         """What the amount is (``portal.providers.items.FIGURES``), as the provider's adapter says;
         derived from the sealed kind and gross flag, so it needs no column and no new seal."""
-        from portal.providers.registry import provider
 
         return provider(self.provider).figure(self.kind, self.gross)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_date
@@ -18,6 +18,7 @@ from portal.auth.services import safe_next
 from portal.auth.signing import StepUpRefused, signed_step_up, step_up
 from portal.extensions import db
 from portal.i18n.lazy import _l
+from portal.i18n.services import SUPPORTED
 from portal.mandates import acting, services
 from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
 
@@ -214,7 +215,6 @@ def grant_message(chosen: services.Grant) -> dict[str, str]:
     profile's ``userMessage``), in each of the portal's languages; the name as the principal typed
     it, never the personnummer."""
     messages = {}
-    from portal.i18n.services import SUPPORTED
 
     for language in SUPPORTED:
         with force_locale(language):
@@ -377,7 +377,6 @@ def _decision_to_session(decision: services.LegalDecision) -> dict:
 
 
 def _decision_from_session(data: dict) -> services.LegalDecision:
-    from datetime import date
 
     return services.LegalDecision(
         **{

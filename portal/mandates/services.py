@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select
 from stdnum.se import personnummer as pnr
 
@@ -18,8 +19,10 @@ from portal import clock
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import Person
+from portal.auth.stepup import is_fresh
 from portal.db import new_id
 from portal.extensions import db
+from portal.information.seal import _b64url, _unb64url
 from portal.mandates.models import (
     FULLMAKT,
     LEGAL_KINDS,
@@ -143,9 +146,6 @@ def seal(mandate: Mandate) -> None:
 
 
 def _seal(mandate: Mandate) -> None:
-    from flask import current_app
-
-    from portal.information.seal import _b64url
 
     sealer = current_app.extensions["portal.sealer"]
     mandate.seal_key_id = sealer.kid
@@ -153,9 +153,6 @@ def _seal(mandate: Mandate) -> None:
 
 
 def seal_holds(mandate: Mandate) -> bool:
-    from flask import current_app
-
-    from portal.information.seal import _unb64url
 
     sealer = current_app.extensions["portal.sealer"]
     key = sealer.published.get(mandate.seal_key_id or "")
@@ -363,7 +360,6 @@ class Administrator:
 
 
 def _check_stepped_up(by: Administrator) -> None:
-    from portal.auth.stepup import is_fresh
 
     if not by.id or not is_fresh(by.stepped_up_at):
         raise MandateRefused("not_fresh")

@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 from functools import cache
 
+from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import text
 
 from portal.auth.access import requires
-from portal.extensions import db
+from portal.database import alembic_config
+from portal.extensions import db, oauth
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -20,9 +22,6 @@ log = logging.getLogger(__name__)
 @cache
 def head_revisions() -> frozenset[str]:
     """The migrations' head, read once per process from the migration scripts the code ships."""
-    from alembic.script import ScriptDirectory
-
-    from portal.database import alembic_config
 
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
@@ -45,7 +44,6 @@ def _seal_key() -> None:
 
 def _identity_provider() -> None:
     """Both OIDC clients have the IdP's metadata (Authlib fetches it once and keeps it)."""
-    from portal.extensions import oauth
 
     for name in ("citizen", "staff"):
         metadata = getattr(oauth, name).load_server_metadata()

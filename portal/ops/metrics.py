@@ -67,6 +67,8 @@ class DatabaseCollector:
         self.app = app
 
     def collect(self):
+        # Imported when scraped: every layer counts through this module (providers, delivery), and it must
+        # not load the case's and delivery's tables into theirs.
         from datetime import UTC
 
         from sqlalchemy import func, inspect, select
@@ -141,7 +143,7 @@ def registry_for(app) -> CollectorRegistry:
     """What a scrape shows: in multiprocess mode every worker's counters added up, else this process's own."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        from prometheus_client import multiprocess  # only in multiprocess mode (its directory is set by then)
 
         multiprocess.MultiProcessCollector(registry)
     else:

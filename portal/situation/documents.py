@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from portal.application.models import Application
+from portal.attachments.models import Attachment
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
@@ -156,7 +157,6 @@ class Status:
 
 
 def statuses(application: Application, answers: dict | None = None, items: list | None = None) -> list[Status]:
-    from portal.attachments.models import Attachment
 
     given = responses(application)
     files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))

@@ -14,6 +14,7 @@ from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.i18n.lazy import _l
+from portal.information.services import items
 from portal.situation import bankaccount, documents, services, summary
 from portal.situation.forms import build
 from portal.situation.models import REASON_MAX
@@ -30,7 +31,6 @@ def _names(application) -> dict[int, str]:
 def _fetched_accounts(application) -> list[str]:
     """The last four digits of the accounts fetched from the banks in the applicant's own name (the
     adapter keeps no more of the number)."""
-    from portal.information.services import items
 
     applicant = next((m for m in application.members if m.relation == "applicant"), None)
     return [

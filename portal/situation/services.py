@@ -14,6 +14,8 @@ from portal.application.states import UNSENT
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
+from portal.information import services as information
+from portal.providers.items import INCOME_GROSS, INCOME_NET
 from portal.situation.models import Situation
 from portal.situation.questions import BY_KEY, NEEDS, PAGES, RENTING, Page
 from portal.web.reads import once
@@ -314,8 +316,6 @@ class ToExplain:
 
 
 def to_explain(application: Application, items: list | None = None) -> list[ToExplain]:
-    from portal.information import services as information
-    from portal.providers.items import INCOME_GROSS, INCOME_NET
 
     answers = effective(application)
     found = items if items is not None else information.items(application)
@@ -341,7 +341,6 @@ def to_explain(application: Application, items: list | None = None) -> list[ToEx
 def sick_certificate_fetched(application: Application, member_id: int, items: list | None = None) -> bool:
     """Whether Försäkringskassan already knows of the sickness (sjukpenning fetched for the member):
     then no certificate is asked of the applicant."""
-    from portal.information import services as information
 
     found = items if items is not None else information.items(application)
     return any(i.member_id == member_id and i.kind.startswith("forsakringskassan.sjukpenning") for i in found)

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from portal.i18n.lazy import _l
+from portal.i18n.services import money
 from portal.situation import documents, services
 from portal.situation.questions import BY_KEY, PAGES
 
@@ -130,7 +131,6 @@ class Section:
 
 
 def display(topic: str, key: str, value, names: dict[int, str]) -> str:
-    from portal.i18n.services import money
     from portal.situation.forms import language_name
 
     question = next((q for q in BY_KEY[topic].questions if q.key == key), None) if topic in BY_KEY else None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,7 +40,6 @@ def enforce_access():
 
 
 def _view_for(endpoint: str):
-    from flask import current_app
 
     return current_app.view_functions.get(endpoint)
 

@@ -6,6 +6,7 @@ from flask import current_app, g, request
 from flask_babel import get_locale
 
 from portal.application import labels
+from portal.i18n import cached
 from portal.i18n import services as i18n
 from portal.information import labels as information_labels
 from portal.providers.registry import providers
@@ -36,7 +37,6 @@ def _isolated(format_):
 
 def register(app):
     app.jinja_env.filters.update(money=i18n.money, day=i18n.day, moment=i18n.moment, month=i18n.month)
-    from portal.i18n import cached
 
     cached.install(app)  # the same filters and gettext, cheap on a page of many items
     # Amounts and dates in right-to-left pages are bidirectional islands (<bdi>), so "13,329.36 SEK" or a
