@@ -1,4 +1,8 @@
-"""Egna utrymmet: the portal where a person applies for ekonomiskt bistånd."""
+"""Egna utrymmet: the portal where a person applies for ekonomiskt bistånd.
+
+This is the composition root. Its imports of the areas stay inside the functions below on purpose: every
+``import portal.<area>`` runs this module first, so an area imported at the top here would be loaded by all
+of them, and no area could be imported without the layers above it (tests/test_layers.py)."""
 
 from __future__ import annotations
 
