@@ -1,4 +1,7 @@
-"""The ``portal`` command: Flask's CLI plus the project's own commands."""
+"""The ``portal`` command: Flask's CLI plus the project's own commands.
+
+Each command imports what it runs inside itself, on purpose: the command line sits above every layer, and
+``portal db upgrade`` or ``portal --help`` should not load the whole portal (nor its workers' modules)."""
 
 from __future__ import annotations
 
