@@ -33,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     _init_extensions(app, config)
     from portal.information.seal import load_or_create
 
+    assert config.seal_key_path is not None  # Config.__post_init__ puts it in the instance folder by default
     app.extensions["portal.sealer"] = load_or_create(config.seal_key_path)
     _register_blueprints(app)
     _connect_layers(app)

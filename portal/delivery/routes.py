@@ -73,6 +73,7 @@ def requeue(delivery_id: str):
     form = RequeueForm()
     if form.validate_on_submit():
         try:
+            assert form.reason.data is not None  # DataRequired held
             services.requeue(delivery.id, form.reason.data.strip())
         except services.NotRequeueable:
             flash(_("This application is no longer stopped: there is nothing to send again."))

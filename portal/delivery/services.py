@@ -37,9 +37,10 @@ import socket
 from datetime import timedelta
 from functools import cache
 from itertools import groupby
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -269,7 +270,7 @@ def _mine(delivery_id: str, worker: str):
 
 
 # Built once (a statement per delivery): only the worker holding the claim marks the record delivered.
-_table = Delivery.__table__
+_table = cast(Table, Delivery.__table__)  # the declarative base types it as a plain FromClause
 _MARK_DELIVERED = (
     update(_table)
     .where(
@@ -338,8 +339,8 @@ def _inbox_failed(inbox_id: str, kind: str, error: str):
         db.session.add(inbox)
     inbox.failures = (inbox.failures or 0) + 1
     inbox.last_failure_kind, inbox.last_error, inbox.last_failure_at = kind, error, now
-    inbox.next_attempt_at = now + inbox_backoff(inbox.failures)
-    wait = (inbox.next_attempt_at - now).total_seconds()
+    inbox.next_attempt_at = next_attempt = now + inbox_backoff(inbox.failures)
+    wait = (next_attempt - now).total_seconds()
     if inbox.failures >= PAUSE_AFTER:
         if inbox.state != InboxState.PAUSED:
             inbox.state, inbox.paused_at = InboxState.PAUSED, now

@@ -378,6 +378,7 @@ def _build(application, language: str, items: list | None = None, calls: list | 
         }
         doc["address"] = address if any(address.values()) else None
 
+    assert applicant is not None  # start() makes the applicant the first member
     given = person.given_name if person is not None else applicant.given_name
     family = person.family_name if person is not None else applicant.family_name
     doc["applicant"] = {

@@ -143,7 +143,10 @@ def _environment(locale: str):
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(Translations.load(str(REPO_ROOT / "translations"), [locale]), newstyle=True)
+    # The i18n extension adds this method when the environment is made; its stubs cannot say so.
+    env.install_gettext_translations(  # pyright: ignore[reportAttributeAccessIssue]
+        Translations.load(str(REPO_ROOT / "translations"), [locale]), newstyle=True
+    )
     env.filters.update(
         kronor=kronor,
         when=when,
@@ -165,10 +168,12 @@ def write_pdf(template: str, variant: str, locale: str = "sv", **context) -> byt
     document = HTML(string=html, base_url=str(REPO_ROOT / "templates" / "pdf")).render()
     if variant == ARCHIVED:
         document.metadata.xmp_metadata.append(_UA_IDENTIFIER)
-    return document.write_pdf(pdf_variant=variant)
+    pdf = document.write_pdf(pdf_variant=variant)
+    assert pdf is not None  # without a target, WeasyPrint answers the bytes
+    return pdf
 
 
-def _member_names(doc: dict) -> dict[int, str]:
+def _member_names(doc: dict) -> dict[int | None, str]:
     """memberId -> how the PDF names the member (relation only when protected)."""
     applicant = doc.get("applicant") or {}
     names = {applicant.get("memberId"): f"Sökande: {applicant.get('givenName', '')} {applicant.get('familyName', '')}"}

@@ -43,7 +43,8 @@ def resolve():
         and mandate.principal_id
         and mandate.in_force(services.now())
     )
-    if in_force and _seal_holds(mandate):
+    # The checks again, for the type checker: a variable does not carry their narrowing.
+    if in_force and mandate is not None and mandate.principal_id and _seal_holds(mandate):
         g.actor = actor.acting(
             mandate.principal_id, services.principal_name(mandate), mandate.id, mandate.reference, mandate.scope_set
         )

@@ -249,7 +249,7 @@ def gather(person_id: str, language: str = "sv") -> tuple[dict, dict[str, bytes]
     from portal.rights import services
     from portal.supplements.models import Asset, Cost, FreeText, Income
 
-    person = db.session.get(Person, person_id)
+    person = db.session.get_one(Person, person_id)
     files: dict[str, bytes] = {}
     applications = []
     for app in _applications_of(person_id):

@@ -37,7 +37,7 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def parse_month(value: str | None) -> date | None:
+def parse_month(value: str) -> date | None:
     """ "2026-11" -> 1 November 2026; ValueError for anything else."""
     year, month = value.split("-")
     if len(year) != 4 or len(month) != 2:

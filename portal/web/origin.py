@@ -38,7 +38,8 @@ def _origin_of(url: str) -> str | None:
 
 
 def own_origins() -> set[str]:
-    return {_origin_of(request.host_url), _origin_of(current_app.config["PORTAL"].base_url)}
+    origins = (_origin_of(request.host_url), _origin_of(current_app.config["PORTAL"].base_url))
+    return {origin for origin in origins if origin is not None}
 
 
 def cross_site_reason() -> str | None:
