@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from lxml import etree
+# lxml's etree is a compiled module that ships no type information the checker can read.
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]
 
 NAMESPACE = "urn:egna-utrymmet:arkivpaket:1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "arkivpaket-1.xsd"

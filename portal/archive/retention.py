@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from portal import clock
 from portal.application import services as applications
@@ -125,7 +125,7 @@ def _schedule(application_id: str | None = None) -> list[Due]:
 def _plan(ids: list[str]):
     """For every table, what to delete and what to unlink, children first (see the module's note)."""
     application = Base.metadata.tables["application"]
-    doomed = {application.name: application.c.id.in_(ids)}
+    doomed: dict[str, ColumnElement[bool]] = {application.name: application.c.id.in_(ids)}
     unlink: list = []
     for table in Base.metadata.sorted_tables:  # parents before children
         conditions = []

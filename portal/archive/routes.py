@@ -27,6 +27,7 @@ def export(application_id: str):
         "caseworker opens the case's archive package page",
         subject_id=application.applicant_id,
     )
+    assert application.municipality_code is not None  # a case, so sent and routed
     years = retention.retention_years(application.municipality_code)
     pending = retention.pending(application)
     return render_template("archive/export.html", item=application, years=years, pending=pending)

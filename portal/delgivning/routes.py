@@ -112,10 +112,10 @@ def act():
     if not form.validate_on_submit() or action not in ("batch", "confirm"):
         return _page(form, rows, 400)
     if action == "batch":
-        pdf = services.batch_pdf(g.actor.municipality_code, form.letters.data)
+        pdf = services.batch_pdf(g.actor.municipality_code, form.letters.data or [])
         return send_private_file(pdf, filename="beslut-att-posta.pdf", mimetype="application/pdf")
     day = form.posted_on()
     if day is None:
         return _page(form, rows, 400)
-    count = services.confirm_sent(g.actor.municipality_code, form.letters.data, g.actor.name or "", day)
+    count = services.confirm_sent(g.actor.municipality_code, form.letters.data or [], g.actor.name or "", day)
     return redirect(url_for("delgivning.queue", confirmed=count, on=day.isoformat()))

@@ -150,6 +150,7 @@ def serve_one(entry_id: str) -> str:
     person = db.session.get_one(Person, application.applicant_id)
     # The lookup and the message read the person's number: audited as the service's own reading.
     record("read", "person", person.id, "delgivning: digital mailbox lookup", subject_id=person.id)
+    assert application.municipality_code is not None  # a decided case, so routed to a municipality
     try:
         mailbox = service.reachable(person.personnummer)
         if mailbox is None:
@@ -165,12 +166,12 @@ def serve_one(entry_id: str) -> str:
                 key=f"delgivning/{entry.id}",
             )
             entry.receipt_id = str(receipt["id"])[:80]
-            entry.delivered_at = _parse_receipt_time(str(receipt["deliveredAt"]))
+            entry.delivered_at = delivered_at = _parse_receipt_time(str(receipt["deliveredAt"]))
             entry.last_error = None
             _served(
                 entry,
                 ServedChannel.DIGITAL,
-                _swedish_day(entry.delivered_at),
+                _swedish_day(delivered_at),
                 "system",
                 {"receipt_id": entry.receipt_id, "mailbox": entry.mailbox},
             )
