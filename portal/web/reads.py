@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import g, has_app_context
 
@@ -39,7 +39,8 @@ def once(key: tuple, load: Callable[[], T]) -> T:
     if key not in store:
         store[key] = load()
     found = store[key]
-    return list(found) if isinstance(found, list) else found
+    # A copy of a list answer is the same type as the answer, which the checker cannot tell from T.
+    return cast(T, list(found)) if isinstance(found, list) else found
 
 
 def reading_once() -> bool:
