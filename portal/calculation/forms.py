@@ -16,8 +16,14 @@ class AcceptForm(FlaskForm):
     """Only the CSRF token: the line is accepted at the amount it has."""
 
 
+class KronorField(StringField):
+    """A text field for whole kronor; its form's validator puts the parsed amount in ``kronor``."""
+
+    kronor: int | None = None
+
+
 class ChangeForm(FlaskForm):
-    amount = StringField(_l("New amount for the month (kronor)"))
+    amount = KronorField(_l("New amount for the month (kronor)"))
     reason = TextAreaField(
         _l("Reason for the change"),
         validators=[

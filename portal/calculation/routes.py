@@ -85,6 +85,7 @@ def change(application_id: str, line_id: str):
     form = forms.ChangeForm()
     problem = None
     if form.validate_on_submit():
+        assert form.amount.kronor is not None  # validate_amount sets it whenever the form is valid
         try:
             services.judge(
                 application, line_id, CHANGE, g.actor.name, amount_ore=form.amount.kronor * 100, reason=form.reason.data

@@ -105,7 +105,7 @@ def _resolved(schema_: dict) -> dict:
     same. Raises :class:`_Unresolvable` for anything else (a recursive or outside reference, anchors)."""
     definitions = schema_.get("$defs", {})
 
-    def walk(node, trail: tuple):
+    def walk(node: Any, trail: tuple) -> Any:
         if isinstance(node, list):
             return [walk(item, trail) for item in node]
         if not isinstance(node, dict):

@@ -263,7 +263,7 @@ def pending(application: Application, loaded: list[FetchCall] | None = None) -> 
     return any(c.status == FetchStatus.PENDING for c in (calls(application) if loaded is None else loaded))
 
 
-def failed_calls(application: Application, member_id: int, provider: str) -> list[FetchCall]:
+def failed_calls(application: Application, member_id: int | None, provider: str) -> list[FetchCall]:
     return [
         c
         for c in calls(application)

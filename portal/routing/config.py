@@ -11,6 +11,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -216,7 +217,7 @@ class _Validator:
     def fail(self, where: str, problem: str) -> None:
         self.problems.append(f"{where}: {problem}")
 
-    def keys(self, where: str, obj, allowed: set[str], required: set[str] = frozenset()) -> bool:
+    def keys(self, where: str, obj, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()) -> bool:
         if not isinstance(obj, dict):
             self.fail(where, "must be an object")
             return False
@@ -403,7 +404,8 @@ class _Validator:
             state=state,
             inboxes=inboxes,
             districts=districts,
-            fallback_inbox=fallback,
+            # A missing one is already a problem above, so the file is refused and this entry never used.
+            fallback_inbox=fallback if fallback is not None else "",
             protected_inbox=protected,
             reason=reason,
             instructions=instructions,

@@ -224,7 +224,7 @@ def answer_document(application_id: str, requirement_key: str):
     if answer == documents.UNAVAILABLE and not (form.reason.data or "").strip():
         form.reason.errors = [_("Say why you do not have the document")]
         return _documents_page(application, {requirement.key: form}, 400)
-    if answer == documents.UNAVAILABLE and len(form.reason.data) > REASON_MAX:
+    if answer == documents.UNAVAILABLE and len(form.reason.data or "") > REASON_MAX:
         form.reason.errors = [_("Write at most %(max)s characters", max=REASON_MAX)]
         return _documents_page(application, {requirement.key: form}, 400)
     attachment_id = None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
@@ -46,7 +47,7 @@ def _entry(application, kind: str, entry_id: int):
 
 
 def _form(section: Section, application, entry=None):
-    kwargs = {"months": [(d, month(d)) for d in services.months(application)]}
+    kwargs: dict[str, Any] = {"months": [(d, month(d)) for d in services.months(application)]}
     if section.form is IncomeForm:
         kwargs["members"] = [(m.id, f"{m.name} ({RELATION.get(m.relation, m.relation)})") for m in application.members]
     if entry is not None and request.method == "GET":

@@ -28,8 +28,10 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from flask import Flask, current_app, g, render_template, request
+from flask.typing import RouteCallable
 from flask_babel import format_time, format_timedelta
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -175,7 +177,8 @@ def install(app: Flask) -> Limiter:
         for decorate in decorators:
             view = decorate(view)
         view.rate_limit_family = spec.family
-        app.view_functions[endpoint] = view
+        # flask-limiter types its decorators as returning any callable; they return the view they wrap.
+        app.view_functions[endpoint] = cast(RouteCallable, view)
     app.extensions["portal.limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter
