@@ -16,8 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from portal.providers.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD
+
+if TYPE_CHECKING:
+    from portal.information.models import InformationItem
 
 
 def in_month(start: date | None, end: date | None, month: date) -> bool:
@@ -83,7 +87,7 @@ def by_member(items, month: date) -> dict[int, MonthTotals]:
 class Payout:
     """One payment as it reached the person: its before-tax parts less the tax withheld from them."""
 
-    item: object  # the first payment item: its provider and kind name the payout
+    item: InformationItem  # the first payment item: its provider and kind name the payout
     amount_ore: int
 
 

@@ -92,6 +92,7 @@ def feedback():
     if request.method == "GET" and not form.page.data:
         form.page.data = request.args.get("page", "")[:500]
     if form.validate_on_submit():
+        assert form.problem.data is not None  # DataRequired: a valid form has the problem
         config = current_app.config["PORTAL"]
         services.receive_feedback(
             form.problem.data, form.page.data, form.contact.data, str(get_locale()), config.accessibility_email, config
@@ -194,5 +195,7 @@ def data_copy_download(copy_id: str):
     if found.status != CopyStatus.READY:
         abort(404)
     record_read("data_copy", found.id, "the person downloads the copy of their data", subject_id=g.subject_id)
+    # copy.py sets the package and ready_at in the same step as READY.
+    assert found.ready_at is not None and found.package is not None
     day = found.ready_at.strftime("%Y-%m-%d")
     return send_private_file(found.package, filename=f"egna-utrymmet-my-data-{day}.zip", mimetype="application/zip")
