@@ -251,13 +251,17 @@ class _SupplementForm(FlaskForm):
     def __init__(self, *args, months: Iterable[tuple[date, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         name, names = self.kinds
-        self[name].choices = list(names.items())  # set here: WTForms warns on tuples in the class
+        kind = self[name]
+        assert isinstance(kind, RadioField)  # each form's kinds names its kind or category radio field
+        kind.choices = list(names.items())  # set here: WTForms warns on tuples in the class
         if "month" in self:
-            self.month.choices = [(d.isoformat(), text) for d, text in months]
+            month = self["month"]
+            assert isinstance(month, RadioField)  # every form with a month makes it with _month_field
+            month.choices = [(d.isoformat(), text) for d, text in months]
 
     @property
     def month_value(self) -> date:
-        return date.fromisoformat(self.month.data)
+        return date.fromisoformat(self["month"].data)
 
 
 class IncomeForm(_SupplementForm):
