@@ -58,7 +58,7 @@ def _stated(
     if income_entries is None:
         income_entries = supplements.entries(application, "incomes")
     costs = [
-        CostInput(COST_CATEGORY.get(c.category, c.category), c.amount_ore)
+        CostInput(COST_CATEGORY.get(c.category) or c.category, c.amount_ore)
         for c in cost_entries
         if c.month == application.period
     ]
