@@ -76,9 +76,9 @@ def moved_choices(application: Application) -> list[HouseholdMember]:
 
 def subjects(application: Application, page: Page) -> list[HouseholdMember | None]:
     if page.per == "adult":
-        return adults(application)
+        return [*adults(application)]
     if page.per == "child":
-        return children(application)
+        return [*children(application)]
     return [None]
 
 
@@ -126,7 +126,9 @@ def _prefill(application: Application) -> View:
     from portal.application.nextmonth import member_keys
 
     previous = previous_for(application)
-    before = stored(previous) if previous is not None else None
+    if previous is None:
+        return View()
+    before = stored(previous)
     if before is None or not before.answers:
         return View()
     # Member ids differ between applications: the same person has the same (relation, order) key.
