@@ -228,11 +228,11 @@ def forward(
     db.session.commit()
 
 
-def inboxes_of(municipality_code: str) -> dict:
+def inboxes_of(municipality_code: str | None) -> dict:
     """The municipality's inboxes (units) by id; empty for one that is not configured."""
     from portal.routing.config import routing_config
 
-    entry = routing_config().municipalities.get(municipality_code)
+    entry = routing_config().municipalities.get(municipality_code) if municipality_code is not None else None
     return dict(entry.inboxes) if entry else {}
 
 

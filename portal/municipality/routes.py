@@ -53,7 +53,7 @@ def inbox():
         name = "all"
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    query = search.q.data if search.validate() else ""
+    query = (search.q.data or "") if search.validate() else ""  # the filter already makes it a string
     # Audited before the listing is loaded: the audit commits, which would expire the rows and have the
     # page load each one again (and its members) while rendering.
     record_read(

@@ -90,7 +90,9 @@ class Route:
         return self.state == "connected"
 
 
-def municipality(code: str) -> Municipality:
+def municipality(code: str | None) -> Municipality:
+    if code is None:
+        raise UnknownMunicipality(code)
     try:
         return municipalities()[code]
     except (KeyError, TypeError):
