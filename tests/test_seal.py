@@ -66,3 +66,33 @@ def test_a_receiver_can_verify_with_only_the_published_key(sealer):
     jwk = next(k for k in sealer.jwks()["keys"] if k["kid"] == kid)
     public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(jwk["x"] + "=="))
     public.verify(base64.urlsafe_b64decode(signature + "=="), canonical(FIELDS))  # raises if wrong
+
+
+@pytest.mark.parametrize("kind", ["ec", "rsa"])
+def test_a_key_of_another_type_is_refused_at_load_naming_the_file(tmp_path, kind):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from portal.config import ConfigError
+
+    wrong = ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else rsa.generate_private_key(65537, 2048)
+    path = tmp_path / "key.pem"
+    path.write_bytes(
+        wrong.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    with pytest.raises(ConfigError, match="PORTAL_SEAL_KEY_PATH") as refused:
+        load_or_create(path)
+    assert str(path) in str(refused.value) and "not an Ed25519 private key" in str(refused.value)
+
+    # An older published verifying key of another type is refused the same way, naming its file.
+    good = tmp_path / "good.pem"
+    load_or_create(good)
+    older = tmp_path / "good.pem.published"
+    older.mkdir()
+    public = older / "old.pem"
+    public.write_bytes(
+        wrong.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    with pytest.raises(ConfigError, match="not an Ed25519 public key") as refused:
+        load_or_create(good)
+    assert str(public) in str(refused.value)

@@ -22,6 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from portal.config import ConfigError
+
 SEALED_FIELDS = (
     "application_id",
     "member_id",
@@ -80,7 +82,7 @@ class Sealer:
     # check the same way for as long as this sealer's keys are the same, so a page that shows sixty sealed
     # items checks each signature once per process, not on every request (issue 15, point 5). Only
     # successes are kept; a failure is checked again every time.
-    _verified: set = field(default_factory=set, repr=False)
+    _verified: set[tuple[str | None, str, bytes]] = field(default_factory=set, repr=False)
 
     @property
     def kid(self) -> str:
@@ -122,11 +124,24 @@ class Sealer:
         }
 
 
+def _seal_key_error(path: Path, expected: str, key: object) -> ConfigError:
+    return ConfigError(
+        f"PORTAL_SEAL_KEY_PATH: {path} is not an {expected} (it holds a key of type {type(key).__name__}); "
+        "the seal signs with Ed25519 only"
+    )
+
+
 def load_or_create(path: Path) -> Sealer:
     """The demo keeps its key in the instance folder; production points PORTAL_SEAL_KEY_PATH at
-    a managed key. Older public keys in ``<path>.published/`` stay valid for verification."""
+    a managed key. Older public keys in ``<path>.published/`` stay valid for verification.
+
+    A key of another type (RSA, EC, ...) in either place is refused here, at start, with a
+    ``ConfigError`` that names the file: it could not sign or verify a seal later."""
     if path.exists():
-        private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
+            raise _seal_key_error(path, "Ed25519 private key", loaded)
+        private_key = loaded
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         private_key = Ed25519PrivateKey.generate()
@@ -141,5 +156,7 @@ def load_or_create(path: Path) -> Sealer:
     if older.is_dir():
         for pem in sorted(older.glob("*.pem")):
             key = serialization.load_pem_public_key(pem.read_bytes())
+            if not isinstance(key, Ed25519PublicKey):
+                raise _seal_key_error(pem, "Ed25519 public key", key)
             published[key_id(key)] = key
     return Sealer(private_key, published)
