@@ -24,7 +24,30 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+from flask import current_app
+from flask_babel import force_locale
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+
+from portal.attachments import services as attachments
+from portal.auth.models import Person
+from portal.calculation.services import for_document
+from portal.consent.models import Consent
+from portal.extensions import db
+from portal.indication import services as indication_services
+from portal.indication.calculate import LINE_TEXT, NOTE_TEXT, NormUnavailable
+from portal.information import labels, seal
+from portal.information import services as information
 from portal.information.states import FetchStatus
+from portal.mandates.models import Mandate
+from portal.mandates.services import proxy_name, uses
+from portal.providers import registry
+from portal.providers.items import Period
+from portal.routing.services import UnknownMunicipality, municipality
+from portal.situation.summary import documents_block, situation_block
+from portal.supplements import services as supplements
+from portal.supplements.labels import entry_label
 
 SCHEMA_VERSION = "1.2.0"  # 1.1.0: proxies, consents given by a proxy; 1.2.0: calculationLines, emergency
 # Every version published so far: a document frozen under an older one stays valid (minor versions only add).
@@ -77,8 +100,6 @@ def schema() -> dict:
 
 
 def _format_checker():
-    from jsonschema import FormatChecker
-
     checker = FormatChecker(formats=("date",))  # built in, needs no extra package
 
     # "date-time" is only checked by jsonschema with an optional package; check RFC 3339 here.
@@ -129,8 +150,6 @@ def _resolved(schema_: dict) -> dict:
 @cache
 def _validator():
     """Compiled once per process: the schema checked, its references resolved, the format checker made."""
-    from jsonschema import Draft202012Validator
-
     Draft202012Validator.check_schema(_schema())
     try:
         return Draft202012Validator(_resolved(copy.deepcopy(_schema())), format_checker=_format_checker())
@@ -141,8 +160,6 @@ def _validator():
 @cache
 def _reference_validator():
     """The schema exactly as published, references and all (what :func:`_validator` must agree with)."""
-    from jsonschema import Draft202012Validator
-
     return Draft202012Validator(_schema(), format_checker=_format_checker())
 
 
@@ -160,8 +177,6 @@ def _message(error) -> str:
 def _fast_validator():
     """The published schema compiled by ``jsonschema_rs`` (Rust: a whole document in a few hundredths of a
     millisecond), judging formats with the very checks the Python validator uses, so both mean the same."""
-    import jsonschema_rs
-
     checker = _format_checker()
     formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
     return jsonschema_rs.Draft202012Validator(_schema(), formats=formats, validate_formats=True, offline=True)
@@ -282,10 +297,8 @@ def _plain(value):
 
 
 def _provider(name: str):
-    from portal.providers.registry import provider
-
     try:
-        return provider(name)
+        return registry.provider(name)
     except KeyError:
         return None
 
@@ -311,23 +324,11 @@ def build(application, language: str, *, items: list | None = None, calls: list 
     ``items`` and ``calls``: the application's fetched items and fetch calls, all of them, when the caller
     has them at hand (the submission has just checked their seals and that none is pending), so the
     document shows exactly those and they are not loaded again."""
-    from flask_babel import force_locale
-
     with force_locale("sv"):
         return _build(application, language, items, calls)
 
 
 def _build(application, language: str, items: list | None = None, calls: list | None = None) -> dict:
-    from flask import current_app
-    from sqlalchemy import select
-
-    from portal.auth.models import Person
-    from portal.consent.models import Consent
-    from portal.extensions import db
-    from portal.information import services as information
-    from portal.providers.items import Period
-    from portal.routing.services import UnknownMunicipality, municipality
-
     protected = bool(application.protected)
     members = list(application.members)
     applicant = next((m for m in members if m.relation == "applicant"), members[0] if members else None)
@@ -434,8 +435,6 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     doc["attachments"] = _attachments(application, member_of_person)
     # The indication from the very items and stated entries shown above (not loaded a second time).
     doc["indication"] = _indication(application, items, summary["costs"]["entries"], summary["incomes"]["entries"])
-    from portal.calculation.services import for_document
-
     # The lines the municipality will judge, proposed from the same items and entries, frozen with the document.
     doc["calculationLines"] = for_document(
         application, items=items, cost_entries=summary["costs"]["entries"], income_entries=summary["incomes"]["entries"]
@@ -448,8 +447,6 @@ def _build(application, language: str, items: list | None = None, calls: list | 
         if application.emergency
         else None
     )
-    from portal.situation.summary import documents_block, situation_block
-
     # The applicant's situation and the documents it calls for (issue 16), frozen and sealed with the rest.
     doc["situation"] = situation_block(application, items)
     doc["expectedDocuments"] = documents_block(application, items)
@@ -461,8 +458,6 @@ PROXY_ROLE_SV = {"prepared": "Har förberett ansökan", "submitted": "Har signer
 
 
 def _proxy_ref(mandate) -> dict:
-    from portal.mandates.services import proxy_name
-
     return {
         "mandateReference": mandate.reference,
         "kind": mandate.kind,
@@ -476,8 +471,6 @@ def _proxy_ref(mandate) -> dict:
 
 def _proxies(application) -> list[dict]:
     """Who prepared or submitted the application for the applicant under a mandate (ombud)."""
-    from portal.mandates.services import uses
-
     return [
         {
             **_proxy_ref(mandate),
@@ -493,18 +486,11 @@ def _proxies(application) -> list[dict]:
 def _given_by_proxy(consent) -> dict:
     if not consent.mandate_reference:
         return {}
-    from sqlalchemy import select
-
-    from portal.extensions import db
-    from portal.mandates.models import Mandate
-
     mandate = db.session.scalar(select(Mandate).where(Mandate.reference == consent.mandate_reference))
     return {"givenByProxy": _proxy_ref(mandate)} if mandate is not None else {}
 
 
 def _fetched(application, information, member_of_person: dict, items: list) -> list[dict]:
-    from portal.information import labels, seal
-
     comments = information.comments(application) if items else {}  # comments are on items: none without
     result = []
     for item in items:
@@ -561,8 +547,6 @@ def _fetched(application, information, member_of_person: dict, items: list) -> l
 
 
 def _not_fetched(application, calls: list, applicant) -> list[dict]:
-    from portal.information import labels
-
     result = []
     if application.folkbokforing_error and applicant is not None:
         reason = application.folkbokforing_error
@@ -607,15 +591,10 @@ def _reason_text(reason: str | None, provider: str, labels) -> str:
 
 
 def _supplements(application) -> dict:
-    from portal.supplements import services as supplements
-
     return supplements.summary(application)
 
 
 def _stated(application, summary: dict) -> dict:
-    from portal.supplements import services as supplements
-    from portal.supplements.labels import entry_label
-
     def source(entry) -> dict:
         return {"kind": "applicant", "enteredAt": _utc(entry.updated_at or entry.created_at)}
 
@@ -677,8 +656,6 @@ def _stated(application, summary: dict) -> dict:
 
 
 def _attachments(application, member_of_person: dict) -> list[dict]:
-    from portal.attachments import services as attachments
-
     return [
         {
             "source": {
@@ -702,9 +679,6 @@ def _attachments(application, member_of_person: dict) -> list[dict]:
 
 
 def _indication(application, items: list, costs: list, incomes: list) -> dict:
-    from portal.indication import services as indication_services
-    from portal.indication.calculate import LINE_TEXT, NOTE_TEXT, NormUnavailable
-
     try:
         result = indication_services.indication(application, items=items, costs=costs, incomes=incomes)
     except NormUnavailable:

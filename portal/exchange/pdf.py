@@ -17,9 +17,16 @@ import re
 from datetime import UTC, date, datetime
 from functools import cache
 
+from babel import Locale
+from babel.dates import format_date
+from babel.support import Translations
+from flask_babel import force_locale
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from portal.clock import SWEDEN
 from portal.config import REPO_ROOT
 from portal.exchange import document as exchange
+from portal.situation.summary import for_document
 
 THEME_ORDER = ("income", "housing", "work", "assets", "other")
 THEME_SV = {
@@ -89,10 +96,8 @@ def month_sv(value: str | None) -> str:
     """ "2026-11" -> "november 2026"."""
     try:
         year, month = (int(part) for part in (value or "").split("-")[:2])
-        from babel.dates import format_date
-
         return format_date(date(year, month, 1), "LLLL yyyy", locale="sv")
-    except (ValueError, ImportError):
+    except ValueError:
         return _text(value)
 
 
@@ -101,8 +106,6 @@ def language_sv(code: str | None) -> str:
     if not code:
         return "okänt"
     try:
-        from babel import Locale
-
         return Locale.parse("sv").languages.get(code.split("-")[0], code)
     except Exception:
         return code
@@ -133,9 +136,6 @@ def _environment(locale: str):
     """A Jinja environment for templates/pdf/ with the catalog of ``locale`` installed: the parts of a
     PDF in the applicant's language go through Babel, the Swedish parts (the municipality's language)
     are written in Swedish in the templates."""
-    from babel.support import Translations
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     env = Environment(
         loader=FileSystemLoader(str(REPO_ROOT / "templates" / "pdf")),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -162,7 +162,7 @@ def _environment(locale: str):
 
 def write_pdf(template: str, variant: str, locale: str = "sv", **context) -> bytes:
     """Render templates/pdf/``template`` and lay it out as a tagged PDF of ``variant``."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # deferred: importing WeasyPrint takes over a second, only rendering needs it
 
     html = _environment(locale).get_template(template).render(**context)
     document = HTML(string=html, base_url=str(REPO_ROOT / "templates" / "pdf")).render()
@@ -234,10 +234,6 @@ def render(doc: dict) -> bytes:
 
 def _situation(doc: dict) -> dict | None:
     """The applicant's situation (issue 16) in Swedish, from the document alone."""
-    from flask_babel import force_locale
-
-    from portal.situation.summary import for_document
-
     with force_locale("sv"):
         return for_document(doc)
 
