@@ -4,6 +4,7 @@ operations) and ``portal.municipality.services`` (what the inbox reads)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from functools import cache
 
@@ -14,12 +15,18 @@ from sqlalchemy import func, select
 from portal.application.access import load_application
 from portal.application.models import Application
 from portal.application.states import FINISHED, REGISTERED, ApplicationStatus
+from portal.attachments import services as attachment_services
+from portal.attachments import validation
+from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.auth.actor import ADMINISTRATOR
 from portal.case import services as case
+from portal.case.forms import chosen_files
 from portal.case.models import Decision
 from portal.case.states import GRANTING
+from portal.delivery.services import stuck
+from portal.exchange.pdf import render
 from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
@@ -429,11 +436,6 @@ def message(application_id: str):
 def _store_files(item: Application, field) -> list[str]:
     """Check and store the caseworker's chosen files with the applicant's checks and limits. A file
     that may not be sent refuses the whole message: the rollback takes the stored bytes with it."""
-    from portal.attachments import services as attachment_services
-    from portal.attachments import validation
-    from portal.attachments.storage import current_storage
-    from portal.case.forms import chosen_files
-
     stored = []
     for upload in chosen_files(field):
         try:
@@ -456,8 +458,6 @@ def _store_files(item: Application, field) -> list[str]:
 @requires("inbox")
 def attachment(application_id: str, attachment_id: str):
     """A file the applicant sent, opened only here: authorised like the case, audited."""
-    from portal.attachments.storage import current_storage
-
     item = load_application(application_id, "inbox")
     found = inbox_services.attachment(item, attachment_id)
     if found is None:
@@ -493,8 +493,6 @@ def decision_document(application_id: str, decision_id: str):
 def admin():
     """Operations overview: counts only, no personal data."""
     counts = dict(db.session.execute(select(Application.status, func.count()).group_by(Application.status)).all())
-    from portal.delivery.services import stuck
-
     return render_template(
         "municipality/admin.html", counts=counts, stuck=stuck(), municipality_count=len(municipalities())
     )
@@ -504,10 +502,6 @@ def admin():
 @requires("inbox")
 def document(application_id: str, kind: str):
     """The frozen exchange document as received: JSON for systems, PDF for people."""
-    import json
-
-    from portal.exchange.pdf import render
-
     item = load_application(application_id, "inbox")
     frozen = submission.frozen_document(item)
     if frozen is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, g
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -22,9 +23,14 @@ from portal.auth.actor import Actor
 from portal.case import services as case
 from portal.case.models import Message, SupplementRequest
 from portal.delivery.models import InboxEntry
+from portal.exchange.document import _consistency_errors
+from portal.exchange.pdf import _parse_utc
 from portal.extensions import db
+from portal.information.services import broken_seals
 from portal.municipality import labels
+from portal.providers.items import THEMES
 from portal.submission.models import FrozenDocument
+from portal.submission.services import frozen_document
 
 PAGE_SIZE = 50
 
@@ -121,16 +127,12 @@ register_finder("inbox", lambda application_id: visible(g.actor, application_id)
 
 
 def _when(value: str | None) -> datetime | None:
-    from portal.exchange.pdf import _parse_utc
-
     return _parse_utc(value)
 
 
 def item_verified(doc: dict, item: dict) -> bool:
     """A fetched item of the document is verified when its seal checks with a published key and
     every value shown equals the sealed one (so the page shows only what was signed)."""
-    from portal.exchange.document import _consistency_errors
-
     source = item.get("source") if isinstance(item.get("source"), dict) else {}
     sealed = source.get("sealedFields")
     seal_ = source.get("seal") if isinstance(source.get("seal"), dict) else {}
@@ -222,10 +224,6 @@ def _files(column, ids) -> dict[str, list[Attachment]]:
 
 
 def case_view(application: Application) -> CaseView:
-    from portal.information.services import broken_seals
-    from portal.providers.items import THEMES
-    from portal.submission.services import frozen_document
-
     frozen = frozen_document(application)
     doc = json.loads(frozen.body) if frozen else {}
     body_digest = hashlib.sha256(frozen.body.encode("utf-8")).hexdigest() if frozen else None
@@ -296,8 +294,6 @@ def case_view(application: Application) -> CaseView:
 
 
 def _none_choice():
-    from flask_babel import lazy_gettext as _l
-
     return _l("No particular item")
 
 
@@ -305,8 +301,6 @@ def attachment(application: Application, attachment_id: str, doc: dict | None = 
     """A file the municipality has received: sent with the application (in its document), with
     an answer to a request, or with a message. A file the applicant has uploaded but not yet
     sent is not the municipality's to open."""
-    from portal.submission.services import frozen_document
-
     found = db.session.scalar(
         select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == application.id)
     )
