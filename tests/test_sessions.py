@@ -275,3 +275,21 @@ def test_static_files_do_not_read_the_session(client, app, monkeypatch):
     assert client.get("/static/css/portal.css").status_code == 200
     assert reads == [] and _cookie(client)  # not read, and the cookie kept
     assert client.get("/overview").status_code == 200 and len(reads) == 1
+
+
+def test_a_visitor_with_nothing_to_keep_costs_no_session_row_and_forms_still_carry_their_token(client, app):
+    """The start page keeps nothing for an anonymous visitor: no row, no cookie (issue 15, point 5; a row per
+    visit would also fill the table for anyone who asked). A page with a form makes its token then, and a
+    post without it is still refused."""
+    rows = select(func.count()).select_from(WebSession)
+    before = db.session.scalar(rows)
+    start = client.get("/")
+    assert start.status_code == 200 and "hx-headers" not in start.get_data(as_text=True)
+    assert db.session.scalar(rows) == before and _cookie(client) is None
+    form = client.get("/accessibility/feedback")
+    assert db.session.scalar(rows) == before + 1 and _cookie(client)
+    assert client.post("/accessibility/feedback", data={"problem": "A link"}).status_code == 400  # no token
+    sent = client.post("/accessibility/feedback", data={"problem": "A link", "csrf_token": csrf_from(form)})
+    assert sent.status_code == 302
+    page = client.get("/").get_data(as_text=True)  # a session kept anyway: htmx's header is there again
+    assert "X-CSRFToken" in page
