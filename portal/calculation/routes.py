@@ -114,6 +114,7 @@ def change(application_id: str, line_id: str):
 def decision(application_id: str, decision_id: str):
     """The decision explained in the applicant's language: the outcome, the lines (what was counted, what
     the municipality changed and why) and the way to appeal. The binding document stays the Swedish PDF."""
+    # portal.case sits above this layer (ignore_imports in pyproject.toml)
     from portal.case import labels, overview
 
     application = load_application(application_id, "case")

@@ -18,8 +18,15 @@ from portal.application.states import REGISTERED
 from portal.audit.services import record
 from portal.calculation import lines as calc
 from portal.calculation.models import ACCEPT, ACTIONS, CHANGE, LineChange
+from portal.calculation.text import line_text
 from portal.case.services import CaseError
 from portal.extensions import db
+from portal.indication.calculate import NormUnavailable
+from portal.indication.services import _in_application
+from portal.information.services import items as fetched_items
+from portal.information.totals import payouts
+from portal.situation.services import stated_costs
+from portal.supplements import services as supplements
 
 MAX_ORE = 10_000_000_00  # ten million kronor: far above any month's line, below an int32
 
@@ -28,11 +35,7 @@ MAX_ORE = 10_000_000_00  # ten million kronor: far above any month's line, below
 
 
 def _situation_costs(application: Application) -> list[calc.StatedCost]:
-    """The costs stated in the applicant's situation (issue 16, point 1), when that area exists."""
-    try:
-        from portal.situation.services import stated_costs
-    except ImportError:
-        return []  # not built yet: the costs added on the application are the only stated costs
+    """The costs stated in the applicant's situation (issue 16, point 1)."""
     return [
         calc.StatedCost(c.kind, c.amount_ore, c.member_id, f"situation:{c.question}") for c in stated_costs(application)
     ]
@@ -46,11 +49,6 @@ def inputs(
 ) -> tuple[list, list, list, list]:
     """Members, stated costs, fetched incomes (net, per payment) and stated incomes of the month. A caller
     that has loaded the fetched items or the stated entries (all of them) passes them in."""
-    from portal.indication.services import _in_application
-    from portal.information.services import items as fetched_items
-    from portal.information.totals import payouts
-    from portal.supplements import services as supplements
-
     month = application.period
     members = [
         calc.Member(m.id, m.birth_date, not _in_application(m, application))
@@ -89,8 +87,6 @@ def inputs(
 def propose(application: Application, **loaded) -> calc.Proposal | None:
     """The proposed lines, or None when the norm cannot say (a month before the earliest table, no
     member with a birth date)."""
-    from portal.indication.calculate import NormUnavailable
-
     members, costs, fetched, stated = inputs(application, **loaded)
     try:
         return calc.propose(application.period, members, costs, fetched, stated)
@@ -99,8 +95,6 @@ def propose(application: Application, **loaded) -> calc.Proposal | None:
 
 
 def line_dict(line: calc.ProposedLine) -> dict:
-    from portal.calculation.text import line_text
-
     return {
         "id": line.id,
         "group": line.group,
@@ -195,6 +189,7 @@ class Sheet:
 
 def proposed(application: Application) -> dict | None:
     """The document's ``calculationLines`` as sent, or None (not sent, or sent before schema 1.2.0)."""
+    # portal.submission sits above this layer (ignore_imports in pyproject.toml)
     from portal.submission.services import frozen_document
 
     frozen = frozen_document(application)
@@ -298,6 +293,7 @@ def earlier(application: Application, key: str) -> LineChange | None:
 
 
 def _utc(value: datetime | None) -> str | None:
+    # portal.api sits above this layer (ignore_imports in pyproject.toml)
     from portal.api.representation import utc
 
     return utc(value)

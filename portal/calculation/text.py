@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 
 from portal.i18n.lazy import _l
 from portal.indication.calculate import LINE_TEXT
-from portal.supplements.labels import COST_CATEGORY
+from portal.information.labels import item_label
+from portal.providers.registry import provider
+from portal.supplements.labels import COST_CATEGORY, INCOME_KIND
 
 GROUP = {"norm": _l("National norm (riksnormen)"), "cost": _l("Reasonable costs"), "income": _l("Income")}
 STATUS = {"proposed": _l("Proposed"), "accepted": _l("Accepted"), "changed": _l("Changed")}
@@ -37,16 +39,11 @@ def line_text(line: dict) -> str:
     if code == "cost":
         return cost_text(str(params.get("kind", "other")))
     if code == "income.fetched":
-        from portal.information.labels import item_label
-        from portal.providers.registry import provider
-
         try:
             return item_label(provider(str(params.get("provider"))), str(params.get("kind")))[0]
         except KeyError:
             return str(params.get("kind"))
     if code == "income.stated":
-        from portal.supplements.labels import INCOME_KIND
-
         return str(INCOME_KIND.get(str(params.get("kind")), INCOME_KIND["other"]))
     template = LINE_TEXT.get(code)
     if template is None:
