@@ -25,4 +25,4 @@ class AccessibilityFeedback(Base):
     emailed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-from portal.rights.copy import DataCopy  # noqa: E402,F401  (the copy's table, beside its service)
+import portal.rights.copy  # noqa: E402,F401  (the copy's table DataCopy, beside its service)

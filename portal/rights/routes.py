@@ -4,15 +4,17 @@ feedback form, the privacy notice (public, linked from every page's footer), and
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_wtf import FlaskForm
 
 from portal.application.services import DRAFT_LIFETIME_DAYS
 from portal.audit.services import record_read
-from portal.auth.access import requires
+from portal.auth.access import authorize, requires
 from portal.i18n.lazy import _l
 from portal.providers.registry import providers
-from portal.rights import services
+from portal.rights import copy, correction, services
+from portal.rights.copy import LIFETIME
 from portal.rights.forms import FeedbackForm
 from portal.rights.states import CopyStatus
 from portal.web.files import send_private_file
@@ -74,9 +76,7 @@ def what_label(read: services.Read) -> str:
 @bp.app_template_global()
 def correction_for(provider_name: str | None):
     """For the page of one fetched item: who holds it and how to ask for a correction (portal/rights/correction.py)."""
-    from portal.rights.correction import correction_for as find
-
-    return find(provider_name)
+    return correction.correction_for(provider_name)
 
 
 @bp.get("/accessibility")
@@ -110,8 +110,6 @@ def feedback_sent():
 @bp.get("/privacy")
 @requires("public")
 def privacy():
-    from portal.rights.copy import LIFETIME
-
     return render_template(
         "rights/privacy.html", providers=providers(), draft_days=DRAFT_LIFETIME_DAYS, copy_days=LIFETIME.days
     )
@@ -147,10 +145,6 @@ def readers():
 @requires("own")
 def data_copy():
     """Ask for a copy of everything held about me; the worker prepares it and this page shows how far it is."""
-    from flask_wtf import FlaskForm
-
-    from portal.rights import copy
-
     form = FlaskForm()
     if request.method == "POST":
         if form.validate_on_submit():
@@ -164,11 +158,6 @@ def data_copy():
 def _own_copy(copy_id: str):
     """The logged-in person's own copy, for themselves (never through a mandate), else 404: a caseworker, a
     proxy or another person learns nothing, not even that the copy exists."""
-    from flask import abort
-
-    from portal.auth.access import authorize
-    from portal.rights import copy
-
     actor = g.actor
     if not authorize(actor, "own", actor.id):
         abort(404)
@@ -189,8 +178,6 @@ def data_copy_status(copy_id: str):
 @requires("authenticated")  # as the status: 404 unless the copy is the person's own
 def data_copy_download(copy_id: str):
     """The ZIP, to the person who asked for it only: anyone else, and an expired copy, get 404."""
-    from flask import abort
-
     found = _own_copy(copy_id)
     if found.status != CopyStatus.READY:
         abort(404)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 from sqlalchemy import and_, not_, or_, select
 
 from portal import clock
 from portal.audit.models import AuditEvent
+from portal.case import notify
 from portal.extensions import db
 from portal.rights.models import AccessibilityFeedback
+from portal.routing.services import UnknownMunicipality, municipality
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +77,6 @@ class Read:
 
 def reads(subject_id: str, month: date | None = None, limit: int = 1000) -> list[Read]:
     """Every read of the subject's data by someone else, newest first (in ``month`` when given)."""
-    from portal.routing.services import UnknownMunicipality, municipality
-
     query = select(AuditEvent).where(_by_someone_else(subject_id))
     if month is not None:
         start, end = _month_bounds(month)
@@ -134,17 +136,12 @@ def receive_feedback(
 
 
 def _mail(feedback: AccessibilityFeedback, to: str, config) -> None:
-    from email.message import EmailMessage
-    from email.utils import format_datetime
-
-    from portal.case.notify import new_message_id, send_mail
-
     message = EmailMessage()
     message["From"] = config.smtp_from
     message["To"] = to
     message["Subject"] = f"Tillgänglighet: synpunkt nr {feedback.id}"
     message["Date"] = format_datetime(feedback.received_at)
-    message["Message-ID"] = new_message_id(config)
+    message["Message-ID"] = notify.new_message_id(config)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         "\n".join(
@@ -160,4 +157,4 @@ def _mail(feedback: AccessibilityFeedback, to: str, config) -> None:
         )
         + "\n"
     )
-    send_mail(config, message)
+    notify.send_mail(config, message)
