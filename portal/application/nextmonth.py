@@ -14,6 +14,7 @@ and order among members of the same relation, since member ids differ between ap
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,8 +29,12 @@ from portal.application.models import Application, ApplicationEvent, HouseholdMe
 from portal.application.states import UNSENT
 from portal.audit.services import record
 from portal.extensions import db
+from portal.information import services as information
+from portal.information.models import FetchCall
 from portal.information.states import FetchStatus
 from portal.submission import services as submission
+from portal.supplements import services as supplements
+from portal.supplements.models import Asset, Cost, Income
 
 STARTED = "next_month_started"  # the new draft's event; its data lists what was copied
 COPIED_KINDS = ("incomes", "costs", "assets")
@@ -114,8 +119,6 @@ def member_keys(members: Iterable[HouseholdMember]) -> dict[int, tuple[str, int]
 
 def _copy_entries(previous: Application, application: Application) -> dict[str, list[int]]:
     """Incomes and costs of last month's month applied for become this month's; assets as they were."""
-    from portal.supplements.models import Asset, Cost, Income
-
     new_member = {key: member_id for member_id, key in member_keys(application.members).items()}
     old_key = member_keys(previous.members)
     copied: dict[str, list[int]] = {kind: [] for kind in COPIED_KINDS}
@@ -164,8 +167,6 @@ def started_event(application: Application) -> ApplicationEvent | None:
 
 def copied_entries(application: Application) -> dict[str, list]:
     """The entries copied from last month that are still there (the applicant may have removed some)."""
-    from portal.supplements import services as supplements
-
     event = started_event(application)
     ids = (event.data or {}).get("copied", {}) if event else {}
     result = {}
@@ -341,8 +342,6 @@ def document_member_keys(doc: dict) -> dict[int, tuple[str, int]]:
 
 
 def facts_from_items(application: Application) -> list[Fact]:
-    from portal.information import services as information
-
     keys = member_keys(application.members)
     return [
         Fact(
@@ -373,11 +372,6 @@ class WhatChanged:
 
 def what_changed(application: Application) -> WhatChanged | None:
     """Last month's document against this draft's items, or None without a previous application."""
-    import json
-
-    from portal.information import services as information
-    from portal.information.models import FetchCall
-
     previous = db.session.get(Application, application.previous_id) if application.previous_id else None
     if previous is None:
         return None

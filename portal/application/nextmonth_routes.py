@@ -14,6 +14,9 @@ from portal.application.labels import RELATION
 from portal.audit.services import record_read
 from portal.auth.access import requires
 from portal.i18n.lazy import _l
+from portal.information.labels import item_label
+from portal.providers.registry import provider
+from portal.supplements.labels import entry_label
 
 bp = Blueprint("nextmonth", __name__)
 
@@ -82,8 +85,6 @@ def review(application_id: str):
         "applicant reviews what was copied from last month",
         subject_id=application.applicant_id,
     )
-    from portal.supplements.labels import entry_label
-
     return render_template(
         "nextmonth/review.html",
         application=application,
@@ -98,9 +99,6 @@ def review(application_id: str):
 @requires("application")
 def changes(application_id: str):
     """What changed in the fetched information since last month."""
-    from portal.information.labels import item_label
-    from portal.providers.registry import provider
-
     application = load_application(application_id, "application")
     result = nextmonth.what_changed(application)
     if result is None:
