@@ -24,6 +24,7 @@ from portal.information import seal
 from portal.information.models import FetchCall, InformationItem, ItemComment
 from portal.information.states import FetchStatus
 from portal.information.totals import MonthTotals, month_totals
+from portal.providers.base import Provider
 from portal.providers.fetch import Breakers, CallSpec, FetchSettings, Outcome, fetch_all
 from portal.providers.items import ASSET_BALANCE, INCOME_GROSS, INCOME_NET, TAX_WITHHELD, Period
 from portal.providers.registry import provider as provider_named
@@ -155,7 +156,7 @@ def run(app: Flask, application_id: str, call_ids: list[int]) -> None:
         members = {m.id: m for m in application.members}
         wanted = db.session.scalars(select(FetchCall).where(FetchCall.id.in_(call_ids))).all()
         specs = [
-            CallSpec(key=c.id, provider=c.provider, info_set=c.info_set, personnummer=members[c.member_id].personnummer)
+            CallSpec(key=c.id, provider=c.provider, info_set=c.info_set, personnummer=_number(members[c.member_id]))
             for c in wanted
         ]
         period = period_of(application)
@@ -170,6 +171,14 @@ def run(app: Flask, application_id: str, call_ids: list[int]) -> None:
     fetch_all(specs, period, settings(app), breakers(app), on_outcome=store)
 
 
+def _number(member: HouseholdMember) -> str:
+    """The personnummer a call fetches with: start_fetch makes calls only for members who have one, and a
+    member's number is never taken away."""
+    if member.personnummer is None:
+        raise ValueError(f"household member {member.id} has no personnummer to fetch with")
+    return member.personnummer
+
+
 def _store(outcome: Outcome) -> None:
     call = db.session.get(FetchCall, outcome.key)
     if call is None:  # the consent was revoked while the call ran
@@ -180,7 +189,7 @@ def _store(outcome: Outcome) -> None:
         db.session.commit()
         return
     call.attempts = outcome.attempts
-    call.finished_at = utcnow()
+    call.finished_at = finished_at = utcnow()
     if outcome.ok:
         call.status = FetchStatus.DONE
         call.item_count = len(outcome.items)
@@ -199,7 +208,7 @@ def _store(outcome: Outcome) -> None:
                 amount_ore=item.amount_ore,
                 gross=item.gross,
                 details=dict(item.details),
-                fetched_at=call.finished_at.replace(microsecond=0),
+                fetched_at=finished_at.replace(microsecond=0),
             )
             stored.seal_key_id, stored.seal = sealer.seal(seal.fields_of(stored))
             db.session.add(stored)
@@ -225,7 +234,7 @@ def items(application: Application) -> list[InformationItem]:
 class ProviderStatus:
     """What the applicant sees of one provider for one member."""
 
-    provider: object
+    provider: Provider
     member: HouseholdMember
     calls: list = field(default_factory=list)  # rows of call_states()
 

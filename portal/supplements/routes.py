@@ -59,13 +59,16 @@ def _back(section: Section, application):
     return redirect(url_for(section.endpoint, application_id=application.id))
 
 
-def _list(kind: str, application_id: str):
+def _list(kind: services.Kind, application_id: str):
     section = SECTIONS[kind]
     application = load_application(application_id, "application")
     applications.remember_place(application, request.path)
-    entries = services.entries(application, kind)
     months = services.months(application)
-    totals = None if kind == "assets" else services.totals(entries, months)
+    if kind == "assets":
+        entries, totals = services.entries(application, kind), None
+    else:  # incomes or costs: per month
+        entries = services.entries(application, kind)
+        totals = services.totals(entries, months)
     record_read(
         services.OBJECT_TYPE[kind], application.id, f"applicant views own {kind}", subject_id=application.applicant_id
     )

@@ -3,9 +3,9 @@ changed; every change touches the application and is audited."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select
 
@@ -18,6 +18,8 @@ from portal.supplements.models import Asset, Cost, FreeText, Income
 from portal.web.reads import once, reading_once
 
 # The kinds of entry, by the name used in URLs and in ``summary``/``status``.
+MonthlyKind = Literal["incomes", "costs"]
+Kind = MonthlyKind | Literal["assets"]
 MODELS: dict[str, type[Income] | type[Cost] | type[Asset]] = {"incomes": Income, "costs": Cost, "assets": Asset}
 # Audit object types.
 OBJECT_TYPE = {"incomes": "income", "costs": "cost", "assets": "asset"}
@@ -27,6 +29,8 @@ FIELDS = {
     "assets": ("kind", "description", "value_ore"),
 }
 Entry = Income | Cost | Asset
+# Incomes and costs are per month (``month``, ``amount_ore``); an asset is a value (``value_ore``) without one.
+MonthlyEntry = Income | Cost
 
 
 class NotEditable(Exception):
@@ -44,9 +48,21 @@ def months(application: Application) -> list[date]:
     return result
 
 
-def entries(application: Application, kind: str) -> list[Entry]:
+@overload
+def entries(application: Application, kind: Literal["incomes"]) -> list[Income]: ...
+@overload
+def entries(application: Application, kind: Literal["costs"]) -> list[Cost]: ...
+@overload
+def entries(application: Application, kind: Literal["assets"]) -> list[Asset]: ...
+@overload
+def entries(application: Application, kind: MonthlyKind) -> list[Income] | list[Cost]: ...
+@overload
+def entries(application: Application, kind: str) -> list[Entry]: ...
+def entries(application: Application, kind: str) -> Sequence[Entry]:  # a list: typed by the overloads above
+    """The entries of one kind, incomes and costs by month then as added, assets as added. Called with
+    the kind written out, the list is typed by it (``list[Cost]`` for ``"costs"``)."""
     model = MODELS[kind]
-    order = [model.id] if kind == "assets" else [model.month, model.id]
+    order = [model.id] if issubclass(model, Asset) else [model.month, model.id]
     return once(
         ("supplement_entries", application.id, kind),
         lambda: list(db.session.scalars(select(model).where(model.application_id == application.id).order_by(*order))),
@@ -145,7 +161,7 @@ def save_text(application: Application, text: str) -> FreeText | None:
     return existing
 
 
-def totals(items: list[Entry], all_months: list[date]) -> dict[date, int]:
+def totals(items: Sequence[MonthlyEntry], all_months: list[date]) -> dict[date, int]:
     """Öre per month, for every month of the period (0 when nothing was added)."""
     by_month = dict.fromkeys(all_months, 0)
     for item in items:
@@ -164,7 +180,11 @@ def summary(application: Application) -> dict[str, dict[str, Any]]:
     ``totals`` has every month of the period, oldest first, 0 when nothing was added.
     """
     all_months = months(application)
-    incomes, costs, assets = (entries(application, kind) for kind in ("incomes", "costs", "assets"))
+    incomes, costs, assets = (
+        entries(application, "incomes"),
+        entries(application, "costs"),
+        entries(application, "assets"),
+    )
     text = free_text(application)
     return {
         "incomes": {"entries": incomes, "totals": totals(incomes, all_months)},
