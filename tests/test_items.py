@@ -249,9 +249,10 @@ def test_the_verifying_key_is_published(client, app):
     assert keys[0]["kid"] == app.extensions["portal.sealer"].kid and keys[0]["alg"] == "EdDSA"
 
 
-def test_a_card_body_is_rendered_once_per_item_and_language(login, client, app):
+def test_a_card_is_rendered_once_per_item_language_and_comment(login, client, app):
     """Stored items never change, so their cards are rendered once per language (portal/information/
-    render.py); the comment beside each stays live."""
+    render.py): the body, and the whole card with the comment beside it; a changed comment is another card,
+    never the old one, and its body is not rendered again."""
     login(SINGLE_ADULT)
     application = factories.draft(SINGLE_ADULT)
     _app, item = plant_item(application=application)
@@ -259,15 +260,19 @@ def test_a_card_body_is_rendered_once_per_item_and_language(login, client, app):
     path = f"/applications/{application.id}/information"
     client.get(path)
     cached = len(cache._cards)
-    assert cached == 1
+    assert cached == 2  # the body, and the card around it
     client.get(path)
     assert len(cache._cards) == cached
     client.set_cookie("portal_lang", "en")
     assert "Bostadsbidrag" in client.get(path).get_data(as_text=True)
-    assert len(cache._cards) == cached + 1
+    assert len(cache._cards) == cached + 2
     page = client.get(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment")
-    client.post(
-        f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment",
-        data={"csrf_token": csrf_from(page), "text": "Slutade i oktober."},
-    )
-    assert "Slutade i oktober." in soup(client.get(path)).find(id=f"item-{item.id}").get_text()
+    for text in ("Slutade i oktober.", "Slutade i november."):
+        client.post(
+            f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment",
+            data={"csrf_token": csrf_from(page), "text": text},
+        )
+        assert text in soup(client.get(path)).find(id=f"item-{item.id}").get_text()
+    assert len(cache._cards) == cached + 4  # one card for each comment, the body the same
+    client.post(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment", data={"csrf_token": csrf_from(page), "text": ""})
+    assert "Slutade" not in soup(client.get(path)).find(id=f"item-{item.id}").get_text()

@@ -4,8 +4,11 @@ A stored item is never changed (it is sealed; revoking a consent deletes it), so
 label, amount, when, details, help text — is the same every time it is shown in one language. It is
 rendered on first use and kept in a bounded in-process cache keyed by the items' seals (unique to their
 content, so a reused row id can never show an old card), the language and whether the help text is
-shown; the comment beside it is rendered live. This removes most of the information page's template
-and translation work from every request after the first.
+shown. The whole card with the comment beside it is kept the same way, its key adding what the comment
+part shows: the comment's text, whether the reader may comment, the application and the path the links
+start from. A changed or removed comment has another key, so nothing stale is ever shown, and the page
+renders a card of 60 with one lookup instead of two includes. This removes most of the information
+page's template and translation work from every request after the first.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -56,6 +59,37 @@ def card_body(card, provider, help_shown: bool) -> Markup:
     if html is None:
         html = Markup(
             render_template("information/_card_body.html", card=card, provider=provider, help_shown=help_shown)
+        )
+        cache.put(key, html)
+    return html
+
+
+def card_item(card, provider, help_shown: bool, comment, application, is_applicant: bool) -> Markup:
+    """The card's whole ``<li>``: its body (:func:`card_body`) and the comment beside it with its link."""
+    can_comment = bool(application.is_draft and is_applicant)
+    key = (
+        "item",
+        tuple((i.id, i.seal) for i in card.items),
+        str(get_locale()),
+        bool(help_shown),
+        None if comment is None else comment.text,
+        can_comment,
+        application.id,
+        request.script_root,
+    )
+    cache = _cache()
+    html = cache.get(key)
+    if html is None:
+        html = Markup(
+            render_template(
+                "information/_card.html",
+                card=card,
+                provider=provider,
+                help_shown=help_shown,
+                comment=comment,
+                application=application,
+                is_applicant=is_applicant,
+            )
         )
         cache.put(key, html)
     return html

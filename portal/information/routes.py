@@ -17,7 +17,7 @@ from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
 from portal.information.labels import detail_text
-from portal.information.render import card_body
+from portal.information.render import card_body, card_item
 from portal.providers.items import Period
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
@@ -92,6 +92,7 @@ def period_text(start, end) -> str:
 
 
 bp.add_app_template_global(card_body, "card_body")
+bp.add_app_template_global(card_item, "card_item")
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
