@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import g
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import format_time, get_locale, get_timezone, get_translations
 
 from portal.i18n import services
 
@@ -62,6 +62,23 @@ def translations():
     if context is not None and locale is not None:
         context.portal_translations = (locale, found)
     return found
+
+
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext``, through the translations looked up once per request and locale."""
+    found = translations().ugettext(string)
+    return found if not variables else found % variables
+
+
+# The time of day as a fetch shows it: the locale's short time, in the reader's zone (all in the key).
+@lru_cache(maxsize=16384)
+def _fetched(locale: str, zone: str, value: datetime) -> str:
+    return gettext("%(day)s at %(time)s", day=services.day(value), time=format_time(value, "short"))
+
+
+def fetched(value: datetime) -> str:
+    """When something was fetched: the date as every date on the page, and the time without seconds."""
+    return _fetched(str(get_locale()), str(get_timezone()), value)
 
 
 def install(app) -> None:

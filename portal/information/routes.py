@@ -4,7 +4,6 @@ import re
 from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -13,6 +12,7 @@ from portal.application.access import load_application
 from portal.audit.services import record_read
 from portal.auth import household
 from portal.auth.access import requires
+from portal.i18n import cached
 from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
@@ -112,7 +112,7 @@ def detail_display(provider, key: str, value) -> tuple[str, str]:
 @bp.app_template_global()
 def fetched_text(moment) -> str:
     """When something was fetched: the date as every date on the page, and the time without seconds."""
-    return _("%(day)s at %(time)s", day=day(moment), time=format_time(moment, "short"))
+    return cached.fetched(moment)  # the same text, worked out once per moment, language and zone
 
 
 def _information_context(application) -> dict:
