@@ -7,8 +7,20 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cache
+from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -61,8 +73,7 @@ def inbox():
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
     query = (search.q.data or "") if search.validate() else ""  # the filter already makes it a string
-    # Audited before the listing is loaded: the audit commits, which would expire the rows and have the
-    # page load each one again (and its members) while rendering.
+    # Audited before the listing is read (the audit commits); the rows are plain values, read in one query.
     record_read(
         "inbox",
         f"{g.actor.municipality_code}/{g.actor.unit or '*'}",
@@ -70,9 +81,16 @@ def inbox():
     )
     rows, more = inbox_services.listing(g.actor, name, query, page)
     unit = case.inboxes_of(g.actor.municipality_code).get(g.actor.unit) if g.actor.unit else None
+    # Made once for the page, not once a row (issue 15, point 5): each status's tag and the link pattern.
+    tag = get_template_attribute("components/tag.html", "tag")
+    status_tags = {
+        status: tag(labels.STATUS.get(status, status), kind=status) for status in {row.status for row in rows}
+    }
     return render_template(
         "municipality/inbox.html",
         rows=rows,
+        status_tags=status_tags,
+        application_link=_link_pattern("municipality.application", "application_id"),
         more=more,
         page=page,
         current=name,
@@ -81,9 +99,17 @@ def inbox():
         query=query,
         unit=unit,
         municipality=municipality(g.actor.municipality_code),
-        labels_cw=labels,
         form=search if search.errors else None,
     )
+
+
+def _link_pattern(endpoint: str, name: str):
+    """``url_for(endpoint, name=value)`` for many values at the cost of one: the URL is built once around a
+    marker and each value (an id) quoted into it."""
+    marker = "__value__"
+    values: dict[str, Any] = {name: marker}
+    head, tail = url_for(endpoint, **values).split(marker)
+    return lambda value: f"{head}{quote(str(value), safe='')}{tail}"
 
 
 # --- one case -------------------------------------------------------------------------------------
