@@ -329,6 +329,7 @@ def run_forever(app: Flask, interval: float = 1.0, stop: threading.Event | None 
     """The notification loop of ``portal worker``, beside the delivery loop."""
 
     def round_() -> int:
+        # portal.delgivning is a layer above the case (pyproject.toml, ignore_imports)
         from portal.delgivning.services import serve_pending
 
         # Notifications, then decisions served by digital mail, else to the print queue.

@@ -13,20 +13,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from portal import clock
-from portal.application.models import Application, ApplicationEvent, is_sent
+from portal.application.models import Application, ApplicationEvent, HouseholdMember, is_sent
 from portal.application.states import FINISHED, OPEN_CASE, ApplicationStatus
+from portal.attachments.models import Attachment
 from portal.case import labels
 from portal.case import services as case
 from portal.case.models import Decision, Message, SupplementRequest
+from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n.services import day, money
+from portal.i18n.services import day, money, month
+from portal.information.labels import item_label
+from portal.information.models import InformationItem
+from portal.providers.registry import provider
+from portal.routing.services import UnknownMunicipality, municipality
+from portal.submission.services import frozen_document
 
 # Statuses that have a case page (everything after sending).
 
 
 def municipality_name(code: str | None) -> str:
-    from portal.routing.services import UnknownMunicipality, municipality
-
     if not code:
         return ""
     try:
@@ -206,8 +211,6 @@ def end_reason(application: Application) -> str | None:
 
 def mark_message_read(message: Message) -> None:
     """The applicant has opened this one message of the municipality's (to reply to it)."""
-    from portal.db import utcnow
-
     if message.sender == case.MUNICIPALITY and message.read_at is None:
         message.read_at = utcnow()
         db.session.commit()
@@ -366,12 +369,6 @@ class RequestView:
 
 
 def item_text(item_id: int | None) -> str | None:
-    from portal.application.models import HouseholdMember
-    from portal.i18n.services import month
-    from portal.information.labels import item_label
-    from portal.information.models import InformationItem
-    from portal.providers.registry import provider
-
     if item_id is None:
         return None
     item = db.session.get(InformationItem, item_id)
@@ -393,8 +390,6 @@ def item_text(item_id: int | None) -> str | None:
 
 
 def files_by(column, ids: list[str]) -> dict[str, list]:
-    from portal.attachments.models import Attachment
-
     grouped: dict[str, list] = {i: [] for i in ids}
     if ids:
         for attachment in db.session.scalars(
@@ -405,8 +400,6 @@ def files_by(column, ids: list[str]) -> dict[str, list]:
 
 
 def request_views(application: Application) -> list[RequestView]:
-    from portal.attachments.models import Attachment
-
     found = case.requests(application)
     files = files_by(Attachment.request_id, [r.id for r in found])
     return [RequestView(r, item_text(r.item_id), files[r.id]) for r in found]
@@ -414,8 +407,6 @@ def request_views(application: Application) -> list[RequestView]:
 
 def case_page(application: Application) -> dict:
     """Everything the case page shows."""
-    from portal.submission.services import frozen_document
-
     requests = request_views(application)
     by_id = {view.request.id: view.request for view in requests}
     all_messages = case.messages(application)

@@ -4,7 +4,14 @@ templates/pdf/decision.html as PDF/A-2a (the municipality archives it), tagged (
 
 from __future__ import annotations
 
+from flask_babel import force_locale
+
+from portal.calculation.text import GROUP, STATUS, line_text
+from portal.case import labels
 from portal.exchange.pdf import ARCHIVED, RTL_LANGUAGES, write_pdf
+from portal.i18n.services import SUPPORTED, day, money
+from portal.routing.services import municipality
+from portal.submission.services import frozen_document
 
 OUTCOME_SV = {"granted": "Beviljas", "partly_granted": "Beviljas delvis", "refused": "Avslås", "dismissed": "Avvisas"}
 
@@ -15,8 +22,6 @@ def kronor(amount: int | None) -> str:
 
 def render_decision(application, decision, language: str | None = None) -> bytes:
     """The decision in Swedish; ``language`` (default: the one the applicant signed in) adds a cover page."""
-    from portal.routing.services import municipality
-
     language = language or _language(application)
     return write_pdf(
         "decision.html",
@@ -36,21 +41,15 @@ def render_decision(application, decision, language: str | None = None) -> bytes
 
 def _language(application) -> str:
     """The applicant's language: the one they signed the application in."""
-    from portal.submission.services import frozen_document
-
     frozen = frozen_document(application)
     language = ((frozen.language if frozen is not None else None) or "sv").split("-")[0]
-    from portal.i18n.services import SUPPORTED
-
     return language if language in SUPPORTED else "sv"
 
 
 def _lines_sv(decision) -> dict | None:
     """The final lines in Swedish, with the totals (the binding text)."""
-    from flask_babel import force_locale
-
+    # portal.calculation.services imports portal.case.services (cycle)
     from portal.calculation.services import totals
-    from portal.calculation.text import line_text
 
     if not decision.calculation_lines:
         return None
@@ -62,12 +61,8 @@ def _lines_sv(decision) -> dict | None:
 def _cover(application, decision, language: str) -> dict:
     """The translated cover page: what was decided, the lines and how to appeal, in the applicant's language
     (texts that take values are formatted here, in that language; fixed texts are in the template)."""
-    from flask_babel import force_locale
-
+    # portal.calculation.services imports portal.case.services (cycle)
     from portal.calculation.services import totals
-    from portal.calculation.text import GROUP, STATUS, line_text
-    from portal.case import labels
-    from portal.i18n.services import day, money
 
     with force_locale(language):
         rows = [

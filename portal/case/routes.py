@@ -12,6 +12,7 @@ from portal.application.access import load_application
 from portal.application.states import OPEN_CASE
 from portal.attachments import services as attachment_services
 from portal.attachments import validation
+from portal.attachments.models import Attachment
 from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
@@ -139,8 +140,6 @@ def answer(application_id: str, request_id: str):
 
 
 def _attachment_column(name: str):
-    from portal.attachments.models import Attachment
-
     return getattr(Attachment, name)
 
 

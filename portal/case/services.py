@@ -9,21 +9,36 @@ the notification outbox in the same transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import clock
 from portal.application.models import Application, ApplicationEvent
 from portal.application.states import FINISHED, OPEN_CASE, REGISTERED, ApplicationStatus, WrongState, move
+from portal.attachments.models import Attachment
 from portal.audit.services import record
-from portal.case.models import CaseNumberSeries, Decision, Message, Notification, Payment, SupplementRequest
+from portal.case.models import (
+    CaseNumberSeries,
+    ContactDetails,
+    Decision,
+    Message,
+    Notification,
+    Payment,
+    SupplementRequest,
+)
 from portal.case.states import GRANTING, DecisionOutcome, PaymentState
 from portal.db import rowcounted, utcnow
+from portal.delivery.models import Delivery
 from portal.extensions import db
+from portal.information.models import InformationItem
+from portal.routing.config import routing_config
+from portal.routing.services import NotReceiving, UnknownMunicipality, ensure_receiving, route
+from portal.submission.models import FrozenDocument
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +82,6 @@ def event(application: Application, kind: str, source: str, data: dict | None = 
 def notify(application: Application, reason: str) -> None:
     """Queue "there is news" for the applicant on the channels they chose. The text never says
     what the news is (see portal/case/notify.py); only the reason is kept, for statistics."""
-    from portal.case.models import ContactDetails
-
     contact = db.session.get(ContactDetails, application.applicant_id)
     if contact is None:
         return
@@ -179,9 +192,6 @@ def forward(
     """Send the case on to another unit of the municipality or to another municipality. The
     sending unit loses access at once. Another municipality receives it as a new delivery and
     registers it in its own series."""
-    from portal.delivery.models import Delivery
-    from portal.routing.services import NotReceiving, UnknownMunicipality, ensure_receiving, route
-
     _require(application, *OPEN_CASE)
     reason = reason.strip()
     if not reason:
@@ -230,8 +240,6 @@ def forward(
 
 def inboxes_of(municipality_code: str | None) -> dict:
     """The municipality's inboxes (units) by id; empty for one that is not configured."""
-    from portal.routing.config import routing_config
-
     entry = routing_config().municipalities.get(municipality_code) if municipality_code is not None else None
     return dict(entry.inboxes) if entry else {}
 
@@ -250,8 +258,6 @@ def request_supplement(
     if due_date < clock.today():
         raise CaseError("due_date_past")
     if item_id is not None:
-        from portal.information.models import InformationItem
-
         item = db.session.get(InformationItem, item_id)
         if item is None or item.application_id != application.id:
             raise CaseError("unknown_item")
@@ -289,8 +295,6 @@ def answer_request(request: SupplementRequest, text: str, attachment_ids: Sequen
     """The applicant answers with text and files. The answer is frozen as a new document that
     refers to the application's, with its own digest, and the caseworker sees the case as
     supplemented until they open it."""
-    from portal.attachments.models import Attachment
-
     application = db.session.get_one(Application, request.application_id)
     _require(application, *OPEN_CASE)
     if not request.is_open:
@@ -319,9 +323,8 @@ def answer_request(request: SupplementRequest, text: str, attachment_ids: Sequen
 
 def freeze_supplement(application: Application, request: SupplementRequest, files: list):
     """A later supplement: a new, immutable document version referring to the first."""
-    import json
-
-    from portal.submission.models import FrozenDocument
+    # portal.submission.services reads portal.exchange, which imports portal.calculation.services, which
+    # imports this module (cycle)
     from portal.submission.services import frozen_document
 
     original = frozen_document(application)
@@ -418,10 +421,13 @@ def decide(
         document=b"",
         document_sha256="",
     )
+    # portal.calculation.services imports this module (cycle)
     from portal.calculation.services import final
 
     decision.calculation_lines = final(application)  # the lines as they stand now, each accepted or changed
     if document is None:
+        # portal.case.pdf reads portal.exchange, which imports portal.calculation.services, which imports this
+        # module (cycle)
         from portal.case.pdf import render_decision
 
         document = render_decision(application, decision)
@@ -437,6 +443,7 @@ def decide(
     if decision.calculation_lines is not None:
         data["calculation_lines"] = decision.calculation_lines  # the event tells systems the lines decided on
     event(application, "decision", source, data)
+    # portal.delgivning is a layer above the case (pyproject.toml, ignore_imports)
     from portal.delgivning.services import enqueue
 
     enqueue(application, decision)  # served on the person by the worker: digital mail, else paper
@@ -547,8 +554,6 @@ def send_message(
 ) -> Message:
     """A message on a sent application, either way, with files. Only a municipality's message
     can ask for a reply."""
-    from portal.attachments.models import Attachment
-
     if application.is_draft or application.awaiting_cosignature or application.status in FINISHED:
         raise CaseError("wrong_state")
     body = body.strip()
@@ -618,8 +623,6 @@ FILTERS = ("all", "new", "mine", "waiting", "supplemented", "decided", "appealed
 
 def case_filter(query, name: str, staff_id: str | None):
     """Narrow an inbox query by one of ``FILTERS``."""
-    from sqlalchemy import exists
-
     answered_unseen = exists().where(
         SupplementRequest.application_id == Application.id,
         SupplementRequest.answered_at.is_not(None),
@@ -639,6 +642,7 @@ def case_filter(query, name: str, staff_id: str | None):
     if name == "decided":
         return query.where(Application.status.in_((ApplicationStatus.DECIDED, ApplicationStatus.CLOSED)))
     if name == "appealed":  # an appeal the municipality has still to reconsider or forward (portal/appeal)
+        # portal.appeal is a layer above the case (pyproject.toml, ignore_imports)
         from portal.appeal.models import Appeal
         from portal.appeal.states import AppealStatus
 
