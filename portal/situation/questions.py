@@ -182,7 +182,7 @@ def _renting(application, answers: dict) -> bool:
 
 
 def _has_children(application, answers: dict) -> bool:
-    from portal.situation.services import children
+    from portal.situation.services import children  # portal.situation.services imports this module
 
     return bool(children(application))
 

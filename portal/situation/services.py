@@ -123,6 +123,7 @@ def previous_for(application: Application) -> Application | None:
 
 
 def _prefill(application: Application) -> View:
+    # portal.application sits above this layer (ignore_imports in pyproject.toml)
     from portal.application.nextmonth import member_keys
 
     previous = previous_for(application)

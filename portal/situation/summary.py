@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from portal.i18n.lazy import _l
 from portal.i18n.services import money
 from portal.situation import documents, services
+from portal.situation.forms import language_name
 from portal.situation.questions import BY_KEY, PAGES
 
 SOURCE = "applicant"
@@ -131,8 +132,6 @@ class Section:
 
 
 def display(topic: str, key: str, value, names: dict[int, str]) -> str:
-    from portal.situation.forms import language_name
-
     question = next((q for q in BY_KEY[topic].questions if q.key == key), None) if topic in BY_KEY else None
     if question is None:
         return str(value)
@@ -246,8 +245,6 @@ def for_document(doc: dict | None) -> dict | None:
     """What the caseworker's view and the application PDF show of the situation, from the frozen
     document alone (in the reader's language: call under ``force_locale`` for another). None when the
     document has no situation (a document before 1.2.0, or nothing answered)."""
-    from portal.situation.forms import language_name
-
     if not doc or (not doc.get("situation") and not doc.get("expectedDocuments")):
         return None
     names = document_names(doc)
