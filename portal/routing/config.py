@@ -19,6 +19,8 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask_babel import get_locale
+
 from portal.i18n.services import SUPPORTED
 from portal.routing.municipalities import municipalities
 
@@ -86,8 +88,6 @@ class LocalText:
 
     def __str__(self) -> str:
         try:
-            from flask_babel import get_locale
-
             locale = get_locale()
         except Exception:  # outside an app or request context
             locale = None
