@@ -9,6 +9,7 @@ import logging
 
 from flask import current_app, g, render_template, request, session
 
+from portal.application.models import Application
 from portal.audit.services import record
 from portal.auth.access import PROXY_SCOPE, SAFE_METHODS
 from portal.auth.actor import CITIZEN, Actor
@@ -101,8 +102,6 @@ def note_prepared(response):
     rule = _rule_of_request()
     if not application_id or rule not in PROXY_SCOPE or PROXY_SCOPE[rule][1] != "prepare":
         return response
-    from portal.application.models import Application
-
     application = db.session.get(Application, application_id)
     if application is None or application.applicant_id != actor.acting_for:
         return response
