@@ -27,6 +27,7 @@ def choose(application_id: str):
     form.units.choices = [(u.key, u.key) for u in units]
     if form.validate_on_submit():
         services.set_consents(application, member, g.subject_id, set(form.units.data or []))
+        # portal.information sits above this layer (ignore_imports in pyproject.toml)
         from portal.information.services import start_fetch
 
         start_fetch(application)

@@ -466,6 +466,7 @@ def viewer_member(application: Application, person_id: str | None) -> HouseholdM
 
 def stated_costs(application: Application) -> int | None:
     """The costs the applicant stated for the month applied for (öre), None when none were stated."""
+    # portal.supplements sits above this layer (ignore_imports in pyproject.toml)
     from portal.supplements.services import entries
 
     found = [c.amount_ore for c in entries(application, "costs") if c.month == application.period]
