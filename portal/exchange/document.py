@@ -24,10 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
 from flask import current_app
 from flask_babel import force_locale
-from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 
 from portal.attachments import services as attachments
@@ -100,6 +98,9 @@ def schema() -> dict:
 
 
 def _format_checker():
+    # jsonschema and jsonschema_rs: deferred, about 0.1 s to import; only checking a document needs them
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=("date",))  # built in, needs no extra package
 
     # "date-time" is only checked by jsonschema with an optional package; check RFC 3339 here.
@@ -150,6 +151,8 @@ def _resolved(schema_: dict) -> dict:
 @cache
 def _validator():
     """Compiled once per process: the schema checked, its references resolved, the format checker made."""
+    from jsonschema import Draft202012Validator  # deferred: see _format_checker
+
     Draft202012Validator.check_schema(_schema())
     try:
         return Draft202012Validator(_resolved(copy.deepcopy(_schema())), format_checker=_format_checker())
@@ -160,6 +163,8 @@ def _validator():
 @cache
 def _reference_validator():
     """The schema exactly as published, references and all (what :func:`_validator` must agree with)."""
+    from jsonschema import Draft202012Validator  # deferred: see _format_checker
+
     return Draft202012Validator(_schema(), format_checker=_format_checker())
 
 
@@ -177,6 +182,8 @@ def _message(error) -> str:
 def _fast_validator():
     """The published schema compiled by ``jsonschema_rs`` (Rust: a whole document in a few hundredths of a
     millisecond), judging formats with the very checks the Python validator uses, so both mean the same."""
+    import jsonschema_rs  # deferred: see _format_checker
+
     checker = _format_checker()
     formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
     return jsonschema_rs.Draft202012Validator(_schema(), formats=formats, validate_formats=True, offline=True)
