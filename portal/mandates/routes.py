@@ -21,6 +21,7 @@ from portal.i18n.lazy import _l
 from portal.i18n.services import SUPPORTED
 from portal.mandates import acting, services
 from portal.mandates.forms import SCOPE_CHOICES, ChooseForm, GrantForm, LegalForm, RefuseForm
+from portal.web.fields import held
 
 log = logging.getLogger(__name__)
 bp = Blueprint("mandates", __name__)
@@ -191,7 +192,11 @@ def new():
     if form.validate_on_submit():
         try:
             chosen = services.check_grant(
-                me, form.proxy_personnummer.data, form.scopes.data, form.valid_until.data, form.proxy_name.data or ""
+                me,
+                held(form.proxy_personnummer.data),
+                form.scopes.data,
+                held(form.valid_until.data),
+                form.proxy_name.data or "",
             )
         except services.MandateRefused as refused:
             refusal = REFUSAL[refused.reason]
@@ -349,16 +354,17 @@ def _administrator(stepped_up_at=None) -> services.Administrator:
 
 
 def _decision(form: LegalForm) -> services.LegalDecision:
+    """The decision a validated form holds: every field of it is required."""
     return services.LegalDecision(
         kind=form.kind.data,
-        principal_personnummer=form.principal_personnummer.data,
-        principal_name=form.principal_name.data,
-        representative_personnummer=form.representative_personnummer.data,
-        representative_name=form.representative_name.data,
-        decision_reference=form.decision_reference.data,
-        scopes=frozenset(form.scopes.data),
-        valid_from=form.valid_from.data,
-        valid_until=form.valid_until.data,
+        principal_personnummer=held(form.principal_personnummer.data),
+        principal_name=held(form.principal_name.data),
+        representative_personnummer=held(form.representative_personnummer.data),
+        representative_name=held(form.representative_name.data),
+        decision_reference=held(form.decision_reference.data),
+        scopes=frozenset(held(form.scopes.data)),
+        valid_from=held(form.valid_from.data),
+        valid_until=held(form.valid_until.data),
     )
 
 
@@ -491,7 +497,7 @@ def admin_refuse(mandate_id: str):
     refusal = None
     if form.validate_on_submit():
         try:
-            services.refuse_legal(mandate, _administrator(), form.reason.data)
+            services.refuse_legal(mandate, _administrator(), held(form.reason.data))
         except services.MandateRefused as refused:
             refusal = REFUSAL[refused.reason]
         else:

@@ -192,9 +192,13 @@ def _when(value: str | None) -> datetime | None:
 def item_verified(doc: dict, item: dict) -> bool:
     """A fetched item of the document is verified when its seal checks with a published key and
     every value shown equals the sealed one (so the page shows only what was signed)."""
-    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    source = item.get("source")
+    if not isinstance(source, dict):
+        source = {}
     sealed = source.get("sealedFields")
-    seal_ = source.get("seal") if isinstance(source.get("seal"), dict) else {}
+    seal_ = source.get("seal")
+    if not isinstance(seal_, dict):
+        seal_ = {}
     if not isinstance(sealed, dict) or sealed.get("application_id") != doc.get("applicationId"):
         return False
     sealer = current_app.extensions["portal.sealer"]
@@ -372,7 +376,8 @@ def attachment(application: Application, attachment_id: str, doc: dict | None = 
         return found if request is not None and request.answered_at else None
     if doc is None:
         frozen = frozen_document(application)
-        doc = json.loads(frozen.body) if frozen else {}
+        sent_document: dict = json.loads(frozen.body) if frozen else {}
+        doc = sent_document
     return found if any(a.get("id") == found.id for a in doc.get("attachments") or []) else None
 
 

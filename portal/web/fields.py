@@ -6,8 +6,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import TypeVar
 
 from wtforms.validators import StopValidation
+
+T = TypeVar("T")
+
+
+def held(data: T | None) -> T:
+    """A required field's data once the form validated: its DataRequired or InputRequired held, so it is
+    there (WTForms types every field's data as optional). Raises if called before validation held."""
+    if data is None:
+        raise ValueError("a required field is empty: call held() only after the form validated")
+    return data
 
 
 def parse_date(text: str | None) -> date | None:
