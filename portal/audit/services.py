@@ -42,7 +42,18 @@ def record_and_commit(
 
 
 def record_read(object_type: str, object_id: str | None, purpose: str, subject_id: str | None = None) -> None:
-    record_and_commit("read", object_type, object_id, purpose, subject_id)
+    """The read recorded and committed before anything is shown. What the request loaded before it is not
+    expired by this commit (issue 15, point 5): it was read moments ago in this same request, and what the page
+    reads after it is read afresh; expiring would only load the same rows again (the application, on every
+    page of one)."""
+    record("read", object_type, object_id, purpose, subject_id)
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def events_for_subject(subject_id: str) -> list[AuditEvent]:
