@@ -9,9 +9,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from portal.case.forms import MAX_FILES, chosen_files
+from portal.case.labels import OUTCOME_FOR_CASEWORKER, PAYMENT_STATE
 from portal.case.states import GRANTING
 from portal.i18n.lazy import _l
-from portal.municipality import labels
 from portal.web.fields import OneOf, parse_date, parse_kronor
 from portal.web.text import clean_text
 
@@ -168,7 +168,7 @@ class DecisionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Set here, not in the class: WTForms warns on tuples there.
-        self.outcome.choices = [(key, str(text)) for key, text in labels.OUTCOME.items()]
+        self.outcome.choices = [(key, str(text)) for key, text in OUTCOME_FOR_CASEWORKER.items()]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -231,7 +231,7 @@ class PaymentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.state.choices = [(key, str(text)) for key, text in labels.PAYMENT_STATE.items()]
+        self.state.choices = [(key, str(text)) for key, text in PAYMENT_STATE.items()]
 
 
 class NotHandledForm(FlaskForm):

@@ -1,17 +1,8 @@
-"""The caseworker's words: inbox filters and who caused an event are the caseworker's own; statuses,
-outcomes, payments, events, relations and refusals are the caseworker's column of the one set in
-``portal/application/labels.py`` and ``portal/case/labels.py``."""
+"""The caseworker's own words: the inbox's filters and who caused an event. Statuses, outcomes, payments,
+events, relations and refusals are the caseworker's column of the one set in ``portal/application/labels.py``
+(``*_FOR_CASEWORKER``; the templates' ``labels``) and ``portal/case/labels.py``."""
 
-from portal.application import labels as application_labels
-from portal.case import labels as case_labels
 from portal.i18n.lazy import _l
-
-STATUS = application_labels.STATUS_FOR_CASEWORKER
-OUTCOME = case_labels.OUTCOME_FOR_CASEWORKER
-PAYMENT_STATE = case_labels.PAYMENT_STATE
-EVENT = case_labels.EVENT_FOR_CASEWORKER
-RELATION = application_labels.RELATION_FOR_CASEWORKER
-CASE_ERROR = case_labels.CASE_ERROR_FOR_CASEWORKER
 
 FILTERS = {
     "all": _l("All"),

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.application.access import load_application
+from portal.application.labels import STATUS_FOR_CASEWORKER
 from portal.application.models import Application
 from portal.application.states import FINISHED, REGISTERED, ApplicationStatus
 from portal.attachments import services as attachment_services
@@ -33,8 +34,10 @@ from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.auth.actor import ADMINISTRATOR
+from portal.case import labels as case_labels
 from portal.case import services as case
 from portal.case.forms import chosen_files
+from portal.case.labels import CASE_ERROR_FOR_CASEWORKER, OUTCOME_FOR_CASEWORKER, PAYMENT_STATE
 from portal.case.models import Decision
 from portal.case.states import GRANTING
 from portal.delivery.services import stuck
@@ -84,7 +87,7 @@ def inbox():
     # Made once for the page, not once a row (issue 15, point 5): each status's tag and the link pattern.
     tag = get_template_attribute("components/tag.html", "tag")
     status_tags = {
-        status: tag(labels.STATUS.get(status, status), kind=status) for status in {row.status for row in rows}
+        status: tag(STATUS_FOR_CASEWORKER.get(status, status), kind=status) for status in {row.status for row in rows}
     }
     return render_template(
         "municipality/inbox.html",
@@ -206,6 +209,7 @@ def _render_page(application: Application, failed, problem, status, unread_ids):
         unit=units.get(application.inbox_id),
         units=units,
         labels_cw=labels,
+        case_labels=case_labels,
         iso_date=_iso_date,
         iso_month=_iso_month,
         place=_place,
@@ -281,7 +285,7 @@ def _act(application_id: str, name: str, perform, anchor: str = ""):
         getattr(form, refused.field).errors = [refused.text]
         return _page(item, failed=(name, form), status=400)
     except case.CaseError as error:
-        message = str(labels.CASE_ERROR.get(error.reason, labels.CASE_ERROR["wrong_state"]))
+        message = str(CASE_ERROR_FOR_CASEWORKER.get(error.reason, CASE_ERROR_FOR_CASEWORKER["wrong_state"]))
         field = FIELD_OF_ERROR.get((name, error.reason))
         if field is None:
             db.session.rollback()
@@ -401,7 +405,7 @@ def decide(application_id: str):
             period_start=form.period_start.date if granting else None,
             period_end=form.period_end.date if granting else None,
         )
-        return _("The decision was made: %(outcome)s.", outcome=labels.OUTCOME[form.outcome.data]), None
+        return _("The decision was made: %(outcome)s.", outcome=OUTCOME_FOR_CASEWORKER[form.outcome.data]), None
 
     return _act(application_id, "decision", perform, "#decisions")
 
@@ -413,7 +417,7 @@ def payment(application_id: str):
         case.report_payment(
             item, form.amount.kronor, form.due_date.date, form.state.data, external_ref=form.external_ref.data or None
         )
-        return _("The payment was reported: %(state)s.", state=labels.PAYMENT_STATE[form.state.data]), None
+        return _("The payment was reported: %(state)s.", state=PAYMENT_STATE[form.state.data]), None
 
     return _act(application_id, "payment", perform, "#payments")
 

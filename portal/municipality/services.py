@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 
 from portal.application.access import register_finder
+from portal.application.labels import RELATION_FOR_CASEWORKER
 from portal.application.models import Application, HouseholdMember
 from portal.application.states import UNSENT
 from portal.attachments.models import Attachment
@@ -26,7 +27,6 @@ from portal.exchange.document import _consistency_errors
 from portal.exchange.pdf import _parse_utc
 from portal.extensions import db
 from portal.information.services import broken_seals
-from portal.municipality import labels
 from portal.providers.items import THEMES
 from portal.submission.models import FrozenDocument
 from portal.submission.services import frozen_document
@@ -267,10 +267,10 @@ def member_labels(doc: dict) -> dict[int, str]:
     if applicant.get("memberId") is not None:
         name = f"{applicant.get('givenName') or ''} {applicant.get('familyName') or ''}".strip()
         result[applicant["memberId"]] = (
-            f"{name} ({labels.RELATION['applicant']})" if name else str(labels.RELATION["applicant"])
+            f"{name} ({RELATION_FOR_CASEWORKER['applicant']})" if name else str(RELATION_FOR_CASEWORKER["applicant"])
         )
     for member in (doc.get("household") or {}).get("members") or []:
-        relation = str(labels.RELATION.get(member.get("relation"), labels.RELATION["other"]))
+        relation = str(RELATION_FOR_CASEWORKER.get(member.get("relation"), RELATION_FOR_CASEWORKER["other"]))
         name = f"{member.get('givenName') or ''} {member.get('familyName') or ''}".strip()
         result[member.get("memberId")] = f"{name} ({relation})" if name and not doc.get("protected") else relation
     return result
