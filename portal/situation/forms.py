@@ -5,6 +5,7 @@ shown back unchanged when a page is refused."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -139,8 +140,8 @@ class PageForm(FlaskForm):
             return _l("Choose only from the list")
         if question.kind == "members" and not set(data) <= {v for v, _label in field.choices}:
             return _l("Choose only people listed in your household")
-        if question.kind == "language" and data not in INTERPRETER_LANGUAGES:
-            return question.missing
+        if question.kind == "language":
+            return question.missing if data not in INTERPRETER_LANGUAGES else None
         if question.kind == "amount" and data > AMOUNT_MAX_ORE:
             return _l("Enter an amount of at most 10 000 000 kronor")
         if question.kind == "text" and len(data) > TEXT_MAX:
@@ -171,9 +172,9 @@ def build(
     page: Page,
     subjects: list,
     *,
-    members: list[tuple[int, str]] = (),
+    members: Sequence[tuple[int, str]] = (),
     data: dict | None = None,
-    fetched_accounts: list[str] = (),
+    fetched_accounts: Sequence[str] = (),
     formdata=None,
 ) -> PageForm:
     """A form for ``page`` asking each of ``subjects`` (household members, or [None] for the
@@ -202,10 +203,13 @@ def build(
     form.fetched_accounts = list(fetched_accounts)
     for _member, row in rows:
         for question, name in row:
+            field = form[name]
+            if not isinstance(field, SelectField):  # radios and checkboxes are select fields too (_field)
+                continue
             if question.kind == "language":
-                form[name].choices = [("", _("Choose a language")), *language_choices()]
+                field.choices = [("", _("Choose a language")), *language_choices()]
             elif question.kind == "members":
-                form[name].choices = [(str(i), text) for i, text in members]
+                field.choices = [(str(i), text) for i, text in members]
             elif question.choices:
-                form[name].choices = list(question.choices)
+                field.choices = list(question.choices)
     return form

@@ -124,16 +124,17 @@ INTERPRETER_LANGUAGES = (
 
 @dataclass(frozen=True)
 class Question:
+    # The texts are lazy translations (portal.i18n.lazy._l), typed as the text they stand for.
     key: str
-    label: object
-    help: object
+    label: str
+    help: str
     kind: str  # choice, yesno, amount, text, language, multi, clearing, account, confirm, members
-    choices: tuple = ()
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     required: bool = True
     # Asked only when this holds on the same person's answers on the same page (a follow-up).
     when: Condition | None = None
     # The message when it is required and empty (each question names what is missing).
-    missing: object = None
+    missing: str | None = None
 
     @property
     def follow_up(self) -> bool:
@@ -146,7 +147,7 @@ class Question:
 @dataclass(frozen=True)
 class Page:
     key: str
-    title: object
+    title: str
     questions: tuple[Question, ...]
     per: str | None = None  # None (household), "adult" or "child"
     show: Callable[[object, dict], bool] = field(default=lambda application, answers: True)

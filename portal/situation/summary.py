@@ -5,6 +5,7 @@ exactly what was sealed, in the reader's own language."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,7 +106,7 @@ def documents_block(application, items: list | None = None) -> list[dict]:
                 "title": str(r.title),
                 "reason": str(r.reason),
                 "status": status.state,
-                "attachmentId": status.response.attachment_id if status.met else None,
+                "attachmentId": status.response.attachment_id if status.response is not None and status.met else None,
                 "reasonGiven": status.response.reason if status.response is not None else None,
                 "source": SOURCE,
             }
@@ -151,7 +152,7 @@ def display(topic: str, key: str, value, names: dict[int, str]) -> str:
     return str(value)
 
 
-def sections(block: dict | None, names: dict[int, str], unconfirmed: set[str] = frozenset()) -> list[Section]:
+def sections(block: dict | None, names: dict[int, str], unconfirmed: AbstractSet[str] = frozenset()) -> list[Section]:
     """The answers by topic, in the order of the pages, for the reader's language."""
     if not block:
         return []
@@ -215,11 +216,12 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
     rows = []
     for entry in entries or []:
         kind = entry.get("kind")
-        title, reason = documents.KINDS.get(kind, (entry.get("title"), entry.get("reason")))
+        member_id = entry.get("memberId")
+        title, reason = documents.KINDS.get(kind or "", (entry.get("title"), entry.get("reason")))
         rows.append(
             DocumentRow(
                 str(title),
-                names.get(entry.get("memberId")),
+                names.get(member_id) if member_id is not None else None,
                 str(reason),
                 entry["status"],
                 str(DOCUMENT_STATE.get(entry["status"], entry["status"])),
@@ -231,13 +233,17 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
 
 def document_names(doc: dict) -> dict[int, str]:
     """memberId -> the member's name in a frozen document (the relation only, when protected)."""
+    names: dict[int, str] = {}
     applicant = doc.get("applicant") or {}
-    names = {applicant.get("memberId"): f"{applicant.get('givenName', '')} {applicant.get('familyName', '')}".strip()}
+    if applicant.get("memberId") is not None:  # the schema requires it: always there in a frozen document
+        names[applicant["memberId"]] = f"{applicant.get('givenName', '')} {applicant.get('familyName', '')}".strip()
     for member in (doc.get("household") or {}).get("members", []):
+        if member.get("memberId") is None:  # required as well
+            continue
         if doc.get("protected") or "givenName" not in member:
-            names[member.get("memberId")] = member.get("relationLabel") or member.get("relation") or ""
+            names[member["memberId"]] = member.get("relationLabel") or member.get("relation") or ""
         else:
-            names[member.get("memberId")] = f"{member.get('givenName', '')} {member.get('familyName', '')}".strip()
+            names[member["memberId"]] = f"{member.get('givenName', '')} {member.get('familyName', '')}".strip()
     return names
 
 
