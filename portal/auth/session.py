@@ -99,8 +99,8 @@ def _columns(data: dict, config) -> dict:
 
 
 class DatabaseStore:
-    """The ``web_session`` table, on a connection of its own: a session is saved after the view's
-    work was committed (or not), never as part of it."""
+    """The ``web_session`` table. A session is read in the request's own transaction and saved on a
+    connection of its own: after the view's work was committed (or not), never as part of it."""
 
     def __init__(self, db):
         self.db = db
@@ -110,10 +110,11 @@ class DatabaseStore:
         self.table = cast(Table, WebSession.__table__)
 
     def load(self, id_hash: str) -> dict | None:
-        with self.db.engine.connect() as conn:
-            row = conn.execute(
-                select(self.table.c.data, self.table.c.expires_at).where(self.table.c.id_hash == id_hash)
-            ).first()
+        # Read on the request's own database session, as its first statement (issue 15, point 5): the request
+        # then takes one connection from the pool, not one for this read and another for its work.
+        row = self.db.session.execute(
+            select(self.table.c.data, self.table.c.expires_at).where(self.table.c.id_hash == id_hash)
+        ).first()
         if row is None or _aware(row.expires_at) + KEEP_AFTER_END < clock.now():
             return None
         return _serializer.loads(row.data)
