@@ -221,20 +221,20 @@ def test_the_application_pdf_shows_the_proposed_lines_and_the_emergency(app):
 def test_a_cost_answered_in_the_situation_is_not_counted_twice(app, monkeypatch):
     from flask_babel import force_locale
 
-    from portal.calculation import services
+    from portal.calculation import proposal
     from portal.calculation.text import line_text
     from tests.test_exchange import full_application
 
     application, _item = full_application()  # rent 6 500 kr added on the application
     monkeypatch.setattr(
-        services,
+        proposal,
         "_situation_costs",
         lambda _application: [
             StatedCost("rent", kr(7000), None, "situation:rent"),
             StatedCost("medicine", kr(300), None, "situation:x"),
         ],
     )
-    lines = {line.id: line for line in services.propose(application).lines}
+    lines = {line.id: line for line in proposal.propose(application).lines}
     assert lines["cost-rent"].amount_ore == kr(7000) and lines["cost-rent"].source["refs"] == ["situation:rent"]
     assert lines["cost-medicine"].amount_ore == kr(300)
     with force_locale("sv"):

@@ -7,7 +7,8 @@ accepted or changed by the municipality with a reason, kept as a history, carrie
 The lines reuse the indication's rules for the norm (``portal.indication.calculate``) and the fetched
 figures of ``portal.information.totals``, so the three never disagree about the same amounts.
 
-``lines`` computes proposed lines (pure); ``services`` reads and changes them for a case; ``text``
+``lines`` computes proposed lines (pure); ``proposal`` gathers an application's inputs for them (what the
+exchange document freezes); ``services`` reads and changes them for a case; ``text``
 says a line in the current language; ``routes`` has the inbox's accept/change and the applicant's
 decision page.
 """

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from portal.attachments import services as attachments
 from portal.auth.models import Person
-from portal.calculation.services import for_document
+from portal.calculation.proposal import for_document
 from portal.consent.models import Consent
 from portal.extensions import db
 from portal.indication import services as indication_services
