@@ -9,9 +9,6 @@ from portal.case.states import DecisionOutcome as O
 from portal.case.states import PaymentState as P
 from portal.i18n.lazy import _l
 
-# The short status shown as a tag (overview and case page).
-STATUS = application_labels.STATUS
-
 # One sentence saying where the case stands; %(case_number)s and %(municipality)s where they appear.
 STATUS_TEXT: dict[str, str] = {
     S.SUBMITTED: _l(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from portal import clock
+from portal.application import labels as application_labels
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, is_sent
 from portal.application.states import FINISHED, OPEN_CASE, ApplicationStatus
 from portal.attachments.models import Attachment
@@ -416,7 +417,7 @@ def case_page(application: Application) -> dict:
         "application": application,
         "municipality_name": municipality_name(application.municipality_code),
         "unit_name": unit_name(application.municipality_code, application.inbox_id),
-        "status_label": labels.STATUS.get(application.status, application.status),
+        "status_label": application_labels.STATUS.get(application.status, application.status),
         "status_text": status_text(application),
         "forwarding": last_forwarding(application),
         "end_reason": end_reason(application),

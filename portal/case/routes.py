@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from portal.application import labels as application_labels
 from portal.application.access import load_application
 from portal.application.states import OPEN_CASE
 from portal.attachments import services as attachment_services
@@ -324,6 +325,6 @@ def withdraw(application_id: str):
         form=form,
         refusal=refusal,
         possible=possible and not refusal,
-        status_label=labels.STATUS.get(application.status, application.status),
+        status_label=application_labels.STATUS.get(application.status, application.status),
         municipality_name=overview.municipality_name(application.municipality_code),
     ), status
