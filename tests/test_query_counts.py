@@ -33,14 +33,15 @@ PAGES = {
 # The statements each page runs (the session store's refresh left out), at most: lowered as pages learn to
 # read less (issue 15, point 5: the check page ran 37 before its reads were shared, every citizen's page two more
 # for the mandate banner), raised only with a reason.
-# The check page's 19th: the expected documents read the application's files (a1d91c8).
+# The check page's 19th: the expected documents read the application's files (a1d91c8). One fewer on each page that
+# records a read: the audit commit no longer expires the application, which was then read again.
 MOST = {
-    "application": 18,
-    "information": 9,
-    "check": 19,
+    "application": 17,
+    "information": 8,
+    "check": 18,
     "indication": 6,
-    "fetch": 7,
-    "case": 14,
+    "fetch": 6,
+    "case": 13,
     "caseworker": 16,
     "inbox": 3,
 }
