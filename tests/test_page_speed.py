@@ -104,3 +104,41 @@ def test_an_item_verified_once_is_checked_again_when_the_document_changes(app):
     db.session.commit()
     doc = page_checks(worker.get(case_path(application)), "en")
     assert doc.find(id=f"item-{item.id}").find(class_="tag--failed") is not None
+
+
+def test_the_received_document_is_rendered_once_and_what_changes_with_the_handling_is_live(app):
+    """The caseworker's view keeps the markup of the frozen document's parts by the hash of its bytes, the
+    language and the time zone: a request about an item shows at once beside the kept item, another language
+    renders its own, and a changed document is rendered afresh."""
+    import json
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.submission.models import FrozenDocument
+    from tests.support import page_checks
+    from tests.test_caseworker import act, case_path, caseworker, later, rich
+
+    application, item, _, _ = rich()
+    worker = caseworker(app, "staff-stockholm-1")
+    for _ in range(2):  # the second time from what the first kept
+        shown = page_checks(worker.get(case_path(application)), "en").find(id=f"item-{item.id}").get_text()
+        assert "Amount" in shown and "Supplement requested" not in shown
+    act(worker, application, "register")
+    act(worker, application, "supplement", what="Lönespecifikation", why="Inkomsten", due_date=later(), item=item.id)
+    shown = page_checks(worker.get(case_path(application)), "en").find(id=f"item-{item.id}").get_text()
+    assert "Supplement requested about this item: Lönespecifikation" in shown
+    worker.set_cookie("portal_lang", "sv")
+    with app.test_request_context(), force_locale("sv"):
+        amount_sv = gettext("Amount")
+    shown = page_checks(worker.get(case_path(application)), "sv").find(id=f"item-{item.id}").get_text()
+    assert amount_sv != "Amount" and amount_sv in shown and "Lönespecifikation" in shown
+    worker.set_cookie("portal_lang", "en")
+    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id))
+    body = json.loads(frozen.body)
+    assert body["fetched"][0]["comments"][0]["text"] == "Bidraget upphörde i oktober."
+    body["fetched"][0]["comments"][0]["text"] = "Ändrad i databasen."  # not sealed: the item still verifies
+    frozen.body = json.dumps(body, ensure_ascii=False)
+    db.session.commit()
+    shown = page_checks(worker.get(case_path(application)), "en").find(id=f"item-{item.id}").get_text()
+    assert "Ändrad i databasen." in shown and "upphörde" not in shown and "Lönespecifikation" in shown

@@ -45,6 +45,7 @@ from portal.exchange.pdf import render
 from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
+from portal.municipality.render import Received
 from portal.routing.services import UnknownMunicipality, municipalities, municipality
 from portal.submission import services as submission
 from portal.web.files import send_private_file
@@ -212,6 +213,7 @@ def _render_page(application: Application, failed, problem, status, unread_ids):
         case_labels=case_labels,
         iso_date=_iso_date,
         iso_month=_iso_month,
+        received=Received(view, _iso_date, _iso_month),
         place=_place,
         form=failed[1] if failed and failed[1].errors else None,
     ), status

@@ -229,6 +229,7 @@ class Fetched:
     data: dict
     verified: bool
     fetched_at: datetime | None
+    position: int  # in the document's fetched items
     attachments: list[dict] = field(default_factory=list)
     requests: list[SupplementRequest] = field(default_factory=list)
 
@@ -238,6 +239,7 @@ class CaseView:
     application: Application
     frozen: FrozenDocument | None
     doc: dict
+    body_digest: str | None  # SHA-256 of the document's body as read (None without a document)
     digest_ok: bool
     members: dict[int, str]
     fetched: list[tuple[str, list[tuple[str, list[Fetched]]]]]  # member label -> theme -> items
@@ -308,6 +310,7 @@ def case_view(application: Application) -> CaseView:
             item,
             verified,
             _when((item.get("source") or {}).get("fetchedAt")),
+            position,
             [a for a in attachments if a.get("linkedItemId") == item.get("id")],
             by_item.get(item.get("id"), []),
         )
@@ -338,6 +341,7 @@ def case_view(application: Application) -> CaseView:
         application=application,
         frozen=frozen,
         doc=doc,
+        body_digest=body_digest,
         digest_ok=digest_ok,
         members=members,
         fetched=fetched,

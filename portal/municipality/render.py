@@ -1,0 +1,83 @@
+"""The application as received, rendered once per document (issue 15, point 5).
+
+The caseworker's view shows the frozen exchange document: its household, its fifty-odd fetched items, what
+the applicant stated, its attachments and indication. A frozen document never changes, so that markup is the
+same every time the case is opened in one language and time zone. It is rendered on first use and kept in a
+bounded in-process cache keyed by the hash of the document's bytes as read (not the stored checksum: a
+changed document hashes otherwise and is rendered afresh), the application, the part, whether the item
+verified, the language, the time zone and the script root its links are made under. What changes with the
+handling — the supplement requests about an item, the seal warnings, the later documents — is rendered live
+around these parts (templates/municipality/_received.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, get_template_attribute, request
+from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
+
+from portal.information.render import CardCache
+
+PARTS = "municipality/_received_parts.html"
+MAX_PARTS = 20_000  # a kilobyte or a few each: tens of megabytes at most per process
+
+
+def _cache() -> CardCache:
+    # current_app is a LocalProxy, typed as the Flask app it stands for.
+    app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
+    if "portal.received_parts" not in app.extensions:
+        app.extensions["portal.received_parts"] = CardCache(MAX_PARTS)
+    return app.extensions["portal.received_parts"]
+
+
+class Received:
+    """The document's parts for one page: ``household()``, ``item(entry)`` and ``rest()``, each from the cache
+    or rendered by its macro in ``PARTS`` and kept."""
+
+    def __init__(self, view, iso_date: Callable, iso_month: Callable):
+        self.view = view
+        self.iso_date = iso_date
+        self.iso_month = iso_month
+        # What the markup depends on besides the document: its language and time zone (dates, amounts,
+        # translations, bidirectional isolation) and where its links point.
+        self._key = (
+            view.body_digest,
+            view.application.id,
+            str(get_locale()),
+            str(get_timezone()),
+            request.script_root,
+        )
+        self._cache = _cache()
+
+    def _part(self, key: tuple, render: Callable[[], str]) -> Markup:
+        if self.view.body_digest is None:  # no document: nothing to key it by (the page says it is missing)
+            return Markup(render())
+        full = (*self._key, *key)
+        html = self._cache.get(full)
+        if html is None:
+            html = Markup(render())
+            self._cache.put(full, html)
+        return html
+
+    def household(self) -> Markup:
+        view = self.view
+        return self._part(
+            ("household",),
+            lambda: get_template_attribute(PARTS, "household_part")(view.doc, view.members, self.iso_date),
+        )
+
+    def item(self, entry) -> Markup:
+        return self._part(
+            ("item", entry.position, entry.verified),
+            lambda: get_template_attribute(PARTS, "item_part")(entry, self.view.application, self.iso_date),
+        )
+
+    def rest(self) -> Markup:
+        view = self.view
+        return self._part(
+            ("rest",),
+            lambda: get_template_attribute(PARTS, "rest_part")(
+                view.doc, view.members, view.attachments, view.application, self.iso_month
+            ),
+        )
