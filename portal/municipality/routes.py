@@ -179,7 +179,7 @@ def _page(
     failed: tuple[str, object] | None = None,
     problem: str | None = None,
     status: int = 200,
-    unread_ids: set | None = None,
+    mark_unread: bool = False,
 ):
     # Audited first: the audit commits, and a commit after loading would expire what the view loaded,
     # so the page would load each event, message and item again one by one while rendering.
@@ -187,11 +187,15 @@ def _page(
         "application", application.id, "caseworker handles the application", subject_id=application.applicant_id
     )
     with reads_once():  # after the audit's commit, so nothing read once is expired under the page
-        return _render_page(application, failed, problem, status, unread_ids)
+        return _render_page(application, failed, problem, status, mark_unread)
 
 
-def _render_page(application: Application, failed, problem, status, unread_ids):
+def _render_page(application: Application, failed, problem, status, mark_unread: bool):
     view = inbox_services.case_view(application)
+    # The applicant's messages not yet read, marked "new" (from the messages the view reads anyway).
+    unread_ids = (
+        {m.id for m in view.messages if m.sender == case.APPLICANT and m.read_at is None} if mark_unread else set()
+    )
     built = _forms(application, view)
     if failed:
         built[failed[0]] = failed[1]
@@ -206,7 +210,7 @@ def _render_page(application: Application, failed, problem, status, unread_ids):
         same_month=inbox_services.same_month(g.actor, application),
         failed=failed[0] if failed else None,
         problem=problem,
-        unread_ids=unread_ids or set(),
+        unread_ids=unread_ids,
         unit=units.get(application.inbox_id),
         units=units,
         labels_cw=labels,
@@ -246,8 +250,7 @@ def application(application_id: str):
     item = load_application(application_id, "inbox")
     # Opening the case changes nothing (a prefetch or a colleague's glance must not clear "new"): the
     # caseworker marks the new answers and messages as seen with the "seen" action.
-    unread_ids = {m.id for m in case.messages(item) if m.sender == case.APPLICANT and m.read_at is None}
-    return _page(item, unread_ids=unread_ids)
+    return _page(item, mark_unread=True)
 
 
 @bp.post("/inbox/<application_id>/seen")

@@ -26,7 +26,7 @@ from portal.delivery.models import InboxEntry
 from portal.exchange.document import _consistency_errors
 from portal.exchange.pdf import _parse_utc
 from portal.extensions import db
-from portal.information.services import broken_seals
+from portal.information.services import broken_seal_count
 from portal.providers.items import THEMES
 from portal.submission.models import FrozenDocument
 from portal.submission.services import frozen_document
@@ -346,7 +346,7 @@ def case_view(application: Application) -> CaseView:
         members=members,
         fetched=fetched,
         unverified=unverified,
-        live_broken=len(broken_seals(application)) if frozen else 0,
+        live_broken=broken_seal_count(application) if frozen else 0,
         attachments=attachments,
         requests=requests,
         request_files=_files(Attachment.request_id, [r.id for r in requests]),
