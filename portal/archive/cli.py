@@ -14,6 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from portal.application.models import Application
+from portal.archive import package as packages
+from portal.archive import retention
 from portal.audit.services import record
 from portal.extensions import db
 
@@ -34,8 +36,6 @@ def cases() -> None:
 )
 def export(case_number: str, out_dir: Path) -> None:
     """Write the case's archive package (ZIP) to OUT and print its path and checksum."""
-
-    from portal.archive import package as packages
 
     wanted = case_number.strip().upper()
     if re.fullmatch(r"\d{6}(\d{2})?[-+]?\d{4}", wanted):
@@ -77,8 +77,6 @@ def export(case_number: str, out_dir: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what is due; change nothing.")
 def purge(dry_run: bool) -> None:
     """Purge the finished cases whose municipality's retention has run out (schedule daily)."""
-    from portal.archive import retention
-
     counts = retention.purge(dry_run=dry_run)
     for code, count in sorted(counts.items()):
         click.echo(f"municipality={code} cases={count}")

@@ -14,8 +14,15 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from flask_babel import force_locale
+
 # lxml's etree is a compiled module that ships no type information the checker can read.
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue]
+
+from portal.calculation.services import totals
+from portal.calculation.text import line_text
+from portal.routing.config import routing_config
+from portal.routing.services import municipality
 
 NAMESPACE = "urn:egna-utrymmet:arkivpaket:1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "arkivpaket-1.xsd"
@@ -47,9 +54,6 @@ def _add(parent, tag: str, text: str | None = None, **attributes) -> etree._Elem
 
 
 def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> bytes:
-    from portal.routing.config import routing_config
-    from portal.routing.services import municipality
-
     application = package.application
     code = application.municipality_code or ""
     root = etree.Element(
@@ -115,11 +119,6 @@ def describe(package, exchange_files: dict, frozen_digests: dict[str, str]) -> b
 
 def _calculation_lines(record, lines: list[dict]) -> None:
     """The lines the decision rests on, as its snapshot keeps them, in Swedish (the archive's language)."""
-    from flask_babel import force_locale
-
-    from portal.calculation.services import totals
-    from portal.calculation.text import line_text
-
     sums = totals(lines)
     element = _add(
         record, "calculationLines", needOre=sums["needOre"], incomeOre=sums["incomeOre"], resultOre=sums["resultOre"]

@@ -32,11 +32,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from portal import clock
+from portal.appeal.models import Appeal
 from portal.application.models import Application, ApplicationEvent
 from portal.application.states import UNSENT
+from portal.archive.description import describe
 from portal.attachments.models import Attachment
 from portal.attachments.storage import current_storage
-from portal.case.models import Decision
+from portal.calculation.services import changes
+from portal.case.models import Decision, Message, Payment, SupplementRequest
+from portal.exchange.pdf import render
 from portal.extensions import db
 from portal.submission.models import FrozenDocument
 
@@ -95,9 +99,6 @@ def _safe_name(name: str) -> str:
 
 def build(application: Application) -> Package:
     """Collect the case's documents and describe them. Raises NotArchivable for a draft."""
-    from portal.archive.description import describe
-    from portal.exchange.pdf import render
-
     if application.status in UNSENT or application.submitted_at is None:
         raise NotArchivable(application.id)
     package = Package(application=application, created_at=clock.now())
@@ -136,8 +137,6 @@ def build(application: Application) -> Package:
                 ref=decision.id,
             )
         )
-    from portal.appeal.models import Appeal
-
     appeals = db.session.scalars(
         select(Appeal).where(Appeal.application_id == application.id).order_by(Appeal.sent_at, Appeal.id)
     )
@@ -217,8 +216,6 @@ def _iso(value) -> str | None:
 
 
 def _correspondence(application: Application) -> dict[str, list[dict]]:
-    from portal.case.models import Message, Payment, SupplementRequest
-
     messages = db.session.scalars(
         select(Message).where(Message.application_id == application.id).order_by(Message.sent_at, Message.id)
     )
@@ -230,9 +227,6 @@ def _correspondence(application: Application) -> dict[str, list[dict]]:
     payments = db.session.scalars(
         select(Payment).where(Payment.application_id == application.id).order_by(Payment.due_date, Payment.id)
     )
-    from portal.appeal.models import Appeal
-    from portal.calculation.services import changes
-
     appeals = db.session.scalars(
         select(Appeal).where(Appeal.application_id == application.id).order_by(Appeal.sent_at, Appeal.id)
     )
