@@ -4,13 +4,12 @@ the court's language) around the person's own words, as written."""
 from __future__ import annotations
 
 from portal import clock
+from portal.case.pdf import OUTCOME_SV
+from portal.exchange.pdf import ARCHIVED, language_sv, write_pdf
+from portal.routing.services import municipality
 
 
 def render_appeal(application, decision, appeal, signer_name: str) -> bytes:
-    from portal.case.pdf import OUTCOME_SV
-    from portal.exchange.pdf import ARCHIVED, language_sv, write_pdf
-    from portal.routing.services import municipality
-
     return write_pdf(
         "appeal.html",
         ARCHIVED,

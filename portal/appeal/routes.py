@@ -130,6 +130,7 @@ def caseworker_pdf(application_id: str, appeal_id: str):
 def _act(application_id: str, appeal_id: str, name: str, form_class, perform):
     """As the inbox's actions: validate, run, tell what happened and go back (PRG); a form error or a refusal
     shows the case again with what was typed."""
+    # portal.municipality sits above this layer (ignore_imports in pyproject.toml)
     from portal.municipality.routes import _page
 
     application, appeal = _caseworker_appeal(application_id, appeal_id)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.appeal.deadline import appeal_deadline
 from portal.appeal.models import Appeal
+from portal.appeal.pdf import render_appeal
 from portal.appeal.states import RECONSIDERATIONS, AppealStatus, DeadlineBasis
 from portal.application.models import Application
 from portal.application.states import APPEALABLE
@@ -23,7 +24,11 @@ from portal.audit.services import record
 from portal.case import services as case
 from portal.case.models import Decision
 from portal.db import utcnow
+from portal.delivery.models import Delivery
 from portal.extensions import db
+from portal.routing.config import routing_config
+from portal.submission.models import FrozenDocument
+from portal.submission.services import frozen_document
 
 TEXT_MAX = 5000
 OPINION_MAX = 10000
@@ -100,9 +105,6 @@ def _document_body(application: Application, decision: Decision, appeal: Appeal,
 
 def _freeze(application: Application, body: dict):
     """The appeal as a new document version of the case, referring to the application's own document."""
-    from portal.submission.models import FrozenDocument
-    from portal.submission.services import frozen_document
-
     original = frozen_document(application)
     latest = (
         db.session.scalar(
@@ -131,9 +133,6 @@ def _freeze(application: Application, body: dict):
 def _push(application: Application, frozen) -> None:
     """A municipality whose inbox is a webhook gets the appeal pushed like an application (its own delivery,
     keyed by the version); an inbox or pull municipality finds it in the inbox, the events and the documents."""
-    from portal.delivery.models import Delivery
-    from portal.routing.config import routing_config
-
     inbox = routing_config().inboxes.get(application.inbox_id or "")
     if inbox is None or inbox.channel != "webhook":
         return
@@ -195,8 +194,6 @@ def send(
     db.session.flush()
     frozen = _freeze(application, _document_body(application, decision, appeal, signer_name))
     appeal.document_version = frozen.version
-    from portal.appeal.pdf import render_appeal
-
     appeal.document = render_appeal(application, decision, appeal, signer_name)
     appeal.document_sha256 = hashlib.sha256(appeal.document).hexdigest()
     _push(application, frozen)

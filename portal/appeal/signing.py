@@ -14,6 +14,7 @@ from flask import g, redirect, render_template, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from portal.appeal import services
 from portal.application import services as applications
 from portal.auth.models import Person
 from portal.auth.signing import StepUpRefused, signed_step_up, step_up
@@ -52,8 +53,6 @@ def start(application, decision, change: str, reasons: str):
 
 
 def finish():
-    from portal.appeal import services
-
     pending = session.pop(SESSION_KEY, None)
     application = applications.get(pending["application_id"]) if pending else None
     decision = db.session.get(Decision, pending["decision_id"]) if pending else None

@@ -4,6 +4,8 @@ them sent, which serves them by post on that day. Thin over :mod:`portal.delgivn
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -27,8 +29,6 @@ bp = Blueprint("delgivning", __name__, url_prefix="/municipality/print-queue")
 @bp.record_once
 def _announce(state) -> None:
     """Say at start how decisions will be served: without a digital-mail service, on paper only."""
-    import logging
-
     config = state.app.config["PORTAL"]
     if config.digital_mail_url:
         logging.getLogger("portal.delgivning").info(

@@ -23,12 +23,17 @@ from sqlalchemy import or_, select, update
 from portal import clock
 from portal.application.models import Application
 from portal.audit.services import record
+from portal.auth.models import Person
 from portal.case.models import Decision
+from portal.case.pdf import OUTCOME_SV, kronor
+from portal.case.services import event
 from portal.db import rowcounted, utcnow
 from portal.delgivning.mailbox import DigitalMail, MailboxError, NotReachable
 from portal.delgivning.models import Delgivning
 from portal.delgivning.states import DelgivningStatus, ServedChannel
+from portal.exchange.pdf import ARCHIVED, write_pdf
 from portal.extensions import db
+from portal.routing.services import municipality
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # tries of the lookup and sending before the decision goes to paper
@@ -102,8 +107,6 @@ def _served(entry: Delgivning, channel: str, on: date, source: str, extra: dict 
     application = db.session.get_one(Application, entry.application_id)
     decision.served_on, decision.served_channel = on, channel
     entry.status = DelgivningStatus.SERVED
-    from portal.case.services import event
-
     event(
         application,
         "served",
@@ -144,9 +147,6 @@ def serve_one(entry_id: str) -> str:
         return entry.status
     decision = db.session.get_one(Decision, entry.decision_id)
     application = db.session.get_one(Application, entry.application_id)
-    from portal.auth.models import Person
-    from portal.routing.services import municipality
-
     person = db.session.get_one(Person, application.applicant_id)
     # The lookup and the message read the person's number: audited as the service's own reading.
     record("read", "person", person.id, "delgivning: digital mailbox lookup", subject_id=person.id)
@@ -220,11 +220,6 @@ def _queued(municipality_code: str, ids: list[str]) -> list[Delgivning]:
 def batch_pdf(municipality_code: str, ids: list[str]) -> bytes:
     """The chosen letters as one PDF/A-2a for the post room: per letter a cover naming the recipient and
     the case, then the decision. Marks them printed (they stay in the queue until confirmed sent)."""
-    from portal.auth.models import Person
-    from portal.case.pdf import OUTCOME_SV, kronor
-    from portal.exchange.pdf import ARCHIVED, write_pdf
-    from portal.routing.services import municipality
-
     letters = []
     for entry in _queued(municipality_code, ids):
         application = db.session.get_one(Application, entry.application_id)
