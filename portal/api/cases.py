@@ -45,13 +45,18 @@ from portal.api.routes import (
 )
 from portal.api.tokens import problem, require_scope
 from portal.application.models import Application, ApplicationEvent
+from portal.attachments import services as attachments
+from portal.attachments.models import Attachment
+from portal.attachments.storage import current_storage
 from portal.audit.services import record, record_and_commit, record_read
 from portal.auth.access import requires
 from portal.case import services as case
 from portal.case.models import Decision, Message, Payment, SupplementRequest
 from portal.case.states import GRANTING, PaymentState
 from portal.extensions import db
+from portal.routing.services import UnknownMunicipality, status
 from portal.submission.models import FrozenDocument
+from portal.submission.services import frozen_document
 from portal.web.files import PRIVATE_NO_STORE, send_private_file
 
 _CODE = re.compile(r"^\d{4}$")
@@ -354,8 +359,6 @@ def post_event(application_id: str):
     if kind == "payment" and (same := _unchanged_payment(application, args)) is not None:
         return _replay(application, "repeated payment report, unchanged", rep.event(same))
     if kind == "forwarded":
-        from portal.routing.services import UnknownMunicipality, status
-
         try:
             status(args["to_municipality"])
         except UnknownMunicipality:
@@ -381,8 +384,6 @@ def post_event(application_id: str):
 
 
 def _files(**where) -> list:
-    from portal.attachments.models import Attachment
-
     column, value = next(iter(where.items()))
     return list(
         db.session.scalars(
@@ -553,9 +554,6 @@ def _sent_attachment(application: Application, attachment_id: str):
     """A file the applicant has sent to the municipality: with the application (listed in its
     document), with a message, or with an answer to a request. Files still being prepared for
     an answer or a message are the applicant's own until sent."""
-    from portal.attachments import services as attachments
-    from portal.submission.services import frozen_document
-
     file = attachments.get(application.id, attachment_id) if UUID.match(attachment_id) else None
     if file is None:
         abort(404)
@@ -582,8 +580,6 @@ def _sent_attachment(application: Application, attachment_id: str):
 def get_attachment(application_id: str, attachment_id: str):
     """An attachment's bytes (PDF, JPEG or PNG as checked on upload), for the application's
     files, answers and messages; its SHA-256 is in the listing and the ``Content-Digest``."""
-    from portal.attachments.storage import current_storage
-
     application = load(application_id)
     file = _sent_attachment(application, attachment_id)
     record_read("attachment", file.id, "municipality system fetches an attachment", subject_id=application.applicant_id)

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Literal, TypeGuard, overload
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a decision PDF of 10 MiB in base64, with room for the rest
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -68,8 +69,6 @@ def json_body() -> dict:
     if not is_json(request.mimetype):
         raise NotJson()
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        from werkzeug.exceptions import RequestEntityTooLarge
-
         raise RequestEntityTooLarge()  # answered 413 by the blueprint's error handler
     raw = request.get_data(cache=True)
     try:

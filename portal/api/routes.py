@@ -14,18 +14,19 @@ import re
 from typing import overload
 from urllib.parse import unquote_plus
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
-from portal.api import OPENAPI_PATH, clients, tokens
+from portal.api import OPENAPI_PATH, clients, inputs, tokens
 from portal.api.representation import utc
 from portal.api.tokens import oauth_error, problem, require_scope
 from portal.application.models import Application
 from portal.audit.services import record_and_commit, record_read
 from portal.auth.access import ensure, requires
 from portal.case import services as case
+from portal.config import ConfigError
 from portal.delivery.models import InboxEntry
 from portal.delivery.queries import in_inbox
 from portal.extensions import csrf, db
@@ -44,8 +45,6 @@ PAGE_DEFAULT, PAGE_MAX = 100, 500
 @bp.record_once
 def _check_configuration(state) -> None:
     """A broken clients file stops the start; production never runs with the public demo clients."""
-    from portal.config import ConfigError
-
     clients.clients()
     if not state.app.config["PORTAL"].is_production:
         return
@@ -65,8 +64,6 @@ def _json_bodies_only():
     anything else (``text/plain``, a form) is refused with 415 before anything is read, also where the
     operation takes no body (acknowledge, register, seen, read). ``text/plain`` in particular is what a
     browser sends cross-site without asking first. The token endpoint takes its form (RFC 6749)."""
-    from portal.api import inputs
-
     if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "api.token" or not inputs.has_body():
         return None
     if not inputs.is_json(request.mimetype):
@@ -265,8 +262,6 @@ def load(application_id: str, for_update: bool = False) -> Application:
     """The application, if it is with this client's municipality now (delivered there and not
     forwarded away); else 404: whether it does not exist or is another municipality's is not
     told. ``for_update`` locks the row (PostgreSQL) so one case's writes queue."""
-    from flask import abort
-
     if not UUID.match(application_id):
         abort(404)
     application = db.session.get(Application, application_id, with_for_update=for_update or None)

@@ -32,6 +32,7 @@ def choose_for_person():
         return render_template("i18n/unknown_language.html", next=target), 400
     actor = g.get("actor")
     if actor is not None and actor.kind == "citizen" and not actor.is_proxy:
+        # portal.case sits above this layer (i18n.routes -> portal.** in ignore_imports, pyproject.toml)
         from portal.case.contact import save_language
 
         save_language(actor.id, lang)
@@ -55,6 +56,7 @@ def _with_cookie(response, lang: str):
 
 def remember_person_language(person_id: str) -> None:
     """At login: the language the person chose before (in another browser too) for this session."""
+    # portal.case sits above this layer (i18n.routes -> portal.** in ignore_imports, pyproject.toml)
     from portal.case.contact import details_of
 
     contact = details_of(person_id)

@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 
+from gunicorn.http import wsgi
+
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PORTAL_WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("PORTAL_WEB_THREADS") or 1)
@@ -45,8 +47,6 @@ control_socket_disable = True
 def _without_server_banner() -> None:
     """No ``Server: gunicorn`` header (README, Security: the name and version tell an attacker what to look
     up); gunicorn has no setting for it, so its default headers are filtered."""
-    from gunicorn.http import wsgi
-
     original = wsgi.Response.default_headers
     if getattr(original, "without_banner", False):
         return
@@ -74,6 +74,8 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    # prometheus_client picks its multiprocess mode when first imported: never before on_starting has set
+    # PROMETHEUS_MULTIPROC_DIR (the workers are forked from this master)
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from portal.auth.access import requires
 from portal.database import alembic_config
 from portal.extensions import db, oauth
+from portal.ops import metrics as prometheus
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -87,9 +88,7 @@ def ready():
 @bp.get("/metrics")
 @requires("public")  # the bearer token below, not a login: Prometheus has no session
 def metrics():
-    from portal.ops import metrics as m
-
-    if not m.authorised(request.headers.get("Authorization")):
+    if not prometheus.authorised(request.headers.get("Authorization")):
         abort(404)  # not configured, or a wrong token: the path does not say it exists
     # current_app is a LocalProxy, typed as the Flask app it stands for.
-    return Response(m.exposition(current_app._get_current_object()), mimetype="text/plain; version=0.0.4")  # pyright: ignore[reportAttributeAccessIssue]
+    return Response(prometheus.exposition(current_app._get_current_object()), mimetype="text/plain; version=0.0.4")  # pyright: ignore[reportAttributeAccessIssue]

@@ -12,6 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from portal.delivery import services as delivery
+from portal.rights.copy import run_once as prepare_copies
 from portal.rounds import run_rounds
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,6 @@ def run_worker(app, interval: float, path: Path, stop=None, also_alive=()) -> No
     """``portal worker``: the delivery loop of :func:`portal.delivery.services.run_forever`, with a beat after
     every round (delivered or not, failed or not) while every thread in ``also_alive`` (the notification
     sender) still runs: a worker whose notifications stopped is not alive either."""
-    from portal.delivery import services as delivery
-    from portal.rights.copy import run_once as prepare_copies
-
     worker = delivery.worker_name()
 
     def round_() -> int:

@@ -25,6 +25,8 @@ from contextlib import contextmanager, suppress
 from flask import Flask, current_app, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
+from portal.ops import metrics
+
 #: the request id outside a request (a worker delivering for one, a fetch thread)
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_request_id", default=None)
 HEADER = "X-Request-ID"
@@ -136,8 +138,6 @@ def _finish(response):
     if g.get("request_id"):
         response.headers[HEADER] = g.request_id
     route = route_of()
-    from portal.ops import metrics
-
     metrics.observe_request(route, request.method, response.status_code, duration)
     if current_app.config.get("PORTAL_ACCESS_LINES") and route != "/static/<path:filename>":
         access.info(

@@ -17,8 +17,11 @@ from __future__ import annotations
 import hmac
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import text
+
+from portal.db import utcnow
 
 REQUESTS = Counter(
     "portal_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
@@ -126,10 +129,6 @@ class DatabaseCollector:
 def _sessions(db, inspect):
     """Sessions active, where the portal keeps them server-side (``web_session``, issue 12: a row per session
     with its expiry); with signed-cookie sessions no server can count them, and the series is absent."""
-    from sqlalchemy import text
-
-    from portal.db import utcnow
-
     if not inspect(db.engine).has_table("web_session"):
         return
     family = GaugeMetricFamily("portal_sessions_active", "Sessions not ended and not expired")
@@ -147,8 +146,6 @@ def registry_for(app) -> CollectorRegistry:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        from prometheus_client import REGISTRY
-
         registry = REGISTRY
     return registry
 

@@ -19,6 +19,7 @@ def enforce_access():
     view = request.url_rule and _view_for(request.endpoint)
     rule = getattr(view, "access_rule", None) if view else None
     if request.blueprint == "api":  # bearer tokens, not the session; JSON answers, no login redirect
+        # portal.api sits above this layer (ignore_imports in pyproject.toml)
         from portal.api.tokens import enforce
 
         return enforce(rule)

@@ -206,6 +206,7 @@ def too_many_requests(error: RateLimitExceeded):
     )
     headers = {"Retry-After": str(seconds)}
     if request.path.startswith("/api/"):
+        # portal.api sits above this layer (ignore_imports in pyproject.toml)
         from portal.api.tokens import problem
 
         return problem(429, "rate_limited", f"too many requests; try again in {seconds} seconds", headers)

@@ -62,6 +62,7 @@ def refuse_cross_site():
     # The origin itself is not logged: it is whatever the other site chose to send.
     log.warning("cross-site request refused endpoint=%s method=%s reason=%s", request.endpoint, request.method, reason)
     if request.path.startswith("/api/"):
+        # portal.api sits above this layer (ignore_imports in pyproject.toml)
         from portal.api.tokens import problem
 
         return problem(403, "cross_origin_request", "requests from another site's pages are not accepted")
