@@ -10,6 +10,8 @@ from flask import Flask
 
 from portal.config import REPO_ROOT, Config
 
+# imports inside functions: an area imported at the top here would load with every ``import portal.<area>``
+
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()

@@ -6,6 +6,8 @@ Each command imports what it runs inside itself, on purpose: the command line si
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -13,6 +15,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from portal import create_app
+
+# imports inside functions: each command loads only what it runs (the docstring above)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -85,9 +89,6 @@ def worker(once: bool, interval: float, heartbeat_file: Path | None, check: bool
 def serve(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...]) -> None:
     """Serve the portal under gunicorn (portal/ops/gunicorn_conf.py); run `portal db upgrade` first. Further
     arguments go to gunicorn."""
-    import os
-    import sys
-
     from portal.ops import GUNICORN_CONFIG
 
     args = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG]

@@ -29,6 +29,7 @@ def member_of(application, person_id: str | None):
 
 def has_consented(application, member) -> bool:
     """The member has given a consent of their own (not as a guardian, not taken back) in this application."""
+    # portal.consent sits above this layer (ignore_imports in pyproject.toml)
     from portal.consent.models import Consent
 
     return (
@@ -56,6 +57,7 @@ def sees_whole_household(application, person_id: str | None) -> bool:
 
 
 def has_signed(application, member) -> bool:
+    # portal.application sits above this layer (ignore_imports in pyproject.toml)
     from portal.application.models import Signature
 
     return (

@@ -25,10 +25,13 @@ from portal.audit.services import record_and_commit
 from portal.auth import oidc
 from portal.auth.access import requires
 from portal.auth.actor import CITIZEN, STAFF
-from portal.auth.services import LoginRefused, citizen_from_claims, safe_next, staff_from_claims
+from portal.auth.forms import EndSessionsForm
+from portal.auth.models import Person
+from portal.auth.services import LoginRefused, citizen_from_claims, end_all_sessions, safe_next, staff_from_claims
 from portal.auth.session import rotate_session, seconds_left, start_session
 from portal.auth.signing import finish_step_up
 from portal.extensions import db, oauth
+from portal.i18n.routes import remember_person_language
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -79,8 +82,8 @@ def callback(kind: str):
         return render_template("auth/login_failed.html", kind=kind, reason=reason), 400
     choose_whom = False
     if kind == "citizen":
+        # portal.application and portal.mandates sit above this layer (ignore_imports in pyproject.toml)
         from portal.application.services import link_memberships
-        from portal.auth.models import Person
         from portal.mandates import services as mandates
 
         person = db.session.get_one(Person, actor.id)
@@ -90,8 +93,6 @@ def callback(kind: str):
         choose_whom = bool(mandates.in_force_for(person.id) or mandates.invitations(person.id))
     start_session(actor, id_token=token.get("id_token"))
     if kind == "citizen":
-        from portal.i18n.routes import remember_person_language
-
         assert actor.id is not None  # a citizen's actor always carries the person id
         remember_person_language(actor.id)
     g.actor = actor
@@ -170,9 +171,6 @@ def session_status():
 @requires("admin")
 def end_sessions():
     """An administrator ends every session of a person at once (a lost phone, a caseworker who left)."""
-
-    from portal.auth.forms import EndSessionsForm
-    from portal.auth.services import end_all_sessions
 
     form = EndSessionsForm()
     ended = unknown = None

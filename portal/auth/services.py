@@ -10,6 +10,7 @@ from stdnum.se import personnummer as pnr
 from portal.audit.services import record
 from portal.auth.actor import ADMINISTRATOR, CASEWORKER, CITIZEN, STAFF, Actor
 from portal.auth.models import Person
+from portal.auth.session import end_sessions_of
 from portal.db import utcnow
 from portal.extensions import db
 from portal.routing.services import UnknownMunicipality, municipality
@@ -96,8 +97,6 @@ def end_all_sessions(identity: str) -> int | None:
     """An administrator ends every session of a person: a citizen named by personnummer (12
     digits, a hyphen allowed) or a staff member by their subject. ``None``: a personnummer no one
     has logged in with. Audited (the citizen sees it in their trail)."""
-    from portal.auth.session import end_sessions_of
-
     compact = identity.replace("-", "").replace("+", "").strip()
     if compact.isdigit():
         person = db.session.scalar(select(Person).where(Person.personnummer == compact))

@@ -31,6 +31,9 @@ from werkzeug.datastructures import CallbackDict
 
 from portal import clock
 from portal.auth.actor import ANONYMOUS, CITIZEN, STAFF, Actor
+from portal.auth.models import WebSession
+from portal.auth.staff import StaffDirectory
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +107,6 @@ class DatabaseStore:
 
     def __init__(self, db):
         self.db = db
-        from portal.auth.models import WebSession
-
         # The mapped class's table: typed as a plain FromClause by the declarative base.
         self.table = cast(Table, WebSession.__table__)
 
@@ -198,12 +199,7 @@ def store_for(app):
     store = app.extensions.get("portal.session_store")
     if store is None:
         config = app.config["PORTAL"]
-        if config.session_redis_url:
-            store = RedisStore(config.session_redis_url)
-        else:
-            from portal.extensions import db
-
-            store = DatabaseStore(db)
+        store = RedisStore(config.session_redis_url) if config.session_redis_url else DatabaseStore(db)
         app.extensions["portal.session_store"] = store
     return store
 
@@ -336,7 +332,5 @@ def load_actor() -> tuple[str, int] | None:
 
 
 def init_app(app) -> None:
-    from portal.auth.staff import StaffDirectory
-
     app.session_interface = ServerSessionInterface()
     app.extensions["portal.staff_directory"] = StaffDirectory(app.config["PORTAL"].staff_directory)
