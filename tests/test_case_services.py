@@ -227,3 +227,38 @@ def test_events_that_need_the_applicant_queue_notifications_on_their_channels(se
         ("email", "supplement_requested"),
         ("sms", "supplement_requested"),
     ]
+
+
+def test_the_case_page_counts_what_needs_the_applicant_as_the_overview_does(app, sent):
+    """The case page works out its attention from the requests and messages it reads (issue 15, point 5); the
+    overview counts them in grouped queries. Both say the same, as the case moves on."""
+    from portal.case.overview import attention_for, case_page, replies_wanted
+
+    def both():
+        db.session.expire_all()
+        with app.test_request_context("/"):
+            page = case_page(sent)
+            grouped = attention_for([sent.id])[sent.id]
+            return (page["attention"], [m.id for m in page["replies_wanted"]]), (
+                grouped,
+                [m.id for m in replies_wanted(sent)],
+            )
+
+    case.register(sent)
+    first = case.request_supplement(sent, "Hyresavi", "Vi behöver den", later(), "Per")
+    case.request_supplement(sent, "Lönespec", "Vi behöver den", later(), "Per")
+    asks = case.send_message(sent, case.MUNICIPALITY, "Per", "Kan du ringa oss?", reply_requested=True)
+    case.send_message(sent, case.MUNICIPALITY, "Per", "Bara information.")
+    later_ask = case.send_message(sent, case.MUNICIPALITY, "Per", "Och adressen?", reply_requested=True)
+    page, grouped = both()
+    assert page == grouped and page[0].open_requests == 2 and page[0].unread_messages == 3
+    assert page[1] == [asks.id, later_ask.id]
+    case.send_message(sent, case.APPLICANT, "Anders", "Ja, i morgon.", in_reply_to=asks.id)
+    case.answer_request(first, "Här är den")
+    case.mark_read(sent, case.APPLICANT)
+    page, grouped = both()
+    assert page == grouped and page[0].open_requests == 1 and page[0].unread_messages == 0
+    assert page[1] == [later_ask.id]
+    case.withdraw(sent)
+    page, grouped = both()
+    assert page == grouped and not page[0].any and page[1] == []

@@ -406,13 +406,39 @@ def request_views(application: Application) -> list[RequestView]:
     return [RequestView(r, item_text(r.item_id), files[r.id]) for r in found]
 
 
+def _attention_from(
+    application: Application, requests: list[RequestView], messages: list[Message]
+) -> tuple[Attention, list[Message]]:
+    """What :func:`attention_for` counts and :func:`replies_wanted` lists for one application, worked out from
+    its requests and messages the case page reads anyway (issue 15, point 5: four statements fewer), by the
+    same tests."""
+    replied_to = {m.in_reply_to for m in messages if m.sender == case.APPLICANT and m.in_reply_to is not None}
+    wanted = (
+        []
+        if application.status in FINISHED
+        else [
+            m
+            for m in messages  # in the order they were sent, as replies_wanted's
+            if m.sender == case.MUNICIPALITY and m.reply_requested is True and m.id not in replied_to
+        ]
+    )
+    attention = Attention(
+        open_requests=sum(1 for v in requests if v.request.answered_at is None)
+        if application.status in OPEN_CASE
+        else 0,
+        unread_messages=sum(1 for m in messages if m.sender == case.MUNICIPALITY and m.read_at is None),
+        replies_wanted=len(wanted),
+    )
+    return attention, wanted
+
+
 def case_page(application: Application) -> dict:
     """Everything the case page shows."""
     requests = request_views(application)
     by_id = {view.request.id: view.request for view in requests}
     all_messages = case.messages(application)
     interim = _event_data(application, "interim_reply")
-    attention = attention_for([application.id])[application.id]
+    attention, wanted = _attention_from(application, requests, all_messages)
     return {
         "application": application,
         "municipality_name": municipality_name(application.municipality_code),
@@ -432,7 +458,7 @@ def case_page(application: Application) -> dict:
         "payments": case.payments(application),
         "message_count": len(all_messages),
         "attention": attention,
-        "replies_wanted": replies_wanted(application),
+        "replies_wanted": wanted,
         "timeline": timeline(application, by_id),
         "frozen": frozen_document(application),
         "may_withdraw": may_withdraw(application),
