@@ -161,8 +161,9 @@ def _actions(application: Application) -> list[str]:
     return actions
 
 
-def _forms(application: Application, view) -> dict:
-    built = {name: cls(prefix=name, formdata=None) for name, cls in forms.PREFIXES.items()}
+def _forms(application: Application, view, actions: list[str]) -> dict:
+    """The forms of the actions shown (the page renders no other; issue 15, point 5)."""
+    built = {name: cls(prefix=name, formdata=None) for name, cls in forms.PREFIXES.items() if name in actions}
     _prepare(built, application, view)
     return built
 
@@ -196,7 +197,8 @@ def _render_page(application: Application, failed, problem, status, mark_unread:
     unread_ids = (
         {m.id for m in view.messages if m.sender == case.APPLICANT and m.read_at is None} if mark_unread else set()
     )
-    built = _forms(application, view)
+    actions = _actions(application)
+    built = _forms(application, view, actions)
     if failed:
         built[failed[0]] = failed[1]
         _prepare({failed[0]: failed[1]}, application, view)
@@ -206,7 +208,7 @@ def _render_page(application: Application, failed, problem, status, mark_unread:
         item=application,
         view=view,
         forms=built,
-        actions=_actions(application),
+        actions=actions,
         same_month=inbox_services.same_month(g.actor, application),
         failed=failed[0] if failed else None,
         problem=problem,
