@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import click
 import httpx
 from flask import current_app, g
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from devstack import STAFF_FILE
 from devstack.bare import app as bare_app
@@ -386,6 +386,12 @@ def run(
             app = create_app(config)  # also makes the seal key the servers will use
             with app.app_context():
                 world = build_world(idp_url, cases)
+                # The tables' statistics, as autovacuum keeps them on a database in use: without them PostgreSQL
+                # plans for empty tables (the inbox's listing as a nested loop over every inbox entry: 16 ms of
+                # the database's time instead of 0.6 with 200 cases).
+                with db.engine.connect() as connection:
+                    connection.execute(text("ANALYZE"))
+                    connection.commit()
             env = {
                 "PORTAL_DATABASE_URL": url,
                 "PORTAL_INSTANCE_PATH": str(workdir),
