@@ -447,21 +447,25 @@ def information_page(
     by_member: dict[int, list[InformationItem]] = defaultdict(list)
     for entry in found:
         by_member[entry.member_id].append(entry)
+    statuses_of: dict[int, list[ProviderStatus]] = defaultdict(list)
+    for status in all_statuses:
+        statuses_of[status.member.id].append(status)
     order = {p.name: p.order for p in providers()}
     pages = []
     for member in application.members:
         own = by_member.get(member.id, [])
-        groups: dict[str, list[ProviderGroup]] = {}
-        for group in GROUPS:
-            chosen = [i for i in own if group_of(i.figure) == group]
-            by_provider: dict[str, list[InformationItem]] = defaultdict(list)
-            for entry in chosen:
-                by_provider[entry.provider].append(entry)
-            groups[group] = [
+        # Each item's group worked out once (a page of many items asked it three times each).
+        in_group: dict[str, dict[str, list[InformationItem]]] = {group: defaultdict(list) for group in GROUPS}
+        for entry in own:
+            in_group[group_of(entry.figure)][entry.provider].append(entry)
+        groups: dict[str, list[ProviderGroup]] = {
+            group: [
                 ProviderGroup(provider_named(name), _cards(entries))
                 for name, entries in sorted(by_provider.items(), key=lambda kv: order.get(kv[0], 999))
             ]
-        member_statuses = [s for s in all_statuses if s.member.id == member.id]
+            for group, by_provider in in_group.items()
+        }
+        member_statuses = statuses_of.get(member.id, [])
         pages.append(
             MemberPage(
                 member,
