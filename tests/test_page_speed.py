@@ -142,3 +142,27 @@ def test_the_received_document_is_rendered_once_and_what_changes_with_the_handli
     db.session.commit()
     shown = page_checks(worker.get(case_path(application)), "en").find(id=f"item-{item.id}").get_text()
     assert "Ändrad i databasen." in shown and "upphörde" not in shown and "Lönespecifikation" in shown
+
+
+def test_the_kept_forward_list_is_the_languages_own_and_a_choice_sent_back_stays_chosen(app):
+    """The forward list (290 municipalities) is kept per language, municipality and unit: each language shows
+    its own wording, and a form sent back with an error shows the destination that was chosen."""
+    from tests.support import soup
+    from tests.test_caseworker import DANIEL, act, case_path, caseworker, delivered
+
+    application = delivered(DANIEL)
+    worker = caseworker(app, "staff-stockholm-2")
+    for lang, wording in (("en", "Municipality: Uppsala"), ("sv", None), ("en", "Municipality: Uppsala")):
+        worker.set_cookie("portal_lang", lang)
+        options = soup(worker.get(case_path(application))).find(id="forward-destination").find_all("option")
+        uppsala = next(o for o in options if o["value"] == "municipality:0380")
+        if wording is None:
+            with app.test_request_context(), force_locale("sv"):
+                wording = gettext("Municipality: %(name)s", name="Uppsala")
+            assert wording != "Municipality: Uppsala"
+        assert uppsala.get_text() == wording and options[0].has_attr("selected")
+    worker.set_cookie("portal_lang", "en")
+    response = act(worker, application, "forward", destination="municipality:0380", reason="")
+    assert response.status_code == 400
+    chosen = soup(response).find(id="forward-destination").find_all("option", selected=True)
+    assert [o["value"] for o in chosen] == ["municipality:0380"]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     get_template_attribute,
@@ -21,7 +22,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from portal.application.access import load_application
@@ -120,21 +123,42 @@ def _link_pattern(endpoint: str, name: str):
 
 
 def _forward_choices(application: Application) -> list[tuple[str, str]]:
+    return list(_forward(application)[0])
+
+
+def _forward(application: Application) -> tuple[tuple[tuple[str, str], ...], Markup]:
+    """Where the case can be forwarded (its units, then the 290 municipalities by name) and those choices
+    rendered as options with none chosen: made once per language, municipality, unit and the municipality's
+    units, and kept, not on every request (issue 15, point 5)."""
     units = case.inboxes_of(application.municipality_code)
-    choices = [("", _("Choose where to forward"))]
-    choices += [
-        (f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
-        for unit in units.values()
-        if unit.id != application.inbox_id
-    ]
-    # One translation for the 290 municipalities, in their order by name worked out once per process.
-    wording = _("Municipality: %(name)s")
-    choices += [
-        (f"municipality:{code}", wording % {"name": name})
-        for code, name in _municipalities_by_name()
-        if code != application.municipality_code
-    ]
-    return choices
+    key = (
+        str(get_locale()),
+        application.municipality_code,
+        application.inbox_id,
+        tuple((unit.id, unit.name) for unit in units.values()),
+    )
+    kept = current_app.extensions.setdefault("portal.forward_choices", {})
+    found = kept.get(key)
+    if found is None:
+        choices = [("", _("Choose where to forward"))]
+        choices += [
+            (f"unit:{unit.id}", _("Unit: %(name)s", name=unit.name))
+            for unit in units.values()
+            if unit.id != application.inbox_id
+        ]
+        # One translation for the 290 municipalities, in their order by name worked out once per process.
+        wording = _("Municipality: %(name)s")
+        choices += [
+            (f"municipality:{code}", wording % {"name": name})
+            for code, name in _municipalities_by_name()
+            if code != application.municipality_code
+        ]
+        options = get_template_attribute("components/forms.html", "select_options")(choices, "")
+        found = (tuple(choices), Markup(options))
+        if len(kept) >= 10_000:  # bounded for a long-lived process
+            kept.clear()
+        kept[key] = found
+    return found
 
 
 @cache
@@ -220,6 +244,7 @@ def _render_page(application: Application, failed, problem, status, mark_unread:
         iso_date=_iso_date,
         iso_month=_iso_month,
         received=Received(view, _iso_date, _iso_month),
+        forward_options=_forward(application)[1] if "forward" in actions else None,
         place=_place,
         form=failed[1] if failed and failed[1].errors else None,
     ), status
