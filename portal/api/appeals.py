@@ -11,10 +11,11 @@ from portal.api import clients
 from portal.api.cases import _case_handler, _case_read, _client, _write_request
 from portal.api.inputs import Fields
 from portal.api.representation import day, utc
-from portal.api.routes import UUID, bp, load
+from portal.api.routes import UUID, bp
 from portal.appeal import services
 from portal.appeal.models import Appeal
 from portal.appeal.states import RECONSIDERATIONS
+from portal.application.access import load_application
 from portal.application.models import Application
 from portal.audit.services import record_read
 from portal.auth.access import requires
@@ -63,7 +64,7 @@ def list_appeals(application: Application) -> dict:
 @requires("api")
 @_case_handler(clients.READ)
 def get_appeal_document(application_id: str, appeal_id: str):
-    application = load(application_id)
+    application = load_application(application_id, "api")
     appeal = _appeal(application, appeal_id)
     record_read(
         "appeal", appeal.id, "municipality system fetches the appeal document", subject_id=application.applicant_id
@@ -85,7 +86,7 @@ def _by() -> str:
 @_case_handler(clients.CASE_WRITE)
 def reconsider_appeal(application_id: str, appeal_id: str):
     _key, body = _write_request()
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     appeal = _appeal(application, appeal_id)
     fields = Fields(body)
     outcome = fields.choice("outcome", RECONSIDERATIONS)
@@ -100,7 +101,7 @@ def reconsider_appeal(application_id: str, appeal_id: str):
 @_case_handler(clients.CASE_WRITE)
 def forward_appeal(application_id: str, appeal_id: str):
     _key, body = _write_request()
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     appeal = _appeal(application, appeal_id)
     fields = Fields(body)
     opinion = fields.text("opinion", services.OPINION_MAX)

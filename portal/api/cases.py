@@ -41,9 +41,9 @@ from portal.api.routes import (
     bp,
     case_problem,
     document_response,
-    load,
 )
 from portal.api.tokens import problem, require_scope
+from portal.application.access import load_application
 from portal.application.models import Application, ApplicationEvent
 from portal.attachments import services as attachments
 from portal.attachments.models import Attachment
@@ -127,7 +127,7 @@ def _case_read(what: str, purpose: str, **ranges: tuple[int, int, int]):
         def handler(application_id: str):
             _no_query(*ranges)
             params = {name: _int_arg(name, *bounds) for name, bounds in ranges.items()}
-            application = load(application_id)
+            application = load_application(application_id, "api")
             body = build(application, **params)
             record_read(what, application.id, purpose, subject_id=application.applicant_id)
             return jsonify(body)
@@ -351,7 +351,7 @@ def _unchanged_payment(application: Application, args: dict) -> ApplicationEvent
 def post_event(application_id: str):
     """One handling event (typed by ``type``), applied with the case operation of the same name."""
     key, body = _write_request()
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     kind, args = _parse_event(body)
     digest = _digest(body)
     if (earlier := _earlier(application, key, digest)) is not None:
@@ -429,7 +429,7 @@ def _request_of(application: Application, request_id: str) -> SupplementRequest:
 @_case_handler(clients.CASE_WRITE)
 def answer_seen(application_id: str, request_id: str):
     """A person has read the answer: the case is no longer listed as supplemented."""
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     item = _request_of(application, request_id)
     if item.answered_at is None:
         raise case.CaseError("not_answered")
@@ -468,7 +468,7 @@ def send_message(application_id: str):
     in_reply_to = fields.pattern("inReplyTo", UUID, "a message id", required=False)
     files = message_files.take(fields)
     fields.done()
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     digest = _digest(body)
     if (earlier := _earlier(application, key, digest)) is not None:
         assert earlier.data is not None  # it holds the key's stamp
@@ -496,7 +496,7 @@ def send_message(application_id: str):
 @_case_handler(clients.CASE_WRITE)
 def mark_messages_read(application_id: str):
     """A person has read the applicant's messages: they are marked read (the applicant sees it)."""
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     record("change", "application", application.id, "messages read", subject_id=application.applicant_id)
     marked = case.mark_read(application, case.MUNICIPALITY)
     return jsonify(marked=marked, unread=case.unread(application, case.MUNICIPALITY))
@@ -532,7 +532,7 @@ def list_documents(application: Application) -> dict:
 @requires("api")
 @_case_handler(clients.READ)
 def get_document(application_id: str, version: str):
-    application = load(application_id)
+    application = load_application(application_id, "api")
     if not version.isascii() or not version.isdigit() or not 1 <= int(version) <= 2**31 - 1:
         abort(404)
     number = int(version)
@@ -580,7 +580,7 @@ def _sent_attachment(application: Application, attachment_id: str):
 def get_attachment(application_id: str, attachment_id: str):
     """An attachment's bytes (PDF, JPEG or PNG as checked on upload), for the application's
     files, answers and messages; its SHA-256 is in the listing and the ``Content-Digest``."""
-    application = load(application_id)
+    application = load_application(application_id, "api")
     file = _sent_attachment(application, attachment_id)
     record_read("attachment", file.id, "municipality system fetches an attachment", subject_id=application.applicant_id)
     return send_private_file(
@@ -603,7 +603,7 @@ def list_decisions(application: Application) -> dict:
 @requires("api")
 @_case_handler(clients.READ)
 def get_decision_document(application_id: str, decision_id: str):
-    application = load(application_id)
+    application = load_application(application_id, "api")
     decision = db.session.get(Decision, decision_id) if UUID.match(decision_id) else None
     if decision is None or decision.application_id != application.id:
         abort(404)

@@ -17,7 +17,8 @@ from flask import abort, g, jsonify
 from portal.api import clients
 from portal.api.cases import KeyReused, _case_handler, _case_read, _client, _digest, _replay, _write_request
 from portal.api.inputs import BadInput, Fields
-from portal.api.routes import bp, load
+from portal.api.routes import bp
+from portal.application.access import load_application
 from portal.auth.access import requires
 from portal.calculation import lines as calc
 from portal.calculation import services as calculation
@@ -79,7 +80,7 @@ def _parse(body: dict) -> dict:
 def judge_line(application_id: str, line_id: str):
     key, body = _write_request()
     args = _parse(body)
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     sheet = calculation.sheet(application)
     if not calc.LINE_ID.match(line_id) or sheet is None or sheet.line(line_id) is None:
         abort(404)

@@ -14,7 +14,7 @@ import re
 from typing import overload
 from urllib.parse import unquote_plus
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
@@ -22,9 +22,10 @@ from werkzeug.exceptions import HTTPException
 from portal.api import OPENAPI_PATH, clients, inputs, tokens
 from portal.api.representation import utc
 from portal.api.tokens import oauth_error, problem, require_scope
+from portal.application.access import load_application, register_finder
 from portal.application.models import Application
 from portal.audit.services import record_and_commit, record_read
-from portal.auth.access import ensure, requires
+from portal.auth.access import requires
 from portal.case import services as case
 from portal.config import ConfigError
 from portal.delivery.models import InboxEntry
@@ -258,19 +259,18 @@ def list_applications():
     )
 
 
-def load(application_id: str, for_update: bool = False) -> Application:
-    """The application, if it is with this client's municipality now (delivered there and not
-    forwarded away); else 404: whether it does not exist or is another municipality's is not
-    told. ``for_update`` locks the row (PostgreSQL) so one case's writes queue."""
+def _in_this_inbox(application_id: str, for_update: bool) -> Application | None:
+    """How the API finds an application (rule ``api``): only one delivered to the client's municipality
+    and with it now (not forwarded away); a malformed id is simply not found."""
     if not UUID.match(application_id):
-        abort(404)
+        return None
     application = db.session.get(Application, application_id, with_for_update=for_update or None)
     if application is None or application.is_draft:
-        abort(404)
-    ensure("api", application)  # the application's current municipality is the client's
-    if not in_inbox(application, g.actor.municipality_code):
-        abort(404)
-    return application
+        return None
+    return application if in_inbox(application, g.actor.municipality_code) else None
+
+
+register_finder("api", _in_this_inbox)
 
 
 def document_response(frozen: FrozenDocument):
@@ -290,7 +290,7 @@ def document_response(frozen: FrozenDocument):
 def get_application(application_id: str):
     if denied := require_scope(clients.READ):
         return denied
-    application = load(application_id)
+    application = load_application(application_id, "api")
     frozen = submission.frozen_document(application)
     if frozen is None:
         return problem(404, "not_found")
@@ -308,7 +308,7 @@ def _registered(application_id: str):
     case number from the municipality's series; a repeat changes nothing and answers the same."""
     if denied := require_scope(clients.ACKNOWLEDGE):
         return denied
-    application = load(application_id, for_update=True)
+    application = load_application(application_id, "api", for_update=True)
     if application.received_at is None:
         try:
             case.register(application)  # audited there, with this client as actor

@@ -42,8 +42,8 @@ def applications_for(subject_id: str) -> list[Application]:
     )
 
 
-def get(application_id: str) -> Application | None:
-    return db.session.get(Application, application_id)
+def get(application_id: str, *, for_update: bool = False) -> Application | None:
+    return db.session.get(Application, application_id, with_for_update=for_update or None)
 
 
 def _event(application: Application, kind: str) -> None:

@@ -179,7 +179,7 @@ def visible(actor: Actor, application_id: str) -> Application | None:
 
 
 # The caseworker's pages load their application within the list's scope (load_application(id, "inbox")).
-register_finder("inbox", lambda application_id: visible(g.actor, application_id))
+register_finder("inbox", lambda application_id, _for_update: visible(g.actor, application_id))
 
 
 # --- one case -------------------------------------------------------------------------------------
