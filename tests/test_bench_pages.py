@@ -38,7 +38,8 @@ def test_bench_pages_measures_every_page_beside_the_bare_one():
         assert float(figures[f"{page}_requests_per_s"]) > 0, page
         assert figures[f"{page}_errors"] == "0", page
         assert 0 < float(figures[f"{page}_p50_ms"]) <= float(figures[f"{page}_p95_ms"]), page
-        assert int(figures[f"{page}_sql_statements"]) >= 1, page
+        # The anonymous start page keeps no session and reads nothing; every logged-in page reads its rows.
+        assert int(figures[f"{page}_sql_statements"]) >= (0 if page == "start" else 1), page
         assert float(figures[f"{page}_server_cpu_ms"]) > 0, page
         assert float(figures[f"{page}_cpu_ratio"]) > 0, page
     ratios = [

@@ -125,3 +125,12 @@ def test_the_check_sees_an_upward_import():
     importing delivery loads a higher layer."""
     layers = ["portal.submission"] + [layer for layer in CONTRACT["layers"] if layer != "portal.submission"]
     assert "portal.submission.models" in higher_modules_loaded("portal.delivery", layers)
+
+
+def test_the_log_formatter_loads_without_prometheus_client():
+    """gunicorn's master imports the log formatter (portal/ops/gunicorn_conf.py's logconfig_dict) before
+    on_starting sets PROMETHEUS_MULTIPROC_DIR; prometheus_client chooses its mode when first imported, so
+    loading it there would leave every worker's request metrics out of /metrics."""
+    code = "import sys, portal.ops.logs, portal.ops.gunicorn_conf; print('prometheus_client' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "False"

@@ -25,8 +25,6 @@ from contextlib import contextmanager, suppress
 from flask import Flask, current_app, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-from portal.ops import metrics
-
 #: the request id outside a request (a worker delivering for one, a fetch thread)
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_request_id", default=None)
 HEADER = "X-Request-ID"
@@ -138,6 +136,11 @@ def _finish(response):
     if g.get("request_id"):
         response.headers[HEADER] = g.request_id
     route = route_of()
+    # Not at the top: gunicorn's master loads this module for its log formatter (gunicorn_conf.logconfig_dict)
+    # before on_starting sets PROMETHEUS_MULTIPROC_DIR, and prometheus_client fixes its mode when first
+    # imported; imported there, the workers would count in memory and /metrics would show no requests.
+    from portal.ops import metrics
+
     metrics.observe_request(route, request.method, response.status_code, duration)
     if current_app.config.get("PORTAL_ACCESS_LINES") and route != "/static/<path:filename>":
         access.info(
