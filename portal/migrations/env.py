@@ -21,10 +21,11 @@ import portal.submission.models  # noqa: F401
 import portal.supplements.models  # noqa: F401
 from portal.db import Base
 
-url = context.config.get_main_option("sqlalchemy.url")
-
 
 def run() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:  # the portal's own runner (portal/db) always sets it
+        raise RuntimeError("alembic: sqlalchemy.url is not set")
     engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)
