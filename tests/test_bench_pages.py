@@ -34,6 +34,10 @@ def test_bench_pages_measures_every_page_beside_the_bare_one():
     assert int(figures["information_items"]) > 0 and figures["information_fetch_calls_not_done"] == "0"
     assert figures["inbox_cases"] == "3"
     assert float(figures["bare_requests_per_s"]) > 0 and float(figures["bare_server_cpu_ms"]) > 0
+    # The floor (the bare page plus the session read and the audit record every logged-in page makes) answered
+    # under gunicorn with the citizen's session, every request.
+    assert float(figures["floor_requests_per_s"]) > 0 and figures["floor_errors"] == "0"
+    assert float(figures["floor_ratio"]) > 0 and float(figures["floor_cpu_ratio"]) > 0
     for page in PAGES:
         assert float(figures[f"{page}_requests_per_s"]) > 0, page
         assert figures[f"{page}_errors"] == "0", page
