@@ -8,7 +8,6 @@ from sqlalchemy import Table, insert, select
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 
-
 # The mapped class's table: typed as a plain FromClause by the declarative base.
 _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE)  # built once; each read's columns are its parameters
@@ -26,22 +25,25 @@ def record(
 
 def _columns(action: str, object_type: str, object_id: str | None, purpose: str, subject_id: str | None) -> dict:
     """An event's columns: who acts (the request's actor, else the system), for whom, what and why."""
-    actor = g.get("actor") if has_request_context() else None
-    return dict(
-        actor_type=actor.kind if actor else "system",
-        actor_id=actor.id if actor else None,
-        actor_role=actor.role if actor else None,
-        subject_id=subject_id if subject_id is not None else (g.get("subject_id") if has_request_context() else None),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        purpose=purpose,
-        request_id=g.get("request_id") if has_request_context() else None,
-        actor_name=(actor.name or "")[:200] or None if actor else None,
-        actor_unit=(getattr(actor, "unit", None) or "")[:100] or None if actor else None,
-        actor_municipality=getattr(actor, "municipality_code", None) if actor else None,
-        mandate_id=getattr(actor, "mandate_id", None) if actor else None,
-    )
+    in_request = has_request_context()
+    actor = g.get("actor") if in_request else None
+    if subject_id is None and in_request:
+        subject_id = g.get("subject_id")
+    return {
+        "actor_type": actor.kind if actor else "system",
+        "actor_id": actor.id if actor else None,
+        "actor_role": actor.role if actor else None,
+        "subject_id": subject_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "purpose": purpose,
+        "request_id": g.get("request_id") if in_request else None,
+        "actor_name": (actor.name or "")[:200] or None if actor else None,
+        "actor_unit": (getattr(actor, "unit", None) or "")[:100] or None if actor else None,
+        "actor_municipality": getattr(actor, "municipality_code", None) if actor else None,
+        "mandate_id": getattr(actor, "mandate_id", None) if actor else None,
+    }
 
 
 def record_and_commit(
