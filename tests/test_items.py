@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
 from flask import current_app
@@ -13,8 +14,9 @@ from portal.consent.models import Consent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.information import seal
-from portal.information.models import InformationItem, ItemComment
+from portal.information.models import FetchCall, InformationItem, ItemComment
 from portal.information.render import CardCache
+from portal.information.states import FetchStatus
 from portal.providers.items import Period
 from tests import factories
 from tests.support import csrf_from, page_checks, soup
@@ -249,23 +251,66 @@ def test_the_verifying_key_is_published(client, app):
     assert keys[0]["kid"] == app.extensions["portal.sealer"].kid and keys[0]["alg"] == "EdDSA"
 
 
+def test_the_kept_groups_and_summary_follow_what_they_show(login, client):
+    """A provider's group of cards and a member's summary are kept whole (portal/information/render.py); what
+    the page shows still follows the application: a failed fetch is named in the summary at once, and once the
+    application is no longer a draft no card offers a comment, though the items are the same."""
+    login(SINGLE_ADULT)
+    application = factories.draft(SINGLE_ADULT)
+    _app, item = plant_item(application=application)
+    path = f"/applications/{application.id}/information"
+    member = application.members[0]
+    comment_link = f"/applications/{application.id}/items/{item.id}/comment"
+
+    def shown():
+        doc = page_checks(client.get(path))
+        return doc.find(id=f"summary-{member.id}").get_text(" ", strip=True), doc.find(id=f"item-{item.id}")
+
+    summary, card = shown()
+    assert "Försäkringskassan" not in summary and card.find("a", href=comment_link) is not None
+    db.session.add(
+        FetchCall(
+            application_id=application.id,
+            member_id=member.id,
+            consent_id=item.consent_id,
+            provider="arbetsformedlingen",
+            info_set="inskrivning",
+            status=FetchStatus.FAILED,
+            reason="timeout",
+        )
+    )
+    db.session.commit()
+    summary, card = shown()
+    assert "Arbetsförmedlingen" in summary and "svarade inte i tid" in summary
+    db.session.execute(update(Application).where(Application.id == application.id).values(status="submitted"))
+    db.session.commit()
+    summary, card = shown()
+    assert card is not None and card.find("a", href=comment_link) is None
+
+
+def _kept(cache: CardCache) -> Counter:
+    """What the cache holds, by kind: a card's body (its key starts with the seals), the whole card ("item"),
+    a provider's group of cards ("group") and a member's lines of the summary ("summary")."""
+    return Counter(key[0] if isinstance(key[0], str) else "body" for key in cache._cards)
+
+
 def test_a_card_is_rendered_once_per_item_language_and_comment(login, client, app):
     """Stored items never change, so their cards are rendered once per language (portal/information/
-    render.py): the body, and the whole card with the comment beside it; a changed comment is another card,
-    never the old one, and its body is not rendered again."""
+    render.py): the body, the whole card with the comment beside it, the provider's group of cards and the
+    member's summary; a changed comment is another card and group, never the old one, and neither the card's
+    body nor the summary is rendered again."""
     login(SINGLE_ADULT)
     application = factories.draft(SINGLE_ADULT)
     _app, item = plant_item(application=application)
     cache = app.extensions.setdefault("portal.card_cache", CardCache())
     path = f"/applications/{application.id}/information"
     client.get(path)
-    cached = len(cache._cards)
-    assert cached == 2  # the body, and the card around it
+    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "summary": 1}
     client.get(path)
-    assert len(cache._cards) == cached
+    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "summary": 1}
     client.set_cookie("portal_lang", "en")
     assert "Bostadsbidrag" in client.get(path).get_data(as_text=True)
-    assert len(cache._cards) == cached + 2
+    assert _kept(cache) == {"body": 2, "item": 2, "group": 2, "summary": 2}
     page = client.get(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment")
     for text in ("Slutade i oktober.", "Slutade i november."):
         client.post(
@@ -273,6 +318,7 @@ def test_a_card_is_rendered_once_per_item_language_and_comment(login, client, ap
             data={"csrf_token": csrf_from(page), "text": text},
         )
         assert text in soup(client.get(path)).find(id=f"item-{item.id}").get_text()
-    assert len(cache._cards) == cached + 4  # one card for each comment, the body the same
+    # one card and one group for each comment, the body and the summary the same
+    assert _kept(cache) == {"body": 2, "item": 4, "group": 4, "summary": 2}
     client.post(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment", data={"csrf_token": csrf_from(page), "text": ""})
     assert "Slutade" not in soup(client.get(path)).find(id=f"item-{item.id}").get_text()

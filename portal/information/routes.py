@@ -17,7 +17,7 @@ from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
 from portal.information.labels import detail_text
-from portal.information.render import card_body, card_item
+from portal.information.render import card_body, card_item, member_summary, provider_group
 from portal.providers.items import Period
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
@@ -93,6 +93,8 @@ def period_text(start, end) -> str:
 
 bp.add_app_template_global(card_body, "card_body")
 bp.add_app_template_global(card_item, "card_item")
+bp.add_app_template_global(provider_group, "provider_group")
+bp.add_app_template_global(member_summary, "member_summary")
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -118,7 +120,8 @@ def fetched_text(moment) -> str:
 def _information_context(application) -> dict:
     statuses = services.statuses(application)
     viewer = services.viewer_member(application, g.subject_id)
-    pages = services.information_page(application, loaded_statuses=statuses)
+    found, comments = services.shown_items(application)
+    pages = services.information_page(application, loaded=found, loaded_statuses=statuses)
     # A household member who sees only what concerns them (portal/auth/household.py): their own page.
     visible = household.visible_member_ids(application, g.subject_id)
     if visible is not None:
@@ -134,7 +137,7 @@ def _information_context(application) -> dict:
     return {
         "application": application,
         "pages": pages,
-        "comments": services.comments(application),
+        "comments": comments,
         "statuses": statuses,
         "is_applicant": application.applicant_id == g.subject_id,
         "viewer": viewer,

@@ -9,10 +9,12 @@ import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
+from typing import NamedTuple
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.application.models import Application, HouseholdMember
 from portal.audit.services import record
@@ -53,31 +55,34 @@ def breakers(app: Flask) -> Breakers:
     return app.extensions["portal.breakers"]
 
 
+# The page's statements built once, the application as a parameter: SQLAlchemy keeps a statement's cache key
+# on the statement, so a statement made anew on each request costs its building and its key each time
+# (about a tenth of a millisecond for a few columns; issue 15, point 5).
+_CALL_STATES = (
+    select(FetchCall.member_id, FetchCall.provider, FetchCall.status, FetchCall.reason, FetchCall.item_count)
+    .where(FetchCall.application_id == bindparam("application_id"))
+    .order_by(FetchCall.id)
+)
+_CALLS = select(FetchCall).where(FetchCall.application_id == bindparam("application_id")).order_by(FetchCall.id)
+_ITEM_ORDER = (InformationItem.member_id, InformationItem.provider, InformationItem.period_start, InformationItem.id)
+_ITEMS = (
+    select(InformationItem).where(InformationItem.application_id == bindparam("application_id")).order_by(*_ITEM_ORDER)
+)
+
+
 def call_states(application: Application) -> list:
     """Each fetch call's member, provider, status, reason and item count, as plain rows: what the pages show of
     the calls, without building an ORM object for each of a household's hundred and more calls."""
     return once(
         ("fetch_call_states", application.id),
-        lambda: list(
-            db.session.execute(
-                select(
-                    FetchCall.member_id, FetchCall.provider, FetchCall.status, FetchCall.reason, FetchCall.item_count
-                )
-                .where(FetchCall.application_id == application.id)
-                .order_by(FetchCall.id)
-            )
-        ),
+        lambda: list(db.session.execute(_CALL_STATES, {"application_id": application.id})),
     )
 
 
 def calls(application: Application) -> list[FetchCall]:
     return once(
         ("fetch_calls", application.id),
-        lambda: list(
-            db.session.scalars(
-                select(FetchCall).where(FetchCall.application_id == application.id).order_by(FetchCall.id)
-            )
-        ),
+        lambda: list(db.session.scalars(_CALLS, {"application_id": application.id})),
     )
 
 
@@ -219,51 +224,99 @@ def _store(outcome: Outcome) -> None:
 
 
 def items(application: Application) -> list[InformationItem]:
-    return list(
-        db.session.scalars(
-            select(InformationItem)
-            .where(InformationItem.application_id == application.id)
-            .order_by(
-                InformationItem.member_id, InformationItem.provider, InformationItem.period_start, InformationItem.id
-            )
-        )
-    )
+    return list(db.session.scalars(_ITEMS, {"application_id": application.id}))
 
 
-@dataclass
+class ShownItem(NamedTuple):
+    """A stored item as the information page shows it, read as a plain row (issue 15, point 5): the page
+    reads every item of the household on each request and needs no ORM object for any of them. The same
+    attributes as :class:`InformationItem`, its ``figure`` worked out once."""
+
+    id: int
+    application_id: str
+    member_id: int
+    provider: str
+    info_set: str
+    kind: str
+    theme: str
+    period_start: date | None
+    period_end: date | None
+    amount_ore: int | None
+    gross: bool | None
+    details: dict
+    fetched_at: datetime
+    seal: str
+    figure: str
+
+
+class ShownComment(NamedTuple):
+    """An item's comment as the page shows it: its text."""
+
+    text: str
+
+
+_SHOWN = (
+    select(*(getattr(InformationItem, name) for name in ShownItem._fields[:-1]), ItemComment.text)
+    .outerjoin(ItemComment, ItemComment.item_id == InformationItem.id)
+    .where(InformationItem.application_id == bindparam("application_id"))
+    .order_by(*_ITEM_ORDER)
+)
+
+
+def shown_items(application: Application) -> tuple[list[ShownItem], dict[int, ShownComment]]:
+    """The application's items in the order of :func:`items` and the comments on them, in one statement, as
+    plain rows."""
+    rows = db.session.execute(_SHOWN, {"application_id": application.id})
+    figures: dict[tuple[str, str, bool | None], str] = {}
+    found: list[ShownItem] = []
+    comments: dict[int, ShownComment] = {}
+    for *values, comment in rows:
+        key = (values[3], values[5], values[10])  # provider, kind, gross: all a figure depends on
+        figure = figures.get(key)
+        if figure is None:
+            figure = figures[key] = provider_named(key[0]).figure(key[1], key[2])
+        found.append(ShownItem._make((*values, figure)))
+        if comment is not None:
+            comments[values[0]] = ShownComment(comment)
+    return found, comments
+
+
+@dataclass(slots=True)
 class ProviderStatus:
-    """What the applicant sees of one provider for one member."""
+    """What the applicant sees of one provider for one member: worked out once from its calls (by
+    :func:`statuses`), not again each time a template asks."""
 
     provider: Provider
     member: HouseholdMember
     calls: list = field(default_factory=list)  # rows of call_states()
-
-    @property
-    def state(self) -> str:
-        states = {c.status for c in self.calls}
-        if FetchStatus.PENDING in states:
-            return FetchStatus.PENDING
-        if FetchStatus.FAILED in states:
-            return FetchStatus.FAILED
-        return FetchStatus.DONE
-
-    @property
-    def reason(self) -> str | None:
-        return next((c.reason for c in self.calls if c.status == FetchStatus.FAILED), None)
-
-    @property
-    def item_count(self) -> int:
-        return sum(c.item_count for c in self.calls)
+    state: str = FetchStatus.DONE  # pending if any call is, else failed if any call failed
+    reason: str | None = None  # the first failed call's reason
+    item_count: int = 0
 
 
 def statuses(application: Application) -> list[ProviderStatus]:
     members = {m.id: m for m in application.members}
     grouped: dict[tuple[int, str], ProviderStatus] = {}
+    named: dict[str, Provider] = {}
+    failed: set[tuple[int, str]] = set()
     for call in call_states(application):
         key = (call.member_id, call.provider)
-        if key not in grouped:
-            grouped[key] = ProviderStatus(provider_named(call.provider), members[call.member_id])
-        grouped[key].calls.append(call)
+        status = grouped.get(key)
+        if status is None:
+            found = named.get(call.provider)
+            if found is None:
+                found = named[call.provider] = provider_named(call.provider)
+            status = grouped[key] = ProviderStatus(found, members[call.member_id])
+        status.calls.append(call)
+        status.item_count += call.item_count
+        if call.status == FetchStatus.PENDING:
+            status.state = FetchStatus.PENDING
+        elif call.status == FetchStatus.FAILED:
+            if key not in failed:
+                failed.add(key)
+                status.reason = call.reason
+            if status.state != FetchStatus.PENDING:
+                status.state = FetchStatus.FAILED
     return sorted(grouped.values(), key=lambda s: (s.member.position, s.provider.order))
 
 
@@ -387,10 +440,15 @@ class Card:
 
 @dataclass
 class ProviderGroup:
-    """The cards from one provider in one group: the source and fetch time are said once, here."""
+    """The items from one provider in one group, as cards: the source and fetch time are said once, here.
+    The cards are made when first asked for: a page whose group's markup is kept (render.py) never asks."""
 
-    provider: object
-    cards: list[Card]
+    provider: Provider
+    entries: list  # the stored items (or rows of shown_items()), in the order of items()
+
+    @cached_property
+    def cards(self) -> list[Card]:
+        return _cards(self.entries)
 
     @property
     def fetched_at(self):
@@ -437,14 +495,15 @@ def _cards(found: list[InformationItem]) -> list[Card]:
 
 def information_page(
     application: Application,
-    loaded: list[InformationItem] | None = None,
+    loaded: list[InformationItem] | list[ShownItem] | None = None,
     loaded_statuses: list[ProviderStatus] | None = None,
 ) -> list[MemberPage]:
     """Per member: the month's totals, the items grouped by what they are and then by provider, and
-    what could not be fetched. Items and calls are loaded once (or passed in)."""
+    what could not be fetched. Items and calls are loaded once (or passed in: the stored items or the rows
+    of :func:`shown_items`)."""
     found = items(application) if loaded is None else loaded
     all_statuses = statuses(application) if loaded_statuses is None else loaded_statuses
-    by_member: dict[int, list[InformationItem]] = defaultdict(list)
+    by_member: dict[int, list] = defaultdict(list)
     for entry in found:
         by_member[entry.member_id].append(entry)
     statuses_of: dict[int, list[ProviderStatus]] = defaultdict(list)
@@ -455,12 +514,12 @@ def information_page(
     for member in application.members:
         own = by_member.get(member.id, [])
         # Each item's group worked out once (a page of many items asked it three times each).
-        in_group: dict[str, dict[str, list[InformationItem]]] = {group: defaultdict(list) for group in GROUPS}
+        in_group: dict[str, dict[str, list]] = {group: defaultdict(list) for group in GROUPS}
         for entry in own:
             in_group[group_of(entry.figure)][entry.provider].append(entry)
         groups: dict[str, list[ProviderGroup]] = {
             group: [
-                ProviderGroup(provider_named(name), _cards(entries))
+                ProviderGroup(provider_named(name), entries)
                 for name, entries in sorted(by_provider.items(), key=lambda kv: order.get(kv[0], 999))
             ]
             for group, by_provider in in_group.items()
