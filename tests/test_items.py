@@ -290,27 +290,28 @@ def test_the_kept_groups_and_summary_follow_what_they_show(login, client):
 
 def _kept(cache: CardCache) -> Counter:
     """What the cache holds, by kind: a card's body (its key starts with the seals), the whole card ("item"),
-    a provider's group of cards ("group") and a member's lines of the summary ("summary")."""
+    a provider's group of cards ("group"), a member's section of groups ("member") and a member's lines of the
+    summary ("summary")."""
     return Counter(key[0] if isinstance(key[0], str) else "body" for key in cache._cards)
 
 
 def test_a_card_is_rendered_once_per_item_language_and_comment(login, client, app):
     """Stored items never change, so their cards are rendered once per language (portal/information/
-    render.py): the body, the whole card with the comment beside it, the provider's group of cards and the
-    member's summary; a changed comment is another card and group, never the old one, and neither the card's
-    body nor the summary is rendered again."""
+    render.py): the body, the whole card with the comment beside it, the provider's group of cards, the
+    member's section and summary; a changed comment is another card, group and section, never the old one, and
+    neither the card's body nor the summary is rendered again."""
     login(SINGLE_ADULT)
     application = factories.draft(SINGLE_ADULT)
     _app, item = plant_item(application=application)
     cache = app.extensions.setdefault("portal.card_cache", CardCache())
     path = f"/applications/{application.id}/information"
     client.get(path)
-    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "summary": 1}
+    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "member": 1, "summary": 1}
     client.get(path)
-    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "summary": 1}
+    assert _kept(cache) == {"body": 1, "item": 1, "group": 1, "member": 1, "summary": 1}
     client.set_cookie("portal_lang", "en")
     assert "Bostadsbidrag" in client.get(path).get_data(as_text=True)
-    assert _kept(cache) == {"body": 2, "item": 2, "group": 2, "summary": 2}
+    assert _kept(cache) == {"body": 2, "item": 2, "group": 2, "member": 2, "summary": 2}
     page = client.get(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment")
     for text in ("Slutade i oktober.", "Slutade i november."):
         client.post(
@@ -318,7 +319,7 @@ def test_a_card_is_rendered_once_per_item_language_and_comment(login, client, ap
             data={"csrf_token": csrf_from(page), "text": text},
         )
         assert text in soup(client.get(path)).find(id=f"item-{item.id}").get_text()
-    # one card and one group for each comment, the body and the summary the same
-    assert _kept(cache) == {"body": 2, "item": 4, "group": 4, "summary": 2}
+    # one card, group and section for each comment, the body and the summary the same
+    assert _kept(cache) == {"body": 2, "item": 4, "group": 4, "member": 4, "summary": 2}
     client.post(f"{path.rsplit('/', 1)[0]}/items/{item.id}/comment", data={"csrf_token": csrf_from(page), "text": ""})
     assert "Slutade" not in soup(client.get(path)).find(id=f"item-{item.id}").get_text()

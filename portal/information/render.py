@@ -14,7 +14,9 @@ A provider's group of cards (its heading with the fetch time, then the cards) is
 keyed by its items' ids and seals, the comments on them, the language, the reader's time zone, whether the help
 is shown and the reader may comment, the application and the script root; and a member's lines of the summary
 by the member's name, the month's totals, what could not be fetched and why, the month, the language, the
-application and the script root. A page whose data is unchanged is then a few lookups, not twenty includes.
+application and the script root. A member's section (their name, each group's heading, the groups) is kept by
+the member, the language and its groups' keys in order. A page whose data is unchanged is then a lookup per
+member, not twenty includes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections import OrderedDict
 from flask import current_app, render_template, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
+
+from portal.information.services import GROUPS
 
 MAX_CARDS = 20_000  # a few kilobytes each: tens of megabytes at most per process
 
@@ -101,16 +105,10 @@ def card_item(card, provider, help_shown: bool, comment, application, is_applica
     return html
 
 
-def provider_group(pgroup, help_shown: bool, comments: dict, application, is_applicant: bool) -> Markup:
-    """One provider's cards in one group, with the source and fetch time said once: kept whole, so a page
-    whose groups are unchanged renders each with one lookup. The key adds to the cards' what the heading
-    shows: the provider and the reader's time zone (the fetch time is written in it)."""
-    entries = pgroup.entries
-    key = (
-        "group",
-        pgroup.provider.name,
-        tuple((i.id, i.seal) for i in entries),  # the seal covers all an item shows: its cards follow from them
-        tuple((i.id, comments[i.id].text) for i in entries if i.id in comments),
+def _reader(help_shown: bool, application, is_applicant: bool) -> tuple:
+    """What a group's markup shows of the reader and the request: the language, the time zone (the fetch time is
+    written in it), whether the help is shown and the reader may comment, the application and the script root."""
+    return (
         str(get_locale()),
         str(get_timezone()),
         bool(help_shown),
@@ -118,6 +116,24 @@ def provider_group(pgroup, help_shown: bool, comments: dict, application, is_app
         application.id,
         request.script_root,
     )
+
+
+def _contents(pgroup, comments: dict) -> tuple:
+    """What a group's markup shows of its items: the provider, each item's id and seal (the seal covers all an
+    item shows, so its cards follow from them) and the comments on them."""
+    entries = pgroup.entries
+    return (
+        pgroup.provider.name,
+        tuple((i.id, i.seal) for i in entries),
+        tuple((i.id, comments[i.id].text) for i in entries if i.id in comments),
+    )
+
+
+def provider_group(pgroup, help_shown: bool, comments: dict, application, is_applicant: bool) -> Markup:
+    """One provider's cards in one group, with the source and fetch time said once: kept whole, so a page
+    whose groups are unchanged renders each with one lookup. The key adds to the cards' what the heading
+    shows: the provider and the reader's time zone (the fetch time is written in it)."""
+    key = ("group", _contents(pgroup, comments), _reader(help_shown, application, is_applicant))
     cache = _cache()
     html = cache.get(key)
     if html is None:
@@ -125,6 +141,36 @@ def provider_group(pgroup, help_shown: bool, comments: dict, application, is_app
             render_template(
                 "information/_provider_group.html",
                 pgroup=pgroup,
+                help_shown=help_shown,
+                comments=comments,
+                application=application,
+                is_applicant=is_applicant,
+            )
+        )
+        cache.put(key, html)
+    return html
+
+
+def member_section(page, is_you, help_shown: bool, comments: dict, application, is_applicant: bool) -> Markup:
+    """A member's section of fetched items: their name and each group's heading around its providers' groups
+    (:func:`provider_group`), kept whole by the member, the reader and what every group shows, in order."""
+    member = page.member
+    key = (
+        "member",
+        member.id,
+        member.name,
+        bool(is_you),
+        _reader(help_shown, application, is_applicant),
+        tuple((group, tuple(_contents(g, comments) for g in page.groups[group])) for group in GROUPS),
+    )
+    cache = _cache()
+    html = cache.get(key)
+    if html is None:
+        html = Markup(
+            render_template(
+                "information/_member_section.html",
+                page=page,
+                is_you=is_you,
                 help_shown=help_shown,
                 comments=comments,
                 application=application,

@@ -17,7 +17,7 @@ from portal.i18n.services import day, month
 from portal.information import services
 from portal.information.forms import CommentForm
 from portal.information.labels import detail_text
-from portal.information.render import card_body, card_item, member_summary, provider_group
+from portal.information.render import card_body, card_item, member_section, member_summary, provider_group
 from portal.providers.items import Period
 from portal.providers.registry import provider as provider_named
 from portal.web.htmx import is_fragment_request, render
@@ -95,6 +95,7 @@ bp.add_app_template_global(card_body, "card_body")
 bp.add_app_template_global(card_item, "card_item")
 bp.add_app_template_global(provider_group, "provider_group")
 bp.add_app_template_global(member_summary, "member_summary")
+bp.add_app_template_global(member_section, "member_section")
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

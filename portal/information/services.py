@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import NamedTuple
@@ -288,7 +288,6 @@ class ProviderStatus:
 
     provider: Provider
     member: HouseholdMember
-    calls: list = field(default_factory=list)  # rows of call_states()
     state: str = FetchStatus.DONE  # pending if any call is, else failed if any call failed
     reason: str | None = None  # the first failed call's reason
     item_count: int = 0
@@ -307,7 +306,6 @@ def statuses(application: Application) -> list[ProviderStatus]:
             if found is None:
                 found = named[call.provider] = provider_named(call.provider)
             status = grouped[key] = ProviderStatus(found, members[call.member_id])
-        status.calls.append(call)
         status.item_count += call.item_count
         if call.status == FetchStatus.PENDING:
             status.state = FetchStatus.PENDING
