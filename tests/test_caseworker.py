@@ -279,6 +279,26 @@ def test_a_changed_document_or_item_is_shown_with_a_loud_warning(app):
     assert "1 stored item no longer matches" in doc.find(id="seal-warning").get_text()
 
 
+def test_a_document_changed_after_the_case_was_opened_is_read_afresh(app):
+    """The view keeps the parsed document and its markup by the hash of the document's bytes: opened once, then
+    changed in the database, the next request shows the change and warns about it."""
+    application, item, attachment, pdf = rich()
+    worker = caseworker(app, "staff-stockholm-1")
+    doc = page_checks(worker.get(case_path(application)), "en")
+    assert doc.find(id="seal-warning") is None
+    frozen = db.session.scalar(select(FrozenDocument).where(FrozenDocument.application_id == application.id))
+    body = json.loads(frozen.body)
+    body["applicant"]["givenName"] = "Ändrad"
+    body["fetched"][0]["amountOre"] = 9_999_900
+    frozen.body = json.dumps(body, ensure_ascii=False)
+    frozen.sha256 = hashlib.sha256(frozen.body.encode()).hexdigest()
+    db.session.commit()
+    doc = page_checks(worker.get(case_path(application)), "en")
+    assert "Ändrad" in doc.find("dl", class_="summary").get_text()
+    assert "1 fetched item does not match" in doc.find(id="seal-warning").get_text()
+    assert doc.find(id=f"item-{item.id}").find(class_="tag--failed") is not None
+
+
 def test_protected_identity_never_shows_address_or_the_others(app):
     application = delivered(LINA)
     assert application.protected

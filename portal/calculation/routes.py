@@ -26,12 +26,6 @@ REFUSED = {
 
 
 @bp.app_template_global()
-def calculation_of(application: Application) -> services.Sheet | None:
-    """The case's lines as they stand (for the caseworker's page; read under the page's own audit)."""
-    return services.sheet(application)
-
-
-@bp.app_template_global()
 def calculation_line_text(line: dict) -> str:
     return line_text(line)
 

@@ -91,7 +91,11 @@ def proposed(application: Application) -> dict | None:
     frozen = frozen_document(application)
     if frozen is None:
         return None
-    part = json.loads(frozen.body).get("calculationLines")
+    return _lines_of(json.loads(frozen.body))
+
+
+def _lines_of(document: dict) -> dict | None:
+    part = document.get("calculationLines")
     return part if isinstance(part, dict) else None
 
 
@@ -105,9 +109,11 @@ def changes(application: Application) -> list[LineChange]:
     )
 
 
-def sheet(application: Application) -> Sheet | None:
-    """The lines as they stand: each proposed line with its latest judgement. None without proposed lines."""
-    part = proposed(application)
+def sheet(application: Application, document: dict | None = None) -> Sheet | None:
+    """The lines as they stand: each proposed line with its latest judgement. None without proposed lines.
+    ``document``: the application's frozen document already parsed, where the caller has it (the caseworker's
+    view), so it is not read and parsed again."""
+    part = proposed(application) if document is None else _lines_of(document)
     if part is None:
         return None
     by_line: dict[str, list[LineChange]] = {}

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.engine import Row as SqlRow
 
 from portal.application.access import register_finder
 from portal.application.labels import RELATION_FOR_CASEWORKER
@@ -20,6 +21,8 @@ from portal.application.models import Application, HouseholdMember
 from portal.application.states import UNSENT
 from portal.attachments.models import Attachment
 from portal.auth.actor import Actor
+from portal.calculation import services as calculation
+from portal.calculation.services import Sheet
 from portal.case import services as case
 from portal.case.models import Message, SupplementRequest
 from portal.delivery.models import InboxEntry
@@ -156,13 +159,14 @@ def listing(actor: Actor, name: str = "all", search: str = "", page: int = 1) ->
     return rows, len(found) > PAGE_SIZE
 
 
-def same_month(actor: Actor, application: Application) -> list[Application]:
+def same_month(actor: Actor, application: Application) -> list[SqlRow]:
     """The applicant's other applications for the same month that this caseworker may open: a
-    duplicate or an emergency application is seen beside the first."""
+    duplicate or an emergency application is seen beside the first. Plain rows of what the page shows of
+    them (id, reference, status, emergency), no ORM object."""
     return list(
-        db.session.scalars(
+        db.session.execute(
             scoped(
-                select(Application).where(
+                select(Application.id, Application.reference, Application.status, Application.emergency).where(
                     Application.applicant_id == application.applicant_id,
                     Application.period == application.period,
                     Application.id != application.id,
@@ -255,6 +259,7 @@ class CaseView:
     events: list
     later_documents: list[FrozenDocument]
     item_choices: list[tuple[str, str]]
+    calculation: Sheet | None
 
     @property
     def seal_problem(self) -> bool:
@@ -288,10 +293,42 @@ def _files(column, ids) -> dict[str, list[Attachment]]:
     return result
 
 
+def _documents(application: Application) -> tuple[FrozenDocument | None, list[FrozenDocument]]:
+    """The application's own document (as ``frozen_document`` finds it: the latest version referring to none)
+    and the later ones referring to it, in version order: one query for both (issue 15, point 5)."""
+    found = list(
+        db.session.scalars(
+            select(FrozenDocument)
+            .where(FrozenDocument.application_id == application.id)
+            .order_by(FrozenDocument.version)
+        )
+    )
+    own = [document for document in found if document.refers_to is None]
+    return (own[-1] if own else None), [document for document in found if document.refers_to is not None]
+
+
+MAX_PARSED = 64  # documents of a few hundred kilobytes parsed: some tens of megabytes at most per process
+
+
+def _parsed(body: str, body_digest: str) -> dict:
+    """``json.loads(body)``, kept by the SHA-256 of the body's exact bytes (the view computes it anyway to
+    check the document's checksum): a frozen document is opened again and again, and parsing its fifty-odd
+    items cost more than anything else the view does once (issue 15, point 5). Changed bytes hash otherwise and
+    are parsed afresh. The answer is shared between requests, so it is only read, never changed."""
+    kept: OrderedDict[str, dict] = current_app.extensions.setdefault("portal.parsed_documents", OrderedDict())
+    doc = kept.get(body_digest)
+    if doc is None:
+        doc = json.loads(body)
+        kept[body_digest] = doc
+        if len(kept) > MAX_PARSED:
+            kept.popitem(last=False)
+    return doc
+
+
 def case_view(application: Application) -> CaseView:
-    frozen = frozen_document(application)
-    doc = json.loads(frozen.body) if frozen else {}
+    frozen, later = _documents(application)
     body_digest = hashlib.sha256(frozen.body.encode("utf-8")).hexdigest() if frozen else None
+    doc = _parsed(frozen.body, body_digest) if frozen and body_digest else {}
     digest_ok = frozen is not None and body_digest == frozen.sha256
     members = member_labels(doc)
     requests = case.requests(application)
@@ -330,13 +367,6 @@ def case_view(application: Application) -> CaseView:
             )
         )
     messages = case.messages(application)
-    later = list(
-        db.session.scalars(
-            select(FrozenDocument)
-            .where(FrozenDocument.application_id == application.id, FrozenDocument.refers_to.is_not(None))
-            .order_by(FrozenDocument.version)
-        )
-    )
     return CaseView(
         application=application,
         frozen=frozen,
@@ -357,6 +387,7 @@ def case_view(application: Application) -> CaseView:
         events=list(application.events),
         later_documents=later,
         item_choices=choices,
+        calculation=calculation.sheet(application, doc) if frozen else None,
     )
 
 
