@@ -370,6 +370,27 @@ def test_inbox_lists_filters_and_searches(app):
     assert audited("read", "inbox", "0180/*", "staff-stockholm-3") >= 8
 
 
+def test_an_inbox_row_shows_the_case_as_it_is_now(app):
+    """Each row's markup is kept by the row's values (portal/municipality/render.py): listed once, then changed,
+    the case's row shows the change on the next listing."""
+    first = delivered(EMMA)
+    worker = caseworker(app, "staff-stockholm-3")
+
+    def cells() -> list[str]:
+        row = soup(worker.get("/municipality/inbox")).find("tbody").find("tr")
+        return [td.get_text(" ", strip=True) for td in row.find_all("td")]
+
+    before = cells()
+    assert before[2] == "–" and before[6] == "–" and "unread" not in before[7]
+    assert act(worker, first, "register").status_code == 302
+    assert act(worker, first, "assign").status_code == 302
+    case.send_message(refresh(first), case.APPLICANT, "Emma Sundberg", "Hyran har höjts.")
+    db.session.commit()
+    after = cells()
+    assert after[2] == refresh(first).case_number and after[4] != before[4]
+    assert "Eva Mottagning" in after[6] and "1 unread message" in after[7]
+
+
 def test_an_emergency_application_is_marked_with_its_reason_beside_the_first(app):
     """One application per person and month; the explicit second one (issue 15, point 4) is shown as
     an emergency application in the inbox, with its reason and a link to the first in the view."""

@@ -48,7 +48,7 @@ from portal.exchange.pdf import render
 from portal.extensions import db
 from portal.municipality import forms, labels
 from portal.municipality import services as inbox_services
-from portal.municipality.render import Received
+from portal.municipality.render import Received, inbox_rows
 from portal.routing.services import UnknownMunicipality, municipalities, municipality
 from portal.submission import services as submission
 from portal.web.files import send_private_file
@@ -88,16 +88,10 @@ def inbox():
     )
     rows, more = inbox_services.listing(g.actor, name, query, page)
     unit = case.inboxes_of(g.actor.municipality_code).get(g.actor.unit) if g.actor.unit else None
-    # Made once for the page, not once a row (issue 15, point 5): each status's tag and the link pattern.
-    tag = get_template_attribute("components/tag.html", "tag")
-    status_tags = {
-        status: tag(STATUS_FOR_CASEWORKER.get(status, status), kind=status) for status in {row.status for row in rows}
-    }
     return render_template(
         "municipality/inbox.html",
         rows=rows,
-        status_tags=status_tags,
-        application_link=_link_pattern("municipality.application", "application_id"),
+        row_markup=inbox_rows(rows, _status_tag(), _link_pattern("municipality.application", "application_id")),
         more=more,
         page=page,
         current=name,
@@ -108,6 +102,19 @@ def inbox():
         municipality=municipality(g.actor.municipality_code),
         form=search if search.errors else None,
     )
+
+
+def _status_tag():
+    """A status's tag, made once per status for the page, not once a row (issue 15, point 5)."""
+    tag = get_template_attribute("components/tag.html", "tag")
+    made: dict[str, Markup] = {}
+
+    def status_tag(status: str) -> Markup:
+        if status not in made:
+            made[status] = Markup(tag(STATUS_FOR_CASEWORKER.get(status, status), kind=status))
+        return made[status]
+
+    return status_tag
 
 
 def _link_pattern(endpoint: str, name: str):
