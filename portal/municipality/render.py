@@ -5,9 +5,10 @@ the applicant stated, its attachments and indication. A frozen document never ch
 same every time the case is opened in one language and time zone. It is rendered on first use and kept in a
 bounded in-process cache keyed by the hash of the document's bytes as read (not the stored checksum: a
 changed document hashes otherwise and is rendered afresh), the application, the part, whether the item
-verified, the language, the time zone and the script root its links are made under. What changes with the
-handling — the supplement requests about an item, the seal warnings, the later documents — is rendered live
-around these parts (templates/municipality/_received.html)."""
+verified, the language, the time zone and the script root its links are made under. The fetched items' section
+as a whole is kept the same way, with the texts and due dates of the supplement requests about its items in its
+key. What else changes with the handling — the seal warnings, the later documents — is rendered live around
+these parts (templates/municipality/_received.html)."""
 
 from __future__ import annotations
 
@@ -93,6 +94,22 @@ class Received:
         return self._part(
             ("item", entry.position, entry.verified),
             lambda: get_template_attribute(PARTS, "item_part")(entry, self.view.application, self.iso_date),
+        )
+
+    def fetched(self, theme_labels) -> Markup:
+        """Every fetched item in its member's and theme's place, with the requests about it: besides the document,
+        the markup depends on whether each item verified and on each request's text and due date, all in the key.
+        """
+        view = self.view
+        shown = tuple(
+            (entry.position, entry.verified, tuple((request.what, request.due_date) for request in entry.requests))
+            for _label, themes in view.fetched
+            for _theme, entries in themes
+            for entry in entries
+        )
+        return self._part(
+            ("fetched", shown),
+            lambda: get_template_attribute(PARTS, "fetched_part")(view.fetched, self, theme_labels),
         )
 
     def rest(self) -> Markup:

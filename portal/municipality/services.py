@@ -14,6 +14,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Row as SqlRow
+from sqlalchemy.orm import defer
 
 from portal.application.access import register_finder
 from portal.application.labels import RELATION_FOR_CASEWORKER
@@ -24,7 +25,7 @@ from portal.auth.actor import Actor
 from portal.calculation import services as calculation
 from portal.calculation.services import Sheet
 from portal.case import services as case
-from portal.case.models import Message, SupplementRequest
+from portal.case.models import Decision, Message, SupplementRequest
 from portal.delivery.models import InboxEntry
 from portal.exchange.document import _consistency_errors
 from portal.exchange.pdf import _parse_utc
@@ -367,6 +368,15 @@ def case_view(application: Application) -> CaseView:
             )
         )
     messages = case.messages(application)
+    # The page links to a decision's document and never shows its bytes: not read here.
+    decisions = list(
+        db.session.scalars(
+            select(Decision)
+            .where(Decision.application_id == application.id)
+            .order_by(Decision.decided_at)
+            .options(defer(Decision.document))
+        )
+    )
     return CaseView(
         application=application,
         frozen=frozen,
@@ -382,8 +392,10 @@ def case_view(application: Application) -> CaseView:
         request_files=_files(Attachment.request_id, [r.id for r in requests]),
         messages=messages,
         message_files=_files(Attachment.message_id, [m.id for m in messages]),
-        decisions=case.decisions(application),
-        payments=case.payments(application),
+        decisions=decisions,
+        # A payment is reported only on a decided case (case.report_payment), and only a decision decides it:
+        # without a decision there is no payment to read.
+        payments=case.payments(application) if decisions else [],
         events=list(application.events),
         later_documents=later,
         item_choices=choices,
