@@ -4,7 +4,7 @@ the mandate banner's read, Jinja's imports and ``_`` in templates."""
 from __future__ import annotations
 
 from flask import g, render_template_string
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, get_timezone, gettext, refresh
 from jinja2 import DictLoader, Environment, Template
 from markupsafe import Markup
 from sqlalchemy import event, select
@@ -13,6 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import record, record_read
 from portal.auth.actor import CITIZEN, Actor
 from portal.extensions import db
+from portal.i18n import cached
 from portal.mandates import services as mandates
 from portal.web.templating import PortalTemplate
 from tests import factories
@@ -89,3 +90,14 @@ def test_underscore_in_templates_is_jinjas_newstyle_gettext(app):
         raw = '{% autoescape false %}{{ _("Logged in as %(name)s", name=name) }}{% endautoescape %}'
         assert render_template_string(raw, name=name) == gettext("Logged in as %(name)s") % {"name": name}
         assert render_template_string("{% trans %}Error:{% endtrans %}") == gettext("Error:")
+
+
+def test_the_locale_and_zone_read_where_flask_babel_keeps_them_are_its_own(app):
+    assert cached.locale_code() == str(get_locale())  # the app context the test holds, no request
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the test's app context worked one out already: Flask-Babel works it out again
+        assert cached.locale_code() == str(get_locale()) == "en"
+        with force_locale("ar"):
+            assert cached.locale_code() == str(get_locale()) == "ar"
+        assert cached.locale_code() == str(get_locale()) == "en"
+        assert cached._zone() == str(get_timezone())

@@ -4,7 +4,6 @@ from collections import ChainMap
 from functools import lru_cache
 
 from flask import current_app, g, request
-from flask_babel import get_locale
 from jinja2 import Template
 
 from portal.application import labels
@@ -32,7 +31,7 @@ def _isolated(format_):
 
     def isolated(value):
         text = format_(value)
-        return i18n.isolate(text) if text and _right_to_left(str(get_locale())) else text
+        return i18n.isolate(text) if text and _right_to_left(cached.locale_code()) else text
 
     return isolated
 
@@ -75,7 +74,7 @@ def register(app):
 
     @app.context_processor
     def globals_():
-        locale = str(get_locale())
+        locale = cached.locale_code()
         config = current_app.config["PORTAL"]
         return {
             "locale": locale,
