@@ -101,3 +101,27 @@ def test_the_locale_and_zone_read_where_flask_babel_keeps_them_are_its_own(app):
             assert cached.locale_code() == str(get_locale()) == "ar"
         assert cached.locale_code() == str(get_locale()) == "en"
         assert cached._zone() == str(get_timezone())
+
+
+def test_underscore_renders_what_jinjas_own_newstyle_gettext_renders(app):
+    """The same sources through Jinja's own i18n callables (over the same translations) and through the portal's:
+    escaping, "%%", variables and strings without any "%" alike."""
+    sources = [
+        '{{ _("Error:") }}',
+        '{{ _("A & B <i>") }}',
+        '{{ _("100%% sure") }}',
+        '{{ _("Logged in as %(name)s", name=name) }}',
+        '{% autoescape false %}{{ _("A & B") }}{{ _("100%% sure") }}{% endautoescape %}',
+        "{% trans %}Error:{% endtrans %}",
+        "{% trans n=2 %}{{ n }} of 100%{% endtrans %}",
+    ]
+    jinjas = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    jinjas.install_gettext_callables(  # pyright: ignore[reportAttributeAccessIssue]  (added by the extension)
+        gettext=lambda s: cached.translations().ugettext(s),
+        ngettext=lambda s, p, n: cached.translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+    with app.test_request_context(), force_locale("sv"):
+        for source in sources:
+            expected = jinjas.from_string(source).render(name="<b>Maria</b>")
+            assert app.jinja_env.from_string(source).render(name="<b>Maria</b>") == expected, source

@@ -135,4 +135,6 @@ def _template_gettext(context: Context, string: str, **variables) -> str:
     found = translations().ugettext(string)
     if context.eval_ctx.autoescape:
         found = Markup(found)
-    return found % variables
+    # Jinja formats every string, variables or not (so "%%" reads "%" everywhere); a string without any "%" comes
+    # out of that as it went in, and most strings have none: their formatting (a new Markup, escaping) is skipped.
+    return found % variables if variables or "%" in found else found
