@@ -296,25 +296,22 @@ class ProviderStatus:
 def statuses(application: Application) -> list[ProviderStatus]:
     members = {m.id: m for m in application.members}
     grouped: dict[tuple[int, str], ProviderStatus] = {}
-    named: dict[str, Provider] = {}
     failed: set[tuple[int, str]] = set()
-    for call in call_states(application):
-        key = (call.member_id, call.provider)
+    pending_, failed_ = FetchStatus.PENDING, FetchStatus.FAILED  # looked up once: a household has 100+ calls
+    for member_id, name, state, reason, count in call_states(application):
+        key = (member_id, name)
         status = grouped.get(key)
         if status is None:
-            found = named.get(call.provider)
-            if found is None:
-                found = named[call.provider] = provider_named(call.provider)
-            status = grouped[key] = ProviderStatus(found, members[call.member_id])
-        status.item_count += call.item_count
-        if call.status == FetchStatus.PENDING:
-            status.state = FetchStatus.PENDING
-        elif call.status == FetchStatus.FAILED:
+            status = grouped[key] = ProviderStatus(provider_named(name), members[member_id])
+        status.item_count += count
+        if state == pending_:
+            status.state = pending_
+        elif state == failed_:
             if key not in failed:
                 failed.add(key)
-                status.reason = call.reason
-            if status.state != FetchStatus.PENDING:
-                status.state = FetchStatus.FAILED
+                status.reason = reason
+            if status.state != pending_:
+                status.state = failed_
     return sorted(grouped.values(), key=lambda s: (s.member.position, s.provider.order))
 
 
