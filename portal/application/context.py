@@ -22,7 +22,7 @@ _provided_overview: dict[str, Callable] = {}
 
 
 def provides(name: str, value_of: Callable) -> None:
-    """``value_of(application)`` is shown on the application's page and its check page as ``name``."""
+    """``value_of(application)`` is shown on the application's page as ``name``."""
     _provided[name] = value_of
 
 
@@ -36,6 +36,16 @@ def overview_context(applications: list) -> dict:
 
 
 def show_context(application, receiver, form) -> dict:
+    """The application's page: what the check page shows and what the layers above provide."""
+    return {
+        **check_context(application, receiver, form),
+        **{name: value_of(application) for name, value_of in _provided.items()},
+    }
+
+
+def check_context(application, receiver, form) -> dict:
+    """The check page: the provided values (the sent document, the contact details) are not shown there,
+    so they are not read (issue 15, point 5)."""
     statuses = information.statuses(application)
     fetched = information.items(application)
     return {
@@ -60,7 +70,6 @@ def show_context(application, receiver, form) -> dict:
         "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
         "signer": services.signer_member(application, g.subject_id),
         "reader": _reader(application),
-        **{name: value_of(application) for name, value_of in _provided.items()},
     }
 
 

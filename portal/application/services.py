@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import g
 from sqlalchemy import case, delete, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.application.models import Application, ApplicationEvent, HouseholdMember, Signature
 from portal.application.states import UNSENT, ApplicationStatus
@@ -43,7 +44,12 @@ def applications_for(subject_id: str) -> list[Application]:
 
 
 def get(application_id: str, *, for_update: bool = False) -> Application | None:
-    return db.session.get(Application, application_id, with_for_update=for_update or None)
+    if for_update:
+        return db.session.get(Application, application_id, with_for_update=True)
+    # The household in the same statement: nearly every page that opens an application shows or checks its
+    # members, which were one more read each (issue 15, point 5). Not with a lock: PostgreSQL will not lock
+    # the nullable side of an outer join.
+    return db.session.get(Application, application_id, options=[joinedload(Application.members)])
 
 
 def _event(application: Application, kind: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from portal.application.models import Application
+from portal.attachments import services as attachments
 from portal.attachments.models import Attachment
 from portal.audit.services import record
 from portal.db import utcnow
@@ -21,6 +22,7 @@ from portal.i18n.lazy import _l
 from portal.situation import services
 from portal.situation.models import REASON_MAX, DocumentAnswer
 from portal.situation.questions import RENTING, YES
+from portal.web.reads import reading_once
 
 ATTACHED, LATER, UNAVAILABLE = "attached", "later", "unavailable"
 ANSWERS = (ATTACHED, LATER, UNAVAILABLE)
@@ -159,7 +161,12 @@ class Status:
 def statuses(application: Application, answers: dict | None = None, items: list | None = None) -> list[Status]:
 
     given = responses(application)
-    files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
+    if reading_once():
+        # The page reads the applicant's files anyway (the task list, the attachments' summary): their ids,
+        # not one more read. A response's file is always the applicant's own upload.
+        files = {a.id for a in attachments.for_application(application.id)}
+    else:
+        files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
     return [
         Status(r, given.get(r.key), bool(given.get(r.key) and given[r.key].attachment_id in files))
         for r in expected(application, answers, items)

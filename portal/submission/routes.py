@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from portal.application import services as applications
 from portal.application.access import load_application
-from portal.application.context import show_context
+from portal.application.context import check_context
 from portal.application.forms import SubmitForm
 from portal.audit.services import record_read
 from portal.auth.access import requires
@@ -43,7 +43,7 @@ def check(application_id: str):
     record_read("application", application.id, "applicant checks answers before sending")
     with reads_once():  # the task list, summaries and figures share their reads (issue 15, point 5)
         return render_template(
-            "application/check.html", **show_context(application, _receiver(application), SubmitForm())
+            "application/check.html", **check_context(application, _receiver(application), SubmitForm())
         )
 
 
@@ -58,12 +58,12 @@ def submit(application_id: str):
         return redirect(url_for("application.show", application_id=application.id))
     receiver = _receiver(application)
     if not form.validate_on_submit():
-        return render_template("application/check.html", **show_context(application, receiver, form)), 400
+        return render_template("application/check.html", **check_context(application, receiver, form)), 400
     try:
         services.check_submittable(application)
     except services.NotSubmittable as refused:
         return render_template(
-            "application/check.html", refusal=refused.reason, **show_context(application, receiver, form)
+            "application/check.html", refusal=refused.reason, **check_context(application, receiver, form)
         ), 409
     return start_signing(application)
 
@@ -80,7 +80,7 @@ def cosign(application_id: str):
     if not form.validate_on_submit():
         assert application.municipality_code is not None  # signed by the applicant: check_submittable held
         receiver = municipality(application.municipality_code)
-        return render_template("application/check.html", **show_context(application, receiver, form)), 400
+        return render_template("application/check.html", **check_context(application, receiver, form)), 400
     return start_signing(application)
 
 

@@ -12,7 +12,7 @@ from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 
 from portal.application import services as applications
-from portal.application.context import show_context
+from portal.application.context import check_context
 from portal.application.forms import SubmitForm
 from portal.auth.models import Person
 from portal.auth.signing import StepUpRefused, signed_step_up, step_up
@@ -26,20 +26,22 @@ SESSION_KEY = "signing"
 
 
 def sign_message_for(application) -> str:
-    """The sign message in the page's language (the signing page shows what the OP will show)."""
-    messages = sign_message(application)
-    return messages.get(str(get_locale())[:2], messages["sv"])
+    """The sign message in the page's language (the signing page shows what the OP will show). Only that
+    language's is made: the check page showed one of eight made on every request (issue 15, point 5)."""
+    language = str(get_locale())[:2]
+    return _message(application, language if language in SUPPORTED else "sv")
 
 
 def sign_message(application) -> dict[str, str]:
     """What the identity provider shows before the person signs (the OIDC Sweden profile's
     ``userMessage``), in each of the portal's languages: the OP picks the person's own."""
-    messages = {}
-    for language in SUPPORTED:
-        with force_locale(language):
-            month = format_date(application.period, "LLLL yyyy")
-            messages[language] = _("I sign my application for ekonomiskt bistånd for %(month)s.", month=month)
-    return messages
+    return {language: _message(application, language) for language in SUPPORTED}
+
+
+def _message(application, language: str) -> str:
+    with force_locale(language):
+        month = format_date(application.period, "LLLL yyyy")
+        return _("I sign my application for ekonomiskt bistånd for %(month)s.", month=month)
 
 
 def start_signing(application):
@@ -52,7 +54,7 @@ def render_check(application, refusal: str, status: int = 409):
     """The check page again, saying why the application could not be sent."""
     receiver = municipality(application.municipality_code) if application.municipality_code else None
     return render_template(
-        "application/check.html", refusal=refusal, **show_context(application, receiver, SubmitForm())
+        "application/check.html", refusal=refusal, **check_context(application, receiver, SubmitForm())
     ), status
 
 
