@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from flask import g
 
-from portal.application import labels, services, tasks
+from portal.application import labels, render, services, tasks
 from portal.attachments import services as attachment_services
-from portal.consent.services import active
+from portal.consent.services import listed
 from portal.information import services as information
 from portal.routing.services import status as routing_status
 from portal.supplements import services as supplement_services
@@ -59,7 +59,8 @@ def check_context(application, receiver, form) -> dict:
         "is_applicant": application.applicant_id == g.subject_id,
         "tasks": tasks.visible(application),
         "task_state_label": tasks.STATE_LABEL,
-        "active_consents": active(application),
+        "active_consents": listed(application),
+        "consent_summary": render.consent_summary,
         "member_names": {m.id: m.name for m in application.members},
         "item_count": len(fetched),
         "attachments": attachment_services.for_application(application.id),

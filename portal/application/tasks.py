@@ -14,7 +14,7 @@ from flask import url_for
 
 from portal.application.models import Application
 from portal.attachments.services import count_for
-from portal.consent.services import FOLKBOKFORING, active
+from portal.consent.services import FOLKBOKFORING, listed
 from portal.i18n.lazy import _l
 from portal.information.services import call_states
 from portal.information.states import FetchStatus
@@ -72,7 +72,7 @@ def _needs_household(state_of):
 
 def _consent(application: Application) -> str:
 
-    return COMPLETED if any(c.scope != FOLKBOKFORING for c in active(application)) else NOT_STARTED
+    return COMPLETED if any(c.scope != FOLKBOKFORING for c in listed(application)) else NOT_STARTED
 
 
 def _information(application: Application) -> str:

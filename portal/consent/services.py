@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from portal.application.models import Application, HouseholdMember
 from portal.audit.services import record
@@ -89,6 +89,22 @@ def active(application: Application) -> list[Consent]:
         lambda: list(
             db.session.scalars(
                 select(Consent)
+                .where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
+                .order_by(Consent.id)
+            )
+        ),
+    )
+
+
+def listed(application: Application) -> list[Row]:
+    """The active consents as plain rows (id, member_id, provider, scope, as_guardian): what the task list
+    and the check page show of them, read without an ORM object for each of a household's seventy (issue 15,
+    point 5). Changing a consent goes through :func:`active`."""
+    return once(
+        ("listed_consents", application.id),
+        lambda: list(
+            db.session.execute(
+                select(Consent.id, Consent.member_id, Consent.provider, Consent.scope, Consent.as_guardian)
                 .where(Consent.application_id == application.id, Consent.revoked_at.is_(None))
                 .order_by(Consent.id)
             )

@@ -1,0 +1,72 @@
+"""The check page's list of consents, rendered once (issue 15, point 5).
+
+A household of four has some seventy active consents, and the list of them was the largest part of the check
+page's own rendering on every request. Its markup depends only on what the key holds: each listed consent's
+provider, scope, member and whether given as guardian, the members' names, the language, whether the
+application is still a draft (the change link), the application and the path the links start from. Any change
+to one of them (a consent given or taken back, another language) is another key, so nothing stale is shown;
+the cache is bounded, per process, like the information page's cards (``portal/information/render.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, render_template, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+MAX_SUMMARIES = 2_000  # a few kilobytes each
+
+
+class _Summaries:
+    def __init__(self, size: int = MAX_SUMMARIES):
+        self.size = size
+        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, html: Markup) -> None:
+        with self._lock:
+            self._kept[key] = html
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+def _summaries() -> _Summaries:
+    # current_app is a LocalProxy, typed as the Flask app it stands for.
+    app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
+    if "portal.check_summaries" not in app.extensions:
+        app.extensions["portal.check_summaries"] = _Summaries()
+    return app.extensions["portal.check_summaries"]
+
+
+def consent_summary(application, consents, member_names: dict[int, str]) -> Markup:
+    """``consent/_consents.html`` for these active consents: what the check page lists of them."""
+    key = (
+        "consents",
+        tuple((c.provider, c.scope, c.member_id, bool(c.as_guardian)) for c in consents),
+        tuple(sorted(member_names.items())),
+        str(get_locale()),
+        bool(application.is_draft),
+        application.id,
+        request.script_root,
+    )
+    summaries = _summaries()
+    html = summaries.get(key)
+    if html is None:
+        html = Markup(
+            render_template(
+                "consent/_consents.html", application=application, active_consents=consents, member_names=member_names
+            )
+        )
+        summaries.put(key, html)
+    return html
