@@ -1,5 +1,7 @@
 """The task list and the check-answers page."""
 
+from portal.consent import services as consents
+from tests import factories
 from tests.support import csrf_from, page_checks, soup
 from tests.test_journey import start_application
 
@@ -46,3 +48,23 @@ def test_check_answers_lists_everything_with_change_links(login, client):
         if title != "Ditt hushåll och din kommun":
             assert section.find("a"), f"no change link in {title}"
     assert check.find("form", action=f"{path}/submit")
+
+
+def test_check_page_lists_the_consents_as_they_are_now(app, login, client):
+    """The list of consents is kept rendered (portal/application/render.py): a consent taken back or given
+    shows at once, and another language lists them in that language."""
+    login(SINGLE_ADULT)
+    application = factories.with_consents(factories.draft(SINGLE_ADULT), ["csn.basic", "skatteverket.basic"])
+    path = f"/applications/{application.id}/check"
+
+    def listed(language="sv"):
+        client.get(f"/language?lang={language}&next=/")
+        section = page_checks(client.get(path), lang=language).find("section", attrs={"aria-labelledby": "check-consent"})
+        return sorted(li.get_text(" ", strip=True).split(" – ")[0] for li in section.find_all("li"))
+
+    assert listed() == ["CSN", "Skatteverket"]
+    consents.revoke(next(c for c in consents.active(application) if c.provider == "skatteverket" and c.scope == "basic"))
+    assert listed() == ["CSN"]
+    factories.with_consents(application, ["csn.basic", "arbetsformedlingen.extended"])
+    assert listed() == ["Arbetsförmedlingen (fler uppgifter)", "CSN"]
+    assert listed("en") == ["Arbetsförmedlingen (more information)", "CSN"]
