@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from portal.case.contact import save as save_contact
 from portal.extensions import db
+from portal.supplements.models import Cost
 from tests import factories
 from tests.support import idp_login, page_checks
+from tests.test_attachments_domain import make_pdf
 from tests.test_items import plant
 
 ANDERS = "199006022397"
@@ -48,6 +50,30 @@ def test_check_page_shows_the_key_figures_before_the_signature(app):
     text = figures.get_text(" ", strip=True).replace("\xa0", " ")
     assert "6 866,64 kr" in text and "13 329,36" not in text
     assert "Din inkomst" in text  # worded to the reader
+
+
+def test_the_key_figures_follow_what_was_fetched_and_stated(app):
+    """The key figures are kept rendered (portal/application/render.py): a further payment, a stated cost and
+    a file show at once."""
+    application = factories.draft(ANDERS)
+    month = application.period
+    anders = client_of(app, ANDERS)
+
+    def figures():
+        doc = page_checks(anders.get(f"/applications/{application.id}/check"))
+        return doc.find(id="key-figures").get_text(" ", strip=True).replace("\xa0", " ")
+
+    assert "Din inkomst" not in figures()  # nothing fetched about him
+    paid = {"paid_on": month.isoformat()}
+    plant(application, "forsakringskassan.sjukpenning.payment", 500000, False, month, month.replace(day=28), **paid)
+    assert "5 000,00 kr utbetalt" in figures()
+    plant(application, "forsakringskassan.bostadsbidrag.payment", 100000, False, month, month.replace(day=28), **paid)
+    assert "6 000,00 kr utbetalt" in figures()
+    db.session.add(Cost(application_id=application.id, category="rent", amount_ore=625000, month=month))
+    db.session.commit()
+    assert "Angivna kostnader 6 250,00 kr" in figures()
+    factories.attached(application, make_pdf(), "hyra.pdf")
+    assert "Bilagor 1" in figures()
 
 
 def test_the_co_applicant_reads_the_joint_application_worded_to_them(app):

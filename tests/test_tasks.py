@@ -59,11 +59,13 @@ def test_check_page_lists_the_consents_as_they_are_now(app, login, client):
 
     def listed(language="sv"):
         client.get(f"/language?lang={language}&next=/")
-        section = page_checks(client.get(path), lang=language).find("section", attrs={"aria-labelledby": "check-consent"})
+        page = page_checks(client.get(path), lang=language)
+        section = page.find("section", attrs={"aria-labelledby": "check-consent"})
         return sorted(li.get_text(" ", strip=True).split(" – ")[0] for li in section.find_all("li"))
 
     assert listed() == ["CSN", "Skatteverket"]
-    consents.revoke(next(c for c in consents.active(application) if c.provider == "skatteverket" and c.scope == "basic"))
+    given = consents.active(application)
+    consents.revoke(next(c for c in given if c.provider == "skatteverket" and c.scope == "basic"))
     assert listed() == ["CSN"]
     factories.with_consents(application, ["csn.basic", "arbetsformedlingen.extended"])
     assert listed() == ["Arbetsförmedlingen (fler uppgifter)", "CSN"]

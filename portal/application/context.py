@@ -61,6 +61,7 @@ def check_context(application, receiver, form) -> dict:
         "task_state_label": tasks.STATE_LABEL,
         "active_consents": listed(application),
         "consent_summary": render.consent_summary,
+        "key_figures": render.key_figures,
         "member_names": {m.id: m.name for m in application.members},
         "item_count": len(fetched),
         "attachments": attachment_services.for_application(application.id),
