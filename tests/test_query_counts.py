@@ -15,6 +15,8 @@ from sqlalchemy import event, func, select
 from portal.consent import services as consents
 from portal.extensions import db
 from portal.information.models import InformationItem
+from portal.situation import services as situation
+from portal.situation.models import Situation
 from tests import factories
 from tests.support import idp_login
 
@@ -42,12 +44,13 @@ PAGES = {
 # query, and no appeal or payment read without a decision (an appeal is of a decision, a payment is reported only
 # on a decided case).
 # Every page that opens an application one fewer: its household comes in the application's own statement. The
-# check page two fewer again: the expected documents take the applicant's files from the list the page reads
-# anyway, and the sent document (never shown there) is not read.
+# check page three fewer again: the expected documents take the applicant's files from the list the page reads
+# anyway, the sent document (never shown there) is not read, and the items come with their comments as plain
+# rows, read once for the figures and the situation's checks (which read them again for each adult).
 MOST = {
     "application": 16,
     "information": 7,
-    "check": 15,
+    "check": 14,
     "indication": 6,
     "fetch": 6,
     "case": 9,
@@ -152,3 +155,19 @@ def test_sent_pages_and_the_caseworkers_view_too(app, two_households):
     counts["inbox"] = (_statements(workers[single.municipality_code], "/municipality/inbox"), one_row)
     assert all(many == few for many, few in counts.values()), counts
     assert all(many <= MOST[name] for name, (many, _) in counts.items()), (counts, MOST)
+
+
+def test_the_check_page_with_the_situation_answered_the_same_for_four_as_for_one(two_households):
+    """Every adult says they are sick and working (each asks whether a sickness or an income was fetched) and
+    the household rents without a rent stated: the fetched items are read once, not again per adult."""
+    (family, family_client), (single, single_client) = two_households
+    for application in (family, single):
+        adults = {str(m.id): {"occupation": "sick"} for m in situation.adults(application)}
+        db.session.add(Situation(application_id=application.id, answers={"members": adults, "housing": "rent"}))
+    db.session.commit()
+    path = "/applications/{id}/check"
+    many, few = (
+        _statements(family_client, path.format(id=family.id)),
+        _statements(single_client, path.format(id=single.id)),
+    )
+    assert many == few <= MOST["check"], (many, few)

@@ -12,6 +12,7 @@ from portal.attachments import services as attachment_services
 from portal.consent.services import listed
 from portal.information import services as information
 from portal.routing.services import status as routing_status
+from portal.situation import services as situation
 from portal.supplements import services as supplement_services
 from portal.supplements.labels import entry_label
 
@@ -47,7 +48,7 @@ def check_context(application, receiver, form) -> dict:
     """The check page: the provided values (the sent document, the contact details) are not shown there,
     so they are not read (issue 15, point 5)."""
     statuses = information.statuses(application)
-    fetched = information.items(application)
+    fetched, comments = situation.shown(application)  # plain rows, the comments in the same statement
     return {
         "application": application,
         "receiver": receiver,
@@ -67,7 +68,7 @@ def check_context(application, receiver, form) -> dict:
         "attachments": attachment_services.for_application(application.id),
         "supplements": supplement_services.summary(application),
         "entry_label": entry_label,
-        "comment_count": len(information.comments(application)),
+        "comment_count": len(comments),
         "connection": routing_status(application.municipality_code) if application.municipality_code else None,
         "waiting_for": services.missing_signatures(application) if application.awaiting_cosignature else [],
         "signer": services.signer_member(application, g.subject_id),

@@ -102,6 +102,13 @@ def stored(application: Application) -> Situation | None:
     )
 
 
+def shown(application: Application) -> tuple[list[information.ShownItem], dict[int, information.ShownComment]]:
+    """The application's fetched items as plain rows and the comments on them, read once per page: the check
+    page's figures, what is to explain and whether a sickness is already known all use them (issue 15, point
+    5). Read again for each adult said to be sick, the check page's statements grew with the household."""
+    return once(("shown_items", application.id), lambda: information.shown_items(application))
+
+
 def previous_for(application: Application) -> Application | None:
     """Last month's application to prefill from: the one this was started from ("apply for next
     month"), else the applicant's latest sent application for an earlier month."""
@@ -321,7 +328,7 @@ class ToExplain:
 def to_explain(application: Application, items: list | None = None) -> list[ToExplain]:
 
     answers = effective(application)
-    found = items if items is not None else information.items(application)
+    found = items if items is not None else shown(application)[0]
     result = []
     fetched_for = {m.id for m in application.members} & {i.member_id for i in found}
     for member in adults(application):
@@ -345,7 +352,7 @@ def sick_certificate_fetched(application: Application, member_id: int, items: li
     """Whether Försäkringskassan already knows of the sickness (sjukpenning fetched for the member):
     then no certificate is asked of the applicant."""
 
-    found = items if items is not None else information.items(application)
+    found = items if items is not None else shown(application)[0]
     return any(i.member_id == member_id and i.kind.startswith("forsakringskassan.sjukpenning") for i in found)
 
 
