@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.engine import Row
 
 from portal.application.models import Application, ApplicationEvent, Signature
 from portal.application.services import missing_signatures, signer_member
@@ -96,6 +97,21 @@ def frozen_document(application: Application) -> FrozenDocument | None:
             .order_by(FrozenDocument.version.desc())
         ),
     )
+
+
+# The digest alone, for a page that shows only it (the case page's receipt): the body, the whole household's
+# document, is not read and parsed into a string for it. The same document as ``frozen_document`` finds.
+_FROZEN_DIGEST = (
+    select(FrozenDocument.sha256)
+    .where(FrozenDocument.application_id == bindparam("application_id"), FrozenDocument.refers_to.is_(None))
+    .order_by(FrozenDocument.version.desc())
+    .limit(1)
+)
+
+
+def frozen_digest(application: Application) -> Row[str] | None:
+    """The application's own document's ``sha256`` as a plain row (``.sha256``), or None when none is frozen."""
+    return db.session.execute(_FROZEN_DIGEST, {"application_id": application.id}).first()
 
 
 def sign(
