@@ -19,6 +19,7 @@ from portal.appeal.models import Appeal
 from portal.appeal.pdf import render_appeal
 from portal.appeal.states import RECONSIDERATIONS, AppealStatus, DeadlineBasis
 from portal.application.models import Application
+from portal.application.services import lock
 from portal.application.states import APPEALABLE
 from portal.audit.services import record
 from portal.case import services as case
@@ -162,7 +163,7 @@ def send(
     webhook inbox. Late is accepted and marked late (the municipality judges it)."""
     if decision.application_id != application.id:
         raise AppealError("not_appealable")
-    db.session.refresh(application, with_for_update=True)  # two signings at once make one appeal
+    lock(application)  # two signings at once make one appeal
     if application.status not in APPEALABLE:
         raise AppealError("wrong_state")
     if of_decision(decision.id) is not None:

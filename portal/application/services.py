@@ -52,6 +52,14 @@ def get(application_id: str, *, for_update: bool = False) -> Application | None:
     return db.session.get(Application, application_id, options=[joinedload(Application.members)])
 
 
+def lock(application: Application) -> None:
+    """Lock the application's row until the transaction ends, then read it afresh. Locked by a statement of its
+    own: a refresh with ``with_for_update`` repeats the options the row was loaded with, and :func:`get` loads
+    the household joined, which PostgreSQL will not lock (the nullable side of an outer join)."""
+    db.session.execute(select(Application.id).where(Application.id == application.id).with_for_update())
+    db.session.refresh(application)
+
+
 def _event(application: Application, kind: str) -> None:
     application.events.append(ApplicationEvent(kind=kind))
 

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import clock
 from portal.application.models import Application, ApplicationEvent
+from portal.application.services import lock
 from portal.application.states import FINISHED, OPEN_CASE, REGISTERED, ApplicationStatus, WrongState, move
 from portal.attachments.models import Attachment
 from portal.audit.services import record
@@ -144,7 +145,7 @@ def register(application: Application, source: str = MUNICIPALITY) -> str:
     # at the same moment (two caseworkers, a double click, the inbox and the API) give one number
     # and take no more from the series.
     db.session.flush()
-    db.session.refresh(application, with_for_update=True)
+    lock(application)
     if application.case_number and application.status != ApplicationStatus.SUBMITTED:
         return application.case_number
     _require(application, ApplicationStatus.SUBMITTED)
