@@ -8,7 +8,6 @@ import hashlib
 import logging
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.engine import Row
 
 from portal.application.models import Application, ApplicationEvent, Signature
 from portal.application.services import missing_signatures, signer_member
@@ -100,8 +99,9 @@ def frozen_document(application: Application) -> FrozenDocument | None:
 
 
 # The digest alone, for a page that shows only it (the case page's receipt): the body, the whole household's
-# document, is not read and parsed into a string for it. The same document as ``frozen_document`` finds.
-_FROZEN_DIGEST = (
+# document, is not read and parsed into a string for it. The same document as ``frozen_document`` finds; the
+# application's id bound as ``application_id`` (a page may put it beside another read as a scalar subquery).
+FROZEN_DIGEST = (
     select(FrozenDocument.sha256)
     .where(FrozenDocument.application_id == bindparam("application_id"), FrozenDocument.refers_to.is_(None))
     .order_by(FrozenDocument.version.desc())
@@ -109,9 +109,9 @@ _FROZEN_DIGEST = (
 )
 
 
-def frozen_digest(application: Application) -> Row[str] | None:
-    """The application's own document's ``sha256`` as a plain row (``.sha256``), or None when none is frozen."""
-    return db.session.execute(_FROZEN_DIGEST, {"application_id": application.id}).first()
+def frozen_digest(application: Application) -> str | None:
+    """The ``sha256`` of the application's own document, or None when none is frozen."""
+    return db.session.scalar(FROZEN_DIGEST, {"application_id": application.id})
 
 
 def sign(
