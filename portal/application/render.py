@@ -11,42 +11,20 @@ page's cards (``portal/information/render.py``).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from portal.information.render import CardCache  # the bounded, locked cache the information page's cards use
+
 MAX_SUMMARIES = 2_000  # a few kilobytes each
 
 
-class _Summaries:
-    def __init__(self, size: int = MAX_SUMMARIES):
-        self.size = size
-        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Markup | None:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, html: Markup) -> None:
-        with self._lock:
-            self._kept[key] = html
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-
-
-def _summaries() -> _Summaries:
+def _summaries() -> CardCache:
     # current_app is a LocalProxy, typed as the Flask app it stands for.
     app = current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
     if "portal.check_summaries" not in app.extensions:
-        app.extensions["portal.check_summaries"] = _Summaries()
+        app.extensions["portal.check_summaries"] = CardCache(MAX_SUMMARIES)
     return app.extensions["portal.check_summaries"]
 
 
