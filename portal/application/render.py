@@ -11,7 +11,7 @@ page's cards (``portal/information/render.py``).
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -39,16 +39,9 @@ def consent_summary(application, consents, member_names: dict[int, str]) -> Mark
         application.id,
         request.script_root,
     )
-    summaries = _summaries()
-    html = summaries.get(key)
-    if html is None:
-        html = Markup(
-            render_template(
-                "consent/_consents.html", application=application, active_consents=consents, member_names=member_names
-            )
-        )
-        summaries.put(key, html)
-    return html
+    return _summaries().rendered(
+        key, "consent/_consents.html", application=application, active_consents=consents, member_names=member_names
+    )
 
 
 def key_figures(application, figures, viewer, supplements: dict, attachments: list) -> Markup:
@@ -77,18 +70,12 @@ def key_figures(application, figures, viewer, supplements: dict, attachments: li
         len(attachments),
         str(get_locale()),
     )
-    summaries = _summaries()
-    html = summaries.get(key)
-    if html is None:
-        html = Markup(
-            render_template(
-                "application/_key_figures.html",
-                figures=figures,
-                viewer=viewer,
-                stated_incomes=stated_incomes,
-                stated_costs=stated_costs,
-                attachment_count=len(attachments),
-            )
-        )
-        summaries.put(key, html)
-    return html
+    return _summaries().rendered(
+        key,
+        "application/_key_figures.html",
+        figures=figures,
+        viewer=viewer,
+        stated_incomes=stated_incomes,
+        stated_costs=stated_costs,
+        attachment_count=len(attachments),
+    )

@@ -53,6 +53,15 @@ class CardCache:
             while len(self._cards) > self.size:
                 self._cards.popitem(last=False)
 
+    def rendered(self, key: tuple, template: str, **context) -> Markup:
+        """The template's markup kept under ``key``, rendered with ``context`` the first time: the key must hold
+        everything the markup shows."""
+        html = self.get(key)
+        if html is None:
+            html = Markup(render_template(template, **context))
+            self.put(key, html)
+        return html
+
 
 def _cache() -> CardCache:
     # current_app is a LocalProxy, typed as the Flask app it stands for.
@@ -64,14 +73,7 @@ def _cache() -> CardCache:
 
 def card_body(card, provider, help_shown: bool) -> Markup:
     key = (tuple(i.seal for i in card.items), str(get_locale()), bool(help_shown))
-    cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = Markup(
-            render_template("information/_card_body.html", card=card, provider=provider, help_shown=help_shown)
-        )
-        cache.put(key, html)
-    return html
+    return _cache().rendered(key, "information/_card_body.html", card=card, provider=provider, help_shown=help_shown)
 
 
 def card_item(card, provider, help_shown: bool, comment, application, is_applicant: bool) -> Markup:
@@ -87,22 +89,16 @@ def card_item(card, provider, help_shown: bool, comment, application, is_applica
         application.id,
         request.script_root,
     )
-    cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = Markup(
-            render_template(
-                "information/_card.html",
-                card=card,
-                provider=provider,
-                help_shown=help_shown,
-                comment=comment,
-                application=application,
-                is_applicant=is_applicant,
-            )
-        )
-        cache.put(key, html)
-    return html
+    return _cache().rendered(
+        key,
+        "information/_card.html",
+        card=card,
+        provider=provider,
+        help_shown=help_shown,
+        comment=comment,
+        application=application,
+        is_applicant=is_applicant,
+    )
 
 
 def _reader(help_shown: bool, application, is_applicant: bool) -> tuple:
@@ -134,21 +130,15 @@ def provider_group(pgroup, help_shown: bool, comments: dict, application, is_app
     whose groups are unchanged renders each with one lookup. The key adds to the cards' what the heading
     shows: the provider and the reader's time zone (the fetch time is written in it)."""
     key = ("group", _contents(pgroup, comments), _reader(help_shown, application, is_applicant))
-    cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = Markup(
-            render_template(
-                "information/_provider_group.html",
-                pgroup=pgroup,
-                help_shown=help_shown,
-                comments=comments,
-                application=application,
-                is_applicant=is_applicant,
-            )
-        )
-        cache.put(key, html)
-    return html
+    return _cache().rendered(
+        key,
+        "information/_provider_group.html",
+        pgroup=pgroup,
+        help_shown=help_shown,
+        comments=comments,
+        application=application,
+        is_applicant=is_applicant,
+    )
 
 
 def member_section(page, is_you, help_shown: bool, comments: dict, application, is_applicant: bool) -> Markup:
@@ -163,22 +153,16 @@ def member_section(page, is_you, help_shown: bool, comments: dict, application, 
         _reader(help_shown, application, is_applicant),
         tuple((group, tuple(_contents(g, comments) for g in page.groups[group])) for group in GROUPS),
     )
-    cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = Markup(
-            render_template(
-                "information/_member_section.html",
-                page=page,
-                is_you=is_you,
-                help_shown=help_shown,
-                comments=comments,
-                application=application,
-                is_applicant=is_applicant,
-            )
-        )
-        cache.put(key, html)
-    return html
+    return _cache().rendered(
+        key,
+        "information/_member_section.html",
+        page=page,
+        is_you=is_you,
+        help_shown=help_shown,
+        comments=comments,
+        application=application,
+        is_applicant=is_applicant,
+    )
 
 
 def member_summary(page, is_you, application) -> Markup:
@@ -199,11 +183,4 @@ def member_summary(page, is_you, application) -> Markup:
         str(get_locale()),
         request.script_root,
     )
-    cache = _cache()
-    html = cache.get(key)
-    if html is None:
-        html = Markup(
-            render_template("information/_member_summary.html", page=page, is_you=is_you, application=application)
-        )
-        cache.put(key, html)
-    return html
+    return _cache().rendered(key, "information/_member_summary.html", page=page, is_you=is_you, application=application)
