@@ -186,6 +186,10 @@ def test_staff_cannot_use_citizen_pages_and_citizen_not_inbox(app, login, client
     assert admin.status_code == 200
     page_checks(admin)
     assert h1(admin)
+    # The counts by status are in the staff's words, not the applicant's "you".
+    shown = admin.get_data(as_text=True)
+    assert "Ny – inte registrerad" in shown and "Väntar på medsökandens underskrift" in shown
+    assert "Skickad – väntar på kommunen" not in shown and "Underskriven av dig" not in shown
 
 
 def test_htmx_post_needs_the_csrf_header_or_field(login, client):
