@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from devstack.bench import PG_ENV, bench
 
 
+@pytest.mark.integration  # its own processes on PostgreSQL, though it asks for no fixture
 @pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the delivery benchmark runs on PostgreSQL")
 def test_bench_deliver_prints_both_runs_and_loses_nothing():
     result = CliRunner().invoke(
