@@ -160,7 +160,7 @@ def _connect_layers(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from portal.auth.session import load_actor
-    from portal.web import errors, templating
+    from portal.web import assets, errors, templating
     from portal.web.security import security_headers
 
     app.before_request(load_actor)
@@ -168,6 +168,7 @@ def _register_hooks(app: Flask) -> None:
     app.after_request(security_headers)
     errors.register(app)
     templating.register(app)
+    assets.register(app)  # static files kept by browsers until they change
     from portal.ops import logs
 
     logs.init_app(app)  # request id, access line, request metrics (after load_actor: it makes the id)
