@@ -82,17 +82,93 @@ for name in modules:
 print(json.dumps(sorted(m for m in set(sys.modules) - before if m.startswith("portal."))))
 """
 
+# A fresh interpreter per probe spent half its time importing the same libraries (SQLAlchemy, Flask, WeasyPrint
+# and the rest). The zygote imports those once, no ``portal`` module among them, and forks a child per probe:
+# each child is a fresh interpreter as far as ``portal`` is concerned, which is all a probe counts.
+ZYGOTE = """
+import importlib, json, os, sys, traceback
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass  # shared only to save time: a probe imports whatever it needs itself
+if any(m == "portal" or m.startswith("portal.") for m in sys.modules):
+    sys.exit("the zygote must not load the portal")
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            sys.argv = ["probe", json.dumps(request[0]), json.dumps(request[1])]
+            exec(compile(__PROBE__, "probe", "exec"), {"__name__": "__probe__"})
+        except BaseException:
+            print(json.dumps({"error": traceback.format_exc()[-3000:]}), flush=True)
+            code = 1
+        sys.stdout.flush()
+        os._exit(code)
+    os.waitpid(pid, 0)
+"""
+
+
+def _third_party() -> list[str]:
+    """Every module other than the portal's that importing all of the portal loads."""
+    everything = [m for package in _layer_index(CONTRACT["layers"]) for m in _modules(package)]
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {everything!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m != 'portal' and not m.startswith('portal.'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Zygote:
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+
+    def probe(self, preload: list[str], modules: list[str]) -> list[str]:
+        if self.process is None:
+            source = ZYGOTE.replace("__PROBE__", repr(PROBE))
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", source, json.dumps(_third_party())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            assert self.process.stdout is not None and self.process.stdout.readline().strip() == "ready"
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps([preload, modules]) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        while line and not line.startswith(("[", "{")):  # whatever else an import printed: the answer is last
+            line = self.process.stdout.readline()
+        answer = json.loads(line)
+        assert not isinstance(answer, dict), f"import {modules[0]} failed:\n{answer['error']}"
+        return answer
+
+    def close(self) -> None:
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+ZYGOTE_PROCESS = Zygote()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _zygote():
+    yield
+    ZYGOTE_PROCESS.close()
+
 
 def _probe(preload: list[str], modules: list[str]) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(preload), json.dumps(modules)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, f"import {modules[0]} failed:\n{result.stderr[-3000:]}"
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return ZYGOTE_PROCESS.probe(preload, modules)
 
 
 def higher_modules_loaded(package: str, layers: list[str]) -> list[str]:
