@@ -13,6 +13,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -85,6 +86,7 @@ print(json.dumps(sorted(m for m in set(sys.modules) - before if m.startswith("po
 # A fresh interpreter per probe spent half its time importing the same libraries (SQLAlchemy, Flask, WeasyPrint
 # and the rest). The zygote imports those once, no ``portal`` module among them, and forks a child per probe:
 # each child is a fresh interpreter as far as ``portal`` is concerned, which is all a probe counts.
+PROBE_SECONDS = 120
 ZYGOTE = """
 import importlib, json, os, sys, traceback
 for name in json.loads(sys.argv[1]):
@@ -143,9 +145,18 @@ class Zygote:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(json.dumps([preload, modules]) + "\n")
         self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        while line and not line.startswith(("[", "{")):  # whatever else an import printed: the answer is last
+        # As the fresh interpreter per probe had, a deadline: a hanging import ends the zygote, not the run.
+        watchdog = threading.Timer(PROBE_SECONDS, self.process.kill)
+        watchdog.start()
+        try:
             line = self.process.stdout.readline()
+            while line and not line.startswith(("[", "{")):  # whatever else an import printed: the answer is last
+                line = self.process.stdout.readline()
+        finally:
+            watchdog.cancel()
+        if not line:
+            self.process = None
+            pytest.fail(f"importing {modules[0]} gave no answer within {PROBE_SECONDS} s (or crashed the probe)")
         answer = json.loads(line)
         assert not isinstance(answer, dict), f"import {modules[0]} failed:\n{answer['error']}"
         return answer
