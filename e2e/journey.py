@@ -78,6 +78,16 @@ class Person:
         if self.axe is not None:
             self.axe.check(self.page)
 
+    def wait_for_answers(self, timeout: float = 60_000) -> None:
+        """After "Save and fetch" or "Try again": every provider on the fetch page has answered or failed.
+
+        Enter returns before the next page has loaded, and the consent page has no provider pending either: the
+        status list is waited for first, or "none pending" could be read off the page being left. The deadline is
+        generous (every provider, on a busy CI machine); it is a ceiling, never a measurement.
+        """
+        expect(self.page.locator("#fetch-status")).to_be_visible(timeout=timeout)
+        expect(self.page.locator(".provider-status--pending")).to_have_count(0, timeout=timeout)
+
     def _focused(self, target: Locator) -> bool:
         return target.evaluate("el => el === document.activeElement")
 

@@ -54,7 +54,7 @@ def test_couple_from_fetch_to_check_answers(stack, new_page, axe, lang):
     page = new_page()
     me = start(page, stack.base_url, lang, "Maria Lindqvist", axe)
     consent_to(me, [str(u.provider.title) for u in units() if u.scope == "basic"])
-    expect(page.locator(".provider-status--pending")).to_have_count(0, timeout=20_000)
+    me.wait_for_answers()
     me.activate(page.get_by_role("link", name=tr(lang, "Continue to the application")))
     me.check_page()
 

@@ -83,7 +83,7 @@ def test_proxy_prepares_and_sends_then_loses_access_when_revoked(stack, new_page
     expect(banner).to_be_visible()
     link(lars, "Choose what we may fetch")
     consent_to(lars, [str(u.provider.title) for u in units() if u.scope == "basic"][:3])
-    expect(his.locator(".provider-status--pending")).to_have_count(0, timeout=20_000)
+    lars.wait_for_answers()
     lars.check_page()
     link(lars, "Continue to the application")
     task(lars, lang, "Your costs")
