@@ -46,10 +46,17 @@ def open_site(page, base_url, lang, axe, path="/"):
 
 def consent_to_everything(me):
     page = me.page
-    for box in page.get_by_role("checkbox").all():
+    save = page.get_by_role("button", name=text(me.lang)["save_fetch"])
+    # The button ends the form: once it is shown every box is in the page. ``all()`` does not wait, and a
+    # page still being parsed once gave no box at all, so nothing was consented to and nothing fetched.
+    expect(save).to_be_visible()
+    boxes = page.get_by_role("checkbox").all()
+    assert boxes, "the consent page offers nothing to consent to"
+    for box in boxes:
         me.tick(box)
-    me.activate(page.get_by_role("button", name=text(me.lang)["save_fetch"]))
+    me.activate(save)
     me.wait_for_answers()
+    expect(page.locator(".provider-status").first).to_be_visible()  # something was asked for
     me.check_page()
 
 

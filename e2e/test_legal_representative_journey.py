@@ -63,6 +63,7 @@ def test_two_administrators_register_a_god_man_who_then_acts_for_the_person(stac
     page.get_by_label(tr(lang, "Name of the person represented")).fill(principal[0])
     page.get_by_label(tr(lang, "Personal identity number of the legal representative")).fill(representative[1])
     page.get_by_label(tr(lang, "Name of the legal representative")).fill(representative[0])
+    expect(register).to_be_visible()  # the form is whole before its boxes are counted (``all()`` does not wait)
     for box in page.locator("fieldset input[type=checkbox]").all():
         admin.tick(box)
     page.get_by_label(tr(lang, "Valid from")).fill(clock.today().isoformat())
