@@ -81,9 +81,9 @@ class Person:
     def wait_for_answers(self, timeout: float = 60_000) -> None:
         """After "Save and fetch" or "Try again": every provider on the fetch page has answered or failed.
 
-        Enter returns before the next page has loaded, and the consent page has no provider pending either: the
-        status list is waited for first, or "none pending" could be read off the page being left. The deadline is
-        generous (every provider, on a busy CI machine); it is a ceiling, never a measurement.
+        The status list is waited for first: the consent page has no provider pending either, and "none
+        pending" must not be read off a page being left. The deadline is generous (every provider, on a busy
+        CI machine); it is a ceiling, never a measurement.
         """
         expect(self.page.locator("#fetch-status")).to_be_visible(timeout=timeout)
         expect(self.page.locator(".provider-status--pending")).to_have_count(0, timeout=timeout)
@@ -99,12 +99,19 @@ class Person:
         raise AssertionError(f"could not reach {target} with Tab")
 
     def activate(self, target: Locator) -> None:
-        """Follow a link or press a button."""
+        """Follow a link or press a button; a page it leads to is parsed whole before the journey goes on.
+
+        Enter is pressed on the element the Tab key reached (``target.press``, not the page's keyboard): like
+        a click, that waits for a navigation it starts. A navigation counts as started once the new page's
+        first bytes arrive, so the journey then waits for the whole document: a step that counts elements
+        (``all()``, ``count()``) does not wait, and once counted none on a page still being parsed.
+        """
         if self.keyboard:
             self._tab_to(target)
-            self.page.keyboard.press("Enter")
+            target.press("Enter")
         else:
             target.click()
+        self.page.wait_for_load_state("domcontentloaded")
 
     def tick(self, target: Locator) -> None:
         """Tick a checkbox."""
