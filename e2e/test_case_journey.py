@@ -187,6 +187,13 @@ def test_request_answer_decision_and_next_month(stack, new_page, axe, lang):
         applicant_page.get_by_role("link", name=tr(lang, "Download the decision (PDF)")).click()
     with open(decision.value.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+    # And the application itself, as the municipality received it.
+    as_sent = tr(lang, "Download the application as the municipality received it (PDF, in Swedish)")
+    with applicant_page.expect_download() as copy:
+        applicant_page.get_by_role("link", name=as_sent).click()
+    assert copy.value.suggested_filename == f"ansokan-{reference}.pdf"
+    with open(copy.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
 
     # Next month: started from this one, fetched again, and what changed is shown.
     me.activate(applicant_page.get_by_role("link", name=tr(lang, "Back to your applications")))

@@ -4,11 +4,13 @@ page and the overview; the decision document; access."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal import clock
@@ -206,6 +208,43 @@ def test_decision_with_amount_period_and_the_document_through_an_audited_route(a
     assert applicant.get(f"/cases/{sent.id}/decisions/not-a-decision.pdf").status_code == 404
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_applicant_downloads_the_application_as_the_municipality_received_it(app, applicant, sent):
+    doc = case_page(applicant, sent)
+    link = doc.find("a", href=f"/cases/{sent.id}/application.pdf")
+    assert link is not None and "as the municipality received it" in link.get_text()
+    mine = applicant.get(link["href"])
+    private_file_checks(mine)
+    assert mine.mimetype == "application/pdf" and mine.data.startswith(b"%PDF-")
+    assert f"ansokan-{sent.reference}.pdf" in mine.headers["Content-Disposition"]
+
+    staff = app.test_client()
+    idp_login(staff, "/auth/staff/login", {"subject": "staff-uppsala-1"})
+    theirs = staff.get(f"/municipality/inbox/{sent.id}/document.pdf")
+    assert theirs.status_code == 200
+    text = pdf_text(mine.data)
+    assert text == pdf_text(theirs.data)  # the same document, not a summary of it
+    assert sent.reference in text and "Anders" in text
+    assert SINGLE_ADULT not in mine.headers.get("Content-Disposition", "")
+
+    reads = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "exchange_document",
+            AuditEvent.object_id == sent.id,
+            AuditEvent.purpose == "applicant downloads the application as sent",
+        )
+    ).all()
+    assert [(r.action, r.subject_id) for r in reads] == [("read", sent.applicant_id)]
+
+
+def test_a_draft_has_no_application_as_sent(applicant):
+    draft = factories.draft(SINGLE_ADULT)
+    assert applicant.get(f"/cases/{draft.id}/application.pdf").status_code == 404
+
+
 def test_a_decision_document_sent_by_a_system_is_served_as_sent(applicant, sent):
     case.register(sent)
     own = make_pdf(pages=2)
@@ -329,6 +368,7 @@ def case_routes(application, decision_id="d", request_id="r", message_id="m"):
         f"{base}/requests/{request_id}",
         f"{base}/messages/{message_id}/reply",
         f"{base}/decisions/{decision_id}.pdf",
+        f"{base}/application.pdf",
     ]
 
 

@@ -4,6 +4,8 @@ requests, messages both ways, the decision document, and withdrawing. Views stay
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -20,7 +22,9 @@ from portal.auth.access import requires
 from portal.case import labels, overview
 from portal.case import services as case
 from portal.case.forms import AnswerForm, MessageForm, WithdrawForm, chosen_files
+from portal.exchange.pdf import render as render_document
 from portal.extensions import db
+from portal.submission.services import frozen_document
 from portal.web.files import send_private_file
 
 bp = Blueprint("case", __name__)
@@ -294,6 +298,21 @@ def decision_pdf(application_id: str, decision_id: str):
     record_read("decision", decision.id, "applicant opens the decision document", subject_id=application.applicant_id)
     name = application.case_number or application.reference
     return send_private_file(decision.document, filename=f"beslut-{name}.pdf", mimetype="application/pdf")
+
+
+@bp.get("/cases/<application_id>/application.pdf")
+@requires("case")
+def application_pdf(application_id: str):
+    """The application as the municipality received it: the PDF its caseworkers open, rendered from the same
+    frozen document (so it shows exactly what was sent, in Swedish, the language of the case file)."""
+    application = load_application(application_id, "case")
+    frozen = frozen_document(application)
+    if frozen is None:
+        abort(404)
+    reader = application.applicant_id
+    record_read("exchange_document", application.id, "applicant downloads the application as sent", subject_id=reader)
+    document = render_document(json.loads(frozen.body))
+    return send_private_file(document, filename=f"ansokan-{application.reference}.pdf", mimetype="application/pdf")
 
 
 # --- withdrawing --------------------------------------------------------------------------------
