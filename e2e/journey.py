@@ -161,3 +161,16 @@ def tr(lang: str, msgid: str, **params) -> str:
 
     text = Translations.load(str(REPO_ROOT / "translations"), [lang]).gettext(msgid)
     return text % params if params else text
+
+
+def leave_email(me, email):
+    """From the overview: news by e-mail to ``email``; back on the overview."""
+    page, lang = me.page, me.lang
+    me.activate(page.get_by_role("link", name=tr(lang, "Your contact details for notifications")))
+    me.check_page()
+    page.get_by_label(tr(lang, "E-mail address")).fill(email)
+    me.tick(page.get_by_label(tr(lang, "By e-mail")))
+    me.activate(page.get_by_role("button", name=tr(lang, "Save")))
+    expect(page.get_by_text(tr(lang, "Your contact details are saved."))).to_be_visible()
+    me.check_page()
+    me.activate(page.get_by_role("link", name=tr(lang, "Back to your applications")))

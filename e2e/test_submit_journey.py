@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.journey import LANGUAGES, Person, choose_language, tr
+from e2e.journey import LANGUAGES, Person, choose_language, leave_email, tr
+from e2e.mailbox import mail_arrives, mails_to
 from e2e.test_fetch_journey import start
 
 pytestmark = pytest.mark.e2e
@@ -48,12 +49,25 @@ def test_single_applicant_signs_and_downloads_the_receipt(stack, new_page, axe, 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_joint_application_waits_for_the_co_applicant(stack, new_page, axe, lang):
+    # Johan has logged in before and asked for news by e-mail.
+    johans_email = f"johan.lindqvist.{lang}@example.se"
+    before = Person(new_page(), axe=axe, lang=lang)
+    before.page.goto(stack.base_url)
+    choose_language(before, lang)
+    before.activate(before.page.get_by_role("link", name=tr(lang, "Log in and start")))
+    before.idp_login("Johan Lindqvist")
+    leave_email(before, johans_email)
+    already = len(mails_to(stack.demo_mailbox_url, johans_email))
+
     maria_page = new_page()
     maria = start(maria_page, stack.base_url, lang, "Maria Lindqvist", axe)
     back_to_application(maria, lang)
     to_check_and_sign(maria, lang, "Maria Lindqvist", "Send application")
     expect(maria_page.get_by_role("heading", name=tr(lang, "Waiting for a signature"))).to_be_visible()
     expect(maria_page.locator("main")).to_contain_text("Johan Lindqvist")
+    # He is told there is news (and nothing more), without having to think of logging in.
+    mails = mail_arrives(stack.demo_mailbox_url, johans_email, after=already)
+    assert "/overview" in mails[-1]["body"] and "Maria" not in mails[-1]["body"]
 
     johan_page = new_page()
     johan = Person(johan_page, axe=axe, lang=lang)

@@ -138,6 +138,7 @@ def _connect_layers(app: Flask) -> None:
     from portal.application import context
     from portal.auth import signing
     from portal.case import contact, overview
+    from portal.case import services as case_services
     from portal.delivery.services import enqueue
     from portal.mandates.routes import GRANT_KEY, finish_grant
     from portal.submission import services as submission
@@ -151,6 +152,7 @@ def _connect_layers(app: Flask) -> None:
     app.jinja_env.globals["sign_message_for"] = submission_signing.sign_message_for
     # A sent application's outbox record, written in the submission's transaction.
     submission.hand_over_with(enqueue)
+    submission.notify_with(case_services.notify)
     # The application's pages show the sent document, whether the applicant can be notified, and
     # (the overview) what each sent application's case needs.
     context.provides("frozen", submission.frozen_document)

@@ -23,6 +23,7 @@ from portal.db import utcnow
 from portal.delivery.models import NotificationAttempt
 from portal.delivery.services import run_once
 from portal.extensions import db
+from tests import factories
 from tests.support import free_port, idp_login, send_application
 from tests.test_journey import SINGLE_ADULT, start_application
 
@@ -382,3 +383,56 @@ def test_the_demo_stack_runs_a_mail_sink_and_a_mailbox_page_that_shows_mails_and
     finally:
         stack.shutdown()
     assert not stack.mail_sink.running
+
+
+MARIA, JOHAN = "196108283166", "196201082697"
+JOHANS_EMAIL = "johan.lindqvist@example.se"
+
+
+def test_a_co_applicant_hears_a_signature_waits_and_the_applicant_that_the_last_one_sent_it(app, mail_sink):
+    """A joint application waits for the co-applicant: without a notice he learns of it only by logging in."""
+    johan = factories.person(JOHAN)  # he has logged in before, and left an address
+    db.session.add(ContactDetails(person_id=johan.id, email=JOHANS_EMAIL, language="fi", notify_email=True))
+    db.session.commit()
+    maria_application = factories.draft(MARIA)
+    assert maria_application.members[1].person_id is None  # not since she made her draft
+
+    factories.sign(maria_application, MARIA)
+    assert maria_application.status == "awaiting_cosign"
+    waiting = db.session.scalars(select(Notification).where(Notification.application_id == maria_application.id))
+    assert [(n.person_id, n.reason) for n in waiting] == [(johan.id, "awaiting_cosignature")]
+    assert notify.send_pending() == 1
+    (mail,) = mail_sink.wait_for(1)
+    assert mail.recipients == [JOHANS_EMAIL] and mail.language == "fi"  # his address, in his language
+    assert_generic(mail.raw, maria_application, forbidden=["Maria", "Johan", "Lindqvist", JOHAN])
+
+    # Maria has no contact details yet: his signature sends it, and she would hear only once she leaves them.
+    db.session.add(ContactDetails(person_id=maria_application.applicant_id, email=EMAIL, notify_email=True))
+    db.session.commit()
+    factories.sign(maria_application, JOHAN)  # logging in to sign links him to it
+    assert maria_application.status == "submitted"
+    reasons = db.session.scalars(
+        select(Notification.reason).where(
+            Notification.application_id == maria_application.id,
+            Notification.person_id == maria_application.applicant_id,
+        )
+    ).all()
+    assert reasons == ["cosigned_and_sent"]
+    assert notify.send_pending() == 1
+    assert [m.recipients for m in mail_sink.wait_for(2)][1:] == [[EMAIL]]
+
+
+def test_a_co_applicant_who_never_logged_in_is_waited_for_without_a_notice(app, mail_sink):
+    maria_application = factories.draft(MARIA)
+    assert maria_application.members[1].person_id is None
+    factories.sign(maria_application, MARIA)
+    assert maria_application.status == "awaiting_cosign"
+    assert db.session.scalar(select(Notification.id)) is None
+
+
+def test_the_applicant_signing_a_joint_application_is_not_told_of_her_own_signature(app, mail_sink):
+    maria_application = factories.draft(MARIA)
+    db.session.add(ContactDetails(person_id=maria_application.applicant_id, email=EMAIL, notify_email=True))
+    db.session.commit()
+    factories.sign(maria_application, MARIA)
+    assert db.session.scalar(select(Notification.id)) is None

@@ -80,24 +80,18 @@ def event(application: Application, kind: str, source: str, data: dict | None = 
     return entry
 
 
-def notify(application: Application, reason: str) -> None:
-    """Queue "there is news" for the applicant on the channels they chose. The text never says
-    what the news is (see portal/case/notify.py); only the reason is kept, for statistics."""
-    contact = db.session.get(ContactDetails, application.applicant_id)
+def notify(application: Application, reason: str, person_id: str | None = None) -> None:
+    """Queue "there is news" for the applicant (or ``person_id``: a co-applicant whose signature is awaited)
+    on the channels they chose. The text never says what the news is (see portal/case/notify.py); only the
+    reason is kept, for statistics."""
+    to = person_id or application.applicant_id
+    contact = db.session.get(ContactDetails, to)
     if contact is None:
         return
     if contact.email and contact.notify_email:
-        db.session.add(
-            Notification(
-                person_id=application.applicant_id, application_id=application.id, channel="email", reason=reason
-            )
-        )
+        db.session.add(Notification(person_id=to, application_id=application.id, channel="email", reason=reason))
     if contact.phone and contact.notify_sms:
-        db.session.add(
-            Notification(
-                person_id=application.applicant_id, application_id=application.id, channel="sms", reason=reason
-            )
-        )
+        db.session.add(Notification(person_id=to, application_id=application.id, channel="sms", reason=reason))
 
 
 def _require(application: Application, *states: str) -> None:

@@ -13,6 +13,7 @@ from portal.application.models import Application, ApplicationEvent, Signature
 from portal.application.services import missing_signatures, signer_member
 from portal.application.states import UNSENT, ApplicationStatus, move
 from portal.audit.services import record
+from portal.auth.models import Person
 from portal.db import utcnow
 from portal.exchange import document
 from portal.extensions import db
@@ -31,6 +32,21 @@ _outbox: list = []
 
 def hand_over_with(enqueue) -> None:
     _outbox[:] = [enqueue]
+
+
+# Notifications (portal/case) too: "there is news" for a co-applicant whose signature is awaited, and for the
+# applicant when the last signature sent the application. Handed in by the composition root; written in the
+# signature's transaction, so a signature undone takes its notice with it.
+_notify: list = []
+
+
+def notify_with(notify) -> None:
+    _notify[:] = [notify]
+
+
+def _tell(application: Application, reason: str, person_id: str | None = None) -> None:
+    if _notify:
+        _notify[0](application, reason, person_id)
 
 
 class NotSubmittable(Exception):
@@ -150,8 +166,18 @@ def sign(
         if application.is_draft:
             move(application, ApplicationStatus.AWAITING_COSIGNATURE)
             application.events.append(ApplicationEvent(kind="awaiting_cosignature"))
+            for waited_for in missing:
+                # Someone who has logged in (and so may have left contact details): linked to this draft if
+                # they have logged in since it was made, else found by their personnummer.
+                person_id = waited_for.person_id or db.session.scalar(
+                    select(Person.id).where(Person.personnummer == waited_for.personnummer)
+                )
+                if person_id:
+                    _tell(application, "awaiting_cosignature", person_id)
         db.session.commit()
         return
+    if member.relation != "applicant":
+        _tell(application, "cosigned_and_sent")
     _send(application, application.language or language, checked)
 
 
