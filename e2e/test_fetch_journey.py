@@ -110,6 +110,13 @@ def test_consent_fetch_one_failing_then_retry(stack, new_page, axe, faults, lang
     expect(status).to_have_count(1, timeout=15_000)
     expect(status).to_contain_text(str(failing.title))
     me.check_page()
+    # What could not be fetched may be shown with a paper from the agency instead: the documents page says so.
+    title = tr(me.lang, str(failing.title))
+    me.activate(status.get_by_role("link", name=tr_pattern(lang, "Or attach a paper from %(provider)s instead")))
+    statement = tr(lang, "A statement, decision or payment notice from %(provider)s", provider=title)
+    expect(page.get_by_role("heading", level=2, name=statement)).to_be_visible()
+    me.check_page()
+    page.go_back()
     me.activate(status.get_by_role("button"))
     expect(page.locator(".provider-status--failed")).to_have_count(0, timeout=15_000)
     me.wait_for_answers()

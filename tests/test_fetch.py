@@ -6,11 +6,13 @@ import time
 
 from sqlalchemy import select
 
-from portal.application.models import HouseholdMember
+from portal.application.models import Application, HouseholdMember
 from portal.consent import services as consents
 from portal.consent.models import Consent
 from portal.extensions import db
 from portal.information.models import FetchCall, InformationItem
+from portal.providers.registry import provider as provider_named
+from portal.situation import documents
 from tests.support import csrf_from, idp_login, page_checks, send_application, soup
 from tests.test_journey import start_application
 
@@ -156,6 +158,54 @@ def test_a_failing_provider_is_marked_with_a_reason_and_retry_succeeds(login, cl
     assert client.post(form["action"], data=data).status_code == 302
     db.session.expire_all()
     assert {c.status for c in db.session.scalars(select(FetchCall)).all()} == {"done"}
+
+
+def test_what_could_not_be_fetched_may_be_shown_with_a_paper_until_a_retry_fetches_it(login, client, sandbox):
+    """A provider that fails (also after its retries) becomes a document to attach, with its own name and why;
+    the fetch page leads there. Fetched after all, the requirement is gone."""
+    provider, info_set = FAILING
+    rule = {"provider": provider, "set": info_set, "person": "single-adult", "kind": "status", "status": 500}
+    sandbox.post("/_control/faults", json={"rules": [rule]}).raise_for_status()
+    login(SINGLE_ADULT)
+    client.get("/language?lang=en&next=/")
+    path = start_application(client)
+    consent(client, path, unit_keys())
+    application_id = path.rsplit("/", 1)[1]
+    applicant = db.session.scalar(select(HouseholdMember).where(HouseholdMember.relation == "applicant"))
+    anchor = f"requirement-provider_statement-{provider}-{applicant.id}"
+
+    fetch_page = page_checks(client.get(f"{path}/fetch"), lang="en")
+    instead = fetch_page.find(class_="provider-status--failed").find("a", class_="provider-status__instead")
+    assert instead["href"] == f"{path}/situation/documents#{anchor}"
+    title = str(provider_named(provider).title)
+    assert f"Or attach a paper from {title} instead" in instead.get_text()
+
+    documents_response = client.get(f"{path}/situation/documents")
+    documents_page = page_checks(documents_response, lang="en")
+    section = documents_page.find(id=anchor)
+    assert section is not None
+    assert (
+        section.find("h2").get_text(" ", strip=True).startswith(f"A statement, decision or payment notice from {title}")
+    )
+    assert f"We could not fetch your information from {title}." in section.get_text(" ", strip=True)
+    assert "because some information could not be fetched" in documents_page.find("main").get_text()
+    key = f"provider_statement:{provider}:{applicant.id}"
+    prefix = key.replace(":", "-")
+    answered = client.post(
+        f"{path}/situation/documents/{key}",
+        data={"csrf_token": csrf_from(documents_response), f"{prefix}-answer": "later"},
+    )
+    assert answered.status_code == 302
+    application = db.session.get(Application, application_id)
+    assert [(s.requirement.key, s.state) for s in documents.statuses(application)] == [(key, "later")]
+
+    sandbox.delete("/_control/faults")
+    form = fetch_page.find(class_="provider-status--failed").find("form")
+    retry = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    assert client.post(form["action"], data=retry).status_code == 302
+    db.session.expire_all()
+    assert documents.statuses(db.session.get(Application, application_id)) == []
+    assert page_checks(client.get(f"{path}/situation/documents"), lang="en").find(id=anchor) is None
 
 
 def test_a_transient_failure_is_retried_within_the_deadline(login, client, sandbox):

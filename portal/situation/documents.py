@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.application.models import Application
@@ -19,6 +20,9 @@ from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n.lazy import _l
+from portal.information.services import call_states
+from portal.information.states import FetchStatus
+from portal.providers.registry import provider as provider_named
 from portal.situation import services
 from portal.situation.models import REASON_MAX, DocumentAnswer
 from portal.situation.questions import RENTING, YES
@@ -66,6 +70,29 @@ KINDS = {
 }
 
 
+# A provider's information that could not be fetched (the call failed, also after "Try again"): a statement
+# from the agency shows the municipality the same (docs/design.md §5). Its key names the provider and member.
+PROVIDER_STATEMENT = "provider_statement"
+
+
+def texts(kind: str | None, key: str | None = None) -> tuple[object, object] | None:
+    """What to attach and why, translated where shown; None for a kind this version does not know."""
+    if kind == PROVIDER_STATEMENT and key:
+        try:
+            agency = provider_named(key.split(":")[1]).title
+        except (IndexError, KeyError):
+            return None
+        return (
+            _("A statement, decision or payment notice from %(provider)s", provider=agency),
+            _(
+                "We could not fetch your information from %(provider)s. A paper from them shows the municipality "
+                "the same.",
+                provider=agency,
+            ),
+        )
+    return KINDS.get(kind or "")
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str  # unique in the application: the kind, and the member id when it is a member's
@@ -74,11 +101,11 @@ class Requirement:
 
     @property
     def title(self):
-        return KINDS[self.kind][0]
+        return (texts(self.kind, self.key) or (self.kind, ""))[0]
 
     @property
     def reason(self):
-        return KINDS[self.kind][1]
+        return (texts(self.kind, self.key) or (self.kind, ""))[1]
 
 
 def expected(application: Application, answers: dict | None = None, items: list | None = None) -> list[Requirement]:
@@ -122,7 +149,17 @@ def expected(application: Application, answers: dict | None = None, items: list 
         }.get(need)
         if kind:
             add(kind)
-    return found
+    return found + not_fetched(application)
+
+
+def not_fetched(application: Application) -> list[Requirement]:
+    """A statement from each provider whose information about a member could not be fetched, in the order
+    they were asked: a retry that succeeds replaces the failed call, and the requirement goes with it."""
+    keys: list[tuple[int, str]] = []
+    for member_id, provider, state, _reason, _count in call_states(application):
+        if state == FetchStatus.FAILED and (member_id, provider) not in keys:
+            keys.append((member_id, provider))
+    return [Requirement(f"{PROVIDER_STATEMENT}:{p}:{m}", PROVIDER_STATEMENT, m) for m, p in keys]
 
 
 def responses(application: Application) -> dict[str, DocumentAnswer]:

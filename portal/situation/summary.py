@@ -217,7 +217,7 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
     for entry in entries or []:
         kind = entry.get("kind")
         member_id = entry.get("memberId")
-        title, reason = documents.KINDS.get(kind or "", (entry.get("title"), entry.get("reason")))
+        title, reason = documents.texts(kind, entry.get("requirement")) or (entry.get("title"), entry.get("reason"))
         rows.append(
             DocumentRow(
                 str(title),
