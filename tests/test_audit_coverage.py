@@ -26,6 +26,7 @@ from tests import factories
 from tests.support import idp_login
 from tests.test_access import INVENTORY
 from tests.test_attachments_domain import make_pdf
+from tests.test_case_documents import family_case
 from tests.test_items import plant_item
 from tests.test_journey import SINGLE_ADULT
 
@@ -186,6 +187,11 @@ def test_every_get_route_is_audited_or_says_why_it_shows_no_personal_data(app, c
             for kind in ("json", "pdf") if endpoint == "municipality.document" else ("pdf",):
                 problems.append(_check(caseworker, fill(pattern, kind=kind), subject))
             checked.add(endpoint)
+
+    # A document said to come later has a page of its own: Maria's, sent with the dentist's estimate to come.
+    maria, family = family_case(app)
+    problems.append(_check(maria, f"/cases/{family.id}/documents/dental_estimate", family.applicant_id))
+    checked.add("case.send_document")
 
     # The applicant: the case pages after sending, then the next month's draft and its pages.
     idp_login(client, "/auth/login", {"subject": SINGLE_ADULT})

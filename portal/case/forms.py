@@ -56,6 +56,23 @@ class MessageForm(_WithFiles):
     files = _files_field()
 
 
+class DocumentForm(_WithFiles):
+    """A document the applicant said would come later: the file (at least one), and a note if they wish."""
+
+    # The file first, on the page and in the error summary: it is what the page is for.
+    files = MultipleFileField(_l("Choose the document"))
+    note = TextAreaField(
+        _l("A note for the municipality (optional)"),
+        filters=[clean_text],
+        validators=[TextAtMost(TEXT_MAX, _too_long)],
+    )
+
+    def validate_files(self, field):
+        super().validate_files(field)
+        if not chosen_files(field):
+            raise ValidationError(_("Choose the file to send"))
+
+
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         _l("Why are you withdrawing the application? (optional)"),

@@ -63,6 +63,8 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     reply_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     in_reply_to: Mapped[str | None] = mapped_column(ForeignKey("case_message.id"))
+    # The applicant's: the expected document it sends, one they said at sending would come later (its key).
+    document_requirement: Mapped[str | None] = mapped_column(String(60))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by the other side
 

@@ -4,6 +4,7 @@ in ``portal/case/services.py``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,7 +32,10 @@ from portal.information.labels import item_label
 from portal.information.models import InformationItem
 from portal.providers.registry import provider
 from portal.routing.services import UnknownMunicipality, municipality
-from portal.submission.services import FROZEN_DIGEST, frozen_digest
+from portal.situation import documents
+from portal.situation.models import DocumentAnswer
+from portal.situation.summary import document_names
+from portal.submission.services import FROZEN_DIGEST, frozen_digest, frozen_document
 
 # Statuses that have a case page (everything after sending).
 
@@ -441,10 +445,68 @@ def _attention_from(
 # decisions without their PDF and calculation lines (on pages of their own); the payments as the rows the table
 # shows.
 _MESSAGES = (
-    select(Message.id, Message.sender, Message.reply_requested, Message.in_reply_to, Message.sent_at, Message.read_at)
+    select(
+        Message.id,
+        Message.sender,
+        Message.reply_requested,
+        Message.in_reply_to,
+        Message.sent_at,
+        Message.read_at,
+        Message.document_requirement,
+    )
     .where(Message.application_id == bindparam("application_id"))
     .order_by(Message.sent_at, Message.id)
 )
+_SAID_LATER = select(DocumentAnswer.id).where(
+    DocumentAnswer.application_id == bindparam("application_id"), DocumentAnswer.answer == documents.LATER
+)
+
+
+@dataclass(frozen=True)
+class LaterDocument:
+    """A document the applicant said, when sending, would come later: as the frozen document lists it, in the
+    reader's language, with when they last sent it (a message carrying it)."""
+
+    key: str
+    title: str
+    reason: str
+    member: str | None
+    sent_at: datetime | None
+    filed_title: str  # as the frozen document has it, in Swedish: the case file's language
+
+
+def later_documents(
+    application: Application, messages: Sequence | None = None, said_later: bool | None = None
+) -> list[LaterDocument]:
+    """``messages``: the case's message rows (``_MESSAGES``) if already read; ``said_later``: whether the applicant
+    said any document would come later, if already known."""
+    params = {"application_id": application.id}
+    if said_later is None:
+        said_later = db.session.execute(_SAID_LATER.limit(1), params).first() is not None
+    # Most applications have none: the frozen document (the whole household's) is read only for one that has.
+    if not said_later:
+        return []
+    frozen = frozen_document(application)
+    if frozen is None:
+        return []
+    rows = db.session.execute(_MESSAGES, params).all() if messages is None else messages
+    sent = {r.document_requirement: r.sent_at for r in rows if r.sender == case.APPLICANT and r.document_requirement}
+    doc = json.loads(frozen.body)
+    names = document_names(doc)
+    found = []
+    for entry in doc.get("expectedDocuments") or []:
+        if entry.get("status") != documents.LATER:
+            continue
+        title, reason = documents.texts(entry.get("kind"), entry.get("requirement")) or (
+            entry.get("title"),
+            entry.get("reason"),
+        )
+        key = entry["requirement"]
+        member = names.get(entry["memberId"]) if entry.get("memberId") is not None else None
+        found.append(LaterDocument(key, str(title), str(reason), member, sent.get(key), entry.get("title") or ""))
+    return found
+
+
 _DECISIONS = (
     select(Decision)
     .where(Decision.application_id == bindparam("application_id"))
@@ -461,7 +523,11 @@ _PAYMENTS = (
 # The events the status and the timeline are made of, with the receipt's digest beside each (the same on every
 # row), in one statement instead of two; a sent application always has its "submitted" event.
 _EVENTS = (
-    select(ApplicationEvent, FROZEN_DIGEST.scalar_subquery().label("digest"))
+    select(
+        ApplicationEvent,
+        FROZEN_DIGEST.scalar_subquery().label("digest"),
+        _SAID_LATER.limit(1).exists().label("said_later"),
+    )
     .where(ApplicationEvent.application_id == bindparam("application_id"))
     .order_by(ApplicationEvent.id)
 )
@@ -473,14 +539,15 @@ class Receipt(NamedTuple):
     sha256: str
 
 
-def _events_and_digest(application: Application) -> str | None:
+def _events_and_digest(application: Application) -> tuple[str | None, bool | None]:
     """Load ``application.events`` (as the relationship orders them), unless already loaded, and return the
-    sha256 of the application's own document, read with them."""
+    sha256 of the application's own document and whether a document was said to come later, read with them
+    (None: not known)."""
     if "events" in inspect(application).dict:
-        return frozen_digest(application)
+        return frozen_digest(application), None
     rows = db.session.execute(_EVENTS, {"application_id": application.id}).all()
     set_committed_value(application, "events", [row[0] for row in rows])
-    return rows[0].digest if rows else frozen_digest(application)
+    return (rows[0].digest, bool(rows[0].said_later)) if rows else (frozen_digest(application), None)
 
 
 def case_page(application: Application) -> dict:
@@ -488,7 +555,7 @@ def case_page(application: Application) -> dict:
     requests = request_views(application)
     by_id = {view.request.id: view.request for view in requests}
     params = {"application_id": application.id}
-    digest = _events_and_digest(application)
+    digest, said_later = _events_and_digest(application)
     all_messages = db.session.execute(_MESSAGES, params).all()
     # Every decision is recorded with its "decision" event (case.decide), and a payment is reported only on a
     # decided case (case.report_payment): without the event there is neither to read.
@@ -497,6 +564,7 @@ def case_page(application: Application) -> dict:
     interim = _event_data(application, "interim_reply")
     attention, wanted = _attention_from(application, requests, all_messages)
     return {
+        "later_documents": later_documents(application, all_messages, said_later),
         "application": application,
         "municipality_name": municipality_name(application.municipality_code),
         "unit_name": unit_name(application.municipality_code, application.inbox_id),

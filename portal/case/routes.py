@@ -21,7 +21,7 @@ from portal.audit.services import record, record_read
 from portal.auth.access import requires
 from portal.case import labels, overview
 from portal.case import services as case
-from portal.case.forms import AnswerForm, MessageForm, WithdrawForm, chosen_files
+from portal.case.forms import AnswerForm, DocumentForm, MessageForm, WithdrawForm, chosen_files
 from portal.exchange.pdf import render as render_document
 from portal.extensions import db
 from portal.submission.services import frozen_document
@@ -30,7 +30,7 @@ from portal.web.files import send_private_file
 bp = Blueprint("case", __name__)
 
 # What the case page confirms after a successful POST (Post/Redirect/Get).
-DONE = {"answered", "withdrawn"}
+DONE = {"answered", "withdrawn", "document"}
 
 
 def _not_sent(application):
@@ -214,6 +214,54 @@ def messages(application_id: str):
             else:
                 return redirect(url_for("case.messages", application_id=application.id, sent="1"))
     return _messages_page(application, form, 409 if refusal else 400 if form.errors else 200, refusal)
+
+
+@bp.route("/cases/<application_id>/documents/<requirement>", methods=["GET", "POST"])
+@requires("messages")
+def send_document(application_id: str, requirement: str):
+    """A document the applicant said would come later, sent as a message that carries it (the caseworker sees
+    it with the case's messages and files; the case page marks it sent)."""
+    application = load_application(application_id, "messages")
+    if not overview.is_sent(application):
+        abort(404)
+    document = next((d for d in overview.later_documents(application) if d.key == requirement), None)
+    if document is None:
+        abort(404)
+    form = DocumentForm()
+    writable = overview.may_write(application)
+    refusal = None
+    if form.is_submitted() and not writable:
+        refusal = str(labels.CASE_ERROR["wrong_state"])
+    elif form.validate_on_submit():
+        stored = _store_files(application, form.files)
+        if stored is not None:
+            # The document's name as the case file has it (Swedish), then the applicant's own words.
+            body = "\n\n".join(part for part in (document.filed_title, form.note.data) if part)
+            try:
+                case.send_message(
+                    application,
+                    case.APPLICANT,
+                    g.actor.name,
+                    body,
+                    attachment_ids=stored,
+                    document_requirement=document.key,
+                )
+            except case.CaseError as error:
+                refusal = _case_error(form, form.note, error)
+            else:
+                anchor = "document-" + document.key.replace(":", "-")
+                return redirect(url_for("case.show", application_id=application.id, done="document", _anchor=anchor))
+    record_read("situation_document", application.id, "applicant sends a document", subject_id=application.applicant_id)
+    status = 409 if refusal else 400 if form.errors else 200
+    return render_template(
+        "case/document.html",
+        application=application,
+        document=document,
+        form=form,
+        refusal=refusal,
+        writable=writable and not refusal,
+        files_lost=bool(form.errors),
+    ), status
 
 
 @bp.route("/cases/<application_id>/messages/<message_id>/reply", methods=["GET", "POST"])

@@ -546,6 +546,7 @@ def send_message(
     reply_requested: bool = False,
     in_reply_to: str | None = None,
     attachment_ids: Sequence[str] = (),
+    document_requirement: str | None = None,
 ) -> Message:
     """A message on a sent application, either way, with files. Only a municipality's message
     can ask for a reply."""
@@ -573,6 +574,7 @@ def send_message(
         body=body,
         reply_requested=reply_requested and sender == MUNICIPALITY,
         in_reply_to=in_reply_to,
+        document_requirement=document_requirement if sender == APPLICANT else None,
     )
     db.session.add(message)
     db.session.flush()
