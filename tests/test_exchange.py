@@ -175,6 +175,18 @@ def test_a_failed_fetch_is_listed_as_not_fetched(app):
     assert "CSN" in missing["reasonText"]
 
 
+def test_what_could_not_be_fetched_is_an_expected_document_in_swedish(app):
+    application, _ = full_application()
+    doc = document.build(application, "sv")
+    document.validate(doc)
+    member = application.members[0].id
+    [statement] = [d for d in doc["expectedDocuments"] if d["kind"] == "provider_statement"]
+    assert statement["requirement"] == f"provider_statement:csn:{member}" and statement["memberId"] == member
+    assert statement["title"] == "Ett intyg, beslut eller utbetalningsbesked från CSN"
+    assert statement["reason"].startswith("Vi kunde inte hämta dina uppgifter från CSN.")
+    assert statement["status"] == "missing"
+
+
 def test_household_members_have_name_and_birth_date_but_no_personnummer(app):
     application = factories.draft(FAMILY)
     assert len(application.members) > 1

@@ -456,7 +456,7 @@ def _build(application, language: str, items: list | None = None, calls: list | 
     )
     # The applicant's situation and the documents it calls for (issue 16), frozen and sealed with the rest.
     doc["situation"] = situation_block(application, items)
-    doc["expectedDocuments"] = documents_block(application, items)
+    doc["expectedDocuments"] = documents_block(application, items, calls)
     return doc
 
 

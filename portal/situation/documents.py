@@ -108,8 +108,11 @@ class Requirement:
         return (texts(self.kind, self.key) or (self.kind, ""))[1]
 
 
-def expected(application: Application, answers: dict | None = None, items: list | None = None) -> list[Requirement]:
-    """The documents the answers that count call for, in the order of the questions."""
+def expected(
+    application: Application, answers: dict | None = None, items: list | None = None, calls: list | None = None
+) -> list[Requirement]:
+    """The documents the answers that count call for, in the order of the questions; then a statement for what
+    could not be fetched (``calls``: the fetch calls, if already read)."""
     answers = services.effective(application) if answers is None else answers
     members = answers.get("members") or {}
     found: list[Requirement] = []
@@ -149,14 +152,16 @@ def expected(application: Application, answers: dict | None = None, items: list 
         }.get(need)
         if kind:
             add(kind)
-    return found + not_fetched(application)
+    return found + not_fetched(application, calls)
 
 
-def not_fetched(application: Application) -> list[Requirement]:
+def not_fetched(application: Application, calls: list | None = None) -> list[Requirement]:
     """A statement from each provider whose information about a member could not be fetched, in the order
-    they were asked: a retry that succeeds replaces the failed call, and the requirement goes with it."""
+    they were asked: a retry that succeeds replaces the failed call, and the requirement goes with it.
+    ``calls``: the fetch calls, if already read (sending has them), else their states are read."""
+    states = call_states(application) if calls is None else [(c.member_id, c.provider, c.status) for c in calls]
     keys: list[tuple[int, str]] = []
-    for member_id, provider, state, _reason, _count in call_states(application):
+    for member_id, provider, state, *_rest in states:
         if state == FetchStatus.FAILED and (member_id, provider) not in keys:
             keys.append((member_id, provider))
     return [Requirement(f"{PROVIDER_STATEMENT}:{p}:{m}", PROVIDER_STATEMENT, m) for m, p in keys]
@@ -195,7 +200,9 @@ class Status:
         return "missing"
 
 
-def statuses(application: Application, answers: dict | None = None, items: list | None = None) -> list[Status]:
+def statuses(
+    application: Application, answers: dict | None = None, items: list | None = None, calls: list | None = None
+) -> list[Status]:
 
     given = responses(application)
     if reading_once():
@@ -206,7 +213,7 @@ def statuses(application: Application, answers: dict | None = None, items: list 
         files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
     return [
         Status(r, given.get(r.key), bool(given.get(r.key) and given[r.key].attachment_id in files))
-        for r in expected(application, answers, items)
+        for r in expected(application, answers, items, calls)
     ]
 
 

@@ -92,11 +92,11 @@ def situation_block(application, items: list | None = None) -> dict | None:
     return block
 
 
-def documents_block(application, items: list | None = None) -> list[dict]:
+def documents_block(application, items: list | None = None, calls: list | None = None) -> list[dict]:
     """The ``expectedDocuments`` property: each document the answers call for, why, and what the
-    applicant did about it."""
+    applicant did about it. ``items``, ``calls``: the fetched items and fetch calls, if already read."""
     result = []
-    for status in documents.statuses(application, items=items):
+    for status in documents.statuses(application, items=items, calls=calls):
         r = status.requirement
         result.append(
             {
