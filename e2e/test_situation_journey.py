@@ -160,6 +160,31 @@ def send(me) -> None:
     me.check_page()
 
 
+def sends_the_dentists_estimate(me, base_url, reference) -> None:
+    """After sending, the document she said would come later: from her case page, with its own page."""
+    page, lang = me.page, me.lang
+    page.goto(f"{base_url}/overview")
+    me.activate(
+        page.get_by_role("link", name=reference).or_(page.locator("tr", has_text=reference).get_by_role("link")).first
+    )
+    later = page.locator("#document-dental_estimate")
+    expect(later).to_contain_text(tr(lang, "Not sent yet"))
+    me.check_page()
+    me.activate(later.get_by_role("link", name=tr(lang, "Send it now")))
+    expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "Send a document"))
+    expect(page.locator("main h2")).to_have_text(tr(lang, "A cost estimate from the dentist"))
+    me.check_page()
+    page.get_by_label(tr(lang, "Choose the document")).set_input_files(pdf_file(ESTIMATE))
+    page.get_by_label(tr(lang, "A note for the municipality (optional)")).fill("Tandläkaren har skickat detta.")
+    me.activate(page.get_by_role("button", name=tr(lang, "Send the document")))
+    expect(page.get_by_role("heading", name=tr(lang, "Your document has been sent"))).to_be_visible()
+    expect(page.locator("#document-dental_estimate")).to_contain_text(tr_pattern(lang, "Sent %(date)s"))
+    me.check_page()
+
+
+ESTIMATE = "kostnadsforslag-tandlakare.pdf"
+
+
 def _until_found(page, link) -> None:
     """The delivery worker puts the application in the inbox: reload until it is listed."""
     ends = time.monotonic() + DEADLINE_SECONDS
@@ -218,6 +243,8 @@ def caseworker_decides(page, stack, lang, reference, axe) -> str:
     expect(documents.filter(has_text=tr(lang, "A cost estimate from the dentist"))).to_contain_text(
         tr(lang, "Will be sent later")
     )
+    # ... and sent since, with the case's messages.
+    expect(page.get_by_role("link", name=ESTIMATE).first).to_be_visible()
     worker.check_page()
 
     lines = page.locator("#calculation-lines")
@@ -321,6 +348,7 @@ def test_a_family_with_a_child_living_part_time_applies_is_decided_and_next_mont
         attach_the_documents(me)
         send(me)
         reference = page.locator("main dl dd").first.inner_text().strip()
+        sends_the_dentists_estimate(me, stack.base_url, reference)
         application_id = caseworker_decides(new_page(), stack, lang, reference, axe)
         reads_the_decision(me, stack.base_url, application_id)
         next_month_is_prefilled(me, stack.base_url)
