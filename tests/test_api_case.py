@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from portal.audit.models import AuditEvent
 from portal.case.models import Decision, Message, Payment, SupplementRequest
 from portal.delivery import services as delivery
 from portal.extensions import db
+from tests import factories
 from tests.support import csrf_from, page_checks
 from tests.test_api import (
     LINKOPING,
@@ -488,6 +490,33 @@ def test_an_idempotency_key_makes_a_repeat_answer_the_first_result(system, recei
     # The key is the system's: the applicant's view of the event carries none of it.
     stored = db.session.scalars(select(ApplicationEvent.data).where(ApplicationEvent.kind == "supplement_requested"))
     assert all(set(d) == {"request_id", "due_date", "_api_idempotency"} for d in stored)
+
+
+def test_a_document_sent_later_is_a_message_naming_its_requirement(system, applicant, app):
+    """Anders said the dentist's estimate would come later; sent from his case page, a system sees which of
+    the document's expectedDocuments the message's file is."""
+    from portal.situation import documents
+    from tests.test_situation_exchange import answer
+
+    draft = factories.draft(UPPSALA_ADULT)
+    answer(draft, "needs", {"needs": ["dental"], "dental_amount": 350_000})
+    dentist = next(r for r in documents.expected(draft) if r.kind == "dental_estimate")
+    documents.respond(draft, dentist, documents.LATER)
+    application = factories.delivered(factories.submitted(draft))
+    path = f"/cases/{application.id}/documents/{dentist.key}"
+    page = applicant.get(path)
+    sent = applicant.post(
+        path,
+        data={"csrf_token": csrf_from(page), "files": (io.BytesIO(make_pdf()), "tandlakare.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302
+    (message,) = system.get(f"/applications/{application.id}/messages").get_json()["messages"]
+    assert message["sender"] == "applicant" and message["documentRequirement"] == dentist.key
+    assert [f["name"] for f in message["attachments"]] == ["tandlakare.pdf"]
+    frozen = system.get(f"/applications/{application.id}").get_json()
+    requirements = {d["requirement"]: d["status"] for d in frozen["expectedDocuments"]}
+    assert requirements[dentist.key] == "later"
 
 
 def test_a_message_repeated_with_its_key_is_sent_once(system, received):

@@ -133,6 +133,7 @@ def message(item, files: list) -> dict:
         "body": item.body,
         "replyRequested": item.reply_requested,
         "inReplyTo": item.in_reply_to,
+        "documentRequirement": item.document_requirement,
         "sentAt": utc(item.sent_at),
         "readAt": utc(item.read_at),
         "attachments": [attachment(f) for f in files],
