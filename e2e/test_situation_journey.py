@@ -244,6 +244,9 @@ def caseworker_decides(page, stack, lang, reference, axe) -> str:
         tr(lang, "Will be sent later")
     )
     # ... and sent since, with the case's messages.
+    expect(documents.filter(has_text=tr(lang, "A cost estimate from the dentist"))).to_contain_text(
+        tr_pattern(lang, "Sent afterwards on %(date)s, with a message")
+    )
     expect(page.get_by_role("link", name=ESTIMATE).first).to_be_visible()
     worker.check_page()
 

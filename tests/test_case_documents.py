@@ -91,6 +91,13 @@ def test_a_document_said_to_come_later_is_sent_from_the_case_page_and_marked_sen
     view = soup(staff.get(f"/municipality/inbox/{application.id}"))
     assert view.find("a", string="kostnadsforslag.pdf") is not None
     assert "En kostnadsberäkning från tandläkaren" in view.get_text()
+    rows = {
+        tr.find("td").get_text(" ", strip=True): tr.find_all("td")[-1].get_text(" ", strip=True)
+        for tr in view.find(id="situation").find("table").find("tbody").find_all("tr")
+    }
+    assert rows["En kostnadsberäkning från tandläkaren"].startswith("Skickas senare Skickat i efterhand")
+    assert "med ett meddelande" in rows["En kostnadsberäkning från tandläkaren"]
+    assert "Skickat i efterhand" not in rows["Din senaste hyresavi"]
 
     read = db.session.scalars(
         select(AuditEvent.purpose).where(AuditEvent.object_type == "situation_document", AuditEvent.action == "read")

@@ -57,9 +57,11 @@ def situation_for_check(application) -> dict:
 
 
 @bp.app_template_global("situation_from_document")
-def situation_from_document(doc: dict | None) -> dict | None:
-    """What the caseworker's view shows of the situation: from the frozen document, as sealed."""
-    return summary.for_document(doc)
+def situation_from_document(doc: dict | None, messages=()) -> dict | None:
+    """What the caseworker's view shows of the situation: from the frozen document, as sealed; a document said
+    to come later marked with when a message (of ``messages``) brought it."""
+    sent = {m.document_requirement: m.sent_at for m in messages if getattr(m, "document_requirement", None)}
+    return summary.for_document(doc, sent)
 
 
 @bp.get("/applications/<application_id>/situation")

@@ -210,9 +210,14 @@ class DocumentRow:
     state: str
     state_label: str
     reason_given: str | None
+    sent_at: datetime | None = None  # sent after the application, with a message (said to come later)
 
 
-def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRow]:
+def document_rows(
+    entries: list[dict], names: dict[int, str], sent: dict[str, datetime] | None = None
+) -> list[DocumentRow]:
+    """``sent``: requirement key -> when a message carrying the document was sent, where one was."""
+    sent = sent or {}
     rows = []
     for entry in entries or []:
         kind = entry.get("kind")
@@ -226,6 +231,7 @@ def document_rows(entries: list[dict], names: dict[int, str]) -> list[DocumentRo
                 entry["status"],
                 str(DOCUMENT_STATE.get(entry["status"], entry["status"])),
                 entry.get("reasonGiven"),
+                sent.get(entry.get("requirement") or ""),
             )
         )
     return rows
@@ -247,10 +253,11 @@ def document_names(doc: dict) -> dict[int, str]:
     return names
 
 
-def for_document(doc: dict | None) -> dict | None:
+def for_document(doc: dict | None, sent: dict[str, datetime] | None = None) -> dict | None:
     """What the caseworker's view and the application PDF show of the situation, from the frozen
     document alone (in the reader's language: call under ``force_locale`` for another). None when the
-    document has no situation (a document before 1.2.0, or nothing answered)."""
+    document has no situation (a document before 1.2.0, or nothing answered). ``sent``: the documents sent
+    since with a message (``document_rows``)."""
     if not doc or (not doc.get("situation") and not doc.get("expectedDocuments")):
         return None
     names = document_names(doc)
@@ -260,7 +267,7 @@ def for_document(doc: dict | None) -> dict | None:
     return {
         "sections": sections(block, names),
         "explain": explain_texts(block, names),
-        "documents": document_rows(doc.get("expectedDocuments") or [], names),
+        "documents": document_rows(doc.get("expectedDocuments") or [], names, sent),
         "interpreter": language_name(language) if interpreter.get("needed") else None,
         "interpreter_code": interpreter.get("language") if interpreter.get("needed") else None,
     }
