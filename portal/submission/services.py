@@ -169,11 +169,11 @@ def sign(
             for waited_for in missing:
                 # Someone who has logged in (and so may have left contact details): linked to this draft if
                 # they have logged in since it was made, else found by their personnummer.
-                person_id = waited_for.person_id or db.session.scalar(
+                waited_id = waited_for.person_id or db.session.scalar(
                     select(Person.id).where(Person.personnummer == waited_for.personnummer)
                 )
-                if person_id:
-                    _tell(application, "awaiting_cosignature", person_id)
+                if waited_id:
+                    _tell(application, "awaiting_cosignature", waited_id)
         db.session.commit()
         return
     if member.relation != "applicant":
