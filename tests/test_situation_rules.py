@@ -79,8 +79,8 @@ FAMILY = SimpleNamespace(
 )
 
 
-def _kinds(answers, items=()):
-    return [(r.kind, r.member_id) for r in documents.expected(FAMILY, answers, list(items))]
+def _kinds(answers, items=(), calls=()):
+    return [(r.kind, r.member_id) for r in documents.expected(FAMILY, answers, list(items), list(calls))]
 
 
 def test_documents_follow_from_the_answers():
@@ -105,6 +105,27 @@ def test_documents_follow_from_the_answers():
         ("furniture_estimate", None),
         ("moving_estimate", None),
     ]
+
+
+def test_a_statement_is_asked_for_each_provider_and_member_whose_fetch_failed():
+    def call(member_id, provider, status):
+        return SimpleNamespace(member_id=member_id, provider=provider, status=status)
+
+    calls = [
+        call(1, "csn", "failed"),
+        call(1, "csn", "failed"),  # a second set of the same provider: one statement
+        call(2, "csn", "failed"),
+        call(1, "akassa", "done"),
+        call(1, "forsakringskassan", "pending"),  # still being fetched: nothing asked yet
+    ]
+    assert _kinds({"housing": "own_contract"}, calls=calls) == [
+        ("rent_contract", None),
+        ("provider_statement", 1),
+        ("provider_statement", 2),
+    ]
+    keys = [r.key for r in documents.expected(FAMILY, {}, [], calls)]
+    assert keys == ["provider_statement:csn:1", "provider_statement:csn:2"]
+    assert _kinds({}, calls=[call(1, "csn", "done")]) == []
 
 
 def test_a_sick_certificate_is_asked_only_when_no_sickness_benefit_was_fetched():
