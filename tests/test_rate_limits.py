@@ -101,6 +101,7 @@ REQUESTS = {
     "mandates.new": ("citizen", lambda c: _post(c, "/mandates/new")),
     "attachments.manage": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/attachments")),
     "case.answer": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/requests/{BOGUS}")),
+    "case.send_document": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/documents/dental_estimate")),
     "submission.submit": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/submit")),
     "submission.cosign": ("citizen", lambda c: _post(c, f"/applications/{BOGUS}/cosign")),
     "case.messages": ("citizen", lambda c: _post(c, f"/cases/{BOGUS}/messages", body="Hej")),

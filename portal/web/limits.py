@@ -62,9 +62,11 @@ LIMITED: dict[str, Limited] = {
     "mandates.admin_stepup": Limited("login", None),  # an administrator back from the step-up (four eyes)
     "api.token": Limited("token", token=True),
     "mandates.new": Limited("mandate_grant"),
-    # Uploads: the application's attachments and a supplement request's answer (text and files).
+    # Uploads: the application's attachments, a supplement request's answer (text and files) and a document
+    # the applicant said would come later.
     "attachments.manage": Limited("upload"),
     "case.answer": Limited("upload"),
+    "case.send_document": Limited("upload"),
     # Submissions: sending (the applicant signs) and co-signing a joint application.
     "submission.submit": Limited("submit"),
     "submission.cosign": Limited("submit"),
