@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from devstack.mailsink import MailSink
+from portal import clock
 from portal.application.models import Application
 from portal.auth.models import Person
 from portal.case import notify
@@ -436,3 +437,49 @@ def test_the_applicant_signing_a_joint_application_is_not_told_of_her_own_signat
     db.session.commit()
     factories.sign(maria_application, MARIA)
     assert db.session.scalar(select(Notification.id)) is None
+
+
+MARGARETA, LARS = "194408139089", "196404153832"  # the principal (pensioner, Örebro) and her proxy
+LARS_EMAIL = "lars.proxy@example.se"
+
+
+def mandate_for_lars(scopes: tuple[str, ...]):
+    """Margareta's mandate to Lars with ``scopes``, signed, and accepted by him (he has logged in)."""
+    from portal.mandates import services as mandates
+
+    margareta = factories.person(MARGARETA)
+    chosen = mandates.check_grant(margareta, LARS, scopes, clock.today() + timedelta(days=90))
+    mandate = mandates.grant(margareta, chosen, utcnow(), "test")
+    lars = factories.person(LARS)
+    db.session.refresh(mandate)
+    mandates.accept(mandate, lars)
+    db.session.add(ContactDetails(person_id=lars.id, email=LARS_EMAIL, notify_email=True))
+    db.session.commit()
+    return mandate, lars
+
+
+def test_a_proxy_who_reads_the_messages_hears_of_news_as_the_principal_does(app, mail_sink):
+    mandate, lars = mandate_for_lars(("view", "messages"))
+    application = factories.delivered(factories.sent(MARGARETA))
+    contact(application)  # Margareta's own address
+    case.register(application)
+    assert notify.send_pending() == 2
+    assert sorted(m.recipients[0] for m in mail_sink.wait_for(2)) == sorted([EMAIL, LARS_EMAIL])
+    to_lars = db.session.scalars(select(Notification.reason).where(Notification.person_id == lars.id)).all()
+    assert to_lars == ["received"]
+
+    # Ended, the mandate tells him nothing more.
+    from portal.mandates import services as mandates
+
+    mandates.end(mandate, lars)
+    case.send_message(application, "municipality", "Per Handläggare", "Hej")
+    assert db.session.scalars(select(Notification.reason).where(Notification.person_id == lars.id)).all() == [
+        "received"
+    ]
+
+
+def test_a_proxy_without_the_messages_scope_hears_nothing(app, mail_sink):
+    _mandate, lars = mandate_for_lars(("view", "prepare"))
+    application = factories.delivered(factories.sent(MARGARETA))
+    case.register(application)
+    assert db.session.scalar(select(Notification.id).where(Notification.person_id == lars.id)) is None

@@ -37,6 +37,7 @@ from portal.db import rowcounted, utcnow
 from portal.delivery.models import Delivery
 from portal.extensions import db
 from portal.information.models import InformationItem
+from portal.mandates.services import reading_messages_for
 from portal.routing.config import routing_config
 from portal.routing.services import NotReceiving, UnknownMunicipality, ensure_receiving, route
 from portal.submission.models import FrozenDocument
@@ -81,17 +82,18 @@ def event(application: Application, kind: str, source: str, data: dict | None = 
 
 
 def notify(application: Application, reason: str, person_id: str | None = None) -> None:
-    """Queue "there is news" for the applicant (or ``person_id``: a co-applicant whose signature is awaited)
-    on the channels they chose. The text never says what the news is (see portal/case/notify.py); only the
-    reason is kept, for statistics."""
-    to = person_id or application.applicant_id
-    contact = db.session.get(ContactDetails, to)
-    if contact is None:
-        return
-    if contact.email and contact.notify_email:
-        db.session.add(Notification(person_id=to, application_id=application.id, channel="email", reason=reason))
-    if contact.phone and contact.notify_sms:
-        db.session.add(Notification(person_id=to, application_id=application.id, channel="sms", reason=reason))
+    """Queue "there is news" for the applicant and whoever reads their messages under a mandate (or only
+    ``person_id``: a co-applicant whose signature is awaited) on the channels each chose. The text never says
+    what the news is (see portal/case/notify.py); only the reason is kept, for statistics."""
+    people = [person_id] if person_id else [application.applicant_id, *reading_messages_for(application.applicant_id)]
+    for to in dict.fromkeys(people):  # once each, in order
+        contact = db.session.get(ContactDetails, to)
+        if contact is None:
+            continue
+        if contact.email and contact.notify_email:
+            db.session.add(Notification(person_id=to, application_id=application.id, channel="email", reason=reason))
+        if contact.phone and contact.notify_sms:
+            db.session.add(Notification(person_id=to, application_id=application.id, channel="sms", reason=reason))
 
 
 def _require(application: Application, *states: str) -> None:

@@ -27,6 +27,7 @@ from portal.information.seal import _b64url, _unb64url
 from portal.mandates.models import (
     FULLMAKT,
     LEGAL_KINDS,
+    MESSAGES,
     SCOPES,
     VIEW,
     WORDING_VERSION,
@@ -586,6 +587,20 @@ def invitations(person_id: str) -> list[Mandate]:
             .order_by(Mandate.created_at)
         )
     )
+
+
+def reading_messages_for(principal_id: str) -> list[str]:
+    """The proxies (and legal representatives) who may read this person's messages right now: a mandate in force,
+    its seal holding, with the ``messages`` scope. They hear of news as the principal does."""
+    at = now()
+    mandates = db.session.scalars(
+        select(Mandate)
+        .where(
+            Mandate.principal_id == principal_id, Mandate.status == MandateStatus.ACTIVE, Mandate.proxy_id.is_not(None)
+        )
+        .order_by(Mandate.created_at)
+    )
+    return [m.proxy_id for m in mandates if m.proxy_id and m.in_force(at) and MESSAGES in m.scope_set and seal_holds(m)]
 
 
 def in_force_for(person_id: str) -> list[Mandate]:
