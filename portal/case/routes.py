@@ -91,6 +91,19 @@ def _case_error(form, field, error: case.CaseError) -> str | None:
     return text
 
 
+def _send(application, form, field, body: str, **options) -> tuple[bool, str | None]:
+    """Store the chosen files and send the applicant's message with them: (sent, refusal). A refused file or
+    an empty text is put beside its field (nothing sent, no refusal); another refusal is for the page."""
+    stored = _store_files(application, form.files)
+    if stored is None:
+        return False, None
+    try:
+        case.send_message(application, case.APPLICANT, g.actor.name, body, attachment_ids=stored, **options)
+    except case.CaseError as error:
+        return False, _case_error(form, field, error)
+    return True, None
+
+
 # --- answering a request --------------------------------------------------------------------------
 
 
@@ -203,16 +216,9 @@ def messages(application_id: str):
         return _messages_page(application, form, 409, str(labels.CASE_ERROR["wrong_state"]))
     refusal = None
     if form.validate_on_submit():
-        stored = _store_files(application, form.files)
-        if stored is not None:
-            try:
-                case.send_message(
-                    application, case.APPLICANT, g.actor.name, form.body.data or "", attachment_ids=stored
-                )
-            except case.CaseError as error:
-                refusal = _case_error(form, form.body, error)
-            else:
-                return redirect(url_for("case.messages", application_id=application.id, sent="1"))
+        sent, refusal = _send(application, form, form.body, form.body.data or "")
+        if sent:
+            return redirect(url_for("case.messages", application_id=application.id, sent="1"))
     return _messages_page(application, form, 409 if refusal else 400 if form.errors else 200, refusal)
 
 
@@ -233,24 +239,12 @@ def send_document(application_id: str, requirement: str):
     if form.is_submitted() and not writable:
         refusal = str(labels.CASE_ERROR["wrong_state"])
     elif form.validate_on_submit():
-        stored = _store_files(application, form.files)
-        if stored is not None:
-            # The document's name as the case file has it (Swedish), then the applicant's own words.
-            body = "\n\n".join(part for part in (document.filed_title, form.note.data) if part)
-            try:
-                case.send_message(
-                    application,
-                    case.APPLICANT,
-                    g.actor.name,
-                    body,
-                    attachment_ids=stored,
-                    document_requirement=document.key,
-                )
-            except case.CaseError as error:
-                refusal = _case_error(form, form.note, error)
-            else:
-                anchor = "document-" + document.key.replace(":", "-")
-                return redirect(url_for("case.show", application_id=application.id, done="document", _anchor=anchor))
+        # The document's name as the case file has it (Swedish), then the applicant's own words.
+        body = "\n\n".join(part for part in (document.filed_title, form.note.data) if part)
+        sent, refusal = _send(application, form, form.note, body, document_requirement=document.key)
+        if sent:
+            anchor = "document-" + document.key.replace(":", "-")
+            return redirect(url_for("case.show", application_id=application.id, done="document", _anchor=anchor))
     record_read("situation_document", application.id, "applicant sends a document", subject_id=application.applicant_id)
     status = 409 if refusal else 400 if form.errors else 200
     return render_template(
@@ -277,24 +271,12 @@ def reply(application_id: str, message_id: str):
     if form.is_submitted() and not may_write:
         refusal = str(labels.CASE_ERROR["wrong_state"])
     elif form.validate_on_submit():
-        stored = _store_files(application, form.files)
-        if stored is not None:
-            try:
-                case.send_message(
-                    application,
-                    case.APPLICANT,
-                    g.actor.name,
-                    form.body.data or "",
-                    in_reply_to=original.id,
-                    attachment_ids=stored,
-                )
-            except case.CaseError as error:
-                refusal = _case_error(form, form.body, error)
-            else:
-                # Replying shows it was read; opening the page does not (a GET changes nothing: issue 13,
-                # point 11): a prefetch or a link preview marks nothing.
-                overview.mark_message_read(original)
-                return redirect(url_for("case.messages", application_id=application.id, sent="1"))
+        sent, refusal = _send(application, form, form.body, form.body.data or "", in_reply_to=original.id)
+        if sent:
+            # Replying shows it was read; opening the page does not (a GET changes nothing: issue 13,
+            # point 11): a prefetch or a link preview marks nothing.
+            overview.mark_message_read(original)
+            return redirect(url_for("case.messages", application_id=application.id, sent="1"))
     record_read(
         "case_message", original.id, "applicant reads a message to reply to", subject_id=application.applicant_id
     )
